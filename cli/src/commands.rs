@@ -1,0 +1,764 @@
+//! One function per command: parse what the user typed, call the engine,
+//! print the result.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, anyhow, bail};
+use serde_json::json;
+
+use nous_core::charter::{Charter, CharterDraft, Position, SectionDraft, SectionId};
+use nous_core::diff::{CharterDiff, SectionDiff, TextChange};
+use nous_core::engine::{self, Edited, EngineOptions};
+use nous_core::history::{HistoryEntry, Touched};
+use nous_core::markdown::{self, RenderOptions};
+use nous_core::{ChangeHash, DocId, Engine, HeadsRef, ImportOutcome, ids};
+
+use crate::args::{
+    AddSectionArgs, BundleCommand, CharterCommand, Cli, Command, DiffArgs, EditArgs, ExportArgs,
+    Format, HistoryArgs, MoveSectionArgs, NewArgs, Placement, SectionArgs, SectionsArgs, ShowArgs,
+    TagArgs,
+};
+use crate::output::{self, clip, pad};
+
+/// The largest text file `nous` reads (Markdown, section text).
+const MAX_TEXT_FILE: u64 = 16 << 20;
+/// The largest bundle file `nous` reads.
+const MAX_BUNDLE_FILE: u64 = 1 << 30;
+
+/// What a command needs from the command line besides its own arguments.
+pub struct Context {
+    pub home: PathBuf,
+    pub json: bool,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let home = engine::default_home(cli.home, dirs::data_dir())
+        .ok_or_else(|| anyhow!("no home directory: give --home DIR or set NOUS_HOME"))?;
+    let cx = Context {
+        home,
+        json: cli.json,
+    };
+    match cli.command {
+        Command::Init => init(&cx),
+        Command::Id => id(&cx),
+        Command::Charter(command) => match command {
+            CharterCommand::New(args) => charter_new(&cx, args),
+            CharterCommand::List => charter_list(&cx),
+            CharterCommand::Show(args) => charter_show(&cx, args),
+            CharterCommand::Sections(args) => charter_sections(&cx, args),
+            CharterCommand::Edit(args) => charter_edit(&cx, args),
+            CharterCommand::AddSection(args) => add_section(&cx, args),
+            CharterCommand::MoveSection(args) => move_section(&cx, args),
+            CharterCommand::RemoveSection(args) => remove_section(&cx, args),
+            CharterCommand::Tag(args) => tag(&cx, args),
+        },
+        Command::History(args) => history(&cx, args),
+        Command::Diff(args) => diff(&cx, args),
+        Command::Export(args) => export(&cx, args),
+        Command::Bundle(BundleCommand::Export(args)) => {
+            bundle_export(&cx, &args.docs, &args.output)
+        }
+        Command::Bundle(BundleCommand::Import(args)) => bundle_import(&cx, &args.file),
+        Command::Demo(args) => crate::demo::run(args.keep.as_deref(), cx.json),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Plumbing
+
+/// The time and randomness the engine runs on: the system clock and the
+/// operating system's random number generator.
+pub fn engine_options() -> EngineOptions {
+    EngineOptions::new(
+        Box::new(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or(0)
+        }),
+        Box::new(fill_random),
+    )
+}
+
+pub fn fill_random(buffer: &mut [u8]) {
+    if getrandom::fill(buffer).is_err() {
+        eprintln!("error: the operating system's random number generator failed");
+        std::process::exit(1);
+    }
+}
+
+fn open(cx: &Context) -> anyhow::Result<Engine> {
+    Ok(Engine::open(&cx.home, engine_options())?)
+}
+
+/// Wait until an edit is durable, then close the engine (compacting and
+/// indexing what changed).
+fn finish<T>(engine: Engine, edited: &Edited<T>) -> anyhow::Result<()> {
+    engine.wait(edited.ticket)?;
+    engine.close()?;
+    Ok(())
+}
+
+/// Read a text file (or stdin for `-`): at most 16 MiB, valid UTF-8.
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
+    let shown = path.display();
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .take(MAX_TEXT_FILE + 1)
+            .read_to_end(&mut bytes)
+            .context("reading stdin")?;
+    } else {
+        let file = fs::File::open(path).with_context(|| format!("cannot read {shown}"))?;
+        file.take(MAX_TEXT_FILE + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {shown}"))?;
+    }
+    if bytes.len() as u64 > MAX_TEXT_FILE {
+        bail!("{shown} is larger than {} MiB", MAX_TEXT_FILE >> 20);
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        anyhow!(
+            "{shown} is not valid UTF-8 (invalid byte at offset {})",
+            error.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn parse_ref(text: &str) -> anyhow::Result<HeadsRef> {
+    Ok(text.parse::<HeadsRef>()?)
+}
+
+fn find_section(charter: &Charter, name: &str) -> anyhow::Result<SectionId> {
+    Ok(charter.find_section(name)?.id.clone())
+}
+
+fn position(charter: &Charter, placement: &Placement) -> anyhow::Result<Position> {
+    Ok(if let Some(after) = &placement.after {
+        Position::After(find_section(charter, after)?)
+    } else if let Some(before) = &placement.before {
+        Position::Before(find_section(charter, before)?)
+    } else if placement.start {
+        Position::Start
+    } else {
+        Position::End
+    })
+}
+
+fn fresh_section_id() -> SectionId {
+    let mut bytes = [0u8; 5];
+    fill_random(&mut bytes);
+    SectionId::from_random(bytes)
+}
+
+fn change_json(change: Option<&ChangeHash>) -> serde_json::Value {
+    change.map_or(serde_json::Value::Null, |hash| json!(ids::hash_hex(hash)))
+}
+
+fn saved_line<T>(what: &str, edited: &Edited<T>) -> String {
+    match &edited.change {
+        Some(hash) => format!("{what} (change {})", ids::hash_short(hash)),
+        None => "Nothing to change.".to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Commands
+
+fn init(cx: &Context) -> anyhow::Result<()> {
+    let mut seed = [0u8; 32];
+    fill_random(&mut seed);
+    let device = engine::init_home(&cx.home, &seed)?;
+    seed.fill(0);
+    if cx.json {
+        output::json(&json!({ "home": cx.home, "device": device }))
+    } else {
+        output::text(&format!(
+            "Created a Nous home in {}\nThis device: {device}",
+            cx.home.display()
+        ))
+    }
+}
+
+fn id(cx: &Context) -> anyhow::Result<()> {
+    let engine = open(cx)?;
+    let device = engine.device();
+    if cx.json {
+        output::json(&json!({ "home": cx.home, "device": device }))
+    } else {
+        output::text(&device.to_string())
+    }
+}
+
+fn charter_new(cx: &Context, args: NewArgs) -> anyhow::Result<()> {
+    let draft = match &args.from {
+        Some(path) => markdown::parse(&read_text(path)?),
+        None => CharterDraft::default(),
+    };
+    let title = match (&args.title, &draft.title, &args.from) {
+        (Some(title), _, _) => title.clone(),
+        (None, Some(title), _) => title.clone(),
+        (None, None, Some(path)) => bail!(
+            "give a TITLE: {} does not start with a `# Title` line",
+            path.display()
+        ),
+        (None, None, None) => bail!("give a TITLE, or --from FILE.md"),
+    };
+    let mut engine = open(cx)?;
+    let created = engine.create_charter(&title, &draft)?;
+    let doc = created.value;
+    let sections = engine.charter(&doc, None)?.sections.len();
+    finish(engine, &created)?;
+    if cx.json {
+        output::json(&json!({
+            "id": doc, "url": doc.url(), "title": title, "sections": sections,
+            "change": change_json(created.change.as_ref()),
+        }))
+    } else {
+        output::text(&format!(
+            "Created charter {doc} \"{title}\" ({sections} sections)"
+        ))
+    }
+}
+
+fn charter_list(cx: &Context) -> anyhow::Result<()> {
+    let engine = open(cx)?;
+    let docs = engine.list()?;
+    if cx.json {
+        return output::json(&serde_json::to_value(&docs)?);
+    }
+    if docs.is_empty() {
+        return output::text("No documents yet. Create one with `nous charter new TITLE`.");
+    }
+    let width = docs
+        .iter()
+        .map(|d| d.id.to_string().len())
+        .max()
+        .unwrap_or(2);
+    let mut lines = vec![format!(
+        "{}  {}  {:>7}  UPDATED",
+        pad("ID", width),
+        pad("TITLE", 36),
+        "CHANGES"
+    )];
+    for doc in &docs {
+        lines.push(format!(
+            "{}  {}  {:>7}  {}",
+            pad(&doc.id.to_string(), width),
+            pad(&clip(&doc.meta.title, 36), 36),
+            doc.meta.changes,
+            output::time(doc.meta.updated_ms)
+        ));
+    }
+    output::text(&lines.join("\n"))
+}
+
+fn charter_show(cx: &Context, args: ShowArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let at = args.at.as_deref().map(parse_ref).transpose()?;
+    let charter = engine.charter(&doc, at.as_ref())?;
+    let heads = match &at {
+        Some(at) => engine.resolve_heads(&doc, at)?,
+        None => engine.heads(&doc)?,
+    };
+    if cx.json || args.format == Format::Json {
+        let heads: Vec<String> = heads.iter().map(ids::hash_hex).collect();
+        output::json(&json!({ "id": doc, "heads": heads, "charter": charter }))
+    } else {
+        output::text(&markdown::render(
+            &charter,
+            RenderOptions { annotations: false },
+        ))
+    }
+}
+
+fn charter_sections(cx: &Context, args: SectionsArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let at = args.at.as_deref().map(parse_ref).transpose()?;
+    let charter = engine.charter(&doc, at.as_ref())?;
+    if cx.json {
+        return output::json(&serde_json::to_value(&charter.sections)?);
+    }
+    let mut lines = vec![format!(
+        "{:>3}  {}  LVL  {}  {}  ARTICLES",
+        "#",
+        pad("ID", 8),
+        pad("HEADING", 32),
+        pad("TAGS", 24)
+    )];
+    for (index, section) in charter.sections.iter().enumerate() {
+        lines.push(format!(
+            "{:>3}  {}  {:>3}  {}  {}  {:>8}",
+            index + 1,
+            pad(section.id.as_str(), 8),
+            section.level,
+            pad(&clip(&section.heading, 32), 32),
+            pad(&clip(&section.tags.join(","), 24), 24),
+            section.articles.len()
+        ));
+    }
+    output::text(&lines.join("\n"))
+}
+
+/// What `charter edit` targets.
+enum Target {
+    Title,
+    Preamble,
+    Section(SectionId),
+}
+
+fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let charter = engine.charter(&doc, None)?;
+    let (target, current, label) = match args.section.as_str() {
+        "@title" => (Target::Title, charter.title.clone(), "the title".to_owned()),
+        "@preamble" => (
+            Target::Preamble,
+            charter.preamble.clone(),
+            "the preamble".to_owned(),
+        ),
+        name => {
+            let section = charter.find_section(name)?;
+            (
+                Target::Section(section.id.clone()),
+                section.body(),
+                format!("section \"{}\"", section.heading),
+            )
+        }
+    };
+    let new_text = if let Some(text) = args.text {
+        text
+    } else if let Some(path) = &args.file {
+        read_text(path)?
+    } else {
+        edit_in_editor(&current)?
+    };
+    let new_text = new_text.trim_end_matches(['\n', '\r']).to_owned();
+    let message = match &target {
+        Target::Title => "edit title".to_owned(),
+        Target::Preamble => "edit preamble".to_owned(),
+        Target::Section(id) => format!("edit section {id}"),
+    };
+    let edited = engine.edit(&doc, &message, |c| match &target {
+        Target::Title => c.set_title(&new_text),
+        Target::Preamble => c.set_preamble(&new_text),
+        Target::Section(id) => c.set_body(id, &new_text),
+    })?;
+    finish(engine, &edited)?;
+    if cx.json {
+        output::json(&json!({ "id": doc, "change": change_json(edited.change.as_ref()) }))
+    } else {
+        output::text(&saved_line(&format!("Saved {label}"), &edited))
+    }
+}
+
+/// Open `text` in the user's editor and return what they saved.
+fn edit_in_editor(text: &str) -> anyhow::Result<String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".to_owned());
+    let file = tempfile::Builder::new()
+        .prefix("nous-section-")
+        .suffix(".md")
+        .tempfile()
+        .context("cannot create a temporary file for the editor")?;
+    fs::write(file.path(), format!("{text}\n")).context("cannot write the temporary file")?;
+    // Through the shell, so an editor given with arguments ("code -w") works.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("nous-editor")
+        .arg(file.path())
+        .status()
+        .with_context(|| format!("cannot start the editor `{editor}`"))?;
+    if !status.success() {
+        bail!("the editor exited with {status}; nothing was changed");
+    }
+    read_text(file.path())
+}
+
+fn add_section(cx: &Context, args: AddSectionArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let charter = engine.charter(&doc, None)?;
+    let place = position(&charter, &args.placement)?;
+    let body = match (&args.text, &args.file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) => read_text(path)?,
+        (None, None) => String::new(),
+    };
+    let (text, articles) = markdown::parse_body(body.trim_end());
+    let draft = SectionDraft {
+        id: None,
+        heading: args.heading.clone(),
+        level: args.level,
+        text,
+        articles,
+        tags: args.tags.clone(),
+    };
+    let edited = engine.edit(&doc, "add section", |c| {
+        c.add_section(&draft, &place, fresh_section_id)
+    })?;
+    let id = edited.value.clone();
+    finish(engine, &edited)?;
+    if cx.json {
+        output::json(
+            &json!({ "id": doc, "section": id, "change": change_json(edited.change.as_ref()) }),
+        )
+    } else {
+        output::text(&saved_line(
+            &format!("Added section {id} \"{}\"", args.heading),
+            &edited,
+        ))
+    }
+}
+
+fn move_section(cx: &Context, args: MoveSectionArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let charter = engine.charter(&doc, None)?;
+    let section = find_section(&charter, &args.section)?;
+    let place = position(&charter, &args.placement)?;
+    let edited = engine.edit(&doc, &format!("move section {section}"), |c| {
+        c.move_section(&section, &place)
+    })?;
+    finish(engine, &edited)?;
+    if cx.json {
+        output::json(
+            &json!({ "id": doc, "section": section, "change": change_json(edited.change.as_ref()) }),
+        )
+    } else {
+        output::text(&saved_line(&format!("Moved section {section}"), &edited))
+    }
+}
+
+fn remove_section(cx: &Context, args: SectionArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let charter = engine.charter(&doc, None)?;
+    let section = charter.find_section(&args.section)?.clone();
+    let edited = engine.edit(&doc, &format!("remove section {}", section.id), |c| {
+        c.remove_section(&section.id)
+    })?;
+    finish(engine, &edited)?;
+    if cx.json {
+        output::json(
+            &json!({ "id": doc, "section": section.id, "change": change_json(edited.change.as_ref()) }),
+        )
+    } else {
+        output::text(&saved_line(
+            &format!(
+                "Removed section {} \"{}\" (it stays in the history)",
+                section.id, section.heading
+            ),
+            &edited,
+        ))
+    }
+}
+
+fn tag(cx: &Context, args: TagArgs) -> anyhow::Result<()> {
+    if args.add.is_empty() && args.remove.is_empty() {
+        bail!("give --add TAG or --remove TAG");
+    }
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let charter = engine.charter(&doc, None)?;
+    let section = find_section(&charter, &args.section)?;
+    let edited = engine.edit(&doc, &format!("tag section {section}"), |c| {
+        c.tag(&section, &args.add, &args.remove)
+    })?;
+    let tags = engine
+        .charter(&doc, None)?
+        .find_section(section.as_str())
+        .map(|s| s.tags.clone())
+        .unwrap_or_default();
+    finish(engine, &edited)?;
+    if cx.json {
+        output::json(
+            &json!({ "id": doc, "section": section, "tags": tags, "change": change_json(edited.change.as_ref()) }),
+        )
+    } else {
+        output::text(&saved_line(
+            &format!(
+                "Section {section} tags: {}",
+                if tags.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    tags.join(", ")
+                }
+            ),
+            &edited,
+        ))
+    }
+}
+
+fn history(cx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let (mut entries, headings) = engine.history(&doc)?;
+    if let Some(name) = &args.section {
+        let charter = engine.charter(&doc, None)?;
+        let id = match charter.find_section(name) {
+            Ok(section) => section.id.clone(),
+            // A removed section can still be named by its id.
+            Err(_) => name
+                .parse::<SectionId>()
+                .ok()
+                .filter(|id| headings.contains_key(id))
+                .ok_or_else(|| anyhow!("no section `{name}` in this charter or its history"))?,
+        };
+        entries.retain(|e| e.touched.contains(&Touched::Section { id: id.clone() }));
+    }
+    if let Some(limit) = args.limit {
+        let skip = entries.len().saturating_sub(limit);
+        entries.drain(..skip);
+    }
+    if cx.json {
+        return output::json(&json!({ "id": doc, "changes": entries, "sections": headings }));
+    }
+    let lines: Vec<String> = entries.iter().map(|e| history_line(e, &headings)).collect();
+    if lines.is_empty() {
+        return output::text("No changes.");
+    }
+    output::text(&lines.join("\n"))
+}
+
+pub fn history_line(entry: &HistoryEntry, headings: &HashMap<SectionId, String>) -> String {
+    let who = match &entry.device {
+        Some(device) => format!("device {}", device.short()),
+        None => format!("actor {}", clip(&entry.actor, 10)),
+    };
+    let touched: Vec<String> = entry
+        .touched
+        .iter()
+        .map(|t| match t {
+            Touched::Title => "title".to_owned(),
+            Touched::Preamble => "preamble".to_owned(),
+            Touched::Section { id } => match headings.get(id) {
+                Some(heading) => format!("§ {heading}"),
+                None => format!("§ {id}"),
+            },
+            Touched::Order => "section order".to_owned(),
+            Touched::Document => "document".to_owned(),
+        })
+        .collect();
+    format!(
+        "{}  {}  {}  {}  [{}]",
+        &entry.hash[..12.min(entry.hash.len())],
+        output::time(entry.time_ms),
+        who,
+        entry.message.as_deref().unwrap_or("(no message)"),
+        touched.join(", ")
+    )
+}
+
+fn diff(cx: &Context, args: DiffArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let from = parse_ref(&args.from)?;
+    let to = args.to.as_deref().map(parse_ref).transpose()?;
+    let changes = engine.diff(&doc, &from, to.as_ref())?;
+    if cx.json {
+        return output::json(&json!({ "id": doc, "diff": changes }));
+    }
+    output::text(&render_diff(&changes))
+}
+
+pub fn render_diff(diff: &CharterDiff) -> String {
+    if diff.is_empty() {
+        return "No differences.".to_owned();
+    }
+    let mut out = Vec::new();
+    if let Some(title) = &diff.title {
+        out.push(format!("Title: \"{}\" → \"{}\"", title.before, title.after));
+    }
+    if let Some(preamble) = &diff.preamble {
+        out.push("Preamble:".to_owned());
+        out.push(indent(preamble));
+    }
+    for change in &diff.sections {
+        match change {
+            SectionDiff::Added { section } => {
+                out.push(format!("+ § {} ({}) added", section.heading, section.id));
+                out.extend(section.body().lines().map(|l| format!("    +{l}")));
+            }
+            SectionDiff::Removed { section } => {
+                out.push(format!("- § {} ({}) removed", section.heading, section.id));
+                out.extend(section.body().lines().map(|l| format!("    -{l}")));
+            }
+            SectionDiff::Changed {
+                id,
+                heading,
+                renamed_from,
+                moved,
+                level_from,
+                tags_added,
+                tags_removed,
+                body,
+            } => {
+                let mut notes = Vec::new();
+                if let Some(old) = renamed_from {
+                    notes.push(format!("renamed from \"{old}\""));
+                }
+                if *moved {
+                    notes.push("moved".to_owned());
+                }
+                if let Some(level) = level_from {
+                    notes.push(format!("level was {level}"));
+                }
+                if !tags_added.is_empty() {
+                    notes.push(format!("tagged {}", tags_added.join(", ")));
+                }
+                if !tags_removed.is_empty() {
+                    notes.push(format!("untagged {}", tags_removed.join(", ")));
+                }
+                if body.is_some() {
+                    notes.push("text changed".to_owned());
+                }
+                out.push(format!("~ § {heading} ({id}): {}", notes.join("; ")));
+                if let Some(body) = body {
+                    out.push(indent(body));
+                }
+            }
+        }
+    }
+    out.join("\n")
+}
+
+fn indent(change: &TextChange) -> String {
+    change
+        .unified
+        .lines()
+        .map(|line| format!("    {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn export(cx: &Context, args: ExportArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let charter = engine.charter(&doc, None)?;
+    let rendered = match args.format {
+        Format::Md => markdown::render(
+            &charter,
+            RenderOptions {
+                annotations: !args.plain,
+            },
+        ),
+        Format::Json => {
+            let heads: Vec<String> = engine.heads(&doc)?.iter().map(ids::hash_hex).collect();
+            let mut text = serde_json::to_string_pretty(
+                &json!({ "id": doc, "heads": heads, "charter": charter }),
+            )?;
+            text.push('\n');
+            text
+        }
+    };
+    match &args.output {
+        Some(path) => {
+            fs::write(path, &rendered)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            if cx.json {
+                output::json(&json!({ "id": doc, "output": path, "bytes": rendered.len() }))
+            } else {
+                output::text(&format!(
+                    "Wrote {} ({} bytes)",
+                    path.display(),
+                    rendered.len()
+                ))
+            }
+        }
+        None => output::text(&rendered),
+    }
+}
+
+fn bundle_export(cx: &Context, names: &[String], path: &Path) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let docs: Vec<DocId> = if names.is_empty() {
+        engine.list()?.into_iter().map(|d| d.id).collect()
+    } else {
+        names
+            .iter()
+            .map(|n| engine.resolve(n))
+            .collect::<Result<_, _>>()?
+    };
+    if docs.is_empty() {
+        bail!("there are no documents to export");
+    }
+    output::progress(0, docs.len(), "Bundling");
+    let bytes = engine.export_bundle(&docs)?;
+    output::progress(docs.len(), docs.len(), "Bundling");
+    write_atomically(path, &bytes)?;
+    if cx.json {
+        output::json(&json!({ "output": path, "documents": docs, "bytes": bytes.len() }))
+    } else {
+        output::text(&format!(
+            "Wrote {} document{} to {} ({} bytes)",
+            docs.len(),
+            if docs.len() == 1 { "" } else { "s" },
+            path.display(),
+            bytes.len()
+        ))
+    }
+}
+
+/// Write to a temporary file beside `path`, then rename, so a crash never
+/// leaves half a bundle under the final name.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    std::io::Write::write_all(&mut file, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
+    let size = fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    if size > MAX_BUNDLE_FILE {
+        bail!(
+            "{} is larger than {} MiB",
+            path.display(),
+            MAX_BUNDLE_FILE >> 20
+        );
+    }
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut engine = open(cx)?;
+    let report = engine
+        .import_bundle(&bytes)
+        .with_context(|| format!("cannot import {}", path.display()))?;
+    engine.close()?;
+    if cx.json {
+        return output::json(&json!({ "imported": report }));
+    }
+    let lines: Vec<String> = report
+        .iter()
+        .map(|imported| {
+            let what = match imported.outcome {
+                ImportOutcome::Added => "added".to_owned(),
+                ImportOutcome::Merged(n) => {
+                    format!("merged {n} new change{}", if n == 1 { "" } else { "s" })
+                }
+                ImportOutcome::Unchanged => "unchanged".to_owned(),
+            };
+            format!("{}  \"{}\"  {what}", imported.id, imported.title)
+        })
+        .collect();
+    output::text(&lines.join("\n"))
+}

@@ -1,0 +1,72 @@
+//! `nous`: the command-line front end of the Nous engine.
+//!
+//! Parsing, printing and mapping errors live here; everything else is a call
+//! into `nous_core::Engine`.
+
+mod args;
+mod commands;
+mod demo;
+mod output;
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    nous_core::guard::install_panic_hook();
+    init_tracing();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
+    let json = cli.json;
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if output::is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            output::report_error(&error, json);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Help and version go to stdout with success; a usage error is one line on
+/// stderr and exit code 2.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            let rendered = error.render().to_string();
+            let first = rendered
+                .lines()
+                .next()
+                .unwrap_or("error: invalid arguments");
+            eprintln!("{} (see --help)", first.trim_end());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Logs go to stderr, filtered by `NOUS_LOG` (default: warnings). They never
+/// contain secrets.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NOUS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,126 @@
+//! Printing: JSON for scripts, aligned text for people, one-line errors.
+
+use std::io::{self, IsTerminal as _, Write as _};
+
+/// Print a value as JSON on stdout.
+pub fn json(value: &serde_json::Value) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Print text on stdout (a trailing newline is added when missing).
+pub fn text(text: &str) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Print a progress line on stderr when it is a terminal.
+pub fn progress(done: usize, total: usize, what: &str) {
+    let mut err = io::stderr();
+    if !err.is_terminal() || total < 2 {
+        return;
+    }
+    let _ = write!(err, "\r{what} {done}/{total}");
+    if done == total {
+        let _ = writeln!(err);
+    }
+}
+
+/// Whether the error comes from writing to a closed pipe (`nous … | head`).
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(|e| e.io_error_kind())
+                .is_some_and(|kind| kind == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Print an error as one line on stderr (as JSON with `--json`).
+pub fn report_error(error: &anyhow::Error, json: bool) {
+    let message = format!("{error:#}").replace(['\n', '\r'], " ");
+    if json {
+        let value = serde_json::json!({ "error": message });
+        eprintln!("{value}");
+    } else {
+        eprintln!("error: {message}");
+    }
+}
+
+/// Pad `text` to `width` characters (counting chars, not bytes).
+pub fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    let mut padded = text.to_owned();
+    padded.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
+    padded
+}
+
+/// Shorten `text` to at most `width` characters, with an ellipsis.
+pub fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let mut clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+        clipped.push('…');
+        clipped
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC` from milliseconds since the Unix epoch.
+pub fn time(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000);
+    let days = seconds.div_euclid(86_400);
+    let of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_formatted_in_utc() {
+        assert_eq!(time(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(time(1_795_949_739_000), "2026-11-29 10:55:39 UTC");
+        assert_eq!(time(951_782_400_000), "2000-02-29 00:00:00 UTC");
+        assert_eq!(time(-1000), "1969-12-31 23:59:59 UTC");
+    }
+
+    #[test]
+    fn padding_and_clipping_count_characters() {
+        assert_eq!(pad("é", 3), "é  ");
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abc", 4), "abc");
+    }
+}

@@ -1,0 +1,414 @@
+//! The guarded path: the only way untrusted bytes reach Automerge.
+//!
+//! Automerge 0.12 is not a security boundary: some malformed chunks with a
+//! valid checksum panic inside it, compressed data inflates without bound, and
+//! a few of its functions recurse once per level of object nesting (see
+//! `shared/research/security-anchors.md` §0). Every byte that comes from disk,
+//! a bundle or the network therefore goes through [`load`] or [`apply`]:
+//!
+//! 1. **Caps before decoding.** A small scanner of our own walks the chunks
+//!    and checks their checksums, the input size, the inflated size (inflating
+//!    with a bounded reader), the number of chunks, changes and ops (counting
+//!    the rows of the run-length-encoded columns without materialising them)
+//!    and the nesting depth of the objects the input creates.
+//! 2. **Decoding on a scratch document inside `catch_unwind`.** A panic in
+//!    Automerge becomes [`GuardError::Panicked`]; the document the caller holds
+//!    is never touched, so nothing is half-applied.
+//! 3. **Depth after decoding** for objects created under an object that was
+//!    already in the document: the full chain to the root is measured on the
+//!    scratch document before it is handed back.
+//!
+//! Two functions of Automerge are never called, on any data: `hydrate()`
+//! (unbounded recursion) and `diff()` (explodes on deep documents). Clippy
+//! enforces this through `clippy.toml`.
+//!
+//! Binaries should call [`install_panic_hook`] once at start-up, so a contained
+//! panic is logged through `tracing` instead of being printed as a crash.
+
+mod scan;
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
+
+use automerge::{ActorId, Automerge, ChangeHash, LoadOptions, OnPartialLoad, ReadDoc as _};
+
+/// Caps on untrusted input, checked before Automerge decodes anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Length of the input.
+    pub max_input_bytes: usize,
+    /// Total size once compressed chunks and columns are inflated.
+    pub max_inflated_bytes: u64,
+    /// Number of chunks (a saved document is one; each incremental save adds one).
+    pub max_chunks: usize,
+    /// Number of changes the input declares.
+    pub max_changes: u64,
+    /// Number of operations the input declares.
+    pub max_ops: u64,
+    /// Object nesting depth; the root's children are at depth 1.
+    pub max_depth: u32,
+}
+
+impl Default for Limits {
+    /// Caps for input from other people: bundles and, later, the network.
+    fn default() -> Self {
+        Limits {
+            max_input_bytes: 64 << 20,
+            max_inflated_bytes: 256 << 20,
+            max_chunks: 100_000,
+            max_changes: 2_000_000,
+            max_ops: 20_000_000,
+            max_depth: 64,
+        }
+    }
+}
+
+impl Limits {
+    /// Caps for this device's own store: much larger sizes (a long-lived
+    /// document must always reopen), the same depth.
+    pub fn local_store() -> Self {
+        Limits {
+            max_input_bytes: 4 << 30,
+            max_inflated_bytes: 16 << 30,
+            max_chunks: 10_000_000,
+            max_changes: 200_000_000,
+            max_ops: 2_000_000_000,
+            max_depth: 64,
+        }
+    }
+
+    fn scan_limits(&self) -> scan::ScanLimits {
+        scan::ScanLimits {
+            max_input_bytes: self.max_input_bytes,
+            max_inflated_bytes: self.max_inflated_bytes,
+            max_chunks: self.max_chunks,
+            max_changes: self.max_changes,
+            max_ops: self.max_ops,
+            max_depth: self.max_depth,
+        }
+    }
+}
+
+/// Why untrusted bytes were refused. Whatever the reason, nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GuardError {
+    /// The scanner refused the bytes before Automerge saw them.
+    #[error("rejected before decoding: {0}")]
+    Rejected(String),
+    /// Automerge refused the bytes with an error.
+    #[error("not a valid Automerge document or change: {0}")]
+    Decode(String),
+    /// Automerge panicked on the bytes; the panic was contained.
+    #[error("malformed Automerge data (decoder panicked: {0}); nothing was changed")]
+    Panicked(String),
+    /// Objects nest deeper than [`Limits::max_depth`].
+    #[error("objects nest {depth} deep, more than the limit of {max}")]
+    TooDeep {
+        /// The depth found.
+        depth: u32,
+        /// The limit.
+        max: u32,
+    },
+    /// The changes depend on changes that are neither in the input nor in
+    /// the document.
+    #[error("incomplete history: {0} change(s) depend on changes that were not supplied")]
+    MissingDependencies(usize),
+}
+
+/// What [`apply`] produced.
+#[derive(Debug)]
+pub struct Applied {
+    /// The base document with the new changes applied.
+    pub doc: Automerge,
+    /// The hashes of the changes that were new to the base document.
+    pub new_changes: Vec<ChangeHash>,
+}
+
+/// What a scan found, for logs and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct InputStats {
+    /// Chunks in the input.
+    pub chunks: usize,
+    /// Changes the input declares.
+    pub changes: u64,
+    /// Operations the input declares.
+    pub ops: u64,
+    /// Size after inflation.
+    pub inflated_bytes: u64,
+}
+
+/// Load a whole document (a saved document, optionally followed by change
+/// chunks) from untrusted bytes. The loaded document writes as `actor`.
+pub fn load(bytes: &[u8], limits: &Limits, actor: ActorId) -> Result<Automerge, GuardError> {
+    let report = pre_scan(bytes, limits)?;
+    let mut doc = contained(|| {
+        Automerge::load_with_options(
+            bytes,
+            LoadOptions::new().on_partial_load(OnPartialLoad::Error),
+        )
+    })?
+    .map_err(|error| GuardError::Decode(error.to_string()))?;
+    let missing = doc.get_missing_deps(&[]);
+    if !missing.is_empty() {
+        return Err(GuardError::MissingDependencies(missing.len()));
+    }
+    check_dangling(&doc, &report, limits)?;
+    doc.set_actor(actor);
+    Ok(doc)
+}
+
+/// Apply untrusted bytes (a saved document or change chunks) on top of
+/// `base`, returning a new document. `base` itself is never modified: on
+/// any error the caller still holds exactly what it had.
+pub fn apply(base: &Automerge, bytes: &[u8], limits: &Limits) -> Result<Applied, GuardError> {
+    let report = pre_scan(bytes, limits)?;
+    let before = base.get_heads();
+    let (doc, outcome) = contained(|| {
+        let mut scratch = base.clone();
+        let outcome = scratch.load_incremental(bytes);
+        (scratch, outcome)
+    })?;
+    outcome.map_err(|error| GuardError::Decode(error.to_string()))?;
+    let missing = doc.get_missing_deps(&[]);
+    if !missing.is_empty() {
+        return Err(GuardError::MissingDependencies(missing.len()));
+    }
+    check_dangling(&doc, &report, limits)?;
+    let new_changes = if doc.get_heads() == before {
+        Vec::new()
+    } else {
+        contained(|| doc.get_changes(&before))?
+            .iter()
+            .map(|change| change.hash())
+            .collect()
+    };
+    Ok(Applied { doc, new_changes })
+}
+
+/// Check untrusted bytes against the caps without decoding them.
+pub fn inspect(bytes: &[u8], limits: &Limits) -> Result<InputStats, GuardError> {
+    let report = pre_scan(bytes, limits)?;
+    Ok(InputStats {
+        chunks: report.chunks,
+        changes: report.changes,
+        ops: report.ops,
+        inflated_bytes: report.inflated_bytes,
+    })
+}
+
+fn pre_scan(bytes: &[u8], limits: &Limits) -> Result<scan::ScanReport, GuardError> {
+    scan::scan(bytes, &limits.scan_limits()).map_err(|error| match error {
+        scan::ScanError::TooDeep { depth, max } => GuardError::TooDeep {
+            depth: u32::try_from(depth).unwrap_or(u32::MAX),
+            max,
+        },
+        other => GuardError::Rejected(other.to_string()),
+    })
+}
+
+/// Objects created under an object the input did not create: measure the
+/// whole chain to the root on the decoded scratch document.
+fn check_dangling(
+    doc: &Automerge,
+    report: &scan::ScanReport,
+    limits: &Limits,
+) -> Result<(), GuardError> {
+    for (parent, below) in &report.dangling {
+        let text = format!("{}@{}", parent.counter, hex::encode(&parent.actor));
+        let Ok(parent_id) = doc.import_obj(&text) else {
+            continue;
+        };
+        let above = match doc.parents(&parent_id) {
+            Ok(parents) => parents.take(limits.max_depth as usize + 1).count() + 1,
+            Err(_) => continue,
+        };
+        let depth = u32::try_from(above)
+            .unwrap_or(u32::MAX)
+            .saturating_add(*below);
+        if depth > limits.max_depth {
+            return Err(GuardError::TooDeep {
+                depth,
+                max: limits.max_depth,
+            });
+        }
+    }
+    Ok(())
+}
+
+thread_local! {
+    static IN_GUARD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Run `f`, turning a panic into [`GuardError::Panicked`].
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, GuardError> {
+    let was = IN_GUARD.with(|flag| flag.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    IN_GUARD.with(|flag| flag.set(was));
+    result.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        tracing::warn!(%message, "automerge panicked on untrusted input; contained");
+        GuardError::Panicked(message)
+    })
+}
+
+/// Install a panic hook that keeps panics contained by the guard out of
+/// stderr (they are reported as errors and logged through `tracing`); every
+/// other panic goes to the hook that was installed before. Idempotent.
+pub fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_GUARD.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::{ObjType, ROOT, transaction::Transactable as _};
+
+    /// A change chunk with a valid checksum that panics `apply_changes` in
+    /// Automerge 0.12.0 ("Missing from Index"); from security-anchors.md.
+    pub(crate) const CRASHER: &str = "856f4a83d45f802e01b40100104a7143ae65df36676b81d0df08a5e95901010000000c010802081108131015133405420a560a57287004710273020001140000010b000001141100010b160002130000020a0000017e0002120100017e6c1708017f7a7f047465787400147f07636c6175736573000b0114010a017f0414017f020a017f037f0014167f000a267f00576520746865206d656d62657273206167726565633063316332633363346335633663376338633920007f017f007f19";
+
+    fn actor() -> ActorId {
+        ActorId::from(&[1u8; 32][..])
+    }
+
+    fn sample() -> Automerge {
+        let mut doc = Automerge::new().with_actor(ActorId::from(&[2u8; 32][..]));
+        doc.transact(|tx| {
+            let text = tx.put_object(ROOT, "text", ObjType::Text)?;
+            tx.splice_text(&text, 0, 0, "Nous écrivons 🌍")?;
+            Ok::<_, automerge::AutomergeError>(())
+        })
+        .expect("edit");
+        doc
+    }
+
+    #[test]
+    fn crasher_fixture_is_an_error_not_a_panic() {
+        install_panic_hook();
+        let bytes = hex::decode(CRASHER).expect("hex");
+        let base = sample();
+        let heads = base.get_heads();
+        let error = apply(&base, &bytes, &Limits::default()).expect_err("must be refused");
+        assert!(
+            matches!(
+                error,
+                GuardError::Panicked(_) | GuardError::Decode(_) | GuardError::Rejected(_)
+            ),
+            "{error}"
+        );
+        assert_eq!(base.get_heads(), heads, "the base document is untouched");
+        assert!(load(&bytes, &Limits::default(), actor()).is_err());
+    }
+
+    #[test]
+    fn a_saved_document_loads_and_keeps_its_content() {
+        let doc = sample();
+        let loaded = load(&doc.save(), &Limits::default(), actor()).expect("load");
+        assert_eq!(loaded.get_heads(), doc.get_heads());
+        assert_eq!(loaded.get_actor(), &actor());
+    }
+
+    #[test]
+    fn apply_reports_only_new_changes_and_is_idempotent() {
+        let base = sample();
+        let mut other = base.fork();
+        other
+            .transact(|tx| {
+                tx.put(ROOT, "k", "v")?;
+                Ok::<_, automerge::AutomergeError>(())
+            })
+            .expect("edit");
+        let applied = apply(&base, &other.save(), &Limits::default()).expect("apply");
+        assert_eq!(applied.new_changes.len(), 1);
+        let again = apply(&applied.doc, &other.save(), &Limits::default()).expect("apply");
+        assert!(again.new_changes.is_empty());
+        assert_eq!(again.doc.get_heads(), applied.doc.get_heads());
+    }
+
+    #[test]
+    fn truncated_and_flipped_documents_are_errors() {
+        install_panic_hook();
+        let bytes = sample().save();
+        for cut in 0..bytes.len() {
+            assert!(load(&bytes[..cut], &Limits::default(), actor()).is_err());
+        }
+        for index in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut flipped = bytes.clone();
+                flipped[index] ^= 1 << bit;
+                let _ = load(&flipped, &Limits::default(), actor());
+            }
+        }
+    }
+
+    #[test]
+    fn oversized_input_is_refused_before_decoding() {
+        let bytes = sample().save();
+        let limits = Limits {
+            max_input_bytes: bytes.len() - 1,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            load(&bytes, &limits, actor()),
+            Err(GuardError::Rejected(_))
+        ));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let mut doc = Automerge::new();
+        doc.transact(|tx| {
+            let mut obj = ROOT;
+            for _ in 0..100 {
+                obj = tx.put_object(&obj, "m", ObjType::Map)?;
+            }
+            Ok::<_, automerge::AutomergeError>(())
+        })
+        .expect("edit");
+        assert!(matches!(
+            load(&doc.save(), &Limits::default(), actor()),
+            Err(GuardError::TooDeep { .. })
+        ));
+    }
+
+    #[test]
+    fn deep_nesting_added_on_top_of_an_existing_object_is_refused() {
+        let mut doc = Automerge::new();
+        let mut obj = ROOT;
+        doc.transact(|tx| {
+            for _ in 0..40 {
+                obj = tx.put_object(&obj, "m", ObjType::Map)?;
+            }
+            Ok::<_, automerge::AutomergeError>(())
+        })
+        .expect("edit");
+        let base = load(&doc.save(), &Limits::default(), actor()).expect("40 deep is fine");
+        let heads = doc.get_heads();
+        doc.transact(|tx| {
+            for _ in 0..40 {
+                obj = tx.put_object(&obj, "m", ObjType::Map)?;
+            }
+            Ok::<_, automerge::AutomergeError>(())
+        })
+        .expect("edit");
+        let increment = doc.save_after(&heads);
+        assert!(matches!(
+            apply(&base, &increment, &Limits::default()),
+            Err(GuardError::TooDeep { .. })
+        ));
+    }
+}

@@ -1,0 +1,285 @@
+//! The change history of a charter: who changed what, when, and which
+//! sections each change touched.
+//!
+//! Every Automerge change is listed, in causal order. The sections a change
+//! touched are found from its operations: each operation names the object it
+//! writes to, and following the objects' creation links up to the root tells
+//! whether it lies in the title, the preamble, a section (and which), or the
+//! section order. This works for sections that were removed since, because it
+//! reads the changes, not the current document.
+
+use std::collections::{BTreeSet, HashMap};
+
+use automerge::legacy::{Key, ObjectId, OpId, OpType};
+use automerge::{Automerge, ChangeHash, ScalarValue};
+
+use crate::charter::{self, SectionId};
+use crate::identity::PublicKey;
+use crate::ids;
+
+/// A part of a charter that a change touched.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(tag = "part", rename_all = "kebab-case")]
+pub enum Touched {
+    /// The title.
+    Title,
+    /// The preamble.
+    Preamble,
+    /// A section: its heading, text, articles, tags, level, or its place.
+    Section {
+        /// The section.
+        id: SectionId,
+    },
+    /// The section order, without a known section.
+    Order,
+    /// The document's schema marker or other top-level data.
+    Document,
+}
+
+/// One change in a charter's history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryEntry {
+    /// The change hash (hex).
+    pub hash: String,
+    /// The device that made it, when its actor id is a device key.
+    pub device: Option<PublicKey>,
+    /// The raw actor id (hex), for changes not made by a Nous device.
+    pub actor: String,
+    /// The change's sequence number for its actor.
+    pub seq: u64,
+    /// When it was made, by the device's clock (ms since the Unix epoch).
+    pub time_ms: i64,
+    /// The message the device attached.
+    pub message: Option<String>,
+    /// The changes it builds on (hex).
+    pub deps: Vec<String>,
+    /// Number of operations.
+    pub ops: usize,
+    /// What it touched, in a stable order.
+    pub touched: Vec<Touched>,
+}
+
+/// List every change of `doc` in causal order.
+pub fn history(doc: &Automerge) -> Vec<HistoryEntry> {
+    let mut objects = ObjectIndex::default();
+    doc.get_changes(&[])
+        .iter()
+        .map(|change| {
+            let expanded = change.decode();
+            let mut touched = BTreeSet::new();
+            for (index, op) in expanded.operations.iter().enumerate() {
+                let id = OpId(
+                    expanded.start_op.get() + index as u64,
+                    expanded.actor_id.clone(),
+                );
+                if let OpType::Make(_) = op.action {
+                    objects.created(id, op.obj.clone(), op.key.clone());
+                }
+                touched.insert(objects.locate(&op.obj, &op.key, &op.action));
+            }
+            HistoryEntry {
+                hash: ids::hash_hex(&change.hash()),
+                device: PublicKey::from_actor(change.actor_id()),
+                actor: change.actor_id().to_hex_string(),
+                seq: change.seq(),
+                time_ms: change.timestamp(),
+                message: change.message().map(str::to_owned),
+                deps: change.deps().iter().map(ids::hash_hex).collect(),
+                ops: change.len(),
+                touched: touched.into_iter().collect(),
+            }
+        })
+        .collect()
+}
+
+/// The heading of every section that ever existed, as last seen: current
+/// sections from the current document, removed ones from the document just
+/// before the change that last touched them.
+pub fn section_headings(doc: &Automerge, entries: &[HistoryEntry]) -> HashMap<SectionId, String> {
+    let mut headings: HashMap<SectionId, String> = charter::read(doc, None)
+        .map(|c| c.sections.into_iter().map(|s| (s.id, s.heading)).collect())
+        .unwrap_or_default();
+    let mut last_touch: HashMap<&SectionId, &HistoryEntry> = HashMap::new();
+    for entry in entries {
+        for touched in &entry.touched {
+            if let Touched::Section { id } = touched {
+                last_touch.insert(id, entry);
+            }
+        }
+    }
+    for (id, entry) in last_touch {
+        if headings.contains_key(id) {
+            continue;
+        }
+        let deps: Vec<ChangeHash> = entry.deps.iter().filter_map(|d| d.parse().ok()).collect();
+        if let Ok(before) = charter::read(doc, Some(&deps))
+            && let Some(section) = before.sections.into_iter().find(|s| &s.id == id)
+        {
+            headings.insert(id.clone(), section.heading);
+        }
+    }
+    headings
+}
+
+/// Where each object was created: its parent object and the key under it.
+#[derive(Default)]
+struct ObjectIndex {
+    parents: HashMap<OpId, (ObjectId, Key)>,
+}
+
+impl ObjectIndex {
+    fn created(&mut self, id: OpId, parent: ObjectId, key: Key) {
+        self.parents.insert(id, (parent, key));
+    }
+
+    /// The path from the root to `obj`, as the keys taken at each level
+    /// (map keys; `None` for list elements), outermost first.
+    fn path(&self, obj: &ObjectId) -> Vec<Option<String>> {
+        let mut path = Vec::new();
+        let mut current = obj.clone();
+        // Charters are a few levels deep; the guard caps any document at 64.
+        for _ in 0..128 {
+            let ObjectId::Id(id) = &current else {
+                break;
+            };
+            let Some((parent, key)) = self.parents.get(id) else {
+                break;
+            };
+            path.push(match key {
+                Key::Map(name) => Some(name.to_string()),
+                Key::Seq(_) => None,
+            });
+            current = parent.clone();
+        }
+        path.reverse();
+        path
+    }
+
+    fn locate(&self, obj: &ObjectId, key: &Key, action: &OpType) -> Touched {
+        let mut path = self.path(obj);
+        if let Key::Map(name) = key {
+            path.push(Some(name.to_string()));
+        }
+        match path.first().and_then(Option::as_deref) {
+            Some("title") => Touched::Title,
+            Some("preamble") => Touched::Preamble,
+            Some("sections") => match path.get(1).and_then(|k| k.as_deref()?.parse().ok()) {
+                Some(id) => Touched::Section { id },
+                None => Touched::Document,
+            },
+            Some("order") => match action {
+                OpType::Put(ScalarValue::Str(id)) => match id.parse() {
+                    Ok(id) => Touched::Section { id },
+                    Err(_) => Touched::Order,
+                },
+                _ => Touched::Order,
+            },
+            _ => Touched::Document,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charter::{CharterTx, Position, SectionDraft};
+    use crate::markdown;
+    use automerge::ActorId;
+    use automerge::transaction::CommitOptions;
+
+    fn doc_with_two_sections() -> (Automerge, Vec<SectionId>) {
+        let mut doc = Automerge::new().with_actor(ActorId::from(&[7u8; 32][..]));
+        let draft = markdown::parse("# T\n\n## A\n\na\n\n## B\n\nb\n");
+        let mut n = 0u8;
+        let mut tx = doc.transaction();
+        CharterTx::create(&mut tx, "T", &draft, || {
+            n += 1;
+            SectionId::from_random([n; 5])
+        })
+        .expect("create");
+        tx.commit_with(
+            CommitOptions::default()
+                .with_message("create")
+                .with_time(1000),
+        );
+        let ids = charter::read(&doc, None)
+            .expect("read")
+            .sections
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        (doc, ids)
+    }
+
+    fn edit(doc: &mut Automerge, f: impl FnOnce(&mut CharterTx<'_, '_>)) {
+        let mut tx = doc.transaction();
+        f(&mut CharterTx::new(&mut tx).expect("charter"));
+        tx.commit_with(CommitOptions::default().with_time(2000));
+    }
+
+    #[test]
+    fn each_change_names_the_sections_it_touched() {
+        let (mut doc, ids) = doc_with_two_sections();
+        edit(&mut doc, |c| c.set_body(&ids[1], "bb").expect("edit"));
+        edit(&mut doc, |c| c.set_title("T2").expect("edit"));
+        edit(&mut doc, |c| {
+            c.move_section(&ids[1], &Position::Start).expect("move")
+        });
+        let entries = history(&doc);
+        assert_eq!(entries.len(), 4);
+        assert_eq!(entries[0].message.as_deref(), Some("create"));
+        assert_eq!(entries[0].time_ms, 1000);
+        assert_eq!(
+            entries[0].device,
+            PublicKey::from_actor(&ActorId::from(&[7u8; 32][..]))
+        );
+        assert!(
+            entries[0]
+                .touched
+                .contains(&Touched::Section { id: ids[0].clone() })
+        );
+        assert_eq!(
+            entries[1].touched,
+            vec![Touched::Section { id: ids[1].clone() }]
+        );
+        assert_eq!(entries[2].touched, vec![Touched::Title]);
+        assert!(
+            entries[3]
+                .touched
+                .contains(&Touched::Section { id: ids[1].clone() })
+        );
+    }
+
+    #[test]
+    fn removed_sections_keep_their_heading_in_history() {
+        let (mut doc, ids) = doc_with_two_sections();
+        edit(&mut doc, |c| {
+            c.add_section(
+                &SectionDraft {
+                    heading: "C".into(),
+                    level: 2,
+                    ..SectionDraft::default()
+                },
+                &Position::End,
+                || SectionId::from_random([9; 5]),
+            )
+            .expect("add");
+        });
+        edit(&mut doc, |c| c.remove_section(&ids[0]).expect("remove"));
+        let entries = history(&doc);
+        let removal = entries.last().expect("entries");
+        assert!(
+            removal
+                .touched
+                .contains(&Touched::Section { id: ids[0].clone() })
+        );
+        let headings = section_headings(&doc, &entries);
+        assert_eq!(headings.get(&ids[0]).map(String::as_str), Some("A"));
+        assert_eq!(
+            headings
+                .get(&SectionId::from_random([9; 5]))
+                .map(String::as_str),
+            Some("C")
+        );
+    }
+}

@@ -1,0 +1,332 @@
+//! Device identity: the ed25519 key of this device and its public half.
+//!
+//! Every device has one [`DeviceKey`]. Its 32-byte [`PublicKey`] is the
+//! Automerge actor id of every change the device makes, so each change is
+//! attributable to a device. Public keys are written everywhere in one format:
+//! 64 lowercase hex characters (the same text Automerge prints for the actor
+//! id), abbreviated to the first 10 characters in tables ([`PublicKey::short`]).
+//!
+//! The secret key lives in a key file readable only by its owner (mode 0600),
+//! is zeroized when dropped, and prints as `DeviceKey(<redacted>)`.
+
+use std::fmt;
+use std::fs;
+use std::io::Write as _;
+use std::path::Path;
+use std::str::FromStr;
+
+use automerge::ActorId;
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use zeroize::Zeroizing;
+
+/// The public key of a device, also its Automerge actor id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PublicKey([u8; 32]);
+
+impl PublicKey {
+    /// The raw 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// A public key from raw bytes (not checked to be a curve point).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        PublicKey(bytes)
+    }
+
+    /// The Automerge actor id this device writes with.
+    pub fn actor_id(&self) -> ActorId {
+        ActorId::from(&self.0[..])
+    }
+
+    /// The device that wrote with this actor id, if the actor id is a key.
+    pub fn from_actor(actor: &ActorId) -> Option<Self> {
+        let bytes: [u8; 32] = actor.to_bytes().try_into().ok()?;
+        Some(PublicKey(bytes))
+    }
+
+    /// The first 10 hex characters, for tables and logs.
+    pub fn short(&self) -> String {
+        hex::encode(&self.0[..5])
+    }
+
+    /// Verify a signature made by this key over `message` (strict: rejects
+    /// small-order keys and malleable signatures).
+    pub fn verify(&self, message: &[u8], signature: &Signature) -> bool {
+        let Ok(key) = VerifyingKey::from_bytes(&self.0) else {
+            return false;
+        };
+        let signature = ed25519_dalek::Signature::from_bytes(&signature.0);
+        key.verify_strict(message, &signature).is_ok()
+    }
+}
+
+impl fmt::Display for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({})", self.short())
+    }
+}
+
+impl FromStr for PublicKey {
+    type Err = IdentityError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(s.trim(), &mut bytes)
+            .map_err(|_| IdentityError::BadPublicKey(s.chars().take(80).collect()))?;
+        Ok(PublicKey(bytes))
+    }
+}
+
+impl serde::Serialize for PublicKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// An ed25519 signature.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Signature(pub [u8; 64]);
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signature({}…)", hex::encode(&self.0[..8]))
+    }
+}
+
+/// The secret key of this device.
+pub struct DeviceKey {
+    signing: SigningKey,
+}
+
+impl fmt::Debug for DeviceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeviceKey(<redacted>)")
+    }
+}
+
+const KEY_FILE_HEADER: &str = "nous device key v1";
+
+/// Why a key could not be created, read or parsed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// There is no key file: this home has no identity yet.
+    #[error("no device key at {0} (run `nous init`)")]
+    Missing(String),
+    /// A key file already exists where a new one was to be created.
+    #[error("a device key already exists at {0}")]
+    AlreadyExists(String),
+    /// The key file can be read by other users.
+    #[error("device key {path} is readable by others (mode {mode:o}); run `chmod 600 {path}`")]
+    TooOpen {
+        /// The key file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The key file is not in the expected format.
+    #[error("device key {0} is not a Nous key file")]
+    Malformed(String),
+    /// Text that should be a public key is not 64 hex characters.
+    #[error("`{0}` is not a public key (64 hex characters)")]
+    BadPublicKey(String),
+    /// The file system refused.
+    #[error("device key {path}: {source}")]
+    Io {
+        /// The key file.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl DeviceKey {
+    /// A key from 32 secret bytes (the caller brings the randomness).
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        DeviceKey {
+            signing: SigningKey::from_bytes(seed),
+        }
+    }
+
+    /// The public half: this device's id and actor id.
+    pub fn public(&self) -> PublicKey {
+        PublicKey(self.signing.verifying_key().to_bytes())
+    }
+
+    /// Sign `message`.
+    pub fn sign(&self, message: &[u8]) -> Signature {
+        Signature(self.signing.sign(message).to_bytes())
+    }
+
+    /// Write a new key file at `path`, readable and writable by its owner only.
+    /// Refuses to overwrite an existing file.
+    pub fn create_file(&self, path: &Path) -> Result<(), IdentityError> {
+        let io = |source| IdentityError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
+        }
+        let mut file = options.open(path).map_err(|error| {
+            if error.kind() == std::io::ErrorKind::AlreadyExists {
+                IdentityError::AlreadyExists(path.display().to_string())
+            } else {
+                io(error)
+            }
+        })?;
+        let seed = Zeroizing::new(hex::encode(self.signing.to_bytes()));
+        let text = Zeroizing::new(format!("{KEY_FILE_HEADER}\n{}\n", seed.as_str()));
+        file.write_all(text.as_bytes()).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        Ok(())
+    }
+
+    /// Read the key file at `path`. Refuses a file that others can read.
+    pub fn read_file(path: &Path) -> Result<Self, IdentityError> {
+        let shown = || path.display().to_string();
+        let metadata = match fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(IdentityError::Missing(shown()));
+            }
+            Err(source) => {
+                return Err(IdentityError::Io {
+                    path: shown(),
+                    source,
+                });
+            }
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = metadata.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(IdentityError::TooOpen {
+                    path: shown(),
+                    mode,
+                });
+            }
+        }
+        if metadata.len() > 4096 {
+            return Err(IdentityError::Malformed(shown()));
+        }
+        let text = Zeroizing::new(
+            fs::read_to_string(path).map_err(|_| IdentityError::Malformed(shown()))?,
+        );
+        let mut lines = text.lines();
+        if lines.next() != Some(KEY_FILE_HEADER) {
+            return Err(IdentityError::Malformed(shown()));
+        }
+        let mut seed = Zeroizing::new([0u8; 32]);
+        let hex_seed = lines.next().unwrap_or_default().trim();
+        hex::decode_to_slice(hex_seed, &mut seed[..])
+            .map_err(|_| IdentityError::Malformed(shown()))?;
+        Ok(DeviceKey::from_seed(&seed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let key = DeviceKey::from_seed(&[42; 32]);
+        let shown = format!("{key:?}");
+        assert_eq!(shown, "DeviceKey(<redacted>)");
+        assert!(!shown.contains(&hex::encode([42u8; 32])));
+    }
+
+    #[test]
+    fn public_key_display_is_hex_and_matches_the_actor_id() {
+        let key = DeviceKey::from_seed(&[1; 32]).public();
+        let text = key.to_string();
+        assert_eq!(text.len(), 64);
+        assert_eq!(text, key.actor_id().to_hex_string());
+        assert_eq!(text.parse::<PublicKey>().expect("parse"), key);
+        assert_eq!(PublicKey::from_actor(&key.actor_id()), Some(key));
+        assert!(text.starts_with(&key.short()));
+        assert!("nothex".parse::<PublicKey>().is_err());
+    }
+
+    #[test]
+    fn signatures_verify_only_for_the_signed_message() {
+        let key = DeviceKey::from_seed(&[9; 32]);
+        let signature = key.sign(b"hello");
+        assert!(key.public().verify(b"hello", &signature));
+        assert!(!key.public().verify(b"hellp", &signature));
+    }
+
+    #[test]
+    fn key_file_is_private_and_round_trips() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("device.key");
+        let key = DeviceKey::from_seed(&[3; 32]);
+        key.create_file(&path).expect("create");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let read = DeviceKey::read_file(&path).expect("read");
+        assert_eq!(read.public(), key.public());
+        assert!(matches!(
+            key.create_file(&path),
+            Err(IdentityError::AlreadyExists(_))
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_file_readable_by_others_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("device.key");
+        DeviceKey::from_seed(&[3; 32])
+            .create_file(&path)
+            .expect("create");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert!(matches!(
+            DeviceKey::read_file(&path),
+            Err(IdentityError::TooOpen { mode: 0o644, .. })
+        ));
+    }
+
+    #[test]
+    fn missing_and_malformed_key_files_are_clear_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("device.key");
+        assert!(matches!(
+            DeviceKey::read_file(&path),
+            Err(IdentityError::Missing(_))
+        ));
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
+        }
+        options
+            .open(&path)
+            .and_then(|mut f| f.write_all(b"nous device key v1\nzz\n"))
+            .expect("write");
+        assert!(matches!(
+            DeviceKey::read_file(&path),
+            Err(IdentityError::Malformed(_))
+        ));
+    }
+}

@@ -1,0 +1,129 @@
+//! # nous-core
+//!
+//! The engine under Nous: communities write their charters together, as
+//! Automerge documents that members edit concurrently, online or offline, and
+//! that merge without loss.
+//!
+//! This crate knows documents (the charter schema, Markdown import and
+//! export, history and per-section diffs), identity (the device key that is
+//! every change's actor id), the guarded path through which every untrusted
+//! byte reaches Automerge, bundles that carry documents between homes, and
+//! the store. It opens no socket and spawns no task; time and randomness are
+//! passed in.
+//!
+//! ## Key types
+//! - [`Engine`]: a home, open — the facade the CLI and bindings call.
+//! - [`Charter`] and [`CharterTx`]: reading and editing the charter schema.
+//! - [`guard::load`] and [`guard::apply`]: the only way untrusted bytes reach
+//!   Automerge.
+//! - [`store::Store`]: staged writes with group commit over a
+//!   [`store::Storage`] ([`store::RedbStorage`] by default).
+//! - [`Bundle`]: documents in one file.
+//!
+//! ## Example
+//! ```
+//! use nous_core::{Engine, EngineOptions, DeviceKey, markdown, store::MemoryStorage};
+//!
+//! let mut counter = 0u8;
+//! let options = EngineOptions::new(
+//!     Box::new(|| 1_700_000_000_000),
+//!     Box::new(move |buf: &mut [u8]| { counter += 1; buf.fill(counter) }),
+//! );
+//! let key = DeviceKey::from_seed(&[1; 32]);
+//! let mut engine = Engine::with_storage(key, Box::new(MemoryStorage::default()), options);
+//!
+//! let draft = markdown::parse("# Charte\n\n## Adhésion\n\nToute personne peut adhérer.\n");
+//! let created = engine.create_charter("Charte", &draft)?;
+//! let doc = created.value;
+//! let section = engine.charter(&doc, None)?.sections[0].id.clone();
+//! let edit = engine.edit(&doc, "préciser", |c| c.set_body(&section, "Toute personne majeure peut adhérer."))?;
+//! engine.wait(edit.ticket)?; // now the edit is durable
+//!
+//! assert_eq!(engine.charter(&doc, None)?.sections[0].text, "Toute personne majeure peut adhérer.");
+//! assert_eq!(engine.history(&doc)?.0.len(), 2);
+//! # Ok::<(), nous_core::Error>(())
+//! ```
+//!
+//! ## Crate features
+//! None yet.
+
+pub mod bundle;
+pub mod charter;
+pub mod diff;
+pub mod engine;
+pub mod guard;
+pub mod history;
+pub mod identity;
+pub mod ids;
+pub mod markdown;
+pub mod store;
+
+pub use automerge::ChangeHash;
+pub use bundle::{Bundle, BundleError};
+pub use charter::{Charter, CharterDraft, CharterTx, Position, Section, SectionDraft, SectionId};
+pub use engine::{Engine, EngineOptions, ImportOutcome, Imported};
+pub use identity::{DeviceKey, PublicKey};
+pub use ids::{DocId, HeadsRef};
+
+/// Everything that can go wrong in the engine.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The device key could not be created or read.
+    #[error(transparent)]
+    Identity(#[from] identity::IdentityError),
+    /// The store could not be read or written.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// An edit or read does not fit the charter schema.
+    #[error(transparent)]
+    Schema(#[from] charter::SchemaError),
+    /// A history reference does not resolve.
+    #[error(transparent)]
+    Ref(#[from] ids::RefError),
+    /// A bundle file is unusable.
+    #[error(transparent)]
+    Bundle(#[from] bundle::BundleError),
+    /// The directory has no key and no store.
+    #[error("{0} is not a Nous home (run `nous init`)")]
+    NotInitialised(String),
+    /// `init` on a directory that already has a key.
+    #[error("{0} is already a Nous home")]
+    AlreadyInitialised(String),
+    /// No document matches the name given.
+    #[error("no document matches `{0}`")]
+    UnknownDocument(String),
+    /// Several documents match the name given.
+    #[error("`{name}` matches several documents ({}); give more of the id", candidates.join(", "))]
+    AmbiguousDocument {
+        /// What was typed.
+        name: String,
+        /// The ids it matches.
+        candidates: Vec<String>,
+    },
+    /// The document is not a charter.
+    #[error("document {0} is not a charter")]
+    NotACharter(DocId),
+    /// A stored document could not be loaded.
+    #[error("document {doc} is damaged in the store: {detail}")]
+    Damaged {
+        /// The document.
+        doc: DocId,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A document in a bundle was refused by the guard; nothing was imported.
+    #[error("document {doc} in the bundle was refused ({source}); nothing was imported")]
+    Refused {
+        /// The document.
+        doc: DocId,
+        /// Why.
+        source: guard::GuardError,
+    },
+    /// A file system operation failed.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

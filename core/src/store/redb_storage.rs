@@ -1,0 +1,272 @@
+//! The default [`Storage`]: one redb database file per home.
+//!
+//! Commits use `Durability::Immediate` with quick repair (redb then commits
+//! in two phases and records its allocator state), so a process killed at
+//! any instant leaves a file that reopens quickly with every committed write.
+//! redb may panic on a file altered behind its back; every call into it is
+//! wrapped so such a panic becomes [`StoreError::Corrupted`].
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use redb::{Builder, Database, DatabaseError, ReadableDatabase as _, TableDefinition, TableError};
+
+use super::{Storage, StoreError, Table, WriteOp};
+
+/// The store format this version writes and reads.
+pub const FORMAT: &str = "nous-store/1";
+
+const CHUNKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("chunks");
+const DOCS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("docs");
+const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
+
+fn definition(table: Table) -> TableDefinition<'static, &'static str, &'static [u8]> {
+    match table {
+        Table::Chunks => CHUNKS,
+        Table::Docs => DOCS,
+        Table::Meta => META,
+    }
+}
+
+/// How to open a redb store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RedbOptions {
+    /// Verify the checksum of every page when opening, so a file damaged
+    /// behind redb's back is refused at once instead of failing later. Reads
+    /// the whole file.
+    pub verify_on_open: bool,
+    /// Upper bound of redb's page cache.
+    pub cache_bytes: usize,
+}
+
+impl Default for RedbOptions {
+    fn default() -> Self {
+        RedbOptions {
+            verify_on_open: false,
+            cache_bytes: 64 << 20,
+        }
+    }
+}
+
+/// A [`Storage`] in one redb file.
+#[derive(Debug)]
+pub struct RedbStorage {
+    db: Database,
+    path: PathBuf,
+}
+
+impl RedbStorage {
+    /// Open the store at `path`, creating it if missing.
+    pub fn open(path: &Path, options: RedbOptions) -> Result<Self, StoreError> {
+        let shown = path.display().to_string();
+        let db = guarded(&shown, || {
+            let mut builder = Builder::new();
+            builder
+                .set_cache_size(options.cache_bytes)
+                .set_check_integrity_on_open(options.verify_on_open);
+            builder.create(path)
+        })?
+        .map_err(|error| match error {
+            DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(shown.clone()),
+            DatabaseError::Storage(redb::StorageError::Corrupted(detail)) => {
+                StoreError::Corrupted {
+                    path: shown.clone(),
+                    detail,
+                }
+            }
+            other => StoreError::Corrupted {
+                path: shown.clone(),
+                detail: other.to_string(),
+            },
+        })?;
+        let storage = RedbStorage {
+            db,
+            path: path.to_owned(),
+        };
+        storage.check_format()?;
+        Ok(storage)
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn shown(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn check_format(&self) -> Result<(), StoreError> {
+        match self.get(Table::Meta, "format")? {
+            Some(found) if found == FORMAT.as_bytes() => Ok(()),
+            Some(found) => Err(StoreError::Format {
+                path: self.shown(),
+                found: String::from_utf8_lossy(&found).into_owned(),
+                expected: FORMAT.to_owned(),
+            }),
+            None => {
+                // A new store: create every table and record the format.
+                self.commit(vec![WriteOp::Put {
+                    table: Table::Meta,
+                    key: "format".to_owned(),
+                    value: FORMAT.as_bytes().to_vec(),
+                }])
+            }
+        }
+    }
+
+    fn error(&self, error: impl std::fmt::Display) -> StoreError {
+        let detail = error.to_string();
+        if detail.contains("orrupt") {
+            StoreError::Corrupted {
+                path: self.shown(),
+                detail,
+            }
+        } else {
+            StoreError::Io(format!("{}: {detail}", self.shown()))
+        }
+    }
+}
+
+/// Run a redb call, turning a panic into [`StoreError::Corrupted`].
+fn guarded<T>(path: &str, f: impl FnOnce() -> T) -> Result<T, StoreError> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "redb panicked".to_owned());
+        StoreError::Corrupted {
+            path: path.to_owned(),
+            detail,
+        }
+    })
+}
+
+impl Storage for RedbStorage {
+    fn get(&self, table: Table, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        guarded(&self.shown(), || {
+            let read = self.db.begin_read().map_err(|e| self.error(e))?;
+            let table = match read.open_table(definition(table)) {
+                Ok(table) => table,
+                Err(TableError::TableDoesNotExist(_)) => return Ok(None),
+                Err(error) => return Err(self.error(error)),
+            };
+            let value = table.get(key).map_err(|e| self.error(e))?;
+            Ok(value.map(|v| v.value().to_vec()))
+        })?
+    }
+
+    fn scan_prefix(
+        &self,
+        table: Table,
+        prefix: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        guarded(&self.shown(), || {
+            let read = self.db.begin_read().map_err(|e| self.error(e))?;
+            let table = match read.open_table(definition(table)) {
+                Ok(table) => table,
+                Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                Err(error) => return Err(self.error(error)),
+            };
+            let mut found = Vec::new();
+            for entry in table.range(prefix..).map_err(|e| self.error(e))? {
+                let (key, value) = entry.map_err(|e| self.error(e))?;
+                if !key.value().starts_with(prefix) {
+                    break;
+                }
+                found.push((key.value().to_owned(), value.value().to_vec()));
+            }
+            Ok(found)
+        })?
+    }
+
+    fn commit(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        guarded(&self.shown(), || {
+            let mut write = self.db.begin_write().map_err(|e| self.error(e))?;
+            write.set_quick_repair(true);
+            {
+                let mut chunks = write.open_table(CHUNKS).map_err(|e| self.error(e))?;
+                let mut docs = write.open_table(DOCS).map_err(|e| self.error(e))?;
+                let mut meta = write.open_table(META).map_err(|e| self.error(e))?;
+                for op in &ops {
+                    let (table, key) = match op {
+                        WriteOp::Put { table, key, .. } | WriteOp::Delete { table, key } => {
+                            (*table, key.as_str())
+                        }
+                    };
+                    let target = match table {
+                        Table::Chunks => &mut chunks,
+                        Table::Docs => &mut docs,
+                        Table::Meta => &mut meta,
+                    };
+                    match op {
+                        WriteOp::Put { value, .. } => {
+                            target
+                                .insert(key, value.as_slice())
+                                .map_err(|e| self.error(e))?;
+                        }
+                        WriteOp::Delete { .. } => {
+                            target.remove(key).map_err(|e| self.error(e))?;
+                        }
+                    }
+                }
+            }
+            write.commit().map_err(|e| self.error(e))
+        })?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(key: &str, value: &[u8]) -> WriteOp {
+        WriteOp::Put {
+            table: Table::Chunks,
+            key: key.to_owned(),
+            value: value.to_vec(),
+        }
+    }
+
+    #[test]
+    fn writes_survive_reopening() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nous.redb");
+        {
+            let store = RedbStorage::open(&path, RedbOptions::default()).expect("open");
+            store
+                .commit(vec![put("d/a", b"1"), put("d/b", b"2"), put("e/a", b"3")])
+                .expect("commit");
+            store
+                .commit(vec![WriteOp::Delete {
+                    table: Table::Chunks,
+                    key: "d/a".into(),
+                }])
+                .expect("commit");
+        }
+        let store = RedbStorage::open(&path, RedbOptions::default()).expect("reopen");
+        let found = store.scan_prefix(Table::Chunks, "d/").expect("scan");
+        assert_eq!(found, vec![("d/b".to_owned(), b"2".to_vec())]);
+        assert_eq!(store.get(Table::Docs, "x").expect("get"), None);
+    }
+
+    #[test]
+    fn a_second_open_of_the_same_store_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nous.redb");
+        let _first = RedbStorage::open(&path, RedbOptions::default()).expect("open");
+        assert!(matches!(
+            RedbStorage::open(&path, RedbOptions::default()),
+            Err(StoreError::Locked(_))
+        ));
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_store_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nous.redb");
+        std::fs::write(&path, b"this is not a redb file at all, just some text").expect("write");
+        assert!(RedbStorage::open(&path, RedbOptions::default()).is_err());
+    }
+}
