@@ -483,6 +483,21 @@ fn read_section<D: ReadDoc>(view: &View<'_, D>, id: SectionId, obj: &ObjId) -> S
     }
 }
 
+/// The text object of a section's prose, for keystroke edits.
+pub fn section_text_object(doc: &Automerge, id: &SectionId) -> Result<ObjId, SchemaError> {
+    let view = View { doc, heads: None };
+    if view.scalar_str(&ROOT, "schema").as_deref() != Some(SCHEMA) {
+        return Err(SchemaError::NotACharter);
+    }
+    let section = view
+        .object(&ROOT, "sections", ObjType::Map)
+        .and_then(|sections| view.object(&sections, id.as_str(), ObjType::Map))
+        .ok_or_else(|| SchemaError::NoSuchSection(id.to_string()))?;
+    view.object(&section, "text", ObjType::Text).ok_or_else(|| {
+        SchemaError::Malformed(format!("section {id} has no editable text object"))
+    })
+}
+
 // ---------------------------------------------------------------------------
 // Editing
 

@@ -5,25 +5,33 @@
 //! - **Inputs**: calls on [`Engine`]; the time and randomness it needs come
 //!   from the [`Clock`] and [`Entropy`] given at open, so tests are
 //!   deterministic.
-//! - **Outputs**: values, and writes to the [`Store`]. Mutating calls stage
-//!   their writes and return a [`Ticket`]; a change counts as saved only
-//!   after [`Engine::wait`] (or [`Engine::flush`]) returned for it.
+//! - **Outputs**: values, and writes staged in the [`Store`]. A change counts
+//!   as saved only once the store has committed it: [`Engine::wait`] for the
+//!   [`Ticket`] an edit returned, or [`Engine::flush`].
+//! - **Two kinds of edit.** [`Engine::edit`] (structure, whole-section text,
+//!   tags…) encodes and stages its change at once. [`Engine::type_text`] is
+//!   the keystroke path: it encodes lazily, staging what piled up whenever
+//!   the store is idle (group commit) or 256 keystrokes are waiting. A
+//!   front end that types calls [`Engine::stage`] when the user pauses (a
+//!   few milliseconds of idle), or `flush`/`wait` before reporting saved.
 //! - **Loading** is lazy: opening a home reads nothing but the key; a
-//!   document is decoded (through the guard) the first time it is used.
-//! - **Compaction**: a document's incremental chunks are folded into one
-//!   snapshot when there are many of them, and when the engine is closed.
+//!   document is decoded, through the guard, the first time it is used.
+//! - **Compaction**: a document's incremental changes are folded into one
+//!   snapshot once they are as many as the changes in the snapshot (so the
+//!   work stays proportional to the document), and on close.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use automerge::transaction::CommitOptions;
-use automerge::{Automerge, ChangeHash, ReadDoc as _};
+use automerge::transaction::{CommitOptions, Transactable as _};
+use automerge::{Automerge, ChangeHash, ObjId, ReadDoc as _};
 use sha2::{Digest, Sha256};
 
 use crate::bundle::Bundle;
-use crate::charter::{self, Charter, CharterDraft, CharterTx, SectionId};
+use crate::charter::{self, Charter, CharterDraft, CharterTx, SchemaError, SectionId};
 use crate::diff::{self, CharterDiff};
 use crate::guard::{self, Limits};
 use crate::history::{self, HistoryEntry};
@@ -44,10 +52,12 @@ pub const KEY_FILE: &str = "device.key";
 /// The store file in a home.
 pub const STORE_FILE: &str = "nous.redb";
 
-/// Incremental chunks a document may gather before it is compacted.
-const COMPACT_AFTER_CHUNKS: usize = 64;
-/// Chunks that make compaction worthwhile when the engine closes.
-const COMPACT_ON_CLOSE_CHUNKS: usize = 4;
+/// Keystrokes that may wait, unencoded, for the store to become idle.
+const MAX_UNSTAGED: u64 = 256;
+/// Fewest incremental changes worth a compaction while running.
+const MIN_COMPACTION: u64 = 64;
+/// Fewest incremental changes worth a compaction on close.
+const MIN_COMPACTION_ON_CLOSE: u64 = 8;
 
 /// How to open an engine.
 pub struct EngineOptions {
@@ -126,11 +136,31 @@ pub struct Edited<T> {
     pub ticket: Ticket,
 }
 
+/// The result of a keystroke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Typed {
+    /// The new change.
+    pub change: ChangeHash,
+    /// Set when this call staged the keystrokes waiting so far (this one
+    /// included): they are durable once the store reaches this ticket.
+    pub staged: Option<Ticket>,
+}
+
 struct Loaded {
     doc: Automerge,
+    /// Heads of everything staged or stored: changes after them are not.
+    stored_heads: Vec<ChangeHash>,
+    /// Local changes made since `stored_heads`.
+    unstaged: u64,
     /// Keys of this document's chunks, committed or staged.
     chunk_keys: Vec<String>,
-    incremental_chunks: usize,
+    /// Changes in the document.
+    total_changes: u64,
+    /// Changes stored since the last snapshot.
+    incremental_changes: u64,
+    /// Each section's text object, for keystrokes. Cleared by any other edit
+    /// or merge, so it never outlives the structure it was read from.
+    text_objects: HashMap<SectionId, ObjId>,
     meta: DocMeta,
     changed: bool,
 }
@@ -138,7 +168,7 @@ struct Loaded {
 /// A home, open: the device key, the store and the loaded documents.
 pub struct Engine {
     key: DeviceKey,
-    store: Store,
+    store: Arc<Store>,
     docs: HashMap<DocId, Loaded>,
     options: EngineOptions,
 }
@@ -167,7 +197,6 @@ pub fn init_home(home: &Path, seed: &[u8; 32]) -> Result<PublicKey> {
 }
 
 fn create_private_dir(path: &Path) -> Result<()> {
-    let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
     if path.is_dir() {
         return Ok(());
     }
@@ -178,7 +207,17 @@ fn create_private_dir(path: &Path) -> Result<()> {
         use std::os::unix::fs::DirBuilderExt as _;
         builder.mode(0o700);
     }
-    builder.create(path).map_err(io)
+    builder
+        .create(path)
+        .map_err(|e| Error::Io(format!("{}: {e}", path.display())))
+}
+
+/// The home directory to use: `--home`, else `NOUS_HOME`, else the
+/// platform's data directory (`$XDG_DATA_HOME/nous` on Linux).
+pub fn default_home(explicit: Option<PathBuf>, data_dir: Option<PathBuf>) -> Option<PathBuf> {
+    explicit
+        .or_else(|| std::env::var_os("NOUS_HOME").map(PathBuf::from))
+        .or_else(|| data_dir.map(|d| d.join("nous")))
 }
 
 impl Engine {
@@ -201,7 +240,7 @@ impl Engine {
     pub fn with_storage(key: DeviceKey, storage: Box<dyn Storage>, options: EngineOptions) -> Self {
         Engine {
             key,
-            store: Store::new(storage),
+            store: Arc::new(Store::new(storage)),
             docs: HashMap::new(),
             options,
         }
@@ -212,9 +251,10 @@ impl Engine {
         self.key.public()
     }
 
-    /// The store, for callers that run their own group-commit thread.
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The store, shared with callers that run their own group-commit
+    /// thread ([`Store::run_flusher`]).
+    pub fn store(&self) -> Arc<Store> {
+        Arc::clone(&self.store)
     }
 
     /// Every document in the store, without loading any.
@@ -250,13 +290,14 @@ impl Engine {
                 Err(Error::UnknownDocument(name.to_owned()))
             };
         }
+        let lower = name.to_lowercase();
         let by_prefix: Vec<&DocSummary> = docs
             .iter()
             .filter(|d| !name.is_empty() && d.id.to_string().starts_with(name))
             .collect();
         let by_title: Vec<&DocSummary> = docs
             .iter()
-            .filter(|d| !name.is_empty() && d.meta.title.to_lowercase() == name.to_lowercase())
+            .filter(|d| !name.is_empty() && d.meta.title.to_lowercase() == lower)
             .collect();
         for candidates in [by_prefix, by_title] {
             match candidates.as_slice() {
@@ -287,17 +328,17 @@ impl Engine {
     pub fn create_charter(&mut self, title: &str, draft: &CharterDraft) -> Result<Edited<DocId>> {
         let id = DocId::from_bytes(self.random());
         let now = self.now();
-        let mut doc = Automerge::new().with_actor(self.key.public().actor_id());
-        let mut ids: Vec<SectionId> = (0..draft.sections.len() * 2 + 1)
+        let mut fresh: Vec<SectionId> = (0..draft.sections.len() * 2 + 1)
             .map(|_| SectionId::from_random(self.random()))
             .collect();
+        let mut doc = Automerge::new().with_actor(self.key.public().actor_id());
         let mut tx = doc.transaction();
-        let fresh = || ids.pop().unwrap_or_else(|| SectionId::from_random([0; 5]));
-        if let Err(error) = CharterTx::create(&mut tx, title, draft, fresh) {
+        let next_id = || fresh.pop().unwrap_or_else(|| SectionId::from_random([0; 5]));
+        if let Err(error) = CharterTx::create(&mut tx, title, draft, next_id) {
             tx.rollback();
             return Err(error.into());
         }
-        let hash = tx
+        let change = tx
             .commit_with(
                 CommitOptions::default()
                     .with_message("create charter")
@@ -311,20 +352,23 @@ impl Engine {
             updated_ms: now,
             changes: 1,
         };
-        let meta_op = meta_write(&id, &meta);
+        self.store.stage(vec![meta_write(&id, &meta)], None);
         let mut loaded = Loaded {
             doc,
+            stored_heads: Vec::new(),
+            unstaged: 1,
             chunk_keys: Vec::new(),
-            incremental_chunks: 0,
+            total_changes: 1,
+            incremental_changes: 0,
+            text_objects: HashMap::new(),
             meta,
             changed: true,
         };
-        self.store.stage(vec![meta_op], None);
-        let ticket = stage_change(&self.store, &id, &mut loaded, hash);
+        let ticket = stage_doc(&self.store, &id, &mut loaded);
         self.docs.insert(id, loaded);
         Ok(Edited {
             value: id,
-            change: hash,
+            change,
             ticket,
         })
     }
@@ -360,22 +404,38 @@ impl Engine {
         let (snapshots, incrementals): (Vec<_>, Vec<_>) = chunks
             .into_iter()
             .partition(|(key, _)| key.starts_with(&snapshot_prefix));
-        let incremental_chunks = incrementals.len();
+        let mut incremental_bytes = Vec::new();
+        for (_, value) in &incrementals {
+            incremental_bytes.extend_from_slice(value);
+        }
         let mut bytes = Vec::new();
         let mut chunk_keys = Vec::new();
         for (key, value) in snapshots.into_iter().chain(incrementals) {
             bytes.extend_from_slice(&value);
             chunk_keys.push(key);
         }
-        let doc = guard::load(&bytes, &Limits::local_store(), self.key.public().actor_id())
-            .map_err(|error| Error::Damaged {
-                doc: *id,
-                detail: error.to_string(),
-            })?;
+        let damaged = |error: guard::GuardError| Error::Damaged {
+            doc: *id,
+            detail: error.to_string(),
+        };
+        let limits = Limits::local_store();
+        let (doc, stats) = guard::load_with_stats(&bytes, &limits, self.key.public().actor_id())
+            .map_err(damaged)?;
+        let incremental_changes = if incremental_bytes.is_empty() {
+            0
+        } else {
+            guard::inspect(&incremental_bytes, &limits)
+                .map_err(damaged)?
+                .changes
+        };
         Ok(Loaded {
+            stored_heads: doc.get_heads(),
             doc,
+            unstaged: 0,
             chunk_keys,
-            incremental_chunks,
+            total_changes: stats.changes,
+            incremental_changes,
+            text_objects: HashMap::new(),
             meta,
             changed: false,
         })
@@ -389,7 +449,7 @@ impl Engine {
     /// Resolve a user's reference to a point in a document's history.
     pub fn resolve_heads(&mut self, id: &DocId, at: &HeadsRef) -> Result<Vec<ChangeHash>> {
         let doc = &self.loaded(id)?.doc;
-        let known: Vec<ChangeHash> = doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
+        let known: Vec<ChangeHash> = doc.get_changes_meta(&[]).iter().map(|c| c.hash).collect();
         Ok(at.resolve(known.iter())?)
     }
 
@@ -400,10 +460,7 @@ impl Engine {
             None => None,
         };
         let doc = &self.loaded(id)?.doc;
-        charter::read(doc, heads.as_deref()).map_err(|error| match error {
-            charter::SchemaError::NotACharter => Error::NotACharter(*id),
-            other => other.into(),
-        })
+        charter::read(doc, heads.as_deref()).map_err(|error| schema_error(id, error))
     }
 
     /// The current heads of a document.
@@ -411,14 +468,15 @@ impl Engine {
         Ok(self.loaded(id)?.doc.get_heads())
     }
 
-    /// Edit a charter in one change. `edit` gets the charter's transaction;
-    /// if it returns an error nothing is changed. The change is stamped with
-    /// `message`, this device's actor id and the clock's time.
+    /// Edit a charter in one change, staged at once. `edit` gets the
+    /// charter's transaction; if it returns an error nothing is changed.
+    /// The change carries `message` (none if empty), this device's actor id
+    /// and the clock's time.
     pub fn edit<T>(
         &mut self,
         id: &DocId,
         message: &str,
-        edit: impl FnOnce(&mut CharterTx<'_, '_>) -> std::result::Result<T, charter::SchemaError>,
+        edit: impl FnOnce(&mut CharterTx<'_, '_>) -> std::result::Result<T, SchemaError>,
     ) -> Result<Edited<T>> {
         let now = self.now();
         self.loaded(id)?;
@@ -427,37 +485,99 @@ impl Engine {
             .docs
             .get_mut(id)
             .ok_or_else(|| Error::UnknownDocument(id.to_string()))?;
+        loaded.text_objects.clear();
         let mut tx = loaded.doc.transaction();
         let value = match CharterTx::new(&mut tx).and_then(|mut charter| edit(&mut charter)) {
             Ok(value) => value,
             Err(error) => {
                 tx.rollback();
-                return Err(match error {
-                    charter::SchemaError::NotACharter => Error::NotACharter(*id),
-                    other => other.into(),
-                });
+                return Err(schema_error(id, error));
             }
         };
-        let hash = tx
-            .commit_with(
-                CommitOptions::default()
-                    .with_message(message)
-                    .with_time(now),
-            )
-            .0;
-        let ticket = stage_change(store, id, loaded, hash);
-        if hash.is_some() {
+        let mut options = CommitOptions::default().with_time(now);
+        if !message.is_empty() {
+            options = options.with_message(message);
+        }
+        let change = tx.commit_with(options).0;
+        if change.is_some() {
+            loaded.unstaged += 1;
+            loaded.total_changes += 1;
             loaded.meta.updated_ms = now;
             loaded.changed = true;
-            if loaded.incremental_chunks >= COMPACT_AFTER_CHUNKS {
-                compact(store, id, loaded);
-            }
         }
+        let ticket = stage_doc(store, id, loaded);
         Ok(Edited {
             value,
-            change: hash,
+            change,
             ticket,
         })
+    }
+
+    /// A keystroke in a section's text: delete `delete` characters at
+    /// `position` (Unicode scalar values) and insert `insert`, as one
+    /// change. Encoded and staged lazily (see the module docs).
+    pub fn type_text(
+        &mut self,
+        id: &DocId,
+        section: &SectionId,
+        position: usize,
+        delete: usize,
+        insert: &str,
+    ) -> Result<Typed> {
+        let now = self.now();
+        self.loaded(id)?;
+        let store = &self.store;
+        let loaded = self
+            .docs
+            .get_mut(id)
+            .ok_or_else(|| Error::UnknownDocument(id.to_string()))?;
+        let text = match loaded.text_objects.get(section) {
+            Some(text) => text.clone(),
+            None => {
+                let text = charter::section_text_object(&loaded.doc, section)
+                    .map_err(|error| schema_error(id, error))?;
+                loaded.text_objects.insert(section.clone(), text.clone());
+                text
+            }
+        };
+        let mut tx = loaded.doc.transaction();
+        let delete = isize::try_from(delete).unwrap_or(isize::MAX);
+        if let Err(error) = tx.splice_text(&text, position, delete, insert) {
+            tx.rollback();
+            let len = loaded.doc.length(&text);
+            return Err(match error {
+                automerge::AutomergeError::InvalidIndex(_) => {
+                    SchemaError::OutOfRange { position, len }.into()
+                }
+                other => SchemaError::from(other).into(),
+            });
+        }
+        let Some(change) = tx.commit_with(CommitOptions::default().with_time(now)).0 else {
+            return Err(SchemaError::OutOfRange {
+                position,
+                len: loaded.doc.length(&text),
+            }
+            .into());
+        };
+        loaded.unstaged += 1;
+        loaded.total_changes += 1;
+        loaded.meta.updated_ms = now;
+        loaded.changed = true;
+        let staged = (loaded.unstaged >= MAX_UNSTAGED || store.is_idle())
+            .then(|| stage_doc(store, id, loaded));
+        Ok(Typed { change, staged })
+    }
+
+    /// Encode and stage every change not yet staged, in every document.
+    /// Returns the ticket that covers everything staged so far.
+    pub fn stage(&mut self) -> Ticket {
+        let store = &self.store;
+        for (id, loaded) in &mut self.docs {
+            if loaded.unstaged > 0 {
+                stage_doc(store, id, loaded);
+            }
+        }
+        store.stage(Vec::new(), None)
     }
 
     /// Return once everything staged up to `ticket` is durable.
@@ -465,13 +585,14 @@ impl Engine {
         Ok(self.store.wait(ticket)?)
     }
 
-    /// Make everything staged so far durable.
-    pub fn flush(&self) -> Result<()> {
-        self.store.flush()?;
-        Ok(())
+    /// Make every change so far durable.
+    pub fn flush(&mut self) -> Result<()> {
+        let ticket = self.stage();
+        self.wait(ticket)
     }
 
-    /// Every change of a document, oldest first.
+    /// Every change of a document, oldest first, and the headings of all
+    /// sections it ever had.
     pub fn history(
         &mut self,
         id: &DocId,
@@ -504,7 +625,7 @@ impl Engine {
         Ok(bundle.encode())
     }
 
-    /// Merge a bundle into this home. All documents in it are checked
+    /// Merge a bundle into this home. Every document in it is checked
     /// through the guard first; if any is refused, nothing is imported.
     /// Importing the same bundle again changes nothing.
     pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<Vec<Imported>> {
@@ -515,7 +636,7 @@ impl Engine {
         let existing: Vec<DocId> = self.list()?.into_iter().map(|d| d.id).collect();
 
         enum Plan {
-            Add(Automerge),
+            Add(Automerge, u64),
             Merge(Automerge, Vec<ChangeHash>),
             Unchanged,
         }
@@ -531,17 +652,23 @@ impl Engine {
                     Plan::Merge(applied.doc, applied.new_changes)
                 }
             } else {
-                Plan::Add(guard::load(payload, &limits, actor.clone()).map_err(refused)?)
+                let (doc, stats) =
+                    guard::load_with_stats(payload, &limits, actor.clone()).map_err(refused)?;
+                Plan::Add(doc, stats.changes)
             };
             plans.push((*id, plan));
         }
+
+        // Local keystrokes first, so the merged document's heads cover
+        // only stored changes once the import is staged.
+        self.stage();
 
         // Stage everything as one batch, so the import is all or nothing.
         let mut ops = Vec::new();
         let mut report = Vec::new();
         let mut updates = Vec::new();
         for (id, plan) in plans {
-            let (doc, outcome, chunk) = match plan {
+            let (doc, outcome, chunk, new_changes) = match plan {
                 Plan::Unchanged => {
                     let title = self
                         .docs
@@ -555,15 +682,14 @@ impl Engine {
                     });
                     continue;
                 }
-                Plan::Add(doc) => {
-                    let snapshot = doc.save();
+                Plan::Add(doc, changes) => {
                     let key = snapshot_key(&id, &doc);
                     ops.push(WriteOp::Put {
                         table: Table::Chunks,
                         key: key.clone(),
-                        value: snapshot,
+                        value: doc.save(),
                     });
-                    (doc, ImportOutcome::Added, key)
+                    (doc, ImportOutcome::Added, key, changes)
                 }
                 Plan::Merge(doc, new) => {
                     let mut bytes = Vec::new();
@@ -579,13 +705,14 @@ impl Engine {
                         key: key.clone(),
                         value: bytes,
                     });
-                    (doc, ImportOutcome::Merged(new.len()), key)
+                    (doc, ImportOutcome::Merged(new.len()), key, new.len() as u64)
                 }
             };
             let title = charter::read(&doc, None)
                 .map(|c| c.title)
                 .unwrap_or_default();
-            let previous = self.docs.get(&id).map(|l| l.meta.clone());
+            let previous = self.docs.get(&id);
+            let total_changes = previous.map_or(0, |l| l.total_changes) + new_changes;
             let meta = DocMeta {
                 kind: if charter::is_charter(&doc) {
                     "charter"
@@ -594,35 +721,41 @@ impl Engine {
                 }
                 .into(),
                 title: title.clone(),
-                created_ms: previous.as_ref().map_or(now, |m| m.created_ms),
+                created_ms: previous.map_or(now, |l| l.meta.created_ms),
                 updated_ms: now,
-                changes: doc.get_changes(&[]).len() as u64,
+                changes: total_changes,
             };
             ops.push(meta_write(&id, &meta));
             report.push(Imported { id, title, outcome });
-            updates.push((id, doc, meta, chunk));
+            updates.push((id, doc, meta, chunk, new_changes, outcome));
         }
         if !ops.is_empty() {
             let ticket = self.store.stage(ops, None);
             self.store.wait(ticket)?;
         }
-        for (id, doc, meta, chunk) in updates {
-            match self.docs.get_mut(&id) {
-                Some(loaded) => {
+        for (id, mut doc, meta, chunk, new_changes, outcome) in updates {
+            doc.set_actor(actor.clone());
+            match (self.docs.get_mut(&id), outcome) {
+                (Some(loaded), ImportOutcome::Merged(_)) => {
+                    loaded.stored_heads = doc.get_heads();
                     loaded.doc = doc;
-                    loaded.doc.set_actor(actor.clone());
                     loaded.chunk_keys.push(chunk);
-                    loaded.incremental_chunks += 1;
+                    loaded.total_changes += new_changes;
+                    loaded.incremental_changes += new_changes;
+                    loaded.text_objects.clear();
                     loaded.meta = meta;
-                    loaded.changed = true;
                 }
-                None => {
+                _ => {
                     self.docs.insert(
                         id,
                         Loaded {
+                            stored_heads: doc.get_heads(),
                             doc,
+                            unstaged: 0,
                             chunk_keys: vec![chunk],
-                            incremental_chunks: 0,
+                            total_changes: new_changes,
+                            incremental_changes: 0,
+                            text_objects: HashMap::new(),
                             meta,
                             changed: false,
                         },
@@ -633,13 +766,15 @@ impl Engine {
         Ok(report)
     }
 
-    /// Compact what needs it, update the index, and make everything durable.
+    /// Stage what is left, compact what needs it, update the index, and
+    /// make everything durable.
     pub fn close(mut self) -> Result<()> {
+        self.stage();
         for (id, loaded) in &mut self.docs {
             if !loaded.changed {
                 continue;
             }
-            if loaded.incremental_chunks >= COMPACT_ON_CLOSE_CHUNKS {
+            if loaded.incremental_changes >= MIN_COMPACTION_ON_CLOSE {
                 compact(&self.store, id, loaded);
             } else {
                 refresh_meta(loaded);
@@ -648,6 +783,13 @@ impl Engine {
         }
         self.store.flush()?;
         Ok(())
+    }
+}
+
+fn schema_error(id: &DocId, error: SchemaError) -> Error {
+    match error {
+        SchemaError::NotACharter => Error::NotACharter(*id),
+        other => other.into(),
     }
 }
 
@@ -667,36 +809,39 @@ fn snapshot_key(id: &DocId, doc: &Automerge) -> String {
     chunk_key(id, "snapshot", &hex::encode(hasher.finalize()))
 }
 
-/// Stage a document's new local change (if any) and return the ticket.
-fn stage_change(
-    store: &Store,
-    id: &DocId,
-    loaded: &mut Loaded,
-    hash: Option<ChangeHash>,
-) -> Ticket {
-    let change = hash.and_then(|hash| loaded.doc.get_change_by_hash(&hash));
-    match (hash, change) {
-        (Some(hash), Some(change)) => {
-            let (ticket, opened) =
-                store.append_change(id, &ids::hash_hex(&hash), change.raw_bytes());
-            if let Some(key) = opened {
-                loaded.chunk_keys.push(key);
-                loaded.incremental_chunks += 1;
-            }
-            ticket
-        }
-        _ => store.stage(Vec::new(), None),
+/// Encode and stage a document's local changes since it was last staged,
+/// compacting when the increments have grown as large as the snapshot.
+fn stage_doc(store: &Store, id: &DocId, loaded: &mut Loaded) -> Ticket {
+    if loaded.unstaged == 0 {
+        return store.stage(Vec::new(), None);
     }
+    let bytes = loaded.doc.save_after(&loaded.stored_heads);
+    let heads = loaded.doc.get_heads();
+    let name = heads.first().map(ids::hash_hex).unwrap_or_default();
+    let (ticket, opened) = store.append_changes(id, &name, &bytes);
+    if let Some(key) = opened {
+        loaded.chunk_keys.push(key);
+    }
+    loaded.stored_heads = heads;
+    loaded.incremental_changes += loaded.unstaged;
+    loaded.unstaged = 0;
+    let snapshot_changes = loaded.total_changes - loaded.incremental_changes;
+    if loaded.incremental_changes >= MIN_COMPACTION.max(snapshot_changes) {
+        compact(store, id, loaded);
+        return store.stage(Vec::new(), None);
+    }
+    ticket
 }
 
 fn refresh_meta(loaded: &mut Loaded) {
     if let Ok(charter) = charter::read(&loaded.doc, None) {
         loaded.meta.title = charter.title;
     }
-    loaded.meta.changes = loaded.doc.get_changes_meta(&[]).len() as u64;
+    loaded.meta.changes = loaded.total_changes;
 }
 
-/// Replace a document's chunks by one snapshot, atomically.
+/// Replace a document's chunks by one snapshot, atomically (the delete of
+/// each old chunk is committed with the snapshot that covers it).
 fn compact(store: &Store, id: &DocId, loaded: &mut Loaded) {
     let key = snapshot_key(id, &loaded.doc);
     let mut ops = vec![WriteOp::Put {
@@ -716,13 +861,6 @@ fn compact(store: &Store, id: &DocId, loaded: &mut Loaded) {
     ops.push(meta_write(id, &loaded.meta));
     store.stage(ops, Some(id));
     loaded.chunk_keys.push(key);
-    loaded.incremental_chunks = 0;
-}
-
-/// The home directory to use: `--home`, else `NOUS_HOME`, else the
-/// platform's data directory (`$XDG_DATA_HOME/nous` on Linux).
-pub fn default_home(explicit: Option<PathBuf>, data_dir: Option<PathBuf>) -> Option<PathBuf> {
-    explicit
-        .or_else(|| std::env::var_os("NOUS_HOME").map(PathBuf::from))
-        .or_else(|| data_dir.map(|d| d.join("nous")))
+    loaded.stored_heads = loaded.doc.get_heads();
+    loaded.incremental_changes = 0;
 }

@@ -142,6 +142,15 @@ pub struct InputStats {
 /// Load a whole document (a saved document, optionally followed by change
 /// chunks) from untrusted bytes. The loaded document writes as `actor`.
 pub fn load(bytes: &[u8], limits: &Limits, actor: ActorId) -> Result<Automerge, GuardError> {
+    load_with_stats(bytes, limits, actor).map(|(doc, _)| doc)
+}
+
+/// [`load`], also returning what the scan counted (changes, ops, sizes).
+pub fn load_with_stats(
+    bytes: &[u8],
+    limits: &Limits,
+    actor: ActorId,
+) -> Result<(Automerge, InputStats), GuardError> {
     let report = pre_scan(bytes, limits)?;
     let mut doc = contained(|| {
         Automerge::load_with_options(
@@ -156,7 +165,7 @@ pub fn load(bytes: &[u8], limits: &Limits, actor: ActorId) -> Result<Automerge, 
     }
     check_dangling(&doc, &report, limits)?;
     doc.set_actor(actor);
-    Ok(doc)
+    Ok((doc, stats(&report)))
 }
 
 /// Apply untrusted bytes (a saved document or change chunks) on top of
@@ -189,21 +198,21 @@ pub fn apply(base: &Automerge, bytes: &[u8], limits: &Limits) -> Result<Applied,
 
 /// Check untrusted bytes against the caps without decoding them.
 pub fn inspect(bytes: &[u8], limits: &Limits) -> Result<InputStats, GuardError> {
-    let report = pre_scan(bytes, limits)?;
-    Ok(InputStats {
+    Ok(stats(&pre_scan(bytes, limits)?))
+}
+
+fn stats(report: &scan::ScanReport) -> InputStats {
+    InputStats {
         chunks: report.chunks,
         changes: report.changes,
         ops: report.ops,
         inflated_bytes: report.inflated_bytes,
-    })
+    }
 }
 
 fn pre_scan(bytes: &[u8], limits: &Limits) -> Result<scan::ScanReport, GuardError> {
     scan::scan(bytes, &limits.scan_limits()).map_err(|error| match error {
-        scan::ScanError::TooDeep { depth, max } => GuardError::TooDeep {
-            depth: u32::try_from(depth).unwrap_or(u32::MAX),
-            max,
-        },
+        scan::ScanError::TooDeep { depth, max } => GuardError::TooDeep { depth, max },
         other => GuardError::Rejected(other.to_string()),
     })
 }
@@ -220,8 +229,10 @@ fn check_dangling(
         let Ok(parent_id) = doc.import_obj(&text) else {
             continue;
         };
+        // `parents` yields one entry per level above the object, root
+        // included, so its count is the parent's own depth.
         let above = match doc.parents(&parent_id) {
-            Ok(parents) => parents.take(limits.max_depth as usize + 1).count() + 1,
+            Ok(parents) => parents.take(limits.max_depth as usize + 1).count(),
             Err(_) => continue,
         };
         let depth = u32::try_from(above)

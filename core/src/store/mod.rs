@@ -16,7 +16,7 @@
 //! documents never loads one. `meta` holds the store format.
 //!
 //! # Durability and group commit
-//! Writes are *staged* ([`Store::stage`], [`Store::append_change`]) and made
+//! Writes are *staged* ([`Store::stage`], [`Store::append_changes`]) and made
 //! durable together by one commit ([`Store::flush`]), so a typist is not bound
 //! by fsync. A caller reports an edit as saved only once [`Store::wait`] has
 //! returned for its [`Ticket`]. Whoever waits first commits everything staged
@@ -174,6 +174,8 @@ pub struct Store {
     wake: Condvar,
     /// Held by whoever is committing.
     commit_lock: Mutex<()>,
+    /// Set while a commit is under way.
+    committing: AtomicBool,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -199,6 +201,7 @@ impl Store {
             committed: Mutex::new(Committed::default()),
             wake: Condvar::new(),
             commit_lock: Mutex::new(()),
+            committing: AtomicBool::new(false),
         }
     }
 
@@ -224,30 +227,30 @@ impl Store {
         if let Some(doc) = closing {
             pending.open_chunks.remove(doc);
         }
+        let was_empty = pending.ops.is_empty();
         pending.ops.extend(ops);
         pending.last += 1;
         let ticket = Ticket(pending.last);
         drop(pending);
-        self.wake.notify_all();
+        if was_empty {
+            self.wake.notify_all();
+        }
         ticket
     }
 
-    /// Stage one change of `doc`: appended to the document's open incremental
-    /// chunk, or opening a new one named after this change. Returns the
-    /// ticket and, when a new chunk was opened, its key.
-    pub fn append_change(
-        &self,
-        doc: &DocId,
-        change_hash_hex: &str,
-        bytes: &[u8],
-    ) -> (Ticket, Option<String>) {
+    /// Stage change chunks of `doc`: appended to the document's open
+    /// incremental chunk, or opening a new one named `name` (the hash of a
+    /// change in it). Returns the ticket and, when a new chunk was opened,
+    /// its key.
+    pub fn append_changes(&self, doc: &DocId, name: &str, bytes: &[u8]) -> (Ticket, Option<String>) {
         let mut pending = lock(&self.pending);
+        let was_empty = pending.ops.is_empty();
         let mut opened = None;
         let open = pending.open_chunks.get(doc).copied();
         match open.and_then(|index| pending.ops.get_mut(index)) {
             Some(WriteOp::Put { value, .. }) => value.extend_from_slice(bytes),
             _ => {
-                let key = chunk_key(doc, "incremental", change_hash_hex);
+                let key = chunk_key(doc, "incremental", name);
                 let index = pending.ops.len();
                 pending.ops.push(WriteOp::Put {
                     table: Table::Chunks,
@@ -261,7 +264,10 @@ impl Store {
         pending.last += 1;
         let ticket = Ticket(pending.last);
         drop(pending);
-        self.wake.notify_all();
+        if was_empty {
+            // Only the flusher waits on this, and only while nothing is staged.
+            self.wake.notify_all();
+        }
         (ticket, opened)
     }
 
@@ -273,6 +279,14 @@ impl Store {
     /// Whether there are staged writes not yet committed.
     pub fn has_pending(&self) -> bool {
         !lock(&self.pending).ops.is_empty()
+    }
+
+    /// Whether nothing is staged and no commit is under way: a write staged
+    /// now would be committed at once, alone. Writers that encode lazily
+    /// (see `Engine::type_text`) stage when the store is idle, so each
+    /// commit carries what piled up while the previous one ran.
+    pub fn is_idle(&self) -> bool {
+        !self.committing.load(Ordering::Acquire) && lock(&self.pending).ops.is_empty()
     }
 
     /// Commit everything staged so far in one durable transaction. Returns
@@ -289,6 +303,7 @@ impl Store {
         let (ops, last) = {
             let mut pending = lock(&self.pending);
             pending.open_chunks.clear();
+            self.committing.store(true, Ordering::Release);
             (std::mem::take(&mut pending.ops), pending.last)
         };
         let result = if ops.is_empty() {
@@ -296,6 +311,7 @@ impl Store {
         } else {
             self.storage.commit(ops)
         };
+        self.committing.store(false, Ordering::Release);
         let mut committed = lock(&self.committed);
         match result {
             Ok(()) => {
@@ -338,8 +354,13 @@ impl Store {
 
     /// Commit staged writes until `stop` is set: the group-commit loop for a
     /// long-running process, run on a thread the caller owns. Each commit
-    /// takes everything staged while the previous one was running.
-    pub fn run_flusher(&self, stop: &AtomicBool) -> Result<(), StoreError> {
+    /// takes everything staged while the previous one was running;
+    /// `on_commit` hears of each with the ticket now durable.
+    pub fn run_flusher(
+        &self,
+        stop: &AtomicBool,
+        mut on_commit: impl FnMut(Ticket),
+    ) -> Result<(), StoreError> {
         loop {
             {
                 let pending = lock(&self.pending);
@@ -355,7 +376,7 @@ impl Store {
                     continue;
                 }
             }
-            self.flush()?;
+            on_commit(self.flush()?);
         }
     }
 }
@@ -391,12 +412,12 @@ mod tests {
     fn changes_of_one_document_are_grouped_into_one_chunk_per_commit() {
         let storage = MemoryStorage::default();
         let store = Store::new(Box::new(storage.clone()));
-        let (_, first) = store.append_change(&doc(), "aa", b"one");
-        let (_, second) = store.append_change(&doc(), "bb", b"two");
+        let (_, first) = store.append_changes(&doc(), "aa", b"one");
+        let (_, second) = store.append_changes(&doc(), "bb", b"two");
         assert!(first.is_some());
         assert_eq!(second, None);
         store.flush().expect("flush");
-        let (_, third) = store.append_change(&doc(), "cc", b"three");
+        let (_, third) = store.append_changes(&doc(), "cc", b"three");
         assert!(third.is_some(), "a commit closes the open chunk");
         store.flush().expect("flush");
         let chunks = store
@@ -461,9 +482,9 @@ mod tests {
         let stop = Arc::new(AtomicBool::new(false));
         let flusher = {
             let (store, stop) = (Arc::clone(&store), Arc::clone(&stop));
-            std::thread::spawn(move || store.run_flusher(&stop))
+            std::thread::spawn(move || store.run_flusher(&stop, |_| {}))
         };
-        let (ticket, _) = store.append_change(&doc(), "aa", b"x");
+        let (ticket, _) = store.append_changes(&doc(), "aa", b"x");
         while !store.is_durable(ticket) {
             std::thread::sleep(Duration::from_millis(1));
         }

@@ -1,0 +1,76 @@
+//! Helpers shared by the benchmarks: finding and reading the editing traces,
+//! memory readings, and the test-mode smoke run.
+
+#![allow(dead_code, reason = "each benchmark uses a different subset")]
+
+use std::io::Read as _;
+use std::path::PathBuf;
+
+/// One edit of a sequential trace: at `pos` (Unicode scalar values), delete
+/// `del` characters, insert `ins`.
+pub struct Edit {
+    pub pos: usize,
+    pub del: usize,
+    pub ins: String,
+}
+
+pub struct Trace {
+    pub edits: Vec<Edit>,
+    pub end_content: String,
+}
+
+/// `../shared/data` from the workspace root, or `$NOUS_SHARED_DATA`.
+pub fn shared_data() -> PathBuf {
+    std::env::var_os("NOUS_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"))
+}
+
+/// Load a sequential trace, or `None` when the data is not there.
+pub fn load_trace(relative: &str) -> Option<Trace> {
+    let path = shared_data().join(relative);
+    let file = std::fs::File::open(&path).ok()?;
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_string(&mut json)
+        .expect("the trace is gzipped UTF-8");
+    let value: serde_json::Value = serde_json::from_str(&json).expect("the trace is JSON");
+    let mut edits = Vec::new();
+    for txn in value["txns"].as_array().expect("txns") {
+        for patch in txn["patches"].as_array().expect("patches") {
+            edits.push(Edit {
+                pos: patch[0].as_u64().expect("pos") as usize,
+                del: patch[1].as_u64().expect("del") as usize,
+                ins: patch[2].as_str().expect("ins").to_owned(),
+            });
+        }
+    }
+    Some(Trace {
+        edits,
+        end_content: value["endContent"].as_str().expect("endContent").to_owned(),
+    })
+}
+
+/// Whether this is a real benchmark run (`cargo bench`) rather than the
+/// smoke run `cargo test --benches` makes.
+pub fn is_bench_run() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// Resident and peak resident memory of this process, in bytes (Linux).
+pub fn rss() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+pub fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
