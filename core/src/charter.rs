@@ -493,9 +493,8 @@ pub fn section_text_object(doc: &Automerge, id: &SectionId) -> Result<ObjId, Sch
         .object(&ROOT, "sections", ObjType::Map)
         .and_then(|sections| view.object(&sections, id.as_str(), ObjType::Map))
         .ok_or_else(|| SchemaError::NoSuchSection(id.to_string()))?;
-    view.object(&section, "text", ObjType::Text).ok_or_else(|| {
-        SchemaError::Malformed(format!("section {id} has no editable text object"))
-    })
+    view.object(&section, "text", ObjType::Text)
+        .ok_or_else(|| SchemaError::Malformed(format!("section {id} has no editable text object")))
 }
 
 // ---------------------------------------------------------------------------
@@ -657,8 +656,6 @@ impl<'t, 'd> CharterTx<'t, 'd> {
         let heading = self.tx.put_object(&obj, "heading", ObjType::Text)?;
         self.tx.splice_text(&heading, 0, 0, &draft.heading)?;
         self.tx.put(&obj, "level", u64::from(draft.level))?;
-        let text = self.tx.put_object(&obj, "text", ObjType::Text)?;
-        self.tx.splice_text(&text, 0, 0, &draft.text)?;
         let tags = self.tx.put_object(&obj, "tags", ObjType::Map)?;
         for tag in &draft.tags {
             self.tx.put(&tags, tag.as_str(), true)?;
@@ -667,7 +664,12 @@ impl<'t, 'd> CharterTx<'t, 'd> {
         for (index, article) in draft.articles.iter().enumerate() {
             self.insert_article(&articles, index, article)?;
         }
-        self.insert_in_order(id, position)
+        self.insert_in_order(id, position)?;
+        // The text object last: Automerge keeps ops sorted by object, and
+        // keystrokes into the newest object append at the end of its columns.
+        let text = self.tx.put_object(&obj, "text", ObjType::Text)?;
+        self.tx.splice_text(&text, 0, 0, &draft.text)?;
+        Ok(())
     }
 
     fn insert_article(

@@ -10,8 +10,9 @@
 //!   [`Ticket`] an edit returned, or [`Engine::flush`].
 //! - **Two kinds of edit.** [`Engine::edit`] (structure, whole-section text,
 //!   tags…) encodes and stages its change at once. [`Engine::type_text`] is
-//!   the keystroke path: it encodes lazily, staging what piled up whenever
-//!   the store is idle (group commit) or 256 keystrokes are waiting. A
+//!   the keystroke path: it encodes lazily, staging what piled up when the
+//!   store is idle and 5 ms have passed (group commit with a commit delay),
+//!   or when 1,024 keystrokes are waiting. A
 //!   front end that types calls [`Engine::stage`] when the user pauses (a
 //!   few milliseconds of idle), or `flush`/`wait` before reporting saved.
 //! - **Loading** is lazy: opening a home reads nothing but the key; a
@@ -53,7 +54,10 @@ pub const KEY_FILE: &str = "device.key";
 pub const STORE_FILE: &str = "nous.redb";
 
 /// Keystrokes that may wait, unencoded, for the store to become idle.
-const MAX_UNSTAGED: u64 = 256;
+const MAX_UNSTAGED: u64 = 1024;
+/// Keystrokes are staged at most this often (ms), so each commit carries a
+/// batch even when commits are fast (the "commit delay" of databases).
+const STAGE_INTERVAL_MS: i64 = 5;
 /// Fewest incremental changes worth a compaction while running.
 const MIN_COMPACTION: u64 = 64;
 /// Fewest incremental changes worth a compaction on close.
@@ -139,8 +143,9 @@ pub struct Edited<T> {
 /// The result of a keystroke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Typed {
-    /// The new change.
-    pub change: ChangeHash,
+    /// The new change (`None` for a keystroke that deletes and inserts
+    /// nothing).
+    pub change: Option<ChangeHash>,
     /// Set when this call staged the keystrokes waiting so far (this one
     /// included): they are durable once the store reaches this ticket.
     pub staged: Option<Ticket>,
@@ -152,6 +157,8 @@ struct Loaded {
     stored_heads: Vec<ChangeHash>,
     /// Local changes made since `stored_heads`.
     unstaged: u64,
+    /// When keystrokes were last staged (clock ms).
+    last_staged_ms: i64,
     /// Keys of this document's chunks, committed or staged.
     chunk_keys: Vec<String>,
     /// Changes in the document.
@@ -333,7 +340,11 @@ impl Engine {
             .collect();
         let mut doc = Automerge::new().with_actor(self.key.public().actor_id());
         let mut tx = doc.transaction();
-        let next_id = || fresh.pop().unwrap_or_else(|| SectionId::from_random([0; 5]));
+        let next_id = || {
+            fresh
+                .pop()
+                .unwrap_or_else(|| SectionId::from_random([0; 5]))
+        };
         if let Err(error) = CharterTx::create(&mut tx, title, draft, next_id) {
             tx.rollback();
             return Err(error.into());
@@ -357,6 +368,7 @@ impl Engine {
             doc,
             stored_heads: Vec::new(),
             unstaged: 1,
+            last_staged_ms: now,
             chunk_keys: Vec::new(),
             total_changes: 1,
             incremental_changes: 0,
@@ -432,6 +444,7 @@ impl Engine {
             stored_heads: doc.get_heads(),
             doc,
             unstaged: 0,
+            last_staged_ms: 0,
             chunk_keys,
             total_changes: stats.changes,
             incremental_changes,
@@ -531,20 +544,22 @@ impl Engine {
             .docs
             .get_mut(id)
             .ok_or_else(|| Error::UnknownDocument(id.to_string()))?;
-        let text = match loaded.text_objects.get(section) {
-            Some(text) => text.clone(),
-            None => {
-                let text = charter::section_text_object(&loaded.doc, section)
-                    .map_err(|error| schema_error(id, error))?;
-                loaded.text_objects.insert(section.clone(), text.clone());
-                text
-            }
+        let Loaded {
+            doc, text_objects, ..
+        } = loaded;
+        if !text_objects.contains_key(section) {
+            let text = charter::section_text_object(doc, section)
+                .map_err(|error| schema_error(id, error))?;
+            text_objects.insert(section.clone(), text);
+        }
+        let Some(text) = text_objects.get(section) else {
+            return Err(SchemaError::NoSuchSection(section.to_string()).into());
         };
-        let mut tx = loaded.doc.transaction();
+        let mut tx = doc.transaction();
         let delete = isize::try_from(delete).unwrap_or(isize::MAX);
-        if let Err(error) = tx.splice_text(&text, position, delete, insert) {
+        if let Err(error) = tx.splice_text(text, position, delete, insert) {
             tx.rollback();
-            let len = loaded.doc.length(&text);
+            let len = doc.length(text);
             return Err(match error {
                 automerge::AutomergeError::InvalidIndex(_) => {
                     SchemaError::OutOfRange { position, len }.into()
@@ -553,19 +568,25 @@ impl Engine {
             });
         }
         let Some(change) = tx.commit_with(CommitOptions::default().with_time(now)).0 else {
-            return Err(SchemaError::OutOfRange {
-                position,
-                len: loaded.doc.length(&text),
-            }
-            .into());
+            // Nothing deleted and nothing inserted: no change.
+            return Ok(Typed {
+                change: None,
+                staged: None,
+            });
         };
         loaded.unstaged += 1;
         loaded.total_changes += 1;
         loaded.meta.updated_ms = now;
         loaded.changed = true;
-        let staged = (loaded.unstaged >= MAX_UNSTAGED || store.is_idle())
-            .then(|| stage_doc(store, id, loaded));
-        Ok(Typed { change, staged })
+        let due = now.saturating_sub(loaded.last_staged_ms) >= STAGE_INTERVAL_MS;
+        let staged = (loaded.unstaged >= MAX_UNSTAGED || (due && store.is_idle())).then(|| {
+            loaded.last_staged_ms = now;
+            stage_doc(store, id, loaded)
+        });
+        Ok(Typed {
+            change: Some(change),
+            staged,
+        })
     }
 
     /// Encode and stage every change not yet staged, in every document.
@@ -752,6 +773,7 @@ impl Engine {
                             stored_heads: doc.get_heads(),
                             doc,
                             unstaged: 0,
+                            last_staged_ms: now,
                             chunk_keys: vec![chunk],
                             total_changes: new_changes,
                             incremental_changes: 0,
@@ -863,4 +885,249 @@ fn compact(store: &Store, id: &DocId, loaded: &mut Loaded) {
     loaded.chunk_keys.push(key);
     loaded.stored_heads = loaded.doc.get_heads();
     loaded.incremental_changes = 0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown;
+    use crate::store::MemoryStorage;
+
+    const SAMPLE: &str = "# Charte\n\n## Adhésion\n\nToute personne peut adhérer.\n\n## Sortie\n\nOn part quand on veut.\n";
+
+    fn options(seed: u8) -> EngineOptions {
+        let mut counter = 0u32;
+        EngineOptions::new(
+            Box::new(|| 1_700_000_000_000),
+            Box::new(move |buf: &mut [u8]| {
+                counter += 1;
+                for (i, b) in buf.iter_mut().enumerate() {
+                    *b = seed ^ (counter as u8).wrapping_mul(31).wrapping_add(i as u8);
+                }
+            }),
+        )
+    }
+
+    fn engine(seed: u8, storage: &MemoryStorage) -> Engine {
+        Engine::with_storage(
+            DeviceKey::from_seed(&[seed; 32]),
+            Box::new(storage.clone()),
+            options(seed),
+        )
+    }
+
+    fn create(engine: &mut Engine) -> DocId {
+        let created = engine
+            .create_charter("Charte", &markdown::parse(SAMPLE))
+            .expect("create");
+        engine.wait(created.ticket).expect("durable");
+        created.value
+    }
+
+    #[test]
+    fn edits_are_durable_and_reload_from_the_store() {
+        let storage = MemoryStorage::default();
+        let mut first = engine(1, &storage);
+        let doc = create(&mut first);
+        let section = first.charter(&doc, None).expect("read").sections[0]
+            .id
+            .clone();
+        let edited = first
+            .edit(&doc, "majeure", |c| {
+                c.set_body(&section, "Toute personne majeure peut adhérer.")
+            })
+            .expect("edit");
+        first.wait(edited.ticket).expect("durable");
+        // A second engine on the same storage sees it, without `close`.
+        let mut second = engine(1, &storage);
+        let charter = second.charter(&doc, None).expect("read");
+        assert_eq!(
+            charter.sections[0].text,
+            "Toute personne majeure peut adhérer."
+        );
+        assert_eq!(second.history(&doc).expect("history").0.len(), 2);
+        assert_eq!(second.list().expect("list")[0].meta.title, "Charte");
+    }
+
+    #[test]
+    fn keystrokes_are_saved_by_flush_and_survive_compaction() {
+        let storage = MemoryStorage::default();
+        let mut engine_a = engine(2, &storage);
+        let doc = create(&mut engine_a);
+        let section = engine_a.charter(&doc, None).expect("read").sections[1]
+            .id
+            .clone();
+        let mut expected = "On part quand on veut.".to_owned();
+        for (i, ch) in "Après un préavis. 🚪".chars().enumerate() {
+            let position = expected.chars().count();
+            engine_a
+                .type_text(&doc, &section, position, 0, &ch.to_string())
+                .expect("type");
+            expected.push(ch);
+            if i % 5 == 0 {
+                engine_a.type_text(&doc, &section, 0, 1, "o").expect("type");
+                expected.replace_range(..1, "o");
+            }
+        }
+        // Enough changes to compact on the way.
+        for _ in 0..100 {
+            engine_a.type_text(&doc, &section, 0, 0, "x").expect("type");
+            engine_a.type_text(&doc, &section, 0, 1, "").expect("type");
+        }
+        engine_a.flush().expect("flush");
+        let reloaded = engine(2, &storage).charter(&doc, None).expect("read");
+        assert_eq!(reloaded.sections[1].text, expected);
+        let keys = storage_keys(&storage, &doc);
+        assert!(keys.iter().any(|k| k.contains("/snapshot/")), "{keys:?}");
+    }
+
+    fn storage_keys(storage: &MemoryStorage, doc: &DocId) -> Vec<String> {
+        storage
+            .scan_prefix(Table::Chunks, &format!("{doc}/"))
+            .expect("scan")
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    }
+
+    #[test]
+    fn a_keystroke_out_of_range_is_an_error_and_changes_nothing() {
+        let storage = MemoryStorage::default();
+        let mut e = engine(3, &storage);
+        let doc = create(&mut e);
+        let section = e.charter(&doc, None).expect("read").sections[0].id.clone();
+        let heads = e.heads(&doc).expect("heads");
+        assert!(matches!(
+            e.type_text(&doc, &section, 10_000, 0, "x"),
+            Err(Error::Schema(SchemaError::OutOfRange { .. }))
+        ));
+        assert_eq!(e.heads(&doc).expect("heads"), heads);
+        assert_eq!(
+            e.type_text(&doc, &section, 0, 0, "").expect("noop").change,
+            None
+        );
+    }
+
+    #[test]
+    fn bundles_merge_concurrent_edits_and_reimport_changes_nothing() {
+        let (storage_a, storage_b) = (MemoryStorage::default(), MemoryStorage::default());
+        let mut alice = engine(4, &storage_a);
+        let mut bob = engine(5, &storage_b);
+        let doc = create(&mut alice);
+        let bundle = alice.export_bundle(&[doc]).expect("export");
+        let report = bob.import_bundle(&bundle).expect("import");
+        assert_eq!(report[0].outcome, ImportOutcome::Added);
+        let section = alice.charter(&doc, None).expect("read").sections[0]
+            .id
+            .clone();
+        alice
+            .edit(&doc, "a", |c| {
+                c.set_body(&section, "Alice: toute personne peut adhérer.")
+            })
+            .expect("edit");
+        bob.edit(&doc, "b", |c| {
+            c.set_body(&section, "Toute personne peut adhérer. Bob.")
+        })
+        .expect("edit");
+        bob.import_bundle(&alice.export_bundle(&[doc]).expect("export"))
+            .expect("import");
+        let from_bob = bob.export_bundle(&[doc]).expect("export");
+        let report = alice.import_bundle(&from_bob).expect("import");
+        assert_eq!(report[0].outcome, ImportOutcome::Merged(1));
+        assert_eq!(
+            alice.heads(&doc).expect("heads"),
+            bob.heads(&doc).expect("heads")
+        );
+        assert_eq!(
+            alice.charter(&doc, None).expect("read").sections[0].text,
+            "Alice: toute personne peut adhérer. Bob."
+        );
+        let commits = storage_a.commits();
+        let again = alice.import_bundle(&from_bob).expect("import");
+        assert_eq!(again[0].outcome, ImportOutcome::Unchanged);
+        assert_eq!(
+            storage_a.commits(),
+            commits,
+            "a second import writes nothing"
+        );
+    }
+
+    #[test]
+    fn a_bundle_with_one_bad_document_imports_nothing() {
+        let storage_a = MemoryStorage::default();
+        let mut alice = engine(6, &storage_a);
+        let doc = create(&mut alice);
+        let good = alice.export_bundle(&[doc]).expect("export");
+        let mut bundle = Bundle::decode(&good).expect("decode");
+        bundle
+            .documents
+            .push((DocId::from_bytes([9; 16]), b"not automerge".to_vec()));
+        let storage_b = MemoryStorage::default();
+        let mut bob = engine(7, &storage_b);
+        assert!(matches!(
+            bob.import_bundle(&bundle.encode()),
+            Err(Error::Refused { .. })
+        ));
+        assert!(bob.list().expect("list").is_empty());
+        assert_eq!(storage_b.commits(), 0);
+    }
+
+    #[test]
+    fn documents_are_found_by_id_prefix_or_title() {
+        let storage = MemoryStorage::default();
+        let mut e = engine(8, &storage);
+        let doc = create(&mut e);
+        let text = doc.to_string();
+        assert_eq!(e.resolve(&text).expect("id"), doc);
+        assert_eq!(e.resolve(&text[..6]).expect("prefix"), doc);
+        assert_eq!(e.resolve("charte").expect("title"), doc);
+        assert!(matches!(e.resolve("nope"), Err(Error::UnknownDocument(_))));
+        let other = create(&mut e);
+        assert_ne!(other, doc);
+        assert!(matches!(
+            e.resolve("Charte"),
+            Err(Error::AmbiguousDocument { .. })
+        ));
+    }
+
+    #[test]
+    fn a_failed_write_is_never_reported_saved() {
+        let storage = MemoryStorage::default();
+        let mut e = engine(9, &storage);
+        let doc = create(&mut e);
+        storage.fail_commits_after(0);
+        let section = e.charter(&doc, None).expect("read").sections[0].id.clone();
+        let edited = e
+            .edit(&doc, "x", |c| c.set_body(&section, "x"))
+            .expect("staged");
+        assert!(e.wait(edited.ticket).is_err());
+        assert!(e.flush().is_err());
+    }
+
+    #[test]
+    fn a_home_is_created_private_and_reopens() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let home = dir.path().join("home");
+        let device = init_home(&home, &[1; 32]).expect("init");
+        assert!(matches!(
+            init_home(&home, &[2; 32]),
+            Err(Error::AlreadyInitialised(_))
+        ));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(&home).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700);
+        }
+        let mut e = Engine::open(&home, options(1)).expect("open");
+        assert_eq!(e.device(), device);
+        let doc = create(&mut e);
+        e.close().expect("close");
+        let mut e = Engine::open(&home, options(1)).expect("reopen");
+        assert_eq!(e.charter(&doc, None).expect("read").title, "Charte");
+        assert!(matches!(
+            Engine::open(&dir.path().join("elsewhere"), options(1)),
+            Err(Error::NotInitialised(_))
+        ));
+    }
 }

@@ -242,7 +242,12 @@ impl Store {
     /// incremental chunk, or opening a new one named `name` (the hash of a
     /// change in it). Returns the ticket and, when a new chunk was opened,
     /// its key.
-    pub fn append_changes(&self, doc: &DocId, name: &str, bytes: &[u8]) -> (Ticket, Option<String>) {
+    pub fn append_changes(
+        &self,
+        doc: &DocId,
+        name: &str,
+        bytes: &[u8],
+    ) -> (Ticket, Option<String>) {
         let mut pending = lock(&self.pending);
         let was_empty = pending.ops.is_empty();
         let mut opened = None;
