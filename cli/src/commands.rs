@@ -315,29 +315,28 @@ enum Target {
 fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
     let mut engine = open(cx)?;
     let doc = engine.resolve(&args.doc)?;
-    let charter = engine.charter(&doc, None)?;
-    let (target, current, label) = match args.section.as_str() {
-        "@title" => (Target::Title, charter.title.clone(), "the title".to_owned()),
-        "@preamble" => (
-            Target::Preamble,
-            charter.preamble.clone(),
-            "the preamble".to_owned(),
-        ),
-        name => {
-            let section = charter.find_section(name)?;
-            (
-                Target::Section(section.id.clone()),
-                section.body(),
-                format!("section \"{}\"", section.heading),
-            )
-        }
-    };
+    let (target, current, label) = edit_target(&mut engine, &doc, &args.section)?;
     let new_text = if let Some(text) = args.text {
         text
     } else if let Some(path) = &args.file {
         read_text(path)?
     } else {
-        edit_in_editor(&current)?
+        // Close the home while the editor is open, so other commands can use
+        // it; then check nobody changed the text meanwhile.
+        engine.close()?;
+        let edited = edit_in_editor(&current)?;
+        engine = open(cx)?;
+        let (_, now, _) = edit_target(&mut engine, &doc, &args.section)?;
+        if now != current {
+            let saved = cx.home.join("unsaved-edit.md");
+            fs::write(&saved, &edited)
+                .with_context(|| format!("cannot write {}", saved.display()))?;
+            bail!(
+                "{label} changed while you were editing; your text is in {}",
+                saved.display()
+            );
+        }
+        edited
     };
     let new_text = new_text.trim_end_matches(['\n', '\r']).to_owned();
     let message = match &target {
@@ -356,6 +355,31 @@ fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
     } else {
         output::text(&saved_line(&format!("Saved {label}"), &edited))
     }
+}
+
+/// What `SECTION` names in `charter edit`, its current text, and a label.
+fn edit_target(
+    engine: &mut Engine,
+    doc: &DocId,
+    name: &str,
+) -> anyhow::Result<(Target, String, String)> {
+    let charter = engine.charter(doc, None)?;
+    Ok(match name {
+        "@title" => (Target::Title, charter.title.clone(), "the title".to_owned()),
+        "@preamble" => (
+            Target::Preamble,
+            charter.preamble.clone(),
+            "the preamble".to_owned(),
+        ),
+        name => {
+            let section = charter.find_section(name)?;
+            (
+                Target::Section(section.id.clone()),
+                section.body(),
+                format!("section \"{}\"", section.heading),
+            )
+        }
+    })
 }
 
 /// Open `text` in the user's editor and return what they saved.

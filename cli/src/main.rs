@@ -58,11 +58,12 @@ fn usage_error(error: &clap::Error) -> ExitCode {
     }
 }
 
-/// Logs go to stderr, filtered by `NOUS_LOG` (default: warnings). They never
-/// contain secrets.
+/// Logs go to stderr, filtered by `NOUS_LOG` (default: errors only, since
+/// every failure is already reported as one line). They never contain
+/// secrets.
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NOUS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -264,7 +264,8 @@ impl Engine {
         Arc::clone(&self.store)
     }
 
-    /// Every document in the store, without loading any.
+    /// Every document in the store, without loading any, plus any created
+    /// or imported in this session and not yet committed.
     pub fn list(&self) -> Result<Vec<DocSummary>> {
         let entries = self.store.scan_prefix(Table::Docs, "")?;
         let mut docs = Vec::with_capacity(entries.len());
@@ -273,15 +274,27 @@ impl Engine {
                 tracing::warn!(%key, "skipping a document index entry with a malformed id");
                 continue;
             };
-            let meta = serde_json::from_slice(&value).unwrap_or_else(|_| DocMeta {
-                kind: "unknown".into(),
-                title: "(damaged index entry)".into(),
-                created_ms: 0,
-                updated_ms: 0,
-                changes: 0,
-            });
+            let meta = match self.docs.get(&id) {
+                Some(loaded) => loaded.meta.clone(),
+                None => serde_json::from_slice(&value).unwrap_or_else(|_| DocMeta {
+                    kind: "unknown".into(),
+                    title: "(damaged index entry)".into(),
+                    created_ms: 0,
+                    updated_ms: 0,
+                    changes: 0,
+                }),
+            };
             docs.push(DocSummary { id, meta });
         }
+        for (id, loaded) in &self.docs {
+            if !docs.iter().any(|d| d.id == *id) {
+                docs.push(DocSummary {
+                    id: *id,
+                    meta: loaded.meta.clone(),
+                });
+            }
+        }
+        docs.sort_by_key(|d| d.id);
         Ok(docs)
     }
 
@@ -663,7 +676,7 @@ impl Engine {
         }
         let mut plans = Vec::with_capacity(bundle.documents.len());
         for (id, payload) in &bundle.documents {
-            let refused = |source| Error::Refused { doc: *id, source };
+            let refused = |reason| Error::Refused { doc: *id, reason };
             let plan = if existing.contains(id) {
                 let base = &self.loaded(id)?.doc;
                 let applied = guard::apply(base, payload, &limits).map_err(refused)?;

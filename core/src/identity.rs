@@ -138,12 +138,12 @@ pub enum IdentityError {
     #[error("`{0}` is not a public key (64 hex characters)")]
     BadPublicKey(String),
     /// The file system refused.
-    #[error("device key {path}: {source}")]
+    #[error("device key {path}: {reason}")]
     Io {
         /// The key file.
         path: String,
         /// The underlying error.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 }
 
@@ -168,9 +168,9 @@ impl DeviceKey {
     /// Write a new key file at `path`, readable and writable by its owner only.
     /// Refuses to overwrite an existing file.
     pub fn create_file(&self, path: &Path) -> Result<(), IdentityError> {
-        let io = |source| IdentityError::Io {
+        let io = |reason| IdentityError::Io {
             path: path.display().to_string(),
-            source,
+            reason,
         };
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -201,10 +201,10 @@ impl DeviceKey {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 return Err(IdentityError::Missing(shown()));
             }
-            Err(source) => {
+            Err(reason) => {
                 return Err(IdentityError::Io {
                     path: shown(),
-                    source,
+                    reason,
                 });
             }
         };

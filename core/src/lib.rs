@@ -49,6 +49,7 @@
 
 pub mod bundle;
 pub mod charter;
+mod contain;
 pub mod diff;
 pub mod engine;
 pub mod guard;
@@ -113,12 +114,12 @@ pub enum Error {
         detail: String,
     },
     /// A document in a bundle was refused by the guard; nothing was imported.
-    #[error("document {doc} in the bundle was refused ({source}); nothing was imported")]
+    #[error("document {doc} in the bundle was refused ({reason}); nothing was imported")]
     Refused {
         /// The document.
         doc: DocId,
         /// Why.
-        source: guard::GuardError,
+        reason: guard::GuardError,
     },
     /// A file system operation failed.
     #[error("{0}")]

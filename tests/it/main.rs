@@ -1,1 +1,9 @@
-fn main() {}
+//! The workspace's one integration-test binary: the `nous` command driven
+//! as a user would, and the engine's invariants under concurrency, crashes
+//! and hostile input.
+
+mod cli;
+mod convergence;
+mod crash;
+mod malformed;
+mod support;

@@ -27,8 +27,6 @@
 
 mod scan;
 
-use std::cell::Cell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
 use automerge::{ActorId, Automerge, ChangeHash, LoadOptions, OnPartialLoad, ReadDoc as _};
@@ -248,35 +246,24 @@ fn check_dangling(
     Ok(())
 }
 
-thread_local! {
-    static IN_GUARD: Cell<bool> = const { Cell::new(false) };
-}
-
 /// Run `f`, turning a panic into [`GuardError::Panicked`].
 fn contained<T>(f: impl FnOnce() -> T) -> Result<T, GuardError> {
-    let was = IN_GUARD.with(|flag| flag.replace(true));
-    let result = catch_unwind(AssertUnwindSafe(f));
-    IN_GUARD.with(|flag| flag.set(was));
-    result.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
+    crate::contain::contain(f).map_err(|message| {
         tracing::warn!(%message, "automerge panicked on untrusted input; contained");
         GuardError::Panicked(message)
     })
 }
 
-/// Install a panic hook that keeps panics contained by the guard out of
-/// stderr (they are reported as errors and logged through `tracing`); every
-/// other panic goes to the hook that was installed before. Idempotent.
+/// Install a panic hook that keeps contained panics (Automerge on hostile
+/// input, redb on a damaged file) off stderr: they are reported as errors
+/// and logged through `tracing`. Every other panic goes to the hook that was
+/// installed before. Idempotent.
 pub fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !IN_GUARD.with(Cell::get) {
+            if !crate::contain::is_containing() {
                 previous(info);
             }
         }));

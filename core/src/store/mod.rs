@@ -327,7 +327,7 @@ impl Store {
                 Ok(ticket)
             }
             Err(error) => {
-                tracing::error!(%error, "store commit failed; store poisoned");
+                tracing::warn!(%error, "store commit failed; store poisoned");
                 committed.poisoned = Some(error.clone());
                 drop(committed);
                 self.wake.notify_all();

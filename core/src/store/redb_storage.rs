@@ -6,7 +6,6 @@
 //! redb may panic on a file altered behind its back; every call into it is
 //! wrapped so such a panic becomes [`StoreError::Corrupted`].
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use redb::{Builder, Database, DatabaseError, ReadableDatabase as _, TableDefinition, TableError};
@@ -130,16 +129,9 @@ impl RedbStorage {
 
 /// Run a redb call, turning a panic into [`StoreError::Corrupted`].
 fn guarded<T>(path: &str, f: impl FnOnce() -> T) -> Result<T, StoreError> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        let detail = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "redb panicked".to_owned());
-        StoreError::Corrupted {
-            path: path.to_owned(),
-            detail,
-        }
+    crate::contain::contain(f).map_err(|detail| StoreError::Corrupted {
+        path: path.to_owned(),
+        detail,
     })
 }
 

@@ -1,0 +1,586 @@
+//! The `nous` command, driven as a user would, in temporary homes.
+
+use crate::support::{COOP, Home, path_str};
+
+#[test]
+fn init_creates_a_private_key_and_id_prints_it() {
+    let home = Home::empty();
+    let out = home.run(&["--json", "init"]).json();
+    let device = out["device"].as_str().expect("device").to_owned();
+    assert_eq!(device.len(), 64);
+    assert!(device.bytes().all(|b| b.is_ascii_hexdigit()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let key = home.path().join("device.key");
+        let mode = std::fs::metadata(&key).expect("key").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let secret = std::fs::read_to_string(&key).expect("key");
+        let printed = format!(
+            "{}{}",
+            home.run(&["id"]).ok(),
+            home.run(&["--json", "id"]).ok()
+        );
+        let seed_line = secret.lines().nth(1).expect("seed line");
+        assert!(!printed.contains(seed_line), "the secret is never printed");
+    }
+    assert_eq!(home.run(&["id"]).ok().trim(), device);
+    home.run(&["init"]).fails_with("already a Nous home");
+}
+
+#[test]
+fn a_world_readable_key_is_refused() {
+    let home = Home::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let key = home.path().join("device.key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        home.run(&["id"]).fails_with("chmod 600");
+    }
+}
+
+#[test]
+fn commands_without_a_home_say_how_to_make_one() {
+    let home = Home::empty();
+    home.run(&["charter", "list"]).fails_with("nous init");
+    home.run(&["id"]).fails_with("nous init");
+    // A store without its key: the identity is missing.
+    let home = Home::new();
+    std::fs::remove_file(home.path().join("device.key")).expect("rm key");
+    home.run(&["charter", "list"]).fails_with("no device key");
+}
+
+#[test]
+fn markdown_import_and_export_round_trip() {
+    let home = Home::new();
+    let doc = home.charter(COOP);
+    let exported = home
+        .run(&["export", &doc, "--format", "md"])
+        .ok()
+        .to_owned();
+    assert_eq!(
+        exported, COOP,
+        "annotated export is the annotated source, byte for byte"
+    );
+    let plain = home
+        .run(&["export", &doc, "--format", "md", "--plain"])
+        .ok()
+        .to_owned();
+    let without_annotations: String = COOP
+        .lines()
+        .filter(|l| !l.starts_with("<!-- nous:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(plain, without_annotations);
+    // Exported Markdown imports as a new charter with the same sections.
+    let path = home.file("exported.md");
+    home.run(&["export", &doc, "--format", "md", "-o", path_str(&path)])
+        .ok();
+    let again = home
+        .run(&["--json", "charter", "new", "--from", path_str(&path)])
+        .json();
+    let again = again["id"].as_str().expect("id");
+    let a = home.run(&["--json", "charter", "show", &doc]).json();
+    let b = home.run(&["--json", "charter", "show", again]).json();
+    assert_eq!(a["charter"], b["charter"]);
+    let json = home.run(&["export", &doc, "--format", "json"]).json();
+    assert_eq!(json["charter"]["title"], "Charte de la coopérative");
+    assert_eq!(
+        json["charter"]["sections"][0]["articles"][1]["number"],
+        "2."
+    );
+}
+
+#[test]
+fn charters_are_listed_shown_and_named_by_id_prefix_or_title() {
+    let home = Home::new();
+    let doc = home.charter(COOP);
+    let list = home.run(&["--json", "charter", "list"]).json();
+    assert_eq!(list[0]["id"], doc.as_str());
+    assert_eq!(list[0]["title"], "Charte de la coopérative");
+    assert!(
+        home.run(&["charter", "list"])
+            .ok()
+            .contains("Charte de la coopérative")
+    );
+    let by_prefix = home.run(&["charter", "show", &doc[..5]]).ok().to_owned();
+    let by_title = home
+        .run(&["charter", "show", "charte de la coopérative"])
+        .ok()
+        .to_owned();
+    assert_eq!(by_prefix, by_title);
+    assert!(by_prefix.starts_with("# Charte de la coopérative\n"));
+    assert!(!by_prefix.contains("nous:section"), "show is for reading");
+    home.run(&["charter", "show", "no-such-doc"])
+        .fails_with("no document matches");
+    // Two charters with one title: the title is ambiguous, ids are not.
+    home.charter(COOP);
+    home.run(&["charter", "show", "Charte de la coopérative"])
+        .fails_with("matches several documents");
+}
+
+#[test]
+fn sections_are_edited_by_id_number_or_heading() {
+    let home = Home::new();
+    let doc = home.charter(COOP);
+    let sections = home.run(&["--json", "charter", "sections", &doc]).json();
+    assert_eq!(sections.as_array().expect("array").len(), 3);
+    assert!(
+        home.run(&["charter", "sections", &doc])
+            .ok()
+            .contains("membership.entry")
+    );
+
+    home.run(&["charter", "edit", &doc, "adhesion", "--text", "Toute personne majeure peut adhérer.\n\n1. Sur demande écrite.\n\n2. Le collège statue sous un mois."]).ok();
+    home.run(&[
+        "charter",
+        "edit",
+        &doc,
+        "2",
+        "--text",
+        "On part quand on veut, sans délai. 👋",
+    ])
+    .ok();
+    let file = home.file("tensions.md");
+    std::fs::write(
+        &file,
+        "D'abord en parler, puis la médiation, puis le cercle.\n",
+    )
+    .expect("write");
+    home.run(&[
+        "charter",
+        "edit",
+        &doc,
+        "tensions",
+        "--file",
+        path_str(&file),
+    ])
+    .ok();
+    home.run(&[
+        "charter",
+        "edit",
+        &doc,
+        "@title",
+        "--text",
+        "Charte des Communs",
+    ])
+    .ok();
+    home.run_with_stdin(
+        &["charter", "edit", &doc, "@preamble", "--file", "-"],
+        "Préambule lu sur l'entrée standard.\n".as_bytes(),
+    )
+    .ok();
+
+    let shown = home.run(&["--json", "charter", "show", &doc]).json();
+    let charter = &shown["charter"];
+    assert_eq!(charter["title"], "Charte des Communs");
+    assert_eq!(charter["preamble"], "Préambule lu sur l'entrée standard.");
+    assert_eq!(
+        charter["sections"][0]["text"],
+        "Toute personne majeure peut adhérer."
+    );
+    assert_eq!(
+        charter["sections"][1]["text"],
+        "On part quand on veut, sans délai. 👋"
+    );
+    assert_eq!(
+        charter["sections"][2]["text"],
+        "D'abord en parler, puis la médiation, puis le cercle."
+    );
+
+    // Saving the same text again changes nothing.
+    let same = home
+        .run(&[
+            "--json",
+            "charter",
+            "edit",
+            &doc,
+            "depart",
+            "--text",
+            "On part quand on veut, sans délai. 👋",
+        ])
+        .json();
+    assert!(same["change"].is_null());
+    home.run(&["charter", "edit", &doc, "nowhere", "--text", "x"])
+        .fails_with("no section `nowhere`");
+    home.run(&[
+        "charter",
+        "edit",
+        &doc,
+        "adhesion",
+        "--text",
+        "x\n\n## Sneaky heading",
+    ])
+    .fails_with("may not contain Markdown headings");
+    home.run(&["charter", "edit", &doc, "@title", "--text", "two\nlines"])
+        .fails_with("single line");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_editor_option_edits_the_current_text() {
+    let home = Home::new();
+    let doc = home.charter(COOP);
+    let script = home.file("editor.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nsed -i 's/On part/Chacun part/' \"$1\"\n",
+    )
+    .expect("script");
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let out = home
+        .command(&["charter", "edit", &doc, "depart", "--editor"])
+        .env("EDITOR", &script)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = home.run(&["--json", "charter", "show", &doc]).json();
+    assert_eq!(
+        shown["charter"]["sections"][1]["text"],
+        "Chacun part quand on veut. 👋"
+    );
+    // An editor that fails changes nothing (EDITOR=false in the test environment).
+    home.run(&["charter", "edit", &doc, "depart", "--editor"])
+        .fails_with("nothing was changed");
+}
+
+#[test]
+fn sections_are_added_moved_tagged_and_removed() {
+    let home = Home::new();
+    let doc = home.charter(COOP);
+    let added = home
+        .run(&[
+            "--json",
+            "charter",
+            "add-section",
+            &doc,
+            "Données personnelles",
+            "--after",
+            "adhesion",
+            "--text",
+            "Protégées.\n\n1. Jamais vendues.",
+            "--tag",
+            "privacy",
+        ])
+        .json();
+    let id = added["section"].as_str().expect("section id").to_owned();
+    let order = |home: &Home| -> Vec<String> {
+        home.run(&["--json", "charter", "sections", &doc])
+            .json()
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|s| s["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        order(&home),
+        ["adhesion", id.as_str(), "depart", "tensions"]
+    );
+    home.run(&["charter", "move-section", &doc, "tensions", "--start"])
+        .ok();
+    assert_eq!(
+        order(&home),
+        ["tensions", "adhesion", id.as_str(), "depart"]
+    );
+    home.run(&[
+        "charter",
+        "move-section",
+        &doc,
+        "tensions",
+        "--after",
+        "depart",
+    ])
+    .ok();
+    assert_eq!(
+        order(&home),
+        ["adhesion", id.as_str(), "depart", "tensions"]
+    );
+    let tagged = home
+        .run(&[
+            "--json",
+            "charter",
+            "tag",
+            &doc,
+            &id,
+            "--add",
+            "membership.exit",
+            "--remove",
+            "privacy",
+        ])
+        .json();
+    assert_eq!(tagged["tags"], serde_json::json!(["membership.exit"]));
+    home.run(&["charter", "tag", &doc, &id]).fails_with("--add");
+    home.run(&["charter", "remove-section", &doc, "Données personnelles"])
+        .ok();
+    assert_eq!(order(&home), ["adhesion", "depart", "tensions"]);
+    home.run(&["charter", "add-section", &doc, "X", "--level", "9"])
+        .fails_with("between 1 and 6");
+    home.run(&["charter", "add-section", &doc, "X", "--tag", "bad tag"])
+        .fails_with("not a valid tag");
+}
+
+#[test]
+fn history_tells_who_changed_which_sections_and_when() {
+    let home = Home::new();
+    let doc = home.charter(COOP);
+    let device = home.run(&["id"]).ok().trim().to_owned();
+    home.run(&["charter", "edit", &doc, "depart", "--text", "On part."])
+        .ok();
+    home.run(&["charter", "remove-section", &doc, "tensions"])
+        .ok();
+    let history = home.run(&["--json", "history", &doc]).json();
+    let changes = history["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 3);
+    assert_eq!(changes[0]["device"], device.as_str());
+    assert!(changes[1]["time_ms"].as_i64().expect("time") > 1_700_000_000_000);
+    assert_eq!(
+        changes[1]["touched"],
+        serde_json::json!([{ "part": "section", "id": "depart" }])
+    );
+    assert_eq!(
+        history["sections"]["tensions"], "Tensions",
+        "removed sections keep their heading"
+    );
+    let text = home.run(&["history", &doc]).ok().to_owned();
+    assert!(text.contains("§ Départ"));
+    assert!(text.contains(&device[..10]));
+    let only = home
+        .run(&["--json", "history", &doc, "--section", "tensions"])
+        .json();
+    assert_eq!(only["changes"].as_array().expect("changes").len(), 2);
+    let last = home
+        .run(&["--json", "history", &doc, "--limit", "1"])
+        .json();
+    assert_eq!(last["changes"][0]["hash"], changes[2]["hash"]);
+}
+
+#[test]
+fn earlier_versions_can_be_shown_and_diffed() {
+    let home = Home::new();
+    let doc = home.charter(COOP);
+    let first = home.run(&["--json", "history", &doc]).json()["changes"][0]["hash"]
+        .as_str()
+        .expect("hash")
+        .to_owned();
+    home.run(&["charter", "edit", &doc, "adhesion", "--text", "Toute personne majeure peut adhérer.\n\n1. Sur demande écrite.\n\n2. Le collège statue sous un mois."]).ok();
+    home.run(&[
+        "charter",
+        "add-section",
+        &doc,
+        "Finances",
+        "--text",
+        "Cotisation libre.",
+    ])
+    .ok();
+    let then = home
+        .run(&["charter", "show", &doc, "--at", &first[..8]])
+        .ok()
+        .to_owned();
+    assert!(then.contains("Toute personne peut adhérer."));
+    assert!(!then.contains("Finances"));
+    let diff = home.run(&["diff", &doc, &first[..8]]).ok().to_owned();
+    assert!(
+        diff.contains("§ Adhésion (adhesion): text changed"),
+        "{diff}"
+    );
+    assert!(diff.contains("-Toute personne peut adhérer."));
+    assert!(diff.contains("+Toute personne majeure peut adhérer."));
+    assert!(diff.contains("+ § Finances"));
+    let json = home.run(&["--json", "diff", &doc, &first, &first]).json();
+    assert_eq!(json["diff"]["sections"], serde_json::json!([]));
+    home.run(&["charter", "show", &doc, "--at", "zz"])
+        .fails_with("not a change hash");
+    home.run(&["charter", "show", &doc, "--at", "abc"])
+        .fails_with("at least 4");
+    home.run(&["diff", &doc, "0000000"])
+        .fails_with("no change in this document matches");
+}
+
+#[test]
+fn two_homes_edit_concurrently_and_converge_through_bundles() {
+    let alice = Home::new();
+    let bob = Home::new();
+    let doc = alice.charter(COOP);
+    let bundle = alice.file("to-bob.nous");
+    alice
+        .run(&["bundle", "export", &doc, "-o", path_str(&bundle)])
+        .ok();
+    let imported = bob
+        .run(&["--json", "bundle", "import", path_str(&bundle)])
+        .json();
+    assert_eq!(imported["imported"][0]["outcome"], "added");
+
+    alice
+        .run(&[
+            "charter",
+            "edit",
+            &doc,
+            "depart",
+            "--text",
+            "Alice : on part quand on veut. 👋",
+        ])
+        .ok();
+    bob.run(&[
+        "charter",
+        "edit",
+        &doc,
+        "depart",
+        "--text",
+        "On part quand on veut. 👋 (Bob)",
+    ])
+    .ok();
+    bob.run(&["charter", "tag", &doc, "tensions", "--add", "conduct"])
+        .ok();
+
+    let to_bob = alice.file("a.nous");
+    let to_alice = bob.file("b.nous");
+    alice
+        .run(&["bundle", "export", "-o", path_str(&to_bob)])
+        .ok();
+    bob.run(&["bundle", "export", &doc, "-o", path_str(&to_alice)])
+        .ok();
+    bob.run(&["bundle", "import", path_str(&to_bob)]).ok();
+    let merged = alice
+        .run(&["--json", "bundle", "import", path_str(&to_alice)])
+        .json();
+    assert_eq!(
+        merged["imported"][0]["outcome"],
+        serde_json::json!({ "merged": 2 })
+    );
+
+    let a = alice.run(&["--json", "charter", "show", &doc]).json();
+    let b = bob.run(&["--json", "charter", "show", &doc]).json();
+    assert_eq!(a, b, "same heads, same charter");
+    assert_eq!(
+        a["charter"]["sections"][1]["text"],
+        "Alice : on part quand on veut. 👋 (Bob)"
+    );
+    assert_eq!(
+        a["charter"]["sections"][2]["tags"],
+        serde_json::json!(["conduct", "tensions"])
+    );
+
+    let again = alice
+        .run(&["--json", "bundle", "import", path_str(&to_alice)])
+        .json();
+    assert_eq!(again["imported"][0]["outcome"], "unchanged");
+    let after = alice.run(&["--json", "charter", "show", &doc]).json();
+    assert_eq!(after, a, "importing twice changes nothing");
+}
+
+#[test]
+fn every_command_has_help() {
+    let home = Home::empty();
+    for command in [
+        vec![],
+        vec!["init"],
+        vec!["id"],
+        vec!["charter"],
+        vec!["charter", "new"],
+        vec!["charter", "list"],
+        vec!["charter", "show"],
+        vec!["charter", "sections"],
+        vec!["charter", "edit"],
+        vec!["charter", "add-section"],
+        vec!["charter", "move-section"],
+        vec!["charter", "remove-section"],
+        vec!["charter", "tag"],
+        vec!["history"],
+        vec!["diff"],
+        vec!["export"],
+        vec!["bundle"],
+        vec!["bundle", "export"],
+        vec!["bundle", "import"],
+        vec!["demo"],
+    ] {
+        let mut args = command.clone();
+        args.push("--help");
+        let out = home.run(&args);
+        assert!(out.ok().contains("Usage:"), "{command:?} --help");
+    }
+}
+
+#[test]
+fn usage_errors_are_one_line_and_exit_2() {
+    let home = Home::new();
+    let out = home.run(&["charter", "show"]);
+    assert_eq!(out.code, 2);
+    out.fails_with("required");
+    let out = home.run(&["--no-such-flag"]);
+    assert_eq!(out.code, 2);
+    out.fails_with("--no-such-flag");
+    let doc = home.charter(COOP);
+    let out = home.run(&["charter", "edit", &doc, "depart", "--text", "a", "--editor"]);
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn errors_are_json_with_the_json_flag() {
+    let home = Home::new();
+    let out = home.run(&["--json", "charter", "show", "nothing"]);
+    assert_eq!(out.code, 1);
+    let error: serde_json::Value = serde_json::from_str(out.stderr.trim()).expect("json error");
+    assert!(
+        error["error"]
+            .as_str()
+            .expect("message")
+            .contains("no document matches")
+    );
+}
+
+#[test]
+fn the_demo_converges() {
+    let home = Home::empty();
+    let out = home.run(&["demo"]).ok().to_owned();
+    assert!(out.contains("Converged: yes"), "{out}");
+    assert!(out.contains("both edits to « Adhésion » kept: yes"));
+    assert!(out.contains("History"));
+    let json = home.run(&["--json", "demo"]).json();
+    assert_eq!(json["converged"], true);
+    assert_eq!(json["history"].as_array().expect("history").len(), 5);
+    // --keep leaves homes that the CLI can open.
+    let kept = home.file("kept");
+    home.run(&["demo", "--keep", path_str(&kept)]).ok();
+    let alice = std::process::Command::new(crate::support::nous_bin())
+        .args([
+            "--home",
+            path_str(&kept.join("alice")),
+            "--json",
+            "charter",
+            "list",
+        ])
+        .output()
+        .expect("run");
+    assert!(alice.status.success());
+    let list: serde_json::Value = serde_json::from_slice(&alice.stdout).expect("json");
+    assert_eq!(list.as_array().expect("list").len(), 1);
+}
+
+#[test]
+fn output_to_a_closed_pipe_is_not_an_error() {
+    let home = Home::new();
+    let doc = home.charter(&COOP.replace("Nous, membres", &"Nous, membres ".repeat(20_000)));
+    let mut child = home
+        .command(&["charter", "show", &doc])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success() || out.status.code() == Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
