@@ -90,8 +90,20 @@ pub fn fill_random(buffer: &mut [u8]) {
     }
 }
 
+/// Open the home. If another `nous` process holds the store, wait for it a
+/// little (commands are short) before giving up.
 fn open(cx: &Context) -> anyhow::Result<Engine> {
-    Ok(Engine::open(&cx.home, engine_options())?)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match Engine::open(&cx.home, engine_options()) {
+            Err(nous_core::Error::Store(nous_core::store::StoreError::Locked(_)))
+                if std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return Ok(other?),
+        }
+    }
 }
 
 /// Wait until an edit is durable, then close the engine (compacting and

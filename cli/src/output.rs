@@ -65,12 +65,17 @@ pub fn pad(text: &str, width: usize) -> String {
     padded
 }
 
-/// Shorten `text` to at most `width` characters, with an ellipsis.
+/// Shorten `text` to at most `width` characters, with an ellipsis, and
+/// blank out control characters so a hostile title cannot break a table.
 pub fn clip(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_owned()
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() <= width {
+        clean
     } else {
-        let mut clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+        let mut clipped: String = clean.chars().take(width.saturating_sub(1)).collect();
         clipped.push('…');
         clipped
     }
@@ -122,5 +127,6 @@ mod tests {
         assert_eq!(pad("é", 3), "é  ");
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("abc", 4), "abc");
+        assert_eq!(clip("a\nb\u{1b}[2J", 10), "a b [2J");
     }
 }

@@ -584,3 +584,28 @@ fn output_to_a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn concurrent_commands_on_one_home_wait_for_each_other() {
+    let home = Home::new();
+    let doc = home.charter(COOP);
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            home.command(&["charter", "add-section", &doc, &format!("Section {i}")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let sections = home.run(&["--json", "charter", "sections", &doc]).json();
+    assert_eq!(sections.as_array().expect("array").len(), 7);
+}
