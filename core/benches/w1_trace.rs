@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use automerge::transaction::{CommitOptions, Transactable as _};
 use automerge::{Automerge, ObjType, ROOT, ReadDoc as _};
-use nous_core::charter::{CharterDraft, SectionDraft};
 use nous_core::engine::EngineOptions;
 use nous_core::store::{RedbOptions, RedbStorage, Ticket};
 use nous_core::{DeviceKey, Engine};
@@ -159,19 +158,13 @@ fn raw_automerge(edits: &[common::Edit], same_shape: bool) -> (Duration, String)
         tx.splice_text(&text, edit.pos, edit.del as isize, &edit.ins)
             .expect("splice");
         if same_shape {
-            tx.commit_with(CommitOptions::default().with_time(now_ms()));
+            tx.commit_with(CommitOptions::default().with_time(common::now_ms()));
         } else {
             tx.commit();
         }
     }
     let elapsed = start.elapsed();
     (elapsed, doc.text(&text).expect("text"))
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 struct EngineRun {
@@ -196,22 +189,14 @@ fn engine(edits: &[common::Edit]) -> EngineRun {
     };
     let mut counter = 0u8;
     let options = EngineOptions::new(
-        Box::new(now_ms),
+        Box::new(common::now_ms),
         Box::new(move |buf: &mut [u8]| {
             counter = counter.wrapping_add(1);
             buf.fill(counter);
         }),
     );
     let mut engine = Engine::with_storage(DeviceKey::from_seed(&[7; 32]), storage, options);
-    let draft = CharterDraft {
-        title: None,
-        preamble: String::new(),
-        sections: vec![SectionDraft {
-            heading: "Paper".into(),
-            level: 2,
-            ..SectionDraft::default()
-        }],
-    };
+    let draft = common::one_section("Paper");
     let created = engine.create_charter("Trace", &draft).expect("create");
     engine.wait(created.ticket).expect("durable");
     let doc = created.value;

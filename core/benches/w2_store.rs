@@ -15,7 +15,6 @@ use std::process::Command;
 use std::time::Instant;
 
 use automerge::Automerge;
-use nous_core::charter::{CharterDraft, SectionDraft};
 use nous_core::engine::EngineOptions;
 use nous_core::{DocId, Engine, engine, markdown};
 
@@ -24,11 +23,7 @@ const TRACE: &str = "editing-traces/sequential_traces/automerge-paper.json.gz";
 fn options() -> EngineOptions {
     let mut counter = 0u64;
     EngineOptions::new(
-        Box::new(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as i64)
-        }),
+        Box::new(common::now_ms),
         Box::new(move |buf: &mut [u8]| {
             for b in buf.iter_mut() {
                 counter = counter
@@ -92,15 +87,7 @@ fn large_document(
     let home = root.join("large");
     engine::init_home(&home, &[1; 32]).expect("init");
     let mut engine = Engine::open(&home, options()).expect("open");
-    let draft = CharterDraft {
-        title: None,
-        preamble: String::new(),
-        sections: vec![SectionDraft {
-            heading: "Paper".into(),
-            level: 2,
-            ..SectionDraft::default()
-        }],
-    };
+    let draft = common::one_section("Paper");
     let doc = engine
         .create_charter("Paper", &draft)
         .expect("create")

@@ -74,3 +74,23 @@ pub fn rss() -> (u64, u64) {
 pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
+
+/// A charter with one empty section, where the benchmarks type.
+pub fn one_section(heading: &str) -> nous_core::CharterDraft {
+    nous_core::CharterDraft {
+        title: None,
+        preamble: String::new(),
+        sections: vec![nous_core::SectionDraft {
+            heading: heading.into(),
+            level: 2,
+            ..nous_core::SectionDraft::default()
+        }],
+    }
+}
+
+/// The wall clock, in milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
