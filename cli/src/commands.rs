@@ -106,12 +106,11 @@ fn open(cx: &Context) -> anyhow::Result<Engine> {
     }
 }
 
-/// Wait until an edit is durable, then close the engine (compacting and
-/// indexing what changed).
-fn finish<T>(engine: Engine, edited: &Edited<T>) -> anyhow::Result<()> {
-    engine.wait(edited.ticket)?;
-    engine.close()?;
-    Ok(())
+/// Close the engine: the edit, the index update and any compaction commit
+/// together, so the edit is durable (and may be reported saved) once this
+/// returns.
+fn save_and_close(engine: Engine) -> anyhow::Result<()> {
+    Ok(engine.close()?)
 }
 
 /// Read a text file (or stdin for `-`): at most 16 MiB, valid UTF-8.
@@ -223,7 +222,7 @@ fn charter_new(cx: &Context, args: NewArgs) -> anyhow::Result<()> {
     let created = engine.create_charter(&title, &draft)?;
     let doc = created.value;
     let sections = engine.charter(&doc, None)?.sections.len();
-    finish(engine, &created)?;
+    save_and_close(engine)?;
     if cx.json {
         output::json(&json!({
             "id": doc, "url": doc.url(), "title": title, "sections": sections,
@@ -361,7 +360,7 @@ fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
         Target::Preamble => c.set_preamble(&new_text),
         Target::Section(id) => c.set_body(id, &new_text),
     })?;
-    finish(engine, &edited)?;
+    save_and_close(engine)?;
     if cx.json {
         output::json(&json!({ "id": doc, "change": change_json(edited.change.as_ref()) }))
     } else {
@@ -442,7 +441,7 @@ fn add_section(cx: &Context, args: AddSectionArgs) -> anyhow::Result<()> {
         c.add_section(&draft, &place, fresh_section_id)
     })?;
     let id = edited.value.clone();
-    finish(engine, &edited)?;
+    save_and_close(engine)?;
     if cx.json {
         output::json(
             &json!({ "id": doc, "section": id, "change": change_json(edited.change.as_ref()) }),
@@ -464,7 +463,7 @@ fn move_section(cx: &Context, args: MoveSectionArgs) -> anyhow::Result<()> {
     let edited = engine.edit(&doc, &format!("move section {section}"), |c| {
         c.move_section(&section, &place)
     })?;
-    finish(engine, &edited)?;
+    save_and_close(engine)?;
     if cx.json {
         output::json(
             &json!({ "id": doc, "section": section, "change": change_json(edited.change.as_ref()) }),
@@ -482,7 +481,7 @@ fn remove_section(cx: &Context, args: SectionArgs) -> anyhow::Result<()> {
     let edited = engine.edit(&doc, &format!("remove section {}", section.id), |c| {
         c.remove_section(&section.id)
     })?;
-    finish(engine, &edited)?;
+    save_and_close(engine)?;
     if cx.json {
         output::json(
             &json!({ "id": doc, "section": section.id, "change": change_json(edited.change.as_ref()) }),
@@ -514,7 +513,7 @@ fn tag(cx: &Context, args: TagArgs) -> anyhow::Result<()> {
         .find_section(section.as_str())
         .map(|s| s.tags.clone())
         .unwrap_or_default();
-    finish(engine, &edited)?;
+    save_and_close(engine)?;
     if cx.json {
         output::json(
             &json!({ "id": doc, "section": section, "tags": tags, "change": change_json(edited.change.as_ref()) }),

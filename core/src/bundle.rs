@@ -110,6 +110,7 @@ impl Bundle {
             return Err(BundleError::Malformed("too many entries"));
         }
         let mut bundle = Bundle::default();
+        let mut seen = std::collections::HashSet::new();
         for _ in 0..count {
             let kind = reader.u8()?;
             if kind != KIND_DOCUMENT {
@@ -124,7 +125,7 @@ impl Bundle {
             let len = usize::try_from(reader.u64()?)
                 .map_err(|_| BundleError::Malformed("entry too large"))?;
             let payload = reader.take(len)?.to_vec();
-            if bundle.documents.iter().any(|(existing, _)| *existing == id) {
+            if !seen.insert(id) {
                 return Err(BundleError::Duplicate(id));
             }
             bundle.documents.push((id, payload));
@@ -233,6 +234,33 @@ mod tests {
                 assert!(Bundle::decode(&flipped).is_err(), "flip {index}:{bit}");
             }
         }
+    }
+
+    fn with_digest(mut body: Vec<u8>) -> Vec<u8> {
+        let digest = Sha256::digest(&body);
+        body.extend_from_slice(&digest);
+        body
+    }
+
+    #[test]
+    fn unknown_entry_kinds_duplicates_and_versions_are_refused() {
+        let header = [b"NOUSBNDL".as_slice(), &[1], &1u32.to_le_bytes()].concat();
+        let unknown = with_digest([header.as_slice(), &[2]].concat());
+        assert_eq!(Bundle::decode(&unknown), Err(BundleError::UnknownEntry(2)));
+        let id = DocId::from_bytes([4; 16]);
+        let twice = Bundle {
+            documents: vec![(id, vec![1]), (id, vec![2])],
+        };
+        assert_eq!(
+            Bundle::decode(&twice.encode()),
+            Err(BundleError::Duplicate(id))
+        );
+        let mut future = Bundle::default().encode();
+        future[8] = 2;
+        assert_eq!(
+            Bundle::decode(&future),
+            Err(BundleError::UnsupportedVersion(2))
+        );
     }
 
     #[test]

@@ -398,6 +398,12 @@ pub fn is_charter(doc: &impl ReadDoc) -> bool {
     view.scalar_str(&ROOT, "schema").as_deref() == Some(SCHEMA)
 }
 
+/// The current title of a charter, without reading the rest.
+pub fn title(doc: &Automerge) -> Option<String> {
+    let view = View { doc, heads: None };
+    is_charter(doc).then(|| view.text(&ROOT, "title"))
+}
+
 /// Read the charter at the current heads, or at `heads`.
 pub fn read(doc: &Automerge, heads: Option<&[ChangeHash]>) -> Result<Charter, SchemaError> {
     read_view(&View { doc, heads })

@@ -21,7 +21,7 @@
 //!   snapshot once they are as many as the changes in the snapshot (so the
 //!   work stays proportional to the document), and on close.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -429,10 +429,6 @@ impl Engine {
         let (snapshots, incrementals): (Vec<_>, Vec<_>) = chunks
             .into_iter()
             .partition(|(key, _)| key.starts_with(&snapshot_prefix));
-        let mut incremental_bytes = Vec::new();
-        for (_, value) in &incrementals {
-            incremental_bytes.extend_from_slice(value);
-        }
         let mut bytes = Vec::new();
         let mut chunk_keys = Vec::new();
         for (key, value) in snapshots.into_iter().chain(incrementals) {
@@ -446,13 +442,9 @@ impl Engine {
         let limits = Limits::local_store();
         let (doc, stats) = guard::load_with_stats(&bytes, &limits, self.key.public().actor_id())
             .map_err(damaged)?;
-        let incremental_changes = if incremental_bytes.is_empty() {
-            0
-        } else {
-            guard::inspect(&incremental_bytes, &limits)
-                .map_err(damaged)?
-                .changes
-        };
+        // Snapshots are document chunks; everything stored since is change
+        // chunks, one change each.
+        let incremental_changes = stats.change_chunks;
         Ok(Loaded {
             stored_heads: doc.get_heads(),
             doc,
@@ -667,7 +659,7 @@ impl Engine {
         let now = self.now();
         let actor = self.key.public().actor_id();
         let limits = self.options.import_limits;
-        let existing: Vec<DocId> = self.list()?.into_iter().map(|d| d.id).collect();
+        let existing: HashSet<DocId> = self.list()?.into_iter().map(|d| d.id).collect();
 
         enum Plan {
             Add(Automerge, u64),
@@ -742,9 +734,7 @@ impl Engine {
                     (doc, ImportOutcome::Merged(new.len()), key, new.len() as u64)
                 }
             };
-            let title = charter::read(&doc, None)
-                .map(|c| c.title)
-                .unwrap_or_default();
+            let title = charter::title(&doc).unwrap_or_default();
             let previous = self.docs.get(&id);
             let total_changes = previous.map_or(0, |l| l.total_changes) + new_changes;
             let meta = DocMeta {
@@ -869,8 +859,8 @@ fn stage_doc(store: &Store, id: &DocId, loaded: &mut Loaded) -> Ticket {
 }
 
 fn refresh_meta(loaded: &mut Loaded) {
-    if let Ok(charter) = charter::read(&loaded.doc, None) {
-        loaded.meta.title = charter.title;
+    if let Some(title) = charter::title(&loaded.doc) {
+        loaded.meta.title = title;
     }
     loaded.meta.changes = loaded.total_changes;
 }
@@ -1100,6 +1090,44 @@ mod tests {
         assert!(matches!(
             e.resolve("Charte"),
             Err(Error::AmbiguousDocument { .. })
+        ));
+    }
+
+    #[test]
+    fn a_document_whose_data_is_missing_is_reported_damaged() {
+        let storage = MemoryStorage::default();
+        let mut e = engine(10, &storage);
+        let doc = create(&mut e);
+        let keys = storage_keys(&storage, &doc);
+        let deletes = keys
+            .into_iter()
+            .map(|key| WriteOp::Delete {
+                table: Table::Chunks,
+                key,
+            })
+            .collect();
+        storage.commit(deletes).expect("delete");
+        let mut fresh = engine(10, &storage);
+        assert!(matches!(
+            fresh.charter(&doc, None),
+            Err(Error::Damaged { .. })
+        ));
+        // Garbage where the document should be.
+        storage
+            .commit(vec![WriteOp::Put {
+                table: Table::Chunks,
+                key: chunk_key(&doc, "snapshot", "00"),
+                value: b"garbage".to_vec(),
+            }])
+            .expect("put");
+        let mut fresh = engine(10, &storage);
+        assert!(matches!(
+            fresh.charter(&doc, None),
+            Err(Error::Damaged { .. })
+        ));
+        assert!(matches!(
+            fresh.charter(&DocId::from_bytes([0; 16]), None),
+            Err(Error::UnknownDocument(_))
         ));
     }
 

@@ -129,6 +129,8 @@ pub struct Applied {
 pub struct InputStats {
     /// Chunks in the input.
     pub chunks: usize,
+    /// Change chunks (compressed or not) in the input: one change each.
+    pub change_chunks: u64,
     /// Changes the input declares.
     pub changes: u64,
     /// Operations the input declares.
@@ -202,6 +204,7 @@ pub fn inspect(bytes: &[u8], limits: &Limits) -> Result<InputStats, GuardError> 
 fn stats(report: &scan::ScanReport) -> InputStats {
     InputStats {
         chunks: report.chunks,
+        change_chunks: report.change_chunks as u64,
         changes: report.changes,
         ops: report.ops,
         inflated_bytes: report.inflated_bytes,

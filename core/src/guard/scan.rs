@@ -67,7 +67,6 @@ pub(crate) struct ScanReport {
     #[allow(dead_code)] // for logs and tests
     pub document_chunks: usize,
     /// Including compressed change chunks.
-    #[allow(dead_code)] // for logs and tests
     pub change_chunks: usize,
     pub changes: u64,
     pub ops: u64,

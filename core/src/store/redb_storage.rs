@@ -255,6 +255,26 @@ mod tests {
     }
 
     #[test]
+    fn a_store_of_another_format_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nous.redb");
+        {
+            let store = RedbStorage::open(&path, RedbOptions::default()).expect("open");
+            store
+                .commit(vec![WriteOp::Put {
+                    table: Table::Meta,
+                    key: "format".into(),
+                    value: b"nous-store/9".to_vec(),
+                }])
+                .expect("commit");
+        }
+        assert!(matches!(
+            RedbStorage::open(&path, RedbOptions::default()),
+            Err(StoreError::Format { found, .. }) if found == "nous-store/9"
+        ));
+    }
+
+    #[test]
     fn a_file_that_is_not_a_store_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("nous.redb");
