@@ -271,11 +271,11 @@ fn charter_show(cx: &Context, args: ShowArgs) -> anyhow::Result<()> {
     let mut engine = open(cx)?;
     let doc = engine.resolve(&args.doc)?;
     let at = args.at.as_deref().map(parse_ref).transpose()?;
-    let charter = engine.charter(&doc, at.as_ref())?;
     let heads = match &at {
         Some(at) => engine.resolve_heads(&doc, at)?,
         None => engine.heads(&doc)?,
     };
+    let charter = engine.charter_at(&doc, Some(&heads))?;
     if cx.json || args.format == Format::Json {
         let heads: Vec<String> = heads.iter().map(ids::hash_hex).collect();
         output::json(&json!({ "id": doc, "heads": heads, "charter": charter }))

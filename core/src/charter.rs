@@ -33,14 +33,6 @@ use crate::markdown;
 /// The value of the root `schema` key of a charter.
 pub const SCHEMA: &str = "nous/charter/1";
 
-/// The tags `nous charter lint` looks for.
-pub const WELL_KNOWN_TAGS: [&str; 4] = [
-    "membership.entry",
-    "membership.exit",
-    "tensions",
-    "amendment",
-];
-
 /// A charter, read at one point of its history.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Charter {

@@ -477,8 +477,13 @@ impl Engine {
             Some(at) => Some(self.resolve_heads(id, at)?),
             None => None,
         };
+        self.charter_at(id, heads.as_deref())
+    }
+
+    /// The charter at given heads (`None`: now), already resolved.
+    pub fn charter_at(&mut self, id: &DocId, heads: Option<&[ChangeHash]>) -> Result<Charter> {
         let doc = &self.loaded(id)?.doc;
-        charter::read(doc, heads.as_deref()).map_err(|error| schema_error(id, error))
+        charter::read(doc, heads).map_err(|error| schema_error(id, error))
     }
 
     /// The current heads of a document.
@@ -927,14 +932,18 @@ mod tests {
         created.value
     }
 
+    fn section(engine: &mut Engine, doc: &DocId, index: usize) -> SectionId {
+        engine.charter(doc, None).expect("read").sections[index]
+            .id
+            .clone()
+    }
+
     #[test]
     fn edits_are_durable_and_reload_from_the_store() {
         let storage = MemoryStorage::default();
         let mut first = engine(1, &storage);
         let doc = create(&mut first);
-        let section = first.charter(&doc, None).expect("read").sections[0]
-            .id
-            .clone();
+        let section = section(&mut first, &doc, 0);
         let edited = first
             .edit(&doc, "majeure", |c| {
                 c.set_body(&section, "Toute personne majeure peut adhérer.")
@@ -957,9 +966,7 @@ mod tests {
         let storage = MemoryStorage::default();
         let mut engine_a = engine(2, &storage);
         let doc = create(&mut engine_a);
-        let section = engine_a.charter(&doc, None).expect("read").sections[1]
-            .id
-            .clone();
+        let section = section(&mut engine_a, &doc, 1);
         let mut expected = "On part quand on veut.".to_owned();
         for (i, ch) in "Après un préavis. 🚪".chars().enumerate() {
             let position = expected.chars().count();
@@ -998,7 +1005,7 @@ mod tests {
         let storage = MemoryStorage::default();
         let mut e = engine(3, &storage);
         let doc = create(&mut e);
-        let section = e.charter(&doc, None).expect("read").sections[0].id.clone();
+        let section = section(&mut e, &doc, 0);
         let heads = e.heads(&doc).expect("heads");
         assert!(matches!(
             e.type_text(&doc, &section, 10_000, 0, "x"),
@@ -1020,9 +1027,7 @@ mod tests {
         let bundle = alice.export_bundle(&[doc]).expect("export");
         let report = bob.import_bundle(&bundle).expect("import");
         assert_eq!(report[0].outcome, ImportOutcome::Added);
-        let section = alice.charter(&doc, None).expect("read").sections[0]
-            .id
-            .clone();
+        let section = section(&mut alice, &doc, 0);
         alice
             .edit(&doc, "a", |c| {
                 c.set_body(&section, "Alice: toute personne peut adhérer.")
@@ -1052,6 +1057,40 @@ mod tests {
             storage_a.commits(),
             commits,
             "a second import writes nothing"
+        );
+    }
+
+    #[test]
+    fn importing_into_a_session_that_has_not_committed_yet_merges() {
+        // Regression: the index listed only committed documents, so a bundle
+        // of a document created but not yet committed here replaced it.
+        let (storage_a, storage_b) = (MemoryStorage::default(), MemoryStorage::default());
+        let mut alice = engine(11, &storage_a);
+        let mut bob = engine(12, &storage_b);
+        let doc = alice
+            .create_charter("Charte", &markdown::parse(SAMPLE))
+            .expect("create")
+            .value;
+        let sortie = section(&mut alice, &doc, 1);
+        alice
+            .type_text(&doc, &sortie, 0, 0, "Alice. ")
+            .expect("type");
+        bob.import_bundle(&alice.export_bundle(&[doc]).expect("export"))
+            .expect("import");
+        let adhesion = section(&mut bob, &doc, 0);
+        bob.edit(&doc, "b", |c| c.set_body(&adhesion, "Bob."))
+            .expect("edit");
+        let report = alice
+            .import_bundle(&bob.export_bundle(&[doc]).expect("export"))
+            .expect("import");
+        assert_eq!(report[0].outcome, ImportOutcome::Merged(1));
+        let charter = alice.charter(&doc, None).expect("read");
+        assert_eq!(charter.sections[0].text, "Bob.");
+        assert_eq!(charter.sections[1].text, "Alice. On part quand on veut.");
+        assert_eq!(
+            storage_a.commits(),
+            1,
+            "one commit: create, keystroke and merge"
         );
     }
 
@@ -1137,7 +1176,7 @@ mod tests {
         let mut e = engine(9, &storage);
         let doc = create(&mut e);
         storage.fail_commits_after(0);
-        let section = e.charter(&doc, None).expect("read").sections[0].id.clone();
+        let section = section(&mut e, &doc, 0);
         let edited = e
             .edit(&doc, "x", |c| c.set_body(&section, "x"))
             .expect("staged");

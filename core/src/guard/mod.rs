@@ -196,11 +196,6 @@ pub fn apply(base: &Automerge, bytes: &[u8], limits: &Limits) -> Result<Applied,
     Ok(Applied { doc, new_changes })
 }
 
-/// Check untrusted bytes against the caps without decoding them.
-pub fn inspect(bytes: &[u8], limits: &Limits) -> Result<InputStats, GuardError> {
-    Ok(stats(&pre_scan(bytes, limits)?))
-}
-
 fn stats(report: &scan::ScanReport) -> InputStats {
     InputStats {
         chunks: report.chunks,

@@ -281,11 +281,6 @@ impl Store {
         lock(&self.committed).durable >= ticket.0
     }
 
-    /// Whether there are staged writes not yet committed.
-    pub fn has_pending(&self) -> bool {
-        !lock(&self.pending).ops.is_empty()
-    }
-
     /// Whether nothing is staged and no commit is under way: a write staged
     /// now would be committed at once, alone. Writers that encode lazily
     /// (see `Engine::type_text`) stage when the store is idle, so each

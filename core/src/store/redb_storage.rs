@@ -86,11 +86,6 @@ impl RedbStorage {
         Ok(storage)
     }
 
-    /// The file this store lives in.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn shown(&self) -> String {
         self.path.display().to_string()
     }
