@@ -43,9 +43,524 @@ pub enum Command {
     /// Carry documents between homes in one file.
     #[command(subcommand)]
     Bundle(BundleCommand),
-    /// Run a demonstration in a throw-away home: two members edit one
-    /// charter concurrently, exchange bundles, and converge.
+    /// Run a demonstration in throw-away homes: members edit one charter
+    /// concurrently, challenge a section, amend, object, decide and ratify,
+    /// exchanging bundles, and the result verifies.
     Demo(DemoArgs),
+    /// Found and inspect communities.
+    #[command(subcommand)]
+    Community(CommunityCommand),
+    /// Join, leave, sanction and exclude members; manage devices.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Challenge ("interpeller") a section of the charter in force.
+    Challenge(ChallengeArgs),
+    /// Propose, write, submit and follow amendments.
+    #[command(subcommand)]
+    Amendment(AmendmentCommand),
+    /// React to a proposal: question, consent, concern, objection, vote…
+    React(ReactArgs),
+    /// Record whether an objection passes the validity criteria.
+    #[command(subcommand)]
+    Objection(ObjectionCommand),
+    /// Close a proposal (amendment, application, exclusion, rule change)
+    /// with its outcome, checked against the rule in force.
+    Decide(DecideArgs),
+    /// Sign the ratification of an adopted amendment: the new version in force.
+    Ratify(RatifyArgs),
+    /// Raise and follow tensions.
+    #[command(subcommand)]
+    Tension(TensionCommand),
+    /// Propose a change of a decision rule.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Verify a bundle offline: signatures, authority, decisions, versions.
+    Verify(VerifyArgs),
+}
+
+/// Which community (id, id prefix or name); default: the only one.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CommunityArg {
+    /// The community (id, id prefix or name). Default: the home's only one.
+    #[arg(long, value_name = "COMMUNITY")]
+    pub community: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommunityCommand {
+    /// Found a community around a charter of this home.
+    Create(CommunityCreateArgs),
+    /// Show a community: members, version in force, open business.
+    Show(CommunityArg),
+    /// Show the decision rules in force.
+    Rules(CommunityArg),
+    /// List the communities this home knows.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct CommunityCreateArgs {
+    /// Its name.
+    pub name: String,
+    /// The charter (a document of this home).
+    #[arg(long, value_name = "DOC")]
+    pub charter: String,
+    /// A college `ID[:NAME[:WEIGHT]]` (repeatable). Default: one college `members`.
+    #[arg(long = "college", value_name = "SPEC")]
+    pub colleges: Vec<String>,
+    /// Your name as a founder.
+    #[arg(long)]
+    pub name_as: Option<String>,
+    /// Your college as a founder. Default: the first college.
+    #[arg(long = "as-college", value_name = "ID")]
+    pub as_college: Option<String>,
+    /// Another founder `KEY:NAME:COLLEGE` (repeatable).
+    #[arg(long = "founder", value_name = "SPEC")]
+    pub founders: Vec<String>,
+    /// A rule `ACT=METHOD[,quorum=N][,threshold=N][,days=N][,signers=N][,electorate=A+B][,block]`
+    /// (repeatable). Acts: amend, admit, exclude, rules. Methods: consent,
+    /// consensus, majority, qualified, unanimity, weighted, lazy, advice.
+    #[arg(long = "rule", value_name = "SPEC")]
+    pub rules: Vec<String>,
+    /// A facilitator's key (repeatable): tests objections, issues sanctions.
+    #[arg(long = "facilitator", value_name = "KEY")]
+    pub facilitators: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Apply to join a community (known here from an imported bundle).
+    Apply(MemberApplyArgs),
+    /// Admit an applicant (a decision under the rule for admission).
+    Admit(SubjectArgs),
+    /// Decline an application, with the reason.
+    Decline(DeclineArgs),
+    /// Complete your admission: sign the charter version in force.
+    Sign(SubjectArgs),
+    /// Leave the community (immediate).
+    Leave(LeaveArgs),
+    /// Apply a step of the sanction ladder below exclusion.
+    Sanction(SanctionArgs),
+    /// Propose to exclude a member (decided with `nous decide` after the hearing).
+    Exclude(ExcludeArgs),
+    /// List members, applications and devices.
+    List(CommunityArg),
+    /// Certify or revoke this member's devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct MemberApplyArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// Your name.
+    #[arg(long)]
+    pub name: String,
+    /// The college you ask to join.
+    #[arg(long)]
+    pub college: String,
+    /// Why you apply.
+    #[arg(long, default_value = "")]
+    pub motivation: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SubjectArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The record (id or unambiguous prefix).
+    pub subject: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeclineArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The application.
+    pub application: String,
+    /// Why (required).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LeaveArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// Words of goodbye.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// A correction.
+    Correction,
+    /// A warning.
+    Warning,
+    /// A temporary suspension (give --until or --days).
+    Suspension,
+}
+
+#[derive(Debug, Args)]
+pub struct SanctionArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The member (key, key prefix or name).
+    pub member: String,
+    /// The step.
+    #[arg(long)]
+    pub level: Level,
+    /// The reasons.
+    #[arg(long)]
+    pub reasons: String,
+    /// End of a suspension (YYYY-MM-DD).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Length of a suspension in days.
+    #[arg(long)]
+    pub days: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExcludeArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The member (key, key prefix or name).
+    pub member: String,
+    /// The reasons.
+    #[arg(long)]
+    pub reasons: String,
+    /// Notice date (YYYY-MM-DD[THH:MM]); default now.
+    #[arg(long)]
+    pub notice: Option<String>,
+    /// Hearing date (YYYY-MM-DD[THH:MM]); default: the notice plus the rule's delay.
+    #[arg(long)]
+    pub hearing: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Certify another device of yours (its key, from `nous id` there).
+    Add(DeviceAddArgs),
+    /// Revoke one of your devices.
+    Revoke(DeviceRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceAddArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The device's public key.
+    pub key: String,
+    /// A label, e.g. laptop.
+    #[arg(long, default_value = "")]
+    pub label: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceRevokeArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The device's public key (or prefix).
+    pub key: String,
+    /// Why.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ChallengeArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The section of the charter in force (id, number, id prefix or heading).
+    pub section: String,
+    /// The tension felt.
+    #[arg(long)]
+    pub tension: String,
+    /// A concrete example.
+    #[arg(long, default_value = "")]
+    pub example: String,
+    /// The escalated tension this challenge comes from.
+    #[arg(long, value_name = "TENSION")]
+    pub from_tension: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AmendmentCommand {
+    /// Answer a challenge with a draft forked from the charter in force.
+    Propose(ProposeArgs),
+    /// Write the draft: replace a section's text (co-authors too).
+    Edit(AmendmentEditArgs),
+    /// Put the draft's current wording to the community.
+    Submit(SubmitArgs),
+    /// Open the objection round (proposer).
+    Round(SubjectArgs),
+    /// Integrate objections: submit a new wording that resolves them.
+    Integrate(IntegrateArgs),
+    /// Withdraw an amendment (proposer).
+    Withdraw(WithdrawArgs),
+    /// Turn a rejected amendment into a new challenge.
+    Promote(PromoteArgs),
+    /// Show an amendment: phase, wordings, reactions, objections, diff.
+    Show(SubjectArgs),
+    /// List amendments.
+    List(CommunityArg),
+}
+
+#[derive(Debug, Args)]
+pub struct ProposeArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The challenge answered.
+    pub challenge: String,
+    /// A short title.
+    #[arg(long)]
+    pub title: String,
+    /// Why this wording.
+    #[arg(long)]
+    pub rationale: String,
+    /// A co-author's member key (repeatable).
+    #[arg(long = "coauthor", value_name = "KEY")]
+    pub coauthors: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").args(["text", "file"]).required(true).multiple(false))]
+pub struct AmendmentEditArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The amendment.
+    pub amendment: String,
+    /// The section of the draft.
+    pub section: String,
+    /// The new text.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// Read the new text from a file (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The amendment.
+    pub amendment: String,
+    /// What changed and why.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct IntegrateArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The amendment.
+    pub amendment: String,
+    /// An objection this wording integrates (repeatable).
+    #[arg(long = "objection", value_name = "RECORD", required = true)]
+    pub objections: Vec<String>,
+    /// What changed and why.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The amendment.
+    pub amendment: String,
+    /// Why.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The rejected amendment.
+    pub amendment: String,
+    /// The tension it still answers.
+    #[arg(long)]
+    pub tension: String,
+    /// A concrete example.
+    #[arg(long)]
+    pub example: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StanceArg {
+    Question,
+    Consent,
+    Concern,
+    Objection,
+    Abstain,
+    StandAside,
+    Block,
+    Yes,
+    No,
+    Resolved,
+}
+
+#[derive(Debug, Args)]
+pub struct ReactArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The proposal: an amendment, application, exclusion or rule change.
+    pub subject: String,
+    /// The reaction.
+    #[arg(value_enum)]
+    pub stance: StanceArg,
+    /// The question, concern or argument.
+    #[arg(long, default_value = "")]
+    pub argument: String,
+    /// For an objection: the criteria it meets, e.g. `abcd` or `e`.
+    #[arg(long, default_value = "")]
+    pub criteria: String,
+    /// For `resolved`: the objection confirmed resolved.
+    #[arg(long, value_name = "RECORD")]
+    pub objection: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ObjectionCommand {
+    /// Record which criteria an objection passes (facilitator).
+    Test(ObjectionTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ObjectionTestArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The objection (a reaction record).
+    pub objection: String,
+    /// The criteria it passes, e.g. `abcd`; empty when none.
+    #[arg(long, default_value = "")]
+    pub passed: String,
+    /// The reasoning.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutcomeArg {
+    Adopted,
+    Rejected,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The proposal.
+    pub subject: String,
+    /// The outcome.
+    #[arg(value_enum)]
+    pub outcome: OutcomeArg,
+    /// The reason (required to reject or decline).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RatifyArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The adopted amendment.
+    pub amendment: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathArg {
+    Request,
+    Mediation,
+    Governance,
+    Conduct,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TensionCommand {
+    /// Raise a tension.
+    Open(TensionOpenArgs),
+    /// Take a tension up (in process).
+    Start(TensionNoteArgs),
+    /// Mark a tension resolved.
+    Resolve(TensionNoteArgs),
+    /// Escalate a tension; with --section it becomes a challenge.
+    Escalate(TensionEscalateArgs),
+    /// List tensions.
+    List(CommunityArg),
+}
+
+#[derive(Debug, Args)]
+pub struct TensionOpenArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// What it is about.
+    pub summary: String,
+    /// Its path.
+    #[arg(long, value_enum, default_value = "request")]
+    pub path: PathArg,
+    /// The section concerned.
+    #[arg(long)]
+    pub section: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TensionNoteArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The tension.
+    pub tension: String,
+    /// What happened.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TensionEscalateArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The tension.
+    pub tension: String,
+    /// What happened.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Make it a challenge of this section of the charter in force.
+    #[arg(long)]
+    pub section: Option<String>,
+    /// The concrete example for the challenge.
+    #[arg(long, default_value = "")]
+    pub example: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Propose a new rule for an act (decided under the stricter of the old
+    /// and the new rule).
+    Propose(RulesProposeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesProposeArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The rule `ACT=METHOD[,quorum=N][,threshold=N][,days=N][,signers=N][,electorate=A+B][,block]`.
+    pub rule: String,
+    /// Why.
+    #[arg(long)]
+    pub rationale: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle file.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +583,15 @@ pub enum CharterCommand {
     RemoveSection(SectionArgs),
     /// Add or remove a section's tags.
     Tag(TagArgs),
+    /// Warn about what a charter lacks (sections tagged membership.entry,
+    /// membership.exit, tensions, amendment).
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The document.
+    pub doc: String,
 }
 
 #[derive(Debug, Args)]
@@ -200,10 +724,27 @@ pub struct TagArgs {
     pub remove: Vec<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    /// The list of changes (default).
+    Changes,
+    /// How the charter was challenged and evolved, as Markdown.
+    Md,
+    /// The same as an HTML page with an SVG timeline.
+    Html,
+}
+
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// The document.
     pub doc: String,
+    /// `changes` lists the changes; `md` and `html` tell how a community's
+    /// charter was challenged and evolved.
+    #[arg(long, value_enum, default_value = "changes")]
+    pub format: HistoryFormat,
+    /// With --format md|html: write to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Only changes that touched this section.
     #[arg(long)]
     pub section: Option<String>,
@@ -248,8 +789,12 @@ pub enum BundleCommand {
 
 #[derive(Debug, Args)]
 pub struct BundleExportArgs {
-    /// The documents (default: all).
+    /// The documents (default: all). A community's charter brings its
+    /// records and amendment drafts along.
     pub docs: Vec<String>,
+    /// Also export this community: its records, charter and drafts (repeatable).
+    #[arg(long = "community", value_name = "COMMUNITY")]
+    pub communities: Vec<String>,
     /// The bundle file to write.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
@@ -263,7 +808,10 @@ pub struct BundleImportArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Keep the two demo homes in this directory instead of a temporary one.
+    /// Keep the demo homes in this directory instead of a temporary one.
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
+    /// Leave the demo community's bundle in this file, for `nous verify`.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
 }

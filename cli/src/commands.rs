@@ -17,10 +17,12 @@ use nous_core::markdown::{self, RenderOptions};
 use nous_core::{ChangeHash, DocId, Engine, HeadsRef, ImportOutcome, ids};
 
 use crate::args::{
-    AddSectionArgs, BundleCommand, CharterCommand, Cli, Command, DiffArgs, EditArgs, ExportArgs,
-    Format, HistoryArgs, MoveSectionArgs, NewArgs, Placement, SectionArgs, SectionsArgs, ShowArgs,
-    TagArgs,
+    AddSectionArgs, AmendmentCommand, BundleCommand, CharterCommand, Cli, Command,
+    CommunityCommand, DeviceCommand, DiffArgs, EditArgs, ExportArgs, Format, HistoryArgs,
+    HistoryFormat, MemberCommand, MoveSectionArgs, NewArgs, ObjectionCommand, Placement,
+    RulesCommand, SectionArgs, SectionsArgs, ShowArgs, TagArgs, TensionCommand,
 };
+use crate::governance as gov;
 use crate::output::{self, clip, pad};
 
 /// The largest text file `nous` reads (Markdown, section text).
@@ -54,15 +56,61 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             CharterCommand::MoveSection(args) => move_section(&cx, args),
             CharterCommand::RemoveSection(args) => remove_section(&cx, args),
             CharterCommand::Tag(args) => tag(&cx, args),
+            CharterCommand::Lint(args) => gov::charter_lint(&cx, args),
         },
         Command::History(args) => history(&cx, args),
         Command::Diff(args) => diff(&cx, args),
         Command::Export(args) => export(&cx, args),
         Command::Bundle(BundleCommand::Export(args)) => {
-            bundle_export(&cx, &args.docs, &args.output)
+            bundle_export(&cx, &args.docs, &args.communities, &args.output)
         }
         Command::Bundle(BundleCommand::Import(args)) => bundle_import(&cx, &args.file),
-        Command::Demo(args) => crate::demo::run(args.keep.as_deref(), cx.json),
+        Command::Demo(args) => {
+            crate::demo::run(args.keep.as_deref(), args.bundle.as_deref(), cx.json)
+        }
+        Command::Community(command) => match command {
+            CommunityCommand::Create(args) => gov::community_create(&cx, args),
+            CommunityCommand::Show(args) => gov::community_show(&cx, args),
+            CommunityCommand::Rules(args) => gov::community_rules(&cx, args),
+            CommunityCommand::List => gov::community_list(&cx),
+        },
+        Command::Member(command) => match command {
+            MemberCommand::Apply(args) => gov::member_apply(&cx, args),
+            MemberCommand::Admit(args) => gov::member_admit(&cx, args),
+            MemberCommand::Decline(args) => gov::member_decline(&cx, args),
+            MemberCommand::Sign(args) => gov::member_sign(&cx, args),
+            MemberCommand::Leave(args) => gov::member_leave(&cx, args),
+            MemberCommand::Sanction(args) => gov::member_sanction(&cx, args),
+            MemberCommand::Exclude(args) => gov::member_exclude(&cx, args),
+            MemberCommand::List(args) => gov::member_list(&cx, args),
+            MemberCommand::Device(DeviceCommand::Add(args)) => gov::device_add(&cx, args),
+            MemberCommand::Device(DeviceCommand::Revoke(args)) => gov::device_revoke(&cx, args),
+        },
+        Command::Challenge(args) => gov::challenge(&cx, args),
+        Command::Amendment(command) => match command {
+            AmendmentCommand::Propose(args) => gov::amendment_propose(&cx, args),
+            AmendmentCommand::Edit(args) => gov::amendment_edit(&cx, args),
+            AmendmentCommand::Submit(args) => gov::amendment_submit(&cx, args),
+            AmendmentCommand::Round(args) => gov::amendment_round(&cx, args),
+            AmendmentCommand::Integrate(args) => gov::amendment_integrate(&cx, args),
+            AmendmentCommand::Withdraw(args) => gov::amendment_withdraw(&cx, args),
+            AmendmentCommand::Promote(args) => gov::amendment_promote(&cx, args),
+            AmendmentCommand::Show(args) => gov::amendment_show(&cx, args),
+            AmendmentCommand::List(args) => gov::amendment_list(&cx, args),
+        },
+        Command::React(args) => gov::react(&cx, args),
+        Command::Objection(ObjectionCommand::Test(args)) => gov::objection_test(&cx, args),
+        Command::Decide(args) => gov::decide(&cx, args),
+        Command::Ratify(args) => gov::ratify(&cx, args),
+        Command::Tension(command) => match command {
+            TensionCommand::Open(args) => gov::tension_open(&cx, args),
+            TensionCommand::Start(args) => gov::tension_start(&cx, args),
+            TensionCommand::Resolve(args) => gov::tension_resolve(&cx, args),
+            TensionCommand::Escalate(args) => gov::tension_escalate(&cx, args),
+            TensionCommand::List(args) => gov::tension_list(&cx, args),
+        },
+        Command::Rules(RulesCommand::Propose(args)) => gov::rules_propose(&cx, args),
+        Command::Verify(args) => gov::verify(&cx, args),
     }
 }
 
@@ -71,13 +119,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The time and randomness the engine runs on: the system clock and the
 /// operating system's random number generator.
+///
+/// `NOUS_NOW` (a date `YYYY-MM-DD[THH:MM]` in UTC, or milliseconds) pretends
+/// it is that time: for rehearsing a process with deadlines, and for tests.
+/// Record timestamps are informational and never grant authority.
 pub fn engine_options() -> EngineOptions {
+    let fixed = std::env::var("NOUS_NOW")
+        .ok()
+        .and_then(|text| gov::parse_time(&text).ok())
+        .and_then(|ms| i64::try_from(ms).ok());
     EngineOptions::new(
-        Box::new(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                .unwrap_or(0)
+        Box::new(move || {
+            fixed.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                    .unwrap_or(0)
+            })
         }),
         Box::new(fill_random),
     )
@@ -92,7 +150,7 @@ pub fn fill_random(buffer: &mut [u8]) {
 
 /// Open the home. If another `nous` process holds the store, wait for it a
 /// little (commands are short) before giving up.
-fn open(cx: &Context) -> anyhow::Result<Engine> {
+pub fn open(cx: &Context) -> anyhow::Result<Engine> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
         match Engine::open(&cx.home, engine_options()) {
@@ -108,9 +166,26 @@ fn open(cx: &Context) -> anyhow::Result<Engine> {
 
 /// Close the engine: the edit, the index update and any compaction commit
 /// together, so the edit is durable (and may be reported saved) once this
-/// returns.
-fn save_and_close(engine: Engine) -> anyhow::Result<()> {
+/// returns. This device first signs its new changes to community documents
+/// (one attestation per document for the whole command).
+pub fn save_and_close(mut engine: Engine) -> anyhow::Result<()> {
+    gov::attest_all(&mut engine)?;
     Ok(engine.close()?)
+}
+
+/// Read a bundle file (at most 1 GiB).
+pub fn read_bundle_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let size = fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    if size > MAX_BUNDLE_FILE {
+        bail!(
+            "{} is larger than {} MiB",
+            path.display(),
+            MAX_BUNDLE_FILE >> 20
+        );
+    }
+    fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Read a text file (or stdin for `-`): at most 16 MiB, valid UTF-8.
@@ -536,6 +611,20 @@ fn tag(cx: &Context, args: TagArgs) -> anyhow::Result<()> {
 fn history(cx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
     let mut engine = open(cx)?;
     let doc = engine.resolve(&args.doc)?;
+    if args.format != HistoryFormat::Changes {
+        let text = gov::governance_history(&mut engine, &doc, args.format == HistoryFormat::Html)?;
+        return match &args.output {
+            Some(path) => {
+                write_atomically(path, text.as_bytes())?;
+                if cx.json {
+                    output::json(&json!({ "id": doc, "output": path, "bytes": text.len() }))
+                } else {
+                    output::text(&format!("Wrote {} ({} bytes)", path.display(), text.len()))
+                }
+            }
+            None => output::text(&text),
+        };
+    }
     let (mut entries, headings) = engine.history(&doc)?;
     if let Some(name) = &args.section {
         let charter = engine.charter(&doc, None)?;
@@ -713,9 +802,14 @@ fn export(cx: &Context, args: ExportArgs) -> anyhow::Result<()> {
     }
 }
 
-fn bundle_export(cx: &Context, names: &[String], path: &Path) -> anyhow::Result<()> {
+fn bundle_export(
+    cx: &Context,
+    names: &[String],
+    communities: &[String],
+    path: &Path,
+) -> anyhow::Result<()> {
     let mut engine = open(cx)?;
-    let docs: Vec<DocId> = if names.is_empty() {
+    let docs: Vec<DocId> = if names.is_empty() && communities.is_empty() {
         engine.list()?.into_iter().map(|d| d.id).collect()
     } else {
         names
@@ -723,18 +817,34 @@ fn bundle_export(cx: &Context, names: &[String], path: &Path) -> anyhow::Result<
             .map(|n| engine.resolve(n))
             .collect::<Result<_, _>>()?
     };
-    if docs.is_empty() {
+    let (docs, communities) = gov::bundle_contents(&mut engine, &docs, communities)?;
+    if docs.is_empty() && communities.is_empty() {
         bail!("there are no documents to export");
     }
     output::progress(0, docs.len(), "Bundling");
-    let bytes = engine.export_bundle(&docs)?;
+    let bytes = engine.export_bundle_with(&docs, &communities)?;
     output::progress(docs.len(), docs.len(), "Bundling");
+    let records: usize = communities
+        .iter()
+        .map(|c| engine.records(c).map(|r| r.len()))
+        .sum::<Result<usize, _>>()?;
     write_atomically(path, &bytes)?;
     if cx.json {
-        output::json(&json!({ "output": path, "documents": docs, "bytes": bytes.len() }))
+        output::json(&json!({
+            "output": path, "documents": docs, "communities": communities,
+            "records": records, "bytes": bytes.len(),
+        }))
     } else {
+        let records = if records > 0 {
+            format!(
+                " and {records} signed record{}",
+                if records == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
         output::text(&format!(
-            "Wrote {} document{} to {} ({} bytes)",
+            "Wrote {} document{}{records} to {} ({} bytes)",
             docs.len(),
             if docs.len() == 1 { "" } else { "s" },
             path.display(),
@@ -763,26 +873,20 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
-    let size = fs::metadata(path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .len();
-    if size > MAX_BUNDLE_FILE {
-        bail!(
-            "{} is larger than {} MiB",
-            path.display(),
-            MAX_BUNDLE_FILE >> 20
-        );
-    }
-    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = read_bundle_file(path)?;
     let mut engine = open(cx)?;
     let report = engine
         .import_bundle(&bytes)
         .with_context(|| format!("cannot import {}", path.display()))?;
     engine.close()?;
     if cx.json {
-        return output::json(&json!({ "imported": report }));
+        return output::json(&json!({
+            "imported": report.documents,
+            "records": report.records,
+            "new_records": report.new_records,
+        }));
     }
-    let lines: Vec<String> = report
+    let mut lines: Vec<String> = report
         .iter()
         .map(|imported| {
             let what = match imported.outcome {
@@ -795,5 +899,13 @@ fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
             format!("{}  \"{}\"  {what}", imported.id, imported.title)
         })
         .collect();
+    if report.records > 0 {
+        lines.push(format!(
+            "{} signed record{}, {} new",
+            report.records,
+            if report.records == 1 { "" } else { "s" },
+            report.new_records
+        ));
+    }
     output::text(&lines.join("\n"))
 }

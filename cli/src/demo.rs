@@ -57,7 +57,7 @@ impl Member {
     }
 }
 
-pub fn run(keep: Option<&Path>, json_output: bool) -> anyhow::Result<()> {
+pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> anyhow::Result<()> {
     let temp;
     let root = match keep {
         Some(dir) => {

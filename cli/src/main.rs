@@ -6,6 +6,7 @@
 mod args;
 mod commands;
 mod demo;
+mod governance;
 mod output;
 
 use std::io::IsTerminal as _;

@@ -1,7 +1,7 @@
-//! Bundles: one file that carries documents between homes without a network,
-//! the way a git bundle carries commits.
+//! Bundles: one file that carries documents and signed records between homes
+//! without a network, the way a git bundle carries commits.
 //!
-//! The format (`docs/bundle.md` has it byte for byte):
+//! The format (`docs/formats.md` has it byte for byte):
 //!
 //! ```text
 //! magic    "NOUSBNDL"               8 bytes
@@ -12,18 +12,24 @@
 //! ```
 //!
 //! Entry kind 1 is an Automerge document (`id` = the 16 bytes of its
-//! [`DocId`], `payload` = the saved document). Decoding checks the digest
-//! first, so a truncated or altered file is refused before anything in it is
-//! looked at; the payloads then go through the guard like any untrusted
-//! bytes.
+//! [`DocId`], `payload` = the saved document). Entry kind 2 is one signed
+//! record (`id` = its 32-byte [`RecordId`], the SHA-256 of `payload`;
+//! `payload` = the record's exact bytes, at most [`MAX_RECORD`]). Decoding
+//! checks the digest first, so a truncated or altered file is refused before
+//! anything in it is looked at; the document payloads then go through the
+//! guard like any untrusted bytes, and the records are decoded and their
+//! signatures verified by the importer. A bundle without records is encoded
+//! exactly as before records existed.
 
 use sha2::{Digest, Sha256};
 
 use crate::ids::DocId;
+use crate::record::{MAX_RECORD, RecordId};
 
 const MAGIC: &[u8; 8] = b"NOUSBNDL";
 const VERSION: u8 = 1;
 const KIND_DOCUMENT: u8 = 1;
+const KIND_RECORD: u8 = 2;
 const DIGEST_LEN: usize = 32;
 /// The most entries a bundle may hold.
 pub const MAX_ENTRIES: u32 = 100_000;
@@ -33,6 +39,8 @@ pub const MAX_ENTRIES: u32 = 100_000;
 pub struct Bundle {
     /// Saved Automerge documents.
     pub documents: Vec<(DocId, Vec<u8>)>,
+    /// Signed records, each its exact bytes (its id is their SHA-256).
+    pub records: Vec<Vec<u8>>,
 }
 
 /// Why bytes are not a usable bundle.
@@ -57,31 +65,42 @@ pub enum BundleError {
     /// The same document appears twice.
     #[error("the bundle holds document {0} twice")]
     Duplicate(DocId),
+    /// The same record appears twice.
+    #[error("the bundle holds record {} twice", .0.short())]
+    DuplicateRecord(RecordId),
+    /// A record entry's id is not the SHA-256 of its bytes.
+    #[error("record entry {} of the bundle does not hold the record its id names", .0.short())]
+    RecordMismatch(RecordId),
 }
 
 impl Bundle {
     /// Encode the bundle.
     pub fn encode(&self) -> Vec<u8> {
-        let payloads: usize = self.documents.iter().map(|(_, p)| p.len() + 27).sum();
+        let payloads: usize = self
+            .documents
+            .iter()
+            .map(|(_, p)| p.len() + 27)
+            .sum::<usize>()
+            + self.records.iter().map(|r| r.len() + 43).sum::<usize>();
         let mut out = Vec::with_capacity(MAGIC.len() + 5 + payloads + DIGEST_LEN);
         out.extend_from_slice(MAGIC);
         out.push(VERSION);
-        let count = u32::try_from(self.documents.len()).unwrap_or(u32::MAX);
+        let count = u32::try_from(self.documents.len() + self.records.len()).unwrap_or(u32::MAX);
         out.extend_from_slice(&count.to_le_bytes());
         for (id, payload) in &self.documents {
-            out.push(KIND_DOCUMENT);
-            out.extend_from_slice(&16u16.to_le_bytes());
-            out.extend_from_slice(id.as_bytes());
-            out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-            out.extend_from_slice(payload);
+            entry(&mut out, KIND_DOCUMENT, id.as_bytes(), payload);
+        }
+        for record in &self.records {
+            entry(&mut out, KIND_RECORD, &RecordId::of(record).0, record);
         }
         let digest = Sha256::digest(&out);
         out.extend_from_slice(&digest);
         out
     }
 
-    /// Decode and check a bundle. Payloads are not decoded: they are
-    /// untrusted and go through the guard.
+    /// Decode and check a bundle. Payloads are not decoded: documents are
+    /// untrusted and go through the guard; records are only checked against
+    /// their ids and size cap here, and decoded and verified by the importer.
     pub fn decode(bytes: &[u8]) -> Result<Self, BundleError> {
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
             return Err(BundleError::NotABundle);
@@ -111,30 +130,58 @@ impl Bundle {
         }
         let mut bundle = Bundle::default();
         let mut seen = std::collections::HashSet::new();
+        let mut seen_records = std::collections::HashSet::new();
         for _ in 0..count {
-            let kind = reader.u8()?;
-            if kind != KIND_DOCUMENT {
-                return Err(BundleError::UnknownEntry(kind));
+            match reader.u8()? {
+                KIND_DOCUMENT => {
+                    let id: [u8; 16] = reader
+                        .id()?
+                        .try_into()
+                        .map_err(|_| BundleError::Malformed("document id is not 16 bytes"))?;
+                    let id = DocId::from_bytes(id);
+                    let len = usize::try_from(reader.u64()?)
+                        .map_err(|_| BundleError::Malformed("entry too large"))?;
+                    let payload = reader.take(len)?.to_vec();
+                    if !seen.insert(id) {
+                        return Err(BundleError::Duplicate(id));
+                    }
+                    bundle.documents.push((id, payload));
+                }
+                KIND_RECORD => {
+                    let id: [u8; 32] = reader
+                        .id()?
+                        .try_into()
+                        .map_err(|_| BundleError::Malformed("record id is not 32 bytes"))?;
+                    let id = RecordId(id);
+                    let len = usize::try_from(reader.u64()?)
+                        .ok()
+                        .filter(|len| *len <= MAX_RECORD)
+                        .ok_or(BundleError::Malformed("record larger than a record may be"))?;
+                    let payload = reader.take(len)?;
+                    if RecordId::of(payload) != id {
+                        return Err(BundleError::RecordMismatch(id));
+                    }
+                    if !seen_records.insert(id) {
+                        return Err(BundleError::DuplicateRecord(id));
+                    }
+                    bundle.records.push(payload.to_vec());
+                }
+                kind => return Err(BundleError::UnknownEntry(kind)),
             }
-            let id_len = usize::from(reader.u16()?);
-            let id: [u8; 16] = reader
-                .take(id_len)?
-                .try_into()
-                .map_err(|_| BundleError::Malformed("document id is not 16 bytes"))?;
-            let id = DocId::from_bytes(id);
-            let len = usize::try_from(reader.u64()?)
-                .map_err(|_| BundleError::Malformed("entry too large"))?;
-            let payload = reader.take(len)?.to_vec();
-            if !seen.insert(id) {
-                return Err(BundleError::Duplicate(id));
-            }
-            bundle.documents.push((id, payload));
         }
         if !reader.bytes.is_empty() {
             return Err(BundleError::Malformed("bytes after the last entry"));
         }
         Ok(bundle)
     }
+}
+
+fn entry(out: &mut Vec<u8>, kind: u8, id: &[u8], payload: &[u8]) {
+    out.push(kind);
+    out.extend_from_slice(&(id.len() as u16).to_le_bytes());
+    out.extend_from_slice(id);
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(payload);
 }
 
 struct Reader<'a> {
@@ -155,6 +202,12 @@ impl<'a> Reader<'a> {
         let mut array = [0u8; N];
         array.copy_from_slice(self.take(N)?);
         Ok(array)
+    }
+
+    /// An entry's id: its length (u16), then its bytes.
+    fn id(&mut self) -> Result<&'a [u8], BundleError> {
+        let len = usize::from(self.u16()?);
+        self.take(len)
     }
 
     fn u8(&mut self) -> Result<u8, BundleError> {
@@ -184,6 +237,7 @@ mod tests {
                 (DocId::from_bytes([1; 16]), b"first".to_vec()),
                 (DocId::from_bytes([2; 16]), Vec::new()),
             ],
+            records: vec![b"a record".to_vec(), b"another".to_vec()],
         }
     }
 
@@ -201,6 +255,7 @@ mod tests {
     fn the_encoding_is_stable() {
         let bytes = Bundle {
             documents: vec![(DocId::from_bytes([0xab; 16]), b"xy".to_vec())],
+            records: vec![],
         }
         .encode();
         let expected_body = [
@@ -218,6 +273,90 @@ mod tests {
         assert_eq!(
             &bytes[expected_body.len()..],
             Sha256::digest(&expected_body).as_slice()
+        );
+    }
+
+    #[test]
+    fn the_encoding_of_a_record_entry_is_stable() {
+        let bytes = Bundle {
+            documents: vec![],
+            records: vec![b"xy".to_vec()],
+        }
+        .encode();
+        let expected_body = [
+            b"NOUSBNDL".as_slice(),
+            &[1],
+            &1u32.to_le_bytes(),
+            &[2],
+            &32u16.to_le_bytes(),
+            // SHA-256("xy"), the record's id.
+            &hex::decode("769a4e6d0003189c7e96c5d9b7e810a0d11c3a12832527ec94b0f86d277f51ca")
+                .expect("hex"),
+            &2u64.to_le_bytes(),
+            b"xy",
+        ]
+        .concat();
+        assert_eq!(&bytes[..expected_body.len()], expected_body.as_slice());
+        assert_eq!(
+            &bytes[expected_body.len()..],
+            Sha256::digest(&expected_body).as_slice()
+        );
+    }
+
+    #[test]
+    fn records_must_match_their_ids_and_fit_in_a_record() {
+        let header = [b"NOUSBNDL".as_slice(), &[1], &1u32.to_le_bytes()].concat();
+        let mismatch = with_digest(
+            [
+                header.as_slice(),
+                &[2],
+                &32u16.to_le_bytes(),
+                &[7; 32],
+                &2u64.to_le_bytes(),
+                b"xy",
+            ]
+            .concat(),
+        );
+        assert_eq!(
+            Bundle::decode(&mismatch),
+            Err(BundleError::RecordMismatch(RecordId([7; 32])))
+        );
+        let huge = (MAX_RECORD as u64 + 1).to_le_bytes();
+        let oversized = with_digest(
+            [
+                header.as_slice(),
+                &[2],
+                &32u16.to_le_bytes(),
+                &[7; 32],
+                &huge,
+            ]
+            .concat(),
+        );
+        assert!(matches!(
+            Bundle::decode(&oversized),
+            Err(BundleError::Malformed(_))
+        ));
+        let short_id = with_digest(
+            [
+                header.as_slice(),
+                &[2],
+                &16u16.to_le_bytes(),
+                &[7; 16],
+                &0u64.to_le_bytes(),
+            ]
+            .concat(),
+        );
+        assert!(matches!(
+            Bundle::decode(&short_id),
+            Err(BundleError::Malformed(_))
+        ));
+        let twice = Bundle {
+            documents: vec![],
+            records: vec![b"same".to_vec(), b"same".to_vec()],
+        };
+        assert_eq!(
+            Bundle::decode(&twice.encode()),
+            Err(BundleError::DuplicateRecord(RecordId::of(b"same")))
         );
     }
 
@@ -245,11 +384,12 @@ mod tests {
     #[test]
     fn unknown_entry_kinds_duplicates_and_versions_are_refused() {
         let header = [b"NOUSBNDL".as_slice(), &[1], &1u32.to_le_bytes()].concat();
-        let unknown = with_digest([header.as_slice(), &[2]].concat());
-        assert_eq!(Bundle::decode(&unknown), Err(BundleError::UnknownEntry(2)));
+        let unknown = with_digest([header.as_slice(), &[3]].concat());
+        assert_eq!(Bundle::decode(&unknown), Err(BundleError::UnknownEntry(3)));
         let id = DocId::from_bytes([4; 16]);
         let twice = Bundle {
             documents: vec![(id, vec![1]), (id, vec![2])],
+            records: vec![],
         };
         assert_eq!(
             Bundle::decode(&twice.encode()),

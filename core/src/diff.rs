@@ -90,6 +90,23 @@ pub struct CharterDiff {
 }
 
 impl CharterDiff {
+    /// Ids of the sections added, changed or removed, sorted.
+    pub fn section_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .sections
+            .iter()
+            .map(|change| match change {
+                SectionDiff::Added { section } | SectionDiff::Removed { section } => {
+                    section.id.to_string()
+                }
+                SectionDiff::Changed { id, .. } => id.to_string(),
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// Whether the two versions are the same.
     pub fn is_empty(&self) -> bool {
         self.title.is_none() && self.preamble.is_none() && self.sections.is_empty()

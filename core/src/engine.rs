@@ -21,7 +21,7 @@
 //!   snapshot once they are as many as the changes in the snapshot (so the
 //!   work stays proportional to the document), and on close.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,7 @@ use crate::guard::{self, Limits};
 use crate::history::{self, HistoryEntry};
 use crate::identity::{DeviceKey, PublicKey};
 use crate::ids::{self, DocId, HeadsRef};
+use crate::record::{self, CommunityId, Record, RecordError, RecordId};
 use crate::store::{
     DocMeta, RedbOptions, RedbStorage, Storage, Store, Table, Ticket, WriteOp, chunk_key,
 };
@@ -117,6 +118,29 @@ pub struct Imported {
     pub outcome: ImportOutcome,
 }
 
+/// What importing a bundle did: each document, and the signed records.
+///
+/// Dereferences to the per-document list, so code written when
+/// `import_bundle` returned `Vec<Imported>` (`report[0].outcome`,
+/// `report.iter()`) still reads the same.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ImportReport {
+    /// Each document in the bundle, in bundle order.
+    pub documents: Vec<Imported>,
+    /// Signed records in the bundle.
+    pub records: usize,
+    /// Of those, how many were new here (and are now stored).
+    pub new_records: usize,
+}
+
+impl std::ops::Deref for ImportReport {
+    type Target = [Imported];
+
+    fn deref(&self) -> &[Imported] {
+        &self.documents
+    }
+}
+
 /// What importing did to a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -137,6 +161,17 @@ pub struct Edited<T> {
     /// The new change, or `None` if the edit changed nothing.
     pub change: Option<ChangeHash>,
     /// Wait on this before reporting the edit saved.
+    pub ticket: Ticket,
+}
+
+/// The result of a write that is not an edit of a document (e.g.
+/// [`Engine::add_records`]): durable once [`Engine::wait`] returned for the
+/// ticket, or after [`Engine::flush`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Staged<T> {
+    /// What the call returned.
+    pub value: T,
+    /// Wait on this before reporting the write saved.
     pub ticket: Ticket,
 }
 
@@ -178,6 +213,9 @@ pub struct Engine {
     store: Arc<Store>,
     docs: HashMap<DocId, Loaded>,
     options: EngineOptions,
+    /// Records staged by this engine and not yet known durable, so they
+    /// are listed and not staged twice before their commit.
+    pending_records: BTreeMap<(CommunityId, RecordId), (Ticket, Record)>,
 }
 
 impl fmt::Debug for Engine {
@@ -250,6 +288,7 @@ impl Engine {
             store: Arc::new(Store::new(storage)),
             docs: HashMap::new(),
             options,
+            pending_records: BTreeMap::new(),
         }
     }
 
@@ -648,19 +687,40 @@ impl Engine {
 
     /// Write the given documents into a bundle.
     pub fn export_bundle(&mut self, ids: &[DocId]) -> Result<Vec<u8>> {
+        self.export_bundle_with(ids, &[])
+    }
+
+    /// Write the given documents, and every record of the given communities
+    /// (staged ones included), into a bundle. Repeated ids are written once.
+    pub fn export_bundle_with(
+        &mut self,
+        ids: &[DocId],
+        communities: &[CommunityId],
+    ) -> Result<Vec<u8>> {
         let mut bundle = Bundle::default();
+        let mut seen = HashSet::new();
         for id in ids {
-            let doc = &self.loaded(id)?.doc;
-            bundle.documents.push((*id, doc.save()));
+            if seen.insert(*id) {
+                let doc = &self.loaded(id)?.doc;
+                bundle.documents.push((*id, doc.save()));
+            }
+        }
+        let communities: BTreeSet<CommunityId> = communities.iter().copied().collect();
+        for community in &communities {
+            for record in self.records(community)? {
+                bundle.records.push(record.bytes().to_vec());
+            }
         }
         Ok(bundle.encode())
     }
 
     /// Merge a bundle into this home. Every document in it is checked
-    /// through the guard first; if any is refused, nothing is imported.
-    /// Importing the same bundle again changes nothing.
-    pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<Vec<Imported>> {
+    /// through the guard first, every record is decoded and its signature
+    /// verified; if any is refused, nothing is imported (no document, no
+    /// record). Importing the same bundle again changes nothing.
+    pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<ImportReport> {
         let bundle = Bundle::decode(bytes)?;
+        let new_records = self.new_records_from_bundle(&bundle.records)?;
         let now = self.now();
         let actor = self.key.public().actor_id();
         let limits = self.options.import_limits;
@@ -695,7 +755,7 @@ impl Engine {
         self.stage();
 
         // Stage everything as one batch, so the import is all or nothing.
-        let mut ops = Vec::new();
+        let mut ops = crate::store::record_writes(&new_records);
         let mut report = Vec::new();
         let mut updates = Vec::new();
         for (id, plan) in plans {
@@ -793,7 +853,11 @@ impl Engine {
                 }
             }
         }
-        Ok(report)
+        Ok(ImportReport {
+            documents: report,
+            records: bundle.records.len(),
+            new_records: new_records.len(),
+        })
     }
 
     /// Stage what is left, compact what needs it, update the index, and
@@ -815,6 +879,143 @@ impl Engine {
         Ok(())
     }
 }
+
+// ---------------------------------------------------------------------------
+// Records
+//
+// Signed records (`crate::record`) are the source of truth for governance.
+// They are stored as their exact bytes in the store's `records` table, keyed
+// by community and record id, immutable. Every record reaches the store
+// through here: its signature is verified (in batches) first, and a call with
+// one bad record writes nothing.
+// ---------------------------------------------------------------------------
+
+impl Engine {
+    /// Store signed records. Every signature is verified first (in a batch);
+    /// if one fails, the call is refused with [`Error::RecordRefused`] and
+    /// nothing is written. Records already here (stored or staged) are
+    /// skipped; the new ones are staged with the next group commit. Returns
+    /// how many were new, and the ticket after which they are durable.
+    pub fn add_records(&mut self, records: &[Record]) -> Result<Staged<usize>> {
+        self.forget_durable_records();
+        let fresh = self.unknown_records(records.iter())?;
+        verify_all(&fresh)?;
+        let ticket = self.store.stage_records(fresh.iter().copied());
+        for record in &fresh {
+            self.pending_records.insert(
+                (record.community(), record.id()),
+                (ticket, (*record).clone()),
+            );
+        }
+        Ok(Staged {
+            value: fresh.len(),
+            ticket,
+        })
+    }
+
+    /// Every record of a community (stored, or staged by this engine), in
+    /// record id order. Signatures were verified when the records were
+    /// added; a record that no longer decodes, or whose bytes do not match
+    /// its key, is reported as [`Error::RecordDamaged`].
+    pub fn records(&self, community: &CommunityId) -> Result<Vec<Record>> {
+        let mut found = BTreeMap::new();
+        for (key, bytes) in self.store.record_bytes(community)? {
+            let actual = RecordId::of(&bytes);
+            let damaged = |id: RecordId, detail: String| Error::RecordDamaged {
+                community: *community,
+                id,
+                detail,
+            };
+            let Ok(id) = key.parse::<RecordId>() else {
+                return Err(damaged(actual, "its key is not a record id".into()));
+            };
+            if id != actual {
+                return Err(damaged(
+                    id,
+                    "its bytes are not the record its key names".into(),
+                ));
+            }
+            let record = Record::decode(&bytes).map_err(|error| damaged(id, error.to_string()))?;
+            if record.community() != *community {
+                return Err(damaged(id, "it belongs to another community".into()));
+            }
+            found.insert(id, record);
+        }
+        let range = (*community, RecordId::ZERO)..=(*community, RecordId([0xff; 32]));
+        for ((_, id), (_, record)) in self.pending_records.range(range) {
+            found.entry(*id).or_insert_with(|| record.clone());
+        }
+        Ok(found.into_values().collect())
+    }
+
+    /// Every community that has records here (stored, or staged by this
+    /// engine), in id order. Reads the community index, no record.
+    pub fn communities(&self) -> Result<Vec<CommunityId>> {
+        let mut communities: BTreeSet<CommunityId> =
+            self.store.communities()?.into_iter().collect();
+        communities.extend(self.pending_records.keys().map(|(community, _)| *community));
+        Ok(communities.into_iter().collect())
+    }
+
+    /// Drop from `pending_records` what the store has committed since.
+    fn forget_durable_records(&mut self) {
+        let store = &self.store;
+        self.pending_records
+            .retain(|_, (ticket, _)| !store.is_durable(*ticket));
+    }
+
+    /// The records of `records` that are neither stored nor staged, each
+    /// once.
+    fn unknown_records<'a>(
+        &self,
+        records: impl Iterator<Item = &'a Record>,
+    ) -> Result<Vec<&'a Record>> {
+        let mut seen = HashSet::new();
+        let mut unknown = Vec::new();
+        for record in records {
+            let key = (record.community(), record.id());
+            if !seen.insert(key) || self.pending_records.contains_key(&key) {
+                continue;
+            }
+            if !self.store.has_record(&key.0, &key.1)? {
+                unknown.push(record);
+            }
+        }
+        Ok(unknown)
+    }
+
+    /// Decode a bundle's records and return those that are new here, with
+    /// verified signatures; the first malformed or badly signed one refuses
+    /// the whole bundle.
+    fn new_records_from_bundle(&mut self, entries: &[Vec<u8>]) -> Result<Vec<Record>> {
+        self.forget_durable_records();
+        let mut decoded = Vec::with_capacity(entries.len());
+        for bytes in entries {
+            let record = Record::decode(bytes).map_err(|reason| Error::RecordRefused {
+                id: RecordId::of(bytes),
+                reason,
+            })?;
+            decoded.push(record);
+        }
+        let fresh = self.unknown_records(decoded.iter())?;
+        verify_all(&fresh)?;
+        Ok(fresh.into_iter().cloned().collect())
+    }
+}
+
+/// Verify every signature, in batches; the first bad one is the error.
+fn verify_all(records: &[&Record]) -> Result<()> {
+    let valid = record::verify_signatures(records);
+    match records.iter().zip(valid).find(|(_, ok)| !ok) {
+        Some((record, _)) => Err(Error::RecordRefused {
+            id: record.id(),
+            reason: RecordError::Signature,
+        }),
+        None => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------------------
 
 fn schema_error(id: &DocId, error: SchemaError) -> Error {
     match error {
@@ -893,6 +1094,130 @@ fn compact(store: &Store, id: &DocId, loaded: &mut Loaded) {
     loaded.chunk_keys.push(key);
     loaded.stored_heads = loaded.doc.get_heads();
     loaded.incremental_changes = 0;
+}
+
+/// What communities need from the engine: the clock, signing, and drafts
+/// forked from a charter and merged back.
+impl Engine {
+    /// The clock's time, in milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> u64 {
+        u64::try_from(self.now()).unwrap_or(0)
+    }
+
+    /// Sign a record with this device's key.
+    pub fn sign_record(&self, unsigned: crate::record::Unsigned) -> Result<Record> {
+        let kind = unsigned.payload.kind().name();
+        Record::sign(&self.key, unsigned).map_err(|error| Error::ActRefused {
+            kind,
+            reason: error.to_string(),
+        })
+    }
+
+    /// A new document holding `source`'s history up to `heads` (the same
+    /// changes, so the two merge later), e.g. an amendment's draft forked
+    /// from the charter in force.
+    pub fn fork_document(
+        &mut self,
+        source: &DocId,
+        heads: &[ChangeHash],
+        title: &str,
+    ) -> Result<Edited<DocId>> {
+        let id = DocId::from_bytes(self.random());
+        let now = self.now();
+        let actor = self.key.public().actor_id();
+        let forked = self
+            .loaded(source)?
+            .doc
+            .fork_at(heads)
+            .map_err(|error| Error::Damaged {
+                doc: *source,
+                detail: format!("cannot fork at these heads: {error}"),
+            })?
+            .with_actor(actor);
+        let changes = forked.get_changes_meta(&[]).len() as u64;
+        let meta = DocMeta {
+            kind: "charter".into(),
+            title: title.to_owned(),
+            created_ms: now,
+            updated_ms: now,
+            changes,
+        };
+        self.store.stage(vec![meta_write(&id, &meta)], None);
+        let mut loaded = Loaded {
+            doc: forked,
+            stored_heads: Vec::new(),
+            unstaged: changes.max(1),
+            last_staged_ms: now,
+            chunk_keys: Vec::new(),
+            total_changes: changes,
+            incremental_changes: 0,
+            text_objects: HashMap::new(),
+            meta,
+            changed: true,
+        };
+        let ticket = stage_doc(&self.store, &id, &mut loaded);
+        self.docs.insert(id, loaded);
+        Ok(Edited {
+            value: id,
+            change: None,
+            ticket,
+        })
+    }
+
+    /// Bring every change of `source` (up to `at`, if given) that `target`
+    /// lacks into `target` (both documents of this home). Returns how many
+    /// changes were new.
+    pub fn merge_document(
+        &mut self,
+        target: &DocId,
+        source: &DocId,
+        at: Option<&[ChangeHash]>,
+    ) -> Result<Staged<usize>> {
+        let target_doc = self.loaded(target)?.doc.clone();
+        let changes = {
+            let source_doc = &self.loaded(source)?.doc;
+            // `a.get_changes_added(b)`: the changes of `b` that `a` lacks.
+            match at {
+                None => target_doc.get_changes_added(source_doc),
+                Some(heads) => {
+                    let view = source_doc.fork_at(heads).map_err(|error| Error::Damaged {
+                        doc: *source,
+                        detail: format!("cannot read it at these heads: {error}"),
+                    })?;
+                    target_doc.get_changes_added(&view)
+                }
+            }
+        };
+        let count = changes.len();
+        let store = &self.store;
+        let loaded = self
+            .docs
+            .get_mut(target)
+            .ok_or_else(|| Error::UnknownDocument(target.to_string()))?;
+        if count == 0 {
+            return Ok(Staged {
+                value: 0,
+                ticket: store.stage(Vec::new(), None),
+            });
+        }
+        loaded
+            .doc
+            .apply_changes(changes)
+            .map_err(|error| Error::Damaged {
+                doc: *target,
+                detail: format!("cannot merge: {error}"),
+            })?;
+        loaded.text_objects.clear();
+        loaded.unstaged += count as u64;
+        loaded.total_changes += count as u64;
+        loaded.changed = true;
+        refresh_meta(loaded);
+        let ticket = stage_doc(store, target, loaded);
+        Ok(Staged {
+            value: count,
+            ticket,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -1182,6 +1507,184 @@ mod tests {
             .expect("staged");
         assert!(e.wait(edited.ticket).is_err());
         assert!(e.flush().is_err());
+    }
+
+    // Records ----------------------------------------------------------------
+
+    use crate::ledger::fixtures::{forged, genesis, tension};
+
+    fn community(seed: u8) -> Vec<Record> {
+        let key = DeviceKey::from_seed(&[seed; 32]);
+        let genesis = genesis(&key, "Coop");
+        vec![
+            tension(&key, &genesis, "one"),
+            tension(&key, &genesis, "two"),
+            genesis,
+        ]
+    }
+
+    fn ids(records: &[Record]) -> Vec<RecordId> {
+        let mut ids: Vec<RecordId> = records.iter().map(Record::id).collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn added_records_are_durable_after_wait_and_listed_by_community() {
+        let storage = MemoryStorage::default();
+        let mut e = engine(20, &storage);
+        let records = community(1);
+        let id = records[2].id();
+        let added = e.add_records(&records).expect("add");
+        assert_eq!(added.value, 3);
+        // Staged: listed already, not yet committed.
+        assert_eq!(ids(&e.records(&id).expect("records")), ids(&records));
+        assert_eq!(e.communities().expect("communities"), vec![id]);
+        assert_eq!(storage.commits(), 0);
+        assert_eq!(e.add_records(&records).expect("again").value, 0);
+        e.wait(added.ticket).expect("durable");
+        assert_eq!(storage.commits(), 1);
+
+        let mut fresh = engine(20, &storage);
+        assert_eq!(ids(&fresh.records(&id).expect("records")), ids(&records));
+        assert_eq!(fresh.communities().expect("communities"), vec![id]);
+        let again = fresh.add_records(&records).expect("again");
+        assert_eq!(again.value, 0);
+        fresh.wait(again.ticket).expect("wait");
+        assert_eq!(storage.commits(), 1, "known records write nothing");
+        assert!(
+            fresh
+                .records(&RecordId([9; 32]))
+                .expect("records")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn one_badly_signed_record_refuses_the_whole_call() {
+        let storage = MemoryStorage::default();
+        let mut e = engine(21, &storage);
+        let mut records = community(1);
+        let bad = Record::decode(&forged(&records[0])).expect("well-formed");
+        records.push(bad.clone());
+        match e.add_records(&records) {
+            Err(Error::RecordRefused { id, reason }) => {
+                assert_eq!(id, bad.id());
+                assert_eq!(reason, RecordError::Signature);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        e.flush().expect("flush");
+        assert_eq!(storage.commits(), 0);
+        assert!(e.communities().expect("communities").is_empty());
+    }
+
+    #[test]
+    fn bundles_carry_records_and_reimporting_writes_nothing() {
+        let (storage_a, storage_b) = (MemoryStorage::default(), MemoryStorage::default());
+        let mut alice = engine(22, &storage_a);
+        let mut bob = engine(23, &storage_b);
+        let doc = create(&mut alice);
+        let records = community(1);
+        let id = records[2].id();
+        alice.add_records(&records).expect("add");
+        let bundle = alice
+            .export_bundle_with(&[doc, doc], &[id, id])
+            .expect("export");
+        let report = bob.import_bundle(&bundle).expect("import");
+        assert_eq!(report.documents.len(), 1);
+        assert_eq!(report[0].outcome, ImportOutcome::Added);
+        assert_eq!((report.records, report.new_records), (3, 3));
+        assert_eq!(
+            storage_b.commits(),
+            1,
+            "documents and records in one commit"
+        );
+        assert_eq!(ids(&bob.records(&id).expect("records")), ids(&records));
+        assert_eq!(bob.communities().expect("communities"), vec![id]);
+
+        let again = bob.import_bundle(&bundle).expect("again");
+        assert_eq!((again.records, again.new_records), (3, 0));
+        assert_eq!(storage_b.commits(), 1, "a second import writes nothing");
+        // A bundle without communities carries no record.
+        let plain = Bundle::decode(&alice.export_bundle(&[doc]).expect("export")).expect("decode");
+        assert!(plain.records.is_empty());
+    }
+
+    #[test]
+    fn a_bundle_with_one_bad_record_imports_nothing() {
+        let storage_a = MemoryStorage::default();
+        let mut alice = engine(24, &storage_a);
+        let doc = create(&mut alice);
+        let records = community(1);
+        alice.add_records(&records).expect("add");
+        let good = alice
+            .export_bundle_with(&[doc], &[records[2].id()])
+            .expect("export");
+        let mut forged_bundle = Bundle::decode(&good).expect("decode");
+        let bad = forged(&records[1]);
+        forged_bundle.records.push(bad.clone());
+        let mut malformed_bundle = Bundle::decode(&good).expect("decode");
+        malformed_bundle.records.push(b"not a record".to_vec());
+
+        for (bundle, expected) in [
+            (forged_bundle, (RecordId::of(&bad), RecordError::Signature)),
+            (
+                malformed_bundle,
+                (RecordId::of(b"not a record"), RecordError::Magic),
+            ),
+        ] {
+            let storage_b = MemoryStorage::default();
+            let mut bob = engine(25, &storage_b);
+            let error = bob.import_bundle(&bundle.encode()).expect_err("refused");
+            assert!(error.to_string().contains(&expected.0.short()), "{error}");
+            assert!(
+                matches!(&error, Error::RecordRefused { id, reason } if (*id, reason.clone()) == expected),
+                "{error:?}"
+            );
+            bob.flush().expect("flush");
+            assert_eq!(storage_b.commits(), 0);
+            assert!(bob.list().expect("list").is_empty());
+            assert!(bob.communities().expect("communities").is_empty());
+        }
+    }
+
+    #[test]
+    fn a_damaged_stored_record_is_an_error() {
+        let storage = MemoryStorage::default();
+        let records = community(1);
+        let id = records[2].id();
+        let put = |key: String, value: &[u8]| {
+            storage
+                .commit(vec![WriteOp::Put {
+                    table: Table::Records,
+                    key,
+                    value: value.to_vec(),
+                }])
+                .expect("put")
+        };
+        put(
+            crate::store::record_key(&id, &records[0].id()),
+            records[1].bytes(),
+        );
+        let e = engine(26, &storage);
+        assert!(matches!(
+            e.records(&id),
+            Err(Error::RecordDamaged { id: damaged, .. }) if damaged == records[0].id()
+        ));
+        let storage = MemoryStorage::default();
+        let garbage = b"garbage".as_slice();
+        storage
+            .commit(vec![WriteOp::Put {
+                table: Table::Records,
+                key: crate::store::record_key(&id, &RecordId::of(garbage)),
+                value: garbage.to_vec(),
+            }])
+            .expect("put");
+        assert!(matches!(
+            engine(26, &storage).records(&id),
+            Err(Error::RecordDamaged { .. })
+        ));
     }
 
     #[test]

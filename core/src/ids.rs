@@ -81,6 +81,13 @@ impl serde::Serialize for DocId {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for DocId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 fn checksum(payload: &[u8]) -> [u8; 4] {
     let once = Sha256::digest(payload);
     let twice = Sha256::digest(once);

@@ -49,20 +49,25 @@
 
 pub mod bundle;
 pub mod charter;
+pub mod community;
 mod contain;
 pub mod diff;
 pub mod engine;
+pub mod governance;
 pub mod guard;
 pub mod history;
 pub mod identity;
 pub mod ids;
+pub mod ledger;
 pub mod markdown;
+pub mod record;
 pub mod store;
+pub mod verify;
 
 pub use automerge::ChangeHash;
 pub use bundle::{Bundle, BundleError};
 pub use charter::{Charter, CharterDraft, CharterTx, Position, Section, SectionDraft, SectionId};
-pub use engine::{Engine, EngineOptions, ImportOutcome, Imported};
+pub use engine::{Engine, EngineOptions, ImportOutcome, ImportReport, Imported, Staged};
 pub use identity::{DeviceKey, PublicKey};
 pub use ids::{DocId, HeadsRef};
 
@@ -121,6 +126,39 @@ pub enum Error {
         /// Why.
         reason: guard::GuardError,
     },
+    /// A signed record is malformed or badly signed; nothing was written
+    /// (for a bundle: nothing was imported).
+    #[error("record {} was refused ({reason}); nothing was written", .id.short())]
+    RecordRefused {
+        /// The record (the SHA-256 of its bytes).
+        id: record::RecordId,
+        /// Why.
+        reason: record::RecordError,
+    },
+    /// A stored record could not be read back.
+    #[error("record {} of community {} is damaged in the store: {detail}", .id.short(), .community.short())]
+    RecordDamaged {
+        /// Its community.
+        community: record::CommunityId,
+        /// The record.
+        id: record::RecordId,
+        /// What went wrong.
+        detail: String,
+    },
+    /// Governance refused an act: nothing was stored.
+    #[error("{kind} refused: {reason}")]
+    ActRefused {
+        /// The kind of record.
+        kind: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A community's records cannot be resolved at all.
+    #[error("{0}")]
+    Governance(String),
+    /// No community, or several, match.
+    #[error("{0}")]
+    UnknownCommunity(String),
     /// A file system operation failed.
     #[error("{0}")]
     Io(String),

@@ -99,6 +99,7 @@ fn damaged_documents_inside_a_well_formed_bundle_are_refused() {
         flipped[index] ^= 0x04;
         let hostile = Bundle {
             documents: vec![(id, flipped)],
+            records: vec![],
         };
         let home = Home::new();
         let path = home.file("hostile.nous");
@@ -120,6 +121,7 @@ fn damaged_documents_inside_a_well_formed_bundle_are_refused() {
     for cut in [1, payload.len() / 3, payload.len() - 1] {
         let hostile = Bundle {
             documents: vec![(id, payload[..cut].to_vec())],
+            records: vec![],
         };
         import_is_refused(&hostile.encode(), "refused");
     }

@@ -1,6 +1,7 @@
 //! An in-memory [`Storage`] for tests, with fault injection.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::sync::{Arc, Mutex};
 
 use super::{Storage, StoreError, Table, WriteOp, lock};
@@ -63,7 +64,17 @@ impl Storage for MemoryStorage {
         for op in ops {
             match op {
                 WriteOp::Put { table, key, value } => {
-                    inner.data.insert((table, key), value);
+                    let entry = inner.data.entry((table, key));
+                    match entry {
+                        // Records are immutable: the first write stays.
+                        Entry::Occupied(_) if table == Table::Records => {}
+                        Entry::Occupied(mut occupied) => {
+                            occupied.insert(value);
+                        }
+                        Entry::Vacant(vacant) => {
+                            vacant.insert(value);
+                        }
+                    }
                 }
                 WriteOp::Delete { table, key } => {
                     inner.data.remove(&(table, key));

@@ -13,7 +13,13 @@
 //!
 //! so a samod storage adapter can later sit on the same table. The `docs`
 //! table indexes documents (`<doc id>` → JSON [`DocMeta`]) so that listing
-//! documents never loads one. `meta` holds the store format.
+//! documents never loads one. The `records` table holds signed records, the
+//! source of truth for governance: the key is the community id followed by
+//! the record id ([`record_key`], in hex), the value the record's exact
+//! bytes; records are immutable (a `Put` of a key already present is
+//! ignored). `meta` holds the store format and one `community/<id>` entry per
+//! community that has records ([`community_key`]), so listing communities
+//! scans no record.
 //!
 //! # Durability and group commit
 //! Writes are *staged* ([`Store::stage`], [`Store::append_changes`]) and made
@@ -38,6 +44,7 @@ pub use memory::MemoryStorage;
 pub use redb_storage::{RedbOptions, RedbStorage};
 
 use crate::ids::DocId;
+use crate::record::{CommunityId, Record, RecordId};
 
 /// The tables of a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,8 +53,13 @@ pub enum Table {
     Chunks,
     /// One entry per document: its [`DocMeta`].
     Docs,
-    /// Store-wide settings (format version).
+    /// Store-wide settings (format version) and the index of communities.
     Meta,
+    /// Signed records: community id ‖ record id → the record's exact bytes.
+    /// Immutable: a [`WriteOp::Put`] of a key already present is ignored.
+    /// A store written before this table existed simply has none (read as
+    /// empty).
+    Records,
 }
 
 impl Table {
@@ -57,6 +69,7 @@ impl Table {
             Table::Chunks => "chunks",
             Table::Docs => "docs",
             Table::Meta => "meta",
+            Table::Records => "records",
         }
     }
 }
@@ -92,6 +105,8 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     -> Result<Vec<(String, Vec<u8>)>, StoreError>;
     /// Apply `ops` in order, atomically and durably: when this returns `Ok`,
     /// all of them survive a crash; when it returns `Err`, none of them do.
+    /// A `Put` into [`Table::Records`] of a key already present changes
+    /// nothing (records are immutable).
     fn commit(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
 }
 
@@ -192,6 +207,52 @@ pub fn chunk_key(doc: &DocId, kind: &str, name: &str) -> String {
     format!("{doc}/{kind}/{name}")
 }
 
+/// The key of a record in [`Table::Records`]: the community id and the
+/// record id, 64 bytes, in lowercase hex (128 characters), so a community's
+/// records share the prefix [`community_prefix`] and sort by record id.
+pub fn record_key(community: &CommunityId, id: &RecordId) -> String {
+    format!("{community}{id}")
+}
+
+/// The key prefix of a community's records in [`Table::Records`].
+pub fn community_prefix(community: &CommunityId) -> String {
+    community.to_string()
+}
+
+/// Prefix of the entries of [`Table::Meta`] that index communities.
+pub const COMMUNITY_META_PREFIX: &str = "community/";
+
+/// The key of a community's entry in [`Table::Meta`] (value empty).
+pub fn community_key(community: &CommunityId) -> String {
+    format!("{COMMUNITY_META_PREFIX}{community}")
+}
+
+/// The writes that store `records`: each one under its community, and one
+/// index entry per community. Records already stored are left as they are
+/// (the `records` table is insert-only), so staging a record twice is
+/// harmless.
+pub fn record_writes<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<WriteOp> {
+    let mut ops = Vec::new();
+    let mut communities = std::collections::BTreeSet::new();
+    for record in records {
+        let community = record.community();
+        ops.push(WriteOp::Put {
+            table: Table::Records,
+            key: record_key(&community, &record.id()),
+            value: record.bytes().to_vec(),
+        });
+        communities.insert(community);
+    }
+    for community in communities {
+        ops.push(WriteOp::Put {
+            table: Table::Meta,
+            key: community_key(&community),
+            value: Vec::new(),
+        });
+    }
+    ops
+}
+
 impl Store {
     /// A store over `storage`.
     pub fn new(storage: Box<dyn Storage>) -> Self {
@@ -217,6 +278,54 @@ impl Store {
         prefix: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         self.storage.scan_prefix(table, prefix)
+    }
+
+    /// Stage records for the next commit (with whatever documents are staged
+    /// with them: one group commit). Durable once [`Store::wait`] returned
+    /// for the ticket.
+    pub fn stage_records<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Ticket {
+        self.stage(record_writes(records), None)
+    }
+
+    /// Whether a record is committed (staged records are not visible).
+    pub fn has_record(&self, community: &CommunityId, id: &RecordId) -> Result<bool, StoreError> {
+        Ok(self
+            .storage
+            .get(Table::Records, &record_key(community, id))?
+            .is_some())
+    }
+
+    /// The committed records of a community, in record id order: each one's
+    /// id as written in its key (normally 64 hex characters) and its bytes.
+    /// Nothing is decoded or checked here.
+    pub fn record_bytes(
+        &self,
+        community: &CommunityId,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let prefix = community_prefix(community);
+        let entries = self.storage.scan_prefix(Table::Records, &prefix)?;
+        Ok(entries
+            .into_iter()
+            .map(|(key, bytes)| (key.strip_prefix(&prefix).unwrap_or(&key).to_owned(), bytes))
+            .collect())
+    }
+
+    /// The communities that have committed records, in id order (from the
+    /// index in [`Table::Meta`]; no record is read). An index entry whose id
+    /// does not parse is skipped with a warning.
+    pub fn communities(&self) -> Result<Vec<CommunityId>, StoreError> {
+        let entries = self
+            .storage
+            .scan_prefix(Table::Meta, COMMUNITY_META_PREFIX)?;
+        let mut communities = Vec::with_capacity(entries.len());
+        for (key, _) in entries {
+            let id = key.strip_prefix(COMMUNITY_META_PREFIX).unwrap_or(&key);
+            match id.parse::<CommunityId>() {
+                Ok(community) => communities.push(community),
+                Err(_) => tracing::warn!(%key, "skipping a malformed community index entry"),
+            }
+        }
+        Ok(communities)
     }
 
     /// Stage writes for the next commit. If `doc` is given, that document's
@@ -474,6 +583,51 @@ mod tests {
         assert!(!store.is_durable(ticket));
         let later = store.stage(vec![], None);
         assert!(matches!(store.wait(later), Err(StoreError::Poisoned(_))));
+    }
+
+    #[test]
+    fn records_are_insert_only_and_listed_by_community() {
+        use crate::identity::DeviceKey;
+        use crate::ledger::fixtures::{genesis, tension};
+
+        let storage = MemoryStorage::default();
+        let store = Store::new(Box::new(storage.clone()));
+        let (alice, bob) = (
+            DeviceKey::from_seed(&[1; 32]),
+            DeviceKey::from_seed(&[2; 32]),
+        );
+        let first = genesis(&alice, "First");
+        let second = genesis(&bob, "Second");
+        let opened = tension(&alice, &first, "one");
+        let ticket = store.stage_records([&first, &opened, &second, &first]);
+        assert!(!store.has_record(&first.id(), &first.id()).expect("has"));
+        store.wait(ticket).expect("durable");
+        assert!(store.has_record(&first.id(), &first.id()).expect("has"));
+        assert!(store.has_record(&first.id(), &opened.id()).expect("has"));
+        assert!(!store.has_record(&second.id(), &opened.id()).expect("has"));
+
+        let mut expected = vec![
+            (first.id().to_string(), first.bytes().to_vec()),
+            (opened.id().to_string(), opened.bytes().to_vec()),
+        ];
+        expected.sort();
+        assert_eq!(store.record_bytes(&first.id()), Ok(expected.clone()));
+        let mut communities = vec![first.id(), second.id()];
+        communities.sort();
+        assert_eq!(store.communities(), Ok(communities));
+
+        // Another value under a record's key changes nothing.
+        store
+            .wait(store.stage(
+                vec![WriteOp::Put {
+                    table: Table::Records,
+                    key: record_key(&first.id(), &opened.id()),
+                    value: b"other".to_vec(),
+                }],
+                None,
+            ))
+            .expect("durable");
+        assert_eq!(store.record_bytes(&first.id()), Ok(expected));
     }
 
     #[test]

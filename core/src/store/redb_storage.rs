@@ -8,22 +8,29 @@
 
 use std::path::{Path, PathBuf};
 
-use redb::{Builder, Database, DatabaseError, ReadableDatabase as _, TableDefinition, TableError};
+use redb::{
+    Builder, Database, DatabaseError, ReadableDatabase as _, ReadableTable as _, TableDefinition,
+    TableError,
+};
 
 use super::{Storage, StoreError, Table, WriteOp};
 
-/// The store format this version writes and reads.
+/// The store format this version writes and reads. The `records` table came
+/// later without a format change: a store that lacks it has no records, and
+/// the first commit creates it.
 pub const FORMAT: &str = "nous-store/1";
 
 const CHUNKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("chunks");
 const DOCS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("docs");
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
+const RECORDS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("records");
 
 fn definition(table: Table) -> TableDefinition<'static, &'static str, &'static [u8]> {
     match table {
         Table::Chunks => CHUNKS,
         Table::Docs => DOCS,
         Table::Meta => META,
+        Table::Records => RECORDS,
     }
 }
 
@@ -176,6 +183,7 @@ impl Storage for RedbStorage {
                 let mut chunks = write.open_table(CHUNKS).map_err(|e| self.error(e))?;
                 let mut docs = write.open_table(DOCS).map_err(|e| self.error(e))?;
                 let mut meta = write.open_table(META).map_err(|e| self.error(e))?;
+                let mut records = write.open_table(RECORDS).map_err(|e| self.error(e))?;
                 for op in &ops {
                     let (table, key) = match op {
                         WriteOp::Put { table, key, .. } | WriteOp::Delete { table, key } => {
@@ -186,8 +194,15 @@ impl Storage for RedbStorage {
                         Table::Chunks => &mut chunks,
                         Table::Docs => &mut docs,
                         Table::Meta => &mut meta,
+                        Table::Records => &mut records,
                     };
                     match op {
+                        WriteOp::Put { .. }
+                            if table == Table::Records
+                                && target.get(key).map_err(|e| self.error(e))?.is_some() =>
+                        {
+                            // Records are immutable: the first write stays.
+                        }
                         WriteOp::Put { value, .. } => {
                             target
                                 .insert(key, value.as_slice())
@@ -236,6 +251,73 @@ mod tests {
         let found = store.scan_prefix(Table::Chunks, "d/").expect("scan");
         assert_eq!(found, vec![("d/b".to_owned(), b"2".to_vec())]);
         assert_eq!(store.get(Table::Docs, "x").expect("get"), None);
+    }
+
+    #[test]
+    fn records_survive_reopening_and_stay_as_first_written() {
+        use crate::identity::DeviceKey;
+        use crate::ledger::fixtures::{genesis, tension};
+        use crate::store::{Store, record_key};
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nous.redb");
+        let key = DeviceKey::from_seed(&[1; 32]);
+        let community = genesis(&key, "Coop");
+        let opened = tension(&key, &community, "one");
+        {
+            let storage = RedbStorage::open(&path, RedbOptions::default()).expect("open");
+            let store = Store::new(Box::new(storage));
+            store
+                .wait(store.stage_records([&community, &opened]))
+                .expect("durable");
+            let overwrite = WriteOp::Put {
+                table: Table::Records,
+                key: record_key(&community.id(), &opened.id()),
+                value: b"other".to_vec(),
+            };
+            store
+                .wait(store.stage(vec![overwrite], None))
+                .expect("durable");
+        }
+        let store = Store::new(Box::new(
+            RedbStorage::open(&path, RedbOptions::default()).expect("reopen"),
+        ));
+        let mut expected = vec![
+            (community.id().to_string(), community.bytes().to_vec()),
+            (opened.id().to_string(), opened.bytes().to_vec()),
+        ];
+        expected.sort();
+        assert_eq!(store.record_bytes(&community.id()), Ok(expected));
+        assert_eq!(store.communities(), Ok(vec![community.id()]));
+    }
+
+    #[test]
+    fn a_store_from_before_the_records_table_has_no_records() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nous.redb");
+        {
+            // What a store written before records existed holds.
+            let db = Database::create(&path).expect("create");
+            let write = db.begin_write().expect("write");
+            {
+                write.open_table(CHUNKS).expect("chunks");
+                write.open_table(DOCS).expect("docs");
+                let mut meta = write.open_table(META).expect("meta");
+                meta.insert("format", FORMAT.as_bytes()).expect("format");
+            }
+            write.commit().expect("commit");
+        }
+        let store = RedbStorage::open(&path, RedbOptions::default()).expect("open");
+        assert_eq!(store.scan_prefix(Table::Records, ""), Ok(vec![]));
+        assert_eq!(store.get(Table::Records, "x"), Ok(None));
+        store
+            .commit(vec![WriteOp::Put {
+                table: Table::Records,
+                key: "x".into(),
+                value: b"1".to_vec(),
+            }])
+            .expect("the first commit creates the table");
+        assert_eq!(store.get(Table::Records, "x"), Ok(Some(b"1".to_vec())));
     }
 
     #[test]

@@ -1,0 +1,1777 @@
+//! Governance commands: communities, members, challenges, amendments,
+//! reactions, decisions, ratifications, tensions, rules and verification.
+//!
+//! Every act is a signed record that the engine judges before storing it;
+//! a refusal is a one-line error with governance's reason.
+
+use anyhow::{Context as _, anyhow, bail};
+use serde_json::json;
+
+use nous_core::charter::Charter;
+use nous_core::community::{Acted, Community, Founding};
+use nous_core::governance::{self, ApplicationState, MemberStatus, Phase, State};
+use nous_core::ids::hash_hex;
+use nous_core::record::{
+    self, Act, Challenge, ChangeRule, College, Decide, Exclude, Founder, Heads, Method, Outcome,
+    Payload, Propose, React, Rule, Rules, Sanction, SanctionLevel, Stance, Submit, TensionPath,
+    TensionStatus,
+};
+use nous_core::{ChangeHash, DocId, Engine, PublicKey};
+
+use crate::args::*;
+use crate::commands::{Context, open, read_text};
+use crate::output::{self, clip, pad};
+
+// ---------------------------------------------------------------------------
+// Plumbing
+
+/// Open the home and the community named (or the only one).
+fn session(cx: &Context, arg: &CommunityArg) -> anyhow::Result<(Engine, Community)> {
+    let engine = open(cx)?;
+    let id = engine.resolve_community(arg.community.as_deref())?;
+    let community = engine.community(&id)?;
+    Ok((engine, community))
+}
+
+/// A record named by its id or an unambiguous prefix (at least 4 hex
+/// characters).
+pub fn record_ref(community: &Community, text: &str) -> anyhow::Result<record::RecordId> {
+    let text = text.trim().to_lowercase();
+    if text.len() < 4 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("`{text}` is not a record id (give at least 4 hex characters)");
+    }
+    let matches: Vec<record::RecordId> = community
+        .records
+        .iter()
+        .map(|r| r.id())
+        .filter(|id| id.to_string().starts_with(&text))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => bail!("no record of this community matches `{text}`"),
+        _ => bail!("`{text}` matches several records; give more of the id"),
+    }
+}
+
+/// A member named by key, key prefix or name.
+fn member_ref(state: &State, text: &str) -> anyhow::Result<PublicKey> {
+    let lower = text.trim().to_lowercase();
+    let by_key: Vec<PublicKey> = state
+        .members
+        .keys()
+        .filter(|k| lower.len() >= 4 && k.to_string().starts_with(&lower))
+        .copied()
+        .collect();
+    let by_name: Vec<PublicKey> = state
+        .members
+        .values()
+        .filter(|m| m.name.to_lowercase() == lower)
+        .map(|m| m.id)
+        .collect();
+    for candidates in [by_key, by_name] {
+        match candidates.as_slice() {
+            [] => continue,
+            [one] => return Ok(*one),
+            _ => bail!("`{text}` matches several members"),
+        }
+    }
+    bail!("no member matches `{text}`")
+}
+
+fn name_of(state: &State, key: &PublicKey) -> String {
+    state
+        .members
+        .get(key)
+        .map(|m| m.name.clone())
+        .or_else(|| {
+            state
+                .applications
+                .values()
+                .find(|a| a.applicant == *key)
+                .map(|a| a.name.clone())
+        })
+        .unwrap_or_else(|| key.short())
+}
+
+fn parse_heads(texts: &[String]) -> Vec<ChangeHash> {
+    texts.iter().filter_map(|t| t.parse().ok()).collect()
+}
+
+/// The charter in force.
+fn in_force(engine: &mut Engine, state: &State) -> anyhow::Result<Charter> {
+    let heads = parse_heads(&state.in_force().heads);
+    engine
+        .charter_at(&state.charter, Some(&heads))
+        .context("the charter version in force is not in this home (import the community's bundle)")
+}
+
+/// Make the act durable, attest pending content changes, close, and print.
+fn finish(
+    cx: &Context,
+    engine: Engine,
+    acted: Acted,
+    summary: String,
+    extra: serde_json::Value,
+) -> anyhow::Result<()> {
+    engine.wait(acted.ticket)?;
+    crate::commands::save_and_close(engine)?;
+    let record = &acted.record;
+    if cx.json {
+        let mut value = json!({
+            "record": record.id(),
+            "kind": record.kind(),
+            "community": acted.community.id,
+        });
+        if let (Some(map), serde_json::Value::Object(extra)) = (value.as_object_mut(), extra) {
+            map.extend(extra);
+        }
+        output::json(&value)
+    } else {
+        output::text(&format!("{summary} (record {})", record.id().short()))
+    }
+}
+
+/// Attest this device's unattested changes in every document of the
+/// communities of this home. Acts of a device that is not a member are
+/// refused by governance; its changes then stay unattested, and `nous
+/// verify` reports them.
+pub fn attest_all(engine: &mut Engine) -> anyhow::Result<()> {
+    for id in engine.communities()? {
+        let mut community = engine.community(&id)?;
+        if community.state.member_of(&engine.device()).is_none() {
+            continue;
+        }
+        let mut docs = vec![community.state.charter];
+        docs.extend(community.state.amendments.values().map(|a| a.draft));
+        docs.sort();
+        docs.dedup();
+        let known: std::collections::HashSet<DocId> =
+            engine.list()?.into_iter().map(|d| d.id).collect();
+        for doc in docs {
+            if !known.contains(&doc) {
+                continue;
+            }
+            match engine.attest(&community, &doc) {
+                Ok(Some(acted)) => community = acted.community,
+                Ok(None) | Err(nous_core::Error::ActRefused { .. }) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS]` (UTC), or milliseconds since the
+/// Unix epoch, to milliseconds.
+pub fn parse_time(text: &str) -> anyhow::Result<u64> {
+    let text = text.trim();
+    if let Ok(ms) = text.parse::<u64>() {
+        return Ok(ms);
+    }
+    let bad = || anyhow!("`{text}` is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)");
+    let (date, time) = match text.split_once(['T', ' ']) {
+        Some((date, time)) => (date, Some(time.trim_end_matches('Z'))),
+        None => (text, None),
+    };
+    let mut parts = date.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let (y, m, d): (i64, u32, u32) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1970..=9999).contains(&y) {
+        return Err(bad());
+    }
+    let mut seconds = 0u64;
+    if let Some(time) = time {
+        let fields: Vec<&str> = time.split(':').collect();
+        if fields.len() < 2 || fields.len() > 3 {
+            return Err(bad());
+        }
+        let mut factor = 3600;
+        for field in fields {
+            let value: u64 = field.parse().map_err(|_| bad())?;
+            seconds += value * factor;
+            factor /= 60;
+        }
+    }
+    let days = days_from_civil(y, m, d);
+    let days = u64::try_from(days).map_err(|_| bad())?;
+    Ok((days * 86_400 + seconds) * 1000)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `ACT=METHOD[,quorum=N][,threshold=N][,days=N][,signers=N][,electorate=A+B][,block]`.
+pub fn parse_rule(text: &str) -> anyhow::Result<(Act, Rule)> {
+    let (act, rest) = text
+        .split_once('=')
+        .ok_or_else(|| anyhow!("`{text}`: a rule is ACT=METHOD[,option…]"))?;
+    let act = match act.trim() {
+        "amend" => Act::Amend,
+        "admit" => Act::Admit,
+        "exclude" => Act::Exclude,
+        "rules" => Act::Rules,
+        other => bail!("`{other}` is not an act (amend, admit, exclude, rules)"),
+    };
+    let mut parts = rest.split(',');
+    let method = match parts.next().unwrap_or("").trim() {
+        "consent" => Method::Consent,
+        "consensus" => Method::Consensus,
+        "majority" => Method::Majority,
+        "qualified" => Method::Qualified,
+        "unanimity" => Method::Unanimity,
+        "weighted" => Method::Weighted,
+        "lazy" => Method::Lazy,
+        "advice" => Method::Advice,
+        other => bail!(
+            "`{other}` is not a method (consent, consensus, majority, qualified, unanimity, weighted, lazy, advice)"
+        ),
+    };
+    let mut rule = Rule::new(method);
+    if matches!(method, Method::Qualified) {
+        rule.threshold = 67;
+    }
+    for option in parts {
+        let (key, value) = option.split_once('=').unwrap_or((option, ""));
+        let number = || -> anyhow::Result<u32> {
+            value
+                .trim()
+                .parse()
+                .map_err(|_| anyhow!("`{option}`: expected a number"))
+        };
+        match key.trim() {
+            "quorum" => rule.quorum = u8::try_from(number()?.min(100)).unwrap_or(100),
+            "threshold" => rule.threshold = u8::try_from(number()?.min(100)).unwrap_or(100),
+            "days" => rule.min_days = number()?,
+            "signers" => rule.signers = u8::try_from(number()?.clamp(1, 255)).unwrap_or(1),
+            "electorate" => {
+                rule.electorate = value
+                    .split('+')
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+                    .collect()
+            }
+            "block" => rule.block = true,
+            other => bail!(
+                "`{other}` is not a rule option (quorum, threshold, days, signers, electorate, block)"
+            ),
+        }
+    }
+    Ok((act, rule))
+}
+
+fn describe_rule(rule: &Rule) -> String {
+    let mut text = governance::method_name(rule.method).to_owned();
+    if rule.quorum > 0 {
+        text.push_str(&format!(", quorum {}%", rule.quorum));
+    }
+    if matches!(rule.method, Method::Qualified | Method::Weighted) {
+        text.push_str(&format!(", threshold {}%", rule.threshold));
+    }
+    if rule.min_days > 0 {
+        text.push_str(&format!(", at least {} day(s)", rule.min_days));
+    }
+    if rule.signers > 1 {
+        text.push_str(&format!(", {} signers", rule.signers));
+    }
+    if !rule.electorate.is_empty() {
+        text.push_str(&format!(", decided by {}", rule.electorate.join(" + ")));
+    }
+    if rule.block {
+        text.push_str(", block allowed");
+    }
+    text
+}
+
+fn default_rules() -> Rules {
+    let mut exclude = Rule::new(Method::Qualified);
+    exclude.threshold = 67;
+    exclude.min_days = 15;
+    Rules {
+        amend: Rule::new(Method::Consent),
+        admit: Rule::new(Method::Consent),
+        exclude,
+        rules: Rule::new(Method::Consensus),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Communities
+
+pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let charter = engine.resolve(&args.charter)?;
+    engine.charter(&charter, None)?; // it must be a charter
+    let mut colleges = Vec::new();
+    for spec in &args.colleges {
+        let mut parts = spec.splitn(3, ':');
+        let id = parts.next().unwrap_or("").trim().to_owned();
+        let name = parts
+            .next()
+            .map(str::to_owned)
+            .unwrap_or_else(|| id.clone());
+        let weight = match parts.next() {
+            Some(w) => w
+                .trim()
+                .parse()
+                .map_err(|_| anyhow!("`{spec}`: the weight is a whole number"))?,
+            None => 1,
+        };
+        if id.is_empty() {
+            bail!("`{spec}`: a college needs an id");
+        }
+        colleges.push(College { id, name, weight });
+    }
+    if colleges.is_empty() {
+        colleges.push(College {
+            id: "members".into(),
+            name: "Members".into(),
+            weight: 1,
+        });
+    }
+    let my_college = args
+        .as_college
+        .clone()
+        .unwrap_or_else(|| colleges[0].id.clone());
+    let mut founders = vec![Founder {
+        member: engine.device(),
+        name: args.name_as.clone().unwrap_or_else(|| "founder".into()),
+        college: my_college,
+    }];
+    for spec in &args.founders {
+        let mut parts = spec.splitn(3, ':');
+        let (Some(key), Some(name), Some(college)) = (parts.next(), parts.next(), parts.next())
+        else {
+            bail!("`{spec}`: a founder is KEY:NAME:COLLEGE");
+        };
+        founders.push(Founder {
+            member: key.parse()?,
+            name: name.to_owned(),
+            college: college.to_owned(),
+        });
+    }
+    let mut rules = default_rules();
+    for spec in &args.rules {
+        let (act, rule) = parse_rule(spec)?;
+        rules.set(act, rule);
+    }
+    let facilitators = args
+        .facilitators
+        .iter()
+        .map(|k| k.parse::<PublicKey>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let acted = engine.found_community(Founding {
+        name: args.name.clone(),
+        charter,
+        colleges,
+        founders,
+        rules,
+        facilitators,
+    })?;
+    let id = acted.community.id;
+    let summary = format!("Founded community \"{}\" {id}", args.name);
+    finish(
+        cx,
+        engine,
+        acted,
+        summary,
+        json!({ "id": id, "charter": charter }),
+    )
+}
+
+pub fn community_list(cx: &Context) -> anyhow::Result<()> {
+    let engine = open(cx)?;
+    let mut rows = Vec::new();
+    for id in engine.communities()? {
+        let community = engine.community(&id)?;
+        rows.push((
+            id,
+            community.state.name.clone(),
+            community.state.members.len(),
+        ));
+    }
+    if cx.json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(id, name, members)| json!({ "id": id, "name": name, "members": members }))
+            .collect();
+        return output::json(&json!(list));
+    }
+    if rows.is_empty() {
+        return output::text(
+            "No community yet. Found one with `nous community create NAME --charter DOC`.",
+        );
+    }
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|(id, name, members)| {
+            format!("{}  {}  {members} member(s)", id.short(), clip(name, 40))
+        })
+        .collect();
+    output::text(&lines.join("\n"))
+}
+
+pub fn community_show(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
+    let (_engine, community) = session(cx, &arg)?;
+    let state = &community.state;
+    if cx.json {
+        return output::json(&serde_json::to_value(state)?);
+    }
+    let version = state.in_force();
+    let mut lines = vec![
+        format!("{}  ({})", state.name, state.community),
+        format!(
+            "Charter {}: version {} in force ({})",
+            state.charter,
+            version.number,
+            &version.hash[..12]
+        ),
+        format!(
+            "Members: {}",
+            state
+                .members
+                .values()
+                .filter(|m| m.status == MemberStatus::Active)
+                .count()
+        ),
+    ];
+    for college in &state.colleges {
+        let n = state
+            .members
+            .values()
+            .filter(|m| m.college == college.id && m.status == MemberStatus::Active)
+            .count();
+        lines.push(format!(
+            "  {} ({}, weight {}): {n}",
+            college.name, college.id, college.weight
+        ));
+    }
+    let open_apps = state
+        .applications
+        .values()
+        .filter(|a| a.state == ApplicationState::Pending)
+        .count();
+    let open_amendments = state
+        .amendments
+        .values()
+        .filter(|a| !matches!(a.phase, Phase::Merged | Phase::Withdrawn | Phase::Rejected))
+        .count();
+    let open_tensions = state
+        .tensions
+        .values()
+        .filter(|t| matches!(t.status, TensionStatus::Open | TensionStatus::InProcess))
+        .count();
+    lines.push(format!(
+        "Open: {open_apps} application(s), {} challenge(s), {open_amendments} amendment(s), {open_tensions} tension(s)",
+        state.challenges.len()
+    ));
+    let problems = state.problems().count();
+    if problems > 0 {
+        lines.push(format!(
+            "{problems} record(s) rejected or pending (see `nous verify`)"
+        ));
+    }
+    output::text(&lines.join("\n"))
+}
+
+pub fn community_rules(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
+    let (_engine, community) = session(cx, &arg)?;
+    let rules = &community.state.rules;
+    if cx.json {
+        return output::json(&serde_json::to_value(rules)?);
+    }
+    let lines: Vec<String> = Act::ALL
+        .iter()
+        .map(|act| format!("{:<8} {}", act.name(), describe_rule(rules.get(*act))))
+        .collect();
+    output::text(&lines.join("\n"))
+}
+
+// ---------------------------------------------------------------------------
+// Members
+
+pub fn member_apply(cx: &Context, args: MemberApplyArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let acted = engine.act(
+        &community,
+        Payload::Apply(record::Apply {
+            name: args.name.clone(),
+            college: args.college.clone(),
+            motivation: args.motivation,
+        }),
+    )?;
+    let summary = format!(
+        "Applied to join \"{}\" as {}",
+        community.state.name, args.college
+    );
+    finish(cx, engine, acted, summary, json!({}))
+}
+
+fn application(community: &Community, text: &str) -> anyhow::Result<record::RecordId> {
+    let id = record_ref(community, text)?;
+    if !community.state.applications.contains_key(&id) {
+        bail!("record {} is not an application", id.short());
+    }
+    Ok(id)
+}
+
+pub fn member_admit(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let subject = application(&community, &args.subject)?;
+    let acted = engine.act(
+        &community,
+        Payload::Decide(Decide {
+            subject,
+            outcome: Outcome::Adopted,
+            reason: String::new(),
+        }),
+    )?;
+    let name = community
+        .state
+        .applications
+        .get(&subject)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    let summary = format!(
+        "Admitted {name}: they join once they sign the charter in force (`nous member sign`)"
+    );
+    finish(cx, engine, acted, summary, json!({}))
+}
+
+pub fn member_decline(cx: &Context, args: DeclineArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let subject = application(&community, &args.application)?;
+    if args.reason.trim().is_empty() {
+        bail!("a decline needs a reason: give --reason");
+    }
+    let acted = engine.act(
+        &community,
+        Payload::Decide(Decide {
+            subject,
+            outcome: Outcome::Rejected,
+            reason: args.reason,
+        }),
+    )?;
+    finish(
+        cx,
+        engine,
+        acted,
+        "Declined the application".into(),
+        json!({}),
+    )
+}
+
+pub fn member_sign(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let application = application(&community, &args.subject)?;
+    let version = community.state.in_force().hash.clone();
+    let acted = engine.act(
+        &community,
+        Payload::SignCharter(record::SignCharter {
+            application,
+            version: version.clone(),
+        }),
+    )?;
+    let summary = format!(
+        "Signed version {} of the charter ({}): welcome to \"{}\"",
+        community.state.in_force().number,
+        &version[..12],
+        community.state.name
+    );
+    finish(cx, engine, acted, summary, json!({ "version": version }))
+}
+
+pub fn member_leave(cx: &Context, args: LeaveArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let acted = engine.act(
+        &community,
+        Payload::Leave(record::Leave {
+            reason: args.reason,
+        }),
+    )?;
+    let summary = format!("Left \"{}\"", community.state.name);
+    finish(cx, engine, acted, summary, json!({}))
+}
+
+pub fn member_sanction(cx: &Context, args: SanctionArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let member = member_ref(&community.state, &args.member)?;
+    let level = match args.level {
+        Level::Correction => SanctionLevel::Correction,
+        Level::Warning => SanctionLevel::Warning,
+        Level::Suspension => SanctionLevel::Suspension,
+    };
+    let until = match (level, &args.until, args.days) {
+        (SanctionLevel::Suspension, Some(until), _) => parse_time(until)?,
+        (SanctionLevel::Suspension, None, Some(days)) => {
+            engine.now_ms() + u64::from(days) * governance::DAY_MS
+        }
+        (SanctionLevel::Suspension, None, None) => {
+            bail!("a suspension needs --until DATE or --days N")
+        }
+        _ => 0,
+    };
+    let acted = engine.act(
+        &community,
+        Payload::Sanction(Sanction {
+            member,
+            level,
+            reasons: args.reasons,
+            until,
+        }),
+    )?;
+    let summary = format!(
+        "{} for {}",
+        level.name(),
+        name_of(&community.state, &member)
+    );
+    finish(cx, engine, acted, summary, json!({}))
+}
+
+pub fn member_exclude(cx: &Context, args: ExcludeArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let member = member_ref(&community.state, &args.member)?;
+    let notice_at = match &args.notice {
+        Some(date) => parse_time(date)?,
+        None => engine.now_ms(),
+    };
+    let delay = u64::from(community.state.rules.exclude.min_days) * governance::DAY_MS;
+    let hearing_at = match &args.hearing {
+        Some(date) => parse_time(date)?,
+        None => notice_at + delay,
+    };
+    let acted = engine.act(
+        &community,
+        Payload::Exclude(Exclude {
+            member,
+            reasons: args.reasons,
+            notice_at,
+            hearing_at,
+        }),
+    )?;
+    let summary = format!(
+        "Proposed to exclude {}; hearing on {}; decide after it with `nous decide`",
+        name_of(&community.state, &member),
+        output::time(i64::try_from(hearing_at).unwrap_or(i64::MAX))
+    );
+    finish(
+        cx,
+        engine,
+        acted,
+        summary,
+        json!({ "notice_at": notice_at, "hearing_at": hearing_at }),
+    )
+}
+
+pub fn member_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
+    let (_engine, community) = session(cx, &arg)?;
+    let state = &community.state;
+    if cx.json {
+        return output::json(&json!({
+            "members": state.members.values().collect::<Vec<_>>(),
+            "applications": state.applications.values().collect::<Vec<_>>(),
+            "devices": state.devices,
+        }));
+    }
+    let mut lines = vec![format!(
+        "{}  {}  {}  STATUS",
+        pad("MEMBER", 10),
+        pad("NAME", 24),
+        pad("COLLEGE", 14)
+    )];
+    for member in state.members.values() {
+        let status = match member.status {
+            MemberStatus::Active => "active".to_owned(),
+            MemberStatus::Suspended { until } => {
+                format!(
+                    "suspended until {}",
+                    output::time(i64::try_from(until).unwrap_or(i64::MAX))
+                )
+            }
+            MemberStatus::Left => "left".into(),
+            MemberStatus::Excluded => "excluded".into(),
+        };
+        let sanctions = if member.sanctions.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                member
+                    .sanctions
+                    .iter()
+                    .map(|s| s.level.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        lines.push(format!(
+            "{}  {}  {}  {status}{sanctions}",
+            member.id.short(),
+            pad(&clip(&member.name, 24), 24),
+            pad(&clip(&member.college, 14), 14)
+        ));
+    }
+    let pending: Vec<_> = state
+        .applications
+        .values()
+        .filter(|a| a.state != ApplicationState::Joined)
+        .collect();
+    if !pending.is_empty() {
+        lines.push(String::new());
+        lines.push("Applications:".into());
+        for app in pending {
+            let state_text = match &app.state {
+                ApplicationState::Pending => "pending".to_owned(),
+                ApplicationState::Admitted => "admitted, waiting for the charter signature".into(),
+                ApplicationState::Joined => "joined".into(),
+                ApplicationState::Declined { reason } => format!("declined: {reason}"),
+            };
+            lines.push(format!(
+                "  {}  {} for {}: {state_text}",
+                app.record.short(),
+                clip(&app.name, 24),
+                app.college
+            ));
+        }
+    }
+    output::text(&lines.join("\n"))
+}
+
+pub fn device_add(cx: &Context, args: DeviceAddArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let device: PublicKey = args.key.parse()?;
+    let acted = engine.act(
+        &community,
+        Payload::CertifyDevice(record::CertifyDevice {
+            device,
+            label: args.label,
+        }),
+    )?;
+    finish(
+        cx,
+        engine,
+        acted,
+        format!("Certified device {}", device.short()),
+        json!({ "device": device }),
+    )
+}
+
+pub fn device_revoke(cx: &Context, args: DeviceRevokeArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let lower = args.key.to_lowercase();
+    let matches: Vec<PublicKey> = community
+        .state
+        .devices
+        .keys()
+        .filter(|k| lower.len() >= 4 && k.to_string().starts_with(&lower))
+        .copied()
+        .collect();
+    let [device] = matches.as_slice() else {
+        bail!("`{}` names no single device of this community", args.key);
+    };
+    let acted = engine.act(
+        &community,
+        Payload::RevokeDevice(record::RevokeDevice {
+            device: *device,
+            reason: args.reason,
+        }),
+    )?;
+    finish(
+        cx,
+        engine,
+        acted,
+        format!("Revoked device {}", device.short()),
+        json!({ "device": device }),
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Challenges and amendments
+
+pub fn challenge(cx: &Context, args: ChallengeArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let charter = in_force(&mut engine, &community.state)?;
+    let section = charter.find_section(&args.section)?.clone();
+    let tension_record = args
+        .from_tension
+        .as_deref()
+        .map(|t| record_ref(&community, t))
+        .transpose()?;
+    let acted = engine.act(
+        &community,
+        Payload::Challenge(Challenge {
+            section: section.id.to_string(),
+            tension: args.tension,
+            example: args.example,
+            tension_record,
+            promoted_from: None,
+        }),
+    )?;
+    let admissible = match acted
+        .community
+        .state
+        .challenges
+        .get(&acted.record.id())
+        .map(|c| &c.admissibility)
+    {
+        Some(governance::Admissibility::Inadmissible { reason }) => {
+            format!(" — inadmissible: {reason}")
+        }
+        _ => String::new(),
+    };
+    let summary = format!("Challenged \"{}\"{admissible}", section.heading);
+    finish(cx, engine, acted, summary, json!({ "section": section.id }))
+}
+
+fn amendment_ref<'a>(
+    community: &'a Community,
+    text: &str,
+) -> anyhow::Result<&'a governance::AmendmentState> {
+    let id = record_ref(community, text)?;
+    community
+        .state
+        .amendments
+        .get(&id)
+        .ok_or_else(|| anyhow!("record {} is not an amendment", id.short()))
+}
+
+/// Fork a draft from the charter in force and propose it as an amendment.
+pub fn propose_amendment(
+    engine: &mut Engine,
+    community: &Community,
+    challenge: record::RecordId,
+    title: &str,
+    rationale: &str,
+    coauthors: Vec<PublicKey>,
+) -> anyhow::Result<Acted> {
+    let heads = parse_heads(&community.state.in_force().heads);
+    let draft = engine
+        .fork_document(
+            &community.state.charter,
+            &heads,
+            &format!("Amendment: {title}"),
+        )
+        .context("cannot fork the charter in force (is the charter in this home?)")?
+        .value;
+    Ok(engine.act(
+        community,
+        Payload::Propose(Propose {
+            challenge,
+            title: title.to_owned(),
+            rationale: rationale.to_owned(),
+            draft,
+            base: Heads::new(heads),
+            coauthors,
+        }),
+    )?)
+}
+
+pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let challenge = record_ref(&community, &args.challenge)?;
+    let coauthors = args
+        .coauthors
+        .iter()
+        .map(|c| member_ref(&community.state, c))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let acted = propose_amendment(
+        &mut engine,
+        &community,
+        challenge,
+        &args.title,
+        &args.rationale,
+        coauthors,
+    )?;
+    let draft = match acted.record.payload() {
+        Payload::Propose(p) => p.draft,
+        _ => bail!("unexpected record"),
+    };
+    let summary = format!(
+        "Proposed amendment \"{}\"; write it with `nous amendment edit {} SECTION --text …`",
+        args.title,
+        acted.record.id().short()
+    );
+    finish(cx, engine, acted, summary, json!({ "draft": draft }))
+}
+
+/// Bring the version in force into the draft, so the draft is written (and
+/// submitted) against it: an amendment whose sections nobody else changed is
+/// rebased for free; a stale one shows both texts to reconcile.
+fn rebase_draft(
+    engine: &mut Engine,
+    state: &State,
+    amendment: &governance::AmendmentState,
+) -> anyhow::Result<usize> {
+    let heads = parse_heads(&state.in_force().heads);
+    let draft_doc = engine
+        .document(&amendment.draft)
+        .context("the amendment's draft is not in this home")?;
+    if heads
+        .iter()
+        .all(|h| draft_doc.get_change_by_hash(h).is_some())
+    {
+        return Ok(0);
+    }
+    let merged = engine.merge_document(&amendment.draft, &state.charter, Some(&heads))?;
+    engine.wait(merged.ticket)?;
+    Ok(merged.value)
+}
+
+use automerge::ReadDoc as _;
+
+/// Replace a section's text in an amendment's draft (rebased on the version
+/// in force first). Returns the section and the new change, if any.
+pub fn write_draft(
+    engine: &mut Engine,
+    community: &Community,
+    amendment: &governance::AmendmentState,
+    section: &str,
+    text: &str,
+) -> anyhow::Result<(nous_core::Section, Option<ChangeHash>)> {
+    rebase_draft(engine, &community.state, amendment)?;
+    let draft = engine.charter(&amendment.draft, None)?;
+    let section = draft.find_section(section)?.clone();
+    let edited = engine.edit(&amendment.draft, "amend", |c| c.set_body(&section.id, text))?;
+    engine.wait(edited.ticket)?;
+    Ok((section, edited.change))
+}
+
+pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let amendment = amendment_ref(&community, &args.amendment)?.clone();
+    let text = match (&args.text, &args.file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) => read_text(path)?,
+        (None, None) => bail!("give --text or --file"),
+    };
+    let (section, change) = write_draft(&mut engine, &community, &amendment, &args.section, &text)?;
+    crate::commands::save_and_close(engine)?;
+    let change = change.as_ref().map(hash_hex);
+    if cx.json {
+        output::json(
+            &json!({ "amendment": amendment.record, "draft": amendment.draft, "section": section.id, "change": change }),
+        )
+    } else {
+        output::text(&match change {
+            Some(change) => format!(
+                "Wrote \"{}\" in the draft (change {})",
+                section.heading,
+                &change[..12]
+            ),
+            None => "Nothing to change.".to_owned(),
+        })
+    }
+}
+
+/// The draft's current wording and the sections it changes relative to the
+/// version in force.
+fn wording(
+    engine: &mut Engine,
+    state: &State,
+    amendment: &governance::AmendmentState,
+) -> anyhow::Result<(Vec<ChangeHash>, Vec<String>)> {
+    rebase_draft(engine, state, amendment)?;
+    let heads = engine.heads(&amendment.draft)?;
+    let base = parse_heads(&state.in_force().heads);
+    let before = engine.charter_at(&amendment.draft, Some(&base))?;
+    let after = engine.charter_at(&amendment.draft, Some(&heads))?;
+    let sections = nous_core::diff::diff(&before, &after).section_ids();
+    Ok((heads, sections))
+}
+
+/// Put the draft's current wording forward (integrating `integrates`).
+pub fn submit_wording(
+    engine: &mut Engine,
+    community: &Community,
+    amendment: &governance::AmendmentState,
+    note: String,
+    integrates: Vec<record::RecordId>,
+) -> anyhow::Result<Acted> {
+    let (heads, sections) = wording(engine, &community.state, amendment)?;
+    if sections.is_empty() {
+        bail!("the draft changes nothing yet: write it with `nous amendment edit`");
+    }
+    // The draft's changes must be attested before the wording is put forward.
+    attest_all(engine)?;
+    let community = engine.community(&community.id)?;
+    Ok(engine.act(
+        &community,
+        Payload::Submit(Submit {
+            amendment: amendment.record,
+            heads: Heads::new(heads),
+            note,
+            sections,
+            integrates,
+            tension_addressed: true,
+        }),
+    )?)
+}
+
+fn submit(
+    cx: &Context,
+    community_arg: &CommunityArg,
+    amendment_text: &str,
+    note: String,
+    integrates: &[String],
+) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, community_arg)?;
+    let amendment = amendment_ref(&community, amendment_text)?.clone();
+    let integrates = integrates
+        .iter()
+        .map(|o| record_ref(&community, o))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let count = integrates.len();
+    let acted = submit_wording(&mut engine, &community, &amendment, note, integrates)?;
+    let sections = match acted.record.payload() {
+        Payload::Submit(s) => s.sections.clone(),
+        _ => Vec::new(),
+    };
+    let summary = if count == 0 {
+        format!(
+            "Submitted \"{}\" (changes {} section(s))",
+            amendment.title,
+            sections.len()
+        )
+    } else {
+        format!(
+            "Integrated {count} objection(s) into \"{}\"",
+            amendment.title
+        )
+    };
+    finish(cx, engine, acted, summary, json!({ "sections": sections }))
+}
+
+pub fn amendment_submit(cx: &Context, args: SubmitArgs) -> anyhow::Result<()> {
+    submit(cx, &args.community, &args.amendment, args.note, &[])
+}
+
+pub fn amendment_integrate(cx: &Context, args: IntegrateArgs) -> anyhow::Result<()> {
+    submit(
+        cx,
+        &args.community,
+        &args.amendment,
+        args.note,
+        &args.objections,
+    )
+}
+
+pub fn amendment_round(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let amendment = amendment_ref(&community, &args.subject)?.record;
+    let acted = engine.act(&community, Payload::Round(record::Round { amendment }))?;
+    finish(
+        cx,
+        engine,
+        acted,
+        "Opened the objection round".into(),
+        json!({}),
+    )
+}
+
+pub fn amendment_withdraw(cx: &Context, args: WithdrawArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let amendment = amendment_ref(&community, &args.amendment)?.record;
+    let acted = engine.act(
+        &community,
+        Payload::Withdraw(record::Withdraw {
+            amendment,
+            reason: args.reason,
+        }),
+    )?;
+    finish(
+        cx,
+        engine,
+        acted,
+        "Withdrew the amendment".into(),
+        json!({}),
+    )
+}
+
+pub fn amendment_promote(cx: &Context, args: PromoteArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let amendment = amendment_ref(&community, &args.amendment)?.clone();
+    let section = community
+        .state
+        .challenges
+        .get(&amendment.challenge)
+        .map(|c| c.section.clone())
+        .unwrap_or_default();
+    let acted = engine.act(
+        &community,
+        Payload::Challenge(Challenge {
+            section,
+            tension: args.tension,
+            example: args.example,
+            tension_record: None,
+            promoted_from: Some(amendment.record),
+        }),
+    )?;
+    finish(
+        cx,
+        engine,
+        acted,
+        format!("Promoted \"{}\" into a new challenge", amendment.title),
+        json!({}),
+    )
+}
+
+pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let amendment = amendment_ref(&community, &args.subject)?.clone();
+    let state = &community.state;
+    let diff = match amendment.submissions.last() {
+        Some(submission) => {
+            let version = state
+                .versions
+                .iter()
+                .find(|v| v.number == submission.version);
+            match version {
+                Some(version) => {
+                    let before =
+                        engine.charter_at(&amendment.draft, Some(&parse_heads(&version.heads)));
+                    let after =
+                        engine.charter_at(&amendment.draft, Some(&parse_heads(&submission.heads)));
+                    match (before, after) {
+                        (Ok(before), Ok(after)) => Some(nous_core::diff::diff(&before, &after)),
+                        _ => None,
+                    }
+                }
+                None => None,
+            }
+        }
+        None => None,
+    };
+    if cx.json {
+        return output::json(&json!({ "amendment": amendment, "diff": diff }));
+    }
+    let mut lines = vec![
+        format!(
+            "{}  \"{}\"  [{}]",
+            amendment.record.short(),
+            amendment.title,
+            governance::phase_name(amendment.phase)
+        ),
+        format!(
+            "Proposed by {} — {}",
+            name_of(state, &amendment.proposer),
+            amendment.rationale
+        ),
+        format!("Draft document {}", amendment.draft),
+    ];
+    for (n, submission) in amendment.submissions.iter().enumerate() {
+        lines.push(format!(
+            "Wording {} ({}): {} section(s){}",
+            n + 1,
+            submission.record.short(),
+            submission.sections.len(),
+            if submission.note.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", submission.note)
+            }
+        ));
+    }
+    for reaction in &amendment.reactions {
+        let mut line = format!(
+            "  {} {:?}",
+            name_of(state, &reaction.member),
+            reaction.stance
+        )
+        .to_lowercase();
+        if !reaction.criteria.is_empty() {
+            line.push_str(&format!(
+                " [{}]",
+                reaction.criteria.iter().collect::<String>()
+            ));
+        }
+        if !reaction.argument.is_empty() {
+            line.push_str(&format!(": {}", reaction.argument));
+        }
+        lines.push(format!("{line}  ({})", reaction.record.short()));
+    }
+    for objection in &amendment.objections {
+        let test = match &objection.test {
+            Some(t) if t.valid => "valid".to_owned(),
+            Some(_) => "invalid".to_owned(),
+            None => "untested".to_owned(),
+        };
+        let status = if objection.is_open() {
+            "open"
+        } else {
+            "closed"
+        };
+        lines.push(format!(
+            "Objection {} by {}: {test}, {status}",
+            objection.record.short(),
+            name_of(state, &objection.member)
+        ));
+    }
+    if let Some(decision) = &amendment.decision {
+        lines.push(
+            format!(
+                "Decision: {:?} — {}",
+                decision.outcome, decision.tally.explanation
+            )
+            .to_lowercase(),
+        );
+    }
+    if let Some(diff) = diff {
+        for change in &diff.sections {
+            if let nous_core::diff::SectionDiff::Changed {
+                heading,
+                body: Some(body),
+                ..
+            } = change
+            {
+                lines.push(format!("--- {heading}"));
+                lines.push(body.unified.trim_end().to_owned());
+            }
+        }
+    }
+    output::text(&lines.join("\n"))
+}
+
+pub fn amendment_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
+    let (_engine, community) = session(cx, &arg)?;
+    let state = &community.state;
+    if cx.json {
+        return output::json(&json!(state.amendments.values().collect::<Vec<_>>()));
+    }
+    if state.amendments.is_empty() {
+        return output::text("No amendments.");
+    }
+    let lines: Vec<String> = state
+        .amendments
+        .values()
+        .map(|a| {
+            format!(
+                "{}  {}  {}  by {}",
+                a.record.short(),
+                pad(governance::phase_name(a.phase), 15),
+                pad(&clip(&a.title, 40), 40),
+                name_of(state, &a.proposer)
+            )
+        })
+        .collect();
+    output::text(&lines.join("\n"))
+}
+
+// ---------------------------------------------------------------------------
+// Reactions, decisions, ratification
+
+pub fn react(cx: &Context, args: ReactArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let subject = record_ref(&community, &args.subject)?;
+    let submission = community
+        .state
+        .amendments
+        .get(&subject)
+        .and_then(|a| a.submissions.last())
+        .map(|s| s.record);
+    let stance = match args.stance {
+        StanceArg::Question => Stance::Question,
+        StanceArg::Consent => Stance::Consent,
+        StanceArg::Concern => Stance::Concern,
+        StanceArg::Objection => Stance::Objection,
+        StanceArg::Abstain => Stance::Abstain,
+        StanceArg::StandAside => Stance::StandAside,
+        StanceArg::Block => Stance::Block,
+        StanceArg::Yes => Stance::Yes,
+        StanceArg::No => Stance::No,
+        StanceArg::Resolved => Stance::Resolved,
+    };
+    let criteria = args
+        .criteria
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .collect();
+    let objection = args
+        .objection
+        .as_deref()
+        .map(|o| record_ref(&community, o))
+        .transpose()?;
+    let acted = engine.act(
+        &community,
+        Payload::React(React {
+            subject,
+            submission,
+            stance,
+            criteria,
+            argument: args.argument,
+            objection,
+        }),
+    )?;
+    finish(
+        cx,
+        engine,
+        acted,
+        format!("Recorded {stance:?}").to_lowercase(),
+        json!({}),
+    )
+}
+
+pub fn objection_test(cx: &Context, args: ObjectionTestArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let objection = record_ref(&community, &args.objection)?;
+    let passed = args
+        .passed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .collect();
+    let test = record::TestObjection {
+        objection,
+        passed,
+        note: args.note,
+    };
+    let valid = test.valid();
+    let acted = engine.act(&community, Payload::TestObjection(test))?;
+    let summary = format!(
+        "The objection is {}",
+        if valid { "valid" } else { "not valid" }
+    );
+    finish(cx, engine, acted, summary, json!({ "valid": valid }))
+}
+
+pub fn decide(cx: &Context, args: DecideArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let subject = record_ref(&community, &args.subject)?;
+    let outcome = match args.outcome {
+        OutcomeArg::Adopted => Outcome::Adopted,
+        OutcomeArg::Rejected => Outcome::Rejected,
+    };
+    let acted = engine.act(
+        &community,
+        Payload::Decide(Decide {
+            subject,
+            outcome,
+            reason: args.reason,
+        }),
+    )?;
+    let state = &acted.community.state;
+    let tally = state
+        .amendments
+        .get(&subject)
+        .and_then(|a| a.decision.as_ref())
+        .or_else(|| {
+            state
+                .proposals
+                .get(&subject)
+                .and_then(|p| p.decision.as_ref())
+        })
+        .map(|d| d.tally.explanation.clone())
+        .unwrap_or_default();
+    let summary = format!(
+        "Decided: {} ({tally})",
+        if outcome == Outcome::Adopted {
+            "adopted"
+        } else {
+            "rejected"
+        }
+    );
+    finish(cx, engine, acted, summary, json!({ "tally": tally }))
+}
+
+/// Sign the ratification of an adopted amendment: its wording joins the
+/// charter document, and the new version is the version in force merged
+/// with it.
+pub fn ratify_amendment(
+    engine: &mut Engine,
+    community: &Community,
+    amendment: &governance::AmendmentState,
+) -> anyhow::Result<Acted> {
+    let wording = amendment
+        .submissions
+        .last()
+        .map(|s| parse_heads(&s.heads))
+        .ok_or_else(|| anyhow!("the amendment has no wording"))?;
+    let charter = community.state.charter;
+    let merged = engine.merge_document(&charter, &amendment.draft, Some(&wording))?;
+    engine.wait(merged.ticket)?;
+    let mut union = parse_heads(&community.state.in_force().heads);
+    union.extend(wording);
+    let heads = engine
+        .document(&charter)?
+        .fork_at(&union)
+        .map_err(|e| anyhow!("cannot compute the new version: {e}"))?
+        .get_heads();
+    Ok(engine.act(
+        community,
+        Payload::Ratify(record::Ratify {
+            amendment: amendment.record,
+            heads: Heads::new(heads),
+        }),
+    )?)
+}
+
+pub fn ratify(cx: &Context, args: RatifyArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let amendment = amendment_ref(&community, &args.amendment)?.clone();
+    let acted = ratify_amendment(&mut engine, &community, &amendment)?;
+    let state = &acted.community.state;
+    let summary = match state
+        .amendments
+        .get(&amendment.record)
+        .and_then(|a| a.version)
+    {
+        Some(v) => format!(
+            "Ratified: version {} of the charter is in force",
+            state.versions[v].number
+        ),
+        None => format!(
+            "Signed the ratification ({} of {} signature(s))",
+            state
+                .amendments
+                .get(&amendment.record)
+                .map_or(0, |a| a.ratifications.len()),
+            state.rules.amend.signers
+        ),
+    };
+    finish(cx, engine, acted, summary, json!({}))
+}
+
+// ---------------------------------------------------------------------------
+// Tensions and rules
+
+fn tension_update(
+    cx: &Context,
+    arg: &CommunityArg,
+    tension: &str,
+    status: TensionStatus,
+    note: String,
+) -> anyhow::Result<(Engine, Acted)> {
+    let (mut engine, community) = session(cx, arg)?;
+    let tension = record_ref(&community, tension)?;
+    let acted = engine.act(
+        &community,
+        Payload::TensionUpdate(record::TensionUpdate {
+            tension,
+            status,
+            note,
+        }),
+    )?;
+    Ok((engine, acted))
+}
+
+pub fn tension_open(cx: &Context, args: TensionOpenArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let section = match &args.section {
+        Some(name) => Some(
+            in_force(&mut engine, &community.state)?
+                .find_section(name)?
+                .id
+                .to_string(),
+        ),
+        None => None,
+    };
+    let path = match args.path {
+        PathArg::Request => TensionPath::Request,
+        PathArg::Mediation => TensionPath::Mediation,
+        PathArg::Governance => TensionPath::Governance,
+        PathArg::Conduct => TensionPath::Conduct,
+    };
+    let acted = engine.act(
+        &community,
+        Payload::Tension(record::Tension {
+            path,
+            summary: args.summary,
+            section,
+        }),
+    )?;
+    finish(cx, engine, acted, "Opened a tension".into(), json!({}))
+}
+
+pub fn tension_start(cx: &Context, args: TensionNoteArgs) -> anyhow::Result<()> {
+    let (engine, acted) = tension_update(
+        cx,
+        &args.community,
+        &args.tension,
+        TensionStatus::InProcess,
+        args.note,
+    )?;
+    finish(
+        cx,
+        engine,
+        acted,
+        "The tension is in process".into(),
+        json!({}),
+    )
+}
+
+pub fn tension_resolve(cx: &Context, args: TensionNoteArgs) -> anyhow::Result<()> {
+    let (engine, acted) = tension_update(
+        cx,
+        &args.community,
+        &args.tension,
+        TensionStatus::Resolved,
+        args.note,
+    )?;
+    finish(
+        cx,
+        engine,
+        acted,
+        "The tension is resolved".into(),
+        json!({}),
+    )
+}
+
+pub fn tension_escalate(cx: &Context, args: TensionEscalateArgs) -> anyhow::Result<()> {
+    let (mut engine, acted) = tension_update(
+        cx,
+        &args.community,
+        &args.tension,
+        TensionStatus::Escalated,
+        args.note,
+    )?;
+    let Some(section_name) = &args.section else {
+        return finish(cx, engine, acted, "Escalated the tension".into(), json!({}));
+    };
+    engine.wait(acted.ticket)?;
+    let community = acted.community;
+    let charter = in_force(&mut engine, &community.state)?;
+    let section = charter.find_section(section_name)?.clone();
+    let tension = acted.record.payload();
+    let (tension_id, summary) = match tension {
+        Payload::TensionUpdate(update) => (
+            update.tension,
+            community
+                .state
+                .tensions
+                .get(&update.tension)
+                .map(|t| t.summary.clone())
+                .unwrap_or_default(),
+        ),
+        _ => bail!("unexpected record"),
+    };
+    let challenge = engine.act(
+        &community,
+        Payload::Challenge(Challenge {
+            section: section.id.to_string(),
+            tension: summary,
+            example: args.example,
+            tension_record: Some(tension_id),
+            promoted_from: None,
+        }),
+    )?;
+    let text = format!(
+        "Escalated the tension into a challenge of \"{}\"",
+        section.heading
+    );
+    finish(
+        cx,
+        engine,
+        challenge,
+        text,
+        json!({ "escalation": acted.record.id() }),
+    )
+}
+
+pub fn tension_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
+    let (_engine, community) = session(cx, &arg)?;
+    let state = &community.state;
+    if cx.json {
+        return output::json(&json!(state.tensions.values().collect::<Vec<_>>()));
+    }
+    if state.tensions.is_empty() {
+        return output::text("No tensions.");
+    }
+    let lines: Vec<String> = state
+        .tensions
+        .values()
+        .map(|t| {
+            format!(
+                "{}  {:<11} {:<10} {}  by {}",
+                t.record.short(),
+                format!("{:?}", t.status).to_lowercase(),
+                format!("{:?}", t.path).to_lowercase(),
+                clip(&t.summary, 50),
+                name_of(state, &t.author)
+            )
+        })
+        .collect();
+    output::text(&lines.join("\n"))
+}
+
+pub fn rules_propose(cx: &Context, args: RulesProposeArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    let (act, rule) = parse_rule(&args.rule)?;
+    let described = describe_rule(&rule);
+    let acted = engine.act(
+        &community,
+        Payload::ChangeRule(ChangeRule {
+            act,
+            rule,
+            rationale: args.rationale,
+        }),
+    )?;
+    let summary = format!(
+        "Proposed: {} by {described}; it must pass under the rule for rule changes, the old rule and the new one",
+        act.name()
+    );
+    finish(cx, engine, acted, summary, json!({}))
+}
+
+// ---------------------------------------------------------------------------
+// Lint, verify, governance history
+
+/// The tags a charter is expected to carry, and what their absence means.
+pub const EXPECTED_TAGS: [(&str, &str); 4] = [
+    (
+        "membership.entry",
+        "who the stakeholders are and how one joins",
+    ),
+    ("membership.exit", "how one leaves or is excluded"),
+    ("tensions", "how tensions are regulated"),
+    ("amendment", "how the charter is challenged and amended"),
+];
+
+pub fn lint_warnings(charter: &Charter) -> Vec<String> {
+    EXPECTED_TAGS
+        .iter()
+        .filter(|(tag, _)| {
+            !charter
+                .sections
+                .iter()
+                .any(|s| s.tags.iter().any(|t| t == tag))
+        })
+        .map(|(tag, what)| format!("no section is tagged `{tag}` ({what})"))
+        .collect()
+}
+
+pub fn charter_lint(cx: &Context, args: LintArgs) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let doc = engine.resolve(&args.doc)?;
+    let charter = engine.charter(&doc, None)?;
+    let warnings = lint_warnings(&charter);
+    if cx.json {
+        return output::json(&json!({ "id": doc, "warnings": warnings }));
+    }
+    if warnings.is_empty() {
+        return output::text(
+            "No warnings: the charter says how one joins, leaves, regulates tensions and amends it.",
+        );
+    }
+    let lines: Vec<String> = warnings.iter().map(|w| format!("warning: {w}")).collect();
+    output::text(&lines.join("\n"))
+}
+
+pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
+    let bytes = crate::commands::read_bundle_file(&args.file)?;
+    let report = nous_core::verify::verify(&bytes)
+        .with_context(|| format!("cannot verify {}", args.file.display()))?;
+    let hash = report.hash();
+    if cx.json {
+        output::json(&json!({ "report": report, "report_hash": hash }))?;
+    } else {
+        let mut lines = Vec::new();
+        for community in &report.communities {
+            lines.push(format!(
+                "Community \"{}\" {}: {} record(s) accepted, {} rejected, {} pending",
+                community.name,
+                community.id.short(),
+                community.accepted,
+                community.rejected,
+                community.pending
+            ));
+            lines.push(format!(
+                "  {} member(s), {} amendment(s), version {} in force",
+                community.members.len(),
+                community.amendments.len(),
+                community.versions.len()
+            ));
+            for version in &community.versions {
+                lines.push(format!(
+                    "  v{}  {}  text sha256 {}",
+                    version.number,
+                    &version.hash[..12],
+                    if version.text_sha256.is_empty() {
+                        "(content missing)"
+                    } else {
+                        &version.text_sha256[..16]
+                    }
+                ));
+            }
+        }
+        for document in &report.documents {
+            lines.push(format!(
+                "Document {}: {} change(s), {} attested",
+                document.id, document.changes, document.attested
+            ));
+        }
+        for problem in &report.problems {
+            let id = if problem.id.len() > 12 {
+                &problem.id[..12]
+            } else {
+                &problem.id
+            };
+            lines.push(format!("FAIL {} {id}: {}", problem.what, problem.reason));
+        }
+        lines.push(format!("Report hash: {hash}"));
+        output::text(&lines.join("\n"))?;
+    }
+    if !report.ok {
+        bail!("verification failed: {} problem(s)", report.problems.len());
+    }
+    Ok(())
+}
+
+/// `nous history DOC --format md|html`: the community whose charter this is.
+pub fn governance_history(engine: &mut Engine, doc: &DocId, html: bool) -> anyhow::Result<String> {
+    let mut found = None;
+    for id in engine.communities()? {
+        let community = engine.community(&id)?;
+        if community.state.charter == *doc {
+            found = Some(community);
+            break;
+        }
+    }
+    let community = found
+        .ok_or_else(|| anyhow!("document {doc} is not the charter of a community of this home"))?;
+    // TEMP-REPORT
+    let _ = (html, community);
+    bail!("report pending")
+}
+
+/// The documents and communities a bundle export should carry: the named
+/// documents, plus for every community whose charter or draft is named (or
+/// that is named itself), its charter, its drafts and its records.
+pub fn bundle_contents(
+    engine: &mut Engine,
+    docs: &[DocId],
+    communities: &[String],
+) -> anyhow::Result<(Vec<DocId>, Vec<record::CommunityId>)> {
+    let mut out_docs: Vec<DocId> = docs.to_vec();
+    let mut out_communities = Vec::new();
+    let named: Vec<record::CommunityId> = communities
+        .iter()
+        .map(|c| engine.resolve_community(Some(c)))
+        .collect::<Result<_, _>>()?;
+    let known: std::collections::HashSet<DocId> =
+        engine.list()?.into_iter().map(|d| d.id).collect();
+    for id in engine.communities()? {
+        let community = engine.community(&id)?;
+        let mut own = vec![community.state.charter];
+        own.extend(community.state.amendments.values().map(|a| a.draft));
+        if named.contains(&id) || own.iter().any(|d| docs.contains(d)) {
+            out_communities.push(id);
+            out_docs.extend(own.into_iter().filter(|d| known.contains(d)));
+        }
+    }
+    out_docs.sort();
+    out_docs.dedup();
+    Ok((out_docs, out_communities))
+}

@@ -1,0 +1,250 @@
+//! Communities on the engine: founding one, acting in one (every act a
+//! signed record, judged before it is stored), and attesting this device's
+//! content changes.
+//!
+//! An act is signed, then resolved together with every record already
+//! known; if governance rejects it, the engine refuses it with the reason and
+//! stores nothing. Records cite the current heads of the record DAG as
+//! parents, and carry the later of the clock's time and their parents' time,
+//! so timestamps never decrease along the DAG.
+
+use std::collections::HashSet;
+
+use automerge::ChangeHash;
+
+use crate::governance::{self, ResolveOptions, State, Verdict};
+use crate::ids::DocId;
+use crate::record::{
+    Attest, College, CommunityId, Founder, Genesis, Heads, Payload, Record, RecordId, Rules,
+    Unsigned, Version,
+};
+use crate::{Engine, Error, Result};
+
+/// A community as this home knows it: its records and resolved state.
+#[derive(Debug, Clone)]
+pub struct Community {
+    /// The community id.
+    pub id: CommunityId,
+    /// Every record stored for it.
+    pub records: Vec<Record>,
+    /// The resolved state.
+    pub state: State,
+}
+
+/// What founding a community needs.
+#[derive(Debug, Clone)]
+pub struct Founding {
+    /// Its name.
+    pub name: String,
+    /// The charter (already created in this home).
+    pub charter: DocId,
+    /// Stakeholder categories.
+    pub colleges: Vec<College>,
+    /// Founders; this device must be one of them.
+    pub founders: Vec<Founder>,
+    /// Decision rules.
+    pub rules: Rules,
+    /// Facilitators (may be empty).
+    pub facilitators: Vec<crate::PublicKey>,
+}
+
+/// A record this device made and stored.
+#[derive(Debug, Clone)]
+pub struct Acted {
+    /// The record.
+    pub record: Record,
+    /// The community after it.
+    pub community: Community,
+    /// Wait on this before reporting the act saved.
+    pub ticket: crate::store::Ticket,
+}
+
+impl Engine {
+    /// Found a community around a charter of this home. The charter's
+    /// current heads become its founding version, and this device attests
+    /// the charter's changes it made.
+    pub fn found_community(&mut self, founding: Founding) -> Result<Acted> {
+        let heads = self.heads(&founding.charter)?;
+        let genesis = Payload::Genesis(Genesis {
+            name: founding.name,
+            charter: Version {
+                doc: founding.charter,
+                heads: Heads::new(heads),
+            },
+            colleges: founding.colleges,
+            founders: founding.founders,
+            rules: founding.rules,
+            facilitators: founding.facilitators,
+        });
+        let record = self.sign_record(Unsigned {
+            community: RecordId::ZERO,
+            timestamp: self.now_ms(),
+            parents: Vec::new(),
+            payload: genesis,
+        })?;
+        let id = record.id();
+        let state =
+            governance::resolve(id, std::slice::from_ref(&record), ResolveOptions::default())
+                .map_err(|e| Error::Governance(e.to_string()))?;
+        let staged = self.add_records(std::slice::from_ref(&record))?;
+        let community = Community {
+            id,
+            records: vec![record.clone()],
+            state,
+        };
+        let mut acted = Acted {
+            record,
+            community,
+            ticket: staged.ticket,
+        };
+        if let Some(attested) = self.attest(&acted.community, &founding.charter)? {
+            acted.community = attested.community;
+            acted.ticket = attested.ticket;
+        }
+        Ok(acted)
+    }
+
+    /// A community this home knows, resolved.
+    pub fn community(&self, id: &CommunityId) -> Result<Community> {
+        let records = self.records(id)?;
+        // The store only holds records whose signatures were checked.
+        let state = governance::resolve(
+            *id,
+            &records,
+            ResolveOptions {
+                check_signatures: false,
+            },
+        )
+        .map_err(|e| Error::Governance(e.to_string()))?;
+        Ok(Community {
+            id: *id,
+            records,
+            state,
+        })
+    }
+
+    /// Find a community by id, id prefix or name.
+    pub fn resolve_community(&self, name: Option<&str>) -> Result<CommunityId> {
+        let all = self.communities()?;
+        let Some(name) = name else {
+            return match all.as_slice() {
+                [one] => Ok(*one),
+                [] => Err(Error::UnknownCommunity(
+                    "this home belongs to no community yet".into(),
+                )),
+                _ => Err(Error::UnknownCommunity(
+                    "this home knows several communities: give --community".into(),
+                )),
+            };
+        };
+        let lower = name.to_lowercase();
+        let mut matches: Vec<CommunityId> = all
+            .iter()
+            .copied()
+            .filter(|id| id.to_string().starts_with(&lower) && lower.len() >= 4)
+            .collect();
+        if matches.is_empty() {
+            for id in &all {
+                if self
+                    .community(id)
+                    .is_ok_and(|c| c.state.name.eq_ignore_ascii_case(name))
+                {
+                    matches.push(*id);
+                }
+            }
+        }
+        match matches.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(Error::UnknownCommunity(format!(
+                "no community matches `{name}`"
+            ))),
+            _ => Err(Error::UnknownCommunity(format!(
+                "`{name}` matches several communities"
+            ))),
+        }
+    }
+
+    /// Sign and store an act in a community, unless governance rejects it:
+    /// then nothing is stored and the error says why.
+    pub fn act(&mut self, community: &Community, payload: Payload) -> Result<Acted> {
+        let parents = community.state.heads.clone();
+        let parent_time = community
+            .records
+            .iter()
+            .filter(|r| parents.contains(&r.id()))
+            .map(Record::timestamp)
+            .max()
+            .unwrap_or(0);
+        let kind = payload.kind();
+        let record = self.sign_record(Unsigned {
+            community: community.id,
+            timestamp: self.now_ms().max(parent_time),
+            parents,
+            payload,
+        })?;
+        let mut records = community.records.clone();
+        records.push(record.clone());
+        let state = governance::resolve(
+            community.id,
+            &records,
+            ResolveOptions {
+                check_signatures: false,
+            },
+        )
+        .map_err(|e| Error::Governance(e.to_string()))?;
+        match state.verdict(&record.id()) {
+            Some(Verdict::Accepted) => {}
+            Some(Verdict::Rejected(reason) | Verdict::Pending(reason)) => {
+                return Err(Error::ActRefused {
+                    kind: kind.name(),
+                    reason: reason.clone(),
+                });
+            }
+            None => {
+                return Err(Error::ActRefused {
+                    kind: kind.name(),
+                    reason: "not resolved".into(),
+                });
+            }
+        }
+        let staged = self.add_records(std::slice::from_ref(&record))?;
+        Ok(Acted {
+            record,
+            community: Community {
+                id: community.id,
+                records,
+                state,
+            },
+            ticket: staged.ticket,
+        })
+    }
+
+    /// Attest the changes this device made to `doc` that no attestation of
+    /// this device covers yet: one signature for all of them. `None` when
+    /// there is nothing to attest.
+    pub fn attest(&mut self, community: &Community, doc: &DocId) -> Result<Option<Acted>> {
+        let me = self.device().actor_id();
+        let attested: HashSet<String> = community
+            .state
+            .attestations
+            .iter()
+            .filter(|a| a.device == self.device())
+            .flat_map(|a| a.changes.iter().cloned())
+            .collect();
+        let changes: Vec<ChangeHash> = self
+            .document(doc)?
+            .get_changes_meta(&[])
+            .into_iter()
+            .filter(|c| *c.actor == me && !attested.contains(&crate::ids::hash_hex(&c.hash)))
+            .map(|c| c.hash)
+            .collect();
+        if changes.is_empty() {
+            return Ok(None);
+        }
+        let payload = Payload::Attest(Attest {
+            doc: *doc,
+            changes: Heads::new(changes),
+        });
+        self.act(community, payload).map(Some)
+    }
+}

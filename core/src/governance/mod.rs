@@ -1,0 +1,632 @@
+//! Governance: a pure function from the signed records of a community to its
+//! resolved state — who belongs, which rules hold, where each challenge,
+//! amendment, application, exclusion and tension stands, and which versions
+//! of the charter were ratified.
+//!
+//! Records form a DAG. [`resolve`] places them in one canonical order
+//! (parents first; among concurrent records, removals first, then by id),
+//! then folds them one by one. Every record is judged against the state at
+//! its place: whether its author may make it, whether the proposal it
+//! answers is still open, whether a decision meets the rule in force.
+//! Authority is causal: a device acts only if the record that let it in
+//! (genesis, charter signature, device certificate) is among its ancestors,
+//! and no removal of it (leave, exclusion, revocation) is — a record that is
+//! concurrent with its author's removal is rejected too. Outcomes such as
+//! "inadmissible" or "rejected" are values with reasons, never errors.
+//!
+//! The design, and what a dishonest clock can and cannot do, is written down
+//! in `docs/governance.md`.
+
+mod apply;
+mod dag;
+mod tally;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::ChangeHash;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::identity::PublicKey;
+use crate::ids::DocId;
+use crate::record::{
+    self, College, CommunityId, Kind, Outcome, Record, RecordId, Rules, SanctionLevel, Stance,
+    TensionPath, TensionStatus,
+};
+
+pub use apply::phase_name;
+pub use tally::{Tally, method_name};
+
+/// Milliseconds in a day, for rule deadlines.
+pub const DAY_MS: u64 = 86_400_000;
+
+/// The hash of a version of a document, which a newcomer signs: SHA-256 of
+/// `"nous/version/v1\0"`, the 16 document id bytes and the sorted heads.
+pub fn version_hash(doc: &DocId, heads: &[ChangeHash]) -> String {
+    let mut sorted = heads.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut hasher = Sha256::new();
+    hasher.update(b"nous/version/v1\0");
+    hasher.update(doc.as_bytes());
+    for head in &sorted {
+        hasher.update(head.as_ref());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Where a member stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MemberStatus {
+    /// A full member.
+    Active,
+    /// Suspended until the given time (ms).
+    Suspended {
+        /// End of the suspension.
+        until: u64,
+    },
+    /// Left of their own accord.
+    Left,
+    /// Excluded by decision.
+    Excluded,
+}
+
+/// A member of the community.
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    /// Member id: the key of their first device.
+    pub id: PublicKey,
+    /// Display name.
+    pub name: String,
+    /// Their college.
+    pub college: String,
+    /// Where they stand.
+    pub status: MemberStatus,
+    /// The record that made them a member (genesis or charter signature).
+    pub joined: RecordId,
+    /// Their devices, including revoked ones.
+    pub devices: Vec<PublicKey>,
+    /// Sanctions and exclusion decisions about them, in order.
+    pub sanctions: Vec<SanctionEntry>,
+}
+
+/// A step of the sanction ladder that was applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct SanctionEntry {
+    /// The record.
+    pub record: RecordId,
+    /// `correction`, `warning`, `suspension` or `exclusion`.
+    pub level: String,
+    /// The reasons given.
+    pub reasons: String,
+}
+
+/// A device known to the community.
+#[derive(Debug, Clone, Serialize)]
+pub struct Device {
+    /// The member it belongs to.
+    pub member: PublicKey,
+    /// A label.
+    pub label: String,
+    /// The revocation, if revoked.
+    pub revoked: Option<RecordId>,
+}
+
+/// Where an application stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum ApplicationState {
+    /// Waiting for the decision.
+    Pending,
+    /// Admitted; waiting for the newcomer to sign the charter in force.
+    Admitted,
+    /// The newcomer signed: a member.
+    Joined,
+    /// Declined, with the reason.
+    Declined {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// An application to join.
+#[derive(Debug, Clone, Serialize)]
+pub struct Application {
+    /// The `member.apply` record.
+    pub record: RecordId,
+    /// The applicant's device (their member id once admitted).
+    pub applicant: PublicKey,
+    /// Display name.
+    pub name: String,
+    /// The college asked for.
+    pub college: String,
+    /// Why.
+    pub motivation: String,
+    /// Where it stands.
+    pub state: ApplicationState,
+    /// When it was made (ms).
+    pub at: u64,
+}
+
+/// Whether a challenge can be answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum Admissibility {
+    /// Admissible.
+    Admissible,
+    /// Inadmissible, and why.
+    Inadmissible {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A challenge of a section.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChallengeState {
+    /// The `challenge` record.
+    pub record: RecordId,
+    /// Who challenged.
+    pub author: PublicKey,
+    /// The section.
+    pub section: String,
+    /// The tension.
+    pub tension: String,
+    /// The example.
+    pub example: String,
+    /// Admissible or not.
+    pub admissibility: Admissibility,
+    /// Amendments answering it.
+    pub amendments: Vec<RecordId>,
+    /// The tension it escalates, if any.
+    pub from_tension: Option<RecordId>,
+    /// The rejected amendment it promotes, if any.
+    pub promoted_from: Option<RecordId>,
+    /// When (ms).
+    pub at: u64,
+}
+
+/// The lifecycle of an amendment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// Being written; not yet submitted.
+    Draft,
+    /// Submitted; open for questions and reactions.
+    Proposed,
+    /// Reactions are coming in.
+    Reactions,
+    /// The proposer opened the objection round; no objection is open.
+    ObjectionRound,
+    /// Objections are open and being integrated.
+    Integrating,
+    /// Another ratified amendment changed the same sections meanwhile:
+    /// consents are void until the proposer submits again.
+    Stale,
+    /// The decision adopted it; waiting for ratification.
+    Adopted,
+    /// Ratified: part of the charter in force.
+    Merged,
+    /// Withdrawn by its proposer.
+    Withdrawn,
+    /// Rejected by decision.
+    Rejected,
+}
+
+/// A submitted wording of an amendment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Submission {
+    /// The `amendment.submit` record.
+    pub record: RecordId,
+    /// Heads of the draft.
+    pub heads: Vec<String>,
+    /// Sections it changes.
+    pub sections: Vec<String>,
+    /// Note.
+    pub note: String,
+    /// Objections it integrates.
+    pub integrates: Vec<RecordId>,
+    /// The number of the version in force when it was submitted: `sections`
+    /// are what it changes relative to that version.
+    pub version: usize,
+    /// When (ms).
+    pub at: u64,
+}
+
+/// A reaction, as counted.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReactionEntry {
+    /// The `react` record.
+    pub record: RecordId,
+    /// The member.
+    pub member: PublicKey,
+    /// The stance.
+    pub stance: Stance,
+    /// The submission it answers (amendments).
+    pub submission: Option<RecordId>,
+    /// Criteria claimed (objections).
+    pub criteria: BTreeSet<char>,
+    /// Argument.
+    pub argument: String,
+    /// The objection confirmed resolved (for `resolved`).
+    pub objection: Option<RecordId>,
+    /// When (ms).
+    pub at: u64,
+}
+
+/// An objection and what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectionState {
+    /// The `react` record raising it.
+    pub record: RecordId,
+    /// The objector.
+    pub member: PublicKey,
+    /// Criteria claimed.
+    pub criteria: BTreeSet<char>,
+    /// The argument.
+    pub argument: String,
+    /// The test, if recorded: the test record, criteria passed, valid.
+    pub test: Option<ObjectionTestEntry>,
+    /// The proposer integrated it (submission record).
+    pub integrated_by: Option<RecordId>,
+    /// The objector confirmed it resolved (reaction record).
+    pub confirmed_by: Option<RecordId>,
+    /// The objector withdrew it by consenting, standing aside or abstaining
+    /// later (reaction record).
+    pub withdrawn_by: Option<RecordId>,
+}
+
+impl ObjectionState {
+    /// Still blocks consent: not found invalid, and not both integrated and
+    /// confirmed.
+    pub fn is_open(&self) -> bool {
+        let invalid = self.test.as_ref().is_some_and(|t| !t.valid);
+        let resolved = self.integrated_by.is_some() && self.confirmed_by.is_some();
+        !invalid && !resolved && self.withdrawn_by.is_none()
+    }
+}
+
+/// A recorded objection test.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectionTestEntry {
+    /// The `objection.test` record.
+    pub record: RecordId,
+    /// Who tested.
+    pub by: PublicKey,
+    /// Criteria passed.
+    pub passed: BTreeSet<char>,
+    /// Valid or not.
+    pub valid: bool,
+    /// Reasoning.
+    pub note: String,
+}
+
+/// A decision as recorded and checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionEntry {
+    /// The `decide` record.
+    pub record: RecordId,
+    /// Who recorded it.
+    pub by: PublicKey,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Reason.
+    pub reason: String,
+    /// The count under the rule.
+    pub tally: Tally,
+    /// When (ms).
+    pub at: u64,
+}
+
+/// An amendment.
+#[derive(Debug, Clone, Serialize)]
+pub struct AmendmentState {
+    /// The `amendment.propose` record.
+    pub record: RecordId,
+    /// The proposer (member id).
+    pub proposer: PublicKey,
+    /// Co-authors (member ids).
+    pub coauthors: Vec<PublicKey>,
+    /// Title.
+    pub title: String,
+    /// Rationale.
+    pub rationale: String,
+    /// The challenge answered.
+    pub challenge: RecordId,
+    /// The draft document.
+    pub draft: DocId,
+    /// The version it forked from.
+    pub base: Vec<String>,
+    /// Where it stands.
+    pub phase: Phase,
+    /// Submissions, in order; the last is the wording under decision.
+    pub submissions: Vec<Submission>,
+    /// Every reaction, revisions included, in order.
+    pub reactions: Vec<ReactionEntry>,
+    /// Objections raised.
+    pub objections: Vec<ObjectionState>,
+    /// Whether the objection round was opened for the current submission.
+    pub round_open: bool,
+    /// The decision.
+    pub decision: Option<DecisionEntry>,
+    /// Ratification records, in order.
+    pub ratifications: Vec<RecordId>,
+    /// The version this became, if ratified (index into `State::versions`).
+    pub version: Option<usize>,
+    /// Ratified versions that changed other sections after it was
+    /// submitted: it was rebased onto them.
+    pub rebased_onto: Vec<usize>,
+    /// The ratified version that made it stale, if it is stale.
+    pub stale_because: Option<usize>,
+    /// Why it was withdrawn.
+    pub withdrawn: Option<String>,
+    /// When (ms).
+    pub at: u64,
+}
+
+/// What a generic proposal (application, exclusion, rule change) is about.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum ProposalKind {
+    /// Admit an applicant.
+    Admission {
+        /// The applicant's device.
+        applicant: PublicKey,
+    },
+    /// Exclude a member.
+    Exclusion {
+        /// The member.
+        member: PublicKey,
+        /// Reasons.
+        reasons: String,
+        /// Notice date (ms).
+        notice_at: u64,
+        /// Hearing date (ms).
+        hearing_at: u64,
+    },
+    /// Change a rule.
+    RuleChange {
+        /// Which act.
+        act: record::Act,
+        /// The new rule.
+        rule: record::Rule,
+        /// Why.
+        rationale: String,
+    },
+}
+
+/// A proposal decided by a rule other than amendments: an application, an
+/// exclusion, a rule change.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalState {
+    /// The record that opened it.
+    pub record: RecordId,
+    /// Who opened it.
+    pub by: PublicKey,
+    /// What it is.
+    pub kind: ProposalKind,
+    /// Reactions, revisions included.
+    pub reactions: Vec<ReactionEntry>,
+    /// Objections.
+    pub objections: Vec<ObjectionState>,
+    /// The decision, once taken.
+    pub decision: Option<DecisionEntry>,
+    /// When (ms).
+    pub at: u64,
+}
+
+/// A tension.
+#[derive(Debug, Clone, Serialize)]
+pub struct TensionState {
+    /// The `tension.open` record.
+    pub record: RecordId,
+    /// Who raised it.
+    pub author: PublicKey,
+    /// Its path.
+    pub path: TensionPath,
+    /// Summary.
+    pub summary: String,
+    /// The section concerned.
+    pub section: Option<String>,
+    /// Where it stands.
+    pub status: TensionStatus,
+    /// Updates: record, status, note.
+    pub history: Vec<(RecordId, TensionStatus, String)>,
+    /// Challenges it became.
+    pub challenges: Vec<RecordId>,
+}
+
+/// A ratified version of the charter.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionEntry {
+    /// 1 for the founding version.
+    pub number: usize,
+    /// The charter's heads at this version.
+    pub heads: Vec<String>,
+    /// [`version_hash`].
+    pub hash: String,
+    /// The amendment ratified (none for the founding version).
+    pub amendment: Option<RecordId>,
+    /// The sections it changed.
+    pub sections: Vec<String>,
+    /// The records that ratified it (the genesis for the founding version).
+    pub ratified_by: Vec<RecordId>,
+    /// Members who signed it.
+    pub signers: Vec<PublicKey>,
+    /// When (ms).
+    pub at: u64,
+}
+
+/// A content attestation that holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttestationEntry {
+    /// The `content.attest` record.
+    pub record: RecordId,
+    /// The document.
+    pub doc: DocId,
+    /// The device that made and signed the changes.
+    pub device: PublicKey,
+    /// The changes.
+    pub changes: Vec<String>,
+}
+
+/// What became of a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status", content = "reason")]
+pub enum Verdict {
+    /// It holds.
+    Accepted,
+    /// It does not, and why.
+    Rejected(String),
+    /// It waits for records not yet received.
+    Pending(String),
+}
+
+/// A record and what became of it, in canonical order.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordOutcome {
+    /// The record's id.
+    pub id: RecordId,
+    /// Its kind.
+    pub kind: Kind,
+    /// The signing device.
+    pub author: PublicKey,
+    /// Its timestamp (ms).
+    pub at: u64,
+    /// What became of it.
+    pub verdict: Verdict,
+}
+
+/// The resolved state of a community.
+#[derive(Debug, Clone, Serialize)]
+pub struct State {
+    /// The community id (genesis id).
+    pub community: CommunityId,
+    /// Its name.
+    pub name: String,
+    /// The charter document.
+    pub charter: DocId,
+    /// Colleges.
+    pub colleges: Vec<College>,
+    /// The rules in force.
+    pub rules: Rules,
+    /// Facilitators.
+    pub facilitators: Vec<PublicKey>,
+    /// Members by id.
+    pub members: BTreeMap<PublicKey, Member>,
+    /// Devices by key.
+    pub devices: BTreeMap<PublicKey, Device>,
+    /// Applications by record.
+    pub applications: BTreeMap<RecordId, Application>,
+    /// Proposals decided by rule (applications, exclusions, rule changes).
+    pub proposals: BTreeMap<RecordId, ProposalState>,
+    /// Challenges by record.
+    pub challenges: BTreeMap<RecordId, ChallengeState>,
+    /// Amendments by record.
+    pub amendments: BTreeMap<RecordId, AmendmentState>,
+    /// Tensions by record.
+    pub tensions: BTreeMap<RecordId, TensionState>,
+    /// Ratified versions, oldest first; the last is in force.
+    pub versions: Vec<VersionEntry>,
+    /// Attestations that hold.
+    pub attestations: Vec<AttestationEntry>,
+    /// Every record and its verdict, in canonical order, then the ones left
+    /// out of the DAG by id.
+    pub records: Vec<RecordOutcome>,
+    /// The latest accepted records (what a new record should cite).
+    pub heads: Vec<RecordId>,
+}
+
+impl State {
+    /// The version in force.
+    pub fn in_force(&self) -> &VersionEntry {
+        // There is always the founding version.
+        &self.versions[self.versions.len() - 1]
+    }
+
+    /// The member a device belongs to.
+    pub fn member_of(&self, device: &PublicKey) -> Option<&Member> {
+        self.devices
+            .get(device)
+            .and_then(|d| self.members.get(&d.member))
+    }
+
+    /// The verdict of a record, if known.
+    pub fn verdict(&self, id: &RecordId) -> Option<&Verdict> {
+        self.records
+            .iter()
+            .find(|r| r.id == *id)
+            .map(|r| &r.verdict)
+    }
+
+    /// Records rejected or pending.
+    pub fn problems(&self) -> impl Iterator<Item = &RecordOutcome> {
+        self.records
+            .iter()
+            .filter(|r| r.verdict != Verdict::Accepted)
+    }
+}
+
+/// Why a community cannot be resolved at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// The genesis record is not among the records.
+    #[error("the genesis record of community {0} is missing")]
+    NoGenesis(String),
+    /// The genesis record itself is invalid.
+    #[error("the genesis record is invalid: {0}")]
+    BadGenesis(String),
+}
+
+/// Options for [`resolve`].
+#[derive(Debug, Clone, Copy)]
+pub struct ResolveOptions {
+    /// Check signatures (false only for records the store already checked).
+    pub check_signatures: bool,
+}
+
+impl Default for ResolveOptions {
+    fn default() -> Self {
+        ResolveOptions {
+            check_signatures: true,
+        }
+    }
+}
+
+/// Resolve the state of `community` from records, in any order, with
+/// duplicates, possibly with gaps and records of other communities (those
+/// are rejected).
+pub fn resolve(
+    community: CommunityId,
+    records: &[Record],
+    options: ResolveOptions,
+) -> Result<State, ResolveError> {
+    apply::resolve(community, records, options)
+}
+
+impl MemberStatus {
+    /// Whether the member may take part at time `at` (ms).
+    pub fn active_at(&self, at: u64) -> bool {
+        match self {
+            MemberStatus::Active => true,
+            MemberStatus::Suspended { until } => at >= *until,
+            MemberStatus::Left | MemberStatus::Excluded => false,
+        }
+    }
+}
+
+impl SanctionLevel {
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SanctionLevel::Correction => "correction",
+            SanctionLevel::Warning => "warning",
+            SanctionLevel::Suspension => "suspension",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,507 @@
+//! Signed records: the governance acts of a community, as exact bytes.
+//!
+//! A record is a kind, the community it belongs to, the device that signed
+//! it, the records it builds on (its parents, which make the records of a
+//! community a DAG), an informational timestamp, a JSON payload and an
+//! ed25519 signature. Its id is the SHA-256 of its bytes. The layout is
+//! specified byte for byte in `docs/records.md`; in short:
+//!
+//! ```text
+//! "NREC" 0x01                    magic and format version
+//! u8 len, kind                    ASCII, e.g. "amendment.submit"
+//! [32] community                  genesis id (all zero in the genesis itself)
+//! [32] author                     device public key
+//! u64 BE timestamp                milliseconds since the Unix epoch
+//! u16 BE n, n × [32] parents      strictly ascending record ids
+//! u32 BE len, payload             UTF-8 JSON object
+//! [64] signature                  over "nous/record/v1/" kind 0x00 community body
+//! ```
+//!
+//! where `body` is every byte before the signature. The kind and the community
+//! are both in the signed domain, so a signature cannot be replayed as
+//! another kind of act or in another community. Records are verified from
+//! their exact bytes and never re-serialised: decoding keeps the bytes, and
+//! the id and signature are computed over them.
+
+mod payload;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::scalar::Scalar;
+use sha2::{Digest, Sha256, Sha512};
+
+pub use payload::*;
+
+use crate::identity::{DeviceKey, PublicKey, Signature};
+
+/// First bytes of every record: magic and format version.
+pub const MAGIC: &[u8; 5] = b"NREC\x01";
+/// Prefix of the signed message (the signature domain).
+pub const DOMAIN: &[u8] = b"nous/record/v1/";
+/// Largest payload accepted, in bytes.
+pub const MAX_PAYLOAD: usize = 64 * 1024;
+/// Most parents a record may cite.
+pub const MAX_PARENTS: usize = 256;
+/// Longest kind name.
+pub const MAX_KIND: usize = 32;
+/// Largest record accepted, in bytes.
+pub const MAX_RECORD: usize =
+    MAGIC.len() + 1 + MAX_KIND + 32 + 32 + 8 + 2 + 32 * MAX_PARENTS + 4 + MAX_PAYLOAD + 64;
+
+/// The id of a record: SHA-256 of its bytes. Written as 64 hex characters,
+/// abbreviated to 12 in tables.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordId(pub [u8; 32]);
+
+impl RecordId {
+    /// The id of these record bytes.
+    pub fn of(bytes: &[u8]) -> Self {
+        RecordId(Sha256::digest(bytes).into())
+    }
+
+    /// The first 12 hex characters.
+    pub fn short(&self) -> String {
+        hex::encode(&self.0[..6])
+    }
+
+    /// The zero id (the community field of a genesis record).
+    pub const ZERO: RecordId = RecordId([0; 32]);
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecordId({})", self.short())
+    }
+}
+
+impl FromStr for RecordId {
+    type Err = RecordError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(s, &mut bytes)
+            .map_err(|_| RecordError::BadId(s.chars().take(80).collect()))?;
+        Ok(RecordId(bytes))
+    }
+}
+
+impl serde::Serialize for RecordId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RecordId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The id of a community: the id of its genesis record.
+pub type CommunityId = RecordId;
+
+/// Why bytes are not a valid record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// Shorter than its fields say, or longer.
+    #[error("record is truncated or has trailing bytes")]
+    Length,
+    /// Wrong magic or version.
+    #[error("not a Nous record (bad magic or unsupported version)")]
+    Magic,
+    /// The kind is not one this version knows.
+    #[error("unknown record kind `{0}`")]
+    UnknownKind(String),
+    /// Parents not strictly ascending, or too many.
+    #[error("record parents must be strictly ascending and at most {MAX_PARENTS}")]
+    Parents,
+    /// Over a size cap.
+    #[error("record is too large ({0} bytes)")]
+    TooLarge(usize),
+    /// The payload does not parse for this kind.
+    #[error("payload of a `{kind}` record is invalid: {detail}")]
+    Payload {
+        /// The record kind.
+        kind: &'static str,
+        /// What serde said.
+        detail: String,
+    },
+    /// A genesis record names a community, or another record does not.
+    #[error("community field is inconsistent with the record kind")]
+    Community,
+    /// The signature does not verify (strictly) against the author key.
+    #[error("signature does not verify")]
+    Signature,
+    /// Not a record id.
+    #[error("`{0}` is not a record id (64 hex characters)")]
+    BadId(String),
+}
+
+/// A decoded record. Cheap to clone: the bytes are shared.
+#[derive(Clone)]
+pub struct Record {
+    bytes: Arc<[u8]>,
+    id: RecordId,
+    community: CommunityId,
+    author: PublicKey,
+    timestamp: u64,
+    parents: Vec<RecordId>,
+    payload: Payload,
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Record({} {} by {})",
+            self.kind().name(),
+            self.id.short(),
+            self.author.short()
+        )
+    }
+}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+impl Eq for Record {}
+
+/// The fields of a record before it is signed.
+#[derive(Debug, Clone)]
+pub struct Unsigned {
+    /// The community (ignored for a genesis record, which founds one).
+    pub community: CommunityId,
+    /// Milliseconds since the Unix epoch, as the author's clock says.
+    pub timestamp: u64,
+    /// The records this one builds on (sorted and deduplicated on signing).
+    pub parents: Vec<RecordId>,
+    /// The act.
+    pub payload: Payload,
+}
+
+impl Record {
+    /// Encode and sign a record with a device key.
+    pub fn sign(key: &DeviceKey, unsigned: Unsigned) -> Result<Record, RecordError> {
+        let kind = unsigned.payload.kind();
+        let community = if kind == Kind::Genesis {
+            RecordId::ZERO
+        } else {
+            unsigned.community
+        };
+        let mut parents = unsigned.parents;
+        parents.sort_unstable();
+        parents.dedup();
+        if parents.len() > MAX_PARENTS {
+            return Err(RecordError::Parents);
+        }
+        let payload = unsigned.payload.to_json();
+        if payload.len() > MAX_PAYLOAD {
+            return Err(RecordError::TooLarge(payload.len()));
+        }
+        let mut body = Vec::with_capacity(128 + payload.len() + 32 * parents.len());
+        body.extend_from_slice(MAGIC);
+        let name = kind.name().as_bytes();
+        body.push(name.len() as u8);
+        body.extend_from_slice(name);
+        body.extend_from_slice(&community.0);
+        body.extend_from_slice(key.public().as_bytes());
+        body.extend_from_slice(&unsigned.timestamp.to_be_bytes());
+        body.extend_from_slice(&(parents.len() as u16).to_be_bytes());
+        for parent in &parents {
+            body.extend_from_slice(&parent.0);
+        }
+        body.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        body.extend_from_slice(&payload);
+        let signature = key.sign(&signed_message(kind, &community, &body));
+        body.extend_from_slice(&signature.0);
+        Record::decode(&body)
+    }
+
+    /// Decode a record from its bytes, checking its structure and payload
+    /// but not its signature (see [`Record::verify_signature`] and
+    /// [`verify_signatures`], which batch).
+    pub fn decode(bytes: &[u8]) -> Result<Record, RecordError> {
+        if bytes.len() > MAX_RECORD {
+            return Err(RecordError::TooLarge(bytes.len()));
+        }
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err(RecordError::Magic);
+        }
+        let kind_len = usize::from(r.u8()?);
+        let kind_bytes = r.take(kind_len)?;
+        let kind_name = std::str::from_utf8(kind_bytes).unwrap_or("");
+        let kind = Kind::from_name(kind_name).ok_or_else(|| {
+            RecordError::UnknownKind(
+                String::from_utf8_lossy(kind_bytes)
+                    .chars()
+                    .take(40)
+                    .collect(),
+            )
+        })?;
+        let community = RecordId(r.array()?);
+        let author = PublicKey::from_bytes(r.array()?);
+        let timestamp = u64::from_be_bytes(r.array()?);
+        let count = usize::from(u16::from_be_bytes(r.array()?));
+        if count > MAX_PARENTS {
+            return Err(RecordError::Parents);
+        }
+        let mut parents = Vec::with_capacity(count);
+        for _ in 0..count {
+            let parent = RecordId(r.array()?);
+            if parents.last().is_some_and(|last| *last >= parent) {
+                return Err(RecordError::Parents);
+            }
+            parents.push(parent);
+        }
+        let payload_len = u32::from_be_bytes(r.array()?) as usize;
+        if payload_len > MAX_PAYLOAD {
+            return Err(RecordError::TooLarge(payload_len));
+        }
+        let payload = Payload::from_json(kind, r.take(payload_len)?)?;
+        r.take(64)?;
+        if r.at != bytes.len() {
+            return Err(RecordError::Length);
+        }
+        if (kind == Kind::Genesis) != (community == RecordId::ZERO)
+            || (kind == Kind::Genesis && count > 0)
+        {
+            return Err(RecordError::Community);
+        }
+        Ok(Record {
+            id: RecordId::of(bytes),
+            bytes: bytes.into(),
+            community,
+            author,
+            timestamp,
+            parents,
+            payload,
+        })
+    }
+
+    /// Check the signature (strict verification).
+    pub fn verify_signature(&self) -> Result<(), RecordError> {
+        let (message, signature) = self.message_and_signature();
+        if self.author.verify(&message, &signature) {
+            Ok(())
+        } else {
+            Err(RecordError::Signature)
+        }
+    }
+
+    fn message_and_signature(&self) -> (Vec<u8>, Signature) {
+        let split = self.bytes.len() - 64;
+        let mut signature = [0u8; 64];
+        signature.copy_from_slice(&self.bytes[split..]);
+        (
+            signed_message(self.kind(), &self.community, &self.bytes[..split]),
+            Signature(signature),
+        )
+    }
+
+    /// The exact bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    /// SHA-256 of the bytes.
+    pub fn id(&self) -> RecordId {
+        self.id
+    }
+    /// The kind of act.
+    pub fn kind(&self) -> Kind {
+        self.payload.kind()
+    }
+    /// The community: for a genesis record, its own id.
+    pub fn community(&self) -> CommunityId {
+        if self.kind() == Kind::Genesis {
+            self.id
+        } else {
+            self.community
+        }
+    }
+    /// The device that signed.
+    pub fn author(&self) -> PublicKey {
+        self.author
+    }
+    /// Milliseconds since the Unix epoch, as the author's clock said.
+    pub fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+    /// The records this one builds on.
+    pub fn parents(&self) -> &[RecordId] {
+        &self.parents
+    }
+    /// The act itself.
+    pub fn payload(&self) -> &Payload {
+        &self.payload
+    }
+}
+
+fn signed_message(kind: Kind, community: &CommunityId, body: &[u8]) -> Vec<u8> {
+    let name = kind.name().as_bytes();
+    let mut message = Vec::with_capacity(DOMAIN.len() + name.len() + 33 + body.len());
+    message.extend_from_slice(DOMAIN);
+    message.extend_from_slice(name);
+    message.push(0);
+    message.extend_from_slice(&community.0);
+    message.extend_from_slice(body);
+    message
+}
+
+/// Check many signatures at once. Returns, for each record, whether its
+/// signature is valid: exactly what [`Record::verify_signature`] (ed25519-dalek
+/// `verify_strict`) says, on every input, adversarial ones included — the
+/// rule every peer applies, so that no two peers can disagree about a record.
+///
+/// Why not `ed25519_dalek::verify_batch`: its equation is cofactorless with
+/// weights derived from the inputs, so a torsion component in R or in the key
+/// survives into the sum. A signer can make a signature whose R carries a
+/// small-order point (or use a mixed-order key) that `verify_strict` refuses
+/// but a batch accepts whenever the weights happen to cancel it (one chance
+/// in two for a point of order 2, and the signer can re-roll the weights at
+/// will by changing a timestamp). Screening R for torsion closes the hole but
+/// costs a scalar multiplication per signature, more than batching saves (see
+/// `docs/benchmarks.md`, W3).
+///
+/// So each signature is checked on its own, with the very computation
+/// `verify_strict` makes, minus the parts that can be shared: each distinct
+/// key is decoded and screened once per call, R is not decoded (comparing
+/// the encoding of `[s]B - [k]A` with the R bytes is equivalent), and the
+/// encodings are computed with one shared field inversion. Large calls are
+/// split over two threads ([`verify_signatures_on`] to choose).
+pub fn verify_signatures(records: &[&Record]) -> Vec<bool> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    verify_signatures_on(records, threads.min(2))
+}
+
+/// [`verify_signatures`] on at most `threads` threads (scoped, joined before
+/// returning). Calls with fewer than [`PARALLEL_MIN`] records per thread use
+/// fewer threads.
+pub fn verify_signatures_on(records: &[&Record], threads: usize) -> Vec<bool> {
+    let keys = author_keys(records);
+    let threads = threads.min(records.len() / PARALLEL_MIN).max(1);
+    if threads == 1 {
+        return verify_strict_each(records, &keys);
+    }
+    let chunk = records.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = records
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| verify_strict_each(part, &keys)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// Fewest records per thread worth a thread of its own.
+pub const PARALLEL_MIN: usize = 64;
+
+/// Each distinct author key, decoded once: `-A`, or `None` where
+/// `verify_strict` refuses the key whatever the signature (it is not a point,
+/// or it has small order).
+fn author_keys(records: &[&Record]) -> HashMap<PublicKey, Option<EdwardsPoint>> {
+    let mut keys = HashMap::new();
+    for record in records {
+        keys.entry(record.author).or_insert_with(|| {
+            CompressedEdwardsY(*record.author.as_bytes())
+                .decompress()
+                .filter(|point| !point.is_small_order())
+                .map(|point| -point)
+        });
+    }
+    keys
+}
+
+/// `verify_strict` for each record, given its decoded key.
+///
+/// ed25519-dalek 3.0 `verify_strict(A, M, (R, s))` accepts exactly when
+/// (1) A decodes and has not small order, (2) s is canonical (`s < ℓ`),
+/// (3) R decodes and has not small order, and (4) the encoding of
+/// `P = [k](-A) + [s]B`, with `k = SHA-512(R ‖ A ‖ M) mod ℓ` over the bytes
+/// as given, equals the R bytes. Here (1) comes from [`author_keys`], (2)
+/// and (4) are checked as is, with the same function computing P, and (3)
+/// becomes "P has not small order" once (4) holds: then R is the encoding of
+/// P, so it decodes, to P itself. If (4) fails, `verify_strict` fails too,
+/// whatever (3) says. Nothing is probabilistic: the answer is the same as
+/// `verify_strict`'s for every input.
+fn verify_strict_each(
+    records: &[&Record],
+    keys: &HashMap<PublicKey, Option<EdwardsPoint>>,
+) -> Vec<bool> {
+    let mut valid = vec![false; records.len()];
+    let mut points = Vec::with_capacity(records.len());
+    let mut checked = Vec::with_capacity(records.len());
+    for (index, record) in records.iter().enumerate() {
+        let Some(Some(minus_a)) = keys.get(&record.author) else {
+            continue;
+        };
+        let (message, signature) = record.message_and_signature();
+        let mut r = [0u8; 32];
+        let mut s = [0u8; 32];
+        r.copy_from_slice(&signature.0[..32]);
+        s.copy_from_slice(&signature.0[32..]);
+        let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s)) else {
+            continue;
+        };
+        let mut hash = Sha512::new();
+        hash.update(r);
+        hash.update(record.author.as_bytes());
+        hash.update(&message);
+        let k = Scalar::from_bytes_mod_order_wide(&hash.finalize().into());
+        points.push(EdwardsPoint::vartime_double_scalar_mul_basepoint(
+            &k, minus_a, &s,
+        ));
+        checked.push((index, r));
+    }
+    let encodings = EdwardsPoint::compress_batch_alloc(&points);
+    for ((point, encoding), (index, r)) in points.iter().zip(&encodings).zip(checked) {
+        valid[index] = encoding.0 == r && !point.is_small_order();
+    }
+    valid
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], RecordError> {
+        let end = self.at.checked_add(len).ok_or(RecordError::Length)?;
+        let slice = self.bytes.get(self.at..end).ok_or(RecordError::Length)?;
+        self.at = end;
+        Ok(slice)
+    }
+    fn u8(&mut self) -> Result<u8, RecordError> {
+        Ok(self.take(1)?[0])
+    }
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], RecordError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests;

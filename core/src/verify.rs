@@ -1,0 +1,537 @@
+//! Verification: a pure function from a bundle's bytes to a report.
+//!
+//! `verify` replays everything a bundle carries, offline, trusting nothing:
+//! the bundle's checksum; every record's structure and signature; the record
+//! DAG and the authority of each record at its place in it (through
+//! [`governance::resolve`]); every content change against the attestations
+//! (a change counts only if the device whose actor id it carries signed it);
+//! and every ratified version against the amendment it ratifies: its heads
+//! must be exactly the version before it merged with the adopted wording, the
+//! sections each wording declares must be the sections it really changes,
+//! and the text of the version is hashed into the report.
+//!
+//! The report is canonical JSON; its SHA-256 is the report hash. Anyone who
+//! verifies the same bundle gets the same bytes, whatever order its entries
+//! came in.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use automerge::{Automerge, Change, ChangeHash, ReadDoc as _};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::bundle::Bundle;
+use crate::governance::{self, ResolveOptions, State, Verdict};
+use crate::guard::{self, Limits};
+use crate::identity::PublicKey;
+use crate::ids::{DocId, hash_hex};
+use crate::record::{CommunityId, Record, RecordId};
+use crate::{charter, diff, markdown};
+
+/// The format of the report.
+pub const REPORT_FORMAT: &str = "nous-verify/1";
+
+/// The verdict on a bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// [`REPORT_FORMAT`].
+    pub format: &'static str,
+    /// True when nothing was rejected, pending or inconsistent.
+    pub ok: bool,
+    /// Each community in the bundle, by id.
+    pub communities: Vec<CommunityReport>,
+    /// Each document in the bundle, by id.
+    pub documents: Vec<DocumentReport>,
+    /// Everything wrong, in a stable order.
+    pub problems: Vec<Problem>,
+}
+
+/// Something that does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Problem {
+    /// `record`, `change`, `version`, `wording`, `document` or `community`.
+    pub what: String,
+    /// The record id, change hash, document id or version number.
+    pub id: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A community, as verified.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommunityReport {
+    /// Its id.
+    pub id: CommunityId,
+    /// Its name.
+    pub name: String,
+    /// The charter document.
+    pub charter: DocId,
+    /// Records accepted, rejected and pending.
+    pub accepted: usize,
+    /// Rejected records.
+    pub rejected: usize,
+    /// Records waiting for missing ones.
+    pub pending: usize,
+    /// Members: id, name, college, status.
+    pub members: Vec<(PublicKey, String, String, String)>,
+    /// Ratified versions.
+    pub versions: Vec<VersionReport>,
+    /// Amendments: id, title, phase.
+    pub amendments: Vec<(RecordId, String, String)>,
+    /// Every record's verdict, in canonical order.
+    pub records: Vec<governance::RecordOutcome>,
+}
+
+/// A ratified version, as verified.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionReport {
+    /// 1 for the founding version.
+    pub number: usize,
+    /// Its heads.
+    pub heads: Vec<String>,
+    /// The version hash members sign.
+    pub hash: String,
+    /// The amendment ratified.
+    pub amendment: Option<RecordId>,
+    /// SHA-256 of the version's text (Markdown with section annotations);
+    /// empty if the content is missing.
+    pub text_sha256: String,
+}
+
+/// A document, as verified.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentReport {
+    /// Its id.
+    pub id: DocId,
+    /// The community it belongs to, if any.
+    pub community: Option<CommunityId>,
+    /// Changes in it.
+    pub changes: usize,
+    /// Changes signed by the device whose actor id they carry.
+    pub attested: usize,
+    /// Heads of the verified document (attested changes only).
+    pub verified_heads: Vec<String>,
+}
+
+/// Why a bundle could not be verified at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The bundle itself is unusable.
+    #[error(transparent)]
+    Bundle(#[from] crate::bundle::BundleError),
+}
+
+impl Report {
+    /// The canonical bytes of the report.
+    pub fn canonical(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// SHA-256 of [`Report::canonical`], in hex.
+    pub fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.canonical()))
+    }
+}
+
+/// Verify a bundle.
+pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
+    let bundle = Bundle::decode(bytes)?;
+    let mut problems = Vec::new();
+
+    // Records: decode, and group by community.
+    let mut records: Vec<Record> = Vec::with_capacity(bundle.records.len());
+    for bytes in &bundle.records {
+        match Record::decode(bytes) {
+            Ok(record) => records.push(record),
+            Err(error) => problems.push(Problem {
+                what: "record".into(),
+                id: RecordId::of(bytes).to_string(),
+                reason: error.to_string(),
+            }),
+        }
+    }
+    let genesis_ids: BTreeSet<CommunityId> = records
+        .iter()
+        .filter(|r| r.kind() == crate::record::Kind::Genesis)
+        .map(Record::id)
+        .collect();
+    let mut by_community: BTreeMap<CommunityId, Vec<Record>> = BTreeMap::new();
+    for record in records {
+        let community = record.community();
+        if genesis_ids.contains(&community) {
+            by_community.entry(community).or_default().push(record);
+        } else {
+            problems.push(Problem {
+                what: "record".into(),
+                id: record.id().to_string(),
+                reason: format!(
+                    "its community {} has no genesis in the bundle",
+                    community.short()
+                ),
+            });
+        }
+    }
+
+    // Documents: through the guard, as untrusted bytes.
+    let scratch_actor = automerge::ActorId::from(&[0u8; 16][..]);
+    let mut docs: BTreeMap<DocId, Automerge> = BTreeMap::new();
+    for (id, bytes) in &bundle.documents {
+        match guard::load(bytes, &Limits::default(), scratch_actor.clone()) {
+            Ok(doc) => {
+                docs.insert(*id, doc);
+            }
+            Err(error) => problems.push(Problem {
+                what: "document".into(),
+                id: id.to_string(),
+                reason: format!("refused by the guard: {error}"),
+            }),
+        }
+    }
+
+    let mut communities = Vec::new();
+    let mut doc_community: HashMap<DocId, CommunityId> = HashMap::new();
+    let mut attested_counts: HashMap<DocId, (usize, Vec<String>)> = HashMap::new();
+    for (id, records) in &by_community {
+        let state = match governance::resolve(*id, records, ResolveOptions::default()) {
+            Ok(state) => state,
+            Err(error) => {
+                problems.push(Problem {
+                    what: "community".into(),
+                    id: id.to_string(),
+                    reason: error.to_string(),
+                });
+                continue;
+            }
+        };
+        for outcome in state.problems() {
+            let reason = match &outcome.verdict {
+                Verdict::Rejected(reason) => format!("rejected: {reason}"),
+                Verdict::Pending(reason) => format!("pending: {reason}"),
+                Verdict::Accepted => continue,
+            };
+            problems.push(Problem {
+                what: "record".into(),
+                id: outcome.id.to_string(),
+                reason: format!("{} {reason}", outcome.kind),
+            });
+        }
+        let content = Content::build(&state, &docs, &mut problems);
+        for (doc, counts) in &content.per_doc {
+            doc_community.insert(*doc, *id);
+            attested_counts.insert(*doc, counts.clone());
+        }
+        let versions = content.check_versions(&state, &mut problems);
+        content.check_wordings(&state, &mut problems);
+        let count =
+            |f: fn(&Verdict) -> bool| state.records.iter().filter(|r| f(&r.verdict)).count();
+        communities.push(CommunityReport {
+            id: *id,
+            name: state.name.clone(),
+            charter: state.charter,
+            accepted: count(|v| matches!(v, Verdict::Accepted)),
+            rejected: count(|v| matches!(v, Verdict::Rejected(_))),
+            pending: count(|v| matches!(v, Verdict::Pending(_))),
+            members: state
+                .members
+                .values()
+                .map(|m| {
+                    (
+                        m.id,
+                        m.name.clone(),
+                        m.college.clone(),
+                        status_name(&m.status),
+                    )
+                })
+                .collect(),
+            versions,
+            amendments: state
+                .amendments
+                .values()
+                .map(|a| {
+                    (
+                        a.record,
+                        a.title.clone(),
+                        governance::phase_name(a.phase).to_owned(),
+                    )
+                })
+                .collect(),
+            records: state.records.clone(),
+        });
+    }
+
+    let documents = docs
+        .iter()
+        .map(|(id, doc)| {
+            let changes = doc.get_changes_meta(&[]).len();
+            let (attested, verified_heads) = attested_counts.get(id).cloned().unwrap_or_default();
+            DocumentReport {
+                id: *id,
+                community: doc_community.get(id).copied(),
+                changes,
+                attested,
+                verified_heads,
+            }
+        })
+        .collect();
+    problems.sort();
+    problems.dedup();
+    Ok(Report {
+        format: REPORT_FORMAT,
+        ok: problems.is_empty(),
+        communities,
+        documents,
+        problems,
+    })
+}
+
+fn status_name(status: &governance::MemberStatus) -> String {
+    match status {
+        governance::MemberStatus::Active => "active".into(),
+        governance::MemberStatus::Suspended { until } => format!("suspended until {until}"),
+        governance::MemberStatus::Left => "left".into(),
+        governance::MemberStatus::Excluded => "excluded".into(),
+    }
+}
+
+/// A community's content: every change of its charter and drafts that the
+/// device whose actor id it carries attested, in one document.
+struct Content {
+    /// The verified pool (attested changes whose ancestors are attested).
+    pool: Automerge,
+    /// Per document: attested changes and verified heads.
+    per_doc: BTreeMap<DocId, (usize, Vec<String>)>,
+}
+
+impl Content {
+    fn build(
+        state: &State,
+        docs: &BTreeMap<DocId, Automerge>,
+        problems: &mut Vec<Problem>,
+    ) -> Content {
+        let attested: HashSet<(PublicKey, String)> = state
+            .attestations
+            .iter()
+            .flat_map(|a| a.changes.iter().map(move |c| (a.device, c.clone())))
+            .collect();
+        let mut ids: Vec<DocId> = vec![state.charter];
+        ids.extend(state.amendments.values().map(|a| a.draft));
+        ids.sort();
+        ids.dedup();
+        let mut seen: HashSet<ChangeHash> = HashSet::new();
+        let mut admitted: Vec<Change> = Vec::new();
+        let mut admitted_set: HashSet<ChangeHash> = HashSet::new();
+        let mut per_doc = BTreeMap::new();
+        for id in ids {
+            let Some(doc) = docs.get(&id) else { continue };
+            let mut doc_admitted = HashSet::new();
+            // Changes come in causal order, so a change's deps are judged
+            // before it.
+            for change in doc.get_changes(&[]) {
+                let hash = change.hash();
+                let key = PublicKey::from_actor(change.actor_id());
+                let signed = key.is_some_and(|k| attested.contains(&(k, hash_hex(&hash))));
+                let deps_ok = change.deps().iter().all(|d| admitted_set.contains(d));
+                if signed && deps_ok {
+                    doc_admitted.insert(hash);
+                    if admitted_set.insert(hash) {
+                        admitted.push(change.clone());
+                    }
+                } else if seen.insert(hash) {
+                    let reason = match (key, signed) {
+                        (None, _) => "its actor id is not a device key".to_owned(),
+                        (Some(k), false) => {
+                            format!(
+                                "not signed by device {}, whose actor id it carries",
+                                k.short()
+                            )
+                        }
+                        (Some(_), true) => "builds on a change that is not verified".to_owned(),
+                    };
+                    problems.push(Problem {
+                        what: "change".into(),
+                        id: hash_hex(&hash),
+                        reason: format!("in document {id}: {reason}"),
+                    });
+                }
+                seen.insert(hash);
+            }
+            let heads = heads_of(&doc_admitted, doc);
+            per_doc.insert(
+                id,
+                (doc_admitted.len(), heads.iter().map(hash_hex).collect()),
+            );
+        }
+        let mut pool = Automerge::new();
+        // These changes were decoded by the guard above; applying them to a
+        // fresh document is contained all the same.
+        let applied = crate::contain::contain(|| pool.apply_changes(admitted));
+        if !matches!(applied, Ok(Ok(()))) {
+            problems.push(Problem {
+                what: "community".into(),
+                id: state.community.to_string(),
+                reason: "its content could not be assembled".into(),
+            });
+            pool = Automerge::new();
+        }
+        Content { pool, per_doc }
+    }
+
+    fn has(&self, heads: &[ChangeHash]) -> bool {
+        heads
+            .iter()
+            .all(|h| self.pool.get_change_by_hash(h).is_some())
+    }
+
+    fn merged(&self, a: &[ChangeHash], b: &[ChangeHash]) -> Option<Vec<ChangeHash>> {
+        let mut both: Vec<ChangeHash> = a.iter().chain(b).copied().collect();
+        both.sort();
+        both.dedup();
+        let mut heads = self.pool.fork_at(&both).ok()?.get_heads();
+        heads.sort();
+        Some(heads)
+    }
+
+    fn text(&self, heads: &[ChangeHash]) -> Option<String> {
+        let charter = charter::read(&self.pool, Some(heads)).ok()?;
+        let text = markdown::render(&charter, markdown::RenderOptions::default());
+        Some(hex::encode(Sha256::digest(text.as_bytes())))
+    }
+
+    fn check_versions(&self, state: &State, problems: &mut Vec<Problem>) -> Vec<VersionReport> {
+        let mut out = Vec::new();
+        let mut previous: Option<Vec<ChangeHash>> = None;
+        for version in &state.versions {
+            let heads = parse_heads(&version.heads);
+            let mut problem = |reason: String| {
+                problems.push(Problem {
+                    what: "version".into(),
+                    id: version.number.to_string(),
+                    reason,
+                })
+            };
+            let present = self.has(&heads);
+            if !present {
+                problem(
+                    "its heads are not among the verified changes (missing or unsigned content)"
+                        .into(),
+                );
+            }
+            if let (Some(prev), Some(amendment)) = (&previous, version.amendment) {
+                let wording = state
+                    .amendments
+                    .get(&amendment)
+                    .and_then(|a| a.submissions.last())
+                    .map(|s| parse_heads(&s.heads))
+                    .unwrap_or_default();
+                if present && self.has(&wording) {
+                    match self.merged(prev, &wording) {
+                        Some(expected) if expected == sorted(&heads) => {}
+                        _ => problem(format!(
+                            "is not the version before it merged with the adopted wording of amendment {}",
+                            amendment.short()
+                        )),
+                    }
+                } else if present {
+                    problem(format!(
+                        "the adopted wording of amendment {} is missing",
+                        amendment.short()
+                    ));
+                }
+            }
+            let text_sha256 = if present {
+                self.text(&heads).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            out.push(VersionReport {
+                number: version.number,
+                heads: version.heads.clone(),
+                hash: version.hash.clone(),
+                amendment: version.amendment,
+                text_sha256,
+            });
+            previous = Some(heads);
+        }
+        out
+    }
+
+    /// Each wording must change exactly the sections it declares, relative
+    /// to the version in force when it was submitted (staleness and rebasing
+    /// rely on the declaration).
+    fn check_wordings(&self, state: &State, problems: &mut Vec<Problem>) {
+        for amendment in state.amendments.values() {
+            for submission in &amendment.submissions {
+                let Some(version) = state
+                    .versions
+                    .iter()
+                    .find(|v| v.number == submission.version)
+                else {
+                    continue;
+                };
+                let base = parse_heads(&version.heads);
+                let heads = parse_heads(&submission.heads);
+                let mut problem = |reason: String| {
+                    problems.push(Problem {
+                        what: "wording".into(),
+                        id: submission.record.to_string(),
+                        reason,
+                    })
+                };
+                if !self.has(&heads) {
+                    problem("its heads are not among the verified changes".into());
+                    continue;
+                }
+                let (Some(merged), true) = (self.merged(&base, &heads), self.has(&base)) else {
+                    continue;
+                };
+                let (Ok(before), Ok(after)) = (
+                    charter::read(&self.pool, Some(&base)),
+                    charter::read(&self.pool, Some(&merged)),
+                ) else {
+                    problem("its text cannot be read as a charter".into());
+                    continue;
+                };
+                let actual = diff::diff(&before, &after).section_ids();
+                let mut declared = submission.sections.clone();
+                declared.sort();
+                declared.dedup();
+                if actual != declared {
+                    problem(format!(
+                        "declares sections [{}] but changes [{}]",
+                        declared.join(", "),
+                        actual.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn heads_of(set: &HashSet<ChangeHash>, doc: &Automerge) -> Vec<ChangeHash> {
+    let mut covered: HashSet<ChangeHash> = HashSet::new();
+    for change in doc.get_changes_meta(&[]) {
+        if set.contains(&change.hash) {
+            covered.extend(change.deps.iter().copied());
+        }
+    }
+    let mut heads: Vec<ChangeHash> = set
+        .iter()
+        .filter(|h| !covered.contains(h))
+        .copied()
+        .collect();
+    heads.sort();
+    heads
+}
+
+fn parse_heads(texts: &[String]) -> Vec<ChangeHash> {
+    let mut heads: Vec<ChangeHash> = texts.iter().filter_map(|t| t.parse().ok()).collect();
+    heads.sort();
+    heads
+}
+
+fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
+    let mut heads = heads.to_vec();
+    heads.sort();
+    heads
+}
