@@ -614,12 +614,16 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The document.
+    /// The document. A community's charter shows the version in force.
     pub doc: String,
     /// Show it as it was at this point: one or more change hashes (or
     /// unambiguous prefixes, at least 4 characters), comma-separated.
-    #[arg(long, value_name = "REF")]
+    #[arg(long, value_name = "REF", conflicts_with = "latest")]
     pub at: Option<String>,
+    /// For a community's charter: show the latest text, including edits
+    /// not (yet) ratified, instead of the version in force.
+    #[arg(long)]
+    pub latest: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "md")]
     pub format: Format,

@@ -346,14 +346,39 @@ fn charter_show(cx: &Context, args: ShowArgs) -> anyhow::Result<()> {
     let mut engine = open(cx)?;
     let doc = engine.resolve(&args.doc)?;
     let at = args.at.as_deref().map(parse_ref).transpose()?;
-    let heads = match &at {
-        Some(at) => engine.resolve_heads(&doc, at)?,
-        None => engine.heads(&doc)?,
+    let latest = engine.heads(&doc)?;
+    let in_force = if at.is_none() && !args.latest {
+        gov::version_in_force(&engine, &doc)?
+    } else {
+        None
+    };
+    let heads = match (&at, &in_force) {
+        (Some(at), _) => engine.resolve_heads(&doc, at)?,
+        (None, Some((_, heads))) => heads.clone(),
+        (None, None) => latest.clone(),
     };
     let charter = engine.charter_at(&doc, Some(&heads))?;
+    let mut unratified = 0;
+    if let Some((number, heads)) = &in_force {
+        let doc_ref = engine.document(&doc)?;
+        unratified = doc_ref.get_changes_meta(heads).len();
+        if !cx.json && args.format != Format::Json {
+            eprintln!(
+                "Version {number} in force{}",
+                if unratified > 0 {
+                    format!("; {unratified} change(s) not ratified (see them with --latest)")
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
     if cx.json || args.format == Format::Json {
         let heads: Vec<String> = heads.iter().map(ids::hash_hex).collect();
-        output::json(&json!({ "id": doc, "heads": heads, "charter": charter }))
+        output::json(&json!({
+            "id": doc, "heads": heads, "charter": charter,
+            "version": in_force.as_ref().map(|(n, _)| n), "unratified_changes": unratified,
+        }))
     } else {
         output::text(&markdown::render(
             &charter,

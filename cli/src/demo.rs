@@ -7,6 +7,15 @@
 //! copies merge to the same text and the same heads, with both edits kept.
 //! The demo prints the history and the per-section diff, and fails if the
 //! copies did not converge.
+//!
+//! Then governance: Alice and Bob found a community around the charter;
+//! Chloé joins (applies, is admitted, signs the charter in force); she
+//! challenges a section and proposes an amendment; Bob objects, the
+//! facilitator finds the objection valid, Chloé integrates it, Bob confirms,
+//! the amendment is adopted and ratified by two signers. Every act is a
+//! signed record exchanged in bundles; the community's bundle is verified
+//! offline at the end (and left in `--bundle FILE` if asked), and the demo
+//! fails unless verification accepts it.
 
 use std::path::Path;
 
@@ -14,8 +23,14 @@ use anyhow::{Context as _, bail};
 use serde_json::json;
 
 use nous_core::charter::{Position, SectionDraft, SectionId};
+use nous_core::community::{Community, Founding};
 use nous_core::engine;
+use nous_core::governance::Phase;
 use nous_core::markdown;
+use nous_core::record::{
+    Apply, Challenge, College, CommunityId, Decide, Founder, Method, Outcome, Payload, React,
+    RecordId, Round, Rule, Rules, SignCharter, Stance, TestObjection,
+};
 use nous_core::{DocId, Engine, HeadsRef, ids};
 
 use crate::commands::{engine_options, fill_random, render_diff};
@@ -37,6 +52,33 @@ impl Member {
         seed.fill(0);
         let engine = Engine::open(&home, engine_options())?;
         Ok(Member { name, engine })
+    }
+
+    /// Send a community's records, charter and drafts to `other`.
+    fn sync_to(&mut self, other: &mut Member, community: &CommunityId) -> anyhow::Result<()> {
+        crate::governance::attest_all(&mut self.engine)?;
+        let bytes = self.community_bundle(community)?;
+        other.engine.import_bundle(&bytes)?;
+        Ok(())
+    }
+
+    fn community_bundle(&mut self, community: &CommunityId) -> anyhow::Result<Vec<u8>> {
+        let names = [community.to_string()];
+        let (docs, communities) =
+            crate::governance::bundle_contents(&mut self.engine, &[], &names)?;
+        Ok(self.engine.export_bundle_with(&docs, &communities)?)
+    }
+
+    fn community(&self, id: &CommunityId) -> anyhow::Result<Community> {
+        Ok(self.engine.community(id)?)
+    }
+
+    /// Act in the community; returns the record's id.
+    fn act(&mut self, id: &CommunityId, payload: Payload) -> anyhow::Result<RecordId> {
+        let community = self.community(id)?;
+        let acted = self.engine.act(&community, payload)?;
+        self.engine.wait(acted.ticket)?;
+        Ok(acted.record.id())
     }
 
     /// Send every document to `other` in a bundle, as a file would.
@@ -80,13 +122,12 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
         }
     };
     let mut log = Vec::new();
-    let mut say = |line: String| log.push(line);
 
     let mut alice = Member::create("Alice", &root)?;
     let mut bob = Member::create("Bob", &root)?;
-    say(format!("Homes in {}", root.display()));
-    say(format!("  Alice's device {}", alice.engine.device()));
-    say(format!("  Bob's device   {}", bob.engine.device()));
+    log.push(format!("Homes in {}", root.display()));
+    log.push(format!("  Alice's device {}", alice.engine.device()));
+    log.push(format!("  Bob's device   {}", bob.engine.device()));
 
     // Alice imports the sample charter and shares it.
     let draft = markdown::parse(SAMPLE);
@@ -96,10 +137,10 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
     let doc = created.value;
     let first = alice.engine.heads(&doc)?;
     let sections = alice.engine.charter(&doc, None)?.sections.len();
-    say(format!(
+    log.push(format!(
         "\nAlice imports the sample charter: {doc} \"{title}\", {sections} sections"
     ));
-    say(alice.send_to(&mut bob, &doc)?);
+    log.push(alice.send_to(&mut bob, &doc)?);
 
     // Both edit offline, at the same time, the same section among others.
     let adhesion: SectionId = "adhesion".parse()?;
@@ -149,14 +190,14 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
         )
     })?;
     bob.engine.wait(new_section.ticket)?;
-    say("\nOffline and at the same time:".into());
-    say("  Alice: « sur demande écrite » → « sur demande écrite ou orale » (Adhésion), and a line in the preamble".into());
-    say("  Bob:   « d'un mois » → « de quinze jours » (Adhésion), and a new section « Données personnelles »".into());
+    log.push("\nOffline and at the same time:".into());
+    log.push("  Alice: « sur demande écrite » → « sur demande écrite ou orale » (Adhésion), and a line in the preamble".into());
+    log.push("  Bob:   « d'un mois » → « de quinze jours » (Adhésion), and a new section « Données personnelles »".into());
 
     // They exchange bundles.
-    say("\nThey exchange bundles:".into());
-    say(format!("  {}", alice.send_to(&mut bob, &doc)?));
-    say(format!("  {}", bob.send_to(&mut alice, &doc)?));
+    log.push("\nThey exchange bundles:".into());
+    log.push(format!("  {}", alice.send_to(&mut bob, &doc)?));
+    log.push(format!("  {}", bob.send_to(&mut alice, &doc)?));
 
     let alice_heads = alice.engine.heads(&doc)?;
     let bob_heads = bob.engine.heads(&doc)?;
@@ -166,7 +207,7 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
     let merged = alice_charter.find_section("adhesion")?.body();
     let both_kept = merged.contains("écrite ou orale") && merged.contains("quinze jours");
     let heads: Vec<String> = alice_heads.iter().map(ids::hash_short).collect();
-    say(format!(
+    log.push(format!(
         "\nConverged: {} (heads {}); both edits to « Adhésion » kept: {}",
         if converged { "yes" } else { "NO" },
         heads.join(", "),
@@ -181,6 +222,49 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
         .join(",")
         .parse()?;
     let diff = alice.engine.diff(&doc, &from, None)?;
+    if !json_output {
+        log.push("\nHistory (Alice's copy):".into());
+        for entry in &history {
+            let line = crate::commands::history_line(entry, &headings);
+            log.push(format!("  {line}"));
+        }
+        log.push(format!(
+            "\nDiff since Alice's import ({}):",
+            heads_text(&first)
+        ));
+        log.push(render_diff(&diff));
+        log.push("\nThe merged section « Adhésion »:".into());
+        log.push(merged.clone());
+    }
+    if !converged || !both_kept {
+        output::text(&log.join("\n"))?;
+        bail!("the two copies did not converge");
+    }
+
+    let governance = governance(&root, &mut alice, &mut bob, &doc, &mut log)?;
+    let bytes = alice.community_bundle(&governance.community)?;
+    let report = nous_core::verify::verify(&bytes)?;
+    let bundle_path = match bundle {
+        Some(path) => {
+            std::fs::write(path, &bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Some(path.to_owned())
+        }
+        None => None,
+    };
+    log.push(format!(
+        "\nVerified offline: {} ({} records; report hash {})",
+        if report.ok { "accepted" } else { "REJECTED" },
+        report.communities.first().map_or(0, |c| c.accepted),
+        report.hash()
+    ));
+    if let Some(path) = &bundle_path {
+        log.push(format!(
+            "The community's bundle is in {}: check it with `nous verify {}`",
+            path.display(),
+            path.display()
+        ));
+    }
     alice.engine.close()?;
     bob.engine.close()?;
 
@@ -193,25 +277,305 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
             "heads": alice_heads.iter().map(ids::hash_hex).collect::<Vec<_>>(),
             "history": history,
             "diff": diff,
+            "community": governance.community,
+            "amendment": governance.amendment,
+            "version": governance.version,
+            "verified": report.ok,
+            "report_hash": report.hash(),
+            "bundle": bundle_path,
         }))?;
     } else {
-        say("\nHistory (Alice's copy):".into());
-        for entry in &history {
-            let line = crate::commands::history_line(entry, &headings);
-            say(format!("  {line}"));
-        }
-        say(format!(
-            "\nDiff since Alice's import ({}):",
-            heads_text(&first)
-        ));
-        say(render_diff(&diff));
-        say("\nThe merged section « Adhésion »:".into());
-        say(merged);
         output::text(&log.join("\n"))?;
     }
-    if !converged || !both_kept {
-        bail!("the two copies did not converge");
+    if !report.ok {
+        bail!(
+            "the demo community's bundle does not verify: {:?}",
+            report.problems.first()
+        );
     }
+    Ok(())
+}
+
+/// What the governance part of the demo produced.
+struct Governed {
+    community: CommunityId,
+    amendment: RecordId,
+    version: usize,
+}
+
+/// A challenge becomes a ratified amendment, across three homes.
+fn governance(
+    root: &Path,
+    alice: &mut Member,
+    bob: &mut Member,
+    doc: &DocId,
+    say: &mut Vec<String>,
+) -> anyhow::Result<Governed> {
+    use crate::governance as gov;
+    let mut chloe = Member::create("Chloé", root)?;
+    say.push("\nGovernance".into());
+    let mut amend = Rule::new(Method::Consent);
+    amend.signers = 2;
+    let founded = alice.engine.found_community(Founding {
+        name: "Les Communs".into(),
+        charter: *doc,
+        colleges: vec![
+            College {
+                id: "salaries".into(),
+                name: "Salariés".into(),
+                weight: 2,
+            },
+            College {
+                id: "apprenants".into(),
+                name: "Apprenants".into(),
+                weight: 1,
+            },
+        ],
+        founders: vec![
+            Founder {
+                member: alice.engine.device(),
+                name: "Alice".into(),
+                college: "salaries".into(),
+            },
+            Founder {
+                member: bob.engine.device(),
+                name: "Bob".into(),
+                college: "salaries".into(),
+            },
+        ],
+        rules: Rules {
+            amend,
+            admit: Rule::new(Method::Consent),
+            exclude: Rule {
+                threshold: 67,
+                min_days: 15,
+                ..Rule::new(Method::Qualified)
+            },
+            rules: Rule::new(Method::Consensus),
+        },
+        facilitators: vec![alice.engine.device()],
+    })?;
+    alice.engine.wait(founded.ticket)?;
+    let id = founded.community.id;
+    say.push(format!(
+        "  Alice and Bob found « Les Communs » ({}), version 1 of the charter in force",
+        id.short()
+    ));
+    alice.sync_to(bob, &id)?;
+    alice.sync_to(&mut chloe, &id)?;
+
+    // Chloé joins.
+    let application = chloe.act(
+        &id,
+        Payload::Apply(Apply {
+            name: "Chloé".into(),
+            college: "apprenants".into(),
+            motivation: "Je suis la formation depuis un an.".into(),
+        }),
+    )?;
+    chloe.sync_to(bob, &id)?;
+    bob.act(
+        &id,
+        Payload::Decide(Decide {
+            subject: application,
+            outcome: Outcome::Adopted,
+            reason: String::new(),
+        }),
+    )?;
+    bob.sync_to(&mut chloe, &id)?;
+    let version = chloe.community(&id)?.state.in_force().hash.clone();
+    chloe.act(
+        &id,
+        Payload::SignCharter(SignCharter {
+            application,
+            version,
+        }),
+    )?;
+    say.push("  Chloé applies to the learners' college; Bob admits her (consent: no objection); she signs the charter in force".into());
+
+    // Chloé challenges « Départ et exclusion » and proposes an amendment.
+    let challenge = chloe.act(
+        &id,
+        Payload::Challenge(Challenge {
+            section: "depart".into(),
+            tension: "On peut être exclu sans avoir été entendu.".into(),
+            example: "Un membre a été exclu l'an dernier sans pouvoir s'expliquer.".into(),
+            tension_record: None,
+            promoted_from: None,
+        }),
+    )?;
+    let community = chloe.community(&id)?;
+    let acted = gov::propose_amendment(
+        &mut chloe.engine,
+        &community,
+        challenge,
+        "Droit d'être entendu",
+        "Personne ne devrait être exclu sans avoir pu s'expliquer.",
+        Vec::new(),
+    )?;
+    chloe.engine.wait(acted.ticket)?;
+    let amendment_id = acted.record.id();
+    let write = |member: &mut Member, text: &str| -> anyhow::Result<()> {
+        let community = member.community(&id)?;
+        let amendment = community
+            .state
+            .amendments
+            .get(&amendment_id)
+            .cloned()
+            .context("amendment")?;
+        gov::write_draft(&mut member.engine, &community, &amendment, "depart", text)?;
+        Ok(())
+    };
+    let submit =
+        |member: &mut Member, note: &str, integrates: Vec<RecordId>| -> anyhow::Result<RecordId> {
+            let community = member.community(&id)?;
+            let amendment = community
+                .state
+                .amendments
+                .get(&amendment_id)
+                .cloned()
+                .context("amendment")?;
+            let acted = gov::submit_wording(
+                &mut member.engine,
+                &community,
+                &amendment,
+                note.into(),
+                integrates,
+            )?;
+            member.engine.wait(acted.ticket)?;
+            Ok(acted.record.id())
+        };
+    write(
+        &mut chloe,
+        "1. Chacun peut quitter la coopérative à tout moment.\n\n2. L'exclusion est décidée par l'assemblée, après que la personne a été entendue.",
+    )?;
+    let first = submit(&mut chloe, "première rédaction", Vec::new())?;
+    chloe.act(
+        &id,
+        Payload::Round(Round {
+            amendment: amendment_id,
+        }),
+    )?;
+    say.push(format!("  Chloé challenges « Départ et exclusion » and submits amendment « Droit d'être entendu » ({})", amendment_id.short()));
+
+    // Bob objects; the facilitator finds the objection valid.
+    chloe.sync_to(bob, &id)?;
+    let objection = bob.act(
+        &id,
+        Payload::React(React {
+            subject: amendment_id,
+            submission: Some(first),
+            stance: Stance::Objection,
+            criteria: ['a', 'b', 'c', 'd'].into(),
+            argument: "Sans délai de convocation, l'audition peut être une formalité.".into(),
+            objection: None,
+        }),
+    )?;
+    bob.sync_to(alice, &id)?;
+    alice.act(
+        &id,
+        Payload::TestObjection(TestObjection {
+            objection,
+            passed: ['a', 'b', 'c', 'd'].into(),
+            note: "L'objection remplit les quatre critères.".into(),
+        }),
+    )?;
+    alice.sync_to(&mut chloe, &id)?;
+    say.push("  Bob objects (criteria a–d); Alice, facilitator, finds the objection valid".into());
+
+    // Chloé integrates it; Bob confirms; the amendment is adopted and ratified.
+    write(
+        &mut chloe,
+        "1. Chacun peut quitter la coopérative à tout moment.\n\n2. L'exclusion est décidée par l'assemblée, après que la personne a été convoquée quinze jours à l'avance et entendue.",
+    )?;
+    let second = submit(
+        &mut chloe,
+        "convocation quinze jours avant",
+        vec![objection],
+    )?;
+    chloe.sync_to(bob, &id)?;
+    bob.act(
+        &id,
+        Payload::React(React {
+            subject: amendment_id,
+            submission: Some(second),
+            stance: Stance::Resolved,
+            criteria: Default::default(),
+            argument: "Le délai règle mon objection.".into(),
+            objection: Some(objection),
+        }),
+    )?;
+    bob.sync_to(alice, &id)?;
+    chloe.sync_to(alice, &id)?;
+    alice.act(
+        &id,
+        Payload::React(React {
+            subject: amendment_id,
+            submission: Some(second),
+            stance: Stance::Consent,
+            criteria: Default::default(),
+            argument: String::new(),
+            objection: None,
+        }),
+    )?;
+    let decision = alice.act(
+        &id,
+        Payload::Decide(Decide {
+            subject: amendment_id,
+            outcome: Outcome::Adopted,
+            reason: String::new(),
+        }),
+    )?;
+    say.push(format!(
+        "  Chloé integrates it; Bob confirms it resolved; Alice consents; adopted by consent ({})",
+        decision.short()
+    ));
+    ratify_as(alice, &id, amendment_id)?;
+    alice.sync_to(bob, &id)?;
+    ratify_as(bob, &id, amendment_id)?;
+    let state = bob.community(&id)?.state;
+    let amendment = state.amendments.get(&amendment_id).context("amendment")?;
+    if amendment.phase != Phase::Merged {
+        bail!("the amendment was not ratified");
+    }
+    let version = state.in_force().number;
+    let text = bob.engine.charter_at(
+        doc,
+        Some(
+            &state
+                .in_force()
+                .heads
+                .iter()
+                .filter_map(|h| h.parse().ok())
+                .collect::<Vec<_>>(),
+        ),
+    )?;
+    say.push(format!(
+        "  Alice and Bob sign the ratification: version {version} of the charter is in force"
+    ));
+    say.push(format!(
+        "\n« Départ et exclusion », version {version}:\n{}",
+        text.find_section("depart")?.body()
+    ));
+    bob.sync_to(alice, &id)?;
+    chloe.engine.close()?;
+    Ok(Governed {
+        community: id,
+        amendment: amendment_id,
+        version,
+    })
+}
+
+fn ratify_as(member: &mut Member, id: &CommunityId, amendment: RecordId) -> anyhow::Result<()> {
+    let community = member.community(id)?;
+    let state = community
+        .state
+        .amendments
+        .get(&amendment)
+        .cloned()
+        .context("amendment")?;
+    let acted = crate::governance::ratify_amendment(&mut member.engine, &community, &state)?;
+    member.engine.wait(acted.ticket)?;
     Ok(())
 }
 

@@ -1729,6 +1729,21 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// If `doc` is a community's charter: the version in force (number, heads).
+pub fn version_in_force(
+    engine: &Engine,
+    doc: &DocId,
+) -> anyhow::Result<Option<(usize, Vec<ChangeHash>)>> {
+    for id in engine.communities()? {
+        let community = engine.community(&id)?;
+        if community.state.charter == *doc {
+            let version = community.state.in_force();
+            return Ok(Some((version.number, parse_heads(&version.heads))));
+        }
+    }
+    Ok(None)
+}
+
 /// `nous history DOC --format md|html`: the community whose charter this is.
 pub fn governance_history(engine: &mut Engine, doc: &DocId, html: bool) -> anyhow::Result<String> {
     let mut found = None;
