@@ -562,7 +562,35 @@ fn the_demo_converges() {
         .expect("run");
     assert!(alice.status.success());
     let list: serde_json::Value = serde_json::from_slice(&alice.stdout).expect("json");
-    assert_eq!(list.as_array().expect("list").len(), 1);
+    // The charter, and the draft of the amendment ratified in the demo.
+    assert_eq!(list.as_array().expect("list").len(), 2);
+}
+
+#[test]
+fn the_demo_ratifies_an_amendment_that_verifies() {
+    let home = Home::empty();
+    let bundle = home.file("demo.nous");
+    let json = home
+        .run(&["--json", "demo", "--bundle", path_str(&bundle)])
+        .json();
+    assert_eq!(json["verified"], true);
+    assert_eq!(json["version"], 2);
+    // Anyone holding the bundle gets the same verdict and the same hash.
+    let verified = home.run(&["--json", "verify", path_str(&bundle)]).json();
+    assert_eq!(verified["report"]["ok"], true);
+    assert_eq!(verified["report_hash"], json["report_hash"]);
+    let community = &verified["report"]["communities"][0];
+    assert_eq!(community["versions"].as_array().expect("versions").len(), 2);
+    assert_eq!(community["rejected"], 0);
+    // One flipped byte and the bundle no longer verifies.
+    let mut bytes = std::fs::read(&bundle).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    let damaged = home.file("damaged.nous");
+    std::fs::write(&damaged, &bytes).expect("write");
+    let out = home.run(&["verify", path_str(&damaged)]);
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("damaged"), "{}", out.stderr);
 }
 
 #[test]
