@@ -1756,9 +1756,17 @@ pub fn governance_history(engine: &mut Engine, doc: &DocId, html: bool) -> anyho
     }
     let community = found
         .ok_or_else(|| anyhow!("document {doc} is not the charter of a community of this home"))?;
-    // TEMP-REPORT
-    let _ = (html, community);
-    bail!("report pending")
+    let format = if html {
+        nous_core::report::Format::Html
+    } else {
+        nous_core::report::Format::Markdown
+    };
+    let charter = engine.document(doc)?;
+    Ok(nous_core::report::governance_history(
+        &community.state,
+        charter,
+        format,
+    ))
 }
 
 /// The documents and communities a bundle export should carry: the named

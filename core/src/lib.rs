@@ -61,6 +61,7 @@ pub mod ids;
 pub mod ledger;
 pub mod markdown;
 pub mod record;
+pub mod report;
 pub mod store;
 pub mod verify;
 
