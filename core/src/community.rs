@@ -12,13 +12,16 @@ use std::collections::HashSet;
 
 use automerge::ChangeHash;
 
-use crate::governance::{self, ResolveOptions, State, Verdict};
+use automerge::ReadDoc as _;
+
+use crate::engine::Edited;
+use crate::governance::{self, AmendmentState, ResolveOptions, State, Verdict};
 use crate::ids::DocId;
 use crate::record::{
-    Attest, College, CommunityId, Founder, Genesis, Heads, Payload, Record, RecordId, Rules,
-    Unsigned, Version,
+    Attest, College, CommunityId, Founder, Genesis, Heads, Payload, Propose, Ratify, Record,
+    RecordId, Rules, Submit, Unsigned, Version,
 };
-use crate::{Engine, Error, Result};
+use crate::{Engine, Error, Result, Section};
 
 /// A community as this home knows it: its records and resolved state.
 #[derive(Debug, Clone)]
@@ -247,4 +250,185 @@ impl Engine {
         });
         self.act(community, payload).map(Some)
     }
+}
+
+/// The amendment workflow: a draft forked from the charter in force, written
+/// by its co-authors, put forward as wordings, and merged back when ratified.
+impl Engine {
+    /// Fork a draft from the charter in force and propose it as an
+    /// amendment answering `challenge`.
+    pub fn propose_amendment(
+        &mut self,
+        community: &Community,
+        challenge: RecordId,
+        title: &str,
+        rationale: &str,
+        coauthors: Vec<crate::PublicKey>,
+    ) -> Result<Acted> {
+        let heads = parse_heads(&community.state.in_force().heads);
+        let draft = self
+            .fork_document(
+                &community.state.charter,
+                &heads,
+                &format!("Amendment: {title}"),
+            )?
+            .value;
+        self.act(
+            community,
+            Payload::Propose(Propose {
+                challenge,
+                title: title.to_owned(),
+                rationale: rationale.to_owned(),
+                draft,
+                base: Heads::new(heads),
+                coauthors,
+            }),
+        )
+    }
+
+    /// Bring the version in force into an amendment's draft, so the draft is
+    /// written and submitted against it: an amendment whose sections nobody
+    /// else changed is rebased for free; a stale one shows both texts to
+    /// reconcile. Returns how many changes came in.
+    pub fn rebase_draft(&mut self, state: &State, amendment: &AmendmentState) -> Result<usize> {
+        let heads = parse_heads(&state.in_force().heads);
+        let draft = self.document(&amendment.draft)?;
+        if heads.iter().all(|h| draft.get_change_by_hash(h).is_some()) {
+            return Ok(0);
+        }
+        let merged = self.merge_document(&amendment.draft, &state.charter, Some(&heads))?;
+        self.wait(merged.ticket)?;
+        Ok(merged.value)
+    }
+
+    /// Replace a section's text in an amendment's draft (rebased first).
+    pub fn write_amendment(
+        &mut self,
+        community: &Community,
+        amendment: &AmendmentState,
+        section: &str,
+        text: &str,
+    ) -> Result<Edited<Section>> {
+        self.rebase_draft(&community.state, amendment)?;
+        let draft = self.charter(&amendment.draft, None)?;
+        let section = draft.find_section(section)?.clone();
+        let edited = self.edit(&amendment.draft, "amend", |c| c.set_body(&section.id, text))?;
+        Ok(Edited {
+            value: section,
+            change: edited.change,
+            ticket: edited.ticket,
+        })
+    }
+
+    /// The draft's current wording: its heads, and the sections it changes
+    /// relative to the version in force.
+    pub fn amendment_wording(
+        &mut self,
+        state: &State,
+        amendment: &AmendmentState,
+    ) -> Result<(Vec<ChangeHash>, Vec<String>)> {
+        self.rebase_draft(state, amendment)?;
+        let heads = self.heads(&amendment.draft)?;
+        let base = parse_heads(&state.in_force().heads);
+        let before = self.charter_at(&amendment.draft, Some(&base))?;
+        let after = self.charter_at(&amendment.draft, Some(&heads))?;
+        Ok((heads, crate::diff::diff(&before, &after).section_ids()))
+    }
+
+    /// Put the draft's current wording forward, integrating `integrates`
+    /// (objections) if any. This device's draft changes are attested first.
+    pub fn submit_amendment(
+        &mut self,
+        community: &Community,
+        amendment: &AmendmentState,
+        note: &str,
+        integrates: Vec<RecordId>,
+    ) -> Result<Acted> {
+        let (heads, sections) = self.amendment_wording(&community.state, amendment)?;
+        if sections.is_empty() {
+            return Err(Error::ActRefused {
+                kind: crate::record::Kind::Submit.name(),
+                reason: "the draft changes nothing yet".into(),
+            });
+        }
+        self.attest_all()?;
+        let community = self.community(&community.id)?;
+        self.act(
+            &community,
+            Payload::Submit(Submit {
+                amendment: amendment.record,
+                heads: Heads::new(heads),
+                note: note.to_owned(),
+                sections,
+                integrates,
+                tension_addressed: true,
+            }),
+        )
+    }
+
+    /// Sign the ratification of an adopted amendment: its wording joins the
+    /// charter document, and the new version is the version in force merged
+    /// with it.
+    pub fn ratify_amendment(
+        &mut self,
+        community: &Community,
+        amendment: &AmendmentState,
+    ) -> Result<Acted> {
+        let Some(wording) = amendment.submissions.last().map(|s| parse_heads(&s.heads)) else {
+            return Err(Error::ActRefused {
+                kind: crate::record::Kind::Ratify.name(),
+                reason: "the amendment has no wording".into(),
+            });
+        };
+        let charter = community.state.charter;
+        let merged = self.merge_document(&charter, &amendment.draft, Some(&wording))?;
+        self.wait(merged.ticket)?;
+        let mut union = parse_heads(&community.state.in_force().heads);
+        union.extend(wording);
+        let heads = self
+            .document(&charter)?
+            .fork_at(&union)
+            .map_err(|error| Error::Damaged {
+                doc: charter,
+                detail: format!("cannot merge the versions: {error}"),
+            })?
+            .get_heads();
+        self.act(
+            community,
+            Payload::Ratify(Ratify {
+                amendment: amendment.record,
+                heads: Heads::new(heads),
+            }),
+        )
+    }
+
+    /// Attest this device's unattested changes in every document of the
+    /// communities it belongs to (one attestation per document). Governance
+    /// refuses attestations from a device that is not a member's; those
+    /// changes stay unattested and `nous verify` reports them.
+    pub fn attest_all(&mut self) -> Result<()> {
+        let known: HashSet<DocId> = self.list()?.into_iter().map(|d| d.id).collect();
+        for id in self.communities()? {
+            let mut community = self.community(&id)?;
+            if community.state.member_of(&self.device()).is_none() {
+                continue;
+            }
+            let mut docs = vec![community.state.charter];
+            docs.extend(community.state.amendments.values().map(|a| a.draft));
+            docs.sort();
+            docs.dedup();
+            for doc in docs.into_iter().filter(|d| known.contains(d)) {
+                match self.attest(&community, &doc) {
+                    Ok(Some(acted)) => community = acted.community,
+                    Ok(None) | Err(Error::ActRefused { .. }) => {}
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_heads(texts: &[String]) -> Vec<ChangeHash> {
+    texts.iter().filter_map(|t| t.parse().ok()).collect()
 }
