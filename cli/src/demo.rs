@@ -56,7 +56,7 @@ impl Member {
 
     /// Send a community's records, charter and drafts to `other`.
     fn sync_to(&mut self, other: &mut Member, community: &CommunityId) -> anyhow::Result<()> {
-        crate::governance::attest_all(&mut self.engine)?;
+        self.engine.attest_all()?;
         let bytes = self.community_bundle(community)?;
         other.engine.import_bundle(&bytes)?;
         Ok(())
@@ -311,7 +311,6 @@ fn governance(
     doc: &DocId,
     say: &mut Vec<String>,
 ) -> anyhow::Result<Governed> {
-    use crate::governance as gov;
     let mut chloe = Member::create("Chloé", root)?;
     say.push("\nGovernance".into());
     let mut amend = Rule::new(Method::Consent);
@@ -405,8 +404,7 @@ fn governance(
         }),
     )?;
     let community = chloe.community(&id)?;
-    let acted = gov::propose_amendment(
-        &mut chloe.engine,
+    let acted = chloe.engine.propose_amendment(
         &community,
         challenge,
         "Droit d'être entendu",
@@ -423,7 +421,10 @@ fn governance(
             .get(&amendment_id)
             .cloned()
             .context("amendment")?;
-        gov::write_draft(&mut member.engine, &community, &amendment, "depart", text)?;
+        let edited = member
+            .engine
+            .write_amendment(&community, &amendment, "depart", text)?;
+        member.engine.wait(edited.ticket)?;
         Ok(())
     };
     let submit =
@@ -435,13 +436,9 @@ fn governance(
                 .get(&amendment_id)
                 .cloned()
                 .context("amendment")?;
-            let acted = gov::submit_wording(
-                &mut member.engine,
-                &community,
-                &amendment,
-                note.into(),
-                integrates,
-            )?;
+            let acted = member
+                .engine
+                .submit_amendment(&community, &amendment, note, integrates)?;
             member.engine.wait(acted.ticket)?;
             Ok(acted.record.id())
         };
@@ -574,7 +571,7 @@ fn ratify_as(member: &mut Member, id: &CommunityId, amendment: RecordId) -> anyh
         .get(&amendment)
         .cloned()
         .context("amendment")?;
-    let acted = crate::governance::ratify_amendment(&mut member.engine, &community, &state)?;
+    let acted = member.engine.ratify_amendment(&community, &state)?;
     member.engine.wait(acted.ticket)?;
     Ok(())
 }

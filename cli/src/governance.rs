@@ -12,9 +12,8 @@ use nous_core::community::{Acted, Community, Founding};
 use nous_core::governance::{self, ApplicationState, MemberStatus, Phase, State};
 use nous_core::ids::hash_hex;
 use nous_core::record::{
-    self, Act, Challenge, ChangeRule, College, Decide, Exclude, Founder, Heads, Method, Outcome,
-    Payload, Propose, React, Rule, Rules, Sanction, SanctionLevel, Stance, Submit, TensionPath,
-    TensionStatus,
+    self, Act, Challenge, ChangeRule, College, Decide, Exclude, Founder, Method, Outcome, Payload,
+    React, Rule, Rules, Sanction, SanctionLevel, Stance, TensionPath, TensionStatus,
 };
 use nous_core::{ChangeHash, DocId, Engine, PublicKey};
 
@@ -131,34 +130,9 @@ fn finish(
     }
 }
 
-/// Attest this device's unattested changes in every document of the
-/// communities of this home. Acts of a device that is not a member are
-/// refused by governance; its changes then stay unattested, and `nous
-/// verify` reports them.
+/// Attest this device's unattested changes to community documents.
 pub fn attest_all(engine: &mut Engine) -> anyhow::Result<()> {
-    for id in engine.communities()? {
-        let mut community = engine.community(&id)?;
-        if community.state.member_of(&engine.device()).is_none() {
-            continue;
-        }
-        let mut docs = vec![community.state.charter];
-        docs.extend(community.state.amendments.values().map(|a| a.draft));
-        docs.sort();
-        docs.dedup();
-        let known: std::collections::HashSet<DocId> =
-            engine.list()?.into_iter().map(|d| d.id).collect();
-        for doc in docs {
-            if !known.contains(&doc) {
-                continue;
-            }
-            match engine.attest(&community, &doc) {
-                Ok(Some(acted)) => community = acted.community,
-                Ok(None) | Err(nous_core::Error::ActRefused { .. }) => {}
-                Err(error) => return Err(error.into()),
-            }
-        }
-    }
-    Ok(())
+    Ok(engine.attest_all()?)
 }
 
 /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS]` (UTC), or milliseconds since the
@@ -850,37 +824,6 @@ fn amendment_ref<'a>(
         .ok_or_else(|| anyhow!("record {} is not an amendment", id.short()))
 }
 
-/// Fork a draft from the charter in force and propose it as an amendment.
-pub fn propose_amendment(
-    engine: &mut Engine,
-    community: &Community,
-    challenge: record::RecordId,
-    title: &str,
-    rationale: &str,
-    coauthors: Vec<PublicKey>,
-) -> anyhow::Result<Acted> {
-    let heads = parse_heads(&community.state.in_force().heads);
-    let draft = engine
-        .fork_document(
-            &community.state.charter,
-            &heads,
-            &format!("Amendment: {title}"),
-        )
-        .context("cannot fork the charter in force (is the charter in this home?)")?
-        .value;
-    Ok(engine.act(
-        community,
-        Payload::Propose(Propose {
-            challenge,
-            title: title.to_owned(),
-            rationale: rationale.to_owned(),
-            draft,
-            base: Heads::new(heads),
-            coauthors,
-        }),
-    )?)
-}
-
 pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
     let challenge = record_ref(&community, &args.challenge)?;
@@ -889,8 +832,7 @@ pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> 
         .iter()
         .map(|c| member_ref(&community.state, c))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let acted = propose_amendment(
-        &mut engine,
+    let acted = engine.propose_amendment(
         &community,
         challenge,
         &args.title,
@@ -909,48 +851,6 @@ pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> 
     finish(cx, engine, acted, summary, json!({ "draft": draft }))
 }
 
-/// Bring the version in force into the draft, so the draft is written (and
-/// submitted) against it: an amendment whose sections nobody else changed is
-/// rebased for free; a stale one shows both texts to reconcile.
-fn rebase_draft(
-    engine: &mut Engine,
-    state: &State,
-    amendment: &governance::AmendmentState,
-) -> anyhow::Result<usize> {
-    let heads = parse_heads(&state.in_force().heads);
-    let draft_doc = engine
-        .document(&amendment.draft)
-        .context("the amendment's draft is not in this home")?;
-    if heads
-        .iter()
-        .all(|h| draft_doc.get_change_by_hash(h).is_some())
-    {
-        return Ok(0);
-    }
-    let merged = engine.merge_document(&amendment.draft, &state.charter, Some(&heads))?;
-    engine.wait(merged.ticket)?;
-    Ok(merged.value)
-}
-
-use automerge::ReadDoc as _;
-
-/// Replace a section's text in an amendment's draft (rebased on the version
-/// in force first). Returns the section and the new change, if any.
-pub fn write_draft(
-    engine: &mut Engine,
-    community: &Community,
-    amendment: &governance::AmendmentState,
-    section: &str,
-    text: &str,
-) -> anyhow::Result<(nous_core::Section, Option<ChangeHash>)> {
-    rebase_draft(engine, &community.state, amendment)?;
-    let draft = engine.charter(&amendment.draft, None)?;
-    let section = draft.find_section(section)?.clone();
-    let edited = engine.edit(&amendment.draft, "amend", |c| c.set_body(&section.id, text))?;
-    engine.wait(edited.ticket)?;
-    Ok((section, edited.change))
-}
-
 pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
     let amendment = amendment_ref(&community, &args.amendment)?.clone();
@@ -959,9 +859,11 @@ pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<(
         (None, Some(path)) => read_text(path)?,
         (None, None) => bail!("give --text or --file"),
     };
-    let (section, change) = write_draft(&mut engine, &community, &amendment, &args.section, &text)?;
+    let edited = engine.write_amendment(&community, &amendment, &args.section, &text)?;
+    engine.wait(edited.ticket)?;
+    let section = edited.value;
     crate::commands::save_and_close(engine)?;
-    let change = change.as_ref().map(hash_hex);
+    let change = edited.change.as_ref().map(hash_hex);
     if cx.json {
         output::json(
             &json!({ "amendment": amendment.record, "draft": amendment.draft, "section": section.id, "change": change }),
@@ -978,50 +880,6 @@ pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<(
     }
 }
 
-/// The draft's current wording and the sections it changes relative to the
-/// version in force.
-fn wording(
-    engine: &mut Engine,
-    state: &State,
-    amendment: &governance::AmendmentState,
-) -> anyhow::Result<(Vec<ChangeHash>, Vec<String>)> {
-    rebase_draft(engine, state, amendment)?;
-    let heads = engine.heads(&amendment.draft)?;
-    let base = parse_heads(&state.in_force().heads);
-    let before = engine.charter_at(&amendment.draft, Some(&base))?;
-    let after = engine.charter_at(&amendment.draft, Some(&heads))?;
-    let sections = nous_core::diff::diff(&before, &after).section_ids();
-    Ok((heads, sections))
-}
-
-/// Put the draft's current wording forward (integrating `integrates`).
-pub fn submit_wording(
-    engine: &mut Engine,
-    community: &Community,
-    amendment: &governance::AmendmentState,
-    note: String,
-    integrates: Vec<record::RecordId>,
-) -> anyhow::Result<Acted> {
-    let (heads, sections) = wording(engine, &community.state, amendment)?;
-    if sections.is_empty() {
-        bail!("the draft changes nothing yet: write it with `nous amendment edit`");
-    }
-    // The draft's changes must be attested before the wording is put forward.
-    attest_all(engine)?;
-    let community = engine.community(&community.id)?;
-    Ok(engine.act(
-        &community,
-        Payload::Submit(Submit {
-            amendment: amendment.record,
-            heads: Heads::new(heads),
-            note,
-            sections,
-            integrates,
-            tension_addressed: true,
-        }),
-    )?)
-}
-
 fn submit(
     cx: &Context,
     community_arg: &CommunityArg,
@@ -1036,7 +894,7 @@ fn submit(
         .map(|o| record_ref(&community, o))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let count = integrates.len();
-    let acted = submit_wording(&mut engine, &community, &amendment, note, integrates)?;
+    let acted = engine.submit_amendment(&community, &amendment, &note, integrates)?;
     let sections = match acted.record.payload() {
         Payload::Submit(s) => s.sections.clone(),
         _ => Vec::new(),
@@ -1386,42 +1244,10 @@ pub fn decide(cx: &Context, args: DecideArgs) -> anyhow::Result<()> {
     finish(cx, engine, acted, summary, json!({ "tally": tally }))
 }
 
-/// Sign the ratification of an adopted amendment: its wording joins the
-/// charter document, and the new version is the version in force merged
-/// with it.
-pub fn ratify_amendment(
-    engine: &mut Engine,
-    community: &Community,
-    amendment: &governance::AmendmentState,
-) -> anyhow::Result<Acted> {
-    let wording = amendment
-        .submissions
-        .last()
-        .map(|s| parse_heads(&s.heads))
-        .ok_or_else(|| anyhow!("the amendment has no wording"))?;
-    let charter = community.state.charter;
-    let merged = engine.merge_document(&charter, &amendment.draft, Some(&wording))?;
-    engine.wait(merged.ticket)?;
-    let mut union = parse_heads(&community.state.in_force().heads);
-    union.extend(wording);
-    let heads = engine
-        .document(&charter)?
-        .fork_at(&union)
-        .map_err(|e| anyhow!("cannot compute the new version: {e}"))?
-        .get_heads();
-    Ok(engine.act(
-        community,
-        Payload::Ratify(record::Ratify {
-            amendment: amendment.record,
-            heads: Heads::new(heads),
-        }),
-    )?)
-}
-
 pub fn ratify(cx: &Context, args: RatifyArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
     let amendment = amendment_ref(&community, &args.amendment)?.clone();
-    let acted = ratify_amendment(&mut engine, &community, &amendment)?;
+    let acted = engine.ratify_amendment(&community, &amendment)?;
     let state = &acted.community.state;
     let summary = match state
         .amendments
