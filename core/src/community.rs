@@ -226,7 +226,7 @@ impl Engine {
     /// this device covers yet: one signature for all of them. `None` when
     /// there is nothing to attest.
     pub fn attest(&mut self, community: &Community, doc: &DocId) -> Result<Option<Acted>> {
-        let me = self.device().actor_id();
+        let me = self.device();
         let attested: HashSet<String> = community
             .state
             .attestations
@@ -238,7 +238,10 @@ impl Engine {
             .document(doc)?
             .get_changes_meta(&[])
             .into_iter()
-            .filter(|c| *c.actor == me && !attested.contains(&crate::ids::hash_hex(&c.hash)))
+            .filter(|c| {
+                crate::PublicKey::from_actor(&c.actor) == Some(me)
+                    && !attested.contains(&crate::ids::hash_hex(&c.hash))
+            })
             .map(|c| c.hash)
             .collect();
         if changes.is_empty() {
@@ -266,24 +269,29 @@ impl Engine {
         coauthors: Vec<crate::PublicKey>,
     ) -> Result<Acted> {
         let heads = parse_heads(&community.state.in_force().heads);
-        let draft = self
-            .fork_document(
-                &community.state.charter,
-                &heads,
-                &format!("Amendment: {title}"),
-            )?
-            .value;
-        self.act(
+        // Judge the act first; the draft exists only once it is accepted.
+        let draft = self.new_doc_id();
+        let acted = self.act(
             community,
             Payload::Propose(Propose {
                 challenge,
                 title: title.to_owned(),
                 rationale: rationale.to_owned(),
                 draft,
-                base: Heads::new(heads),
+                base: Heads::new(heads.clone()),
                 coauthors,
             }),
-        )
+        )?;
+        let forked = self.fork_document(
+            draft,
+            &community.state.charter,
+            &heads,
+            &format!("Amendment: {title}"),
+        )?;
+        Ok(Acted {
+            ticket: forked.ticket.max(acted.ticket),
+            ..acted
+        })
     }
 
     /// Bring the version in force into an amendment's draft, so the draft is
@@ -380,26 +388,45 @@ impl Engine {
                 reason: "the amendment has no wording".into(),
             });
         };
+        // The new version is computed on a copy; the wording joins the
+        // charter document only once governance accepted the ratification.
         let charter = community.state.charter;
-        let merged = self.merge_document(&charter, &amendment.draft, Some(&wording))?;
-        self.wait(merged.ticket)?;
+        let wording_view = self
+            .document(&amendment.draft)?
+            .fork_at(&wording)
+            .map_err(|error| Error::Damaged {
+                doc: amendment.draft,
+                detail: format!("cannot read the wording: {error}"),
+            })?;
+        let mut scratch = self.document(&charter)?.clone();
+        let missing = scratch.get_changes_added(&wording_view);
+        scratch
+            .apply_changes(missing)
+            .map_err(|error| Error::Damaged {
+                doc: charter,
+                detail: format!("cannot merge the wording: {error}"),
+            })?;
         let mut union = parse_heads(&community.state.in_force().heads);
-        union.extend(wording);
-        let heads = self
-            .document(&charter)?
+        union.extend(wording.iter().copied());
+        let heads = scratch
             .fork_at(&union)
             .map_err(|error| Error::Damaged {
                 doc: charter,
                 detail: format!("cannot merge the versions: {error}"),
             })?
             .get_heads();
-        self.act(
+        let acted = self.act(
             community,
             Payload::Ratify(Ratify {
                 amendment: amendment.record,
                 heads: Heads::new(heads),
             }),
-        )
+        )?;
+        let merged = self.merge_document(&charter, &amendment.draft, Some(&wording))?;
+        Ok(Acted {
+            ticket: merged.ticket.max(acted.ticket),
+            ..acted
+        })
     }
 
     /// Attest this device's unattested changes in every document of the

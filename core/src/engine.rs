@@ -390,7 +390,7 @@ impl Engine {
         let mut fresh: Vec<SectionId> = (0..draft.sections.len() * 2 + 1)
             .map(|_| SectionId::from_random(self.random()))
             .collect();
-        let mut doc = Automerge::new().with_actor(self.key.public().actor_id());
+        let mut doc = Automerge::new().with_actor(self.key.public().actor_for(&id));
         let mut tx = doc.transaction();
         let next_id = || {
             fresh
@@ -479,7 +479,7 @@ impl Engine {
             detail: error.to_string(),
         };
         let limits = Limits::local_store();
-        let (doc, stats) = guard::load_with_stats(&bytes, &limits, self.key.public().actor_id())
+        let (doc, stats) = guard::load_with_stats(&bytes, &limits, self.key.public().actor_for(id))
             .map_err(damaged)?;
         // Snapshots are document chunks; everything stored since is change
         // chunks, one change each.
@@ -722,7 +722,7 @@ impl Engine {
         let bundle = Bundle::decode(bytes)?;
         let new_records = self.new_records_from_bundle(&bundle.records)?;
         let now = self.now();
-        let actor = self.key.public().actor_id();
+        let device = self.key.public();
         let limits = self.options.import_limits;
         let existing: HashSet<DocId> = self.list()?.into_iter().map(|d| d.id).collect();
 
@@ -743,8 +743,8 @@ impl Engine {
                     Plan::Merge(applied.doc, applied.new_changes)
                 }
             } else {
-                let (doc, stats) =
-                    guard::load_with_stats(payload, &limits, actor.clone()).map_err(refused)?;
+                let (doc, stats) = guard::load_with_stats(payload, &limits, device.actor_for(id))
+                    .map_err(refused)?;
                 Plan::Add(doc, stats.changes)
             };
             plans.push((*id, plan));
@@ -823,7 +823,7 @@ impl Engine {
             self.store.wait(ticket)?;
         }
         for (id, mut doc, meta, chunk, new_changes, outcome) in updates {
-            doc.set_actor(actor.clone());
+            doc.set_actor(device.actor_for(&id));
             match (self.docs.get_mut(&id), outcome) {
                 (Some(loaded), ImportOutcome::Merged(_)) => {
                     loaded.stored_heads = doc.get_heads();
@@ -1048,7 +1048,15 @@ fn stage_doc(store: &Store, id: &DocId, loaded: &mut Loaded) -> Ticket {
     }
     let bytes = loaded.doc.save_after(&loaded.stored_heads);
     let heads = loaded.doc.get_heads();
-    let name = heads.first().map(ids::hash_hex).unwrap_or_default();
+    // Name the chunk after a change it holds: a head that was not one when
+    // the document was last staged is new. (An old head can stay a head —
+    // a concurrent branch — so the first head may name a stored chunk.)
+    let name = heads
+        .iter()
+        .find(|h| !loaded.stored_heads.contains(h))
+        .or(heads.first())
+        .map(ids::hash_hex)
+        .unwrap_or_default();
     let (ticket, opened) = store.append_changes(id, &name, &bytes);
     if let Some(key) = opened {
         loaded.chunk_keys.push(key);
@@ -1113,18 +1121,27 @@ impl Engine {
         })
     }
 
-    /// A new document holding `source`'s history up to `heads` (the same
-    /// changes, so the two merge later), e.g. an amendment's draft forked
-    /// from the charter in force.
+    /// A fresh random document id (for a document created later, e.g. a
+    /// draft named in a record before it is forked).
+    pub fn new_doc_id(&mut self) -> DocId {
+        DocId::from_bytes(self.random())
+    }
+
+    /// A new document `id` holding `source`'s history up to `heads` (the
+    /// same changes, so the two merge later), e.g. an amendment's draft
+    /// forked from the charter in force.
     pub fn fork_document(
         &mut self,
+        id: DocId,
         source: &DocId,
         heads: &[ChangeHash],
         title: &str,
     ) -> Result<Edited<DocId>> {
-        let id = DocId::from_bytes(self.random());
+        if self.docs.contains_key(&id) || self.store.get(Table::Docs, &id.to_string())?.is_some() {
+            return Err(Error::Io(format!("document {id} already exists")));
+        }
         let now = self.now();
-        let actor = self.key.public().actor_id();
+        let actor = self.key.public().actor_for(&id);
         let forked = self
             .loaded(source)?
             .doc
@@ -1261,6 +1278,50 @@ mod tests {
         engine.charter(doc, None).expect("read").sections[index]
             .id
             .clone()
+    }
+
+    /// A merge can leave an old change as the first head. Chunks used to be
+    /// named after the first head, so such a merge overwrote the chunk that
+    /// held that old change, and it was lost on reopening.
+    #[test]
+    fn merged_branches_survive_reopening_whatever_their_order() {
+        for round in 0..8u8 {
+            let storage = MemoryStorage::default();
+            let mut engine = engine(3, &storage);
+            let doc = create(&mut engine);
+            let first = section(&mut engine, &doc, 0);
+            let heads = engine.heads(&doc).expect("heads");
+            let draft = engine.new_doc_id();
+            engine
+                .fork_document(draft, &doc, &heads, "draft")
+                .expect("fork");
+            let d = engine
+                .edit(&draft, "", |c| {
+                    c.set_body(&first, &format!("draft {round}"))
+                })
+                .expect("edit draft");
+            let second = section(&mut engine, &doc, 1);
+            let c = engine
+                .edit(&doc, "", |c| {
+                    c.set_body(&second, &format!("charter {round}"))
+                })
+                .expect("edit charter");
+            engine.flush().expect("flush");
+            engine.merge_document(&doc, &draft, None).expect("merge");
+            engine.close().expect("close");
+
+            let mut reopened = super::tests::engine(3, &storage);
+            let text = reopened.charter(&doc, None).expect("read");
+            assert_eq!(text.sections[0].text, format!("draft {round}"));
+            assert_eq!(text.sections[1].text, format!("charter {round}"));
+            let doc_ref = reopened.document(&doc).expect("doc");
+            for change in [d.change, c.change].into_iter().flatten() {
+                assert!(
+                    doc_ref.get_change_by_hash(&change).is_some(),
+                    "round {round}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -34,15 +34,33 @@ impl PublicKey {
         PublicKey(bytes)
     }
 
-    /// The Automerge actor id this device writes with.
+    /// The key alone as an Automerge actor id.
     pub fn actor_id(&self) -> ActorId {
         ActorId::from(&self.0[..])
     }
 
-    /// The device that wrote with this actor id, if the actor id is a key.
+    /// The actor id this device writes a document with: its key followed by
+    /// the document's 16-byte id. Automerge numbers an actor's changes per
+    /// document; documents forked from one another (a charter and its
+    /// amendment drafts) share history, so one actor writing in two of them
+    /// would number two different changes alike, and the copies could no
+    /// longer merge. One actor per (device, document) rules that out.
+    pub fn actor_for(&self, doc: &crate::ids::DocId) -> ActorId {
+        let mut bytes = [0u8; 48];
+        bytes[..32].copy_from_slice(&self.0);
+        bytes[32..].copy_from_slice(doc.as_bytes());
+        ActorId::from(&bytes[..])
+    }
+
+    /// The device that wrote with this actor id: the key alone (32 bytes) or
+    /// the key followed by a document id (48 bytes).
     pub fn from_actor(actor: &ActorId) -> Option<Self> {
-        let bytes: [u8; 32] = actor.to_bytes().try_into().ok()?;
-        Some(PublicKey(bytes))
+        let bytes = actor.to_bytes();
+        if bytes.len() != 32 && bytes.len() != 48 {
+            return None;
+        }
+        let key: [u8; 32] = bytes[..32].try_into().ok()?;
+        Some(PublicKey(key))
     }
 
     /// The first 10 hex characters, for tables and logs.

@@ -5,5 +5,6 @@
 mod cli;
 mod convergence;
 mod crash;
+mod governance;
 mod malformed;
 mod support;

@@ -64,6 +64,15 @@ impl Run {
         serde_json::from_str(self.ok())
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
+
+    /// Parse stdout as JSON whatever the exit code (`nous verify` prints
+    /// its report, then fails when the report is not ok).
+    #[track_caller]
+    pub fn stdout_json(&self) -> serde_json::Value {
+        assert_ne!(self.code, 101, "a panic: {}", self.stderr);
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
 }
 
 impl Home {
@@ -98,6 +107,7 @@ impl Home {
             .args(args)
             .env_remove("NOUS_HOME")
             .env_remove("NOUS_LOG")
+            .env_remove("NOUS_NOW")
             .env("EDITOR", "false")
             .env_remove("VISUAL")
             .stdin(Stdio::null());
@@ -106,6 +116,17 @@ impl Home {
 
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.command(args).output().expect("run nous"))
+    }
+
+    /// Run with the engine's clock set to `now` (`NOUS_NOW`: a date
+    /// `YYYY-MM-DD[THH:MM]`, UTC): record timestamps and deadlines.
+    pub fn run_at(&self, now: &str, args: &[&str]) -> Run {
+        Run::from(
+            self.command(args)
+                .env("NOUS_NOW", now)
+                .output()
+                .expect("run nous"),
+        )
     }
 
     pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Run {
