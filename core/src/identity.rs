@@ -1,10 +1,11 @@
 //! Device identity: the ed25519 key of this device and its public half.
 //!
-//! Every device has one [`DeviceKey`]. Its 32-byte [`PublicKey`] is the
-//! Automerge actor id of every change the device makes, so each change is
-//! attributable to a device. Public keys are written everywhere in one format:
-//! 64 lowercase hex characters (the same text Automerge prints for the actor
-//! id), abbreviated to the first 10 characters in tables ([`PublicKey::short`]).
+//! Every device has one [`DeviceKey`]. Its 32-byte [`PublicKey`], followed
+//! by the document's id, is the Automerge actor id of every change the device
+//! makes ([`PublicKey::actor_for`]), so each change is attributable to a
+//! device. Public keys are written everywhere in one format: 64 lowercase hex
+//! characters, abbreviated to the first 10 characters in tables
+//! ([`PublicKey::short`]).
 //!
 //! The secret key lives in a key file readable only by its owner (mode 0600),
 //! is zeroized when dropped, and prints as `DeviceKey(<redacted>)`.
