@@ -535,3 +535,416 @@ fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
     heads.sort();
     heads
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::community::{Community, Founding};
+    use crate::record::{
+        Attest, College, Founder, Heads, Method, Payload, Rule, Rules, Tension, TensionPath,
+        Unsigned,
+    };
+    use crate::store::MemoryStorage;
+    use crate::{DeviceKey, Engine, EngineOptions, markdown};
+
+    fn engine(seed: u8) -> Engine {
+        let mut counter = 0u8;
+        let options = EngineOptions::new(
+            Box::new(|| 1_700_000_000_000),
+            Box::new(move |buf: &mut [u8]| {
+                counter = counter.wrapping_add(1);
+                buf.fill(counter ^ seed.rotate_left(4));
+            }),
+        );
+        Engine::with_storage(
+            DeviceKey::from_seed(&[seed; 32]),
+            Box::new(MemoryStorage::default()),
+            options,
+        )
+    }
+
+    /// Alice's home: a charter, a community founded on it (genesis and the
+    /// attestation of the charter's changes), a tension, and a second
+    /// document that belongs to no community.
+    struct Home {
+        engine: Engine,
+        charter: DocId,
+        notes: DocId,
+        community: Community,
+    }
+
+    fn home() -> Home {
+        let mut engine = engine(1);
+        let draft = markdown::parse(
+            "# Charte\n\n## Adhésion\n\nToute personne peut adhérer.\n\n## Tensions\n\nOn en parle.\n",
+        );
+        let charter = engine
+            .create_charter("Charte", &draft)
+            .expect("charter")
+            .value;
+        let notes = engine
+            .create_charter("Notes", &markdown::parse("# Notes\n\n## Idées\n\nRien.\n"))
+            .expect("notes")
+            .value;
+        let me = engine.device();
+        let founded = engine
+            .found_community(Founding {
+                name: "Coop".into(),
+                charter,
+                colleges: vec![College {
+                    id: "staff".into(),
+                    name: "Staff".into(),
+                    weight: 1,
+                }],
+                founders: vec![Founder {
+                    member: me,
+                    name: "Alice".into(),
+                    college: "staff".into(),
+                }],
+                rules: Rules {
+                    amend: Rule::new(Method::Consent),
+                    admit: Rule::new(Method::Consent),
+                    exclude: Rule::new(Method::Consent),
+                    rules: Rule::new(Method::Consent),
+                },
+                facilitators: Vec::new(),
+            })
+            .expect("found");
+        let acted = engine
+            .act(
+                &founded.community,
+                Payload::Tension(Tension {
+                    path: TensionPath::Governance,
+                    summary: "who decides?".into(),
+                    section: None,
+                }),
+            )
+            .expect("act");
+        Home {
+            engine,
+            charter,
+            notes,
+            community: acted.community,
+        }
+    }
+
+    impl Home {
+        fn bundle(&mut self) -> Vec<u8> {
+            self.engine
+                .export_bundle_with(&[self.charter, self.notes], &[self.community.id])
+                .expect("export")
+        }
+    }
+
+    fn edit_charter(engine: &mut Engine, charter: &DocId, text: &str) -> ChangeHash {
+        let section = engine.charter(charter, None).expect("read").sections[0]
+            .id
+            .clone();
+        engine
+            .edit(charter, "edit", |c| c.set_body(&section, text))
+            .expect("edit")
+            .change
+            .expect("a change")
+    }
+
+    fn document<'r>(report: &'r Report, id: &DocId) -> &'r DocumentReport {
+        report
+            .documents
+            .iter()
+            .find(|d| d.id == *id)
+            .expect("the document is reported")
+    }
+
+    #[test]
+    fn an_honest_bundle_verifies_and_its_hash_ignores_the_order_of_entries() {
+        let mut home = home();
+        let bytes = home.bundle();
+        let report = verify(&bytes).expect("verify");
+        assert!(report.ok, "{:?}", report.problems);
+        assert!(report.problems.is_empty());
+        let community = &report.communities[0];
+        assert_eq!(community.id, home.community.id);
+        assert_eq!(
+            (community.accepted, community.rejected, community.pending),
+            (3, 0, 0)
+        );
+        assert_eq!(community.versions.len(), 1);
+        assert_eq!(community.versions[0].text_sha256.len(), 64);
+        let charter = document(&report, &home.charter);
+        assert_eq!(charter.community, Some(home.community.id));
+        assert_eq!(charter.attested, charter.changes);
+        let heads: Vec<String> = home
+            .engine
+            .heads(&home.charter)
+            .expect("heads")
+            .iter()
+            .map(hash_hex)
+            .collect();
+        assert_eq!(charter.verified_heads, heads);
+        assert_eq!(document(&report, &home.notes).community, None);
+
+        // The same entries in another order: other bytes, the same report.
+        let mut bundle = Bundle::decode(&bytes).expect("decode");
+        bundle.records.reverse();
+        bundle.documents.reverse();
+        let reordered = bundle.encode();
+        assert_ne!(reordered, bytes);
+        let again = verify(&reordered).expect("verify");
+        assert_eq!(again.canonical(), report.canonical());
+        assert_eq!(again.hash(), report.hash());
+    }
+
+    #[test]
+    fn a_flipped_byte_anywhere_fails_the_bundle() {
+        let mut home = home();
+        let bytes = home.bundle();
+        for at in 0..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x01;
+            let error = verify(&flipped).expect_err("a flipped byte");
+            let VerifyError::Bundle(error) = &error;
+            if at >= 9 {
+                assert_eq!(*error, crate::bundle::BundleError::Damaged, "flip at {at}");
+                assert!(error.to_string().contains("checksum"));
+            }
+        }
+        let error = verify(&bytes[..bytes.len() - 1]).expect_err("truncated");
+        assert!(error.to_string().contains("checksum"), "{error}");
+    }
+
+    /// A bundle re-checksummed around a tampered record: the bundle decodes,
+    /// the record does not hold.
+    #[test]
+    fn a_tampered_record_in_a_rechecksummed_bundle_is_a_problem() {
+        let mut home = home();
+        let bundle = Bundle::decode(&home.bundle()).expect("decode");
+        let tension = home
+            .community
+            .records
+            .iter()
+            .find(|r| r.kind() == crate::record::Kind::Tension)
+            .expect("the tension")
+            .bytes()
+            .to_vec();
+        let index = bundle
+            .records
+            .iter()
+            .position(|r| *r == tension)
+            .expect("in the bundle");
+
+        // A bit of the signature.
+        let mut forged = bundle.clone();
+        let last = forged.records[index].len() - 1;
+        forged.records[index][last] ^= 0x01;
+        let report = verify(&forged.encode()).expect("verify");
+        assert!(!report.ok);
+        let id = RecordId::of(&forged.records[index]).to_string();
+        assert!(
+            report.problems.iter().any(|p| p.what == "record"
+                && p.id == id
+                && p.reason.contains("signature does not verify")),
+            "{:?}",
+            report.problems
+        );
+
+        // Cut short.
+        let mut cut = bundle.clone();
+        cut.records[index].pop();
+        let report = verify(&cut.encode()).expect("verify");
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.what == "record" && p.reason.contains("truncated")),
+            "{:?}",
+            report.problems
+        );
+    }
+
+    /// Removing a record that others build on fails verification. Removing
+    /// the newest record cannot be seen from the bundle alone: the bundle is
+    /// then an honest older state (withholding is caught by head
+    /// attestations and checkpoints, not by replay).
+    #[test]
+    fn a_removed_record_fails_verification_unless_it_is_the_newest() {
+        let mut home = home();
+        let bundle = Bundle::decode(&home.bundle()).expect("decode");
+        let records: Vec<Record> = bundle
+            .records
+            .iter()
+            .map(|b| Record::decode(b).expect("decode"))
+            .collect();
+        for (index, removed) in records.iter().enumerate() {
+            let mut less = bundle.clone();
+            less.records.remove(index);
+            let report = verify(&less.encode()).expect("verify");
+            let has_child = records.iter().any(|r| r.parents().contains(&removed.id()));
+            if !has_child {
+                assert!(report.ok, "{:?}", report.problems);
+                continue;
+            }
+            assert!(!report.ok, "removing {:?} went unnoticed", removed.kind());
+            let expected = match removed.kind() {
+                crate::record::Kind::Genesis => "has no genesis in the bundle".to_owned(),
+                _ => format!("pending: waits for record {}", removed.id().short()),
+            };
+            assert!(
+                report
+                    .problems
+                    .iter()
+                    .any(|p| p.what == "record" && p.reason.contains(&expected)),
+                "{expected}: {:?}",
+                report.problems
+            );
+            if removed.kind() == crate::record::Kind::Attest {
+                // Its changes are no longer signed, so neither is version 1.
+                assert!(report.problems.iter().any(|p| p.what == "change"));
+                assert!(report.problems.iter().any(|p| p.what == "version"));
+            }
+        }
+    }
+
+    /// A change made after the last attestation and never attested is a
+    /// problem, and the verified heads stop before it.
+    #[test]
+    fn an_unattested_change_is_reported_and_left_out_of_the_verified_heads() {
+        let mut home = home();
+        let attested = home.engine.heads(&home.charter).expect("heads");
+        let change = edit_charter(&mut home.engine, &home.charter, "Toute personne majeure.");
+        let report = verify(&home.bundle()).expect("verify");
+        assert!(!report.ok);
+        let device = home.engine.device();
+        assert!(
+            report.problems.contains(&Problem {
+                what: "change".into(),
+                id: hash_hex(&change),
+                reason: format!(
+                    "in document {}: not signed by device {}, whose actor id it carries",
+                    home.charter,
+                    device.short()
+                ),
+            }),
+            "{:?}",
+            report.problems
+        );
+        let charter = document(&report, &home.charter);
+        assert_eq!(charter.attested + 1, charter.changes);
+        let attested: Vec<String> = attested.iter().map(hash_hex).collect();
+        assert_eq!(charter.verified_heads, attested);
+
+        // Attested, it verifies.
+        let community = home
+            .engine
+            .community(&home.community.id)
+            .expect("community");
+        home.engine
+            .attest(&community, &home.charter)
+            .expect("attest")
+            .expect("something to attest");
+        home.community = home
+            .engine
+            .community(&home.community.id)
+            .expect("community");
+        let report = verify(&home.bundle()).expect("verify");
+        assert!(report.ok, "{:?}", report.problems);
+        assert_eq!(
+            document(&report, &home.charter).verified_heads,
+            vec![hash_hex(&change)]
+        );
+    }
+
+    /// Mallory, who is not a member, edits the charter and signs an
+    /// attestation of her change herself: the attestation is rejected, so
+    /// the change is a problem and not part of the verified heads.
+    #[test]
+    fn a_change_by_a_non_member_device_is_reported() {
+        let mut home = home();
+        let bytes = home.bundle();
+        let mut mallory = engine(2);
+        mallory.import_bundle(&bytes).expect("import");
+        let change = edit_charter(&mut mallory, &home.charter, "Seule Mallory décide.");
+        let community = mallory.community(&home.community.id).expect("community");
+        let refused = mallory.attest(&community, &home.charter);
+        assert!(
+            refused.is_err(),
+            "a non-member cannot attest through the engine"
+        );
+        let attest = mallory
+            .sign_record(Unsigned {
+                community: home.community.id,
+                timestamp: 1_700_000_000_000,
+                parents: community.state.heads.clone(),
+                payload: Payload::Attest(Attest {
+                    doc: home.charter,
+                    changes: Heads::new(vec![change]),
+                }),
+            })
+            .expect("sign");
+        let mut bundle = Bundle::decode(
+            &mallory
+                .export_bundle_with(&[home.charter], &[home.community.id])
+                .expect("export"),
+        )
+        .expect("decode");
+        bundle.records.push(attest.bytes().to_vec());
+        let report = verify(&bundle.encode()).expect("verify");
+        assert!(!report.ok);
+        assert!(
+            report.problems.iter().any(|p| p.what == "record"
+                && p.id == attest.id().to_string()
+                && p.reason.contains("not a member's certified device")),
+            "{:?}",
+            report.problems
+        );
+        assert!(
+            report.problems.iter().any(|p| p.what == "change"
+                && p.id == hash_hex(&change)
+                && p.reason.contains(&format!(
+                    "not signed by device {}",
+                    mallory.device().short()
+                ))),
+            "{:?}",
+            report.problems
+        );
+        let verified = &document(&report, &home.charter).verified_heads;
+        assert!(!verified.contains(&hash_hex(&change)));
+        let honest: Vec<String> = home
+            .engine
+            .heads(&home.charter)
+            .expect("heads")
+            .iter()
+            .map(hash_hex)
+            .collect();
+        assert_eq!(*verified, honest);
+    }
+
+    /// A record of a community whose genesis is not in the bundle.
+    #[test]
+    fn a_record_without_its_community_is_a_problem() {
+        let mut home = home();
+        let other = engine(3);
+        let mut bundle = Bundle::decode(&home.bundle()).expect("decode");
+        let stray = other
+            .sign_record(Unsigned {
+                community: RecordId([9; 32]),
+                timestamp: 1_700_000_000_000,
+                parents: vec![RecordId([9; 32])],
+                payload: Payload::Tension(Tension {
+                    path: TensionPath::Request,
+                    summary: "hello".into(),
+                    section: None,
+                }),
+            })
+            .expect("sign");
+        bundle.records.push(stray.bytes().to_vec());
+        let report = verify(&bundle.encode()).expect("verify");
+        assert!(!report.ok);
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.id == stray.id().to_string()
+                    && p.reason.contains("has no genesis in the bundle"))
+        );
+    }
+}

@@ -92,7 +92,15 @@ pub(super) fn resolve(
     // it may change what else holds, so fold again until nothing moves.
     loop {
         let mut next = BTreeMap::new();
+        // Removals in canonical order: one that an earlier removal rejects
+        // (it is concurrent with the removal of its own author) removes
+        // nobody, so two members removing each other concurrently do not
+        // both fall — the one placed first stands — and the fold converges
+        // instead of swinging between "both" and "neither".
         for removal in &removals {
+            if next.contains_key(&removal.at) {
+                continue;
+            }
             let before = dag.ancestors(removal.at);
             let bit = fold.auth_bit[removal.at];
             for (j, record) in dag.order.iter().enumerate() {
@@ -646,10 +654,11 @@ impl<'a> Fold<'a> {
                 } else {
                     Admissibility::Admissible
                 };
-                if let Some(tension) = challenge.tension_record {
-                    if let Some(t) = self.state.tensions.get_mut(&tension) {
-                        t.challenges.push(id);
-                    }
+                if let Some(t) = challenge
+                    .tension_record
+                    .and_then(|tension| self.state.tensions.get_mut(&tension))
+                {
+                    t.challenges.push(id);
                 }
                 self.state.challenges.insert(
                     id,
@@ -732,9 +741,11 @@ impl<'a> Fold<'a> {
                         || amendment.coauthors.contains(&author.member),
                     || "only the proposer and co-authors submit wordings".into(),
                 )?;
-                require(!is_closed(amendment.phase), || {
-                    format!("the amendment is {}", phase_name(amendment.phase))
-                })?;
+                // Once adopted, the wording is the one ratified.
+                require(
+                    !is_closed(amendment.phase) && amendment.phase != Phase::Adopted,
+                    || format!("the amendment is {}", phase_name(amendment.phase)),
+                )?;
                 require(!submit.heads.0.is_empty(), || {
                     "a wording names the draft's heads".into()
                 })?;
@@ -825,9 +836,11 @@ impl<'a> Fold<'a> {
                 require(amendment.proposer == author.member, || {
                     "only the proposer withdraws an amendment".into()
                 })?;
-                require(!is_closed(amendment.phase), || {
-                    format!("the amendment is {}", phase_name(amendment.phase))
-                })?;
+                // Withdrawn "by the proposer, before adoption".
+                require(
+                    !is_closed(amendment.phase) && amendment.phase != Phase::Adopted,
+                    || format!("the amendment is {}", phase_name(amendment.phase)),
+                )?;
                 amendment.phase = Phase::Withdrawn;
                 amendment.withdrawn = Some(withdraw.reason.clone());
                 Ok(())
@@ -1010,14 +1023,14 @@ impl<'a> Fold<'a> {
                     .tensions
                     .get_mut(&update.tension)
                     .ok_or("refers to a record that is not a tension")?;
-                let allowed = match (tension.status, update.status) {
-                    (TensionStatus::Open, TensionStatus::InProcess) => true,
-                    (
-                        TensionStatus::Open | TensionStatus::InProcess,
-                        TensionStatus::Resolved | TensionStatus::Escalated,
-                    ) => true,
-                    _ => false,
-                };
+                let allowed = matches!(
+                    (tension.status, update.status),
+                    (TensionStatus::Open, TensionStatus::InProcess)
+                        | (
+                            TensionStatus::Open | TensionStatus::InProcess,
+                            TensionStatus::Resolved | TensionStatus::Escalated,
+                        )
+                );
                 require(allowed, || {
                     format!(
                         "a tension cannot go from {:?} to {:?}",
@@ -1155,11 +1168,13 @@ impl<'a> Fold<'a> {
             match self.author(i) {
                 Some(author) if author.status.active_at(at) => author.member,
                 _ => {
-                    let applicant = self
-                        .state
-                        .applications
-                        .values()
-                        .any(|a| a.applicant == device);
+                    let applicant = self.state.applications.values().any(|a| {
+                        a.applicant == device
+                            && matches!(
+                                a.state,
+                                ApplicationState::Pending | ApplicationState::Admitted
+                            )
+                    });
                     require(applicant, || {
                         "only members and applicants ask questions".into()
                     })?;
@@ -1282,6 +1297,17 @@ impl<'a> Fold<'a> {
         self.reference(i, &decide.subject, "proposal")?;
         // Reactions count only if the decision builds on them.
         let subject = decide.subject;
+        // A decision is about the wording under decision: it must build on
+        // it (a new wording made concurrently is not adopted in its place).
+        let current = self
+            .state
+            .amendments
+            .get(&subject)
+            .and_then(|a| a.submissions.last())
+            .map(|s| s.record);
+        if let Some(current) = current {
+            self.reference(i, &current, "wording")?;
+        }
         if let Some(amendment) = self.state.amendments.get(&subject) {
             let counted = Self::visible(
                 self.dag,
@@ -1326,8 +1352,11 @@ impl<'a> Fold<'a> {
                     })?;
                 }
                 Outcome::Rejected => {
+                    // An adopted amendment is decided: a later count (the
+                    // electorate changes) does not undo it.
                     require(
-                        !is_closed(amendment.phase) && amendment.phase != Phase::Draft,
+                        !is_closed(amendment.phase)
+                            && !matches!(amendment.phase, Phase::Draft | Phase::Adopted),
                         || {
                             format!(
                                 "cannot reject: the amendment is {}",
@@ -1337,6 +1366,11 @@ impl<'a> Fold<'a> {
                     )?;
                     require(!decide.reason.trim().is_empty(), || {
                         "a rejection needs a reason".into()
+                    })?;
+                    // The rule's delay holds for any decision, not only an
+                    // adoption: no one closes a proposal before it.
+                    require(tally.deadline_met, || {
+                        format!("the {}-day delay has not passed", rule.min_days)
                     })?;
                     require(!tally.passes, || {
                         "the rule is met: it cannot be rejected".into()
@@ -1439,6 +1473,10 @@ impl<'a> Fold<'a> {
                 require(!decide.reason.trim().is_empty(), || {
                     "a decline or rejection needs a reason".into()
                 })?;
+                // The delay of every rule involved holds for a decline too.
+                if let Some((rule, _)) = rules.iter().zip(&tallies).find(|(_, t)| !t.deadline_met) {
+                    return Err(format!("the {}-day delay has not passed", rule.min_days));
+                }
                 require(!passes, || "the rule is met: it cannot be rejected".into())?;
             }
         }
@@ -1501,10 +1539,10 @@ impl<'a> Fold<'a> {
     ) -> Vec<ObjectionState> {
         let mut out = Vec::with_capacity(objections.len());
         for objection in objections {
-            if let Some(&at) = dag.index.get(&objection.record) {
-                if dag.is_ancestor(at, i, scratch, stamp) {
-                    out.push(objection.clone());
-                }
+            if let Some(&at) = dag.index.get(&objection.record)
+                && dag.is_ancestor(at, i, scratch, stamp)
+            {
+                out.push(objection.clone());
             }
         }
         out
@@ -1520,10 +1558,10 @@ impl<'a> Fold<'a> {
     ) -> Vec<ReactionEntry> {
         let mut out = Vec::with_capacity(reactions.len());
         for reaction in reactions {
-            if let Some(&at) = dag.index.get(&reaction.record) {
-                if dag.is_ancestor(at, i, scratch, stamp) {
-                    out.push(reaction.clone());
-                }
+            if let Some(&at) = dag.index.get(&reaction.record)
+                && dag.is_ancestor(at, i, scratch, stamp)
+            {
+                out.push(reaction.clone());
             }
         }
         out
