@@ -914,6 +914,15 @@ impl<'a> Fold<'a> {
                 require(!ratify.heads.0.is_empty(), || {
                     "a version names heads".into()
                 })?;
+                let decision = amendment.decision.as_ref().map(|d| d.record);
+                if let Some(decision) = decision {
+                    self.reference(i, &decision, "decision")?;
+                }
+                let amendment = self
+                    .state
+                    .amendments
+                    .get(&ratify.amendment)
+                    .ok_or("refers to a record that is not an amendment")?;
                 let heads: Vec<String> = ratify.heads.0.iter().map(crate::ids::hash_hex).collect();
                 if let Some(first) = amendment.ratifications.first() {
                     let same =
@@ -978,14 +987,19 @@ impl<'a> Fold<'a> {
                             other.version = Some(version);
                             continue;
                         }
-                        if is_closed(other.phase) || other.phase == Phase::Adopted {
+                        if is_closed(other.phase) {
                             continue;
                         }
                         let Some(current) = other.submissions.last() else {
                             continue;
                         };
                         if current.sections.iter().any(|s| sections.contains(s)) {
+                            // Adopted or not, its consents were given to a
+                            // wording of text that has changed since.
                             other.stale_because = Some(version);
+                            if other.phase == Phase::Adopted {
+                                other.phase = Phase::Stale;
+                            }
                         } else {
                             other.rebased_onto.push(version);
                         }
@@ -1418,6 +1432,9 @@ impl<'a> Fold<'a> {
                 member, hearing_at, ..
             } => {
                 exclude = Some(*member);
+                require(author.member != *member, || {
+                    "cannot decide on one's own exclusion".into()
+                })?;
                 require(at >= *hearing_at, || {
                     "the decision comes after the hearing".into()
                 })?;

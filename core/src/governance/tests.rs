@@ -662,6 +662,56 @@ fn scenario_2_conflicting_amendment_goes_stale_and_unrelated_one_is_rebased() {
     assert_eq!(w.phase(&b), Phase::Adopted);
 }
 
+/// An adopted amendment waiting for its signatures goes stale too when
+/// another ratified amendment changes its sections first; a ratification
+/// must build on the decision it ratifies.
+#[test]
+fn an_adopted_amendment_goes_stale_when_its_sections_change_first() {
+    let mut rules = coop_rules();
+    rules.amend.quorum = 50;
+    let mut w = World::new(COOP, rules, &["fred"]);
+    let (_, a, a1) = w.open_amendment("alice", &["s5"], 10);
+    let (_, b, b1) = w.open_amendment("bob", &["s5"], 20);
+    for who in ["alice", "bob", "chloe"] {
+        w.ok(who, react(a, Some(a1), Stance::Consent));
+        w.ok(who, react(b, Some(b1), Stance::Consent));
+    }
+    let before = w.heads();
+    w.ok("fred", decide(a, Outcome::Adopted, ""));
+    w.ok("fred", decide(b, Outcome::Adopted, ""));
+    // A ratification that does not build on the decision is refused.
+    let blind = w.sign_on("alice", ratify(a, 11), before);
+    assert!(matches!(w.push(&blind), Verdict::Rejected(_)));
+    w.ok("alice", ratify(a, 11));
+    w.ok("bob", ratify(a, 11));
+    assert_eq!(w.phase(&b), Phase::Stale);
+    w.no("alice", ratify(b, 21), "stale");
+    // Submitted again after A: consent is needed again.
+    let b2 = w.ok("bob", submit(b, 22, &["s5"], &[], false));
+    w.no("fred", decide(b, Outcome::Adopted, ""), "not met");
+    for who in ["alice", "bob", "chloe"] {
+        w.ok(who, react(b, Some(b2), Stance::Consent));
+    }
+    w.ok("fred", decide(b, Outcome::Adopted, ""));
+    w.ok("alice", ratify(b, 23));
+    w.ok("bob", ratify(b, 23));
+    assert_eq!(w.state().versions.len(), 3);
+}
+
+/// Nobody decides on their own exclusion.
+#[test]
+fn the_member_concerned_cannot_decide_their_exclusion() {
+    let mut w = World::coop();
+    let now = w.clock;
+    let proposal = w.ok("alice", exclude("eve", now, now + 15 * DAY_MS));
+    w.days(16);
+    w.no(
+        "eve",
+        decide(proposal, Outcome::Rejected, "no"),
+        "own exclusion",
+    );
+}
+
 /// §d3: Dana applies; she may ask questions but not consent or decide; the
 /// learners decide after 7 days; she signs the version in force (not another
 /// one) and joins the next electorate.
