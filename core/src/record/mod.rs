@@ -384,7 +384,12 @@ fn signed_message(kind: Kind, community: &CommunityId, body: &[u8]) -> Vec<u8> {
 /// encodings are computed with one shared field inversion. Large calls are
 /// split over two threads ([`verify_signatures_on`] to choose).
 pub fn verify_signatures(records: &[&Record]) -> Vec<bool> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    // Asking for the parallelism reads cgroup files: only when it can matter.
+    let threads = if records.len() >= 2 * PARALLEL_MIN {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        1
+    };
     verify_signatures_on(records, threads.min(2))
 }
 
@@ -398,17 +403,24 @@ pub fn verify_signatures_on(records: &[&Record], threads: usize) -> Vec<bool> {
         return verify_strict_each(records, &keys);
     }
     let chunk = records.len().div_ceil(threads);
+    let keys = &keys;
     std::thread::scope(|scope| {
         let workers: Vec<_> = records
             .chunks(chunk)
-            .map(|part| scope.spawn(|| verify_strict_each(part, &keys)))
+            .map(|part| {
+                let worker = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || verify_strict_each(part, keys));
+                (part, worker)
+            })
             .collect();
         workers
             .into_iter()
-            .flat_map(|worker| {
-                worker
+            .flat_map(|(part, worker)| match worker {
+                Ok(worker) => worker
                     .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread to be had: do this part here.
+                Err(_) => verify_strict_each(part, keys),
             })
             .collect()
     })

@@ -613,3 +613,49 @@ fn the_test_vectors_in_docs_records_md_are_what_record_sign_produces() {
         .collect();
     assert_eq!(layout, hex::encode(apply.bytes()));
 }
+
+/// The field names of a kind's payload, in declaration order, as serde
+/// lists them when it meets an unknown field.
+fn payload_fields(kind: Kind) -> Vec<String> {
+    let Err(RecordError::Payload { detail, .. }) = Payload::from_json(kind, br#"{"?":0}"#) else {
+        panic!("`?` is not a field of {kind}");
+    };
+    let Some((_, expected)) = detail.split_once("expected ") else {
+        return Vec::new();
+    };
+    // "expected `a`", "expected `a` or `b`", "expected one of `a`, `b`, `c`"
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn docs_records_md_lists_every_kind_and_its_fields_in_order() {
+    for &kind in Kind::ALL {
+        let heading = format!("**`{}`**", kind.name());
+        let table = RECORDS_MD
+            .split(heading.as_str())
+            .nth(1)
+            .unwrap_or_else(|| panic!("docs/records.md has no table for {kind}"));
+        let documented: Vec<String> = table
+            .lines()
+            .skip_while(|line| !line.starts_with("| field"))
+            .skip(2)
+            .take_while(|line| line.starts_with('|'))
+            .filter_map(|line| line.split('`').nth(1))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            documented,
+            payload_fields(kind),
+            "fields of {kind} in docs/records.md"
+        );
+        assert!(
+            RECORDS_MD.contains(&format!("| `{}` |", kind.name())),
+            "{kind} in the table of kinds"
+        );
+    }
+}
