@@ -64,6 +64,20 @@ impl PublicKey {
         Some(PublicKey(key))
     }
 
+    /// Whether this is a key an honest device has: a canonical encoding of
+    /// a curve point in the prime-order subgroup. Strict verification accepts
+    /// signatures from keys with a small-order component, which no key
+    /// generator produces; communities refuse them as devices.
+    pub fn is_sound(&self) -> bool {
+        let compressed = curve25519_dalek::edwards::CompressedEdwardsY(self.0);
+        match compressed.decompress() {
+            Some(point) => {
+                point.compress().0 == self.0 && !point.is_small_order() && point.is_torsion_free()
+            }
+            None => false,
+        }
+    }
+
     /// The first 10 hex characters, for tables and logs.
     pub fn short(&self) -> String {
         hex::encode(&self.0[..5])

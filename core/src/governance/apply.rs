@@ -566,6 +566,9 @@ impl<'a> Fold<'a> {
             }
             Payload::CertifyDevice(cert) => {
                 let author = self.active_member(i)?;
+                require(cert.device.is_sound(), || {
+                    "the device key is not a sound ed25519 key".into()
+                })?;
                 require(!self.state.devices.contains_key(&cert.device), || {
                     "this device is already known to the community".into()
                 })?;
@@ -1097,6 +1100,9 @@ impl<'a> Fold<'a> {
 
     fn apply_application(&mut self, i: usize, id: RecordId, at: u64, apply: &Apply) -> Check {
         let device = self.dag.order[i].author();
+        require(device.is_sound(), || {
+            "the device key is not a sound ed25519 key".into()
+        })?;
         if let Some(author) = self.author(i) {
             require(
                 !author.status.active_at(at)
@@ -1712,6 +1718,9 @@ fn check_genesis(genesis: &Genesis, record: &Record) -> Result<(), ResolveError>
         }
     }
     for founder in &genesis.founders {
+        if !founder.member.is_sound() {
+            return Err(bad(format!("founder {} has an unsound key", founder.name)));
+        }
         if !ids.contains(founder.college.as_str()) {
             return Err(bad(format!(
                 "founder {} is in no known college",

@@ -2011,3 +2011,28 @@ proptest::proptest! {
         }
     }
 }
+
+/// A key with a small-order component passes strict verification but no
+/// key generator makes one: it is refused as a device.
+#[test]
+fn an_unsound_device_key_is_refused() {
+    let mut w = World::coop();
+    let honest = pk("zoe");
+    let point = curve25519_dalek::edwards::CompressedEdwardsY(*honest.as_bytes())
+        .decompress()
+        .expect("point");
+    let mixed = PublicKey::from_bytes(
+        (point + curve25519_dalek::constants::EIGHT_TORSION[1])
+            .compress()
+            .0,
+    );
+    w.no(
+        "alice",
+        Payload::CertifyDevice(crate::record::CertifyDevice {
+            device: mixed,
+            label: "odd".into(),
+        }),
+        "not a sound ed25519 key",
+    );
+    w.ok("alice", certify("zoe"));
+}

@@ -141,6 +141,10 @@ pub enum RecordError {
     /// A genesis record names a community, or another record does not.
     #[error("community field is inconsistent with the record kind")]
     Community,
+    /// The payload parses but is not written the canonical way (compact
+    /// JSON, fields in order, lowercase hex, sorted sets).
+    #[error("payload of a `{0}` record is not in canonical form")]
+    NotCanonical(&'static str),
     /// The signature does not verify (strictly) against the author key.
     #[error("signature does not verify")]
     Signature,
@@ -228,12 +232,24 @@ impl Record {
         body.extend_from_slice(&payload);
         let signature = key.sign(&signed_message(kind, &community, &body));
         body.extend_from_slice(&signature.0);
-        Record::decode(&body)
+        if body.len() > MAX_RECORD {
+            return Err(RecordError::TooLarge(body.len()));
+        }
+        // Built from canonical parts: what `decode` would return.
+        Ok(Record {
+            id: RecordId::of(&body),
+            bytes: body.into(),
+            community,
+            author: key.public(),
+            timestamp: unsigned.timestamp,
+            parents,
+            payload: unsigned.payload,
+        })
     }
 
-    /// Decode a record from its bytes, checking its structure and payload
-    /// but not its signature (see [`Record::verify_signature`] and
-    /// [`verify_signatures`], which batch).
+    /// Decode a record from its bytes, checking its structure and that its
+    /// payload is canonical, but not its signature (see
+    /// [`Record::verify_signature`], and [`verify_signatures`] for many).
     pub fn decode(bytes: &[u8]) -> Result<Record, RecordError> {
         if bytes.len() > MAX_RECORD {
             return Err(RecordError::TooLarge(bytes.len()));
@@ -272,7 +288,13 @@ impl Record {
         if payload_len > MAX_PAYLOAD {
             return Err(RecordError::TooLarge(payload_len));
         }
-        let payload = Payload::from_json(kind, r.take(payload_len)?)?;
+        let payload_bytes = r.take(payload_len)?;
+        let payload = Payload::from_json(kind, payload_bytes)?;
+        // One act, one encoding (so one id): the payload must be exactly what
+        // this version writes for it.
+        if payload.to_json() != payload_bytes {
+            return Err(RecordError::NotCanonical(kind.name()));
+        }
         r.take(64)?;
         if r.at != bytes.len() {
             return Err(RecordError::Length);

@@ -120,8 +120,12 @@ impl Heads {
 }
 
 impl Serialize for Heads {
+    /// Always sorted and deduplicated: the canonical form.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|h| hex::encode(h.as_ref())))
+        let mut sorted = self.0.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        serializer.collect_seq(sorted.iter().map(|h| hex::encode(h.as_ref())))
     }
 }
 

@@ -659,3 +659,75 @@ fn docs_records_md_lists_every_kind_and_its_fields_in_order() {
         );
     }
 }
+
+/// Re-sign `body` (a record without its signature) with `key`, as a signer
+/// who writes its own encoder would.
+fn resign(key: &DeviceKey, kind: Kind, community: &RecordId, mut body: Vec<u8>) -> Vec<u8> {
+    let signature = key.sign(&signed_message(kind, community, &body));
+    body.extend_from_slice(&signature.0);
+    body
+}
+
+#[test]
+fn one_act_has_one_encoding() {
+    let key = DeviceKey::from_seed(&[1; 32]);
+    let record = genesis(&key);
+    let bytes = record.bytes();
+    let body = &bytes[..bytes.len() - 64];
+    let payload = record.payload().to_json();
+    let start = body.len() - payload.len();
+    let text = String::from_utf8(payload.clone()).expect("utf-8");
+    // Same act, other spellings: whitespace, uppercase hex, fields reordered.
+    let spaced = text.replacen(":", ": ", 1);
+    let upper = text.replace(
+        &key.public().to_string(),
+        &key.public().to_string().to_uppercase(),
+    );
+    let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let reordered = {
+        let map = value.as_object().expect("object");
+        let mut keys: Vec<&String> = map.keys().collect();
+        keys.reverse();
+        let fields: Vec<String> = keys
+            .iter()
+            .map(|k| format!("{}:{}", serde_json::to_string(k).expect("key"), map[*k]))
+            .collect();
+        format!("{{{}}}", fields.join(","))
+    };
+    for variant in [spaced, upper, reordered] {
+        assert_ne!(variant.as_bytes(), payload.as_slice());
+        assert!(
+            Payload::from_json(Kind::Genesis, variant.as_bytes()).is_ok(),
+            "{variant}"
+        );
+        let mut new_body = body[..start - 4].to_vec();
+        new_body.extend_from_slice(&(variant.len() as u32).to_be_bytes());
+        new_body.extend_from_slice(variant.as_bytes());
+        let signed = resign(&key, Kind::Genesis, &RecordId::ZERO, new_body);
+        assert_eq!(
+            Record::decode(&signed).map(|r| r.id()),
+            Err(RecordError::NotCanonical("community.genesis")),
+            "{variant}"
+        );
+    }
+    // The canonical bytes, re-signed the same way, decode to the same record.
+    let same = resign(&key, Kind::Genesis, &RecordId::ZERO, body.to_vec());
+    assert_eq!(Record::decode(&same).expect("decode").id(), record.id());
+}
+
+#[test]
+fn unsound_keys_are_told_apart_from_honest_ones() {
+    for seed in 0..8u8 {
+        assert!(DeviceKey::from_seed(&[seed; 32]).public().is_sound());
+    }
+    let torsion = curve25519_dalek::constants::EIGHT_TORSION;
+    for point in torsion {
+        assert!(!PublicKey::from_bytes(point.compress().0).is_sound());
+    }
+    let honest = DeviceKey::from_seed(&[9; 32]).public();
+    let point = curve25519_dalek::edwards::CompressedEdwardsY(*honest.as_bytes())
+        .decompress()
+        .expect("point");
+    let mixed = PublicKey::from_bytes((point + torsion[1]).compress().0);
+    assert!(!mixed.is_sound());
+}
