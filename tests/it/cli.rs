@@ -547,7 +547,49 @@ fn the_demo_converges() {
     let json = home.run(&["--json", "demo"]).json();
     assert_eq!(json["converged"], true);
     assert_eq!(json["history"].as_array().expect("history").len(), 5);
-    // --keep leaves homes that the CLI can open.
+    // --keep leaves homes that the CLI can open, with the community's story.
+    let story = home.file("story");
+    home.run(&["demo", "--keep", path_str(&story)]).ok();
+    let alice_home = story.join("alice");
+    let alice = |args: &[&str]| -> String {
+        let out = std::process::Command::new(crate::support::nous_bin())
+            .arg("--home")
+            .arg(&alice_home)
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let shown: serde_json::Value =
+        serde_json::from_str(&alice(&["--json", "community", "show"])).expect("json");
+    let charter = shown["charter"].as_str().expect("charter").to_owned();
+    let markdown = alice(&["history", &charter, "--format", "md"]);
+    for expected in [
+        "On peut être exclu sans avoir été entendu.",
+        "Sans délai de convocation",
+        "**valid**",
+        "**adopted**",
+        "+2. L'exclusion est décidée par l'assemblée, après que la personne a été convoquée",
+    ] {
+        assert!(markdown.contains(expected), "{expected} in\n{markdown}");
+    }
+    let page = home.file("story.html");
+    alice(&[
+        "history",
+        &charter,
+        "--format",
+        "html",
+        "-o",
+        path_str(&page),
+    ]);
+    let html = std::fs::read_to_string(&page).expect("html");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
+    assert!(html.contains("Droit d&#39;être entendu") || html.contains("Droit d'être entendu"));
     let kept = home.file("kept");
     home.run(&["demo", "--keep", path_str(&kept)]).ok();
     let alice = std::process::Command::new(crate::support::nous_bin())

@@ -1951,7 +1951,7 @@ proptest::proptest! {
     /// full view rejects for a reason of authority, the reason is a
     /// concurrent removal, and that removal does not hold in the partial view.
     #[test]
-    fn every_home_reaches_the_same_state_whatever_the_delivery(
+    fn every_home_reaches_the_same_state_and_report_whatever_the_delivery(
         seed in proptest::prelude::any::<u64>(),
         delivery in proptest::prelude::any::<u64>(),
         homes in 3usize..=5,
@@ -1961,6 +1961,19 @@ proptest::proptest! {
         let reference = resolve(w.community, &w.records, ResolveOptions::default())
             .expect("resolve");
         let expected = serde_json::to_vec(&reference).expect("json");
+        // What `nous verify` says of a home's records, exported in the order
+        // that home stored them.
+        let report_hash = |stream: &[Record]| {
+            let mut seen = std::collections::HashSet::new();
+            let records = stream
+                .iter()
+                .filter(|r| seen.insert(r.id()))
+                .map(|r| r.bytes().to_vec())
+                .collect();
+            let bundle = crate::Bundle { documents: Vec::new(), records }.encode();
+            crate::verify::verify(&bundle).expect("verify").hash()
+        };
+        let expected_hash = report_hash(&w.records);
         let mut r = Rng(delivery);
         for _ in 0..homes {
             let mut stream = w.records.clone();
@@ -2008,6 +2021,7 @@ proptest::proptest! {
             let verdicts = |s: &State| s.records.iter().map(|o| (o.id, o.verdict.clone())).collect::<Vec<_>>();
             proptest::prop_assert_eq!(verdicts(&full), verdicts(&reference));
             proptest::prop_assert_eq!(serde_json::to_vec(&full).expect("json"), expected.clone());
+            proptest::prop_assert_eq!(report_hash(&stream), expected_hash.clone());
         }
     }
 }
