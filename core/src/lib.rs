@@ -5,11 +5,12 @@
 //! that merge without loss.
 //!
 //! This crate knows documents (the charter schema, Markdown import and
-//! export, history and per-section diffs), identity (the device key that is
+//! export, history and per-section diffs), identity (the device key behind
 //! every change's actor id), the guarded path through which every untrusted
-//! byte reaches Automerge, bundles that carry documents between homes, and
-//! the store. It opens no socket and spawns no task; time and randomness are
-//! passed in.
+//! byte reaches Automerge, governance (signed records, their resolution into
+//! a community's state, offline verification, the history report), bundles
+//! that carry documents and records between homes, and the store. It opens
+//! no socket and spawns no task; time and randomness are passed in.
 //!
 //! ## Key types
 //! - [`Engine`]: a home, open — the facade the CLI and bindings call.
@@ -18,7 +19,12 @@
 //!   Automerge.
 //! - [`store::Store`]: staged writes with group commit over a
 //!   [`store::Storage`] ([`store::RedbStorage`] by default).
-//! - [`Bundle`]: documents in one file.
+//! - [`Bundle`]: documents and signed records in one file.
+//! - [`record::Record`]: a signed governance act, as exact bytes.
+//! - [`governance::resolve`]: a community's records → its [`governance::State`].
+//! - [`community`]: founding a community, acting in it, the amendment
+//!   workflow, content attestation (methods on [`Engine`]).
+//! - [`verify::verify`]: a bundle → a report anyone can reproduce.
 //!
 //! ## Example
 //! ```
@@ -146,6 +152,9 @@ pub enum Error {
         /// What went wrong.
         detail: String,
     },
+    /// A bundle could not be verified at all.
+    #[error(transparent)]
+    Verify(#[from] verify::VerifyError),
     /// Governance refused an act: nothing was stored.
     #[error("{kind} refused: {reason}")]
     ActRefused {
