@@ -196,3 +196,170 @@ pub fn method_name(method: Method) -> &'static str {
         Method::Advice => "advice process",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::DeviceKey;
+    use crate::record::RecordId;
+
+    fn member(n: u8) -> PublicKey {
+        DeviceKey::from_seed(&[n; 32]).public()
+    }
+
+    fn reaction(n: u8, stance: Stance) -> ReactionEntry {
+        ReactionEntry {
+            record: RecordId([n; 32]),
+            member: member(n),
+            stance,
+            submission: None,
+            criteria: Default::default(),
+            argument: String::new(),
+            objection: None,
+            at: 0,
+        }
+    }
+
+    /// Tally `stances` (one per member; `None`: silent) with college weights.
+    fn tally(rule: &Rule, stances: &[(u32, Option<Stance>)], now_days: u64) -> Tally {
+        let reactions: Vec<Option<ReactionEntry>> = stances
+            .iter()
+            .enumerate()
+            .map(|(i, (_, s))| s.map(|s| reaction(i as u8 + 1, s)))
+            .collect();
+        let objections: Vec<ObjectionState> = reactions
+            .iter()
+            .flatten()
+            .filter(|r| r.stance == Stance::Objection)
+            .map(|r| ObjectionState {
+                record: r.record,
+                member: r.member,
+                criteria: Default::default(),
+                argument: String::new(),
+                test: None,
+                integrated_by: None,
+                confirmed_by: None,
+                withdrawn_by: None,
+            })
+            .collect();
+        let ballots: Vec<Ballot<'_>> = stances
+            .iter()
+            .zip(&reactions)
+            .enumerate()
+            .map(|(i, ((weight, _), latest))| Ballot {
+                member: member(i as u8 + 1),
+                weight: *weight,
+                latest: latest.as_ref(),
+            })
+            .collect();
+        evaluate(
+            rule,
+            &ballots,
+            &Context {
+                objections: &objections,
+                start: 0,
+                now: now_days * DAY_MS,
+                by_proposer: true,
+                advice_given: reactions.iter().flatten().count() > 0,
+            },
+        )
+    }
+
+    use Stance::{Abstain, Block, Concern, Consent, No, Objection, StandAside, Yes};
+
+    #[test]
+    fn each_method_counts_as_documented() {
+        let rule = |method| Rule::new(method);
+        let one = |s: Stance| (1u32, Some(s));
+        let silent = (1u32, None);
+        // Consent: no open objection, whoever is silent.
+        assert!(
+            tally(
+                &rule(Method::Consent),
+                &[one(Consent), silent, one(Concern)],
+                0
+            )
+            .passes
+        );
+        assert!(!tally(&rule(Method::Consent), &[one(Consent), one(Objection)], 0).passes);
+        // Consensus: everyone who takes part agrees or stands aside.
+        assert!(
+            tally(
+                &rule(Method::Consensus),
+                &[one(Consent), one(StandAside), silent],
+                0
+            )
+            .passes
+        );
+        assert!(!tally(&rule(Method::Consensus), &[one(Consent), one(No)], 0).passes);
+        assert!(!tally(&rule(Method::Consensus), &[silent, silent], 0).passes);
+        // Majority: more yes than no.
+        assert!(tally(&rule(Method::Majority), &[one(Yes), one(Yes), one(No)], 0).passes);
+        assert!(!tally(&rule(Method::Majority), &[one(Yes), one(No)], 0).passes);
+        // Qualified: yes ≥ threshold of yes + no.
+        let two_thirds = Rule {
+            threshold: 67,
+            ..rule(Method::Qualified)
+        };
+        assert!(tally(&two_thirds, &[one(Yes), one(Yes), one(Yes), one(No)], 0).passes);
+        assert!(!tally(&two_thirds, &[one(Yes), one(Yes), one(No), one(Abstain)], 0).passes);
+        // Unanimity: every member of the electorate, the silent included.
+        assert!(tally(&rule(Method::Unanimity), &[one(Yes), one(Consent)], 0).passes);
+        assert!(!tally(&rule(Method::Unanimity), &[one(Yes), silent], 0).passes);
+        // Weighted: college weights decide.
+        let weighted = Rule {
+            threshold: 50,
+            ..rule(Method::Weighted)
+        };
+        let staff_yes = [(3, Some(Yes)), (1, Some(No)), (1, Some(No))];
+        assert!(tally(&weighted, &staff_yes, 0).passes);
+        let staff_no = [(3, Some(No)), (1, Some(Yes)), (1, Some(Yes))];
+        assert!(!tally(&weighted, &staff_no, 0).passes);
+        // Lazy consensus: silence consents, once the delay has passed.
+        let lazy = Rule {
+            min_days: 7,
+            ..rule(Method::Lazy)
+        };
+        assert!(!tally(&lazy, &[silent, silent], 6).passes);
+        assert!(tally(&lazy, &[silent, silent], 7).passes);
+        assert!(!tally(&lazy, &[silent, one(Objection)], 7).passes);
+        // Advice: the proposer decides once someone gave advice.
+        assert!(tally(&rule(Method::Advice), &[one(Concern)], 0).passes);
+        assert!(!tally(&rule(Method::Advice), &[silent], 0).passes);
+    }
+
+    #[test]
+    fn quorum_blocks_and_delays_apply_to_every_method() {
+        let one = |s: Stance| (1u32, Some(s));
+        let silent = (1u32, None);
+        let quorum = Rule {
+            quorum: 60,
+            ..Rule::new(Method::Majority)
+        };
+        let half = tally(&quorum, &[one(Yes), one(Yes), silent, silent], 0);
+        assert!(!half.passes && !half.quorum_met);
+        assert!(tally(&quorum, &[one(Yes), one(Yes), one(No), silent], 0).passes);
+        // A block stops a vote only where the rule allows blocks.
+        let blocking = Rule {
+            block: true,
+            ..Rule::new(Method::Majority)
+        };
+        assert!(!tally(&blocking, &[one(Yes), one(Yes), one(Block)], 0).passes);
+        assert!(
+            tally(
+                &Rule::new(Method::Majority),
+                &[one(Yes), one(Yes), one(Block)],
+                0
+            )
+            .passes
+        );
+        // The minimum delay holds for every method.
+        let slow = Rule {
+            min_days: 3,
+            ..Rule::new(Method::Consent)
+        };
+        let early = tally(&slow, &[one(Consent)], 2);
+        assert!(!early.passes && !early.deadline_met);
+        assert!(tally(&slow, &[one(Consent)], 3).passes);
+    }
+}
