@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use automerge::{Automerge, Change, ChangeHash, ReadDoc as _};
+use automerge::{Automerge, Change, ChangeHash, ChangeMetadata, ReadDoc as _};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -192,6 +192,7 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
     let mut communities = Vec::new();
     let mut doc_community: HashMap<DocId, CommunityId> = HashMap::new();
     let mut attested_counts: HashMap<DocId, (usize, Vec<String>)> = HashMap::new();
+    let mut change_counts: HashMap<DocId, usize> = HashMap::new();
     for (id, records) in &by_community {
         let state = match governance::resolve(*id, records, ResolveOptions::default()) {
             Ok(state) => state,
@@ -221,6 +222,7 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
             doc_community.insert(*doc, *id);
             attested_counts.insert(*doc, counts.clone());
         }
+        change_counts.extend(&content.changes);
         let versions = content.check_versions(&state, &mut problems);
         content.check_wordings(&state, &mut problems);
         let count =
@@ -263,7 +265,10 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
     let documents = docs
         .iter()
         .map(|(id, doc)| {
-            let changes = doc.get_changes_meta(&[]).len();
+            let changes = change_counts
+                .get(id)
+                .copied()
+                .unwrap_or_else(|| doc.get_changes_meta(&[]).len());
             let (attested, verified_heads) = attested_counts.get(id).cloned().unwrap_or_default();
             DocumentReport {
                 id: *id,
@@ -301,6 +306,8 @@ struct Content {
     pool: Automerge,
     /// Per document: attested changes and verified heads.
     per_doc: BTreeMap<DocId, (usize, Vec<String>)>,
+    /// Per document: all its changes.
+    changes: BTreeMap<DocId, usize>,
 }
 
 impl Content {
@@ -319,24 +326,27 @@ impl Content {
         ids.sort();
         ids.dedup();
         let mut seen: HashSet<ChangeHash> = HashSet::new();
-        let mut admitted: Vec<Change> = Vec::new();
         let mut admitted_set: HashSet<ChangeHash> = HashSet::new();
         let mut per_doc = BTreeMap::new();
+        let mut counts = BTreeMap::new();
+        // The largest document whose every change was admitted, and its
+        // changes.
+        let mut whole: Option<(DocId, HashSet<ChangeHash>)> = None;
         for id in ids {
             let Some(doc) = docs.get(&id) else { continue };
             let mut doc_admitted = HashSet::new();
             // Changes come in causal order, so a change's deps are judged
-            // before it.
-            for change in doc.get_changes(&[]) {
-                let hash = change.hash();
-                let key = PublicKey::from_actor(change.actor_id());
+            // before it. Only their metadata is read: materialising every
+            // change is needed only when some must be applied (below).
+            let changes = doc.get_changes_meta(&[]);
+            for change in &changes {
+                let hash = change.hash;
+                let key = PublicKey::from_actor(&change.actor);
                 let signed = key.is_some_and(|k| attested.contains(&(k, hash_hex(&hash))));
-                let deps_ok = change.deps().iter().all(|d| admitted_set.contains(d));
+                let deps_ok = change.deps.iter().all(|d| admitted_set.contains(d));
                 if signed && deps_ok {
                     doc_admitted.insert(hash);
-                    if admitted_set.insert(hash) {
-                        admitted.push(change.clone());
-                    }
+                    admitted_set.insert(hash);
                 } else if seen.insert(hash) {
                     let reason = match (key, signed) {
                         (None, _) => "its actor id is not a device key".to_owned(),
@@ -356,15 +366,42 @@ impl Content {
                 }
                 seen.insert(hash);
             }
-            let heads = heads_of(&doc_admitted, doc);
+            counts.insert(id, changes.len());
+            let heads = heads_of(&doc_admitted, &changes);
             per_doc.insert(
                 id,
                 (doc_admitted.len(), heads.iter().map(hash_hex).collect()),
             );
+            let larger = whole.as_ref().is_none_or(|(_, w)| w.len() < changes.len());
+            if doc_admitted.len() == changes.len() && larger {
+                whole = Some((id, doc_admitted));
+            }
         }
-        let mut pool = Automerge::new();
-        // These changes were decoded by the guard above; applying them to a
-        // fresh document is contained all the same.
+        // The pool holds exactly the admitted changes. When a document was
+        // admitted whole (the usual case), the pool starts as a copy of it,
+        // which costs far less than applying all its changes again to an
+        // empty document (about three times the cost of loading it); only
+        // the admitted changes it lacks are then materialised and applied.
+        let (mut pool, mut missing) = match whole.and_then(|(id, w)| Some((docs.get(&id)?, w))) {
+            Some((base, in_base)) => (
+                base.clone(),
+                admitted_set.difference(&in_base).copied().collect(),
+            ),
+            None => (Automerge::new(), admitted_set),
+        };
+        let mut admitted: Vec<Change> = Vec::new();
+        for doc in per_doc.keys().filter_map(|id| docs.get(id)) {
+            if missing.is_empty() {
+                break;
+            }
+            admitted.extend(
+                doc.get_changes(&[])
+                    .into_iter()
+                    .filter(|change| missing.remove(&change.hash())),
+            );
+        }
+        // These changes were decoded by the guard above; applying them is
+        // contained all the same.
         let applied = crate::contain::contain(|| pool.apply_changes(admitted));
         if !matches!(applied, Ok(Ok(()))) {
             problems.push(Problem {
@@ -374,7 +411,11 @@ impl Content {
             });
             pool = Automerge::new();
         }
-        Content { pool, per_doc }
+        Content {
+            pool,
+            per_doc,
+            changes: counts,
+        }
     }
 
     fn has(&self, heads: &[ChangeHash]) -> bool {
@@ -508,9 +549,9 @@ impl Content {
     }
 }
 
-fn heads_of(set: &HashSet<ChangeHash>, doc: &Automerge) -> Vec<ChangeHash> {
+fn heads_of(set: &HashSet<ChangeHash>, changes: &[ChangeMetadata<'_>]) -> Vec<ChangeHash> {
     let mut covered: HashSet<ChangeHash> = HashSet::new();
-    for change in doc.get_changes_meta(&[]) {
+    for change in changes {
         if set.contains(&change.hash) {
             covered.extend(change.deps.iter().copied());
         }
