@@ -120,6 +120,8 @@ pub struct CommunityCreateArgs {
     /// A rule `ACT=METHOD[,quorum=N][,threshold=N][,days=N][,signers=N][,electorate=A+B][,block]`
     /// (repeatable). Acts: amend, admit, exclude, rules. Methods: consent,
     /// consensus, majority, qualified, unanimity, weighted, lazy, advice.
+    /// Defaults: amend=consent,quorum=50; admit=lazy,days=7;
+    /// exclude=qualified,threshold=67,quorum=50,days=15; rules=consensus,quorum=50.
     #[arg(long = "rule", value_name = "SPEC")]
     pub rules: Vec<String>,
     /// A facilitator's key (repeatable): tests objections, issues sanctions.

@@ -272,15 +272,30 @@ fn describe_rule(rule: &Rule) -> String {
     text
 }
 
+/// The rules a community gets unless `--rule` says otherwise: amendments and
+/// rule changes need half the members to take part; an applicant is admitted
+/// after a week unless someone objects; an exclusion needs two thirds of the
+/// votes cast, half the members voting, and a hearing 15 days after notice.
 fn default_rules() -> Rules {
-    let mut exclude = Rule::new(Method::Qualified);
-    exclude.threshold = 67;
-    exclude.min_days = 15;
     Rules {
-        amend: Rule::new(Method::Consent),
-        admit: Rule::new(Method::Consent),
-        exclude,
-        rules: Rule::new(Method::Consensus),
+        amend: Rule {
+            quorum: 50,
+            ..Rule::new(Method::Consent)
+        },
+        admit: Rule {
+            min_days: 7,
+            ..Rule::new(Method::Lazy)
+        },
+        exclude: Rule {
+            quorum: 50,
+            threshold: 67,
+            min_days: 15,
+            ..Rule::new(Method::Qualified)
+        },
+        rules: Rule {
+            quorum: 50,
+            ..Rule::new(Method::Consensus)
+        },
     }
 }
 

@@ -738,7 +738,14 @@ fn scenario_4_declined_application_with_its_reason() {
     let bob = Peer::new("Bob", &clock);
     let dana = Peer::new("Dana", &clock);
     let doc = alice.charter(SAMPLE);
-    found(&alice, "members", &doc, &[(&bob, "members")], &[]);
+    // Admission by consent, with no delay (the default waits a week).
+    found(
+        &alice,
+        "members",
+        &doc,
+        &[(&bob, "members")],
+        &["--rule", "admit=consent"],
+    );
     dana.import(&alice.export());
     let app = dana.act(&["member", "apply", "--name", "Dana", "--college", "members"]);
     sync(&dana, &[&alice, &bob]);
@@ -1132,4 +1139,24 @@ fn scenario_7_a_rule_change_is_judged_by_the_old_rule_too() {
     assert_eq!(dana.json(&["community", "rules"])["amend"]["quorum"], 60);
     let hash = alice.verifies();
     assert_eq!(dana.verifies(), hash);
+}
+
+/// Without `--rule`, a community gets rules that need people to take part:
+/// nothing is adopted by a single member in silence.
+#[test]
+fn default_rules_need_participation() {
+    let clock = Clock::at("2026-03-01");
+    let alice = Peer::new("Alice", &clock);
+    let bob = Peer::new("Bob", &clock);
+    let doc = alice.charter(SAMPLE);
+    found(&alice, "members", &doc, &[(&bob, "members")], &[]);
+    let rules = alice.json(&["community", "rules"]);
+    assert_eq!(rules["amend"]["method"], "consent");
+    assert_eq!(rules["amend"]["quorum"], 50);
+    assert_eq!(rules["admit"]["method"], "lazy");
+    assert_eq!(rules["admit"]["min_days"], 7);
+    assert_eq!(rules["exclude"]["threshold"], 67);
+    assert_eq!(rules["exclude"]["min_days"], 15);
+    let text = alice.run(&["community", "rules"]).ok().to_owned();
+    assert!(text.contains("amend    consent, quorum 50%"), "{text}");
 }
