@@ -1512,10 +1512,13 @@ pub fn charter_lint(cx: &Context, args: LintArgs) -> anyhow::Result<()> {
 
 pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
     let bytes = crate::commands::read_bundle_file(&args.file)?;
-    output::progress(0, 1, "Verifying");
+    output::note(&format!(
+        "Verifying {} ({} bytes)…",
+        args.file.display(),
+        bytes.len()
+    ));
     let report = nous_core::verify::verify(&bytes)
         .with_context(|| format!("cannot verify {}", args.file.display()))?;
-    output::progress(1, 1, "Verifying");
     let hash = report.hash();
     if cx.json {
         output::json(&json!({ "report": report, "report_hash": hash }))?;

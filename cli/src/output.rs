@@ -33,6 +33,14 @@ pub fn progress(done: usize, total: usize, what: &str) {
     }
 }
 
+/// Say what is under way, on stderr when it is a terminal (long work).
+pub fn note(text: &str) {
+    let mut err = io::stderr();
+    if err.is_terminal() {
+        let _ = writeln!(err, "{text}");
+    }
+}
+
 /// Whether the error comes from writing to a closed pipe (`nous … | head`).
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
