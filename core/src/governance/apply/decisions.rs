@@ -1,0 +1,583 @@
+//! Decisions: rule change proposals, reactions to amendments and proposals,
+//! objection tests, and the decisions that adopt or reject them, counted under
+//! the rule in force from the reactions and objections the decision builds on.
+
+use super::amendments::{is_closed, phase_name, update_phase};
+use super::*;
+use crate::governance::tally::{self, Ballot, Context};
+use crate::record::{Act, ChangeRule, Decide, Method, React, Rule, TestObjection};
+
+impl Fold<'_> {
+    /// `rules.propose`: a member proposes a new rule for an act.
+    pub(super) fn change_rule(&mut self, i: usize, record: &Record, change: &ChangeRule) -> Check {
+        let id = record.id();
+        let at = record.timestamp();
+        let author = self.active_member(i)?;
+        check_rule(&change.rule, &self.state.colleges)?;
+        require(!change.rationale.trim().is_empty(), || {
+            "a rule change needs a rationale".into()
+        })?;
+        self.state.proposals.insert(
+            id,
+            ProposalState {
+                record: id,
+                by: author.member,
+                kind: ProposalKind::RuleChange {
+                    act: change.act,
+                    rule: change.rule.clone(),
+                    rationale: change.rationale.clone(),
+                },
+                reactions: Vec::new(),
+                objections: Vec::new(),
+                decision: None,
+                at,
+            },
+        );
+        Ok(())
+    }
+
+    /// `react`: a question, a stance or an objection, on the current wording of an
+    /// amendment or on a proposal.
+    pub(super) fn react(&mut self, i: usize, record: &Record, react: &React) -> Check {
+        let id = record.id();
+        let at = record.timestamp();
+        self.reference(i, &react.subject, "proposal")?;
+        let device = self.dag.order[i].author();
+        // A question may come from anyone the community knows: a member or
+        // an applicant. Everything else needs a member in good standing.
+        let member = if react.stance == Stance::Question {
+            match self.author(i) {
+                Some(author) if author.status.active_at(at) => author.member,
+                _ => {
+                    let applicant = self.state.applications.values().any(|a| {
+                        a.applicant == device
+                            && matches!(
+                                a.state,
+                                ApplicationState::Pending | ApplicationState::Admitted
+                            )
+                    });
+                    require(applicant, || {
+                        "only members and applicants ask questions".into()
+                    })?;
+                    device
+                }
+            }
+        } else {
+            self.active_member(i)?.member
+        };
+        match react.stance {
+            Stance::Objection => {
+                require(!react.criteria.is_empty(), || {
+                    "an objection claims the criteria it meets".into()
+                })?;
+                require(
+                    react.criteria.iter().all(|c| record::CRITERIA.contains(c)),
+                    || "criteria are a to e".into(),
+                )?;
+                require(!react.argument.trim().is_empty(), || {
+                    "an objection needs its argument".into()
+                })?;
+            }
+            Stance::Resolved => {
+                require(react.objection.is_some(), || {
+                    "names the objection resolved".into()
+                })?;
+            }
+            _ => {}
+        }
+        let entry = ReactionEntry {
+            record: id,
+            member,
+            stance: react.stance,
+            submission: react.submission,
+            criteria: react.criteria.clone(),
+            argument: react.argument.clone(),
+            objection: react.objection,
+            at,
+        };
+        let rules = self.state.rules.clone();
+        if let Some(amendment) = self.state.amendments.get_mut(&react.subject) {
+            require(
+                !is_closed(amendment.phase) && amendment.phase != Phase::Adopted,
+                || format!("the amendment is {}", phase_name(amendment.phase)),
+            )?;
+            require(amendment.phase != Phase::Draft, || {
+                "the amendment is not submitted yet".into()
+            })?;
+            require(amendment.phase != Phase::Stale, || {
+                "the amendment is stale: wait for the proposer to submit it again".into()
+            })?;
+            let current = amendment.submissions.last().map(|s| s.record);
+            require(
+                react.submission.is_some() && react.submission == current,
+                || "reacts to a wording that is not the current one".into(),
+            )?;
+            require(react.stance != Stance::Block || rules.amend.block, || {
+                "the rule for amendments allows no block".into()
+            })?;
+            record_reaction(&mut amendment.objections, &entry)?;
+            push_objection(&mut amendment.objections, &entry);
+            amendment.reactions.push(entry);
+            update_phase(amendment);
+            return Ok(());
+        }
+        let proposal = self
+            .state
+            .proposals
+            .get_mut(&react.subject)
+            .ok_or("reacts to a record that is not a proposal")?;
+        require(proposal.decision.is_none(), || {
+            "the decision is closed".into()
+        })?;
+        let act = proposal_act(&proposal.kind);
+        require(
+            react.stance != Stance::Block || rules.get(act).block,
+            || "this rule allows no block".into(),
+        )?;
+        record_reaction(&mut proposal.objections, &entry)?;
+        push_objection(&mut proposal.objections, &entry);
+        proposal.reactions.push(entry);
+        Ok(())
+    }
+
+    /// `objection.test`: records whether an objection meets the criteria it
+    /// claims.
+    pub(super) fn test_objection(
+        &mut self,
+        i: usize,
+        record: &Record,
+        test: &TestObjection,
+    ) -> Check {
+        let id = record.id();
+        let author = self.active_member(i)?;
+        self.reference(i, &test.objection, "objection")?;
+        let (subject, objector) = match self
+            .dag
+            .index
+            .get(&test.objection)
+            .map(|&o| &self.dag.order[o])
+        {
+            Some(r) => match r.payload() {
+                Payload::React(react) if react.stance == Stance::Objection => (
+                    react.subject,
+                    self.state.member_of(&r.author()).map(|m| m.id),
+                ),
+                _ => return Err("tests a record that is not an objection".into()),
+            },
+            None => return Err("unknown objection".into()),
+        };
+        let objector = objector.ok_or("the objector is unknown")?;
+        self.is_facilitator_or_member(&author, &objector)?;
+        require(
+            test.passed.iter().all(|c| record::CRITERIA.contains(c)),
+            || "criteria are a to e".into(),
+        )?;
+        let entry = ObjectionTestEntry {
+            record: id,
+            by: author.member,
+            passed: test.passed.clone(),
+            valid: test.valid(),
+            note: test.note.clone(),
+        };
+        let objections = if let Some(a) = self.state.amendments.get_mut(&subject) {
+            require(!is_closed(a.phase), || "the decision is closed".into())?;
+            &mut a.objections
+        } else if let Some(p) = self.state.proposals.get_mut(&subject) {
+            require(p.decision.is_none(), || "the decision is closed".into())?;
+            &mut p.objections
+        } else {
+            return Err("the objection's subject is unknown".into());
+        };
+        let objection = objections
+            .iter_mut()
+            .find(|o| o.record == test.objection)
+            .ok_or("the objection was not counted")?;
+        objection.test = Some(entry);
+        if let Some(a) = self.state.amendments.get_mut(&subject) {
+            update_phase(a);
+        }
+        Ok(())
+    }
+
+    /// `decide`: adopts or rejects an amendment or a proposal; the count under
+    /// the rule must agree with the outcome.
+    pub(super) fn decide(&mut self, i: usize, record: &Record, decide: &Decide) -> Check {
+        let id = record.id();
+        let at = record.timestamp();
+        let author = self.active_member(i)?;
+        self.reference(i, &decide.subject, "proposal")?;
+        // Reactions count only if the decision builds on them.
+        let subject = decide.subject;
+        // A decision is about the wording under decision: it must build on
+        // it (a new wording made concurrently is not adopted in its place).
+        let current = self
+            .state
+            .amendments
+            .get(&subject)
+            .and_then(|a| a.submissions.last())
+            .map(|s| s.record);
+        if let Some(current) = current {
+            self.reference(i, &current, "wording")?;
+        }
+        if let Some(amendment) = self.state.amendments.get(&subject) {
+            let counted = Self::visible(
+                self.dag,
+                &mut self.scratch,
+                &mut self.stamp,
+                i,
+                &amendment.reactions,
+            );
+            let submission = amendment.submissions.last().map(|s| s.record);
+            let start = amendment.submissions.last().map_or(amendment.at, |s| s.at);
+            let rule = self.state.rules.amend.clone();
+            let ballots = Self::ballots(&self.state, &rule, &counted, submission, None, at);
+            let advice_given = counted.iter().any(|r| r.member != amendment.proposer);
+            let objections = Self::visible_objections(
+                self.dag,
+                &mut self.scratch,
+                &mut self.stamp,
+                i,
+                &amendment.objections,
+            );
+            let tally = tally::evaluate(
+                &rule,
+                &ballots,
+                &Context {
+                    objections: &objections,
+                    start,
+                    now: at,
+                    by_proposer: author.member == amendment.proposer,
+                    advice_given,
+                },
+            );
+            match decide.outcome {
+                Outcome::Adopted => {
+                    require(amendment.phase == Phase::ObjectionRound, || {
+                        format!(
+                            "cannot adopt: the amendment is {}",
+                            phase_name(amendment.phase)
+                        )
+                    })?;
+                    require(tally.passes, || {
+                        format!("the rule is not met ({})", tally.explanation)
+                    })?;
+                }
+                Outcome::Rejected => {
+                    // An adopted amendment is decided: a later count (the
+                    // electorate changes) does not undo it.
+                    require(
+                        !is_closed(amendment.phase)
+                            && !matches!(amendment.phase, Phase::Draft | Phase::Adopted),
+                        || {
+                            format!(
+                                "cannot reject: the amendment is {}",
+                                phase_name(amendment.phase)
+                            )
+                        },
+                    )?;
+                    require(!decide.reason.trim().is_empty(), || {
+                        "a rejection needs a reason".into()
+                    })?;
+                    // The rule's delay holds for any decision, not only an
+                    // adoption: no one closes a proposal before it.
+                    require(tally.deadline_met, || {
+                        format!("the {}-day delay has not passed", rule.min_days)
+                    })?;
+                    require(!tally.passes, || {
+                        "the rule is met: it cannot be rejected".into()
+                    })?;
+                }
+            }
+            let Some(amendment) = self.state.amendments.get_mut(&subject) else {
+                return Err("unknown amendment".into());
+            };
+            amendment.phase = match decide.outcome {
+                Outcome::Adopted => Phase::Adopted,
+                Outcome::Rejected => Phase::Rejected,
+            };
+            amendment.decision = Some(DecisionEntry {
+                record: id,
+                by: author.member,
+                outcome: decide.outcome,
+                reason: decide.reason.clone(),
+                tally,
+                at,
+            });
+            return Ok(());
+        }
+        let proposal = self
+            .state
+            .proposals
+            .get(&subject)
+            .ok_or("decides on a record that is not a proposal")?;
+        require(proposal.decision.is_none(), || {
+            "this was already decided".into()
+        })?;
+        let counted = Self::visible(
+            self.dag,
+            &mut self.scratch,
+            &mut self.stamp,
+            i,
+            &proposal.reactions,
+        );
+        let act = proposal_act(&proposal.kind);
+        let mut rules: Vec<Rule> = vec![self.state.rules.get(act).clone()];
+        let mut exclude = None;
+        match &proposal.kind {
+            ProposalKind::Admission { .. } => {}
+            ProposalKind::Exclusion {
+                member, hearing_at, ..
+            } => {
+                exclude = Some(*member);
+                require(author.member != *member, || {
+                    "cannot decide on one's own exclusion".into()
+                })?;
+                require(at >= *hearing_at, || {
+                    "the decision comes after the hearing".into()
+                })?;
+            }
+            ProposalKind::RuleChange { act, rule, .. } => {
+                // The stricter of the old and the new rule: it must pass both.
+                rules.push(self.state.rules.get(*act).clone());
+                rules.push(rule.clone());
+            }
+        }
+        let objections = Self::visible_objections(
+            self.dag,
+            &mut self.scratch,
+            &mut self.stamp,
+            i,
+            &proposal.objections,
+        );
+        let mut tallies = Vec::new();
+        for rule in &rules {
+            let ballots = Self::ballots(&self.state, rule, &counted, None, exclude, at);
+            tallies.push(tally::evaluate(
+                rule,
+                &ballots,
+                &Context {
+                    objections: &objections,
+                    start: proposal.at,
+                    now: at,
+                    by_proposer: author.member == proposal.by,
+                    advice_given: counted.iter().any(|r| r.member != proposal.by),
+                },
+            ));
+        }
+        let passes = tallies.iter().all(|t| t.passes);
+        let mut tally = tallies
+            .iter()
+            .find(|t| !t.passes)
+            .unwrap_or(&tallies[0])
+            .clone();
+        if tallies.len() > 1 {
+            let labels = ["rule for rule changes", "old rule", "new rule"];
+            tally.explanation = tallies
+                .iter()
+                .zip(labels)
+                .map(|(t, label)| format!("{label}: {}", t.explanation))
+                .collect::<Vec<_>>()
+                .join(" | ");
+        }
+        match decide.outcome {
+            Outcome::Adopted => require(passes, || {
+                format!("the rule is not met ({})", tally.explanation)
+            })?,
+            Outcome::Rejected => {
+                require(!decide.reason.trim().is_empty(), || {
+                    "a decline or rejection needs a reason".into()
+                })?;
+                // The delay of every rule involved holds for a decline too.
+                if let Some((rule, _)) = rules.iter().zip(&tallies).find(|(_, t)| !t.deadline_met) {
+                    return Err(format!("the {}-day delay has not passed", rule.min_days));
+                }
+                require(!passes, || "the rule is met: it cannot be rejected".into())?;
+            }
+        }
+        let kind = proposal.kind.clone();
+        let entry = DecisionEntry {
+            record: id,
+            by: author.member,
+            outcome: decide.outcome,
+            reason: decide.reason.clone(),
+            tally,
+            at,
+        };
+        if let Some(p) = self.state.proposals.get_mut(&subject) {
+            p.decision = Some(entry);
+        }
+        match (kind, decide.outcome) {
+            (ProposalKind::Admission { .. }, outcome) => {
+                if let Some(a) = self.state.applications.get_mut(&subject) {
+                    a.state = match outcome {
+                        Outcome::Adopted => ApplicationState::Admitted,
+                        Outcome::Rejected => ApplicationState::Declined {
+                            reason: decide.reason.clone(),
+                        },
+                    };
+                }
+            }
+            (
+                ProposalKind::Exclusion {
+                    member, reasons, ..
+                },
+                Outcome::Adopted,
+            ) => {
+                if let Some(m) = self.state.members.get_mut(&member) {
+                    m.status = MemberStatus::Excluded;
+                    m.sanctions.push(SanctionEntry {
+                        record: id,
+                        level: "exclusion".into(),
+                        reasons,
+                    });
+                }
+                self.auth(i, vec![Effect::Exclude(member)]);
+                let devices = self.devices_of(&member);
+                self.removals.push(Removal { at: i, devices });
+            }
+            (ProposalKind::RuleChange { act, rule, .. }, Outcome::Adopted) => {
+                self.state.rules.set(act, rule);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn ballots<'s>(
+        state: &'s State,
+        rule: &Rule,
+        reactions: &'s [ReactionEntry],
+        submission: Option<RecordId>,
+        exclude: Option<PublicKey>,
+        at: u64,
+    ) -> Vec<Ballot<'s>> {
+        let mut ballots = Vec::new();
+        for member in state.members.values() {
+            if !member.status.active_at(at) || Some(member.id) == exclude {
+                continue;
+            }
+            if !rule.electorate.is_empty() && !rule.electorate.contains(&member.college) {
+                continue;
+            }
+            let weight = state
+                .colleges
+                .iter()
+                .find(|c| c.id == member.college)
+                .map_or(1, |c| c.weight);
+            let latest = reactions.iter().rev().find(|r| {
+                r.member == member.id && (submission.is_none() || r.submission == submission)
+            });
+            ballots.push(Ballot {
+                member: member.id,
+                weight,
+                latest,
+            });
+        }
+        ballots
+    }
+
+    /// The objections among the ancestors of record `i`.
+    fn visible_objections(
+        dag: &Dag,
+        scratch: &mut Vec<u32>,
+        stamp: &mut u32,
+        i: usize,
+        objections: &[ObjectionState],
+    ) -> Vec<ObjectionState> {
+        let mut out = Vec::with_capacity(objections.len());
+        for objection in objections {
+            if let Some(&at) = dag.index.get(&objection.record)
+                && dag.is_ancestor(at, i, scratch, stamp)
+            {
+                out.push(objection.clone());
+            }
+        }
+        out
+    }
+
+    /// The reactions among the ancestors of record `i`.
+    fn visible(
+        dag: &Dag,
+        scratch: &mut Vec<u32>,
+        stamp: &mut u32,
+        i: usize,
+        reactions: &[ReactionEntry],
+    ) -> Vec<ReactionEntry> {
+        let mut out = Vec::with_capacity(reactions.len());
+        for reaction in reactions {
+            if let Some(&at) = dag.index.get(&reaction.record)
+                && dag.is_ancestor(at, i, scratch, stamp)
+            {
+                out.push(reaction.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Track objections: raised, confirmed resolved by the objector, or
+/// withdrawn when the objector later consents, votes yes, stands aside or
+/// abstains.
+fn record_reaction(objections: &mut [ObjectionState], entry: &ReactionEntry) -> Check {
+    match entry.stance {
+        Stance::Resolved => {
+            let target = entry.objection.ok_or("names the objection resolved")?;
+            let objection = objections
+                .iter_mut()
+                .find(|o| o.record == target)
+                .ok_or("confirms an objection that was not raised here")?;
+            require(objection.member == entry.member, || {
+                "only the objector confirms their objection resolved".into()
+            })?;
+            objection.confirmed_by = Some(entry.record);
+        }
+        Stance::Consent | Stance::Yes | Stance::StandAside | Stance::Abstain => {
+            for objection in objections.iter_mut().filter(|o| o.member == entry.member) {
+                objection.withdrawn_by.get_or_insert(entry.record);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn push_objection(objections: &mut Vec<ObjectionState>, entry: &ReactionEntry) {
+    if entry.stance == Stance::Objection {
+        objections.push(ObjectionState {
+            record: entry.record,
+            member: entry.member,
+            criteria: entry.criteria.clone(),
+            argument: entry.argument.clone(),
+            test: None,
+            integrated_by: None,
+            confirmed_by: None,
+            withdrawn_by: None,
+        });
+    }
+}
+
+fn proposal_act(kind: &ProposalKind) -> Act {
+    match kind {
+        ProposalKind::Admission { .. } => Act::Admit,
+        ProposalKind::Exclusion { .. } => Act::Exclude,
+        ProposalKind::RuleChange { .. } => Act::Rules,
+    }
+}
+
+pub(super) fn check_rule(rule: &Rule, colleges: &[College]) -> Check {
+    require(rule.quorum <= 100 && rule.threshold <= 100, || {
+        "percentages are at most 100".into()
+    })?;
+    require(rule.signers >= 1, || {
+        "a rule needs at least one signer".into()
+    })?;
+    for college in &rule.electorate {
+        require(colleges.iter().any(|c| c.id == *college), || {
+            format!("there is no college `{college}`")
+        })?;
+    }
+    if matches!(rule.method, Method::Qualified | Method::Weighted) {
+        require(rule.threshold > 0, || "a threshold is needed".into())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,559 @@
+//! The fold: records in canonical order, each judged at its place.
+//!
+//! `resolve` sets aside duplicates, records of other communities and records
+//! whose signature does not verify, builds the DAG, and folds it
+//! (`Fold::run`) again until the set of records rejected for being concurrent
+//! with their author's removal stops changing (or a cap on rounds is hit).
+//! `Fold::apply` checks what all records share, then hands each record to the
+//! method for its kind, which returns a `Check`: `Ok` if the record holds,
+//! `Err` with the reason if it is rejected.
+//!
+//! - `membership.rs`: applications, charter signatures, leaving, sanctions,
+//!   exclusion proposals, devices, content attestations;
+//! - `amendments.rs`: challenges, amendments and their wordings, the objection
+//!   round, withdrawal, ratification, phases;
+//! - `decisions.rs`: rule change proposals, reactions, objection tests,
+//!   decisions;
+//! - `tensions.rs`: tensions.
+
+mod amendments;
+mod decisions;
+mod membership;
+mod tensions;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::dag::{BitSet, Dag, LeftOut};
+use super::*;
+use crate::record::{Act, Genesis, Payload};
+
+pub use amendments::phase_name;
+use decisions::check_rule;
+
+/// A change to who may act, at an auth record.
+#[derive(Debug, Clone, Copy)]
+enum Effect {
+    Join(PublicKey),
+    Certify {
+        device: PublicKey,
+        member: PublicKey,
+    },
+    Revoke(PublicKey),
+    Leave(PublicKey),
+    Exclude(PublicKey),
+    Suspend {
+        member: PublicKey,
+        until: u64,
+    },
+}
+
+/// Who removed whom: a valid leave, exclusion or revocation.
+struct Removal {
+    at: usize,
+    devices: Vec<PublicKey>,
+}
+
+pub(super) fn resolve(
+    community: CommunityId,
+    records: &[Record],
+    options: ResolveOptions,
+) -> Result<State, ResolveError> {
+    // Deduplicate, and set aside records of other communities and records
+    // whose signature does not verify.
+    let mut seen = HashSet::new();
+    let mut unique: Vec<&Record> = Vec::with_capacity(records.len());
+    for record in records {
+        if seen.insert(record.id()) {
+            unique.push(record);
+        }
+    }
+    let mut outcomes_bad = Vec::new();
+    let mut invalid = Vec::new();
+    let mut candidates: Vec<&Record> = Vec::with_capacity(unique.len());
+    for record in unique {
+        if record.community() != community {
+            outcomes_bad.push(outcome(
+                record,
+                Verdict::Rejected(format!(
+                    "belongs to another community ({})",
+                    record.community().short()
+                )),
+            ));
+            invalid.push(record.id());
+        } else {
+            candidates.push(record);
+        }
+    }
+    let signatures_ok = if options.check_signatures {
+        record::verify_signatures(&candidates)
+    } else {
+        vec![true; candidates.len()]
+    };
+    let mut valid = Vec::with_capacity(candidates.len());
+    for (record, ok) in candidates.into_iter().zip(signatures_ok) {
+        if ok {
+            valid.push(record.clone());
+        } else {
+            outcomes_bad.push(outcome(
+                record,
+                Verdict::Rejected("signature does not verify".into()),
+            ));
+            invalid.push(record.id());
+        }
+    }
+    if !valid.iter().any(|r| r.id() == community) {
+        return Err(ResolveError::NoGenesis(community.short()));
+    }
+
+    let dag = Dag::build(valid, &invalid);
+    let mut forced: BTreeMap<usize, String> = BTreeMap::new();
+    let mut rounds = 0;
+    let (mut fold, mut removals) = Fold::run(&dag, community, &forced)?;
+    // A record concurrent with its author's removal is rejected; rejecting
+    // it may change what else holds, so fold again until nothing moves.
+    loop {
+        let mut next = BTreeMap::new();
+        // Removals in canonical order: one that an earlier removal rejects
+        // (it is concurrent with the removal of its own author) removes
+        // nobody, so two members removing each other concurrently do not
+        // both fall — the one placed first stands — and the fold converges
+        // instead of swinging between "both" and "neither".
+        for removal in &removals {
+            if next.contains_key(&removal.at) {
+                continue;
+            }
+            let before = dag.ancestors(removal.at);
+            let bit = fold.auth_bit[removal.at];
+            for (j, record) in dag.order.iter().enumerate() {
+                if j == removal.at || !removal.devices.contains(&record.author()) {
+                    continue;
+                }
+                let after = bit.is_some_and(|b| fold.auth_anc[j].contains(b));
+                if !after && !before[j] {
+                    next.entry(j).or_insert_with(|| {
+                        format!(
+                            "concurrent with the removal of its author (record {})",
+                            dag.order[removal.at].id().short()
+                        )
+                    });
+                }
+            }
+        }
+        rounds += 1;
+        if next == forced || rounds > 8 {
+            break;
+        }
+        forced = next;
+        (fold, removals) = Fold::run(&dag, community, &forced)?;
+    }
+
+    let mut state = fold.state;
+    for (i, record) in dag.order.iter().enumerate() {
+        state
+            .records
+            .push(outcome(record, fold.verdicts[i].clone()));
+    }
+    for (record, why) in &dag.left_out {
+        let verdict = match why {
+            LeftOut::MissingParent(id) => {
+                Verdict::Pending(format!("waits for record {}", id.short()))
+            }
+            LeftOut::InvalidParent(id) => {
+                Verdict::Rejected(format!("builds on invalid record {}", id.short()))
+            }
+        };
+        state.records.push(outcome(record, verdict));
+    }
+    outcomes_bad.sort_by_key(|o| o.id);
+    state.records.extend(outcomes_bad);
+    let mut has_child = vec![false; dag.order.len()];
+    for parents in &dag.parents {
+        for &p in parents {
+            has_child[p] = true;
+        }
+    }
+    state.heads = dag
+        .order
+        .iter()
+        .zip(&has_child)
+        .filter(|(_, child)| !**child)
+        .map(|(r, _)| r.id())
+        .collect();
+    state.heads.sort();
+    Ok(state)
+}
+
+fn outcome(record: &Record, verdict: Verdict) -> RecordOutcome {
+    RecordOutcome {
+        id: record.id(),
+        kind: record.kind(),
+        author: record.author(),
+        at: record.timestamp(),
+        verdict,
+    }
+}
+
+struct Fold<'a> {
+    dag: &'a Dag,
+    state: State,
+    verdicts: Vec<Verdict>,
+    /// For each record that changed who may act, its bit number.
+    auth_bit: Vec<Option<usize>>,
+    /// For each record, the auth records among its ancestors.
+    auth_anc: Vec<BitSet>,
+    /// Auth effects by bit number.
+    effects: Vec<Vec<Effect>>,
+    /// Bits concerning each device / member, in order.
+    by_device: HashMap<PublicKey, Vec<usize>>,
+    by_member: HashMap<PublicKey, Vec<usize>>,
+    removals: Vec<Removal>,
+    scratch: Vec<u32>,
+    stamp: u32,
+}
+
+/// The author of a record as seen from its place in the DAG.
+#[derive(Clone, Copy)]
+struct Author {
+    device: PublicKey,
+    member: PublicKey,
+    status: MemberStatus,
+}
+
+type Check<T = ()> = Result<T, String>;
+
+fn require(condition: bool, reason: impl FnOnce() -> String) -> Check {
+    if condition { Ok(()) } else { Err(reason()) }
+}
+
+impl<'a> Fold<'a> {
+    fn run(
+        dag: &'a Dag,
+        community: CommunityId,
+        forced: &BTreeMap<usize, String>,
+    ) -> Result<(Fold<'a>, Vec<Removal>), ResolveError> {
+        let genesis_at = dag
+            .index
+            .get(&community)
+            .copied()
+            .ok_or_else(|| ResolveError::NoGenesis(community.short()))?;
+        let genesis_record = &dag.order[genesis_at];
+        let Payload::Genesis(genesis) = genesis_record.payload() else {
+            return Err(ResolveError::BadGenesis("not a genesis record".into()));
+        };
+        check_genesis(genesis, genesis_record)?;
+        let n = dag.order.len();
+        let mut fold = Fold {
+            dag,
+            state: initial_state(community, genesis, genesis_record),
+            verdicts: vec![Verdict::Accepted; n],
+            auth_bit: vec![None; n],
+            auth_anc: vec![BitSet::default(); n],
+            effects: Vec::new(),
+            by_device: HashMap::new(),
+            by_member: HashMap::new(),
+            removals: Vec::new(),
+            scratch: Vec::new(),
+            stamp: 0,
+        };
+        for i in 0..n {
+            let mut anc = BitSet::default();
+            for &p in &dag.parents[i] {
+                anc.union_with(&fold.auth_anc[p]);
+                if let Some(bit) = fold.auth_bit[p] {
+                    anc.insert(bit);
+                }
+            }
+            fold.auth_anc[i] = anc;
+            let verdict = if let Some(reason) = forced.get(&i) {
+                Err(reason.clone())
+            } else if i == genesis_at {
+                let effects = genesis
+                    .founders
+                    .iter()
+                    .map(|f| Effect::Join(f.member))
+                    .collect();
+                fold.auth(i, effects);
+                Ok(())
+            } else {
+                fold.apply(i)
+            };
+            fold.verdicts[i] = match verdict {
+                Ok(()) => Verdict::Accepted,
+                Err(reason) => Verdict::Rejected(reason),
+            };
+        }
+        let removals = std::mem::take(&mut fold.removals);
+        Ok((fold, removals))
+    }
+
+    /// Judge record `i` against the state at its place; if it holds, update
+    /// the state.
+    fn apply(&mut self, i: usize) -> Check {
+        let record = self.dag.order[i].clone();
+        let parent_time = self.dag.parents[i]
+            .iter()
+            .map(|&p| self.dag.order[p].timestamp())
+            .max()
+            .unwrap_or(0);
+        require(record.timestamp() >= parent_time, || {
+            "its timestamp is earlier than a record it builds on".into()
+        })?;
+        match record.payload() {
+            Payload::Genesis(_) => Err("a community has one genesis".into()),
+            Payload::Apply(apply) => self.apply_application(i, &record, apply),
+            Payload::SignCharter(sign) => self.sign_charter(i, &record, sign),
+            Payload::Leave(_) => self.leave(i),
+            Payload::Sanction(sanction) => self.sanction(i, &record, sanction),
+            Payload::Exclude(exclude) => self.exclude(i, &record, exclude),
+            Payload::CertifyDevice(cert) => self.certify_device(i, cert),
+            Payload::RevokeDevice(revoke) => self.revoke_device(i, &record, revoke),
+            Payload::Challenge(challenge) => self.challenge(i, &record, challenge),
+            Payload::Propose(propose) => self.propose(i, &record, propose),
+            Payload::Submit(submit) => self.submit(i, &record, submit),
+            Payload::Round(round) => self.round(i, round),
+            Payload::Withdraw(withdraw) => self.withdraw(i, withdraw),
+            Payload::React(react) => self.react(i, &record, react),
+            Payload::TestObjection(test) => self.test_objection(i, &record, test),
+            Payload::Decide(decide) => self.decide(i, &record, decide),
+            Payload::Ratify(ratify) => self.ratify(i, &record, ratify),
+            Payload::ChangeRule(change) => self.change_rule(i, &record, change),
+            Payload::Tension(tension) => self.tension(i, &record, tension),
+            Payload::TensionUpdate(update) => self.tension_update(i, &record, update),
+            Payload::Attest(attest) => self.attest(i, &record, attest),
+        }
+    }
+
+    /// Mark record `i` as changing who may act.
+    fn auth(&mut self, i: usize, effects: Vec<Effect>) {
+        let bit = self.effects.len();
+        for effect in &effects {
+            match *effect {
+                Effect::Join(member) => {
+                    self.by_device.entry(member).or_default().push(bit);
+                    self.by_member.entry(member).or_default().push(bit);
+                }
+                Effect::Certify { device, .. } | Effect::Revoke(device) => {
+                    self.by_device.entry(device).or_default().push(bit);
+                }
+                Effect::Leave(member)
+                | Effect::Exclude(member)
+                | Effect::Suspend { member, .. } => {
+                    self.by_member.entry(member).or_default().push(bit);
+                }
+            }
+        }
+        self.effects.push(effects);
+        self.auth_bit[i] = Some(bit);
+    }
+
+    /// The author of record `i`, as the records before it (its ancestors) say.
+    fn author(&self, i: usize) -> Option<Author> {
+        let device = self.dag.order[i].author();
+        let anc = &self.auth_anc[i];
+        let mut member = None;
+        for &bit in self.by_device.get(&device).into_iter().flatten() {
+            if !anc.contains(bit) {
+                continue;
+            }
+            for effect in &self.effects[bit] {
+                match *effect {
+                    Effect::Join(m) if m == device => member = Some(m),
+                    Effect::Certify {
+                        device: d,
+                        member: m,
+                    } if d == device => member = Some(m),
+                    Effect::Revoke(d) if d == device => member = None,
+                    _ => {}
+                }
+            }
+        }
+        let member = member?;
+        let mut status = None;
+        for &bit in self.by_member.get(&member).into_iter().flatten() {
+            if !anc.contains(bit) {
+                continue;
+            }
+            for effect in &self.effects[bit] {
+                status = match *effect {
+                    Effect::Join(m) if m == member => Some(MemberStatus::Active),
+                    Effect::Leave(m) if m == member => Some(MemberStatus::Left),
+                    Effect::Exclude(m) if m == member => Some(MemberStatus::Excluded),
+                    Effect::Suspend { member: m, until } if m == member => {
+                        Some(MemberStatus::Suspended { until })
+                    }
+                    _ => status,
+                };
+            }
+        }
+        Some(Author {
+            device,
+            member,
+            status: status?,
+        })
+    }
+
+    /// The author, who must be a member in good standing at the record's time.
+    fn active_member(&self, i: usize) -> Check<Author> {
+        let record = &self.dag.order[i];
+        let Some(author) = self.author(i) else {
+            return Err(format!(
+                "device {} is not a member's certified device at this point",
+                record.author().short()
+            ));
+        };
+        match author.status {
+            MemberStatus::Left => Err(format!("member {} had left", author.member.short())),
+            MemberStatus::Excluded => Err(format!("member {} was excluded", author.member.short())),
+            status if !status.active_at(record.timestamp()) => {
+                Err(format!("member {} is suspended", author.member.short()))
+            }
+            _ => Ok(author),
+        }
+    }
+
+    /// A record this one refers to: known, accepted, and among its ancestors.
+    fn reference(&mut self, i: usize, id: &RecordId, what: &str) -> Check<usize> {
+        let Some(&at) = self.dag.index.get(id) else {
+            return Err(format!("refers to unknown {what} {}", id.short()));
+        };
+        if !self
+            .dag
+            .is_ancestor(at, i, &mut self.scratch, &mut self.stamp)
+        {
+            return Err(format!(
+                "refers to {what} {} without building on it",
+                id.short()
+            ));
+        }
+        if self.verdicts[at] != Verdict::Accepted {
+            return Err(format!("refers to rejected {what} {}", id.short()));
+        }
+        Ok(at)
+    }
+
+    /// Whether `author` may act on a case concerning `concerned`: a
+    /// facilitator if the community has any, else anyone but the one concerned.
+    fn is_facilitator_or_member(&self, author: &Author, concerned: &PublicKey) -> Check {
+        if self.state.facilitators.is_empty() {
+            require(author.member != *concerned, || {
+                "cannot act on one's own case".into()
+            })
+        } else {
+            require(self.state.facilitators.contains(&author.member), || {
+                "only a facilitator may do this".into()
+            })
+        }
+    }
+
+    /// The devices of `member`, revoked or not, and always their first key.
+    fn devices_of(&self, member: &PublicKey) -> Vec<PublicKey> {
+        let mut devices: Vec<PublicKey> = self
+            .state
+            .devices
+            .iter()
+            .filter(|(_, d)| d.member == *member)
+            .map(|(k, _)| *k)
+            .collect();
+        if !devices.contains(member) {
+            devices.push(*member);
+        }
+        devices
+    }
+}
+
+fn check_genesis(genesis: &Genesis, record: &Record) -> Result<(), ResolveError> {
+    let bad = |s: String| ResolveError::BadGenesis(s);
+    if genesis.founders.is_empty() {
+        return Err(bad("names no founder".into()));
+    }
+    if !genesis.founders.iter().any(|f| f.member == record.author()) {
+        return Err(bad("is not signed by a founder".into()));
+    }
+    let mut ids = HashSet::new();
+    for college in &genesis.colleges {
+        if college.id.trim().is_empty() || !ids.insert(college.id.as_str()) {
+            return Err(bad(format!(
+                "college `{}` is empty or repeated",
+                college.id
+            )));
+        }
+    }
+    for founder in &genesis.founders {
+        if !founder.member.is_sound() {
+            return Err(bad(format!("founder {} has an unsound key", founder.name)));
+        }
+        if !ids.contains(founder.college.as_str()) {
+            return Err(bad(format!(
+                "founder {} is in no known college",
+                founder.name
+            )));
+        }
+    }
+    for act in Act::ALL {
+        check_rule(genesis.rules.get(act), &genesis.colleges)
+            .map_err(|e| bad(format!("rule for {}: {e}", act.name())))?;
+    }
+    Ok(())
+}
+
+fn initial_state(community: CommunityId, genesis: &Genesis, record: &Record) -> State {
+    let mut members = BTreeMap::new();
+    let mut devices = BTreeMap::new();
+    for founder in &genesis.founders {
+        members.insert(
+            founder.member,
+            Member {
+                id: founder.member,
+                name: founder.name.clone(),
+                college: founder.college.clone(),
+                status: MemberStatus::Active,
+                joined: record.id(),
+                devices: vec![founder.member],
+                sanctions: Vec::new(),
+            },
+        );
+        devices.insert(
+            founder.member,
+            Device {
+                member: founder.member,
+                label: "first device".into(),
+                revoked: None,
+            },
+        );
+    }
+    let heads: Vec<String> = genesis
+        .charter
+        .heads
+        .0
+        .iter()
+        .map(crate::ids::hash_hex)
+        .collect();
+    State {
+        community,
+        name: genesis.name.clone(),
+        charter: genesis.charter.doc,
+        colleges: genesis.colleges.clone(),
+        rules: genesis.rules.clone(),
+        facilitators: genesis.facilitators.clone(),
+        members,
+        devices,
+        applications: BTreeMap::new(),
+        proposals: BTreeMap::new(),
+        challenges: BTreeMap::new(),
+        amendments: BTreeMap::new(),
+        tensions: BTreeMap::new(),
+        versions: vec![VersionEntry {
+            number: 1,
+            hash: version_hash(&genesis.charter.doc, &genesis.charter.heads.0),
+            heads,
+            amendment: None,
+            sections: Vec::new(),
+            ratified_by: vec![record.id()],
+            signers: genesis.founders.iter().map(|f| f.member).collect(),
+            at: record.timestamp(),
+        }],
+        attestations: Vec::new(),
+        records: Vec::new(),
+        heads: Vec::new(),
+    }
+}
