@@ -698,6 +698,35 @@ fn an_adopted_amendment_goes_stale_when_its_sections_change_first() {
     assert_eq!(w.state().versions.len(), 3);
 }
 
+/// A decision is judged on what its author had seen: an objection found
+/// invalid by a test the decider had not received still stands for it.
+#[test]
+fn a_decision_counts_only_the_objection_tests_it_saw() {
+    let mut w = World::new(COOP, coop_rules(), &["fred"]);
+    let (_, a, a1) = w.open_amendment("alice", &["s5"], 10);
+    let raised = w.ok("bob", objection(a, Some(a1), "abcd"));
+    let before_test = w.heads();
+    let test = w.ok("fred", test_objection(raised, "acd"));
+    // Concurrent records are folded by id: pick a decision folded after the
+    // test, so that the phase already says "objection round".
+    let blind = (0..256)
+        .map(|n| {
+            w.sign_on(
+                "alice",
+                decide(a, Outcome::Adopted, &n.to_string()),
+                before_test.clone(),
+            )
+        })
+        .find(|blind| blind.id() > test)
+        .expect("a decision ordered after the test");
+    assert!(
+        matches!(w.push(&blind), Verdict::Rejected(ref r) if r.contains("1 open objection")),
+        "{:?}",
+        w.verdict(&blind.id())
+    );
+    w.ok("alice", decide(a, Outcome::Adopted, ""));
+}
+
 /// Nobody decides on their own exclusion.
 #[test]
 fn the_member_concerned_cannot_decide_their_exclusion() {

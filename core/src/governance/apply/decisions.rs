@@ -476,7 +476,8 @@ impl Fold<'_> {
         ballots
     }
 
-    /// The objections among the ancestors of record `i`.
+    /// The objections among the ancestors of record `i`, as record `i` knew
+    /// them.
     fn visible_objections(
         dag: &Dag,
         scratch: &mut Vec<u32>,
@@ -484,13 +485,33 @@ impl Fold<'_> {
         i: usize,
         objections: &[ObjectionState],
     ) -> Vec<ObjectionState> {
+        let mut seen = |record: &RecordId| {
+            dag.index
+                .get(record)
+                .is_some_and(|&at| dag.is_ancestor(at, i, scratch, stamp))
+        };
         let mut out = Vec::with_capacity(objections.len());
         for objection in objections {
-            if let Some(&at) = dag.index.get(&objection.record)
-                && dag.is_ancestor(at, i, scratch, stamp)
-            {
-                out.push(objection.clone());
+            if !seen(&objection.record) {
+                continue;
             }
+            // What became of it counts only if the decision saw it too: a
+            // test, an integration, a confirmation or a withdrawal recorded
+            // concurrently leaves the objection as the decider knew it.
+            let mut known = objection.clone();
+            if known.test.as_ref().is_some_and(|t| !seen(&t.record)) {
+                known.test = None;
+            }
+            if known.integrated_by.is_some_and(|r| !seen(&r)) {
+                known.integrated_by = None;
+            }
+            if known.confirmed_by.is_some_and(|r| !seen(&r)) {
+                known.confirmed_by = None;
+            }
+            if known.withdrawn_by.is_some_and(|r| !seen(&r)) {
+                known.withdrawn_by = None;
+            }
+            out.push(known);
         }
         out
     }
