@@ -83,8 +83,15 @@ pub struct Member {
     pub college: String,
     /// Where they stand.
     pub status: MemberStatus,
-    /// The record that made them a member (genesis or charter signature).
+    /// The record that made them a member (genesis or charter signature);
+    /// the latest one if they joined again.
     pub joined: RecordId,
+    /// The application that led to the latest joining (none for founders).
+    pub application: Option<RecordId>,
+    /// Their latest departure, if they ever left: the `member.leave` record,
+    /// its time (ms) and the reason given. It is history, kept if they join
+    /// again (`joined` is then the later charter signature).
+    pub left: Option<(RecordId, u64, String)>,
     /// Their devices, including revoked ones.
     pub devices: Vec<PublicKey>,
     /// Sanctions and exclusion decisions about them, in order.
@@ -100,6 +107,13 @@ pub struct SanctionEntry {
     pub level: String,
     /// The reasons given.
     pub reasons: String,
+    /// The member who issued it (for an exclusion, who recorded the
+    /// decision).
+    pub by: PublicKey,
+    /// When (ms): the sanction's time, or the exclusion decision's.
+    pub at: u64,
+    /// When a suspension ends (ms); 0 for the other levels.
+    pub until: u64,
 }
 
 /// A device known to the community.
@@ -109,6 +123,12 @@ pub struct Device {
     pub member: PublicKey,
     /// A label.
     pub label: String,
+    /// The record that let it in: the genesis for a founder's device, the
+    /// charter signature for a member's first device, the `device.certify`
+    /// record otherwise.
+    pub certified_by: RecordId,
+    /// When it was let in (ms).
+    pub certified_at: u64,
     /// The revocation, if revoked.
     pub revoked: Option<RecordId>,
 }
@@ -219,6 +239,8 @@ pub enum Phase {
 pub struct Submission {
     /// The `amendment.submit` record.
     pub record: RecordId,
+    /// The member who submitted it (the proposer or a co-author).
+    pub by: PublicKey,
     /// Heads of the draft.
     pub heads: Vec<String>,
     /// Sections it changes.
@@ -300,6 +322,8 @@ pub struct ObjectionTestEntry {
     pub valid: bool,
     /// Reasoning.
     pub note: String,
+    /// When (ms).
+    pub at: u64,
 }
 
 /// A decision as recorded and checked.
@@ -348,6 +372,8 @@ pub struct AmendmentState {
     pub objections: Vec<ObjectionState>,
     /// Whether the objection round was opened for the current submission.
     pub round_open: bool,
+    /// The `amendment.round` record that opened the objection round.
+    pub round: Option<RecordId>,
     /// The decision.
     pub decision: Option<DecisionEntry>,
     /// Ratification records, in order.
@@ -361,6 +387,8 @@ pub struct AmendmentState {
     pub stale_because: Option<usize>,
     /// Why it was withdrawn.
     pub withdrawn: Option<String>,
+    /// The `amendment.withdraw` record, if withdrawn.
+    pub withdrawn_by: Option<RecordId>,
     /// When (ms).
     pub at: u64,
 }
@@ -431,8 +459,9 @@ pub struct TensionState {
     pub section: Option<String>,
     /// Where it stands.
     pub status: TensionStatus,
-    /// Updates: record, status, note.
-    pub history: Vec<(RecordId, TensionStatus, String)>,
+    /// Its opening and updates, in order: record, status, note, time (ms).
+    /// The first is the `tension.open` record.
+    pub history: Vec<(RecordId, TensionStatus, String, u64)>,
     /// Challenges it became.
     pub challenges: Vec<RecordId>,
 }

@@ -1418,6 +1418,155 @@ fn a_former_member_is_not_an_applicant() {
     w.ok("gina", react(application, None, Stance::Question));
 }
 
+/// The state keeps who did what and when, as the history report tells it:
+/// the record that let each device in, who submitted each wording, the
+/// records that opened the round and withdrew the amendment, when each test
+/// and tension update was made, who issued each sanction and until when, the
+/// application behind a joining and why a member left.
+#[test]
+fn the_state_keeps_who_did_what_and_when() {
+    let mut rules = coop_rules();
+    rules.exclude = Rule::new(Method::Consent);
+    let mut w = World::new(COOP, rules, &["fred"]);
+    let time = |state: &State, id: &RecordId| {
+        state
+            .records
+            .iter()
+            .find(|r| r.id == *id)
+            .map(|r| r.at)
+            .expect("a record")
+    };
+
+    // Founders: let in by the genesis, with no application.
+    let state = w.state();
+    let alice = &state.members[&pk("alice")];
+    assert_eq!((alice.application, &alice.left), (None, &None));
+    let first = &state.devices[&pk("alice")];
+    assert_eq!((first.certified_by, first.certified_at), (w.community, T0));
+    w.days(1);
+    let certificate = w.ok("alice", certify("alice-laptop"));
+    let state = w.state();
+    let laptop = &state.devices[&pk("alice-laptop")];
+    assert_eq!(
+        (laptop.certified_by, laptop.certified_at),
+        (certificate, time(&state, &certificate))
+    );
+    assert!(laptop.certified_at > T0);
+
+    // An amendment: its wording, round, objection test and withdrawal.
+    let challenged = w.ok("bob", challenge("s1"));
+    let amendment = w.ok("bob", propose(challenged, w.base()));
+    let wording = w.ok("bob", submit(amendment, 10, &["s1"], &[], false));
+    w.days(1);
+    let opened = w.ok("bob", round(amendment));
+    let raised = w.ok("eve", objection(amendment, Some(wording), "a"));
+    w.days(1);
+    let test = w.ok("fred", test_objection(raised, "a"));
+    w.days(1);
+    let withdrawal = w.ok("bob", withdraw(amendment));
+    let state = w.state();
+    let a = &state.amendments[&amendment];
+    assert_eq!(a.submissions[0].by, pk("bob"));
+    assert!(a.round_open);
+    assert_eq!(a.round, Some(opened));
+    let tested = a.objections[0].test.as_ref().expect("tested");
+    assert_eq!(tested.at, time(&state, &test));
+    assert_eq!(a.withdrawn.as_deref(), Some("changed my mind"));
+    assert_eq!(a.withdrawn_by, Some(withdrawal));
+
+    // Sanctions, then an exclusion, with their authors and times.
+    w.days(1);
+    let warning = w.ok("fred", sanction("eve", SanctionLevel::Warning));
+    let until = w.clock + 10 * DAY_MS;
+    let suspension = w.ok(
+        "fred",
+        Payload::Sanction(Sanction {
+            member: pk("eve"),
+            level: SanctionLevel::Suspension,
+            reasons: "shouted again".into(),
+            until,
+        }),
+    );
+    w.days(1);
+    let now = w.clock;
+    let proposal = w.ok("alice", exclude("eve", now, now));
+    let decision = w.ok("chloe", decide(proposal, Outcome::Adopted, ""));
+    let state = w.state();
+    let facts: Vec<_> = state.members[&pk("eve")]
+        .sanctions
+        .iter()
+        .map(|s| (s.record, s.level.as_str(), s.by, s.at, s.until))
+        .collect();
+    assert_eq!(
+        facts,
+        [
+            (warning, "warning", pk("fred"), time(&state, &warning), 0),
+            (
+                suspension,
+                "suspension",
+                pk("fred"),
+                time(&state, &suspension),
+                until
+            ),
+            (
+                decision,
+                "exclusion",
+                pk("chloe"),
+                time(&state, &decision),
+                0
+            ),
+        ]
+    );
+
+    // Joining, leaving, and joining again: the departure stays as history.
+    let application = w.admit("dana", "learners");
+    let state = w.state();
+    let dana = &state.members[&pk("dana")];
+    assert_eq!((dana.application, &dana.left), (Some(application), &None));
+    let device = &state.devices[&pk("dana")];
+    assert_eq!(
+        (device.certified_by, device.certified_at),
+        (dana.joined, time(&state, &dana.joined))
+    );
+    let joined = dana.joined;
+    w.days(1);
+    let departure = w.ok("dana", leave());
+    let left = Some((
+        departure,
+        time(&w.state(), &departure),
+        "moving away".to_owned(),
+    ));
+    assert_eq!(w.state().members[&pk("dana")].left, left);
+    w.days(1);
+    let again = w.admit("dana", "learners");
+    let state = w.state();
+    let dana = &state.members[&pk("dana")];
+    assert_eq!(dana.status, MemberStatus::Active);
+    assert_ne!(dana.joined, joined);
+    assert_eq!(dana.application, Some(again));
+    assert_eq!(dana.left, left);
+    assert_eq!(state.devices[&pk("dana")].certified_by, dana.joined);
+
+    // A tension's opening and update, each with its time.
+    let opening = w.ok("bob", tension("noise"));
+    w.days(1);
+    let update = w.ok("fred", tension_update(opening, TensionStatus::InProcess));
+    let state = w.state();
+    let history: Vec<_> = state.tensions[&opening]
+        .history
+        .iter()
+        .map(|(record, _, _, at)| (*record, *at))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (opening, time(&state, &opening)),
+            (update, time(&state, &update))
+        ]
+    );
+    assert!(history[0].1 < history[1].1);
+}
+
 // ---------------------------------------------------------------------------
 // Tampering: every forgery is rejected, with a reason that names it
 // ---------------------------------------------------------------------------

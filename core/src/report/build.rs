@@ -207,6 +207,15 @@ impl<'a> Context<'a> {
         self.records.get(id).map(|r| self.name(&r.author))
     }
 
+    /// When a member joined last: their first device was let in by the
+    /// same record.
+    fn joined_at(&self, member: &Member) -> Option<u64> {
+        match self.state.devices.get(&member.id) {
+            Some(device) if device.certified_by == member.joined => Some(device.certified_at),
+            _ => self.at(&member.joined),
+        }
+    }
+
     fn heading(&self, id: &str) -> String {
         self.sections
             .iter()
@@ -410,7 +419,7 @@ impl<'a> Context<'a> {
                     t(format!(
                         "” raised by {}, {}",
                         self.name(&found.author),
-                        self.when(tension)
+                        date(opened_at(found))
                     )),
                 ],
                 None => vec![t("Escalates the tension "), c(tension.short())],
@@ -482,8 +491,16 @@ impl<'a> Context<'a> {
         } else {
             items.push(Item::with(vec![b("Wordings")], wordings));
         }
-        if amendment.round_open {
-            items.push(Item::new(vec![t("The objection round was opened.")]));
+        match amendment.round {
+            Some(round) => items.push(Item::new(vec![t(format!(
+                "The objection round was opened by {}, {}.",
+                self.name(&amendment.proposer),
+                self.when(&round)
+            ))])),
+            None if amendment.round_open => {
+                items.push(Item::new(vec![t("The objection round was opened.")]));
+            }
+            None => {}
         }
         let reactions = self.reactions(&amendment.reactions, &amendment.submissions);
         if !reactions.is_empty() {
@@ -542,19 +559,29 @@ impl<'a> Context<'a> {
             ))]));
         }
         if let Some(reason) = &amendment.withdrawn {
-            items.push(Item::new(vec![b("Withdrawn:"), t(" "), t(reason.clone())]));
+            let mut line = vec![b("Withdrawn")];
+            if let Some(by) = &amendment.withdrawn_by {
+                line.push(t(format!(
+                    " by {}, {}",
+                    self.name(&amendment.proposer),
+                    self.when(by)
+                )));
+            }
+            if !reason.trim().is_empty() {
+                line.push(t(": "));
+                line.push(t(reason.clone()));
+            }
+            items.push(Item::new(line));
         }
         out.push(Block::List(items));
     }
 
     fn wording(&self, amendment: &AmendmentState, k: usize, submission: &Submission) -> Item {
-        let by = self
-            .author(&submission.record)
-            .unwrap_or_else(|| "an unknown author".to_owned());
         let mut line = vec![t(format!(
-            "Wording {}, {}, by {by}",
+            "Wording {}, {}, by {}",
             k + 1,
-            date(submission.at)
+            date(submission.at),
+            self.name(&submission.by)
         ))];
         if !submission.note.trim().is_empty() {
             line.push(t(": "));
@@ -653,7 +680,7 @@ impl<'a> Context<'a> {
                         t(format!(
                             "Tested by {}, {}: passes {passed}, ",
                             self.name(&test.by),
-                            self.when(&test.record)
+                            date(test.at)
                         )),
                         b(if test.valid { "valid" } else { "invalid" }),
                     ];
@@ -782,9 +809,15 @@ impl<'a> Context<'a> {
             let how = if member.joined == state.community {
                 "as a founder".to_owned()
             } else {
-                "by signing the charter".to_owned()
+                match member.application.and_then(|a| state.applications.get(&a)) {
+                    Some(application) => format!(
+                        "by signing the charter, having applied {}",
+                        date(application.at)
+                    ),
+                    None => "by signing the charter".to_owned(),
+                }
             };
-            let at = self.at(&member.joined).unwrap_or(0);
+            let at = self.joined_at(member).unwrap_or(0);
             events.push((
                 at,
                 member.joined,
@@ -799,21 +832,61 @@ impl<'a> Context<'a> {
                 if sanction.level == "exclusion" {
                     continue;
                 }
-                let at = self.at(&sanction.record).unwrap_or(0);
-                let by = self
-                    .author(&sanction.record)
-                    .unwrap_or_else(|| "someone".to_owned());
+                let mut by = format!(" by {}", self.name(&sanction.by));
+                if sanction.until > 0 {
+                    by.push_str(&format!(", until {}", date(sanction.until)));
+                }
                 events.push((
-                    at,
+                    sanction.at,
                     sanction.record,
                     Item::new(vec![
-                        t(format!("{} — {}: ", date(at), member.name)),
+                        t(format!("{} — {}: ", date(sanction.at), member.name)),
                         b(sanction.level.clone()),
-                        t(format!(" by {by}: ")),
+                        t(format!("{by}: ")),
                         t(sanction.reasons.clone()),
                     ]),
                 ));
             }
+            if let Some((record, at, reason)) = &member.left {
+                let mut line = vec![t(format!("{} — {} left", date(*at), self.name(&member.id)))];
+                if !reason.trim().is_empty() {
+                    line.push(t(": "));
+                    line.push(t(reason.clone()));
+                }
+                events.push((*at, *record, Item::new(line)));
+            }
+        }
+        // Devices beyond a member's first one (whose certificate is their
+        // joining, told above).
+        for (key, device) in &state.devices {
+            if *key == device.member {
+                continue;
+            }
+            let mut children = Vec::new();
+            if let Some(revoked) = &device.revoked {
+                children.push(Item::new(vec![t(format!(
+                    "Revoked {}",
+                    self.when(revoked)
+                ))]));
+            }
+            events.push((
+                device.certified_at,
+                device.certified_by,
+                Item::with(
+                    vec![
+                        t(format!(
+                            "{} — {} certified the device “",
+                            date(device.certified_at),
+                            self.name(&device.member)
+                        )),
+                        t(device.label.clone()),
+                        t("” ("),
+                        c(key.short()),
+                        t(")"),
+                    ],
+                    children,
+                ),
+            ));
         }
         for application in state.applications.values() {
             let standing = match &application.state {
@@ -846,19 +919,6 @@ impl<'a> Context<'a> {
                 application.record,
                 Item::with(line, children),
             ));
-        }
-        for record in &state.records {
-            if record.kind == Kind::Leave && record.verdict == Verdict::Accepted {
-                events.push((
-                    record.at,
-                    record.id,
-                    Item::new(vec![t(format!(
-                        "{} — {} left",
-                        date(record.at),
-                        self.name(&record.author)
-                    ))]),
-                ));
-            }
         }
         for proposal in state.proposals.values() {
             let ProposalKind::Exclusion {
@@ -925,7 +985,7 @@ impl<'a> Context<'a> {
         let state = self.state;
         out.push(Block::Heading(2, vec![t("Tensions")]));
         let mut tensions: Vec<_> = state.tensions.values().collect();
-        tensions.sort_by_key(|tension| (self.at(&tension.record).unwrap_or(0), tension.record));
+        tensions.sort_by_key(|tension| (opened_at(tension), tension.record));
         if tensions.is_empty() {
             out.push(Block::Para(vec![t("No tension was raised.")]));
         }
@@ -941,7 +1001,7 @@ impl<'a> Context<'a> {
             let mut raised = format!(
                 "Raised by {}, {}, on the {} path",
                 self.name(&tension.author),
-                self.when(&tension.record),
+                date(opened_at(tension)),
                 path_name(tension.path)
             );
             if let Some(section) = &tension.section {
@@ -951,9 +1011,9 @@ impl<'a> Context<'a> {
             let history = tension
                 .history
                 .iter()
-                .map(|(record, status, note)| {
+                .map(|(record, status, note, at)| {
                     let mut line = vec![
-                        t(format!("{} — ", self.when(record))),
+                        t(format!("{} — ", date(*at))),
                         b(tension_status_name(*status)),
                     ];
                     if let Some(by) = self.author(record) {
@@ -1204,12 +1264,10 @@ impl<'a> Context<'a> {
                 );
             }
             for objection in &amendment.objections {
-                if let Some(test) = &objection.test
-                    && let Some(at) = self.at(&test.record)
-                {
+                if let Some(test) = &objection.test {
                     push(
                         Lane::Amendments,
-                        at,
+                        test.at,
                         format!(
                             "Objection of {} to “{title}” tested by {}: {}",
                             self.name(&objection.member),
@@ -1271,7 +1329,7 @@ impl<'a> Context<'a> {
             );
         }
         for member in state.members.values() {
-            if let Some(at) = self.at(&member.joined) {
+            if let Some(at) = self.joined_at(member) {
                 push(
                     Lane::Membership,
                     at,
@@ -1280,16 +1338,21 @@ impl<'a> Context<'a> {
                 );
             }
             for sanction in &member.sanctions {
-                if sanction.level != "exclusion"
-                    && let Some(at) = self.at(&sanction.record)
-                {
-                    push(
-                        Lane::Membership,
-                        at,
-                        format!("{}: {}", member.name, sanction.level),
-                        None,
-                    );
+                if sanction.level != "exclusion" {
+                    let mut label = format!("{}: {}", member.name, sanction.level);
+                    if sanction.until > 0 {
+                        label.push_str(&format!(" until {}", date(sanction.until)));
+                    }
+                    push(Lane::Membership, sanction.at, label, None);
                 }
+            }
+            if let Some((_, at, _)) = &member.left {
+                push(
+                    Lane::Membership,
+                    *at,
+                    format!("{} left", self.name(&member.id)),
+                    None,
+                );
             }
         }
         for application in state.applications.values() {
@@ -1299,16 +1362,6 @@ impl<'a> Context<'a> {
                 format!("{} applied", application.name),
                 None,
             );
-        }
-        for record in &state.records {
-            if record.kind == Kind::Leave && record.verdict == Verdict::Accepted {
-                push(
-                    Lane::Membership,
-                    record.at,
-                    format!("{} left", self.name(&record.author)),
-                    None,
-                );
-            }
         }
         for proposal in state.proposals.values() {
             if let ProposalKind::Exclusion { member, .. } = &proposal.kind {
@@ -1321,19 +1374,17 @@ impl<'a> Context<'a> {
             }
         }
         for tension in state.tensions.values() {
-            for (record, status, _) in &tension.history {
-                if let Some(at) = self.at(record) {
-                    push(
-                        Lane::Tensions,
-                        at,
-                        format!(
-                            "“{}”: {}",
-                            clip(&tension.summary),
-                            tension_status_name(*status)
-                        ),
-                        None,
-                    );
-                }
+            for (_, status, _, at) in &tension.history {
+                push(
+                    Lane::Tensions,
+                    *at,
+                    format!(
+                        "“{}”: {}",
+                        clip(&tension.summary),
+                        tension_status_name(*status)
+                    ),
+                    None,
+                );
             }
         }
         events.sort();
@@ -1344,4 +1395,9 @@ impl<'a> Context<'a> {
 enum StoryItem<'s> {
     Challenge(&'s ChallengeState),
     Version(usize),
+}
+
+/// When a tension was raised: its first history entry is its opening.
+fn opened_at(tension: &TensionState) -> u64 {
+    tension.history.first().map_or(0, |(_, _, _, at)| *at)
 }

@@ -21,14 +21,12 @@ use automerge::{Automerge, ChangeHash};
 use crate::charter::{self, Charter};
 use crate::diff::{self, SectionDiff};
 use crate::governance::{
-    Admissibility, AmendmentState, ApplicationState, ChallengeState, DAY_MS, DecisionEntry,
+    Admissibility, AmendmentState, ApplicationState, ChallengeState, DAY_MS, DecisionEntry, Member,
     MemberStatus, ObjectionState, ProposalKind, ReactionEntry, RecordOutcome, State, Submission,
-    Verdict, VersionEntry, method_name, phase_name,
+    TensionState, Verdict, VersionEntry, method_name, phase_name,
 };
 use crate::identity::PublicKey;
-use crate::record::{
-    Act, Kind, Method, Outcome, RecordId, Rule, Stance, TensionPath, TensionStatus,
-};
+use crate::record::{Act, Method, Outcome, RecordId, Rule, Stance, TensionPath, TensionStatus};
 
 /// The output format of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -440,9 +438,9 @@ mod tests {
     use crate::identity::DeviceKey;
     use crate::ids::DocId;
     use crate::record::{
-        Apply, Challenge, ChangeRule, College, Decide, Founder, Genesis, Heads, Payload, Propose,
-        Ratify, React, Record, Round, Rules, Sanction, SanctionLevel, Submit, Tension,
-        TensionUpdate, TestObjection, Unsigned, Version,
+        Apply, CertifyDevice, Challenge, ChangeRule, College, Decide, Founder, Genesis, Heads,
+        Leave, Payload, Propose, Ratify, React, Record, Round, Rules, Sanction, SanctionLevel,
+        Submit, Tension, TensionUpdate, TestObjection, Unsigned, Version,
     };
 
     const T0: u64 = 1_700_000_000_000;
@@ -569,10 +567,17 @@ mod tests {
         }
     }
 
+    /// When the objection round of the scenario was opened: the seventh
+    /// record after the genesis.
+    const ROUND_AT: u64 = T0 + 7 * HOUR;
+    /// When Eve's suspension in the scenario ends.
+    const SUSPENDED_UNTIL: u64 = T0 + 30 * DAY_MS;
+
     /// A community whose amendment to "Adhésion" was challenged, objected
     /// to, integrated, adopted and ratified (removing "Cotisation" on the
-    /// way), with an application declined, a warning, a tension, a pending
-    /// rule change and one rejected record.
+    /// way), with an application declined, a warning then a suspension, a
+    /// tension, a pending rule change, a second device, a departure and one
+    /// rejected record.
     fn scenario() -> (State, Automerge) {
         let alice = DeviceKey::from_seed(&[1; 32]);
         let bob = DeviceKey::from_seed(&[2; 32]);
@@ -694,6 +699,7 @@ mod tests {
             Payload::React(react(amendment, s1, Stance::Consent, "")),
         );
         chain.add(&alice, Payload::Round(Round { amendment }));
+        assert_eq!(chain.time, ROUND_AT);
         let mut objection = react(
             amendment,
             s1,
@@ -772,6 +778,28 @@ mod tests {
                 rationale: "Faster decisions".into(),
             }),
         );
+        chain.add(
+            &bob,
+            Payload::CertifyDevice(CertifyDevice {
+                device: DeviceKey::from_seed(&[5; 32]).public(),
+                label: "phone".into(),
+            }),
+        );
+        chain.add(
+            &alice,
+            Payload::Sanction(Sanction {
+                member: eve.public(),
+                level: SanctionLevel::Suspension,
+                reasons: "Spam again".into(),
+                until: SUSPENDED_UNTIL,
+            }),
+        );
+        chain.add(
+            &bob,
+            Payload::Leave(Leave {
+                reason: "Moving away".into(),
+            }),
+        );
         // Dora is no member: her challenge is rejected.
         chain.aside(
             &dora,
@@ -822,6 +850,33 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("**warning** by Alice"), "{md}");
+        // The new facts of the state: who submitted, when the round opened,
+        // sanction authors and ends, devices, departures.
+        assert!(md.contains(", by Alice: First wording"), "{md}");
+        assert!(
+            md.contains(&format!(
+                "The objection round was opened by Alice, {}.",
+                date(ROUND_AT)
+            )),
+            "{md}"
+        );
+        assert!(
+            md.contains(&format!(
+                "**suspension** by Alice, until {}: Spam again",
+                date(SUSPENDED_UNTIL)
+            )),
+            "{md}"
+        );
+        assert!(
+            md.contains(&format!(
+                ", Users: suspended until {}",
+                date(SUSPENDED_UNTIL)
+            )),
+            "{md}"
+        );
+        assert!(md.contains("Bob certified the device “phone”"), "{md}");
+        assert!(md.contains("Bob left: Moving away"), "{md}");
+        assert!(md.contains("; 1 left, 0 excluded"), "{md}");
         assert!(md.contains("Minors are turned away"), "{md}");
         assert!(md.contains("Faster decisions"), "{md}");
         assert!(md.contains("1 rejected, 0 pending"), "{md}");
@@ -839,23 +894,24 @@ mod tests {
         assert!(html.contains("Coop &amp; &quot;Les Lilas&quot;"));
         assert!(!html.contains("<script"));
         assert_eq!(html.matches("<svg").count(), 1);
-        // Membership: 3 founders, 1 application, 1 warning. Challenges: 1.
-        // Amendments: 1 proposal, 2 wordings, 3 reactions, 1 test.
-        // Decisions: 2. Versions: 2. Tensions: opened and escalated.
+        // Membership: 3 founders, 1 application, 1 warning, 1 suspension,
+        // 1 departure. Challenges: 1. Amendments: 1 proposal, 2 wordings,
+        // 3 reactions, 1 test. Decisions: 2. Versions: 2. Tensions: opened
+        // and escalated.
         let by_lane = |class: &str| {
             html.matches(&format!("<g class=\"ev ev-{class}\">"))
                 .count()
         };
-        assert_eq!(by_lane("membership"), 5);
+        assert_eq!(by_lane("membership"), 7);
         assert_eq!(by_lane("challenge"), 1);
         assert_eq!(by_lane("amendment"), 7);
         assert_eq!(by_lane("decision"), 2);
         assert_eq!(by_lane("version"), 2);
         assert_eq!(by_lane("tension"), 2);
-        assert_eq!(html.matches("<g class=\"ev ").count(), 19);
+        assert_eq!(html.matches("<g class=\"ev ").count(), 21);
         assert_eq!(
             html.matches("<title>").count(),
-            19 + 1,
+            21 + 1,
             "a tooltip per marker"
         );
         assert!(html.contains(">v1</text>") && html.contains(">v2</text>"));

@@ -121,12 +121,14 @@ impl Fold<'_> {
                 reactions: Vec::new(),
                 objections: Vec::new(),
                 round_open: false,
+                round: None,
                 decision: None,
                 ratifications: Vec::new(),
                 version: None,
                 rebased_onto: Vec::new(),
                 stale_because: None,
                 withdrawn: None,
+                withdrawn_by: None,
                 at,
             },
         );
@@ -196,6 +198,7 @@ impl Fold<'_> {
         };
         amendment.submissions.push(Submission {
             record: id,
+            by: author.member,
             heads: submit.heads.0.iter().map(crate::ids::hash_hex).collect(),
             sections: submit.sections.clone(),
             note: submit.note.clone(),
@@ -216,7 +219,7 @@ impl Fold<'_> {
     }
 
     /// `amendment.round`: the proposer opens the objection round.
-    pub(super) fn round(&mut self, i: usize, round: &Round) -> Check {
+    pub(super) fn round(&mut self, i: usize, record: &Record, round: &Round) -> Check {
         let author = self.active_member(i)?;
         self.reference(i, &round.amendment, "amendment")?;
         let amendment = self
@@ -232,12 +235,13 @@ impl Fold<'_> {
             || format!("the amendment is {}", phase_name(amendment.phase)),
         )?;
         amendment.round_open = true;
+        amendment.round = Some(record.id());
         update_phase(amendment);
         Ok(())
     }
 
     /// `amendment.withdraw`: the proposer withdraws the amendment before adoption.
-    pub(super) fn withdraw(&mut self, i: usize, withdraw: &Withdraw) -> Check {
+    pub(super) fn withdraw(&mut self, i: usize, record: &Record, withdraw: &Withdraw) -> Check {
         let author = self.active_member(i)?;
         self.reference(i, &withdraw.amendment, "amendment")?;
         let amendment = self
@@ -255,6 +259,7 @@ impl Fold<'_> {
         )?;
         amendment.phase = Phase::Withdrawn;
         amendment.withdrawn = Some(withdraw.reason.clone());
+        amendment.withdrawn_by = Some(record.id());
         Ok(())
     }
 

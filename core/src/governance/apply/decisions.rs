@@ -178,6 +178,7 @@ impl Fold<'_> {
             passed: test.passed.clone(),
             valid: test.valid(),
             note: test.note.clone(),
+            at: record.timestamp(),
         };
         let objections = if let Some(a) = self.state.amendments.get_mut(&subject) {
             require(!is_closed(a.phase), || "the decision is closed".into())?;
@@ -429,6 +430,9 @@ impl Fold<'_> {
                         record: id,
                         level: "exclusion".into(),
                         reasons,
+                        by: author.member,
+                        at,
+                        until: 0,
                     });
                 }
                 self.auth(i, vec![Effect::Exclude(member)]);

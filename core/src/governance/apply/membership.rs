@@ -4,7 +4,9 @@
 //! revocation, and content attestations by a member's device.
 
 use super::*;
-use crate::record::{Apply, Attest, CertifyDevice, Exclude, RevokeDevice, Sanction, SignCharter};
+use crate::record::{
+    Apply, Attest, CertifyDevice, Exclude, Leave, RevokeDevice, Sanction, SignCharter,
+};
 
 impl Fold<'_> {
     /// `member.apply`: someone asks to join, which opens an admission proposal.
@@ -70,6 +72,7 @@ impl Fold<'_> {
     /// and becomes a member.
     pub(super) fn sign_charter(&mut self, i: usize, record: &Record, sign: &SignCharter) -> Check {
         let id = record.id();
+        let at = record.timestamp();
         self.reference(i, &sign.application, "application")?;
         let application = self
             .state
@@ -96,18 +99,25 @@ impl Fold<'_> {
             college: college.clone(),
             status: MemberStatus::Active,
             joined: id,
+            application: Some(sign.application),
+            left: None,
             devices: vec![member],
             sanctions: Vec::new(),
         });
+        // Joining again: a member anew, with their history (sanctions, the
+        // latest departure in `left`) kept.
         entry.status = MemberStatus::Active;
         entry.name = name;
         entry.college = college;
         entry.joined = id;
+        entry.application = Some(sign.application);
         self.state.devices.insert(
             member,
             Device {
                 member,
                 label: "first device".into(),
+                certified_by: id,
+                certified_at: at,
                 revoked: None,
             },
         );
@@ -116,7 +126,7 @@ impl Fold<'_> {
     }
 
     /// `member.leave`: a member leaves, and their devices with them.
-    pub(super) fn leave(&mut self, i: usize) -> Check {
+    pub(super) fn leave(&mut self, i: usize, record: &Record, leave: &Leave) -> Check {
         let author = self.author(i).ok_or("only a member can leave")?;
         require(
             matches!(
@@ -127,6 +137,7 @@ impl Fold<'_> {
         )?;
         if let Some(m) = self.state.members.get_mut(&author.member) {
             m.status = MemberStatus::Left;
+            m.left = Some((record.id(), record.timestamp(), leave.reason.clone()));
         }
         self.auth(i, vec![Effect::Leave(author.member)]);
         let devices = self.devices_of(&author.member);
@@ -166,6 +177,13 @@ impl Fold<'_> {
                 record: id,
                 level: sanction.level.name().into(),
                 reasons: sanction.reasons.clone(),
+                by: author.member,
+                at,
+                until: if sanction.level == SanctionLevel::Suspension {
+                    sanction.until
+                } else {
+                    0
+                },
             });
             if sanction.level == SanctionLevel::Suspension {
                 m.status = MemberStatus::Suspended {
@@ -245,7 +263,12 @@ impl Fold<'_> {
     }
 
     /// `device.certify`: a member adds a device.
-    pub(super) fn certify_device(&mut self, i: usize, cert: &CertifyDevice) -> Check {
+    pub(super) fn certify_device(
+        &mut self,
+        i: usize,
+        record: &Record,
+        cert: &CertifyDevice,
+    ) -> Check {
         let author = self.active_member(i)?;
         require(cert.device.is_sound(), || {
             "the device key is not a sound ed25519 key".into()
@@ -258,6 +281,8 @@ impl Fold<'_> {
             Device {
                 member: author.member,
                 label: cert.label.clone(),
+                certified_by: record.id(),
+                certified_at: record.timestamp(),
                 revoked: None,
             },
         );

@@ -22,7 +22,7 @@ impl Fold<'_> {
                 summary: tension.summary.clone(),
                 section: tension.section.clone(),
                 status: TensionStatus::Open,
-                history: vec![(id, TensionStatus::Open, String::new())],
+                history: vec![(id, TensionStatus::Open, String::new(), record.timestamp())],
                 challenges: Vec::new(),
             },
         );
@@ -62,7 +62,7 @@ impl Fold<'_> {
         tension.status = update.status;
         tension
             .history
-            .push((id, update.status, update.note.clone()));
+            .push((id, update.status, update.note.clone(), record.timestamp()));
         Ok(())
     }
 }
