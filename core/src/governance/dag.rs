@@ -160,41 +160,6 @@ impl Dag {
         }
         seen
     }
-
-    /// Whether `ancestor` is a strict ancestor of `at`. Walks back from `at`
-    /// but never below `ancestor` in the canonical order (parents always come
-    /// first), so recent references are cheap to check.
-    pub fn is_ancestor(
-        &self,
-        ancestor: usize,
-        at: usize,
-        scratch: &mut Vec<u32>,
-        stamp: &mut u32,
-    ) -> bool {
-        if ancestor >= at {
-            return false;
-        }
-        if scratch.len() < self.order.len() {
-            scratch.resize(self.order.len(), 0);
-        }
-        *stamp = stamp.wrapping_add(1);
-        if *stamp == 0 {
-            scratch.iter_mut().for_each(|s| *s = 0);
-            *stamp = 1;
-        }
-        let mut stack: Vec<usize> = self.parents[at].clone();
-        while let Some(next) = stack.pop() {
-            if next == ancestor {
-                return true;
-            }
-            if next < ancestor || scratch[next] == *stamp {
-                continue;
-            }
-            scratch[next] = *stamp;
-            stack.extend(self.parents[next].iter().copied());
-        }
-        false
-    }
 }
 
 /// A growable set of small integers.

@@ -184,9 +184,7 @@ impl Fold<'_> {
             Some(v) => {
                 let last = self.state.versions[v].ratified_by.last().copied();
                 match last.and_then(|r| self.dag.index.get(&r).copied()) {
-                    Some(r) => self
-                        .dag
-                        .is_ancestor(r, i, &mut self.scratch, &mut self.stamp),
+                    Some(r) => self.builds_on(i, r),
                     None => false,
                 }
             }

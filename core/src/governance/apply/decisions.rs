@@ -208,6 +208,7 @@ impl Fold<'_> {
         let author = self.active_member(i)?;
         self.reference(i, &decide.subject, "proposal")?;
         // Reactions count only if the decision builds on them.
+        let seen = self.dag.ancestors(i);
         let subject = decide.subject;
         // A decision is about the wording under decision: it must build on
         // it (a new wording made concurrently is not adopted in its place).
@@ -221,25 +222,13 @@ impl Fold<'_> {
             self.reference(i, &current, "wording")?;
         }
         if let Some(amendment) = self.state.amendments.get(&subject) {
-            let counted = Self::visible(
-                self.dag,
-                &mut self.scratch,
-                &mut self.stamp,
-                i,
-                &amendment.reactions,
-            );
+            let counted = Self::visible(self.dag, &seen, &amendment.reactions);
             let submission = amendment.submissions.last().map(|s| s.record);
             let start = amendment.submissions.last().map_or(amendment.at, |s| s.at);
             let rule = self.state.rules.amend.clone();
             let ballots = Self::ballots(&self.state, &rule, &counted, submission, None, at);
             let advice_given = counted.iter().any(|r| r.member != amendment.proposer);
-            let objections = Self::visible_objections(
-                self.dag,
-                &mut self.scratch,
-                &mut self.stamp,
-                i,
-                &amendment.objections,
-            );
+            let objections = Self::visible_objections(self.dag, &seen, &amendment.objections);
             let tally = tally::evaluate(
                 &rule,
                 &ballots,
@@ -314,13 +303,7 @@ impl Fold<'_> {
         require(proposal.decision.is_none(), || {
             "this was already decided".into()
         })?;
-        let counted = Self::visible(
-            self.dag,
-            &mut self.scratch,
-            &mut self.stamp,
-            i,
-            &proposal.reactions,
-        );
+        let counted = Self::visible(self.dag, &seen, &proposal.reactions);
         let act = proposal_act(&proposal.kind);
         let mut rules: Vec<Rule> = vec![self.state.rules.get(act).clone()];
         let mut exclude = None;
@@ -343,13 +326,7 @@ impl Fold<'_> {
                 rules.push(rule.clone());
             }
         }
-        let objections = Self::visible_objections(
-            self.dag,
-            &mut self.scratch,
-            &mut self.stamp,
-            i,
-            &proposal.objections,
-        );
+        let objections = Self::visible_objections(self.dag, &seen, &proposal.objections);
         let mut tallies = Vec::new();
         for rule in &rules {
             let ballots = Self::ballots(&self.state, rule, &counted, None, exclude, at);
@@ -484,16 +461,10 @@ impl Fold<'_> {
     /// them.
     fn visible_objections(
         dag: &Dag,
-        scratch: &mut Vec<u32>,
-        stamp: &mut u32,
-        i: usize,
+        ancestors: &[bool],
         objections: &[ObjectionState],
     ) -> Vec<ObjectionState> {
-        let mut seen = |record: &RecordId| {
-            dag.index
-                .get(record)
-                .is_some_and(|&at| dag.is_ancestor(at, i, scratch, stamp))
-        };
+        let seen = |record: &RecordId| dag.index.get(record).is_some_and(|&at| ancestors[at]);
         let mut out = Vec::with_capacity(objections.len());
         for objection in objections {
             if !seen(&objection.record) {
@@ -521,17 +492,11 @@ impl Fold<'_> {
     }
 
     /// The reactions among the ancestors of record `i`.
-    fn visible(
-        dag: &Dag,
-        scratch: &mut Vec<u32>,
-        stamp: &mut u32,
-        i: usize,
-        reactions: &[ReactionEntry],
-    ) -> Vec<ReactionEntry> {
+    fn visible(dag: &Dag, ancestors: &[bool], reactions: &[ReactionEntry]) -> Vec<ReactionEntry> {
         let mut out = Vec::with_capacity(reactions.len());
         for reaction in reactions {
             if let Some(&at) = dag.index.get(&reaction.record)
-                && dag.is_ancestor(at, i, scratch, stamp)
+                && ancestors[at]
             {
                 out.push(reaction.clone());
             }

@@ -207,8 +207,43 @@ struct Fold<'a> {
     by_device: HashMap<PublicKey, Vec<usize>>,
     by_member: HashMap<PublicKey, Vec<usize>>,
     removals: Vec<Removal>,
-    scratch: Vec<u32>,
-    stamp: u32,
+    /// For each record referred to: which records from it on build on it
+    /// (bit `k - a` for record `k`), extended as the fold advances, so each
+    /// such record costs one forward pass however often it is referred to.
+    below: HashMap<usize, Below>,
+}
+
+/// The records from some record `a` on that build on it: bit `k - a`.
+struct Below {
+    bits: Vec<u64>,
+    len: usize,
+}
+
+impl Below {
+    /// Record `a` itself, which counts as building on itself.
+    fn new() -> Self {
+        Below {
+            bits: vec![1],
+            len: 1,
+        }
+    }
+
+    fn get(&self, n: usize) -> bool {
+        self.bits
+            .get(n / 64)
+            .is_some_and(|w| w & (1 << (n % 64)) != 0)
+    }
+
+    fn push(&mut self, reached: bool) {
+        let n = self.len;
+        if self.bits.len() <= n / 64 {
+            self.bits.push(0);
+        }
+        if reached {
+            self.bits[n / 64] |= 1 << (n % 64);
+        }
+        self.len += 1;
+    }
 }
 
 /// The author of a record as seen from its place in the DAG.
@@ -252,8 +287,7 @@ impl<'a> Fold<'a> {
             by_device: HashMap::new(),
             by_member: HashMap::new(),
             removals: Vec::new(),
-            scratch: Vec::new(),
-            stamp: 0,
+            below: HashMap::new(),
         };
         for i in 0..n {
             let mut anc = BitSet::default();
@@ -411,15 +445,27 @@ impl<'a> Fold<'a> {
         }
     }
 
+    /// Whether record `i` builds on record `a` (`a` is a strict ancestor).
+    fn builds_on(&mut self, i: usize, a: usize) -> bool {
+        if a >= i {
+            return false;
+        }
+        let dag = self.dag;
+        let below = self.below.entry(a).or_insert_with(Below::new);
+        while below.len <= i - a {
+            let k = a + below.len;
+            let reached = dag.parents[k].iter().any(|&p| p >= a && below.get(p - a));
+            below.push(reached);
+        }
+        below.get(i - a)
+    }
+
     /// A record this one refers to: known, accepted, and among its ancestors.
     fn reference(&mut self, i: usize, id: &RecordId, what: &str) -> Check<usize> {
         let Some(&at) = self.dag.index.get(id) else {
             return Err(format!("refers to unknown {what} {}", id.short()));
         };
-        if !self
-            .dag
-            .is_ancestor(at, i, &mut self.scratch, &mut self.stamp)
-        {
+        if !self.builds_on(i, at) {
             return Err(format!(
                 "refers to {what} {} without building on it",
                 id.short()
