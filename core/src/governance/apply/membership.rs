@@ -154,18 +154,7 @@ impl Fold<'_> {
         require(!sanction.reasons.trim().is_empty(), || {
             "a sanction needs its reasons".into()
         })?;
-        let target = self
-            .state
-            .members
-            .get(&sanction.member)
-            .ok_or("no such member")?;
-        require(
-            matches!(
-                target.status,
-                MemberStatus::Active | MemberStatus::Suspended { .. }
-            ),
-            || "is no longer a member".into(),
-        )?;
+        self.still_member(&sanction.member)?;
         if sanction.level == SanctionLevel::Suspension {
             require(sanction.until > at, || {
                 "a suspension must end after it starts".into()
@@ -215,18 +204,7 @@ impl Fold<'_> {
         require(!exclude.reasons.trim().is_empty(), || {
             "an exclusion needs its reasons".into()
         })?;
-        let target = self
-            .state
-            .members
-            .get(&exclude.member)
-            .ok_or("no such member")?;
-        require(
-            matches!(
-                target.status,
-                MemberStatus::Active | MemberStatus::Suspended { .. }
-            ),
-            || "is no longer a member".into(),
-        )?;
+        self.still_member(&exclude.member)?;
         require(exclude.notice_at >= at, || {
             "the notice date is before the proposal".into()
         })?;

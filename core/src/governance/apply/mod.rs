@@ -460,6 +460,19 @@ impl<'a> Fold<'a> {
         below.get(i - a)
     }
 
+    /// `member` is a member who has neither left nor been excluded (a
+    /// suspended member still is one).
+    fn still_member(&self, member: &PublicKey) -> Check {
+        let target = self.state.members.get(member).ok_or("no such member")?;
+        require(
+            matches!(
+                target.status,
+                MemberStatus::Active | MemberStatus::Suspended { .. }
+            ),
+            || "is no longer a member".into(),
+        )
+    }
+
     /// A record this one refers to: known, accepted, and among its ancestors.
     fn reference(&mut self, i: usize, id: &RecordId, what: &str) -> Check<usize> {
         let Some(&at) = self.dag.index.get(id) else {
