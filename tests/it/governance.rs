@@ -1160,3 +1160,31 @@ fn default_rules_need_participation() {
     let text = alice.run(&["community", "rules"]).ok().to_owned();
     assert!(text.contains("amend    consent, quorum 50%"), "{text}");
 }
+
+/// Governance commands fail with one clear line on what cannot be named or
+/// read: no community yet, an unknown or malformed record id, a file that is
+/// not a bundle.
+#[test]
+fn unknown_names_and_bad_files_are_one_line_errors() {
+    let clock = Clock::at("2026-03-01");
+    let alice = Peer::new("Alice", &clock);
+    alice.refused(&["community", "show"], "belongs to no community yet");
+    let doc = alice.charter(SAMPLE);
+    found(&alice, "members", &doc, &[], &[]);
+    alice.refused(
+        &["react", "abcdef12", "consent"],
+        "no record of this community matches",
+    );
+    alice.refused(&["react", "xyz", "consent"], "is not a record id");
+
+    alice.refused(
+        &["community", "show", "--community", "Nowhere"],
+        "no community matches",
+    );
+    let not_a_bundle = alice.home.file("notes.txt");
+    std::fs::write(&not_a_bundle, "just text").expect("write");
+    alice.refused(
+        &["verify", not_a_bundle.to_str().expect("utf-8 path")],
+        "not a Nous bundle",
+    );
+}
