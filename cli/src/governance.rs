@@ -138,56 +138,12 @@ pub fn attest_all(engine: &mut Engine) -> anyhow::Result<()> {
 /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS]` (UTC), or milliseconds since the
 /// Unix epoch, to milliseconds.
 pub fn parse_time(text: &str) -> anyhow::Result<u64> {
-    let text = text.trim();
-    if let Ok(ms) = text.parse::<u64>() {
-        return Ok(ms);
-    }
-    let bad = || anyhow!("`{text}` is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)");
-    let (date, time) = match text.split_once(['T', ' ']) {
-        Some((date, time)) => (date, Some(time.trim_end_matches('Z'))),
-        None => (text, None),
-    };
-    let mut parts = date.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad());
-    };
-    let (y, m, d): (i64, u32, u32) = (
-        y.parse().map_err(|_| bad())?,
-        m.parse().map_err(|_| bad())?,
-        d.parse().map_err(|_| bad())?,
-    );
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1970..=9999).contains(&y) {
-        return Err(bad());
-    }
-    let mut seconds = 0u64;
-    if let Some(time) = time {
-        let fields: Vec<&str> = time.split(':').collect();
-        if fields.len() < 2 || fields.len() > 3 {
-            return Err(bad());
-        }
-        let mut factor = 3600;
-        for field in fields {
-            let value: u64 = field.parse().map_err(|_| bad())?;
-            seconds += value * factor;
-            factor /= 60;
-        }
-    }
-    let days = days_from_civil(y, m, d);
-    let days = u64::try_from(days).map_err(|_| bad())?;
-    Ok((days * 86_400 + seconds) * 1000)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    nous_core::time::parse(text).ok_or_else(|| {
+        anyhow!(
+            "`{}` is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)",
+            text.trim()
+        )
+    })
 }
 
 /// `ACT=METHOD[,quorum=N][,threshold=N][,days=N][,signers=N][,electorate=A+B][,block]`.

@@ -69,6 +69,7 @@ pub mod markdown;
 pub mod record;
 pub mod report;
 pub mod store;
+pub mod time;
 pub mod verify;
 
 pub use automerge::ChangeHash;

@@ -38,7 +38,7 @@ pub use apply::phase_name;
 pub use tally::{Tally, method_name};
 
 /// Milliseconds in a day, for rule deadlines.
-pub const DAY_MS: u64 = 86_400_000;
+pub use crate::time::DAY_MS;
 
 /// The hash of a version of a document, which a newcomer signs: SHA-256 of
 /// `"nous/version/v1\0"`, the 16 document id bytes and the sorted heads.

@@ -21,7 +21,7 @@ use automerge::{Automerge, ChangeHash};
 use crate::charter::{self, Charter};
 use crate::diff::{self, SectionDiff};
 use crate::governance::{
-    Admissibility, AmendmentState, ApplicationState, ChallengeState, DAY_MS, DecisionEntry, Member,
+    Admissibility, AmendmentState, ApplicationState, ChallengeState, DecisionEntry, Member,
     MemberStatus, ObjectionState, ProposalKind, ReactionEntry, RecordOutcome, State, Submission,
     TensionState, Verdict, VersionEntry, method_name, phase_name,
 };
@@ -384,34 +384,7 @@ fn clip(text: &str) -> String {
 
 /// Milliseconds since the Unix epoch as UTC `YYYY-MM-DD HH:MM`.
 fn date(ms: u64) -> String {
-    let days = i64::try_from(ms / DAY_MS).unwrap_or(0);
-    let minutes = (ms % DAY_MS) / 60_000;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        minutes / 60,
-        minutes % 60
-    )
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard
-/// Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // Both are small and positive by construction.
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
+    crate::time::format_minutes(ms)
 }
 
 /// Text as it may be shown: line ends normalised, other control characters
@@ -442,6 +415,7 @@ mod tests {
         Leave, Payload, Propose, Ratify, React, Record, Round, Rules, Sanction, SanctionLevel,
         Submit, Tension, TensionUpdate, TestObjection, Unsigned, Version,
     };
+    use crate::time::DAY_MS;
 
     const T0: u64 = 1_700_000_000_000;
     const HOUR: u64 = 3_600_000;
