@@ -76,6 +76,14 @@ pub enum Command {
     Rules(RulesCommand),
     /// Verify a bundle offline: signatures, authority, decisions, versions.
     Verify(VerifyArgs),
+    /// Run a relay: automerge-repo sync over WebSocket for the communities
+    /// it hosts, with device authentication and access from their records.
+    Serve(nous_sync_server::cli::ServeArgs),
+    /// Sync with a relay: once, or live with --watch.
+    Sync(crate::relay::SyncArgs),
+    /// Print a short-lived token proving this device to a relay (for
+    /// automerge-repo clients: pass it as ?token= and use its peer id).
+    Token(crate::relay::TokenArgs),
 }
 
 /// Which community (id, id prefix or name); default: the only one.
@@ -90,12 +98,46 @@ pub struct CommunityArg {
 pub enum CommunityCommand {
     /// Found a community around a charter of this home.
     Create(CommunityCreateArgs),
-    /// Show a community: members, version in force, open business.
-    Show(CommunityArg),
+    /// `show` and `share` (flattened: `nous community show`, `nous community
+    /// share`).
+    #[command(flatten)]
+    Show(CommunityShowCommand),
     /// Show the decision rules in force.
     Rules(CommunityArg),
     /// List the communities this home knows.
     List,
+}
+
+/// The community subcommands about what it holds. One variant of
+/// [`CommunityCommand`] carries both, so `commands.rs` dispatches them with
+/// its arm for `show` and `governance::community_show` tells them apart.
+#[derive(Debug, Subcommand)]
+pub enum CommunityShowCommand {
+    /// Show a community: members, version in force, shared documents, open
+    /// business.
+    Show(CommunityArg),
+    /// Attach a document to the community (minutes, open data…), or change
+    /// who may read it: members only (the default) or anyone.
+    Share(CommunityShareArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("access").args(["public", "members"]).multiple(false))]
+pub struct CommunityShareArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The document: id, id prefix or title of a document of this home, or
+    /// any document id.
+    pub doc: String,
+    /// Its title in the community. Default: the document's title here.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Anyone may read it; members write.
+    #[arg(long)]
+    pub public: bool,
+    /// Only members read and write it (the default).
+    #[arg(long)]
+    pub members: bool,
 }
 
 #[derive(Debug, Args)]

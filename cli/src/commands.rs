@@ -111,6 +111,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Rules(RulesCommand::Propose(args)) => gov::rules_propose(&cx, args),
         Command::Verify(args) => gov::verify(&cx, args),
+        Command::Serve(args) => crate::relay::serve(&cx, &args),
+        Command::Sync(args) => crate::relay::sync(&cx, &args),
+        Command::Token(args) => crate::relay::issue_token(&cx, &args),
     }
 }
 

@@ -12,8 +12,9 @@ use nous_core::community::{Acted, Community, Founding};
 use nous_core::governance::{self, ApplicationState, MemberStatus, Phase, State};
 use nous_core::ids::hash_hex;
 use nous_core::record::{
-    self, Act, Challenge, ChangeRule, College, Decide, Exclude, Founder, Method, Outcome, Payload,
-    React, Rule, Rules, Sanction, SanctionLevel, Stance, TensionPath, TensionStatus,
+    self, Access, Act, Challenge, ChangeRule, College, Decide, DocumentShare, Exclude, Founder,
+    Method, Outcome, Payload, React, Rule, Rules, Sanction, SanctionLevel, Stance, TensionPath,
+    TensionStatus,
 };
 use nous_core::{ChangeHash, DocId, Engine, PublicKey};
 
@@ -371,7 +372,15 @@ pub fn community_list(cx: &Context) -> anyhow::Result<()> {
     output::text(&lines.join("\n"))
 }
 
-pub fn community_show(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
+/// `nous community show` and `nous community share`.
+pub fn community_show(cx: &Context, command: CommunityShowCommand) -> anyhow::Result<()> {
+    match command {
+        CommunityShowCommand::Show(arg) => show_community(cx, arg),
+        CommunityShowCommand::Share(args) => community_share(cx, args),
+    }
+}
+
+fn show_community(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
     let (_engine, community) = session(cx, &arg)?;
     let state = &community.state;
     if cx.json {
@@ -425,6 +434,17 @@ pub fn community_show(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
         "Open: {open_apps} application(s), {} challenge(s), {open_amendments} amendment(s), {open_tensions} tension(s)",
         state.challenges.len()
     ));
+    if !state.documents.is_empty() {
+        lines.push(format!("Shared documents: {}", state.documents.len()));
+        for (doc, shared) in &state.documents {
+            lines.push(format!(
+                "  {doc}  {:<7}  \"{}\"  shared by {}",
+                shared.access.name(),
+                clip(&shared.title, 40),
+                name_of(state, &shared.shared_by)
+            ));
+        }
+    }
     let problems = state.problems().count();
     if problems > 0 {
         lines.push(format!(
@@ -432,6 +452,57 @@ pub fn community_show(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
         ));
     }
     output::text(&lines.join("\n"))
+}
+
+/// `nous community share DOC`: a `document.share` record.
+fn community_share(cx: &Context, args: CommunityShareArgs) -> anyhow::Result<()> {
+    let (mut engine, community) = session(cx, &args.community)?;
+    // A document of this home, or any document id (one that lives on a
+    // relay, say).
+    let doc = match engine.resolve(&args.doc) {
+        Ok(doc) => doc,
+        Err(error) => args.doc.trim().parse::<DocId>().map_err(|_| error)?,
+    };
+    let title = match args.title {
+        Some(title) => title,
+        None => engine
+            .list()?
+            .into_iter()
+            .find(|d| d.id == doc)
+            .map(|d| d.meta.title)
+            .filter(|title| !title.trim().is_empty())
+            .ok_or_else(|| anyhow!("document {doc} has no title here: give --title"))?,
+    };
+    let access = if args.public {
+        Access::Public
+    } else {
+        Access::Members
+    };
+    let acted = engine.act(
+        &community,
+        Payload::DocumentShare(DocumentShare {
+            doc,
+            title: title.clone(),
+            access,
+        }),
+    )?;
+    let summary = match access {
+        Access::Public => format!(
+            "Shared \"{title}\" with \"{}\": anyone reads it, members write",
+            community.state.name
+        ),
+        Access::Members => format!(
+            "Shared \"{title}\" with \"{}\": members read and write it",
+            community.state.name
+        ),
+    };
+    finish(
+        cx,
+        engine,
+        acted,
+        summary,
+        json!({ "doc": doc, "title": title, "access": access }),
+    )
 }
 
 pub fn community_rules(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {

@@ -8,6 +8,7 @@ mod commands;
 mod demo;
 mod governance;
 mod output;
+mod relay;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;

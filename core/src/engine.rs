@@ -714,6 +714,31 @@ impl Engine {
         Ok(bundle.encode())
     }
 
+    /// This home's replica of a community's ledger document (what it last
+    /// synced with a relay), if it has one. See [`crate::ledger`].
+    pub fn ledger_replica(&self, community: &CommunityId) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .store
+            .get(Table::Meta, &ledger_replica_key(community))?)
+    }
+
+    /// Keep `bytes` (a saved ledger document) as this home's replica of
+    /// `community`'s ledger, durably. The replica is kept so that this
+    /// device's writes to the ledger continue its own history instead of
+    /// starting a new one each time (Automerge refuses two different
+    /// changes with the same actor and number).
+    pub fn set_ledger_replica(&mut self, community: &CommunityId, bytes: Vec<u8>) -> Result<()> {
+        let ticket = self.store.stage(
+            vec![WriteOp::Put {
+                table: Table::Meta,
+                key: ledger_replica_key(community),
+                value: bytes,
+            }],
+            None,
+        );
+        Ok(self.store.wait(ticket)?)
+    }
+
     /// Merge a bundle into this home. Every document in it is checked
     /// through the guard first, every record is decoded and its signature
     /// verified; if any is refused, nothing is imported (no document, no
@@ -1022,6 +1047,10 @@ fn schema_error(id: &DocId, error: SchemaError) -> Error {
         SchemaError::NotACharter => Error::NotACharter(*id),
         other => other.into(),
     }
+}
+
+fn ledger_replica_key(community: &CommunityId) -> String {
+    format!("ledger-replica/{community}")
 }
 
 fn meta_write(id: &DocId, meta: &DocMeta) -> WriteOp {

@@ -17,6 +17,12 @@
 //! that are not a well-signed record, another root key, another schema — is
 //! refused by [`admit`], the gate for changes from other people.
 //!
+//! # Which document
+//! A community's ledger is the automerge-repo document [`doc_id`]: the first
+//! 16 bytes of SHA-256(`"nous/ledger/v1\0"` ‖ the 32-byte community id). Every
+//! device and the relay compute it alike from the community id, so they
+//! sync the same document without being told its id.
+//!
 //! # The base change
 //! [`new_ledger`] starts every ledger with the same change: the root keys
 //! written by the fixed actor [`BASE_ACTOR`] at time 0. Ledgers created
@@ -32,13 +38,19 @@ use automerge::{
     ActorId, Automerge, ChangeHash, ObjId, ObjType, ROOT, ReadDoc as _, ScalarValue, Value,
 };
 
+use sha2::{Digest as _, Sha256};
+
 use crate::guard::{self, GuardError, Limits};
-use crate::record::{self, Record, RecordError, RecordId};
+use crate::ids::DocId;
+use crate::record::{self, CommunityId, Record, RecordError, RecordId};
 
 /// The value of the root's `schema` key.
 pub const SCHEMA: &str = "nous/ledger/1";
 /// The actor of the base change every ledger starts with.
 pub const BASE_ACTOR: &[u8] = b"nous/ledger/1";
+
+/// The prefix of the hash that gives a community's ledger its document id.
+pub const DOC_ID_DOMAIN: &[u8] = b"nous/ledger/v1\0";
 
 const SCHEMA_KEY: &str = "schema";
 const RECORDS_KEY: &str = "records";
@@ -83,9 +95,27 @@ pub enum LedgerError {
         /// Why.
         reason: RecordError,
     },
+    /// A new entry is a record of another community ([`admit_for`]).
+    #[error("ledger entry {} is a record of another community", .id.short())]
+    ForeignRecord {
+        /// The record.
+        id: RecordId,
+    },
     /// Automerge refused an operation on the document.
     #[error("ledger: {0}")]
     Automerge(String),
+}
+
+/// The automerge-repo document id of `community`'s ledger: the first 16
+/// bytes of SHA-256([`DOC_ID_DOMAIN`] ‖ community id).
+pub fn doc_id(community: &CommunityId) -> DocId {
+    let digest = Sha256::new()
+        .chain_update(DOC_ID_DOMAIN)
+        .chain_update(community.0)
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    DocId::from_bytes(bytes)
 }
 
 /// What [`admit`] produced.
@@ -174,7 +204,32 @@ pub fn records(doc: &Automerge) -> Result<Vec<Record>, LedgerError> {
 /// with the same bytes, no key holds two different values, and every new
 /// entry is a record whose id is its key and whose signature verifies. On
 /// any refusal `current` is untouched; the caller keeps it.
+///
+/// This does not look at which community the new records belong to; a
+/// community's ledger is admitted with [`admit_for`].
 pub fn admit(
+    current: &Automerge,
+    incoming_changes: &[u8],
+    limits: &Limits,
+) -> Result<Admitted, LedgerError> {
+    admit_checked(None, current, incoming_changes, limits)
+}
+
+/// [`admit`] for the ledger of `community`: also refuses the delivery if a
+/// new entry is a record of another community
+/// ([`LedgerError::ForeignRecord`]). The genesis record of `community` is
+/// its own.
+pub fn admit_for(
+    community: &CommunityId,
+    current: &Automerge,
+    incoming: &[u8],
+    limits: &Limits,
+) -> Result<Admitted, LedgerError> {
+    admit_checked(Some(community), current, incoming, limits)
+}
+
+fn admit_checked(
+    community: Option<&CommunityId>,
     current: &Automerge,
     incoming_changes: &[u8],
     limits: &Limits,
@@ -240,7 +295,11 @@ pub fn admit(
             continue;
         }
         let bytes = entry_bytes(&doc, &map, &key)?;
-        new_records.push(decode_entry(&key, &bytes)?);
+        let record = decode_entry(&key, &bytes)?;
+        if community.is_some_and(|c| record.community() != *c) {
+            return Err(LedgerError::ForeignRecord { id: record.id() });
+        }
+        new_records.push(record);
     }
     verify(new_records.iter())?;
     Ok(Admitted {
@@ -669,6 +728,59 @@ mod tests {
             tx.put_object(ROOT, RECORDS_KEY, ObjType::Map).expect("put");
         });
         assert!(matches!(refused(&base, &changes), LedgerError::Shape(_)));
+    }
+
+    #[test]
+    fn the_ledger_doc_id_is_fixed_per_community() {
+        let coop = sample()[2].id();
+        let other = genesis(&DeviceKey::from_seed(&[2; 32]), "Other").id();
+        assert_eq!(doc_id(&coop), doc_id(&coop));
+        assert_ne!(doc_id(&coop), doc_id(&other));
+        let digest = Sha256::digest([DOC_ID_DOMAIN, &coop.0[..]].concat());
+        assert_eq!(doc_id(&coop).as_bytes()[..], digest[..16]);
+        // The vector of docs/formats.md: the community of records.md (a).
+        let vector: CommunityId =
+            "4166de349e34f41db5caf566de5257e692aeaa7ba13d20086dd01a786213de93"
+                .parse()
+                .expect("id");
+        let documented = include_str!("../../docs/formats.md")
+            .split("ledger document id: `")
+            .nth(1)
+            .and_then(|rest| rest.split('`').next())
+            .expect("docs/formats.md gives the ledger document id of the vector");
+        assert_eq!(doc_id(&vector).to_string(), documented);
+    }
+
+    #[test]
+    fn admit_for_refuses_records_of_another_community() {
+        let records = sample();
+        let coop = records[2].id();
+        let key = DeviceKey::from_seed(&[2; 32]);
+        let other = genesis(&key, "Other");
+        let foreign = tension(&key, &other, "elsewhere");
+        let base = ledger_with(1, &records[2..]);
+        let limits = Limits::default();
+
+        // The community's own records, its genesis included, are admitted.
+        let own = ledger_with(2, &records);
+        let admitted = admit_for(&coop, &base, &own.save(), &limits).expect("admit");
+        assert_eq!(admitted.new_records.len(), 2);
+        let fresh = new_ledger(actor(3));
+        let whole = admit_for(&coop, &fresh, &own.save(), &limits).expect("admit");
+        assert_eq!(whole.new_records.len(), 3);
+
+        // Another community's record, or its genesis, is refused whole.
+        for stranger in [&foreign, &other] {
+            let mixed = ledger_with(2, &[records[0].clone(), stranger.clone()]);
+            let heads = base.get_heads();
+            assert_eq!(
+                admit_for(&coop, &base, &mixed.save(), &limits).expect_err("refused"),
+                LedgerError::ForeignRecord { id: stranger.id() }
+            );
+            assert_eq!(base.get_heads(), heads);
+            // `admit` does not look.
+            assert!(admit(&base, &mixed.save(), &limits).is_ok());
+        }
     }
 
     #[test]

@@ -25,6 +25,8 @@
 //! - [`community`]: founding a community, acting in it, the amendment
 //!   workflow, content attestation (methods on [`Engine`]).
 //! - [`verify::verify`]: a bundle → a report anyone can reproduce.
+//! - [`token::Token`]: a device's short-lived, signed proof of identity to a
+//!   relay.
 //!
 //! ## Example
 //! ```
@@ -70,6 +72,7 @@ pub mod record;
 pub mod report;
 pub mod store;
 pub mod time;
+pub mod token;
 pub mod verify;
 
 pub use automerge::ChangeHash;

@@ -1188,3 +1188,90 @@ fn unknown_names_and_bad_files_are_one_line_errors() {
         "not a Nous bundle",
     );
 }
+
+/// A member shares the minutes with the community, public then members
+/// only again; another member's share is theirs; an outsider's is refused;
+/// `community show` lists them, as text and as JSON.
+#[test]
+fn shared_documents_are_the_communitys_and_show_with_it() {
+    let clock = Clock::at("2026-03-01");
+    let alice = Peer::new("Alice", &clock);
+    let bob = Peer::new("Bob", &clock);
+    let carol = Peer::new("Carol", &clock);
+    let doc = alice.charter(SAMPLE);
+    found(&alice, "members", &doc, &[(&bob, "members")], &[]);
+    let minutes =
+        alice.charter("# Procès-verbaux\n\n## Assemblée du 1er mars\n\nPrésents : tous.\n");
+
+    let shared = alice.json(&["community", "share", "procès-verbaux", "--public"]);
+    assert_eq!(shared["kind"], "document.share");
+    assert_eq!(shared["doc"], minutes.as_str());
+    assert_eq!(shared["title"], "Procès-verbaux");
+    assert_eq!(shared["access"], "public");
+    let state = alice.community();
+    let entry = &state["documents"][&minutes];
+    assert_eq!(entry["access"], "public");
+    assert_eq!(entry["title"], "Procès-verbaux");
+    assert_eq!(entry["shared_by"], alice.key.as_str());
+    assert_eq!(entry["record"], shared["record"]);
+    let text = alice.run(&["community", "show"]).ok().to_owned();
+    assert!(text.contains("Shared documents: 1"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{minutes}  public   \"Procès-verbaux\"  shared by Alice"
+        )),
+        "{text}"
+    );
+
+    // Members only again, under another title; the summary says so.
+    let again = alice
+        .run(&[
+            "community",
+            "share",
+            &minutes,
+            "--members",
+            "--title",
+            "PV 2026",
+        ])
+        .ok()
+        .to_owned();
+    assert!(again.contains("members read and write it"), "{again}");
+    let entry = &alice.community()["documents"][&minutes];
+    assert_eq!(entry["access"], "members");
+    assert_eq!(entry["title"], "PV 2026");
+
+    // Bob shares a document that lives elsewhere, by its id.
+    sync(&alice, &[&bob]);
+    let elsewhere = "54FVNxUpmjFt8LK2iLmFFDbgZvu";
+    bob.refused(
+        &["community", "share", elsewhere],
+        "has no title here: give --title",
+    );
+    bob.act(&[
+        "community",
+        "share",
+        elsewhere,
+        "--title",
+        "Données ouvertes",
+        "--public",
+    ]);
+    let documents = bob.community()["documents"].clone();
+    assert_eq!(documents[elsewhere]["shared_by"], bob.key.as_str());
+    assert_eq!(documents[elsewhere]["access"], "public");
+    assert_eq!(documents[&minutes]["access"], "members");
+
+    // Carol holds the community's records but is no member.
+    sync(&bob, &[&carol]);
+    carol.refused(
+        &["community", "share", elsewhere, "--title", "Mine"],
+        "not a member's certified device",
+    );
+    // Usage and naming errors are one line.
+    let both = alice.run(&["community", "share", &minutes, "--public", "--members"]);
+    assert_eq!(both.code, 2, "{}", both.stderr);
+    alice.refused(&["community", "share", "nowhere"], "no document matches");
+
+    sync(&bob, &[&alice]);
+    let hash = alice.verifies();
+    assert_eq!(bob.verifies(), hash);
+}

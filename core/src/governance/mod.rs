@@ -30,8 +30,8 @@ use sha2::{Digest, Sha256};
 use crate::identity::PublicKey;
 use crate::ids::DocId;
 use crate::record::{
-    self, College, CommunityId, Kind, Outcome, Record, RecordId, Rules, SanctionLevel, Stance,
-    TensionPath, TensionStatus,
+    self, Access, College, CommunityId, Kind, Outcome, Record, RecordId, Rules, SanctionLevel,
+    Stance, TensionPath, TensionStatus,
 };
 
 pub use apply::phase_name;
@@ -500,6 +500,19 @@ pub struct AttestationEntry {
     pub changes: Vec<String>,
 }
 
+/// A document shared with the community by a `document.share` record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentState {
+    /// Its title, as the latest share gives it.
+    pub title: String,
+    /// Who may read it, as the latest share says.
+    pub access: Access,
+    /// The member (member id) who made the latest share.
+    pub shared_by: PublicKey,
+    /// The latest `document.share` record about it.
+    pub record: RecordId,
+}
+
 /// What became of a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "status", content = "reason")]
@@ -560,6 +573,10 @@ pub struct State {
     pub versions: Vec<VersionEntry>,
     /// Attestations that hold.
     pub attestations: Vec<AttestationEntry>,
+    /// Documents shared explicitly (`document.share`), by id. The charter
+    /// and the amendment drafts belong to the community without being
+    /// listed here ([`State::document_access`] answers for all of them).
+    pub documents: BTreeMap<DocId, DocumentState>,
     /// Every record and its verdict, in canonical order, then the ones left
     /// out of the DAG by id.
     pub records: Vec<RecordOutcome>,
@@ -594,6 +611,52 @@ impl State {
         self.records
             .iter()
             .filter(|r| r.verdict != Verdict::Accepted)
+    }
+
+    /// Who may read `doc`, if it is one of this community's documents: a
+    /// shared document as its latest share says; otherwise the charter and
+    /// every amendment draft are the members'. `None`: not this community's.
+    pub fn document_access(&self, doc: &DocId) -> Option<Access> {
+        if let Some(shared) = self.documents.get(doc) {
+            return Some(shared.access);
+        }
+        let own = *doc == self.charter || self.amendments.values().any(|a| a.draft == *doc);
+        own.then_some(Access::Members)
+    }
+
+    /// The devices that may write the community's documents: certified and
+    /// not revoked, of members who have neither left nor been excluded and
+    /// are not suspended. A suspension counts here whatever its end date
+    /// (the state has no clock); [`State::writer_devices_at`] lets ended
+    /// suspensions lapse.
+    pub fn writer_devices(&self) -> BTreeSet<PublicKey> {
+        self.writers(|status| *status == MemberStatus::Active)
+    }
+
+    /// [`State::writer_devices`] at time `now_ms`: a member whose
+    /// suspension ended by then writes again.
+    pub fn writer_devices_at(&self, now_ms: u64) -> BTreeSet<PublicKey> {
+        self.writers(|status| status.active_at(now_ms))
+    }
+
+    fn writers(&self, active: impl Fn(&MemberStatus) -> bool) -> BTreeSet<PublicKey> {
+        self.devices
+            .iter()
+            .filter(|(_, device)| device.revoked.is_none())
+            .filter(|(_, device)| {
+                self.members
+                    .get(&device.member)
+                    .is_some_and(|m| active(&m.status))
+            })
+            .map(|(key, _)| *key)
+            .collect()
+    }
+
+    /// Every device ever let into the community (founders' first devices,
+    /// new members' first devices, certified ones), revoked or not, whatever
+    /// became of their member.
+    pub fn known_devices(&self) -> BTreeSet<PublicKey> {
+        self.devices.keys().copied().collect()
     }
 }
 

@@ -196,6 +196,133 @@ pub fn apply(base: &Automerge, bytes: &[u8], limits: &Limits) -> Result<Applied,
     Ok(Applied { doc, new_changes })
 }
 
+/// What [`apply_in_place`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Incoming {
+    /// Changes that entered the document's history, in causal order. Besides
+    /// the input's own, this includes changes that were waiting for a
+    /// dependency the input supplied.
+    pub new_changes: Vec<ChangeHash>,
+    /// Whether changes are waiting for dependencies nobody has supplied yet.
+    pub waiting: bool,
+}
+
+/// Apply untrusted bytes to `doc` itself, without the copy [`apply`] makes:
+/// for a caller that keeps a disposable replica and can rebuild it (the
+/// relay's guard). The same caps and containment apply. Changes whose
+/// dependencies are missing wait inside `doc`, as they would in any
+/// Automerge document, and are checked when they are applied.
+///
+/// **After an error, `doc` may hold part of the input or be inconsistent:
+/// the caller must drop it.**
+pub fn apply_in_place(
+    doc: &mut Automerge,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Incoming, GuardError> {
+    let report = pre_scan(bytes, limits)?;
+    let before = doc.get_heads();
+    let outcome = contained(|| doc.load_incremental(bytes))?;
+    outcome.map_err(|error| GuardError::Decode(error.to_string()))?;
+    check_dangling(doc, &report, limits)?;
+    let waiting = !doc.get_missing_deps(&[]).is_empty();
+    let new_changes = if doc.get_heads() == before {
+        Vec::new()
+    } else {
+        contained(|| doc.get_changes(&before))?
+            .iter()
+            .map(|change| change.hash())
+            .collect()
+    };
+    Ok(Incoming {
+        new_changes,
+        waiting,
+    })
+}
+
+/// Decode an Automerge sync message from untrusted bytes, inside the
+/// containment, and refuse what would hurt whoever answers it: more than
+/// [`Limits::max_input_bytes`], more than [`MAX_SYNC_HASHES`] heads or needs,
+/// or a bloom filter with parameters no honest peer sends (zero bits or
+/// probes, which divide by zero when the filter is queried, or billions of
+/// probes, which allocate gigabytes). The changes it carries are not decoded
+/// here: they go through [`apply`] or [`apply_in_place`].
+pub fn sync_message(data: &[u8], limits: &Limits) -> Result<automerge::sync::Message, GuardError> {
+    if data.len() > limits.max_input_bytes {
+        return Err(GuardError::Rejected(format!(
+            "sync message of {} bytes, more than the limit of {}",
+            data.len(),
+            limits.max_input_bytes
+        )));
+    }
+    let message = contained(|| automerge::sync::Message::decode(data))?
+        .map_err(|error| GuardError::Decode(error.to_string()))?;
+    if message.heads.len() > MAX_SYNC_HASHES || message.need.len() > MAX_SYNC_HASHES {
+        return Err(GuardError::Rejected("too many heads or needs".into()));
+    }
+    if message.have.len() > MAX_SYNC_HASHES {
+        return Err(GuardError::Rejected("too many bloom filters".into()));
+    }
+    for have in &message.have {
+        if have.last_sync.len() > MAX_SYNC_HASHES {
+            return Err(GuardError::Rejected(
+                "too many heads in a bloom filter".into(),
+            ));
+        }
+        check_bloom(&have.bloom.to_bytes())?;
+    }
+    let declared: usize = message.changes.iter().map(<[u8]>::len).sum();
+    if declared > limits.max_input_bytes {
+        return Err(GuardError::Rejected(
+            "changes larger than the input limit".into(),
+        ));
+    }
+    Ok(message)
+}
+
+/// Heads, needs or bloom filters one sync message may carry.
+pub const MAX_SYNC_HASHES: usize = 10_000;
+
+/// A bloom filter's header: entries, bits per entry, probes (LEB128 each).
+fn check_bloom(bytes: &[u8]) -> Result<(), GuardError> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let mut rest = bytes;
+    let mut fields = [0u64; 3];
+    for field in &mut fields {
+        let mut value = 0u64;
+        let mut shift = 0;
+        loop {
+            let (&byte, tail) = rest
+                .split_first()
+                .ok_or_else(|| GuardError::Rejected("truncated bloom filter".into()))?;
+            rest = tail;
+            if shift > 56 {
+                return Err(GuardError::Rejected("bloom filter field too long".into()));
+            }
+            value |= u64::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        *field = value;
+    }
+    let [entries, bits_per_entry, probes] = fields;
+    let sane = entries > 0
+        && (1..=64).contains(&bits_per_entry)
+        && (1..=64).contains(&probes)
+        && !rest.is_empty();
+    if sane {
+        Ok(())
+    } else {
+        Err(GuardError::Rejected(format!(
+            "bloom filter with {entries} entries, {bits_per_entry} bits each and {probes} probes"
+        )))
+    }
+}
+
 fn stats(report: &scan::ScanReport) -> InputStats {
     InputStats {
         chunks: report.chunks,

@@ -92,6 +92,7 @@ kinds! {
     Tension(Tension) = "tension.open",
     TensionUpdate(TensionUpdate) = "tension.update",
     Attest(Attest) = "content.attest",
+    DocumentShare(DocumentShare) = "document.share",
 }
 
 impl Serialize for Kind {
@@ -661,4 +662,44 @@ pub struct Attest {
     pub doc: DocId,
     /// The changes (sorted).
     pub changes: Heads,
+}
+
+/// Who may read a document shared with a community. Members always write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    /// Members read and write; nobody else reads.
+    Members,
+    /// Anyone reads; members write.
+    Public,
+}
+
+impl Access {
+    /// Its name in payloads and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Access::Members => "members",
+            Access::Public => "public",
+        }
+    }
+}
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `document.share`: a member attaches a document to the community (minutes,
+/// open data…), or changes who may read one already attached. The latest
+/// share of a document, in canonical order, holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentShare {
+    /// The document.
+    pub doc: DocId,
+    /// Its title, as the community calls it.
+    pub title: String,
+    /// Who may read it.
+    pub access: Access,
 }

@@ -133,6 +133,7 @@ impl<'a> Context<'a> {
         }
         self.membership(&mut body);
         self.tensions(&mut body);
+        self.documents(&mut body);
         self.rules(&mut body);
         self.records_section(&mut body);
         let events = self.events();
@@ -1047,6 +1048,37 @@ impl<'a> Context<'a> {
             }
             out.push(Block::List(items));
         }
+    }
+
+    // -- documents ------------------------------------------------------------
+
+    /// The documents shared with the community (`document.share`), if any.
+    fn documents(&self, out: &mut Vec<Block>) {
+        let state = self.state;
+        if state.documents.is_empty() {
+            return;
+        }
+        out.push(Block::Heading(2, vec![t("Documents")]));
+        let items = state
+            .documents
+            .iter()
+            .map(|(doc, shared)| {
+                Item::new(vec![
+                    t("Shared document “"),
+                    t(shared.title.clone()),
+                    t("” ("),
+                    b(shared.access.name()),
+                    t(") "),
+                    c(doc.to_string()),
+                    t(format!(
+                        ", by {}, {}",
+                        self.name(&shared.shared_by),
+                        self.when(&shared.record)
+                    )),
+                ])
+            })
+            .collect();
+        out.push(Block::List(items));
     }
 
     // -- rules ----------------------------------------------------------------

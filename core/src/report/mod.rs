@@ -411,9 +411,9 @@ mod tests {
     use crate::identity::DeviceKey;
     use crate::ids::DocId;
     use crate::record::{
-        Apply, CertifyDevice, Challenge, ChangeRule, College, Decide, Founder, Genesis, Heads,
-        Leave, Payload, Propose, Ratify, React, Record, Round, Rules, Sanction, SanctionLevel,
-        Submit, Tension, TensionUpdate, TestObjection, Unsigned, Version,
+        Access, Apply, CertifyDevice, Challenge, ChangeRule, College, Decide, DocumentShare,
+        Founder, Genesis, Heads, Leave, Payload, Propose, Ratify, React, Record, Round, Rules,
+        Sanction, SanctionLevel, Submit, Tension, TensionUpdate, TestObjection, Unsigned, Version,
     };
     use crate::time::DAY_MS;
 
@@ -550,8 +550,8 @@ mod tests {
     /// A community whose amendment to "Adhésion" was challenged, objected
     /// to, integrated, adopted and ratified (removing "Cotisation" on the
     /// way), with an application declined, a warning then a suspension, a
-    /// tension, a pending rule change, a second device, a departure and one
-    /// rejected record.
+    /// tension, a pending rule change, a second device, a departure, one
+    /// rejected record and a document shared publicly.
     fn scenario() -> (State, Automerge) {
         let alice = DeviceKey::from_seed(&[1; 32]);
         let bob = DeviceKey::from_seed(&[2; 32]);
@@ -785,6 +785,15 @@ mod tests {
                 promoted_from: None,
             }),
         );
+        // Alice shares the minutes, under a hostile title, for anyone to read.
+        chain.add(
+            &alice,
+            Payload::DocumentShare(DocumentShare {
+                doc: DocId::from_bytes([9; 16]),
+                title: format!("Minutes {HOSTILE}"),
+                access: Access::Public,
+            }),
+        );
         let state = chain.state();
         assert_eq!(state.versions.len(), 2, "the amendment was ratified");
         assert_eq!(
@@ -854,6 +863,13 @@ mod tests {
         assert!(md.contains("Minors are turned away"), "{md}");
         assert!(md.contains("Faster decisions"), "{md}");
         assert!(md.contains("1 rejected, 0 pending"), "{md}");
+        assert!(
+            md.contains(&format!(
+                "Shared document “Minutes \\<img src=x onerror=alert(1)\\>” (**public**) `{}`, by Alice",
+                DocId::from_bytes([9; 16])
+            )),
+            "{md}"
+        );
         // The hostile name is escaped for Markdown too.
         assert!(md.contains("\\<img src=x onerror=alert(1)\\>"), "{md}");
         assert!(!md.replace("\\<img", "").contains("<img"), "{md}");

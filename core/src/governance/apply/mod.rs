@@ -14,10 +14,12 @@
 //!   round, withdrawal, ratification, phases;
 //! - `decisions.rs`: rule change proposals, reactions, objection tests,
 //!   decisions;
-//! - `tensions.rs`: tensions.
+//! - `tensions.rs`: tensions;
+//! - `documents.rs`: documents shared with the community.
 
 mod amendments;
 mod decisions;
+mod documents;
 mod membership;
 mod tensions;
 
@@ -354,6 +356,7 @@ impl<'a> Fold<'a> {
             Payload::Tension(tension) => self.tension(i, &record, tension),
             Payload::TensionUpdate(update) => self.tension_update(i, &record, update),
             Payload::Attest(attest) => self.attest(i, &record, attest),
+            Payload::DocumentShare(share) => self.share_document(i, &record, share),
         }
     }
 
@@ -616,6 +619,7 @@ fn initial_state(community: CommunityId, genesis: &Genesis, record: &Record) -> 
             at: record.timestamp(),
         }],
         attestations: Vec::new(),
+        documents: BTreeMap::new(),
         records: Vec::new(),
         heads: Vec::new(),
     }

@@ -1,0 +1,575 @@
+//! `nous serve`, `nous token` and `nous sync`: the relay and its clients.
+//!
+//! `nous sync` keeps the home's store as the truth. For a session it builds
+//! the documents and the communities' ledgers into an in-memory automerge-repo
+//! (`nous_sync_server::repo::client`), syncs them with the relay, then takes
+//! back what came in: records through signature checks, documents through
+//! the guard (as a bundle import: all or nothing). `--watch` stays connected
+//! and repeats that exchange whenever the relay's copy or the home changes;
+//! it opens the home only for each exchange, so other `nous` commands can
+//! edit in between.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, anyhow, bail};
+use automerge::{ActorId, Automerge};
+use clap::Args;
+use nous_core::bundle::Bundle;
+use nous_core::engine::{self, Engine};
+use nous_core::ids::DocId;
+use nous_core::record::CommunityId;
+use nous_core::token::{self, Token};
+use nous_core::{DeviceKey, PublicKey, ledger};
+use nous_sync_server::cli::ServeArgs;
+use nous_sync_server::discover::RelayUrl;
+use nous_sync_server::repo::client::{Client, TokenSource};
+use serde_json::json;
+
+use crate::commands::{Context, open, save_and_close};
+use crate::output;
+
+/// Relays this home has seen, and their keys (trust on first use).
+const RELAYS_FILE: &str = "relays.json";
+/// How long one document may take to sync before it is reported incomplete.
+const DOC_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for the relay to answer at all.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The relay (ws://HOST:PORT). Its key is fetched and pinned.
+    pub relay: String,
+    /// How long the token stays valid, in seconds (at most the relay's
+    /// limit, 15 minutes by default).
+    #[arg(long, value_name = "SECS", default_value_t = token::DEFAULT_LIFETIME_MS / 1000)]
+    pub lifetime: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The relay (ws://HOST:PORT).
+    pub relay: String,
+    /// Documents to sync (id, prefix or title). Default: every document of
+    /// the home and of its communities, and the communities' records.
+    pub docs: Vec<String>,
+    /// Stay connected and sync live until interrupted.
+    #[arg(long)]
+    pub watch: bool,
+    /// With --watch: how often the home is checked for local edits, in
+    /// milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 250, requires = "watch")]
+    pub interval: u64,
+    /// With --watch: stop after this many seconds (for scripts and tests).
+    #[arg(long, value_name = "SECS", requires = "watch")]
+    pub for_secs: Option<u64>,
+}
+
+/// `nous serve`.
+pub fn serve(cx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
+    let config = args.config(Some(cx.home.join("relay")))?;
+    let json = cx.json;
+    nous_sync_server::cli::serve(config, |addr, relay| {
+        let url = format!("ws://{addr}/");
+        if json {
+            println!("{}", json!({ "listening": url, "relay": relay }));
+        } else {
+            println!("relay {relay} listening on {url} (Ctrl-C to stop)");
+        }
+    })
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_stack_size(8 << 20)
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn device_key(home: &Path) -> anyhow::Result<DeviceKey> {
+    let path = home.join(engine::KEY_FILE);
+    if !path.exists() {
+        bail!("{} is not a Nous home (run `nous init`)", home.display());
+    }
+    Ok(DeviceKey::read_file(&path)?)
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow!("random number generator: {e}"))?;
+    Ok(bytes)
+}
+
+/// The relay's key: fetched, and checked against the one pinned in the home.
+async fn relay_key(home: &Path, url: &RelayUrl) -> anyhow::Result<PublicKey> {
+    let key = url.fetch_id(CONNECT_TIMEOUT).await?;
+    let path = home.join(RELAYS_FILE);
+    let mut known: BTreeMap<String, String> = match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is damaged", path.display()))?,
+        Err(_) => BTreeMap::new(),
+    };
+    let name = url.websocket();
+    match known.get(&name) {
+        Some(pinned) if *pinned == key.to_string() => {}
+        Some(pinned) => bail!(
+            "relay at {name} now has key {key}, not {pinned} as before; if it was reinstalled on purpose, remove it from {}",
+            path.display()
+        ),
+        None => {
+            known.insert(name, key.to_string());
+            let text = serde_json::to_vec_pretty(&known)?;
+            std::fs::write(&path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    Ok(key)
+}
+
+/// A token source for one session: every token has a fresh nonce, all
+/// share the session's peer id.
+fn token_source(key: DeviceKey, relay: PublicKey, session: [u8; 8]) -> TokenSource {
+    Arc::new(move || {
+        let mut nonce = [0u8; 16];
+        nonce[..8].copy_from_slice(&session);
+        if getrandom::fill(&mut nonce[8..]).is_err() {
+            tracing::error!("random number generator failed");
+        }
+        Token::issue(&key, &relay, now_ms() + token::DEFAULT_LIFETIME_MS, nonce)
+    })
+}
+
+/// `nous token`.
+pub fn issue_token(cx: &Context, args: &TokenArgs) -> anyhow::Result<()> {
+    let url: RelayUrl = args.relay.parse()?;
+    let key = device_key(&cx.home)?;
+    let relay = runtime()?.block_on(relay_key(&cx.home, &url))?;
+    let lifetime_ms = args.lifetime.saturating_mul(1000);
+    if lifetime_ms == 0 {
+        bail!("--lifetime must be at least one second");
+    }
+    let expires_ms = now_ms() + lifetime_ms;
+    let text = Token::issue(&key, &relay, expires_ms, random()?);
+    let token = Token::verify(&text, &relay, now_ms(), lifetime_ms)?;
+    if cx.json {
+        output::json(&json!({
+            "token": text,
+            "peer_id": token.peer_id(),
+            "relay": relay.to_string(),
+            "device": key.public().to_string(),
+            "expires_ms": expires_ms,
+            "url": url.websocket_with_token(&text),
+        }))
+    } else {
+        output::text(&format!(
+            "{}\npeer id: {}\nexpires in {} s; usable once",
+            url.websocket_with_token(&text),
+            token.peer_id(),
+            args.lifetime
+        ))
+    }
+}
+
+/// What the session holds: documents and ledgers, as saved bytes.
+struct Plan {
+    docs: Vec<DocId>,
+    ledgers: Vec<CommunityId>,
+    initial: Vec<(DocId, Vec<u8>)>,
+    /// Ledgers of the communities this device founded: the relay is asked
+    /// to host them before the session starts.
+    founded: Vec<Vec<u8>>,
+}
+
+/// Every document this home should sync: those named, or all of its own
+/// plus those its communities hold.
+fn plan(engine: &mut Engine, named: &[String]) -> anyhow::Result<Plan> {
+    let communities = engine.communities()?;
+    let mut docs = BTreeSet::new();
+    if named.is_empty() {
+        for summary in engine.list()? {
+            docs.insert(summary.id);
+        }
+        for community in &communities {
+            let state = engine.community(community)?.state;
+            docs.insert(state.charter);
+            docs.extend(state.amendments.values().map(|a| a.draft));
+            docs.extend(state.documents.keys().copied());
+        }
+    } else {
+        for name in named {
+            docs.insert(engine.resolve(name)?);
+        }
+    }
+    let mut initial = Vec::new();
+    let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
+    for id in &docs {
+        if local.contains(id) {
+            initial.push((*id, engine.document(id)?.save()));
+        }
+    }
+    let ledgers = if named.is_empty() {
+        communities
+    } else {
+        Vec::new()
+    };
+    let mut founded = Vec::new();
+    let me = engine.device();
+    for community in &ledgers {
+        let saved = local_ledger(engine, community)?.save();
+        let founder = engine.records(community)?.iter().any(|r| {
+            matches!(r.payload(), nous_core::record::Payload::Genesis(_)) && r.author() == me
+        });
+        if founder {
+            founded.push(saved.clone());
+        }
+        initial.push((ledger::doc_id(community), saved));
+    }
+    Ok(Plan {
+        docs: docs.into_iter().collect(),
+        ledgers,
+        initial,
+        founded,
+    })
+}
+
+/// This home's ledger replica with every local record in it.
+fn local_ledger(engine: &mut Engine, community: &CommunityId) -> anyhow::Result<Automerge> {
+    let actor: ActorId = engine.device().actor_for(&ledger::doc_id(community));
+    let mut doc = match engine.ledger_replica(community)? {
+        Some(bytes) => {
+            let mut doc = Automerge::load(&bytes)
+                .map_err(|e| anyhow!("this home's ledger replica is damaged: {e}"))?;
+            doc.set_actor(actor);
+            doc
+        }
+        None => ledger::new_ledger(actor),
+    };
+    let records = engine.records(community)?;
+    ledger::insert(&mut doc, &records)?;
+    Ok(doc)
+}
+
+/// What one exchange did, for the report.
+#[derive(Default)]
+struct Exchange {
+    new_records: usize,
+    documents: Vec<serde_json::Value>,
+    unavailable: Vec<DocId>,
+    incomplete: Vec<DocId>,
+}
+
+/// Sync the ledgers, then the documents, then take in what came back.
+async fn exchange(
+    client: &Client,
+    engine: &mut Engine,
+    plan: &Plan,
+    quiet: bool,
+) -> anyhow::Result<Exchange> {
+    let mut report = Exchange::default();
+    let total = plan.ledgers.len() + plan.docs.len();
+    let mut done = 0;
+    for community in &plan.ledgers {
+        let id = ledger::doc_id(community);
+        if let Some(synced) = client.sync(&id, DOC_TIMEOUT).await? {
+            let doc = Automerge::load(&synced.bytes).map_err(|e| {
+                anyhow!(
+                    "the relay's ledger of {} does not load: {e}",
+                    community.short()
+                )
+            })?;
+            let records = ledger::records(&doc)?;
+            let staged = engine.add_records(&records)?;
+            engine.wait(staged.ticket)?;
+            report.new_records += staged.value;
+            engine.set_ledger_replica(community, synced.bytes)?;
+            if !synced.complete {
+                report.incomplete.push(id);
+            }
+        } else {
+            report.unavailable.push(id);
+        }
+        done += 1;
+        if !quiet {
+            output::progress(done, total, "syncing");
+        }
+    }
+    let mut documents = Vec::new();
+    for id in &plan.docs {
+        match client.sync(id, DOC_TIMEOUT).await? {
+            Some(synced) => {
+                if !synced.complete {
+                    report.incomplete.push(*id);
+                }
+                documents.push((*id, synced.bytes));
+            }
+            None => report.unavailable.push(*id),
+        }
+        done += 1;
+        if !quiet {
+            output::progress(done, total, "syncing");
+        }
+    }
+    if !documents.is_empty() {
+        let bundle = Bundle {
+            documents,
+            records: Vec::new(),
+        };
+        let imported = engine.import_bundle(&bundle.encode())?;
+        for doc in imported.documents {
+            report.documents.push(json!({
+                "id": doc.id.to_string(),
+                "title": doc.title,
+                "outcome": outcome_text(&doc.outcome),
+            }));
+        }
+    }
+    Ok(report)
+}
+
+fn outcome_text(outcome: &nous_core::ImportOutcome) -> String {
+    match outcome {
+        nous_core::ImportOutcome::Added => "added".into(),
+        nous_core::ImportOutcome::Merged(n) => format!("merged {n} change(s)"),
+        nous_core::ImportOutcome::Unchanged => "unchanged".into(),
+    }
+}
+
+/// Ask the relay to host the communities this device founded.
+async fn register_founded(url: &RelayUrl, tokens: &TokenSource, plan: &Plan) -> anyhow::Result<()> {
+    for ledger in &plan.founded {
+        url.register(&(tokens)(), ledger, CONNECT_TIMEOUT).await?;
+    }
+    Ok(())
+}
+
+/// `nous sync`.
+pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
+    let url: RelayUrl = args.relay.parse()?;
+    let key = device_key(&cx.home)?;
+    let session: [u8; 8] = random()?;
+    runtime()?.block_on(async {
+        let relay = relay_key(&cx.home, &url).await?;
+        let tokens = token_source(key, relay, session);
+        let peer_id = {
+            let probe = (tokens)();
+            Token::verify(&probe, &relay, now_ms(), token::MAX_LIFETIME_MS)?.peer_id()
+        };
+        if args.watch {
+            return watch(cx, args, &url, peer_id, tokens).await;
+        }
+        let mut engine = open(cx)?;
+        let plan = plan(&mut engine, &args.docs)?;
+        register_founded(&url, &tokens, &plan).await?;
+        let client = Client::connect(
+            &url.websocket(),
+            peer_id,
+            tokens,
+            plan.initial.clone(),
+            CONNECT_TIMEOUT,
+        )
+        .await?;
+        let report = exchange(&client, &mut engine, &plan, cx.json).await;
+        client.close().await;
+        let report = report?;
+        save_and_close(engine)?;
+        print_report(cx, &url, &report)
+    })
+}
+
+fn print_report(cx: &Context, url: &RelayUrl, report: &Exchange) -> anyhow::Result<()> {
+    if cx.json {
+        return output::json(&json!({
+            "relay": url.websocket(),
+            "new_records": report.new_records,
+            "documents": report.documents,
+            "unavailable": report.unavailable.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "incomplete": report.incomplete.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }));
+    }
+    let mut lines = vec![format!("synced with {}", url.websocket())];
+    if report.new_records > 0 {
+        lines.push(format!("  {} new record(s)", report.new_records));
+    }
+    for doc in &report.documents {
+        lines.push(format!(
+            "  {}  {}  {}",
+            doc["id"].as_str().unwrap_or_default(),
+            doc["outcome"].as_str().unwrap_or_default(),
+            doc["title"].as_str().unwrap_or_default()
+        ));
+    }
+    for id in &report.unavailable {
+        lines.push(format!(
+            "  {id}  unavailable (not on the relay, or not shared with you)"
+        ));
+    }
+    for id in &report.incomplete {
+        lines.push(format!("  {id}  incomplete (timed out; run again)"));
+    }
+    output::text(&lines.join("\n"))
+}
+
+/// `nous sync --watch`: exchange whenever the relay's copy changes or the
+/// home's heads move, opening the home only for the exchange.
+async fn watch(
+    cx: &Context,
+    args: &SyncArgs,
+    url: &RelayUrl,
+    peer_id: String,
+    tokens: TokenSource,
+) -> anyhow::Result<()> {
+    let mut engine = open(cx)?;
+    let mut plan = plan(&mut engine, &args.docs)?;
+    register_founded(url, &tokens, &plan).await?;
+    let client = Client::connect(
+        &url.websocket(),
+        peer_id,
+        tokens,
+        plan.initial.clone(),
+        CONNECT_TIMEOUT,
+    )
+    .await?;
+    let first = exchange(&client, &mut engine, &plan, true).await?;
+    let mut seen = heads_of(&mut engine, &plan)?;
+    save_and_close(engine)?;
+    if cx.json {
+        println!(
+            "{}",
+            json!({ "watching": url.websocket(), "documents": plan.docs.len(), "new_records": first.new_records })
+        );
+    } else {
+        output::text(&format!(
+            "watching {} ({} document(s)); Ctrl-C to stop",
+            url.websocket(),
+            plan.docs.len()
+        ))?;
+    }
+    let (remote_tx, mut remote_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let mut watched = BTreeSet::new();
+    let interval = Duration::from_millis(args.interval.max(20));
+    let stop_at = args
+        .for_secs
+        .map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
+    loop {
+        for id in plan.docs.iter().chain(
+            plan.ledgers
+                .iter()
+                .map(ledger::doc_id)
+                .collect::<Vec<_>>()
+                .iter(),
+        ) {
+            if watched.insert(*id)
+                && let Some(mut changes) = client.watch(id, DOC_TIMEOUT).await?
+            {
+                let tx = remote_tx.clone();
+                tokio::spawn(async move {
+                    use futures::StreamExt as _;
+                    while changes.next().await.is_some() {
+                        if tx.send(()).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        }
+        let stop = async {
+            match stop_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending::<()>().await,
+            }
+        };
+        let remote = tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            () = stop => break,
+            _ = remote_rx.recv() => {
+                // Let a burst of keystrokes arrive before taking the home.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                while remote_rx.try_recv().is_ok() {}
+                true
+            }
+            () = tokio::time::sleep(interval) => false,
+        };
+        let mut engine = open(cx)?;
+        let local = heads_of(&mut engine, &plan)? != seen;
+        if remote || local {
+            // Push local edits into the session, then take in the relay's.
+            for id in &plan.docs {
+                if engine.list()?.iter().any(|s| s.id == *id) {
+                    let local = engine.document(id)?.save();
+                    client.push(id, &local, DOC_TIMEOUT).await?;
+                }
+            }
+            for community in &plan.ledgers {
+                let local = local_ledger(&mut engine, community)?.save();
+                client
+                    .push(&ledger::doc_id(community), &local, DOC_TIMEOUT)
+                    .await?;
+            }
+            let report = exchange(&client, &mut engine, &plan, true).await?;
+            let changed: Vec<_> = report
+                .documents
+                .iter()
+                .filter(|d| d["outcome"].as_str().is_some_and(|o| o != "unchanged"))
+                .cloned()
+                .collect();
+            if !changed.is_empty() || report.new_records > 0 {
+                if cx.json {
+                    println!(
+                        "{}",
+                        json!({ "received": changed, "new_records": report.new_records })
+                    );
+                } else {
+                    for doc in &changed {
+                        println!(
+                            "{}  {}",
+                            doc["id"].as_str().unwrap_or_default(),
+                            doc["outcome"].as_str().unwrap_or_default()
+                        );
+                    }
+                }
+            }
+            if report.new_records > 0 {
+                plan = plan_refresh(&mut engine, &args.docs, plan)?;
+            }
+        }
+        seen = heads_of(&mut engine, &plan)?;
+        save_and_close(engine)?;
+    }
+    client.close().await;
+    Ok(())
+}
+
+fn plan_refresh(engine: &mut Engine, named: &[String], old: Plan) -> anyhow::Result<Plan> {
+    let mut new = plan(engine, named)?;
+    new.initial = old.initial;
+    new.founded = Vec::new();
+    Ok(new)
+}
+
+/// What the home holds of the plan: each document's heads and each
+/// community's record count. A change means a local edit to send.
+fn heads_of(engine: &mut Engine, plan: &Plan) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
+    let mut print = String::new();
+    for id in &plan.docs {
+        if local.contains(id) {
+            let _ = write!(print, "{id}:{:?};", engine.document(id)?.get_heads());
+        }
+    }
+    for community in engine.communities()? {
+        let _ = write!(print, "{community}:{};", engine.records(&community)?.len());
+    }
+    Ok(print)
+}

@@ -1,0 +1,36 @@
+//! Documents shared with the community: a member attaches a document (the
+//! minutes, open data…) with a title and an access — `members` (members
+//! read and write) or `public` (anyone reads, members write). A later share
+//! of the same document, by any member, replaces the title and the access:
+//! the latest in canonical order holds. The charter and the amendment drafts
+//! belong to the community without a share (`State::document_access`); a
+//! share of one of them changes who may read it.
+
+use super::*;
+use crate::record::DocumentShare;
+
+impl Fold<'_> {
+    /// `document.share`: a member in good standing shares a document, or
+    /// changes its title or access.
+    pub(super) fn share_document(
+        &mut self,
+        i: usize,
+        record: &Record,
+        share: &DocumentShare,
+    ) -> Check {
+        let author = self.active_member(i)?;
+        require(!share.title.trim().is_empty(), || {
+            "a shared document needs a title".into()
+        })?;
+        self.state.documents.insert(
+            share.doc,
+            DocumentState {
+                title: share.title.clone(),
+                access: share.access,
+                shared_by: author.member,
+                record: record.id(),
+            },
+        );
+        Ok(())
+    }
+}

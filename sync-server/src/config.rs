@@ -1,0 +1,81 @@
+//! The relay's settings: embedded defaults, then an optional TOML file,
+//! then environment variables and flags (the binary applies those two).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything a relay needs to start.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on. Loopback by default: exposing a relay is a
+    /// decision.
+    pub listen: SocketAddr,
+    /// The relay's directory: its key (`device.key`), its records
+    /// (`nous.redb`) and its documents (`sync.redb`).
+    pub data: PathBuf,
+    /// Whether a device may bring a new community (its ledger, founded by
+    /// that device) to this relay.
+    pub open_registration: bool,
+    /// Longest token lifetime accepted, in seconds.
+    pub token_max_lifetime_secs: u64,
+    /// Largest WebSocket frame accepted, in bytes.
+    pub max_frame_bytes: usize,
+    /// How often idle guard replicas are dropped, in seconds.
+    pub unload_interval_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 3030)),
+            data: PathBuf::from("nous-relay"),
+            open_registration: true,
+            token_max_lifetime_secs: nous_core::token::MAX_LIFETIME_MS / 1000,
+            max_frame_bytes: crate::guard::GuardLimits::default().max_frame_bytes,
+            unload_interval_secs: 30,
+        }
+    }
+}
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {detail}")]
+pub struct ConfigError {
+    path: String,
+    detail: String,
+}
+
+impl Config {
+    /// The defaults overridden by the TOML file at `path`.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let fail = |detail: String| ConfigError {
+            path: path.display().to_string(),
+            detail,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+        Self::from_toml(&text).map_err(|e| fail(e.to_string()))
+    }
+
+    /// The defaults overridden by `text` (TOML).
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_overrides_defaults_and_refuses_unknown_keys() {
+        let config = Config::from_toml("listen = \"127.0.0.1:4000\"\nopen_registration = false\n")
+            .expect("parses");
+        assert_eq!(config.listen.port(), 4000);
+        assert!(!config.open_registration);
+        assert_eq!(config.max_frame_bytes, Config::default().max_frame_bytes);
+        assert!(Config::from_toml("lisen = \"127.0.0.1:4000\"").is_err());
+    }
+}

@@ -1,0 +1,186 @@
+//! Finding a relay: its URLs and its key.
+//!
+//! A relay is named by `ws://host:port` (or `http://`, or a bare
+//! `host:port`). Its key comes from `GET /id`; a client pins it the first
+//! time (trust on first use, as SSH does) and refuses a relay whose key
+//! changed. TLS (`wss://`) is not spoken here: put the relay behind a TLS
+//! terminator and give clients the plain loopback or LAN address, or wait
+//! for the client to learn TLS.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use nous_core::PublicKey;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+/// Where a relay is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayUrl {
+    /// `host:port`.
+    pub authority: String,
+}
+
+/// Why a relay URL or its answer is unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiscoverError {
+    /// Not a relay URL.
+    #[error("`{0}` is not a relay URL (expected ws://HOST:PORT)")]
+    Url(String),
+    /// `wss://` or `https://`.
+    #[error("`{0}`: TLS relays are not supported by this client yet; use ws://")]
+    Tls(String),
+    /// The relay could not be reached or answered nonsense.
+    #[error("relay at {url}: {detail}")]
+    Unreachable {
+        /// The relay.
+        url: String,
+        /// Why.
+        detail: String,
+    },
+}
+
+impl FromStr for RelayUrl {
+    type Err = DiscoverError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.starts_with("wss://") || text.starts_with("https://") {
+            return Err(DiscoverError::Tls(text.into()));
+        }
+        let rest = text
+            .strip_prefix("ws://")
+            .or_else(|| text.strip_prefix("http://"))
+            .unwrap_or(text);
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let valid = !authority.is_empty()
+            && authority
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
+            && authority
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c));
+        if !valid {
+            return Err(DiscoverError::Url(text.into()));
+        }
+        Ok(RelayUrl {
+            authority: authority.into(),
+        })
+    }
+}
+
+impl RelayUrl {
+    /// The WebSocket endpoint: `ws://host:port/`.
+    pub fn websocket(&self) -> String {
+        format!("ws://{}/", self.authority)
+    }
+
+    /// The WebSocket endpoint with a token, as a browser would open it.
+    pub fn websocket_with_token(&self, token: &str) -> String {
+        format!("ws://{}/?token={token}", self.authority)
+    }
+
+    /// The relay's key, from `GET /id`.
+    pub async fn fetch_id(&self, timeout: Duration) -> Result<PublicKey, DiscoverError> {
+        let fail = |detail: String| DiscoverError::Unreachable {
+            url: self.websocket(),
+            detail,
+        };
+        let body = tokio::time::timeout(timeout, self.get("/id"))
+            .await
+            .map_err(|_| fail("timed out".into()))?
+            .map_err(|e| fail(e.to_string()))?;
+        let info: serde_json::Value =
+            serde_json::from_str(&body).map_err(|_| fail("not a Nous relay (bad /id)".into()))?;
+        info.get("relay")
+            .and_then(|v| v.as_str())
+            .and_then(|text| text.parse().ok())
+            .ok_or_else(|| fail("not a Nous relay (no relay key)".into()))
+    }
+
+    /// Ask the relay to host a community this device founded: `ledger`
+    /// is the community's ledger, saved. Returns whether it is newly hosted.
+    pub async fn register(
+        &self,
+        token: &str,
+        ledger: &[u8],
+        timeout: Duration,
+    ) -> Result<bool, DiscoverError> {
+        let fail = |detail: String| DiscoverError::Unreachable {
+            url: self.websocket(),
+            detail,
+        };
+        let (status, body) = tokio::time::timeout(
+            timeout,
+            self.request("POST", "/register", Some(token), ledger),
+        )
+        .await
+        .map_err(|_| fail("timed out".into()))?
+        .map_err(|e| fail(e.to_string()))?;
+        match status {
+            200 => Ok(false),
+            201 => Ok(true),
+            _ => Err(fail(body.trim().to_owned())),
+        }
+    }
+
+    /// A plain HTTP/1.1 GET, body as text (small answers only).
+    async fn get(&self, path: &str) -> std::io::Result<String> {
+        let (status, body) = self.request("GET", path, None, &[]).await?;
+        if status != 200 {
+            return Err(std::io::Error::other(format!("HTTP {status}")));
+        }
+        Ok(body)
+    }
+
+    /// One HTTP/1.1 request; the status and the body as text.
+    async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &[u8],
+    ) -> std::io::Result<(u16, String)> {
+        let mut stream = tokio::net::TcpStream::connect(&self.authority).await?;
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept: application/json\r\n{auth}Content-Length: {}\r\n\r\n",
+            self.authority,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await?;
+        stream.write_all(body).await?;
+        let mut response = Vec::new();
+        stream.take(1 << 20).read_to_end(&mut response).await?;
+        let text = String::from_utf8_lossy(&response);
+        let (head, body) = text
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| std::io::Error::other("not an HTTP answer"))?;
+        let status = head
+            .lines()
+            .next()
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| std::io::Error::other("not an HTTP answer"))?;
+        Ok((status, body.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_relay_urls() {
+        let url: RelayUrl = "ws://127.0.0.1:3030/".parse().expect("parses");
+        assert_eq!(url.websocket(), "ws://127.0.0.1:3030/");
+        let url: RelayUrl = "localhost:4000".parse().expect("parses");
+        assert_eq!(url.authority, "localhost:4000");
+        assert!(matches!(
+            "wss://x:1".parse::<RelayUrl>(),
+            Err(DiscoverError::Tls(_))
+        ));
+        assert!("ws://nohost".parse::<RelayUrl>().is_err());
+        assert!("ws://a b:1".parse::<RelayUrl>().is_err());
+    }
+}

@@ -1,0 +1,473 @@
+//! The guard: every frame a client sends is checked here before samod and
+//! Automerge see it.
+//!
+//! In order: the frame's size; its envelope (a bounded CBOR read, see
+//! [`crate::wire`]); for sync messages, the Automerge sync message itself
+//! (decoded inside the containment, bloom filters and counts capped, see
+//! `nous_core::guard::sync_message`); then what the changes it carries may
+//! do, which depends on the document and on who sends them:
+//!
+//! - **no write access** (a reader of a public document, an outsider): the
+//!   changes are stripped and the rest of the message goes on, so samod
+//!   answers as usual (with `doc-unavailable` to an outsider) and stores
+//!   nothing;
+//! - **a community document**: the changes are applied to the guard's
+//!   *shadow* of the document — a replica it loads from the relay's store —
+//!   through the caps and the containment of `nous_core::guard`, and every
+//!   change that enters the history must be written by a device certified in
+//!   the community (or, for stock clients, under an actor bound to the
+//!   sending device, see [`Registry::may_author`]);
+//! - **a ledger**: the changes must only add valid records of that community
+//!   (`nous_core::ledger::admit_for`); the new records are verified, stored
+//!   and the community re-resolved before the message goes on, so access
+//!   follows at once;
+//! - **an unknown document**: the changes are stripped, and samod answers
+//!   `doc-unavailable` as for a document it is not allowed to show. A new
+//!   community comes in through [`Guard::register`] (`POST /register`), by
+//!   the device that founded it, before its ledger is synced.
+//!
+//! Any violation closes that connection with a logged reason and stores
+//! nothing; the shadow, which may hold part of the refused input, is
+//! dropped and reloaded from the store when next needed. The shadow sees
+//! exactly the changes samod will apply, in the same order per document, so
+//! a change that would panic Automerge, even one waiting for a dependency,
+//! panics in the containment first and never reaches samod.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use automerge::{Automerge, ReadDoc as _};
+use nous_core::guard::{self, Limits};
+use nous_core::ids::DocId;
+use nous_core::ledger;
+use nous_core::record::Payload;
+use tokio::sync::Mutex;
+
+use crate::access::{Access, DocKind, Registry};
+use crate::auth::Authenticated;
+use crate::metrics::Metrics;
+use crate::repo::{RedbChunks, StoreHealth};
+use crate::wire;
+
+/// Caps on what one client may send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuardLimits {
+    /// One WebSocket frame.
+    pub max_frame_bytes: usize,
+    /// The changes of one sync message (inflated size, counts, depth).
+    pub changes: Limits,
+}
+
+impl Default for GuardLimits {
+    fn default() -> Self {
+        GuardLimits {
+            max_frame_bytes: 16 << 20,
+            changes: Limits {
+                max_input_bytes: 16 << 20,
+                max_inflated_bytes: 64 << 20,
+                max_chunks: 100_000,
+                max_changes: 100_000,
+                max_ops: 2_000_000,
+                max_depth: 64,
+            },
+        }
+    }
+}
+
+/// Why a frame closed its connection.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}: {detail}")]
+pub struct Refusal {
+    /// A stable label (metrics, logs).
+    pub reason: &'static str,
+    /// What exactly.
+    pub detail: String,
+}
+
+fn refuse(reason: &'static str, detail: impl Into<String>) -> Refusal {
+    Refusal {
+        reason,
+        detail: detail.into(),
+    }
+}
+
+type Shadow = Arc<Mutex<Option<Automerge>>>;
+
+/// The guard, shared by every connection.
+pub struct Guard {
+    registry: Arc<Registry>,
+    chunks: RedbChunks,
+    health: StoreHealth,
+    metrics: Arc<Metrics>,
+    limits: GuardLimits,
+    open_registration: bool,
+    shadows: std::sync::Mutex<HashMap<DocId, Shadow>>,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the changes of one message did.
+struct Checked {
+    doc: Automerge,
+    admitted: usize,
+    records: usize,
+}
+
+impl Guard {
+    /// A guard over the relay's registry and document store.
+    pub fn new(
+        registry: Arc<Registry>,
+        chunks: RedbChunks,
+        health: StoreHealth,
+        metrics: Arc<Metrics>,
+        limits: GuardLimits,
+        open_registration: bool,
+    ) -> Self {
+        Guard {
+            registry,
+            chunks,
+            health,
+            metrics,
+            limits,
+            open_registration,
+            shadows: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Check one frame from `who`. `Ok` carries the frame to hand to samod
+    /// (possibly with its changes stripped); `Err` closes the connection.
+    pub async fn inspect(&self, who: &Authenticated, frame: Vec<u8>) -> Result<Vec<u8>, Refusal> {
+        if frame.len() > self.limits.max_frame_bytes {
+            return Err(refuse(
+                "frame_too_large",
+                format!(
+                    "{} bytes, limit {}",
+                    frame.len(),
+                    self.limits.max_frame_bytes
+                ),
+            ));
+        }
+        if !self.health.is_ok() {
+            return Err(refuse(
+                "store_failed",
+                "the relay's store failed; try later",
+            ));
+        }
+        let envelope =
+            wire::decode(&frame).map_err(|e| refuse("malformed_message", e.to_string()))?;
+        if let Some(sender) = envelope.sender
+            && sender != who.peer_id
+        {
+            return Err(refuse(
+                "wrong_sender",
+                format!("senderId {sender} is not this connection's"),
+            ));
+        }
+        if !envelope.kind.carries_sync() {
+            return Ok(frame);
+        }
+        let (Some(document), Some(data)) = (envelope.document.as_deref(), envelope.data) else {
+            return Ok(frame);
+        };
+        let doc = DocId::from_bytes(
+            document
+                .try_into()
+                .map_err(|_| refuse("malformed_message", "documentId is not 16 bytes"))?,
+        );
+        let message = guard::sync_message(data, &self.limits.changes)
+            .map_err(|e| refuse("bad_sync_message", e.to_string()))?;
+        if message.changes.is_empty() {
+            return Ok(frame);
+        }
+        let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
+        // What is left once the changes are taken out: the message to pass
+        // on when they may not be applied.
+        let mut message_for_strip = message;
+        message_for_strip.changes = Vec::<Vec<u8>>::new().into();
+
+        let kind = self.registry.kind(&doc);
+        let access = self.registry.access(&doc, Some(&who.device));
+        if access != Access::Write {
+            if access == Access::Read {
+                self.metrics.reject("write_to_read_only");
+            }
+            return strip_changes(&frame, message_for_strip);
+        }
+
+        let shadow = self.shadow(&doc);
+        let mut slot = shadow.lock().await;
+        let base = match slot.take() {
+            Some(doc) => doc,
+            None => self.load_shadow(&doc).await?,
+        };
+        let checked = {
+            let registry = self.registry.clone();
+            let limits = self.limits.changes;
+            let device = who.device;
+            tokio::task::spawn_blocking(move || {
+                check_changes(&registry, kind, doc, base, &changes, &limits, &device)
+            })
+            .await
+            .map_err(|e| refuse("guard_failed", e.to_string()))?
+        };
+        match checked {
+            Ok(checked) => {
+                *slot = Some(checked.doc);
+                self.metrics
+                    .changes_admitted
+                    .fetch_add(checked.admitted as u64, Ordering::Relaxed);
+                self.metrics
+                    .records_admitted
+                    .fetch_add(checked.records as u64, Ordering::Relaxed);
+                Ok(frame)
+            }
+            Err(refusal) => {
+                // The shadow may hold part of the refused input: drop it.
+                drop(slot);
+                self.forget(&doc);
+                if refusal.reason == "not_hosted" {
+                    // Not an attack, just a document this relay does not
+                    // have (or will not admit it has): answer as samod
+                    // answers any unknown document.
+                    self.metrics.reject("not_hosted");
+                    return strip_changes(&frame, message_for_strip);
+                }
+                Err(refusal)
+            }
+        }
+    }
+
+    fn shadow(&self, doc: &DocId) -> Shadow {
+        let mut shadows = self
+            .shadows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let len = shadows.len();
+        let entry = shadows.entry(*doc).or_insert_with(|| {
+            self.metrics
+                .shadows_loaded
+                .store(len as i64 + 1, Ordering::Relaxed);
+            Arc::new(Mutex::new(None))
+        });
+        entry.clone()
+    }
+
+    fn forget(&self, doc: &DocId) {
+        let mut shadows = self
+            .shadows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        shadows.remove(doc);
+        self.metrics
+            .shadows_loaded
+            .store(shadows.len() as i64, Ordering::Relaxed);
+    }
+
+    /// Drop the shadows nobody is using and that hold no change waiting for
+    /// a dependency (dropping one of those would forget a change samod
+    /// still holds). Called periodically.
+    pub fn unload_idle(&self) -> usize {
+        let mut shadows = self
+            .shadows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let before = shadows.len();
+        shadows.retain(|_, shadow| {
+            if Arc::strong_count(shadow) > 1 {
+                return true;
+            }
+            match shadow.try_lock() {
+                Ok(slot) => slot
+                    .as_ref()
+                    .is_some_and(|doc| !doc.get_missing_deps(&[]).is_empty()),
+                Err(_) => true,
+            }
+        });
+        self.metrics
+            .shadows_loaded
+            .store(shadows.len() as i64, Ordering::Relaxed);
+        before - shadows.len()
+    }
+
+    /// The document as the relay stores it (empty if it does not).
+    async fn load_shadow(&self, doc: &DocId) -> Result<Automerge, Refusal> {
+        let chunks = self.chunks.clone();
+        let prefix = format!("{doc}/");
+        tokio::task::spawn_blocking(move || {
+            let mut snapshots = Vec::new();
+            let mut incrementals = Vec::new();
+            for (key, value) in chunks.scan(&prefix) {
+                if key.contains("/snapshot/") {
+                    snapshots.extend_from_slice(&value);
+                } else {
+                    incrementals.extend_from_slice(&value);
+                }
+            }
+            snapshots.extend_from_slice(&incrementals);
+            if snapshots.is_empty() {
+                return Ok(Automerge::new());
+            }
+            let mut doc = Automerge::new();
+            guard::apply_in_place(&mut doc, &snapshots, &Limits::local_store())
+                .map_err(|e| refuse("stored_document_damaged", e.to_string()))?;
+            Ok(doc)
+        })
+        .await
+        .map_err(|e| refuse("guard_failed", e.to_string()))?
+    }
+}
+
+/// Why a community could not be registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterError {
+    /// The relay takes no new communities.
+    #[error("this relay takes no new communities")]
+    Closed,
+    /// Not a ledger with a genesis record, or refused by the ledger checks.
+    #[error("not a community ledger: {0}")]
+    NotALedger(String),
+    /// The device is not the one that founded the community.
+    #[error("only the device that founded the community may bring it")]
+    NotFounder,
+    /// The records or the store refused it.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// What a registration did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registered {
+    /// The community.
+    pub community: nous_core::record::CommunityId,
+    /// Its ledger document.
+    pub ledger: DocId,
+    /// False when it was already hosted (nothing changed).
+    pub new: bool,
+}
+
+impl Guard {
+    /// Host a new community: `bytes` is its ledger (a saved document), sent
+    /// by the device that signed its genesis record. The records are
+    /// verified and stored, and the ledger written to the document store
+    /// before any sync of it begins. Asking again is harmless.
+    pub async fn register(
+        &self,
+        device: &nous_core::PublicKey,
+        bytes: Vec<u8>,
+    ) -> Result<Registered, RegisterError> {
+        if !self.open_registration {
+            return Err(RegisterError::Closed);
+        }
+        let registry = self.registry.clone();
+        let limits = self.limits.changes;
+        let device = *device;
+        let checked = tokio::task::spawn_blocking(move || {
+            let admitted = ledger::admit(&Automerge::new(), &bytes, &limits)
+                .map_err(|e| RegisterError::NotALedger(e.to_string()))?;
+            let genesis = admitted
+                .new_records
+                .iter()
+                .find(|r| matches!(r.payload(), Payload::Genesis(_)))
+                .ok_or_else(|| RegisterError::NotALedger("no genesis record".into()))?;
+            let community = genesis.community();
+            if genesis.author() != device {
+                return Err(RegisterError::NotFounder);
+            }
+            let id = ledger::doc_id(&community);
+            if registry.hosts(&community) {
+                return Ok((community, id, None));
+            }
+            let admitted = ledger::admit_for(&community, &Automerge::new(), &bytes, &limits)
+                .map_err(|e| RegisterError::NotALedger(e.to_string()))?;
+            registry
+                .add_records(&community, &admitted.new_records)
+                .map_err(|e| RegisterError::Refused(e.to_string()))?;
+            Ok((community, id, Some(admitted.doc.save())))
+        })
+        .await
+        .map_err(|e| RegisterError::Refused(e.to_string()))??;
+        let (community, ledger, saved) = checked;
+        let new = saved.is_some();
+        if let Some(saved) = saved {
+            self.chunks
+                .put_raw(format!("{ledger}/snapshot/registered"), saved)
+                .await;
+            tracing::info!(community = %community.short(), "relay: now hosting a new community");
+        }
+        Ok(Registered {
+            community,
+            ledger,
+            new,
+        })
+    }
+}
+
+/// The message without its changes (heads, needs and bloom filters kept,
+/// so sync goes on in the other direction).
+fn strip_changes(frame: &[u8], mut message: automerge::sync::Message) -> Result<Vec<u8>, Refusal> {
+    message.changes = Vec::<Vec<u8>>::new().into();
+    wire::replace_data(frame, &message.encode())
+        .map_err(|e| refuse("malformed_message", e.to_string()))
+}
+
+fn check_changes(
+    registry: &Registry,
+    kind: DocKind,
+    id: DocId,
+    mut doc: Automerge,
+    changes: &[u8],
+    limits: &Limits,
+    device: &nous_core::PublicKey,
+) -> Result<Checked, Refusal> {
+    match kind {
+        DocKind::Content(community) => {
+            let incoming = guard::apply_in_place(&mut doc, changes, limits)
+                .map_err(|e| refuse("changes_refused", e.to_string()))?;
+            for hash in &incoming.new_changes {
+                let change = doc
+                    .get_change_by_hash(hash)
+                    .ok_or_else(|| refuse("changes_refused", "a change vanished"))?;
+                if !registry.may_author(&community, change.actor_id(), device) {
+                    return Err(refuse(
+                        "forged_actor",
+                        format!(
+                            "change {} is written by actor {}, not a device of this community",
+                            hex::encode(&hash.0[..4]),
+                            change.actor_id()
+                        ),
+                    ));
+                }
+            }
+            Ok(Checked {
+                admitted: incoming.new_changes.len(),
+                records: 0,
+                doc,
+            })
+        }
+        DocKind::Ledger(community) => {
+            let admitted = ledger::admit_for(&community, &doc, changes, limits)
+                .map_err(|e| refuse("ledger_refused", e.to_string()))?;
+            if !admitted.new_records.is_empty() {
+                registry
+                    .add_records(&community, &admitted.new_records)
+                    .map_err(|e| refuse("ledger_refused", e.to_string()))?;
+            }
+            Ok(Checked {
+                admitted: admitted.new_changes.len(),
+                records: admitted.new_records.len(),
+                doc: admitted.doc,
+            })
+        }
+        DocKind::Unknown => Err(refuse(
+            "not_hosted",
+            format!("{id} is not a document of a community hosted here"),
+        )),
+    }
+}

@@ -1,0 +1,157 @@
+//! Counters for `/metrics`, in the Prometheus text format.
+//!
+//! A handful of atomics, written by hand: the exposition format is a few
+//! lines of text and a metrics crate would bring more than it saves.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+/// Everything the relay counts.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Open WebSocket connections (authenticated).
+    pub connections: AtomicI64,
+    /// Connections accepted since start.
+    pub connections_total: AtomicU64,
+    /// Documents samod holds in memory.
+    pub documents_loaded: AtomicI64,
+    /// Frames received from clients.
+    pub messages_in: AtomicU64,
+    /// Frames sent to clients.
+    pub messages_out: AtomicU64,
+    /// Bytes received from clients.
+    pub bytes_in: AtomicU64,
+    /// Bytes sent to clients.
+    pub bytes_out: AtomicU64,
+    /// Changes admitted by the guard.
+    pub changes_admitted: AtomicU64,
+    /// Records admitted from ledgers.
+    pub records_admitted: AtomicU64,
+    /// Failed store commits.
+    pub store_write_errors: AtomicU64,
+    /// Guard shadow documents held in memory.
+    pub shadows_loaded: AtomicI64,
+    rejections: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+impl Metrics {
+    /// Count a refused connection or message, by reason (a stable label).
+    pub fn reject(&self, reason: &'static str) {
+        let mut map = self
+            .rejections
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *map.entry(reason).or_default() += 1;
+    }
+
+    /// How many refusals were counted for `reason`.
+    pub fn rejections(&self, reason: &str) -> u64 {
+        let map = self
+            .rejections
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(reason).copied().unwrap_or(0)
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let gauge = |out: &mut String, name: &str, help: &str, value: i64| {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
+        };
+        let counter = |out: &mut String, name: &str, help: &str, value: u64| {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
+            );
+        };
+        let load_i = |a: &AtomicI64| a.load(Ordering::Relaxed);
+        let load_u = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        gauge(
+            &mut out,
+            "nous_relay_connections",
+            "Open client connections.",
+            load_i(&self.connections),
+        );
+        counter(
+            &mut out,
+            "nous_relay_connections_total",
+            "Client connections accepted.",
+            load_u(&self.connections_total),
+        );
+        gauge(
+            &mut out,
+            "nous_relay_documents_loaded",
+            "Documents held in memory by the sync engine.",
+            load_i(&self.documents_loaded),
+        );
+        gauge(
+            &mut out,
+            "nous_relay_guard_shadows_loaded",
+            "Documents held in memory by the guard.",
+            load_i(&self.shadows_loaded),
+        );
+        counter(
+            &mut out,
+            "nous_relay_messages_in_total",
+            "Messages received from clients.",
+            load_u(&self.messages_in),
+        );
+        counter(
+            &mut out,
+            "nous_relay_messages_out_total",
+            "Messages sent to clients.",
+            load_u(&self.messages_out),
+        );
+        counter(
+            &mut out,
+            "nous_relay_bytes_in_total",
+            "Bytes received from clients.",
+            load_u(&self.bytes_in),
+        );
+        counter(
+            &mut out,
+            "nous_relay_bytes_out_total",
+            "Bytes sent to clients.",
+            load_u(&self.bytes_out),
+        );
+        counter(
+            &mut out,
+            "nous_relay_changes_admitted_total",
+            "Document changes admitted by the guard.",
+            load_u(&self.changes_admitted),
+        );
+        counter(
+            &mut out,
+            "nous_relay_records_admitted_total",
+            "Signed records admitted from ledgers.",
+            load_u(&self.records_admitted),
+        );
+        counter(
+            &mut out,
+            "nous_relay_store_write_errors_total",
+            "Failed store commits.",
+            load_u(&self.store_write_errors),
+        );
+        let _ = writeln!(
+            out,
+            "# HELP nous_relay_rejections_total Connections and messages refused, by reason.\n# TYPE nous_relay_rejections_total counter"
+        );
+        let map = self
+            .rejections
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (reason, count) in map.iter() {
+            let _ = writeln!(
+                out,
+                "nous_relay_rejections_total{{reason=\"{reason}\"}} {count}"
+            );
+        }
+        out
+    }
+}

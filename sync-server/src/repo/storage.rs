@@ -1,0 +1,274 @@
+//! samod's key-value storage on redb.
+//!
+//! samod stores each document as snapshot and incremental chunks under keys
+//! such as `[doc, "incremental", hash]`. This adapter keeps them in one redb
+//! table, the key parts joined with `/` (samod guarantees no part contains
+//! one), so `load_range` is a sorted prefix scan.
+//!
+//! Writes go through one writer thread that commits everything queued since
+//! its last commit in one durable transaction (group commit): a burst of
+//! keystrokes from many editors costs one fsync, and a `put` resolves only
+//! once its bytes are on disk.
+//!
+//! samod's storage trait cannot report an error. A failed write therefore
+//! **fails loudly**: it is logged, counted, and trips [`StoreHealth`], which
+//! makes `/health` answer 503 and the relay refuse every further sync
+//! message, so no client goes on believing the relay keeps its changes.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use redb::{Database, ReadableDatabase as _, TableDefinition};
+use samod::storage::{Storage, StorageKey};
+use tokio::sync::oneshot;
+
+const CHUNKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("samod-chunks");
+
+/// Whether the document store is still writable.
+#[derive(Debug, Clone, Default)]
+pub struct StoreHealth(Arc<AtomicBool>);
+
+impl StoreHealth {
+    /// False once a write has failed.
+    pub fn is_ok(&self) -> bool {
+        !self.0.load(Ordering::Relaxed)
+    }
+
+    fn trip(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Why the document store could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[error("document store {path}: {detail}")]
+pub struct OpenError {
+    path: String,
+    detail: String,
+}
+
+enum Write {
+    Put(String, Vec<u8>),
+    Delete(String),
+}
+
+struct Job {
+    write: Write,
+    done: oneshot::Sender<()>,
+}
+
+/// The redb-backed samod storage. Cheap to clone.
+#[derive(Clone)]
+pub struct RedbChunks {
+    db: Arc<Database>,
+    writer: mpsc::Sender<Job>,
+    health: StoreHealth,
+    on_write_error: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl std::fmt::Debug for RedbChunks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedbChunks")
+            .field("healthy", &self.health.is_ok())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedbChunks {
+    /// Open (or create) the store at `path` and start its writer thread.
+    /// `on_write_error` is called once per failed commit (for metrics).
+    pub fn open(
+        path: &Path,
+        health: StoreHealth,
+        on_write_error: Arc<dyn Fn() + Send + Sync>,
+    ) -> Result<Self, OpenError> {
+        let fail = |detail: String| OpenError {
+            path: path.display().to_string(),
+            detail,
+        };
+        let db = Database::create(path).map_err(|e| fail(e.to_string()))?;
+        let tx = db.begin_write().map_err(|e| fail(e.to_string()))?;
+        tx.open_table(CHUNKS).map_err(|e| fail(e.to_string()))?;
+        tx.commit().map_err(|e| fail(e.to_string()))?;
+        let db = Arc::new(db);
+        let (writer, jobs) = mpsc::channel::<Job>();
+        let thread_db = db.clone();
+        let thread_health = health.clone();
+        let thread_on_error = on_write_error.clone();
+        std::thread::Builder::new()
+            .name("relay-store".into())
+            .spawn(move || write_loop(&thread_db, &jobs, &thread_health, &*thread_on_error))
+            .map_err(|e| fail(e.to_string()))?;
+        Ok(RedbChunks {
+            db,
+            writer,
+            health,
+            on_write_error,
+        })
+    }
+
+    /// Every key under `prefix` (joined form), in order.
+    pub fn scan(&self, prefix: &str) -> Vec<(String, Vec<u8>)> {
+        scan(&self.db, prefix).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "relay store: read failed");
+            Vec::new()
+        })
+    }
+
+    /// Put a value under a joined key (for documents the relay writes
+    /// itself, before samod has loaded them).
+    pub async fn put_raw(&self, key: String, value: Vec<u8>) {
+        self.submit(Write::Put(key, value)).await;
+    }
+
+    /// Wait until every write queued so far is durable.
+    pub async fn flush(&self) {
+        // A delete of a key that cannot exist is a write like any other: it
+        // resolves once everything queued before it has been committed.
+        self.submit(Write::Delete(String::from("\u{0}flush"))).await;
+    }
+
+    async fn submit(&self, write: Write) {
+        if !self.health.is_ok() {
+            return;
+        }
+        let (done, wait) = oneshot::channel();
+        if self.writer.send(Job { write, done }).is_err() {
+            tracing::error!("relay store: the writer thread is gone; write dropped");
+            self.health.trip();
+            (self.on_write_error)();
+            return;
+        }
+        let _ = wait.await;
+    }
+}
+
+fn join(key: &StorageKey) -> String {
+    let mut out = String::new();
+    for (i, part) in key.into_iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+fn split(key: &str) -> Option<StorageKey> {
+    StorageKey::from_parts(key.split('/')).ok()
+}
+
+fn scan(db: &Database, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, redb::Error> {
+    let tx = db.begin_read()?;
+    let table = tx.open_table(CHUNKS)?;
+    let mut out = Vec::new();
+    for entry in table.range(prefix..)? {
+        let (key, value) = entry?;
+        if !key.value().starts_with(prefix) {
+            break;
+        }
+        out.push((key.value().to_owned(), value.value().to_vec()));
+    }
+    Ok(out)
+}
+
+fn write_loop(
+    db: &Database,
+    jobs: &mpsc::Receiver<Job>,
+    health: &StoreHealth,
+    on_error: &(dyn Fn() + Send + Sync),
+) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while let Ok(more) = jobs.try_recv() {
+            batch.push(more);
+        }
+        if health.is_ok()
+            && let Err(e) = commit(db, &batch)
+        {
+            tracing::error!(error = %e, writes = batch.len(), "relay store: write failed; refusing further sync until restarted");
+            health.trip();
+            on_error();
+        }
+        for job in batch {
+            let _ = job.done.send(());
+        }
+    }
+}
+
+fn commit(db: &Database, batch: &[Job]) -> Result<(), redb::Error> {
+    let tx = db.begin_write()?;
+    {
+        let mut table = tx.open_table(CHUNKS)?;
+        for job in batch {
+            match &job.write {
+                Write::Put(key, value) => {
+                    table.insert(key.as_str(), value.as_slice())?;
+                }
+                Write::Delete(key) => {
+                    table.remove(key.as_str())?;
+                }
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+impl Storage for RedbChunks {
+    async fn load(&self, key: StorageKey) -> Option<Vec<u8>> {
+        let db = self.db.clone();
+        let key = join(&key);
+        let read = tokio::task::spawn_blocking(move || -> Result<Option<Vec<u8>>, redb::Error> {
+            let tx = db.begin_read()?;
+            let table = tx.open_table(CHUNKS)?;
+            Ok(table.get(key.as_str())?.map(|v| v.value().to_vec()))
+        })
+        .await;
+        match read {
+            Ok(Ok(value)) => value,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "relay store: read failed");
+                None
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "relay store: read task failed");
+                None
+            }
+        }
+    }
+
+    async fn load_range(&self, prefix: StorageKey) -> HashMap<StorageKey, Vec<u8>> {
+        let db = self.db.clone();
+        let mut prefix = join(&prefix);
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        let read = tokio::task::spawn_blocking(move || scan(&db, &prefix)).await;
+        match read {
+            Ok(Ok(entries)) => entries
+                .into_iter()
+                .filter_map(|(k, v)| split(&k).map(|k| (k, v)))
+                .collect(),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "relay store: range read failed");
+                HashMap::new()
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "relay store: read task failed");
+                HashMap::new()
+            }
+        }
+    }
+
+    async fn put(&self, key: StorageKey, data: Vec<u8>) {
+        self.submit(Write::Put(join(&key), data)).await;
+    }
+
+    async fn delete(&self, key: StorageKey) {
+        self.submit(Write::Delete(join(&key))).await;
+    }
+}

@@ -1,0 +1,377 @@
+//! The HTTP side: the automerge-repo WebSocket endpoint at `/`, `/health`,
+//! `/metrics`, `/id`; start-up and graceful shutdown.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures::{SinkExt as _, StreamExt as _};
+use nous_core::engine::{self, Engine, EngineOptions};
+use nous_core::{DeviceKey, PublicKey};
+use tokio::sync::watch;
+
+use crate::access::Registry;
+use crate::auth::Authenticator;
+use crate::config::Config;
+use crate::guard::{Guard, GuardLimits};
+use crate::metrics::Metrics;
+use crate::repo::{RedbChunks, StoreHealth, SyncEngine};
+
+/// Why the relay could not start or stop cleanly.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RelayError {
+    /// The relay's directory could not be set up.
+    #[error("relay directory {0}")]
+    Data(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {detail}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        detail: String,
+    },
+    /// Serving failed.
+    #[error("relay: {0}")]
+    Serve(String),
+}
+
+struct Shared {
+    auth: Authenticator,
+    guard: Arc<Guard>,
+    sync: SyncEngine,
+    metrics: Arc<Metrics>,
+    health: StoreHealth,
+    registry: Arc<Registry>,
+    relay: PublicKey,
+    max_frame_bytes: usize,
+}
+
+/// A running relay.
+#[derive(Debug)]
+pub struct Relay {
+    addr: SocketAddr,
+    id: PublicKey,
+    metrics: Arc<Metrics>,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<Result<(), RelayError>>,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// Open (creating if needed) the relay's directory: its key and its
+/// records store.
+fn open_data(dir: &Path) -> Result<Engine, RelayError> {
+    let fail = |e: &dyn std::fmt::Display| RelayError::Data(format!("{}: {e}", dir.display()));
+    if !dir.join(engine::KEY_FILE).exists() {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).map_err(|e| fail(&e))?;
+        engine::init_home(dir, &seed).map_err(|e| fail(&e))?;
+    }
+    let options = EngineOptions::new(
+        Box::new(|| i64::try_from(now_ms()).unwrap_or(i64::MAX)),
+        Box::new(|buffer: &mut [u8]| {
+            if getrandom::fill(buffer).is_err() {
+                tracing::error!("the operating system's random number generator failed");
+            }
+        }),
+    );
+    Engine::open(dir, options).map_err(|e| fail(&e))
+}
+
+/// The relay's key as stored in its directory (for `nous token` run
+/// beside the relay).
+pub fn relay_id(dir: &Path) -> Option<PublicKey> {
+    DeviceKey::read_file(&dir.join(engine::KEY_FILE))
+        .ok()
+        .map(|k| k.public())
+}
+
+impl Relay {
+    /// Start a relay as `config` says; it serves until [`Relay::shutdown`].
+    pub async fn start(config: Config) -> Result<Relay, RelayError> {
+        let engine = open_data(&config.data)?;
+        let id = engine.device();
+        let metrics = Arc::new(Metrics::default());
+        let health = StoreHealth::default();
+        let on_error = {
+            let metrics = metrics.clone();
+            Arc::new(move || {
+                metrics.store_write_errors.fetch_add(1, Ordering::Relaxed);
+            })
+        };
+        let chunks = RedbChunks::open(&config.data.join("sync.redb"), health.clone(), on_error)
+            .map_err(|e| RelayError::Data(e.to_string()))?;
+        let registry = Registry::load(engine).map_err(|e| RelayError::Data(e.to_string()))?;
+        let sync = SyncEngine::start(
+            chunks.clone(),
+            registry.clone(),
+            metrics.clone(),
+            format!("nous-relay-{id}"),
+        )
+        .await
+        .map_err(|e| RelayError::Serve(e.to_string()))?;
+        let limits = GuardLimits {
+            max_frame_bytes: config.max_frame_bytes,
+            ..GuardLimits::default()
+        };
+        let guard = Arc::new(Guard::new(
+            registry.clone(),
+            chunks.clone(),
+            health.clone(),
+            metrics.clone(),
+            limits,
+            config.open_registration,
+        ));
+        let shared = Arc::new(Shared {
+            auth: Authenticator::new(id, config.token_max_lifetime_secs.saturating_mul(1000)),
+            guard: guard.clone(),
+            sync: sync.clone(),
+            metrics: metrics.clone(),
+            health,
+            registry,
+            relay: id,
+            max_frame_bytes: config.max_frame_bytes,
+        });
+        let app = Router::new()
+            .route("/", get(websocket))
+            .route("/health", get(health_check))
+            .route("/metrics", get(metrics_text))
+            .route("/id", get(relay_info))
+            .route("/register", axum::routing::post(register))
+            .with_state(shared);
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| RelayError::Listen {
+                addr: config.listen,
+                detail: e.to_string(),
+            })?;
+        let addr = listener.local_addr().map_err(|e| RelayError::Listen {
+            addr: config.listen,
+            detail: e.to_string(),
+        })?;
+        let (stop, mut stopped) = watch::channel(false);
+        let interval = Duration::from_secs(config.unload_interval_secs.max(1));
+        let mut unload_stop = stop.subscribe();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep(interval) => {
+                        let dropped = guard.unload_idle();
+                        if dropped > 0 {
+                            tracing::debug!(dropped, "relay: idle guard replicas unloaded");
+                        }
+                    }
+                    _ = unload_stop.changed() => break,
+                }
+            }
+        });
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            });
+            let served = serve.await.map_err(|e| RelayError::Serve(e.to_string()));
+            // Close every sync connection, then make every write durable.
+            sync.stop().await;
+            chunks.flush().await;
+            served
+        });
+        tracing::info!(%addr, relay = %id, "relay listening");
+        Ok(Relay {
+            addr,
+            id,
+            metrics,
+            stop,
+            task,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The relay's key (tokens must name it).
+    pub fn id(&self) -> PublicKey {
+        self.id
+    }
+
+    /// Its counters.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// Stop accepting, close every connection, flush the store.
+    pub async fn shutdown(self) -> Result<(), RelayError> {
+        let _ = self.stop.send(true);
+        self.task
+            .await
+            .map_err(|e| RelayError::Serve(e.to_string()))?
+    }
+}
+
+async fn health_check(State(shared): State<Arc<Shared>>) -> Response {
+    if shared.health.is_ok() {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "store failed\n").into_response()
+    }
+}
+
+async fn metrics_text(State(shared): State<Arc<Shared>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        shared.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn relay_info(State(shared): State<Arc<Shared>>) -> Response {
+    let body = serde_json::json!({
+        "relay": shared.relay.to_string(),
+        "communities": shared.registry.community_count(),
+        "protocol": "automerge-repo/1",
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// `POST /register`: host a new community. The body is its ledger (a
+/// saved Automerge document), the token (header or query) the founding
+/// device's.
+async fn register(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let who = match authenticate(&shared, &query, &headers) {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    match shared.guard.register(&who.device, body.to_vec()).await {
+        Ok(registered) => {
+            let status = if registered.new {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            let body = serde_json::json!({
+                "community": registered.community.to_string(),
+                "ledger": registered.ledger.to_string(),
+                "new": registered.new,
+            });
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
+            )
+                .into_response()
+        }
+        Err(refused) => {
+            shared.metrics.reject("register_refused");
+            let status = match refused {
+                crate::guard::RegisterError::Closed | crate::guard::RegisterError::NotFounder => {
+                    StatusCode::FORBIDDEN
+                }
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            (status, format!("{refused}\n")).into_response()
+        }
+    }
+}
+
+/// Check the request's token (query `token` or `Authorization: Bearer`).
+#[allow(clippy::result_large_err)]
+fn authenticate(
+    shared: &Shared,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<crate::auth::Authenticated, Response> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let token = query.get("token").map(String::as_str).or(bearer);
+    shared.auth.check(token, now_ms()).map_err(|refused| {
+        shared.metrics.reject(refused.reason());
+        tracing::info!(reason = refused.reason(), "relay: request refused");
+        (StatusCode::UNAUTHORIZED, format!("{refused}\n")).into_response()
+    })
+}
+
+async fn websocket(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let who = match authenticate(&shared, &query, &headers) {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    if !shared.health.is_ok() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "store failed\n").into_response();
+    }
+    let limit = shared.max_frame_bytes.saturating_mul(2);
+    upgrade
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| serve_socket(shared, who, socket))
+}
+
+async fn serve_socket(shared: Arc<Shared>, who: crate::auth::Authenticated, socket: WebSocket) {
+    let metrics = shared.metrics.clone();
+    metrics.connections.fetch_add(1, Ordering::Relaxed);
+    metrics.connections_total.fetch_add(1, Ordering::Relaxed);
+    tracing::debug!(peer = %who.peer_id, "relay: client connected");
+    let (sink, stream) = socket.split();
+    let inbound = stream
+        .take_while(|message| futures::future::ready(message.is_ok()))
+        .filter_map(|message| {
+            futures::future::ready(match message {
+                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                _ => None,
+            })
+        })
+        .boxed();
+    let out_metrics = metrics.clone();
+    let outbound = sink.with(move |frame: Vec<u8>| {
+        out_metrics.messages_out.fetch_add(1, Ordering::Relaxed);
+        out_metrics
+            .bytes_out
+            .fetch_add(frame.len() as u64, Ordering::Relaxed);
+        futures::future::ready(Ok::<_, axum::Error>(Message::Binary(frame.into())))
+    });
+    let outbound = Box::pin(outbound);
+    let ended = shared
+        .sync
+        .serve(
+            who.clone(),
+            inbound,
+            outbound,
+            shared.guard.clone(),
+            metrics.clone(),
+        )
+        .await;
+    metrics.connections.fetch_sub(1, Ordering::Relaxed);
+    tracing::debug!(peer = %who.peer_id, %ended, "relay: client disconnected");
+}
