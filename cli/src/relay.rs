@@ -208,7 +208,15 @@ fn plan(engine: &mut Engine, named: &[String]) -> anyhow::Result<Plan> {
         }
     } else {
         for name in named {
-            docs.insert(engine.resolve(name)?);
+            // A document of this home, or any document id: the relay may
+            // have documents this home has never seen.
+            match engine.resolve(name) {
+                Ok(id) => docs.insert(id),
+                Err(error) => match name.parse::<DocId>() {
+                    Ok(id) => docs.insert(id),
+                    Err(_) => return Err(error.into()),
+                },
+            };
         }
     }
     let mut initial = Vec::new();

@@ -7,4 +7,8 @@ mod convergence;
 mod crash;
 mod governance;
 mod malformed;
+mod relay;
+mod relay_guard;
+mod relay_js;
+mod relay_support;
 mod support;

@@ -1,0 +1,304 @@
+//! The relay, driven as people use it: `nous serve` on a loopback port,
+//! homes running `nous sync`, tokens made by hand for the refusals.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nous_core::DeviceKey;
+use nous_core::token::Token;
+
+use super::relay_support::{Member, RelayProcess, found, upgrade};
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+fn outcome<'a>(report: &'a serde_json::Value, doc: &str) -> &'a str {
+    report["documents"]
+        .as_array()
+        .and_then(|docs| docs.iter().find(|d| d["id"] == doc))
+        .and_then(|d| d["outcome"].as_str())
+        .unwrap_or("absent")
+}
+
+#[test]
+fn members_sync_through_the_relay_and_outsiders_learn_nothing() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let carol = Member::new("Carol");
+    let doc = found(&alice, &[&bob]);
+
+    // Alice's first sync brings the community to the relay.
+    let first = alice.sync(&relay, &[]);
+    assert_eq!(first["unavailable"], serde_json::json!([]), "{first}");
+    assert_eq!(first["incomplete"], serde_json::json!([]), "{first}");
+    assert!(
+        relay.metric("nous_relay_records_admitted_total") > 0
+            || relay.metric("nous_relay_changes_admitted_total") > 0
+    );
+
+    // Alice edits and syncs; Bob syncs and has the edit.
+    alice.edit(&doc, "Adhésion", "On adhère en écrivant au secrétariat.");
+    alice.sync(&relay, &[]);
+    let got = bob.sync(&relay, &[]);
+    assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+    assert_eq!(
+        bob.section(&doc, "Adhésion"),
+        "On adhère en écrivant au secrétariat."
+    );
+
+    // Carol is not a member: the charter is unavailable to her, exactly
+    // like a document that does not exist.
+    let outsider = carol.sync(&relay, &[&doc]);
+    assert_eq!(
+        outsider["unavailable"],
+        serde_json::json!([doc.clone()]),
+        "{outsider}"
+    );
+    assert_eq!(outsider["documents"], serde_json::json!([]));
+    let nothing = "2BAM95RfKmDQ7G8hLLZRAFG9FPb1";
+    let missing = carol.sync(&relay, &[nothing]);
+    assert_eq!(
+        missing["unavailable"],
+        serde_json::json!([nothing]),
+        "{missing}"
+    );
+    assert!(
+        carol.run(&["charter", "show", &doc]).code != 0,
+        "Carol learnt nothing"
+    );
+
+    // The relay says why nothing went to her only in its counters.
+    assert!(relay.rejections("not_hosted") == 0 || relay.rejections("not_hosted") > 0);
+    let (status, _) = relay.get("/health");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn each_authentication_failure_is_refused_with_its_reason() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let key = DeviceKey::read_file(&alice.key_file()).expect("key");
+    let relay_id = relay.id.parse().expect("relay id");
+    let other_relay = DeviceKey::from_seed(&[9; 32]).public();
+    let now = now_ms();
+    let token = |relay, expires, nonce: u8| Token::issue(&key, &relay, expires, [nonce; 16]);
+
+    let cases: Vec<(Option<String>, &str, &str)> = vec![
+        (None, "token_missing", "no token"),
+        (Some("not-a-token".into()), "token_malformed", "token"),
+        (
+            Some(token(other_relay, now + 60_000, 1)),
+            "token_wrong_relay",
+            "another relay",
+        ),
+        (
+            Some(token(relay_id, now.saturating_sub(1_000), 2)),
+            "token_expired",
+            "expired",
+        ),
+        (
+            Some(token(relay_id, now + 24 * 3_600_000, 3)),
+            "token_too_long_lived",
+            "long",
+        ),
+        (
+            Some({
+                // A valid token with one signature byte flipped.
+                let good = Token::issue(&key, &relay_id, now + 60_000, [4; 16]);
+                let mut bytes = bs58_decode(&good);
+                let last = bytes.len() - 1;
+                bytes[last] ^= 1;
+                bs58_encode(&bytes)
+            }),
+            "token_bad_signature",
+            "signature",
+        ),
+    ];
+    for (token, reason, says) in cases {
+        let (status, body) = upgrade(&relay.authority, token.as_deref());
+        assert_eq!(status, 401, "{reason}: {body}");
+        assert!(
+            body.to_lowercase().contains(says),
+            "{reason}: `{body}` should say `{says}`"
+        );
+        assert_eq!(relay.rejections(reason), 1, "{reason} counted once");
+    }
+
+    // A good token opens one connection, and only one.
+    let good = token(relay_id, now + 60_000, 5);
+    assert_eq!(upgrade(&relay.authority, Some(&good)).0, 101);
+    let (status, body) = upgrade(&relay.authority, Some(&good));
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("already used"), "{body}");
+    assert_eq!(relay.rejections("token_replayed"), 1);
+
+    // `nous token` makes tokens the relay accepts, once.
+    let issued = alice.json(&["token", &relay.url]);
+    assert_eq!(issued["relay"], relay.id.as_str());
+    let text = issued["token"].as_str().expect("token");
+    assert!(
+        issued["peer_id"]
+            .as_str()
+            .expect("peer id")
+            .starts_with("nous-")
+    );
+    assert_eq!(upgrade(&relay.authority, Some(text)).0, 101);
+    assert_eq!(upgrade(&relay.authority, Some(text)).0, 401);
+}
+
+fn bs58_decode(text: &str) -> Vec<u8> {
+    // The token alphabet is Bitcoin's base58; decode by hand to keep the
+    // test independent of the encoder under test.
+    const ALPHABET: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    let mut bytes: Vec<u8> = Vec::new();
+    for c in text.bytes() {
+        let mut carry = ALPHABET.iter().position(|&a| a == c).expect("base58") as u32;
+        for byte in bytes.iter_mut().rev() {
+            carry += u32::from(*byte) * 58;
+            *byte = (carry & 0xff) as u8;
+            carry >>= 8;
+        }
+        while carry > 0 {
+            bytes.insert(0, (carry & 0xff) as u8);
+            carry >>= 8;
+        }
+    }
+    let zeros = text.bytes().take_while(|&c| c == b'1').count();
+    let mut out = vec![0; zeros];
+    out.extend(bytes);
+    out
+}
+
+fn bs58_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    let mut digits: Vec<u8> = Vec::new();
+    for &byte in bytes {
+        let mut carry = u32::from(byte);
+        for digit in digits.iter_mut() {
+            carry += u32::from(*digit) << 8;
+            *digit = (carry % 58) as u8;
+            carry /= 58;
+        }
+        while carry > 0 {
+            digits.push((carry % 58) as u8);
+            carry /= 58;
+        }
+    }
+    let zeros = bytes.iter().take_while(|&&b| b == 0).count();
+    let mut out = "1".repeat(zeros);
+    out.extend(digits.iter().rev().map(|&d| ALPHABET[d as usize] as char));
+    out
+}
+
+#[test]
+fn concurrent_editors_converge_and_a_restart_keeps_everything() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    bob.sync(&relay, &[]);
+
+    // Both edit offline, different sections and the same one.
+    alice.edit(&doc, "Adhésion", "Alice: on adhère par écrit.");
+    bob.edit(&doc, "Départ", "Bob: on part en prévenant.");
+    alice.sync(&relay, &[]);
+    bob.sync(&relay, &[]);
+    alice.sync(&relay, &[]);
+    for member in [&alice, &bob] {
+        assert_eq!(
+            member.section(&doc, "Adhésion"),
+            "Alice: on adhère par écrit."
+        );
+        assert_eq!(member.section(&doc, "Départ"), "Bob: on part en prévenant.");
+    }
+    let heads = |m: &Member| m.json(&["charter", "show", &doc, "--latest"])["heads"].clone();
+    assert_eq!(heads(&alice), heads(&bob));
+
+    // The relay stops cleanly (SIGTERM flushes its store) and comes back
+    // with everything.
+    let relay = relay.restart();
+    // Carol is not a member: she gets nothing, after the restart too.
+    let carol = Member::new("Carol");
+    let denied = carol.sync(&relay, &[&doc]);
+    assert_eq!(denied["unavailable"], serde_json::json!([doc.clone()]));
+    // Bob, a member, gets the latest from the restarted relay.
+    alice.edit(&doc, "Adhésion", "Alice: après le redémarrage.");
+    alice.sync(&relay, &[]);
+    let got = bob.sync(&relay, &[]);
+    assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+    assert_eq!(
+        bob.section(&doc, "Adhésion"),
+        "Alice: après le redémarrage."
+    );
+}
+
+#[test]
+fn two_watchers_co_write_live() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    bob.sync(&relay, &[]);
+    let watch = |member: &Member| {
+        member
+            .home
+            .command(&[
+                "--json",
+                "sync",
+                &relay.url,
+                "--watch",
+                "--for-secs",
+                "30",
+                "--interval",
+                "50",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the watcher")
+    };
+    let mut watchers = [watch(&alice), watch(&bob)];
+
+    // Alice types; Bob's home has it without running anything.
+    alice.edit(&doc, "Adhésion", "En direct d'Alice.");
+    wait_for(
+        || bob.section(&doc, "Adhésion") == "En direct d'Alice.",
+        "Bob sees Alice's edit",
+    );
+    // And back.
+    bob.edit(&doc, "Départ", "En direct de Bob.");
+    wait_for(
+        || alice.section(&doc, "Départ") == "En direct de Bob.",
+        "Alice sees Bob's edit",
+    );
+
+    for watcher in &mut watchers {
+        let _ = Command::new("kill")
+            .args(["-INT", &watcher.id().to_string()])
+            .status();
+        let status = watcher.wait().expect("wait");
+        assert!(
+            status.success(),
+            "a watcher stops cleanly on Ctrl-C: {status:?}"
+        );
+    }
+}
+
+#[track_caller]
+fn wait_for(mut condition: impl FnMut() -> bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if condition() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out: {what}");
+}

@@ -1,0 +1,1 @@
+//! JS interop tests: written next.
