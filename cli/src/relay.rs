@@ -189,6 +189,8 @@ struct Plan {
     /// Ledgers of the communities this device founded: the relay is asked
     /// to host them before the session starts.
     founded: Vec<Vec<u8>>,
+    /// The heads this home holds (hex), documents and ledgers alike.
+    local_heads: BTreeMap<DocId, Vec<String>>,
 }
 
 /// Every document this home should sync: those named, or all of its own
@@ -220,10 +222,16 @@ fn plan(engine: &mut Engine, named: &[String]) -> anyhow::Result<Plan> {
         }
     }
     let mut initial = Vec::new();
+    let mut local_heads = BTreeMap::new();
     let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
     for id in &docs {
         if local.contains(id) {
-            initial.push((*id, engine.document(id)?.save()));
+            let doc = engine.document(id)?;
+            local_heads.insert(
+                *id,
+                doc.get_heads().iter().map(ToString::to_string).collect(),
+            );
+            initial.push((*id, doc.save()));
         }
     }
     let ledgers = if named.is_empty() {
@@ -234,7 +242,16 @@ fn plan(engine: &mut Engine, named: &[String]) -> anyhow::Result<Plan> {
     let mut founded = Vec::new();
     let me = engine.device();
     for community in &ledgers {
-        let saved = local_ledger(engine, community)?.save();
+        let replica = local_ledger(engine, community)?;
+        local_heads.insert(
+            ledger::doc_id(community),
+            replica
+                .get_heads()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        );
+        let saved = replica.save();
         let founder = engine.records(community)?.iter().any(|r| {
             matches!(r.payload(), nous_core::record::Payload::Genesis(_)) && r.author() == me
         });
@@ -248,6 +265,7 @@ fn plan(engine: &mut Engine, named: &[String]) -> anyhow::Result<Plan> {
         ledgers,
         initial,
         founded,
+        local_heads,
     })
 }
 
@@ -272,6 +290,8 @@ fn local_ledger(engine: &mut Engine, community: &CommunityId) -> anyhow::Result<
 #[derive(Default)]
 struct Exchange {
     new_records: usize,
+    /// Documents the relay already had exactly as this home has them.
+    unchanged: usize,
     documents: Vec<serde_json::Value>,
     unavailable: Vec<DocId>,
     incomplete: Vec<DocId>,
@@ -353,6 +373,69 @@ fn outcome_text(outcome: &nous_core::ImportOutcome) -> String {
     }
 }
 
+/// Ask the relay which documents of the plan this device may have and
+/// what heads it holds; keep those it may have, and with `only_changed`
+/// only those whose heads differ from ours (catch-up without touching the
+/// unchanged). Returns the unavailable and the unchanged.
+async fn narrow(
+    url: &RelayUrl,
+    tokens: &TokenSource,
+    plan: &mut Plan,
+    only_changed: bool,
+) -> anyhow::Result<(Vec<DocId>, usize)> {
+    let ids: Vec<String> = plan
+        .docs
+        .iter()
+        .copied()
+        .chain(plan.ledgers.iter().map(ledger::doc_id))
+        .map(|d| d.to_string())
+        .collect();
+    let status = url.status(&(tokens)(), &ids, CONNECT_TIMEOUT).await?;
+    let mut unavailable = Vec::new();
+    let mut unchanged = 0;
+    let mut keep = |doc: &DocId| -> bool {
+        let Some(entry) = status.get(&doc.to_string()) else {
+            unavailable.push(*doc);
+            return false;
+        };
+        if !only_changed {
+            return true;
+        }
+        let theirs: Option<BTreeSet<String>> = entry["heads"].as_array().map(|heads| {
+            heads
+                .iter()
+                .filter_map(|h| h.as_str().map(str::to_owned))
+                .collect()
+        });
+        let ours: Option<BTreeSet<String>> = plan_heads(&plan.local_heads, doc);
+        let same = theirs.is_some() && theirs == ours;
+        if same {
+            unchanged += 1;
+        }
+        !same
+    };
+    let docs: Vec<DocId> = plan.docs.iter().copied().filter(|d| keep(d)).collect();
+    let ledgers: Vec<CommunityId> = plan
+        .ledgers
+        .iter()
+        .copied()
+        .filter(|c| keep(&ledger::doc_id(c)))
+        .collect();
+    let wanted: BTreeSet<DocId> = docs
+        .iter()
+        .copied()
+        .chain(ledgers.iter().map(ledger::doc_id))
+        .collect();
+    plan.docs = docs;
+    plan.ledgers = ledgers;
+    plan.initial.retain(|(id, _)| wanted.contains(id));
+    Ok((unavailable, unchanged))
+}
+
+fn plan_heads(heads: &BTreeMap<DocId, Vec<String>>, doc: &DocId) -> Option<BTreeSet<String>> {
+    heads.get(doc).map(|h| h.iter().cloned().collect())
+}
+
 /// Ask the relay to host the communities this device founded.
 async fn register_founded(url: &RelayUrl, tokens: &TokenSource, plan: &Plan) -> anyhow::Result<()> {
     for ledger in &plan.founded {
@@ -400,6 +483,7 @@ fn print_report(cx: &Context, url: &RelayUrl, report: &Exchange) -> anyhow::Resu
         return output::json(&json!({
             "relay": url.websocket(),
             "new_records": report.new_records,
+            "unchanged": report.unchanged,
             "documents": report.documents,
             "unavailable": report.unavailable.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "incomplete": report.incomplete.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -408,6 +492,12 @@ fn print_report(cx: &Context, url: &RelayUrl, report: &Exchange) -> anyhow::Resu
     let mut lines = vec![format!("synced with {}", url.websocket())];
     if report.new_records > 0 {
         lines.push(format!("  {} new record(s)", report.new_records));
+    }
+    if report.unchanged > 0 {
+        lines.push(format!(
+            "  {} document(s) already up to date",
+            report.unchanged
+        ));
     }
     for doc in &report.documents {
         lines.push(format!(
@@ -440,10 +530,11 @@ async fn watch(
     let mut engine = open(cx)?;
     let mut plan = plan(&mut engine, &args.docs)?;
     register_founded(url, &tokens, &plan).await?;
+    narrow(url, &tokens, &mut plan, false).await?;
     let client = Client::connect(
         &url.websocket(),
         peer_id,
-        tokens,
+        tokens.clone(),
         plan.initial.clone(),
         CONNECT_TIMEOUT,
     )
@@ -549,6 +640,7 @@ async fn watch(
             }
             if report.new_records > 0 {
                 plan = plan_refresh(&mut engine, &args.docs, plan)?;
+                narrow(url, &tokens, &mut plan, false).await?;
             }
         }
         seen = heads_of(&mut engine, &plan)?;

@@ -122,6 +122,38 @@ impl RelayUrl {
         }
     }
 
+    /// What the relay holds of `docs` that this device may read: access
+    /// ("read" or "write") and the relay's heads (hex), per document.
+    /// Documents left out are unavailable.
+    pub async fn status(
+        &self,
+        token: &str,
+        docs: &[String],
+        timeout: Duration,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, DiscoverError> {
+        let fail = |detail: String| DiscoverError::Unreachable {
+            url: self.websocket(),
+            detail,
+        };
+        let body = serde_json::json!({ "docs": docs }).to_string();
+        let (status, text) = tokio::time::timeout(
+            timeout,
+            self.request("POST", "/status", Some(token), body.as_bytes()),
+        )
+        .await
+        .map_err(|_| fail("timed out".into()))?
+        .map_err(|e| fail(e.to_string()))?;
+        if status != 200 {
+            return Err(fail(text.trim().to_owned()));
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
+        match value.get("docs") {
+            Some(serde_json::Value::Object(map)) => Ok(map.clone()),
+            _ => Err(fail("bad /status answer".into())),
+        }
+    }
+
     /// A plain HTTP/1.1 GET, body as text (small answers only).
     async fn get(&self, path: &str) -> std::io::Result<String> {
         let (status, body) = self.request("GET", path, None, &[]).await?;
@@ -151,7 +183,7 @@ impl RelayUrl {
         stream.write_all(request.as_bytes()).await?;
         stream.write_all(body).await?;
         let mut response = Vec::new();
-        stream.take(1 << 20).read_to_end(&mut response).await?;
+        stream.take(64 << 20).read_to_end(&mut response).await?;
         let text = String::from_utf8_lossy(&response);
         let (head, body) = text
             .split_once("\r\n\r\n")

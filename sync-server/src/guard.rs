@@ -219,6 +219,10 @@ impl Guard {
         };
         match checked {
             Ok(checked) => {
+                if checked.admitted > 0 {
+                    let heads: Vec<u8> = checked.doc.get_heads().iter().flat_map(|h| h.0).collect();
+                    self.chunks.put_heads(doc.to_string(), heads).await;
+                }
                 *slot = Some(checked.doc);
                 self.metrics
                     .changes_admitted
@@ -324,6 +328,47 @@ impl Guard {
     }
 }
 
+/// What a device may know of one document: its access and the heads the
+/// relay holds (None when the relay has never recorded them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocStatus {
+    /// The document.
+    pub doc: DocId,
+    /// Read or write.
+    pub access: Access,
+    /// The relay's heads.
+    pub heads: Option<Vec<automerge::ChangeHash>>,
+}
+
+impl Guard {
+    /// For each of `docs` the device may read: its access and the relay's
+    /// heads, from an index; no document is loaded. Documents the device
+    /// may not read are left out, exactly like documents that do not exist.
+    pub fn status(&self, device: &nous_core::PublicKey, docs: &[DocId]) -> Vec<DocStatus> {
+        let visible: Vec<(DocId, Access)> = docs
+            .iter()
+            .map(|doc| (*doc, self.registry.access(doc, Some(device))))
+            .filter(|(_, access)| *access != Access::Denied)
+            .collect();
+        let names: Vec<String> = visible.iter().map(|(doc, _)| doc.to_string()).collect();
+        let heads = self.chunks.heads(&names);
+        visible
+            .into_iter()
+            .zip(heads)
+            .map(|((doc, access), heads)| DocStatus {
+                doc,
+                access,
+                heads: heads.map(|bytes| {
+                    bytes
+                        .chunks_exact(32)
+                        .filter_map(|h| automerge::ChangeHash::try_from(h).ok())
+                        .collect()
+                }),
+            })
+            .collect()
+    }
+}
+
 /// Why a community could not be registered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegisterError {
@@ -389,16 +434,18 @@ impl Guard {
             registry
                 .add_records(&community, &admitted.new_records)
                 .map_err(|e| RegisterError::Refused(e.to_string()))?;
-            Ok((community, id, Some(admitted.doc.save())))
+            let heads: Vec<u8> = admitted.doc.get_heads().iter().flat_map(|h| h.0).collect();
+            Ok((community, id, Some((admitted.doc.save(), heads))))
         })
         .await
         .map_err(|e| RegisterError::Refused(e.to_string()))??;
         let (community, ledger, saved) = checked;
         let new = saved.is_some();
-        if let Some(saved) = saved {
+        if let Some((saved, heads)) = saved {
             self.chunks
                 .put_raw(format!("{ledger}/snapshot/registered"), saved)
                 .await;
+            self.chunks.put_heads(ledger.to_string(), heads).await;
             tracing::info!(community = %community.short(), "relay: now hosting a new community");
         }
         Ok(Registered {

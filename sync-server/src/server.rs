@@ -154,6 +154,7 @@ impl Relay {
             .route("/metrics", get(metrics_text))
             .route("/id", get(relay_info))
             .route("/register", axum::routing::post(register))
+            .route("/status", axum::routing::post(status))
             .with_state(shared);
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -297,6 +298,66 @@ async fn register(
             (status, format!("{refused}\n")).into_response()
         }
     }
+}
+
+/// Most documents one `POST /status` may ask about.
+const MAX_STATUS_DOCS: usize = 100_000;
+
+/// `POST /status`: for each document of the JSON list `{"docs": [...]}`
+/// the caller may read, its access and the relay's heads. A client uses it
+/// to sync only what changed while it was away, and to learn quickly what
+/// it may not have (left out, like what does not exist).
+async fn status(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let who = match authenticate(&shared, &query, &headers) {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    #[derive(serde::Deserialize)]
+    struct Ask {
+        docs: Vec<String>,
+    }
+    let ask: Ask = match serde_json::from_slice(&body) {
+        Ok(ask) => ask,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("bad request: {e}\n")).into_response(),
+    };
+    if ask.docs.len() > MAX_STATUS_DOCS {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("at most {MAX_STATUS_DOCS} documents\n"),
+        )
+            .into_response();
+    }
+    let docs: Vec<nous_core::ids::DocId> = ask.docs.iter().filter_map(|d| d.parse().ok()).collect();
+    let guard = shared.guard.clone();
+    let device = who.device;
+    let answer = tokio::task::spawn_blocking(move || guard.status(&device, &docs)).await;
+    let Ok(answer) = answer else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "status failed\n").into_response();
+    };
+    let mut out = serde_json::Map::new();
+    for entry in answer {
+        out.insert(
+            entry.doc.to_string(),
+            serde_json::json!({
+                "access": match entry.access {
+                    crate::access::Access::Write => "write",
+                    _ => "read",
+                },
+                "heads": entry.heads.map(|heads| heads.iter().map(|h| h.to_string()).collect::<Vec<_>>()),
+            }),
+        );
+    }
+    let body = serde_json::json!({ "docs": out });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// Check the request's token (query `token` or `Authorization: Bearer`).

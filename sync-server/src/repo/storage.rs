@@ -26,6 +26,9 @@ use samod::storage::{Storage, StorageKey};
 use tokio::sync::oneshot;
 
 const CHUNKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("samod-chunks");
+/// The heads of every document the guard has admitted changes to: what
+/// `POST /status` answers without loading a document.
+const HEADS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("heads");
 
 /// Whether the document store is still writable.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +56,7 @@ pub struct OpenError {
 enum Write {
     Put(String, Vec<u8>),
     Delete(String),
+    Heads(String, Vec<u8>),
 }
 
 struct Job {
@@ -92,6 +96,7 @@ impl RedbChunks {
         let db = Database::create(path).map_err(|e| fail(e.to_string()))?;
         let tx = db.begin_write().map_err(|e| fail(e.to_string()))?;
         tx.open_table(CHUNKS).map_err(|e| fail(e.to_string()))?;
+        tx.open_table(HEADS).map_err(|e| fail(e.to_string()))?;
         tx.commit().map_err(|e| fail(e.to_string()))?;
         let db = Arc::new(db);
         let (writer, jobs) = mpsc::channel::<Job>();
@@ -122,6 +127,28 @@ impl RedbChunks {
     /// itself, before samod has loaded them).
     pub async fn put_raw(&self, key: String, value: Vec<u8>) {
         self.submit(Write::Put(key, value)).await;
+    }
+
+    /// Record the heads of a document (the hashes, concatenated).
+    pub async fn put_heads(&self, doc: String, heads: Vec<u8>) {
+        self.submit(Write::Heads(doc, heads)).await;
+    }
+
+    /// The recorded heads of each of `docs` (None when unknown).
+    pub fn heads(&self, docs: &[String]) -> Vec<Option<Vec<u8>>> {
+        let read = || -> Result<Vec<Option<Vec<u8>>>, redb::Error> {
+            let tx = self.db.begin_read()?;
+            let table = tx.open_table(HEADS)?;
+            let mut out = Vec::with_capacity(docs.len());
+            for doc in docs {
+                out.push(table.get(doc.as_str())?.map(|v| v.value().to_vec()));
+            }
+            Ok(out)
+        };
+        read().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "relay store: read failed");
+            vec![None; docs.len()]
+        })
     }
 
     /// Wait until every write queued so far is durable.
@@ -203,6 +230,7 @@ fn commit(db: &Database, batch: &[Job]) -> Result<(), redb::Error> {
     let tx = db.begin_write()?;
     {
         let mut table = tx.open_table(CHUNKS)?;
+        let mut heads = tx.open_table(HEADS)?;
         for job in batch {
             match &job.write {
                 Write::Put(key, value) => {
@@ -210,6 +238,9 @@ fn commit(db: &Database, batch: &[Job]) -> Result<(), redb::Error> {
                 }
                 Write::Delete(key) => {
                     table.remove(key.as_str())?;
+                }
+                Write::Heads(doc, value) => {
+                    heads.insert(doc.as_str(), value.as_slice())?;
                 }
             }
         }
