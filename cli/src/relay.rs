@@ -282,7 +282,13 @@ fn local_ledger(engine: &mut Engine, community: &CommunityId) -> anyhow::Result<
         None => ledger::new_ledger(actor),
     };
     let records = engine.records(community)?;
-    ledger::insert(&mut doc, &records)?;
+    let fresh = engine.ledger_replica(community)?.is_none();
+    if ledger::insert(&mut doc, &records)? > 0 || fresh {
+        // Keep what may be sent before sending it: a change this device
+        // sent but forgot would be written again under the same number,
+        // and every peer refuses that (duplicate sequence number).
+        engine.set_ledger_replica(community, doc.save())?;
+    }
     Ok(doc)
 }
 
@@ -460,19 +466,26 @@ pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
             return watch(cx, args, &url, peer_id, tokens).await;
         }
         let mut engine = open(cx)?;
-        let plan = plan(&mut engine, &args.docs)?;
+        let mut plan = plan(&mut engine, &args.docs)?;
         register_founded(&url, &tokens, &plan).await?;
-        let client = Client::connect(
-            &url.websocket(),
-            peer_id,
-            tokens,
-            plan.initial.clone(),
-            CONNECT_TIMEOUT,
-        )
-        .await?;
-        let report = exchange(&client, &mut engine, &plan, cx.json).await;
-        client.close().await;
-        let report = report?;
+        let (unavailable, unchanged) = narrow(&url, &tokens, &mut plan, true).await?;
+        let mut report = if plan.docs.is_empty() && plan.ledgers.is_empty() {
+            Exchange::default()
+        } else {
+            let client = Client::connect(
+                &url.websocket(),
+                peer_id,
+                tokens,
+                plan.initial.clone(),
+                CONNECT_TIMEOUT,
+            )
+            .await?;
+            let report = exchange(&client, &mut engine, &plan, cx.json).await;
+            client.close().await;
+            report?
+        };
+        report.unavailable.extend(unavailable);
+        report.unchanged = unchanged;
         save_and_close(engine)?;
         print_report(cx, &url, &report)
     })

@@ -43,13 +43,23 @@ fn members_sync_through_the_relay_and_outsiders_learn_nothing() {
 
     // Alice edits and syncs; Bob syncs and has the edit.
     alice.edit(&doc, "Adhésion", "On adhère en écrivant au secrétariat.");
-    alice.sync(&relay, &[]);
+    // (Regression: the founder's ledger replica was not kept when the
+    // relay already had it, so her next ledger change reused a sequence
+    // number and the relay refused it for ever.)
+    let second = alice.sync(&relay, &[]);
+    assert_eq!(second["incomplete"], serde_json::json!([]), "{second}");
+    assert_eq!(relay.rejections("ledger_refused"), 0);
     let got = bob.sync(&relay, &[]);
     assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
     assert_eq!(
         bob.section(&doc, "Adhésion"),
         "On adhère en écrivant au secrétariat."
     );
+    // Nothing changed since: the relay's index says so, and nothing is
+    // synced (neither the charter nor the ledger).
+    let again = bob.sync(&relay, &[]);
+    assert_eq!(again["unchanged"], 2, "{again}");
+    assert_eq!(again["documents"], serde_json::json!([]), "{again}");
 
     // Carol is not a member: the charter is unavailable to her, exactly
     // like a document that does not exist.

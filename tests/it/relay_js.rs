@@ -670,7 +670,10 @@ fn live_edits_flow_between_stock_clients_and_a_watching_home() {
 }
 
 /// 4. Ephemeral messages pass through the relay between two members'
-///    stock clients on the same document, both ways.
+///    stock clients on the same document, both ways. FAILS at present: the
+///    guard closes the receiving client's connection (`wrong_sender`) when
+///    its Repo forwards the message it received, as stock Repos do, with the
+///    original sender's id; see the assertion below.
 #[test]
 fn ephemeral_messages_pass_between_members_stock_clients() {
     require_js!();
@@ -709,33 +712,44 @@ fn ephemeral_messages_pass_between_members_stock_clients() {
     let b = JsClient::spawn(&script_b);
     let out_b = b.finish();
     let out_a = a.finish();
-    assert!(
-        out_a.code == 0 && out_b.code == 0,
-        "both clients run to the end\nAlice's client:\n{}\nBob's client:\n{}",
+    let both = format!(
+        "Alice's client:\n{}\nBob's client:\n{}",
         out_a.describe(),
         out_b.describe()
     );
+    // Bob → Alice.
     let got_a = out_a.line("ephemeral", None);
     assert_eq!(
         got_a["ephemeral"],
         json!({ "cursor": 3, "from": "bob" }),
-        "{}",
-        out_a.describe()
+        "{both}"
     );
-    assert_eq!(got_a["senderId"], bob_peer.as_str(), "{}", out_a.describe());
+    assert_eq!(got_a["senderId"], bob_peer.as_str(), "{both}");
+    // Receiving must not cost Alice her connection. A stock Repo passes an
+    // ephemeral message on to its other peers unchanged, original senderId
+    // included (automerge-repo 2.5.6 `DocSynchronizer.receiveEphemeralMessage`
+    // and `NetworkSubsystem.send`): here it echoes Bob's message back to
+    // the relay, whose guard refuses the foreign senderId (`wrong_sender`)
+    // and closes the connection.
+    assert!(
+        !out_a.lines.iter().any(|l| l.get("wsClose").is_some()),
+        "the relay closed Alice's connection after she received Bob's ephemeral message \
+         (relay log: `connection closed by the guard ... reason=\"wrong_sender\"`; \
+         {} wrong_sender rejections)\n{both}",
+        relay.rejections("wrong_sender")
+    );
+    assert!(
+        out_a.code == 0 && out_b.code == 0,
+        "both clients run to the end\n{both}"
+    );
+    // Alice → Bob.
     let got_b = out_b.line("ephemeral", None);
     assert_eq!(
         got_b["ephemeral"],
         json!({ "cursor": 7, "from": "alice" }),
-        "{}",
-        out_b.describe()
+        "{both}"
     );
-    assert_eq!(
-        got_b["senderId"],
-        alice_peer.as_str(),
-        "{}",
-        out_b.describe()
-    );
+    assert_eq!(got_b["senderId"], alice_peer.as_str(), "{both}");
 }
 
 /// 5. Denied: an outsider's stock client is answered `unavailable` for the
@@ -906,11 +920,16 @@ fn outsider_reads_a_public_charter_but_cannot_change_it() {
     assert_eq!(flushed["pending"], json!(["c"]), "{}", out.describe());
 
     let report = alice.sync(&relay, &[]);
-    let entry = report["documents"]
+    // Nothing came in for the charter (it is either listed as unchanged or
+    // skipped as unchanged).
+    let received: Vec<&Value> = report["documents"]
         .as_array()
-        .and_then(|d| d.iter().find(|d| d["id"] == doc.as_str()))
-        .unwrap_or_else(|| panic!("charter not in {report}"));
-    assert_eq!(entry["outcome"], "unchanged", "{report}");
+        .expect("documents")
+        .iter()
+        .filter(|d| d["id"] == doc.as_str() && d["outcome"] != "unchanged")
+        .collect();
+    assert!(received.is_empty(), "{report}");
+    assert_eq!(report["unavailable"], json!([]), "{report}");
     let after = charter_json(&alice, &doc);
     assert_eq!(after["charter"]["title"], "Coop", "{after}");
     assert_eq!(alice.section(&doc, "Adhésion"), "On adhère en écrivant.");

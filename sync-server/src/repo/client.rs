@@ -144,7 +144,9 @@ impl Client {
         let backoff = BackoffConfig {
             initial_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(10),
-            max_retries: None,
+            // A session that keeps being closed (the relay refuses what it
+            // sends) stops retrying instead of hammering the relay.
+            max_retries: Some(5),
         };
         let dialer = repo
             .dial(backoff, Arc::new(WsDialer { url, token }))
