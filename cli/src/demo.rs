@@ -16,6 +16,10 @@
 //! signed record exchanged in bundles; the community's bundle is verified
 //! offline at the end (and left in `--bundle FILE` if asked), and the demo
 //! fails unless verification accepts it.
+//!
+//! Last, the homes meet through a relay on a loopback port: Alice's sync
+//! brings the community to it, Bob's edit reaches Alice through it, and an
+//! outsider's request is answered as for a document that does not exist.
 
 use std::path::Path;
 
@@ -268,6 +272,8 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
     alice.engine.close()?;
     bob.engine.close()?;
 
+    let relayed = through_a_relay(&root, &doc, &mut log)?;
+
     if json_output {
         output::json(&json!({
             "home": root,
@@ -283,6 +289,10 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
             "verified": report.ok,
             "report_hash": report.hash(),
             "bundle": bundle_path,
+            "relay": {
+                "bob_edit_reached_alice": relayed.reached,
+                "outsider_saw_nothing": relayed.outsider_saw_nothing,
+            },
         }))?;
     } else {
         output::text(&log.join("\n"))?;
@@ -294,6 +304,115 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
         );
     }
     Ok(())
+}
+
+/// What the relay part of the demo showed.
+struct Relayed {
+    reached: bool,
+    outsider_saw_nothing: bool,
+}
+
+/// The homes meet through a relay: one starts on a loopback port with its
+/// store in the demo directory; Alice's sync brings the community to it,
+/// Bob's edit reaches Alice through it, and Dana, who is not a member,
+/// learns nothing (her request is answered as for a document that does not
+/// exist).
+fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::Result<Relayed> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let data = root.join("relay");
+    let server = std::thread::spawn(move || -> anyhow::Result<()> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        runtime.block_on(async move {
+            let config = nous_sync_server::Config {
+                listen: ([127, 0, 0, 1], 0).into(),
+                data,
+                ..nous_sync_server::Config::default()
+            };
+            let relay = nous_sync_server::Relay::start(config).await;
+            let relay = match relay {
+                Ok(relay) => relay,
+                Err(error) => {
+                    let _ = ready_tx.send(Err(error.to_string()));
+                    return Ok(());
+                }
+            };
+            let _ = ready_tx.send(Ok((relay.local_addr(), relay.id())));
+            let _ = stop_rx.await;
+            relay.shutdown().await?;
+            anyhow::Ok(())
+        })
+    });
+    let (addr, relay_id) = ready_rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .context("the relay did not start")?
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let url = format!("ws://{addr}/");
+    log.push(format!("\nA relay starts on {url} (its key {relay_id}):"));
+    let home = |name: &str| crate::commands::Context {
+        home: root.join(name),
+        json: true,
+    };
+
+    let first = crate::relay::sync_once(&home("alice"), &url, &[])?;
+    log.push(format!(
+        "  Alice syncs: the community is now hosted there ({} document(s) sent)",
+        first.documents.len() + first.unchanged
+    ));
+    let section: SectionId = "depart".parse()?;
+    let text = "On part quand on veut, en prévenant le bureau par écrit.";
+    {
+        let mut bob = Engine::open(&root.join("bob"), engine_options())?;
+        let edited = bob.edit(doc, "préciser le départ", |c| c.set_body(&section, text))?;
+        bob.wait(edited.ticket)?;
+        crate::commands::save_and_close(bob)?;
+    }
+    crate::relay::sync_once(&home("bob"), &url, &[])?;
+    let alice = crate::relay::sync_once(&home("alice"), &url, &[])?;
+    let seen = {
+        let mut engine = Engine::open(&root.join("alice"), engine_options())?;
+        let body = engine.charter(doc, None)?.find_section("depart")?.body();
+        engine.close()?;
+        body
+    };
+    let reached = seen.contains("prévenant le bureau");
+    log.push(format!(
+        "  Bob edits « Départ » and syncs; Alice syncs and has it: {} ({} document(s) merged)",
+        if reached { "yes" } else { "NO" },
+        alice.documents.len()
+    ));
+
+    let mut seed = [0u8; 32];
+    fill_random(&mut seed);
+    engine::init_home(&root.join("dana"), &seed)?;
+    seed.fill(0);
+    let outsider = crate::relay::sync_once(&home("dana"), &url, &[doc.to_string()])?;
+    let outsider_saw_nothing = outsider.documents.is_empty() && outsider.unavailable == [*doc];
+    log.push(format!(
+        "  Dana, not a member, asks for the charter: {}",
+        if outsider_saw_nothing {
+            "unavailable, as if it did not exist"
+        } else {
+            "SHE GOT IT"
+        }
+    ));
+
+    let _ = stop_tx.send(());
+    server
+        .join()
+        .map_err(|_| anyhow::anyhow!("the relay thread failed"))??;
+    log.push("  The relay stops and flushes its store.".into());
+    if !reached || !outsider_saw_nothing {
+        output::text(&log.join("\n"))?;
+        bail!("the relay part of the demo failed");
+    }
+    Ok(Relayed {
+        reached,
+        outsider_saw_nothing,
+    })
 }
 
 /// What the governance part of the demo produced.

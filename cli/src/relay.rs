@@ -294,13 +294,17 @@ fn local_ledger(engine: &mut Engine, community: &CommunityId) -> anyhow::Result<
 
 /// What one exchange did, for the report.
 #[derive(Default)]
-struct Exchange {
-    new_records: usize,
+pub(crate) struct Exchange {
+    /// Records this home did not have.
+    pub new_records: usize,
     /// Documents the relay already had exactly as this home has them.
-    unchanged: usize,
-    documents: Vec<serde_json::Value>,
-    unavailable: Vec<DocId>,
-    incomplete: Vec<DocId>,
+    pub unchanged: usize,
+    /// Documents taken in: id, title, outcome.
+    pub documents: Vec<serde_json::Value>,
+    /// Documents the relay does not have, or will not show this device.
+    pub unavailable: Vec<DocId>,
+    /// Documents that did not finish syncing in time.
+    pub incomplete: Vec<DocId>,
 }
 
 /// Sync the ledgers, then the documents, then take in what came back.
@@ -452,21 +456,40 @@ async fn register_founded(url: &RelayUrl, tokens: &TokenSource, plan: &Plan) -> 
 
 /// `nous sync`.
 pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
+    if !args.watch {
+        let report = sync_once(cx, &args.relay, &args.docs)?;
+        let url: RelayUrl = args.relay.parse()?;
+        return print_report(cx, &url, &report);
+    }
     let url: RelayUrl = args.relay.parse()?;
     let key = device_key(&cx.home)?;
     let session: [u8; 8] = random()?;
     runtime()?.block_on(async {
         let relay = relay_key(&cx.home, &url).await?;
         let tokens = token_source(key, relay, session);
-        let peer_id = {
-            let probe = (tokens)();
-            Token::verify(&probe, &relay, now_ms(), token::MAX_LIFETIME_MS)?.peer_id()
-        };
-        if args.watch {
-            return watch(cx, args, &url, peer_id, tokens).await;
-        }
+        let peer_id = peer_id_of(&tokens, &relay)?;
+        watch(cx, args, &url, peer_id, tokens).await
+    })
+}
+
+fn peer_id_of(tokens: &TokenSource, relay: &PublicKey) -> anyhow::Result<String> {
+    let probe = (tokens)();
+    Ok(Token::verify(&probe, relay, now_ms(), token::MAX_LIFETIME_MS)?.peer_id())
+}
+
+/// Sync the home once with the relay at `relay`: register the communities
+/// this device founded, ask which documents changed, sync those, take in
+/// what came back. Shows progress on a terminal unless `cx.json`.
+pub(crate) fn sync_once(cx: &Context, relay: &str, docs: &[String]) -> anyhow::Result<Exchange> {
+    let url: RelayUrl = relay.parse()?;
+    let key = device_key(&cx.home)?;
+    let session: [u8; 8] = random()?;
+    runtime()?.block_on(async {
+        let relay = relay_key(&cx.home, &url).await?;
+        let tokens = token_source(key, relay, session);
+        let peer_id = peer_id_of(&tokens, &relay)?;
         let mut engine = open(cx)?;
-        let mut plan = plan(&mut engine, &args.docs)?;
+        let mut plan = plan(&mut engine, docs)?;
         register_founded(&url, &tokens, &plan).await?;
         let (unavailable, unchanged) = narrow(&url, &tokens, &mut plan, true).await?;
         let mut report = if plan.docs.is_empty() && plan.ledgers.is_empty() {
@@ -487,7 +510,7 @@ pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
         report.unavailable.extend(unavailable);
         report.unchanged = unchanged;
         save_and_close(engine)?;
-        print_report(cx, &url, &report)
+        Ok(report)
     })
 }
 
