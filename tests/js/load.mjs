@@ -2,8 +2,9 @@
 // any automerge-repo WebSocket server (js-server.mjs or the Nous relay).
 //
 //   node load.mjs '{"url":"ws://127.0.0.1:PORT/","subscribers":10,"idle":1000,"rate":10,"edits":200}'
+//   node load.mjs @options.json
 //
-// Options (JSON in argv[2]):
+// Options (JSON in argv[2], or in the file argv[2] names after an `@`):
 //   url          base ws:// URL of the server
 //   tokens       optional list of {token, peerId}; one per connection, in the
 //                order typist, subscribers, idle. When absent: random peer ids
@@ -30,10 +31,36 @@
 //   settleMs     how long to wait after the last edit for stragglers (default 5000)
 //   connectConcurrency  connections opened at once while setting up (default 50)
 //   debug        true: per-edit latencies on stderr
-//   timeoutMs    hard stop (default: 60 s + edits/rate + 20 ms per idle connection)
+//   timeoutMs    hard stop (default: 60 s + edits/rate + 20 ms per idle
+//                connection; in hold mode 60 s + 50 ms per client)
+//   docId        the typist imports its document under this automerge-repo
+//                id (bs58check of 16 bytes) with repo.import(binary, {docId})
+//                instead of repo.create(); a relay that only serves known
+//                documents needs it. Same content either way.
+//   control      true: print {"phase":"ready"} once everything is connected
+//                and read one line from stdin before typing, then print
+//                {"phase":"settled"} after the settle wait and read one more
+//                line before printing the results and tearing down (lets a
+//                harness sample the server's CPU exactly around the typing).
+//   mode         "fanout" (default): the W5 run above; "hold": see below.
+//
+// Hold mode (the memory benchmark): {"mode":"hold","url",...}
+//   docIds       documents (bs58check ids), required
+//   seedDocs     true: first import every doc of docIds (content below) and
+//                wait until the server acknowledged each; uses one identity
+//   clients      stock Repos to open (default 0); client i finds
+//                docIds[(offset + i) % docIds.length] and keeps it open
+//   offset       see clients (default 0)
+//   docChars     characters of text per seeded doc (default 2000), typed in
+//   docChanges   changes (default 20)
+//   tokens       as above, in the order seeder (if seedDocs), clients
+//   control      true: print {"phase":"holding",...} once every client has
+//                its doc, then read one line from stdin before tearing down;
+//                false: hold for holdMs (default 0)
 //
 // Output: one JSON line
 //   {"k","idle","edits","p50_ms","p99_ms","max_ms","lost", ...extra fields}
+// (hold mode: {"mode":"hold","clients","found","seeded",...}).
 // On failure: {"error": "..."} and a non-zero exit. Always exits by itself.
 //
 // Method: the typist appends one character per edit to the `text` field
@@ -55,6 +82,7 @@
 // alone, and they grow with K.
 
 import fs from "node:fs"
+import readline from "node:readline"
 import { randomBytes } from "node:crypto"
 import { performance } from "node:perf_hooks"
 import WebSocket from "ws"
@@ -72,11 +100,17 @@ process.on("unhandledRejection", e => die(1, `unhandled rejection: ${e?.message 
 
 let opts
 try {
-  opts = JSON.parse(process.argv[2] ?? "{}")
+  // `@path`: the options are in that file (a list of 1,000 tokens is more
+  // than one command-line argument may hold).
+  const arg = process.argv[2] ?? "{}"
+  opts = JSON.parse(arg.startsWith("@") ? fs.readFileSync(arg.slice(1), "utf8") : arg)
 } catch (e) {
   die(2, `bad options JSON: ${e.message}`)
 }
 if (typeof opts.url !== "string") die(2, "`url` is required")
+const MODE = opts.mode ?? "fanout"
+if (!["fanout", "hold"].includes(MODE)) die(2, "mode must be fanout or hold")
+const CONTROL = opts.control ?? false
 const K = opts.subscribers ?? 1
 const IDLE = opts.idle ?? 0
 const IDLE_MODE = opts.idleMode ?? "raw"
@@ -88,15 +122,32 @@ const SEED = opts.seed ?? 1
 if (!["poisson", "fixed"].includes(ARRIVAL)) die(2, "arrival must be poisson or fixed")
 const SETTLE_MS = opts.settleMs ?? 5000
 const CONC = opts.connectConcurrency ?? 50
-const TIMEOUT_MS = opts.timeoutMs ?? 60000 + (EDITS / RATE) * 1000 + IDLE * 20
+const CLIENTS = opts.clients ?? 0
+const SEED_DOCS = opts.seedDocs ?? false
+const DOC_IDS = opts.docIds ?? []
+const TIMEOUT_MS =
+  opts.timeoutMs ??
+  (MODE === "hold" ? 60000 + CLIENTS * 50 + DOC_IDS.length * 20 : 60000 + (EDITS / RATE) * 1000 + IDLE * 20)
 if (!["raw", "repo"].includes(IDLE_MODE)) die(2, "idleMode must be raw or repo")
-setTimeout(() => die(3, `timeout after ${TIMEOUT_MS} ms`), TIMEOUT_MS)
+if (MODE === "hold" && (!Array.isArray(DOC_IDS) || !DOC_IDS.length)) die(2, "hold mode needs `docIds`")
+// Under `control` the harness may hold us for a while: the timer restarts at
+// each phase.
+let hardStop = setTimeout(() => die(3, `timeout after ${TIMEOUT_MS} ms`), TIMEOUT_MS)
+const rearm = () => {
+  clearTimeout(hardStop)
+  hardStop = setTimeout(() => die(3, `timeout after ${TIMEOUT_MS} ms`), TIMEOUT_MS)
+}
 
 // ---- identities ---------------------------------------------------------------
 
-const needed = 1 + K + IDLE
+const needed = MODE === "hold" ? (SEED_DOCS ? 1 : 0) + CLIENTS : 1 + K + IDLE
 if (opts.tokens && opts.tokens.length < needed)
-  die(2, `tokens: need ${needed} (1 typist + ${K} subscribers + ${IDLE} idle), got ${opts.tokens.length}`)
+  die(
+    2,
+    MODE === "hold"
+      ? `tokens: need ${needed} (${SEED_DOCS ? "1 seeder + " : ""}${CLIENTS} clients), got ${opts.tokens.length}`
+      : `tokens: need ${needed} (1 typist + ${K} subscribers + ${IDLE} idle), got ${opts.tokens.length}`,
+  )
 let nextIdentity = 0
 function identity(role) {
   const i = nextIdentity++
@@ -112,6 +163,19 @@ function identity(role) {
 // ---- helpers ------------------------------------------------------------------
 
 const sleep = ms => new Promise(r => setTimeout(r, ms))
+
+// `control`: one line of stdin per phase.
+let stdinLines = null
+function nextLine() {
+  if (!stdinLines) stdinLines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]()
+  return stdinLines.next()
+}
+async function phase(obj) {
+  if (!CONTROL) return
+  out(obj)
+  await nextLine()
+  rearm()
+}
 
 async function inBatches(n, size, fn) {
   const results = []
@@ -236,7 +300,10 @@ async function main() {
   // Typist creates the doc and waits until the server has it.
   const typist = makeRepo(typistId)
   await typist.connected
-  const handle = typist.repo.create({ text: "", seq: -1 })
+  const initial = { text: "", seq: -1 }
+  const handle = opts.docId
+    ? typist.repo.import(A.save(A.from(initial)), { docId: opts.docId })
+    : typist.repo.create(initial)
   await serverAcked(typist.repo, handle)
 
   const serverPeer = typist.repo.peers[0]
@@ -262,6 +329,7 @@ async function main() {
   })
   const setupMs = performance.now() - tSetup
   const rssAfterSetup = process.memoryUsage().rss
+  await phase({ phase: "ready" })
 
   // Type. Due times are absolute offsets from t0 (no drift).
   const sent = new Float64Array(EDITS)
@@ -269,6 +337,7 @@ async function main() {
   const offsets = new Float64Array(EDITS)
   for (let i = 1; i < EDITS; i++)
     offsets[i] = offsets[i - 1] + (ARRIVAL === "fixed" ? 1000 / RATE : (-Math.log(1 - rand()) * 1000) / RATE)
+  const elu0 = performance.eventLoopUtilization()
   const t0 = performance.now()
   for (let i = 0; i < EDITS; i++) {
     const due = t0 + offsets[i]
@@ -286,6 +355,8 @@ async function main() {
   // Settle: until everyone saw everything, or settleMs.
   const settleDeadline = performance.now() + SETTLE_MS
   while (seenCount.some(c => c < EDITS) && performance.now() < settleDeadline) await sleep(10)
+  const elu = performance.eventLoopUtilization(elu0)
+  await phase({ phase: "settled" })
 
   // Results.
   const lat = []
@@ -300,6 +371,27 @@ async function main() {
     for (let i = 0; i < EDITS; i++)
       process.stderr.write(`edit ${i} sent ${(sent[i] - t0).toFixed(1)} seen ${seen.map(x => (x[i] - sent[i]).toFixed(1)).join(" ")}\n`)
   lat.sort((a, b) => a - b)
+  // Per edit: when the first and the last subscriber saw it. The first is
+  // the server's delivery plus one client's decoding; the spread after it
+  // is the subscribers queueing on this one event loop.
+  const first = []
+  const last = []
+  for (let i = 0; i < EDITS; i++) {
+    let lo = Infinity
+    let hi = -Infinity
+    for (let s = 0; s < K; s++) {
+      const t = seen[s][i]
+      if (Number.isNaN(t)) continue
+      lo = Math.min(lo, t - sent[i])
+      hi = Math.max(hi, t - sent[i])
+    }
+    if (lo !== Infinity) {
+      first.push(lo)
+      last.push(hi)
+    }
+  }
+  first.sort((a, b) => a - b)
+  last.sort((a, b) => a - b)
 
   out({
     k: K,
@@ -318,6 +410,12 @@ async function main() {
     setup_ms: Math.round(setupMs),
     idle_setup_ms: Math.round(idleSetupMs),
     rss_mb: Math.round(rssAfterSetup / 2 ** 20),
+    first_p50_ms: r2(percentile(first, 50)),
+    first_p99_ms: r2(percentile(first, 99)),
+    last_p50_ms: r2(percentile(last, 50)),
+    last_p99_ms: r2(percentile(last, 99)),
+    event_loop_utilization: r2(elu.utilization),
+    doc_id: handle.documentId,
   })
 
   // Tear down (bounded), then exit.
@@ -328,4 +426,65 @@ async function main() {
   process.exit(0)
 }
 
-main().catch(e => die(1, e?.message ?? e))
+// ---- hold mode (memory) ----------------------------------------------------------
+
+const LOREM =
+  "Les membres se réunissent une fois par mois pour décider ensemble de ce qui concerne la coopérative. "
+
+async function mainHold() {
+  const docChars = opts.docChars ?? 2000
+  const docChanges = Math.max(1, opts.docChanges ?? 20)
+  const offset = opts.offset ?? 0
+  const t0 = performance.now()
+  let seeded = 0
+  if (SEED_DOCS) {
+    const seeder = makeRepo(identity("seeder"))
+    await seeder.connected
+    const per = Math.ceil(docChars / docChanges)
+    await inBatches(DOC_IDS.length, CONC, async d => {
+      let doc = A.from({ title: `document ${d}`, text: "" })
+      let text = ""
+      for (let c = 0; c < docChanges; c++) {
+        const add = LOREM.repeat(Math.ceil(per / LOREM.length) + 1).slice((c * 7) % LOREM.length).slice(0, per)
+        doc = A.change(doc, x => A.splice(x, ["text"], text.length, 0, add))
+        text += add
+      }
+      const h = seeder.repo.import(A.save(doc), { docId: DOC_IDS[d] })
+      await serverAcked(seeder.repo, h, 30000)
+      seeded++
+    })
+    await seeder.repo.flush()
+    await Promise.race([seeder.repo.shutdown(), sleep(3000)])
+  }
+  const seedMs = performance.now() - t0
+
+  const ids = Array.from({ length: CLIENTS }, () => identity("holder"))
+  const t1 = performance.now()
+  let found = 0
+  const repos = await inBatches(CLIENTS, CONC, async i => {
+    const { repo, connected } = makeRepo(ids[i])
+    await connected
+    const id = DOC_IDS[(offset + i) % DOC_IDS.length]
+    const h = await repo.find(`automerge:${id}`)
+    if (h.doc()?.text !== undefined) found++
+    return repo
+  })
+  const connectMs = performance.now() - t1
+  const rss = process.memoryUsage().rss
+  await phase({ phase: "holding", clients: CLIENTS, found, rss_mb: Math.round(rss / 2 ** 20) })
+  if (!CONTROL && opts.holdMs) await sleep(opts.holdMs)
+  out({
+    mode: "hold",
+    clients: CLIENTS,
+    found,
+    seeded,
+    docs: DOC_IDS.length,
+    seed_ms: Math.round(seedMs),
+    connect_ms: Math.round(connectMs),
+    rss_mb: Math.round(rss / 2 ** 20),
+  })
+  await Promise.race([Promise.allSettled(repos.map(r => r.shutdown())), sleep(3000)])
+  process.exit(0)
+}
+
+;(MODE === "hold" ? mainHold() : main()).catch(e => die(1, e?.message ?? e))

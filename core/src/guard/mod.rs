@@ -280,6 +280,13 @@ pub fn sync_message(data: &[u8], limits: &Limits) -> Result<automerge::sync::Mes
     Ok(message)
 }
 
+/// The caps alone, without decoding: what [`apply`] checks before it lets
+/// Automerge see the bytes (sizes, counts, the nesting the input declares).
+/// For a receiver that cannot apply the bytes itself and hands them on.
+pub fn check_caps(bytes: &[u8], limits: &Limits) -> Result<InputStats, GuardError> {
+    pre_scan(bytes, limits).map(|report| stats(&report))
+}
+
 /// Heads, needs or bloom filters one sync message may carry.
 pub const MAX_SYNC_HASHES: usize = 10_000;
 

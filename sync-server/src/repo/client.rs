@@ -15,7 +15,7 @@ use samod::storage::{InMemoryStorage, Storage as _, StorageKey};
 use samod::{BackoffConfig, ConnectionId, DialError, DocHandle, PeerId, Repo};
 use tokio_tungstenite::tungstenite;
 
-use super::{nous_id, samod_id};
+use super::samod_id;
 
 /// Makes the token for one connection attempt.
 pub type TokenSource = Arc<dyn Fn() -> String + Send + Sync>;
@@ -77,7 +77,11 @@ impl samod::Dialer for WsDialer {
             let (sink, stream) = socket.split();
             let inbound = stream.filter_map(|message| {
                 futures::future::ready(match message {
-                    Ok(tungstenite::Message::Binary(bytes)) => Some(Ok(bytes.to_vec())),
+                    Ok(tungstenite::Message::Binary(bytes)) => Some(
+                        check_inbound(&bytes)
+                            .map(|()| bytes.to_vec())
+                            .map_err(std::io::Error::other),
+                    ),
                     Ok(_) => None,
                     Err(e) => Some(Err(std::io::Error::other(e.to_string()))),
                 })
@@ -94,10 +98,32 @@ impl samod::Dialer for WsDialer {
     }
 }
 
+/// What a client accepts from a relay before its own samod sees it: the
+/// same envelope, sync-message and size checks the relay makes of clients
+/// (the relay is trusted with availability, not with the client's memory).
+/// The documents themselves are taken into the home through the guard
+/// again, as a bundle import, when the session ends.
+fn check_inbound(frame: &[u8]) -> Result<(), String> {
+    let limits = crate::guard::GuardLimits::default();
+    if frame.len() > limits.max_frame_bytes {
+        return Err(format!("the relay sent a frame of {} bytes", frame.len()));
+    }
+    let envelope = crate::wire::decode(frame).map_err(|e| format!("from the relay: {e}"))?;
+    if let (true, Some(data)) = (envelope.kind.carries_sync(), envelope.data) {
+        let message = nous_core::guard::sync_message(data, &limits.changes)
+            .map_err(|e| format!("from the relay: {e}"))?;
+        let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
+        if !changes.is_empty() {
+            nous_core::guard::check_caps(&changes, &limits.changes)
+                .map_err(|e| format!("from the relay: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
 /// A connected client.
 pub struct Client {
     repo: Repo,
-    storage: InMemoryStorage,
     dialer: samod::DialerHandle<std::io::Error>,
     connection: ConnectionId,
 }
@@ -167,7 +193,6 @@ impl Client {
             .ok_or(ClientError::Disconnected("before the handshake".into()))?;
         Ok(Client {
             repo,
-            storage,
             dialer,
             connection,
         })
@@ -238,12 +263,6 @@ impl Client {
             .map(|h| h.with_document(|d| d.get_heads())))
     }
 
-    /// Documents the session holds.
-    pub fn known(&self) -> Vec<DocId> {
-        let _ = &self.storage;
-        Vec::new()
-    }
-
     /// A stream that yields whenever `doc` changes (local or remote).
     pub async fn watch(
         &self,
@@ -265,9 +284,4 @@ impl Client {
 
 fn dial_failure(e: &samod::DialerFailed<std::io::Error>) -> String {
     format!("{e}")
-}
-
-/// A document id samod gives back as ours.
-pub fn doc_of(id: &samod::DocumentId) -> Option<DocId> {
-    nous_id(id)
 }
