@@ -17,11 +17,19 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     nous_core::guard::install_panic_hook();
-    init_tracing();
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => return usage_error(&error),
+        Err(error) => {
+            init_tracing("error");
+            return usage_error(&error);
+        }
     };
+    // A relay is a service: its operator wants to see it start, refuse and
+    // stop. Every other command reports its own failure in one line.
+    init_tracing(match cli.command {
+        args::Command::Serve(_) => "info",
+        _ => "error",
+    });
     let json = cli.json;
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -61,11 +69,11 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 }
 
 /// Logs go to stderr, filtered by `NOUS_LOG` (default: errors only, since
-/// every failure is already reported as one line). They never contain
-/// secrets.
-fn init_tracing() {
+/// every failure is already reported as one line; `info` for `nous serve`).
+/// They never contain secrets (tokens are never logged).
+fn init_tracing(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NOUS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
