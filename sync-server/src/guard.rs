@@ -48,7 +48,7 @@ use crate::access::{Access, DocKind, Registry};
 use crate::auth::Authenticated;
 use crate::metrics::Metrics;
 use crate::repo::{RedbChunks, StoreHealth};
-use crate::wire;
+use crate::wire::{self, MessageType};
 
 /// Caps on what one client may send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,18 @@ impl Default for GuardLimits {
             },
         }
     }
+}
+
+/// What to do with a frame that passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inspected {
+    /// Hand it to samod.
+    Forward(Vec<u8>),
+    /// Send this answer back to the client; samod never sees the frame.
+    Answer(Vec<u8>),
+    /// Nothing to do (an ephemeral message about a document the sender may
+    /// not see).
+    Drop,
 }
 
 /// Why a frame closed its connection.
@@ -102,6 +114,7 @@ pub struct Guard {
     metrics: Arc<Metrics>,
     limits: GuardLimits,
     open_registration: bool,
+    relay_peer: String,
     shadows: std::sync::Mutex<HashMap<DocId, Shadow>>,
 }
 
@@ -129,6 +142,7 @@ impl Guard {
         metrics: Arc<Metrics>,
         limits: GuardLimits,
         open_registration: bool,
+        relay_peer: String,
     ) -> Self {
         Guard {
             registry,
@@ -137,13 +151,15 @@ impl Guard {
             metrics,
             limits,
             open_registration,
+            relay_peer,
             shadows: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
-    /// Check one frame from `who`. `Ok` carries the frame to hand to samod
-    /// (possibly with its changes stripped); `Err` closes the connection.
-    pub async fn inspect(&self, who: &Authenticated, frame: Vec<u8>) -> Result<Vec<u8>, Refusal> {
+    /// Check one frame from `who`: pass it on to samod (possibly with its
+    /// changes stripped), answer it here, drop it, or (`Err`) close the
+    /// connection.
+    pub async fn inspect(&self, who: &Authenticated, frame: Vec<u8>) -> Result<Inspected, Refusal> {
         if frame.len() > self.limits.max_frame_bytes {
             return Err(refuse(
                 "frame_too_large",
@@ -170,21 +186,33 @@ impl Guard {
                 format!("senderId {sender} is not this connection's"),
             ));
         }
-        if !envelope.kind.carries_sync() {
-            return Ok(frame);
-        }
-        let (Some(document), Some(data)) = (envelope.document.as_deref(), envelope.data) else {
-            return Ok(frame);
+        let Some(document) = envelope.document.as_deref() else {
+            return Ok(Inspected::Forward(frame));
         };
         let doc = DocId::from_bytes(
             document
                 .try_into()
                 .map_err(|_| refuse("malformed_message", "documentId is not 16 bytes"))?,
         );
+        // A document this device may not see is answered here, exactly as
+        // samod answers one it does not have: samod never opens a document
+        // for a peer that may not have it (so asking costs the relay no
+        // memory), and nothing tells a denied document from a missing one.
+        if self.registry.access(&doc, Some(&who.device)) == Access::Denied {
+            return Ok(match envelope.kind {
+                MessageType::Request | MessageType::Sync => Inspected::Answer(
+                    wire::doc_unavailable(&self.relay_peer, &who.peer_id, &doc.to_string()),
+                ),
+                _ => Inspected::Drop,
+            });
+        }
+        let (true, Some(data)) = (envelope.kind.carries_sync(), envelope.data) else {
+            return Ok(Inspected::Forward(frame));
+        };
         let message = guard::sync_message(data, &self.limits.changes)
             .map_err(|e| refuse("bad_sync_message", e.to_string()))?;
         if message.changes.is_empty() {
-            return Ok(frame);
+            return Ok(Inspected::Forward(frame));
         }
         let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
         // What is left once the changes are taken out: the message to pass
@@ -198,7 +226,7 @@ impl Guard {
             if access == Access::Read {
                 self.metrics.reject("write_to_read_only");
             }
-            return strip_changes(&frame, message_for_strip);
+            return strip_changes(&frame, message_for_strip).map(Inspected::Forward);
         }
 
         let shadow = self.shadow(&doc);
@@ -230,7 +258,7 @@ impl Guard {
                 self.metrics
                     .records_admitted
                     .fetch_add(checked.records as u64, Ordering::Relaxed);
-                Ok(frame)
+                Ok(Inspected::Forward(frame))
             }
             Err(refusal) => {
                 // The shadow may hold part of the refused input: drop it.
@@ -241,7 +269,7 @@ impl Guard {
                     // have (or will not admit it has): answer as samod
                     // answers any unknown document.
                     self.metrics.reject("not_hosted");
-                    return strip_changes(&frame, message_for_strip);
+                    return strip_changes(&frame, message_for_strip).map(Inspected::Forward);
                 }
                 Err(refusal)
             }

@@ -118,11 +118,12 @@ impl Relay {
         let chunks = RedbChunks::open(&config.data.join("sync.redb"), health.clone(), on_error)
             .map_err(|e| RelayError::Data(e.to_string()))?;
         let registry = Registry::load(engine).map_err(|e| RelayError::Data(e.to_string()))?;
+        let relay_peer = format!("nous-relay-{id}");
         let sync = SyncEngine::start(
             chunks.clone(),
             registry.clone(),
             metrics.clone(),
-            format!("nous-relay-{id}"),
+            relay_peer.clone(),
         )
         .await
         .map_err(|e| RelayError::Serve(e.to_string()))?;
@@ -137,6 +138,7 @@ impl Relay {
             metrics.clone(),
             limits,
             config.open_registration,
+            relay_peer,
         ));
         let shared = Arc::new(Shared {
             auth: Authenticator::new(id, config.token_max_lifetime_secs.saturating_mul(1000)),

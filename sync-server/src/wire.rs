@@ -205,6 +205,23 @@ fn skip(d: &mut Decoder<'_>, depth: u32) -> Result<(), WireError> {
     Ok(())
 }
 
+/// A `doc-unavailable` message from `sender` to `target` about `doc`.
+pub fn doc_unavailable(sender: &str, target: &str, doc: &str) -> Vec<u8> {
+    let mut e = Encoder::new(Vec::with_capacity(128));
+    // Writing into a Vec cannot fail.
+    let _ = e
+        .map(4)
+        .and_then(|e| e.str("type"))
+        .and_then(|e| e.str("doc-unavailable"))
+        .and_then(|e| e.str("senderId"))
+        .and_then(|e| e.str(sender))
+        .and_then(|e| e.str("targetId"))
+        .and_then(|e| e.str(target))
+        .and_then(|e| e.str("documentId"))
+        .and_then(|e| e.str(doc));
+    e.into_writer()
+}
+
 /// Re-encode a `request` or `sync` frame with new `data`, keeping every other
 /// field as it was (used to strip the changes a peer may not write).
 pub fn replace_data(frame: &[u8], new_data: &[u8]) -> Result<Vec<u8>, WireError> {

@@ -26,7 +26,7 @@ pub use storage::{OpenError, RedbChunks, StoreHealth};
 
 use crate::access::{Access, Registry};
 use crate::auth::Authenticated;
-use crate::guard::Guard;
+use crate::guard::{Guard, Inspected};
 use crate::metrics::Metrics;
 
 /// Our document id as samod's.
@@ -156,20 +156,45 @@ impl SyncEngine {
         E: std::error::Error + Send + Sync + 'static,
     {
         let refusal: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+        // One queue to the client, fed by samod and by the guard's own
+        // answers (doc-unavailable for what the peer may not see), drained
+        // by one task into the socket. Bounded: a slow reader slows samod
+        // down instead of growing memory.
+        let (to_client, mut queued) = futures::channel::mpsc::channel::<Vec<u8>>(256);
+        let pump = tokio::spawn(async move {
+            use futures::SinkExt as _;
+            let mut outbound = outbound;
+            while let Some(frame) = queued.next().await {
+                if outbound.send(frame).await.is_err() {
+                    break;
+                }
+            }
+            let _ = outbound.close().await;
+        });
         let inbound = {
             let refusal = refusal.clone();
-            let checker = (who.clone(), metrics.clone());
+            let checker = (who.clone(), metrics.clone(), to_client.clone());
             let peer = who.peer_id.clone();
             inbound
                 .then(move |frame| {
                     let guard = guard.clone();
-                    let (who, metrics) = checker.clone();
+                    let (who, metrics, mut answers) = checker.clone();
                     async move {
+                        use futures::SinkExt as _;
                         metrics.messages_in.fetch_add(1, Ordering::Relaxed);
                         metrics.bytes_in.fetch_add(frame.len() as u64, Ordering::Relaxed);
-                        guard.inspect(&who, frame).await
+                        match guard.inspect(&who, frame).await {
+                            Ok(Inspected::Forward(frame)) => Some(Ok(frame)),
+                            Ok(Inspected::Answer(answer)) => {
+                                let _ = answers.send(answer).await;
+                                None
+                            }
+                            Ok(Inspected::Drop) => None,
+                            Err(refused) => Some(Err(refused)),
+                        }
                     }
                 })
+                .filter_map(futures::future::ready)
                 .scan(false, move |stopped, checked| {
                     if *stopped {
                         return futures::future::ready(None);
@@ -189,6 +214,7 @@ impl SyncEngine {
                 })
                 .boxed()
         };
+        let outbound = to_client;
         let transport = samod::Transport::new(inbound, outbound)
             .with_expected_peer_id(PeerId::from(who.peer_id.clone()));
         let connection = match self.acceptor.accept(transport) {
@@ -209,6 +235,9 @@ impl SyncEngine {
                 }
             },
         };
+        // The pump ends by itself once samod and the guard have dropped
+        // their ends of the queue, after sending what was queued.
+        drop(pump);
         refusal
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

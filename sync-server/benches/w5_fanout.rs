@@ -1,0 +1,247 @@
+//! W5: fan-out. One typist at 10 characters per second, K subscribers to
+//! its document and 1,000 idle connections: latency from the edit to every
+//! subscriber, and the server's CPU per change — the Nous relay against the
+//! reference JavaScript automerge-repo sync server (`tests/js/js-server.mjs`)
+//! on the same workload, with the same driver (`tests/js/load.mjs`) and the
+//! same seed, in the same run.
+//!
+//! Run with: `cargo bench -p nous-sync-server --bench w5_fanout` (`-- --json`
+//! for one JSON line; `--k 1,10,100 --idle 1000 --edits 200 --rate 10` are the
+//! defaults). Under `cargo test` it runs a small smoke version. Needs `node`
+//! and `tests/js/node_modules`; says "skipped" and exits cleanly without them.
+//!
+//! For the relay, a community is founded in memory and the typist's document
+//! shared in it (`document.share`); the community is registered with
+//! `POST /register`, and every connection (typist, subscribers, idle) gets a
+//! token of the founder's device with its own session. The CPU is the
+//! server process's utime + stime (`/proc/<pid>/stat`) across the typing
+//! phase (from the first edit until every subscriber saw the last one),
+//! divided by the number of edits.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Founder, Kind, Load, Server, num};
+use serde_json::{Value, json};
+
+struct Setup {
+    k: Vec<usize>,
+    idle: usize,
+    edits: usize,
+    rate: f64,
+    seed: u64,
+    quiet_ms: u64,
+}
+
+fn main() {
+    let full = common::is_bench_run();
+    let json_out = common::has_flag("--json");
+    if let Some(problem) = common::js_problem() {
+        println!("W5 skipped: {problem}");
+        return;
+    }
+    let setup = Setup {
+        k: common::flag("--k").map_or_else(
+            || if full { vec![1, 10, 100] } else { vec![1, 3] },
+            |list| {
+                list.split(',')
+                    .map(|k| k.trim().parse().expect("--k 1,10,100"))
+                    .collect()
+            },
+        ),
+        idle: common::flag("--idle").map_or(if full { 1000 } else { 10 }, |v| {
+            v.parse().expect("--idle N")
+        }),
+        edits: common::flag("--edits").map_or(if full { 200 } else { 10 }, |v| {
+            v.parse().expect("--edits N")
+        }),
+        rate: common::flag("--rate").map_or(if full { 10.0 } else { 20.0 }, |v| {
+            v.parse().expect("--rate R")
+        }),
+        seed: common::flag("--seed").map_or(1, |v| v.parse().expect("--seed N")),
+        quiet_ms: if full { 2000 } else { 200 },
+    };
+
+    let mut founder = Founder::new(7);
+    let doc = common::doc_ids(1, 5)[0];
+    founder.share(&[doc]);
+    let ledger = founder.ledger();
+
+    let mut runs = Vec::new();
+    for &k in &setup.k {
+        for kind in [Kind::Js, Kind::Relay] {
+            let run = run(kind, k, &setup, &founder, &ledger, &doc.to_string());
+            if !json_out {
+                print_run(&run);
+            }
+            runs.push(run);
+        }
+    }
+    let mut ratios = Vec::new();
+    for &k in &setup.k {
+        let find = |kind: &str| {
+            runs.iter()
+                .find(|r| r["k"] == k && r["server"] == kind)
+                .expect("both servers ran")
+        };
+        let (js, relay) = (find("js"), find("relay"));
+        let ratio = |key: &str| num(js, key) / num(relay, key);
+        ratios.push(json!({
+            "k": k,
+            "cpu_per_change_js_over_relay": round(ratio("cpu_ms_per_change"), 1),
+            "p50_js_over_relay": round(ratio("p50_ms"), 2),
+            "p99_js_over_relay": round(ratio("p99_ms"), 2),
+        }));
+        // Smoke runs check correctness only: everything arrived.
+        for run in [js, relay] {
+            assert_eq!(run["lost"], 0, "W5: edits lost: {run}");
+        }
+    }
+    if json_out {
+        println!(
+            "{}",
+            json!({
+                "workload": "W5",
+                "idle": setup.idle,
+                "edits": setup.edits,
+                "rate": setup.rate,
+                "seed": setup.seed,
+                "runs": runs,
+                "ratios": ratios,
+            })
+        );
+    } else {
+        println!();
+        println!(
+            "W5 fan-out: {} edits at {}/s (Poisson, seed {}), {} idle connections",
+            setup.edits, setup.rate, setup.seed, setup.idle
+        );
+        println!(
+            "{:>4} {:>6} {:>9} {:>9} {:>9} {:>5} {:>12} {:>9} {:>9} {:>5} {:>8}",
+            "K",
+            "server",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "lost",
+            "CPU ms/chg",
+            "1st p50",
+            "1st p99",
+            "ELU",
+            "RSS MiB"
+        );
+        for run in &runs {
+            println!(
+                "{:>4.0} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>5.0} {:>12.3} {:>9.2} {:>9.2} {:>5.2} {:>8.0}",
+                num(run, "k"),
+                run["server"].as_str().unwrap_or_default(),
+                num(run, "p50_ms"),
+                num(run, "p99_ms"),
+                num(run, "max_ms"),
+                num(run, "lost"),
+                num(run, "cpu_ms_per_change"),
+                num(run, "first_p50_ms"),
+                num(run, "first_p99_ms"),
+                num(run, "event_loop_utilization"),
+                num(run, "server_rss_mib"),
+            );
+        }
+        for r in &ratios {
+            println!(
+                "K = {:>3}: CPU per change js/relay {}x, p50 js/relay {}, p99 js/relay {}",
+                r["k"],
+                r["cpu_per_change_js_over_relay"],
+                r["p50_js_over_relay"],
+                r["p99_js_over_relay"]
+            );
+        }
+    }
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+/// One run on a fresh server.
+fn run(kind: Kind, k: usize, setup: &Setup, founder: &Founder, ledger: &[u8], doc: &str) -> Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = Server::start(kind, &dir.path().join(kind.name()));
+    let mut options = json!({
+        "url": server.url,
+        "subscribers": k,
+        "idle": setup.idle,
+        "edits": setup.edits,
+        "rate": setup.rate,
+        "seed": setup.seed,
+        "docId": doc,
+        "control": true,
+    });
+    if kind == Kind::Relay {
+        founder.register(&server, ledger).expect("register");
+        let relay = server.relay.expect("relay key");
+        options["tokens"] = founder.tokens(&relay, 1 + k + setup.idle, k as u64);
+    }
+    let mut load = Load::spawn(&options);
+    let ready = load.expect("ready", Duration::from_secs(180));
+    assert_eq!(ready["phase"], "ready", "{ready}");
+    // Everyone is connected: how much CPU does the server burn doing nothing?
+    let quiet0 = server.cpu_ms();
+    std::thread::sleep(Duration::from_millis(setup.quiet_ms));
+    let quiet_cpu_ms_per_s = (server.cpu_ms() - quiet0) * 1000.0 / setup.quiet_ms as f64;
+    let before = (kind == Kind::Relay).then(|| server.metrics());
+    let (rss_ready, _) = server.rss_mib();
+    let cpu0 = server.cpu_ms();
+    load.go();
+    let typing = Duration::from_secs_f64(setup.edits as f64 / setup.rate * 3.0 + 60.0);
+    let settled = load.expect("settled", typing);
+    let cpu1 = server.cpu_ms();
+    assert_eq!(settled["phase"], "settled", "{settled}");
+    let after = (kind == Kind::Relay).then(|| server.metrics());
+    load.go();
+    let mut result = load.expect("result", Duration::from_secs(30));
+    load.wait(Duration::from_secs(15));
+    let (rss, hwm) = server.rss_mib();
+    server.stop();
+
+    let cpu = cpu1 - cpu0;
+    let obj = result.as_object_mut().expect("a JSON object");
+    obj.insert("server".into(), json!(kind.name()));
+    obj.insert("server_cpu_ms".into(), json!(round(cpu, 1)));
+    obj.insert(
+        "cpu_ms_per_change".into(),
+        json!(round(cpu / setup.edits as f64, 4)),
+    );
+    obj.insert(
+        "quiet_cpu_ms_per_s".into(),
+        json!(round(quiet_cpu_ms_per_s, 2)),
+    );
+    obj.insert("server_rss_mib".into(), json!(round(rss, 1)));
+    obj.insert("server_rss_ready_mib".into(), json!(round(rss_ready, 1)));
+    obj.insert("server_peak_rss_mib".into(), json!(round(hwm, 1)));
+    if let (Some(before), Some(after)) = (before, after) {
+        let delta = |name: &str| after.get(name).unwrap_or(&0.0) - before.get(name).unwrap_or(&0.0);
+        obj.insert(
+            "relay_changes_admitted".into(),
+            json!(delta("nous_relay_changes_admitted_total")),
+        );
+        obj.insert(
+            "relay_messages_in".into(),
+            json!(delta("nous_relay_messages_in_total")),
+        );
+        obj.insert(
+            "relay_messages_out".into(),
+            json!(delta("nous_relay_messages_out_total")),
+        );
+        obj.insert(
+            "relay_connections".into(),
+            json!(after.get("nous_relay_connections")),
+        );
+    }
+    result
+}
+
+fn print_run(run: &Value) {
+    println!("{run}");
+}
