@@ -181,6 +181,12 @@ impl Guard {
         if let Some(sender) = envelope.sender
             && sender != who.peer_id
         {
+            // Stock clients pass every ephemeral message they receive on to
+            // their other peers unchanged, the original sender included: an
+            // echo of what the relay already gossiped. Drop it.
+            if envelope.kind == MessageType::Ephemeral {
+                return Ok(Inspected::Drop);
+            }
             return Err(refuse(
                 "wrong_sender",
                 format!("senderId {sender} is not this connection's"),

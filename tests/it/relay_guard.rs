@@ -497,3 +497,43 @@ fn an_excluded_member_is_cut_off_while_connected() {
         "Eve's late write reached no one"
     );
 }
+
+#[test]
+fn a_reader_of_a_public_document_cannot_write_to_it() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let carol = Member::new("Carol");
+    let doc = found(&alice, &[&bob]);
+    alice.json(&["community", "share", &doc, "--public"]);
+    alice.sync(&relay, &[]);
+
+    // Carol, not a member, reads the public charter, then sends a change
+    // as a client ignoring the read-only flag would: the change is taken
+    // out, the rest of the conversation goes on.
+    let rt = runtime();
+    let mut reader = rt.block_on(Raw::connect(&relay, &device(&carol)));
+    rt.block_on(reader.request(&doc));
+    assert!(
+        rt.block_on(reader.expect("sync")),
+        "Carol reads the public charter"
+    );
+    let change = change_by(
+        device(&carol).public().actor_for(&doc.parse().expect("id")),
+        |tx| {
+            tx.put(ROOT, "carol", "was here").expect("put");
+        },
+    );
+    rt.block_on(reader.sync(&doc, "sync", vec![change]));
+    rt.block_on(reader.request(&doc));
+    assert!(
+        rt.block_on(reader.expect("sync")),
+        "still served after the refused write"
+    );
+    assert_eq!(relay.rejections("write_to_read_only"), 1);
+
+    let got = bob.sync(&relay, &[]);
+    assert_eq!(got["incomplete"], serde_json::json!([]), "{got}");
+    let heads = |m: &Member| m.json(&["charter", "show", &doc, "--latest"])["heads"].clone();
+    assert_eq!(heads(&alice), heads(&bob), "Carol's write reached no one");
+}
