@@ -171,6 +171,7 @@ impl Relay {
         let (stop, mut stopped) = watch::channel(false);
         let interval = Duration::from_secs(config.unload_interval_secs.max(1));
         let mut unload_stop = stop.subscribe();
+        let unloader = sync.clone();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -178,6 +179,11 @@ impl Relay {
                         let dropped = guard.unload_idle();
                         if dropped > 0 {
                             tracing::debug!(dropped, "relay: idle guard replicas unloaded");
+                        }
+                        match unloader.unload_if_idle().await {
+                            Ok(0) => {}
+                            Ok(unloaded) => tracing::debug!(unloaded, "relay: no client connected; documents unloaded"),
+                            Err(e) => tracing::warn!(error = %e, "relay: could not restart the sync engine"),
                         }
                     }
                     _ = unload_stop.changed() => break,

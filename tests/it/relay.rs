@@ -312,3 +312,40 @@ fn wait_for(mut condition: impl FnMut() -> bool, what: &str) {
     }
     panic!("timed out: {what}");
 }
+
+#[test]
+fn idle_documents_are_unloaded_and_come_back_on_demand() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("relay.toml");
+    std::fs::write(&config, "unload_interval_secs = 1\n").expect("config");
+    let relay = RelayProcess::start_in(
+        &dir.path().join("relay"),
+        &["--config", config.to_str().expect("utf-8")],
+    );
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.edit(&doc, "Adhésion", "Écrit avant le déchargement.");
+    alice.sync(&relay, &[]);
+    assert!(
+        relay.metric("nous_relay_documents_loaded") > 0,
+        "the sync opened documents"
+    );
+
+    // Nobody is connected: the relay lets go of every document.
+    wait_for(
+        || {
+            relay.metric("nous_relay_documents_loaded") == 0
+                && relay.metric("nous_relay_guard_shadows_loaded") == 0
+        },
+        "the idle relay unloads its documents",
+    );
+
+    // They come back from the store when someone asks.
+    let got = bob.sync(&relay, &[]);
+    assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+    assert_eq!(
+        bob.section(&doc, "Adhésion"),
+        "Écrit avant le déchargement."
+    );
+}

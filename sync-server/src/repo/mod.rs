@@ -102,10 +102,50 @@ impl samod::RepoObserver for Observer {
 }
 
 /// The relay's sync engine.
+///
+/// samod 0.16 keeps every document it has opened until the repo stops (it
+/// has no way to close one). So the relay unloads idle documents the one
+/// way samod allows: when no client is connected, it stops the repo
+/// (which flushes) and starts a fresh one over the same store, which opens
+/// documents again only as clients ask for them. No client notices: there
+/// is none.
 #[derive(Clone)]
 pub struct SyncEngine {
+    live: Arc<tokio::sync::Mutex<Live>>,
+    parts: Parts,
+}
+
+struct Live {
     repo: Repo,
     acceptor: samod::AcceptorHandle,
+    connections: usize,
+}
+
+#[derive(Clone)]
+struct Parts {
+    chunks: RedbChunks,
+    registry: Arc<Registry>,
+    metrics: Arc<Metrics>,
+    peer_id: String,
+}
+
+impl Parts {
+    async fn build(&self) -> Result<Live, Stopped> {
+        let repo = Repo::build_tokio()
+            .with_storage(self.chunks.clone())
+            .with_peer_id(PeerId::from(self.peer_id.clone()))
+            .with_share_policy(Policy(self.registry.clone()))
+            .with_observer(Observer(self.metrics.clone()))
+            .load()
+            .await;
+        let url = samod::Url::parse("ws://relay.invalid/").map_err(|_| Stopped)?;
+        let acceptor = repo.make_acceptor(url).map_err(|_| Stopped)?;
+        Ok(Live {
+            repo,
+            acceptor,
+            connections: 0,
+        })
+    }
 }
 
 impl std::fmt::Debug for SyncEngine {
@@ -127,16 +167,32 @@ impl SyncEngine {
         metrics: Arc<Metrics>,
         peer_id: String,
     ) -> Result<Self, Stopped> {
-        let repo = Repo::build_tokio()
-            .with_storage(chunks)
-            .with_peer_id(PeerId::from(peer_id))
-            .with_share_policy(Policy(registry))
-            .with_observer(Observer(metrics))
-            .load()
-            .await;
-        let url = samod::Url::parse("ws://relay.invalid/").map_err(|_| Stopped)?;
-        let acceptor = repo.make_acceptor(url).map_err(|_| Stopped)?;
-        Ok(SyncEngine { repo, acceptor })
+        let parts = Parts {
+            chunks,
+            registry,
+            metrics,
+            peer_id,
+        };
+        let live = parts.build().await?;
+        Ok(SyncEngine {
+            live: Arc::new(tokio::sync::Mutex::new(live)),
+            parts,
+        })
+    }
+
+    /// If no client is connected and documents are loaded, unload them all
+    /// (stop the repo, flushing it, and start a fresh one). Returns how
+    /// many were unloaded.
+    pub async fn unload_if_idle(&self) -> Result<usize, Stopped> {
+        let mut live = self.live.lock().await;
+        let loaded = self.parts.metrics.documents_loaded.load(Ordering::Relaxed);
+        if live.connections > 0 || loaded <= 0 {
+            return Ok(0);
+        }
+        let fresh = self.parts.build().await?;
+        let old = std::mem::replace(&mut *live, fresh);
+        old.repo.stop().await;
+        Ok(usize::try_from(loaded).unwrap_or(0))
     }
 
     /// Serve one authenticated client: `inbound` frames go through the
@@ -217,9 +273,16 @@ impl SyncEngine {
         let outbound = to_client;
         let transport = samod::Transport::new(inbound, outbound)
             .with_expected_peer_id(PeerId::from(who.peer_id.clone()));
-        let connection = match self.acceptor.accept(transport) {
-            Ok(connection) => connection,
-            Err(_) => return "the relay is stopping".into(),
+        let accepted = {
+            let mut live = self.live.lock().await;
+            let accepted = live.acceptor.accept(transport);
+            if accepted.is_ok() {
+                live.connections += 1;
+            }
+            accepted
+        };
+        let Ok(connection) = accepted else {
+            return "the relay is stopping".into();
         };
         // Listen before asking, so an end between the two is not missed.
         let mut events = connection.events();
@@ -235,6 +298,7 @@ impl SyncEngine {
                 }
             },
         };
+        self.live.lock().await.connections -= 1;
         // The pump ends by itself once samod and the guard have dropped
         // their ends of the queue, after sending what was queued.
         drop(pump);
@@ -247,6 +311,7 @@ impl SyncEngine {
 
     /// Stop samod: close every connection and flush pending writes.
     pub async fn stop(&self) {
-        self.repo.stop().await;
+        let live = self.live.lock().await;
+        live.repo.stop().await;
     }
 }
