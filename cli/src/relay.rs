@@ -98,13 +98,6 @@ fn device_key(home: &Path) -> anyhow::Result<DeviceKey> {
     Ok(DeviceKey::read_file(&path)?)
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
-}
-
 fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| anyhow!("random number generator: {e}"))?;
@@ -146,7 +139,12 @@ fn token_source(key: DeviceKey, relay: PublicKey, session: [u8; 8]) -> TokenSour
         if getrandom::fill(&mut nonce[8..]).is_err() {
             tracing::error!("random number generator failed");
         }
-        Token::issue(&key, &relay, now_ms() + token::DEFAULT_LIFETIME_MS, nonce)
+        Token::issue(
+            &key,
+            &relay,
+            nous_sync_server::now_ms() + token::DEFAULT_LIFETIME_MS,
+            nonce,
+        )
     })
 }
 
@@ -159,9 +157,9 @@ pub fn issue_token(cx: &Context, args: &TokenArgs) -> anyhow::Result<()> {
     if lifetime_ms == 0 {
         bail!("--lifetime must be at least one second");
     }
-    let expires_ms = now_ms() + lifetime_ms;
+    let expires_ms = nous_sync_server::now_ms() + lifetime_ms;
     let text = Token::issue(&key, &relay, expires_ms, random()?);
-    let token = Token::verify(&text, &relay, now_ms(), lifetime_ms)?;
+    let token = Token::verify(&text, &relay, nous_sync_server::now_ms(), lifetime_ms)?;
     if cx.json {
         output::json(&json!({
             "token": text,
@@ -474,7 +472,13 @@ pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
 
 fn peer_id_of(tokens: &TokenSource, relay: &PublicKey) -> anyhow::Result<String> {
     let probe = (tokens)();
-    Ok(Token::verify(&probe, relay, now_ms(), token::MAX_LIFETIME_MS)?.peer_id())
+    Ok(Token::verify(
+        &probe,
+        relay,
+        nous_sync_server::now_ms(),
+        token::MAX_LIFETIME_MS,
+    )?
+    .peer_id())
 }
 
 /// Sync the home once with the relay at `relay`: register the communities

@@ -29,13 +29,6 @@ use nous_core::record::{CommunityId, Record};
 use nous_core::{Engine, ledger};
 use tokio::sync::watch;
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
-}
-
 /// What a device may do with a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Access {
@@ -243,7 +236,7 @@ impl Registry {
         )
         .map_err(|e| RegistryError::Governance(e.to_string()))?;
         let view = View {
-            writers: state.writer_devices_at(now_ms()),
+            writers: state.writer_devices_at(crate::now_ms()),
             known: state.known_devices(),
             state,
         };

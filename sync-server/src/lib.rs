@@ -20,3 +20,12 @@ pub mod wire;
 
 pub use config::Config;
 pub use server::{Relay, RelayError};
+
+/// Milliseconds since the Unix epoch, from the system clock (the relay's
+/// only clock: token expiry and suspensions that end).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}

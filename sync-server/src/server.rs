@@ -67,13 +67,6 @@ pub struct Relay {
     task: tokio::task::JoinHandle<Result<(), RelayError>>,
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
-}
-
 /// Open (creating if needed) the relay's directory: its key and its
 /// records store.
 fn open_data(dir: &Path) -> Result<Engine, RelayError> {
@@ -84,7 +77,7 @@ fn open_data(dir: &Path) -> Result<Engine, RelayError> {
         engine::init_home(dir, &seed).map_err(|e| fail(&e))?;
     }
     let options = EngineOptions::new(
-        Box::new(|| i64::try_from(now_ms()).unwrap_or(i64::MAX)),
+        Box::new(|| i64::try_from(crate::now_ms()).unwrap_or(i64::MAX)),
         Box::new(|buffer: &mut [u8]| {
             if getrandom::fill(buffer).is_err() {
                 tracing::error!("the operating system's random number generator failed");
@@ -380,11 +373,14 @@ fn authenticate(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     let token = query.get("token").map(String::as_str).or(bearer);
-    shared.auth.check(token, now_ms()).map_err(|refused| {
-        shared.metrics.reject(refused.reason());
-        tracing::info!(reason = refused.reason(), "relay: request refused");
-        (StatusCode::UNAUTHORIZED, format!("{refused}\n")).into_response()
-    })
+    shared
+        .auth
+        .check(token, crate::now_ms())
+        .map_err(|refused| {
+            shared.metrics.reject(refused.reason());
+            tracing::info!(reason = refused.reason(), "relay: request refused");
+            (StatusCode::UNAUTHORIZED, format!("{refused}\n")).into_response()
+        })
 }
 
 async fn websocket(
