@@ -84,6 +84,8 @@ pub struct Registry {
     /// Actor ids of stock clients (random, not a device key), bound to the
     /// first authenticated device that wrote with them.
     bindings: Mutex<HashMap<ActorId, PublicKey>>,
+    /// Where new bindings are kept, so they survive a restart.
+    keep_binding: Box<dyn Fn(&ActorId, &PublicKey) + Send + Sync>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -93,8 +95,13 @@ impl std::fmt::Debug for Registry {
 }
 
 impl Registry {
-    /// Load every community the relay's store holds.
-    pub fn load(engine: Engine) -> Result<Arc<Self>, RegistryError> {
+    /// Load every community the relay's store holds, with the actor
+    /// bindings kept so far; `keep_binding` stores each new one.
+    pub fn load(
+        engine: Engine,
+        bindings: impl IntoIterator<Item = (ActorId, PublicKey)>,
+        keep_binding: Box<dyn Fn(&ActorId, &PublicKey) + Send + Sync>,
+    ) -> Result<Arc<Self>, RegistryError> {
         let communities = engine
             .communities()
             .map_err(|e| RegistryError::Store(e.to_string()))?;
@@ -102,7 +109,8 @@ impl Registry {
             inner: RwLock::new(Inner::default()),
             engine: Mutex::new(engine),
             epoch: watch::Sender::new(0),
-            bindings: Mutex::new(HashMap::new()),
+            bindings: Mutex::new(bindings.into_iter().collect()),
+            keep_binding,
         });
         for community in communities {
             registry.refresh(&community)?;
@@ -190,8 +198,14 @@ impl Registry {
             .bindings
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bound = bindings.entry(actor.clone()).or_insert(*device);
-        bound == device
+        match bindings.get(actor) {
+            Some(bound) => bound == device,
+            None => {
+                bindings.insert(actor.clone(), *device);
+                (self.keep_binding)(actor, device);
+                true
+            }
+        }
     }
 
     /// Take in records that came in a ledger (already admitted by

@@ -110,7 +110,18 @@ impl Relay {
         };
         let chunks = RedbChunks::open(&config.data.join("sync.redb"), health.clone(), on_error)
             .map_err(|e| RelayError::Data(e.to_string()))?;
-        let registry = Registry::load(engine).map_err(|e| RelayError::Data(e.to_string()))?;
+        let bindings = chunks.bindings().into_iter().filter_map(|(actor, device)| {
+            let actor = automerge::ActorId::from(hex::decode(actor).ok()?);
+            Some((actor, PublicKey::from_bytes(device)))
+        });
+        let keep = {
+            let chunks = chunks.clone();
+            Box::new(move |actor: &automerge::ActorId, device: &PublicKey| {
+                chunks.bind(actor.to_hex_string(), *device.as_bytes());
+            })
+        };
+        let registry =
+            Registry::load(engine, bindings, keep).map_err(|e| RelayError::Data(e.to_string()))?;
         let relay_peer = format!("nous-relay-{id}");
         let sync = SyncEngine::start(
             chunks.clone(),

@@ -537,3 +537,49 @@ fn a_reader_of_a_public_document_cannot_write_to_it() {
     let heads = |m: &Member| m.json(&["charter", "show", &doc, "--latest"])["heads"].clone();
     assert_eq!(heads(&alice), heads(&bob), "Carol's write reached no one");
 }
+
+#[test]
+fn a_stock_clients_actor_stays_bound_to_its_device_across_a_restart() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    let rt = runtime();
+    // A random 16-byte actor, as automerge-repo clients use: it carries no
+    // key, so the relay binds it to Alice's device, the first to use it.
+    let actor = ActorId::from([7u8; 16].as_slice());
+    let first = change_by(actor.clone(), |tx| {
+        tx.put(ROOT, "note", "Alice's client").expect("put");
+    });
+    let first_bytes = first.clone();
+    let mut alices = rt.block_on(Raw::connect(&relay, &device(&alice)));
+    rt.block_on(alices.sync(&doc, "sync", vec![first]));
+    rt.block_on(alices.request(&doc));
+    assert!(rt.block_on(alices.expect("sync")), "Alice's write is taken");
+    drop(alices);
+
+    // After a restart, Bob's device cannot write under that actor.
+    let relay = relay.restart();
+    let mut doc_after = Automerge::new();
+    doc_after
+        .load_incremental(&first_bytes)
+        .expect("Alice's change");
+    doc_after.set_actor(actor);
+    let before = doc_after.get_heads();
+    let mut tx = doc_after.transaction();
+    tx.put(ROOT, "other", "x").expect("put");
+    tx.commit();
+    let second = doc_after
+        .get_changes(&before)
+        .first()
+        .map(|c| c.raw_bytes().to_vec())
+        .expect("change");
+    let mut bobs = rt.block_on(Raw::connect(&relay, &device(&bob)));
+    rt.block_on(bobs.sync(&doc, "sync", vec![second]));
+    assert!(
+        rt.block_on(bobs.is_closed()),
+        "Bob's device may not use Alice's actor"
+    );
+    assert_eq!(relay.rejections("forged_actor"), 1);
+}

@@ -29,6 +29,9 @@ const CHUNKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("samod-chu
 /// The heads of every document the guard has admitted changes to: what
 /// `POST /status` answers without loading a document.
 const HEADS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("heads");
+/// Stock clients' actor ids (hex) → the device (32 bytes) they are bound
+/// to (see `access::Registry::may_author`).
+const BINDINGS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("actor-bindings");
 
 /// Whether the document store is still writable.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +60,7 @@ enum Write {
     Put(String, Vec<u8>),
     Delete(String),
     Heads(String, Vec<u8>),
+    Binding(String, [u8; 32]),
 }
 
 struct Job {
@@ -97,6 +101,7 @@ impl RedbChunks {
         let tx = db.begin_write().map_err(|e| fail(e.to_string()))?;
         tx.open_table(CHUNKS).map_err(|e| fail(e.to_string()))?;
         tx.open_table(HEADS).map_err(|e| fail(e.to_string()))?;
+        tx.open_table(BINDINGS).map_err(|e| fail(e.to_string()))?;
         tx.commit().map_err(|e| fail(e.to_string()))?;
         let db = Arc::new(db);
         let (writer, jobs) = mpsc::channel::<Job>();
@@ -149,6 +154,36 @@ impl RedbChunks {
             tracing::error!(error = %e, "relay store: read failed");
             vec![None; docs.len()]
         })
+    }
+
+    /// Every actor binding stored, as (actor hex, device key bytes).
+    pub fn bindings(&self) -> Vec<(String, [u8; 32])> {
+        let read = || -> Result<Vec<(String, [u8; 32])>, redb::Error> {
+            let tx = self.db.begin_read()?;
+            let table = tx.open_table(BINDINGS)?;
+            let mut out = Vec::new();
+            for entry in table.range::<&str>(..)? {
+                let (actor, device) = entry?;
+                if let Ok(device) = <[u8; 32]>::try_from(device.value()) {
+                    out.push((actor.value().to_owned(), device));
+                }
+            }
+            Ok(out)
+        };
+        read().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "relay store: read failed");
+            Vec::new()
+        })
+    }
+
+    /// Store an actor binding; it is written with the next group commit
+    /// (the caller does not wait).
+    pub fn bind(&self, actor: String, device: [u8; 32]) {
+        let (done, _) = oneshot::channel();
+        let _ = self.writer.send(Job {
+            write: Write::Binding(actor, device),
+            done,
+        });
     }
 
     /// Wait until every write queued so far is durable.
@@ -241,6 +276,10 @@ fn commit(db: &Database, batch: &[Job]) -> Result<(), redb::Error> {
                 }
                 Write::Heads(doc, value) => {
                     heads.insert(doc.as_str(), value.as_slice())?;
+                }
+                Write::Binding(actor, device) => {
+                    tx.open_table(BINDINGS)?
+                        .insert(actor.as_str(), device.as_slice())?;
                 }
             }
         }
