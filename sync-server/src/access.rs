@@ -29,6 +29,9 @@ use nous_core::record::{CommunityId, Record};
 use nous_core::{Engine, ledger};
 use tokio::sync::watch;
 
+/// Stores one new actor binding (see [`Registry::may_author`]).
+pub type KeepBinding = Box<dyn Fn(&ActorId, &PublicKey) + Send + Sync>;
+
 /// What a device may do with a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Access {
@@ -85,7 +88,7 @@ pub struct Registry {
     /// first authenticated device that wrote with them.
     bindings: Mutex<HashMap<ActorId, PublicKey>>,
     /// Where new bindings are kept, so they survive a restart.
-    keep_binding: Box<dyn Fn(&ActorId, &PublicKey) + Send + Sync>,
+    keep_binding: KeepBinding,
 }
 
 impl std::fmt::Debug for Registry {
@@ -100,7 +103,7 @@ impl Registry {
     pub fn load(
         engine: Engine,
         bindings: impl IntoIterator<Item = (ActorId, PublicKey)>,
-        keep_binding: Box<dyn Fn(&ActorId, &PublicKey) + Send + Sync>,
+        keep_binding: KeepBinding,
     ) -> Result<Arc<Self>, RegistryError> {
         let communities = engine
             .communities()
