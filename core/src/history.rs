@@ -77,12 +77,13 @@ pub fn history(doc: &Automerge) -> Vec<HistoryEntry> {
                 }
                 touched.insert(objects.locate(&op.obj, &op.key, &op.action));
             }
+            let device = PublicKey::from_actor(change.actor_id());
             HistoryEntry {
                 hash: ids::hash_hex(&change.hash()),
-                device: PublicKey::from_actor(change.actor_id()),
+                device,
                 actor: change.actor_id().to_hex_string(),
                 seq: change.seq(),
-                time_ms: change.timestamp(),
+                time_ms: time_ms(change.timestamp(), device.is_some()),
                 message: change.message().map(str::to_owned),
                 deps: change.deps().iter().map(ids::hash_hex).collect(),
                 ops: change.len(),
@@ -90,6 +91,18 @@ pub fn history(doc: &Automerge) -> Vec<HistoryEntry> {
             }
         })
         .collect()
+}
+
+/// A change's time in milliseconds. Nous devices write milliseconds; stock
+/// Automerge clients (JavaScript) write seconds, and their actors are not
+/// device keys. A value below 10^11 from such an actor is seconds (as
+/// milliseconds it would be before March 1973).
+fn time_ms(stamp: i64, by_a_device: bool) -> i64 {
+    if !by_a_device && (0..100_000_000_000).contains(&stamp) {
+        stamp.saturating_mul(1000)
+    } else {
+        stamp
+    }
 }
 
 /// The heading of every section that ever existed, as last seen: current
@@ -229,6 +242,10 @@ mod tests {
         assert_eq!(entries.len(), 4);
         assert_eq!(entries[0].message.as_deref(), Some("create"));
         assert_eq!(entries[0].time_ms, 1000);
+        // Stock clients write seconds under actors that are not keys.
+        assert_eq!(time_ms(1_795_962_920, false), 1_795_962_920_000);
+        assert_eq!(time_ms(1_795_962_920_000, false), 1_795_962_920_000);
+        assert_eq!(time_ms(1000, true), 1000);
         assert_eq!(
             entries[0].device,
             PublicKey::from_actor(&ActorId::from(&[7u8; 32][..]))

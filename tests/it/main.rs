@@ -8,6 +8,7 @@ mod crash;
 mod governance;
 mod malformed;
 mod relay;
+mod relay_browser;
 mod relay_guard;
 mod relay_js;
 mod relay_support;
