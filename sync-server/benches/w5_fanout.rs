@@ -68,9 +68,15 @@ fn main() {
     founder.share(&[doc]);
     let ledger = founder.ledger();
 
+    // `--only js` or `--only relay`: one server (no ratio).
+    let only = common::flag("--only");
+    let kinds: Vec<Kind> = [Kind::Js, Kind::Relay]
+        .into_iter()
+        .filter(|k| only.as_deref().is_none_or(|o| o == k.name()))
+        .collect();
     let mut runs = Vec::new();
     for &k in &setup.k {
-        for kind in [Kind::Js, Kind::Relay] {
+        for &kind in &kinds {
             let run = run(kind, k, &setup, &founder, &ledger, &doc.to_string());
             if !json_out {
                 print_run(&run);
@@ -79,7 +85,7 @@ fn main() {
         }
     }
     let mut ratios = Vec::new();
-    for &k in &setup.k {
+    for &k in setup.k.iter().filter(|_| kinds.len() == 2) {
         let find = |kind: &str| {
             runs.iter()
                 .find(|r| r["k"] == k && r["server"] == kind)
@@ -177,6 +183,9 @@ fn run(kind: Kind, k: usize, setup: &Setup, founder: &Founder, ledger: &[u8], do
         "seed": setup.seed,
         "docId": doc,
         "control": true,
+        // A relay token opens one connection: no reconnection attempts.
+        "connectTimeoutMs": 30_000,
+        "retryIntervalMs": 600_000,
     });
     if kind == Kind::Relay {
         founder.register(&server, ledger).expect("register");

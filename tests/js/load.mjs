@@ -57,6 +57,14 @@
 //   control      true: print {"phase":"holding",...} once every client has
 //                its doc, then read one line from stdin before tearing down;
 //                false: hold for holdMs (default 0)
+//   deadlineMs   stop opening clients after this long (default: no limit);
+//                clients that could not connect or find their doc count as
+//                `failed`, those never opened as `skipped`
+//
+// Both modes: connectTimeoutMs (default 10000) per Repo to get the server's
+// `peer` reply; retryIntervalMs (default 5000, the stock adapter's) between
+// the adapter's reconnection attempts — with single-use relay tokens a retry
+// is refused, so give more than connectTimeoutMs.
 //
 // Output: one JSON line
 //   {"k","idle","edits","p50_ms","p99_ms","max_ms","lost", ...extra fields}
@@ -187,10 +195,19 @@ async function inBatches(n, size, fn) {
   return results
 }
 
+// A stock Repo over one WebSocket. The adapter opens a new socket every
+// `retryIntervalMs` until the server's `peer` reply arrives; a relay token
+// opens one connection only, so against a slow relay a retry is refused
+// (401) — give a long `retryIntervalMs` when using tokens.
+const CONNECT_TIMEOUT_MS = opts.connectTimeoutMs ?? 10000
+const RETRY_INTERVAL_MS = opts.retryIntervalMs ?? 5000
 function makeRepo({ url, peerId }) {
-  const repo = new Repo({ peerId, network: [new WebSocketClientAdapter(url)] })
+  const repo = new Repo({ peerId, network: [new WebSocketClientAdapter(url, RETRY_INTERVAL_MS)] })
   const connected = new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${peerId}: not connected after 10 s`)), 10000)
+    const t = setTimeout(
+      () => reject(new Error(`${peerId}: not connected after ${CONNECT_TIMEOUT_MS / 1000} s`)),
+      CONNECT_TIMEOUT_MS,
+    )
     repo.networkSubsystem.once("peer", () => {
       clearTimeout(t)
       resolve()
@@ -460,23 +477,56 @@ async function mainHold() {
 
   const ids = Array.from({ length: CLIENTS }, () => identity("holder"))
   const t1 = performance.now()
+  // `deadlineMs`: stop opening clients after this long and report what was
+  // reached; a client that cannot connect or find its doc counts as failed.
+  const deadline = opts.deadlineMs ? t1 + opts.deadlineMs : Infinity
   let found = 0
-  const repos = await inBatches(CLIENTS, CONC, async i => {
-    const { repo, connected } = makeRepo(ids[i])
-    await connected
-    const id = DOC_IDS[(offset + i) % DOC_IDS.length]
-    const h = await repo.find(`automerge:${id}`)
-    if (h.doc()?.text !== undefined) found++
-    return repo
-  })
+  let failed = 0
+  let skipped = 0
+  const firstErrors = []
+  const repos = (
+    await inBatches(CLIENTS, CONC, async i => {
+      if (performance.now() > deadline) {
+        skipped++
+        return null
+      }
+      const { repo, connected } = makeRepo(ids[i])
+      let step = "connect"
+      let since = performance.now()
+      try {
+        await connected
+        step = "find"
+        since = performance.now()
+        const id = DOC_IDS[(offset + i) % DOC_IDS.length]
+        const h = await repo.find(`automerge:${id}`)
+        if (h.doc()?.text !== undefined) found++
+      } catch (e) {
+        failed++
+        const after = Math.round(performance.now() - since)
+        if (firstErrors.length < 3) firstErrors.push(`${step} failed after ${after} ms: ${e?.message ?? e}`)
+      }
+      return repo
+    })
+  ).filter(Boolean)
   const connectMs = performance.now() - t1
   const rss = process.memoryUsage().rss
-  await phase({ phase: "holding", clients: CLIENTS, found, rss_mb: Math.round(rss / 2 ** 20) })
+  await phase({
+    phase: "holding",
+    clients: CLIENTS,
+    found,
+    failed,
+    skipped,
+    errors: firstErrors,
+    connect_ms: Math.round(connectMs),
+    rss_mb: Math.round(rss / 2 ** 20),
+  })
   if (!CONTROL && opts.holdMs) await sleep(opts.holdMs)
   out({
     mode: "hold",
     clients: CLIENTS,
     found,
+    failed,
+    skipped,
     seeded,
     docs: DOC_IDS.length,
     seed_ms: Math.round(seedMs),

@@ -190,7 +190,10 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nous-sync-server"))
             .args(["--listen", "127.0.0.1:0", "--json", "--data"])
             .arg(data)
-            .env("NOUS_LOG", "warn")
+            .env(
+                "NOUS_LOG",
+                std::env::var("NOUS_BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -431,12 +434,12 @@ impl Founder {
     }
 
     /// Share `docs` with the members: one `document.share` record each,
-    /// signed in a chain (each cites the one before). Signed directly, not
+    /// signed in a chain (each cites the one before), all at the same time. Signed directly, not
     /// through `Engine::act`, which resolves the whole community for every
     /// act (quadratic over 10,000 records); the relay resolves them when
     /// they arrive, and would refuse any it does not accept.
     pub fn share(&mut self, docs: &[DocId]) {
-        let mut time = now_ms().max(
+        let time = now_ms().max(
             self.records
                 .iter()
                 .map(Record::timestamp)
@@ -459,7 +462,6 @@ impl Founder {
                 .expect("sign");
             self.heads = vec![record.id()];
             self.records.push(record);
-            time += 1;
         }
     }
 
