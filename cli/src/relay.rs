@@ -187,8 +187,8 @@ struct Plan {
     /// Ledgers of the communities this device founded: the relay is asked
     /// to host them before the session starts.
     founded: Vec<Vec<u8>>,
-    /// The heads this home holds (hex), documents and ledgers alike.
-    local_heads: BTreeMap<DocId, Vec<String>>,
+    /// The heads this home holds, documents and ledgers alike.
+    local_heads: BTreeMap<DocId, Vec<automerge::ChangeHash>>,
 }
 
 /// Every document this home should sync: those named, or all of its own
@@ -225,10 +225,7 @@ fn plan(engine: &mut Engine, named: &[String]) -> anyhow::Result<Plan> {
     for id in &docs {
         if local.contains(id) {
             let doc = engine.document(id)?;
-            local_heads.insert(
-                *id,
-                doc.get_heads().iter().map(ToString::to_string).collect(),
-            );
+            local_heads.insert(*id, doc.get_heads());
             initial.push((*id, doc.save()));
         }
     }
@@ -241,14 +238,7 @@ fn plan(engine: &mut Engine, named: &[String]) -> anyhow::Result<Plan> {
     let me = engine.device();
     for community in &ledgers {
         let replica = local_ledger(engine, community)?;
-        local_heads.insert(
-            ledger::doc_id(community),
-            replica
-                .get_heads()
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-        );
+        local_heads.insert(ledger::doc_id(community), replica.get_heads());
         let saved = replica.save();
         let founder = engine.records(community)?.iter().any(|r| {
             matches!(r.payload(), nous_core::record::Payload::Genesis(_)) && r.author() == me
@@ -391,57 +381,44 @@ async fn narrow(
     plan: &mut Plan,
     only_changed: bool,
 ) -> anyhow::Result<(Vec<DocId>, usize)> {
-    let ids: Vec<String> = plan
+    let asked: Vec<DocId> = plan
         .docs
         .iter()
         .copied()
         .chain(plan.ledgers.iter().map(ledger::doc_id))
-        .map(|d| d.to_string())
         .collect();
-    let status = url.status(&(tokens)(), &ids, CONNECT_TIMEOUT).await?;
+    let query: Vec<(String, String)> = asked
+        .iter()
+        .map(|doc| {
+            let digest = plan
+                .local_heads
+                .get(doc)
+                .map(|heads| nous_core::ids::heads_digest(heads))
+                .unwrap_or_default();
+            (doc.to_string(), digest)
+        })
+        .collect();
+    let status = url.status(&(tokens)(), &query, CONNECT_TIMEOUT).await?;
     let mut unavailable = Vec::new();
     let mut unchanged = 0;
-    let mut keep = |doc: &DocId| -> bool {
-        let Some(entry) = status.get(&doc.to_string()) else {
-            unavailable.push(*doc);
-            return false;
-        };
-        if !only_changed {
-            return true;
-        }
-        let theirs: Option<BTreeSet<String>> = entry["heads"].as_array().map(|heads| {
-            heads
-                .iter()
-                .filter_map(|h| h.as_str().map(str::to_owned))
-                .collect()
-        });
-        let ours: Option<BTreeSet<String>> = plan_heads(&plan.local_heads, doc);
-        let same = theirs.is_some() && theirs == ours;
+    let mut wanted = BTreeSet::new();
+    for (i, doc) in asked.iter().enumerate() {
+        let same = status.same.get(i).copied().unwrap_or(false);
         if same {
             unchanged += 1;
+            if !only_changed {
+                wanted.insert(*doc);
+            }
+        } else if status.differ.contains_key(&doc.to_string()) {
+            wanted.insert(*doc);
+        } else {
+            unavailable.push(*doc);
         }
-        !same
-    };
-    let docs: Vec<DocId> = plan.docs.iter().copied().filter(|d| keep(d)).collect();
-    let ledgers: Vec<CommunityId> = plan
-        .ledgers
-        .iter()
-        .copied()
-        .filter(|c| keep(&ledger::doc_id(c)))
-        .collect();
-    let wanted: BTreeSet<DocId> = docs
-        .iter()
-        .copied()
-        .chain(ledgers.iter().map(ledger::doc_id))
-        .collect();
-    plan.docs = docs;
-    plan.ledgers = ledgers;
+    }
+    plan.docs.retain(|d| wanted.contains(d));
+    plan.ledgers.retain(|c| wanted.contains(&ledger::doc_id(c)));
     plan.initial.retain(|(id, _)| wanted.contains(id));
     Ok((unavailable, unchanged))
-}
-
-fn plan_heads(heads: &BTreeMap<DocId, Vec<String>>, doc: &DocId) -> Option<BTreeSet<String>> {
-    heads.get(doc).map(|h| h.iter().cloned().collect())
 }
 
 /// Ask the relay to host the communities this device founded.

@@ -15,6 +15,19 @@ use sha2::{Digest, Sha256};
 /// Shortest change-hash prefix accepted in a reference.
 pub const MIN_HASH_PREFIX: usize = 4;
 
+/// A short digest of a set of heads (16 hex characters: the first 8 bytes
+/// of the SHA-256 of the sorted hashes): how a client and a relay compare
+/// what they hold of a document without sending the heads themselves.
+pub fn heads_digest(heads: &[ChangeHash]) -> String {
+    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
+    sorted.sort_unstable();
+    let mut hasher = Sha256::new();
+    for head in sorted {
+        hasher.update(head.0);
+    }
+    hex::encode(&hasher.finalize()[..8])
+}
+
 /// The id of a document, as automerge-repo writes it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DocId([u8; 16]);

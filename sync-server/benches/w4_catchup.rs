@@ -297,8 +297,21 @@ fn main() {
     let rss_before = server.rss_mib().0;
     let tokens = founder.token_source(relay, [4; 8], 4);
     let peer = founder.peer_id(&relay, [4; 8]);
-    let ask: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let status_request = json!({ "docs": ask }).to_string().len();
+    let ask: Vec<(String, String)> = ids
+        .iter()
+        .zip(&old_heads)
+        .map(|(id, heads)| {
+            let heads: Vec<automerge::ChangeHash> =
+                heads.iter().filter_map(|h| h.parse().ok()).collect();
+            (id.to_string(), nous_core::ids::heads_digest(&heads))
+        })
+        .collect();
+    let status_request = json!({
+        "docs": ask.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        "digests": ask.iter().map(|(_, d)| d).collect::<Vec<_>>(),
+    })
+    .to_string()
+    .len();
     let (status_answer, status_time, found, total, synced) = {
         let tokens = tokens.clone();
         let old = &old;
@@ -311,20 +324,17 @@ fn main() {
                 .await
                 .expect("POST /status");
             let status_time = t0.elapsed();
-            let status_answer = json!({ "docs": status }).to_string().len();
+            let status_answer =
+                json!({ "docs": status.differ, "same": "x".repeat(ids.len().div_ceil(8) * 2) })
+                    .to_string()
+                    .len();
             let differ: Vec<usize> = (0..ids.len())
                 .filter(|&i| {
-                    let theirs: Option<BTreeSet<String>> = status
-                        .get(&ids[i].to_string())
-                        .and_then(|e| e["heads"].as_array())
-                        .map(|h| {
-                            h.iter()
-                                .filter_map(|x| x.as_str().map(str::to_owned))
-                                .collect()
-                        });
-                    theirs.as_ref() != Some(&old_heads[i])
+                    !status.same.get(i).copied().unwrap_or(false)
+                        && status.differ.contains_key(&ids[i].to_string())
                 })
                 .collect();
+            let _ = old_heads;
             let initial: Vec<(DocId, Vec<u8>)> =
                 differ.iter().map(|&i| (ids[i], old[i].clone())).collect();
             let t1 = Instant::now();

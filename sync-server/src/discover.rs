@@ -13,6 +13,16 @@ use std::time::Duration;
 use nous_core::PublicKey;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
+/// The relay's answer to `POST /status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    /// Documents this device may read that differ from what it holds (or
+    /// that the relay has no heads for): `{"access", "heads"}` each.
+    pub differ: serde_json::Map<String, serde_json::Value>,
+    /// Per document asked, in order: readable and already the same.
+    pub same: Vec<bool>,
+}
+
 /// Where a relay is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelayUrl {
@@ -122,20 +132,22 @@ impl RelayUrl {
         }
     }
 
-    /// What the relay holds of `docs` that this device may read: access
-    /// ("read" or "write") and the relay's heads (hex), per document.
-    /// Documents left out are unavailable.
+    /// What the relay holds of `docs` that this device may read, given
+    /// what this device holds (a `heads_digest` per document, "" for none).
+    /// Documents in neither part of the answer are unavailable.
     pub async fn status(
         &self,
         token: &str,
-        docs: &[String],
+        docs: &[(String, String)],
         timeout: Duration,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, DiscoverError> {
+    ) -> Result<Status, DiscoverError> {
         let fail = |detail: String| DiscoverError::Unreachable {
             url: self.websocket(),
             detail,
         };
-        let body = serde_json::json!({ "docs": docs }).to_string();
+        let ids: Vec<&str> = docs.iter().map(|(id, _)| id.as_str()).collect();
+        let digests: Vec<&str> = docs.iter().map(|(_, d)| d.as_str()).collect();
+        let body = serde_json::json!({ "docs": ids, "digests": digests }).to_string();
         let (status, text) = tokio::time::timeout(
             timeout,
             self.request("POST", "/status", Some(token), body.as_bytes()),
@@ -148,10 +160,25 @@ impl RelayUrl {
         }
         let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
-        match value.get("docs") {
-            Some(serde_json::Value::Object(map)) => Ok(map.clone()),
-            _ => Err(fail("bad /status answer".into())),
-        }
+        let Some(serde_json::Value::Object(differ)) = value.get("docs") else {
+            return Err(fail("bad /status answer".into()));
+        };
+        let bitmap = value
+            .get("same")
+            .and_then(|v| v.as_str())
+            .and_then(|h| hex::decode(h).ok())
+            .unwrap_or_default();
+        let same = (0..docs.len())
+            .map(|i| {
+                bitmap
+                    .get(i / 8)
+                    .is_some_and(|byte| byte & (1 << (i % 8)) != 0)
+            })
+            .collect();
+        Ok(Status {
+            differ: differ.clone(),
+            same,
+        })
     }
 
     /// A plain HTTP/1.1 GET, body as text (small answers only).

@@ -255,7 +255,9 @@ impl Guard {
             Ok(checked) => {
                 if checked.admitted > 0 {
                     let heads: Vec<u8> = checked.doc.get_heads().iter().flat_map(|h| h.0).collect();
-                    self.chunks.put_heads(doc.to_string(), heads).await;
+                    // Not awaited: the index may lag samod's store (a client
+                    // then syncs once more), never the change on its way.
+                    self.chunks.put_heads_later(doc.to_string(), heads);
                 }
                 *slot = Some(checked.doc);
                 self.metrics

@@ -9,11 +9,13 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use futures::{SinkExt as _, StreamExt as _};
 use nous_core::engine::{self, Engine, EngineOptions};
 use nous_core::{DeviceKey, PublicKey};
@@ -159,8 +161,14 @@ impl Relay {
             .route("/health", get(health_check))
             .route("/metrics", get(metrics_text))
             .route("/id", get(relay_info))
-            .route("/register", axum::routing::post(register))
-            .route("/status", axum::routing::post(status))
+            .route(
+                "/register",
+                axum::routing::post(register).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+            )
+            .route(
+                "/status",
+                axum::routing::post(status).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+            )
             .with_state(shared);
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -195,6 +203,13 @@ impl Relay {
             }
         });
         let task = tokio::spawn(async move {
+            // Sync writes small frames back to back: without TCP_NODELAY each
+            // waits for the peer's delayed ACK (up to 40 ms).
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "relay: cannot set TCP_NODELAY");
+                }
+            });
             let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             });
@@ -312,13 +327,21 @@ async fn register(
     }
 }
 
+/// Largest body of `POST /register` (a ledger) and `POST /status`.
+const MAX_BODY_BYTES: usize = 64 << 20;
+
 /// Most documents one `POST /status` may ask about.
 const MAX_STATUS_DOCS: usize = 100_000;
 
-/// `POST /status`: for each document of the JSON list `{"docs": [...]}`
-/// the caller may read, its access and the relay's heads. A client uses it
-/// to sync only what changed while it was away, and to learn quickly what
-/// it may not have (left out, like what does not exist).
+/// `POST /status`: `{"docs": [id, …], "digests": [d, …]}` (digests
+/// optional, in the same order: `ids::heads_digest` of the caller's heads,
+/// or "" when it has none). The answer: `{"docs": {id: {"access", "heads"}}}`
+/// for each document the caller may read whose heads differ from its digest
+/// (or are unknown), and `"same"`, a bitmap in hex over the request's order
+/// (bit i of byte i/8, least significant first) of the documents the caller
+/// may read and already has exactly as the relay does. Documents it may not
+/// read are in neither, exactly like documents that do not exist. A client
+/// uses it to sync only what changed while it was away.
 async fn status(
     State(shared): State<Arc<Shared>>,
     Query(query): Query<HashMap<String, String>>,
@@ -332,6 +355,8 @@ async fn status(
     #[derive(serde::Deserialize)]
     struct Ask {
         docs: Vec<String>,
+        #[serde(default)]
+        digests: Vec<String>,
     }
     let ask: Ask = match serde_json::from_slice(&body) {
         Ok(ask) => ask,
@@ -344,15 +369,34 @@ async fn status(
         )
             .into_response();
     }
-    let docs: Vec<nous_core::ids::DocId> = ask.docs.iter().filter_map(|d| d.parse().ok()).collect();
+    let mut docs = Vec::with_capacity(ask.docs.len());
+    for text in &ask.docs {
+        match text.parse::<nous_core::ids::DocId>() {
+            Ok(doc) => docs.push(doc),
+            Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
+        }
+    }
     let guard = shared.guard.clone();
     let device = who.device;
-    let answer = tokio::task::spawn_blocking(move || guard.status(&device, &docs)).await;
+    let asked = docs.clone();
+    let answer = tokio::task::spawn_blocking(move || guard.status(&device, &asked)).await;
     let Ok(answer) = answer else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "status failed\n").into_response();
     };
+    let position: HashMap<nous_core::ids::DocId, usize> =
+        docs.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+    let mut same = vec![0u8; docs.len().div_ceil(8)];
     let mut out = serde_json::Map::new();
     for entry in answer {
+        let index = position.get(&entry.doc).copied();
+        let theirs = index.and_then(|i| ask.digests.get(i)).map(String::as_str);
+        let ours = entry.heads.as_deref().map(nous_core::ids::heads_digest);
+        if let (Some(i), Some(theirs), Some(ours)) = (index, theirs, ours.as_deref())
+            && theirs == ours
+        {
+            same[i / 8] |= 1 << (i % 8);
+            continue;
+        }
         out.insert(
             entry.doc.to_string(),
             serde_json::json!({
@@ -364,7 +408,7 @@ async fn status(
             }),
         );
     }
-    let body = serde_json::json!({ "docs": out });
+    let body = serde_json::json!({ "docs": out, "same": hex::encode(same) });
     (
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
@@ -411,6 +455,9 @@ async fn websocket(
     upgrade
         .max_message_size(limit)
         .max_frame_size(limit)
+        // tungstenite's default read buffer is 128 KiB per socket, filled on
+        // first use: 1,000 idle clients would hold 128 MiB of it.
+        .read_buffer_size(8 << 10)
         .on_upgrade(move |socket| serve_socket(shared, who, socket))
 }
 

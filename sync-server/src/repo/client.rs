@@ -54,7 +54,10 @@ impl samod::Dialer for WsDialer {
         let mut url = self.url.clone();
         url.query_pairs_mut().append_pair("token", &(self.token)());
         Box::pin(async move {
-            let (socket, _response) = match tokio_tungstenite::connect_async(url.as_str()).await {
+            // TCP_NODELAY: sync writes small frames back to back.
+            let connected =
+                tokio_tungstenite::connect_async_with_config(url.as_str(), None, true).await;
+            let (socket, _response) = match connected {
                 Ok(connected) => connected,
                 Err(tungstenite::Error::Http(response)) => {
                     let body = response

@@ -139,6 +139,19 @@ impl RedbChunks {
         self.submit(Write::Heads(doc, heads)).await;
     }
 
+    /// Record the heads of a document with the next group commit, without
+    /// waiting for it.
+    pub fn put_heads_later(&self, doc: String, heads: Vec<u8>) {
+        if !self.health.is_ok() {
+            return;
+        }
+        let (done, _) = oneshot::channel();
+        let _ = self.writer.send(Job {
+            write: Write::Heads(doc, heads),
+            done,
+        });
+    }
+
     /// The recorded heads of each of `docs` (None when unknown).
     pub fn heads(&self, docs: &[String]) -> Vec<Option<Vec<u8>>> {
         let read = || -> Result<Vec<Option<Vec<u8>>>, redb::Error> {
