@@ -205,6 +205,28 @@ fn skip(d: &mut Decoder<'_>, depth: u32) -> Result<(), WireError> {
     Ok(())
 }
 
+/// The handshake answer: a `peer` message from `sender` to `target`,
+/// protocol version 1, not ephemeral.
+pub fn peer(sender: &str, target: &str) -> Vec<u8> {
+    let mut e = Encoder::new(Vec::with_capacity(128));
+    // Writing into a Vec cannot fail.
+    let _ = e
+        .map(5)
+        .and_then(|e| e.str("type"))
+        .and_then(|e| e.str("peer"))
+        .and_then(|e| e.str("senderId"))
+        .and_then(|e| e.str(sender))
+        .and_then(|e| e.str("targetId"))
+        .and_then(|e| e.str(target))
+        .and_then(|e| e.str("selectedProtocolVersion"))
+        .and_then(|e| e.str("1"))
+        .and_then(|e| e.str("peerMetadata"))
+        .and_then(|e| e.map(1))
+        .and_then(|e| e.str("isEphemeral"))
+        .and_then(|e| e.bool(false));
+    e.into_writer()
+}
+
 /// A `doc-unavailable` message from `sender` to `target` about `doc`.
 pub fn doc_unavailable(sender: &str, target: &str, doc: &str) -> Vec<u8> {
     let mut e = Encoder::new(Vec::with_capacity(128));

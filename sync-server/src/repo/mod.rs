@@ -1,10 +1,11 @@
 //! The one module that talks to samod (pinned at =0.16.0; an upgrade
 //! touches this directory only).
 //!
-//! - [`SyncEngine`]: the relay's samod repo, its redb storage
-//!   ([`RedbChunks`]), the share policy bridged from the [`Registry`], the
-//!   observer feeding [`Metrics`], and the accept path that runs every
-//!   inbound frame through the [`Guard`].
+//! - [`SyncEngine`]: one samod repo per open document over the shared
+//!   redb storage ([`RedbChunks`]), the share policy bridged from the
+//!   [`Registry`], the observer feeding [`Metrics`], and the accept path
+//!   that runs every inbound frame through the [`Guard`] and routes it to
+//!   its document's repo over a virtual connection.
 //! - [`client`]: the client side (a samod repo that dials a relay over
 //!   WebSocket with a token), used by `nous sync` and later the bindings.
 //!
@@ -14,6 +15,7 @@
 pub mod client;
 mod storage;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -28,6 +30,7 @@ use crate::access::{Access, Registry};
 use crate::auth::Authenticated;
 use crate::guard::{Guard, Inspected};
 use crate::metrics::Metrics;
+use crate::wire::{self, MessageType};
 
 /// Our document id as samod's.
 pub fn samod_id(doc: &DocId) -> DocumentId {
@@ -101,24 +104,28 @@ impl samod::RepoObserver for Observer {
     }
 }
 
-/// The relay's sync engine.
+/// The relay's sync engine: one samod repo **per open document**.
 ///
-/// samod 0.16 keeps every document it has opened until the repo stops (it
-/// has no way to close one). So the relay unloads idle documents the one
-/// way samod allows: when no client is connected, it stops the repo
-/// (which flushes) and starts a fresh one over the same store, which opens
-/// documents again only as clients ask for them. No client notices: there
-/// is none.
+/// samod 0.16 joins every connection to every document its repo has open
+/// and does work per (connection, document) pair after every event; it also
+/// keeps a document until its repo stops. So the relay gives each document
+/// its own repo, and each (client, document) its own virtual connection: a
+/// pair exists only where a client asked for the document, and a document
+/// whose last virtual connection closed is unloaded (its repo stopped,
+/// flushing) once it has been idle for a while. The client sees one
+/// automerge-repo peer: the relay answers its `join` itself, and the
+/// repos' own `peer` answers are dropped.
 #[derive(Clone)]
 pub struct SyncEngine {
-    live: Arc<tokio::sync::Mutex<Live>>,
+    docs: Arc<tokio::sync::Mutex<HashMap<DocId, DocRepo>>>,
     parts: Parts,
 }
 
-struct Live {
+struct DocRepo {
     repo: Repo,
     acceptor: samod::AcceptorHandle,
-    connections: usize,
+    users: usize,
+    idle_since: Option<std::time::Instant>,
 }
 
 #[derive(Clone)]
@@ -130,7 +137,7 @@ struct Parts {
 }
 
 impl Parts {
-    async fn build(&self) -> Result<Live, Stopped> {
+    async fn build(&self) -> Result<DocRepo, Stopped> {
         let repo = Repo::build_tokio()
             .with_storage(self.chunks.clone())
             .with_peer_id(PeerId::from(self.peer_id.clone()))
@@ -140,10 +147,11 @@ impl Parts {
             .await;
         let url = samod::Url::parse("ws://relay.invalid/").map_err(|_| Stopped)?;
         let acceptor = repo.make_acceptor(url).map_err(|_| Stopped)?;
-        Ok(Live {
+        Ok(DocRepo {
             repo,
             acceptor,
-            connections: 0,
+            users: 0,
+            idle_since: None,
         })
     }
 }
@@ -159,49 +167,122 @@ impl std::fmt::Debug for SyncEngine {
 #[error("the sync engine has stopped")]
 pub struct Stopped;
 
+/// Documents unused for this long are unloaded.
+const IDLE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl SyncEngine {
-    /// Start samod over `chunks`, with access from `registry`.
+    /// Start the engine over `chunks`, with access from `registry`.
     pub async fn start(
         chunks: RedbChunks,
         registry: Arc<Registry>,
         metrics: Arc<Metrics>,
         peer_id: String,
     ) -> Result<Self, Stopped> {
-        let parts = Parts {
-            chunks,
-            registry,
-            metrics,
-            peer_id,
-        };
-        let live = parts.build().await?;
         Ok(SyncEngine {
-            live: Arc::new(tokio::sync::Mutex::new(live)),
-            parts,
+            docs: Arc::default(),
+            parts: Parts {
+                chunks,
+                registry,
+                metrics,
+                peer_id,
+            },
         })
     }
 
-    /// If no client is connected and documents are loaded, unload them all
-    /// (stop the repo, flushing it, and start a fresh one). Returns how
-    /// many were unloaded.
+    /// Unload the documents no client has used for a while (stop their
+    /// repos, which flushes them). Returns how many.
     pub async fn unload_if_idle(&self) -> Result<usize, Stopped> {
-        let mut live = self.live.lock().await;
-        let loaded = self.parts.metrics.documents_loaded.load(Ordering::Relaxed);
-        if live.connections > 0 || loaded <= 0 {
-            return Ok(0);
+        let idle: Vec<DocRepo> = {
+            let mut docs = self.docs.lock().await;
+            let ids: Vec<DocId> = docs
+                .iter()
+                .filter(|(_, d)| {
+                    d.users == 0 && d.idle_since.is_some_and(|t| t.elapsed() >= IDLE_GRACE)
+                })
+                .map(|(id, _)| *id)
+                .collect();
+            ids.iter().filter_map(|id| docs.remove(id)).collect()
+        };
+        let count = idle.len();
+        for doc in idle {
+            doc.repo.stop().await;
         }
-        let fresh = self.parts.build().await?;
-        let old = std::mem::replace(&mut *live, fresh);
-        old.repo.stop().await;
-        Ok(usize::try_from(loaded).unwrap_or(0))
+        Ok(count)
+    }
+
+    /// A virtual connection of `who` to `doc`'s repo: frames sent into the
+    /// returned channel reach it; its answers go to `to_client`.
+    async fn open(
+        &self,
+        doc: DocId,
+        who: &Authenticated,
+        join: Vec<u8>,
+        to_client: futures::channel::mpsc::Sender<Vec<u8>>,
+    ) -> Result<futures::channel::mpsc::Sender<Vec<u8>>, Stopped> {
+        use futures::SinkExt as _;
+        let acceptor = {
+            let mut docs = self.docs.lock().await;
+            let entry = match docs.entry(doc) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(self.parts.build().await?)
+                }
+            };
+            entry.users += 1;
+            entry.idle_since = None;
+            entry.acceptor.clone()
+        };
+        let (mut into_repo, from_client) = futures::channel::mpsc::channel::<Vec<u8>>(256);
+        let (from_repo, mut out_of_repo) = futures::channel::mpsc::channel::<Vec<u8>>(256);
+        // The repo's frames go to the client, but for its own `peer`
+        // answer: the relay already answered the client's `join`.
+        let mut to_client = to_client;
+        tokio::spawn(async move {
+            while let Some(frame) = out_of_repo.next().await {
+                let is_peer = wire::decode(&frame).is_ok_and(|e| e.kind == MessageType::Peer);
+                if !is_peer && to_client.send(frame).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let transport = samod::Transport::new(
+            from_client.map(Ok::<_, std::io::Error>),
+            from_repo.sink_map_err(|e| std::io::Error::other(e.to_string())),
+        )
+        .with_expected_peer_id(PeerId::from(who.peer_id.clone()));
+        let connection = acceptor.accept(transport).map_err(|_| Stopped)?;
+        // When the virtual connection ends, the document has one user less.
+        let docs = self.docs.clone();
+        tokio::spawn(async move {
+            let mut events = connection.events();
+            let finished = connection.handshake_complete().await.is_err();
+            if !finished {
+                while let Some(event) = events.next().await {
+                    if matches!(event, samod::AcceptorEvent::ClientDisconnected { .. }) {
+                        break;
+                    }
+                }
+            }
+            let mut docs = docs.lock().await;
+            if let Some(entry) = docs.get_mut(&doc) {
+                entry.users = entry.users.saturating_sub(1);
+                if entry.users == 0 {
+                    entry.idle_since = Some(std::time::Instant::now());
+                }
+            }
+        });
+        let _ = into_repo.send(join).await;
+        Ok(into_repo)
     }
 
     /// Serve one authenticated client: `inbound` frames go through the
-    /// guard, then to samod; samod's frames go to `outbound`. Returns when
-    /// the connection ends, with the reason it ended.
+    /// guard, then to the repo of the document they are about; every
+    /// repo's frames, and the guard's own answers, go to `outbound`.
+    /// Returns when the connection ends, with the reason it ended.
     pub async fn serve<I, O, E>(
         &self,
         who: Authenticated,
-        inbound: I,
+        mut inbound: I,
         outbound: O,
         guard: Arc<Guard>,
         metrics: Arc<Metrics>,
@@ -211,14 +292,12 @@ impl SyncEngine {
         O: Sink<Vec<u8>, Error = E> + Send + Unpin + 'static,
         E: std::error::Error + Send + Sync + 'static,
     {
-        let refusal: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
-        // One queue to the client, fed by samod and by the guard's own
-        // answers (doc-unavailable for what the peer may not see), drained
-        // by one task into the socket. Bounded: a slow reader slows samod
-        // down instead of growing memory.
-        let (to_client, mut queued) = futures::channel::mpsc::channel::<Vec<u8>>(256);
+        use futures::SinkExt as _;
+        // One queue to the client, fed by every document's repo and by the
+        // relay itself, drained by one task into the socket. Bounded: a
+        // slow reader slows the repos down instead of growing memory.
+        let (mut to_client, mut queued) = futures::channel::mpsc::channel::<Vec<u8>>(256);
         let pump = tokio::spawn(async move {
-            use futures::SinkExt as _;
             let mut outbound = outbound;
             while let Some(frame) = queued.next().await {
                 if outbound.send(frame).await.is_err() {
@@ -227,91 +306,79 @@ impl SyncEngine {
             }
             let _ = outbound.close().await;
         });
-        let inbound = {
-            let refusal = refusal.clone();
-            let checker = (who.clone(), metrics.clone(), to_client.clone());
-            let peer = who.peer_id.clone();
-            inbound
-                .then(move |frame| {
-                    let guard = guard.clone();
-                    let (who, metrics, mut answers) = checker.clone();
-                    async move {
-                        use futures::SinkExt as _;
-                        metrics.messages_in.fetch_add(1, Ordering::Relaxed);
-                        metrics.bytes_in.fetch_add(frame.len() as u64, Ordering::Relaxed);
-                        match guard.inspect(&who, frame).await {
-                            Ok(Inspected::Forward(frame)) => Some(Ok(frame)),
-                            Ok(Inspected::Answer(answer)) => {
-                                let _ = answers.send(answer).await;
-                                None
+        let mut join: Option<Vec<u8>> = None;
+        let mut virtuals: HashMap<DocId, futures::channel::mpsc::Sender<Vec<u8>>> = HashMap::new();
+        let ended = loop {
+            let Some(frame) = inbound.next().await else {
+                break "closed by the client".to_owned();
+            };
+            metrics.messages_in.fetch_add(1, Ordering::Relaxed);
+            metrics
+                .bytes_in
+                .fetch_add(frame.len() as u64, Ordering::Relaxed);
+            let frame = match guard.inspect(&who, frame).await {
+                Ok(Inspected::Forward(frame)) => frame,
+                Ok(Inspected::Answer(answer)) => {
+                    let _ = to_client.send(answer).await;
+                    continue;
+                }
+                Ok(Inspected::Drop) => continue,
+                Err(refused) => {
+                    metrics.reject(refused.reason);
+                    tracing::warn!(peer = %who.peer_id, reason = refused.reason, detail = %refused.detail, "relay: connection closed by the guard");
+                    break refused.to_string();
+                }
+            };
+            let Ok(envelope) = wire::decode(&frame) else {
+                continue;
+            };
+            match (envelope.kind, envelope.document.as_deref()) {
+                (MessageType::Join, _) if join.is_none() => {
+                    let answer = wire::peer(&self.parts.peer_id, &who.peer_id);
+                    let _ = to_client.send(answer).await;
+                    join = Some(frame);
+                }
+                (_, Some(document)) => {
+                    let Some(join) = join.clone() else {
+                        metrics.reject("no_join");
+                        break "a message before the handshake".to_owned();
+                    };
+                    let Ok(bytes) = <[u8; 16]>::try_from(document) else {
+                        continue;
+                    };
+                    let doc = DocId::from_bytes(bytes);
+                    let sender = match virtuals.entry(doc) {
+                        std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(entry) => {
+                            match self.open(doc, &who, join, to_client.clone()).await {
+                                Ok(sender) => entry.insert(sender),
+                                Err(_) => break "the relay is stopping".to_owned(),
                             }
-                            Ok(Inspected::Drop) => None,
-                            Err(refused) => Some(Err(refused)),
-                        }
-                    }
-                })
-                .filter_map(futures::future::ready)
-                .scan(false, move |stopped, checked| {
-                    if *stopped {
-                        return futures::future::ready(None);
-                    }
-                    let item = match checked {
-                        Ok(frame) => Ok(frame),
-                        Err(refused) => {
-                            *stopped = true;
-                            metrics.reject(refused.reason);
-                            tracing::warn!(%peer, reason = refused.reason, detail = %refused.detail, "relay: connection closed by the guard");
-                            *refusal.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-                                Some(refused.to_string());
-                            Err(std::io::Error::other(refused.to_string()))
                         }
                     };
-                    futures::future::ready(Some(item))
-                })
-                .boxed()
-        };
-        let outbound = to_client;
-        let transport = samod::Transport::new(inbound, outbound)
-            .with_expected_peer_id(PeerId::from(who.peer_id.clone()));
-        let accepted = {
-            let mut live = self.live.lock().await;
-            let accepted = live.acceptor.accept(transport);
-            if accepted.is_ok() {
-                live.connections += 1;
-            }
-            accepted
-        };
-        let Ok(connection) = accepted else {
-            return "the relay is stopping".into();
-        };
-        // Listen before asking, so an end between the two is not missed.
-        let mut events = connection.events();
-        let ended = match connection.handshake_complete().await {
-            Err(reason) => format!("{reason:?}"),
-            Ok(_) => loop {
-                match events.next().await {
-                    Some(samod::AcceptorEvent::ClientDisconnected { reason, .. }) => {
-                        break format!("{reason:?}");
+                    if sender.send(frame).await.is_err() {
+                        // The document's repo closed this virtual connection
+                        // (samod refused something): open it again next time.
+                        virtuals.remove(&doc);
                     }
-                    Some(_) => continue,
-                    None => break "closed".to_owned(),
                 }
-            },
+                // `leave`, remote-heads gossip: nothing to do.
+                _ => {}
+            }
         };
-        self.live.lock().await.connections -= 1;
-        // The pump ends by itself once samod and the guard have dropped
-        // their ends of the queue, after sending what was queued.
+        // Closing the virtual connections releases the documents; the pump
+        // ends once every repo has dropped its end of the queue.
+        drop(virtuals);
+        drop(to_client);
         drop(pump);
-        refusal
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-            .unwrap_or(ended)
+        ended
     }
 
-    /// Stop samod: close every connection and flush pending writes.
+    /// Stop every document's repo: close every connection and flush.
     pub async fn stop(&self) {
-        let live = self.live.lock().await;
-        live.repo.stop().await;
+        let docs: Vec<DocRepo> = self.docs.lock().await.drain().map(|(_, d)| d).collect();
+        for doc in docs {
+            doc.repo.stop().await;
+        }
     }
 }
