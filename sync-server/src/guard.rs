@@ -115,7 +115,8 @@ pub struct Guard {
     limits: GuardLimits,
     open_registration: bool,
     relay_peer: String,
-    shadows: std::sync::Mutex<HashMap<DocId, Shadow>>,
+    shadows: std::sync::Mutex<HashMap<DocId, (Shadow, u64)>>,
+    uses: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Guard {
@@ -153,6 +154,7 @@ impl Guard {
             open_registration,
             relay_peer,
             shadows: std::sync::Mutex::new(HashMap::new()),
+            uses: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -289,14 +291,29 @@ impl Guard {
             .shadows
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let len = shadows.len();
-        let entry = shadows.entry(*doc).or_insert_with(|| {
-            self.metrics
-                .shadows_loaded
-                .store(len as i64 + 1, Ordering::Relaxed);
-            Arc::new(Mutex::new(None))
-        });
-        entry.clone()
+        let now = self.uses.fetch_add(1, Ordering::Relaxed);
+        let entry = shadows
+            .entry(*doc)
+            .or_insert_with(|| (Arc::new(Mutex::new(None)), now));
+        entry.1 = now;
+        let shadow = entry.0.clone();
+        if shadows.len() > MAX_SHADOWS {
+            // Drop the least recently used replicas that nobody holds.
+            let mut by_age: Vec<(u64, DocId)> = shadows
+                .iter()
+                .filter(|(_, (shadow, _))| evictable(shadow))
+                .map(|(id, (_, used))| (*used, *id))
+                .collect();
+            by_age.sort_unstable();
+            let excess = shadows.len() - MAX_SHADOWS;
+            for (_, id) in by_age.into_iter().take(excess) {
+                shadows.remove(&id);
+            }
+        }
+        self.metrics
+            .shadows_loaded
+            .store(shadows.len() as i64, Ordering::Relaxed);
+        shadow
     }
 
     fn forget(&self, doc: &DocId) {
@@ -319,17 +336,7 @@ impl Guard {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let before = shadows.len();
-        shadows.retain(|_, shadow| {
-            if Arc::strong_count(shadow) > 1 {
-                return true;
-            }
-            match shadow.try_lock() {
-                Ok(slot) => slot
-                    .as_ref()
-                    .is_some_and(|doc| !doc.get_missing_deps(&[]).is_empty()),
-                Err(_) => true,
-            }
-        });
+        shadows.retain(|_, (shadow, _)| !evictable(shadow));
         self.metrics
             .shadows_loaded
             .store(shadows.len() as i64, Ordering::Relaxed);
@@ -489,6 +496,24 @@ impl Guard {
             ledger,
             new,
         })
+    }
+}
+
+/// Replicas kept in memory at most (the least recently used go first).
+const MAX_SHADOWS: usize = 64;
+
+/// Whether a replica may be dropped: nobody holds it, and no change in it
+/// waits for a dependency (dropping one of those would forget a change the
+/// document's repo still holds).
+fn evictable(shadow: &Shadow) -> bool {
+    if Arc::strong_count(shadow) > 1 {
+        return false;
+    }
+    match shadow.try_lock() {
+        Ok(slot) => slot
+            .as_ref()
+            .is_none_or(|doc| doc.get_missing_deps(&[]).is_empty()),
+        Err(_) => false,
     }
 }
 
