@@ -8,14 +8,14 @@
 //! prints a note and passes, unless `NOUS_REQUIRE_BROWSER=1` is set (CI),
 //! in which case it fails.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::relay_support::{Member, RelayProcess, found};
+use super::relay_support::{Member, RelayProcess, found, js_dir, tools_available};
 
 /// Debian's Chromium: the only browser the driver may use (no tool
 /// downloads its own here).
@@ -31,60 +31,19 @@ const PAGE_TIMEOUT_MS: u64 = 30_000;
 /// should always exit by itself).
 const GRACE: Duration = Duration::from_secs(15);
 
-fn js_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/js"))
-}
-
-/// Whether the browser test can run here. When `node`, the npm packages or
-/// Chromium are missing, prints a note and returns false, or panics when
-/// `NOUS_REQUIRE_BROWSER=1` (CI) says they must be there.
+/// Whether the browser test can run here (see `tools_available`).
 fn browser_available() -> bool {
-    let dir = js_dir();
-    let modules = dir.join("node_modules");
-    let missing_package = [
-        "@automerge/automerge-repo",
-        "@automerge/automerge-repo-network-websocket",
-        "esbuild",
-        "playwright-core",
-    ]
-    .into_iter()
-    .find(|package| !modules.join(package).is_dir());
-    let problem = match Command::new("node")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-    {
-        Err(e) => Some(format!("`node` cannot be run ({e})")),
-        Ok(out) if !out.status.success() => Some(format!(
-            "`node --version` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Ok(_) => match missing_package {
-            Some(package) => Some(format!(
-                "{} has no {package} (run `cd tests/js && npm ci`)",
-                modules.display()
-            )),
-            None if !Path::new(CHROMIUM).exists() => {
-                Some(format!("no {CHROMIUM} (run `apt-get install chromium`)"))
-            }
-            None => None,
-        },
-    };
-    match problem {
-        None => true,
-        Some(problem) => {
-            if std::env::var("NOUS_REQUIRE_BROWSER").as_deref() == Ok("1") {
-                panic!("NOUS_REQUIRE_BROWSER=1 but the browser test cannot run: {problem}");
-            }
-            // Straight to the file descriptor: the test harness captures
-            // `eprintln!`, and this note should be seen.
-            let _ = writeln!(
-                std::io::stderr(),
-                "note: browser test skipped: {problem} (set NOUS_REQUIRE_BROWSER=1 to make this a failure)"
-            );
-            false
-        }
-    }
+    tools_available(
+        "browser test",
+        &[
+            "@automerge/automerge-repo",
+            "@automerge/automerge-repo-network-websocket",
+            "esbuild",
+            "playwright-core",
+        ],
+        &[Path::new(CHROMIUM)],
+        "NOUS_REQUIRE_BROWSER",
+    )
 }
 
 /// What the driver did.

@@ -5,8 +5,7 @@
 //! ci`). Without them each test prints a note and passes, unless
 //! `NOUS_REQUIRE_JS=1` is set (CI), in which case it fails.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::path::PathBuf;
+use std::io::{BufRead as _, BufReader, Read as _};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -14,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::relay_support::{Member, RelayProcess, found};
+use super::relay_support::{Member, RelayProcess, found, js_dir, tools_available};
 
 /// The global timeout given to every JS client (`timeoutMs`), in ms.
 const JS_TIMEOUT_MS: u64 = 30_000;
@@ -23,46 +22,17 @@ const JS_TIMEOUT_MS: u64 = 30_000;
 /// killing it (it should always exit by itself).
 const JS_GRACE: Duration = Duration::from_secs(10);
 
-fn js_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/js"))
-}
-
-/// Whether the JS client can run here. When `node` or the npm packages are
-/// missing, prints a note and returns false, or panics when
-/// `NOUS_REQUIRE_JS=1` (CI) says they must be there.
+/// Whether the JS client can run here (see `tools_available`).
 fn js_available() -> bool {
-    let dir = js_dir();
-    let problem = match Command::new("node")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-    {
-        Err(e) => Some(format!("`node` cannot be run ({e})")),
-        Ok(out) if !out.status.success() => Some(format!(
-            "`node --version` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Ok(_) if !dir.join("node_modules/@automerge/automerge-repo").is_dir() => Some(format!(
-            "{} has no node_modules (run `cd tests/js && npm ci`)",
-            dir.display()
-        )),
-        Ok(_) => None,
-    };
-    match problem {
-        None => true,
-        Some(problem) => {
-            if std::env::var("NOUS_REQUIRE_JS").as_deref() == Ok("1") {
-                panic!("NOUS_REQUIRE_JS=1 but the JS interop tests cannot run: {problem}");
-            }
-            // Straight to the file descriptor: the test harness captures
-            // `eprintln!`, and this note should be seen.
-            let _ = writeln!(
-                std::io::stderr(),
-                "note: JS interop test skipped: {problem} (set NOUS_REQUIRE_JS=1 to make this a failure)"
-            );
-            false
-        }
-    }
+    tools_available(
+        "JS interop test",
+        &[
+            "@automerge/automerge-repo",
+            "@automerge/automerge-repo-network-websocket",
+        ],
+        &[],
+        "NOUS_REQUIRE_JS",
+    )
 }
 
 /// Return early (the test passes) when the JS client cannot run, unless

@@ -311,3 +311,57 @@ pub fn found(founder: &Member, others: &[&Member]) -> String {
     }
     doc
 }
+
+/// `tests/js`, where the stock automerge-repo peers live.
+pub fn js_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/js"))
+}
+
+/// Whether `node`, the npm `packages` (under `tests/js/node_modules`) and
+/// the `extra` files are there. When they are not, prints a note (straight
+/// to stderr: the harness captures `eprintln!`, and this should be seen)
+/// and returns false, or panics when the environment variable `require`
+/// is `1` (CI sets it: there, the test must run).
+pub fn tools_available(what: &str, packages: &[&str], extra: &[&Path], require: &str) -> bool {
+    let dir = js_dir();
+    let modules = dir.join("node_modules");
+    let node = Command::new("node")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output();
+    let problem = match node {
+        Err(e) => Some(format!("`node` cannot be run ({e})")),
+        Ok(out) if !out.status.success() => Some(format!(
+            "`node --version` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Ok(_) => packages
+            .iter()
+            .find(|package| !modules.join(package).is_dir())
+            .map(|package| {
+                format!(
+                    "{} has no {package} (run `cd tests/js && npm ci`)",
+                    modules.display()
+                )
+            })
+            .or_else(|| {
+                extra
+                    .iter()
+                    .find(|path| !path.exists())
+                    .map(|path| format!("{} is missing", path.display()))
+            }),
+    };
+    match problem {
+        None => true,
+        Some(problem) => {
+            if std::env::var(require).as_deref() == Ok("1") {
+                panic!("{require}=1 but the {what} cannot run: {problem}");
+            }
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: {what} skipped: {problem} (set {require}=1 to make this a failure)"
+            );
+            false
+        }
+    }
+}
