@@ -23,7 +23,8 @@ pub struct Config {
     pub token_max_lifetime_secs: u64,
     /// Largest WebSocket frame accepted, in bytes.
     pub max_frame_bytes: usize,
-    /// How often idle guard replicas are dropped, in seconds.
+    /// How often idle documents (and the guard's idle replicas) are
+    /// unloaded, in seconds.
     pub unload_interval_secs: u64,
 }
 
