@@ -7,10 +7,12 @@
 //! `nous_core::guard::sync_message`); then what the changes it carries may
 //! do, which depends on the document and on who sends them:
 //!
-//! - **no write access** (a reader of a public document, an outsider): the
-//!   changes are stripped and the rest of the message goes on, so samod
-//!   answers as usual (with `doc-unavailable` to an outsider) and stores
-//!   nothing;
+//! - **no access at all** (an outsider, or a document nobody hosts): the
+//!   guard answers `doc-unavailable` itself and samod never sees the frame,
+//!   so asking costs the relay nothing and a denied document looks exactly
+//!   like a missing one;
+//! - **read access only** (a public document): the changes are stripped
+//!   and the rest of the message goes on; nothing is stored;
 //! - **a community document**: the changes are applied to the guard's
 //!   *shadow* of the document — a replica it loads from the relay's store —
 //!   through the caps and the containment of `nous_core::guard`, and every
@@ -21,10 +23,9 @@
 //!   (`nous_core::ledger::admit_for`); the new records are verified, stored
 //!   and the community re-resolved before the message goes on, so access
 //!   follows at once;
-//! - **an unknown document**: the changes are stripped, and samod answers
-//!   `doc-unavailable` as for a document it is not allowed to show. A new
-//!   community comes in through [`Guard::register`] (`POST /register`), by
-//!   the device that founded it, before its ledger is synced.
+//! - a new community comes in through [`Guard::register`]
+//!   (`POST /register`), by the device that founded it, before its ledger
+//!   is synced.
 //!
 //! Any violation closes that connection with a logged reason and stores
 //! nothing; the shadow, which may hold part of the refused input, is
@@ -78,8 +79,16 @@ impl Default for GuardLimits {
 /// What to do with a frame that passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inspected {
-    /// Hand it to samod.
-    Forward(Vec<u8>),
+    /// Hand it to samod: the frame, its type and the document it is about
+    /// (read once, here, so the caller need not decode it again).
+    Forward {
+        /// The frame (its changes stripped if the sender may not write).
+        frame: Vec<u8>,
+        /// Its type.
+        kind: MessageType,
+        /// Its document, if it names one.
+        doc: Option<DocId>,
+    },
     /// Send this answer back to the client; samod never sees the frame.
     Answer(Vec<u8>),
     /// Nothing to do (an ephemeral message about a document the sender may
@@ -194,14 +203,24 @@ impl Guard {
                 format!("senderId {sender} is not this connection's"),
             ));
         }
+        let message_kind = envelope.kind;
         let Some(document) = envelope.document.as_deref() else {
-            return Ok(Inspected::Forward(frame));
+            return Ok(Inspected::Forward {
+                frame,
+                kind: message_kind,
+                doc: None,
+            });
         };
         let doc = DocId::from_bytes(
             document
                 .try_into()
                 .map_err(|_| refuse("malformed_message", "documentId is not 16 bytes"))?,
         );
+        let forward = |frame: Vec<u8>| Inspected::Forward {
+            frame,
+            kind: message_kind,
+            doc: Some(doc),
+        };
         // A document this device may not see is answered here, exactly as
         // samod answers one it does not have: samod never opens a document
         // for a peer that may not have it (so asking costs the relay no
@@ -215,12 +234,12 @@ impl Guard {
             });
         }
         let (true, Some(data)) = (envelope.kind.carries_sync(), envelope.data) else {
-            return Ok(Inspected::Forward(frame));
+            return Ok(forward(frame));
         };
         let message = guard::sync_message(data, &self.limits.changes)
             .map_err(|e| refuse("bad_sync_message", e.to_string()))?;
         if message.changes.is_empty() {
-            return Ok(Inspected::Forward(frame));
+            return Ok(forward(frame));
         }
         let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
         // What is left once the changes are taken out: the message to pass
@@ -234,7 +253,7 @@ impl Guard {
             if access == Access::Read {
                 self.metrics.reject("write_to_read_only");
             }
-            return strip_changes(&frame, message_for_strip).map(Inspected::Forward);
+            return strip_changes(&frame, message_for_strip).map(forward);
         }
 
         let shadow = self.shadow(&doc);
@@ -268,19 +287,12 @@ impl Guard {
                 self.metrics
                     .records_admitted
                     .fetch_add(checked.records as u64, Ordering::Relaxed);
-                Ok(Inspected::Forward(frame))
+                Ok(forward(frame))
             }
             Err(refusal) => {
                 // The shadow may hold part of the refused input: drop it.
                 drop(slot);
                 self.forget(&doc);
-                if refusal.reason == "not_hosted" {
-                    // Not an attack, just a document this relay does not
-                    // have (or will not admit it has): answer as samod
-                    // answers any unknown document.
-                    self.metrics.reject("not_hosted");
-                    return strip_changes(&frame, message_for_strip).map(Inspected::Forward);
-                }
                 Err(refusal)
             }
         }
@@ -573,8 +585,10 @@ fn check_changes(
                 doc: admitted.doc,
             })
         }
+        // Unreachable: an unknown document is denied to everyone, and the
+        // guard answers those before any change is looked at.
         DocKind::Unknown => Err(refuse(
-            "not_hosted",
+            "unknown_document",
             format!("{id} is not a document of a community hosted here"),
         )),
     }

@@ -22,6 +22,32 @@ const JS_TIMEOUT_MS: u64 = 30_000;
 /// killing it (it should always exit by itself).
 const JS_GRACE: Duration = Duration::from_secs(10);
 
+/// A child's stdout, line by line (each mapped by `map`) on a channel, and
+/// its stderr, whole, once it exits: read on threads, so the child never
+/// blocks on a full pipe.
+fn read_output<T: Send + 'static>(
+    child: &mut std::process::Child,
+    map: impl Fn(String) -> T + Send + 'static,
+) -> (mpsc::Receiver<T>, std::thread::JoinHandle<String>) {
+    let stdout = child.stdout.take().expect("stdout");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(map(line)).is_err() {
+                break;
+            }
+        }
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    (lines, stderr)
+}
+
 /// Whether the JS client can run here (see `tools_available`).
 fn js_available() -> bool {
     tools_available(
@@ -152,22 +178,8 @@ impl JsClient {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start node client.mjs");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut stderr = child.stderr.take().expect("stderr");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let value = serde_json::from_str(&line).unwrap_or_else(|_| json!({ "raw": line }));
-                if tx.send(value).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = stderr.read_to_string(&mut text);
-            text
+        let (lines, stderr) = read_output(&mut child, |line| {
+            serde_json::from_str(&line).unwrap_or_else(|_| json!({ "raw": line }))
         });
         JsClient {
             child: Some(child),
@@ -334,22 +346,7 @@ impl Watch {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start nous sync --watch");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut stderr = child.stderr.take().expect("stderr");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let stderr = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = stderr.read_to_string(&mut text);
-            text
-        });
+        let (lines, stderr) = read_output(&mut child, |line| line);
         Watch {
             child: Some(child),
             lines,

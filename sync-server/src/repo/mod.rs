@@ -316,8 +316,8 @@ impl SyncEngine {
             metrics
                 .bytes_in
                 .fetch_add(frame.len() as u64, Ordering::Relaxed);
-            let frame = match guard.inspect(&who, frame).await {
-                Ok(Inspected::Forward(frame)) => frame,
+            let (frame, kind, doc) = match guard.inspect(&who, frame).await {
+                Ok(Inspected::Forward { frame, kind, doc }) => (frame, kind, doc),
                 Ok(Inspected::Answer(answer)) => {
                     let _ = to_client.send(answer).await;
                     continue;
@@ -329,24 +329,17 @@ impl SyncEngine {
                     break refused.to_string();
                 }
             };
-            let Ok(envelope) = wire::decode(&frame) else {
-                continue;
-            };
-            match (envelope.kind, envelope.document.as_deref()) {
+            match (kind, doc) {
                 (MessageType::Join, _) if join.is_none() => {
                     let answer = wire::peer(&self.parts.peer_id, &who.peer_id);
                     let _ = to_client.send(answer).await;
                     join = Some(frame);
                 }
-                (_, Some(document)) => {
+                (_, Some(doc)) => {
                     let Some(join) = join.clone() else {
                         metrics.reject("no_join");
                         break "a message before the handshake".to_owned();
                     };
-                    let Ok(bytes) = <[u8; 16]>::try_from(document) else {
-                        continue;
-                    };
-                    let doc = DocId::from_bytes(bytes);
                     let sender = match virtuals.entry(doc) {
                         std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
                         std::collections::hash_map::Entry::Vacant(entry) => {
