@@ -48,7 +48,7 @@ use tokio::sync::Mutex;
 use crate::access::{Access, DocKind, Registry};
 use crate::auth::Authenticated;
 use crate::metrics::Metrics;
-use crate::repo::{RedbChunks, StoreHealth};
+use crate::store::{RedbChunks, StoreHealth};
 use crate::wire::{self, MessageType};
 
 /// Caps on what one client may send.
@@ -77,19 +77,23 @@ impl Default for GuardLimits {
 }
 
 /// What to do with a frame that passed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Inspected {
-    /// Hand it to samod: the frame, its type and the document it is about
-    /// (read once, here, so the caller need not decode it again).
+    /// Hand it on: the frame, its type, the document it is about and, for
+    /// `request` and `sync`, the Automerge sync message (all read once,
+    /// here, so the caller need not decode anything again).
     Forward {
-        /// The frame (its changes stripped if the sender may not write).
+        /// The frame as it came.
         frame: Vec<u8>,
         /// Its type.
         kind: MessageType,
         /// Its document, if it names one.
         doc: Option<DocId>,
+        /// The sync message (its changes taken out if the sender may not
+        /// write).
+        sync: Option<automerge::sync::Message>,
     },
-    /// Send this answer back to the client; samod never sees the frame.
+    /// Send this answer back to the client; no document sees the frame.
     Answer(Vec<u8>),
     /// Nothing to do (an ephemeral message about a document the sender may
     /// not see).
@@ -209,6 +213,7 @@ impl Guard {
                 frame,
                 kind: message_kind,
                 doc: None,
+                sync: None,
             });
         };
         let doc = DocId::from_bytes(
@@ -216,10 +221,11 @@ impl Guard {
                 .try_into()
                 .map_err(|_| refuse("malformed_message", "documentId is not 16 bytes"))?,
         );
-        let forward = |frame: Vec<u8>| Inspected::Forward {
+        let forward = |frame: Vec<u8>, sync: Option<automerge::sync::Message>| Inspected::Forward {
             frame,
             kind: message_kind,
             doc: Some(doc),
+            sync,
         };
         // A document this device may not see is answered here, exactly as
         // samod answers one it does not have: samod never opens a document
@@ -233,19 +239,17 @@ impl Guard {
                 _ => Inspected::Drop,
             });
         }
-        let (true, Some(data)) = (envelope.kind.carries_sync(), envelope.data) else {
-            return Ok(forward(frame));
-        };
-        let message = guard::sync_message(data, &self.limits.changes)
+        if !envelope.kind.carries_sync() {
+            return Ok(forward(frame, None));
+        }
+        let data = envelope
+            .data
+            .ok_or_else(|| refuse("bad_sync_message", "a sync message without data"))?;
+        let mut message = guard::sync_message(data, &self.limits.changes)
             .map_err(|e| refuse("bad_sync_message", e.to_string()))?;
         if message.changes.is_empty() {
-            return Ok(forward(frame));
+            return Ok(forward(frame, Some(message)));
         }
-        let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
-        // What is left once the changes are taken out: the message to pass
-        // on when they may not be applied.
-        let mut message_for_strip = message;
-        message_for_strip.changes = Vec::<Vec<u8>>::new().into();
 
         let kind = self.registry.kind(&doc);
         let access = self.registry.access(&doc, Some(&who.device));
@@ -253,8 +257,12 @@ impl Guard {
             if access == Access::Read {
                 self.metrics.reject("write_to_read_only");
             }
-            return strip_changes(&frame, message_for_strip).map(forward);
+            // The rest of the message (heads, needs, bloom filters) goes on,
+            // so sync goes on in the other direction.
+            message.changes = Vec::<Vec<u8>>::new().into();
+            return Ok(forward(frame, Some(message)));
         }
+        let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
 
         let shadow = self.shadow(&doc);
         let mut slot = shadow.lock().await;
@@ -287,7 +295,7 @@ impl Guard {
                 self.metrics
                     .records_admitted
                     .fetch_add(checked.records as u64, Ordering::Relaxed);
-                Ok(forward(frame))
+                Ok(forward(frame, Some(message)))
             }
             Err(refusal) => {
                 // The shadow may hold part of the refused input: drop it.
@@ -527,14 +535,6 @@ fn evictable(shadow: &Shadow) -> bool {
             .is_none_or(|doc| doc.get_missing_deps(&[]).is_empty()),
         Err(_) => false,
     }
-}
-
-/// The message without its changes (heads, needs and bloom filters kept,
-/// so sync goes on in the other direction).
-fn strip_changes(frame: &[u8], mut message: automerge::sync::Message) -> Result<Vec<u8>, Refusal> {
-    message.changes = Vec::<Vec<u8>>::new().into();
-    wire::replace_data(frame, &message.encode())
-        .map_err(|e| refuse("malformed_message", e.to_string()))
 }
 
 fn check_changes(

@@ -3,9 +3,11 @@
 //! See `ARCHITECTURE.md` (section "Relay") for the map. In one breath: an
 //! axum WebSocket endpoint ([`server`]) authenticates each client with a
 //! relay token ([`auth`]), runs every frame through the [`guard`], and hands
-//! it to samod ([`repo`], the only module that names samod), whose share
-//! policy asks the [`access`] registry built from the communities' signed
-//! records.
+//! it to the task of its document ([`hub`]), which syncs it with the other
+//! clients of that document as the [`access`] registry, built from the
+//! communities' signed records, allows, and keeps it in the [`store`]. The
+//! client side ([`repo`], the only module that names samod) is what
+//! `nous sync` and the bindings dial a relay with.
 
 pub mod access;
 pub mod auth;
@@ -13,9 +15,11 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod guard;
+pub mod hub;
 pub mod metrics;
 pub mod repo;
 pub mod server;
+pub mod store;
 pub mod wire;
 
 pub use config::Config;

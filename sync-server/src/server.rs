@@ -25,8 +25,9 @@ use crate::access::Registry;
 use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::guard::{Guard, GuardLimits};
+use crate::hub::SyncEngine;
 use crate::metrics::Metrics;
-use crate::repo::{RedbChunks, StoreHealth, SyncEngine};
+use crate::store::{RedbChunks, StoreHealth};
 
 /// Why the relay could not start or stop cleanly.
 #[derive(Debug, thiserror::Error)]
@@ -125,14 +126,12 @@ impl Relay {
         let registry =
             Registry::load(engine, bindings, keep).map_err(|e| RelayError::Data(e.to_string()))?;
         let relay_peer = format!("nous-relay-{id}");
-        let sync = SyncEngine::start(
+        let sync = SyncEngine::new(
             chunks.clone(),
             registry.clone(),
             metrics.clone(),
             relay_peer.clone(),
-        )
-        .await
-        .map_err(|e| RelayError::Serve(e.to_string()))?;
+        );
         let limits = GuardLimits {
             max_frame_bytes: config.max_frame_bytes,
             ..GuardLimits::default()
@@ -192,10 +191,9 @@ impl Relay {
                         if dropped > 0 {
                             tracing::debug!(dropped, "relay: idle guard replicas unloaded");
                         }
-                        match unloader.unload_if_idle().await {
-                            Ok(0) => {}
-                            Ok(unloaded) => tracing::debug!(unloaded, "relay: no client connected; documents unloaded"),
-                            Err(e) => tracing::warn!(error = %e, "relay: could not restart the sync engine"),
+                        let unloaded = unloader.unload_if_idle().await;
+                        if unloaded > 0 {
+                            tracing::debug!(unloaded, "relay: no client connected; documents unloaded");
                         }
                     }
                     _ = unload_stop.changed() => break,

@@ -244,30 +244,71 @@ pub fn doc_unavailable(sender: &str, target: &str, doc: &str) -> Vec<u8> {
     e.into_writer()
 }
 
+/// A `sync` message from `sender` to `target` about `doc` carrying `data`
+/// (an encoded Automerge sync message).
+pub fn sync(sender: &str, target: &str, doc: &str, data: &[u8]) -> Vec<u8> {
+    let mut e = Encoder::new(Vec::with_capacity(128 + data.len()));
+    // Writing into a Vec cannot fail.
+    let _ = e
+        .map(5)
+        .and_then(|e| e.str("type"))
+        .and_then(|e| e.str("sync"))
+        .and_then(|e| e.str("senderId"))
+        .and_then(|e| e.str(sender))
+        .and_then(|e| e.str("targetId"))
+        .and_then(|e| e.str(target))
+        .and_then(|e| e.str("documentId"))
+        .and_then(|e| e.str(doc))
+        .and_then(|e| e.str("data"))
+        .and_then(|e| e.bytes(data));
+    e.into_writer()
+}
+
 /// Re-encode a `request` or `sync` frame with new `data`, keeping every other
 /// field as it was (used to strip the changes a peer may not write).
 pub fn replace_data(frame: &[u8], new_data: &[u8]) -> Result<Vec<u8>, WireError> {
+    replace_field(frame, "data", |out| out.bytes(new_data).map(|_| ()))
+}
+
+/// Re-encode a frame for another recipient: `targetId` becomes `target`,
+/// every other field (sender, session, count, data) stays as it was. How an
+/// ephemeral message is passed on to a document's other peers.
+pub fn retarget(frame: &[u8], target: &str) -> Result<Vec<u8>, WireError> {
+    replace_field(frame, "targetId", |out| out.str(target).map(|_| ()))
+}
+
+fn replace_field(
+    frame: &[u8],
+    field: &str,
+    write: impl FnOnce(
+        &mut Encoder<Vec<u8>>,
+    ) -> Result<(), minicbor::encode::Error<core::convert::Infallible>>,
+) -> Result<Vec<u8>, WireError> {
     let mut d = Decoder::new(frame);
     let entries = d
         .map()
         .map_err(malformed)?
         .ok_or_else(|| malformed("indefinite map"))?;
-    let mut out = Encoder::new(Vec::with_capacity(frame.len()));
+    let mut out = Encoder::new(Vec::with_capacity(frame.len() + 64));
     out.map(entries).map_err(malformed)?;
+    let mut write = Some(write);
     for _ in 0..entries {
         let key = d.str().map_err(malformed)?;
         out.str(key).map_err(malformed)?;
         let start = d.position();
-        if key == "data" {
-            skip(&mut d, 0)?;
-            out.bytes(new_data).map_err(malformed)?;
-        } else {
-            skip(&mut d, 0)?;
-            let raw = frame
-                .get(start..d.position())
-                .ok_or_else(|| malformed("truncated"))?;
-            out.writer_mut().extend_from_slice(raw);
+        skip(&mut d, 0)?;
+        match write.take_if(|_| key == field) {
+            Some(write) => write(&mut out).map_err(malformed)?,
+            None => {
+                let raw = frame
+                    .get(start..d.position())
+                    .ok_or_else(|| malformed("truncated"))?;
+                out.writer_mut().extend_from_slice(raw);
+            }
         }
+    }
+    if write.is_some() {
+        return Err(malformed(format!("no `{field}`")));
     }
     Ok(out.into_writer())
 }
@@ -308,6 +349,20 @@ mod tests {
         let env = decode(&replaced).expect("decodes");
         assert_eq!(env.data, Some(&b"xy"[..]));
         assert_eq!(env.sender, Some("alice"));
+        let moved = retarget(&replaced, "bob").expect("re-encodes");
+        assert_eq!(moved.len(), replaced.len() + "bob".len() - "relay".len());
+        let env = decode(&moved).expect("decodes");
+        assert_eq!((env.sender, env.data), (Some("alice"), Some(&b"xy"[..])));
+        let ours = sync("relay", "bob", &id, b"abc");
+        let env = decode(&ours).expect("decodes");
+        assert_eq!(env.kind, MessageType::Sync);
+        assert_eq!(env.document.as_deref(), Some(&[7u8; 16][..]));
+        assert_eq!(env.data, Some(&b"abc"[..]));
+        assert!(retarget(&peer("relay", "bob"), "carol").is_ok());
+        assert!(
+            replace_data(&peer("relay", "bob"), b"").is_err(),
+            "no data field"
+        );
     }
 
     #[test]

@@ -1,30 +1,29 @@
-//! samod's key-value storage on redb.
+//! The relay's document store on redb.
 //!
-//! samod stores each document as snapshot and incremental chunks under keys
-//! such as `[doc, "incremental", hash]`. This adapter keeps them in one redb
-//! table, the key parts joined with `/` (samod guarantees no part contains
-//! one), so `load_range` is a sorted prefix scan.
+//! Each document is kept as chunks under `<doc>/snapshot/<digest>` and
+//! `<doc>/incremental/<digest>` (the layout automerge-repo storage adapters
+//! use), in one table, so loading a document is a sorted prefix scan.
 //!
 //! Writes go through one writer thread that commits everything queued since
 //! its last commit in one durable transaction (group commit): a burst of
 //! keystrokes from many editors costs one fsync, and a `put` resolves only
 //! once its bytes are on disk.
 //!
-//! samod's storage trait cannot report an error. A failed write therefore
-//! **fails loudly**: it is logged, counted, and trips [`StoreHealth`], which
+//! A write happens after the change it keeps has been relayed, so it cannot
+//! be refused back to its sender. A failed write therefore **fails loudly**: it is logged, counted, and trips [`StoreHealth`], which
 //! makes `/health` answer 503 and the relay refuse every further sync
 //! message, so no client goes on believing the relay keeps its changes.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use redb::{Database, ReadableDatabase as _, TableDefinition};
-use samod::storage::{Storage, StorageKey};
 use tokio::sync::oneshot;
 
+/// Document chunks (the name is from when samod wrote them; kept so older
+/// relay stores open as they are).
 const CHUNKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("samod-chunks");
 /// The heads of every document the guard has admitted changes to: what
 /// `POST /status` answers without loading a document.
@@ -68,7 +67,7 @@ struct Job {
     done: oneshot::Sender<()>,
 }
 
-/// The redb-backed samod storage. Cheap to clone.
+/// The redb-backed document store. Cheap to clone.
 #[derive(Clone)]
 pub struct RedbChunks {
     db: Arc<Database>,
@@ -128,10 +127,32 @@ impl RedbChunks {
         })
     }
 
-    /// Put a value under a joined key (for documents the relay writes
-    /// itself, before samod has loaded them).
+    /// Put a chunk and wait until it is durable.
     pub async fn put_raw(&self, key: String, value: Vec<u8>) {
         self.submit(Write::Put(key, value)).await;
+    }
+
+    /// Put a chunk with the next group commit, without waiting for it
+    /// ([`RedbChunks::flush`] waits for everything queued).
+    pub fn put_later(&self, key: String, value: Vec<u8>) {
+        self.queue(Write::Put(key, value));
+    }
+
+    /// Delete a chunk with the next group commit, without waiting for it.
+    pub fn delete_later(&self, key: String) {
+        self.queue(Write::Delete(key));
+    }
+
+    fn queue(&self, write: Write) {
+        if !self.health.is_ok() {
+            return;
+        }
+        let (done, _) = oneshot::channel();
+        if self.writer.send(Job { write, done }).is_err() {
+            tracing::error!("relay store: the writer thread is gone; write dropped");
+            self.health.trip();
+            (self.on_write_error)();
+        }
     }
 
     /// Record the heads of a document (the hashes, concatenated).
@@ -142,14 +163,7 @@ impl RedbChunks {
     /// Record the heads of a document with the next group commit, without
     /// waiting for it.
     pub fn put_heads_later(&self, doc: String, heads: Vec<u8>) {
-        if !self.health.is_ok() {
-            return;
-        }
-        let (done, _) = oneshot::channel();
-        let _ = self.writer.send(Job {
-            write: Write::Heads(doc, heads),
-            done,
-        });
+        self.queue(Write::Heads(doc, heads));
     }
 
     /// The recorded heads of each of `docs` (None when unknown).
@@ -192,11 +206,7 @@ impl RedbChunks {
     /// Store an actor binding; it is written with the next group commit
     /// (the caller does not wait).
     pub fn bind(&self, actor: String, device: [u8; 32]) {
-        let (done, _) = oneshot::channel();
-        let _ = self.writer.send(Job {
-            write: Write::Binding(actor, device),
-            done,
-        });
+        self.queue(Write::Binding(actor, device));
     }
 
     /// Wait until every write queued so far is durable.
@@ -219,21 +229,6 @@ impl RedbChunks {
         }
         let _ = wait.await;
     }
-}
-
-fn join(key: &StorageKey) -> String {
-    let mut out = String::new();
-    for (i, part) in key.into_iter().enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        out.push_str(part);
-    }
-    out
-}
-
-fn split(key: &str) -> Option<StorageKey> {
-    StorageKey::from_parts(key.split('/')).ok()
 }
 
 fn scan(db: &Database, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, redb::Error> {
@@ -299,59 +294,4 @@ fn commit(db: &Database, batch: &[Job]) -> Result<(), redb::Error> {
     }
     tx.commit()?;
     Ok(())
-}
-
-impl Storage for RedbChunks {
-    async fn load(&self, key: StorageKey) -> Option<Vec<u8>> {
-        let db = self.db.clone();
-        let key = join(&key);
-        let read = tokio::task::spawn_blocking(move || -> Result<Option<Vec<u8>>, redb::Error> {
-            let tx = db.begin_read()?;
-            let table = tx.open_table(CHUNKS)?;
-            Ok(table.get(key.as_str())?.map(|v| v.value().to_vec()))
-        })
-        .await;
-        match read {
-            Ok(Ok(value)) => value,
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "relay store: read failed");
-                None
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "relay store: read task failed");
-                None
-            }
-        }
-    }
-
-    async fn load_range(&self, prefix: StorageKey) -> HashMap<StorageKey, Vec<u8>> {
-        let db = self.db.clone();
-        let mut prefix = join(&prefix);
-        if !prefix.is_empty() {
-            prefix.push('/');
-        }
-        let read = tokio::task::spawn_blocking(move || scan(&db, &prefix)).await;
-        match read {
-            Ok(Ok(entries)) => entries
-                .into_iter()
-                .filter_map(|(k, v)| split(&k).map(|k| (k, v)))
-                .collect(),
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "relay store: range read failed");
-                HashMap::new()
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "relay store: read task failed");
-                HashMap::new()
-            }
-        }
-    }
-
-    async fn put(&self, key: StorageKey, data: Vec<u8>) {
-        self.submit(Write::Put(join(&key), data)).await;
-    }
-
-    async fn delete(&self, key: StorageKey) {
-        self.submit(Write::Delete(join(&key))).await;
-    }
 }

@@ -1,0 +1,513 @@
+//! The relay's sync engine: the automerge-repo protocol on the server side,
+//! one task per open document.
+//!
+//! - [`SyncEngine::serve`] runs one authenticated client: every inbound
+//!   frame goes through the [`Guard`], then to the task of the document it
+//!   is about; the frames those tasks (and the relay itself) send back go
+//!   to the client through one bounded queue.
+//! - Each open document is a task that owns a [`DocSync`] (sans-IO, in
+//!   [`doc`]): the Automerge document and one sync state per client that
+//!   asked for it. It carries out the effects: frames to the clients,
+//!   chunks to the store. A client joins a document only by speaking of it,
+//!   so a connection costs nothing to the documents it does not use.
+//! - A document nobody has used for a while is compacted, flushed and
+//!   dropped ([`SyncEngine::unload_if_idle`]).
+//! - Access follows the [`Registry`]: when it changes, each document task
+//!   looks again at who may read and write, before it sends anything more.
+//!
+//! The handshake (`join` → `peer`) is answered here; a client that is too
+//! slow to take what its documents send is disconnected rather than
+//! buffered without bound.
+
+pub mod doc;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::{Sink, SinkExt as _, Stream, StreamExt as _};
+use nous_core::PublicKey;
+use nous_core::ids::DocId;
+use tokio::sync::{Mutex, Notify, mpsc, oneshot};
+
+use crate::access::{Access, Registry};
+use crate::auth::Authenticated;
+use crate::guard::{Guard, Inspected};
+use crate::metrics::Metrics;
+use crate::store::RedbChunks;
+use crate::wire::{self, MessageType};
+use doc::{Ask, ConnId, DocError, DocSync, Effect};
+
+/// Frames waiting for one client before it counts as too slow.
+const CLIENT_QUEUE: usize = 4096;
+
+/// Documents unused for this long are unloaded.
+const IDLE_GRACE: Duration = Duration::from_secs(1);
+
+/// The sync engine has stopped.
+#[derive(Debug, thiserror::Error)]
+#[error("the sync engine has stopped")]
+pub struct Stopped;
+
+/// Where a document task sends a client's frames.
+#[derive(Clone)]
+struct ClientOut {
+    frames: mpsc::Sender<Vec<u8>>,
+    kick: Arc<Kick>,
+}
+
+/// A document task's way to close a client's connection, with a reason.
+#[derive(Default)]
+struct Kick {
+    rung: Notify,
+    reason: std::sync::OnceLock<&'static str>,
+}
+
+impl Kick {
+    fn kick(&self, reason: &'static str) {
+        let _ = self.reason.set(reason);
+        self.rung.notify_one();
+    }
+
+    fn reason(&self) -> &'static str {
+        self.reason.get().copied().unwrap_or("kicked")
+    }
+}
+
+enum Cmd {
+    Attach {
+        conn: ConnId,
+        peer_id: String,
+        device: PublicKey,
+        out: ClientOut,
+    },
+    Sync {
+        conn: ConnId,
+        ask: Ask,
+        message: automerge::sync::Message,
+    },
+    Ephemeral {
+        conn: ConnId,
+        frame: Vec<u8>,
+    },
+    Detach {
+        conn: ConnId,
+    },
+    Stop {
+        done: oneshot::Sender<()>,
+    },
+}
+
+struct OpenDoc {
+    cmds: mpsc::UnboundedSender<Cmd>,
+    users: usize,
+    idle_since: Option<Instant>,
+}
+
+struct Parts {
+    chunks: RedbChunks,
+    registry: Arc<Registry>,
+    metrics: Arc<Metrics>,
+    peer_id: String,
+    next_conn: AtomicU64,
+}
+
+/// The relay's sync engine. Cheap to clone.
+#[derive(Clone)]
+pub struct SyncEngine {
+    docs: Arc<Mutex<HashMap<DocId, OpenDoc>>>,
+    parts: Arc<Parts>,
+}
+
+impl std::fmt::Debug for SyncEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine").finish_non_exhaustive()
+    }
+}
+
+impl SyncEngine {
+    /// The engine over `chunks`, with access from `registry`; `peer_id` is
+    /// the relay's automerge-repo peer id.
+    pub fn new(
+        chunks: RedbChunks,
+        registry: Arc<Registry>,
+        metrics: Arc<Metrics>,
+        peer_id: String,
+    ) -> Self {
+        SyncEngine {
+            docs: Arc::default(),
+            parts: Arc::new(Parts {
+                chunks,
+                registry,
+                metrics,
+                peer_id,
+                next_conn: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    /// Unload the documents no client has used for a while (compact and
+    /// flush them first). Returns how many.
+    pub async fn unload_if_idle(&self) -> usize {
+        let mut docs = self.docs.lock().await;
+        let idle: Vec<DocId> = docs
+            .iter()
+            .filter(|(_, d)| {
+                d.users == 0 && d.idle_since.is_some_and(|t| t.elapsed() >= IDLE_GRACE)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        // Stopped while the map is held, so nobody reopens a document
+        // before its last writes are durable.
+        for id in &idle {
+            if let Some(open) = docs.remove(id) {
+                stop(open).await;
+            }
+        }
+        idle.len()
+    }
+
+    /// Stop every document: close them, compact and flush.
+    pub async fn stop(&self) {
+        let mut docs = self.docs.lock().await;
+        for (_, open) in docs.drain() {
+            stop(open).await;
+        }
+    }
+
+    /// `conn` joins `doc`: the document's task (started if needed).
+    async fn attach(
+        &self,
+        doc: DocId,
+        conn: ConnId,
+        who: &Authenticated,
+        out: &ClientOut,
+    ) -> mpsc::UnboundedSender<Cmd> {
+        let mut docs = self.docs.lock().await;
+        let open = docs.entry(doc).or_insert_with(|| OpenDoc {
+            cmds: spawn_doc(doc, self.parts.clone()),
+            users: 0,
+            idle_since: None,
+        });
+        open.users += 1;
+        open.idle_since = None;
+        let _ = open.cmds.send(Cmd::Attach {
+            conn,
+            peer_id: who.peer_id.clone(),
+            device: who.device,
+            out: out.clone(),
+        });
+        open.cmds.clone()
+    }
+
+    async fn detach(&self, doc: DocId, conn: ConnId) {
+        let mut docs = self.docs.lock().await;
+        if let Some(open) = docs.get_mut(&doc) {
+            let _ = open.cmds.send(Cmd::Detach { conn });
+            open.users = open.users.saturating_sub(1);
+            if open.users == 0 {
+                open.idle_since = Some(Instant::now());
+            }
+        }
+    }
+
+    /// Serve one authenticated client: `inbound` frames go through the
+    /// guard, then to the task of the document they are about; what the
+    /// documents and the relay answer goes to `outbound`. Returns when the
+    /// connection ends, with the reason it ended.
+    pub async fn serve<I, O, E>(
+        &self,
+        who: Authenticated,
+        mut inbound: I,
+        outbound: O,
+        guard: Arc<Guard>,
+        metrics: Arc<Metrics>,
+    ) -> String
+    where
+        I: Stream<Item = Vec<u8>> + Send + Unpin + 'static,
+        O: Sink<Vec<u8>, Error = E> + Send + Unpin + 'static,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let conn = self.parts.next_conn.fetch_add(1, Ordering::Relaxed);
+        let (frames, queued) = mpsc::channel::<Vec<u8>>(CLIENT_QUEUE);
+        let out = ClientOut {
+            frames,
+            kick: Arc::default(),
+        };
+        let pump = tokio::spawn(pump(queued, outbound));
+        let mut joined = false;
+        let mut docs: HashMap<DocId, mpsc::UnboundedSender<Cmd>> = HashMap::new();
+        let ended = loop {
+            let frame = tokio::select! {
+                frame = inbound.next() => frame,
+                () = out.kick.rung.notified() => {
+                    let reason = out.kick.reason();
+                    metrics.reject(reason);
+                    tracing::warn!(peer = %who.peer_id, reason, "relay: connection closed");
+                    break reason.replace('_', " ");
+                }
+            };
+            let Some(frame) = frame else {
+                break "closed by the client".to_owned();
+            };
+            metrics.messages_in.fetch_add(1, Ordering::Relaxed);
+            metrics
+                .bytes_in
+                .fetch_add(frame.len() as u64, Ordering::Relaxed);
+            let (frame, kind, doc, sync) = match guard.inspect(&who, frame).await {
+                Ok(Inspected::Forward {
+                    frame,
+                    kind,
+                    doc,
+                    sync,
+                }) => (frame, kind, doc, sync),
+                Ok(Inspected::Answer(answer)) => {
+                    let _ = out.frames.send(answer).await;
+                    continue;
+                }
+                Ok(Inspected::Drop) => continue,
+                Err(refused) => {
+                    metrics.reject(refused.reason);
+                    tracing::warn!(peer = %who.peer_id, reason = refused.reason, detail = %refused.detail, "relay: connection closed by the guard");
+                    break refused.to_string();
+                }
+            };
+            let cmd = match (kind, doc, sync) {
+                (MessageType::Join, _, _) if !joined => {
+                    joined = true;
+                    let answer = wire::peer(&self.parts.peer_id, &who.peer_id);
+                    let _ = out.frames.send(answer).await;
+                    continue;
+                }
+                (_, Some(_), _) if !joined => {
+                    metrics.reject("no_join");
+                    break "a message before the handshake".to_owned();
+                }
+                (MessageType::Request | MessageType::Sync, Some(doc), Some(message)) => {
+                    let ask = if kind == MessageType::Request {
+                        Ask::Request
+                    } else {
+                        Ask::Sync
+                    };
+                    (doc, Cmd::Sync { conn, ask, message })
+                }
+                (MessageType::Ephemeral, Some(doc), _) => (doc, Cmd::Ephemeral { conn, frame }),
+                // `leave`, a second `join`, remote-heads gossip, a client's
+                // `doc-unavailable`: nothing to do.
+                _ => continue,
+            };
+            let (doc, cmd) = cmd;
+            let cmds = match docs.get(&doc) {
+                Some(cmds) => cmds.clone(),
+                None => {
+                    let cmds = self.attach(doc, conn, &who, &out).await;
+                    docs.insert(doc, cmds.clone());
+                    cmds
+                }
+            };
+            if cmds.send(cmd).is_err() {
+                // The document's task ended (its stored copy failed to load,
+                // or the relay is stopping).
+                break "the relay could not serve a document".to_owned();
+            }
+        };
+        for doc in docs.into_keys() {
+            self.detach(doc, conn).await;
+        }
+        drop(out);
+        drop(pump);
+        ended
+    }
+}
+
+/// Move frames from the client's queue into its socket, flushing when the
+/// queue runs dry (a burst goes out in one write).
+async fn pump<O, E>(mut queued: mpsc::Receiver<Vec<u8>>, mut outbound: O)
+where
+    O: Sink<Vec<u8>, Error = E> + Send + Unpin + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    while let Some(frame) = queued.recv().await {
+        if outbound.feed(frame).await.is_err() {
+            break;
+        }
+        if queued.is_empty() && outbound.flush().await.is_err() {
+            break;
+        }
+    }
+    let _ = outbound.close().await;
+}
+
+async fn stop(open: OpenDoc) {
+    let (done, wait) = oneshot::channel();
+    if open.cmds.send(Cmd::Stop { done }).is_ok() {
+        let _ = wait.await;
+    }
+}
+
+/// A client of one document, as its task sees it.
+struct Client {
+    out: ClientOut,
+    device: PublicKey,
+    peer_id: String,
+    /// False while the registry denies it the document.
+    attached: bool,
+}
+
+fn spawn_doc(id: DocId, parts: Arc<Parts>) -> mpsc::UnboundedSender<Cmd> {
+    let (cmds, inbox) = mpsc::unbounded_channel();
+    tokio::spawn(run_doc(id, parts, inbox));
+    cmds
+}
+
+async fn load(id: DocId, parts: &Parts) -> Result<DocSync, DocError> {
+    let chunks = parts.chunks.clone();
+    let relay = parts.peer_id.clone();
+    tokio::task::spawn_blocking(move || DocSync::load(&id, &relay, chunks.scan(&format!("{id}/"))))
+        .await
+        .map_err(|e| DocError::Damaged(e.to_string()))?
+}
+
+async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceiver<Cmd>) {
+    let mut sync = match load(id, &parts).await {
+        Ok(sync) => sync,
+        Err(e) => {
+            tracing::error!(doc = %id, error = %e, "relay: cannot load a document; its clients are disconnected");
+            return;
+        }
+    };
+    parts
+        .metrics
+        .documents_loaded
+        .fetch_add(1, Ordering::Relaxed);
+    let mut epochs = parts.registry.subscribe();
+    epochs.borrow_and_update();
+    let mut clients: HashMap<ConnId, Client> = HashMap::new();
+    let mut out = Vec::new();
+    let mut stopped = None;
+    while let Some(cmd) = inbox.recv().await {
+        if epochs.has_changed().unwrap_or(false) {
+            epochs.borrow_and_update();
+            review_access(id, &parts.registry, &mut sync, &mut clients);
+        }
+        match cmd {
+            Cmd::Attach {
+                conn,
+                peer_id,
+                device,
+                out: client_out,
+            } => {
+                let access = parts.registry.access(&id, Some(&device));
+                let attached = access != Access::Denied;
+                if attached {
+                    sync.attach(conn, peer_id.clone(), access != Access::Write);
+                }
+                clients.insert(
+                    conn,
+                    Client {
+                        out: client_out,
+                        device,
+                        peer_id,
+                        attached,
+                    },
+                );
+            }
+            Cmd::Sync { conn, ask, message } => {
+                if let Err(e) = sync.receive(conn, ask, message, &mut out) {
+                    tracing::error!(doc = %id, error = %e, "relay: a sync message got past the guard and broke the document; reloading it");
+                    parts.metrics.reject("broken_document");
+                    if let Some(client) = clients.remove(&conn) {
+                        client.out.kick.kick("broke_a_document");
+                    }
+                    out.clear();
+                    parts.chunks.flush().await;
+                    match load(id, &parts).await {
+                        Ok(fresh) => sync = fresh,
+                        Err(e) => {
+                            tracing::error!(doc = %id, error = %e, "relay: cannot reload the document");
+                            break;
+                        }
+                    }
+                    for (conn, client) in &clients {
+                        let access = parts.registry.access(&id, Some(&client.device));
+                        if client.attached {
+                            sync.attach(*conn, client.peer_id.clone(), access != Access::Write);
+                        }
+                    }
+                }
+            }
+            Cmd::Ephemeral { conn, frame } => sync.ephemeral(conn, &frame, &mut out),
+            Cmd::Detach { conn } => {
+                sync.detach(conn);
+                clients.remove(&conn);
+            }
+            Cmd::Stop { done } => {
+                sync.compact(&mut out);
+                stopped = Some(done);
+            }
+        }
+        apply(&parts, &mut clients, &mut sync, &mut out);
+        if let Some(done) = stopped {
+            parts.chunks.flush().await;
+            let _ = done.send(());
+            break;
+        }
+    }
+    parts
+        .metrics
+        .documents_loaded
+        .fetch_sub(1, Ordering::Relaxed);
+}
+
+/// The registry changed: drop the clients that lost the document, take back
+/// those that regained it, and follow read/write changes.
+fn review_access(
+    id: DocId,
+    registry: &Registry,
+    sync: &mut DocSync,
+    clients: &mut HashMap<ConnId, Client>,
+) {
+    for (conn, client) in clients.iter_mut() {
+        let access = registry.access(&id, Some(&client.device));
+        match (access, client.attached) {
+            (Access::Denied, true) => {
+                sync.detach(*conn);
+                client.attached = false;
+            }
+            (Access::Denied, false) => {}
+            (_, false) => {
+                sync.attach(*conn, client.peer_id.clone(), access != Access::Write);
+                client.attached = true;
+            }
+            (_, true) => sync.set_read_only(*conn, access != Access::Write),
+        }
+    }
+}
+
+/// Carry out the effects: frames to the clients, chunks to the store.
+fn apply(
+    parts: &Parts,
+    clients: &mut HashMap<ConnId, Client>,
+    sync: &mut DocSync,
+    out: &mut Vec<Effect>,
+) {
+    for effect in out.drain(..) {
+        match effect {
+            Effect::Send(conn, frame) => {
+                let Some(client) = clients.get(&conn) else {
+                    continue;
+                };
+                if let Err(e) = client.out.frames.try_send(frame) {
+                    if matches!(e, mpsc::error::TrySendError::Full(_)) {
+                        client.out.kick.kick("too_slow");
+                    }
+                    sync.detach(conn);
+                    clients.remove(&conn);
+                }
+            }
+            Effect::Put(key, value) => parts.chunks.put_later(key, value),
+            Effect::Delete(key) => parts.chunks.delete_later(key),
+        }
+    }
+}
