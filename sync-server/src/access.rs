@@ -13,9 +13,10 @@
 //! - everyone else is denied, and a denied peer is answered exactly as for a
 //!   document that does not exist (`doc-unavailable`).
 //!
-//! Every change to a community's records bumps an epoch. samod subscribes to
-//! a decision per (document, peer) and re-asks on each bump, so a member who
-//! leaves or is excluded loses access on every open connection at once.
+//! Every change to a community's records bumps an epoch. Each open
+//! document's task watches it and asks again for each of its clients before
+//! it sends anything more, so a member who leaves or is excluded loses
+//! access on every open connection at once.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};

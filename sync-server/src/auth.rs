@@ -9,8 +9,8 @@
 //! relay, or was already used: each nonce is remembered until its token
 //! expires, so a token opens one connection only.
 //!
-//! The connection is then pinned to the token's peer id (samod's expected
-//! peer id): the client must announce exactly that id in its handshake.
+//! The connection is then pinned to the token's peer id: the guard refuses
+//! any message whose `senderId` is another (the handshake included).
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -23,7 +23,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR", env = "NOUS_RELAY_DATA")]
     pub data: Option<PathBuf>,
     /// A TOML file of settings (listen, data, open_registration,
-    /// token_max_lifetime_secs, max_frame_bytes, unload_interval_secs).
+    /// token_max_lifetime_secs, max_frame_bytes, unload_interval_secs,
+    /// durable_within_ms).
     #[arg(long, value_name = "FILE", env = "NOUS_RELAY_CONFIG")]
     pub config: Option<PathBuf>,
     /// Refuse new communities: host only those already in the directory.

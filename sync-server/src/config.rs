@@ -26,6 +26,12 @@ pub struct Config {
     /// How often idle documents (and the guard's idle replicas) are
     /// unloaded, in seconds.
     pub unload_interval_secs: u64,
+    /// How long a document change the relay has passed on may stay
+    /// non-durable, in milliseconds (0: an fsync per change). A crash loses
+    /// at most that much of the relay's copy; the clients still hold theirs
+    /// and send it again on their next sync. Registrations, records and
+    /// shutdown are always durable at once.
+    pub durable_within_ms: u64,
 }
 
 impl Default for Config {
@@ -37,6 +43,7 @@ impl Default for Config {
             token_max_lifetime_secs: nous_core::token::MAX_LIFETIME_MS / 1000,
             max_frame_bytes: crate::guard::GuardLimits::default().max_frame_bytes,
             unload_interval_secs: 30,
+            durable_within_ms: 1000,
         }
     }
 }

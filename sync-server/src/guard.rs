@@ -1,4 +1,4 @@
-//! The guard: every frame a client sends is checked here before samod and
+//! The guard: every frame a client sends is checked here before a document and
 //! Automerge see it.
 //!
 //! In order: the frame's size; its envelope (a bounded CBOR read, see
@@ -8,7 +8,7 @@
 //! do, which depends on the document and on who sends them:
 //!
 //! - **no access at all** (an outsider, or a document nobody hosts): the
-//!   guard answers `doc-unavailable` itself and samod never sees the frame,
+//!   guard answers `doc-unavailable` itself and no document sees the frame,
 //!   so asking costs the relay nothing and a denied document looks exactly
 //!   like a missing one;
 //! - **read access only** (a public document): the changes are stripped
@@ -30,9 +30,9 @@
 //! Any violation closes that connection with a logged reason and stores
 //! nothing; the shadow, which may hold part of the refused input, is
 //! dropped and reloaded from the store when next needed. The shadow sees
-//! exactly the changes samod will apply, in the same order per document, so
-//! a change that would panic Automerge, even one waiting for a dependency,
-//! panics in the containment first and never reaches samod.
+//! the changes before the document's task applies them, so a change that
+//! would panic Automerge, even one waiting for a dependency, panics in the
+//! containment first and never reaches the task.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -171,8 +171,8 @@ impl Guard {
         }
     }
 
-    /// Check one frame from `who`: pass it on to samod (possibly with its
-    /// changes stripped), answer it here, drop it, or (`Err`) close the
+    /// Check one frame from `who`: pass it on to its document (possibly with
+    /// its changes stripped), answer it here, drop it, or (`Err`) close the
     /// connection.
     pub async fn inspect(&self, who: &Authenticated, frame: Vec<u8>) -> Result<Inspected, Refusal> {
         if frame.len() > self.limits.max_frame_bytes {
@@ -228,9 +228,9 @@ impl Guard {
             sync,
         };
         // A document this device may not see is answered here, exactly as
-        // samod answers one it does not have: samod never opens a document
-        // for a peer that may not have it (so asking costs the relay no
-        // memory), and nothing tells a denied document from a missing one.
+        // one nobody brought is: no document is opened for a peer that may
+        // not have it (so asking costs the relay no memory), and nothing
+        // tells a denied document from a missing one.
         if self.registry.access(&doc, Some(&who.device)) == Access::Denied {
             return Ok(match envelope.kind {
                 MessageType::Request | MessageType::Sync => Inspected::Answer(
@@ -270,7 +270,17 @@ impl Guard {
             Some(doc) => doc,
             None => self.load_shadow(&doc).await?,
         };
-        let checked = {
+        let checked = if changes.len() <= INLINE_CHECK_BYTES {
+            check_changes(
+                &self.registry,
+                kind,
+                doc,
+                base,
+                &changes,
+                &self.limits.changes,
+                &who.device,
+            )
+        } else {
             let registry = self.registry.clone();
             let limits = self.limits.changes;
             let device = who.device;
@@ -282,12 +292,6 @@ impl Guard {
         };
         match checked {
             Ok(checked) => {
-                if checked.admitted > 0 {
-                    let heads: Vec<u8> = checked.doc.get_heads().iter().flat_map(|h| h.0).collect();
-                    // Not awaited: the index may lag samod's store (a client
-                    // then syncs once more), never the change on its way.
-                    self.chunks.put_heads_later(doc.to_string(), heads);
-                }
                 *slot = Some(checked.doc);
                 self.metrics
                     .changes_admitted
@@ -348,8 +352,8 @@ impl Guard {
     }
 
     /// Drop the shadows nobody is using and that hold no change waiting for
-    /// a dependency (dropping one of those would forget a change samod
-    /// still holds). Called periodically.
+    /// a dependency (dropping one of those would forget a change the
+    /// document's task still holds). Called periodically.
     pub fn unload_idle(&self) -> usize {
         let mut shadows = self
             .shadows
@@ -519,12 +523,17 @@ impl Guard {
     }
 }
 
+/// Changes up to this size are checked on the connection's task (a few
+/// keystrokes take microseconds, less than a hand-off to the blocking pool);
+/// larger ones on the blocking pool, so they do not hold a runtime worker.
+const INLINE_CHECK_BYTES: usize = 64 << 10;
+
 /// Replicas kept in memory at most (the least recently used go first).
 const MAX_SHADOWS: usize = 64;
 
 /// Whether a replica may be dropped: nobody holds it, and no change in it
 /// waits for a dependency (dropping one of those would forget a change the
-/// document's repo still holds).
+/// document's task still holds).
 fn evictable(shadow: &Shadow) -> bool {
     if Arc::strong_count(shadow) > 1 {
         return false;

@@ -15,7 +15,7 @@ pub struct Metrics {
     pub connections: AtomicI64,
     /// Connections accepted since start.
     pub connections_total: AtomicU64,
-    /// Documents samod holds in memory.
+    /// Documents the relay holds in memory.
     pub documents_loaded: AtomicI64,
     /// Frames received from clients.
     pub messages_in: AtomicU64,

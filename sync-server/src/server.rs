@@ -111,8 +111,13 @@ impl Relay {
                 metrics.store_write_errors.fetch_add(1, Ordering::Relaxed);
             })
         };
-        let chunks = RedbChunks::open(&config.data.join("sync.redb"), health.clone(), on_error)
-            .map_err(|e| RelayError::Data(e.to_string()))?;
+        let chunks = RedbChunks::open(
+            &config.data.join("sync.redb"),
+            health.clone(),
+            on_error,
+            Duration::from_millis(config.durable_within_ms),
+        )
+        .map_err(|e| RelayError::Data(e.to_string()))?;
         let bindings = chunks.bindings().into_iter().filter_map(|(actor, device)| {
             let actor = automerge::ActorId::from(hex::decode(actor).ok()?);
             Some((actor, PublicKey::from_bytes(device)))

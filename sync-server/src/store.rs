@@ -18,6 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use redb::{Database, ReadableDatabase as _, TableDefinition};
 use tokio::sync::oneshot;
@@ -57,6 +58,11 @@ pub struct OpenError {
 
 enum Write {
     Put(String, Vec<u8>),
+    Chunk {
+        key: String,
+        value: Vec<u8>,
+        heads: Vec<u8>,
+    },
     Delete(String),
     Heads(String, Vec<u8>),
     Binding(String, [u8; 32]),
@@ -64,6 +70,8 @@ enum Write {
 
 struct Job {
     write: Write,
+    /// Told once the write is durable; a write nobody waits for has its
+    /// receiver dropped and may stay non-durable for the durability window.
     done: oneshot::Sender<()>,
 }
 
@@ -87,10 +95,13 @@ impl std::fmt::Debug for RedbChunks {
 impl RedbChunks {
     /// Open (or create) the store at `path` and start its writer thread.
     /// `on_write_error` is called once per failed commit (for metrics).
+    /// Writes nobody waits for are made durable within `durable_within`
+    /// (zero: each commit is durable).
     pub fn open(
         path: &Path,
         health: StoreHealth,
         on_write_error: Arc<dyn Fn() + Send + Sync>,
+        durable_within: Duration,
     ) -> Result<Self, OpenError> {
         let fail = |detail: String| OpenError {
             path: path.display().to_string(),
@@ -109,7 +120,15 @@ impl RedbChunks {
         let thread_on_error = on_write_error.clone();
         std::thread::Builder::new()
             .name("relay-store".into())
-            .spawn(move || write_loop(&thread_db, &jobs, &thread_health, &*thread_on_error))
+            .spawn(move || {
+                write_loop(
+                    &thread_db,
+                    &jobs,
+                    &thread_health,
+                    &*thread_on_error,
+                    durable_within,
+                );
+            })
             .map_err(|e| fail(e.to_string()))?;
         Ok(RedbChunks {
             db,
@@ -132,10 +151,12 @@ impl RedbChunks {
         self.submit(Write::Put(key, value)).await;
     }
 
-    /// Put a chunk with the next group commit, without waiting for it
-    /// ([`RedbChunks::flush`] waits for everything queued).
-    pub fn put_later(&self, key: String, value: Vec<u8>) {
-        self.queue(Write::Put(key, value));
+    /// Put a document's chunk and its heads (the hashes, concatenated) in
+    /// the heads index, in the same transaction, with the next group commit
+    /// and without waiting for it ([`RedbChunks::flush`] waits for
+    /// everything queued). `key` is `<doc>/…`.
+    pub fn put_chunk_later(&self, key: String, value: Vec<u8>, heads: Vec<u8>) {
+        self.queue(Write::Chunk { key, value, heads });
     }
 
     /// Delete a chunk with the next group commit, without waiting for it.
@@ -158,12 +179,6 @@ impl RedbChunks {
     /// Record the heads of a document (the hashes, concatenated).
     pub async fn put_heads(&self, doc: String, heads: Vec<u8>) {
         self.submit(Write::Heads(doc, heads)).await;
-    }
-
-    /// Record the heads of a document with the next group commit, without
-    /// waiting for it.
-    pub fn put_heads_later(&self, doc: String, heads: Vec<u8>) {
-        self.queue(Write::Heads(doc, heads));
     }
 
     /// The recorded heads of each of `docs` (None when unknown).
@@ -245,23 +260,59 @@ fn scan(db: &Database, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, redb::Err
     Ok(out)
 }
 
+/// Commit what is queued, in batches. A batch that someone waits for is
+/// committed durably (with everything before it); a batch nobody waits for
+/// (the chunks and heads a document task writes after relaying a change)
+/// is committed at once but made durable at most `window` later, by the
+/// next durable commit. So a keystroke costs no fsync of its own, and a
+/// crash loses at most `window` of such writes — which the clients still
+/// hold and send again on their next sync (the heads index and the chunks
+/// are always committed together, so the relay never claims what it lost).
 fn write_loop(
     db: &Database,
     jobs: &mpsc::Receiver<Job>,
     health: &StoreHealth,
     on_error: &(dyn Fn() + Send + Sync),
+    window: Duration,
 ) {
-    while let Ok(first) = jobs.recv() {
+    let mut not_durable_since: Option<Instant> = None;
+    loop {
+        let first = match not_durable_since {
+            None => jobs.recv().ok(),
+            Some(since) => match jobs.recv_timeout(window.saturating_sub(since.elapsed())) {
+                Ok(job) => Some(job),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    make_durable(db, health, on_error);
+                    return;
+                }
+            },
+        };
+        let Some(first) = first else {
+            if not_durable_since.is_some() {
+                make_durable(db, health, on_error);
+                not_durable_since = None;
+                continue;
+            }
+            return;
+        };
         let mut batch = vec![first];
         while let Ok(more) = jobs.try_recv() {
             batch.push(more);
         }
+        let since = *not_durable_since.get_or_insert_with(Instant::now);
+        let durable = window.is_zero()
+            || since.elapsed() >= window
+            || batch.iter().any(|job| !job.done.is_closed());
         if health.is_ok()
-            && let Err(e) = commit(db, &batch)
+            && let Err(e) = commit(db, &batch, durable)
         {
             tracing::error!(error = %e, writes = batch.len(), "relay store: write failed; refusing further sync until restarted");
             health.trip();
             on_error();
+        }
+        if durable {
+            not_durable_since = None;
         }
         for job in batch {
             let _ = job.done.send(());
@@ -269,8 +320,22 @@ fn write_loop(
     }
 }
 
-fn commit(db: &Database, batch: &[Job]) -> Result<(), redb::Error> {
-    let tx = db.begin_write()?;
+/// An empty durable commit: everything committed before it becomes durable.
+fn make_durable(db: &Database, health: &StoreHealth, on_error: &(dyn Fn() + Send + Sync)) {
+    if health.is_ok()
+        && let Err(e) = commit(db, &[], true)
+    {
+        tracing::error!(error = %e, "relay store: write failed; refusing further sync until restarted");
+        health.trip();
+        on_error();
+    }
+}
+
+fn commit(db: &Database, batch: &[Job], durable: bool) -> Result<(), redb::Error> {
+    let mut tx = db.begin_write()?;
+    if !durable {
+        tx.set_durability(redb::Durability::None)?;
+    }
     {
         let mut table = tx.open_table(CHUNKS)?;
         let mut heads = tx.open_table(HEADS)?;
@@ -278,6 +343,15 @@ fn commit(db: &Database, batch: &[Job]) -> Result<(), redb::Error> {
             match &job.write {
                 Write::Put(key, value) => {
                     table.insert(key.as_str(), value.as_slice())?;
+                }
+                Write::Chunk {
+                    key,
+                    value,
+                    heads: doc_heads,
+                } => {
+                    table.insert(key.as_str(), value.as_slice())?;
+                    let doc = key.split('/').next().unwrap_or_default();
+                    heads.insert(doc, doc_heads.as_slice())?;
                 }
                 Write::Delete(key) => {
                     table.remove(key.as_str())?;
@@ -294,4 +368,50 @@ fn commit(db: &Database, batch: &[Job]) -> Result<(), redb::Error> {
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(dir: &Path, window_ms: u64) -> RedbChunks {
+        RedbChunks::open(
+            &dir.join("sync.redb"),
+            StoreHealth::default(),
+            Arc::new(|| {}),
+            Duration::from_millis(window_ms),
+        )
+        .expect("opens")
+    }
+
+    #[tokio::test]
+    async fn a_chunk_and_its_heads_are_written_together_and_survive_a_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chunks = open(dir.path(), 60_000);
+        chunks.put_chunk_later("doc/incremental/a".into(), b"one".to_vec(), vec![1; 32]);
+        chunks.put_chunk_later("doc/incremental/b".into(), b"two".to_vec(), vec![2; 32]);
+        chunks.delete_later("doc/incremental/a".into());
+        // Waiting for a write makes everything queued before it durable,
+        // however long the window.
+        chunks.flush().await;
+        assert_eq!(chunks.heads(&["doc".into()]), vec![Some(vec![2; 32])]);
+        drop(chunks);
+        // The writer thread holds the database until its queue is closed.
+        let reopened = loop {
+            match RedbChunks::open(
+                &dir.path().join("sync.redb"),
+                StoreHealth::default(),
+                Arc::new(|| {}),
+                Duration::ZERO,
+            ) {
+                Ok(store) => break store,
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        };
+        assert_eq!(
+            reopened.scan("doc/"),
+            vec![("doc/incremental/b".to_owned(), b"two".to_vec())]
+        );
+        assert_eq!(reopened.heads(&["doc".into()]), vec![Some(vec![2; 32])]);
+    }
 }

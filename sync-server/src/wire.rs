@@ -1,11 +1,11 @@
-//! The few fields of an automerge-repo message the guard needs.
+//! automerge-repo messages as the relay reads and writes them.
 //!
 //! Each WebSocket frame carries one CBOR map (`type`, `senderId`,
-//! `targetId`, `documentId`, `data`, …). samod decodes it fully, but its
-//! codec is private, so the guard reads the envelope with its own small,
-//! bounded decoder: nesting is capped, lengths are checked against the frame
-//! before anything is allocated, and every field it does not need is skipped
-//! without being materialised.
+//! `targetId`, `documentId`, `data`, …). The guard reads the envelope with
+//! a small, bounded decoder: nesting is capped, lengths are checked against
+//! the frame before anything is allocated, and every field it does not need
+//! is skipped without being materialised. The relay writes the few messages
+//! it sends itself, and passes ephemeral messages on re-addressed.
 
 use minicbor::data::Type;
 use minicbor::decode::Decoder;

@@ -34,8 +34,16 @@ pub type ConnId = u64;
 pub enum Effect {
     /// Send this frame to that connection.
     Send(ConnId, Vec<u8>),
-    /// Write this chunk (without waiting: the change is already relayed).
-    Put(String, Vec<u8>),
+    /// Write this chunk, and record `heads` as the document's in the heads
+    /// index, together (without waiting: the change is already relayed).
+    Put {
+        /// `<doc>/incremental/<digest>` or `<doc>/snapshot/<digest>`.
+        key: String,
+        /// The chunk.
+        value: Vec<u8>,
+        /// The document's heads once this chunk is written.
+        heads: Vec<ChangeHash>,
+    },
     /// Delete this chunk (it is in a newer snapshot).
     Delete(String),
 }
@@ -237,10 +245,11 @@ impl DocSync {
             return;
         }
         let key = format!("{}/incremental/{}", self.id, heads_digest(heads));
-        out.push(Effect::Put(
-            key.clone(),
-            self.doc.save_after(&self.saved_heads),
-        ));
+        out.push(Effect::Put {
+            key: key.clone(),
+            value: self.doc.save_after(&self.saved_heads),
+            heads: heads.to_vec(),
+        });
         self.incrementals.push(key);
         self.saved_heads = heads.to_vec();
     }
@@ -248,7 +257,11 @@ impl DocSync {
     fn snapshot(&mut self, out: &mut Vec<Effect>) {
         let heads = self.doc.get_heads();
         let key = format!("{}/snapshot/{}", self.id, heads_digest(&heads));
-        out.push(Effect::Put(key.clone(), self.doc.save()));
+        out.push(Effect::Put {
+            key: key.clone(),
+            value: self.doc.save(),
+            heads: heads.clone(),
+        });
         // The writes are applied in order: the old chunks go after the
         // snapshot that holds them is written.
         for old in self.snapshots.drain(..).chain(self.incrementals.drain(..)) {
@@ -386,7 +399,7 @@ mod tests {
         let puts: Vec<&String> = out
             .iter()
             .filter_map(|e| match e {
-                Effect::Put(key, _) => Some(key),
+                Effect::Put { key, .. } => Some(key),
                 _ => None,
             })
             .collect();
@@ -397,7 +410,7 @@ mod tests {
         let chunks: Vec<(String, Vec<u8>)> = out
             .iter()
             .filter_map(|e| match e {
-                Effect::Put(key, value) => Some((key.clone(), value.clone())),
+                Effect::Put { key, value, .. } => Some((key.clone(), value.clone())),
                 _ => None,
             })
             .collect();
@@ -501,8 +514,8 @@ mod tests {
         let mut store = std::collections::BTreeMap::new();
         for effect in &out {
             match effect {
-                Effect::Put(k, v) => {
-                    store.insert(k.clone(), v.clone());
+                Effect::Put { key, value, .. } => {
+                    store.insert(key.clone(), value.clone());
                 }
                 Effect::Delete(k) => {
                     store.remove(k);

@@ -506,7 +506,10 @@ fn apply(
                     clients.remove(&conn);
                 }
             }
-            Effect::Put(key, value) => parts.chunks.put_later(key, value),
+            Effect::Put { key, value, heads } => {
+                let heads = heads.iter().flat_map(|h| h.0).collect();
+                parts.chunks.put_chunk_later(key, value, heads);
+            }
             Effect::Delete(key) => parts.chunks.delete_later(key),
         }
     }
