@@ -1,6 +1,6 @@
 //! The Nous relay: an automerge-repo sync server that knows who belongs.
 //!
-//! See `ARCHITECTURE.md` (section "Relay") for the map. In one breath: an
+//! See `ARCHITECTURE.md` (the `sync-server/` section) for the map. In one breath: an
 //! axum WebSocket endpoint ([`server`]) authenticates each client with a
 //! relay token ([`auth`]), runs every frame through the [`guard`], and hands
 //! it to the task of its document ([`hub`]), which syncs it with the other

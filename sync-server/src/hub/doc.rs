@@ -14,7 +14,7 @@
 //! samod 0.16's document actor answers every peer after every message, so
 //! an edit and its K acknowledgements cost K × K calls; that, and samod
 //! joining every connection to every open document, is why the relay has
-//! its own (see ARCHITECTURE.md, "Relay").
+//! its own (see ARCHITECTURE.md, "Choices worth knowing").
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;

@@ -7,7 +7,7 @@
 //! The relay's own side is ours ([`crate::hub`]): samod 0.16 joins every
 //! connection to every document a repo has open and answers every peer
 //! after every message, which a relay with many clients per document cannot
-//! afford (see ARCHITECTURE.md, "Relay").
+//! afford (see ARCHITECTURE.md, "Choices worth knowing").
 
 pub mod client;
 
