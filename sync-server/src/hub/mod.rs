@@ -447,7 +447,7 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 stopped = Some(done);
             }
         }
-        apply(&parts, &mut clients, &mut sync, &mut out);
+        apply(&parts.chunks, &mut clients, &mut sync, &mut out);
         if let Some(done) = stopped {
             parts.chunks.flush().await;
             let _ = done.send(());
@@ -487,7 +487,7 @@ fn review_access(
 
 /// Carry out the effects: frames to the clients, chunks to the store.
 fn apply(
-    parts: &Parts,
+    chunks: &RedbChunks,
     clients: &mut HashMap<ConnId, Client>,
     sync: &mut DocSync,
     out: &mut Vec<Effect>,
@@ -508,9 +508,71 @@ fn apply(
             }
             Effect::Put { key, value, heads } => {
                 let heads = heads.iter().flat_map(|h| h.0).collect();
-                parts.chunks.put_chunk_later(key, value, heads);
+                chunks.put_chunk_later(key, value, heads);
             }
-            Effect::Delete(key) => parts.chunks.delete_later(key),
+            Effect::Delete(key) => chunks.delete_later(key),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_client_that_does_not_keep_up_is_closed_and_the_others_are_served() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chunks = RedbChunks::open(
+            &dir.path().join("sync.redb"),
+            crate::store::StoreHealth::default(),
+            Arc::new(|| {}),
+            Duration::ZERO,
+        )
+        .expect("store");
+        let id = DocId::from_bytes([3; 16]);
+        let mut sync = DocSync::load(&id, "relay", Vec::new()).expect("empty");
+        let mut clients = HashMap::new();
+        let mut queues = Vec::new();
+        for (conn, capacity) in [(1, 1), (2, 8)] {
+            let (frames, queue) = mpsc::channel(capacity);
+            queues.push(queue);
+            let out = ClientOut {
+                frames,
+                kick: Arc::default(),
+            };
+            sync.attach(conn, format!("peer-{conn}"), false);
+            clients.insert(
+                conn,
+                Client {
+                    out,
+                    device: PublicKey::from_bytes([conn as u8; 32]),
+                    peer_id: format!("peer-{conn}"),
+                    attached: true,
+                },
+            );
+        }
+        let slow = clients[&1].out.kick.clone();
+        let mut out: Vec<Effect> = (0..3)
+            .flat_map(|i| [Effect::Send(1, vec![i]), Effect::Send(2, vec![i])])
+            .collect();
+        apply(&chunks, &mut clients, &mut sync, &mut out);
+
+        // Client 1 took one frame, could not take the second: it is told to
+        // close, and nothing more is queued for it.
+        assert_eq!(slow.reason(), "too_slow");
+        tokio::time::timeout(Duration::from_secs(5), slow.rung.notified())
+            .await
+            .expect("the slow client's connection is told to close");
+        assert!(!clients.contains_key(&1));
+        assert_eq!(sync.conns().collect::<Vec<_>>(), vec![2]);
+        let mut got = |queue: &mut mpsc::Receiver<Vec<u8>>| {
+            let mut frames = Vec::new();
+            while let Ok(frame) = queue.try_recv() {
+                frames.push(frame);
+            }
+            frames
+        };
+        assert_eq!(got(&mut queues[0]), vec![vec![0]]);
+        assert_eq!(got(&mut queues[1]), vec![vec![0], vec![1], vec![2]]);
     }
 }
