@@ -565,7 +565,7 @@ mod tests {
             .expect("the slow client's connection is told to close");
         assert!(!clients.contains_key(&1));
         assert_eq!(sync.conns().collect::<Vec<_>>(), vec![2]);
-        let mut got = |queue: &mut mpsc::Receiver<Vec<u8>>| {
+        let got = |queue: &mut mpsc::Receiver<Vec<u8>>| {
             let mut frames = Vec::new();
             while let Ok(frame) = queue.try_recv() {
                 frames.push(frame);
