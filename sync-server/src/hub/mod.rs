@@ -159,21 +159,16 @@ impl SyncEngine {
             .map(|(id, _)| *id)
             .collect();
         // Stopped while the map is held, so nobody reopens a document
-        // before its last writes are durable.
-        for id in &idle {
-            if let Some(open) = docs.remove(id) {
-                stop(open).await;
-            }
-        }
+        // before its last writes are durable; all at once, so their flushes
+        // share a commit.
+        stop_all(idle.iter().filter_map(|id| docs.remove(id))).await;
         idle.len()
     }
 
     /// Stop every document: close them, compact and flush.
     pub async fn stop(&self) {
         let mut docs = self.docs.lock().await;
-        for (_, open) in docs.drain() {
-            stop(open).await;
-        }
+        stop_all(docs.drain().map(|(_, open)| open)).await;
     }
 
     /// `conn` joins `doc`: the document's task (started if needed).
@@ -339,11 +334,15 @@ where
     let _ = outbound.close().await;
 }
 
-async fn stop(open: OpenDoc) {
-    let (done, wait) = oneshot::channel();
-    if open.cmds.send(Cmd::Stop { done }).is_ok() {
-        let _ = wait.await;
-    }
+/// Tell each document to stop, then wait until every one has flushed.
+async fn stop_all(docs: impl Iterator<Item = OpenDoc>) {
+    let waits: Vec<oneshot::Receiver<()>> = docs
+        .filter_map(|open| {
+            let (done, wait) = oneshot::channel();
+            open.cmds.send(Cmd::Stop { done }).ok().map(|()| wait)
+        })
+        .collect();
+    futures::future::join_all(waits).await;
 }
 
 /// A client of one document, as its task sees it.
