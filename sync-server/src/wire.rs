@@ -264,12 +264,6 @@ pub fn sync(sender: &str, target: &str, doc: &str, data: &[u8]) -> Vec<u8> {
     e.into_writer()
 }
 
-/// Re-encode a `request` or `sync` frame with new `data`, keeping every other
-/// field as it was (used to strip the changes a peer may not write).
-pub fn replace_data(frame: &[u8], new_data: &[u8]) -> Result<Vec<u8>, WireError> {
-    replace_field(frame, "data", |out| out.bytes(new_data).map(|_| ()))
-}
-
 /// Re-encode a frame for another recipient: `targetId` becomes `target`,
 /// every other field (sender, session, count, data) stays as it was. How an
 /// ephemeral message is passed on to a document's other peers.
@@ -337,7 +331,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_envelope_and_replaces_data() {
+    fn reads_the_envelope_and_writes_and_readdresses_frames() {
         let id = bs58::encode([7u8; 16]).with_check().into_string();
         let frame = sync_frame(&id, b"abc");
         let env = decode(&frame).expect("decodes");
@@ -345,23 +339,20 @@ mod tests {
         assert_eq!(env.sender, Some("alice"));
         assert_eq!(env.document.as_deref(), Some(&[7u8; 16][..]));
         assert_eq!(env.data, Some(&b"abc"[..]));
-        let replaced = replace_data(&frame, b"xy").expect("re-encodes");
-        let env = decode(&replaced).expect("decodes");
-        assert_eq!(env.data, Some(&b"xy"[..]));
-        assert_eq!(env.sender, Some("alice"));
-        let moved = retarget(&replaced, "bob").expect("re-encodes");
-        assert_eq!(moved.len(), replaced.len() + "bob".len() - "relay".len());
+        let moved = retarget(&frame, "bob").expect("re-encodes");
+        assert_eq!(moved.len(), frame.len() + "bob".len() - "relay".len());
         let env = decode(&moved).expect("decodes");
-        assert_eq!((env.sender, env.data), (Some("alice"), Some(&b"xy"[..])));
+        assert_eq!((env.sender, env.data), (Some("alice"), Some(&b"abc"[..])));
         let ours = sync("relay", "bob", &id, b"abc");
         let env = decode(&ours).expect("decodes");
         assert_eq!(env.kind, MessageType::Sync);
         assert_eq!(env.document.as_deref(), Some(&[7u8; 16][..]));
         assert_eq!(env.data, Some(&b"abc"[..]));
         assert!(retarget(&peer("relay", "bob"), "carol").is_ok());
+        let nobody = doc_unavailable("relay", "bob", &id);
         assert!(
-            replace_data(&peer("relay", "bob"), b"").is_err(),
-            "no data field"
+            replace_field(&nobody, "data", |e| e.bytes(b"").map(|_| ())).is_err(),
+            "no data field to replace"
         );
     }
 
