@@ -41,6 +41,21 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// A `sync` frame from `raw` about `doc`, with `data` as given (none: the
+/// field is left out), bypassing `Raw::sync`'s well-formed message.
+fn raw_sync(raw: &Raw, doc: &str, data: Option<&[u8]>) -> Vec<u8> {
+    let mut entries = vec![
+        ("type", Value::Str("sync")),
+        ("senderId", Value::Str(&raw.peer)),
+        ("targetId", Value::Str(&raw.relay_peer)),
+        ("documentId", Value::Str(doc)),
+    ];
+    if let Some(data) = data {
+        entries.push(("data", Value::Bytes(data)));
+    }
+    map(&entries)
+}
+
 fn map(entries: &[(&str, Value<'_>)]) -> Vec<u8> {
     let mut e = Encoder::new(Vec::new());
     e.map(entries.len() as u64).expect("cbor");
@@ -265,39 +280,20 @@ fn every_attack_closes_only_the_attackers_connection_and_stores_nothing() {
             "malformed_message",
             Box::new(|raw: &mut Raw| Box::pin(raw.send(vec![0xff, 0x00, 0x13]))),
         ),
+        // A sync message Automerge cannot decode, and a `sync` without its
+        // `data`.
         ("bad_sync_message", {
             let doc = doc.clone();
             Box::new(move |raw: &mut Raw| {
-                let doc = doc.clone();
-                Box::pin(async move {
-                    let frame = map(&[
-                        ("type", Value::Str("sync")),
-                        ("senderId", Value::Str(&raw.peer.clone())),
-                        ("targetId", Value::Str(&raw.relay_peer.clone())),
-                        ("documentId", Value::Str(&doc)),
-                        (
-                            "data",
-                            Value::Bytes(&[0x42, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f]),
-                        ),
-                    ]);
-                    raw.send(frame).await;
-                })
+                let frame = raw_sync(raw, &doc, Some(&[0x42, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f]));
+                Box::pin(raw.send(frame))
             })
         }),
         ("bad_sync_message", {
-            // A `sync` without its `data`.
             let doc = doc.clone();
             Box::new(move |raw: &mut Raw| {
-                let doc = doc.clone();
-                Box::pin(async move {
-                    let frame = map(&[
-                        ("type", Value::Str("sync")),
-                        ("senderId", Value::Str(&raw.peer.clone())),
-                        ("targetId", Value::Str(&raw.relay_peer.clone())),
-                        ("documentId", Value::Str(&doc)),
-                    ]);
-                    raw.send(frame).await;
-                })
+                let frame = raw_sync(raw, &doc, None);
+                Box::pin(raw.send(frame))
             })
         }),
         ("changes_refused", {
