@@ -2,13 +2,22 @@
 //! its document and 1,000 idle connections: latency from the edit to every
 //! subscriber, and the server's CPU per change — the Nous relay against the
 //! reference JavaScript automerge-repo sync server (`tests/js/js-server.mjs`)
-//! on the same workload, with the same driver (`tests/js/load.mjs`) and the
-//! same seed, in the same run.
+//! on the same workload, with the same driver and the same seed, in the
+//! same run. Two drivers, each run against both servers:
+//!
+//! - `stock` (`tests/js/load.mjs`): every client a stock automerge-repo Repo,
+//!   all in one Node process — what real clients cost, and at K = 100 mostly
+//!   a measure of that process's event loop;
+//! - `light` (`common/light.rs`): bare automerge-repo peers in Rust (a
+//!   WebSocket, the CBOR envelope, an Automerge document and its sync state
+//!   each), which still apply every message and answer it, timing an edit
+//!   when its frame is read — closer to the server's own delivery.
 //!
 //! Run with: `cargo bench -p nous-sync-server --bench w5_fanout` (`-- --json`
 //! for one JSON line; `--k 1,10,100 --idle 1000 --edits 200 --rate 10` are the
-//! defaults). Under `cargo test` it runs a small smoke version. Needs `node`
-//! and `tests/js/node_modules`; says "skipped" and exits cleanly without them.
+//! defaults; `--driver stock|light` and `--only js|relay` narrow it). Under
+//! `cargo test` it runs a small smoke version. Needs `node` and
+//! `tests/js/node_modules`; says "skipped" and exits cleanly without them.
 //!
 //! For the relay, a community is founded in memory and the typist's document
 //! shared in it (`document.share`); the community is registered with
@@ -22,7 +31,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Founder, Kind, Load, Server, num};
+use common::{Founder, Kind, Load, Server, light, num};
 use serde_json::{Value, json};
 
 struct Setup {
@@ -74,26 +83,44 @@ fn main() {
         .into_iter()
         .filter(|k| only.as_deref().is_none_or(|o| o == k.name()))
         .collect();
+    // `--driver stock` (load.mjs: stock automerge-repo Repos in Node) or
+    // `--driver light` (bare peers in Rust, common/light.rs); both by default.
+    let driver = common::flag("--driver");
+    let drivers: Vec<&str> = ["stock", "light"]
+        .into_iter()
+        .filter(|d| driver.as_deref().is_none_or(|o| o == *d))
+        .collect();
     let mut runs = Vec::new();
-    for &k in &setup.k {
-        for &kind in &kinds {
-            let run = run(kind, k, &setup, &founder, &ledger, &doc.to_string());
-            if !json_out {
-                print_run(&run);
+    for &driver in &drivers {
+        for &k in &setup.k {
+            for &kind in &kinds {
+                let doc = doc.to_string();
+                let run = match driver {
+                    "light" => run_light(kind, k, &setup, &founder, &ledger, &doc),
+                    _ => run(kind, k, &setup, &founder, &ledger, &doc),
+                };
+                if !json_out {
+                    print_run(&run);
+                }
+                runs.push(run);
             }
-            runs.push(run);
         }
     }
     let mut ratios = Vec::new();
-    for &k in setup.k.iter().filter(|_| kinds.len() == 2) {
+    for (&driver, &k) in drivers
+        .iter()
+        .flat_map(|d| setup.k.iter().map(move |k| (d, k)))
+        .filter(|_| kinds.len() == 2)
+    {
         let find = |kind: &str| {
             runs.iter()
-                .find(|r| r["k"] == k && r["server"] == kind)
+                .find(|r| r["k"] == k && r["server"] == kind && r["driver"] == driver)
                 .expect("both servers ran")
         };
         let (js, relay) = (find("js"), find("relay"));
         let ratio = |key: &str| num(js, key) / num(relay, key);
         ratios.push(json!({
+            "driver": driver,
             "k": k,
             "cpu_per_change_js_over_relay": round(ratio("cpu_ms_per_change"), 1),
             "p50_js_over_relay": round(ratio("p50_ms"), 2),
@@ -124,7 +151,8 @@ fn main() {
             setup.edits, setup.rate, setup.seed, setup.idle
         );
         println!(
-            "{:>4} {:>6} {:>9} {:>9} {:>9} {:>5} {:>12} {:>9} {:>9} {:>5} {:>8}",
+            "{:>6} {:>4} {:>6} {:>9} {:>9} {:>9} {:>5} {:>12} {:>9} {:>9} {:>5} {:>8}",
+            "driver",
             "K",
             "server",
             "p50 ms",
@@ -139,7 +167,8 @@ fn main() {
         );
         for run in &runs {
             println!(
-                "{:>4.0} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>5.0} {:>12.3} {:>9.2} {:>9.2} {:>5.2} {:>8.0}",
+                "{:>6} {:>4.0} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>5.0} {:>12.3} {:>9.2} {:>9.2} {:>5.2} {:>8.0}",
+                run["driver"].as_str().unwrap_or_default(),
                 num(run, "k"),
                 run["server"].as_str().unwrap_or_default(),
                 num(run, "p50_ms"),
@@ -149,13 +178,14 @@ fn main() {
                 num(run, "cpu_ms_per_change"),
                 num(run, "first_p50_ms"),
                 num(run, "first_p99_ms"),
-                num(run, "event_loop_utilization"),
+                run["event_loop_utilization"].as_f64().unwrap_or(f64::NAN),
                 num(run, "server_rss_mib"),
             );
         }
         for r in &ratios {
             println!(
-                "K = {:>3}: CPU per change js/relay {}x, p50 js/relay {}, p99 js/relay {}",
+                "{} driver, K = {:>3}: CPU per change js/relay {}x, p50 js/relay {}, p99 js/relay {}",
+                r["driver"].as_str().unwrap_or_default(),
                 r["k"],
                 r["cpu_per_change_js_over_relay"],
                 r["p50_js_over_relay"],
@@ -213,8 +243,121 @@ fn run(kind: Kind, k: usize, setup: &Setup, founder: &Founder, ledger: &[u8], do
     load.wait(Duration::from_secs(15));
     let (rss, hwm) = server.rss_mib();
     server.stop();
+    result["driver"] = json!("stock");
+    add_server_figures(
+        &mut result,
+        kind,
+        setup,
+        Figures {
+            cpu: cpu1 - cpu0,
+            quiet_cpu_ms_per_s,
+            rss,
+            rss_ready,
+            hwm,
+            before,
+            after,
+        },
+    );
+    result
+}
 
-    let cpu = cpu1 - cpu0;
+/// One run on a fresh server with the light driver (`common/light.rs`).
+fn run_light(
+    kind: Kind,
+    k: usize,
+    setup: &Setup,
+    founder: &Founder,
+    ledger: &[u8],
+    doc: &str,
+) -> Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut server = Server::start(kind, &dir.path().join(kind.name()));
+    let n = 1 + k + setup.idle;
+    let identities: Vec<light::Identity> = if kind == Kind::Relay {
+        founder.register(&server, ledger).expect("register");
+        let relay = server.relay.expect("relay key");
+        founder
+            .tokens(&relay, n, k as u64)
+            .as_array()
+            .expect("tokens")
+            .iter()
+            .map(|t| light::Identity {
+                token: t["token"].as_str().map(str::to_owned),
+                peer: t["peerId"].as_str().expect("peer id").to_owned(),
+            })
+            .collect()
+    } else {
+        (0..n)
+            .map(|i| light::Identity {
+                token: None,
+                peer: format!("light-{k}-{i}"),
+            })
+            .collect()
+    };
+    let mut ready = light::prepare(light::Options {
+        url: server.url.clone(),
+        doc: doc.to_owned(),
+        identities,
+        subscribers: k,
+        idle: setup.idle,
+        edits: setup.edits,
+        rate: setup.rate,
+        seed: setup.seed,
+    });
+    let quiet0 = server.cpu_ms();
+    std::thread::sleep(Duration::from_millis(setup.quiet_ms));
+    let quiet_cpu_ms_per_s = (server.cpu_ms() - quiet0) * 1000.0 / setup.quiet_ms as f64;
+    let before = (kind == Kind::Relay).then(|| server.metrics());
+    let (rss_ready, _) = server.rss_mib();
+    let cpu0 = server.cpu_ms();
+    let driver0 = common::cpu_ms(std::process::id());
+    let sent = ready.type_all(Duration::from_secs(5));
+    let cpu1 = server.cpu_ms();
+    let driver_cpu = common::cpu_ms(std::process::id()) - driver0;
+    let after = (kind == Kind::Relay).then(|| server.metrics());
+    let mut result = ready.finish(&sent);
+    let (rss, hwm) = server.rss_mib();
+    server.stop();
+    result["driver_cpu_ms_per_change"] = json!(round(driver_cpu / setup.edits as f64, 3));
+    add_server_figures(
+        &mut result,
+        kind,
+        setup,
+        Figures {
+            cpu: cpu1 - cpu0,
+            quiet_cpu_ms_per_s,
+            rss,
+            rss_ready,
+            hwm,
+            before,
+            after,
+        },
+    );
+    result
+}
+
+/// What was read from the server around a run.
+struct Figures {
+    cpu: f64,
+    quiet_cpu_ms_per_s: f64,
+    rss: f64,
+    rss_ready: f64,
+    hwm: f64,
+    before: Option<std::collections::BTreeMap<String, f64>>,
+    after: Option<std::collections::BTreeMap<String, f64>>,
+}
+
+fn add_server_figures(result: &mut Value, kind: Kind, setup: &Setup, figures: Figures) {
+    let Figures {
+        cpu,
+        quiet_cpu_ms_per_s,
+        rss,
+        rss_ready,
+        hwm,
+        before,
+        after,
+    } = figures;
+
     let obj = result.as_object_mut().expect("a JSON object");
     obj.insert("server".into(), json!(kind.name()));
     obj.insert("server_cpu_ms".into(), json!(round(cpu, 1)));
@@ -248,7 +391,6 @@ fn run(kind: Kind, k: usize, setup: &Setup, founder: &Founder, ledger: &[u8], do
             json!(after.get("nous_relay_connections")),
         );
     }
-    result
 }
 
 fn print_run(run: &Value) {

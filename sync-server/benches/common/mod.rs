@@ -4,6 +4,8 @@
 
 #![allow(dead_code, reason = "each benchmark uses a different subset")]
 
+pub mod light;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;

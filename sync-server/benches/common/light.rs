@@ -1,0 +1,482 @@
+//! The light W5 driver: the same workload as `tests/js/load.mjs` (one
+//! typist, K subscribers, idle connections), but every client is a bare
+//! automerge-repo peer written here — a WebSocket, the protocol's CBOR
+//! envelope and a Rust Automerge document with its sync state — so the
+//! clients cost little next to the server, and each subscriber notes the
+//! time an edit reached it when it reads the frame, before decoding it.
+//!
+//! Every subscriber still does what a real peer does: it applies the sync
+//! message and answers with its own (the acknowledgements the server must
+//! process). The driver runs on its own tokio runtime in the benchmark
+//! process, two worker threads, beside the server on the same machine.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use automerge::sync::{self, SyncDoc as _};
+use automerge::transaction::Transactable as _;
+use automerge::{Automerge, ObjType, ROOT, ReadDoc as _};
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt as _, StreamExt as _};
+use minicbor::encode::Encoder;
+use nous_sync_server::wire::{self, MessageType};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::Rng;
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Tx = SplitSink<Ws, Message>;
+type Rx = SplitStream<Ws>;
+
+/// One connection's identity: its token (relay only) and peer id.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub token: Option<String>,
+    pub peer: String,
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `ws://host:port/`.
+    pub url: String,
+    /// The document (automerge-repo id).
+    pub doc: String,
+    /// Typist, then subscribers, then idle connections.
+    pub identities: Vec<Identity>,
+    pub subscribers: usize,
+    pub idle: usize,
+    pub edits: usize,
+    pub rate: f64,
+    pub seed: u64,
+}
+
+/// Everyone connected, the typist's document on the server and in every
+/// subscriber; typing not started.
+pub struct Ready {
+    runtime: tokio::runtime::Runtime,
+    options: Options,
+    typist: (Tx, Rx, Automerge, sync::State, String, automerge::ObjId),
+    subscribers: Vec<tokio::task::JoinHandle<Vec<Option<Instant>>>>,
+    idle: Vec<tokio::task::JoinHandle<()>>,
+    complete: Arc<AtomicUsize>,
+    stop: watch::Sender<bool>,
+}
+
+fn envelope(kind: &str, sender: &str, target: &str, doc: &str, data: Option<&[u8]>) -> Vec<u8> {
+    let mut e = Encoder::new(Vec::new());
+    let fields = if data.is_some() { 5 } else { 4 };
+    e.map(fields).expect("cbor");
+    e.str("type").and_then(|e| e.str(kind)).expect("cbor");
+    e.str("senderId").and_then(|e| e.str(sender)).expect("cbor");
+    e.str("targetId").and_then(|e| e.str(target)).expect("cbor");
+    e.str("documentId").and_then(|e| e.str(doc)).expect("cbor");
+    if let Some(data) = data {
+        e.str("data").and_then(|e| e.bytes(data)).expect("cbor");
+    }
+    e.into_writer()
+}
+
+fn join(peer: &str) -> Vec<u8> {
+    let mut e = Encoder::new(Vec::new());
+    e.map(4).expect("cbor");
+    e.str("type").and_then(|e| e.str("join")).expect("cbor");
+    e.str("senderId").and_then(|e| e.str(peer)).expect("cbor");
+    e.str("supportedProtocolVersions")
+        .and_then(|e| e.array(1))
+        .and_then(|e| e.str("1"))
+        .expect("cbor");
+    e.str("peerMetadata")
+        .and_then(|e| e.map(1))
+        .and_then(|e| e.str("isEphemeral"))
+        .and_then(|e| e.bool(false))
+        .expect("cbor");
+    e.into_writer()
+}
+
+/// Connect, join, and return the halves and the server's peer id.
+///
+/// The JS server accepts WebSockets as soon as it listens but drops a
+/// `join` that arrives before its repo has loaded its storage id; a client
+/// without a token (the JS server's) tries again, as the stock adapter
+/// does. A relay token opens one connection only, and the relay is ready
+/// when it listens.
+async fn connect(url: &str, who: &Identity) -> (Tx, Rx, String) {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match try_connect(url, who).await {
+            Ok(connected) => return connected,
+            Err(_) if who.token.is_none() && attempts < 50 => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{url} as {}: {e}", who.peer),
+        }
+    }
+}
+
+async fn try_connect(url: &str, who: &Identity) -> Result<(Tx, Rx, String), String> {
+    let url = match &who.token {
+        Some(token) => format!("{url}?token={token}"),
+        None => url.to_owned(),
+    };
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut tx, mut rx) = ws.split();
+    tx.send(Message::Binary(join(&who.peer).into()))
+        .await
+        .map_err(|e| e.to_string())?;
+    loop {
+        let frame = rx
+            .next()
+            .await
+            .ok_or("closed before answering the join")?
+            .map_err(|e| e.to_string())?;
+        if let Message::Binary(bytes) = frame {
+            let env = wire::decode(&bytes).map_err(|e| e.to_string())?;
+            if env.kind != MessageType::Peer {
+                return Err(format!("{:?} instead of a peer answer", env.kind));
+            }
+            let server = env.sender.ok_or("no senderId")?.to_owned();
+            return Ok((tx, rx, server));
+        }
+    }
+}
+
+/// A sync message in a frame, if `frame` carries one.
+fn sync_message(frame: &[u8]) -> Option<sync::Message> {
+    let env = wire::decode(frame).ok()?;
+    match env.kind {
+        MessageType::Sync | MessageType::Request => sync::Message::decode(env.data?).ok(),
+        _ => None,
+    }
+}
+
+fn text_len(doc: &Automerge) -> Option<usize> {
+    let (_, text) = doc.get(ROOT, "text").ok()??;
+    Some(doc.length(&text))
+}
+
+async fn subscriber(
+    (mut tx, mut rx, server): (Tx, Rx, String),
+    who: Identity,
+    doc_id: String,
+    edits: usize,
+    ready: Arc<AtomicUsize>,
+    complete: Arc<AtomicUsize>,
+    mut stop: watch::Receiver<bool>,
+) -> Vec<Option<Instant>> {
+    let mut doc = Automerge::new();
+    let mut state = sync::State::new();
+    let request = doc
+        .generate_sync_message(&mut state)
+        .expect("a first message");
+    let frame = envelope(
+        "request",
+        &who.peer,
+        &server,
+        &doc_id,
+        Some(&request.encode()),
+    );
+    tx.send(Message::Binary(frame.into())).await.expect("send");
+    let mut seen = vec![None; edits];
+    let mut count = 0;
+    let mut has_doc = false;
+    loop {
+        let frame = tokio::select! {
+            frame = rx.next() => frame,
+            _ = stop.changed() => break,
+        };
+        // The moment this edit reached us: before anything is decoded.
+        let now = Instant::now();
+        let Some(Ok(Message::Binary(bytes))) = frame else {
+            if matches!(frame, None | Some(Err(_)) | Some(Ok(Message::Close(_)))) {
+                break;
+            }
+            continue;
+        };
+        let Some(message) = sync_message(&bytes) else {
+            continue;
+        };
+        doc.receive_sync_message(&mut state, message)
+            .expect("a valid sync message");
+        if let Some(len) = text_len(&doc) {
+            if !has_doc {
+                has_doc = true;
+                ready.fetch_add(1, Ordering::Relaxed);
+            }
+            let n = len.min(edits);
+            if count < n {
+                while count < n {
+                    seen[count] = Some(now);
+                    count += 1;
+                }
+                if count == edits {
+                    complete.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        while let Some(reply) = doc.generate_sync_message(&mut state) {
+            let frame = envelope("sync", &who.peer, &server, &doc_id, Some(&reply.encode()));
+            if tx.send(Message::Binary(frame.into())).await.is_err() {
+                return seen;
+            }
+        }
+    }
+    seen
+}
+
+/// Take one frame the typist received and answer it.
+async fn typist_answers(
+    tx: &mut Tx,
+    doc: &mut Automerge,
+    state: &mut sync::State,
+    who: (&str, &str, &str),
+    frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+) {
+    let (peer, server, doc_id) = who;
+    let Some(Ok(Message::Binary(bytes))) = frame else {
+        return;
+    };
+    if let Some(message) = sync_message(&bytes) {
+        doc.receive_sync_message(state, message).expect("valid");
+        while let Some(reply) = doc.generate_sync_message(state) {
+            let frame = envelope("sync", peer, server, doc_id, Some(&reply.encode()));
+            tx.send(Message::Binary(frame.into())).await.expect("send");
+        }
+    }
+}
+
+/// Connect everyone; the typist pushes its document and every subscriber
+/// gets it.
+pub fn prepare(options: Options) -> Ready {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (stop, stopped) = watch::channel(false);
+    let complete = Arc::new(AtomicUsize::new(0));
+    let ready = Arc::new(AtomicUsize::new(0));
+    let (typist, subscribers, idle) = runtime.block_on(async {
+        let typist_id = &options.identities[0];
+        let (mut tx, mut rx, server) = connect(&options.url, typist_id).await;
+        let mut doc = Automerge::new();
+        let text = doc
+            .transact(|tx| {
+                let text = tx.put_object(ROOT, "text", ObjType::Text)?;
+                tx.put(ROOT, "seq", -1i64)?;
+                Ok::<_, automerge::AutomergeError>(text)
+            })
+            .expect("create")
+            .result;
+        let mut state = sync::State::new();
+        let who = (
+            typist_id.peer.as_str(),
+            server.as_str(),
+            options.doc.as_str(),
+        );
+        let first = doc.generate_sync_message(&mut state).expect("first");
+        let frame = envelope("sync", who.0, who.1, who.2, Some(&first.encode()));
+        tx.send(Message::Binary(frame.into())).await.expect("send");
+        // Until the server holds the document.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while state.their_heads.as_ref() != Some(&doc.get_heads()) {
+            assert!(
+                Instant::now() < deadline,
+                "the server never took the document"
+            );
+            let frame = tokio::time::timeout(Duration::from_secs(30), rx.next())
+                .await
+                .expect("the server answers");
+            typist_answers(&mut tx, &mut doc, &mut state, who, frame).await;
+        }
+
+        let mut subscribers = Vec::new();
+        let subs = &options.identities[1..=options.subscribers];
+        for batch in subs.chunks(50) {
+            let connected =
+                futures::future::join_all(batch.iter().map(|who| connect(&options.url, who))).await;
+            for (conn, who) in connected.into_iter().zip(batch) {
+                subscribers.push(tokio::spawn(subscriber(
+                    conn,
+                    who.clone(),
+                    options.doc.clone(),
+                    options.edits,
+                    ready.clone(),
+                    complete.clone(),
+                    stopped.clone(),
+                )));
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while ready.load(Ordering::Relaxed) < options.subscribers {
+            assert!(
+                Instant::now() < deadline,
+                "subscribers never got the document"
+            );
+            // Keep answering the server meanwhile.
+            if let Ok(frame) = tokio::time::timeout(Duration::from_millis(5), rx.next()).await {
+                typist_answers(&mut tx, &mut doc, &mut state, who, frame).await;
+            }
+        }
+
+        let mut idle = Vec::new();
+        let idles = &options.identities[1 + options.subscribers..][..options.idle];
+        for batch in idles.chunks(50) {
+            let connected =
+                futures::future::join_all(batch.iter().map(|who| connect(&options.url, who))).await;
+            for (_tx, mut rx, _) in connected {
+                let mut stopped = stopped.clone();
+                idle.push(tokio::spawn(async move {
+                    // Reading answers the server's pings, if it sends any.
+                    loop {
+                        tokio::select! {
+                            frame = rx.next() => if frame.is_none() { break },
+                            _ = stopped.changed() => break,
+                        }
+                    }
+                    drop(_tx);
+                }));
+            }
+        }
+        ((tx, rx, doc, state, server, text), subscribers, idle)
+    });
+    Ready {
+        runtime,
+        options,
+        typist,
+        subscribers,
+        idle,
+        complete,
+        stop,
+    }
+}
+
+impl Ready {
+    /// Type every edit on schedule, then wait (at most `settle`) until
+    /// every subscriber saw every edit. Returns the send times.
+    pub fn type_all(&mut self, settle: Duration) -> Vec<Instant> {
+        let options = self.options.clone();
+        let complete = self.complete.clone();
+        let (tx, rx, doc, state, server, text) = &mut self.typist;
+        self.runtime.block_on(async {
+            let who = (
+                options.identities[0].peer.as_str(),
+                server.as_str(),
+                options.doc.as_str(),
+            );
+            // Poisson arrivals from the seed: the same schedule for every
+            // server.
+            let mut rng = Rng::new(options.seed);
+            let mut due = Vec::with_capacity(options.edits);
+            let mut at = 0.0f64;
+            for i in 0..options.edits {
+                if i > 0 {
+                    let uniform = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+                    at += -(1.0 - uniform).ln() / options.rate;
+                }
+                due.push(Duration::from_secs_f64(at));
+            }
+            let t0 = tokio::time::Instant::now();
+            let mut sent = Vec::with_capacity(options.edits);
+            for (i, offset) in due.iter().enumerate() {
+                // Answer the server while waiting for the next keystroke.
+                loop {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(t0 + *offset) => break,
+                        frame = rx.next() => typist_answers(tx, doc, state, who, frame).await,
+                    }
+                }
+                sent.push(Instant::now());
+                doc.transact(|t| {
+                    let c = char::from(b'a' + (i % 26) as u8).to_string();
+                    t.splice_text(&*text, i, 0, &c)?;
+                    t.put(ROOT, "seq", i as i64)
+                })
+                .expect("edit");
+                while let Some(message) = doc.generate_sync_message(state) {
+                    let frame = envelope("sync", who.0, who.1, who.2, Some(&message.encode()));
+                    tx.send(Message::Binary(frame.into())).await.expect("send");
+                }
+            }
+            let deadline = tokio::time::Instant::now() + settle;
+            while complete.load(Ordering::Relaxed) < options.subscribers
+                && tokio::time::Instant::now() < deadline
+            {
+                if let Ok(frame) = tokio::time::timeout(Duration::from_millis(2), rx.next()).await {
+                    typist_answers(tx, doc, state, who, frame).await;
+                }
+            }
+            sent
+        })
+    }
+
+    /// Stop every client and compute the latencies against `sent`.
+    pub fn finish(self, sent: &[Instant]) -> Value {
+        let _ = self.stop.send(true);
+        let seen: Vec<Vec<Option<Instant>>> = self.runtime.block_on(async {
+            for idle in self.idle {
+                let _ = idle.await;
+            }
+            let mut all = Vec::new();
+            for sub in self.subscribers {
+                all.push(sub.await.unwrap_or_default());
+            }
+            all
+        });
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mut all = Vec::new();
+        let mut first = Vec::new();
+        let mut last = Vec::new();
+        let mut lost = 0;
+        for (i, sent) in sent.iter().enumerate() {
+            let mut lo = f64::INFINITY;
+            let mut hi = f64::NEG_INFINITY;
+            for sub in &seen {
+                match sub.get(i).copied().flatten() {
+                    Some(t) => {
+                        let l = ms(t.saturating_duration_since(*sent));
+                        all.push(l);
+                        lo = lo.min(l);
+                        hi = hi.max(l);
+                    }
+                    None => lost += 1,
+                }
+            }
+            if lo.is_finite() {
+                first.push(lo);
+                last.push(hi);
+            }
+        }
+        let pct = |v: &mut Vec<f64>, p: f64| -> f64 {
+            if v.is_empty() {
+                return f64::NAN;
+            }
+            v.sort_by(f64::total_cmp);
+            let idx = ((p / 100.0) * v.len() as f64).ceil() as usize;
+            (v[idx.clamp(1, v.len()) - 1] * 100.0).round() / 100.0
+        };
+        json!({
+            "driver": "light",
+            "k": self.options.subscribers,
+            "idle": self.options.idle,
+            "edits": self.options.edits,
+            "p50_ms": pct(&mut all, 50.0),
+            "p99_ms": pct(&mut all, 99.0),
+            "max_ms": pct(&mut all, 100.0),
+            "first_p50_ms": pct(&mut first, 50.0),
+            "first_p99_ms": pct(&mut first, 99.0),
+            "last_p50_ms": pct(&mut last, 50.0),
+            "last_p99_ms": pct(&mut last, 99.0),
+            "lost": lost,
+            "samples": all.len(),
+        })
+    }
+}
