@@ -7,8 +7,9 @@
 //!
 //! Every subscriber still does what a real peer does: it applies the sync
 //! message and answers with its own (the acknowledgements the server must
-//! process). The driver runs on its own tokio runtime in the benchmark
-//! process, two worker threads, beside the server on the same machine.
+//! process). The driver runs in the benchmark process on two runtimes of one
+//! thread each (one reads the sockets, one applies and answers, see
+//! [`subscribe`]), beside the server on the same machine.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -60,6 +61,8 @@ pub struct Options {
 /// subscriber; typing not started.
 pub struct Ready {
     runtime: tokio::runtime::Runtime,
+    /// Where the subscribers apply and answer what they read.
+    _work: tokio::runtime::Runtime,
     options: Options,
     typist: (Tx, Rx, Automerge, sync::State, String, automerge::ObjId),
     subscribers: Vec<tokio::task::JoinHandle<Vec<Option<Instant>>>>,
@@ -163,7 +166,17 @@ fn text_len(doc: &Automerge) -> Option<usize> {
     Some(doc.length(&text))
 }
 
-async fn subscriber(
+/// A subscriber: a reader task (on the caller's runtime) that notes when
+/// each frame arrives and passes it on, and a task on `work` that applies
+/// it and answers, as the peer would. Returns, once stopped, when each edit
+/// first reached it.
+///
+/// Apart, because on this machine the hundred subscribers share two cores:
+/// in one task, each would read its frame only after the subscribers ahead
+/// of it had applied theirs, and the latency would measure their work, not
+/// the server's delivery. In the world each subscriber is its own device.
+#[allow(clippy::too_many_arguments, reason = "a benchmark's plumbing")]
+fn subscribe(
     (mut tx, mut rx, server): (Tx, Rx, String),
     who: Identity,
     doc_id: String,
@@ -171,65 +184,76 @@ async fn subscriber(
     ready: Arc<AtomicUsize>,
     complete: Arc<AtomicUsize>,
     mut stop: watch::Receiver<bool>,
-) -> Vec<Option<Instant>> {
-    let mut doc = Automerge::new();
-    let mut state = sync::State::new();
-    let request = doc
-        .generate_sync_message(&mut state)
-        .expect("a first message");
-    let frame = envelope(
-        "request",
-        &who.peer,
-        &server,
-        &doc_id,
-        Some(&request.encode()),
-    );
-    tx.send(Message::Binary(frame.into())).await.expect("send");
-    let mut seen = vec![None; edits];
-    let mut count = 0;
-    let mut has_doc = false;
-    loop {
-        let frame = tokio::select! {
-            frame = rx.next() => frame,
-            _ = stop.changed() => break,
-        };
-        // The moment this edit reached us: before anything is decoded.
-        let now = Instant::now();
-        let Some(Ok(Message::Binary(bytes))) = frame else {
-            if matches!(frame, None | Some(Err(_)) | Some(Ok(Message::Close(_)))) {
-                break;
-            }
-            continue;
-        };
-        let Some(message) = sync_message(&bytes) else {
-            continue;
-        };
-        doc.receive_sync_message(&mut state, message)
-            .expect("a valid sync message");
-        if let Some(len) = text_len(&doc) {
-            if !has_doc {
-                has_doc = true;
-                ready.fetch_add(1, Ordering::Relaxed);
-            }
-            let n = len.min(edits);
-            if count < n {
-                while count < n {
-                    seen[count] = Some(now);
-                    count += 1;
+    work: &tokio::runtime::Handle,
+) -> tokio::task::JoinHandle<Vec<Option<Instant>>> {
+    let (arrived, mut frames) = tokio::sync::mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+    tokio::spawn(async move {
+        loop {
+            let frame = tokio::select! {
+                frame = rx.next() => frame,
+                _ = stop.changed() => break,
+            };
+            // The moment it reached us: before anything is decoded.
+            let now = Instant::now();
+            match frame {
+                Some(Ok(Message::Binary(bytes))) => {
+                    if arrived.send((now, bytes.to_vec())).is_err() {
+                        break;
+                    }
                 }
-                if count == edits {
-                    complete.fetch_add(1, Ordering::Relaxed);
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    });
+    work.spawn(async move {
+        let mut doc = Automerge::new();
+        let mut state = sync::State::new();
+        let request = doc
+            .generate_sync_message(&mut state)
+            .expect("a first message");
+        let frame = envelope(
+            "request",
+            &who.peer,
+            &server,
+            &doc_id,
+            Some(&request.encode()),
+        );
+        tx.send(Message::Binary(frame.into())).await.expect("send");
+        let mut seen = vec![None; edits];
+        let mut count = 0;
+        let mut has_doc = false;
+        while let Some((now, bytes)) = frames.recv().await {
+            let Some(message) = sync_message(&bytes) else {
+                continue;
+            };
+            doc.receive_sync_message(&mut state, message)
+                .expect("a valid sync message");
+            if let Some(len) = text_len(&doc) {
+                if !has_doc {
+                    has_doc = true;
+                    ready.fetch_add(1, Ordering::Relaxed);
+                }
+                let n = len.min(edits);
+                if count < n {
+                    while count < n {
+                        seen[count] = Some(now);
+                        count += 1;
+                    }
+                    if count == edits {
+                        complete.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            while let Some(reply) = doc.generate_sync_message(&mut state) {
+                let frame = envelope("sync", &who.peer, &server, &doc_id, Some(&reply.encode()));
+                if tx.send(Message::Binary(frame.into())).await.is_err() {
+                    return seen;
                 }
             }
         }
-        while let Some(reply) = doc.generate_sync_message(&mut state) {
-            let frame = envelope("sync", &who.peer, &server, &doc_id, Some(&reply.encode()));
-            if tx.send(Message::Binary(frame.into())).await.is_err() {
-                return seen;
-            }
-        }
-    }
-    seen
+        seen
+    })
 }
 
 /// Take one frame the typist received and answer it.
@@ -256,8 +280,15 @@ async fn typist_answers(
 /// Connect everyone; the typist pushes its document and every subscriber
 /// gets it.
 pub fn prepare(options: Options) -> Ready {
+    // One thread reads every socket (and types); another applies and
+    // answers for the subscribers.
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let work = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .expect("runtime");
@@ -304,7 +335,7 @@ pub fn prepare(options: Options) -> Ready {
             let connected =
                 futures::future::join_all(batch.iter().map(|who| connect(&options.url, who))).await;
             for (conn, who) in connected.into_iter().zip(batch) {
-                subscribers.push(tokio::spawn(subscriber(
+                subscribers.push(subscribe(
                     conn,
                     who.clone(),
                     options.doc.clone(),
@@ -312,7 +343,8 @@ pub fn prepare(options: Options) -> Ready {
                     ready.clone(),
                     complete.clone(),
                     stopped.clone(),
-                )));
+                    work.handle(),
+                ));
             }
         }
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -350,6 +382,7 @@ pub fn prepare(options: Options) -> Ready {
     });
     Ready {
         runtime,
+        _work: work,
         options,
         typist,
         subscribers,

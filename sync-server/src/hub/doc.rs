@@ -48,6 +48,20 @@ pub enum Effect {
     Delete(String),
 }
 
+/// Where effects go as they are produced. A `Vec` collects them; the relay
+/// carries each out at once, so the first clients of a fan-out have their
+/// frame while the others' are still being generated.
+pub trait Effects {
+    /// One more effect.
+    fn push(&mut self, effect: Effect);
+}
+
+impl Effects for Vec<Effect> {
+    fn push(&mut self, effect: Effect) {
+        Vec::push(self, effect);
+    }
+}
+
 /// How a client asked: `request` (it does not have the document) or `sync`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ask {
@@ -183,7 +197,7 @@ impl DocSync {
         conn: ConnId,
         ask: Ask,
         message: sync::Message,
-        out: &mut Vec<Effect>,
+        out: &mut impl Effects,
     ) -> Result<(), DocError> {
         let Some(peer) = self.peers.get_mut(&conn) else {
             return Ok(());
@@ -222,7 +236,7 @@ impl DocSync {
 
     /// An ephemeral message from `conn`: passed on to every other client of
     /// the document, unchanged but for its recipient.
-    pub fn ephemeral(&self, from: ConnId, frame: &[u8], out: &mut Vec<Effect>) {
+    pub fn ephemeral(&self, from: ConnId, frame: &[u8], out: &mut impl Effects) {
         for (&conn, peer) in &self.peers {
             if conn != from
                 && let Ok(frame) = wire::retarget(frame, &peer.peer_id)
@@ -233,13 +247,13 @@ impl DocSync {
     }
 
     /// Fold the incremental chunks into one snapshot (before unloading).
-    pub fn compact(&mut self, out: &mut Vec<Effect>) {
+    pub fn compact(&mut self, out: &mut impl Effects) {
         if self.incrementals.len() + self.snapshots.len() > 1 {
             self.snapshot(out);
         }
     }
 
-    fn save(&mut self, heads: &[ChangeHash], out: &mut Vec<Effect>) {
+    fn save(&mut self, heads: &[ChangeHash], out: &mut impl Effects) {
         if self.incrementals.len() >= MAX_INCREMENTALS {
             self.snapshot(out);
             return;
@@ -254,7 +268,7 @@ impl DocSync {
         self.saved_heads = heads.to_vec();
     }
 
-    fn snapshot(&mut self, out: &mut Vec<Effect>) {
+    fn snapshot(&mut self, out: &mut impl Effects) {
         let heads = self.doc.get_heads();
         let key = format!("{}/snapshot/{}", self.id, heads_digest(&heads));
         out.push(Effect::Put {
@@ -283,7 +297,7 @@ fn answer(
     id: &str,
     conn: ConnId,
     peer: &mut Peer,
-    out: &mut Vec<Effect>,
+    out: &mut impl Effects,
 ) {
     while let Some(message) = doc.generate_sync_message(&mut peer.state) {
         let reset = message.heads != heads;

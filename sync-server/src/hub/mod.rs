@@ -37,7 +37,7 @@ use crate::guard::{Guard, Inspected};
 use crate::metrics::Metrics;
 use crate::store::RedbChunks;
 use crate::wire::{self, MessageType};
-use doc::{Ask, ConnId, DocError, DocSync, Effect};
+use doc::{Ask, ConnId, DocError, DocSync, Effect, Effects};
 
 /// Frames waiting for one client before it counts as too slow.
 const CLIENT_QUEUE: usize = 4096;
@@ -383,7 +383,6 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
     let mut epochs = parts.registry.subscribe();
     epochs.borrow_and_update();
     let mut clients: HashMap<ConnId, Client> = HashMap::new();
-    let mut out = Vec::new();
     let mut stopped = None;
     while let Some(cmd) = inbox.recv().await {
         if epochs.has_changed().unwrap_or(false) {
@@ -413,13 +412,15 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 );
             }
             Cmd::Sync { conn, ask, message } => {
-                if let Err(e) = sync.receive(conn, ask, message, &mut out) {
+                let received = carry_out(&parts.chunks, &mut clients, &mut sync, |sync, out| {
+                    sync.receive(conn, ask, message, out)
+                });
+                if let Err(e) = received {
                     tracing::error!(doc = %id, error = %e, "relay: a sync message got past the guard and broke the document; reloading it");
                     parts.metrics.reject("broken_document");
                     if let Some(client) = clients.remove(&conn) {
                         client.out.kick.kick("broke_a_document");
                     }
-                    out.clear();
                     parts.chunks.flush().await;
                     match load(id, &parts).await {
                         Ok(fresh) => sync = fresh,
@@ -436,17 +437,22 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                     }
                 }
             }
-            Cmd::Ephemeral { conn, frame } => sync.ephemeral(conn, &frame, &mut out),
+            Cmd::Ephemeral { conn, frame } => {
+                carry_out(&parts.chunks, &mut clients, &mut sync, |sync, out| {
+                    sync.ephemeral(conn, &frame, out);
+                });
+            }
             Cmd::Detach { conn } => {
                 sync.detach(conn);
                 clients.remove(&conn);
             }
             Cmd::Stop { done } => {
-                sync.compact(&mut out);
+                carry_out(&parts.chunks, &mut clients, &mut sync, |sync, out| {
+                    sync.compact(out);
+                });
                 stopped = Some(done);
             }
         }
-        apply(&parts.chunks, &mut clients, &mut sync, &mut out);
         if let Some(done) = stopped {
             parts.chunks.flush().await;
             let _ = done.send(());
@@ -484,32 +490,58 @@ fn review_access(
     }
 }
 
-/// Carry out the effects: frames to the clients, chunks to the store.
-fn apply(
+/// Run `act` on the document with its effects carried out as they come:
+/// frames to the clients' queues, chunks to the store. A client whose queue
+/// is full (too slow) or gone is detached afterwards.
+fn carry_out<R>(
     chunks: &RedbChunks,
     clients: &mut HashMap<ConnId, Client>,
     sync: &mut DocSync,
-    out: &mut Vec<Effect>,
-) {
-    for effect in out.drain(..) {
+    act: impl FnOnce(&mut DocSync, &mut Dispatch<'_>) -> R,
+) -> R {
+    let mut out = Dispatch {
+        chunks,
+        clients,
+        gone: Vec::new(),
+    };
+    let result = act(sync, &mut out);
+    let gone = out.gone;
+    for conn in gone {
+        sync.detach(conn);
+        clients.remove(&conn);
+    }
+    result
+}
+
+/// Carries out effects at once (see [`carry_out`]).
+struct Dispatch<'a> {
+    chunks: &'a RedbChunks,
+    clients: &'a HashMap<ConnId, Client>,
+    gone: Vec<ConnId>,
+}
+
+impl Effects for Dispatch<'_> {
+    fn push(&mut self, effect: Effect) {
         match effect {
             Effect::Send(conn, frame) => {
-                let Some(client) = clients.get(&conn) else {
-                    continue;
+                let Some(client) = self.clients.get(&conn) else {
+                    return;
                 };
+                if self.gone.contains(&conn) {
+                    return;
+                }
                 if let Err(e) = client.out.frames.try_send(frame) {
                     if matches!(e, mpsc::error::TrySendError::Full(_)) {
                         client.out.kick.kick("too_slow");
                     }
-                    sync.detach(conn);
-                    clients.remove(&conn);
+                    self.gone.push(conn);
                 }
             }
             Effect::Put { key, value, heads } => {
                 let heads = heads.iter().flat_map(|h| h.0).collect();
-                chunks.put_chunk_later(key, value, heads);
+                self.chunks.put_chunk_later(key, value, heads);
             }
-            Effect::Delete(key) => chunks.delete_later(key),
+            Effect::Delete(key) => self.chunks.delete_later(key),
         }
     }
 }
@@ -551,10 +583,14 @@ mod tests {
             );
         }
         let slow = clients[&1].out.kick.clone();
-        let mut out: Vec<Effect> = (0..3)
+        let effects: Vec<Effect> = (0..3)
             .flat_map(|i| [Effect::Send(1, vec![i]), Effect::Send(2, vec![i])])
             .collect();
-        apply(&chunks, &mut clients, &mut sync, &mut out);
+        carry_out(&chunks, &mut clients, &mut sync, |_, out| {
+            for effect in effects {
+                out.push(effect);
+            }
+        });
 
         // Client 1 took one frame, could not take the second: it is told to
         // close, and nothing more is queued for it.
