@@ -266,7 +266,6 @@ fn run(kind: Kind, setup: &Setup, founder: &Founder, ledger: &[u8], doc_ids: &[S
     if let Some(m) = metrics {
         out["relay_connections"] = json!(m.get("nous_relay_connections"));
         out["relay_documents_loaded"] = json!(m.get("nous_relay_documents_loaded"));
-        out["relay_shadows_loaded"] = json!(m.get("nous_relay_guard_shadows_loaded"));
     }
     out
 }

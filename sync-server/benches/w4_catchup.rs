@@ -20,8 +20,8 @@
 //! `Client::connect`, `Client::sync` one document after the other). Bytes
 //! are the relay's own counters (`nous_relay_bytes_in_total` and
 //! `_out_total`, WebSocket frames) plus the `/status` request and answer
-//! bodies; documents loaded are `nous_relay_documents_loaded` (samod) and
-//! `nous_relay_guard_shadows_loaded` (the guard) after the catch-up.
+//! bodies; documents loaded are `nous_relay_documents_loaded` after the
+//! catch-up.
 
 mod common;
 
@@ -387,7 +387,6 @@ fn main() {
         "bytes_status": status_request + status_answer,
         "messages": delta(&before, &after, "nous_relay_messages_in_total") + delta(&before, &after, "nous_relay_messages_out_total"),
         "documents_loaded": gauge(&after, "nous_relay_documents_loaded"),
-        "shadows_loaded": gauge(&after, "nous_relay_guard_shadows_loaded"),
         "relay_rss_mib": [rss_before, rss_after],
     });
     say(format!("status path: {smart}"));
@@ -456,7 +455,6 @@ fn main() {
         "bytes_ws_out": delta(&before, &after, "nous_relay_bytes_out_total") * scale,
         "messages": (delta(&before, &after, "nous_relay_messages_in_total") + delta(&before, &after, "nous_relay_messages_out_total")) * scale,
         "documents_loaded": gauge(&after, "nous_relay_documents_loaded"),
-        "shadows_loaded": gauge(&after, "nous_relay_guard_shadows_loaded"),
         "relay_rss_mib": [rss_before, rss_after],
     });
     say(format!("every document: {naive}"));
@@ -492,21 +490,20 @@ fn main() {
             "W4 catch-up: {n} documents, {changed_n} changed while offline (relay restarted cold before each)"
         );
         println!(
-            "{:<34} {:>10} {:>12} {:>10} {:>9} {:>8}",
-            "", "time ms", "bytes", "messages", "docs ld", "shadows"
+            "{:<34} {:>10} {:>12} {:>10} {:>9}",
+            "", "time ms", "bytes", "messages", "docs ld"
         );
         for (name, v) in [
             ("/status + sync the changed", &smart),
             ("anchor: sync every document", &naive),
         ] {
             println!(
-                "{:<34} {:>10.1} {:>12.0} {:>10.0} {:>9.0} {:>8.0}",
+                "{:<34} {:>10.1} {:>12.0} {:>10.0} {:>9.0}",
                 name,
                 v["ms"].as_f64().unwrap_or(0.0),
                 bytes(v),
                 v["messages"].as_f64().unwrap_or(0.0),
                 v["documents_loaded"].as_f64().unwrap_or(0.0),
-                v["shadows_loaded"].as_f64().unwrap_or(0.0),
             );
         }
         println!(

@@ -13,28 +13,32 @@
 //!   like a missing one;
 //! - **read access only** (a public document): the changes are stripped
 //!   and the rest of the message goes on; nothing is stored;
-//! - **a community document**: the changes are applied to the guard's
-//!   *shadow* of the document — a replica it loads from the relay's store —
-//!   through the caps and the containment of `nous_core::guard`, and every
-//!   change that enters the history must be written by a device certified in
-//!   the community (or, for stock clients, under an actor bound to the
-//!   sending device, see [`Registry::may_author`]);
-//! - **a ledger**: the changes must only add valid records of that community
-//!   (`nous_core::ledger::admit_for`); the new records are verified, stored
-//!   and the community re-resolved before the message goes on, so access
-//!   follows at once;
+//! - **write access**: the message goes on to the document's task, which
+//!   has the guard [`Guard::admit`] its changes before anything else: they
+//!   are applied to a *scratch copy* of the document (a clone the task
+//!   keeps ready) through the caps and the containment of
+//!   `nous_core::guard`, and then
+//!   - in a **community document**, every change that enters the history
+//!     must be written by a device certified in the community (or, for
+//!     stock clients, under an actor bound to the sending device, see
+//!     [`Registry::may_author`]);
+//!   - in a **ledger**, the changes must only add valid records of that
+//!     community (`nous_core::ledger::admit_for`); the new records are
+//!     verified, stored and the community re-resolved before the message
+//!     goes on, so access follows at once.
+//!
+//!   The scratch copy, checked, becomes the document: Automerge applies a
+//!   change in time proportional to the document, so it is applied once.
 //! - a new community comes in through [`Guard::register`]
 //!   (`POST /register`), by the device that founded it, before its ledger
 //!   is synced.
 //!
 //! Any violation closes that connection with a logged reason and stores
-//! nothing; the shadow, which may hold part of the refused input, is
-//! dropped and reloaded from the store when next needed. The shadow sees
-//! the changes before the document's task applies them, so a change that
-//! would panic Automerge, even one waiting for a dependency, panics in the
-//! containment first and never reaches the task.
+//! nothing: the scratch copy, which may hold part of the refused input, is
+//! dropped, and the document is as it was. A change that would panic
+//! Automerge, even one waiting for a dependency, panics in the containment
+//! on the scratch copy and never reaches the document.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -43,7 +47,6 @@ use nous_core::guard::{self, Limits};
 use nous_core::ids::DocId;
 use nous_core::ledger;
 use nous_core::record::Payload;
-use tokio::sync::Mutex;
 
 use crate::access::{Access, DocKind, Registry};
 use crate::auth::Authenticated;
@@ -90,7 +93,7 @@ pub enum Inspected {
         /// Its document, if it names one.
         doc: Option<DocId>,
         /// The sync message (its changes taken out if the sender may not
-        /// write).
+        /// write; otherwise not yet checked: see [`Guard::admit`]).
         sync: Option<automerge::sync::Message>,
     },
     /// Send this answer back to the client; no document sees the frame.
@@ -117,8 +120,6 @@ fn refuse(reason: &'static str, detail: impl Into<String>) -> Refusal {
     }
 }
 
-type Shadow = Arc<Mutex<Option<Automerge>>>;
-
 /// The guard, shared by every connection.
 pub struct Guard {
     registry: Arc<Registry>,
@@ -128,8 +129,6 @@ pub struct Guard {
     limits: GuardLimits,
     open_registration: bool,
     relay_peer: String,
-    shadows: std::sync::Mutex<HashMap<DocId, (Shadow, u64)>>,
-    uses: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Guard {
@@ -145,6 +144,16 @@ struct Checked {
     doc: Automerge,
     admitted: usize,
     records: usize,
+}
+
+/// What [`Guard::admit`] made of a message's changes.
+#[derive(Debug)]
+pub enum Admission {
+    /// The document with the changes applied, to be taken as the document.
+    Admitted(Box<Automerge>),
+    /// The sender may no longer write (its access changed since
+    /// [`Guard::inspect`]): the changes are to be dropped.
+    ReadOnly,
 }
 
 impl Guard {
@@ -166,15 +175,13 @@ impl Guard {
             limits,
             open_registration,
             relay_peer,
-            shadows: std::sync::Mutex::new(HashMap::new()),
-            uses: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
     /// Check one frame from `who`: pass it on to its document (possibly with
     /// its changes stripped), answer it here, drop it, or (`Err`) close the
     /// connection.
-    pub async fn inspect(&self, who: &Authenticated, frame: Vec<u8>) -> Result<Inspected, Refusal> {
+    pub fn inspect(&self, who: &Authenticated, frame: Vec<u8>) -> Result<Inspected, Refusal> {
         if frame.len() > self.limits.max_frame_bytes {
             return Err(refuse(
                 "frame_too_large",
@@ -247,151 +254,52 @@ impl Guard {
             .ok_or_else(|| refuse("bad_sync_message", "a sync message without data"))?;
         let mut message = guard::sync_message(data, &self.limits.changes)
             .map_err(|e| refuse("bad_sync_message", e.to_string()))?;
-        if message.changes.is_empty() {
-            return Ok(forward(frame, Some(message)));
-        }
-
-        let kind = self.registry.kind(&doc);
-        let access = self.registry.access(&doc, Some(&who.device));
-        if access != Access::Write {
-            if access == Access::Read {
-                self.metrics.reject("write_to_read_only");
-            }
-            // The rest of the message (heads, needs, bloom filters) goes on,
-            // so sync goes on in the other direction.
-            message.changes = Vec::<Vec<u8>>::new().into();
-            return Ok(forward(frame, Some(message)));
-        }
-        let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
-
-        let shadow = self.shadow(&doc);
-        let mut slot = shadow.lock().await;
-        let base = match slot.take() {
-            Some(doc) => doc,
-            None => self.load_shadow(&doc).await?,
-        };
-        let checked = if changes.len() <= INLINE_CHECK_BYTES {
-            check_changes(
-                &self.registry,
-                kind,
-                doc,
-                base,
-                &changes,
-                &self.limits.changes,
-                &who.device,
-            )
-        } else {
-            let registry = self.registry.clone();
-            let limits = self.limits.changes;
-            let device = who.device;
-            tokio::task::spawn_blocking(move || {
-                check_changes(&registry, kind, doc, base, &changes, &limits, &device)
-            })
-            .await
-            .map_err(|e| refuse("guard_failed", e.to_string()))?
-        };
-        match checked {
-            Ok(checked) => {
-                *slot = Some(checked.doc);
-                self.metrics
-                    .changes_admitted
-                    .fetch_add(checked.admitted as u64, Ordering::Relaxed);
-                self.metrics
-                    .records_admitted
-                    .fetch_add(checked.records as u64, Ordering::Relaxed);
-                Ok(forward(frame, Some(message)))
-            }
-            Err(refusal) => {
-                // The shadow may hold part of the refused input: drop it.
-                drop(slot);
-                self.forget(&doc);
-                Err(refusal)
-            }
-        }
-    }
-
-    fn shadow(&self, doc: &DocId) -> Shadow {
-        let mut shadows = self
-            .shadows
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = self.uses.fetch_add(1, Ordering::Relaxed);
-        let entry = shadows
-            .entry(*doc)
-            .or_insert_with(|| (Arc::new(Mutex::new(None)), now));
-        entry.1 = now;
-        let shadow = entry.0.clone();
-        if shadows.len() > MAX_SHADOWS {
-            // Drop the least recently used replicas that nobody holds.
-            let mut by_age: Vec<(u64, DocId)> = shadows
-                .iter()
-                .filter(|(_, (shadow, _))| evictable(shadow))
-                .map(|(id, (_, used))| (*used, *id))
-                .collect();
-            by_age.sort_unstable();
-            let excess = shadows.len() - MAX_SHADOWS;
-            for (_, id) in by_age.into_iter().take(excess) {
-                shadows.remove(&id);
-            }
-        }
-        self.metrics
-            .shadows_loaded
-            .store(shadows.len() as i64, Ordering::Relaxed);
-        shadow
-    }
-
-    fn forget(&self, doc: &DocId) {
-        let mut shadows = self
-            .shadows
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        shadows.remove(doc);
-        self.metrics
-            .shadows_loaded
-            .store(shadows.len() as i64, Ordering::Relaxed);
-    }
-
-    /// Drop the shadows nobody is using and that hold no change waiting for
-    /// a dependency (dropping one of those would forget a change the
-    /// document's task still holds). Called periodically.
-    pub fn unload_idle(&self) -> usize {
-        let mut shadows = self
-            .shadows
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let before = shadows.len();
-        shadows.retain(|_, (shadow, _)| !evictable(shadow));
-        self.metrics
-            .shadows_loaded
-            .store(shadows.len() as i64, Ordering::Relaxed);
-        before - shadows.len()
-    }
-
-    /// The document as the relay stores it (empty if it does not).
-    async fn load_shadow(&self, doc: &DocId) -> Result<Automerge, Refusal> {
-        let chunks = self.chunks.clone();
-        let prefix = format!("{doc}/");
-        tokio::task::spawn_blocking(move || {
-            let mut snapshots = Vec::new();
-            let mut incrementals = Vec::new();
-            for (key, value) in chunks.scan(&prefix) {
-                if key.contains("/snapshot/") {
-                    snapshots.extend_from_slice(&value);
-                } else {
-                    incrementals.extend_from_slice(&value);
+        if !message.changes.is_empty() {
+            let access = self.registry.access(&doc, Some(&who.device));
+            if access != Access::Write {
+                if access == Access::Read {
+                    self.metrics.reject("write_to_read_only");
                 }
+                // The rest of the message (heads, needs, bloom filters) goes
+                // on, so sync goes on in the other direction.
+                message.changes = Vec::<Vec<u8>>::new().into();
             }
-            snapshots.extend_from_slice(&incrementals);
-            if snapshots.is_empty() {
-                return Ok(Automerge::new());
-            }
-            let mut doc = Automerge::new();
-            guard::apply_in_place(&mut doc, &snapshots, &Limits::local_store())
-                .map_err(|e| refuse("stored_document_damaged", e.to_string()))?;
-            Ok(doc)
-        })
-        .await
-        .map_err(|e| refuse("guard_failed", e.to_string()))?
+        }
+        Ok(forward(frame, Some(message)))
+    }
+
+    /// Check the changes `device` sent for `doc` on `scratch`, a copy of the
+    /// document as it stands (the document itself is not touched): the caps
+    /// and containment, then who wrote them (a community document) or what
+    /// they add (a ledger). Synchronous and proportional to the document:
+    /// the caller runs large inputs on the blocking pool.
+    pub fn admit(
+        &self,
+        doc: DocId,
+        device: &nous_core::PublicKey,
+        scratch: Automerge,
+        changes: &[u8],
+    ) -> Result<Admission, Refusal> {
+        if self.registry.access(&doc, Some(device)) != Access::Write {
+            return Ok(Admission::ReadOnly);
+        }
+        let kind = self.registry.kind(&doc);
+        let checked = check_changes(
+            &self.registry,
+            kind,
+            doc,
+            scratch,
+            changes,
+            &self.limits.changes,
+            device,
+        )?;
+        self.metrics
+            .changes_admitted
+            .fetch_add(checked.admitted as u64, Ordering::Relaxed);
+        self.metrics
+            .records_admitted
+            .fetch_add(checked.records as u64, Ordering::Relaxed);
+        Ok(Admission::Admitted(Box::new(checked.doc)))
     }
 }
 
@@ -523,44 +431,23 @@ impl Guard {
     }
 }
 
-/// Changes up to this size are checked on the connection's task (a few
-/// keystrokes take microseconds, less than a hand-off to the blocking pool);
-/// larger ones on the blocking pool, so they do not hold a runtime worker.
-const INLINE_CHECK_BYTES: usize = 64 << 10;
-
-/// Replicas kept in memory at most (the least recently used go first).
-const MAX_SHADOWS: usize = 64;
-
-/// Whether a replica may be dropped: nobody holds it, and no change in it
-/// waits for a dependency (dropping one of those would forget a change the
-/// document's task still holds).
-fn evictable(shadow: &Shadow) -> bool {
-    if Arc::strong_count(shadow) > 1 {
-        return false;
-    }
-    match shadow.try_lock() {
-        Ok(slot) => slot
-            .as_ref()
-            .is_none_or(|doc| doc.get_missing_deps(&[]).is_empty()),
-        Err(_) => false,
-    }
-}
-
 fn check_changes(
     registry: &Registry,
     kind: DocKind,
     id: DocId,
-    mut doc: Automerge,
+    mut scratch: Automerge,
     changes: &[u8],
     limits: &Limits,
     device: &nous_core::PublicKey,
 ) -> Result<Checked, Refusal> {
     match kind {
         DocKind::Content(community) => {
-            let incoming = guard::apply_in_place(&mut doc, changes, limits)
+            // Changes may wait for their dependencies (they came out of
+            // order): `apply_in_place` keeps them queued in the scratch copy.
+            let incoming = guard::apply_in_place(&mut scratch, changes, limits)
                 .map_err(|e| refuse("changes_refused", e.to_string()))?;
             for hash in &incoming.new_changes {
-                let change = doc
+                let change = scratch
                     .get_change_by_hash(hash)
                     .ok_or_else(|| refuse("changes_refused", "a change vanished"))?;
                 if !registry.may_author(&community, change.actor_id(), device) {
@@ -577,11 +464,11 @@ fn check_changes(
             Ok(Checked {
                 admitted: incoming.new_changes.len(),
                 records: 0,
-                doc,
+                doc: scratch,
             })
         }
         DocKind::Ledger(community) => {
-            let admitted = ledger::admit_for(&community, &doc, changes, limits)
+            let admitted = ledger::admit_for(&community, &scratch, changes, limits)
                 .map_err(|e| refuse("ledger_refused", e.to_string()))?;
             if !admitted.new_records.is_empty() {
                 registry

@@ -31,8 +31,6 @@ pub struct Metrics {
     pub records_admitted: AtomicU64,
     /// Failed store commits.
     pub store_write_errors: AtomicU64,
-    /// Guard shadow documents held in memory.
-    pub shadows_loaded: AtomicI64,
     rejections: Mutex<BTreeMap<&'static str, u64>>,
 }
 
@@ -89,12 +87,6 @@ impl Metrics {
             "nous_relay_documents_loaded",
             "Documents held in memory by the sync engine.",
             load_i(&self.documents_loaded),
-        );
-        gauge(
-            &mut out,
-            "nous_relay_guard_shadows_loaded",
-            "Documents held in memory by the guard.",
-            load_i(&self.shadows_loaded),
         );
         counter(
             &mut out,

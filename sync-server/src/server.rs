@@ -131,12 +131,6 @@ impl Relay {
         let registry =
             Registry::load(engine, bindings, keep).map_err(|e| RelayError::Data(e.to_string()))?;
         let relay_peer = format!("nous-relay-{id}");
-        let sync = SyncEngine::new(
-            chunks.clone(),
-            registry.clone(),
-            metrics.clone(),
-            relay_peer.clone(),
-        );
         let limits = GuardLimits {
             max_frame_bytes: config.max_frame_bytes,
             ..GuardLimits::default()
@@ -148,8 +142,15 @@ impl Relay {
             metrics.clone(),
             limits,
             config.open_registration,
-            relay_peer,
+            relay_peer.clone(),
         ));
+        let sync = SyncEngine::new(
+            chunks.clone(),
+            registry.clone(),
+            guard.clone(),
+            metrics.clone(),
+            relay_peer,
+        );
         let shared = Arc::new(Shared {
             auth: Authenticator::new(id, config.token_max_lifetime_secs.saturating_mul(1000)),
             guard: guard.clone(),
@@ -192,10 +193,6 @@ impl Relay {
             loop {
                 tokio::select! {
                     () = tokio::time::sleep(interval) => {
-                        let dropped = guard.unload_idle();
-                        if dropped > 0 {
-                            tracing::debug!(dropped, "relay: idle guard replicas unloaded");
-                        }
                         let unloaded = unloader.unload_if_idle().await;
                         if unloaded > 0 {
                             tracing::debug!(unloaded, "relay: no client connected; documents unloaded");
@@ -490,13 +487,7 @@ async fn serve_socket(shared: Arc<Shared>, who: crate::auth::Authenticated, sock
     let outbound = Box::pin(outbound);
     let ended = shared
         .sync
-        .serve(
-            who.clone(),
-            inbound,
-            outbound,
-            shared.guard.clone(),
-            metrics.clone(),
-        )
+        .serve(who.clone(), inbound, outbound, metrics.clone())
         .await;
     metrics.connections.fetch_sub(1, Ordering::Relaxed);
     tracing::debug!(peer = %who.peer_id, %ended, "relay: client disconnected");

@@ -333,10 +333,7 @@ fn idle_documents_are_unloaded_and_come_back_on_demand() {
 
     // Nobody is connected: the relay lets go of every document.
     wait_for(
-        || {
-            relay.metric("nous_relay_documents_loaded") == 0
-                && relay.metric("nous_relay_guard_shadows_loaded") == 0
-        },
+        || relay.metric("nous_relay_documents_loaded") == 0,
         "the idle relay unloads its documents",
     );
 

@@ -9,7 +9,11 @@
 //!   the document (one `generate_sync_message` each: K per edit);
 //! - a message that brings **nothing new** (an acknowledgement, a bloom
 //!   filter round) only moves its sender's state, so only its sender may be
-//!   owed an answer (one call).
+//!   owed an answer (one call);
+//! - and clients whose sync states are equal are treated alike once
+//!   ([`Memo`]): the subscribers of a live document all are after each
+//!   round, so an edit costs one generation per distinct state, not per
+//!   client, and their K acknowledgements one `receive` between them.
 //!
 //! samod 0.16's document actor answers every peer after every message, so
 //! an edit and its K acknowledgements cost K × K calls; that, and samod
@@ -91,12 +95,129 @@ struct Peer {
     state: sync::State,
 }
 
+/// How many distinct cases [`Memo`] remembers of each kind.
+const MEMO_CASES: usize = 8;
+
+/// What the document did for sync states, remembered while it does not
+/// change: clients whose states are equal are treated alike once.
+///
+/// Automerge's two sync calls read nothing but the document, the state and
+/// (for `receive_sync_message`) the message: no clock, no randomness, no
+/// interior mutability. `sync::State` and `sync::Message` compare every one
+/// of their fields (`PartialEq` is derived). So while the document is the
+/// same, two clients in equal states are owed the same messages and end in
+/// the same state, and two equal messages without changes from clients in
+/// equal states leave equal states. The subscribers of a live document are
+/// all in one state after each round: an edit costs one generation between
+/// them instead of K, and their K acknowledgements one `receive` instead of
+/// K (automerge walks the document's whole history on each: its cost grows
+/// with the document). The memo is dropped whenever a message brings
+/// changes (even ones that only wait in the queue for their dependencies).
+/// The test `remembered_answers_are_the_answers` holds it to the answers
+/// automerge gives one by one.
+struct Memo {
+    capacity: usize,
+    heard: Vec<Heard>,
+    owed: Vec<Owed>,
+    /// Calls into automerge saved.
+    recalled: u64,
+}
+
+/// A message without changes, and the state it leaves.
+struct Heard {
+    before: sync::State,
+    message: sync::Message,
+    after: sync::State,
+}
+
+/// What a state was owed, and the state it leaves.
+struct Owed {
+    before: sync::State,
+    after: sync::State,
+    /// Encoded sync messages, in order.
+    messages: Vec<Vec<u8>>,
+}
+
+impl Memo {
+    fn new() -> Memo {
+        Memo {
+            capacity: MEMO_CASES,
+            heard: Vec::new(),
+            owed: Vec::new(),
+            recalled: 0,
+        }
+    }
+
+    fn forget(&mut self) {
+        self.heard.clear();
+        self.owed.clear();
+    }
+
+    /// Moves `state` on as receiving `message` (without changes) would.
+    fn hear(&mut self, state: &mut sync::State, message: &sync::Message) -> bool {
+        let Some(case) = self
+            .heard
+            .iter()
+            .find(|c| c.before == *state && c.message == *message)
+        else {
+            return false;
+        };
+        state.clone_from(&case.after);
+        self.recalled += 1;
+        true
+    }
+
+    fn heard(&mut self, before: sync::State, message: sync::Message, after: &sync::State) {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.heard.len() == self.capacity {
+            self.heard.remove(0);
+        }
+        self.heard.push(Heard {
+            before,
+            message,
+            after: after.clone(),
+        });
+    }
+
+    /// The messages owed to `state` (moved on as generating them would).
+    fn recall(&mut self, state: &mut sync::State) -> Option<&[Vec<u8>]> {
+        let case = self.owed.iter().find(|c| c.before == *state)?;
+        state.clone_from(&case.after);
+        self.recalled += 1;
+        Some(&case.messages)
+    }
+
+    fn owed(&mut self, before: sync::State, after: &sync::State, messages: &[Vec<u8>]) {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.owed.len() == self.capacity {
+            self.owed.remove(0);
+        }
+        self.owed.push(Owed {
+            before,
+            after: after.clone(),
+            messages: messages.to_vec(),
+        });
+    }
+}
+
 /// A document and its clients.
 pub struct DocSync {
     id: String,
     relay: String,
     doc: Automerge,
+    /// A copy of `doc` made in a quiet moment, for the next message's
+    /// changes to be checked on (see `scratch`).
+    spare: Option<Automerge>,
+    /// The document before the last changes adopted: freeing it costs
+    /// about what copying it does, so `prepare_scratch` does it, after the
+    /// fan-out.
+    retired: Option<Automerge>,
     peers: HashMap<ConnId, Peer>,
+    memo: Memo,
     saved_heads: Vec<ChangeHash>,
     snapshots: Vec<String>,
     incrementals: Vec<String>,
@@ -145,7 +266,10 @@ impl DocSync {
             relay: relay.to_owned(),
             saved_heads: doc.get_heads(),
             doc,
+            spare: None,
+            retired: None,
             peers: HashMap::new(),
+            memo: Memo::new(),
             snapshots,
             incrementals,
         })
@@ -191,27 +315,64 @@ impl DocSync {
         self.doc.get_heads()
     }
 
-    /// A sync message from `conn` (already through the guard).
+    /// A copy of the document as it stands, for a message's changes to be
+    /// checked on (see `receive`): the one made by `prepare_scratch` if the
+    /// document has not changed since, else a new one. Copying is
+    /// proportional to the document, like applying a change.
+    pub fn scratch(&mut self) -> Automerge {
+        self.spare.take().unwrap_or_else(|| self.doc.clone())
+    }
+
+    /// Make the next `scratch` now, off the path of the next edit, and free
+    /// the document the last changes replaced (the relay calls this once an
+    /// edit has gone out to every client).
+    pub fn prepare_scratch(&mut self) {
+        self.retired = None;
+        if self.spare.is_none() {
+            self.spare = Some(self.doc.clone());
+        }
+    }
+
+    /// A sync message from `conn` (already through the guard). `checked`
+    /// is, for a message with changes, the document with them applied on a
+    /// scratch copy and checked (`crate::guard::Guard::admit`): it becomes
+    /// the document, and Automerge, finding the changes already there, does
+    /// not apply them again. Without it the changes are applied here.
     pub fn receive(
         &mut self,
         conn: ConnId,
         ask: Ask,
         message: sync::Message,
+        checked: Option<Automerge>,
         out: &mut impl Effects,
     ) -> Result<(), DocError> {
         let Some(peer) = self.peers.get_mut(&conn) else {
             return Ok(());
         };
         let before = self.doc.get_heads();
-        let doc = &mut self.doc;
-        // The guard applied these changes to its own replica inside its
-        // containment first; this one is the second line.
-        match std::panic::catch_unwind(AssertUnwindSafe(|| {
-            doc.receive_sync_message(&mut peer.state, message)
-        })) {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(DocError::Broken(e.to_string())),
-            Err(_) => return Err(DocError::Broken("automerge panicked".into())),
+        let plain = message.changes.is_empty();
+        if !plain {
+            self.memo.forget();
+            self.spare = None;
+            if let Some(checked) = checked {
+                self.retired = Some(std::mem::replace(&mut self.doc, checked));
+            }
+        }
+        if !(plain && self.memo.hear(&mut peer.state, &message)) {
+            let kept = plain.then(|| (peer.state.clone(), message.clone()));
+            let doc = &mut self.doc;
+            // Changes have been applied to a scratch copy inside the guard's
+            // containment first; this one is the second line.
+            match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                doc.receive_sync_message(&mut peer.state, message)
+            })) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(DocError::Broken(e.to_string())),
+                Err(_) => return Err(DocError::Broken("automerge panicked".into())),
+            }
+            if let Some((before, message)) = kept {
+                self.memo.heard(before, message, &peer.state);
+            }
         }
         let heads = self.doc.get_heads();
         if heads.is_empty() && ask == Ask::Request {
@@ -224,12 +385,26 @@ impl DocSync {
             return Ok(());
         }
         if heads == before {
-            answer(&self.doc, &heads, &self.relay, &self.id, conn, peer, out);
+            let to = Answer {
+                doc: &self.doc,
+                heads: &heads,
+                relay: &self.relay,
+                id: &self.id,
+            };
+            to.answer(conn, peer, &mut self.memo, out);
         } else {
-            self.save(&heads, out);
+            let to = Answer {
+                doc: &self.doc,
+                heads: &heads,
+                relay: &self.relay,
+                id: &self.id,
+            };
             for (&conn, peer) in &mut self.peers {
-                answer(&self.doc, &heads, &self.relay, &self.id, conn, peer, out);
+                to.answer(conn, peer, &mut self.memo, out);
             }
+            // After the fan-out: nobody waits for the write, and every
+            // 64th is a whole snapshot.
+            self.save(&heads, out);
         }
         Ok(())
     }
@@ -288,32 +463,50 @@ impl DocSync {
     }
 }
 
-/// Whatever `peer` is owed now, as frames (automerge 0.12 may need two
-/// messages: after a reset it advertises empty heads, then the real ones).
-fn answer(
-    doc: &Automerge,
-    heads: &[ChangeHash],
-    relay: &str,
-    id: &str,
-    conn: ConnId,
-    peer: &mut Peer,
-    out: &mut impl Effects,
-) {
-    while let Some(message) = doc.generate_sync_message(&mut peer.state) {
-        let reset = message.heads != heads;
-        if reset {
-            // The state recorded our real heads as sent although the message
-            // advertised none; record what was sent, so the follow-up with
-            // the real heads is generated at once.
-            peer.state.last_sent_heads.clone_from(&message.heads);
+/// The document as it answers its clients.
+struct Answer<'a> {
+    doc: &'a Automerge,
+    heads: &'a [ChangeHash],
+    relay: &'a str,
+    id: &'a str,
+}
+
+impl Answer<'_> {
+    /// Whatever `peer` is owed now, as frames (automerge 0.12 may need two
+    /// messages: after a reset it advertises empty heads, then the real
+    /// ones).
+    fn answer(&self, conn: ConnId, peer: &mut Peer, memo: &mut Memo, out: &mut impl Effects) {
+        if let Some(messages) = memo.recall(&mut peer.state) {
+            for message in messages {
+                out.push(self.frame(conn, peer, message));
+            }
+            return;
         }
-        out.push(Effect::Send(
+        let before = peer.state.clone();
+        let mut messages = Vec::new();
+        while let Some(message) = self.doc.generate_sync_message(&mut peer.state) {
+            let reset = message.heads != self.heads;
+            if reset {
+                // The state recorded our real heads as sent although the
+                // message advertised none; record what was sent, so the
+                // follow-up with the real heads is generated at once.
+                peer.state.last_sent_heads.clone_from(&message.heads);
+            }
+            let message = message.encode();
+            out.push(self.frame(conn, peer, &message));
+            messages.push(message);
+            if !reset {
+                break;
+            }
+        }
+        memo.owed(before, &peer.state, &messages);
+    }
+
+    fn frame(&self, conn: ConnId, peer: &Peer, message: &[u8]) -> Effect {
+        Effect::Send(
             conn,
-            wire::sync(relay, &peer.peer_id, id, &message.encode()),
-        ));
-        if !reset {
-            break;
-        }
+            wire::sync(self.relay, &peer.peer_id, self.id, message),
+        )
     }
 }
 
@@ -337,6 +530,15 @@ mod tests {
         fn new() -> Client {
             Client {
                 doc: Automerge::new(),
+                state: sync::State::new(),
+            }
+        }
+
+        /// A client with a fixed actor id: its changes (whose time is 0
+        /// without automerge's clock feature) are the same in every run.
+        fn with_actor(n: u8) -> Client {
+            Client {
+                doc: Automerge::new().with_actor(automerge::ActorId::from([n; 16])),
                 state: sync::State::new(),
             }
         }
@@ -368,6 +570,19 @@ mod tests {
     /// Run the conversation between `clients` and the relay until nobody
     /// has anything to say; returns how many messages the relay received.
     fn converge(relay: &mut DocSync, clients: &mut [Client], out: &mut Vec<Effect>) -> usize {
+        converge_logged(relay, clients, out, &mut Vec::new(), false)
+    }
+
+    /// [`converge`], keeping every frame the relay sent in `log`; with
+    /// `precheck`, changes are applied on a scratch copy first and handed
+    /// in, and a spare copy is made after every message, as the relay does.
+    fn converge_logged(
+        relay: &mut DocSync,
+        clients: &mut [Client],
+        out: &mut Vec<Effect>,
+        log: &mut Vec<Effect>,
+        precheck: bool,
+    ) -> usize {
         let mut received = 0;
         for _ in 0..50 {
             let mut quiet = true;
@@ -377,14 +592,37 @@ mod tests {
                     client.hear(&frame);
                 }
             }
+            log.extend(
+                out.iter()
+                    .filter(|e| matches!(e, Effect::Send(..)))
+                    .cloned(),
+            );
             out.retain(|e| !matches!(e, Effect::Send(..)));
             for (conn, client) in clients.iter_mut().enumerate() {
                 if let Some(message) = client.say() {
                     quiet = false;
                     received += 1;
+                    // Some changes through a scratch copy, the others
+                    // applied in place (by their length): a spare copy must
+                    // never go stale.
+                    let scratched = message
+                        .changes
+                        .iter()
+                        .next()
+                        .is_some_and(|c| c.len() % 2 == 0);
+                    let checked = (precheck && scratched).then(|| {
+                        let mut scratch = relay.scratch();
+                        for change in message.changes.iter() {
+                            scratch.load_incremental(change).expect("scratch");
+                        }
+                        scratch
+                    });
                     relay
-                        .receive(conn as ConnId, Ask::Sync, message, out)
+                        .receive(conn as ConnId, Ask::Sync, message, checked, out)
                         .expect("receive");
+                    if precheck {
+                        relay.prepare_scratch();
+                    }
                 }
             }
             if quiet && !out.iter().any(|e| matches!(e, Effect::Send(..))) {
@@ -455,7 +693,9 @@ mod tests {
             .expect("edit");
         let edit = clients[0].say().expect("edit message");
         out.clear();
-        relay.receive(0, Ask::Sync, edit, &mut out).expect("edit");
+        relay
+            .receive(0, Ask::Sync, edit, None, &mut out)
+            .expect("edit");
         let sent: Vec<ConnId> = out
             .iter()
             .filter_map(|e| match e {
@@ -475,11 +715,109 @@ mod tests {
         }
         let ack = clients[2].say().expect("ack");
         out.clear();
-        relay.receive(2, Ask::Sync, ack, &mut out).expect("ack");
+        relay
+            .receive(2, Ask::Sync, ack, None, &mut out)
+            .expect("ack");
         assert!(
             out.iter().all(|e| matches!(e, Effect::Send(2, _))),
             "{out:?}"
         );
+    }
+
+    /// One conversation: six clients (the last a reader), edits by turns,
+    /// sometimes two at once, one client away for a while and back with a
+    /// new session. Returns every effect, the clients' heads, the relay's
+    /// sync states and how many calls into automerge the memo saved.
+    fn conversation(
+        remember: bool,
+        precheck: bool,
+    ) -> (Vec<Effect>, Vec<Vec<ChangeHash>>, Vec<sync::State>, u64) {
+        let mut relay = DocSync::load(&id(), "relay", Vec::new()).expect("empty");
+        if !remember {
+            relay.memo.capacity = 0;
+        }
+        let mut clients: Vec<Client> = (0..6).map(Client::with_actor).collect();
+        for conn in 0..6 {
+            relay.attach(conn, format!("peer-{conn}"), conn == 5);
+        }
+        let mut log = Vec::new();
+        let mut out = Vec::new();
+        for round in 0..24_u8 {
+            let typist = usize::from(round % 5);
+            let mut typing = vec![typist];
+            if round % 6 == 3 {
+                typing.push((typist + 2) % 5);
+            }
+            for &t in &typing {
+                clients[t]
+                    .doc
+                    .transact(|tx| tx.put(ROOT, format!("k{}", round % 3), i64::from(round)))
+                    .expect("edit");
+            }
+            if round == 8 {
+                relay.detach(4);
+            }
+            if round == 14 {
+                relay.attach(4, "peer-4".into(), false);
+                let kept = clients[4].state.encode();
+                clients[4].state = sync::State::decode(&kept).expect("state");
+            }
+            converge_logged(&mut relay, &mut clients, &mut out, &mut log, precheck);
+        }
+        log.extend(out);
+        let heads = clients.iter().map(|c| c.doc.get_heads()).collect();
+        let states = (0..6).map(|c| relay.peers[&c].state.clone()).collect();
+        (log, heads, states, relay.memo.recalled)
+    }
+
+    #[test]
+    fn remembered_answers_are_the_answers() {
+        let (generated, heads, states, none) = conversation(false, false);
+        let (remembered, same_heads, same_states, recalled) = conversation(true, false);
+        assert_eq!(none, 0);
+        assert!(
+            recalled > generated.len() as u64 / 3,
+            "{recalled} of {} answers from memory",
+            generated.len()
+        );
+        // The same frames to each client, in the same order (the order
+        // across clients follows a hash map's), and the same writes.
+        assert_eq!(generated.len(), remembered.len());
+        for conn in 0..6 {
+            assert_eq!(
+                sends_to(&generated, conn),
+                sends_to(&remembered, conn),
+                "frames to {conn}"
+            );
+        }
+        assert_eq!(writes(&generated), writes(&remembered));
+        assert_eq!(heads, same_heads);
+        assert_eq!(states, same_states);
+        assert!(heads.iter().all(|h| *h == heads[0]), "{heads:?}");
+    }
+
+    #[test]
+    fn changes_checked_on_a_scratch_copy_make_the_same_conversation() {
+        let (applied, heads, states, _) = conversation(true, false);
+        let (prechecked, same_heads, same_states, _) = conversation(true, true);
+        assert_eq!(applied.len(), prechecked.len());
+        for conn in 0..6 {
+            assert_eq!(
+                sends_to(&applied, conn),
+                sends_to(&prechecked, conn),
+                "frames to {conn}"
+            );
+        }
+        assert_eq!(writes(&applied), writes(&prechecked));
+        assert_eq!(heads, same_heads);
+        assert_eq!(states, same_states);
+    }
+
+    fn writes(log: &[Effect]) -> Vec<Effect> {
+        log.iter()
+            .filter(|e| !matches!(e, Effect::Send(..)))
+            .cloned()
+            .collect()
     }
 
     #[test]
@@ -490,7 +828,7 @@ mod tests {
         let mut out = Vec::new();
         let request = asker.say().expect("request");
         relay
-            .receive(1, Ask::Request, request, &mut out)
+            .receive(1, Ask::Request, request, None, &mut out)
             .expect("request");
         let frames = sends_to(&out, 1);
         assert_eq!(frames.len(), 1);

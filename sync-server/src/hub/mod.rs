@@ -33,7 +33,7 @@ use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
 use crate::access::{Access, Registry};
 use crate::auth::Authenticated;
-use crate::guard::{Guard, Inspected};
+use crate::guard::{Admission, Guard, Inspected, Refusal};
 use crate::metrics::Metrics;
 use crate::store::RedbChunks;
 use crate::wire::{self, MessageType};
@@ -108,6 +108,7 @@ struct OpenDoc {
 struct Parts {
     chunks: RedbChunks,
     registry: Arc<Registry>,
+    guard: Arc<Guard>,
     metrics: Arc<Metrics>,
     peer_id: String,
     next_conn: AtomicU64,
@@ -127,11 +128,12 @@ impl std::fmt::Debug for SyncEngine {
 }
 
 impl SyncEngine {
-    /// The engine over `chunks`, with access from `registry`; `peer_id` is
-    /// the relay's automerge-repo peer id.
+    /// The engine over `chunks`, with access from `registry` and every
+    /// frame through `guard`; `peer_id` is the relay's automerge-repo peer id.
     pub fn new(
         chunks: RedbChunks,
         registry: Arc<Registry>,
+        guard: Arc<Guard>,
         metrics: Arc<Metrics>,
         peer_id: String,
     ) -> Self {
@@ -140,6 +142,7 @@ impl SyncEngine {
             parts: Arc::new(Parts {
                 chunks,
                 registry,
+                guard,
                 metrics,
                 peer_id,
                 next_conn: AtomicU64::new(1),
@@ -216,7 +219,6 @@ impl SyncEngine {
         who: Authenticated,
         mut inbound: I,
         outbound: O,
-        guard: Arc<Guard>,
         metrics: Arc<Metrics>,
     ) -> String
     where
@@ -250,7 +252,7 @@ impl SyncEngine {
             metrics
                 .bytes_in
                 .fetch_add(frame.len() as u64, Ordering::Relaxed);
-            let (frame, kind, doc, sync) = match guard.inspect(&who, frame).await {
+            let (frame, kind, doc, sync) = match self.parts.guard.inspect(&who, frame) {
                 Ok(Inspected::Forward {
                     frame,
                     kind,
@@ -411,10 +413,40 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                     },
                 );
             }
-            Cmd::Sync { conn, ask, message } => {
+            Cmd::Sync {
+                conn,
+                ask,
+                mut message,
+            } => {
+                let Some(client) = clients.get(&conn).filter(|c| c.attached) else {
+                    continue;
+                };
+                let mut checked = None;
+                if !message.changes.is_empty() {
+                    match admit(&parts, id, client.device, sync.scratch(), &message).await {
+                        Ok(Admission::Admitted(doc)) => checked = Some(*doc),
+                        Ok(Admission::ReadOnly) => message.changes = Vec::<Vec<u8>>::new().into(),
+                        Err(refused) => {
+                            tracing::warn!(doc = %id, peer = %client.peer_id, reason = refused.reason, detail = %refused.detail, "relay: changes refused; the document is as it was");
+                            sync.detach(conn);
+                            if let Some(client) = clients.remove(&conn) {
+                                client.out.kick.kick(refused.reason);
+                            }
+                            continue;
+                        }
+                    }
+                }
+                let edited = checked.is_some();
                 let received = carry_out(&parts.chunks, &mut clients, &mut sync, |sync, out| {
-                    sync.receive(conn, ask, message, out)
+                    sync.receive(conn, ask, message, checked, out)
                 });
+                if edited && received.is_ok() {
+                    // Let the clients' tasks send the edit first; then copy
+                    // the document for the next one (likely to come) and
+                    // free the one it replaced.
+                    tokio::task::yield_now().await;
+                    sync.prepare_scratch();
+                }
                 if let Err(e) = received {
                     tracing::error!(doc = %id, error = %e, "relay: a sync message got past the guard and broke the document; reloading it");
                     parts.metrics.reject("broken_document");
@@ -463,6 +495,33 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
         .metrics
         .documents_loaded
         .fetch_sub(1, Ordering::Relaxed);
+}
+
+/// Changes up to this size are checked on the document's task (a few
+/// keystrokes take less than a hand-off to the blocking pool); larger ones
+/// on the blocking pool, so they do not hold a runtime worker.
+const INLINE_CHECK_BYTES: usize = 64 << 10;
+
+/// Have the guard check a message's changes on `scratch`, a copy of the
+/// document as it stands.
+async fn admit(
+    parts: &Arc<Parts>,
+    id: DocId,
+    device: PublicKey,
+    scratch: automerge::Automerge,
+    message: &automerge::sync::Message,
+) -> Result<Admission, Refusal> {
+    let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
+    if changes.len() <= INLINE_CHECK_BYTES {
+        return parts.guard.admit(id, &device, scratch, &changes);
+    }
+    let guard = parts.guard.clone();
+    tokio::task::spawn_blocking(move || guard.admit(id, &device, scratch, &changes))
+        .await
+        .map_err(|e| Refusal {
+            reason: "guard_failed",
+            detail: e.to_string(),
+        })?
 }
 
 /// The registry changed: drop the clients that lost the document, take back
