@@ -24,7 +24,7 @@ pub struct ServeArgs {
     pub data: Option<PathBuf>,
     /// A TOML file of settings (listen, data, open_registration,
     /// token_max_lifetime_secs, max_frame_bytes, unload_interval_secs,
-    /// durable_within_ms).
+    /// durable_within_ms, workers).
     #[arg(long, value_name = "FILE", env = "NOUS_RELAY_CONFIG")]
     pub config: Option<PathBuf>,
     /// Refuse new communities: host only those already in the directory.
@@ -59,7 +59,9 @@ impl ServeArgs {
 /// Run a relay until Ctrl-C or SIGTERM, then shut it down cleanly.
 /// `announce` is called once it listens (address, relay id).
 pub fn serve(config: Config, announce: impl FnOnce(SocketAddr, String)) -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.worker_threads(cores))
         .enable_all()
         // The guard caps nesting before Automerge decodes anything; a
         // larger stack is a second line of defence.
