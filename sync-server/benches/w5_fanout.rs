@@ -10,8 +10,9 @@
 //!   a measure of that process's event loop;
 //! - `light` (`common/light.rs`): bare automerge-repo peers in Rust (a
 //!   WebSocket, the CBOR envelope, an Automerge document and its sync state
-//!   each), which still apply every message and answer it, timing an edit
-//!   when its frame is read — closer to the server's own delivery.
+//!   each), which still take every message and answer it (peers in the same
+//!   state share the work of the same message), timing an edit when its
+//!   frame is read — closer to the server's own delivery.
 //!
 //! Run with: `cargo bench -p nous-sync-server --bench w5_fanout` (`-- --json`
 //! for one JSON line; `--k 1,10,100 --idle 1000 --edits 200 --rate 10` are the
