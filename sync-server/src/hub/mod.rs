@@ -7,8 +7,10 @@
 //!   to the client through one bounded queue.
 //! - Each open document is a task that owns a [`DocSync`] (sans-IO, in
 //!   [`doc`]): the Automerge document and one sync state per client that
-//!   asked for it. It carries out the effects: frames to the clients,
-//!   chunks to the store. A client joins a document only by speaking of it,
+//!   asked for it. The changes a message brings are first checked by the
+//!   guard ([`Guard::admit`]) on a scratch copy of the document, which then
+//!   becomes the document. The task carries out the effects: frames to the
+//!   clients, chunks to the store. A client joins a document only by speaking of it,
 //!   so a connection costs nothing to the documents it does not use.
 //! - A document nobody has used for a while is compacted, flushed and
 //!   dropped ([`SyncEngine::unload_if_idle`]).
