@@ -11,7 +11,7 @@
 //!   filter round) only moves its sender's state, so only its sender may be
 //!   owed an answer (one call);
 //! - and clients whose sync states are equal are treated alike once
-//!   ([`Memo`]): the subscribers of a live document all are after each
+//!   (`Memo`): the subscribers of a live document all are after each
 //!   round, so an edit costs one generation per distinct state, not per
 //!   client, and their K acknowledgements one `receive` between them.
 //!
