@@ -880,6 +880,48 @@ mod tests {
         assert_eq!(again.heads(), clients[0].doc.get_heads());
     }
 
+    /// The guard checks every change on a scratch copy first; should a
+    /// message get past it anyway, applying it here is contained too: the
+    /// caller hears the document is broken (and reloads it), nothing is
+    /// sent, and no panic escapes.
+    #[test]
+    fn a_message_that_breaks_automerge_is_reported_not_raised() {
+        // The 240-byte crasher of security-anchors.md §0 (the relay tests
+        // send it over the wire, where the guard refuses it).
+        const CRASHER: &str = "856f4a83d45f802e01b40100104a7143ae65df36676b81d0df08a5e95901010000000c010802081108131015133405420a560a57287004710273020001140000010b000001141100010b160002130000020a0000017e0002120100017e6c1708017f7a7f047465787400147f07636c6175736573000b0114010a017f0414017f020a017f037f0014167f000a267f00576520746865206d656d62657273206167726565633063316332633363346335633663376338633920007f017f007f19";
+        nous_core::guard::install_panic_hook();
+        let mut relay = DocSync::load(&id(), "relay", Vec::new()).expect("empty");
+        let mut clients = vec![Client::new(), Client::new()];
+        relay.attach(0, "writer".into(), false);
+        relay.attach(1, "reader".into(), false);
+        clients[0]
+            .doc
+            .transact(|tx| {
+                let text = tx.put_object(ROOT, "text", automerge::ObjType::Text)?;
+                tx.splice_text(&text, 0, 0, "Nous écrivons")
+            })
+            .expect("edit");
+        let mut out = Vec::new();
+        converge(&mut relay, &mut clients, &mut out);
+        out.clear();
+
+        let mut message = clients[0].say().unwrap_or_else(|| {
+            let mut state = sync::State::new();
+            clients[0]
+                .doc
+                .generate_sync_message(&mut state)
+                .expect("a message")
+        });
+        message.changes = vec![hex::decode(CRASHER).expect("hex")].into();
+        let broken = relay.receive(0, Ask::Sync, message, None, &mut out);
+        assert!(matches!(broken, Err(DocError::Broken(_))), "{broken:?}");
+        assert!(
+            !out.iter()
+                .any(|e| matches!(e, Effect::Send(..) | Effect::Put { .. })),
+            "nothing is sent or written: {out:?}"
+        );
+    }
+
     #[test]
     fn damaged_chunks_are_refused() {
         let chunks = vec![(format!("{}/snapshot/x", id()), b"not automerge".to_vec())];
