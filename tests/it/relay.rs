@@ -247,6 +247,44 @@ fn concurrent_editors_converge_and_a_restart_keeps_everything() {
     );
 }
 
+/// A change larger than the relay checks on a document's task (64 KiB,
+/// after compression) is checked on the blocking pool, and arrives whole.
+#[test]
+fn a_large_change_reaches_the_other_member() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    bob.sync(&relay, &[]);
+
+    // Letters that do not compress much: 120,000 of them stay above 64 KiB
+    // once Automerge deflates the change. (A new section: `charter edit`
+    // would diff the old text against it, which takes minutes at this size.)
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let text: String = (0..120_000)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[(seed % 36) as usize])
+        })
+        .collect();
+    alice
+        .run(&["charter", "add-section", &doc, "Annexe", "--text", &text])
+        .ok();
+    let before = relay.metric("nous_relay_bytes_in_total");
+    let sent = alice.sync(&relay, &[]);
+    assert_eq!(sent["incomplete"], serde_json::json!([]), "{sent}");
+    assert!(
+        relay.metric("nous_relay_bytes_in_total") - before > 64 * 1024,
+        "the change went over the inline limit"
+    );
+    let got = bob.sync(&relay, &[]);
+    assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+    assert_eq!(bob.section(&doc, "Annexe"), text);
+}
+
 #[test]
 fn two_watchers_co_write_live() {
     let relay = RelayProcess::start();
