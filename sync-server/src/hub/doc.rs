@@ -726,12 +726,8 @@ mod tests {
 
     /// One conversation: six clients (the last a reader), edits by turns,
     /// sometimes two at once, one client away for a while and back with a
-    /// new session. Returns every effect, the clients' heads, the relay's
-    /// sync states and how many calls into automerge the memo saved.
-    fn conversation(
-        remember: bool,
-        precheck: bool,
-    ) -> (Vec<Effect>, Vec<Vec<ChangeHash>>, Vec<sync::State>, u64) {
+    /// new session.
+    fn conversation(remember: bool, precheck: bool) -> Conversation {
         let mut relay = DocSync::load(&id(), "relay", Vec::new()).expect("empty");
         if !remember {
             relay.memo.capacity = 0;
@@ -767,57 +763,67 @@ mod tests {
         log.extend(out);
         let heads = clients.iter().map(|c| c.doc.get_heads()).collect();
         let states = (0..6).map(|c| relay.peers[&c].state.clone()).collect();
-        (log, heads, states, relay.memo.recalled)
+        Conversation {
+            log,
+            heads,
+            states,
+            recalled: relay.memo.recalled,
+        }
+    }
+
+    /// What a [`conversation`] left.
+    struct Conversation {
+        /// Every effect.
+        log: Vec<Effect>,
+        /// The clients' heads at the end.
+        heads: Vec<Vec<ChangeHash>>,
+        /// The relay's sync states at the end.
+        states: Vec<sync::State>,
+        /// Calls into automerge the memo saved.
+        recalled: u64,
+    }
+
+    /// The same frames to each client, in the same order (the order across
+    /// clients follows a hash map's), the same writes, the same ending.
+    fn assert_same(a: &Conversation, b: &Conversation) {
+        assert_eq!(a.log.len(), b.log.len());
+        for conn in 0..6 {
+            assert_eq!(
+                sends_to(&a.log, conn),
+                sends_to(&b.log, conn),
+                "frames to {conn}"
+            );
+        }
+        let writes = |log: &[Effect]| -> Vec<Effect> {
+            log.iter()
+                .filter(|e| !matches!(e, Effect::Send(..)))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(writes(&a.log), writes(&b.log));
+        assert_eq!(a.heads, b.heads);
+        assert_eq!(a.states, b.states);
     }
 
     #[test]
     fn remembered_answers_are_the_answers() {
-        let (generated, heads, states, none) = conversation(false, false);
-        let (remembered, same_heads, same_states, recalled) = conversation(true, false);
-        assert_eq!(none, 0);
+        let generated = conversation(false, false);
+        let remembered = conversation(true, false);
+        assert_eq!(generated.recalled, 0);
         assert!(
-            recalled > generated.len() as u64 / 3,
-            "{recalled} of {} answers from memory",
-            generated.len()
+            remembered.recalled > generated.log.len() as u64 / 3,
+            "{} of {} answers from memory",
+            remembered.recalled,
+            generated.log.len()
         );
-        // The same frames to each client, in the same order (the order
-        // across clients follows a hash map's), and the same writes.
-        assert_eq!(generated.len(), remembered.len());
-        for conn in 0..6 {
-            assert_eq!(
-                sends_to(&generated, conn),
-                sends_to(&remembered, conn),
-                "frames to {conn}"
-            );
-        }
-        assert_eq!(writes(&generated), writes(&remembered));
-        assert_eq!(heads, same_heads);
-        assert_eq!(states, same_states);
+        assert_same(&generated, &remembered);
+        let heads = &generated.heads;
         assert!(heads.iter().all(|h| *h == heads[0]), "{heads:?}");
     }
 
     #[test]
     fn changes_checked_on_a_scratch_copy_make_the_same_conversation() {
-        let (applied, heads, states, _) = conversation(true, false);
-        let (prechecked, same_heads, same_states, _) = conversation(true, true);
-        assert_eq!(applied.len(), prechecked.len());
-        for conn in 0..6 {
-            assert_eq!(
-                sends_to(&applied, conn),
-                sends_to(&prechecked, conn),
-                "frames to {conn}"
-            );
-        }
-        assert_eq!(writes(&applied), writes(&prechecked));
-        assert_eq!(heads, same_heads);
-        assert_eq!(states, same_states);
-    }
-
-    fn writes(log: &[Effect]) -> Vec<Effect> {
-        log.iter()
-            .filter(|e| !matches!(e, Effect::Send(..)))
-            .cloned()
-            .collect()
+        assert_same(&conversation(true, false), &conversation(true, true));
     }
 
     #[test]
