@@ -10,8 +10,9 @@
 //!   asked for it. The changes a message brings are first checked by the
 //!   guard ([`Guard::admit`]) on a scratch copy of the document, which then
 //!   becomes the document. The task carries out the effects: frames to the
-//!   clients, chunks to the store. A client joins a document only by speaking of it,
-//!   so a connection costs nothing to the documents it does not use.
+//!   clients, chunks to the store. A client joins a document only by
+//!   speaking of it, so a connection costs nothing to the documents it does
+//!   not use.
 //! - A document nobody has used for a while is compacted, flushed and
 //!   dropped ([`SyncEngine::unload_if_idle`]).
 //! - Access follows the [`Registry`]: when it changes, each document task
