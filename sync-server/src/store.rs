@@ -164,16 +164,26 @@ impl RedbChunks {
         self.queue(Write::Delete(key));
     }
 
+    /// Hand a write to the writer; nobody waits for it (its `done` is
+    /// closed at once, which lets the writer leave it non-durable).
     fn queue(&self, write: Write) {
-        if !self.health.is_ok() {
-            return;
-        }
         let (done, _) = oneshot::channel();
-        if self.writer.send(Job { write, done }).is_err() {
+        self.send(Job { write, done });
+    }
+
+    /// Hand a job to the writer thread; false if the store failed or the
+    /// writer is gone (then the store is marked failed).
+    fn send(&self, job: Job) -> bool {
+        if !self.health.is_ok() {
+            return false;
+        }
+        if self.writer.send(job).is_err() {
             tracing::error!("relay store: the writer thread is gone; write dropped");
             self.health.trip();
             (self.on_write_error)();
+            return false;
         }
+        true
     }
 
     /// Record the heads of a document (the hashes, concatenated).
@@ -232,17 +242,10 @@ impl RedbChunks {
     }
 
     async fn submit(&self, write: Write) {
-        if !self.health.is_ok() {
-            return;
-        }
         let (done, wait) = oneshot::channel();
-        if self.writer.send(Job { write, done }).is_err() {
-            tracing::error!("relay store: the writer thread is gone; write dropped");
-            self.health.trip();
-            (self.on_write_error)();
-            return;
+        if self.send(Job { write, done }) {
+            let _ = wait.await;
         }
-        let _ = wait.await;
     }
 }
 

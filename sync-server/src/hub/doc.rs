@@ -168,17 +168,15 @@ impl Memo {
     }
 
     fn heard(&mut self, before: sync::State, message: sync::Message, after: &sync::State) {
-        if self.capacity == 0 {
-            return;
-        }
-        if self.heard.len() == self.capacity {
-            self.heard.remove(0);
-        }
-        self.heard.push(Heard {
-            before,
-            message,
-            after: after.clone(),
-        });
+        keep(
+            &mut self.heard,
+            self.capacity,
+            Heard {
+                before,
+                message,
+                after: after.clone(),
+            },
+        );
     }
 
     /// The messages owed to `state` (moved on as generating them would).
@@ -190,18 +188,28 @@ impl Memo {
     }
 
     fn owed(&mut self, before: sync::State, after: &sync::State, messages: &[Vec<u8>]) {
-        if self.capacity == 0 {
-            return;
-        }
-        if self.owed.len() == self.capacity {
-            self.owed.remove(0);
-        }
-        self.owed.push(Owed {
-            before,
-            after: after.clone(),
-            messages: messages.to_vec(),
-        });
+        keep(
+            &mut self.owed,
+            self.capacity,
+            Owed {
+                before,
+                after: after.clone(),
+                messages: messages.to_vec(),
+            },
+        );
     }
+}
+
+/// Add `case` to `cases`, the oldest going first past `capacity` (none kept
+/// at capacity 0).
+fn keep<T>(cases: &mut Vec<T>, capacity: usize, case: T) {
+    if capacity == 0 {
+        return;
+    }
+    if cases.len() == capacity {
+        cases.remove(0);
+    }
+    cases.push(case);
 }
 
 /// A document and its clients.
