@@ -2,11 +2,11 @@
 //! as a user would, and the engine's invariants under concurrency, crashes
 //! and hostile input.
 
+mod bundle_identity;
 mod cli;
 mod convergence;
 mod crash;
 mod governance;
-mod bundle_identity;
 mod malformed;
 mod markdown_import;
 mod relay;
