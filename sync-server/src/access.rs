@@ -2,36 +2,72 @@
 //!
 //! The relay hosts communities. For each it keeps the records (verified, in
 //! its own home's store) and the state they resolve to: the devices of
-//! current members, every device ever certified, and the documents the
-//! community holds (its charter, amendment drafts, documents shared with a
-//! `document.share` record) with their access. From that it answers, for a
-//! document and an authenticated device:
+//! current members, every device ever certified, the changes each device
+//! attested, and the documents the community claims (its charter, amendment
+//! drafts, documents shared with a `document.share` record) with their
+//! access.
 //!
-//! - a member's certified device reads and writes the community's documents
-//!   and its ledger;
-//! - anyone reads a document the community made public;
+//! **A document has one owner.** A claim is only a claim: records are
+//! signed by whoever founds a community, so anyone may *name* any document
+//! id. The relay gives each document id to at most one community, the
+//! first whose claim it accepts, and keeps that choice in its store. A claim
+//! is accepted when nobody owns the id yet and either the relay holds none
+//! of the document (it will take changes for it only from the owner's
+//! writers) or the document's first changes were written by devices of the
+//! claiming community. A claim on an id another community owns, or on a
+//! community's ledger, is refused (counted as `claim_refused`) and grants
+//! nothing. Access to a document is computed from its owner alone:
+//!
+//! - a member's certified device reads and writes the owner's documents and
+//!   its ledger;
+//! - anyone reads a document its owner made public;
 //! - everyone else is denied, and a denied peer is answered exactly as for a
 //!   document that does not exist (`doc-unavailable`).
+//!
+//! **A change is its author's.** See [`Registry::may_author`]: a change
+//! under a device's actor id comes from that device, or carries that
+//! device's signed attestation; a stock client's random actor id is bound
+//! to the one device that first wrote with it.
 //!
 //! Every change to a community's records bumps an epoch. Each open
 //! document's task watches it and asks again for each of its clients before
 //! it sends anything more, so a member who leaves or is excluded loses
 //! access on every open connection at once.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
-use automerge::ActorId;
+use automerge::{ActorId, ChangeHash};
 use nous_core::PublicKey;
-use nous_core::governance::{self, ResolveOptions, State};
+use nous_core::governance::{self, ResolveOptions};
 use nous_core::ids::DocId;
 use nous_core::record::Access as DocAccess;
 use nous_core::record::{CommunityId, Record};
 use nous_core::{Engine, ledger};
 use tokio::sync::watch;
 
-/// Stores one new actor binding (see [`Registry::may_author`]).
-pub type KeepBinding = Box<dyn Fn(&ActorId, &PublicKey) + Send + Sync>;
+use crate::metrics::Metrics;
+
+/// What the registry keeps in, and reads from, the relay's document store.
+pub trait Backing: Send + Sync {
+    /// Keep a new actor binding (see [`Registry::may_author`]).
+    fn keep_binding(&self, actor: &ActorId, device: &PublicKey);
+    /// Keep a document's owner.
+    fn keep_owner(&self, doc: &DocId, community: &CommunityId);
+    /// What the relay holds of a document.
+    fn held(&self, doc: &DocId) -> Held;
+}
+
+/// What the relay holds of a document, as proof of who began it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Held {
+    /// Nothing.
+    Nothing,
+    /// The actors of its first changes (those without dependencies).
+    Roots(Vec<ActorId>),
+    /// Chunks that do not load.
+    Unreadable,
+}
 
 /// What a device may do with a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,23 +85,56 @@ pub enum Access {
 pub enum DocKind {
     /// The ledger of a hosted community.
     Ledger(CommunityId),
-    /// A document of a hosted community.
+    /// A document owned by a hosted community.
     Content(CommunityId),
     /// Not a document of any hosted community.
     Unknown,
 }
 
+/// Why a change may not enter a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotTheAuthor {
+    /// Written under another device's actor id, without that device's
+    /// attestation.
+    AnotherDevice(PublicKey),
+    /// A stock client's actor id already bound to another device.
+    BoundElsewhere,
+    /// The ledger's base actor, which writes nothing after a ledger's first
+    /// change.
+    BaseActor,
+}
+
+impl std::fmt::Display for NotTheAuthor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotTheAuthor::AnotherDevice(device) => write!(
+                f,
+                "written under device {}'s actor id, which did not send or attest it",
+                device.short()
+            ),
+            NotTheAuthor::BoundElsewhere => {
+                f.write_str("written under an actor id bound to another device")
+            }
+            NotTheAuthor::BaseActor => f.write_str("written under the ledger's base actor id"),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct View {
-    state: State,
     writers: BTreeSet<PublicKey>,
     known: BTreeSet<PublicKey>,
+    claims: BTreeMap<DocId, DocAccess>,
+    attested: HashSet<(PublicKey, ChangeHash)>,
 }
 
 #[derive(Debug, Default)]
 struct Inner {
     communities: HashMap<CommunityId, View>,
     ledgers: HashMap<DocId, CommunityId>,
+    owners: HashMap<DocId, CommunityId>,
+    /// Claims refused so far (each counted once).
+    refused: HashSet<(DocId, CommunityId)>,
 }
 
 /// Why records could not be taken in.
@@ -79,8 +148,8 @@ pub enum RegistryError {
     Governance(String),
 }
 
-/// The relay's view of its communities. Shared by the guard, the share
-/// policy and the HTTP handlers.
+/// The relay's view of its communities. Shared by the guard, the document
+/// tasks and the HTTP handlers.
 pub struct Registry {
     inner: RwLock<Inner>,
     engine: Mutex<Engine>,
@@ -88,8 +157,8 @@ pub struct Registry {
     /// Actor ids of stock clients (random, not a device key), bound to the
     /// first authenticated device that wrote with them.
     bindings: Mutex<HashMap<ActorId, PublicKey>>,
-    /// Where new bindings are kept, so they survive a restart.
-    keep_binding: KeepBinding,
+    backing: Box<dyn Backing>,
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -98,23 +167,38 @@ impl std::fmt::Debug for Registry {
     }
 }
 
+/// What the store kept of earlier decisions.
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// Actor bindings.
+    pub bindings: Vec<(ActorId, PublicKey)>,
+    /// Document owners.
+    pub owners: Vec<(DocId, CommunityId)>,
+}
+
 impl Registry {
-    /// Load every community the relay's store holds, with the actor
-    /// bindings kept so far; `keep_binding` stores each new one.
+    /// Load every community the relay's store holds, with the bindings and
+    /// owners kept so far; `backing` keeps new ones.
     pub fn load(
         engine: Engine,
-        bindings: impl IntoIterator<Item = (ActorId, PublicKey)>,
-        keep_binding: KeepBinding,
+        kept: Kept,
+        backing: Box<dyn Backing>,
+        metrics: Arc<Metrics>,
     ) -> Result<Arc<Self>, RegistryError> {
-        let communities = engine
+        let mut communities = engine
             .communities()
             .map_err(|e| RegistryError::Store(e.to_string()))?;
+        communities.sort_unstable();
         let registry = Arc::new(Registry {
-            inner: RwLock::new(Inner::default()),
+            inner: RwLock::new(Inner {
+                owners: kept.owners.into_iter().collect(),
+                ..Inner::default()
+            }),
             engine: Mutex::new(engine),
             epoch: watch::Sender::new(0),
-            bindings: Mutex::new(bindings.into_iter().collect()),
-            keep_binding,
+            bindings: Mutex::new(kept.bindings.into_iter().collect()),
+            backing,
+            metrics,
         });
         for community in communities {
             registry.refresh(&community)?;
@@ -138,15 +222,22 @@ impl Registry {
         if let Some(community) = inner.ledgers.get(doc) {
             return DocKind::Ledger(*community);
         }
-        for (id, view) in &inner.communities {
-            if view.state.document_access(doc).is_some() {
-                return DocKind::Content(*id);
-            }
+        match inner.owners.get(doc) {
+            Some(owner) if inner.communities.contains_key(owner) => DocKind::Content(*owner),
+            _ => DocKind::Unknown,
         }
-        DocKind::Unknown
     }
 
-    /// What `device` may do with `doc`.
+    /// The community that owns `doc` (a document or a ledger), if any.
+    pub fn owner(&self, doc: &DocId) -> Option<CommunityId> {
+        match self.kind(doc) {
+            DocKind::Ledger(community) | DocKind::Content(community) => Some(community),
+            DocKind::Unknown => None,
+        }
+    }
+
+    /// What `device` may do with `doc`: decided by the community that owns
+    /// it, and by no other.
     pub fn access(&self, doc: &DocId, device: Option<&PublicKey>) -> Access {
         let inner = self.read();
         if let Some(community) = inner.ledgers.get(doc) {
@@ -161,53 +252,77 @@ impl Registry {
                 Access::Denied
             };
         }
-        let mut best = Access::Denied;
-        for view in inner.communities.values() {
-            let Some(doc_access) = view.state.document_access(doc) else {
-                continue;
-            };
-            let here = if device.is_some_and(|d| view.writers.contains(d)) {
-                Access::Write
-            } else if doc_access == DocAccess::Public {
-                Access::Read
-            } else {
-                Access::Denied
-            };
-            best = best.max(here);
+        let Some(view) = inner
+            .owners
+            .get(doc)
+            .and_then(|owner| inner.communities.get(owner))
+        else {
+            return Access::Denied;
+        };
+        let Some(doc_access) = view.claims.get(doc) else {
+            return Access::Denied;
+        };
+        if device.is_some_and(|d| view.writers.contains(d)) {
+            Access::Write
+        } else if *doc_access == DocAccess::Public {
+            Access::Read
+        } else {
+            Access::Denied
         }
-        best
     }
 
-    /// Whether a change written by `actor` may enter a document of
-    /// `community`, delivered by `device` (a member with write access).
+    /// Whether a change `hash` written by `actor` may enter a document of
+    /// `community` (a content document, or its ledger when `ledger`),
+    /// delivered by `device` (which has write access to it).
     ///
-    /// Nous clients write as their device key (followed by the document id):
-    /// the device must have been certified in the community at some point
-    /// (history written by former members is relayed like any other).
-    /// Stock automerge-repo clients write under random actor ids: such an
-    /// actor is bound to the first authenticated device that delivers it,
-    /// and refused from any other.
-    pub fn may_author(&self, community: &CommunityId, actor: &ActorId, device: &PublicKey) -> bool {
-        if let Some(author) = PublicKey::from_actor(actor) {
-            let inner = self.read();
-            return inner
-                .communities
-                .get(community)
-                .is_some_and(|view| view.known.contains(&author));
-        }
+    /// - Nous clients write as their device key (followed by a document
+    ///   id). Such a change comes from that device itself or, in a content
+    ///   document, carries that device's `content.attest` record (a member
+    ///   passing on history it received from another): no device speaks for
+    ///   another. In a ledger, only the device itself.
+    /// - Stock automerge-repo clients write under random actor ids: such an
+    ///   actor is bound to the first device (allowed to write there) that
+    ///   delivers it, and refused from any other.
+    /// - The ledger's base actor writes only a ledger's first change, which
+    ///   every replica shares; nothing new is admitted under it.
+    pub fn may_author(
+        &self,
+        community: &CommunityId,
+        ledger: bool,
+        actor: &ActorId,
+        hash: &ChangeHash,
+        device: &PublicKey,
+    ) -> Result<(), NotTheAuthor> {
         if actor.to_bytes() == ledger::BASE_ACTOR {
-            return true;
+            return Err(NotTheAuthor::BaseActor);
+        }
+        if let Some(author) = PublicKey::from_actor(actor) {
+            if author == *device {
+                return Ok(());
+            }
+            let attested = !ledger
+                && self
+                    .read()
+                    .communities
+                    .get(community)
+                    .is_some_and(|view| view.attested.contains(&(author, *hash)));
+            return if attested {
+                Ok(())
+            } else {
+                Err(NotTheAuthor::AnotherDevice(author))
+            };
         }
         let mut bindings = self
             .bindings
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match bindings.get(actor) {
-            Some(bound) => bound == device,
+            Some(bound) if bound == device => Ok(()),
+            Some(_) => Err(NotTheAuthor::BoundElsewhere),
             None => {
                 bindings.insert(actor.clone(), *device);
-                (self.keep_binding)(actor, device);
-                true
+                self.backing.keep_binding(actor, device);
+                Ok(())
             }
         }
     }
@@ -234,7 +349,8 @@ impl Registry {
         self.refresh(community)
     }
 
-    /// Resolve `community` from scratch and publish its new view.
+    /// Resolve `community` from scratch, settle its claims, and publish its
+    /// new view.
     fn refresh(&self, community: &CommunityId) -> Result<(), RegistryError> {
         let records = {
             let engine = self
@@ -253,21 +369,86 @@ impl Registry {
             },
         )
         .map_err(|e| RegistryError::Governance(e.to_string()))?;
+        let attested = state
+            .attested_changes()
+            .filter_map(|(device, _, hash)| {
+                let bytes: [u8; 32] = hex::decode(hash).ok()?.try_into().ok()?;
+                Some((*device, ChangeHash(bytes)))
+            })
+            .collect();
         let view = View {
             writers: state.writer_devices_at(crate::now_ms()),
             known: state.known_devices(),
-            state,
+            claims: state.claimed_documents(),
+            attested,
         };
+        let ledger_id = ledger::doc_id(community);
+        // The claims nobody holds yet, and what the store says of them
+        // (read outside the lock: it may load a document).
+        let open: Vec<DocId> = {
+            let inner = self.read();
+            view.claims
+                .keys()
+                .filter(|doc| !inner.owners.contains_key(doc) && !inner.ledgers.contains_key(doc))
+                .filter(|doc| **doc != ledger_id)
+                .copied()
+                .collect()
+        };
+        let open: Vec<(DocId, Held)> = open
+            .into_iter()
+            .map(|doc| (doc, self.backing.held(&doc)))
+            .collect();
         {
             let mut inner = self
                 .inner
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            inner.ledgers.insert(ledger::doc_id(community), *community);
+            // A ledger id is its community's, whatever another community
+            // claimed before it came.
+            inner.ledgers.insert(ledger_id, *community);
+            if let Some(previous) = inner.owners.remove(&ledger_id) {
+                tracing::warn!(doc = %ledger_id, community = %previous.short(), "relay: a claim on a community's ledger is void");
+            }
+            for (doc, held) in open {
+                if inner.owners.contains_key(&doc) {
+                    continue;
+                }
+                let proven = match held {
+                    Held::Nothing => true,
+                    Held::Roots(roots) => roots
+                        .iter()
+                        .all(|actor| self.written_by(actor, &view.known)),
+                    Held::Unreadable => false,
+                };
+                if proven {
+                    inner.owners.insert(doc, *community);
+                    self.backing.keep_owner(&doc, community);
+                }
+            }
+            for doc in view.claims.keys() {
+                let ours = inner.owners.get(doc) == Some(community);
+                if !ours && inner.refused.insert((*doc, *community)) {
+                    self.metrics.reject("claim_refused");
+                    tracing::warn!(doc = %doc, community = %community.short(), "relay: a community names a document it does not own here; the claim grants nothing");
+                }
+            }
             inner.communities.insert(*community, view);
         }
         self.epoch.send_modify(|epoch| *epoch += 1);
         Ok(())
+    }
+
+    /// Whether `actor` writes for one of `devices`: their own actor id, or
+    /// a stock client's actor bound to one of them.
+    fn written_by(&self, actor: &ActorId, devices: &BTreeSet<PublicKey>) -> bool {
+        if let Some(author) = PublicKey::from_actor(actor) {
+            return devices.contains(&author);
+        }
+        self.bindings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(actor)
+            .is_some_and(|device| devices.contains(device))
     }
 
     /// Whether `community` is hosted here.

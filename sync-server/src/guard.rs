@@ -42,8 +42,9 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use automerge::{Automerge, ReadDoc as _};
-use nous_core::guard::{self, Limits};
+use automerge::Automerge;
+use nous_core::guard::sequence::Advance;
+use nous_core::guard::{self, Limits, SequenceError, Sequences};
 use nous_core::ids::DocId;
 use nous_core::ledger;
 use nous_core::record::Payload;
@@ -111,12 +112,35 @@ pub struct Refusal {
     pub reason: &'static str,
     /// What exactly.
     pub detail: String,
+    /// For an equivocation: the two changes, kept as evidence.
+    pub evidence: Option<Box<Evidence>>,
+}
+
+/// Two different changes under one actor and sequence number: the one the
+/// document holds and the one a device sent over its authenticated
+/// connection. The relay keeps them (`docs/security.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// The document.
+    pub doc: DocId,
+    /// The device whose connection delivered the second change.
+    pub sender: nous_core::PublicKey,
+    /// The actor both changes claim.
+    pub actor: automerge::ActorId,
+    /// The sequence number both claim.
+    pub seq: u64,
+    /// The change the document holds (its bytes as the document gives them
+    /// out), if it could be read back.
+    pub held: Option<Vec<u8>>,
+    /// The second change, as it came.
+    pub second: Vec<u8>,
 }
 
 fn refuse(reason: &'static str, detail: impl Into<String>) -> Refusal {
     Refusal {
         reason,
         detail: detail.into(),
+        evidence: None,
     }
 }
 
@@ -144,13 +168,15 @@ struct Checked {
     doc: Automerge,
     admitted: usize,
     records: usize,
+    advance: Advance,
 }
 
 /// What [`Guard::admit`] made of a message's changes.
 #[derive(Debug)]
 pub enum Admission {
-    /// The document with the changes applied, to be taken as the document.
-    Admitted(Box<Automerge>),
+    /// The document with the changes applied, to be taken as the document,
+    /// and the sequence numbers its actors reached.
+    Admitted(Box<Automerge>, Advance),
     /// The sender may no longer write (its access changed since
     /// [`Guard::inspect`]): the changes are to be dropped.
     ReadOnly,
@@ -273,33 +299,52 @@ impl Guard {
     /// and containment, then who wrote them (a community document) or what
     /// they add (a ledger). Synchronous and proportional to the document:
     /// the caller runs large inputs on the blocking pool.
+    ///
+    /// `seqs` are the sequence numbers of the document's actors: the
+    /// changes must leave the document one that any fresh peer can load and
+    /// sync (see `nous_core::guard::sequence`), and a second change for a
+    /// number already taken is refused with the two changes as evidence.
     pub fn admit(
         &self,
         doc: DocId,
         device: &nous_core::PublicKey,
         scratch: Automerge,
-        changes: &[u8],
+        seqs: &Sequences,
+        entries: &[Vec<u8>],
     ) -> Result<Admission, Refusal> {
         if self.registry.access(&doc, Some(device)) != Access::Write {
             return Ok(Admission::ReadOnly);
         }
         let kind = self.registry.kind(&doc);
         let checked = check_changes(
-            &self.registry,
-            kind,
-            doc,
+            &Check {
+                registry: &self.registry,
+                kind,
+                id: doc,
+                seqs,
+                limits: &self.limits.changes,
+                device,
+            },
             scratch,
-            changes,
-            &self.limits.changes,
-            device,
-        )?;
+            entries,
+        );
+        let checked = match checked {
+            Ok(checked) => checked,
+            Err(refused) => {
+                if let Some(evidence) = &refused.evidence {
+                    self.metrics.equivocations.fetch_add(1, Ordering::Relaxed);
+                    self.chunks.keep_evidence(evidence);
+                }
+                return Err(refused);
+            }
+        };
         self.metrics
             .changes_admitted
             .fetch_add(checked.admitted as u64, Ordering::Relaxed);
         self.metrics
             .records_admitted
             .fetch_add(checked.records as u64, Ordering::Relaxed);
-        Ok(Admission::Admitted(Box::new(checked.doc)))
+        Ok(Admission::Admitted(Box::new(checked.doc), checked.advance))
     }
 }
 
@@ -431,61 +476,157 @@ impl Guard {
     }
 }
 
-fn check_changes(
-    registry: &Registry,
+/// What [`check_changes`] checks against.
+struct Check<'a> {
+    registry: &'a Registry,
     kind: DocKind,
     id: DocId,
+    seqs: &'a Sequences,
+    limits: &'a Limits,
+    device: &'a nous_core::PublicKey,
+}
+
+fn check_changes(
+    check: &Check<'_>,
     mut scratch: Automerge,
-    changes: &[u8],
-    limits: &Limits,
-    device: &nous_core::PublicKey,
+    entries: &[Vec<u8>],
 ) -> Result<Checked, Refusal> {
-    match kind {
-        DocKind::Content(community) => {
+    // A second change for a number already taken: Automerge would refuse
+    // it too, but say nothing of what it is; keep both as evidence.
+    for entry in entries {
+        let Ok(change) = guard::decode_change(entry, check.limits) else {
+            continue;
+        };
+        if check.seqs.is_taken(change.actor_id(), change.seq())
+            && scratch.get_change_meta_by_hash(&change.hash()).is_none()
+        {
+            return Err(equivocation(
+                check,
+                &scratch,
+                change.actor_id(),
+                change.seq(),
+                entry.clone(),
+            ));
+        }
+    }
+    let bytes: Vec<u8> = entries.iter().flatten().copied().collect();
+    let (doc, changes, records) = match check.kind {
+        DocKind::Content(_) => {
             // Changes may wait for their dependencies (they came out of
             // order): `apply_in_place` keeps them queued in the scratch copy.
-            let incoming = guard::apply_in_place(&mut scratch, changes, limits)
+            let incoming = guard::apply_in_place(&mut scratch, &bytes, check.limits)
                 .map_err(|e| refuse("changes_refused", e.to_string()))?;
-            for hash in &incoming.new_changes {
-                let change = scratch
-                    .get_change_by_hash(hash)
-                    .ok_or_else(|| refuse("changes_refused", "a change vanished"))?;
-                if !registry.may_author(&community, change.actor_id(), device) {
-                    return Err(refuse(
-                        "forged_actor",
-                        format!(
-                            "change {} is written by actor {}, not a device of this community",
-                            hex::encode(&hash.0[..4]),
-                            change.actor_id()
-                        ),
-                    ));
-                }
-            }
-            Ok(Checked {
-                admitted: incoming.new_changes.len(),
-                records: 0,
-                doc: scratch,
-            })
+            (scratch, incoming.changes, 0)
         }
         DocKind::Ledger(community) => {
-            let admitted = ledger::admit_for(&community, &scratch, changes, limits)
+            let admitted = ledger::admit_for(&community, &scratch, &bytes, check.limits)
                 .map_err(|e| refuse("ledger_refused", e.to_string()))?;
+            let changes = admitted
+                .new_changes
+                .iter()
+                .map(|hash| {
+                    guard::change_by_hash(&admitted.doc, hash)
+                        .ok_or_else(|| refuse("ledger_refused", "a change vanished"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            // Who wrote them is checked below, before the records count.
+            authors(check, &changes, true)?;
+            let advance = sequence(check, &admitted.doc, &changes)?;
             if !admitted.new_records.is_empty() {
-                registry
+                check
+                    .registry
                     .add_records(&community, &admitted.new_records)
                     .map_err(|e| refuse("ledger_refused", e.to_string()))?;
             }
-            Ok(Checked {
-                admitted: admitted.new_changes.len(),
+            return Ok(Checked {
+                admitted: changes.len(),
                 records: admitted.new_records.len(),
                 doc: admitted.doc,
-            })
+                advance,
+            });
         }
         // Unreachable: an unknown document is denied to everyone, and the
         // guard answers those before any change is looked at.
-        DocKind::Unknown => Err(refuse(
-            "unknown_document",
-            format!("{id} is not a document of a community hosted here"),
-        )),
+        DocKind::Unknown => {
+            return Err(refuse(
+                "unknown_document",
+                format!("{} is not a document of a community hosted here", check.id),
+            ));
+        }
+    };
+    authors(check, &changes, false)?;
+    let advance = sequence(check, &doc, &changes)?;
+    Ok(Checked {
+        admitted: changes.len(),
+        records,
+        doc,
+        advance,
+    })
+}
+
+/// Every change is written by the device that sent it, or under its
+/// signature (see [`Registry::may_author`]).
+fn authors(check: &Check<'_>, changes: &[automerge::Change], ledger: bool) -> Result<(), Refusal> {
+    let community = match check.kind {
+        DocKind::Content(community) | DocKind::Ledger(community) => community,
+        DocKind::Unknown => return Ok(()),
+    };
+    for change in changes {
+        if let Err(why) = check.registry.may_author(
+            &community,
+            ledger,
+            change.actor_id(),
+            &change.hash(),
+            check.device,
+        ) {
+            return Err(refuse(
+                "forged_actor",
+                format!("change {}: {why}", hex::encode(&change.hash().0[..4])),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The post-conditions of `nous_core::guard::sequence` on the changes `doc`
+/// just took in.
+fn sequence(
+    check: &Check<'_>,
+    doc: &Automerge,
+    changes: &[automerge::Change],
+) -> Result<Advance, Refusal> {
+    check.seqs.check(doc, changes).map_err(|error| match error {
+        SequenceError::Equivocation { actor, seq, new } => {
+            let second = changes
+                .iter()
+                .find(|c| c.hash() == new)
+                .map(|c| c.raw_bytes().to_vec())
+                .unwrap_or_default();
+            equivocation(check, doc, &actor, seq, second)
+        }
+        SequenceError::NotCanonical { .. } => refuse("not_canonical", error.to_string()),
+        SequenceError::Gap { .. } => refuse("out_of_sequence", error.to_string()),
+    })
+}
+
+fn equivocation(
+    check: &Check<'_>,
+    doc: &Automerge,
+    actor: &automerge::ActorId,
+    seq: u64,
+    second: Vec<u8>,
+) -> Refusal {
+    let held = Sequences::held(doc, actor, seq).map(|c| c.raw_bytes().to_vec());
+    Refusal {
+        reason: "equivocation",
+        detail: format!("a second change numbered {seq} for actor {actor}; both kept as evidence"),
+        evidence: Some(Box::new(Evidence {
+            doc: check.id,
+            sender: *check.device,
+            actor: actor.clone(),
+            seq,
+            held,
+            second,
+        })),
     }
 }

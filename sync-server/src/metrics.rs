@@ -31,6 +31,14 @@ pub struct Metrics {
     pub records_admitted: AtomicU64,
     /// Failed store commits.
     pub store_write_errors: AtomicU64,
+    /// Equivocations refused and kept as evidence.
+    pub equivocations: AtomicU64,
+    /// Bytes queued for clients, not yet written to their sockets.
+    pub queued_bytes: AtomicI64,
+    /// Bytes of frames read from clients and not yet handled.
+    pub inflight_bytes: AtomicI64,
+    /// Bytes of changes held in documents while they wait for a dependency.
+    pub waiting_bytes: AtomicI64,
     rejections: Mutex<BTreeMap<&'static str, u64>>,
 }
 
@@ -129,6 +137,30 @@ impl Metrics {
             "nous_relay_store_write_errors_total",
             "Failed store commits.",
             load_u(&self.store_write_errors),
+        );
+        counter(
+            &mut out,
+            "nous_relay_evidence_kept_total",
+            "Equivocations refused and kept as evidence.",
+            load_u(&self.equivocations),
+        );
+        gauge(
+            &mut out,
+            "nous_relay_queued_bytes",
+            "Bytes queued for clients' sockets.",
+            load_i(&self.queued_bytes),
+        );
+        gauge(
+            &mut out,
+            "nous_relay_inflight_bytes",
+            "Bytes read from clients and not yet handled.",
+            load_i(&self.inflight_bytes),
+        );
+        gauge(
+            &mut out,
+            "nous_relay_waiting_bytes",
+            "Bytes of changes waiting in documents for a missing dependency.",
+            load_i(&self.waiting_bytes),
         );
         let _ = writeln!(
             out,

@@ -21,7 +21,7 @@ use nous_core::engine::{self, Engine, EngineOptions};
 use nous_core::{DeviceKey, PublicKey};
 use tokio::sync::watch;
 
-use crate::access::Registry;
+use crate::access::{Kept, Registry};
 use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::guard::{Guard, GuardLimits};
@@ -118,18 +118,25 @@ impl Relay {
             Duration::from_millis(config.durable_within_ms),
         )
         .map_err(|e| RelayError::Data(e.to_string()))?;
-        let bindings = chunks.bindings().into_iter().filter_map(|(actor, device)| {
-            let actor = automerge::ActorId::from(hex::decode(actor).ok()?);
-            Some((actor, PublicKey::from_bytes(device)))
-        });
-        let keep = {
-            let chunks = chunks.clone();
-            Box::new(move |actor: &automerge::ActorId, device: &PublicKey| {
-                chunks.bind(actor.to_hex_string(), *device.as_bytes());
-            })
+        let kept = Kept {
+            bindings: chunks
+                .bindings()
+                .into_iter()
+                .filter_map(|(actor, device)| {
+                    let actor = automerge::ActorId::from(hex::decode(actor).ok()?);
+                    Some((actor, PublicKey::from_bytes(device)))
+                })
+                .collect(),
+            owners: chunks
+                .owners()
+                .into_iter()
+                .filter_map(|(doc, community)| {
+                    Some((doc.parse().ok()?, nous_core::record::RecordId(community)))
+                })
+                .collect(),
         };
-        let registry =
-            Registry::load(engine, bindings, keep).map_err(|e| RelayError::Data(e.to_string()))?;
+        let registry = Registry::load(engine, kept, Box::new(chunks.clone()), metrics.clone())
+            .map_err(|e| RelayError::Data(e.to_string()))?;
         let relay_peer = format!("nous-relay-{id}");
         let limits = GuardLimits {
             max_frame_bytes: config.max_frame_bytes,

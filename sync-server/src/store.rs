@@ -32,6 +32,13 @@ const HEADS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("heads");
 /// Stock clients' actor ids (hex) → the device (32 bytes) they are bound
 /// to (see `access::Registry::may_author`).
 const BINDINGS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("actor-bindings");
+/// Document id → the community (32 bytes) that owns it on this relay (see
+/// `access::Registry`).
+const OWNERS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("owners");
+/// Equivocations: `<doc>/<actor hex>/<seq>` → the sender's device key (32
+/// bytes), the length of the held change (4 bytes, big-endian), the held
+/// change, then the second change (see `guard::Evidence`).
+const EVIDENCE: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("evidence");
 
 /// Whether the document store is still writable.
 #[derive(Debug, Clone, Default)]
@@ -66,6 +73,8 @@ enum Write {
     Delete(String),
     Heads(String, Vec<u8>),
     Binding(String, [u8; 32]),
+    Owner(String, [u8; 32]),
+    Evidence(String, Vec<u8>),
 }
 
 struct Job {
@@ -112,6 +121,8 @@ impl RedbChunks {
         tx.open_table(CHUNKS).map_err(|e| fail(e.to_string()))?;
         tx.open_table(HEADS).map_err(|e| fail(e.to_string()))?;
         tx.open_table(BINDINGS).map_err(|e| fail(e.to_string()))?;
+        tx.open_table(OWNERS).map_err(|e| fail(e.to_string()))?;
+        tx.open_table(EVIDENCE).map_err(|e| fail(e.to_string()))?;
         tx.commit().map_err(|e| fail(e.to_string()))?;
         let db = Arc::new(db);
         let (writer, jobs) = mpsc::channel::<Job>();
@@ -210,14 +221,23 @@ impl RedbChunks {
 
     /// Every actor binding stored, as (actor hex, device key bytes).
     pub fn bindings(&self) -> Vec<(String, [u8; 32])> {
+        self.pairs(BINDINGS)
+    }
+
+    /// Every document owner stored, as (document id, community id bytes).
+    pub fn owners(&self) -> Vec<(String, [u8; 32])> {
+        self.pairs(OWNERS)
+    }
+
+    fn pairs(&self, table: TableDefinition<'_, &str, &[u8]>) -> Vec<(String, [u8; 32])> {
         let read = || -> Result<Vec<(String, [u8; 32])>, redb::Error> {
             let tx = self.db.begin_read()?;
-            let table = tx.open_table(BINDINGS)?;
+            let table = tx.open_table(table)?;
             let mut out = Vec::new();
             for entry in table.range::<&str>(..)? {
-                let (actor, device) = entry?;
-                if let Ok(device) = <[u8; 32]>::try_from(device.value()) {
-                    out.push((actor.value().to_owned(), device));
+                let (key, value) = entry?;
+                if let Ok(value) = <[u8; 32]>::try_from(value.value()) {
+                    out.push((key.value().to_owned(), value));
                 }
             }
             Ok(out)
@@ -234,6 +254,47 @@ impl RedbChunks {
         self.queue(Write::Binding(actor, device));
     }
 
+    /// Keep an equivocation (with the next group commit).
+    pub fn keep_evidence(&self, evidence: &crate::guard::Evidence) {
+        let held = evidence.held.clone().unwrap_or_default();
+        let mut value = Vec::with_capacity(36 + held.len() + evidence.second.len());
+        value.extend_from_slice(evidence.sender.as_bytes());
+        value.extend_from_slice(&u32::try_from(held.len()).unwrap_or(u32::MAX).to_be_bytes());
+        value.extend_from_slice(&held);
+        value.extend_from_slice(&evidence.second);
+        let key = format!(
+            "{}/{}/{}",
+            evidence.doc,
+            evidence.actor.to_hex_string(),
+            evidence.seq
+        );
+        self.queue(Write::Evidence(key, value));
+    }
+
+    /// Every equivocation kept, as (`<doc>/<actor hex>/<seq>`, the stored
+    /// bytes: see the `evidence` table).
+    pub fn evidence(&self) -> Vec<(String, Vec<u8>)> {
+        let read = || -> Result<Vec<(String, Vec<u8>)>, redb::Error> {
+            let tx = self.db.begin_read()?;
+            let table = tx.open_table(EVIDENCE)?;
+            let mut out = Vec::new();
+            for entry in table.range::<&str>(..)? {
+                let (key, value) = entry?;
+                out.push((key.value().to_owned(), value.value().to_vec()));
+            }
+            Ok(out)
+        };
+        read().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "relay store: read failed");
+            Vec::new()
+        })
+    }
+
+    /// Store a document's owner, with the next group commit.
+    pub fn own(&self, doc: String, community: [u8; 32]) {
+        self.queue(Write::Owner(doc, community));
+    }
+
     /// Wait until every write queued so far is durable.
     pub async fn flush(&self) {
         // A delete of a key that cannot exist is a write like any other: it
@@ -246,6 +307,43 @@ impl RedbChunks {
         if self.send(Job { write, done }) {
             let _ = wait.await;
         }
+    }
+}
+
+impl crate::access::Backing for RedbChunks {
+    fn keep_binding(&self, actor: &automerge::ActorId, device: &nous_core::PublicKey) {
+        self.bind(actor.to_hex_string(), *device.as_bytes());
+    }
+
+    fn keep_owner(&self, doc: &nous_core::ids::DocId, community: &nous_core::record::CommunityId) {
+        self.own(doc.to_string(), community.0);
+    }
+
+    fn held(&self, doc: &nous_core::ids::DocId) -> crate::access::Held {
+        use crate::access::Held;
+        let chunks = self.scan(&format!("{doc}/"));
+        if chunks.is_empty() {
+            return Held::Nothing;
+        }
+        let bytes: Vec<u8> = chunks.into_iter().flat_map(|(_, value)| value).collect();
+        let mut loaded = automerge::Automerge::new();
+        if nous_core::guard::apply_in_place(
+            &mut loaded,
+            &bytes,
+            &nous_core::guard::Limits::local_store(),
+        )
+        .is_err()
+        {
+            return Held::Unreadable;
+        }
+        Held::Roots(
+            loaded
+                .get_changes_meta(&[])
+                .into_iter()
+                .filter(|change| change.deps.is_empty())
+                .map(|change| change.actor.into_owned())
+                .collect(),
+        )
     }
 }
 
@@ -365,6 +463,14 @@ fn commit(db: &Database, batch: &[Job], durable: bool) -> Result<(), redb::Error
                 Write::Binding(actor, device) => {
                     tx.open_table(BINDINGS)?
                         .insert(actor.as_str(), device.as_slice())?;
+                }
+                Write::Evidence(key, value) => {
+                    tx.open_table(EVIDENCE)?
+                        .insert(key.as_str(), value.as_slice())?;
+                }
+                Write::Owner(doc, community) => {
+                    tx.open_table(OWNERS)?
+                        .insert(doc.as_str(), community.as_slice())?;
                 }
             }
         }

@@ -10,6 +10,7 @@ mod governance;
 mod malformed;
 mod markdown_import;
 mod relay;
+mod relay_attacks;
 mod relay_browser;
 mod relay_guard;
 mod relay_js;

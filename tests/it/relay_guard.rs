@@ -18,9 +18,9 @@ use super::relay_support::{Member, RelayProcess, found};
 
 /// The change chunk from `shared/research/security-anchors.md` that panics
 /// Automerge 0.12's `apply_changes` ("Missing from Index").
-const CRASHER: &str = "856f4a83d45f802e01b40100104a7143ae65df36676b81d0df08a5e95901010000000c010802081108131015133405420a560a57287004710273020001140000010b000001141100010b160002130000020a0000017e0002120100017e6c1708017f7a7f047465787400147f07636c6175736573000b0114010a017f0414017f020a017f037f0014167f000a267f00576520746865206d656d62657273206167726565633063316332633363346335633663376338633920007f017f007f19";
+pub(super) const CRASHER: &str = "856f4a83d45f802e01b40100104a7143ae65df36676b81d0df08a5e95901010000000c010802081108131015133405420a560a57287004710273020001140000010b000001141100010b160002130000020a0000017e0002120100017e6c1708017f7a7f047465787400147f07636c6175736573000b0114010a017f0414017f020a017f037f0014167f000a267f00576520746865206d656d62657273206167726565633063316332633363346335633663376338633920007f017f007f19";
 
-type Socket =
+pub(super) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// One attack: what a hostile client sends once connected.
@@ -28,13 +28,13 @@ type Attack =
     Box<dyn Fn(&mut Raw) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>>>;
 
 /// A client that speaks the protocol by hand.
-struct Raw {
-    socket: Socket,
-    peer: String,
-    relay_peer: String,
+pub(super) struct Raw {
+    pub(super) socket: Socket,
+    pub(super) peer: String,
+    pub(super) relay_peer: String,
 }
 
-fn now_ms() -> u64 {
+pub(super) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -43,7 +43,7 @@ fn now_ms() -> u64 {
 
 /// A `sync` frame from `raw` about `doc`, with `data` as given (none: the
 /// field is left out), bypassing `Raw::sync`'s well-formed message.
-fn raw_sync(raw: &Raw, doc: &str, data: Option<&[u8]>) -> Vec<u8> {
+pub(super) fn raw_sync(raw: &Raw, doc: &str, data: Option<&[u8]>) -> Vec<u8> {
     let mut entries = vec![
         ("type", Value::Str("sync")),
         ("senderId", Value::Str(&raw.peer)),
@@ -56,7 +56,7 @@ fn raw_sync(raw: &Raw, doc: &str, data: Option<&[u8]>) -> Vec<u8> {
     map(&entries)
 }
 
-fn map(entries: &[(&str, Value<'_>)]) -> Vec<u8> {
+pub(super) fn map(entries: &[(&str, Value<'_>)]) -> Vec<u8> {
     let mut e = Encoder::new(Vec::new());
     e.map(entries.len() as u64).expect("cbor");
     for (key, value) in entries {
@@ -77,7 +77,7 @@ fn map(entries: &[(&str, Value<'_>)]) -> Vec<u8> {
     e.into_writer()
 }
 
-enum Value<'a> {
+pub(super) enum Value<'a> {
     Str(&'a str),
     Bytes(&'a [u8]),
     Strs(&'a [&'a str]),
@@ -85,7 +85,7 @@ enum Value<'a> {
 }
 
 impl Raw {
-    async fn connect(relay: &RelayProcess, key: &DeviceKey) -> Raw {
+    pub(super) async fn connect(relay: &RelayProcess, key: &DeviceKey) -> Raw {
         let relay_id = relay.id.parse().expect("relay id");
         let mut nonce = [0u8; 16];
         getrandom::fill(&mut nonce).expect("random");
@@ -115,13 +115,13 @@ impl Raw {
         raw
     }
 
-    async fn send(&mut self, frame: Vec<u8>) {
+    pub(super) async fn send(&mut self, frame: Vec<u8>) {
         // The relay may already have closed: that is what some tests expect.
         let _ = self.socket.send(Ws::Binary(frame.into())).await;
     }
 
     /// Send one `sync` message about `doc` carrying `changes`.
-    async fn sync(&mut self, doc: &str, kind: &str, changes: Vec<Vec<u8>>) {
+    pub(super) async fn sync(&mut self, doc: &str, kind: &str, changes: Vec<Vec<u8>>) {
         let message = Message {
             heads: Vec::new(),
             need: Vec::new(),
@@ -142,7 +142,7 @@ impl Raw {
     }
 
     /// Ask for `doc` as a peer that has nothing: the first sync message.
-    async fn request(&mut self, doc: &str) {
+    pub(super) async fn request(&mut self, doc: &str) {
         let empty = Automerge::new();
         let message = empty
             .generate_sync_message(&mut automerge::sync::State::new())
@@ -159,7 +159,7 @@ impl Raw {
     }
 
     /// The next message's type and sender (None when the socket closed).
-    async fn next(&mut self) -> Option<(String, String, Option<String>)> {
+    pub(super) async fn next(&mut self) -> Option<(String, String, Option<String>)> {
         loop {
             let frame = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
                 .await
@@ -176,7 +176,7 @@ impl Raw {
     }
 
     /// Whether the relay closes the connection (within 10 s).
-    async fn is_closed(&mut self) -> bool {
+    pub(super) async fn is_closed(&mut self) -> bool {
         loop {
             match tokio::time::timeout(Duration::from_secs(10), self.socket.next()).await {
                 Err(_) => return false,
@@ -187,7 +187,7 @@ impl Raw {
     }
 
     /// Wait for a message of `kind` about any document (10 s).
-    async fn expect(&mut self, kind: &str) -> bool {
+    pub(super) async fn expect(&mut self, kind: &str) -> bool {
         while let Some((got, _, _)) = self.next().await {
             if got == kind {
                 return true;
@@ -198,7 +198,7 @@ impl Raw {
 }
 
 /// Type, sender and document of a frame.
-fn decode(bytes: &[u8]) -> (String, String, Option<String>) {
+pub(super) fn decode(bytes: &[u8]) -> (String, String, Option<String>) {
     let mut d = minicbor::Decoder::new(bytes);
     let n = d.map().expect("map").expect("definite");
     let (mut kind, mut sender, mut doc) = (String::new(), String::new(), None);
@@ -214,7 +214,7 @@ fn decode(bytes: &[u8]) -> (String, String, Option<String>) {
     (kind, sender, doc)
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(super) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -222,7 +222,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// A change on its own (no dependencies) written by `actor`.
-fn change_by(
+pub(super) fn change_by(
     actor: ActorId,
     build: impl FnOnce(&mut automerge::transaction::Transaction<'_>),
 ) -> Vec<u8> {
@@ -236,11 +236,11 @@ fn change_by(
         .expect("one change")
 }
 
-fn device(member: &Member) -> DeviceKey {
+pub(super) fn device(member: &Member) -> DeviceKey {
     DeviceKey::read_file(&member.key_file()).expect("device key")
 }
 
-fn config_file(dir: &Path) -> std::path::PathBuf {
+pub(super) fn config_file(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("relay.toml");
     std::fs::write(&path, "max_frame_bytes = 65536\n").expect("write config");
     path

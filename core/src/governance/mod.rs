@@ -624,6 +624,33 @@ impl State {
         own.then_some(Access::Members)
     }
 
+    /// Every document this community names as its own, with who may read
+    /// it: the charter, every amendment draft, and every shared document
+    /// (as its latest share says), in id order. A relay decides from these
+    /// claims which community owns a document; naming a document does not
+    /// make it this community's when another community already holds it.
+    pub fn claimed_documents(&self) -> BTreeMap<DocId, Access> {
+        let mut claims: BTreeMap<DocId, Access> = std::iter::once(self.charter)
+            .chain(self.amendments.values().map(|a| a.draft))
+            .map(|doc| (doc, Access::Members))
+            .collect();
+        for (doc, shared) in &self.documents {
+            claims.insert(*doc, shared.access);
+        }
+        claims
+    }
+
+    /// The change hashes each device attested for each document
+    /// (`content.attest` records that hold): who vouched, with a signature,
+    /// for having written which change.
+    pub fn attested_changes(&self) -> impl Iterator<Item = (&PublicKey, &DocId, &str)> {
+        self.attestations.iter().flat_map(|a| {
+            a.changes
+                .iter()
+                .map(move |hash| (&a.device, &a.doc, hash.as_str()))
+        })
+    }
+
     /// The devices that may write the community's documents: certified and
     /// not revoked, of members who have neither left nor been excluded and
     /// are not suspended. A suspension counts here whatever its end date

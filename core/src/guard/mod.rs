@@ -26,10 +26,13 @@
 //! panic is logged through `tracing` instead of being printed as a crash.
 
 mod scan;
+pub mod sequence;
 
 use std::sync::Once;
 
 use automerge::{ActorId, Automerge, ChangeHash, LoadOptions, OnPartialLoad, ReadDoc as _};
+
+pub use sequence::{SequenceError, Sequences};
 
 /// Caps on untrusted input, checked before Automerge decodes anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,12 +200,15 @@ pub fn apply(base: &Automerge, bytes: &[u8], limits: &Limits) -> Result<Applied,
 }
 
 /// What [`apply_in_place`] did.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Incoming {
     /// Changes that entered the document's history, in causal order. Besides
     /// the input's own, this includes changes that were waiting for a
     /// dependency the input supplied.
     pub new_changes: Vec<ChangeHash>,
+    /// The same changes as the document now gives them out to its peers
+    /// (Automerge re-encodes a change from its operations).
+    pub changes: Vec<automerge::Change>,
     /// Whether changes are waiting for dependencies nobody has supplied yet.
     pub waiting: bool,
 }
@@ -226,18 +232,30 @@ pub fn apply_in_place(
     outcome.map_err(|error| GuardError::Decode(error.to_string()))?;
     check_dangling(doc, &report, limits)?;
     let waiting = !doc.get_missing_deps(&[]).is_empty();
-    let new_changes = if doc.get_heads() == before {
+    let changes = if doc.get_heads() == before {
         Vec::new()
     } else {
         contained(|| doc.get_changes(&before))?
-            .iter()
-            .map(|change| change.hash())
-            .collect()
     };
     Ok(Incoming {
-        new_changes,
+        new_changes: changes.iter().map(automerge::Change::hash).collect(),
+        changes,
         waiting,
     })
+}
+
+/// Decode one change chunk from untrusted bytes: the caps and scan first,
+/// then Automerge's decoder inside the containment. Nothing is applied.
+pub fn decode_change(bytes: &[u8], limits: &Limits) -> Result<automerge::Change, GuardError> {
+    pre_scan(bytes, limits)?;
+    contained(|| automerge::Change::from_bytes(bytes.to_vec()))?
+        .map_err(|error| GuardError::Decode(error.to_string()))
+}
+
+/// A change of a document that passed the guard, as the document gives it
+/// out (re-encoded from its operations, inside the containment).
+pub fn change_by_hash(doc: &Automerge, hash: &ChangeHash) -> Option<automerge::Change> {
+    contained(|| doc.get_change_by_hash(hash)).ok().flatten()
 }
 
 /// Decode an Automerge sync message from untrusted bytes, inside the

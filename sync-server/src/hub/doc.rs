@@ -25,7 +25,8 @@ use std::panic::AssertUnwindSafe;
 
 use automerge::sync::{self, SyncDoc as _};
 use automerge::{Automerge, ChangeHash};
-use nous_core::guard::{self, Limits};
+use nous_core::guard::sequence::Advance;
+use nous_core::guard::{self, Limits, Sequences};
 use nous_core::ids::{DocId, heads_digest};
 
 use crate::wire;
@@ -229,6 +230,9 @@ pub struct DocSync {
     saved_heads: Vec<ChangeHash>,
     snapshots: Vec<String>,
     incrementals: Vec<String>,
+    /// The last sequence number of each actor, read off the document when
+    /// first needed and kept up to date with every change admitted.
+    seqs: Option<Sequences>,
 }
 
 impl std::fmt::Debug for DocSync {
@@ -280,6 +284,7 @@ impl DocSync {
             memo: Memo::new(),
             snapshots,
             incrementals,
+            seqs: None,
         })
     }
 
@@ -329,6 +334,20 @@ impl DocSync {
     /// proportional to the document, like applying a change.
     pub fn scratch(&mut self) -> Automerge {
         self.spare.take().unwrap_or_else(|| self.doc.clone())
+    }
+
+    /// The last sequence number of each of the document's actors.
+    pub fn sequences(&mut self) -> &Sequences {
+        let doc = &self.doc;
+        self.seqs.get_or_insert_with(|| Sequences::of(doc))
+    }
+
+    /// Keep the sequence numbers reached by changes about to be adopted
+    /// (with the `checked` document of the next `receive`).
+    pub fn advance(&mut self, advance: Advance) {
+        if let Some(seqs) = &mut self.seqs {
+            seqs.advance(advance);
+        }
     }
 
     /// Make the next `scratch` now, off the path of the next edit, and free

@@ -41,6 +41,7 @@ use crate::metrics::Metrics;
 use crate::store::RedbChunks;
 use crate::wire::{self, MessageType};
 use doc::{Ask, ConnId, DocError, DocSync, Effect, Effects};
+use nous_core::guard::Sequences;
 
 /// Frames waiting for one client before it counts as too slow.
 const CLIENT_QUEUE: usize = 4096;
@@ -426,8 +427,12 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 };
                 let mut checked = None;
                 if !message.changes.is_empty() {
-                    match admit(&parts, id, client.device, sync.scratch(), &message).await {
-                        Ok(Admission::Admitted(doc)) => checked = Some(*doc),
+                    let seqs = sync.sequences().clone();
+                    match admit(&parts, id, client.device, sync.scratch(), seqs, &message).await {
+                        Ok(Admission::Admitted(doc, advance)) => {
+                            sync.advance(advance);
+                            checked = Some(*doc);
+                        }
                         Ok(Admission::ReadOnly) => message.changes = Vec::<Vec<u8>>::new().into(),
                         Err(refused) => {
                             tracing::warn!(doc = %id, peer = %client.peer_id, reason = refused.reason, detail = %refused.detail, "relay: changes refused; the document is as it was");
@@ -512,18 +517,21 @@ async fn admit(
     id: DocId,
     device: PublicKey,
     scratch: automerge::Automerge,
+    seqs: Sequences,
     message: &automerge::sync::Message,
 ) -> Result<Admission, Refusal> {
-    let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
-    if changes.len() <= INLINE_CHECK_BYTES {
-        return parts.guard.admit(id, &device, scratch, &changes);
+    let entries: Vec<Vec<u8>> = message.changes.iter().map(|c| c.to_vec()).collect();
+    let size: usize = entries.iter().map(Vec::len).sum();
+    if size <= INLINE_CHECK_BYTES {
+        return parts.guard.admit(id, &device, scratch, &seqs, &entries);
     }
     let guard = parts.guard.clone();
-    tokio::task::spawn_blocking(move || guard.admit(id, &device, scratch, &changes))
+    tokio::task::spawn_blocking(move || guard.admit(id, &device, scratch, &seqs, &entries))
         .await
         .map_err(|e| Refusal {
             reason: "guard_failed",
             detail: e.to_string(),
+            evidence: None,
         })?
 }
 
