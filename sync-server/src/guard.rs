@@ -42,7 +42,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use automerge::Automerge;
+use automerge::{Automerge, ReadDoc as _};
 use nous_core::guard::sequence::Advance;
 use nous_core::guard::{self, Limits, SequenceError, Sequences};
 use nous_core::ids::DocId;
@@ -55,18 +55,62 @@ use crate::metrics::Metrics;
 use crate::store::{RedbChunks, StoreHealth};
 use crate::wire::{self, MessageType};
 
-/// Caps on what one client may send.
+/// Caps on what one client may send, and on what the relay holds for it.
+/// Each is a setting (`docs/formats.md`, "Relay limits"); each refusal is
+/// counted in `/metrics` under its reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GuardLimits {
     /// One WebSocket frame.
     pub max_frame_bytes: usize,
     /// The changes of one sync message (inflated size, counts, depth).
     pub changes: Limits,
+    /// Bytes queued for one client's socket: a client that lets more pile
+    /// up is disconnected (`too_slow`). One frame always fits.
+    pub max_queued_bytes: usize,
+    /// Bytes queued for all clients together: past this, a client whose
+    /// queue is not empty is disconnected rather than given more.
+    pub max_relay_queued_bytes: usize,
+    /// Bytes read from one client and not yet handled by its documents:
+    /// past this the relay stops reading that client's socket until they
+    /// are handled.
+    pub max_inflight_bytes: usize,
+    /// The same, for all clients together.
+    pub max_relay_inflight_bytes: usize,
+    /// One ephemeral message (`ephemeral_too_large`, the connection closes).
+    pub max_ephemeral_bytes: usize,
+    /// Ephemeral messages one client may send per second (a burst of twice
+    /// as many); more are dropped (`ephemeral_rate`).
+    pub ephemeral_per_sec: u32,
+    /// Bytes of changes one client may leave waiting for a dependency in
+    /// the documents it writes (`waiting_too_much`, the connection closes).
+    pub max_waiting_bytes: usize,
+    /// Changes one client may leave waiting.
+    pub max_waiting_changes: usize,
+    /// Bytes of changes waiting in all documents together.
+    pub max_relay_waiting_bytes: usize,
+    /// How long a change may wait for its dependency, in seconds; a
+    /// document whose changes waited longer drops them (`waiting_expired`),
+    /// as it does when their sender disconnects.
+    pub max_waiting_secs: u64,
+    /// Large messages (over 64 KiB of changes) checked at once, relay-wide:
+    /// each may inflate up to `changes.max_inflated_bytes`.
+    pub max_large_checks: usize,
 }
 
 impl Default for GuardLimits {
     fn default() -> Self {
         GuardLimits {
+            max_queued_bytes: 64 << 20,
+            max_relay_queued_bytes: 512 << 20,
+            max_inflight_bytes: 32 << 20,
+            max_relay_inflight_bytes: 256 << 20,
+            max_ephemeral_bytes: 64 << 10,
+            ephemeral_per_sec: 50,
+            max_waiting_bytes: 4 << 20,
+            max_waiting_changes: 1024,
+            max_relay_waiting_bytes: 64 << 20,
+            max_waiting_secs: 60,
+            max_large_checks: 2,
             max_frame_bytes: 16 << 20,
             changes: Limits {
                 max_input_bytes: 16 << 20,
@@ -169,14 +213,35 @@ struct Checked {
     admitted: usize,
     records: usize,
     advance: Advance,
+    queue: Vec<Queued>,
+}
+
+/// A change the document holds while it waits for a dependency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Queued {
+    /// The change.
+    pub hash: automerge::ChangeHash,
+    /// Its size in bytes.
+    pub bytes: usize,
+}
+
+/// The changes of a message, checked and applied on a scratch copy.
+#[derive(Debug)]
+pub struct Adopted {
+    /// The document with the changes applied, to be taken as the document.
+    pub doc: Automerge,
+    /// The sequence numbers its actors reached.
+    pub advance: Advance,
+    /// Every change the document now holds waiting for a dependency (empty:
+    /// none waits).
+    pub queue: Vec<Queued>,
 }
 
 /// What [`Guard::admit`] made of a message's changes.
 #[derive(Debug)]
 pub enum Admission {
-    /// The document with the changes applied, to be taken as the document,
-    /// and the sequence numbers its actors reached.
-    Admitted(Box<Automerge>, Advance),
+    /// The changes, checked and applied.
+    Admitted(Box<Adopted>),
     /// The sender may no longer write (its access changed since
     /// [`Guard::inspect`]): the changes are to be dropped.
     ReadOnly,
@@ -202,6 +267,11 @@ impl Guard {
             open_registration,
             relay_peer,
         }
+    }
+
+    /// The caps in force.
+    pub fn limits(&self) -> &GuardLimits {
+        &self.limits
     }
 
     /// Check one frame from `who`: pass it on to its document (possibly with
@@ -310,6 +380,7 @@ impl Guard {
         device: &nous_core::PublicKey,
         scratch: Automerge,
         seqs: &Sequences,
+        queued: &std::collections::HashSet<automerge::ChangeHash>,
         entries: &[Vec<u8>],
     ) -> Result<Admission, Refusal> {
         if self.registry.access(&doc, Some(device)) != Access::Write {
@@ -322,6 +393,7 @@ impl Guard {
                 kind,
                 id: doc,
                 seqs,
+                queued,
                 limits: &self.limits.changes,
                 device,
             },
@@ -344,7 +416,11 @@ impl Guard {
         self.metrics
             .records_admitted
             .fetch_add(checked.records as u64, Ordering::Relaxed);
-        Ok(Admission::Admitted(Box::new(checked.doc), checked.advance))
+        Ok(Admission::Admitted(Box::new(Adopted {
+            doc: checked.doc,
+            advance: checked.advance,
+            queue: checked.queue,
+        })))
     }
 }
 
@@ -455,7 +531,8 @@ impl Guard {
                 .add_records(&community, &admitted.new_records)
                 .map_err(|e| RegisterError::Refused(e.to_string()))?;
             let heads: Vec<u8> = admitted.doc.get_heads().iter().flat_map(|h| h.0).collect();
-            Ok((community, id, Some((admitted.doc.save(), heads))))
+            let saved = crate::hub::doc::save_applied(&admitted.doc);
+            Ok((community, id, Some((saved, heads))))
         })
         .await
         .map_err(|e| RegisterError::Refused(e.to_string()))??;
@@ -482,6 +559,8 @@ struct Check<'a> {
     kind: DocKind,
     id: DocId,
     seqs: &'a Sequences,
+    /// The changes already waiting in the document (checked when they came).
+    queued: &'a std::collections::HashSet<automerge::ChangeHash>,
     limits: &'a Limits,
     device: &'a nous_core::PublicKey,
 }
@@ -529,9 +608,10 @@ fn check_changes(
                         .ok_or_else(|| refuse("ledger_refused", "a change vanished"))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            // Who wrote them is checked below, before the records count.
+            // Who wrote them is checked here, before the records count.
             authors(check, &changes, true)?;
             let advance = sequence(check, &admitted.doc, &changes)?;
+            let queue = waiting(check, &admitted.doc, &advance, true)?;
             if !admitted.new_records.is_empty() {
                 check
                     .registry
@@ -543,6 +623,7 @@ fn check_changes(
                 records: admitted.new_records.len(),
                 doc: admitted.doc,
                 advance,
+                queue,
             });
         }
         // Unreachable: an unknown document is denied to everyone, and the
@@ -556,11 +637,13 @@ fn check_changes(
     };
     authors(check, &changes, false)?;
     let advance = sequence(check, &doc, &changes)?;
+    let queue = waiting(check, &doc, &advance, false)?;
     Ok(Checked {
         admitted: changes.len(),
         records,
         doc,
         advance,
+        queue,
     })
 }
 
@@ -586,6 +669,73 @@ fn authors(check: &Check<'_>, changes: &[automerge::Change], ledger: bool) -> Re
         }
     }
     Ok(())
+}
+
+/// The changes `doc` holds while they wait for a dependency: those that
+/// came with this message are held to the same rules as applied ones (their
+/// author sent them, their number is not taken), so that nothing waits in a
+/// document that would lock out an actor's real change when it comes.
+fn waiting(
+    check: &Check<'_>,
+    doc: &Automerge,
+    advance: &Advance,
+    ledger: bool,
+) -> Result<Vec<Queued>, Refusal> {
+    if doc.get_missing_deps(&[]).is_empty() {
+        return Ok(Vec::new());
+    }
+    let queue = guard::queued_changes(doc, check.limits)
+        .map_err(|e| refuse("changes_refused", e.to_string()))?;
+    let community = match check.kind {
+        DocKind::Content(community) | DocKind::Ledger(community) => community,
+        DocKind::Unknown => return Ok(Vec::new()),
+    };
+    let mut seqs = check.seqs.clone();
+    seqs.advance(advance.clone());
+    let mut taken = std::collections::HashSet::new();
+    for change in &queue {
+        let hash = change.hash();
+        let key = (change.actor_id().clone(), change.seq());
+        if !taken.insert(key) {
+            return Err(refuse(
+                "equivocation",
+                format!(
+                    "two waiting changes numbered {} for actor {}",
+                    change.seq(),
+                    change.actor_id()
+                ),
+            ));
+        }
+        if check.queued.contains(&hash) {
+            continue;
+        }
+        if let Err(why) =
+            check
+                .registry
+                .may_author(&community, ledger, change.actor_id(), &hash, check.device)
+        {
+            return Err(refuse(
+                "forged_actor",
+                format!("waiting change {}: {why}", hex::encode(&hash.0[..4])),
+            ));
+        }
+        if seqs.is_taken(change.actor_id(), change.seq()) {
+            return Err(equivocation(
+                check,
+                doc,
+                change.actor_id(),
+                change.seq(),
+                change.raw_bytes().to_vec(),
+            ));
+        }
+    }
+    Ok(queue
+        .iter()
+        .map(|change| Queued {
+            hash: change.hash(),
+            bytes: change.raw_bytes().len(),
+        })
+        .collect())
 }
 
 /// The post-conditions of `nous_core::guard::sequence` on the changes `doc`

@@ -14,6 +14,8 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod discover;
+#[cfg(test)]
+mod fuzz;
 pub mod guard;
 pub mod hub;
 pub mod metrics;

@@ -24,7 +24,7 @@ use tokio::sync::watch;
 use crate::access::{Kept, Registry};
 use crate::auth::Authenticator;
 use crate::config::Config;
-use crate::guard::{Guard, GuardLimits};
+use crate::guard::Guard;
 use crate::hub::SyncEngine;
 use crate::metrics::Metrics;
 use crate::store::{RedbChunks, StoreHealth};
@@ -138,10 +138,7 @@ impl Relay {
         let registry = Registry::load(engine, kept, Box::new(chunks.clone()), metrics.clone())
             .map_err(|e| RelayError::Data(e.to_string()))?;
         let relay_peer = format!("nous-relay-{id}");
-        let limits = GuardLimits {
-            max_frame_bytes: config.max_frame_bytes,
-            ..GuardLimits::default()
-        };
+        let limits = config.guard_limits();
         let guard = Arc::new(Guard::new(
             registry.clone(),
             chunks.clone(),

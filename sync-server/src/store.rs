@@ -170,6 +170,23 @@ impl RedbChunks {
         self.queue(Write::Chunk { key, value, heads });
     }
 
+    /// [`RedbChunks::put_chunk_later`], but told when the write is durable
+    /// (its commit is then made durable): the receiver resolves then, or is
+    /// dropped if the write failed.
+    pub fn put_chunk_durable(
+        &self,
+        key: String,
+        value: Vec<u8>,
+        heads: Vec<u8>,
+    ) -> oneshot::Receiver<()> {
+        let (done, durable) = oneshot::channel();
+        self.send(Job {
+            write: Write::Chunk { key, value, heads },
+            done,
+        });
+        durable
+    }
+
     /// Delete a chunk with the next group commit, without waiting for it.
     pub fn delete_later(&self, key: String) {
         self.queue(Write::Delete(key));

@@ -252,6 +252,32 @@ pub fn decode_change(bytes: &[u8], limits: &Limits) -> Result<automerge::Change,
         .map_err(|error| GuardError::Decode(error.to_string()))
 }
 
+/// The changes `doc` holds while they wait for a dependency, decoded. Automerge
+/// keeps no public list of them, but appends them to a full save as change
+/// chunks after the document chunk; this reads them back from there, through
+/// the caps. Proportional to the document: for when something waits
+/// (`doc.get_missing_deps(&[])` is not empty).
+pub fn queued_changes(
+    doc: &Automerge,
+    limits: &Limits,
+) -> Result<Vec<automerge::Change>, GuardError> {
+    let saved = contained(|| doc.save())?;
+    let mut at = 0;
+    let mut out = Vec::new();
+    while at < saved.len() {
+        let rest = &saved[at..];
+        let (kind, len) = scan::chunk_header(rest)
+            .ok_or_else(|| GuardError::Decode("a saved document does not read back".into()))?;
+        let chunk = &rest[..len];
+        at += len;
+        // 0: the document itself; 1, 2: a change, plain or compressed.
+        if kind != 0 {
+            out.push(decode_change(chunk, limits)?);
+        }
+    }
+    Ok(out)
+}
+
 /// A change of a document that passed the guard, as the document gives it
 /// out (re-encoded from its operations, inside the containment).
 pub fn change_by_hash(doc: &Automerge, hash: &ChangeHash) -> Option<automerge::Change> {

@@ -169,6 +169,27 @@ const TYPE_STRING: u32 = 5;
 const TYPE_VALUE: u32 = 7;
 
 /// Actions that create an object: makeMap, makeList, makeText, makeTable (op_set2/types.rs).
+/// The type and whole length (header included) of the chunk at the start of
+/// `bytes`, from its header alone (None when there is no chunk there).
+pub(crate) fn chunk_header(bytes: &[u8]) -> Option<(u8, usize)> {
+    if bytes.get(..4)? != MAGIC {
+        return None;
+    }
+    let kind = *bytes.get(8)?;
+    let mut at = 9;
+    let mut len: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(at)?;
+        at += 1;
+        len |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            let total = at.checked_add(usize::try_from(len).ok()?)?;
+            return (total <= bytes.len()).then_some((kind, total));
+        }
+    }
+    None
+}
+
 fn is_make(action: u64) -> bool {
     matches!(action, 0 | 2 | 4 | 6)
 }

@@ -24,9 +24,11 @@ use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
 use automerge::sync::{self, SyncDoc as _};
-use automerge::{Automerge, ChangeHash};
+use automerge::{Automerge, ChangeHash, ReadDoc as _};
 use nous_core::guard::sequence::Advance;
 use nous_core::guard::{self, Limits, Sequences};
+
+use crate::guard::Queued;
 use nous_core::ids::{DocId, heads_digest};
 
 use crate::wire;
@@ -213,6 +215,14 @@ fn keep<T>(cases: &mut Vec<T>, capacity: usize, case: T) {
     cases.push(case);
 }
 
+/// The document's history without the changes that wait for a dependency.
+pub fn save_applied(doc: &Automerge) -> Vec<u8> {
+    doc.save_with_options(automerge::SaveOptions {
+        retain_orphans: false,
+        ..automerge::SaveOptions::default()
+    })
+}
+
 /// A document and its clients.
 pub struct DocSync {
     id: String,
@@ -233,6 +243,29 @@ pub struct DocSync {
     /// The last sequence number of each actor, read off the document when
     /// first needed and kept up to date with every change admitted.
     seqs: Option<Sequences>,
+    /// Changes the document holds while they wait for a dependency: who
+    /// sent each, its size, since when.
+    waiting: HashMap<ChangeHash, Waiting>,
+}
+
+/// Bytes waiting in a document before and after a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitingNow {
+    /// Before.
+    pub before: usize,
+    /// After.
+    pub after: usize,
+}
+
+/// A change waiting in the document for a dependency.
+#[derive(Debug, Clone, Copy)]
+pub struct Waiting {
+    /// Who sent it.
+    pub conn: ConnId,
+    /// Its size.
+    pub bytes: usize,
+    /// Since when it waits.
+    pub since: std::time::Instant,
 }
 
 impl std::fmt::Debug for DocSync {
@@ -285,6 +318,7 @@ impl DocSync {
             snapshots,
             incrementals,
             seqs: None,
+            waiting: HashMap::new(),
         })
     }
 
@@ -348,6 +382,57 @@ impl DocSync {
         if let Some(seqs) = &mut self.seqs {
             seqs.advance(advance);
         }
+    }
+
+    /// The changes waiting in the document for a dependency.
+    pub fn waiting(&self) -> &HashMap<ChangeHash, Waiting> {
+        &self.waiting
+    }
+
+    /// What waits in the document after `conn`'s changes were adopted:
+    /// changes that were already waiting keep their sender and age, the
+    /// others are `conn`'s; those no longer in `queue` were applied.
+    pub fn set_waiting(
+        &mut self,
+        conn: ConnId,
+        queue: &[Queued],
+        now: std::time::Instant,
+    ) -> WaitingNow {
+        let mut next = HashMap::with_capacity(queue.len());
+        for queued in queue {
+            let kept = self.waiting.get(&queued.hash).copied().unwrap_or(Waiting {
+                conn,
+                bytes: queued.bytes,
+                since: now,
+            });
+            next.insert(queued.hash, kept);
+        }
+        let before: usize = self.waiting.values().map(|w| w.bytes).sum();
+        self.waiting = next;
+        let after: usize = self.waiting.values().map(|w| w.bytes).sum();
+        WaitingNow { before, after }
+    }
+
+    /// Forget every change that waits for a dependency: the document is
+    /// rebuilt from its applied history (proportional to the document; done
+    /// when a client that left changes waiting goes, or they waited too
+    /// long). Returns how many bytes were freed.
+    pub fn drop_waiting(&mut self) -> Result<usize, DocError> {
+        if self.waiting.is_empty() && self.doc.get_missing_deps(&[]).is_empty() {
+            return Ok(0);
+        }
+        let freed = self.waiting.values().map(|w| w.bytes).sum();
+        let saved = save_applied(&self.doc);
+        let mut fresh = Automerge::new();
+        if !saved.is_empty() {
+            guard::apply_in_place(&mut fresh, &saved, &Limits::local_store())
+                .map_err(|e| DocError::Damaged(e.to_string()))?;
+        }
+        self.doc = fresh;
+        self.spare = None;
+        self.memo.forget();
+        self.waiting.clear();
+        Ok(freed)
     }
 
     /// Make the next `scratch` now, off the path of the next edit, and free
@@ -475,7 +560,10 @@ impl DocSync {
         let key = format!("{}/snapshot/{}", self.id, heads_digest(&heads));
         out.push(Effect::Put {
             key: key.clone(),
-            value: self.doc.save(),
+            // Without the changes still waiting for a dependency: they are
+            // not part of the document until it comes, and a snapshot that
+            // held them would not load (Automerge's default keeps them).
+            value: save_applied(&self.doc),
             heads: heads.clone(),
         });
         // The writes are applied in order: the old chunks go after the
@@ -540,8 +628,8 @@ impl Answer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use automerge::ROOT;
     use automerge::transaction::Transactable as _;
-    use automerge::{ROOT, ReadDoc as _};
 
     fn id() -> DocId {
         DocId::from_bytes([9; 16])

@@ -24,22 +24,23 @@
 
 pub mod doc;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::{Sink, SinkExt as _, Stream, StreamExt as _};
 use nous_core::PublicKey;
 use nous_core::ids::DocId;
-use tokio::sync::{Mutex, Notify, mpsc, oneshot};
+use tokio::sync::{Mutex, Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 use crate::access::{Access, Registry};
 use crate::auth::Authenticated;
-use crate::guard::{Admission, Guard, Inspected, Refusal};
+use crate::guard::{Admission, Adopted, Guard, Inspected, Refusal};
 use crate::metrics::Metrics;
 use crate::store::RedbChunks;
 use crate::wire::{self, MessageType};
+use automerge::ChangeHash;
 use doc::{Ask, ConnId, DocError, DocSync, Effect, Effects};
 use nous_core::guard::Sequences;
 
@@ -54,11 +55,96 @@ const IDLE_GRACE: Duration = Duration::from_secs(1);
 #[error("the sync engine has stopped")]
 pub struct Stopped;
 
-/// Where a document task sends a client's frames.
+/// A frame for a client's socket: now, or once a write is durable (the
+/// answer that tells a writer the relay holds its change).
+enum Out {
+    Now(Vec<u8>),
+    Durable(oneshot::Receiver<()>, Vec<u8>),
+}
+
+impl Out {
+    fn len(&self) -> usize {
+        match self {
+            Out::Now(frame) | Out::Durable(_, frame) => frame.len(),
+        }
+    }
+}
+
+/// Why a frame could not be queued for a client.
+#[derive(Debug, PartialEq, Eq)]
+enum NotQueued {
+    /// Its queue is over its bound (or the relay's): it is too slow.
+    Full,
+    /// Its connection is gone.
+    Gone,
+}
+
+/// Where a document task sends a client's frames. The queue is bounded in
+/// frames and in bytes, for the client and for the relay.
 #[derive(Clone)]
 struct ClientOut {
-    frames: mpsc::Sender<Vec<u8>>,
+    frames: mpsc::Sender<Out>,
     kick: Arc<Kick>,
+    account: Arc<Account>,
+}
+
+/// The bytes queued for one client, and for all.
+struct Account {
+    /// Bytes queued for this client.
+    queued: AtomicUsize,
+    /// Bytes queued for every client (shared).
+    relay_queued: Arc<AtomicUsize>,
+    max_queued: usize,
+    max_relay_queued: usize,
+    metrics: Arc<Metrics>,
+}
+
+impl Account {
+    /// Count `len` more bytes, unless the client's queue (or the relay's)
+    /// would go over its bound; one frame always fits in an empty queue.
+    fn add(&self, len: usize) -> bool {
+        let mine = self.queued.load(Ordering::Relaxed);
+        let all = self.relay_queued.load(Ordering::Relaxed);
+        if mine > 0 && (mine + len > self.max_queued || all + len > self.max_relay_queued) {
+            return false;
+        }
+        self.queued.fetch_add(len, Ordering::Relaxed);
+        self.relay_queued.fetch_add(len, Ordering::Relaxed);
+        self.metrics
+            .queued_bytes
+            .fetch_add(len as i64, Ordering::Relaxed);
+        true
+    }
+
+    /// `len` bytes left the queue.
+    fn taken(&self, len: usize) {
+        self.queued.fetch_sub(len, Ordering::Relaxed);
+        self.relay_queued.fetch_sub(len, Ordering::Relaxed);
+        self.metrics
+            .queued_bytes
+            .fetch_sub(len as i64, Ordering::Relaxed);
+    }
+}
+
+impl ClientOut {
+    /// Queue `out` unless the client's queue (or the relay's) is over its
+    /// bound.
+    fn offer(&self, out: Out) -> Result<(), NotQueued> {
+        let len = out.len();
+        if !self.account.add(len) {
+            return Err(NotQueued::Full);
+        }
+        match self.frames.try_send(out) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.account.taken(len);
+                Err(match e {
+                    mpsc::error::TrySendError::Full(_) => NotQueued::Full,
+                    mpsc::error::TrySendError::Closed(_) => NotQueued::Gone,
+                })
+            }
+        }
+    }
 }
 
 /// A document task's way to close a client's connection, with a reason.
@@ -90,10 +176,12 @@ enum Cmd {
         conn: ConnId,
         ask: Ask,
         message: automerge::sync::Message,
+        _held: Inflight,
     },
     Ephemeral {
         conn: ConnId,
         frame: Vec<u8>,
+        _held: Inflight,
     },
     Detach {
         conn: ConnId,
@@ -116,6 +204,12 @@ struct Parts {
     metrics: Arc<Metrics>,
     peer_id: String,
     next_conn: AtomicU64,
+    /// Bytes queued for all clients' sockets.
+    relay_queued: Arc<AtomicUsize>,
+    /// Bytes read from all clients and not yet handled.
+    relay_inflight: Arc<Semaphore>,
+    /// Large messages being checked (each may inflate a lot).
+    large_checks: Arc<Semaphore>,
 }
 
 /// The relay's sync engine. Cheap to clone.
@@ -141,6 +235,7 @@ impl SyncEngine {
         metrics: Arc<Metrics>,
         peer_id: String,
     ) -> Self {
+        let limits = *guard.limits();
         SyncEngine {
             docs: Arc::default(),
             parts: Arc::new(Parts {
@@ -150,6 +245,9 @@ impl SyncEngine {
                 metrics,
                 peer_id,
                 next_conn: AtomicU64::new(1),
+                relay_queued: Arc::default(),
+                relay_inflight: Arc::new(Semaphore::new(permits(limits.max_relay_inflight_bytes))),
+                large_checks: Arc::new(Semaphore::new(limits.max_large_checks.max(1))),
             }),
         }
     }
@@ -231,12 +329,22 @@ impl SyncEngine {
         E: std::error::Error + Send + Sync + 'static,
     {
         let conn = self.parts.next_conn.fetch_add(1, Ordering::Relaxed);
-        let (frames, queued) = mpsc::channel::<Vec<u8>>(CLIENT_QUEUE);
+        let limits = *self.parts.guard.limits();
+        let (frames, queued) = mpsc::channel::<Out>(CLIENT_QUEUE);
         let out = ClientOut {
             frames,
             kick: Arc::default(),
+            account: Arc::new(Account {
+                queued: AtomicUsize::new(0),
+                relay_queued: self.parts.relay_queued.clone(),
+                max_queued: limits.max_queued_bytes,
+                max_relay_queued: limits.max_relay_queued_bytes,
+                metrics: metrics.clone(),
+            }),
         };
-        let pump = tokio::spawn(pump(queued, outbound));
+        let pump = tokio::spawn(pump(queued, outbound, out.account.clone()));
+        let inflight = Arc::new(Semaphore::new(permits(limits.max_inflight_bytes)));
+        let mut ephemeral = Bucket::new(limits.ephemeral_per_sec);
         let mut joined = false;
         let mut docs: HashMap<DocId, mpsc::UnboundedSender<Cmd>> = HashMap::new();
         let ended = loop {
@@ -264,7 +372,9 @@ impl SyncEngine {
                     sync,
                 }) => (frame, kind, doc, sync),
                 Ok(Inspected::Answer(answer)) => {
-                    let _ = out.frames.send(answer).await;
+                    if out.offer(Out::Now(answer)) == Err(NotQueued::Full) {
+                        out.kick.kick("too_slow");
+                    }
                     continue;
                 }
                 Ok(Inspected::Drop) => continue,
@@ -278,7 +388,7 @@ impl SyncEngine {
                 (MessageType::Join, _, _) if !joined => {
                     joined = true;
                     let answer = wire::peer(&self.parts.peer_id, &who.peer_id);
-                    let _ = out.frames.send(answer).await;
+                    let _ = out.offer(Out::Now(answer));
                     continue;
                 }
                 (_, Some(_), _) if !joined => {
@@ -291,9 +401,36 @@ impl SyncEngine {
                     } else {
                         Ask::Sync
                     };
-                    (doc, Cmd::Sync { conn, ask, message })
+                    let Some(held) = self.hold(&inflight, frame.len(), &out, &metrics).await else {
+                        break out.kick.reason().replace('_', " ");
+                    };
+                    (
+                        doc,
+                        Cmd::Sync {
+                            conn,
+                            ask,
+                            message,
+                            _held: held,
+                        },
+                    )
                 }
-                (MessageType::Ephemeral, Some(doc), _) => (doc, Cmd::Ephemeral { conn, frame }),
+                (MessageType::Ephemeral, Some(doc), _) => {
+                    if !ephemeral.take() {
+                        metrics.reject("ephemeral_rate");
+                        continue;
+                    }
+                    let Some(held) = self.hold(&inflight, frame.len(), &out, &metrics).await else {
+                        break out.kick.reason().replace('_', " ");
+                    };
+                    (
+                        doc,
+                        Cmd::Ephemeral {
+                            conn,
+                            frame,
+                            _held: held,
+                        },
+                    )
+                }
                 // `leave`, a second `join`, remote-heads gossip, a client's
                 // `doc-unavailable`: nothing to do.
                 _ => continue,
@@ -322,20 +459,132 @@ impl SyncEngine {
     }
 }
 
+impl SyncEngine {
+    /// Wait until `len` more bytes from this client may be in flight (its
+    /// own bound, then the relay's): the client's socket is not read
+    /// meanwhile. None if the connection is told to close while waiting.
+    async fn hold(
+        &self,
+        mine: &Arc<Semaphore>,
+        len: usize,
+        out: &ClientOut,
+        metrics: &Arc<Metrics>,
+    ) -> Option<Inflight> {
+        let n = u32::try_from(len.max(1)).unwrap_or(u32::MAX);
+        let acquire = async {
+            let own = mine.clone().acquire_many_owned(n).await.ok()?;
+            let relay = self
+                .parts
+                .relay_inflight
+                .clone()
+                .acquire_many_owned(n)
+                .await
+                .ok()?;
+            Some((own, relay))
+        };
+        let (own, relay) = tokio::select! {
+            held = acquire => held?,
+            () = out.kick.rung.notified() => {
+                // Ring again for the serve loop, which reads the reason.
+                out.kick.rung.notify_one();
+                return None;
+            }
+        };
+        metrics
+            .inflight_bytes
+            .fetch_add(i64::from(n), Ordering::Relaxed);
+        Some(Inflight {
+            _own: own,
+            _relay: relay,
+            bytes: n,
+            metrics: metrics.clone(),
+        })
+    }
+}
+
+/// Bytes of one frame in flight, released when its document is done with it.
+struct Inflight {
+    _own: OwnedSemaphorePermit,
+    _relay: OwnedSemaphorePermit,
+    bytes: u32,
+    metrics: Arc<Metrics>,
+}
+
+impl Drop for Inflight {
+    fn drop(&mut self) {
+        self.metrics
+            .inflight_bytes
+            .fetch_sub(i64::from(self.bytes), Ordering::Relaxed);
+    }
+}
+
+/// Semaphore permits for a byte bound.
+fn permits(bytes: usize) -> usize {
+    bytes
+        .clamp(1, u32::MAX as usize)
+        .min(Semaphore::MAX_PERMITS)
+}
+
+/// A token bucket: `rate` a second, bursts of twice as many.
+struct Bucket {
+    rate: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32) -> Bucket {
+        let rate = f64::from(rate);
+        Bucket {
+            rate,
+            tokens: rate * 2.0,
+            last: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.rate;
+        self.tokens = (self.tokens + refill).min(self.rate * 2.0);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 /// Move frames from the client's queue into its socket, flushing when the
-/// queue runs dry (a burst goes out in one write).
-async fn pump<O, E>(mut queued: mpsc::Receiver<Vec<u8>>, mut outbound: O)
+/// queue runs dry (a burst goes out in one write). A frame that waits for
+/// a durable write goes out once the write is durable (and the frames
+/// behind it wait with it); if the write failed, it is not sent.
+async fn pump<O, E>(mut queued: mpsc::Receiver<Out>, mut outbound: O, account: Arc<Account>)
 where
     O: Sink<Vec<u8>, Error = E> + Send + Unpin + 'static,
     E: std::error::Error + Send + Sync + 'static,
 {
-    while let Some(frame) = queued.recv().await {
-        if outbound.feed(frame).await.is_err() {
+    while let Some(next) = queued.recv().await {
+        let len = next.len();
+        let frame = match next {
+            Out::Now(frame) => Some(frame),
+            Out::Durable(durable, frame) => durable.await.ok().map(|()| frame),
+        };
+        account.taken(len);
+        if let Some(frame) = frame
+            && outbound.feed(frame).await.is_err()
+        {
             break;
         }
         if queued.is_empty() && outbound.flush().await.is_err() {
             break;
         }
+    }
+    // What is left was never sent: it no longer counts as queued.
+    queued.close();
+    while let Some(next) = queued.recv().await {
+        account.taken(next.len());
     }
     let _ = outbound.close().await;
 }
@@ -421,6 +670,7 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 conn,
                 ask,
                 mut message,
+                _held,
             } => {
                 let Some(client) = clients.get(&conn).filter(|c| c.attached) else {
                     continue;
@@ -428,26 +678,54 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 let mut checked = None;
                 if !message.changes.is_empty() {
                     let seqs = sync.sequences().clone();
-                    match admit(&parts, id, client.device, sync.scratch(), seqs, &message).await {
-                        Ok(Admission::Admitted(doc, advance)) => {
-                            sync.advance(advance);
-                            checked = Some(*doc);
+                    let queued: HashSet<ChangeHash> = sync.waiting().keys().copied().collect();
+                    let admitted = admit(
+                        &parts,
+                        id,
+                        client.device,
+                        sync.scratch(),
+                        seqs,
+                        queued,
+                        &message,
+                    )
+                    .await
+                    .and_then(|admission| match admission {
+                        Admission::Admitted(adopted) => {
+                            within_waiting_bounds(&parts, &sync, conn, &adopted)
+                                .map(|()| Some(adopted))
                         }
-                        Ok(Admission::ReadOnly) => message.changes = Vec::<Vec<u8>>::new().into(),
+                        Admission::ReadOnly => Ok(None),
+                    });
+                    match admitted {
+                        Ok(Some(adopted)) => {
+                            let adopted = *adopted;
+                            let now = sync.set_waiting(conn, &adopted.queue, Instant::now());
+                            parts
+                                .metrics
+                                .waiting_bytes
+                                .fetch_add(now.after as i64 - now.before as i64, Ordering::Relaxed);
+                            sync.advance(adopted.advance);
+                            checked = Some(adopted.doc);
+                        }
+                        Ok(None) => message.changes = Vec::<Vec<u8>>::new().into(),
                         Err(refused) => {
                             tracing::warn!(doc = %id, peer = %client.peer_id, reason = refused.reason, detail = %refused.detail, "relay: changes refused; the document is as it was");
-                            sync.detach(conn);
                             if let Some(client) = clients.remove(&conn) {
                                 client.out.kick.kick(refused.reason);
                             }
+                            leave(&parts, &mut sync, conn);
                             continue;
                         }
                     }
                 }
                 let edited = checked.is_some();
-                let received = carry_out(&parts.chunks, &mut clients, &mut sync, |sync, out| {
-                    sync.receive(conn, ask, message, checked, out)
-                });
+                let received = carry_out(
+                    &parts.chunks,
+                    &mut clients,
+                    &mut sync,
+                    edited.then_some(conn),
+                    |sync, out| sync.receive(conn, ask, message, checked, out),
+                );
                 if edited && received.is_ok() {
                     // Let the clients' tasks send the edit first; then copy
                     // the document for the next one (likely to come) and
@@ -462,6 +740,11 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                         client.out.kick.kick("broke_a_document");
                     }
                     parts.chunks.flush().await;
+                    let waited: usize = sync.waiting().values().map(|w| w.bytes).sum();
+                    parts
+                        .metrics
+                        .waiting_bytes
+                        .fetch_sub(waited as i64, Ordering::Relaxed);
                     match load(id, &parts).await {
                         Ok(fresh) => sync = fresh,
                         Err(e) => {
@@ -476,18 +759,19 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                         }
                     }
                 }
+                expire_waiting(&parts, &mut sync);
             }
-            Cmd::Ephemeral { conn, frame } => {
-                carry_out(&parts.chunks, &mut clients, &mut sync, |sync, out| {
+            Cmd::Ephemeral { conn, frame, _held } => {
+                carry_out(&parts.chunks, &mut clients, &mut sync, None, |sync, out| {
                     sync.ephemeral(conn, &frame, out);
                 });
             }
             Cmd::Detach { conn } => {
-                sync.detach(conn);
                 clients.remove(&conn);
+                leave(&parts, &mut sync, conn);
             }
             Cmd::Stop { done } => {
-                carry_out(&parts.chunks, &mut clients, &mut sync, |sync, out| {
+                carry_out(&parts.chunks, &mut clients, &mut sync, None, |sync, out| {
                     sync.compact(out);
                 });
                 stopped = Some(done);
@@ -518,21 +802,104 @@ async fn admit(
     device: PublicKey,
     scratch: automerge::Automerge,
     seqs: Sequences,
+    queued: HashSet<ChangeHash>,
     message: &automerge::sync::Message,
 ) -> Result<Admission, Refusal> {
     let entries: Vec<Vec<u8>> = message.changes.iter().map(|c| c.to_vec()).collect();
     let size: usize = entries.iter().map(Vec::len).sum();
     if size <= INLINE_CHECK_BYTES {
-        return parts.guard.admit(id, &device, scratch, &seqs, &entries);
+        return parts
+            .guard
+            .admit(id, &device, scratch, &seqs, &queued, &entries);
     }
+    // Each large check may inflate up to the guard's cap: only a few at once.
+    let _check = parts
+        .large_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| Refusal {
+            reason: "guard_failed",
+            detail: e.to_string(),
+            evidence: None,
+        })?;
     let guard = parts.guard.clone();
-    tokio::task::spawn_blocking(move || guard.admit(id, &device, scratch, &seqs, &entries))
+    tokio::task::spawn_blocking(move || guard.admit(id, &device, scratch, &seqs, &queued, &entries))
         .await
         .map_err(|e| Refusal {
             reason: "guard_failed",
             detail: e.to_string(),
             evidence: None,
         })?
+}
+
+/// Whether what would then wait in the document for a dependency stays
+/// within the sender's bounds and the relay's.
+fn within_waiting_bounds(
+    parts: &Parts,
+    sync: &DocSync,
+    conn: ConnId,
+    adopted: &Adopted,
+) -> Result<(), Refusal> {
+    let limits = parts.guard.limits();
+    let (mut bytes, mut count) = (0usize, 0usize);
+    for queued in &adopted.queue {
+        let sender = sync.waiting().get(&queued.hash).map_or(conn, |w| w.conn);
+        if sender == conn {
+            bytes += queued.bytes;
+            count += 1;
+        }
+    }
+    let before: usize = sync.waiting().values().map(|w| w.bytes).sum();
+    let after: usize = adopted.queue.iter().map(|q| q.bytes).sum();
+    let relay = usize::try_from(parts.metrics.waiting_bytes.load(Ordering::Relaxed)).unwrap_or(0);
+    let relay_after = (relay + after).saturating_sub(before);
+    if bytes > limits.max_waiting_bytes
+        || count > limits.max_waiting_changes
+        || (after > before && relay_after > limits.max_relay_waiting_bytes)
+    {
+        return Err(Refusal {
+            reason: "waiting_too_much",
+            detail: format!(
+                "{count} change(s), {bytes} bytes waiting for a dependency that never came"
+            ),
+            evidence: None,
+        });
+    }
+    Ok(())
+}
+
+/// `conn` leaves the document: if changes it sent still wait for a
+/// dependency, the document drops every waiting change (they cannot come
+/// to anything now).
+fn leave(parts: &Parts, sync: &mut DocSync, conn: ConnId) {
+    sync.detach(conn);
+    if sync.waiting().values().any(|w| w.conn == conn) {
+        drop_waiting(parts, sync, "waiting_dropped");
+    }
+}
+
+/// Drop the changes that waited longer than the relay allows.
+fn expire_waiting(parts: &Parts, sync: &mut DocSync) {
+    let max = Duration::from_secs(parts.guard.limits().max_waiting_secs);
+    if sync.waiting().values().any(|w| w.since.elapsed() > max) {
+        drop_waiting(parts, sync, "waiting_expired");
+    }
+}
+
+fn drop_waiting(parts: &Parts, sync: &mut DocSync, reason: &'static str) {
+    match sync.drop_waiting() {
+        Ok(freed) => {
+            parts.metrics.reject(reason);
+            parts
+                .metrics
+                .waiting_bytes
+                .fetch_sub(freed as i64, Ordering::Relaxed);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "relay: could not drop the changes waiting in a document");
+        }
+    }
 }
 
 /// The registry changed: drop the clients that lost the document, take back
@@ -562,19 +929,37 @@ fn review_access(
 
 /// Run `act` on the document with its effects carried out as they come:
 /// frames to the clients' queues, chunks to the store. A client whose queue
-/// is full (too slow) or gone is detached afterwards.
+/// is full (too slow) or gone is detached afterwards. With `writer`, the
+/// client whose changes `act` adopts: its frames go out only once the
+/// chunk that keeps its changes is durable (other clients get theirs at
+/// once), so "synced" means kept.
 fn carry_out<R>(
     chunks: &RedbChunks,
     clients: &mut HashMap<ConnId, Client>,
     sync: &mut DocSync,
+    writer: Option<ConnId>,
     act: impl FnOnce(&mut DocSync, &mut Dispatch<'_>) -> R,
 ) -> R {
     let mut out = Dispatch {
         chunks,
         clients,
         gone: Vec::new(),
+        writer,
+        held: Vec::new(),
+        durable: None,
     };
     let result = act(sync, &mut out);
+    if let Some(conn) = writer {
+        let held = std::mem::take(&mut out.held);
+        let mut durable = out.durable.take();
+        for frame in held {
+            let next = match durable.take() {
+                Some(durable) => Out::Durable(durable, frame),
+                None => Out::Now(frame),
+            };
+            out.send(conn, next);
+        }
+    }
     let gone = out.gone;
     for conn in gone {
         sync.detach(conn);
@@ -588,28 +973,42 @@ struct Dispatch<'a> {
     chunks: &'a RedbChunks,
     clients: &'a HashMap<ConnId, Client>,
     gone: Vec<ConnId>,
+    writer: Option<ConnId>,
+    /// The writer's frames, until its changes are written.
+    held: Vec<Vec<u8>>,
+    /// Told when the writer's changes are durable.
+    durable: Option<oneshot::Receiver<()>>,
+}
+
+impl Dispatch<'_> {
+    fn send(&mut self, conn: ConnId, out: Out) {
+        let Some(client) = self.clients.get(&conn) else {
+            return;
+        };
+        if self.gone.contains(&conn) {
+            return;
+        }
+        if let Err(e) = client.out.offer(out) {
+            if e == NotQueued::Full {
+                client.out.kick.kick("too_slow");
+            }
+            self.gone.push(conn);
+        }
+    }
 }
 
 impl Effects for Dispatch<'_> {
     fn push(&mut self, effect: Effect) {
         match effect {
-            Effect::Send(conn, frame) => {
-                let Some(client) = self.clients.get(&conn) else {
-                    return;
-                };
-                if self.gone.contains(&conn) {
-                    return;
-                }
-                if let Err(e) = client.out.frames.try_send(frame) {
-                    if matches!(e, mpsc::error::TrySendError::Full(_)) {
-                        client.out.kick.kick("too_slow");
-                    }
-                    self.gone.push(conn);
-                }
-            }
+            Effect::Send(conn, frame) if Some(conn) == self.writer => self.held.push(frame),
+            Effect::Send(conn, frame) => self.send(conn, Out::Now(frame)),
             Effect::Put { key, value, heads } => {
                 let heads = heads.iter().flat_map(|h| h.0).collect();
-                self.chunks.put_chunk_later(key, value, heads);
+                if self.writer.is_some() {
+                    self.durable = Some(self.chunks.put_chunk_durable(key, value, heads));
+                } else {
+                    self.chunks.put_chunk_later(key, value, heads);
+                }
             }
             Effect::Delete(key) => self.chunks.delete_later(key),
         }
@@ -634,12 +1033,23 @@ mod tests {
         let mut sync = DocSync::load(&id, "relay", Vec::new()).expect("empty");
         let mut clients = HashMap::new();
         let mut queues = Vec::new();
-        for (conn, capacity) in [(1, 1), (2, 8)] {
+        let metrics = Arc::new(Metrics::default());
+        let relay_queued = Arc::new(AtomicUsize::new(0));
+        // Client 1 takes one frame at a time, client 3 two bytes; client 2
+        // keeps up.
+        for (conn, capacity, bytes) in [(1, 1, 1 << 20), (2, 8, 1 << 20), (3, 8, 2)] {
             let (frames, queue) = mpsc::channel(capacity);
             queues.push(queue);
             let out = ClientOut {
                 frames,
                 kick: Arc::default(),
+                account: Arc::new(Account {
+                    queued: AtomicUsize::new(0),
+                    relay_queued: relay_queued.clone(),
+                    max_queued: bytes,
+                    max_relay_queued: 1 << 20,
+                    metrics: metrics.clone(),
+                }),
             };
             sync.attach(conn, format!("peer-{conn}"), false);
             clients.insert(
@@ -653,31 +1063,46 @@ mod tests {
             );
         }
         let slow = clients[&1].out.kick.clone();
+        let heavy = clients[&3].out.kick.clone();
         let effects: Vec<Effect> = (0..3)
-            .flat_map(|i| [Effect::Send(1, vec![i]), Effect::Send(2, vec![i])])
+            .flat_map(|i| {
+                [
+                    Effect::Send(1, vec![i]),
+                    Effect::Send(2, vec![i]),
+                    Effect::Send(3, vec![i]),
+                ]
+            })
             .collect();
-        carry_out(&chunks, &mut clients, &mut sync, |_, out| {
+        carry_out(&chunks, &mut clients, &mut sync, None, |_, out| {
             for effect in effects {
                 out.push(effect);
             }
         });
 
-        // Client 1 took one frame, could not take the second: it is told to
-        // close, and nothing more is queued for it.
-        assert_eq!(slow.reason(), "too_slow");
-        tokio::time::timeout(Duration::from_secs(5), slow.rung.notified())
-            .await
-            .expect("the slow client's connection is told to close");
+        // Client 1 took one frame, could not take the second; client 3 took
+        // two bytes, not a third: each is told to close, and nothing more is
+        // queued for it.
+        for kick in [&slow, &heavy] {
+            assert_eq!(kick.reason(), "too_slow");
+            tokio::time::timeout(Duration::from_secs(5), kick.rung.notified())
+                .await
+                .expect("the slow client's connection is told to close");
+        }
         assert!(!clients.contains_key(&1));
+        assert!(!clients.contains_key(&3));
         assert_eq!(sync.conns().collect::<Vec<_>>(), vec![2]);
-        let got = |queue: &mut mpsc::Receiver<Vec<u8>>| {
+        let got = |queue: &mut mpsc::Receiver<Out>| {
             let mut frames = Vec::new();
-            while let Ok(frame) = queue.try_recv() {
+            while let Ok(Out::Now(frame)) = queue.try_recv() {
                 frames.push(frame);
             }
             frames
         };
         assert_eq!(got(&mut queues[0]), vec![vec![0]]);
+        // What is queued is counted, for the client and the relay.
+        assert_eq!(metrics.queued_bytes.load(Ordering::Relaxed), 1 + 3 + 2);
+        assert_eq!(relay_queued.load(Ordering::Relaxed), 6);
+        assert_eq!(got(&mut queues[2]), vec![vec![0], vec![1]]);
         assert_eq!(got(&mut queues[1]), vec![vec![0], vec![1], vec![2]]);
     }
 }
