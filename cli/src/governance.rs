@@ -340,35 +340,44 @@ pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Resu
     )
 }
 
+/// `nous community list`. Records of a community this home cannot resolve
+/// (its genesis record missing or invalid) are listed apart, with the
+/// reason, after the others.
 pub fn community_list(cx: &Context) -> anyhow::Result<()> {
     let engine = open(cx)?;
-    let mut rows = Vec::new();
-    for id in engine.communities()? {
-        let community = engine.community(&id)?;
-        rows.push((
-            id,
-            community.state.name.clone(),
-            community.state.members.len(),
-        ));
-    }
+    let (communities, unresolved) = engine.resolved_communities()?;
+    let rows: Vec<_> = communities
+        .iter()
+        .map(|c| (c.id, c.state.name.clone(), c.state.members.len()))
+        .collect();
     if cx.json {
-        let list: Vec<_> = rows
+        let mut list: Vec<_> = rows
             .iter()
             .map(|(id, name, members)| json!({ "id": id, "name": name, "members": members }))
             .collect();
+        list.extend(
+            unresolved
+                .iter()
+                .map(|u| json!({ "id": u.id, "unusable": u.reason })),
+        );
         return output::json(&json!(list));
     }
-    if rows.is_empty() {
+    if rows.is_empty() && unresolved.is_empty() {
         return output::text(
             "No community yet. Found one with `nous community create NAME --charter DOC`.",
         );
     }
-    let lines: Vec<String> = rows
+    let mut lines: Vec<String> = rows
         .iter()
         .map(|(id, name, members)| {
             format!("{}  {}  {members} member(s)", id.short(), clip(name, 40))
         })
         .collect();
+    lines.extend(
+        unresolved
+            .iter()
+            .map(|u| format!("{}  (unusable: {})", u.id.short(), u.reason)),
+    );
     output::text(&lines.join("\n"))
 }
 
@@ -1607,8 +1616,7 @@ pub fn version_in_force(
     engine: &Engine,
     doc: &DocId,
 ) -> anyhow::Result<Option<(usize, Vec<ChangeHash>)>> {
-    for id in engine.communities()? {
-        let community = engine.community(&id)?;
+    for community in engine.resolved_communities()?.0 {
         if community.state.charter == *doc {
             let version = community.state.in_force();
             return Ok(Some((version.number, parse_heads(&version.heads))));
@@ -1619,15 +1627,11 @@ pub fn version_in_force(
 
 /// `nous history DOC --format md|html`: the community whose charter this is.
 pub fn governance_history(engine: &mut Engine, doc: &DocId, html: bool) -> anyhow::Result<String> {
-    let mut found = None;
-    for id in engine.communities()? {
-        let community = engine.community(&id)?;
-        if community.state.charter == *doc {
-            found = Some(community);
-            break;
-        }
-    }
-    let community = found
+    let community = engine
+        .resolved_communities()?
+        .0
+        .into_iter()
+        .find(|c| c.state.charter == *doc)
         .ok_or_else(|| anyhow!("document {doc} is not the charter of a community of this home"))?;
     let format = if html {
         nous_core::report::Format::Html
@@ -1644,7 +1648,9 @@ pub fn governance_history(engine: &mut Engine, doc: &DocId, html: bool) -> anyho
 
 /// The documents and communities a bundle export should carry: the named
 /// documents, plus for every community whose charter or draft is named (or
-/// that is named itself), its charter, its drafts and its records.
+/// that is named itself), its charter, its drafts and its records. A
+/// community this home cannot resolve is left out, unless it is named: then
+/// the export is refused with the reason.
 pub fn bundle_contents(
     engine: &mut Engine,
     docs: &[DocId],
@@ -1658,8 +1664,16 @@ pub fn bundle_contents(
         .collect::<Result<_, _>>()?;
     let known: std::collections::HashSet<DocId> =
         engine.list()?.into_iter().map(|d| d.id).collect();
-    for id in engine.communities()? {
-        let community = engine.community(&id)?;
+    let (resolved, unresolved) = engine.resolved_communities()?;
+    if let Some(broken) = unresolved.iter().find(|u| named.contains(&u.id)) {
+        bail!(
+            "community {} cannot be exported: {}",
+            broken.id.short(),
+            broken.reason
+        );
+    }
+    for community in resolved {
+        let id = community.id;
         let mut own = vec![community.state.charter];
         own.extend(community.state.amendments.values().map(|a| a.draft));
         if named.contains(&id) || own.iter().any(|d| docs.contains(d)) {

@@ -20,11 +20,21 @@
 //! guard like any untrusted bytes, and the records are decoded and their
 //! signatures verified by the importer. A bundle without records is encoded
 //! exactly as before records existed.
+//!
+//! A document entry is only an id and bytes: nothing in the format says that
+//! the bytes are that document. [`Claims`] checks it, from the actor ids of
+//! the changes and what the communities' signed records say (the charter, the
+//! amendment drafts, the versions signed as ratified); the importer and
+//! `verify` both ask it (`docs/formats.md`, "Which document a payload is").
 
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use automerge::{ActorId, Automerge, ChangeHash, ChangeMetadata};
 use sha2::{Digest, Sha256};
 
+use crate::governance::State;
 use crate::ids::DocId;
-use crate::record::{MAX_RECORD, RecordId};
+use crate::record::{CommunityId, MAX_RECORD, Payload, Record, RecordId};
 
 const MAGIC: &[u8; 8] = b"NOUSBNDL";
 const VERSION: u8 = 1;
@@ -71,6 +81,40 @@ pub enum BundleError {
     /// A record entry's id is not the SHA-256 of its bytes.
     #[error("record entry {} of the bundle does not hold the record its id names", .0.short())]
     RecordMismatch(RecordId),
+    /// Import: a record belongs to a community whose genesis record is
+    /// neither in this home nor in the bundle (nothing was imported).
+    #[error(
+        "record {} belongs to community {}, whose genesis record is neither in this home nor in the bundle; nothing was imported",
+        .record.short(),
+        .community.short()
+    )]
+    UnknownCommunity {
+        /// The record (the smallest id of that community's new records).
+        record: RecordId,
+        /// The community it names.
+        community: CommunityId,
+    },
+    /// Import: a community's records, with the bundle's, cannot be resolved
+    /// at all, e.g. its genesis record is invalid (nothing was imported).
+    #[error(
+        "community {} in the bundle cannot be resolved ({reason}); nothing was imported",
+        .community.short()
+    )]
+    Unresolvable {
+        /// The community.
+        community: CommunityId,
+        /// Why.
+        reason: String,
+    },
+    /// Import: a document entry does not hold the document its id names
+    /// (see [`Claims`]; nothing was imported).
+    #[error("document {doc} in the bundle was refused ({reason}); nothing was imported")]
+    NotThatDocument {
+        /// The id the entry gives.
+        doc: DocId,
+        /// Why its bytes are not that document.
+        reason: String,
+    },
 }
 
 impl Bundle {
@@ -182,6 +226,196 @@ fn entry(out: &mut Vec<u8>, kind: u8, id: &[u8], payload: &[u8]) {
     out.extend_from_slice(id);
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(payload);
+}
+
+// ---------------------------------------------------------------------------
+// Which document a payload is
+
+/// The document a Nous actor id names. A device writes each document under
+/// its key followed by the document's 16-byte id
+/// ([`crate::PublicKey::actor_for`]), so every such change says in which
+/// document it was written. `None` for any other actor: a bare key (changes
+/// written before that rule) or an automerge-repo client's random actor,
+/// which name no document.
+pub fn actor_document(actor: &ActorId) -> Option<DocId> {
+    let bytes = actor.to_bytes();
+    if bytes.len() != 48 {
+        return None;
+    }
+    let id: [u8; 16] = bytes[32..].try_into().ok()?;
+    Some(DocId::from_bytes(id))
+}
+
+/// What communities' signed records say about documents, to tell whether a
+/// payload is the document its id names.
+///
+/// A change whose actor names document `Y` was written in `Y`. It may be
+/// found in another document `D` only when `D` shares `Y`'s history by
+/// design: `D` is a community's charter or one of its amendment drafts
+/// (drafts are forked from the charter and ratified wordings merged back),
+/// and the change is part of a version of that history signed as ratified
+/// (an ancestor of, or one of, the heads of the founding version or of a
+/// `amendment.ratify` record). Everything else — shared documents, attested
+/// documents, documents no record names — holds only changes written in it
+/// (or by actors that name no document). So a draft's payload put under the
+/// charter's id is refused (its own changes name the draft and no signed
+/// version holds them), and so is any other document's.
+///
+/// Only records signed by a device the community let in at some time count
+/// (a `amendment.propose` naming the draft, a ratification), whatever their
+/// verdict: homes may judge a record differently (concurrent removals), and
+/// a draft or a version another member's home accepted must still be
+/// importable; a key the community never certified claims nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Claims {
+    /// Charters and drafts, with the communities that name them.
+    lineage: BTreeMap<DocId, BTreeSet<CommunityId>>,
+    /// Per community: the heads of every signed version.
+    versions: BTreeMap<CommunityId, BTreeSet<ChangeHash>>,
+}
+
+/// Why a payload is not the document its id names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The smallest offending change.
+    pub change: ChangeHash,
+    /// The document its actor names.
+    pub written_in: DocId,
+    /// How many changes offend.
+    pub count: usize,
+    /// Whether the payload was given as a charter or draft.
+    pub lineage: bool,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let more = match self.count {
+            0 | 1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        let hash = crate::ids::hash_hex(&self.change);
+        write!(
+            f,
+            "its change {}{more} was written in document {}",
+            &hash[..12],
+            self.written_in
+        )?;
+        if self.lineage {
+            write!(f, " and is in no signed version of the charter")?;
+        }
+        write!(f, ": these bytes are another document")
+    }
+}
+
+impl Claims {
+    /// Take in what a community's records say: its charter (from its
+    /// resolved `state`), the drafts proposed and the versions ratified by
+    /// its devices in `records` (the community's records, any verdict).
+    pub fn add(&mut self, state: &State, records: &[Record]) {
+        let community = state.community;
+        let devices = state.known_devices();
+        self.lineage
+            .entry(state.charter)
+            .or_default()
+            .insert(community);
+        let versions = self.versions.entry(community).or_default();
+        for version in &state.versions {
+            versions.extend(
+                version
+                    .heads
+                    .iter()
+                    .filter_map(|h| h.parse::<ChangeHash>().ok()),
+            );
+        }
+        for record in records {
+            if record.community() != community || !devices.contains(&record.author()) {
+                continue;
+            }
+            match record.payload() {
+                Payload::Propose(propose) => {
+                    self.lineage
+                        .entry(propose.draft)
+                        .or_default()
+                        .insert(community);
+                }
+                Payload::Ratify(ratify) => versions.extend(ratify.heads.0.iter().copied()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether `doc` is a charter or a draft of a community known here.
+    pub fn is_lineage(&self, doc: &DocId) -> bool {
+        self.lineage.contains_key(doc)
+    }
+
+    /// Check that `doc` (loaded) is the document `id`: every change of it
+    /// (or, with `only`, those changes) was written in `id`, or is part of a
+    /// signed version of the charter `id` belongs to.
+    pub fn check(
+        &self,
+        id: &DocId,
+        doc: &Automerge,
+        only: Option<&[ChangeHash]>,
+    ) -> Result<(), Mismatch> {
+        let changes = doc.get_changes_meta(&[]);
+        let only: Option<HashSet<ChangeHash>> = only.map(|o| o.iter().copied().collect());
+        let mut foreign: Vec<(ChangeHash, DocId)> = changes
+            .iter()
+            .filter(|c| only.as_ref().is_none_or(|o| o.contains(&c.hash)))
+            .filter_map(|c| {
+                let written_in = actor_document(&c.actor)?;
+                (written_in != *id).then_some((c.hash, written_in))
+            })
+            .collect();
+        if foreign.is_empty() {
+            return Ok(());
+        }
+        let communities = self.lineage.get(id);
+        if let Some(communities) = communities {
+            let heads: Vec<ChangeHash> = communities
+                .iter()
+                .filter_map(|c| self.versions.get(c))
+                .flatten()
+                .copied()
+                .collect();
+            let signed = ancestry(&changes, &heads);
+            foreign.retain(|(hash, _)| !signed.contains(hash));
+        }
+        foreign.sort();
+        match foreign.first() {
+            None => Ok(()),
+            Some(&(change, written_in)) => Err(Mismatch {
+                change,
+                written_in,
+                count: foreign.len(),
+                lineage: communities.is_some(),
+            }),
+        }
+    }
+}
+
+/// The changes among `changes` that are `heads` or their ancestors (heads
+/// not among them are ignored).
+fn ancestry(changes: &[ChangeMetadata<'_>], heads: &[ChangeHash]) -> HashSet<ChangeHash> {
+    let deps: HashMap<ChangeHash, &[ChangeHash]> = changes
+        .iter()
+        .map(|c| (c.hash, c.deps.as_slice()))
+        .collect();
+    let mut stack: Vec<ChangeHash> = heads
+        .iter()
+        .filter(|h| deps.contains_key(h))
+        .copied()
+        .collect();
+    let mut seen = HashSet::new();
+    while let Some(hash) = stack.pop() {
+        if seen.insert(hash)
+            && let Some(parents) = deps.get(&hash)
+        {
+            stack.extend(parents.iter().copied());
+        }
+    }
+    seen
 }
 
 struct Reader<'a> {
@@ -401,6 +635,46 @@ mod tests {
             Bundle::decode(&future),
             Err(BundleError::UnsupportedVersion(2))
         );
+    }
+
+    /// A document written by `actor` (one change).
+    fn written_by(actor: ActorId) -> Automerge {
+        use automerge::transaction::Transactable as _;
+        let mut doc = Automerge::new().with_actor(actor);
+        let mut tx = doc.transaction();
+        tx.put(automerge::ROOT, "title", "x").expect("put");
+        tx.commit();
+        doc
+    }
+
+    #[test]
+    fn a_payload_holds_only_changes_written_in_the_document_it_claims_to_be() {
+        let key = crate::DeviceKey::from_seed(&[5; 32]).public();
+        let mine = DocId::from_bytes([1; 16]);
+        let other = DocId::from_bytes([2; 16]);
+        assert_eq!(actor_document(&key.actor_for(&mine)), Some(mine));
+        assert_eq!(actor_document(&key.actor_id()), None);
+        assert_eq!(actor_document(&ActorId::from(&[3u8; 16][..])), None);
+
+        let claims = Claims::default();
+        let doc = written_by(key.actor_for(&mine));
+        assert_eq!(claims.check(&mine, &doc, None), Ok(()));
+        let error = claims.check(&other, &doc, None).expect_err("another's");
+        assert_eq!(
+            (error.written_in, error.count, error.lineage),
+            (mine, 1, false)
+        );
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("written in document {mine}"))
+        );
+        // Only the changes asked about are checked.
+        assert_eq!(claims.check(&other, &doc, Some(&[])), Ok(()));
+        // Actors that name no document are not this rule's to judge.
+        for actor in [key.actor_id(), ActorId::from(&[3u8; 16][..])] {
+            assert_eq!(claims.check(&other, &written_by(actor), None), Ok(()));
+        }
     }
 
     #[test]

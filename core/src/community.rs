@@ -51,6 +51,19 @@ pub struct Founding {
     pub facilitators: Vec<crate::PublicKey>,
 }
 
+/// A community this home has records of but cannot resolve at all: its
+/// genesis record is missing or invalid (records that came without their
+/// community, e.g. from a bundle imported by an older version, which did not
+/// check). Commands that go through every community skip or report it;
+/// nothing else fails because of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    /// The community id the records name.
+    pub id: CommunityId,
+    /// Why it cannot be resolved.
+    pub reason: String,
+}
+
 /// A record this device made and stored.
 #[derive(Debug, Clone)]
 pub struct Acted {
@@ -126,11 +139,35 @@ impl Engine {
         })
     }
 
-    /// Find a community by id, id prefix or name.
+    /// Every community this home knows, resolved, in id order; and apart,
+    /// those it cannot resolve ([`Unresolved`]). Commands that go through
+    /// every community use this, so that one community whose genesis record
+    /// is missing never makes them fail.
+    pub fn resolved_communities(&self) -> Result<(Vec<Community>, Vec<Unresolved>)> {
+        let mut resolved = Vec::new();
+        let mut unresolved = Vec::new();
+        for id in self.communities()? {
+            match self.community(&id) {
+                Ok(community) => resolved.push(community),
+                Err(Error::Governance(reason)) => unresolved.push(Unresolved { id, reason }),
+                Err(error) => return Err(error),
+            }
+        }
+        Ok((resolved, unresolved))
+    }
+
+    /// Find a community by id, id prefix or name. Without a name, the only
+    /// community whose genesis record is here.
     pub fn resolve_community(&self, name: Option<&str>) -> Result<CommunityId> {
         let all = self.communities()?;
         let Some(name) = name else {
-            return match all.as_slice() {
+            let mut founded = Vec::with_capacity(all.len());
+            for id in all {
+                if self.has_genesis(&id)? {
+                    founded.push(id);
+                }
+            }
+            return match founded.as_slice() {
                 [one] => Ok(*one),
                 [] => Err(Error::UnknownCommunity(
                     "this home belongs to no community yet".into(),
@@ -435,8 +472,10 @@ impl Engine {
     /// changes stay unattested and `nous verify` reports them.
     pub fn attest_all(&mut self) -> Result<()> {
         let known: HashSet<DocId> = self.list()?.into_iter().map(|d| d.id).collect();
-        for id in self.communities()? {
-            let mut community = self.community(&id)?;
+        // A community that cannot be resolved has nothing this device could
+        // attest in it.
+        let (communities, _unresolved) = self.resolved_communities()?;
+        for mut community in communities {
             if community.state.member_of(&self.device()).is_none() {
                 continue;
             }

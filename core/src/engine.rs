@@ -31,9 +31,10 @@ use automerge::transaction::{CommitOptions, Transactable as _};
 use automerge::{Automerge, ChangeHash, ObjId, ReadDoc as _};
 use sha2::{Digest, Sha256};
 
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, BundleError, Claims};
 use crate::charter::{self, Charter, CharterDraft, CharterTx, SchemaError, SectionId};
 use crate::diff::{self, CharterDiff};
+use crate::governance::{self, ResolveOptions};
 use crate::guard::{self, Limits};
 use crate::history::{self, HistoryEntry};
 use crate::identity::{DeviceKey, PublicKey};
@@ -741,11 +742,19 @@ impl Engine {
 
     /// Merge a bundle into this home. Every document in it is checked
     /// through the guard first, every record is decoded and its signature
-    /// verified; if any is refused, nothing is imported (no document, no
-    /// record). Importing the same bundle again changes nothing.
+    /// verified; every new record must belong to a community whose genesis
+    /// record is here or in the bundle, and that community must resolve;
+    /// every document must be the document its id names ([`Claims`]: its
+    /// changes were written in it, or belong to a signed version of the
+    /// charter it derives from) and, when this home has it already, share
+    /// history with this home's copy. If anything is refused, nothing is
+    /// imported (no document, no record), and which refusal is reported does
+    /// not depend on the order of the bundle's entries. Importing the same
+    /// bundle again changes nothing.
     pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<ImportReport> {
         let bundle = Bundle::decode(bytes)?;
         let new_records = self.new_records_from_bundle(&bundle.records)?;
+        let claims = self.bundle_claims(&new_records, !bundle.documents.is_empty())?;
         let now = self.now();
         let device = self.key.public();
         let limits = self.options.import_limits;
@@ -756,24 +765,44 @@ impl Engine {
             Merge(Automerge, Vec<ChangeHash>),
             Unchanged,
         }
+        // Checked in id order (the first refusal is the error), reported in
+        // bundle order.
+        let mut order: Vec<usize> = (0..bundle.documents.len()).collect();
+        order.sort_by_key(|&index| bundle.documents[index].0);
         let mut plans = Vec::with_capacity(bundle.documents.len());
-        for (id, payload) in &bundle.documents {
+        for index in order {
+            let (id, payload) = &bundle.documents[index];
             let refused = |reason| Error::Refused { doc: *id, reason };
+            let not_that = |reason: String| BundleError::NotThatDocument { doc: *id, reason };
             let plan = if existing.contains(id) {
                 let base = &self.loaded(id)?.doc;
                 let applied = guard::apply(base, payload, &limits).map_err(refused)?;
                 if applied.new_changes.is_empty() {
                     Plan::Unchanged
                 } else {
+                    if !shares_history(base, &applied, payload, &limits).map_err(refused)? {
+                        return Err(not_that(
+                            "it shares no change with this home's copy: these bytes are another document"
+                                .into(),
+                        )
+                        .into());
+                    }
+                    claims
+                        .check(id, &applied.doc, Some(&applied.new_changes))
+                        .map_err(|mismatch| not_that(mismatch.to_string()))?;
                     Plan::Merge(applied.doc, applied.new_changes)
                 }
             } else {
                 let (doc, stats) = guard::load_with_stats(payload, &limits, device.actor_for(id))
                     .map_err(refused)?;
+                claims
+                    .check(id, &doc, None)
+                    .map_err(|mismatch| not_that(mismatch.to_string()))?;
                 Plan::Add(doc, stats.changes)
             };
-            plans.push((*id, plan));
+            plans.push((index, *id, plan));
         }
+        plans.sort_by_key(|(index, _, _)| *index);
 
         // Local keystrokes first, so the merged document's heads cover
         // only stored changes once the import is staged.
@@ -783,7 +812,7 @@ impl Engine {
         let mut ops = crate::store::record_writes(&new_records);
         let mut report = Vec::new();
         let mut updates = Vec::new();
-        for (id, plan) in plans {
+        for (_, id, plan) in plans {
             let (doc, outcome, chunk, new_changes) = match plan {
                 Plan::Unchanged => {
                     let title = self
@@ -1009,6 +1038,72 @@ impl Engine {
         Ok(unknown)
     }
 
+    /// Whether the genesis record of `community` is here (stored, or staged
+    /// by this engine).
+    pub(crate) fn has_genesis(&self, community: &CommunityId) -> Result<bool> {
+        Ok(self.pending_records.contains_key(&(*community, *community))
+            || self.store.has_record(community, community)?)
+    }
+
+    /// Check the communities of a bundle's new records, and gather what the
+    /// communities this home knows (with those records) say about documents.
+    ///
+    /// Every new record must belong to a community whose genesis record is
+    /// here or among the new records (wherever it stands in the bundle), and
+    /// the community, with the new records, must resolve: records of a
+    /// community that does not exist would be stored for ever and resolve
+    /// to nothing. The first failing community in id order is the error.
+    /// The claims of the other communities are gathered only when the
+    /// bundle has documents; a community this home cannot resolve names
+    /// nothing.
+    fn bundle_claims(&self, new_records: &[Record], documents: bool) -> Result<Claims> {
+        let mut by_community: BTreeMap<CommunityId, Vec<Record>> = BTreeMap::new();
+        for record in new_records {
+            by_community
+                .entry(record.community())
+                .or_default()
+                .push(record.clone());
+        }
+        let mut claims = Claims::default();
+        for (community, fresh) in &by_community {
+            let mut records = self.records(community)?;
+            records.extend(fresh.iter().cloned());
+            if !records.iter().any(|r| r.id() == *community) {
+                let record = fresh.iter().map(Record::id).min().unwrap_or(RecordId::ZERO);
+                return Err(BundleError::UnknownCommunity {
+                    record,
+                    community: *community,
+                }
+                .into());
+            }
+            let state = governance::resolve(
+                *community,
+                &records,
+                ResolveOptions {
+                    check_signatures: false,
+                },
+            )
+            .map_err(|error| BundleError::Unresolvable {
+                community: *community,
+                reason: error.to_string(),
+            })?;
+            claims.add(&state, &records);
+        }
+        if documents {
+            for community in self.communities()? {
+                if by_community.contains_key(&community) {
+                    continue;
+                }
+                match self.community(&community) {
+                    Ok(known) => claims.add(&known.state, &known.records),
+                    Err(Error::Governance(_)) => {}
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+        Ok(claims)
+    }
+
     /// Decode a bundle's records and return those that are new here, with
     /// verified signatures; the first malformed or badly signed one refuses
     /// the whole bundle.
@@ -1026,6 +1121,36 @@ impl Engine {
         verify_all(&fresh)?;
         Ok(fresh.into_iter().cloned().collect())
     }
+}
+
+/// Whether a payload merged into `base` shares history with it: some of
+/// its changes were already there. Documents have one beginning, so any
+/// copy of a document shares its first change with every other copy; bytes
+/// that share nothing with a non-empty copy are another document.
+fn shares_history(
+    base: &Automerge,
+    applied: &guard::Applied,
+    payload: &[u8],
+    limits: &Limits,
+) -> std::result::Result<bool, guard::GuardError> {
+    let before = base.get_heads();
+    if before.is_empty() {
+        return Ok(true);
+    }
+    // The usual case: a new change builds on one that was there.
+    let new: HashSet<ChangeHash> = applied.new_changes.iter().copied().collect();
+    let builds_on_base = applied
+        .doc
+        .get_changes_meta(&before)
+        .iter()
+        .any(|change| change.deps.iter().any(|dep| !new.contains(dep)));
+    if builds_on_base {
+        return Ok(true);
+    }
+    // The new changes stand apart: the payload shares history only if it
+    // also held changes that were already here.
+    let declared = guard::check_caps(payload, limits)?.changes;
+    Ok(declared > applied.new_changes.len() as u64)
 }
 
 /// Verify every signature, in batches; the first bad one is the error.

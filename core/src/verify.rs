@@ -10,6 +10,13 @@
 //! sections each wording declares must be the sections it really changes,
 //! and the text of the version is hashed into the report.
 //!
+//! It also checks that each document is the one its id names: every
+//! community's charter must be in the bundle and hold every version of it;
+//! every payload must hold only changes written in it, or belonging to a
+//! signed version of the charter it derives from ([`Claims`]); and two
+//! different changes with one actor and number (equivocation) are reported
+//! with the device, the document, the number and both hashes.
+//!
 //! The report is canonical JSON; its SHA-256 is the report hash. Anyone who
 //! verifies the same bundle gets the same bytes, whatever order its entries
 //! came in.
@@ -20,7 +27,7 @@ use automerge::{Automerge, Change, ChangeHash, ChangeMetadata, ReadDoc as _};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, Claims, actor_document};
 use crate::governance::{self, ResolveOptions, State, Verdict};
 use crate::guard::{self, Limits};
 use crate::identity::PublicKey;
@@ -44,14 +51,47 @@ pub struct Report {
     pub documents: Vec<DocumentReport>,
     /// Everything wrong, in a stable order.
     pub problems: Vec<Problem>,
+    /// Two or more different changes with one actor and sequence number,
+    /// by actor and number. Left out of the report when there is none (so
+    /// reports of bundles without any keep their bytes and hash).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub equivocations: Vec<Equivocation>,
+}
+
+/// Different changes that claim the same place in one actor's history:
+/// Automerge numbers each actor's changes, and an honest device never
+/// writes two with one number (it keeps what it sends). If the device
+/// signed them all (`content.attest`), this is evidence against it; if not,
+/// anyone could have made them with its actor id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Equivocation {
+    /// The actor id, in hex.
+    pub actor: String,
+    /// The device whose actor id it is (the key it starts with), if any.
+    pub device: Option<PublicKey>,
+    /// The document the actor id names (where the changes were written),
+    /// if it names one.
+    pub document: Option<DocId>,
+    /// The sequence number the changes share.
+    pub seq: u64,
+    /// The change hashes, sorted.
+    pub changes: Vec<String>,
+    /// The bundle's documents they were found in.
+    pub found_in: Vec<DocId>,
+    /// Whether the device signed every one of them in an attestation that
+    /// holds: only then is this evidence against the device.
+    pub signed: bool,
 }
 
 /// Something that does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Problem {
-    /// `record`, `change`, `version`, `wording`, `document` or `community`.
+    /// `record`, `change`, `version`, `wording`, `document`, `community` or
+    /// `equivocation`.
     pub what: String,
-    /// The record id, change hash, document id or version number.
+    /// The record id, change hash, document id or version number; for an
+    /// equivocation, the device key (or the actor id, if it is not a
+    /// device's).
     pub id: String,
     /// Why.
     pub reason: String,
@@ -193,6 +233,9 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
     let mut doc_community: HashMap<DocId, CommunityId> = HashMap::new();
     let mut attested_counts: HashMap<DocId, (usize, Vec<String>)> = HashMap::new();
     let mut change_counts: HashMap<DocId, usize> = HashMap::new();
+    let mut claims = Claims::default();
+    let mut signed: HashSet<(PublicKey, String)> = HashSet::new();
+    let carried: BTreeSet<DocId> = bundle.documents.iter().map(|(id, _)| *id).collect();
     for (id, records) in &by_community {
         let state = match governance::resolve(*id, records, ResolveOptions::default()) {
             Ok(state) => state,
@@ -205,6 +248,13 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
                 continue;
             }
         };
+        claims.add(&state, records);
+        signed.extend(
+            state
+                .attested_changes()
+                .map(|(device, _, hash)| (*device, hash.to_owned())),
+        );
+        check_charter(&state, &carried, &docs, &mut problems);
         for outcome in state.problems() {
             let reason = match &outcome.verdict {
                 Verdict::Rejected(reason) => format!("rejected: {reason}"),
@@ -262,6 +312,18 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
         });
     }
 
+    for (id, doc) in &docs {
+        if let Err(mismatch) = claims.check(id, doc, None) {
+            problems.push(Problem {
+                what: "document".into(),
+                id: id.to_string(),
+                reason: mismatch.to_string(),
+            });
+        }
+    }
+    let equivocations = equivocations(&docs, &signed);
+    problems.extend(equivocations.iter().map(Equivocation::problem));
+
     let documents = docs
         .iter()
         .map(|(id, doc)| {
@@ -287,7 +349,136 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
         communities,
         documents,
         problems,
+        equivocations,
     })
+}
+
+/// A community's charter must be in the bundle, and hold every version of
+/// it (a payload that lacks a version is not that charter, or not all of
+/// it). Drafts may be left out: a missing wording is reported with it.
+fn check_charter(
+    state: &State,
+    carried: &BTreeSet<DocId>,
+    docs: &BTreeMap<DocId, Automerge>,
+    problems: &mut Vec<Problem>,
+) {
+    let charter = state.charter;
+    if !carried.contains(&charter) {
+        problems.push(Problem {
+            what: "document".into(),
+            id: charter.to_string(),
+            reason: format!(
+                "the charter of community {} is not in the bundle",
+                state.community.short()
+            ),
+        });
+        return;
+    }
+    // Refused by the guard: already a problem.
+    let Some(doc) = docs.get(&charter) else {
+        return;
+    };
+    let lacking: Vec<String> = state
+        .versions
+        .iter()
+        .filter(|v| {
+            parse_heads(&v.heads)
+                .iter()
+                .any(|h| doc.get_change_meta_by_hash(h).is_none())
+        })
+        .map(|v| v.number.to_string())
+        .collect();
+    if !lacking.is_empty() {
+        problems.push(Problem {
+            what: "document".into(),
+            id: charter.to_string(),
+            reason: format!(
+                "it does not hold version {} of the charter of community {}: it is not that charter, or not all of it",
+                lacking.join(", "),
+                state.community.short()
+            ),
+        });
+    }
+}
+
+/// Every (actor, sequence number) that two or more different changes of the
+/// bundle's documents claim.
+fn equivocations(
+    docs: &BTreeMap<DocId, Automerge>,
+    signed: &HashSet<(PublicKey, String)>,
+) -> Vec<Equivocation> {
+    type Seen = BTreeMap<ChangeHash, BTreeSet<DocId>>;
+    let mut by_place: BTreeMap<(Vec<u8>, u64), Seen> = BTreeMap::new();
+    for (id, doc) in docs {
+        for change in doc.get_changes_meta(&[]) {
+            by_place
+                .entry((change.actor.to_bytes().to_vec(), change.seq))
+                .or_default()
+                .entry(change.hash)
+                .or_default()
+                .insert(*id);
+        }
+    }
+    by_place
+        .into_iter()
+        .filter(|(_, changes)| changes.len() > 1)
+        .map(|((actor_bytes, seq), changes)| {
+            let actor = automerge::ActorId::from(actor_bytes.as_slice());
+            let device = PublicKey::from_actor(&actor);
+            let hashes: Vec<String> = changes.keys().map(hash_hex).collect();
+            let found_in: BTreeSet<DocId> = changes.values().flatten().copied().collect();
+            Equivocation {
+                actor: actor.to_hex_string(),
+                device,
+                document: actor_document(&actor),
+                seq,
+                signed: device
+                    .is_some_and(|d| hashes.iter().all(|h| signed.contains(&(d, h.clone())))),
+                changes: hashes,
+                found_in: found_in.into_iter().collect(),
+            }
+        })
+        .collect()
+}
+
+impl Equivocation {
+    fn problem(&self) -> Problem {
+        let who = match &self.device {
+            Some(device) => format!("device {}", device.short()),
+            None => format!("actor {}", self.actor),
+        };
+        let place = match &self.document {
+            Some(doc) => format!("document {doc}"),
+            None => format!(
+                "document {}",
+                self.found_in
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let count = match self.changes.len() {
+            2 => "two".to_owned(),
+            n => n.to_string(),
+        };
+        let verdict = if self.signed {
+            format!("{who} signed them all: evidence against it")
+        } else {
+            format!("not all signed by {who}, so not evidence against it")
+        };
+        Problem {
+            what: "equivocation".into(),
+            id: self
+                .device
+                .map_or_else(|| self.actor.clone(), |d| d.to_string()),
+            reason: format!(
+                "{count} different changes numbered {} in {place} carry the actor id of {who}: {} ({verdict})",
+                self.seq,
+                self.changes.join(" and "),
+            ),
+        }
+    }
 }
 
 fn status_name(status: &governance::MemberStatus) -> String {
