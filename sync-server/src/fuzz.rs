@@ -483,3 +483,76 @@ fn mutated_changes_from_a_member_never_stop_the_others_from_syncing() {
         Err(broken) => panic!("{broken}"),
     }
 }
+
+#[test]
+fn zz_timing_waiting() {
+    let dir = tempfile::tempdir().expect("dir");
+    let chunks = RedbChunks::open(
+        &dir.path().join("s.redb"),
+        StoreHealth::default(),
+        Arc::new(|| {}),
+        Duration::from_secs(60),
+    )
+    .expect("o");
+    let engine = Engine::with_storage(
+        DeviceKey::from_seed(&[200; 32]),
+        Box::new(MemoryStorage::default()),
+        EngineOptions::new(Box::new(|| 1), Box::new(|b: &mut [u8]| b.fill(1))),
+    );
+    let metrics = Arc::new(Metrics::default());
+    let registry = Registry::load(
+        engine,
+        Kept::default(),
+        Box::new(chunks.clone()),
+        metrics.clone(),
+    )
+    .expect("r");
+    let id = DocId::from_bytes([7; 16]);
+    let keys: Vec<DeviceKey> = (1..=3u8).map(|i| DeviceKey::from_seed(&[i; 32])).collect();
+    let genesis = community(&keys.iter().collect::<Vec<_>>(), id);
+    registry
+        .add_records(&genesis.id(), std::slice::from_ref(&genesis))
+        .expect("a");
+    let guard = Guard::new(
+        registry,
+        chunks,
+        StoreHealth::default(),
+        metrics,
+        GuardLimits::default(),
+        true,
+        "relay".into(),
+    );
+    let mut relay = Relay {
+        guard,
+        doc: Automerge::new(),
+        seqs: Sequences::default(),
+        queued: Default::default(),
+        id,
+    };
+    let mut copy = Automerge::new().with_actor(keys[0].public().actor_for(&id));
+    let mut tx = copy.transaction();
+    tx.put(ROOT, "first", "x").expect("p");
+    tx.commit();
+    for i in 0..12 {
+        let mut tx = copy.transaction();
+        let filler: String = (0..100_000)
+            .map(|j| char::from(b'a' + ((i * 7 + j * 13) % 26) as u8))
+            .collect();
+        tx.put(ROOT, format!("later{i}"), filler).expect("p");
+        tx.commit();
+        let c = copy
+            .get_last_local_change()
+            .expect("c")
+            .raw_bytes()
+            .to_vec();
+        let t = std::time::Instant::now();
+        let r = relay.try_send(&keys[0].public(), &[c.clone()]);
+        eprintln!(
+            "{i}: {} bytes, {:?}, {:?}, queued {}",
+            c.len(),
+            t.elapsed(),
+            r,
+            relay.queued.len()
+        );
+    }
+}

@@ -310,6 +310,17 @@ impl Guard {
                 format!("senderId {sender} is not this connection's"),
             ));
         }
+        if envelope.kind == MessageType::Ephemeral && frame.len() > self.limits.max_ephemeral_bytes
+        {
+            return Err(refuse(
+                "ephemeral_too_large",
+                format!(
+                    "an ephemeral message of {} bytes, limit {}",
+                    frame.len(),
+                    self.limits.max_ephemeral_bytes
+                ),
+            ));
+        }
         let message_kind = envelope.kind;
         let Some(document) = envelope.document.as_deref() else {
             return Ok(Inspected::Forward {

@@ -13,7 +13,7 @@ use nous_core::record::{
 use nous_core::token::Token;
 use nous_core::{DeviceKey, Engine, EngineOptions, ledger};
 
-use super::relay_guard::{Raw, device, now_ms, runtime};
+use super::relay_guard::{Raw, Value, device, map, now_ms, runtime};
 use super::relay_support::{Member, RelayProcess, found, http};
 
 fn outcome<'a>(report: &'a serde_json::Value, doc: &str) -> &'a str {
@@ -257,4 +257,220 @@ fn a_second_change_for_a_number_is_refused_and_kept_as_evidence() {
     assert_eq!(again["incomplete"], serde_json::json!([]), "{again}");
     assert_eq!(alice.section(&doc, "Départ"), "Bob écrit.");
     assert_eq!(bob.section(&doc, "Adhésion"), "Après la tentative.");
+}
+
+/// Wait (20 s at most) until `done`.
+fn wait_until(mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A relay configured by `toml`, in a temporary directory.
+fn relay_with(toml: &str) -> (tempfile::TempDir, RelayProcess, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("relay.toml");
+    std::fs::write(&config, toml).expect("write the config");
+    let config = config.to_str().expect("utf-8 path").to_owned();
+    let relay = RelayProcess::start_in(&dir.path().join("relay"), &["--config", &config]);
+    (dir, relay, config)
+}
+
+/// An ephemeral message from `raw` about `doc` carrying `data`.
+fn ephemeral(raw: &Raw, doc: &str, data: &[u8]) -> Vec<u8> {
+    map(&[
+        ("type", Value::Str("ephemeral")),
+        ("senderId", Value::Str(&raw.peer)),
+        ("targetId", Value::Str(&raw.relay_peer)),
+        ("documentId", Value::Str(doc)),
+        ("sessionId", Value::Str("s")),
+        ("data", Value::Bytes(data)),
+    ])
+}
+
+#[test]
+fn ephemeral_floods_and_a_peer_that_never_reads_pin_no_memory() {
+    let (_dir, relay, _) =
+        relay_with("[limits]\nmax_queued_bytes = 2097152\nephemeral_per_sec = 1000000\n");
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    let rt = runtime();
+    let before = relay.rss_kib();
+
+    rt.block_on(async {
+        // One ephemeral message of 8 MiB: refused at once.
+        let mut big = Raw::connect(&relay, &device(&alice)).await;
+        big.request(&doc).await;
+        let frame = ephemeral(&big, &doc, &vec![7; 8 << 20]);
+        big.send(frame).await;
+        assert!(big.is_closed().await, "an 8 MiB ephemeral message closes");
+
+        // Bob opens the charter and never reads again; Alice floods it
+        // with messages of 60 KiB (120 MB in all).
+        let mut sleeper = Raw::connect(&relay, &device(&bob)).await;
+        sleeper.request(&doc).await;
+        let mut flood = Raw::connect(&relay, &device(&alice)).await;
+        flood.request(&doc).await;
+        let payload = vec![1u8; 60 << 10];
+        for _ in 0..2_000 {
+            let frame = ephemeral(&flood, &doc, &payload);
+            flood.send(frame).await;
+        }
+        // The relay read them all (Alice's socket is drained), and cut the
+        // sleeper off rather than hold them for him.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while relay.rejections("too_slow") == 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(relay.rejections("too_slow"), 1, "the sleeper is cut off");
+        assert!(
+            relay.rss_kib() < before + 150 * 1024,
+            "the relay held {} KiB more",
+            relay.rss_kib().saturating_sub(before)
+        );
+        drop(flood);
+        drop(sleeper);
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while relay.metric("nous_relay_queued_bytes") != 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        relay.metric("nous_relay_queued_bytes"),
+        0,
+        "nothing stays queued"
+    );
+    assert_eq!(relay.metric("nous_relay_inflight_bytes"), 0);
+    assert_eq!(relay.rejections("ephemeral_too_large"), 1);
+
+    // With the default rate, a burst past it is dropped, not relayed.
+    let (_dir2, relay2, _) = relay_with("");
+    alice.sync(&relay2, &[]);
+    rt.block_on(async {
+        let mut chatty = Raw::connect(&relay2, &device(&alice)).await;
+        chatty.request(&doc).await;
+        for _ in 0..500 {
+            let frame = ephemeral(&chatty, &doc, b"hello");
+            chatty.send(frame).await;
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while relay2.rejections("ephemeral_rate") < 300 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    });
+    assert!(relay2.rejections("ephemeral_rate") >= 300);
+}
+
+/// `n` changes of about `size` bytes each on top of a change that is kept
+/// back, written on `copy` (which keeps them all): what a client sends when
+/// it withholds a dependency.
+fn withheld(copy: &mut Automerge, n: usize, size: usize) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let mut tx = copy.transaction();
+    tx.put(ROOT, "first", format!("kept back, {n}"))
+        .expect("put");
+    tx.commit();
+    let first = copy
+        .get_last_local_change()
+        .expect("a change")
+        .raw_bytes()
+        .to_vec();
+    let later = (0..n)
+        .map(|i| {
+            let mut tx = copy.transaction();
+            let filler: String = (0..size)
+                .map(|j| char::from(b'a' + ((i * 7 + j * 13) % 26) as u8))
+                .collect();
+            tx.put(ROOT, format!("later{i}"), filler).expect("put");
+            tx.commit();
+            copy.get_last_local_change()
+                .expect("a change")
+                .raw_bytes()
+                .to_vec()
+        })
+        .collect();
+    (first, later)
+}
+
+#[test]
+fn changes_waiting_for_a_dependency_are_bounded_and_dropped_with_their_sender() {
+    let (_dir, relay, _) = relay_with("[limits]\nmax_waiting_bytes = 1048576\n");
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    bob.sync(&relay, &[]);
+    let rt = runtime();
+
+    // Out of order but honest: the later change waits, then its dependency
+    // comes and both are kept.
+    let admitted = relay.metric("nous_relay_changes_admitted_total");
+    let id: DocId = doc.parse().expect("id");
+    let mut copy = doc_of(&bob, &doc).with_actor(device(&bob).public().actor_for(&id));
+    let (first, later) = withheld(&mut copy, 1, 100);
+    rt.block_on(async {
+        let mut raw = Raw::connect(&relay, &device(&bob)).await;
+        raw.request(&doc).await;
+        raw.sync(&doc, "sync", later.clone()).await;
+        raw.sync(&doc, "sync", vec![first]).await;
+    });
+    wait_until(|| relay.metric("nous_relay_changes_admitted_total") >= admitted + 2);
+    assert_eq!(relay.metric("nous_relay_waiting_bytes"), 0, "nothing waits");
+    let got = alice.sync(&relay, &[]);
+    assert_eq!(outcome(&got, &doc), "merged 2 change(s)", "{got}");
+
+    // Bob's device withholds a dependency and sends 200 changes of 100 KiB
+    // on top of it: past 1 MiB waiting, the relay closes the connection and
+    // drops what waited.
+    let (_, flood) = withheld(&mut copy, 200, 100 << 10);
+    let before = relay.rss_kib();
+    rt.block_on(async {
+        let mut raw = Raw::connect(&relay, &device(&bob)).await;
+        raw.request(&doc).await;
+        for change in flood {
+            raw.sync(&doc, "sync", vec![change]).await;
+        }
+        assert!(raw.is_closed().await, "the relay closes the connection");
+    });
+    assert_eq!(relay.rejections("waiting_too_much"), 1);
+    assert!(
+        relay.rss_kib() < before + 100 * 1024,
+        "the relay held {} KiB more",
+        relay.rss_kib().saturating_sub(before)
+    );
+    wait_until(|| relay.metric("nous_relay_waiting_bytes") == 0);
+    assert_eq!(relay.metric("nous_relay_waiting_bytes"), 0, "nothing waits");
+
+    // The others go on (Bob's home gets the two changes his raw client
+    // wrote, and Alice's).
+    alice.edit(&doc, "Adhésion", "Après l'inondation.");
+    alice.sync(&relay, &[]);
+    let got = bob.sync(&relay, &[]);
+    assert_eq!(outcome(&got, &doc), "merged 3 change(s)", "{got}");
+    assert_eq!(bob.section(&doc, "Adhésion"), "Après l'inondation.");
+}
+
+#[test]
+fn what_sync_reports_synced_survives_a_crash_of_the_relay() {
+    // A long durability window: only the answer to the writer makes the
+    // relay's copy durable.
+    let (_dir, mut relay, config) = relay_with("durable_within_ms = 60000\n");
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    bob.sync(&relay, &[]);
+    for round in 0..3 {
+        let text = format!("Version {round}, gardée.");
+        alice.edit(&doc, "Adhésion", &text);
+        let report = alice.sync(&relay, &[]);
+        assert_eq!(report["incomplete"], serde_json::json!([]), "{report}");
+        relay = relay.crash_and_restart(&["--config", &config]);
+        // Bob gets it from the relay alone (Alice is gone).
+        let got = bob.sync(&relay, &[]);
+        assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+        assert_eq!(bob.section(&doc, "Adhésion"), text);
+    }
 }

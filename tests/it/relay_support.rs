@@ -85,6 +85,33 @@ impl RelayProcess {
         }
     }
 
+    /// Kill it (SIGKILL: no shutdown, no flush) and start it again over the
+    /// same directory with `extra` flags.
+    pub fn crash_and_restart(mut self, extra: &[&str]) -> Self {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let dir = self._dir.take();
+        let mut again = Self::start_in(&self.data, extra);
+        again._dir = dir;
+        again
+    }
+
+    /// The process's resident memory, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let pid = self.child.as_ref().map(Child::id).expect("running");
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find_map(|line| line.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
     /// Restart over the same directory (a new port).
     pub fn restart(mut self) -> Self {
         assert_eq!(self.stop(), 0, "clean shutdown");

@@ -165,8 +165,8 @@ impl Sequences {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use automerge::ROOT;
     use automerge::transaction::Transactable as _;
+    use automerge::{ROOT, ReadDoc as _};
 
     fn edit(doc: &mut Automerge, key: &str) -> Change {
         let mut tx = doc.transaction();
