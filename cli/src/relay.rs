@@ -194,14 +194,17 @@ struct Plan {
 /// Every document this home should sync: those named, or all of its own
 /// plus those its communities hold.
 fn plan(engine: &mut Engine, named: &[String]) -> anyhow::Result<Plan> {
-    let communities = engine.communities()?;
+    // A community whose records do not resolve here (its genesis never
+    // came) has nothing to sync: it is left out, not an error.
+    let (resolved, _) = engine.resolved_communities()?;
+    let communities: Vec<CommunityId> = resolved.iter().map(|c| c.id).collect();
     let mut docs = BTreeSet::new();
     if named.is_empty() {
         for summary in engine.list()? {
             docs.insert(summary.id);
         }
-        for community in &communities {
-            let state = engine.community(community)?.state;
+        for community in &resolved {
+            let state = &community.state;
             docs.insert(state.charter);
             docs.extend(state.amendments.values().map(|a| a.draft));
             docs.extend(state.documents.keys().copied());

@@ -462,3 +462,264 @@ impl Registry {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use nous_core::record::{
+        College, DocumentShare, Founder, Genesis, Heads, Method, Payload, RecordId, Rule, Rules,
+        Unsigned, Version,
+    };
+    use nous_core::store::MemoryStorage;
+    use nous_core::{DeviceKey, EngineOptions};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The relay's store, in memory: what it holds of each document (the
+    /// community whose device began it) and the owners it kept.
+    struct Held {
+        roots: BTreeMap<DocId, ActorId>,
+        owners: Mutex<Vec<(DocId, CommunityId)>>,
+    }
+
+    impl Backing for Arc<Held> {
+        fn keep_binding(&self, _: &ActorId, _: &PublicKey) {}
+        fn keep_owner(&self, doc: &DocId, community: &CommunityId) {
+            self.owners
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((*doc, *community));
+        }
+        fn held(&self, doc: &DocId) -> super::Held {
+            match self.roots.get(doc) {
+                Some(actor) => super::Held::Roots(vec![actor.clone()]),
+                None => super::Held::Nothing,
+            }
+        }
+    }
+
+    fn doc(n: u8) -> DocId {
+        DocId::from_bytes([n + 1; 16])
+    }
+
+    fn key(community: usize) -> DeviceKey {
+        DeviceKey::from_seed(&[u8::try_from(community).unwrap_or(0) + 40; 32])
+    }
+
+    fn genesis(community: usize, charter: DocId) -> Record {
+        let key = key(community);
+        Record::sign(
+            &key,
+            Unsigned {
+                community: RecordId::ZERO,
+                timestamp: 1,
+                parents: Vec::new(),
+                payload: Payload::Genesis(Genesis {
+                    name: format!("C{community}"),
+                    charter: Version {
+                        doc: charter,
+                        heads: Heads::new(Vec::new()),
+                    },
+                    colleges: vec![College {
+                        id: "m".into(),
+                        name: "M".into(),
+                        weight: 1,
+                    }],
+                    founders: vec![Founder {
+                        member: key.public(),
+                        name: "F".into(),
+                        college: "m".into(),
+                    }],
+                    rules: Rules {
+                        amend: Rule::new(Method::Consent),
+                        admit: Rule::new(Method::Consent),
+                        exclude: Rule::new(Method::Consent),
+                        rules: Rule::new(Method::Consent),
+                    },
+                    facilitators: Vec::new(),
+                }),
+            },
+        )
+        .expect("sign")
+    }
+
+    /// A `document.share` citing `parent`: a community's shares form a
+    /// chain, so the last one holds.
+    fn share(
+        community: usize,
+        genesis: &Record,
+        parent: RecordId,
+        doc: DocId,
+        public: bool,
+    ) -> Record {
+        Record::sign(
+            &key(community),
+            Unsigned {
+                community: genesis.id(),
+                timestamp: 2,
+                parents: vec![parent],
+                payload: Payload::DocumentShare(DocumentShare {
+                    doc,
+                    title: "T".into(),
+                    access: if public {
+                        DocAccess::Public
+                    } else {
+                        DocAccess::Members
+                    },
+                }),
+            },
+        )
+        .expect("sign")
+    }
+
+    fn shares(community: usize, genesis: &Record, plan: &Plan) -> Vec<Record> {
+        let mut parent = genesis.id();
+        plan.shares
+            .iter()
+            .map(|(d, public)| {
+                let record = share(community, genesis, parent, doc(*d), *public);
+                parent = record.id();
+                record
+            })
+            .collect()
+    }
+
+    /// One community: the document it names as its charter, and the
+    /// documents it shares (and whether publicly).
+    #[derive(Debug, Clone)]
+    struct Plan {
+        charter: u8,
+        shares: Vec<(u8, bool)>,
+    }
+
+    fn plans() -> impl Strategy<Value = (Vec<Plan>, Vec<(u8, usize)>, Vec<usize>)> {
+        (2usize..5).prop_flat_map(|n| {
+            (
+                prop::collection::vec(
+                    (0u8..6, prop::collection::vec((0u8..6, any::<bool>()), 0..4))
+                        .prop_map(|(charter, shares)| Plan { charter, shares }),
+                    n,
+                ),
+                // Documents the relay already holds, begun by a device of
+                // community `c` (or by a stranger when `c` is `n`).
+                prop::collection::vec((0u8..6, 0..=n), 0..3),
+                Just((0..n).collect::<Vec<_>>()).prop_shuffle(),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Random communities naming, sharing and claiming random
+        /// documents never give a device access to a document its own
+        /// community does not own; each document has one owner for good,
+        /// the first community to claim it with proof.
+        #[test]
+        fn access_comes_from_the_one_owner((plans, held, order) in plans()) {
+            let n = plans.len();
+            let stranger = DeviceKey::from_seed(&[99; 32]);
+            let roots: BTreeMap<DocId, ActorId> = held
+                .iter()
+                .map(|(d, c)| {
+                    let device = if *c == n { stranger.public() } else { key(*c).public() };
+                    (doc(*d), device.actor_for(&doc(*d)))
+                })
+                .collect();
+            let backing = Arc::new(Held { roots: roots.clone(), owners: Mutex::default() });
+            let engine = Engine::with_storage(
+                DeviceKey::from_seed(&[1; 32]),
+                Box::new(MemoryStorage::default()),
+                EngineOptions::new(Box::new(|| 1), Box::new(|b: &mut [u8]| b.fill(1))),
+            );
+            let registry = Registry::load(
+                engine,
+                Kept::default(),
+                Box::new(backing.clone()),
+                Arc::new(Metrics::default()),
+            )
+            .expect("load");
+            let geneses: Vec<Record> =
+                plans.iter().enumerate().map(|(c, p)| genesis(c, doc(p.charter))).collect();
+            let ids: Vec<CommunityId> = geneses.iter().map(Record::id).collect();
+            // Who claimed each document first, with proof: the expected owner.
+            let mut expected: BTreeMap<DocId, usize> = BTreeMap::new();
+            let proven = |c: usize, d: DocId| {
+                roots.get(&d).is_none_or(|actor| *actor == key(c).public().actor_for(&d))
+            };
+            // First every genesis (in the shuffled order), then every
+            // community's shares (same order): claims arrive over time.
+            for &c in &order {
+                registry.add_records(&ids[c], &[geneses[c].clone()]).expect("genesis");
+                let d = doc(plans[c].charter);
+                if !expected.contains_key(&d) && proven(c, d) {
+                    expected.insert(d, c);
+                }
+            }
+            for &c in &order {
+                let records = shares(c, &geneses[c], &plans[c]);
+                registry.add_records(&ids[c], &records).expect("shares");
+                for (d, _) in &plans[c].shares {
+                    let d = doc(*d);
+                    if !expected.contains_key(&d) && proven(c, d) {
+                        expected.insert(d, c);
+                    }
+                }
+            }
+            for d in (0..6).map(doc) {
+                let owner = registry.owner(&d);
+                prop_assert_eq!(owner, expected.get(&d).map(|c| ids[*c]));
+                for c in 0..n {
+                    let access = registry.access(&d, Some(&key(c).public()));
+                    let own = owner == Some(ids[c]);
+                    // Only the owner's members write; nobody else reads
+                    // unless the owner made it public.
+                    prop_assert_eq!(access == Access::Write, own);
+                    if !own {
+                        let public = owner.is_some_and(|o| {
+                            let c = ids.iter().position(|id| *id == o).unwrap_or(0);
+                            // The last share holds; the charter is the
+                            // members' unless shared.
+                            let last = plans[c].shares.iter().rev().find(|(s, _)| doc(*s) == d);
+                            last.is_some_and(|(_, public)| *public)
+                        });
+                        let expected_access = if public { Access::Read } else { Access::Denied };
+                        prop_assert_eq!(access, expected_access);
+                    }
+                }
+                let outsider = registry.access(&d, Some(&stranger.public()));
+                prop_assert_ne!(outsider, Access::Write);
+            }
+            // The owners kept are the owners, each once.
+            let kept = backing.owners.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+            let mut seen = BTreeSet::new();
+            for (d, c) in &kept {
+                prop_assert!(seen.insert(*d), "one owner kept per document");
+                prop_assert_eq!(registry.owner(d), Some(*c));
+            }
+            // A restart with what was kept gives the same answers.
+            let engine = Engine::with_storage(
+                DeviceKey::from_seed(&[1; 32]),
+                Box::new(MemoryStorage::default()),
+                EngineOptions::new(Box::new(|| 1), Box::new(|b: &mut [u8]| b.fill(1))),
+            );
+            let again = Registry::load(
+                engine,
+                Kept { bindings: Vec::new(), owners: kept },
+                Box::new(backing.clone()),
+                Arc::new(Metrics::default()),
+            )
+            .expect("load");
+            for &c in &order {
+                let mut records = vec![geneses[c].clone()];
+                records.extend(shares(c, &geneses[c], &plans[c]));
+                again.add_records(&ids[c], &records).expect("records");
+            }
+            for d in (0..6).map(doc) {
+                prop_assert_eq!(again.owner(&d), registry.owner(&d));
+            }
+        }
+    }
+}
