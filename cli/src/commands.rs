@@ -284,7 +284,8 @@ fn id(cx: &Context) -> anyhow::Result<()> {
 
 fn charter_new(cx: &Context, args: NewArgs) -> anyhow::Result<()> {
     let draft = match &args.from {
-        Some(path) => markdown::parse(&read_text(path)?),
+        Some(path) => markdown::import(&read_text(path)?, &markdown::Limits::default())
+            .with_context(|| format!("cannot import {}", path.display()))?,
         None => CharterDraft::default(),
     };
     let title = match (&args.title, &draft.title, &args.from) {

@@ -17,17 +17,101 @@
 //! survive a round trip. What is normalised: line endings become `\n`, blank
 //! lines around blocks become exactly one, and articles written as a tight
 //! list come back separated by blank lines.
+//!
+//! Text from outside (a file, a person) comes in through [`import`], which
+//! refuses what is beyond its [`Limits`] (size, sections, nesting depth)
+//! before any work that grows with them; [`parse`] is the same reading
+//! without caps, for text the program itself holds. Both run in time and
+//! memory linear in the text.
+
+use std::borrow::Cow;
 
 use crate::charter::{Article, Charter, CharterDraft, SectionDraft, SectionId, validate_tag};
 
 const ANNOTATION_PREFIX: &str = "<!-- nous:section";
 
-/// Parse a Markdown charter. Never fails: any text is some charter.
+/// Caps on a Markdown import. They bound the work of building the charter:
+/// Automerge holds a few hundred bytes per character while it makes the
+/// change that creates a document, so the size cap is what bounds memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Length of the Markdown, in bytes.
+    pub max_bytes: usize,
+    /// Number of sections: headings other than the title.
+    pub max_sections: usize,
+    /// How deep one line may sit in block quotes and list items.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    /// Far above any real charter: 1 MiB is some 150,000 words.
+    fn default() -> Self {
+        Limits {
+            max_bytes: 1 << 20,
+            max_sections: 10_000,
+            max_depth: 64,
+        }
+    }
+}
+
+/// Why a Markdown import was refused. Nothing was built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The text is longer than [`Limits::max_bytes`].
+    #[error("it is {bytes} bytes long; a charter imports at most {max} bytes of Markdown")]
+    TooLarge {
+        /// Length of the text.
+        bytes: usize,
+        /// The cap.
+        max: usize,
+    },
+    /// More headings than [`Limits::max_sections`] (the title aside).
+    #[error("it has more than {max} headings; a charter imports at most {max} sections")]
+    TooManySections {
+        /// The cap.
+        max: usize,
+    },
+    /// A line deeper in block quotes and list items than [`Limits::max_depth`].
+    #[error(
+        "line {line} is nested more than {max} levels deep in lists and block quotes; \
+         a charter imports at most {max}"
+    )]
+    TooDeep {
+        /// The line, counted from 1.
+        line: usize,
+        /// The cap.
+        max: usize,
+    },
+}
+
+/// Import a Markdown charter from outside, within `limits`. The caps are
+/// checked in one pass over the lines, before anything is built; within
+/// them the result is exactly [`parse`]'s.
+pub fn import(markdown: &str, limits: &Limits) -> Result<CharterDraft, ImportError> {
+    if markdown.len() > limits.max_bytes {
+        return Err(ImportError::TooLarge {
+            bytes: markdown.len(),
+            max: limits.max_bytes,
+        });
+    }
+    let text = normalise(markdown);
+    let lines: Vec<&str> = text.split('\n').collect();
+    let headings = checked_heading_lines(&lines, limits)?;
+    Ok(build(&lines, headings))
+}
+
+/// Parse a Markdown charter. Never fails: any text is some charter. No
+/// caps: text from a file or a person goes through [`import`].
 pub fn parse(markdown: &str) -> CharterDraft {
     let text = normalise(markdown);
     let lines: Vec<&str> = text.split('\n').collect();
     let headings = heading_lines(&lines);
+    build(&lines, headings)
+}
 
+/// The draft from the lines and the headings found among them.
+fn build(lines: &[&str], headings: Vec<(usize, u8, &str)>) -> CharterDraft {
     let mut draft = CharterDraft::default();
     let mut start = 0;
     let mut headings = headings.into_iter().peekable();
@@ -42,6 +126,7 @@ pub fn parse(markdown: &str) -> CharterDraft {
     let preamble_end = headings.first().map_or(lines.len(), |h| h.0);
     draft.preamble = join_trimmed(&lines[start..preamble_end]);
 
+    draft.sections.reserve_exact(headings.len());
     for (n, &(index, level, heading)) in headings.iter().enumerate() {
         let end = headings.get(n + 1).map_or(lines.len(), |h| h.0);
         let mut body_start = index + 1;
@@ -86,9 +171,41 @@ pub fn render_body(text: &str, articles: &[Article]) -> String {
         blocks.push(text.to_owned());
     }
     for article in articles {
-        blocks.push(format!("{} {}", article.number, article.text));
+        let separator = article_separator(&article.text);
+        blocks.push(format!("{}{separator}{}", article.number, article.text));
     }
     blocks.join("\n\n")
+}
+
+/// What goes between an article's marker and its text: a space, so the
+/// text starts on the marker's line, as written most often. But a fence
+/// there opens nothing, while on a line of its own it opens a code block:
+/// when the text starts with a fence, take the reading that keeps the text
+/// one article (no heading or article marker outside code) and closes its
+/// code blocks, so what follows is read as it was.
+fn article_separator(text: &str) -> &'static str {
+    let first = text.split('\n').next().unwrap_or_default();
+    let mut own_line = Fences::default();
+    if !own_line.is_code(first) {
+        return " ";
+    }
+    // (has structure, ends in code) when reading from the second line.
+    let read = |mut fences: Fences| {
+        let mut structure = false;
+        for line in text.split('\n').skip(1) {
+            if !fences.is_code(line)
+                && (atx_heading(line).is_some() || article_marker(line).is_some())
+            {
+                structure = true;
+            }
+        }
+        (structure, fences.open.is_some())
+    };
+    if read(own_line) < read(Fences::default()) {
+        " \n"
+    } else {
+        " "
+    }
 }
 
 /// How to render a charter.
@@ -107,17 +224,12 @@ impl Default for RenderOptions {
 
 /// Render a charter as Markdown.
 pub fn render(charter: &Charter, options: RenderOptions) -> String {
-    let mut blocks = vec![format!("# {}", charter.title)];
+    let mut blocks = vec![heading_line(1, &charter.title)];
     if !charter.preamble.is_empty() {
         blocks.push(charter.preamble.clone());
     }
     for section in &charter.sections {
-        let hashes = "#".repeat(usize::from(section.level.clamp(1, 6)));
-        let mut heading = if section.heading.is_empty() {
-            hashes
-        } else {
-            format!("{hashes} {}", section.heading)
-        };
+        let mut heading = heading_line(section.level, &section.heading);
         if options.annotations {
             heading.push('\n');
             heading.push_str(&annotation(&section.id, &section.tags));
@@ -131,6 +243,21 @@ pub fn render(charter: &Charter, options: RenderOptions) -> String {
     let mut out = blocks.join("\n\n");
     out.push('\n');
     out
+}
+
+/// An ATX heading line that reads back as `text`: a text that ends like a
+/// closing sequence (`a ##`, `#`) gets one, ` #`, to protect it.
+fn heading_line(level: u8, text: &str) -> String {
+    let hashes = "#".repeat(usize::from(level.clamp(1, 6)));
+    if text.is_empty() {
+        return hashes;
+    }
+    let line = format!("{hashes} {text}");
+    if atx_heading(&line).is_some_and(|(_, read)| read == text) {
+        line
+    } else {
+        format!("{line} #")
+    }
 }
 
 fn annotation(id: &SectionId, tags: &[String]) -> String {
@@ -164,9 +291,23 @@ fn parse_annotation(line: &str) -> Option<(Option<SectionId>, Vec<String>)> {
     Some((id, tags))
 }
 
-fn normalise(text: &str) -> String {
+/// Drop a byte-order mark; `\r\n` and a lone `\r` become `\n`. Borrows when
+/// there is nothing to change.
+fn normalise(text: &str) -> Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    text.replace("\r\n", "\n").replace('\r', "\n")
+    if !text.contains('\r') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\r') {
+        out.push_str(&rest[..at]);
+        out.push('\n');
+        rest = &rest[at + 1..];
+        rest = rest.strip_prefix('\n').unwrap_or(rest);
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// Join lines, dropping blank lines at both ends.
@@ -232,6 +373,163 @@ fn heading_lines<'a>(lines: &[&'a str]) -> Vec<(usize, u8, &'a str)> {
         }
     }
     found
+}
+
+/// [`heading_lines`], refusing what is beyond `limits` (sections, nesting
+/// depth) as soon as it is seen.
+fn checked_heading_lines<'a>(
+    lines: &[&'a str],
+    limits: &Limits,
+) -> Result<Vec<(usize, u8, &'a str)>, ImportError> {
+    let mut fences = Fences::default();
+    let mut nesting = Nesting::default();
+    let mut found = Vec::new();
+    // Whether every line so far is blank, and then whether the first heading
+    // is the title (which is not a section).
+    let mut all_blank = true;
+    let mut title = false;
+    for (index, line) in lines.iter().enumerate() {
+        let code = fences.is_code(line);
+        let blank = line.trim().is_empty();
+        if !code {
+            if nesting.depth(line, limits.max_depth) > limits.max_depth {
+                return Err(ImportError::TooDeep {
+                    line: index + 1,
+                    max: limits.max_depth,
+                });
+            }
+            if let Some((level, text)) = atx_heading(line) {
+                if found.is_empty() {
+                    title = level == 1 && all_blank;
+                }
+                found.push((index, level, text));
+                if found.len() - usize::from(title) > limits.max_sections {
+                    return Err(ImportError::TooManySections {
+                        max: limits.max_sections,
+                    });
+                }
+            }
+        }
+        all_blank &= blank;
+    }
+    Ok(found)
+}
+
+/// How deep lines sit in block quotes and list items, line after line: a
+/// line counts its own `>` markers, the list items it opens (`- - x` opens
+/// two) and the items still open above it (those whose content column is
+/// at most its indent). An approximation of CommonMark's containers, enough
+/// to cap them; linear, since each item is pushed and popped once.
+#[derive(Default)]
+struct Nesting {
+    quotes: usize,
+    /// Content columns of the open list items, innermost last.
+    items: Vec<usize>,
+}
+
+impl Nesting {
+    /// Feed one line outside code; returns its depth, or some depth above
+    /// `max` as soon as it passes it.
+    fn depth(&mut self, line: &str, max: usize) -> usize {
+        let bytes = line.as_bytes();
+        let mut at = 0;
+        let mut quotes = 0;
+        loop {
+            let marker = at
+                + bytes[at..]
+                    .iter()
+                    .take_while(|b| matches!(b, b' ' | b'\t'))
+                    .count();
+            if bytes.get(marker) != Some(&b'>') {
+                break;
+            }
+            quotes += 1;
+            at = marker + 1;
+            if quotes > max {
+                return quotes;
+            }
+        }
+        if quotes != self.quotes {
+            self.quotes = quotes;
+            self.items.clear();
+        }
+        let rest = &bytes[at..];
+        let mut column = 0;
+        let mut pos = 0;
+        while let Some(b) = rest.get(pos) {
+            match b {
+                b' ' => column += 1,
+                b'\t' => column += 4 - column % 4,
+                _ => break,
+            }
+            pos += 1;
+        }
+        if pos == rest.len() {
+            // A blank line closes nothing.
+            return quotes + self.items.len();
+        }
+        while self.items.last().is_some_and(|&content| content > column) {
+            self.items.pop();
+        }
+        if thematic_break(&rest[pos..]) {
+            return quotes + self.items.len();
+        }
+        while let Some(len) = list_marker(&rest[pos..]) {
+            let after = pos + len;
+            let spaces = rest[after..]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count();
+            // Content starts after one to four spaces; with none (the end
+            // of the line) or more (indented code), one column past the
+            // marker, and nothing on the line opens another item.
+            let width = if (1..=4).contains(&spaces) { spaces } else { 1 };
+            column += len + width;
+            self.items.push(column);
+            if quotes + self.items.len() > max || !(1..=4).contains(&spaces) {
+                break;
+            }
+            pos = after + spaces;
+        }
+        quotes + self.items.len()
+    }
+}
+
+/// The length of a list marker at the start of `text` (`-`, `*`, `+`, or up
+/// to nine digits and `.` or `)`), if a space, a tab or the end follows.
+fn list_marker(text: &[u8]) -> Option<usize> {
+    let len = match text.first()? {
+        b'-' | b'*' | b'+' => 1,
+        b'0'..=b'9' => {
+            let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits > 9 || !matches!(text.get(digits), Some(b'.' | b')')) {
+                return None;
+            }
+            digits + 1
+        }
+        _ => return None,
+    };
+    match text.get(len) {
+        None | Some(b' ' | b'\t') => Some(len),
+        _ => None,
+    }
+}
+
+/// Whether the text is a thematic break: three or more of one of `-*_`,
+/// with only spaces and tabs between (`- - -` is a rule, not three lists).
+fn thematic_break(text: &[u8]) -> bool {
+    let Some(&mark) = text.first().filter(|b| matches!(b, b'-' | b'*' | b'_')) else {
+        return false;
+    };
+    let mut count = 0;
+    for &b in text {
+        if b == mark {
+            count += 1;
+        } else if !matches!(b, b' ' | b'\t') {
+            return false;
+        }
+    }
+    count >= 3
 }
 
 fn atx_heading(line: &str) -> Option<(u8, &str)> {
@@ -334,6 +632,8 @@ fn split_articles(lines: &[&str]) -> (String, Vec<Article>) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::charter::Section;
 
@@ -460,5 +760,211 @@ mod tests {
         assert_eq!(draft.preamble, "juste du texte");
         assert!(draft.sections.is_empty());
         assert_eq!(parse("").preamble, "");
+    }
+
+    fn import_with(
+        markdown: &str,
+        change: impl FnOnce(&mut Limits),
+    ) -> Result<CharterDraft, ImportError> {
+        let mut limits = Limits::default();
+        change(&mut limits);
+        import(markdown, &limits)
+    }
+
+    #[test]
+    fn import_within_the_caps_is_parse() {
+        assert_eq!(import(COOP, &Limits::default()), Ok(parse(COOP)));
+        let crlf = "\u{feff}# T\r\n\r\n## A\r1. un\r\n2. deux\r\r\n";
+        assert_eq!(import(crlf, &Limits::default()), Ok(parse(crlf)));
+        assert_eq!(parse(crlf), parse("# T\n\n## A\n1. un\n2. deux\n\n"));
+    }
+
+    #[test]
+    fn import_refuses_more_bytes_than_the_cap() {
+        let text = "é".repeat(6);
+        assert!(import_with(&text, |l| l.max_bytes = 12).is_ok());
+        assert_eq!(
+            import_with(&text, |l| l.max_bytes = 11),
+            Err(ImportError::TooLarge { bytes: 12, max: 11 })
+        );
+    }
+
+    #[test]
+    fn import_counts_sections_not_the_title() {
+        let three = "# Titre\n\n## A\n\n## B\n\n### C\n";
+        assert!(import_with(three, |l| l.max_sections = 3).is_ok());
+        assert_eq!(
+            import_with(three, |l| l.max_sections = 2),
+            Err(ImportError::TooManySections { max: 2 })
+        );
+        // Without a title line first, the level-1 heading is a section.
+        let four = format!("Préambule.\n\n{three}");
+        assert_eq!(
+            import_with(&four, |l| l.max_sections = 3),
+            Err(ImportError::TooManySections { max: 3 })
+        );
+        // Headings in code are not sections.
+        let fenced = format!("{three}\n```\n## pas une section\n```\n");
+        assert!(import_with(&fenced, |l| l.max_sections = 3).is_ok());
+    }
+
+    #[test]
+    fn import_measures_nesting_of_lists_and_quotes() {
+        let depth = |text: &str| {
+            let mut nesting = Nesting::default();
+            text.split('\n')
+                .map(|line| nesting.depth(line, 64))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(depth("- a\n  - b\n    - c\n\n  - d\ne"), [1, 2, 3, 3, 2, 0]);
+        assert_eq!(depth("1. a\n   1) b\n2. c\n   suite"), [1, 2, 1, 1]);
+        assert_eq!(depth("> a\n> > b\n>>> - c\n> - d"), [1, 2, 4, 2]);
+        assert_eq!(depth("- - - x\n- - -\n* * * *\n-\n  - y"), [3, 0, 0, 1, 2]);
+        assert_eq!(
+            depth("-     code\n1.x\n3.1 article\n#hashtag"),
+            [1, 0, 0, 0]
+        );
+        assert_eq!(depth("\t- a\n\t\t- b"), [1, 2]);
+    }
+
+    #[test]
+    fn import_refuses_lines_nested_deeper_than_the_cap() {
+        let nested = |levels: usize| {
+            (0..levels)
+                .map(|n| format!("{}- niveau {n}", "  ".repeat(n)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(import_with(&nested(64), |_| ()).is_ok());
+        assert_eq!(
+            import_with(&nested(65), |_| ()),
+            Err(ImportError::TooDeep { line: 65, max: 64 })
+        );
+        let one_line = format!("# T\n\n{}x", "- ".repeat(3_000));
+        assert_eq!(
+            import_with(&one_line, |_| ()),
+            Err(ImportError::TooDeep { line: 3, max: 64 })
+        );
+        let quotes = format!("{}x", ">".repeat(65));
+        assert_eq!(
+            import_with(&quotes, |_| ()),
+            Err(ImportError::TooDeep { line: 1, max: 64 })
+        );
+        // In a code block, depth is text.
+        let fenced = format!("```\n{}\n{quotes}\n", nested(100));
+        assert!(import_with(&fenced, |_| ()).is_ok());
+    }
+
+    #[test]
+    fn an_unclosed_fence_keeps_the_rest_as_text() {
+        let text = "# T\n\n## Code\n\n```\n## pas une section\n1. pas un article\n";
+        let draft = import(text, &Limits::default()).expect("within the caps");
+        assert_eq!(draft.sections.len(), 1);
+        assert_eq!(
+            draft.sections[0].text,
+            "```\n## pas une section\n1. pas un article"
+        );
+    }
+
+    /// One line of Markdown-like text: headings of every level (and not
+    /// quite), numbered paragraphs, fences, nested lists and quotes,
+    /// annotations, blank lines, non-ASCII words.
+    fn line() -> impl Strategy<Value = String> {
+        let word = prop::sample::select(vec![
+            "charte",
+            "Adhésion",
+            "✊",
+            "מילים",
+            "عربي",
+            "2019.",
+            "#",
+            "##",
+            "C#",
+            "a ##",
+            "",
+            "\t",
+            "```",
+            "-",
+            "1.",
+            "<!--",
+            "\u{feff}",
+            "日本語",
+        ]);
+        let words = prop::collection::vec(word, 0..4).prop_map(|w| w.join(" "));
+        let indent = (0..7usize).prop_map(|n| " ".repeat(n));
+        prop_oneof![
+            (0..8usize, words.clone()).prop_map(|(level, w)| format!("{} {w}", "#".repeat(level))),
+            (
+                1..4u32,
+                1..12u32,
+                words.clone(),
+                prop::sample::select(vec![".", ")", ".1", ".1."])
+            )
+                .prop_map(|(i, n, w, sep)| format!("{}{n}{sep} {w}", " ".repeat(i as usize - 1))),
+            (prop::sample::select(vec!["```", "````", "~~~", "``` rust", "  ```", "    ```"]))
+                .prop_map(str::to_owned),
+            (
+                indent.clone(),
+                prop::sample::select(vec!["- ", "* ", "+ ", "1. ", "> ", "- - "]),
+                words.clone()
+            )
+                .prop_map(|(i, m, w)| format!("{i}{m}{w}")),
+            (0..3usize, words.clone()).prop_map(|(n, w)| format!("{}{w}", "> ".repeat(n))),
+            prop::sample::select(vec![
+                "<!-- nous:section id=adhesion tags=membership.entry,tensions -->",
+                "<!-- nous:section id=BAD! tags=b@d -->",
+                "<!-- nous:section -->",
+            ])
+            .prop_map(str::to_owned),
+            Just(String::new()),
+            Just(String::new()),
+            (indent, words).prop_map(|(i, w)| format!("{i}{w}")),
+        ]
+    }
+
+    fn markdown() -> impl Strategy<Value = String> {
+        (prop::collection::vec(line(), 0..40), any::<bool>())
+            .prop_map(|(lines, crlf)| lines.join(if crlf { "\r\n" } else { "\n" }))
+    }
+
+    /// What survives an export without annotations: all but ids and tags.
+    fn content(charter: &Charter) -> Charter {
+        let mut charter = charter.clone();
+        for section in &mut charter.sections {
+            section.id = SectionId::from_random([0; 5]);
+            section.tags.clear();
+        }
+        charter
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Import never panics, whatever the caps, and within them is
+        /// exactly `parse`. What `parse` reads, rendered, reads back the
+        /// same: with annotations as the same charter (ids and tags
+        /// included), without them as the same content; and rendering is
+        /// then stable.
+        #[test]
+        fn markdown_reads_back_as_it_was_read(
+            text in markdown(),
+            max_sections in 0..6usize,
+            max_depth in 0..4usize,
+        ) {
+            let tight = Limits { max_bytes: 400, max_sections, max_depth };
+            let _ = import(&text, &tight);
+            let draft = parse(&text);
+            prop_assert_eq!(import(&text, &Limits::default()), Ok(draft.clone()));
+
+            let charter = to_charter(&draft);
+            let annotated = render(&charter, RenderOptions::default());
+            let again = to_charter(&parse(&annotated));
+            prop_assert_eq!(&again, &charter, "annotated:\n{}", annotated);
+            prop_assert_eq!(render(&again, RenderOptions::default()), annotated);
+
+            let plain = render(&charter, RenderOptions { annotations: false });
+            let again = to_charter(&parse(&plain));
+            prop_assert_eq!(content(&again), content(&charter), "plain:\n{}", plain);
+        }
     }
 }
