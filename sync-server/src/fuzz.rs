@@ -483,4 +483,3 @@ fn mutated_changes_from_a_member_never_stop_the_others_from_syncing() {
         Err(broken) => panic!("{broken}"),
     }
 }
-
