@@ -39,16 +39,20 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Number of sections: headings other than the title.
     pub max_sections: usize,
+    /// Number of articles, in all sections together.
+    pub max_articles: usize,
     /// How deep one line may sit in block quotes and list items.
     pub max_depth: usize,
 }
 
 impl Default for Limits {
-    /// Far above any real charter: 1 MiB is some 150,000 words.
+    /// Far above any real charter: 1 MiB is some 150,000 words, and a
+    /// civil code has some 2,500 articles.
     fn default() -> Self {
         Limits {
             max_bytes: 1 << 20,
             max_sections: 10_000,
+            max_articles: 20_000,
             max_depth: 64,
         }
     }
@@ -72,6 +76,12 @@ pub enum ImportError {
         /// The cap.
         max: usize,
     },
+    /// More articles than [`Limits::max_articles`].
+    #[error("it has more than {max} articles; a charter imports at most {max}")]
+    TooManyArticles {
+        /// The cap.
+        max: usize,
+    },
     /// A line deeper in block quotes and list items than [`Limits::max_depth`].
     #[error(
         "line {line} is nested more than {max} levels deep in lists and block quotes; \
@@ -86,7 +96,8 @@ pub enum ImportError {
 }
 
 /// Import a Markdown charter from outside, within `limits`. The caps are
-/// checked in one pass over the lines, before anything is built; within
+/// checked before anything is built (the size first, then sections and
+/// depth in one pass over the lines, then articles in the draft); within
 /// them the result is exactly [`parse`]'s.
 pub fn import(markdown: &str, limits: &Limits) -> Result<CharterDraft, ImportError> {
     if markdown.len() > limits.max_bytes {
@@ -98,7 +109,14 @@ pub fn import(markdown: &str, limits: &Limits) -> Result<CharterDraft, ImportErr
     let text = normalise(markdown);
     let lines: Vec<&str> = text.split('\n').collect();
     let headings = checked_heading_lines(&lines, limits)?;
-    Ok(build(&lines, headings))
+    let draft = build(&lines, headings);
+    let articles: usize = draft.sections.iter().map(|s| s.articles.len()).sum();
+    if articles > limits.max_articles {
+        return Err(ImportError::TooManyArticles {
+            max: limits.max_articles,
+        });
+    }
+    Ok(draft)
 }
 
 /// Parse a Markdown charter. Never fails: any text is some charter. No
@@ -809,6 +827,24 @@ mod tests {
     }
 
     #[test]
+    fn import_counts_articles_in_all_sections() {
+        let four = "## A\n\n1. un\n2. deux\n\n## B\n\n1. un\n\n```\n2. code\n```\n\n2. deux\n";
+        assert_eq!(
+            parse(four)
+                .sections
+                .iter()
+                .map(|s| s.articles.len())
+                .sum::<usize>(),
+            4
+        );
+        assert!(import_with(four, |l| l.max_articles = 4).is_ok());
+        assert_eq!(
+            import_with(four, |l| l.max_articles = 3),
+            Err(ImportError::TooManyArticles { max: 3 })
+        );
+    }
+
+    #[test]
     fn import_measures_nesting_of_lists_and_quotes() {
         let depth = |text: &str| {
             let mut nesting = Nesting::default();
@@ -949,9 +985,10 @@ mod tests {
         fn markdown_reads_back_as_it_was_read(
             text in markdown(),
             max_sections in 0..6usize,
+            max_articles in 0..6usize,
             max_depth in 0..4usize,
         ) {
-            let tight = Limits { max_bytes: 400, max_sections, max_depth };
+            let tight = Limits { max_bytes: 400, max_sections, max_articles, max_depth };
             let _ = import(&text, &tight);
             let draft = parse(&text);
             prop_assert_eq!(import(&text, &Limits::default()), Ok(draft.clone()));

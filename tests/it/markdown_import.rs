@@ -1,5 +1,6 @@
 //! `nous charter new --from FILE.md` at the edges of its caps: many
-//! headings, deep nesting, large files (`docs/charter-schema.md`, "Caps").
+//! headings, many articles, deep nesting, large files
+//! (`docs/charter-schema.md`, Markdown).
 //! A refused file leaves the home as it was.
 
 use crate::support::{Home, path_str};
@@ -48,6 +49,15 @@ fn a_file_over_the_heading_cap_is_refused_and_creates_nothing() {
     assert!(message.contains("more than 10000 headings"), "{message}");
     assert_no_charters(&home);
     home.run(&["charter", "list"]).ok();
+}
+
+#[test]
+fn a_file_over_the_article_cap_is_refused() {
+    let home = Home::new();
+    let articles = format!("# Code\n\n## Articles\n\n{}", "1. a\n".repeat(20_001));
+    import(&home, &articles, false)
+        .fails_with("more than 20000 articles; a charter imports at most 20000");
+    assert_no_charters(&home);
 }
 
 #[test]
