@@ -580,7 +580,18 @@ async fn watch(
     let stop_at = args
         .for_secs
         .map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
+    // Listen for Ctrl-C all along: a signal that comes during an exchange,
+    // when the loop is not waiting, must still stop it.
+    let (interrupt_tx, mut interrupted) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = interrupt_tx.send(true);
+        }
+    });
     loop {
+        if *interrupted.borrow() {
+            break;
+        }
         for id in plan.docs.iter().chain(
             plan.ledgers
                 .iter()
@@ -609,7 +620,7 @@ async fn watch(
             }
         };
         let remote = tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = interrupted.changed() => break,
             () = stop => break,
             _ = remote_rx.recv() => {
                 // Let a burst of keystrokes arrive before taking the home.
