@@ -704,6 +704,17 @@ impl<'t, 'd> CharterTx<'t, 'd> {
     }
 
     fn insert_in_order(&mut self, id: &SectionId, position: &Position) -> Result<(), SchemaError> {
+        if let Position::Start | Position::End = position {
+            // No need to read the list: creating a charter of n sections
+            // appends n times, and reading each time made it quadratic.
+            let list = self.root_object("order", ObjType::List)?;
+            let index = match position {
+                Position::Start => 0,
+                _ => self.tx.length(&list),
+            };
+            self.tx.insert(&list, index, id.as_str())?;
+            return Ok(());
+        }
         let (list, entries) = self.order_entries()?;
         let index = match position {
             Position::Start => 0,

@@ -472,14 +472,22 @@ impl SyncEngine {
     ) -> Option<Inflight> {
         let n = u32::try_from(len.max(1)).unwrap_or(u32::MAX);
         let acquire = async {
-            let own = mine.clone().acquire_many_owned(n).await.ok()?;
-            let relay = self
-                .parts
-                .relay_inflight
-                .clone()
-                .acquire_many_owned(n)
-                .await
-                .ok()?;
+            // Counted when it has to wait: the bound triggered.
+            let own = match mine.clone().try_acquire_many_owned(n) {
+                Ok(permit) => permit,
+                Err(_) => {
+                    metrics.reject("backpressure");
+                    mine.clone().acquire_many_owned(n).await.ok()?
+                }
+            };
+            let all = &self.parts.relay_inflight;
+            let relay = match all.clone().try_acquire_many_owned(n) {
+                Ok(permit) => permit,
+                Err(_) => {
+                    metrics.reject("relay_backpressure");
+                    all.clone().acquire_many_owned(n).await.ok()?
+                }
+            };
             Some((own, relay))
         };
         let (own, relay) = tokio::select! {
@@ -813,16 +821,22 @@ async fn admit(
             .admit(id, &device, scratch, &seqs, &queued, &entries);
     }
     // Each large check may inflate up to the guard's cap: only a few at once.
-    let _check = parts
-        .large_checks
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| Refusal {
-            reason: "guard_failed",
-            detail: e.to_string(),
-            evidence: None,
-        })?;
+    let _check = match parts.large_checks.clone().try_acquire_owned() {
+        Ok(permit) => permit,
+        Err(_) => {
+            parts.metrics.reject("large_check_wait");
+            parts
+                .large_checks
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| Refusal {
+                    reason: "guard_failed",
+                    detail: e.to_string(),
+                    evidence: None,
+                })?
+        }
+    };
     let guard = parts.guard.clone();
     tokio::task::spawn_blocking(move || guard.admit(id, &device, scratch, &seqs, &queued, &entries))
         .await
