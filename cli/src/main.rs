@@ -69,11 +69,12 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 }
 
 /// Logs go to stderr, filtered by `NOUS_LOG` (default: errors only, since
-/// every failure is already reported as one line; `info` for `nous serve`).
-/// They never contain secrets (tokens are never logged).
+/// every failure is already reported as one line; `info` for `nous serve`;
+/// Automerge's own logs off, as every error it returns reaches the user
+/// through ours). They never contain secrets (tokens are never logged).
 fn init_tracing(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NOUS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{default},automerge=off")));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -790,6 +790,7 @@ impl Engine {
                     claims
                         .check(id, &applied.doc, Some(&applied.new_changes))
                         .map_err(|mismatch| not_that(mismatch.to_string()))?;
+                    guard::saves_and_loads(&applied.doc).map_err(refused)?;
                     Plan::Merge(applied.doc, applied.new_changes)
                 }
             } else {
@@ -798,6 +799,7 @@ impl Engine {
                 claims
                     .check(id, &doc, None)
                     .map_err(|mismatch| not_that(mismatch.to_string()))?;
+                guard::saves_and_loads(&doc).map_err(refused)?;
                 Plan::Add(doc, stats.changes)
             };
             plans.push((index, *id, plan));

@@ -474,3 +474,36 @@ fn what_sync_reports_synced_survives_a_crash_of_the_relay() {
         assert_eq!(bob.section(&doc, "Adhésion"), text);
     }
 }
+
+#[test]
+fn a_need_named_twice_is_refused_and_the_document_is_still_served() {
+    // Found by the long fuzz run (docs/security.md, F2): a sync message
+    // that names one change twice in `need` made Automerge 0.12 panic when
+    // the relay answered it.
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    let held = doc_of(&alice, &doc).get_heads()[0];
+    let message = automerge::sync::Message {
+        heads: vec![held],
+        need: vec![held, held],
+        have: Vec::new(),
+        changes: Vec::<Vec<u8>>::new().into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    let rt = runtime();
+    rt.block_on(async {
+        let mut raw = Raw::connect(&relay, &device(&bob)).await;
+        let frame = super::relay_guard::raw_sync(&raw, &doc, Some(&message.encode()));
+        raw.send(frame).await;
+        assert!(raw.is_closed().await, "the relay closes the connection");
+    });
+    assert_eq!(relay.rejections("bad_sync_message"), 1);
+    alice.edit(&doc, "Adhésion", "Toujours servie.");
+    alice.sync(&relay, &[]);
+    let got = bob.sync(&relay, &[]);
+    assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+}

@@ -252,6 +252,25 @@ pub fn decode_change(bytes: &[u8], limits: &Limits) -> Result<automerge::Change,
         .map_err(|error| GuardError::Decode(error.to_string()))
 }
 
+/// Whether `doc`, which took in untrusted bytes, saves and loads again with
+/// the same heads: Automerge 0.12 accepts some mutated documents and
+/// changes whose own save does not load ("mismatching heads", "missing
+/// ops"; `docs/security.md`, F1), and a home that kept one could never open
+/// that document again. Proportional to the document: for imports, not for
+/// every keystroke.
+pub fn saves_and_loads(doc: &Automerge) -> Result<(), GuardError> {
+    let saved = contained(|| doc.save())?;
+    let loaded = contained(|| Automerge::load(&saved))?.map_err(|error| {
+        GuardError::Rejected(format!("it does not load again once saved: {error}"))
+    })?;
+    if loaded.get_heads() != doc.get_heads() {
+        return Err(GuardError::Rejected(
+            "it loads again with other heads once saved".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The changes `doc` holds while they wait for a dependency, decoded. Automerge
 /// keeps no public list of them, but appends them to a full save as change
 /// chunks after the document chunk; this reads them back from there, through
@@ -306,6 +325,21 @@ pub fn sync_message(data: &[u8], limits: &Limits) -> Result<automerge::sync::Mes
     }
     if message.have.len() > MAX_SYNC_HASHES {
         return Err(GuardError::Rejected("too many bloom filters".into()));
+    }
+    // A hash named twice in one list is no honest peer's, and a repeated
+    // need makes Automerge 0.12 panic when it next answers (found by the
+    // long fuzz run: `docs/security.md`, F2).
+    let repeated = |hashes: &[ChangeHash]| {
+        let mut seen = std::collections::HashSet::with_capacity(hashes.len());
+        !hashes.iter().all(|h| seen.insert(*h))
+    };
+    if repeated(&message.heads)
+        || repeated(&message.need)
+        || message.have.iter().any(|have| repeated(&have.last_sync))
+    {
+        return Err(GuardError::Rejected(
+            "a change hash named twice in one list".into(),
+        ));
     }
     for have in &message.have {
         if have.last_sync.len() > MAX_SYNC_HASHES {
@@ -457,6 +491,34 @@ mod tests {
 
     fn actor() -> ActorId {
         ActorId::from(&[1u8; 32][..])
+    }
+
+    #[test]
+    fn a_hash_named_twice_in_a_sync_message_is_refused_before_automerge_answers_it() {
+        use automerge::sync::{Message, MessageVersion, SyncDoc as _};
+        let mut doc = sample();
+        let held = doc.get_heads()[0];
+        let message = Message {
+            heads: vec![held],
+            need: vec![held, held],
+            have: Vec::new(),
+            changes: Vec::<Vec<u8>>::new().into(),
+            flags: None,
+            version: MessageVersion::V1,
+        };
+        let bytes = message.encode();
+        assert!(matches!(
+            sync_message(&bytes, &Limits::default()),
+            Err(GuardError::Rejected(_))
+        ));
+        // Unguarded, Automerge 0.12 takes it and panics when it answers.
+        let decoded = Message::decode(&bytes).expect("it decodes");
+        let mut state = automerge::sync::State::new();
+        let answered = crate::contain::contain(|| {
+            let _ = doc.receive_sync_message(&mut state, decoded);
+            doc.generate_sync_message(&mut state).map(|m| m.encode())
+        });
+        assert!(answered.is_err(), "Automerge answered: {answered:?}");
     }
 
     fn sample() -> Automerge {

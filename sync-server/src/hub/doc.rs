@@ -599,7 +599,22 @@ impl Answer<'_> {
         }
         let before = peer.state.clone();
         let mut messages = Vec::new();
-        while let Some(message) = self.doc.generate_sync_message(&mut peer.state) {
+        loop {
+            // The guard refuses every message known to make Automerge panic
+            // here; should another get past it, this peer's sync state is
+            // started afresh and nothing is sent, rather than the task lost.
+            let generated = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.doc.generate_sync_message(&mut peer.state)
+            }));
+            let message = match generated {
+                Ok(Some(message)) => message,
+                Ok(None) => break,
+                Err(_) => {
+                    tracing::error!(doc = %self.id, peer = %peer.peer_id, "relay: automerge panicked answering a peer; its sync state starts afresh");
+                    peer.state = sync::State::new();
+                    return;
+                }
+            };
             let reset = message.heads != self.heads;
             if reset {
                 // The state recorded our real heads as sent although the
