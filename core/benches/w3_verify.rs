@@ -736,12 +736,7 @@ mod community {
                         college: "membres".into(),
                     })
                     .collect(),
-                rules: Rules {
-                    amend: Rule::new(Method::Consent),
-                    admit: Rule::new(Method::Consent),
-                    exclude: Rule::new(Method::Consent),
-                    rules: Rule::new(Method::Consent),
-                },
+                rules: Rules::all(Rule::new(Method::Consent)),
                 facilitators: Vec::new(),
             })
             .expect("found");

@@ -532,12 +532,7 @@ mod tests {
                         name: "F".into(),
                         college: "m".into(),
                     }],
-                    rules: Rules {
-                        amend: Rule::new(Method::Consent),
-                        admit: Rule::new(Method::Consent),
-                        exclude: Rule::new(Method::Consent),
-                        rules: Rule::new(Method::Consent),
-                    },
+                    rules: Rules::all(Rule::new(Method::Consent)),
                     facilitators: Vec::new(),
                 }),
             },

@@ -318,12 +318,7 @@ fn community(keys: &[&DeviceKey], charter: DocId) -> Record {
                         college: "m".into(),
                     })
                     .collect(),
-                rules: Rules {
-                    amend: Rule::new(Method::Consent),
-                    admit: Rule::new(Method::Consent),
-                    exclude: Rule::new(Method::Consent),
-                    rules: Rule::new(Method::Consent),
-                },
+                rules: Rules::all(Rule::new(Method::Consent)),
                 facilitators: Vec::new(),
             }),
         },

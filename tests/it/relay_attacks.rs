@@ -147,12 +147,7 @@ fn an_outsider_cannot_claim_another_communitys_document() {
                     name: "Mallory".into(),
                     college: "staff".into(),
                 }],
-                rules: Rules {
-                    amend: Rule::new(Method::Consent),
-                    admit: Rule::new(Method::Consent),
-                    exclude: Rule::new(Method::Consent),
-                    rules: Rule::new(Method::Consent),
-                },
+                rules: Rules::all(Rule::new(Method::Consent)),
                 facilitators: Vec::new(),
             }),
         },

@@ -279,6 +279,16 @@ pub struct Rules {
 }
 
 impl Rules {
+    /// The same rule for every act.
+    pub fn all(rule: Rule) -> Rules {
+        Rules {
+            amend: rule.clone(),
+            admit: rule.clone(),
+            exclude: rule.clone(),
+            rules: rule,
+        }
+    }
+
     /// The rule for an act.
     pub fn get(&self, act: Act) -> &Rule {
         match act {
