@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::guard::{GuardLimits, RelayLimits};
+
 /// Everything a relay needs to start.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -38,75 +40,25 @@ pub struct Config {
     pub workers: usize,
     /// How much the relay holds for each client and in all (the `[limits]`
     /// table; `docs/formats.md`, "Relay limits").
-    pub limits: LimitsConfig,
-}
-
-/// The relay's bounds on what clients make it hold, in bytes, counts and
-/// time (see [`crate::guard::GuardLimits`] for each).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct LimitsConfig {
-    /// Bytes queued for one client's socket before it counts as too slow.
-    pub max_queued_bytes: usize,
-    /// Bytes queued for all clients together.
-    pub max_relay_queued_bytes: usize,
-    /// Bytes read from one client and not yet handled.
-    pub max_inflight_bytes: usize,
-    /// The same, for all clients together.
-    pub max_relay_inflight_bytes: usize,
-    /// One ephemeral message.
-    pub max_ephemeral_bytes: usize,
-    /// Ephemeral messages per second per client.
-    pub ephemeral_per_sec: u32,
-    /// Bytes of changes one client may leave waiting for a dependency.
-    pub max_waiting_bytes: usize,
-    /// Changes one client may leave waiting.
-    pub max_waiting_changes: usize,
-    /// Bytes of waiting changes in all documents.
-    pub max_relay_waiting_bytes: usize,
-    /// Seconds a change may wait for its dependency.
-    pub max_waiting_secs: u64,
-    /// Large messages checked at once.
-    pub max_large_checks: usize,
-}
-
-impl Default for LimitsConfig {
-    fn default() -> Self {
-        let d = crate::guard::GuardLimits::default();
-        LimitsConfig {
-            max_queued_bytes: d.max_queued_bytes,
-            max_relay_queued_bytes: d.max_relay_queued_bytes,
-            max_inflight_bytes: d.max_inflight_bytes,
-            max_relay_inflight_bytes: d.max_relay_inflight_bytes,
-            max_ephemeral_bytes: d.max_ephemeral_bytes,
-            ephemeral_per_sec: d.ephemeral_per_sec,
-            max_waiting_bytes: d.max_waiting_bytes,
-            max_waiting_changes: d.max_waiting_changes,
-            max_relay_waiting_bytes: d.max_relay_waiting_bytes,
-            max_waiting_secs: d.max_waiting_secs,
-            max_large_checks: d.max_large_checks,
-        }
-    }
+    pub limits: RelayLimits,
 }
 
 impl Config {
-    /// The guard's caps as these settings say.
-    pub fn guard_limits(&self) -> crate::guard::GuardLimits {
-        let l = &self.limits;
-        crate::guard::GuardLimits {
+    /// The guard's caps as these settings say (each bound at least 1, and
+    /// the bytes in flight at least one frame).
+    pub fn guard_limits(&self) -> GuardLimits {
+        let l = self.limits;
+        GuardLimits {
             max_frame_bytes: self.max_frame_bytes,
-            max_queued_bytes: l.max_queued_bytes.max(1),
-            max_relay_queued_bytes: l.max_relay_queued_bytes.max(1),
-            max_inflight_bytes: l.max_inflight_bytes.max(self.max_frame_bytes),
-            max_relay_inflight_bytes: l.max_relay_inflight_bytes.max(self.max_frame_bytes),
-            max_ephemeral_bytes: l.max_ephemeral_bytes,
-            ephemeral_per_sec: l.ephemeral_per_sec,
-            max_waiting_bytes: l.max_waiting_bytes,
-            max_waiting_changes: l.max_waiting_changes,
-            max_relay_waiting_bytes: l.max_relay_waiting_bytes,
-            max_waiting_secs: l.max_waiting_secs,
-            max_large_checks: l.max_large_checks.max(1),
-            ..crate::guard::GuardLimits::default()
+            relay: RelayLimits {
+                max_queued_bytes: l.max_queued_bytes.max(1),
+                max_relay_queued_bytes: l.max_relay_queued_bytes.max(1),
+                max_inflight_bytes: l.max_inflight_bytes.max(self.max_frame_bytes),
+                max_relay_inflight_bytes: l.max_relay_inflight_bytes.max(self.max_frame_bytes),
+                max_large_checks: l.max_large_checks.max(1),
+                ..l
+            },
+            ..GuardLimits::default()
         }
     }
 }
@@ -118,11 +70,11 @@ impl Default for Config {
             data: PathBuf::from("nous-relay"),
             open_registration: true,
             token_max_lifetime_secs: nous_core::token::MAX_LIFETIME_MS / 1000,
-            max_frame_bytes: crate::guard::GuardLimits::default().max_frame_bytes,
+            max_frame_bytes: GuardLimits::default().max_frame_bytes,
             unload_interval_secs: 30,
             durable_within_ms: 1000,
             workers: 0,
-            limits: LimitsConfig::default(),
+            limits: RelayLimits::default(),
         }
     }
 }
@@ -174,10 +126,10 @@ mod tests {
         assert_eq!(config.max_frame_bytes, Config::default().max_frame_bytes);
         assert!(Config::from_toml("lisen = \"127.0.0.1:4000\"").is_err());
         let limits = Config::from_toml("[limits]\nmax_waiting_bytes = 1000\n").expect("parses");
-        assert_eq!(limits.guard_limits().max_waiting_bytes, 1000);
+        assert_eq!(limits.guard_limits().relay.max_waiting_bytes, 1000);
         assert_eq!(
-            limits.guard_limits().max_queued_bytes,
-            Config::default().guard_limits().max_queued_bytes
+            limits.guard_limits().relay.max_queued_bytes,
+            Config::default().guard_limits().relay.max_queued_bytes
         );
         assert!(Config::from_toml("[limits]\nmax_waitin_bytes = 1\n").is_err());
     }

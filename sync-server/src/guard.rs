@@ -64,6 +64,32 @@ pub struct GuardLimits {
     pub max_frame_bytes: usize,
     /// The changes of one sync message (inflated size, counts, depth).
     pub changes: Limits,
+    /// What the relay holds for its clients: the `[limits]` table.
+    pub relay: RelayLimits,
+}
+
+impl Default for GuardLimits {
+    fn default() -> Self {
+        GuardLimits {
+            max_frame_bytes: 16 << 20,
+            changes: Limits {
+                max_input_bytes: 16 << 20,
+                max_inflated_bytes: 64 << 20,
+                max_chunks: 100_000,
+                max_changes: 100_000,
+                max_ops: 2_000_000,
+                max_depth: 64,
+            },
+            relay: RelayLimits::default(),
+        }
+    }
+}
+
+/// How much the relay holds for each client and in all, in bytes, counts
+/// and time: the `[limits]` table of the relay's TOML file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RelayLimits {
     /// Bytes queued for one client's socket: a client that lets more pile
     /// up is disconnected (`too_slow`). One frame always fits.
     pub max_queued_bytes: usize,
@@ -72,7 +98,7 @@ pub struct GuardLimits {
     pub max_relay_queued_bytes: usize,
     /// Bytes read from one client and not yet handled by its documents:
     /// past this the relay stops reading that client's socket until they
-    /// are handled.
+    /// are handled (at least one frame).
     pub max_inflight_bytes: usize,
     /// The same, for all clients together.
     pub max_relay_inflight_bytes: usize,
@@ -97,9 +123,9 @@ pub struct GuardLimits {
     pub max_large_checks: usize,
 }
 
-impl Default for GuardLimits {
+impl Default for RelayLimits {
     fn default() -> Self {
-        GuardLimits {
+        RelayLimits {
             max_queued_bytes: 64 << 20,
             max_relay_queued_bytes: 512 << 20,
             max_inflight_bytes: 32 << 20,
@@ -111,15 +137,6 @@ impl Default for GuardLimits {
             max_relay_waiting_bytes: 64 << 20,
             max_waiting_secs: 60,
             max_large_checks: 2,
-            max_frame_bytes: 16 << 20,
-            changes: Limits {
-                max_input_bytes: 16 << 20,
-                max_inflated_bytes: 64 << 20,
-                max_chunks: 100_000,
-                max_changes: 100_000,
-                max_ops: 2_000_000,
-                max_depth: 64,
-            },
         }
     }
 }
@@ -310,14 +327,15 @@ impl Guard {
                 format!("senderId {sender} is not this connection's"),
             ));
         }
-        if envelope.kind == MessageType::Ephemeral && frame.len() > self.limits.max_ephemeral_bytes
+        if envelope.kind == MessageType::Ephemeral
+            && frame.len() > self.limits.relay.max_ephemeral_bytes
         {
             return Err(refuse(
                 "ephemeral_too_large",
                 format!(
                     "an ephemeral message of {} bytes, limit {}",
                     frame.len(),
-                    self.limits.max_ephemeral_bytes
+                    self.limits.relay.max_ephemeral_bytes
                 ),
             ));
         }

@@ -246,8 +246,10 @@ impl SyncEngine {
                 peer_id,
                 next_conn: AtomicU64::new(1),
                 relay_queued: Arc::default(),
-                relay_inflight: Arc::new(Semaphore::new(permits(limits.max_relay_inflight_bytes))),
-                large_checks: Arc::new(Semaphore::new(limits.max_large_checks.max(1))),
+                relay_inflight: Arc::new(Semaphore::new(permits(
+                    limits.relay.max_relay_inflight_bytes,
+                ))),
+                large_checks: Arc::new(Semaphore::new(limits.relay.max_large_checks.max(1))),
             }),
         }
     }
@@ -337,14 +339,14 @@ impl SyncEngine {
             account: Arc::new(Account {
                 queued: AtomicUsize::new(0),
                 relay_queued: self.parts.relay_queued.clone(),
-                max_queued: limits.max_queued_bytes,
-                max_relay_queued: limits.max_relay_queued_bytes,
+                max_queued: limits.relay.max_queued_bytes,
+                max_relay_queued: limits.relay.max_relay_queued_bytes,
                 metrics: metrics.clone(),
             }),
         };
         let pump = tokio::spawn(pump(queued, outbound, out.account.clone()));
-        let inflight = Arc::new(Semaphore::new(permits(limits.max_inflight_bytes)));
-        let mut ephemeral = Bucket::new(limits.ephemeral_per_sec);
+        let inflight = Arc::new(Semaphore::new(permits(limits.relay.max_inflight_bytes)));
+        let mut ephemeral = Bucket::new(limits.relay.ephemeral_per_sec);
         let mut joined = false;
         let mut docs: HashMap<DocId, mpsc::UnboundedSender<Cmd>> = HashMap::new();
         let ended = loop {
@@ -868,9 +870,9 @@ fn within_waiting_bounds(
     let after: usize = adopted.queue.iter().map(|q| q.bytes).sum();
     let relay = usize::try_from(parts.metrics.waiting_bytes.load(Ordering::Relaxed)).unwrap_or(0);
     let relay_after = (relay + after).saturating_sub(before);
-    if bytes > limits.max_waiting_bytes
-        || count > limits.max_waiting_changes
-        || (after > before && relay_after > limits.max_relay_waiting_bytes)
+    if bytes > limits.relay.max_waiting_bytes
+        || count > limits.relay.max_waiting_changes
+        || (after > before && relay_after > limits.relay.max_relay_waiting_bytes)
     {
         return Err(Refusal {
             reason: "waiting_too_much",
@@ -895,7 +897,7 @@ fn leave(parts: &Parts, sync: &mut DocSync, conn: ConnId) {
 
 /// Drop the changes that waited longer than the relay allows.
 fn expire_waiting(parts: &Parts, sync: &mut DocSync) {
-    let max = Duration::from_secs(parts.guard.limits().max_waiting_secs);
+    let max = Duration::from_secs(parts.guard.limits().relay.max_waiting_secs);
     if sync.waiting().values().any(|w| w.since.elapsed() > max) {
         drop_waiting(parts, sync, "waiting_expired");
     }
