@@ -511,6 +511,63 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn owners_and_evidence_survive_a_reopen_in_their_documented_layout() {
+        use crate::access::Backing as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chunks = open(dir.path(), 60_000);
+        let doc = nous_core::ids::DocId::from_bytes([5; 16]);
+        let community = nous_core::record::RecordId([6; 32]);
+        chunks.keep_owner(&doc, &community);
+        let actor = automerge::ActorId::from(&[7u8; 48][..]);
+        chunks.keep_evidence(&crate::guard::Evidence {
+            doc,
+            sender: nous_core::PublicKey::from_bytes([8; 32]),
+            actor: actor.clone(),
+            seq: 3,
+            held: Some(b"held".to_vec()),
+            second: b"second".to_vec(),
+        });
+        chunks.flush().await;
+        drop(chunks);
+        let reopened = loop {
+            match RedbChunks::open(
+                &dir.path().join("sync.redb"),
+                StoreHealth::default(),
+                Arc::new(|| {}),
+                Duration::ZERO,
+            ) {
+                Ok(store) => break store,
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        };
+        assert_eq!(reopened.owners(), vec![(doc.to_string(), [6; 32])]);
+        let mut value = vec![8; 32];
+        value.extend_from_slice(&4u32.to_be_bytes());
+        value.extend_from_slice(b"heldsecond");
+        assert_eq!(
+            reopened.evidence(),
+            vec![(format!("{doc}/{}/3", actor.to_hex_string()), value)]
+        );
+        // What the relay holds of a document: nothing, then its first
+        // changes' actors once a chunk is there.
+        assert_eq!(reopened.held(&doc), crate::access::Held::Nothing);
+        let mut written = automerge::Automerge::new().with_actor(actor.clone());
+        let mut tx = written.transaction();
+        automerge::transaction::Transactable::put(&mut tx, automerge::ROOT, "k", 1).expect("put");
+        tx.commit();
+        reopened.put_chunk_later(format!("{doc}/snapshot/x"), written.save(), vec![1; 32]);
+        reopened.flush().await;
+        assert_eq!(reopened.held(&doc), crate::access::Held::Roots(vec![actor]));
+        reopened.put_chunk_later(
+            format!("{doc}/snapshot/y"),
+            b"not automerge".to_vec(),
+            vec![2; 32],
+        );
+        reopened.flush().await;
+        assert_eq!(reopened.held(&doc), crate::access::Held::Unreadable);
+    }
+
+    #[tokio::test]
     async fn a_chunk_and_its_heads_are_written_together_and_survive_a_reopen() {
         let dir = tempfile::tempdir().expect("tempdir");
         let chunks = open(dir.path(), 60_000);

@@ -502,3 +502,29 @@ fn a_need_named_twice_is_refused_and_the_document_is_still_served() {
     let got = bob.sync(&relay, &[]);
     assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
 }
+
+#[test]
+fn a_change_that_waits_too_long_is_dropped() {
+    let (_dir, relay, _) = relay_with("[limits]\nmax_waiting_secs = 1\n");
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    let id: DocId = doc.parse().expect("id");
+    let mut copy = doc_of(&bob, &doc).with_actor(device(&bob).public().actor_for(&id));
+    let (_, later) = withheld(&mut copy, 1, 100);
+    let rt = runtime();
+    rt.block_on(async {
+        let mut raw = Raw::connect(&relay, &device(&bob)).await;
+        raw.request(&doc).await;
+        raw.sync(&doc, "sync", later).await;
+        wait_until(|| relay.metric("nous_relay_waiting_bytes") > 0);
+        assert!(relay.metric("nous_relay_waiting_bytes") > 0, "it waits");
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        // The next message to the document finds it expired.
+        raw.request(&doc).await;
+        wait_until(|| relay.rejections("waiting_expired") == 1);
+    });
+    assert_eq!(relay.rejections("waiting_expired"), 1);
+    assert_eq!(relay.metric("nous_relay_waiting_bytes"), 0);
+}
