@@ -410,8 +410,13 @@ fn changes_waiting_for_a_dependency_are_bounded_and_dropped_with_their_sender() 
         raw.request(&doc).await;
         raw.sync(&doc, "sync", later.clone()).await;
         raw.sync(&doc, "sync", vec![first]).await;
+        // One answer per message; the last comes once the two changes are
+        // durable (and the heads index, written with them, says so).
+        for _ in 0..3 {
+            assert!(raw.expect("sync").await, "the relay answers");
+        }
     });
-    wait_until(|| relay.metric("nous_relay_changes_admitted_total") >= admitted + 2);
+    assert!(relay.metric("nous_relay_changes_admitted_total") >= admitted + 2);
     assert_eq!(relay.metric("nous_relay_waiting_bytes"), 0, "nothing waits");
     let got = alice.sync(&relay, &[]);
     assert_eq!(outcome(&got, &doc), "merged 2 change(s)", "{got}");
