@@ -12,6 +12,7 @@ use serde_json::json;
 use nous_core::charter::{Charter, CharterDraft, Position, SectionDraft, SectionId};
 use nous_core::diff::{CharterDiff, SectionDiff, TextChange};
 use nous_core::engine::{self, Edited, EngineOptions};
+use nous_core::governance::MemberStatus;
 use nous_core::history::{HistoryEntry, Touched};
 use nous_core::markdown::{self, RenderOptions};
 use nous_core::{ChangeHash, DocId, Engine, HeadsRef, ImportOutcome, ids};
@@ -125,13 +126,29 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 ///
 /// `NOUS_NOW` (a date `YYYY-MM-DD[THH:MM]` in UTC, or milliseconds) pretends
 /// it is that time: for rehearsing a process with deadlines, and for tests.
+/// A value that is not a time is refused (records must not silently get
+/// the system date instead).
 /// Record timestamps are informational and never grant authority.
-pub fn engine_options() -> EngineOptions {
-    let fixed = std::env::var("NOUS_NOW")
-        .ok()
-        .and_then(|text| gov::parse_time(&text).ok())
-        .and_then(|ms| i64::try_from(ms).ok());
-    EngineOptions::new(
+pub fn engine_options() -> anyhow::Result<EngineOptions> {
+    let fixed = match std::env::var("NOUS_NOW") {
+        // Set but empty: as if unset (`NOUS_NOW= nous …` clears it).
+        Ok(text) if text.trim().is_empty() => None,
+        Ok(text) => Some(
+            gov::parse_time(&text)
+                .ok()
+                .and_then(|ms| i64::try_from(ms).ok())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "NOUS_NOW={text:?} is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM in UTC, or milliseconds)"
+                    )
+                })?,
+        ),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("NOUS_NOW is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM in UTC, or milliseconds)")
+        }
+    };
+    Ok(EngineOptions::new(
         Box::new(move || {
             fixed.unwrap_or_else(|| {
                 std::time::SystemTime::now()
@@ -141,7 +158,7 @@ pub fn engine_options() -> EngineOptions {
             })
         }),
         Box::new(fill_random),
-    )
+    ))
 }
 
 pub fn fill_random(buffer: &mut [u8]) {
@@ -156,7 +173,7 @@ pub fn fill_random(buffer: &mut [u8]) {
 pub fn open(cx: &Context) -> anyhow::Result<Engine> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
-        match Engine::open(&cx.home, engine_options()) {
+        match Engine::open(&cx.home, engine_options()?) {
             Err(nous_core::Error::Store(nous_core::store::StoreError::Locked(_)))
                 if std::time::Instant::now() < deadline =>
             {
@@ -464,12 +481,52 @@ fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
         Target::Preamble => c.set_preamble(&new_text),
         Target::Section(id) => c.set_body(id, &new_text),
     })?;
+    let warnings = if edited.change.is_some() {
+        uncounted_edit(&engine, &doc)?
+    } else {
+        Vec::new()
+    };
     save_and_close(engine)?;
     if cx.json {
-        output::json(&json!({ "id": doc, "change": change_json(edited.change.as_ref()) }))
+        output::json(&json!({
+            "id": doc,
+            "change": change_json(edited.change.as_ref()),
+            "warnings": warnings,
+        }))
     } else {
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
         output::text(&saved_line(&format!("Saved {label}"), &edited))
     }
+}
+
+/// Why an edit this device just made to `doc` will not count for the other
+/// members: for each community whose document it is, if the device may not
+/// write there (its member left, was excluded or is suspended, the device
+/// was revoked, or it never was a member's).
+fn uncounted_edit(engine: &Engine, doc: &DocId) -> anyhow::Result<Vec<String>> {
+    let device = engine.device();
+    let now = engine.now_ms();
+    let (communities, _unresolved) = engine.resolved_communities()?;
+    Ok(communities
+        .iter()
+        .filter(|c| c.state.document_access(doc).is_some())
+        .filter(|c| !c.state.writer_devices_at(now).contains(&device))
+        .map(|c| {
+            let why = match c.state.member_of(&device).map(|m| &m.status) {
+                Some(MemberStatus::Excluded) => "you were excluded from it",
+                Some(MemberStatus::Left) => "you left it",
+                Some(MemberStatus::Suspended { .. }) => "you are suspended",
+                Some(MemberStatus::Active) => "this device was revoked",
+                None => "this device is not a member's",
+            };
+            format!(
+                "this edit is kept here only: {why}, so the members of \"{}\" will not accept it",
+                c.state.name
+            )
+        })
+        .collect())
 }
 
 /// What `SECTION` names in `charter edit`, its current text, and a label.

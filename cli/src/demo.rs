@@ -54,7 +54,7 @@ impl Member {
         fill_random(&mut seed);
         engine::init_home(&home, &seed)?;
         seed.fill(0);
-        let engine = Engine::open(&home, engine_options())?;
+        let engine = Engine::open(&home, engine_options()?)?;
         Ok(Member { name, engine })
     }
 
@@ -365,7 +365,7 @@ fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::R
     let section: SectionId = "depart".parse()?;
     let text = "On part quand on veut, en prévenant le bureau par écrit.";
     {
-        let mut bob = Engine::open(&root.join("bob"), engine_options())?;
+        let mut bob = Engine::open(&root.join("bob"), engine_options()?)?;
         let edited = bob.edit(doc, "préciser le départ", |c| c.set_body(&section, text))?;
         bob.wait(edited.ticket)?;
         crate::commands::save_and_close(bob)?;
@@ -373,7 +373,7 @@ fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::R
     crate::relay::sync_once(&home("bob"), &url, &[])?;
     let alice = crate::relay::sync_once(&home("alice"), &url, &[])?;
     let seen = {
-        let mut engine = Engine::open(&root.join("alice"), engine_options())?;
+        let mut engine = Engine::open(&root.join("alice"), engine_options()?)?;
         let body = engine.charter(doc, None)?.find_section("depart")?.body();
         engine.close()?;
         body

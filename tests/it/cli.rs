@@ -52,6 +52,31 @@ fn commands_without_a_home_say_how_to_make_one() {
 }
 
 #[test]
+fn an_unreadable_nous_now_is_refused_before_anything_is_written() {
+    // Issue 12, item 6: `2026-3-1x` used to be ignored silently, and the
+    // records got the system date instead.
+    let home = Home::new();
+    let doc = home.charter(COOP);
+    let history = home.run(&["--json", "history", &doc]).ok().to_owned();
+    for bad in ["2026-3-1x", "demain", "2026-13-01"] {
+        let run = home.run_at(
+            bad,
+            &["charter", "edit", &doc, "1", "--text", "Jamais écrit."],
+        );
+        let line = run.fails_with("NOUS_NOW");
+        assert!(line.contains("not a time"), "{line}");
+    }
+    assert_eq!(
+        home.run(&["--json", "history", &doc]).ok(),
+        history,
+        "nothing was written"
+    );
+    // A readable one still works, dates and milliseconds alike.
+    home.run_at("2026-03-01", &["charter", "list"]).ok();
+    home.run_at("1772323200000", &["charter", "list"]).ok();
+}
+
+#[test]
 fn markdown_import_and_export_round_trip() {
     let home = Home::new();
     let doc = home.charter(COOP);

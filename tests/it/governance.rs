@@ -955,6 +955,46 @@ fn scenario_5_exclusion_after_the_hearing_and_concurrent_records_rejected() {
         ],
         "excluded",
     );
+    // Her charter edits are kept in her home only, and she is told so
+    // (issue 12, item 6: the edit used to exit 0 with no word of it).
+    let edited = eve.json(&[
+        "charter",
+        "edit",
+        &doc,
+        "tensions",
+        "--text",
+        "Réécrit par Eve.",
+    ]);
+    let warnings = edited["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{edited}");
+    assert!(
+        warnings[0].as_str().unwrap_or("").contains("excluded"),
+        "{edited}"
+    );
+    let run = eve.run(&[
+        "charter",
+        "edit",
+        &doc,
+        "tensions",
+        "--text",
+        "Encore réécrit.",
+    ]);
+    assert!(
+        run.stderr
+            .starts_with("warning: this edit is kept here only"),
+        "{}",
+        run.stderr
+    );
+    run.ok();
+    let fine = bob.json(&[
+        "charter",
+        "edit",
+        &doc,
+        "tensions",
+        "--text",
+        "Réécrit par Bob.",
+    ]);
+    assert_eq!(fine["warnings"], serde_json::json!([]), "{fine}");
 }
 
 // ---------------------------------------------------------------------------
