@@ -1079,6 +1079,73 @@ fn scenario_7_rule_change_must_pass_the_old_rule_too() {
     assert_eq!(w.state().rules.amend.quorum, 40);
 }
 
+/// Issue 12, item 3: Alice's rule change of `amend` to unanimity is adopted
+/// while Bob, who has not seen it, adopts an amendment under consent. His
+/// decision is judged under the rule he saw, whichever of the two
+/// decisions' ids sorts first (it used to hold only if his sorted first).
+#[test]
+fn a_decision_is_judged_under_the_rules_its_author_saw_whatever_the_ids() {
+    let mut w = World::coop();
+    let (_, am, wording) = w.open_amendment("alice", &["s3"], 10);
+    let unanimity = Rule {
+        signers: 2,
+        ..Rule::new(Method::Unanimity)
+    };
+    let change = w.ok("alice", change_rule(Act::Amend, unanimity));
+    for who in ["alice", "bob", "chloe", "fred", "eve"] {
+        w.ok(who, react(change, None, Stance::Consent));
+    }
+    // Enough under consent (Eve says nothing), not under unanimity.
+    for who in ["bob", "chloe", "fred"] {
+        w.ok(who, react(am, Some(wording), Stance::Consent));
+    }
+    let fork = w.heads();
+    let rule_adopted = w.sign_on("fred", decide(change, Outcome::Adopted, ""), fork.clone());
+    let (mut below, mut above) = (None, None);
+    for n in 0.. {
+        let reason = format!("adopté ({n})");
+        let bobs = w.sign_on("bob", decide(am, Outcome::Adopted, &reason), fork.clone());
+        if bobs.id() < rule_adopted.id() {
+            below.get_or_insert(bobs);
+        } else {
+            above.get_or_insert(bobs);
+        }
+        if below.is_some() && above.is_some() {
+            break;
+        }
+    }
+    let mut states = Vec::new();
+    for bobs in [below, above].map(|d| d.expect("both orders")) {
+        let mut records = w.records.clone();
+        records.push(rule_adopted.clone());
+        records.push(bobs.clone());
+        let state = resolve(w.community, &records, w.options).expect("resolve");
+        assert_eq!(state.verdict(&rule_adopted.id()), Some(&Verdict::Accepted));
+        assert_eq!(
+            state.verdict(&bobs.id()),
+            Some(&Verdict::Accepted),
+            "Bob saw consent"
+        );
+        assert_eq!(state.amendments[&am].phase, Phase::Adopted);
+        assert_eq!(state.rules.amend.method, Method::Unanimity);
+        states.push(state);
+    }
+    // A decision that builds on the new rule is judged under it.
+    let mut records = w.records.clone();
+    records.push(rule_adopted.clone());
+    let after = w.sign_on(
+        "bob",
+        decide(am, Outcome::Adopted, ""),
+        vec![rule_adopted.id()],
+    );
+    records.push(after.clone());
+    let state = resolve(w.community, &records, w.options).expect("resolve");
+    match state.verdict(&after.id()) {
+        Some(Verdict::Rejected(reason)) => assert!(reason.contains("not met"), "{reason}"),
+        other => panic!("judged under unanimity, got {other:?}"),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Devices, blocks, revisions, clocks, withdrawal, promotion
 // ---------------------------------------------------------------------------

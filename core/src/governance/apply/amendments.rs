@@ -320,7 +320,7 @@ impl Fold<'_> {
             "this member already signed".into()
         })?;
         signers.push(author.member);
-        let needed = usize::from(self.state.rules.amend.signers.max(1));
+        let needed = usize::from(self.rules_seen(i).amend.signers.max(1));
         let sections = amendment
             .submissions
             .last()

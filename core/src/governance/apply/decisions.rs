@@ -95,7 +95,7 @@ impl Fold<'_> {
             objection: react.objection,
             at,
         };
-        let rules = self.state.rules.clone();
+        let rules = self.rules_seen(i);
         if let Some(amendment) = self.state.amendments.get_mut(&react.subject) {
             require(
                 !is_closed(amendment.phase) && amendment.phase != Phase::Adopted,
@@ -225,7 +225,7 @@ impl Fold<'_> {
             let counted = Self::visible(self.dag, &seen, &amendment.reactions);
             let submission = amendment.submissions.last().map(|s| s.record);
             let start = amendment.submissions.last().map_or(amendment.at, |s| s.at);
-            let rule = self.state.rules.amend.clone();
+            let rule = self.rules_seen(i).amend;
             let ballots = Self::ballots(&self.state, &rule, &counted, submission, None, at);
             let advice_given = counted.iter().any(|r| r.member != amendment.proposer);
             let objections = Self::visible_objections(self.dag, &seen, &amendment.objections);
@@ -305,7 +305,8 @@ impl Fold<'_> {
         })?;
         let counted = Self::visible(self.dag, &seen, &proposal.reactions);
         let act = proposal_act(&proposal.kind);
-        let mut rules: Vec<Rule> = vec![self.state.rules.get(act).clone()];
+        let seen_rules = self.rules_seen(i);
+        let mut rules: Vec<Rule> = vec![seen_rules.get(act).clone()];
         let mut exclude = None;
         match &proposal.kind {
             ProposalKind::Admission { .. } => {}
@@ -322,7 +323,7 @@ impl Fold<'_> {
             }
             ProposalKind::RuleChange { act, rule, .. } => {
                 // The stricter of the old and the new rule: it must pass both.
-                rules.push(self.state.rules.get(*act).clone());
+                rules.push(seen_rules.get(*act).clone());
                 rules.push(rule.clone());
             }
         }
@@ -417,7 +418,10 @@ impl Fold<'_> {
                 self.removals.push(Removal { at: i, devices });
             }
             (ProposalKind::RuleChange { act, rule, .. }, Outcome::Adopted) => {
-                self.state.rules.set(act, rule);
+                self.state.rules.set(act, rule.clone());
+                // Records that build on this decision are judged under it.
+                self.rule_changes.push((i, act, rule));
+                self.auth(i, Vec::new());
             }
             _ => {}
         }

@@ -208,7 +208,7 @@ impl Fold<'_> {
         require(exclude.notice_at >= at, || {
             "the notice date is before the proposal".into()
         })?;
-        let days = self.state.rules.exclude.min_days;
+        let days = self.rules_seen(i).exclude.min_days;
         require(
             exclude.hearing_at >= exclude.notice_at.saturating_add(u64::from(days) * DAY_MS),
             || format!("the hearing must come at least {days} days after the notice"),

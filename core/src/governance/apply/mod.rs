@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::dag::{BitSet, Dag, LeftOut};
 use super::*;
-use crate::record::{Act, Genesis, Payload};
+use crate::record::{Act, Genesis, Payload, Rule};
 
 pub use amendments::phase_name;
 use decisions::check_rule;
@@ -209,6 +209,12 @@ struct Fold<'a> {
     by_device: HashMap<PublicKey, Vec<usize>>,
     by_member: HashMap<PublicKey, Vec<usize>>,
     removals: Vec<Removal>,
+    /// The rules the community was founded with.
+    genesis_rules: Rules,
+    /// Adopted rule changes, in canonical order: the decision that adopted
+    /// each (which is an auth record, so `auth_anc` says who saw it), the
+    /// act and its new rule.
+    rule_changes: Vec<(usize, Act, Rule)>,
     /// For each record referred to: which records from it on build on it
     /// (bit `k - a` for record `k`), extended as the fold advances, so each
     /// such record costs one forward pass however often it is referred to.
@@ -289,6 +295,8 @@ impl<'a> Fold<'a> {
             by_device: HashMap::new(),
             by_member: HashMap::new(),
             removals: Vec::new(),
+            genesis_rules: genesis.rules.clone(),
+            rule_changes: Vec::new(),
             below: HashMap::new(),
         };
         for i in 0..n {
@@ -381,6 +389,20 @@ impl<'a> Fold<'a> {
         }
         self.effects.push(effects);
         self.auth_bit[i] = Some(bit);
+    }
+
+    /// The rules record `i` is judged under: the founding rules with every
+    /// adopted rule change among its ancestors — what its author had seen,
+    /// not what happens to come before it in the canonical order (a rule
+    /// changed concurrently does not apply to it).
+    fn rules_seen(&self, i: usize) -> Rules {
+        let mut rules = self.genesis_rules.clone();
+        for (at, act, rule) in &self.rule_changes {
+            if self.auth_bit[*at].is_some_and(|bit| self.auth_anc[i].contains(bit)) {
+                rules.set(*act, rule.clone());
+            }
+        }
+        rules
     }
 
     /// The author of record `i`, as the records before it (its ancestors) say.
