@@ -1146,6 +1146,67 @@ fn a_decision_is_judged_under_the_rules_its_author_saw_whatever_the_ids() {
     }
 }
 
+/// Issue 12, item 3, the same for who votes: a member admitted concurrently
+/// with a decision is not in its electorate, wherever the fold places the
+/// two (a silent newcomer used to make a unanimity fail if the admission
+/// happened to sort first).
+#[test]
+fn a_decision_counts_the_members_its_author_saw_whatever_the_ids() {
+    let mut rules = coop_rules();
+    rules.amend = Rule {
+        signers: 2,
+        ..Rule::new(Method::Unanimity)
+    };
+    let mut w = World::new(COOP, rules, &["fred"]);
+    let (_, am, wording) = w.open_amendment("alice", &["s3"], 10);
+    for who in ["alice", "bob", "chloe", "fred", "eve"] {
+        w.ok(who, react(am, Some(wording), Stance::Consent));
+    }
+    let fork = w.heads();
+    w.admit("dan", "learners");
+    let joined = w.records.last().expect("dan's signature").id();
+    let (mut before, mut after) = (None, None);
+    for n in 0.. {
+        let reason = format!("adopté ({n})");
+        let bobs = w.sign_on("bob", decide(am, Outcome::Adopted, &reason), fork.clone());
+        let mut records = w.records.clone();
+        records.push(bobs.clone());
+        let state = resolve(w.community, &records, w.options).expect("resolve");
+        let place = |id: RecordId| state.records.iter().position(|r| r.id == id);
+        let placed_first = place(bobs.id()) < place(joined);
+        if placed_first {
+            before.get_or_insert((bobs, state));
+        } else {
+            after.get_or_insert((bobs, state));
+        }
+        if before.is_some() && after.is_some() {
+            break;
+        }
+    }
+    for (bobs, state) in [before, after].map(|p| p.expect("both placements")) {
+        assert_eq!(
+            state.verdict(&bobs.id()),
+            Some(&Verdict::Accepted),
+            "five of five"
+        );
+        assert_eq!(state.amendments[&am].phase, Phase::Adopted);
+        let tally = &state.amendments[&am]
+            .decision
+            .as_ref()
+            .expect("decided")
+            .tally;
+        assert!(
+            tally.explanation.contains("5 of 5"),
+            "{}",
+            tally.explanation
+        );
+        assert_eq!(
+            state.member_of(&pk("dan")).map(|m| m.status),
+            Some(MemberStatus::Active)
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Devices, blocks, revisions, clocks, withdrawal, promotion
 // ---------------------------------------------------------------------------

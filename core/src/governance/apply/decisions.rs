@@ -226,7 +226,7 @@ impl Fold<'_> {
             let submission = amendment.submissions.last().map(|s| s.record);
             let start = amendment.submissions.last().map_or(amendment.at, |s| s.at);
             let rule = self.rules_seen(i).amend;
-            let ballots = Self::ballots(&self.state, &rule, &counted, submission, None, at);
+            let ballots = self.ballots(i, &self.state, &rule, &counted, submission, None);
             let advice_given = counted.iter().any(|r| r.member != amendment.proposer);
             let objections = Self::visible_objections(self.dag, &seen, &amendment.objections);
             let tally = tally::evaluate(
@@ -330,7 +330,7 @@ impl Fold<'_> {
         let objections = Self::visible_objections(self.dag, &seen, &proposal.objections);
         let mut tallies = Vec::new();
         for rule in &rules {
-            let ballots = Self::ballots(&self.state, rule, &counted, None, exclude, at);
+            let ballots = self.ballots(i, &self.state, rule, &counted, None, exclude);
             tallies.push(tally::evaluate(
                 rule,
                 &ballots,
@@ -428,17 +428,24 @@ impl Fold<'_> {
         Ok(())
     }
 
+    /// The electorate of decision `i` under `rule`: the members its author
+    /// had seen, active at its time.
     fn ballots<'s>(
+        &self,
+        i: usize,
         state: &'s State,
         rule: &Rule,
         reactions: &'s [ReactionEntry],
         submission: Option<RecordId>,
         exclude: Option<PublicKey>,
-        at: u64,
     ) -> Vec<Ballot<'s>> {
+        let at = self.dag.order[i].timestamp();
         let mut ballots = Vec::new();
         for member in state.members.values() {
-            if !member.status.active_at(at) || Some(member.id) == exclude {
+            let active = self
+                .status_seen(i, &member.id)
+                .is_some_and(|status| status.active_at(at));
+            if !active || Some(member.id) == exclude {
                 continue;
             }
             if !rule.electorate.is_empty() && !rule.electorate.contains(&member.college) {

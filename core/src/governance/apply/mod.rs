@@ -427,28 +427,36 @@ impl<'a> Fold<'a> {
             }
         }
         let member = member?;
+        Some(Author {
+            device,
+            member,
+            status: self.status_seen(i, &member)?,
+        })
+    }
+
+    /// The status of `member` as the ancestors of record `i` say (`None`:
+    /// not a member there yet): who counts in a vote is who the record's
+    /// author had seen, not who happens to be placed before it.
+    fn status_seen(&self, i: usize, member: &PublicKey) -> Option<MemberStatus> {
+        let anc = &self.auth_anc[i];
         let mut status = None;
-        for &bit in self.by_member.get(&member).into_iter().flatten() {
+        for &bit in self.by_member.get(member).into_iter().flatten() {
             if !anc.contains(bit) {
                 continue;
             }
             for effect in &self.effects[bit] {
                 status = match *effect {
-                    Effect::Join(m) if m == member => Some(MemberStatus::Active),
-                    Effect::Leave(m) if m == member => Some(MemberStatus::Left),
-                    Effect::Exclude(m) if m == member => Some(MemberStatus::Excluded),
-                    Effect::Suspend { member: m, until } if m == member => {
+                    Effect::Join(m) if m == *member => Some(MemberStatus::Active),
+                    Effect::Leave(m) if m == *member => Some(MemberStatus::Left),
+                    Effect::Exclude(m) if m == *member => Some(MemberStatus::Excluded),
+                    Effect::Suspend { member: m, until } if m == *member => {
                         Some(MemberStatus::Suspended { until })
                     }
                     _ => status,
                 };
             }
         }
-        Some(Author {
-            device,
-            member,
-            status: status?,
-        })
+        status
     }
 
     /// The author, who must be a member in good standing at the record's time.
