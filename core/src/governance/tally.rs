@@ -61,6 +61,9 @@ pub(crate) fn evaluate(rule: &Rule, ballots: &[Ballot<'_>], cx: &Context<'_>) ->
     let mut participants = 0usize;
     let (mut yes, mut no) = (0u64, 0u64);
     let mut blocks = 0usize;
+    // Plain "no"s (not objections, which have their own life): under lazy
+    // consensus, someone saying no is someone objecting to silence.
+    let mut said_no = 0usize;
     let mut all_yes = electorate > 0;
     let mut all_agree = true;
     for ballot in ballots {
@@ -81,6 +84,9 @@ pub(crate) fn evaluate(rule: &Rule, ballots: &[Ballot<'_>], cx: &Context<'_>) ->
             Stance::No | Stance::Objection => {
                 no += weight;
                 all_agree = false;
+                if latest.stance == Stance::No {
+                    said_no += 1;
+                }
             }
             Stance::Block => {
                 no += weight;
@@ -131,8 +137,8 @@ pub(crate) fn evaluate(rule: &Rule, ballots: &[Ballot<'_>], cx: &Context<'_>) ->
         ),
         Method::Unanimity => (all_yes, format!("{yes} of {electorate} for")),
         Method::Lazy => (
-            open_objections == 0 && blocks == 0,
-            format!("silence consents; {open_objections} open objection(s)"),
+            open_objections == 0 && blocks == 0 && said_no == 0,
+            format!("silence consents; {open_objections} open objection(s), {said_no} against"),
         ),
         Method::Advice => (
             cx.by_proposer && cx.advice_given,
@@ -323,6 +329,10 @@ mod tests {
         assert!(!tally(&lazy, &[silent, silent], 6).passes);
         assert!(tally(&lazy, &[silent, silent], 7).passes);
         assert!(!tally(&lazy, &[silent, one(Objection)], 7).passes);
+        // ... and a plain "no" is someone objecting to silence: it stops
+        // the adoption, so the proposal can be declined after the delay.
+        assert!(!tally(&lazy, &[silent, one(No)], 7).passes);
+        assert!(tally(&lazy, &[one(Yes), one(Abstain)], 7).passes);
         // Advice: the proposer decides once someone gave advice.
         assert!(tally(&rule(Method::Advice), &[one(Concern)], 0).passes);
         assert!(!tally(&rule(Method::Advice), &[silent], 0).passes);

@@ -892,6 +892,46 @@ fn scenario_4_decline_needs_a_reason_shown_to_the_applicant() {
     );
 }
 
+/// Issue 12, item 6: under lazy consensus (the CLI's default admission
+/// rule), a member saying "no" is enough to let the application be declined
+/// once the delay has passed; before, only a formal objection did, and a
+/// "no" changed nothing.
+#[test]
+fn under_lazy_consensus_a_no_lets_an_application_be_declined() {
+    let mut rules = coop_rules();
+    rules.admit = Rule {
+        min_days: 7,
+        ..Rule::new(Method::Lazy)
+    };
+    let mut w = World::new(COOP, rules, &["fred"]);
+    let application = w.ok("gina", apply("Gina", "learners"));
+    w.ok("chloe", react(application, None, Stance::No));
+    w.days(6);
+    w.no(
+        "bob",
+        decide(application, Outcome::Rejected, "Chloé a dit non."),
+        "delay has not passed",
+    );
+    w.days(1);
+    w.no(
+        "bob",
+        decide(application, Outcome::Adopted, ""),
+        "1 against",
+    );
+    w.ok(
+        "bob",
+        decide(application, Outcome::Rejected, "Chloé a dit non."),
+    );
+    assert!(matches!(
+        w.state().applications[&application].state,
+        ApplicationState::Declined { .. }
+    ));
+    // Silence still consents: another applicant nobody answers is admitted.
+    let hugo = w.ok("hugo", apply("Hugo", "learners"));
+    w.days(7);
+    w.ok("bob", decide(hugo, Outcome::Adopted, ""));
+}
+
 /// A decision, whatever its outcome, waits for the rule's delay: no one can
 /// decline an application (or reject an amendment) before the others had
 /// the time the rule gives them.
