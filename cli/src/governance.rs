@@ -1594,19 +1594,39 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
                 document.id, document.changes, document.attested
             ));
         }
-        for problem in &report.problems {
-            let id = if problem.id.len() > 12 {
-                &problem.id[..12]
-            } else {
-                &problem.id
-            };
-            lines.push(format!("FAIL {} {id}: {}", problem.what, problem.reason));
+        let short = |id: &str| id.chars().take(12).collect::<String>();
+        for act in &report.rejected {
+            lines.push(format!(
+                "REJECTED {} {}: {}",
+                act.what,
+                short(&act.id),
+                act.reason
+            ));
         }
+        for problem in &report.problems {
+            lines.push(format!(
+                "FAIL {} {}: {}",
+                problem.what,
+                short(&problem.id),
+                problem.reason
+            ));
+        }
+        lines.push(if report.ok {
+            format!(
+                "Intact: every signature, cited record, attestation and version holds ({} act(s) rejected under the rules).",
+                report.rejected.len()
+            )
+        } else {
+            format!("NOT INTACT: {} problem(s).", report.problems.len())
+        });
         lines.push(format!("Report hash: {hash}"));
         output::text(&lines.join("\n"))?;
     }
     if !report.ok {
-        bail!("verification failed: {} problem(s)", report.problems.len());
+        bail!(
+            "verification failed: the history is not intact ({} problem(s))",
+            report.problems.len()
+        );
     }
     Ok(())
 }

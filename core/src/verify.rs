@@ -36,21 +36,30 @@ use crate::record::{CommunityId, Record, RecordId};
 use crate::{charter, diff, markdown};
 
 /// The format of the report.
-pub const REPORT_FORMAT: &str = "nous-verify/1";
+pub const REPORT_FORMAT: &str = "nous-verify/2";
 
 /// The verdict on a bundle.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// [`REPORT_FORMAT`].
     pub format: &'static str,
-    /// True when nothing was rejected, pending or inconsistent.
+    /// True when the history is intact: every signature holds, every cited
+    /// record is there, every change is attested, every version holds its
+    /// text and every document is the one its id names. Acts rejected
+    /// under the rules (listed in `rejected`) do not make it false.
     pub ok: bool,
     /// Each community in the bundle, by id.
     pub communities: Vec<CommunityReport>,
     /// Each document in the bundle, by id.
     pub documents: Vec<DocumentReport>,
-    /// Everything wrong, in a stable order.
+    /// Everything that breaks the history's integrity (tampering or loss),
+    /// in a stable order.
     pub problems: Vec<Problem>,
+    /// Signed acts the rules reject (a member's act after their exclusion,
+    /// a decision the count does not support, …), with the reason, in a
+    /// stable order: a normal community has some, and its history is still
+    /// intact.
+    pub rejected: Vec<Problem>,
     /// Two or more different changes with one actor and sequence number,
     /// by actor and number. Left out of the report when there is none (so
     /// reports of bundles without any keep their bytes and hash).
@@ -178,6 +187,7 @@ impl Report {
 pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
     let bundle = Bundle::decode(bytes)?;
     let mut problems = Vec::new();
+    let mut rejected = Vec::new();
 
     // Records: decode, and group by community.
     let mut records: Vec<Record> = Vec::with_capacity(bundle.records.len());
@@ -256,16 +266,25 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
         );
         check_charter(&state, &carried, &docs, &mut problems);
         for outcome in state.problems() {
-            let reason = match &outcome.verdict {
-                Verdict::Rejected(reason) => format!("rejected: {reason}"),
-                Verdict::Pending(reason) => format!("pending: {reason}"),
+            let (reason, broken) = match &outcome.verdict {
+                Verdict::Rejected(reason) => (
+                    format!("rejected: {reason}"),
+                    reason == governance::SIGNATURE_FAILS,
+                ),
+                // A record it cites is missing: loss.
+                Verdict::Pending(reason) => (format!("pending: {reason}"), true),
                 Verdict::Accepted => continue,
             };
-            problems.push(Problem {
+            let problem = Problem {
                 what: "record".into(),
                 id: outcome.id.to_string(),
                 reason: format!("{} {reason}", outcome.kind),
-            });
+            };
+            if broken {
+                problems.push(problem);
+            } else {
+                rejected.push(problem);
+            }
         }
         let content = Content::build(&state, &docs, &mut problems);
         for (doc, counts) in &content.per_doc {
@@ -343,12 +362,15 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
         .collect();
     problems.sort();
     problems.dedup();
+    rejected.sort();
+    rejected.dedup();
     Ok(Report {
         format: REPORT_FORMAT,
         ok: problems.is_empty(),
         communities,
         documents,
         problems,
+        rejected,
         equivocations,
     })
 }
@@ -1115,13 +1137,14 @@ mod tests {
         .expect("decode");
         bundle.records.push(attest.bytes().to_vec());
         let report = verify(&bundle.encode()).expect("verify");
-        assert!(!report.ok);
+        assert!(!report.ok, "the unattested change breaks integrity");
+        // Her attestation is an act the rules reject, listed apart.
         assert!(
-            report.problems.iter().any(|p| p.what == "record"
+            report.rejected.iter().any(|p| p.what == "record"
                 && p.id == attest.id().to_string()
                 && p.reason.contains("not a member's certified device")),
             "{:?}",
-            report.problems
+            report.rejected
         );
         assert!(
             report.problems.iter().any(|p| p.what == "change"

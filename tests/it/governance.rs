@@ -923,12 +923,15 @@ fn scenario_5_exclusion_after_the_hearing_and_concurrent_records_rejected() {
     sync(&eve, &everyone);
     sync(&alice, &[&bob, &chloe, &eve]);
     for peer in [&alice, &chloe, &eve] {
+        // Issue 12, item 5: the history is intact (exit 0); her rejected
+        // act is listed apart, with its reason.
         let (report, _) = peer.verify();
-        assert_eq!(report["ok"], false);
-        let problems = report["problems"].as_array().expect("problems");
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0]["what"], "record");
-        assert_eq!(problems[0]["id"], concurrent.as_str());
+        assert_eq!(report["ok"], true, "{report:#}");
+        assert_eq!(report["problems"], serde_json::json!([]));
+        let rejected = report["rejected"].as_array().expect("rejected");
+        assert_eq!(rejected.len(), 1, "{rejected:?}");
+        assert_eq!(rejected[0]["what"], "record");
+        assert_eq!(rejected[0]["id"], concurrent.as_str());
         let outcome = verdict(&report, &concurrent);
         assert_eq!(outcome["verdict"]["status"], "rejected");
         let reason = outcome["verdict"]["reason"].as_str().unwrap_or("");
@@ -938,6 +941,11 @@ fn scenario_5_exclusion_after_the_hearing_and_concurrent_records_rejected() {
         assert_eq!(before["verdict"]["status"], "accepted");
         assert_eq!(before["author"], eve.key.as_str());
     }
+    // In text, her act is shown rejected and the history intact (exit 0).
+    let file = alice.export();
+    let text = alice.run(&["verify", path_str(&file)]).ok().to_owned();
+    assert!(text.contains("REJECTED record"), "{text}");
+    assert!(text.contains("Intact: "), "{text}");
     let state = bob.community();
     assert_eq!(state["challenges"][&earlier]["author"], eve.key.as_str());
     assert!(state["challenges"].get(&concurrent).is_none());

@@ -35,6 +35,11 @@ use crate::record::{
 };
 
 pub use apply::phase_name;
+
+/// The reason a record whose signature fails is rejected with: not an act
+/// judged under the rules but a forged or damaged record (`nous verify`
+/// counts it against the history's integrity).
+pub const SIGNATURE_FAILS: &str = "signature does not verify";
 pub use tally::{Tally, method_name};
 
 /// Milliseconds in a day, for rule deadlines.

@@ -98,7 +98,7 @@ pub(super) fn resolve(
         } else {
             outcomes_bad.push(outcome(
                 record,
-                Verdict::Rejected("signature does not verify".into()),
+                Verdict::Rejected(super::SIGNATURE_FAILS.into()),
             ));
             invalid.push(record.id());
         }
