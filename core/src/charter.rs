@@ -252,6 +252,9 @@ pub enum SchemaError {
     /// Section text that would split into several sections.
     #[error("{0} may not contain Markdown headings; add a section instead")]
     HeadingInText(&'static str),
+    /// A conflict whose words were edited since the merge.
+    #[error("conflict {0} is already resolved: its words were edited since the merge")]
+    ConflictClosed(String),
     /// A value of the wrong type where the schema expects another.
     #[error("malformed charter: {0}")]
     Malformed(String),
@@ -479,6 +482,87 @@ fn read_section<D: ReadDoc>(view: &View<'_, D>, id: SectionId, obj: &ObjId) -> S
         articles,
         tags,
     }
+}
+
+/// A piece of a charter's text, as conflicts and resolutions name it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(tag = "part", rename_all = "kebab-case")]
+pub enum TextPart {
+    /// The title.
+    Title,
+    /// The preamble.
+    Preamble,
+    /// A section's heading.
+    Heading {
+        /// The section.
+        section: SectionId,
+    },
+    /// A section's prose before its articles.
+    SectionText {
+        /// The section.
+        section: SectionId,
+    },
+    /// One numbered article of a section.
+    Article {
+        /// The section.
+        section: SectionId,
+        /// Its number at the time (`3.`, `2)`).
+        number: String,
+    },
+}
+
+/// Every text object of a charter at `heads` (the current heads if `None`),
+/// with the part of the charter it holds.
+pub fn text_parts(doc: &Automerge, heads: Option<&[ChangeHash]>) -> Vec<(TextPart, ObjId)> {
+    let view = View { doc, heads };
+    let mut parts = Vec::new();
+    for (part, key) in [(TextPart::Title, "title"), (TextPart::Preamble, "preamble")] {
+        if let Some(obj) = view.object(&ROOT, key, ObjType::Text) {
+            parts.push((part, obj));
+        }
+    }
+    let Some(map) = view.object(&ROOT, "sections", ObjType::Map) else {
+        return parts;
+    };
+    for section in section_order(&view, &map) {
+        let Some(obj) = view.object(&map, section.as_str(), ObjType::Map) else {
+            continue;
+        };
+        if let Some(text) = view.object(&obj, "heading", ObjType::Text) {
+            parts.push((
+                TextPart::Heading {
+                    section: section.clone(),
+                },
+                text,
+            ));
+        }
+        if let Some(text) = view.object(&obj, "text", ObjType::Text) {
+            parts.push((
+                TextPart::SectionText {
+                    section: section.clone(),
+                },
+                text,
+            ));
+        }
+        if let Some(list) = view.object(&obj, "articles", ObjType::List) {
+            for item in view.list(&list) {
+                if item.object != Some(ObjType::Map) {
+                    continue;
+                }
+                if let Some(text) = view.object(&item.id, "text", ObjType::Text) {
+                    let number = view.scalar_str(&item.id, "number").unwrap_or_default();
+                    parts.push((
+                        TextPart::Article {
+                            section: section.clone(),
+                            number,
+                        },
+                        text,
+                    ));
+                }
+            }
+        }
+    }
+    parts
 }
 
 /// The text object of a section's prose, for keystroke edits.
@@ -785,6 +869,24 @@ impl<'t, 'd> CharterTx<'t, 'd> {
         Ok(())
     }
 
+    /// Resolve a conflict: replace the words the merge left with `text`.
+    /// Refused if somebody edited them since (the conflict is closed).
+    pub fn resolve_conflict(
+        &mut self,
+        conflict: &crate::conflicts::Conflict,
+        text: &str,
+    ) -> Result<(), SchemaError> {
+        match &conflict.part {
+            TextPart::Title => single_line("the title", text)?,
+            TextPart::Heading { .. } => single_line("a heading", text)?,
+            TextPart::Preamble => no_headings("the preamble", text)?,
+            TextPart::SectionText { .. } | TextPart::Article { .. } => {
+                no_headings("section text", text)?
+            }
+        }
+        conflict.resolve(self.tx, text)
+    }
+
     /// Rename a section.
     pub fn set_heading(&mut self, id: &SectionId, heading: &str) -> Result<(), SchemaError> {
         single_line("a heading", heading)?;
@@ -852,6 +954,22 @@ impl<'t, 'd> CharterTx<'t, 'd> {
             Some(list) => list,
             None => self.tx.put_object(section, "articles", ObjType::List)?,
         };
+        // Anything but an article object in the list (only a foreign peer
+        // puts it there; readers skip it) goes first, so that list
+        // positions below count articles only.
+        let strays: Vec<usize> = View {
+            doc: &*self.tx,
+            heads: None,
+        }
+        .list(&list)
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.object != Some(ObjType::Map))
+        .map(|(index, _)| index)
+        .collect();
+        for index in strays.into_iter().rev() {
+            self.tx.delete(&list, index)?;
+        }
         let old: Vec<(ObjId, Article)> = {
             let view = View {
                 doc: &*self.tx,
@@ -875,52 +993,41 @@ impl<'t, 'd> CharterTx<'t, 'd> {
         let old_texts: Vec<&str> = old.iter().map(|(_, a)| a.text.as_str()).collect();
         let new_texts: Vec<&str> = new.iter().map(|a| a.text.as_str()).collect();
         let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &old_texts, &new_texts);
-        // Walk the diff, tracking how far list indexes have shifted.
-        let mut shift: isize = 0;
+        // Walk the diff in order with our own cursors (the indexes that
+        // `similar` reports for an insert are not always the position in
+        // the old list): `old_at` and `new_at` count the articles consumed,
+        // `pos` is where the next one is in the list being edited.
+        let (mut old_at, mut new_at, mut pos) = (0usize, 0usize, 0usize);
         for op in ops {
-            let (old_index, old_len, new_index, new_len) = match op {
-                similar::DiffOp::Equal {
-                    old_index,
-                    new_index,
-                    len,
-                } => (old_index, len, new_index, len),
-                similar::DiffOp::Delete {
-                    old_index,
-                    old_len,
-                    new_index,
-                } => (old_index, old_len, new_index, 0),
-                similar::DiffOp::Insert {
-                    old_index,
-                    new_index,
-                    new_len,
-                } => (old_index, 0, new_index, new_len),
+            let (old_len, new_len) = match op {
+                similar::DiffOp::Equal { len, .. } => (len, len),
+                similar::DiffOp::Delete { old_len, .. } => (old_len, 0),
+                similar::DiffOp::Insert { new_len, .. } => (0, new_len),
                 similar::DiffOp::Replace {
-                    old_index,
-                    old_len,
-                    new_index,
-                    new_len,
-                } => (old_index, old_len, new_index, new_len),
+                    old_len, new_len, ..
+                } => (old_len, new_len),
             };
             let paired = old_len.min(new_len);
             for k in 0..paired {
-                let (obj, before) = &old[old_index + k];
-                let after = &new[new_index + k];
+                let (obj, before) = &old[old_at + k];
+                let after = &new[new_at + k];
                 if before.number != after.number {
                     self.tx.put(obj, "number", after.number.as_str())?;
                 }
                 if before.text != after.text {
                     self.update_text(obj, "text", &after.text)?;
                 }
+                pos += 1;
             }
-            let at = |index: usize, shift: isize| index.saturating_add_signed(shift);
             for _ in paired..old_len {
-                self.tx.delete(&list, at(old_index + paired, shift))?;
-                shift -= 1;
+                self.tx.delete(&list, pos)?;
             }
             for k in paired..new_len {
-                self.insert_article(&list, at(old_index + k, shift), &new[new_index + k])?;
+                self.insert_article(&list, pos, &new[new_at + k])?;
+                pos += 1;
             }
-            shift += new_len as isize - paired as isize;
+            old_at += old_len;
+            new_at += new_len;
         }
         Ok(())
     }

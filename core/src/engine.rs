@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bundle::{Bundle, BundleError, Claims};
 use crate::charter::{self, Charter, CharterDraft, CharterTx, SchemaError, SectionId};
+use crate::conflicts::{self, Conflict};
 use crate::diff::{self, CharterDiff};
 use crate::governance::{self, ResolveOptions};
 use crate::guard::{self, Limits};
@@ -672,6 +673,13 @@ impl Engine {
         let entries = history::history(doc);
         let headings = history::section_headings(doc, &entries);
         Ok((entries, headings))
+    }
+
+    /// Every conflict in a document's history (concurrent rewrites of the
+    /// same words; see [`crate::conflicts`]), open or resolved.
+    pub fn conflicts(&mut self, id: &DocId) -> Result<Vec<Conflict>> {
+        let doc = &self.loaded(id)?.doc;
+        Ok(conflicts::conflicts(doc))
     }
 
     /// What changed between two points of a charter (`to` defaults to now).
@@ -1434,6 +1442,177 @@ mod tests {
         engine.charter(doc, None).expect("read").sections[index]
             .id
             .clone()
+    }
+
+    /// Words of the generated texts: accents, ligatures, a diaeresis.
+    fn words() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let word = prop::sample::select(vec![
+            "adhésion",
+            "le",
+            "collège",
+            "décide",
+            "à",
+            "la",
+            "majorité",
+            "œuvre",
+            "quorum",
+            "Zoë",
+            "ça",
+            "tensions",
+            "20 €",
+        ]);
+        prop::collection::vec(word, 1..5).prop_map(|w| w.join(" "))
+    }
+
+    /// A section body in the form Nous writes back: optional prose, then
+    /// numbered articles (texts from a small pool, so articles repeat,
+    /// move, merge, split and come back; continuation paragraphs; numbers
+    /// in any order and style; non-ASCII; empty).
+    fn body_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let pool = prop::sample::select(vec![
+            "Premier article.",
+            "Deuxième article.",
+            "Le quorum est de moitié.",
+            "Les décisions courantes sont prises chaque mois.",
+            "Chaque membre peut quitter la coopérative.",
+        ]);
+        let paragraph = prop_oneof![
+            pool.prop_map(str::to_owned),
+            words().prop_map(|p| format!("{p}.")),
+        ];
+        let text = prop::collection::vec(paragraph, 1..3).prop_map(|p| p.join("\n\n"));
+        let number = prop_oneof![
+            (1u8..20).prop_map(|n| format!("{n}.")),
+            (1u8..20).prop_map(|n| format!("{n})")),
+            (1u8..9, 1u8..9).prop_map(|(a, b)| format!("{a}.{b}")),
+        ];
+        let article = (number, text).prop_map(|(n, text)| format!("{n} {text}"));
+        (
+            prop::option::of(
+                prop::collection::vec(words().prop_map(|p| format!("Préambule : {p}.")), 1..3)
+                    .prop_map(|p| p.join("\n\n")),
+            ),
+            prop::collection::vec(article, 0..7),
+        )
+            .prop_map(|(prose, articles)| {
+                prose
+                    .into_iter()
+                    .chain(articles)
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+            })
+    }
+
+    fn case_count(default: u32) -> u32 {
+        std::env::var("NOUS_PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(default)
+    }
+
+    /// A section body of articles numbered 1, 2, 3… with these texts.
+    fn articles_body(texts: &[String]) -> String {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{}. {t}", i + 1))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(case_count(256)))]
+
+        /// Issue 12, item 1: a section edit gives exactly the text given,
+        /// whatever the text before it (articles added, removed,
+        /// reordered, renumbered, merged, split, edited; prose or not;
+        /// empty); and so do the title, a heading and the preamble.
+        #[test]
+        fn a_section_reads_exactly_what_was_written(
+            edits in proptest::collection::vec(
+                (body_strategy(), words(), words(), proptest::option::of(body_strategy())),
+                1..6,
+            ),
+        ) {
+            let storage = MemoryStorage::default();
+            let mut e = engine(3, &storage);
+            let doc = create(&mut e);
+            let section = section(&mut e, &doc, 1);
+            for (body, title, heading, preamble) in &edits {
+                // A preamble has no articles: it is prose throughout.
+                let preamble = preamble.as_deref().unwrap_or("");
+                e.edit(&doc, "edit", |c| {
+                    c.set_body(&section, body)?;
+                    c.set_title(title)?;
+                    c.set_heading(&section, heading)?;
+                    c.set_preamble(preamble)
+                })
+                .expect("edit");
+                let read = e.charter(&doc, None).expect("read");
+                let got = read.sections.iter().find(|s| s.id == section).expect("section");
+                proptest::prop_assert_eq!(&got.body(), body);
+                proptest::prop_assert_eq!(&got.heading, heading);
+                proptest::prop_assert_eq!(&read.title, title);
+                proptest::prop_assert_eq!(&read.preamble, preamble);
+                // And the Markdown of the whole charter reads back the same.
+                let again = markdown::parse(&markdown::render(&read, markdown::RenderOptions::default()));
+                proptest::prop_assert_eq!(again.title.as_ref(), Some(title));
+                proptest::prop_assert_eq!(&again.preamble, preamble);
+                let back = again.sections.iter().find(|s| s.id.as_ref() == Some(&section)).expect("section");
+                proptest::prop_assert_eq!(&markdown::render_body(&back.text, &back.articles), body);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(case_count(64)))]
+
+        /// Issue 12, item 1: two homes editing different articles of one
+        /// section at the same time both keep their edit once merged, in
+        /// either direction.
+        #[test]
+        fn concurrent_edits_to_different_articles_both_survive(
+            base in proptest::collection::vec(words(), 2..7),
+            (a, offset) in (0usize..6, 0usize..5),
+            alice_words in words(),
+            bob_words in words(),
+            bob_first in proptest::bool::ANY,
+        ) {
+            use proptest::prelude::*;
+            // Two different articles of the section.
+            let a = a % base.len();
+            let b = (a + 1 + offset % (base.len() - 1)) % base.len();
+            // Distinct articles, as in a charter.
+            let base: Vec<String> = base.iter().enumerate().map(|(i, t)| format!("{t} ({i}).")).collect();
+            let (storage_a, storage_b) = (MemoryStorage::default(), MemoryStorage::default());
+            let mut alice = engine(4, &storage_a);
+            let mut bob = engine(5, &storage_b);
+            let doc = create(&mut alice);
+            let section = section(&mut alice, &doc, 0);
+            alice.edit(&doc, "base", |c| c.set_body(&section, &articles_body(&base))).expect("edit");
+            bob.import_bundle(&alice.export_bundle(&[doc]).expect("export")).expect("import");
+
+            let mut by_alice = base.clone();
+            by_alice[a] = format!("{} Alice : {alice_words}.", base[a]);
+            let mut by_bob = base.clone();
+            by_bob[b] = format!("Bob : {bob_words}.");
+            alice.edit(&doc, "a", |c| c.set_body(&section, &articles_body(&by_alice))).expect("edit");
+            bob.edit(&doc, "b", |c| c.set_body(&section, &articles_body(&by_bob))).expect("edit");
+            let (first, second) = if bob_first { (&mut bob, &mut alice) } else { (&mut alice, &mut bob) };
+            second.import_bundle(&first.export_bundle(&[doc]).expect("export")).expect("import");
+            first.import_bundle(&second.export_bundle(&[doc]).expect("export")).expect("import");
+
+            let mut expected = base.clone();
+            expected[a] = by_alice[a].clone();
+            expected[b] = by_bob[b].clone();
+            for home in [&mut alice, &mut bob] {
+                let read = home.charter(&doc, None).expect("read");
+                let got = read.sections.iter().find(|s| s.id == section).expect("section");
+                prop_assert_eq!(got.body(), articles_body(&expected));
+            }
+        }
     }
 
     /// A merge can leave an old change as the first head. Chunks used to be

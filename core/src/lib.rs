@@ -58,6 +58,7 @@
 pub mod bundle;
 pub mod charter;
 pub mod community;
+pub mod conflicts;
 mod contain;
 pub mod diff;
 pub mod engine;
