@@ -38,6 +38,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Show what changed, section by section, between two points.
     Diff(DiffArgs),
+    /// List concurrent rewrites of the same words, and resolve them.
+    Conflicts(ConflictsArgs),
     /// Write a charter out as Markdown or JSON.
     Export(ExportArgs),
     /// Carry documents between homes in one file.
@@ -799,6 +801,53 @@ pub struct HistoryArgs {
     /// Only the last N changes.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+}
+
+/// `nous conflicts [DOC]`, or `nous conflicts resolve ID …`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ConflictsArgs {
+    #[command(subcommand)]
+    pub command: Option<ConflictsCommand>,
+    /// The document (default: every charter of this home).
+    pub doc: Option<String>,
+    /// Also list conflicts that were resolved.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictsCommand {
+    /// Resolve an open conflict: write one side's words, or your own.
+    Resolve(ResolveArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("with").required(true).multiple(false))]
+pub struct ResolveArgs {
+    /// The conflict: its id or an unambiguous prefix of it.
+    pub id: String,
+    /// Only look in this document.
+    #[arg(long)]
+    pub doc: Option<String>,
+    /// Keep the words of side a or side b, as `nous conflicts` lists them.
+    #[arg(long, value_enum, group = "with")]
+    pub take: Option<SideArg>,
+    /// Write these words instead.
+    #[arg(long, group = "with")]
+    pub text: Option<String>,
+    /// Write the words in $VISUAL or $EDITOR, starting from the merged ones.
+    #[arg(long, group = "with")]
+    pub editor: bool,
+}
+
+/// A side of a conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SideArg {
+    /// The first side listed.
+    A,
+    /// The second side listed.
+    B,
 }
 
 #[derive(Debug, Args)]

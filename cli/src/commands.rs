@@ -61,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::History(args) => history(&cx, args),
         Command::Diff(args) => diff(&cx, args),
+        Command::Conflicts(args) => crate::conflicts::run(&cx, args),
         Command::Export(args) => export(&cx, args),
         Command::Bundle(BundleCommand::Export(args)) => {
             bundle_export(&cx, &args.docs, &args.communities, &args.output)
@@ -394,13 +395,28 @@ fn charter_show(cx: &Context, args: ShowArgs) -> anyhow::Result<()> {
             );
         }
     }
+    // Open conflicts are in the latest text: marked when it is the one
+    // shown, counted otherwise.
+    let (conflicts, conflict_lines) = crate::conflicts::open_conflicts(&mut engine, &doc)?;
     if cx.json || args.format == Format::Json {
         let heads: Vec<String> = heads.iter().map(ids::hash_hex).collect();
         output::json(&json!({
             "id": doc, "heads": heads, "charter": charter,
             "version": in_force.as_ref().map(|(n, _)| n), "unratified_changes": unratified,
+            "conflicts": conflicts,
         }))
     } else {
+        if heads == latest {
+            for line in &conflict_lines {
+                eprintln!("! {line}");
+            }
+        } else if !conflict_lines.is_empty() {
+            eprintln!(
+                "! {} open conflict(s) in the latest text: see `nous conflicts {}`",
+                conflict_lines.len(),
+                &doc.to_string()[..8]
+            );
+        }
         output::text(&markdown::render(
             &charter,
             RenderOptions { annotations: false },
@@ -555,7 +571,7 @@ fn edit_target(
 }
 
 /// Open `text` in the user's editor and return what they saved.
-fn edit_in_editor(text: &str) -> anyhow::Result<String> {
+pub fn edit_in_editor(text: &str) -> anyhow::Result<String> {
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .unwrap_or_else(|_| "vi".to_owned());
@@ -961,15 +977,40 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
     let bytes = read_bundle_file(path)?;
     let mut engine = open(cx)?;
+    // The heads of the bundle's documents that are here already, to tell
+    // which conflicts the merge creates.
+    let named: Vec<DocId> = nous_core::bundle::Bundle::decode(&bytes)
+        .map(|b| b.documents.into_iter().map(|(id, _)| id).collect())
+        .unwrap_or_default();
+    let known: std::collections::HashSet<DocId> =
+        engine.list()?.into_iter().map(|d| d.id).collect();
+    let before = crate::conflicts::heads_before(
+        &mut engine,
+        named.into_iter().filter(|id| known.contains(id)),
+    );
     let report = engine
         .import_bundle(&bytes)
         .with_context(|| format!("cannot import {}", path.display()))?;
+    let mut conflicts = Vec::new();
+    let mut conflict_lines = Vec::new();
+    for imported in report.iter() {
+        if imported.outcome != ImportOutcome::Unchanged {
+            let (values, lines) = crate::conflicts::merged_conflicts(
+                &mut engine,
+                &imported.id,
+                before.get(&imported.id).map(Vec::as_slice),
+            )?;
+            conflicts.extend(values);
+            conflict_lines.extend(lines);
+        }
+    }
     engine.close()?;
     if cx.json {
         return output::json(&json!({
             "imported": report.documents,
             "records": report.records,
             "new_records": report.new_records,
+            "conflicts": conflicts,
         }));
     }
     let mut lines: Vec<String> = report
@@ -993,5 +1034,6 @@ fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
             report.new_records
         ));
     }
+    lines.extend(conflict_lines);
     output::text(&lines.join("\n"))
 }

@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod conflicts;
 mod demo;
 mod governance;
 mod output;

@@ -350,20 +350,67 @@ async fn exchange(
         }
     }
     if !documents.is_empty() {
+        let known: std::collections::HashSet<DocId> =
+            engine.list()?.into_iter().map(|d| d.id).collect();
+        let before = crate::conflicts::heads_before(
+            engine,
+            documents
+                .iter()
+                .map(|(id, _)| *id)
+                .filter(|id| known.contains(id)),
+        );
         let bundle = Bundle {
             documents,
             records: Vec::new(),
         };
         let imported = engine.import_bundle(&bundle.encode())?;
         for doc in imported.documents {
+            // The conflicts this merge created, if it merged anything.
+            let (conflicts, lines) = if doc.outcome == nous_core::ImportOutcome::Unchanged {
+                (Vec::new(), Vec::new())
+            } else {
+                crate::conflicts::merged_conflicts(
+                    engine,
+                    &doc.id,
+                    before.get(&doc.id).map(Vec::as_slice),
+                )?
+            };
             report.documents.push(json!({
                 "id": doc.id.to_string(),
                 "title": doc.title,
                 "outcome": outcome_text(&doc.outcome),
+                "conflicts": conflicts,
+                "conflict_lines": lines,
             }));
         }
     }
     Ok(report)
+}
+
+/// The documents as JSON output gives them: without the lines for people.
+fn without_lines(docs: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    docs.iter()
+        .cloned()
+        .map(|mut doc| {
+            if let Some(map) = doc.as_object_mut() {
+                map.remove("conflict_lines");
+            }
+            doc
+        })
+        .collect()
+}
+
+/// The lines telling of the conflicts a synced document brought.
+fn conflict_lines(doc: &serde_json::Value) -> Vec<String> {
+    doc["conflict_lines"]
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(|l| l.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn outcome_text(outcome: &nous_core::ImportOutcome) -> String {
@@ -504,7 +551,7 @@ fn print_report(cx: &Context, url: &RelayUrl, report: &Exchange) -> anyhow::Resu
             "relay": url.websocket(),
             "new_records": report.new_records,
             "unchanged": report.unchanged,
-            "documents": report.documents,
+            "documents": without_lines(&report.documents),
             "unavailable": report.unavailable.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "incomplete": report.incomplete.iter().map(ToString::to_string).collect::<Vec<_>>(),
         }));
@@ -526,6 +573,7 @@ fn print_report(cx: &Context, url: &RelayUrl, report: &Exchange) -> anyhow::Resu
             doc["outcome"].as_str().unwrap_or_default(),
             doc["title"].as_str().unwrap_or_default()
         ));
+        lines.extend(conflict_lines(doc));
     }
     for id in &report.unavailable {
         lines.push(format!(
@@ -657,7 +705,7 @@ async fn watch(
                 if cx.json {
                     println!(
                         "{}",
-                        json!({ "received": changed, "new_records": report.new_records })
+                        json!({ "received": without_lines(&changed), "new_records": report.new_records })
                     );
                 } else {
                     for doc in &changed {
@@ -666,6 +714,9 @@ async fn watch(
                             doc["id"].as_str().unwrap_or_default(),
                             doc["outcome"].as_str().unwrap_or_default()
                         );
+                        for line in conflict_lines(doc) {
+                            println!("{line}");
+                        }
                     }
                 }
             }

@@ -682,6 +682,27 @@ impl Engine {
         Ok(conflicts::conflicts(doc))
     }
 
+    /// The open conflicts of a document that involve a change it did not
+    /// have at `before` (its heads before an import or a sync): what a
+    /// merge just created.
+    pub fn new_conflicts(&mut self, id: &DocId, before: &[ChangeHash]) -> Result<Vec<Conflict>> {
+        let doc = &self.loaded(id)?.doc;
+        let new: std::collections::HashSet<String> = doc
+            .get_changes_meta(before)
+            .iter()
+            .map(|m| ids::hash_hex(&m.hash))
+            .collect();
+        Ok(conflicts::conflicts(doc)
+            .into_iter()
+            .filter(|c| c.open)
+            .filter(|c| {
+                c.sides
+                    .iter()
+                    .any(|s| s.changes.iter().any(|change| new.contains(&change.hash)))
+            })
+            .collect())
+    }
+
     /// What changed between two points of a charter (`to` defaults to now).
     pub fn diff(
         &mut self,

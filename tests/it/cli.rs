@@ -815,3 +815,117 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn concurrent_rewrites_of_the_same_words_are_shown_and_resolved() {
+    // Issue 12, item 2: "20 €" changed to "25 €" and to "15 €" used to
+    // read "155 €" with no word to anyone.
+    let alice = Home::new();
+    let bob = Home::new();
+    let doc = alice.charter(COOP);
+    let bundle = alice.file("to-bob.nous");
+    alice
+        .run(&["bundle", "export", &doc, "-o", path_str(&bundle)])
+        .ok();
+    bob.run(&["bundle", "import", path_str(&bundle)]).ok();
+    let text = |amount: &str| format!("La cotisation est de {amount} € par an. 👋");
+    alice
+        .run(&["charter", "edit", &doc, "depart", "--text", &text("20")])
+        .ok();
+    alice
+        .run(&["bundle", "export", &doc, "-o", path_str(&bundle)])
+        .ok();
+    bob.run(&["bundle", "import", path_str(&bundle)]).ok();
+    alice
+        .run(&["charter", "edit", &doc, "depart", "--text", &text("25")])
+        .ok();
+    bob.run(&["charter", "edit", &doc, "depart", "--text", &text("15")])
+        .ok();
+    // Different words at the same time are not a conflict.
+    alice
+        .run(&[
+            "charter",
+            "edit",
+            &doc,
+            "tensions",
+            "--text",
+            "D'abord en parler, puis le cercle.",
+        ])
+        .ok();
+    bob.run(&[
+        "charter",
+        "edit",
+        &doc,
+        "tensions",
+        "--text",
+        "Toujours en parler, puis la médiation.",
+    ])
+    .ok();
+    assert_eq!(bob.run(&["--json", "conflicts"]).json()["open"], 0);
+
+    alice
+        .run(&["bundle", "export", &doc, "-o", path_str(&bundle)])
+        .ok();
+    let imported = bob.run(&["bundle", "import", path_str(&bundle)]);
+    let said = imported.ok();
+    assert!(said.contains("conflict "), "{said}");
+    assert!(said.contains("§ Départ"), "{said}");
+
+    let listed = bob.run(&["--json", "conflicts", &doc]).json();
+    assert_eq!(listed["open"], 1, "{listed:#}");
+    let conflict = &listed["conflicts"][0];
+    assert_eq!(conflict["part"], "section-text");
+    assert_eq!(conflict["section"], "depart");
+    assert_eq!(conflict["ancestor"], "20");
+    let sides: std::collections::BTreeSet<&str> = conflict["sides"]
+        .as_array()
+        .expect("sides")
+        .iter()
+        .map(|s| s["text"].as_str().expect("text"))
+        .collect();
+    assert_eq!(sides, ["15", "25"].into_iter().collect());
+    let id = conflict["id"].as_str().expect("id").to_owned();
+    let shown = bob.run(&["charter", "show", &doc, "--latest"]);
+    assert!(
+        shown.stderr.contains(&format!("conflict {id}")),
+        "{}",
+        shown.stderr
+    );
+    let text_out = bob.run(&["conflicts"]).ok().to_owned();
+    assert!(
+        text_out.contains(&id) && text_out.contains("merged:"),
+        "{text_out}"
+    );
+
+    // Bob keeps Alice's amount; the conflict is closed, the text exact.
+    let take = if conflict["sides"][0]["text"] == "25" {
+        "a"
+    } else {
+        "b"
+    };
+    bob.run(&["conflicts", "resolve", &id[..6], "--take", take])
+        .ok();
+    let charter = bob
+        .run(&["--json", "charter", "show", &doc, "--latest"])
+        .json();
+    assert_eq!(charter["charter"]["sections"][1]["text"], text("25"));
+    assert_eq!(charter["conflicts"], serde_json::json!([]));
+    assert_eq!(bob.run(&["conflicts"]).ok().trim(), "No open conflicts.");
+    let all = bob.run(&["--json", "conflicts", "--all"]).json();
+    assert_eq!(all["conflicts"][0]["open"], false);
+    bob.run(&["conflicts", "resolve", &id, "--text", "30"])
+        .fails_with("already resolved");
+    bob.run(&["conflicts", "resolve", "ffffffff", "--take", "a"])
+        .fails_with("no conflict");
+    // Alice gets the resolution and sees no open conflict either.
+    bob.run(&["bundle", "export", &doc, "-o", path_str(&bundle)])
+        .ok();
+    alice.run(&["bundle", "import", path_str(&bundle)]).ok();
+    assert_eq!(alice.run(&["--json", "conflicts"]).json()["open"], 0);
+    assert_eq!(
+        alice
+            .run(&["--json", "charter", "show", &doc, "--latest"])
+            .json()["charter"]["sections"][1]["text"],
+        text("25")
+    );
+}

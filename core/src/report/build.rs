@@ -11,6 +11,8 @@ pub(super) struct Context<'a> {
     /// or why they cannot be computed.
     changes: Vec<Result<BTreeMap<String, SectionDiff>, String>>,
     sections: Vec<SectionEntry>,
+    /// Concurrent rewrites of the same words in the charter's history.
+    conflicts: Vec<crate::conflicts::Conflict>,
 }
 
 impl<'a> Context<'a> {
@@ -49,6 +51,7 @@ impl<'a> Context<'a> {
             contents,
             changes,
             sections: Vec::new(),
+            conflicts: crate::conflicts::conflicts(doc),
         };
         cx.sections = cx.catalogue();
         cx
@@ -133,6 +136,7 @@ impl<'a> Context<'a> {
         }
         self.membership(&mut body);
         self.tensions(&mut body);
+        self.conflicts(&mut body);
         self.documents(&mut body);
         self.rules(&mut body);
         self.records_section(&mut body);
@@ -1053,6 +1057,79 @@ impl<'a> Context<'a> {
     // -- documents ------------------------------------------------------------
 
     /// The documents shared with the community (`document.share`), if any.
+    /// Concurrent rewrites of the same words, and whether they were
+    /// resolved.
+    fn conflicts(&self, out: &mut Vec<Block>) {
+        out.push(Block::Heading(2, vec![t("Conflicts")]));
+        if self.conflicts.is_empty() {
+            out.push(Block::Para(vec![t(
+                "No two members rewrote the same words at the same time.",
+            )]));
+            return;
+        }
+        let mut items = Vec::new();
+        for conflict in &self.conflicts {
+            let part = match &conflict.part {
+                charter::TextPart::Title => "the title".to_owned(),
+                charter::TextPart::Preamble => "the preamble".to_owned(),
+                charter::TextPart::Heading { section } => {
+                    format!("the heading of “{}”", self.heading(section.as_str()))
+                }
+                charter::TextPart::SectionText { section } => {
+                    format!("“{}”", self.heading(section.as_str()))
+                }
+                charter::TextPart::Article { section, number } => {
+                    format!("article {number} of “{}”", self.heading(section.as_str()))
+                }
+            };
+            let status = if conflict.open { "open" } else { "resolved" };
+            let mut children = Vec::new();
+            children.push(Item::new(vec![
+                t("Before: “"),
+                t(conflict.ancestor.clone()),
+                t("”"),
+            ]));
+            for side in &conflict.sides {
+                let who: Vec<String> = side
+                    .changes
+                    .iter()
+                    .filter_map(|c| c.device)
+                    .map(|d| self.name(&d))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                let when = side
+                    .changes
+                    .last()
+                    .map(|c| date(u64::try_from(c.time_ms).unwrap_or(0)))
+                    .unwrap_or_default();
+                let who = if who.is_empty() {
+                    "another peer".to_owned()
+                } else {
+                    who.join(", ")
+                };
+                children.push(Item::new(vec![
+                    t(format!("{who} ({when}) wrote “")),
+                    t(side.text.clone()),
+                    t("”"),
+                ]));
+            }
+            children.push(Item::new(vec![
+                t("Merged: “"),
+                t(conflict.merged.clone()),
+                t("”"),
+            ]));
+            items.push(Item::with(
+                vec![
+                    t(format!("Conflict {} in {part} — ", conflict.id)),
+                    b(status),
+                ],
+                children,
+            ));
+        }
+        out.push(Block::List(items));
+    }
+
     fn documents(&self, out: &mut Vec<Block>) {
         let state = self.state;
         if state.documents.is_empty() {

@@ -806,6 +806,46 @@ mod tests {
     }
 
     #[test]
+    fn the_report_tells_of_conflicts_and_their_resolution() {
+        let (state, mut doc) = scenario();
+        let assemblee: SectionId = "assemblee".parse().expect("id");
+        let base = doc.get_heads();
+        let mut bob = doc
+            .fork_at(&base)
+            .expect("fork")
+            .with_actor(DeviceKey::from_seed(&[2; 32]).public().actor_id());
+        edit(&mut doc, |c| {
+            c.set_body(&assemblee, "L'assemblée se réunit chaque mois.")
+                .expect("edit")
+        });
+        edit(&mut bob, |c| {
+            c.set_body(&assemblee, "L'assemblée se réunit chaque semaine.")
+                .expect("edit")
+        });
+        doc.merge(&mut bob).expect("merge");
+        let md = governance_history(&state, &doc, Format::Markdown);
+        let part = md.split("## Conflicts").nth(1).expect("a conflicts part");
+        assert!(part.contains("in “Assemblée” — **open**"), "{part}");
+        assert!(part.contains("Before: “année”"), "{part}");
+        assert!(part.contains("Alice (") && part.contains("Bob ("), "{part}");
+        assert!(
+            part.contains("wrote “mois”") && part.contains("wrote “semaine”"),
+            "{part}"
+        );
+        let conflict = crate::conflicts::conflicts(&doc).remove(0);
+        let mut tx = doc.transaction();
+        CharterTx::new(&mut tx)
+            .expect("charter")
+            .resolve_conflict(&conflict, "trimestre")
+            .expect("resolve");
+        tx.commit();
+        let md = governance_history(&state, &doc, Format::Markdown);
+        assert!(md.contains("in “Assemblée” — **resolved**"), "{md}");
+        let html = governance_history(&state, &doc, Format::Html);
+        assert!(html.contains("Conflicts"), "{html}");
+    }
+
+    #[test]
     fn markdown_tells_the_challenge_the_objection_the_decision_and_the_diff() {
         let (state, doc) = scenario();
         let md = governance_history(&state, &doc, Format::Markdown);
