@@ -247,6 +247,49 @@ fn concurrent_editors_converge_and_a_restart_keeps_everything() {
     );
 }
 
+#[test]
+fn a_sync_that_merges_rewrites_of_the_same_words_says_so() {
+    // Issue 12, item 2: the merge is kept, and the members are told.
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    bob.sync(&relay, &[]);
+    alice.edit(&doc, "Départ", "On part avec un préavis d'un mois.");
+    bob.edit(&doc, "Départ", "On part avec un préavis de trois semaines.");
+    let quiet = alice.sync(&relay, &[]);
+    assert!(!quiet.to_string().contains("\"ancestor\""), "{quiet}");
+    let got = bob.sync(&relay, &[]);
+    let entry = got["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .find(|d| d["id"] == doc.as_str())
+        .expect("the charter came back");
+    let conflicts = entry["conflicts"].as_array().expect("conflicts");
+    assert!(!conflicts.is_empty(), "{got}");
+    assert!(
+        entry.get("conflict_lines").is_none(),
+        "JSON stays language-neutral"
+    );
+    let names: Vec<&str> = conflicts[0]["sides"]
+        .as_array()
+        .expect("sides")
+        .iter()
+        .map(|s| s["authors"].as_str().expect("authors"))
+        .collect();
+    assert!(
+        names.contains(&"Alice") && names.contains(&"Bob"),
+        "{names:?}"
+    );
+    // Alice hears of it on her next sync too, and both list the same.
+    let got = alice.sync(&relay, &[]);
+    assert!(got.to_string().contains("\"ancestor\""), "{got}");
+    let listed = |m: &Member| m.json(&["conflicts", &doc])["conflicts"].clone();
+    assert_eq!(listed(&alice), listed(&bob));
+}
+
 /// A change larger than the relay checks on a document's task (64 KiB,
 /// after compression) is checked on the blocking pool, and arrives whole.
 #[test]
