@@ -561,28 +561,14 @@ fn span_of(current: &[(Elem, String)], elems: &[Elem]) -> Option<(usize, usize)>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Engine, EngineOptions};
-    use crate::identity::DeviceKey;
+    use crate::engine::Engine;
+    use crate::engine::tests::case_count;
     use crate::ids::DocId;
     use crate::markdown;
     use crate::store::MemoryStorage;
 
     fn home(seed: u8) -> Engine {
-        let mut counter = 0u32;
-        let options = EngineOptions::new(
-            Box::new(|| 1_700_000_000_000),
-            Box::new(move |buf: &mut [u8]| {
-                counter += 1;
-                for (i, b) in buf.iter_mut().enumerate() {
-                    *b = seed ^ (counter as u8).wrapping_mul(31).wrapping_add(i as u8);
-                }
-            }),
-        );
-        Engine::with_storage(
-            DeviceKey::from_seed(&[seed; 32]),
-            Box::new(MemoryStorage::default()),
-            options,
-        )
+        crate::engine::tests::engine(seed, &MemoryStorage::default())
     }
 
     /// A charter of one section whose text is `text`, held by `homes`.
@@ -812,9 +798,7 @@ mod tests {
     ];
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
-            std::env::var("NOUS_PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48)
-        ))]
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(case_count(48)))]
 
         /// Concurrent rewrites of different words never flag; of the same
         /// word (to different words) always do.

@@ -1423,7 +1423,7 @@ impl Engine {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::markdown;
     use crate::store::MemoryStorage;
@@ -1443,7 +1443,9 @@ mod tests {
         )
     }
 
-    fn engine(seed: u8, storage: &MemoryStorage) -> Engine {
+    /// A home in memory whose clock and entropy follow `seed` (also for
+    /// other modules' tests).
+    pub(crate) fn engine(seed: u8, storage: &MemoryStorage) -> Engine {
         Engine::with_storage(
             DeviceKey::from_seed(&[seed; 32]),
             Box::new(storage.clone()),
@@ -1526,7 +1528,8 @@ mod tests {
             })
     }
 
-    fn case_count(default: u32) -> u32 {
+    /// Property-test cases: `NOUS_PROPTEST_CASES`, else `default`.
+    pub(crate) fn case_count(default: u32) -> u32 {
         std::env::var("NOUS_PROPTEST_CASES")
             .ok()
             .and_then(|n| n.parse().ok())
