@@ -16,6 +16,11 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
+/// The relay's allocator (`nous serve` runs the same relay as
+/// `nous-sync-server`; see its `main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     nous_core::guard::install_panic_hook();
     let cli = match args::Cli::try_parse() {

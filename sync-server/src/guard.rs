@@ -412,6 +412,23 @@ impl Guard {
         queued: &std::collections::HashSet<automerge::ChangeHash>,
         entries: &[Vec<u8>],
     ) -> Result<Admission, Refusal> {
+        if !self.precheck(doc, device, &scratch, seqs, entries)? {
+            return Ok(Admission::ReadOnly);
+        }
+        self.admit_prechecked(doc, device, scratch, seqs, queued, entries)
+    }
+
+    /// [`Guard::admit`] for changes [`Guard::precheck`] has already let
+    /// through (on the document `scratch` is, before anything was applied).
+    pub fn admit_prechecked(
+        &self,
+        doc: DocId,
+        device: &nous_core::PublicKey,
+        scratch: Automerge,
+        seqs: &Sequences,
+        queued: &std::collections::HashSet<automerge::ChangeHash>,
+        entries: &[Vec<u8>],
+    ) -> Result<Admission, Refusal> {
         if self.registry.access(&doc, Some(device)) != Access::Write {
             return Ok(Admission::ReadOnly);
         }
@@ -428,17 +445,8 @@ impl Guard {
             },
             scratch,
             entries,
-        );
-        let checked = match checked {
-            Ok(checked) => checked,
-            Err(refused) => {
-                if let Some(evidence) = &refused.evidence {
-                    self.metrics.equivocations.fetch_add(1, Ordering::Relaxed);
-                    self.chunks.keep_evidence(evidence);
-                }
-                return Err(refused);
-            }
-        };
+        )
+        .map_err(|refused| self.kept(refused))?;
         self.metrics
             .changes_admitted
             .fetch_add(checked.admitted as u64, Ordering::Relaxed);
@@ -450,6 +458,65 @@ impl Guard {
             advance: checked.advance,
             queue: checked.queue,
         })))
+    }
+
+    /// What [`Guard::admit`] can tell of `entries` without applying them,
+    /// `current` being the document as it stands (read, never changed):
+    /// whether `device` may write it (false: the changes are to be dropped),
+    /// and whether a change takes a number its actor already used (refused,
+    /// both changes kept as evidence). The relay asks this first and then
+    /// lends `admit` the document itself rather than a copy, so the
+    /// refusals an honest-looking sender meets most leave it untouched.
+    pub fn precheck(
+        &self,
+        doc: DocId,
+        device: &nous_core::PublicKey,
+        current: &Automerge,
+        seqs: &Sequences,
+        entries: &[Vec<u8>],
+    ) -> Result<bool, Refusal> {
+        if self.registry.access(&doc, Some(device)) != Access::Write {
+            return Ok(false);
+        }
+        let limits = &self.limits.changes;
+        // A second change for a number already taken: Automerge would
+        // refuse it too, but say nothing of what it is; keep both as
+        // evidence.
+        for entry in entries {
+            let Ok(change) = guard::decode_change(entry, limits) else {
+                continue;
+            };
+            if seqs.is_taken(change.actor_id(), change.seq())
+                && current.get_change_meta_by_hash(&change.hash()).is_none()
+            {
+                let check = Check {
+                    registry: &self.registry,
+                    kind: self.registry.kind(&doc),
+                    id: doc,
+                    seqs,
+                    queued: &std::collections::HashSet::new(),
+                    limits,
+                    device,
+                };
+                return Err(self.kept(equivocation(
+                    &check,
+                    current,
+                    change.actor_id(),
+                    change.seq(),
+                    entry.clone(),
+                )));
+            }
+        }
+        Ok(true)
+    }
+
+    /// `refused`, its evidence kept and counted if it has any.
+    fn kept(&self, refused: Refusal) -> Refusal {
+        if let Some(evidence) = &refused.evidence {
+            self.metrics.equivocations.fetch_add(1, Ordering::Relaxed);
+            self.chunks.keep_evidence(evidence);
+        }
+        refused
     }
 }
 
@@ -599,24 +666,8 @@ fn check_changes(
     mut scratch: Automerge,
     entries: &[Vec<u8>],
 ) -> Result<Checked, Refusal> {
-    // A second change for a number already taken: Automerge would refuse
-    // it too, but say nothing of what it is; keep both as evidence.
-    for entry in entries {
-        let Ok(change) = guard::decode_change(entry, check.limits) else {
-            continue;
-        };
-        if check.seqs.is_taken(change.actor_id(), change.seq())
-            && scratch.get_change_meta_by_hash(&change.hash()).is_none()
-        {
-            return Err(equivocation(
-                check,
-                &scratch,
-                change.actor_id(),
-                change.seq(),
-                entry.clone(),
-            ));
-        }
-    }
+    // A second change for a number already taken was refused by
+    // `Guard::precheck`, with its evidence, before this.
     let bytes: Vec<u8> = entries.iter().flatten().copied().collect();
     let (doc, changes, records) = match check.kind {
         DocKind::Content(_) => {

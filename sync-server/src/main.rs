@@ -6,6 +6,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use nous_sync_server::cli::{ServeArgs, serve};
 
+/// mimalloc rather than the system allocator: an edit makes and frees many
+/// small buffers, and glibc's malloc was a sixth of the relay's CPU per
+/// change (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The Nous relay: automerge-repo sync over WebSocket for the communities it
 /// hosts, with device authentication and access from their signed records.
 #[derive(Debug, Parser)]

@@ -228,13 +228,8 @@ pub struct DocSync {
     id: String,
     relay: String,
     doc: Automerge,
-    /// A copy of `doc` made in a quiet moment, for the next message's
-    /// changes to be checked on (see `scratch`).
-    spare: Option<Automerge>,
-    /// The document before the last changes adopted: freeing it costs
-    /// about what copying it does, so `prepare_scratch` does it, after the
-    /// fan-out.
-    retired: Option<Automerge>,
+    /// While the document is lent to the guard (see `lend`): its heads.
+    lent: Option<Vec<ChangeHash>>,
     peers: HashMap<ConnId, Peer>,
     memo: Memo,
     saved_heads: Vec<ChangeHash>,
@@ -311,8 +306,7 @@ impl DocSync {
             relay: relay.to_owned(),
             saved_heads: doc.get_heads(),
             doc,
-            spare: None,
-            retired: None,
+            lent: None,
             peers: HashMap::new(),
             memo: Memo::new(),
             snapshots,
@@ -362,12 +356,22 @@ impl DocSync {
         self.doc.get_heads()
     }
 
-    /// A copy of the document as it stands, for a message's changes to be
-    /// checked on (see `receive`): the one made by `prepare_scratch` if the
-    /// document has not changed since, else a new one. Copying is
-    /// proportional to the document, like applying a change.
-    pub fn scratch(&mut self) -> Automerge {
-        self.spare.take().unwrap_or_else(|| self.doc.clone())
+    /// The document as it stands, read only (for `Guard::precheck`).
+    pub fn doc(&self) -> &Automerge {
+        &self.doc
+    }
+
+    /// The document itself, for a message's changes to be checked and
+    /// applied on by the guard (`crate::guard::Guard::admit`); `receive`
+    /// takes it back with them. A copy would cost as much as applying the
+    /// change, every edit, and freeing the old one as much again: the
+    /// guard refuses what it can before applying anything
+    /// (`Guard::precheck`), and a document whose changes it refuses after
+    /// applying them is not given back: the relay loads it again from the
+    /// store, as after any break (`crate::hub`).
+    pub fn lend(&mut self) -> Automerge {
+        self.lent = Some(self.doc.get_heads());
+        std::mem::take(&mut self.doc)
     }
 
     /// The last sequence number of each of the document's actors.
@@ -429,27 +433,16 @@ impl DocSync {
                 .map_err(|e| DocError::Damaged(e.to_string()))?;
         }
         self.doc = fresh;
-        self.spare = None;
         self.memo.forget();
         self.waiting.clear();
         Ok(freed)
     }
 
-    /// Make the next `scratch` now, off the path of the next edit, and free
-    /// the document the last changes replaced (the relay calls this once an
-    /// edit has gone out to every client).
-    pub fn prepare_scratch(&mut self) {
-        self.retired = None;
-        if self.spare.is_none() {
-            self.spare = Some(self.doc.clone());
-        }
-    }
-
     /// A sync message from `conn` (already through the guard). `checked`
-    /// is, for a message with changes, the document with them applied on a
-    /// scratch copy and checked (`crate::guard::Guard::admit`): it becomes
-    /// the document, and Automerge, finding the changes already there, does
-    /// not apply them again. Without it the changes are applied here.
+    /// is, for a message with changes, the document (`lend`) with them
+    /// applied and checked (`crate::guard::Guard::admit`): it becomes the
+    /// document again, and Automerge, finding the changes already there,
+    /// does not apply them again. Without it the changes are applied here.
     pub fn receive(
         &mut self,
         conn: ConnId,
@@ -458,23 +451,29 @@ impl DocSync {
         checked: Option<Automerge>,
         out: &mut impl Effects,
     ) -> Result<(), DocError> {
+        let lent = self.lent.take();
+        if let Some(checked) = checked {
+            self.doc = checked;
+        }
+        let before = lent.unwrap_or_else(|| self.doc.get_heads());
         let Some(peer) = self.peers.get_mut(&conn) else {
+            // The sender left meanwhile: what the guard applied still goes
+            // out and is kept.
+            let heads = self.doc.get_heads();
+            if heads != before {
+                self.spread(&heads, out);
+            }
             return Ok(());
         };
-        let before = self.doc.get_heads();
         let plain = message.changes.is_empty();
         if !plain {
             self.memo.forget();
-            self.spare = None;
-            if let Some(checked) = checked {
-                self.retired = Some(std::mem::replace(&mut self.doc, checked));
-            }
         }
         if !(plain && self.memo.hear(&mut peer.state, &message)) {
             let kept = plain.then(|| (peer.state.clone(), message.clone()));
             let doc = &mut self.doc;
-            // Changes have been applied to a scratch copy inside the guard's
-            // containment first; this one is the second line.
+            // Changes have been applied inside the guard's containment
+            // first; this one is the second line.
             match std::panic::catch_unwind(AssertUnwindSafe(|| {
                 doc.receive_sync_message(&mut peer.state, message)
             })) {
@@ -505,20 +504,25 @@ impl DocSync {
             };
             to.answer(conn, peer, &mut self.memo, out);
         } else {
-            let to = Answer {
-                doc: &self.doc,
-                heads: &heads,
-                relay: &self.relay,
-                id: &self.id,
-            };
-            for (&conn, peer) in &mut self.peers {
-                to.answer(conn, peer, &mut self.memo, out);
-            }
-            // After the fan-out: nobody waits for the write, and every
-            // 64th is a whole snapshot.
-            self.save(&heads, out);
+            self.spread(&heads, out);
         }
         Ok(())
+    }
+
+    /// The document changed to `heads`: tell every client, then keep it.
+    fn spread(&mut self, heads: &[ChangeHash], out: &mut impl Effects) {
+        let to = Answer {
+            doc: &self.doc,
+            heads,
+            relay: &self.relay,
+            id: &self.id,
+        };
+        for (&conn, peer) in &mut self.peers {
+            to.answer(conn, peer, &mut self.memo, out);
+        }
+        // After the fan-out: nobody waits for the write, and every 64th is
+        // a whole snapshot.
+        self.save(heads, out);
     }
 
     /// An ephemeral message from `conn`: passed on to every other client of
@@ -704,8 +708,8 @@ mod tests {
     }
 
     /// [`converge`], keeping every frame the relay sent in `log`; with
-    /// `precheck`, changes are applied on a scratch copy first and handed
-    /// in, and a spare copy is made after every message, as the relay does.
+    /// `precheck`, changes are applied on the lent document first and
+    /// handed back in, as the relay does.
     fn converge_logged(
         relay: &mut DocSync,
         clients: &mut [Client],
@@ -732,16 +736,17 @@ mod tests {
                 if let Some(message) = client.say() {
                     quiet = false;
                     received += 1;
-                    // Some changes through a scratch copy, the others
-                    // applied in place (by their length): a spare copy must
-                    // never go stale.
-                    let scratched = message
-                        .changes
-                        .iter()
-                        .next()
-                        .is_some_and(|c| c.len() % 2 == 0);
+                    // Some changes through the lent document, the others
+                    // applied by `receive` (by their length); as in the
+                    // relay, only an attached client's reach the guard.
+                    let scratched = relay.peers.contains_key(&(conn as ConnId))
+                        && message
+                            .changes
+                            .iter()
+                            .next()
+                            .is_some_and(|c| c.len() % 2 == 0);
                     let checked = (precheck && scratched).then(|| {
-                        let mut scratch = relay.scratch();
+                        let mut scratch = relay.lend();
                         for change in message.changes.iter() {
                             scratch.load_incremental(change).expect("scratch");
                         }
@@ -750,9 +755,6 @@ mod tests {
                     relay
                         .receive(conn as ConnId, Ask::Sync, message, checked, out)
                         .expect("receive");
-                    if precheck {
-                        relay.prepare_scratch();
-                    }
                 }
             }
             if quiet && !out.iter().any(|e| matches!(e, Effect::Send(..))) {
@@ -952,7 +954,7 @@ mod tests {
     }
 
     #[test]
-    fn changes_checked_on_a_scratch_copy_make_the_same_conversation() {
+    fn changes_checked_on_the_lent_document_make_the_same_conversation() {
         assert_same(&conversation(true, false), &conversation(true, true));
     }
 
@@ -1016,7 +1018,7 @@ mod tests {
         assert_eq!(again.heads(), clients[0].doc.get_heads());
     }
 
-    /// The guard checks every change on a scratch copy first; should a
+    /// The guard checks every change on the lent document first; should a
     /// message get past it anyway, applying it here is contained too: the
     /// caller hears the document is broken (and reloads it), nothing is
     /// sent, and no panic escapes.

@@ -8,8 +8,10 @@
 //! - Each open document is a task that owns a [`DocSync`] (sans-IO, in
 //!   [`doc`]): the Automerge document and one sync state per client that
 //!   asked for it. The changes a message brings are first checked by the
-//!   guard ([`Guard::admit`]) on a scratch copy of the document, which then
-//!   becomes the document. The task carries out the effects: frames to the
+//!   guard: what it can tell without applying them ([`Guard::precheck`]),
+//!   then, on the document itself, lent to it, everything else
+//!   ([`Guard::admit`]); a document whose changes are refused after they
+//!   were applied is loaded again from the store. The task carries out the effects: frames to the
 //!   clients, chunks to the store. A client joins a document only by
 //!   speaking of it, so a connection costs nothing to the documents it does
 //!   not use.
@@ -686,28 +688,45 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                     continue;
                 };
                 let mut checked = None;
+                let mut prechecked = None;
                 if !message.changes.is_empty() {
+                    let entries: Vec<Vec<u8>> =
+                        message.changes.iter().map(|c| c.to_vec()).collect();
                     let seqs = sync.sequences().clone();
-                    let queued: HashSet<ChangeHash> = sync.waiting().keys().copied().collect();
-                    let admitted = admit(
-                        &parts,
-                        id,
-                        client.device,
-                        sync.scratch(),
-                        seqs,
-                        queued,
-                        &message,
-                    )
-                    .await
-                    .and_then(|admission| match admission {
-                        Admission::Admitted(adopted) => {
-                            within_waiting_bounds(&parts, &sync, conn, &adopted)
-                                .map(|()| Some(adopted))
+                    // What can be refused without applying anything leaves
+                    // the document as it was.
+                    match parts
+                        .guard
+                        .precheck(id, &client.device, sync.doc(), &seqs, &entries)
+                    {
+                        Ok(true) => prechecked = Some((entries, seqs)),
+                        Ok(false) => message.changes = Vec::<Vec<u8>>::new().into(),
+                        Err(refused) => {
+                            refuse(id, &parts, &mut clients, &mut sync, conn, &refused, true);
+                            continue;
                         }
-                        Admission::ReadOnly => Ok(None),
-                    });
+                    }
+                }
+                if let Some((entries, seqs)) = prechecked {
+                    let queued: HashSet<ChangeHash> = sync.waiting().keys().copied().collect();
+                    let device = client.device;
+                    let admitted = admit(&parts, id, device, sync.lend(), seqs, queued, entries)
+                        .await
+                        .and_then(|admission| match admission {
+                            Admission::Admitted(adopted) => {
+                                within_waiting_bounds(&parts, &sync, conn, &adopted)
+                                    .map(|()| adopted)
+                            }
+                            // Its access changed while a large message was
+                            // checked: dropped, like any refusal here.
+                            Admission::ReadOnly => Err(Refusal {
+                                reason: "write_to_read_only",
+                                detail: "access changed during the check".into(),
+                                evidence: None,
+                            }),
+                        });
                     match admitted {
-                        Ok(Some(adopted)) => {
+                        Ok(adopted) => {
                             let adopted = *adopted;
                             let now = sync.set_waiting(conn, &adopted.queue, Instant::now());
                             parts
@@ -717,13 +736,13 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                             sync.advance(adopted.advance);
                             checked = Some(adopted.doc);
                         }
-                        Ok(None) => message.changes = Vec::<Vec<u8>>::new().into(),
                         Err(refused) => {
-                            tracing::warn!(doc = %id, peer = %client.peer_id, reason = refused.reason, detail = %refused.detail, "relay: changes refused; the document is as it was");
-                            if let Some(client) = clients.remove(&conn) {
-                                client.out.kick.kick(refused.reason);
+                            // The lent document is gone with the refused
+                            // changes: the document comes back from the store.
+                            refuse(id, &parts, &mut clients, &mut sync, conn, &refused, false);
+                            if !reload(id, &parts, &clients, &mut sync).await {
+                                break;
                             }
-                            leave(&parts, &mut sync, conn);
                             continue;
                         }
                     }
@@ -736,37 +755,14 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                     edited.then_some(conn),
                     |sync, out| sync.receive(conn, ask, message, checked, out),
                 );
-                if edited && received.is_ok() {
-                    // Let the clients' tasks send the edit first; then copy
-                    // the document for the next one (likely to come) and
-                    // free the one it replaced.
-                    tokio::task::yield_now().await;
-                    sync.prepare_scratch();
-                }
                 if let Err(e) = received {
                     tracing::error!(doc = %id, error = %e, "relay: a sync message got past the guard and broke the document; reloading it");
                     parts.metrics.reject("broken_document");
                     if let Some(client) = clients.remove(&conn) {
                         client.out.kick.kick("broke_a_document");
                     }
-                    parts.chunks.flush().await;
-                    let waited: usize = sync.waiting().values().map(|w| w.bytes).sum();
-                    parts
-                        .metrics
-                        .waiting_bytes
-                        .fetch_sub(waited as i64, Ordering::Relaxed);
-                    match load(id, &parts).await {
-                        Ok(fresh) => sync = fresh,
-                        Err(e) => {
-                            tracing::error!(doc = %id, error = %e, "relay: cannot reload the document");
-                            break;
-                        }
-                    }
-                    for (conn, client) in &clients {
-                        let access = parts.registry.access(&id, Some(&client.device));
-                        if client.attached {
-                            sync.attach(*conn, client.peer_id.clone(), access != Access::Write);
-                        }
+                    if !reload(id, &parts, &clients, &mut sync).await {
+                        break;
                     }
                 }
                 expire_waiting(&parts, &mut sync);
@@ -799,13 +795,71 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
         .fetch_sub(1, Ordering::Relaxed);
 }
 
+/// `conn`'s changes were refused: it is told why and disconnected. With
+/// `intact`, the document is as it was and `conn` leaves it; otherwise the
+/// caller loads it again.
+fn refuse(
+    id: DocId,
+    parts: &Parts,
+    clients: &mut HashMap<ConnId, Client>,
+    sync: &mut DocSync,
+    conn: ConnId,
+    refused: &Refusal,
+    intact: bool,
+) {
+    let peer = clients
+        .get(&conn)
+        .map(|c| c.peer_id.clone())
+        .unwrap_or_default();
+    tracing::warn!(doc = %id, peer = %peer, reason = refused.reason, detail = %refused.detail, "relay: changes refused; the document is as it was");
+    if let Some(client) = clients.remove(&conn) {
+        client.out.kick.kick(refused.reason);
+    }
+    if intact {
+        leave(parts, sync, conn);
+    }
+}
+
+/// The document `id` again from the store, after its in-memory copy was
+/// given up (a refusal after the guard applied changes, or a break): the
+/// writes queued so far first, then every attached client starts its sync
+/// afresh (what waited for a dependency is forgotten: its senders send it
+/// again). False if it cannot be loaded (the task ends).
+async fn reload(
+    id: DocId,
+    parts: &Arc<Parts>,
+    clients: &HashMap<ConnId, Client>,
+    sync: &mut DocSync,
+) -> bool {
+    parts.chunks.flush().await;
+    let waited: usize = sync.waiting().values().map(|w| w.bytes).sum();
+    parts
+        .metrics
+        .waiting_bytes
+        .fetch_sub(waited as i64, Ordering::Relaxed);
+    match load(id, parts).await {
+        Ok(fresh) => *sync = fresh,
+        Err(e) => {
+            tracing::error!(doc = %id, error = %e, "relay: cannot reload the document");
+            return false;
+        }
+    }
+    for (conn, client) in clients {
+        let access = parts.registry.access(&id, Some(&client.device));
+        if client.attached {
+            sync.attach(*conn, client.peer_id.clone(), access != Access::Write);
+        }
+    }
+    true
+}
+
 /// Changes up to this size are checked on the document's task (a few
 /// keystrokes take less than a hand-off to the blocking pool); larger ones
 /// on the blocking pool, so they do not hold a runtime worker.
 const INLINE_CHECK_BYTES: usize = 64 << 10;
 
-/// Have the guard check a message's changes on `scratch`, a copy of the
-/// document as it stands.
+/// Have the guard check and apply a message's changes on `scratch`, the
+/// document lent by its task (`DocSync::lend`).
 async fn admit(
     parts: &Arc<Parts>,
     id: DocId,
@@ -813,14 +867,13 @@ async fn admit(
     scratch: automerge::Automerge,
     seqs: Sequences,
     queued: HashSet<ChangeHash>,
-    message: &automerge::sync::Message,
+    entries: Vec<Vec<u8>>,
 ) -> Result<Admission, Refusal> {
-    let entries: Vec<Vec<u8>> = message.changes.iter().map(|c| c.to_vec()).collect();
     let size: usize = entries.iter().map(Vec::len).sum();
     if size <= INLINE_CHECK_BYTES {
         return parts
             .guard
-            .admit(id, &device, scratch, &seqs, &queued, &entries);
+            .admit_prechecked(id, &device, scratch, &seqs, &queued, &entries);
     }
     // Each large check may inflate up to the guard's cap: only a few at once.
     let _check = match parts.large_checks.clone().try_acquire_owned() {
@@ -840,13 +893,15 @@ async fn admit(
         }
     };
     let guard = parts.guard.clone();
-    tokio::task::spawn_blocking(move || guard.admit(id, &device, scratch, &seqs, &queued, &entries))
-        .await
-        .map_err(|e| Refusal {
-            reason: "guard_failed",
-            detail: e.to_string(),
-            evidence: None,
-        })?
+    tokio::task::spawn_blocking(move || {
+        guard.admit_prechecked(id, &device, scratch, &seqs, &queued, &entries)
+    })
+    .await
+    .map_err(|e| Refusal {
+        reason: "guard_failed",
+        detail: e.to_string(),
+        evidence: None,
+    })?
 }
 
 /// Whether what would then wait in the document for a dependency stays
