@@ -679,7 +679,11 @@ mod community {
     }
 
     fn resolves(id: CommunityId, records: &[Record], check_signatures: bool) -> bool {
-        governance::resolve(id, records, ResolveOptions { check_signatures }).is_ok_and(|state| {
+        let options = ResolveOptions {
+            check_signatures,
+            ..ResolveOptions::default()
+        };
+        governance::resolve(id, records, options).is_ok_and(|state| {
             state.records.len() == records.len()
                 && state.records.iter().all(|r| r.verdict == Verdict::Accepted)
         })

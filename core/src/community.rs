@@ -129,6 +129,7 @@ impl Engine {
             &records,
             ResolveOptions {
                 check_signatures: false,
+                ..ResolveOptions::default()
             },
         )
         .map_err(|e| Error::Governance(e.to_string()))?;
@@ -229,6 +230,7 @@ impl Engine {
             &records,
             ResolveOptions {
                 check_signatures: false,
+                ..ResolveOptions::default()
             },
         )
         .map_err(|e| Error::Governance(e.to_string()))?;

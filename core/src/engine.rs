@@ -1112,6 +1112,7 @@ impl Engine {
                 &records,
                 ResolveOptions {
                     check_signatures: false,
+                    ..ResolveOptions::default()
                 },
             )
             .map_err(|error| BundleError::Unresolvable {

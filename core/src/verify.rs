@@ -185,6 +185,12 @@ impl Report {
 
 /// Verify a bundle.
 pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
+    verify_with(bytes, ResolveOptions::default())
+}
+
+/// [`verify`], resolving each community with `options` (tests resolve with
+/// a salted tie-break: the report must not change).
+pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Report, VerifyError> {
     let bundle = Bundle::decode(bytes)?;
     let mut problems = Vec::new();
     let mut rejected = Vec::new();
@@ -247,7 +253,7 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
     let mut signed: HashSet<(PublicKey, String)> = HashSet::new();
     let carried: BTreeSet<DocId> = bundle.documents.iter().map(|(id, _)| *id).collect();
     for (id, records) in &by_community {
-        let state = match governance::resolve(*id, records, ResolveOptions::default()) {
+        let state = match governance::resolve(*id, records, options) {
             Ok(state) => state,
             Err(error) => {
                 problems.push(Problem {

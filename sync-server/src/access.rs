@@ -366,6 +366,7 @@ impl Registry {
             &records,
             ResolveOptions {
                 check_signatures: false,
+                ..ResolveOptions::default()
             },
         )
         .map_err(|e| RegistryError::Governance(e.to_string()))?;

@@ -15,6 +15,10 @@ pub(crate) struct Dag {
     pub index: HashMap<RecordId, usize>,
     /// Parents of each record, as indices into `order`.
     pub parents: Vec<Vec<usize>>,
+    /// The length of the longest path from the genesis to each record: with
+    /// the timestamp and the id, an order of records that respects
+    /// causality and does not depend on the tie-break.
+    pub depth: Vec<usize>,
     /// Records left out: their id and why.
     pub left_out: Vec<(Record, LeftOut)>,
 }
@@ -46,7 +50,16 @@ fn class(record: &Record, by_id: &HashMap<RecordId, &Record>) -> u8 {
 impl Dag {
     /// Order `records` (already deduplicated and with valid signatures);
     /// `invalid` are ids known to be bad (their descendants are left out).
-    pub fn build(records: Vec<Record>, invalid: &[RecordId]) -> Dag {
+    pub fn build(records: Vec<Record>, invalid: &[RecordId], salt: [u8; 32]) -> Dag {
+        // The tie-break among records ready at once: by id, or by salted id
+        // (tests: no verdict may depend on it).
+        let tie = |id: RecordId| -> [u8; 32] {
+            let mut key = id.0;
+            for (k, s) in key.iter_mut().zip(salt) {
+                *k ^= s;
+            }
+            key
+        };
         let by_id: HashMap<RecordId, &Record> = records.iter().map(|r| (r.id(), r)).collect();
         let invalid: std::collections::HashSet<RecordId> = invalid.iter().copied().collect();
 
@@ -73,14 +86,18 @@ impl Dag {
                 continue;
             }
             if missing == 0 {
-                heap.push(Reverse((class(record, &by_id), record.id())));
+                heap.push(Reverse((
+                    class(record, &by_id),
+                    tie(record.id()),
+                    record.id(),
+                )));
             } else {
                 waiting.insert(record.id(), missing);
             }
         }
         let mut order = Vec::with_capacity(records.len());
         let mut index = HashMap::with_capacity(records.len());
-        while let Some(Reverse((_, id))) = heap.pop() {
+        while let Some(Reverse((_, _, id))) = heap.pop() {
             let Some(record) = by_id.get(&id) else {
                 continue;
             };
@@ -92,7 +109,7 @@ impl Dag {
                     if *count == 0 {
                         waiting.remove(child);
                         if let Some(record) = by_id.get(child) {
-                            heap.push(Reverse((class(record, &by_id), *child)));
+                            heap.push(Reverse((class(record, &by_id), tie(*child), *child)));
                         }
                     }
                 }
@@ -131,7 +148,7 @@ impl Dag {
         }
         left_out.sort_by_key(|(r, _)| r.id());
 
-        let parents = order
+        let parents: Vec<Vec<usize>> = order
             .iter()
             .map(|r| {
                 r.parents()
@@ -140,11 +157,33 @@ impl Dag {
                     .collect()
             })
             .collect();
+        // Parents come first in `order`.
+        let mut depth = vec![0usize; order.len()];
+        for (i, ps) in parents.iter().enumerate() {
+            depth[i] = ps.iter().map(|&p| depth[p] + 1).max().unwrap_or(0);
+        }
         Dag {
             order,
             index,
             parents,
+            depth,
             left_out,
+        }
+    }
+
+    /// The place of record `i` in the canonical order that does not depend
+    /// on the tie-break: timestamp, then depth (a record is never dated
+    /// before its parents, and is deeper), then id.
+    pub fn causal_key(&self, i: usize) -> (u64, usize, crate::record::RecordId) {
+        let record = &self.order[i];
+        (record.timestamp(), self.depth[i], record.id())
+    }
+
+    /// The same key for a record named by id (records not placed last).
+    pub fn causal_key_of(&self, id: &RecordId) -> (u64, usize, RecordId) {
+        match self.index.get(id) {
+            Some(&i) => self.causal_key(i),
+            None => (u64::MAX, usize::MAX, *id),
         }
     }
 

@@ -709,12 +709,18 @@ pub enum ResolveError {
 pub struct ResolveOptions {
     /// Check signatures (false only for records the store already checked).
     pub check_signatures: bool,
+    /// Break ties between concurrent records in another order than by id
+    /// (their ids XORed with this salt). Every verdict is a function of a
+    /// record's causal past, so the state never depends on it: tests
+    /// resolve with several salts to check exactly that. Zero: by id.
+    pub tie_break_salt: [u8; 32],
 }
 
 impl Default for ResolveOptions {
     fn default() -> Self {
         ResolveOptions {
             check_signatures: true,
+            tie_break_salt: [0; 32],
         }
     }
 }

@@ -1205,19 +1205,24 @@ fn a_decision_counts_the_members_its_author_saw_whatever_the_ids() {
     let fork = w.heads();
     w.admit("dan", "learners");
     let joined = w.records.last().expect("dan's signature").id();
+    let bobs = w.sign_on("bob", decide(am, Outcome::Adopted, "adopté"), fork);
+    w.records.push(bobs.clone());
+    // Replayed before Dan's admission and after it (the tie-break between
+    // concurrent records, salted): the verdict is the same.
     let (mut before, mut after) = (None, None);
-    for n in 0.. {
-        let reason = format!("adopté ({n})");
-        let bobs = w.sign_on("bob", decide(am, Outcome::Adopted, &reason), fork.clone());
-        let mut records = w.records.clone();
-        records.push(bobs.clone());
-        let state = resolve(w.community, &records, w.options).expect("resolve");
-        let place = |id: RecordId| state.records.iter().position(|r| r.id == id);
-        let placed_first = place(bobs.id()) < place(joined);
+    for n in 0u8..=255 {
+        let salt = [n; 32];
+        let dag = super::dag::Dag::build(w.records.clone(), &[], salt);
+        let placed_first = dag.index[&bobs.id()] < dag.index[&joined];
+        let options = ResolveOptions {
+            tie_break_salt: salt,
+            ..w.options
+        };
+        let state = resolve(w.community, &w.records, options).expect("resolve");
         if placed_first {
-            before.get_or_insert((bobs, state));
+            before.get_or_insert((bobs.clone(), state));
         } else {
-            after.get_or_insert((bobs, state));
+            after.get_or_insert((bobs.clone(), state));
         }
         if before.is_some() && after.is_some() {
             break;
@@ -2137,6 +2142,7 @@ fn history(seed: u64) -> World {
     let mut w = World::coop();
     w.options = ResolveOptions {
         check_signatures: false,
+        ..ResolveOptions::default()
     };
     let bob = if r.chance(50) {
         w.ok("bob", certify("bob-phone"));
@@ -2636,4 +2642,212 @@ fn an_unsound_device_key_is_refused() {
         "not a sound ed25519 key",
     );
     w.ok("alice", certify("zoe"));
+}
+
+// ---------------------------------------------------------------------------
+// No verdict depends on how concurrent records are ordered (issue 12, item 3)
+// ---------------------------------------------------------------------------
+
+/// A community where, after a shared past, two to four branches act
+/// concurrently: two competing changes of the amendment rule adopted,
+/// an amendment decided, two members excluding each other, a member
+/// leaving, reactions and tensions, each branch ignorant of the others;
+/// then, sometimes, a record that merges them.
+fn concurrent_history(seed: u64) -> World {
+    let mut r = Rng(seed);
+    let mut w = World::coop();
+    w.options = ResolveOptions {
+        check_signatures: false,
+        ..ResolveOptions::default()
+    };
+    let (_, am, wording) = w.open_amendment("alice", &["s3"], 10);
+    let unanimity = Rule {
+        signers: 2,
+        ..Rule::new(Method::Unanimity)
+    };
+    let rule_one = w.ok("alice", change_rule(Act::Amend, unanimity));
+    let rule_two = w.ok(
+        "chloe",
+        change_rule(Act::Amend, Rule::new(Method::Majority)),
+    );
+    for who in ["alice", "bob", "chloe", "fred", "eve"] {
+        for rule in [rule_one, rule_two] {
+            if r.chance(85) {
+                w.ok(who, react(rule, None, Stance::Consent));
+            }
+        }
+        if who != "alice" && r.chance(80) {
+            w.ok(who, react(am, Some(wording), Stance::Consent));
+        }
+    }
+    let now = w.clock;
+    let out_bob = w.ok("alice", exclude("bob", now, now + 15 * DAY_MS));
+    let out_alice = w.ok("bob", exclude("alice", now, now + 15 * DAY_MS));
+    for who in ["alice", "bob", "chloe", "fred", "eve"] {
+        for proposal in [out_bob, out_alice] {
+            if r.chance(80) {
+                w.ok(who, react(proposal, None, Stance::Yes));
+            }
+        }
+    }
+    w.days(16);
+    let fork = w.heads();
+    let mut acts: Vec<(&str, Payload)> = vec![
+        ("fred", decide(rule_one, Outcome::Adopted, "")),
+        ("bob", decide(rule_two, Outcome::Adopted, "")),
+        ("chloe", decide(am, Outcome::Adopted, "")),
+        ("fred", decide(out_bob, Outcome::Adopted, "")),
+        ("chloe", decide(out_alice, Outcome::Adopted, "")),
+        ("eve", leave()),
+        ("eve", objection(am, Some(wording), "abcd")),
+        ("alice", react(am, Some(wording), Stance::Consent)),
+        ("bob", tension("who decides")),
+        ("alice", tension("the schedule")),
+        // Two shares of one document, each ignorant of the other.
+        ("chloe", share(7, Access::Public)),
+        ("fred", share(7, Access::Members)),
+    ];
+    r.shuffle(&mut acts);
+    acts.truncate(4 + r.below(acts.len() - 3));
+    let branches = 2 + r.below(3);
+    let mut tips: Vec<Vec<RecordId>> = vec![fork.clone(); branches];
+    let mut made = Vec::new();
+    for (who, payload) in acts {
+        let branch = r.below(branches);
+        let record = w.sign_on(who, payload, tips[branch].clone());
+        tips[branch] = vec![record.id()];
+        made.push(record);
+        if r.chance(20) {
+            w.days(1);
+        }
+    }
+    w.records.extend(made);
+    if r.chance(50) {
+        let all: Vec<RecordId> = {
+            let mut all: Vec<RecordId> = tips.into_iter().flatten().collect();
+            all.sort();
+            all.dedup();
+            all
+        };
+        let merge = w.sign_on("fred", tension("after the meeting"), all);
+        w.records.push(merge);
+    }
+    w
+}
+
+/// The case of issue 12: Alice's change of the amendment rule to unanimity
+/// is adopted while, concurrently, Bob (who has not seen it) adopts an
+/// amendment under consent. Bob's decision is judged on the rules he had
+/// seen, whichever of the two the replay places first.
+#[test]
+fn a_decision_concurrent_with_a_rule_change_is_judged_on_the_rules_its_author_saw() {
+    let mut w = World::coop();
+    let (_, am, wording) = w.open_amendment("alice", &["s3"], 10);
+    // Eve stays silent: consent holds, unanimity would not.
+    for who in ["alice", "bob", "chloe", "fred"] {
+        w.ok(who, react(am, Some(wording), Stance::Consent));
+    }
+    let unanimity = change_rule(Act::Amend, Rule::new(Method::Unanimity));
+    let rule = w.ok("alice", unanimity);
+    for who in ["alice", "bob", "chloe", "fred", "eve"] {
+        w.ok(who, react(rule, None, Stance::Consent));
+    }
+    w.days(16);
+    let fork = w.heads();
+    let alices = w.sign_on("alice", decide(rule, Outcome::Adopted, ""), fork.clone());
+    let bobs = w.sign_on("bob", decide(am, Outcome::Adopted, ""), fork);
+    w.records.extend([alices.clone(), bobs.clone()]);
+    let mut placements = BTreeSet::new();
+    for n in 0u8..=255 {
+        let salt = [n; 32];
+        let dag = super::dag::Dag::build(w.records.clone(), &[], salt);
+        placements.insert(dag.index[&bobs.id()] < dag.index[&alices.id()]);
+        let options = ResolveOptions {
+            tie_break_salt: salt,
+            ..w.options
+        };
+        let state = resolve(w.community, &w.records, options).expect("resolve");
+        assert_eq!(state.verdict(&alices.id()), Some(&Verdict::Accepted));
+        assert_eq!(
+            state.verdict(&bobs.id()),
+            Some(&Verdict::Accepted),
+            "Bob decided under the consent rule he had seen (salt {n})"
+        );
+        assert_eq!(state.amendments[&am].phase, Phase::Adopted);
+        assert_eq!(state.rules.amend.method, Method::Unanimity);
+        if placements.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(placements.len(), 2, "both replay orders were tried");
+}
+
+/// What must not depend on the tie-break: the whole state (every verdict,
+/// members, rules, proposals, amendments, versions, in the same order).
+fn judged(state: &State) -> serde_json::Value {
+    serde_json::to_value(state).expect("json")
+}
+
+/// Where two JSON values differ (paths), for a readable failure.
+fn differences(a: &serde_json::Value, b: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                let none = Value::Null;
+                differences(
+                    x.get(key).unwrap_or(&none),
+                    y.get(key).unwrap_or(&none),
+                    &format!("{path}.{key}"),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differences(p, q, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ if a != b => out.push(format!("{path}: {a} / {b}")),
+        _ => {}
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+        std::env::var("NOUS_PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48)
+    ))]
+
+    /// Issue 12, item 3: concurrent rule changes, decisions, removals and
+    /// reactions resolved with the canonical tie-break and with a salted
+    /// one give the same verdicts and the same state.
+    #[test]
+    fn no_verdict_depends_on_how_concurrent_records_are_ordered(
+        seed in proptest::prelude::any::<u64>(),
+        salt in proptest::prelude::any::<[u8; 32]>(),
+    ) {
+        let w = concurrent_history(seed);
+        let canonical = resolve(w.community, &w.records, w.options).expect("resolve");
+        let salted = resolve(
+            w.community,
+            &w.records,
+            ResolveOptions { tie_break_salt: salt, ..w.options },
+        )
+        .expect("resolve");
+        let mut differ = Vec::new();
+        differences(&judged(&canonical), &judged(&salted), "state", &mut differ);
+        differ.truncate(12);
+        proptest::prop_assert!(differ.is_empty(), "canonical / salted:\n{}", differ.join("\n"));
+        // What `nous verify` says of the records: the same report.
+        let bundle = crate::Bundle {
+            documents: Vec::new(),
+            records: w.records.iter().map(|r| r.bytes().to_vec()).collect(),
+        }
+        .encode();
+        let report = |options| crate::verify::verify_with(&bundle, options).expect("verify").hash();
+        proptest::prop_assert_eq!(
+            report(w.options),
+            report(ResolveOptions { tie_break_salt: salt, ..w.options })
+        );
+    }
 }

@@ -96,20 +96,47 @@ impl Fold<'_> {
             at,
         };
         let rules = self.rules_seen(i);
+        // A subject closed by a record its author had not seen (concurrent
+        // with it): the reaction holds as what its author said and is kept
+        // (its objection too), but the closed phase stays: the decision did
+        // not see it. Judged on the author's causal past, never on where the
+        // replay happens to place the two.
+        let concurrent_close = match self.closed_by(&react.subject) {
+            Some(closer) => !self.saw(i, &closer),
+            None => false,
+        };
+        // The wording the author reacts to must be the latest they had seen
+        // (a wording submitted concurrently does not make it stale).
+        let seen_current = match self.state.amendments.get(&react.subject) {
+            Some(amendment) => {
+                let submissions: Vec<RecordId> =
+                    amendment.submissions.iter().map(|s| s.record).collect();
+                let mut seen = None;
+                for submission in submissions.iter().rev() {
+                    if self.saw(i, submission) {
+                        seen = Some(*submission);
+                        break;
+                    }
+                }
+                seen
+            }
+            None => None,
+        };
         if let Some(amendment) = self.state.amendments.get_mut(&react.subject) {
+            if !concurrent_close {
+                require(
+                    !is_closed(amendment.phase) && amendment.phase != Phase::Adopted,
+                    || format!("the amendment is {}", phase_name(amendment.phase)),
+                )?;
+                require(amendment.phase != Phase::Draft, || {
+                    "the amendment is not submitted yet".into()
+                })?;
+                require(amendment.phase != Phase::Stale, || {
+                    "the amendment is stale: wait for the proposer to submit it again".into()
+                })?;
+            }
             require(
-                !is_closed(amendment.phase) && amendment.phase != Phase::Adopted,
-                || format!("the amendment is {}", phase_name(amendment.phase)),
-            )?;
-            require(amendment.phase != Phase::Draft, || {
-                "the amendment is not submitted yet".into()
-            })?;
-            require(amendment.phase != Phase::Stale, || {
-                "the amendment is stale: wait for the proposer to submit it again".into()
-            })?;
-            let current = amendment.submissions.last().map(|s| s.record);
-            require(
-                react.submission.is_some() && react.submission == current,
+                react.submission.is_some() && react.submission == seen_current,
                 || "reacts to a wording that is not the current one".into(),
             )?;
             require(react.stance != Stance::Block || rules.amend.block, || {
@@ -126,7 +153,7 @@ impl Fold<'_> {
             .proposals
             .get_mut(&react.subject)
             .ok_or("reacts to a record that is not a proposal")?;
-        require(proposal.decision.is_none(), || {
+        require(proposal.decision.is_none() || concurrent_close, || {
             "the decision is closed".into()
         })?;
         let act = proposal_act(&proposal.kind);
@@ -138,6 +165,32 @@ impl Fold<'_> {
         push_objection(&mut proposal.objections, &entry);
         proposal.reactions.push(entry);
         Ok(())
+    }
+
+    /// The record that closed an amendment or a proposal (its decision, or
+    /// its withdrawal), if it is closed.
+    pub(super) fn closed_by(&self, subject: &RecordId) -> Option<RecordId> {
+        if let Some(amendment) = self.state.amendments.get(subject) {
+            return match amendment.phase {
+                Phase::Adopted | Phase::Rejected | Phase::Merged => {
+                    amendment.decision.as_ref().map(|d| d.record)
+                }
+                Phase::Withdrawn => amendment.withdrawn_by,
+                _ => None,
+            };
+        }
+        self.state
+            .proposals
+            .get(subject)
+            .and_then(|p| p.decision.as_ref().map(|d| d.record))
+    }
+
+    /// Whether record `i`'s author had seen record `id` (it is an ancestor).
+    pub(super) fn saw(&mut self, i: usize, id: &RecordId) -> bool {
+        match self.dag.index.get(id) {
+            Some(&a) => self.builds_on(i, a),
+            None => false,
+        }
     }
 
     /// `objection.test`: records whether an objection meets the criteria it
@@ -180,6 +233,13 @@ impl Fold<'_> {
             note: test.note.clone(),
             at: record.timestamp(),
         };
+        // Tested after a decision the tester had not seen: kept as said,
+        // changes nothing.
+        if let Some(closer) = self.closed_by(&subject)
+            && !self.saw(i, &closer)
+        {
+            return Ok(());
+        }
         let objections = if let Some(a) = self.state.amendments.get_mut(&subject) {
             require(!is_closed(a.phase), || "the decision is closed".into())?;
             &mut a.objections
@@ -229,6 +289,16 @@ impl Fold<'_> {
             let ballots = self.ballots(i, &self.state, &rule, &counted, submission, None);
             let advice_given = counted.iter().any(|r| r.member != amendment.proposer);
             let objections = Self::visible_objections(self.dag, &seen, &amendment.objections);
+            // The phase as the decider saw it: from the reactions and
+            // objections among its ancestors (one raised concurrently does
+            // not stop it; a later decision sees it).
+            let seen_phase = {
+                let mut view = amendment.clone();
+                view.reactions = counted.clone();
+                view.objections = objections.clone();
+                update_phase(&mut view);
+                view.phase
+            };
             let tally = tally::evaluate(
                 &rule,
                 &ballots,
@@ -242,11 +312,17 @@ impl Fold<'_> {
             );
             match decide.outcome {
                 Outcome::Adopted => {
-                    require(amendment.phase == Phase::ObjectionRound, || {
-                        format!(
-                            "cannot adopt: the amendment is {}",
-                            phase_name(amendment.phase)
-                        )
+                    require(seen_phase == Phase::ObjectionRound, || {
+                        let open = objections.iter().filter(|o| o.is_open()).count();
+                        if seen_phase == Phase::Integrating {
+                            format!(
+                                "cannot adopt: the amendment is {} ({open} open objection{})",
+                                phase_name(seen_phase),
+                                if open == 1 { "" } else { "s" }
+                            )
+                        } else {
+                            format!("cannot adopt: the amendment is {}", phase_name(seen_phase))
+                        }
                     })?;
                     require(tally.passes, || {
                         format!("the rule is not met ({})", tally.explanation)
@@ -256,14 +332,9 @@ impl Fold<'_> {
                     // An adopted amendment is decided: a later count (the
                     // electorate changes) does not undo it.
                     require(
-                        !is_closed(amendment.phase)
-                            && !matches!(amendment.phase, Phase::Draft | Phase::Adopted),
-                        || {
-                            format!(
-                                "cannot reject: the amendment is {}",
-                                phase_name(amendment.phase)
-                            )
-                        },
+                        !is_closed(seen_phase)
+                            && !matches!(seen_phase, Phase::Draft | Phase::Adopted),
+                        || format!("cannot reject: the amendment is {}", phase_name(seen_phase)),
                     )?;
                     require(!decide.reason.trim().is_empty(), || {
                         "a rejection needs a reason".into()
@@ -503,6 +574,8 @@ impl Fold<'_> {
     }
 
     /// The reactions among the ancestors of record `i`.
+    /// The reactions a decision saw, in causal order (so a member's latest
+    /// is the same whatever the tie-break).
     fn visible(dag: &Dag, ancestors: &[bool], reactions: &[ReactionEntry]) -> Vec<ReactionEntry> {
         let mut out = Vec::with_capacity(reactions.len());
         for reaction in reactions {
@@ -512,6 +585,7 @@ impl Fold<'_> {
                 out.push(reaction.clone());
             }
         }
+        out.sort_by_key(|r| dag.causal_key_of(&r.record));
         out
     }
 }

@@ -2,7 +2,8 @@
 //! minutes, open data…) with a title and an access — `members` (members
 //! read and write) or `public` (anyone reads, members write). A later share
 //! of the same document, by any member, replaces the title and the access:
-//! the latest in canonical order holds. The charter and the amendment drafts
+//! the latest holds, by date, then depth in the DAG, then id (never by
+//! where the replay happens to place two concurrent shares). The charter and the amendment drafts
 //! belong to the community without a share (`State::document_access`); a
 //! share of one of them changes who may read it.
 
@@ -22,6 +23,14 @@ impl Fold<'_> {
         require(!share.title.trim().is_empty(), || {
             "a shared document needs a title".into()
         })?;
+        let latest = match self.state.documents.get(&share.doc) {
+            Some(held) => self.dag.causal_key_of(&held.record) < self.dag.causal_key(i),
+            None => true,
+        };
+        if !latest {
+            // Accepted, but an older share of the two: the other holds.
+            return Ok(());
+        }
         self.state.documents.insert(
             share.doc,
             DocumentState {

@@ -107,7 +107,7 @@ pub(super) fn resolve(
         return Err(ResolveError::NoGenesis(community.short()));
     }
 
-    let dag = Dag::build(valid, &invalid);
+    let dag = Dag::build(valid, &invalid, options.tie_break_salt);
     let mut forced: BTreeMap<usize, String> = BTreeMap::new();
     let mut rounds = 0;
     let (mut fold, mut removals) = Fold::run(&dag, community, &forced)?;
@@ -115,11 +115,13 @@ pub(super) fn resolve(
     // it may change what else holds, so fold again until nothing moves.
     loop {
         let mut next = BTreeMap::new();
-        // Removals in canonical order: one that an earlier removal rejects
-        // (it is concurrent with the removal of its own author) removes
-        // nobody, so two members removing each other concurrently do not
-        // both fall — the one placed first stands — and the fold converges
-        // instead of swinging between "both" and "neither".
+        // Removals oldest first (timestamp, then depth, then id: never the
+        // replay position): one that an earlier removal rejects (it is
+        // concurrent with the removal of its own author) removes nobody, so
+        // two members removing each other concurrently do not both fall —
+        // the older removal stands — and the fold converges instead of
+        // swinging between "both" and "neither".
+        removals.sort_by_key(|r| dag.causal_key(r.at));
         for removal in &removals {
             if next.contains_key(&removal.at) {
                 continue;
@@ -150,10 +152,28 @@ pub(super) fn resolve(
     }
 
     let mut state = fold.state;
-    for (i, record) in dag.order.iter().enumerate() {
+    // The rules in force: every adopted change, oldest first in an order
+    // that respects causality and not the tie-break, so of two concurrent
+    // changes of one rule the later-dated (then deeper, then greater id)
+    // stands, wherever the replay placed them.
+    let mut rule_changes = fold.rule_changes.clone();
+    rule_changes.sort_by_key(|(at, _, _)| dag.causal_key(*at));
+    state.rules = fold.genesis_rules.clone();
+    for (_, act, rule) in rule_changes {
+        state.rules.set(act, rule);
+    }
+    // Listed in an order that respects causality and not the tie-break.
+    let mut placed: Vec<usize> = (0..dag.order.len()).collect();
+    placed.sort_by_key(|&i| dag.causal_key(i));
+    for i in placed {
         state
             .records
-            .push(outcome(record, fold.verdicts[i].clone()));
+            .push(outcome(&dag.order[i], fold.verdicts[i].clone()));
+    }
+    for amendment in state.amendments.values_mut() {
+        amendment
+            .reactions
+            .sort_by_key(|r| dag.causal_key_of(&r.record));
     }
     for (record, why) in &dag.left_out {
         let verdict = match why {
