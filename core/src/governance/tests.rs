@@ -2703,6 +2703,11 @@ fn concurrent_history(seed: u64) -> World {
         ("alice", react(am, Some(wording), Stance::Consent)),
         ("bob", tension("who decides")),
         ("alice", tension("the schedule")),
+        // A second decision on a subject, ignorant of the first.
+        ("bob", decide(am, Outcome::Rejected, "pas encore")),
+        ("eve", decide(rule_one, Outcome::Rejected, "non")),
+        ("alice", decide(out_bob, Outcome::Rejected, "non")),
+        ("eve", decide(rule_two, Outcome::Adopted, "")),
         // Two shares of one document, each ignorant of the other.
         ("chloe", share(7, Access::Public)),
         ("fred", share(7, Access::Members)),
@@ -2775,6 +2780,63 @@ fn a_decision_concurrent_with_a_rule_change_is_judged_on_the_rules_its_author_sa
         );
         assert_eq!(state.amendments[&am].phase, Phase::Adopted);
         assert_eq!(state.rules.amend.method, Method::Unanimity);
+        if placements.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(placements.len(), 2, "both replay orders were tried");
+}
+
+/// Two members decide one amendment concurrently, one adopting it, the
+/// other (a day later, not having seen the first) rejecting it: the older
+/// decision stands and the younger is refused, whichever the replay visits
+/// first.
+#[test]
+fn of_two_concurrent_decisions_on_one_subject_the_older_stands() {
+    let mut w = World::coop();
+    let (_, am, wording) = w.open_amendment("alice", &["s3"], 10);
+    for who in ["alice", "bob", "chloe", "fred", "eve"] {
+        w.ok(who, react(am, Some(wording), Stance::Consent));
+    }
+    w.days(8);
+    let fork = w.heads();
+    let adopts = w.sign_on("chloe", decide(am, Outcome::Adopted, ""), fork.clone());
+    w.days(1);
+    // Rejecting needs the rule not to be met: under consent with no open
+    // objection it is met, so the younger would be refused on its own.
+    // A rejection that holds by itself: Bob raises an objection first, on
+    // his branch.
+    let objects = w.sign_on("bob", objection(am, Some(wording), "abcd"), fork);
+    w.records.push(objects.clone());
+    let rejects = w.sign_on(
+        "bob",
+        decide(am, Outcome::Rejected, "pas encore"),
+        vec![objects.id()],
+    );
+    w.records.extend([adopts.clone(), rejects.clone()]);
+    let mut placements = BTreeSet::new();
+    for n in 0u8..=255 {
+        let salt = [n; 32];
+        let dag = super::dag::Dag::build(w.records.clone(), &[], salt);
+        placements.insert(dag.index[&adopts.id()] < dag.index[&rejects.id()]);
+        let options = ResolveOptions {
+            tie_break_salt: salt,
+            ..w.options
+        };
+        let state = resolve(w.community, &w.records, options).expect("resolve");
+        assert_eq!(
+            state.verdict(&adopts.id()),
+            Some(&Verdict::Accepted),
+            "salt {n}"
+        );
+        match state.verdict(&rejects.id()) {
+            Some(Verdict::Rejected(reason)) => assert!(
+                reason.contains("already decided, concurrently, by an older decision"),
+                "{reason}"
+            ),
+            other => panic!("the younger decision stands: {other:?}"),
+        }
+        assert_eq!(state.amendments[&am].phase, Phase::Adopted);
         if placements.len() == 2 {
             break;
         }

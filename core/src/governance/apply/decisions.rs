@@ -185,6 +185,45 @@ impl Fold<'_> {
             .and_then(|p| p.decision.as_ref().map(|d| d.record))
     }
 
+    /// The record (its index) that decided `subject` if record `i`'s author
+    /// had not seen it: a decision concurrent with `i`.
+    fn concurrent_decision(&mut self, i: usize, subject: &RecordId) -> Option<usize> {
+        let decided = match self.state.amendments.get(subject) {
+            Some(amendment) => match amendment.phase {
+                Phase::Adopted | Phase::Rejected => amendment.decision.as_ref().map(|d| d.record),
+                _ => None,
+            },
+            None => self
+                .state
+                .proposals
+                .get(subject)
+                .and_then(|p| p.decision.as_ref().map(|d| d.record)),
+        }?;
+        let at = *self.dag.index.get(&decided)?;
+        (!self.builds_on(i, at)).then_some(at)
+    }
+
+    /// Decision `i` holds by itself; whether it stands. Of two concurrent
+    /// decisions on one subject the older (date, then DAG depth, then id)
+    /// stands: `i` yields to an older one `resolve` found in the previous
+    /// fold, or to `rival`, which decided the subject first in the replay,
+    /// if `rival` is the older; if `i` is, `resolve` has `rival` yield and
+    /// folds again (`displaced`).
+    fn yields(&mut self, i: usize, rival: Option<usize>) -> Check {
+        if let Some(&older) = self.yielding.get(&i) {
+            return Err(already_decided_by(self.dag.order[older].id()));
+        }
+        let Some(rival) = rival else {
+            return Ok(());
+        };
+        if self.dag.causal_key(i) < self.dag.causal_key(rival) {
+            self.displaced.push((rival, i));
+            Err("decided concurrently by a younger decision (folded again)".into())
+        } else {
+            Err(already_decided_by(self.dag.order[rival].id()))
+        }
+    }
+
     /// Whether record `i`'s author had seen record `id` (it is an ancestor).
     pub(super) fn saw(&mut self, i: usize, id: &RecordId) -> bool {
         match self.dag.index.get(id) {
@@ -270,6 +309,10 @@ impl Fold<'_> {
         // Reactions count only if the decision builds on them.
         let seen = self.dag.ancestors(i);
         let subject = decide.subject;
+        // A decision on the same subject its author had not seen: this one
+        // is judged as if it were not there, then the older of the two
+        // stands (`displace`).
+        let rival = self.concurrent_decision(i, &subject);
         // A decision is about the wording under decision: it must build on
         // it (a new wording made concurrently is not adopted in its place).
         let current = self
@@ -296,6 +339,10 @@ impl Fold<'_> {
                 let mut view = amendment.clone();
                 view.reactions = counted.clone();
                 view.objections = objections.clone();
+                if rival.is_some() {
+                    view.phase = Phase::Proposed;
+                    view.decision = None;
+                }
                 update_phase(&mut view);
                 view.phase
             };
@@ -349,6 +396,7 @@ impl Fold<'_> {
                     })?;
                 }
             }
+            self.yields(i, rival)?;
             let Some(amendment) = self.state.amendments.get_mut(&subject) else {
                 return Err("unknown amendment".into());
             };
@@ -371,7 +419,7 @@ impl Fold<'_> {
             .proposals
             .get(&subject)
             .ok_or("decides on a record that is not a proposal")?;
-        require(proposal.decision.is_none(), || {
+        require(proposal.decision.is_none() || rival.is_some(), || {
             "this was already decided".into()
         })?;
         let counted = Self::visible(self.dag, &seen, &proposal.reactions);
@@ -445,6 +493,7 @@ impl Fold<'_> {
             }
         }
         let kind = proposal.kind.clone();
+        self.yields(i, rival)?;
         let entry = DecisionEntry {
             record: id,
             by: author.member,
@@ -655,4 +704,12 @@ pub(super) fn check_rule(rule: &Rule, colleges: &[College]) -> Check {
         require(rule.threshold > 0, || "a threshold is needed".into())?;
     }
     Ok(())
+}
+
+/// Why the younger of two concurrent decisions on one subject is refused.
+pub(super) fn already_decided_by(older: RecordId) -> String {
+    format!(
+        "this was already decided, concurrently, by an older decision (record {})",
+        older.short()
+    )
 }

@@ -110,7 +110,10 @@ pub(super) fn resolve(
     let dag = Dag::build(valid, &invalid, options.tie_break_salt);
     let mut forced: BTreeMap<usize, String> = BTreeMap::new();
     let mut rounds = 0;
-    let (mut fold, mut removals) = Fold::run(&dag, community, &forced)?;
+    // Younger decisions that yield to an older concurrent one on the same
+    // subject: the younger, and the older.
+    let mut yielding: BTreeMap<usize, usize> = BTreeMap::new();
+    let (mut fold, mut removals) = Fold::run(&dag, community, &forced, &yielding)?;
     // A record concurrent with its author's removal is rejected; rejecting
     // it may change what else holds, so fold again until nothing moves.
     loop {
@@ -143,12 +146,27 @@ pub(super) fn resolve(
                 }
             }
         }
+        // Of two concurrent decisions on one subject, the older stands: the
+        // younger is refused as long as the older holds.
+        let mut still: BTreeMap<usize, usize> = BTreeMap::new();
+        for (&younger, &older) in &yielding {
+            if fold.verdicts[older] == Verdict::Accepted {
+                still.insert(younger, older);
+            }
+        }
+        for &(younger, older) in &fold.displaced {
+            let held = still.entry(younger).or_insert(older);
+            if dag.causal_key(older) < dag.causal_key(*held) {
+                *held = older;
+            }
+        }
         rounds += 1;
-        if next == forced || rounds > 8 {
+        if (next == forced && still == yielding) || rounds > 8 {
             break;
         }
         forced = next;
-        (fold, removals) = Fold::run(&dag, community, &forced)?;
+        yielding = still;
+        (fold, removals) = Fold::run(&dag, community, &forced, &yielding)?;
     }
 
     let mut state = fold.state;
@@ -235,6 +253,12 @@ struct Fold<'a> {
     /// each (which is an auth record, so `auth_anc` says who saw it), the
     /// act and its new rule.
     rule_changes: Vec<(usize, Act, Rule)>,
+    /// Decisions that decided a subject before an older, concurrent
+    /// decision on it came in the replay: (the younger, the older).
+    displaced: Vec<(usize, usize)>,
+    /// From the previous fold: decisions (the younger) that hold by
+    /// themselves but yield to an older concurrent decision on their subject.
+    yielding: &'a BTreeMap<usize, usize>,
     /// For each record referred to: which records from it on build on it
     /// (bit `k - a` for record `k`), extended as the fold advances, so each
     /// such record costs one forward pass however often it is referred to.
@@ -293,6 +317,7 @@ impl<'a> Fold<'a> {
         dag: &'a Dag,
         community: CommunityId,
         forced: &BTreeMap<usize, String>,
+        yielding: &'a BTreeMap<usize, usize>,
     ) -> Result<(Fold<'a>, Vec<Removal>), ResolveError> {
         let genesis_at = dag
             .index
@@ -317,6 +342,8 @@ impl<'a> Fold<'a> {
             removals: Vec::new(),
             genesis_rules: genesis.rules.clone(),
             rule_changes: Vec::new(),
+            displaced: Vec::new(),
+            yielding,
             below: HashMap::new(),
         };
         for i in 0..n {
