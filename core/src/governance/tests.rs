@@ -2708,6 +2708,8 @@ fn concurrent_history(seed: u64) -> World {
         ("eve", decide(rule_one, Outcome::Rejected, "non")),
         ("alice", decide(out_bob, Outcome::Rejected, "non")),
         ("eve", decide(rule_two, Outcome::Adopted, "")),
+        // A withdrawal, concurrent with the decisions.
+        ("alice", withdraw(am)),
         // Two shares of one document, each ignorant of the other.
         ("chloe", share(7, Access::Public)),
         ("fred", share(7, Access::Members)),

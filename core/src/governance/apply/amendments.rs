@@ -242,19 +242,31 @@ impl Fold<'_> {
     pub(super) fn withdraw(&mut self, i: usize, record: &Record, withdraw: &Withdraw) -> Check {
         let author = self.active_member(i)?;
         self.reference(i, &withdraw.amendment, "amendment")?;
+        // A decision or withdrawal the proposer had not seen: judged as if
+        // it were not there, then the older of the two stands.
+        let rival = self.concurrent_decision(i, &withdraw.amendment);
+        let proposer = self
+            .state
+            .amendments
+            .get(&withdraw.amendment)
+            .ok_or("refers to a record that is not an amendment")?
+            .proposer;
+        require(proposer == author.member, || {
+            "only the proposer withdraws an amendment".into()
+        })?;
+        let phase = self
+            .phase_seen(i, &withdraw.amendment)
+            .ok_or("refers to a record that is not an amendment")?;
+        // Withdrawn "by the proposer, before adoption".
+        require(!is_closed(phase) && phase != Phase::Adopted, || {
+            format!("the amendment is {}", phase_name(phase))
+        })?;
+        self.yields(i, rival)?;
         let amendment = self
             .state
             .amendments
             .get_mut(&withdraw.amendment)
             .ok_or("refers to a record that is not an amendment")?;
-        require(amendment.proposer == author.member, || {
-            "only the proposer withdraws an amendment".into()
-        })?;
-        // Withdrawn "by the proposer, before adoption".
-        require(
-            !is_closed(amendment.phase) && amendment.phase != Phase::Adopted,
-            || format!("the amendment is {}", phase_name(amendment.phase)),
-        )?;
         amendment.phase = Phase::Withdrawn;
         amendment.withdrawn = Some(withdraw.reason.clone());
         amendment.withdrawn_by = Some(record.id());
@@ -269,17 +281,22 @@ impl Fold<'_> {
         let at = record.timestamp();
         let author = self.active_member(i)?;
         self.reference(i, &ratify.amendment, "amendment")?;
+        // Adopted as its signer saw it (an adoption it had not seen, or a
+        // decision or withdrawal concurrent with it, does not count).
+        let seen = self
+            .phase_seen(i, &ratify.amendment)
+            .ok_or("refers to a record that is not an amendment")?;
+        require(seen == Phase::Adopted, || {
+            format!(
+                "only an adopted amendment is ratified; this one is {}",
+                phase_name(seen)
+            )
+        })?;
         let amendment = self
             .state
             .amendments
             .get(&ratify.amendment)
             .ok_or("refers to a record that is not an amendment")?;
-        require(amendment.phase == Phase::Adopted, || {
-            format!(
-                "only an adopted amendment is ratified; this one is {}",
-                phase_name(amendment.phase)
-            )
-        })?;
         require(!ratify.heads.0.is_empty(), || {
             "a version names heads".into()
         })?;

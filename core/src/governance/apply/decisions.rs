@@ -187,10 +187,13 @@ impl Fold<'_> {
 
     /// The record (its index) that decided `subject` if record `i`'s author
     /// had not seen it: a decision concurrent with `i`.
-    fn concurrent_decision(&mut self, i: usize, subject: &RecordId) -> Option<usize> {
+    pub(super) fn concurrent_decision(&mut self, i: usize, subject: &RecordId) -> Option<usize> {
         let decided = match self.state.amendments.get(subject) {
             Some(amendment) => match amendment.phase {
-                Phase::Adopted | Phase::Rejected => amendment.decision.as_ref().map(|d| d.record),
+                Phase::Adopted | Phase::Rejected | Phase::Merged => {
+                    amendment.decision.as_ref().map(|d| d.record)
+                }
+                Phase::Withdrawn => amendment.withdrawn_by,
                 _ => None,
             },
             None => self
@@ -209,9 +212,9 @@ impl Fold<'_> {
     /// fold, or to `rival`, which decided the subject first in the replay,
     /// if `rival` is the older; if `i` is, `resolve` has `rival` yield and
     /// folds again (`displaced`).
-    fn yields(&mut self, i: usize, rival: Option<usize>) -> Check {
+    pub(super) fn yields(&mut self, i: usize, rival: Option<usize>) -> Check {
         if let Some(&older) = self.yielding.get(&i) {
-            return Err(already_decided_by(self.dag.order[older].id()));
+            return Err(already_decided_by(&self.dag.order[older]));
         }
         let Some(rival) = rival else {
             return Ok(());
@@ -220,8 +223,26 @@ impl Fold<'_> {
             self.displaced.push((rival, i));
             Err("decided concurrently by a younger decision (folded again)".into())
         } else {
-            Err(already_decided_by(self.dag.order[rival].id()))
+            Err(already_decided_by(&self.dag.order[rival]))
         }
+    }
+
+    /// The phase of amendment `subject` as record `i`'s author saw it: the
+    /// reactions and objections among its ancestors, and not closed by a
+    /// decision or withdrawal it had not seen.
+    pub(super) fn phase_seen(&mut self, i: usize, subject: &RecordId) -> Option<Phase> {
+        let rival = self.concurrent_decision(i, subject);
+        let seen = self.dag.ancestors(i);
+        let amendment = self.state.amendments.get(subject)?;
+        let mut view = amendment.clone();
+        view.reactions = Self::visible(self.dag, &seen, &amendment.reactions);
+        view.objections = Self::visible_objections(self.dag, &seen, &amendment.objections);
+        if rival.is_some() {
+            view.phase = Phase::Proposed;
+            view.decision = None;
+        }
+        update_phase(&mut view);
+        Some(view.phase)
     }
 
     /// Whether record `i`'s author had seen record `id` (it is an ancestor).
@@ -706,10 +727,12 @@ pub(super) fn check_rule(rule: &Rule, colleges: &[College]) -> Check {
     Ok(())
 }
 
-/// Why the younger of two concurrent decisions on one subject is refused.
-pub(super) fn already_decided_by(older: RecordId) -> String {
-    format!(
-        "this was already decided, concurrently, by an older decision (record {})",
-        older.short()
-    )
+/// Why the younger of two concurrent decisions (or withdrawals) on one
+/// subject is refused.
+pub(super) fn already_decided_by(older: &Record) -> String {
+    let what = match older.payload() {
+        Payload::Withdraw(_) => "closed, concurrently, by an older withdrawal",
+        _ => "decided, concurrently, by an older decision",
+    };
+    format!("this was already {what} (record {})", older.id().short())
 }
