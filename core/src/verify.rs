@@ -36,7 +36,7 @@ use crate::record::{CommunityId, Record, RecordId};
 use crate::{charter, diff, markdown};
 
 /// The format of the report.
-pub const REPORT_FORMAT: &str = "nous-verify/2";
+pub const REPORT_FORMAT: &str = "nous-verify/3";
 
 /// The verdict on a bundle.
 #[derive(Debug, Clone, Serialize)]
@@ -125,8 +125,9 @@ pub struct CommunityReport {
     pub members: Vec<(PublicKey, String, String, String)>,
     /// Ratified versions.
     pub versions: Vec<VersionReport>,
-    /// Amendments: id, title, phase.
-    pub amendments: Vec<(RecordId, String, String)>,
+    /// Amendments: id, title, phase (in JSON as everywhere else:
+    /// `objection-round`, not the words of the text output).
+    pub amendments: Vec<(RecordId, String, governance::Phase)>,
     /// Every record's verdict, in canonical order.
     pub records: Vec<governance::RecordOutcome>,
 }
@@ -325,13 +326,7 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
             amendments: state
                 .amendments
                 .values()
-                .map(|a| {
-                    (
-                        a.record,
-                        a.title.clone(),
-                        governance::phase_name(a.phase).to_owned(),
-                    )
-                })
+                .map(|a| (a.record, a.title.clone(), a.phase))
                 .collect(),
             records: state.records.clone(),
         });

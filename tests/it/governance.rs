@@ -346,6 +346,16 @@ fn scenario_1_challenge_objection_integrated_and_signed_merge() {
     ]);
     alice.act(&["amendment", "round", &am]);
     assert_eq!(alice.phase(&am), "objection-round");
+    // One spelling in every JSON: the verify report says it the same way.
+    let (report, _) = alice.verify();
+    let listed = report["communities"][0]["amendments"]
+        .as_array()
+        .expect("amendments")
+        .iter()
+        .find(|a| a[0] == am.as_str())
+        .cloned()
+        .expect("the amendment in the report");
+    assert_eq!(listed[2], "objection-round", "{listed}");
 
     // Bob and Chloé object.
     sync(&alice, &[&bob, &chloe]);
