@@ -215,6 +215,55 @@ fn a_member_cannot_write_as_another_member() {
     assert_eq!(bob.section(&doc, "Adhésion"), "Écrit par Alice elle-même.");
 }
 
+/// A refusal after the guard applied the changes drops the relay's copy of
+/// the document and loads it again from the store: a client that was
+/// following the document live is still served, and the next edit reaches
+/// it.
+#[test]
+fn a_live_client_still_hears_edits_after_a_refusal_reloads_the_document() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    bob.sync(&relay, &[]);
+    let id: DocId = doc.parse().expect("id");
+    let rt = runtime();
+    rt.block_on(async {
+        use futures::StreamExt as _;
+        // Alice follows the document; what the relay first says is read.
+        let mut live = Raw::connect(&relay, &device(&alice)).await;
+        live.request(&doc).await;
+        assert!(live.expect("sync").await, "the relay answers the request");
+        let quiet = std::time::Duration::from_millis(500);
+        while let Ok(Some(Ok(_))) = tokio::time::timeout(quiet, live.socket.next()).await {}
+
+        // Bob forges a change under Alice's actor: refused after applying.
+        let alice_actor = device(&alice).public().actor_for(&id);
+        let forged = change_on(&doc_of(&bob, &doc), alice_actor, "bob-as-alice");
+        let mut raw = Raw::connect(&relay, &device(&bob)).await;
+        raw.sync(&doc, "sync", vec![forged]).await;
+        assert!(raw.is_closed().await, "the relay closes Bob's connection");
+        assert_eq!(relay.rejections("forged_actor"), 1);
+
+        // Bob's honest edit reaches Alice's live connection.
+        bob.edit(&doc, "Adhésion", "Après le rechargement.");
+        let report = bob.sync(&relay, &[]);
+        assert_eq!(report["incomplete"], serde_json::json!([]), "{report}");
+        let mut heard = false;
+        while let Some((kind, _, about)) = live.next().await {
+            if kind == "sync" && about.as_deref() == Some(doc.as_str()) {
+                heard = true;
+                break;
+            }
+        }
+        assert!(heard, "the live client hears the edit");
+    });
+    let got = alice.sync(&relay, &[]);
+    assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+    assert_eq!(alice.section(&doc, "Adhésion"), "Après le rechargement.");
+}
+
 #[test]
 fn a_second_change_for_a_number_is_refused_and_kept_as_evidence() {
     let relay = RelayProcess::start();
