@@ -293,6 +293,32 @@ impl Registry {
         hash: &ChangeHash,
         device: &PublicKey,
     ) -> Result<(), NotTheAuthor> {
+        self.judge_author(community, ledger, actor, hash, device, true)
+    }
+
+    /// [`Registry::may_author`] without binding a new random actor to
+    /// `device`: what can be said before a change is applied (an unbound
+    /// random actor passes here; `may_author` binds it once the change holds).
+    pub fn may_author_unbound(
+        &self,
+        community: &CommunityId,
+        ledger: bool,
+        actor: &ActorId,
+        hash: &ChangeHash,
+        device: &PublicKey,
+    ) -> Result<(), NotTheAuthor> {
+        self.judge_author(community, ledger, actor, hash, device, false)
+    }
+
+    fn judge_author(
+        &self,
+        community: &CommunityId,
+        ledger: bool,
+        actor: &ActorId,
+        hash: &ChangeHash,
+        device: &PublicKey,
+        bind: bool,
+    ) -> Result<(), NotTheAuthor> {
         if actor.to_bytes() == ledger::BASE_ACTOR {
             return Err(NotTheAuthor::BaseActor);
         }
@@ -320,8 +346,10 @@ impl Registry {
             Some(bound) if bound == device => Ok(()),
             Some(_) => Err(NotTheAuthor::BoundElsewhere),
             None => {
-                bindings.insert(actor.clone(), *device);
-                self.backing.keep_binding(actor, device);
+                if bind {
+                    bindings.insert(actor.clone(), *device);
+                    self.backing.keep_binding(actor, device);
+                }
                 Ok(())
             }
         }

@@ -463,8 +463,9 @@ impl Guard {
     /// What [`Guard::admit`] can tell of `entries` without applying them,
     /// `current` being the document as it stands (read, never changed):
     /// whether `device` may write it (false: the changes are to be dropped),
-    /// and whether a change takes a number its actor already used (refused,
-    /// both changes kept as evidence). The relay asks this first and then
+    /// whether a change takes a number its actor already used (refused,
+    /// both changes kept as evidence), and whether a change is written under
+    /// another device's actor (refused as `forged_actor`). The relay asks this first and then
     /// lends `admit` the document itself rather than a copy, so the
     /// refusals an honest-looking sender meets most leave it untouched.
     pub fn precheck(
@@ -505,6 +506,26 @@ impl Guard {
                     change.seq(),
                     entry.clone(),
                 )));
+            }
+            let (community, ledger) = match self.registry.kind(&doc) {
+                DocKind::Content(community) => (community, false),
+                DocKind::Ledger(community) => (community, true),
+                DocKind::Unknown => continue,
+            };
+            let hash = change.hash();
+            if current.get_change_meta_by_hash(&hash).is_none()
+                && let Err(why) = self.registry.may_author_unbound(
+                    &community,
+                    ledger,
+                    change.actor_id(),
+                    &hash,
+                    device,
+                )
+            {
+                return Err(refuse(
+                    "forged_actor",
+                    format!("change {}: {why}", hex::encode(&hash.0[..4])),
+                ));
             }
         }
         Ok(true)

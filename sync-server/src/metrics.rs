@@ -33,6 +33,9 @@ pub struct Metrics {
     pub store_write_errors: AtomicU64,
     /// Equivocations refused and kept as evidence.
     pub equivocations: AtomicU64,
+    /// Documents loaded again from the store after a refusal that came
+    /// once the changes were applied, or a break.
+    pub documents_reloaded: AtomicU64,
     /// Bytes queued for clients, not yet written to their sockets.
     pub queued_bytes: AtomicI64,
     /// Bytes of frames read from clients and not yet handled.
@@ -131,6 +134,12 @@ impl Metrics {
             "nous_relay_records_admitted_total",
             "Signed records admitted from ledgers.",
             load_u(&self.records_admitted),
+        );
+        counter(
+            &mut out,
+            "nous_relay_documents_reloaded_total",
+            "Documents loaded again from the store after a late refusal or a break.",
+            load_u(&self.documents_reloaded),
         );
         counter(
             &mut out,

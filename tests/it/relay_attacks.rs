@@ -204,6 +204,8 @@ fn a_member_cannot_write_as_another_member() {
         assert!(raw.is_closed().await, "the relay closes Bob's connection");
     });
     assert_eq!(relay.rejections("forged_actor"), 1);
+    // Refused before anything was applied: the document was not reloaded.
+    assert_eq!(relay.metric("nous_relay_documents_reloaded_total"), 0);
 
     // Alice is not locked out: her next edit is her next number, and it
     // reaches Bob.
@@ -221,7 +223,7 @@ fn a_member_cannot_write_as_another_member() {
 /// it.
 #[test]
 fn a_live_client_still_hears_edits_after_a_refusal_reloads_the_document() {
-    let relay = RelayProcess::start();
+    let (_dir, relay, _) = relay_with("[limits]\nmax_waiting_bytes = 1024\n");
     let alice = Member::new("Alice");
     let bob = Member::new("Bob");
     let doc = found(&alice, &[&bob]);
@@ -238,17 +240,21 @@ fn a_live_client_still_hears_edits_after_a_refusal_reloads_the_document() {
         let quiet = std::time::Duration::from_millis(500);
         while let Ok(Some(Ok(_))) = tokio::time::timeout(quiet, live.socket.next()).await {}
 
-        // Bob forges a change under Alice's actor: refused after applying.
-        let alice_actor = device(&alice).public().actor_for(&id);
-        let forged = change_on(&doc_of(&bob, &doc), alice_actor, "bob-as-alice");
+        // Bob's device leaves 4 KiB waiting for a change it withholds: the
+        // bound is found only once the change is applied, so the relay
+        // refuses it then and reloads the document.
+        let mut copy = doc_of(&bob, &doc).with_actor(device(&bob).public().actor_for(&id));
+        let (_, later) = withheld(&mut copy, 1, 4096);
         let mut raw = Raw::connect(&relay, &device(&bob)).await;
-        raw.sync(&doc, "sync", vec![forged]).await;
+        raw.request(&doc).await;
+        raw.sync(&doc, "sync", later).await;
         assert!(raw.is_closed().await, "the relay closes Bob's connection");
-        assert_eq!(relay.rejections("forged_actor"), 1);
+        assert_eq!(relay.rejections("waiting_too_much"), 1);
+        assert_eq!(relay.metric("nous_relay_documents_reloaded_total"), 1);
 
-        // Bob's honest edit reaches Alice's live connection.
-        bob.edit(&doc, "Adhésion", "Après le rechargement.");
-        let report = bob.sync(&relay, &[]);
+        // Alice's next edit, from her home, reaches her live connection.
+        alice.edit(&doc, "Adhésion", "Après le rechargement.");
+        let report = alice.sync(&relay, &[]);
         assert_eq!(report["incomplete"], serde_json::json!([]), "{report}");
         let mut heard = false;
         while let Some((kind, _, about)) = live.next().await {
@@ -259,9 +265,10 @@ fn a_live_client_still_hears_edits_after_a_refusal_reloads_the_document() {
         }
         assert!(heard, "the live client hears the edit");
     });
-    let got = alice.sync(&relay, &[]);
+    let got = bob.sync(&relay, &[]);
     assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
-    assert_eq!(alice.section(&doc, "Adhésion"), "Après le rechargement.");
+    assert_eq!(bob.section(&doc, "Adhésion"), "Après le rechargement.");
+    assert_eq!(relay.metric("nous_relay_waiting_bytes"), 0, "nothing waits");
 }
 
 #[test]

@@ -831,6 +831,10 @@ async fn reload(
     clients: &HashMap<ConnId, Client>,
     sync: &mut DocSync,
 ) -> bool {
+    parts
+        .metrics
+        .documents_reloaded
+        .fetch_add(1, Ordering::Relaxed);
     parts.chunks.flush().await;
     let waited: usize = sync.waiting().values().map(|w| w.bytes).sum();
     parts
