@@ -811,7 +811,11 @@ fn refuse(
         .get(&conn)
         .map(|c| c.peer_id.clone())
         .unwrap_or_default();
-    tracing::warn!(doc = %id, peer = %peer, reason = refused.reason, detail = %refused.detail, "relay: changes refused; the document is as it was");
+    if intact {
+        tracing::warn!(doc = %id, peer = %peer, reason = refused.reason, detail = %refused.detail, "relay: changes refused; the document is as it was");
+    } else {
+        tracing::warn!(doc = %id, peer = %peer, reason = refused.reason, detail = %refused.detail, "relay: changes refused after they were applied; the document is loaded again from the store");
+    }
     if let Some(client) = clients.remove(&conn) {
         client.out.kick.kick(refused.reason);
     }
