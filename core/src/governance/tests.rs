@@ -247,6 +247,33 @@ impl World {
         self.amendment(id).phase
     }
 
+    /// The state resolved with `a` replayed before `b`, then after it (two
+    /// concurrent records; the tie-break salted until both orders came).
+    #[track_caller]
+    fn in_both_replay_orders(&self, a: RecordId, b: RecordId) -> [State; 2] {
+        let (mut first, mut second) = (None, None);
+        for n in 0u8..=255 {
+            let salt = [n; 32];
+            let dag = super::dag::Dag::build(self.records.clone(), &[], salt);
+            let slot = if dag.index[&a] < dag.index[&b] {
+                &mut first
+            } else {
+                &mut second
+            };
+            if slot.is_none() {
+                let options = ResolveOptions {
+                    tie_break_salt: salt,
+                    ..self.options
+                };
+                *slot = Some(resolve(self.community, &self.records, options).expect("resolve"));
+            }
+            if let (Some(_), Some(_)) = (&first, &second) {
+                break;
+            }
+        }
+        [first, second].map(|state| state.expect("both replay orders"))
+    }
+
     /// The founding heads, which amendments fork from.
     fn base(&self) -> Heads {
         Heads::new(
@@ -1209,26 +1236,7 @@ fn a_decision_counts_the_members_its_author_saw_whatever_the_ids() {
     w.records.push(bobs.clone());
     // Replayed before Dan's admission and after it (the tie-break between
     // concurrent records, salted): the verdict is the same.
-    let (mut before, mut after) = (None, None);
-    for n in 0u8..=255 {
-        let salt = [n; 32];
-        let dag = super::dag::Dag::build(w.records.clone(), &[], salt);
-        let placed_first = dag.index[&bobs.id()] < dag.index[&joined];
-        let options = ResolveOptions {
-            tie_break_salt: salt,
-            ..w.options
-        };
-        let state = resolve(w.community, &w.records, options).expect("resolve");
-        if placed_first {
-            before.get_or_insert((bobs.clone(), state));
-        } else {
-            after.get_or_insert((bobs.clone(), state));
-        }
-        if before.is_some() && after.is_some() {
-            break;
-        }
-    }
-    for (bobs, state) in [before, after].map(|p| p.expect("both placements")) {
+    for state in w.in_both_replay_orders(bobs.id(), joined) {
         assert_eq!(
             state.verdict(&bobs.id()),
             Some(&Verdict::Accepted),
@@ -2764,29 +2772,16 @@ fn a_decision_concurrent_with_a_rule_change_is_judged_on_the_rules_its_author_sa
     let alices = w.sign_on("alice", decide(rule, Outcome::Adopted, ""), fork.clone());
     let bobs = w.sign_on("bob", decide(am, Outcome::Adopted, ""), fork);
     w.records.extend([alices.clone(), bobs.clone()]);
-    let mut placements = BTreeSet::new();
-    for n in 0u8..=255 {
-        let salt = [n; 32];
-        let dag = super::dag::Dag::build(w.records.clone(), &[], salt);
-        placements.insert(dag.index[&bobs.id()] < dag.index[&alices.id()]);
-        let options = ResolveOptions {
-            tie_break_salt: salt,
-            ..w.options
-        };
-        let state = resolve(w.community, &w.records, options).expect("resolve");
+    for state in w.in_both_replay_orders(alices.id(), bobs.id()) {
         assert_eq!(state.verdict(&alices.id()), Some(&Verdict::Accepted));
         assert_eq!(
             state.verdict(&bobs.id()),
             Some(&Verdict::Accepted),
-            "Bob decided under the consent rule he had seen (salt {n})"
+            "Bob decided under the consent rule he had seen"
         );
         assert_eq!(state.amendments[&am].phase, Phase::Adopted);
         assert_eq!(state.rules.amend.method, Method::Unanimity);
-        if placements.len() == 2 {
-            break;
-        }
     }
-    assert_eq!(placements.len(), 2, "both replay orders were tried");
 }
 
 /// Two members decide one amendment concurrently, one adopting it, the
@@ -2816,21 +2811,8 @@ fn of_two_concurrent_decisions_on_one_subject_the_older_stands() {
         vec![objects.id()],
     );
     w.records.extend([adopts.clone(), rejects.clone()]);
-    let mut placements = BTreeSet::new();
-    for n in 0u8..=255 {
-        let salt = [n; 32];
-        let dag = super::dag::Dag::build(w.records.clone(), &[], salt);
-        placements.insert(dag.index[&adopts.id()] < dag.index[&rejects.id()]);
-        let options = ResolveOptions {
-            tie_break_salt: salt,
-            ..w.options
-        };
-        let state = resolve(w.community, &w.records, options).expect("resolve");
-        assert_eq!(
-            state.verdict(&adopts.id()),
-            Some(&Verdict::Accepted),
-            "salt {n}"
-        );
+    for state in w.in_both_replay_orders(adopts.id(), rejects.id()) {
+        assert_eq!(state.verdict(&adopts.id()), Some(&Verdict::Accepted));
         match state.verdict(&rejects.id()) {
             Some(Verdict::Rejected(reason)) => assert!(
                 reason.contains("already decided, concurrently, by an older decision"),
@@ -2839,11 +2821,7 @@ fn of_two_concurrent_decisions_on_one_subject_the_older_stands() {
             other => panic!("the younger decision stands: {other:?}"),
         }
         assert_eq!(state.amendments[&am].phase, Phase::Adopted);
-        if placements.len() == 2 {
-            break;
-        }
     }
-    assert_eq!(placements.len(), 2, "both replay orders were tried");
 }
 
 /// What must not depend on the tie-break: the whole state (every verdict,
