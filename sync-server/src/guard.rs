@@ -480,19 +480,29 @@ impl Guard {
             return Ok(false);
         }
         let limits = &self.limits.changes;
-        // A second change for a number already taken: Automerge would
-        // refuse it too, but say nothing of what it is; keep both as
-        // evidence.
+        let kind = self.registry.kind(&doc);
         for entry in entries {
-            let Ok(change) = guard::decode_change(entry, limits) else {
+            // The scanner reads who wrote the change and its number; what
+            // it cannot read goes on to be refused by the full check.
+            let Some(header) = guard::change_header(entry, limits) else {
                 continue;
             };
-            if seqs.is_taken(change.actor_id(), change.seq())
-                && current.get_change_meta_by_hash(&change.hash()).is_none()
-            {
+            if current.get_change_meta_by_hash(&header.hash).is_some() {
+                continue;
+            }
+            // A second change for a number already taken: Automerge would
+            // refuse it too, but say nothing of what it is; keep both as
+            // evidence, once Automerge has decoded it to the same header.
+            if seqs.is_taken(&header.actor, header.seq) {
+                let Ok(change) = guard::decode_change(entry, limits) else {
+                    continue;
+                };
+                if change.hash() != header.hash {
+                    continue;
+                }
                 let check = Check {
                     registry: &self.registry,
-                    kind: self.registry.kind(&doc),
+                    kind,
                     id: doc,
                     seqs,
                     queued: &std::collections::HashSet::new(),
@@ -507,24 +517,21 @@ impl Guard {
                     entry.clone(),
                 )));
             }
-            let (community, ledger) = match self.registry.kind(&doc) {
+            let (community, ledger) = match kind {
                 DocKind::Content(community) => (community, false),
                 DocKind::Ledger(community) => (community, true),
                 DocKind::Unknown => continue,
             };
-            let hash = change.hash();
-            if current.get_change_meta_by_hash(&hash).is_none()
-                && let Err(why) = self.registry.may_author_unbound(
-                    &community,
-                    ledger,
-                    change.actor_id(),
-                    &hash,
-                    device,
-                )
-            {
+            if let Err(why) = self.registry.may_author_unbound(
+                &community,
+                ledger,
+                &header.actor,
+                &header.hash,
+                device,
+            ) {
                 return Err(refuse(
                     "forged_actor",
-                    format!("change {}: {why}", hex::encode(&hash.0[..4])),
+                    format!("change {}: {why}", hex::encode(&header.hash.0[..4])),
                 ));
             }
         }

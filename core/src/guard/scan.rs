@@ -82,6 +82,18 @@ pub(crate) struct ScanReport {
     /// hanging below it within the scan (1 = just the object). One entry per parent,
     /// sorted. The caller checks these against the base document after decoding.
     pub dangling: Vec<(ObjRef, u32)>,
+    /// What the header of each change chunk says, in input order (changes inside a
+    /// document chunk are not listed).
+    pub headers: Vec<Header>,
+}
+
+/// The header of one change chunk: its hash (SHA-256 of the uncompressed chunk, as
+/// Automerge names it), its actor and its sequence number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub hash: [u8; 32],
+    pub actor: Vec<u8>,
+    pub seq: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -416,18 +428,18 @@ impl Scanner<'_> {
         if kind == 2 {
             // The checksum is that of the type-1 chunk this inflates to.
             let inflated = self.inflate(body, body_offset)?;
-            verify_checksum(1, &inflated, checksum, start)?;
+            let hash = verify_checksum(1, &inflated, checksum, start)?;
             self.report.change_chunks += 1;
-            return self.change(&inflated, body_offset);
+            return self.change(&inflated, body_offset, hash);
         }
-        verify_checksum(kind, body, checksum, start)?;
+        let hash = verify_checksum(kind, body, checksum, start)?;
         self.add_inflated(body.len())?;
         if kind == 0 {
             self.report.document_chunks += 1;
             self.document(body, body_offset)
         } else {
             self.report.change_chunks += 1;
-            self.change(body, body_offset)
+            self.change(body, body_offset, hash)
         }
     }
 
@@ -488,13 +500,19 @@ impl Scanner<'_> {
 
     /// A change chunk body (storage/change.rs): deps, actor, seq, start op, time,
     /// message, other actors, op column metadata, op columns, then opaque extra bytes.
-    fn change(&mut self, body: &[u8], base: usize) -> Result<(), ScanError> {
+    fn change(&mut self, body: &[u8], base: usize, hash: [u8; 32]) -> Result<(), ScanError> {
         let mut c = Cursor::new(body, base);
         let deps = c.uleb()?;
         c.take(deps.checked_mul(32).ok_or_else(|| c.truncated())?)?;
-        let actor = self.objects.intern(c.bytes()?);
+        let actor_bytes = c.bytes()?;
+        let actor = self.objects.intern(actor_bytes);
         let mut actors = vec![actor];
-        let _seq = c.uleb()?;
+        let seq = c.uleb()?;
+        self.report.headers.push(Header {
+            hash,
+            actor: actor_bytes.to_vec(),
+            seq,
+        });
         let start_at = c.offset();
         let start_op = c.uleb()?;
         if start_op == 0 {
@@ -659,22 +677,28 @@ fn write_uleb(mut value: u64, out: &mut Vec<u8>) {
     }
 }
 
-/// The first 4 bytes of SHA-256 over `type || uleb(len) || body` (storage/chunk.rs).
-fn checksum(kind: u8, body: &[u8]) -> [u8; 4] {
+/// SHA-256 over `type || uleb(len) || body` (storage/chunk.rs): a change's hash; its
+/// first 4 bytes are the chunk's checksum.
+fn chunk_hash(kind: u8, body: &[u8]) -> [u8; 32] {
     let mut header = vec![kind];
     write_uleb(body.len() as u64, &mut header);
-    let digest = Sha256::new()
+    Sha256::new()
         .chain_update(&header)
         .chain_update(body)
-        .finalize();
-    let mut out = [0u8; 4];
-    out.iter_mut().zip(digest.iter()).for_each(|(o, d)| *o = *d);
-    out
+        .finalize()
+        .into()
 }
 
-fn verify_checksum(kind: u8, body: &[u8], expected: &[u8], offset: usize) -> Result<(), ScanError> {
-    if checksum(kind, body).as_slice() == expected {
-        Ok(())
+/// The chunk's hash, when its first 4 bytes are the checksum `expected`.
+fn verify_checksum(
+    kind: u8,
+    body: &[u8],
+    expected: &[u8],
+    offset: usize,
+) -> Result<[u8; 32], ScanError> {
+    let hash = chunk_hash(kind, body);
+    if hash.get(..4) == Some(expected) {
+        Ok(hash)
     } else {
         Err(ScanError::BadChecksum { offset })
     }
@@ -1283,11 +1307,12 @@ mod tests {
     /// A chunk with a valid checksum (for type 2, that of an empty change).
     fn chunk(kind: u8, body: &[u8]) -> Vec<u8> {
         let mut out = MAGIC.to_vec();
-        out.extend(if kind == 2 {
-            checksum(1, b"")
+        let hash = if kind == 2 {
+            chunk_hash(1, b"")
         } else {
-            checksum(kind, body)
-        });
+            chunk_hash(kind, body)
+        };
+        out.extend(&hash[..4]);
         out.push(kind);
         write_uleb(body.len() as u64, &mut out);
         out.extend(body);

@@ -230,6 +230,9 @@ pub struct DocSync {
     doc: Automerge,
     /// While the document is lent to the guard (see `lend`): its heads.
     lent: Option<Vec<ChangeHash>>,
+    /// An empty document that stands in for the lent one, kept between
+    /// loans: making a new one draws a random actor id every keystroke.
+    stand_in: Option<Automerge>,
     peers: HashMap<ConnId, Peer>,
     memo: Memo,
     saved_heads: Vec<ChangeHash>,
@@ -307,6 +310,7 @@ impl DocSync {
             saved_heads: doc.get_heads(),
             doc,
             lent: None,
+            stand_in: None,
             peers: HashMap::new(),
             memo: Memo::new(),
             snapshots,
@@ -371,7 +375,8 @@ impl DocSync {
     /// store, as after any break (`crate::hub`).
     pub fn lend(&mut self) -> Automerge {
         self.lent = Some(self.doc.get_heads());
-        std::mem::take(&mut self.doc)
+        let stand_in = self.stand_in.take().unwrap_or_default();
+        std::mem::replace(&mut self.doc, stand_in)
     }
 
     /// The last sequence number of each of the document's actors.
@@ -453,7 +458,10 @@ impl DocSync {
     ) -> Result<(), DocError> {
         let lent = self.lent.take();
         if let Some(checked) = checked {
-            self.doc = checked;
+            let stand_in = std::mem::replace(&mut self.doc, checked);
+            if stand_in.get_heads().is_empty() {
+                self.stand_in = Some(stand_in);
+            }
         }
         let before = lent.unwrap_or_else(|| self.doc.get_heads());
         let Some(peer) = self.peers.get_mut(&conn) else {
