@@ -1314,7 +1314,7 @@ pub fn ratify(cx: &Context, args: RatifyArgs) -> anyhow::Result<()> {
             state
                 .amendments
                 .get(&amendment.record)
-                .map_or(0, |a| a.ratifications.len()),
+                .map_or(0, |a| a.signatures_in_force.len()),
             state.rules.amend.signers
         ),
     };

@@ -381,8 +381,12 @@ pub struct AmendmentState {
     pub round: Option<RecordId>,
     /// The decision.
     pub decision: Option<DecisionEntry>,
-    /// Ratification records, in order.
+    /// Ratification records that hold, oldest first.
     pub ratifications: Vec<RecordId>,
+    /// Those that count toward ratifying it on the version in force: made
+    /// by members who had seen that version (a version ratified meanwhile
+    /// starts the signatures again). Empty once merged.
+    pub signatures_in_force: Vec<RecordId>,
     /// The version this became, if ratified (index into `State::versions`).
     pub version: Option<usize>,
     /// Ratified versions that changed other sections after it was

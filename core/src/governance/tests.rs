@@ -628,11 +628,7 @@ fn scenario_1_objection_integrated_then_ratified_by_two_signers() {
     assert_eq!(w.state().versions.len(), 1, "one signer of two");
     assert_eq!(w.phase(&am), Phase::Adopted);
     w.no("alice", ratify(am, 20), "this member already signed");
-    w.no(
-        "bob",
-        ratify(am, 21),
-        "other heads than the first ratification",
-    );
+    w.no("bob", ratify(am, 21), "names other heads than ratification");
     w.ok("bob", ratify(am, 20));
     let state = w.state();
     assert_eq!(state.versions.len(), 2);
@@ -2698,7 +2694,25 @@ fn concurrent_history(seed: u64) -> World {
             }
         }
     }
+    // Three amendments adopted before the fork, waiting for signatures:
+    // two change the same section, the third another one; a fourth, open,
+    // changes that section too; an applicant admitted, yet to sign.
+    let (_, am2, w2) = w.open_amendment("bob", &["s4"], 40);
+    let (_, am3, w3) = w.open_amendment("chloe", &["s4"], 50);
+    let (_, am4, w4) = w.open_amendment("fred", &["s5"], 60);
+    let (_, am5, w5) = w.open_amendment("eve", &["s4"], 70);
+    for who in ["alice", "bob", "chloe", "fred", "eve"] {
+        for (amendment, wording) in [(am2, w2), (am3, w3), (am4, w4), (am5, w5)] {
+            w.ok(who, react(amendment, Some(wording), Stance::Consent));
+        }
+    }
+    let application = w.ok("zoe", apply("Zoé", "learners"));
     w.days(16);
+    for amendment in [am2, am3, am4] {
+        w.ok("fred", decide(amendment, Outcome::Adopted, ""));
+    }
+    w.ok("bob", decide(application, Outcome::Adopted, ""));
+    let founding = w.state().in_force().hash.clone();
     let fork = w.heads();
     let mut acts: Vec<(&str, Payload)> = vec![
         ("fred", decide(rule_one, Outcome::Adopted, "")),
@@ -2721,6 +2735,20 @@ fn concurrent_history(seed: u64) -> World {
         // Two shares of one document, each ignorant of the other.
         ("chloe", share(7, Access::Public)),
         ("fred", share(7, Access::Members)),
+        // Ratifications: signatures of one amendment (one naming other
+        // heads), of two amendments changing one section, of one changing
+        // another; a decision on an amendment another version makes stale;
+        // an applicant signing the version in force.
+        ("alice", ratify(am2, 41)),
+        ("bob", ratify(am2, 41)),
+        ("chloe", ratify(am2, 42)),
+        ("fred", ratify(am3, 51)),
+        ("eve", ratify(am3, 51)),
+        ("alice", ratify(am4, 61)),
+        ("fred", ratify(am4, 61)),
+        ("fred", decide(am5, Outcome::Adopted, "")),
+        ("eve", react(am5, Some(w5), Stance::Objection)),
+        ("zoe", sign_charter(application, &founding)),
     ];
     r.shuffle(&mut acts);
     acts.truncate(4 + r.below(acts.len() - 3));
@@ -2745,7 +2773,17 @@ fn concurrent_history(seed: u64) -> World {
             all
         };
         let merge = w.sign_on("fred", tension("after the meeting"), all);
+        let after = vec![merge.id()];
         w.records.push(merge);
+        // Signatures once every branch is known: on whichever version is
+        // then in force.
+        if r.chance(50) {
+            w.days(1);
+            for (who, payload) in [("alice", ratify(am4, 62)), ("bob", ratify(am4, 62))] {
+                let record = w.sign_on(who, payload, after.clone());
+                w.records.push(record);
+            }
+        }
     }
     w
 }
@@ -2822,6 +2860,126 @@ fn of_two_concurrent_decisions_on_one_subject_the_older_stands() {
         }
         assert_eq!(state.amendments[&am].phase, Phase::Adopted);
     }
+}
+
+/// Two amendments adopted, changing different sections: (A, B).
+fn two_adopted(w: &mut World) -> (RecordId, RecordId) {
+    let (_, a, a1) = w.open_amendment("alice", &["s3"], 10);
+    let (_, b, b1) = w.open_amendment("bob", &["s4"], 20);
+    for who in ["alice", "bob", "chloe", "fred", "eve"] {
+        w.ok(who, react(a, Some(a1), Stance::Consent));
+        w.ok(who, react(b, Some(b1), Stance::Consent));
+    }
+    w.days(8);
+    w.ok("fred", decide(a, Outcome::Adopted, ""));
+    w.ok("fred", decide(b, Outcome::Adopted, ""));
+    (a, b)
+}
+
+/// Issue 12, item 3: two versions ratified concurrently on the version in
+/// force. Versions form a chain, each ratified by members who had seen the
+/// one before: the older completion makes the version; the younger's
+/// signatures stay, on a version no longer in force, and once both are
+/// known B is signed again on top of A.
+#[test]
+fn of_two_versions_ratified_concurrently_the_older_stands() {
+    let mut w = World::coop();
+    let (a, b) = two_adopted(&mut w);
+    let fork = w.heads();
+    let a1 = w.sign_on("alice", ratify(a, 11), fork.clone());
+    let a2 = w.sign_on("bob", ratify(a, 11), vec![a1.id()]);
+    let b1 = w.sign_on("chloe", ratify(b, 21), fork);
+    w.days(1);
+    let b2 = w.sign_on("fred", ratify(b, 21), vec![b1.id()]);
+    w.records.extend([a1, a2.clone(), b1.clone(), b2.clone()]);
+    for state in w.in_both_replay_orders(a2.id(), b2.id()) {
+        assert_eq!(state.versions.len(), 2, "one version on the founding one");
+        let version = state.in_force();
+        assert_eq!(version.amendment, Some(a));
+        assert_eq!(version.number, 2);
+        assert_eq!(version.signers, vec![pk("alice"), pk("bob")]);
+        assert_eq!(state.verdict(&b1.id()), Some(&Verdict::Accepted));
+        assert_eq!(state.verdict(&b2.id()), Some(&Verdict::Accepted));
+        assert_eq!(state.amendments[&b].phase, Phase::Adopted);
+        assert_eq!(state.amendments[&b].ratifications, vec![b1.id(), b2.id()]);
+        assert!(state.amendments[&b].signatures_in_force.is_empty());
+        assert_eq!(state.amendments[&b].rebased_onto, vec![1]);
+    }
+    // Once both branches are known, B is signed again on version 2: the
+    // signatures made on version 1 do not count toward it.
+    w.ok("chloe", ratify(b, 22));
+    assert_eq!(w.state().versions.len(), 2);
+    w.ok("fred", ratify(b, 22));
+    let state = w.state();
+    assert_eq!(state.versions.len(), 3);
+    let version = state.in_force();
+    assert_eq!((version.number, version.amendment), (3, Some(b)));
+    assert_eq!(version.heads, vec![crate::ids::hash_hex(&h(22))]);
+    assert_eq!(version.signers, vec![pk("chloe"), pk("fred")]);
+}
+
+/// Three members sign one amendment concurrently (two are needed): one
+/// version, with every signature that had not seen it complete, listed and
+/// dated the same whatever the replay; a signature made after it is
+/// refused.
+#[test]
+fn concurrent_signatures_of_one_amendment_make_one_version() {
+    let mut w = World::coop();
+    let (a, _) = two_adopted(&mut w);
+    let fork = w.heads();
+    let mut signed = Vec::new();
+    for who in ["alice", "bob", "chloe"] {
+        signed.push(w.sign_on(who, ratify(a, 11), fork.clone()));
+        w.days(1);
+    }
+    w.records.extend(signed.iter().cloned());
+    let (first, last) = (signed[0].id(), signed[2].id());
+    let states = w.in_both_replay_orders(first, last);
+    for state in &states {
+        assert_eq!(state.versions.len(), 2);
+        let version = state.in_force();
+        assert_eq!(
+            version.signers,
+            vec![pk("alice"), pk("bob"), pk("chloe")],
+            "every signature counts, oldest first"
+        );
+        assert_eq!(version.at, signed[1].timestamp(), "dated by the second");
+        assert_eq!(state.amendments[&a].phase, Phase::Merged);
+        for record in &signed {
+            assert_eq!(state.verdict(&record.id()), Some(&Verdict::Accepted));
+        }
+    }
+    assert_eq!(judged(&states[0]), judged(&states[1]));
+    w.no("fred", ratify(a, 11), "this one is merged");
+}
+
+/// A signature made before another version was ratified counts toward the
+/// version in force its signer saw: once the other version is ratified,
+/// signing starts again on it, with new heads, instead of being held to
+/// the old ones.
+#[test]
+fn a_version_ratified_meanwhile_starts_the_signatures_again() {
+    let mut w = World::coop();
+    let (a, b) = two_adopted(&mut w);
+    let early = w.ok("bob", ratify(b, 21));
+    assert_eq!(w.amendment(&b).signatures_in_force, vec![early]);
+    w.ok("alice", ratify(a, 11));
+    w.ok("chloe", ratify(a, 11));
+    assert_eq!(w.state().versions.len(), 2);
+    assert!(w.amendment(&b).signatures_in_force.is_empty());
+    assert_eq!(w.amendment(&b).ratifications, vec![early]);
+    // Bob's signature named heads built on version 1: it does not complete
+    // B on version 2, and other heads are no longer held against it.
+    let again = w.ok("chloe", ratify(b, 22));
+    assert_eq!(w.state().versions.len(), 2);
+    assert_eq!(w.amendment(&b).signatures_in_force, vec![again]);
+    w.no("chloe", ratify(b, 22), "this member already signed");
+    w.ok("bob", ratify(b, 22));
+    let state = w.state();
+    let version = state.in_force();
+    assert_eq!((version.number, version.amendment), (3, Some(b)));
+    assert!(!version.ratified_by.contains(&early));
+    assert_eq!(version.heads, vec![crate::ids::hash_hex(&h(22))]);
 }
 
 /// What must not depend on the tie-break: the whole state (every verdict,

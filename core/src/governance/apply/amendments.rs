@@ -3,6 +3,7 @@
 //! into a new version of the charter; and the phase each amendment is in.
 //! Reactions to amendments and the decision on them are in `decisions.rs`.
 
+use super::decisions::already_decided_by;
 use super::*;
 use crate::record::{Challenge, Propose, Ratify, Round, Submit, Withdraw};
 
@@ -99,7 +100,8 @@ impl Fold<'_> {
             "an amendment needs a rationale".into()
         })?;
         let base: Vec<String> = propose.base.0.iter().map(crate::ids::hash_hex).collect();
-        require(base == self.state.in_force().heads, || {
+        let in_force = self.in_force_seen(i);
+        require(base == self.state.versions[in_force].heads, || {
             "does not fork from the version in force".into()
         })?;
         if let Some(c) = self.state.challenges.get_mut(&propose.challenge) {
@@ -124,6 +126,7 @@ impl Fold<'_> {
                 round: None,
                 decision: None,
                 ratifications: Vec::new(),
+                signatures_in_force: Vec::new(),
                 version: None,
                 rebased_onto: Vec::new(),
                 stale_because: None,
@@ -180,17 +183,10 @@ impl Fold<'_> {
                     .into()
             },
         )?;
-        let stale_cleared = match amendment.stale_because {
-            Some(v) => {
-                let last = self.state.versions[v].ratified_by.last().copied();
-                match last.and_then(|r| self.dag.index.get(&r).copied()) {
-                    Some(r) => self.builds_on(i, r),
-                    None => false,
-                }
-            }
-            None => true,
-        };
-        let in_force = self.state.in_force().number;
+        let stale_because = amendment.stale_because;
+        let stale_cleared = stale_because.is_none_or(|v| self.saw_version(i, v));
+        let in_force = self.in_force_seen(i);
+        let in_force = self.state.versions[in_force].number;
         let Some(amendment) = self.state.amendments.get_mut(&submit.amendment) else {
             return Err("unknown amendment".into());
         };
@@ -270,19 +266,47 @@ impl Fold<'_> {
         amendment.phase = Phase::Withdrawn;
         amendment.withdrawn = Some(withdraw.reason.clone());
         amendment.withdrawn_by = Some(record.id());
+        self.forget_unseen_versions(i, &withdraw.amendment);
         Ok(())
     }
 
     /// `ratify`: a member signs an adopted amendment. With enough signers it
     /// becomes a new version; open amendments that change the same sections go
     /// stale, the others are rebased.
+    ///
+    /// A signature counts toward the version in force its signer saw (its
+    /// base): versions form a chain, each ratified by members who had seen
+    /// the one before. Of two signatures of one amendment on one base that
+    /// disagree (other heads, or the same member twice) and of two versions
+    /// completed on one base, the older stands (date, depth, id), whatever
+    /// the replay's order.
     pub(super) fn ratify(&mut self, i: usize, record: &Record, ratify: &Ratify) -> Check {
         let id = record.id();
         let at = record.timestamp();
         let author = self.active_member(i)?;
         self.reference(i, &ratify.amendment, "amendment")?;
+        // Yields to an older concurrent signature of the same amendment
+        // (found in the previous fold); to an older version of another one
+        // only if this signature completes a version (below).
+        let base = self.in_force_seen(i);
+        self.base_seen.insert(i, base);
+        let needed = usize::from(self.rules_seen(i).amend.signers.max(1));
+        self.ratify_needed.insert(i, needed);
+        let mut forced = false;
+        for older in self.yields_to(i) {
+            let same = match self.dag.order[older].payload() {
+                Payload::Ratify(theirs) => theirs.amendment == ratify.amendment,
+                _ => true,
+            };
+            if same {
+                return Err(already_decided_by(&self.dag.order[older]));
+            }
+            forced = true;
+        }
         // Adopted as its signer saw it (an adoption it had not seen, or a
-        // decision or withdrawal concurrent with it, does not count).
+        // decision or withdrawal concurrent with it, does not count; a
+        // version it had not seen ratified neither merged it nor made it
+        // stale).
         let seen = self
             .phase_seen(i, &ratify.amendment)
             .ok_or("refers to a record that is not an amendment")?;
@@ -292,16 +316,15 @@ impl Fold<'_> {
                 phase_name(seen)
             )
         })?;
+        require(!ratify.heads.0.is_empty(), || {
+            "a version names heads".into()
+        })?;
         let amendment = self
             .state
             .amendments
             .get(&ratify.amendment)
             .ok_or("refers to a record that is not an amendment")?;
-        require(!ratify.heads.0.is_empty(), || {
-            "a version names heads".into()
-        })?;
-        let decision = amendment.decision.as_ref().map(|d| d.record);
-        if let Some(decision) = decision {
+        if let Some(decision) = amendment.decision.as_ref().map(|d| d.record) {
             self.reference(i, &decision, "decision")?;
         }
         let amendment = self
@@ -309,88 +332,145 @@ impl Fold<'_> {
             .amendments
             .get(&ratify.amendment)
             .ok_or("refers to a record that is not an amendment")?;
-        let heads: Vec<String> = ratify.heads.0.iter().map(crate::ids::hash_hex).collect();
-        if let Some(first) = amendment.ratifications.first() {
-            let same = self
-                .dag
-                .index
-                .get(first)
-                .map(|&f| match self.dag.order[f].payload() {
-                    Payload::Ratify(r) => r.heads == ratify.heads,
-                    _ => false,
-                });
-            require(same == Some(true), || {
-                "names other heads than the first ratification".into()
-            })?;
-        }
-        let mut signers: Vec<PublicKey> = amendment
+        let merged_as = amendment.version;
+        // The signatures already counted toward this base, oldest first.
+        let mut group: Vec<usize> = amendment
             .ratifications
             .iter()
-            .filter_map(|r| self.dag.index.get(r))
-            .filter_map(|&r| {
-                self.state
-                    .member_of(&self.dag.order[r].author())
-                    .map(|m| m.id)
-            })
+            .filter_map(|r| self.dag.index.get(r).copied())
+            .filter(|r| self.ratify_base.get(r) == Some(&base))
             .collect();
-        require(!signers.contains(&author.member), || {
-            "this member already signed".into()
-        })?;
-        signers.push(author.member);
-        let needed = usize::from(self.rules_seen(i).amend.signers.max(1));
-        let sections = amendment
-            .submissions
-            .last()
-            .map(|s| s.sections.clone())
-            .unwrap_or_default();
-        let ratified_by: Vec<RecordId> = amendment
-            .ratifications
-            .iter()
-            .copied()
-            .chain([id])
-            .collect();
-        let amendment_id = ratify.amendment;
-        if let Some(a) = self.state.amendments.get_mut(&amendment_id) {
-            a.ratifications.push(id);
-        }
-        if signers.len() >= needed {
-            let number = self.state.versions.len() + 1;
-            let hash = version_hash(&self.state.charter, &ratify.heads.0);
-            self.state.versions.push(VersionEntry {
-                number,
-                heads,
-                hash,
-                amendment: Some(amendment_id),
-                sections: sections.clone(),
-                ratified_by,
-                signers,
-                at,
-            });
-            let version = self.state.versions.len() - 1;
-            for (other_id, other) in self.state.amendments.iter_mut() {
-                if *other_id == amendment_id {
-                    other.phase = Phase::Merged;
-                    other.version = Some(version);
-                    continue;
-                }
-                if is_closed(other.phase) {
-                    continue;
-                }
-                let Some(current) = other.submissions.last() else {
-                    continue;
-                };
-                if current.sections.iter().any(|s| sections.contains(s)) {
-                    // Adopted or not, its consents were given to a
-                    // wording of text that has changed since.
-                    other.stale_because = Some(version);
-                    if other.phase == Phase::Adopted {
-                        other.phase = Phase::Stale;
-                    }
-                } else {
-                    other.rebased_onto.push(version);
-                }
-                update_phase(other);
+        group.sort_by_key(|&r| self.dag.causal_key(r));
+        let mut signers: Vec<PublicKey> = Vec::with_capacity(group.len() + 1);
+        let mut rivals = Vec::new();
+        for &g in &group {
+            let other = &self.dag.order[g];
+            let Payload::Ratify(theirs) = other.payload() else {
+                continue;
+            };
+            let signer = self.state.member_of(&other.author()).map(|m| m.id);
+            let same_signer = signer == Some(author.member);
+            let other_heads = theirs.heads != ratify.heads;
+            if !same_signer && !other_heads {
+                signers.extend(signer);
+                continue;
             }
+            if self.builds_on(i, g) {
+                return Err(if same_signer {
+                    "this member already signed".into()
+                } else {
+                    format!(
+                        "names other heads than ratification {} it builds on",
+                        other.id().short()
+                    )
+                });
+            }
+            rivals.push(g);
+        }
+        self.yields_to_older(i, &rivals)?;
+        signers.push(author.member);
+        // Ratified already, by a version this signer had not seen: one more
+        // signature of it if it was made on the same base; else a signature
+        // on a version no longer in force, which counts toward nothing.
+        if let Some(v) = merged_as {
+            let completer = self.version_meta[v].completer;
+            self.ratify_base.insert(i, base);
+            if let Some(a) = self.state.amendments.get_mut(&ratify.amendment) {
+                a.ratifications.push(id);
+            }
+            if self.ratify_base.get(&completer) == Some(&base) {
+                let version = &mut self.state.versions[v];
+                version.ratified_by.push(id);
+                version.signers.push(author.member);
+            }
+            return Ok(());
+        }
+        let mut pool = group.clone();
+        pool.push(i);
+        let mine = self.completion(pool);
+        // Completed on a base on which another version was made
+        // concurrently: the older completion makes the version; the other
+        // signatures stay signatures, on a version no longer in force, and
+        // their signers sign again on the new one. An older completion the
+        // previous fold found (`forced`) may come later in the replay.
+        let mut complete = mine.is_some() && !forced;
+        let last = self.state.versions.len() - 1;
+        if complete && base != last {
+            complete = false;
+            let mine = mine.unwrap_or(i);
+            let theirs = self.completed_by(base + 1);
+            if self.dag.causal_key(mine) < self.dag.causal_key(theirs) {
+                // Ours is older: none of theirs completes a version in the
+                // next fold, and ours does.
+                let signatures: Vec<usize> = self.state.versions[base + 1]
+                    .ratified_by
+                    .iter()
+                    .filter_map(|r| self.dag.index.get(r).copied())
+                    .collect();
+                for signature in signatures {
+                    self.displaced.push((signature, mine));
+                }
+            }
+        }
+        self.ratify_base.insert(i, base);
+        let amendment_id = ratify.amendment;
+        let (sections, ratified_by) = {
+            let Some(a) = self.state.amendments.get_mut(&amendment_id) else {
+                return Err("unknown amendment".into());
+            };
+            a.ratifications.push(id);
+            let sections = a
+                .submissions
+                .last()
+                .map(|s| s.sections.clone())
+                .unwrap_or_default();
+            let ratified_by: Vec<RecordId> = group
+                .iter()
+                .map(|&g| self.dag.order[g].id())
+                .chain([id])
+                .collect();
+            (sections, ratified_by)
+        };
+        if !complete {
+            return Ok(());
+        }
+        let number = self.state.versions.len() + 1;
+        let hash = version_hash(&self.state.charter, &ratify.heads.0);
+        self.state.versions.push(VersionEntry {
+            number,
+            heads: ratify.heads.0.iter().map(crate::ids::hash_hex).collect(),
+            hash,
+            amendment: Some(amendment_id),
+            sections: sections.clone(),
+            ratified_by,
+            signers,
+            at,
+        });
+        self.version_meta.push(VersionMeta { completer: i });
+        let version = self.state.versions.len() - 1;
+        for (other_id, other) in self.state.amendments.iter_mut() {
+            if *other_id == amendment_id {
+                other.phase = Phase::Merged;
+                other.version = Some(version);
+                continue;
+            }
+            if is_closed(other.phase) {
+                continue;
+            }
+            let Some(current) = other.submissions.last() else {
+                continue;
+            };
+            if current.sections.iter().any(|s| sections.contains(s)) {
+                // Adopted or not, its consents were given to a
+                // wording of text that has changed since.
+                other.stale_because = Some(version);
+                if other.phase == Phase::Adopted {
+                    other.phase = Phase::Stale;
+                }
+            } else {
+                other.rebased_onto.push(version);
+            }
+            update_phase(other);
         }
         Ok(())
     }

@@ -122,6 +122,14 @@ impl Fold<'_> {
             }
             None => None,
         };
+        // Stale because of a version its author had seen ratified (one
+        // ratified concurrently does not make it stale for them).
+        let stale_because = self
+            .state
+            .amendments
+            .get(&react.subject)
+            .and_then(|a| a.stale_because);
+        let stale_seen = stale_because.is_some_and(|v| self.saw_version(i, v));
         if let Some(amendment) = self.state.amendments.get_mut(&react.subject) {
             if !concurrent_close {
                 require(
@@ -131,7 +139,7 @@ impl Fold<'_> {
                 require(amendment.phase != Phase::Draft, || {
                     "the amendment is not submitted yet".into()
                 })?;
-                require(amendment.phase != Phase::Stale, || {
+                require(amendment.phase != Phase::Stale || !stale_seen, || {
                     "the amendment is stale: wait for the proposer to submit it again".into()
                 })?;
             }
@@ -213,7 +221,7 @@ impl Fold<'_> {
     /// if `rival` is the older; if `i` is, `resolve` has `rival` yield and
     /// folds again (`displaced`).
     pub(super) fn yields(&mut self, i: usize, rival: Option<usize>) -> Check {
-        if let Some(&older) = self.yielding.get(&i) {
+        if let Some(&older) = self.yields_to(i).first() {
             return Err(already_decided_by(&self.dag.order[older]));
         }
         let Some(rival) = rival else {
@@ -227,22 +235,82 @@ impl Fold<'_> {
         }
     }
 
+    /// Record `i` holds by itself but conflicts with `rivals`, records
+    /// concurrent with it (two signatures of one amendment that disagree,
+    /// two versions completed on one base): the older stands. If a rival is
+    /// older, `i` yields to the oldest; if `i` is, every rival yields and
+    /// `resolve` folds again (`displaced`).
+    pub(super) fn yields_to_older(&mut self, i: usize, rivals: &[usize]) -> Check {
+        let Some(&oldest) = rivals.iter().min_by_key(|&&r| self.dag.causal_key(r)) else {
+            return Ok(());
+        };
+        if self.dag.causal_key(oldest) < self.dag.causal_key(i) {
+            return Err(already_decided_by(&self.dag.order[oldest]));
+        }
+        for &rival in rivals {
+            self.displaced.push((rival, i));
+        }
+        Err("concurrent with a younger ratification (folded again)".into())
+    }
+
     /// The phase of amendment `subject` as record `i`'s author saw it: the
     /// reactions and objections among its ancestors, and not closed by a
     /// decision or withdrawal it had not seen.
     pub(super) fn phase_seen(&mut self, i: usize, subject: &RecordId) -> Option<Phase> {
         let rival = self.concurrent_decision(i, subject);
         let seen = self.dag.ancestors(i);
-        let amendment = self.state.amendments.get(subject)?;
-        let mut view = amendment.clone();
-        view.reactions = Self::visible(self.dag, &seen, &amendment.reactions);
-        view.objections = Self::visible_objections(self.dag, &seen, &amendment.objections);
+        let mut view = self.state.amendments.get(subject)?.clone();
+        view.reactions = Self::visible(self.dag, &seen, &view.reactions);
+        view.objections = Self::visible_objections(self.dag, &seen, &view.objections);
         if rival.is_some() {
             view.phase = Phase::Proposed;
             view.decision = None;
         }
+        self.unsee_versions(i, &mut view);
         update_phase(&mut view);
         Some(view.phase)
+    }
+
+    /// Amendment `view` as record `i`'s author saw it with respect to
+    /// versions: one it had not seen ratified neither merged it nor made it
+    /// stale.
+    pub(super) fn unsee_versions(&mut self, i: usize, view: &mut AmendmentState) {
+        let unseen = self.versions_unseen(i, view.stale_because, view.version);
+        unsee(view, unseen);
+    }
+
+    /// Whether record `i`'s author had not seen ratified the version that
+    /// made an amendment stale, and the one it became.
+    pub(super) fn versions_unseen(
+        &mut self,
+        i: usize,
+        stale_because: Option<usize>,
+        version: Option<usize>,
+    ) -> (bool, bool) {
+        (
+            stale_because.is_some_and(|v| !self.saw_version(i, v)),
+            version.is_some_and(|v| !self.saw_version(i, v)),
+        )
+    }
+
+    /// Record `i` closes amendment `subject` (a withdrawal, a rejection):
+    /// versions its author had not seen ratified are forgotten by it, as if
+    /// the close had come first (a closed amendment is neither rebased nor
+    /// made stale).
+    pub(super) fn forget_unseen_versions(&mut self, i: usize, subject: &RecordId) {
+        let Some(amendment) = self.state.amendments.get(subject) else {
+            return;
+        };
+        let (stale, rebased) = (amendment.stale_because, amendment.rebased_onto.clone());
+        let stale = stale.filter(|&v| self.saw_version(i, v));
+        let rebased: Vec<usize> = rebased
+            .into_iter()
+            .filter(|&v| self.saw_version(i, v))
+            .collect();
+        if let Some(amendment) = self.state.amendments.get_mut(subject) {
+            amendment.stale_because = stale;
+            amendment.rebased_onto = rebased;
+        }
     }
 
     /// Whether record `i`'s author had seen record `id` (it is an ancestor).
@@ -345,6 +413,10 @@ impl Fold<'_> {
         if let Some(current) = current {
             self.reference(i, &current, "wording")?;
         }
+        let unseen = match self.state.amendments.get(&subject) {
+            Some(a) => self.versions_unseen(i, a.stale_because, a.version),
+            None => (false, false),
+        };
         if let Some(amendment) = self.state.amendments.get(&subject) {
             let counted = Self::visible(self.dag, &seen, &amendment.reactions);
             let submission = amendment.submissions.last().map(|s| s.record);
@@ -364,6 +436,11 @@ impl Fold<'_> {
                     view.phase = Phase::Proposed;
                     view.decision = None;
                 }
+                view
+            };
+            let seen_phase = {
+                let mut view = seen_phase;
+                unsee(&mut view, unseen);
                 update_phase(&mut view);
                 view.phase
             };
@@ -421,7 +498,10 @@ impl Fold<'_> {
             let Some(amendment) = self.state.amendments.get_mut(&subject) else {
                 return Err("unknown amendment".into());
             };
+            // Made stale by a version its decider had not seen: adopted,
+            // then stale, as if the decision had come first.
             amendment.phase = match decide.outcome {
+                Outcome::Adopted if amendment.stale_because.is_some() => Phase::Stale,
                 Outcome::Adopted => Phase::Adopted,
                 Outcome::Rejected => Phase::Rejected,
             };
@@ -433,6 +513,9 @@ impl Fold<'_> {
                 tally,
                 at,
             });
+            if decide.outcome == Outcome::Rejected {
+                self.forget_unseen_versions(i, &subject);
+            }
             return Ok(());
         }
         let proposal = self
@@ -729,9 +812,37 @@ pub(super) fn check_rule(rule: &Rule, colleges: &[College]) -> Check {
 
 /// Why the younger of two concurrent decisions (or withdrawals) on one
 /// subject is refused.
+/// Amendment `view` without the versions its viewer had not seen ratified
+/// (`unseen`: the one that made it stale, the one it became).
+pub(super) fn unsee(view: &mut AmendmentState, (stale, merged): (bool, bool)) {
+    if stale {
+        view.stale_because = None;
+        if view.phase == Phase::Stale {
+            let adopted = view
+                .decision
+                .as_ref()
+                .is_some_and(|d| d.outcome == Outcome::Adopted);
+            // `update_phase` recomputes an open phase from the rest.
+            view.phase = if adopted {
+                Phase::Adopted
+            } else {
+                Phase::Proposed
+            };
+        }
+    }
+    if merged && view.phase == Phase::Merged {
+        view.phase = Phase::Adopted;
+    }
+}
+
 pub(super) fn already_decided_by(older: &Record) -> String {
     let what = match older.payload() {
         Payload::Withdraw(_) => "closed, concurrently, by an older withdrawal",
+        // Which of several older signatures the replay met first is not
+        // said: it depends on the replay.
+        Payload::Ratify(_) => {
+            return "an older, concurrent signature of this amendment holds: sign again once it is known".into();
+        }
         _ => "decided, concurrently, by an older decision",
     };
     format!("this was already {what} (record {})", older.id().short())

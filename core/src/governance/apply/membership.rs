@@ -74,6 +74,7 @@ impl Fold<'_> {
         let id = record.id();
         let at = record.timestamp();
         self.reference(i, &sign.application, "application")?;
+        let in_force = self.in_force_seen(i);
         let application = self
             .state
             .applications
@@ -85,7 +86,7 @@ impl Fold<'_> {
         require(application.state == ApplicationState::Admitted, || {
             "the application is not admitted".into()
         })?;
-        require(sign.version == self.state.in_force().hash, || {
+        require(sign.version == self.state.versions[in_force].hash, || {
             "signs a version that is not the one in force".into()
         })?;
         let (name, college) = (application.name.clone(), application.college.clone());

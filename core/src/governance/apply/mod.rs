@@ -112,7 +112,7 @@ pub(super) fn resolve(
     let mut rounds = 0;
     // Younger decisions that yield to an older concurrent one on the same
     // subject: the younger, and the older.
-    let mut yielding: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut yielding: BTreeSet<(usize, usize)> = BTreeSet::new();
     let (mut fold, mut removals) = Fold::run(&dag, community, &forced, &yielding)?;
     // A record concurrent with its author's removal is rejected; rejecting
     // it may change what else holds, so fold again until nothing moves.
@@ -147,19 +147,20 @@ pub(super) fn resolve(
             }
         }
         // Of two concurrent decisions on one subject, the older stands: the
-        // younger is refused as long as the older holds.
-        let mut still: BTreeMap<usize, usize> = BTreeMap::new();
-        for (&younger, &older) in &yielding {
-            if fold.verdicts[older] == Verdict::Accepted {
-                still.insert(younger, older);
+        // younger is refused as long as the older holds. An older that was
+        // itself refused this round only because it displaced a third
+        // record (it folds again too) still holds. A record may yield to
+        // several (a signature to an older one of its amendment and to an
+        // older version of another).
+        let mut still: BTreeSet<(usize, usize)> = BTreeSet::new();
+        let displacing: HashSet<usize> = fold.displaced.iter().map(|&(_, older)| older).collect();
+        for &(younger, older) in &yielding {
+            let holds = fold.verdicts[older] == Verdict::Accepted || displacing.contains(&older);
+            if holds && fold.still_conflicts(younger, older) {
+                still.insert((younger, older));
             }
         }
-        for &(younger, older) in &fold.displaced {
-            let held = still.entry(younger).or_insert(older);
-            if dag.causal_key(older) < dag.causal_key(*held) {
-                *held = older;
-            }
-        }
+        still.extend(fold.displaced.iter().copied());
         rounds += 1;
         if (next == forced && still == yielding) || rounds > 8 {
             break;
@@ -169,7 +170,45 @@ pub(super) fn resolve(
         (fold, removals) = Fold::run(&dag, community, &forced, &yielding)?;
     }
 
+    let completed_by: Vec<usize> = (0..fold.state.versions.len())
+        .map(|v| fold.completed_by(v))
+        .collect();
+    let ratify_base = std::mem::take(&mut fold.ratify_base);
     let mut state = fold.state;
+    // Signatures listed in an order that respects causality and not the
+    // tie-break; a version is dated by the signature that completed it in
+    // that order.
+    for (v, &completer) in completed_by.iter().enumerate().skip(1) {
+        let mut ratified_by = state.versions[v].ratified_by.clone();
+        ratified_by.sort_by_key(|r| dag.causal_key_of(r));
+        let signers: Vec<PublicKey> = ratified_by
+            .iter()
+            .filter_map(|r| dag.index.get(r))
+            .filter_map(|&r| state.member_of(&dag.order[r].author()).map(|m| m.id))
+            .collect();
+        let version = &mut state.versions[v];
+        version.at = dag.order[completer].timestamp();
+        version.ratified_by = ratified_by;
+        version.signers = signers;
+    }
+    let in_force = state.versions.len() - 1;
+    for amendment in state.amendments.values_mut() {
+        amendment
+            .ratifications
+            .sort_by_key(|r| dag.causal_key_of(r));
+        if amendment.version.is_none() {
+            amendment.signatures_in_force = amendment
+                .ratifications
+                .iter()
+                .filter(|r| {
+                    dag.index
+                        .get(r)
+                        .is_some_and(|i| ratify_base.get(i) == Some(&in_force))
+                })
+                .copied()
+                .collect();
+        }
+    }
     // The rules in force: every adopted change, oldest first in an order
     // that respects causality and not the tie-break, so of two concurrent
     // changes of one rule the later-dated (then deeper, then greater id)
@@ -258,11 +297,31 @@ struct Fold<'a> {
     displaced: Vec<(usize, usize)>,
     /// From the previous fold: decisions (the younger) that hold by
     /// themselves but yield to an older concurrent decision on their subject.
-    yielding: &'a BTreeMap<usize, usize>,
+    yielding: &'a BTreeSet<(usize, usize)>,
     /// For each record referred to: which records from it on build on it
     /// (bit `k - a` for record `k`), extended as the fold advances, so each
     /// such record costs one forward pass however often it is referred to.
     below: HashMap<usize, Below>,
+    /// Per version (index into `State::versions`): how many signatures
+    /// completed it and the version in force its signers saw.
+    version_meta: Vec<VersionMeta>,
+    /// Per accepted ratification (record index): the version in force
+    /// (index) its signer saw, which its signature counts toward.
+    ratify_base: HashMap<usize, usize>,
+    /// Per ratification (record index): how many signatures the rule its
+    /// signer saw asks for.
+    ratify_needed: HashMap<usize, usize>,
+    /// Per ratification judged, held or not: the version in force its
+    /// signer saw.
+    base_seen: HashMap<usize, usize>,
+}
+
+/// What the fold keeps of a version besides its `VersionEntry`.
+#[derive(Clone, Copy)]
+struct VersionMeta {
+    /// The ratification that completed it in the replay (the genesis for
+    /// the founding version).
+    completer: usize,
 }
 
 /// The records from some record `a` on that build on it: bit `k - a`.
@@ -317,7 +376,7 @@ impl<'a> Fold<'a> {
         dag: &'a Dag,
         community: CommunityId,
         forced: &BTreeMap<usize, String>,
-        yielding: &'a BTreeMap<usize, usize>,
+        yielding: &'a BTreeSet<(usize, usize)>,
     ) -> Result<(Fold<'a>, Vec<Removal>), ResolveError> {
         let genesis_at = dag
             .index
@@ -345,6 +404,12 @@ impl<'a> Fold<'a> {
             displaced: Vec::new(),
             yielding,
             below: HashMap::new(),
+            version_meta: vec![VersionMeta {
+                completer: genesis_at,
+            }],
+            ratify_base: HashMap::new(),
+            ratify_needed: HashMap::new(),
+            base_seen: HashMap::new(),
         };
         for i in 0..n {
             let mut anc = BitSet::default();
@@ -444,10 +509,19 @@ impl<'a> Fold<'a> {
     /// changed concurrently does not apply to it).
     fn rules_seen(&self, i: usize) -> Rules {
         let mut rules = self.genesis_rules.clone();
-        for (at, act, rule) in &self.rule_changes {
-            if self.auth_bit[*at].is_some_and(|bit| self.auth_anc[i].contains(bit)) {
-                rules.set(*act, rule.clone());
-            }
+        // Oldest first in the order that does not depend on the tie-break:
+        // of two concurrent changes of one rule, both seen, the later-dated
+        // holds, as in `State::rules`.
+        let mut seen: Vec<&(usize, Act, Rule)> = self
+            .rule_changes
+            .iter()
+            .filter(|(at, _, _)| {
+                self.auth_bit[*at].is_some_and(|bit| self.auth_anc[i].contains(bit))
+            })
+            .collect();
+        seen.sort_by_key(|(at, _, _)| self.dag.causal_key(*at));
+        for (_, act, rule) in seen {
+            rules.set(*act, rule.clone());
         }
         rules
     }
@@ -538,6 +612,128 @@ impl<'a> Fold<'a> {
             below.push(reached);
         }
         below.get(i - a)
+    }
+
+    /// Whether record `i`'s author had seen version `v` ratified: the
+    /// signatures of it among `i`'s ancestors complete it (the founding
+    /// version is always seen).
+    fn saw_version(&mut self, i: usize, v: usize) -> bool {
+        if v == 0 {
+            return true;
+        }
+        let signatures: Vec<usize> = self.state.versions[v]
+            .ratified_by
+            .iter()
+            .filter_map(|r| self.dag.index.get(r).copied())
+            .collect();
+        let seen: Vec<usize> = signatures
+            .into_iter()
+            .filter(|&r| self.builds_on(i, r))
+            .collect();
+        self.completion(seen).is_some()
+    }
+
+    /// The signature that completes a set of signatures of one amendment
+    /// on one base: the oldest (date, depth, id) by which the signatures
+    /// up to it number as many as the rule one of them saw asks for; none
+    /// if they are not enough.
+    fn completion(&self, mut signatures: Vec<usize>) -> Option<usize> {
+        signatures.sort_by_key(|&r| self.dag.causal_key(r));
+        let mut needed = usize::MAX;
+        for (n, &r) in signatures.iter().enumerate() {
+            needed = needed.min(self.ratify_needed.get(&r).copied().unwrap_or(1));
+            if n + 1 >= needed {
+                return Some(r);
+            }
+        }
+        None
+    }
+
+    /// The signature that completed version `v`, in the order above (not
+    /// the one the replay happened to meet last).
+    fn completed_by(&self, v: usize) -> usize {
+        let signatures: Vec<usize> = self.state.versions[v]
+            .ratified_by
+            .iter()
+            .filter_map(|r| self.dag.index.get(r).copied())
+            .collect();
+        self.completion(signatures)
+            .unwrap_or(self.version_meta[v].completer)
+    }
+
+    /// The records `i` yields to (found in the previous fold), oldest
+    /// first.
+    fn yields_to(&self, i: usize) -> Vec<usize> {
+        let mut older: Vec<usize> = self
+            .yielding
+            .range((i, 0)..=(i, usize::MAX))
+            .map(|&(_, o)| o)
+            .collect();
+        older.sort_by_key(|&o| self.dag.causal_key(o));
+        older
+    }
+
+    /// Whether a yield found in an earlier fold still has its reason (the
+    /// version in force a signer saw depends on which versions were made):
+    /// the older signature holds on the base the younger was signed on,
+    /// and, for another amendment, its signatures there still complete a
+    /// version at least as old (made, or held back by an older one still).
+    fn still_conflicts(&self, younger: usize, older: usize) -> bool {
+        let (Payload::Ratify(y), Payload::Ratify(o)) = (
+            self.dag.order[younger].payload(),
+            self.dag.order[older].payload(),
+        ) else {
+            return true;
+        };
+        let Some(&base) = self.base_seen.get(&younger) else {
+            return false;
+        };
+        // The older may itself have been refused this fold for displacing
+        // a third signature: the base it saw counts.
+        if self.base_seen.get(&older) != Some(&base) {
+            return false;
+        }
+        if y.amendment == o.amendment {
+            return true;
+        }
+        let group = |amendment: &RecordId| -> Vec<usize> {
+            self.state
+                .amendments
+                .get(amendment)
+                .map(|a| {
+                    a.ratifications
+                        .iter()
+                        .filter_map(|r| self.dag.index.get(r).copied())
+                        .filter(|r| self.ratify_base.get(r) == Some(&base))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut theirs = group(&y.amendment);
+        if !theirs.contains(&younger) {
+            theirs.push(younger);
+        }
+        let mut ours = group(&o.amendment);
+        if !ours.contains(&older) {
+            ours.push(older);
+        }
+        match (self.completion(ours), self.completion(theirs)) {
+            (Some(ours), Some(theirs)) => {
+                self.dag.causal_key(ours) < self.dag.causal_key(theirs)
+                    && self.dag.causal_key(ours) <= self.dag.causal_key(older)
+            }
+            _ => false,
+        }
+    }
+
+    /// The version in force as record `i`'s author saw it (an index into
+    /// `State::versions`). Versions form a chain (each was ratified by
+    /// members who had seen the one before), so this is the newest seen.
+    fn in_force_seen(&mut self, i: usize) -> usize {
+        (1..self.state.versions.len())
+            .rev()
+            .find(|&v| self.saw_version(i, v))
+            .unwrap_or(0)
     }
 
     /// `member` is a member who has neither left nor been excluded (a
