@@ -1530,6 +1530,72 @@ fn a_decision_adopts_only_the_wording_it_saw() {
     panic!("could not make both orders");
 }
 
+/// A decision and a new wording its author had not seen: the older of the
+/// two stands, whichever the replay visits first. A wording concurrent with
+/// the withdrawal is kept as said, and the amendment stays withdrawn.
+#[test]
+fn of_a_decision_and_a_concurrent_wording_the_older_stands() {
+    for wording_first in [true, false] {
+        let mut w = World::coop();
+        let (_, am, w1) = w.open_amendment("alice", &["s3"], 10);
+        for who in ["alice", "bob", "chloe", "fred", "eve"] {
+            w.ok(who, react(am, Some(w1), Stance::Consent));
+        }
+        w.days(8);
+        let fork = w.heads();
+        let (resubmit, decision) = if wording_first {
+            let resubmit = w.sign_on("alice", submit(am, 11, &["s3"], &[], false), fork.clone());
+            w.days(1);
+            let decision = w.sign_on("fred", decide(am, Outcome::Adopted, ""), fork);
+            (resubmit, decision)
+        } else {
+            let decision = w.sign_on("fred", decide(am, Outcome::Adopted, ""), fork.clone());
+            w.days(1);
+            let resubmit = w.sign_on("alice", submit(am, 11, &["s3"], &[], false), fork);
+            (resubmit, decision)
+        };
+        w.records.extend([resubmit.clone(), decision.clone()]);
+        for state in w.in_both_replay_orders(resubmit.id(), decision.id()) {
+            let amendment = &state.amendments[&am];
+            let current = amendment.submissions.last().map(|s| s.record);
+            if wording_first {
+                assert_eq!(state.verdict(&resubmit.id()), Some(&Verdict::Accepted));
+                match state.verdict(&decision.id()) {
+                    Some(Verdict::Rejected(reason)) => assert!(
+                        reason.contains("an older, concurrent act on this amendment stands"),
+                        "{reason}"
+                    ),
+                    other => panic!("a decision on a wording it never saw stands: {other:?}"),
+                }
+                assert_eq!(current, Some(resubmit.id()));
+                assert_ne!(amendment.phase, Phase::Adopted);
+            } else {
+                assert_eq!(state.verdict(&decision.id()), Some(&Verdict::Accepted));
+                assert!(
+                    matches!(state.verdict(&resubmit.id()), Some(Verdict::Rejected(_))),
+                    "a wording made after the adoption it had not seen stands"
+                );
+                assert_eq!(current, Some(w1), "the adopted wording is the one decided");
+                assert_eq!(amendment.phase, Phase::Adopted);
+            }
+        }
+    }
+
+    // Withdrawn on one branch, reworded on the other.
+    let mut w = World::coop();
+    let (_, am, _) = w.open_amendment("alice", &["s3"], 10);
+    let fork = w.heads();
+    let withdrawal = w.sign_on("alice", withdraw(am), fork.clone());
+    w.days(1);
+    let resubmit = w.sign_on("alice", submit(am, 12, &["s3"], &[], false), fork);
+    w.records.extend([withdrawal.clone(), resubmit.clone()]);
+    for state in w.in_both_replay_orders(withdrawal.id(), resubmit.id()) {
+        assert_eq!(state.verdict(&withdrawal.id()), Some(&Verdict::Accepted));
+        assert_eq!(state.verdict(&resubmit.id()), Some(&Verdict::Accepted));
+        assert_eq!(state.amendments[&am].phase, Phase::Withdrawn);
+    }
+}
+
 /// Two members who exclude each other concurrently: exactly one exclusion
 /// holds, and every home agrees on which.
 #[test]
@@ -2749,6 +2815,9 @@ fn concurrent_history(seed: u64) -> World {
         ("fred", decide(am5, Outcome::Adopted, "")),
         ("eve", react(am5, Some(w5), Stance::Objection)),
         ("zoe", sign_charter(application, &founding)),
+        // New wordings, concurrent with the decisions on them.
+        ("alice", submit(am, 11, &["s3"], &[], false)),
+        ("eve", submit(am5, 72, &["s4"], &[], false)),
     ];
     r.shuffle(&mut acts);
     acts.truncate(4 + r.below(acts.len() - 3));
@@ -2853,7 +2922,7 @@ fn of_two_concurrent_decisions_on_one_subject_the_older_stands() {
         assert_eq!(state.verdict(&adopts.id()), Some(&Verdict::Accepted));
         match state.verdict(&rejects.id()) {
             Some(Verdict::Rejected(reason)) => assert!(
-                reason.contains("already decided, concurrently, by an older decision"),
+                reason.contains("an older, concurrent act on this amendment stands"),
                 "{reason}"
             ),
             other => panic!("the younger decision stands: {other:?}"),

@@ -145,6 +145,19 @@ impl Fold<'_> {
         let at = record.timestamp();
         let author = self.active_member(i)?;
         self.reference(i, &submit.amendment, "amendment")?;
+        // A decision or withdrawal its author had not seen: judged as if it
+        // were not there; then of a decision and a new wording, the older
+        // stands, and a wording concurrent with the withdrawal is kept as
+        // said (the amendment stays withdrawn).
+        let rival = self.concurrent_decision(i, &submit.amendment);
+        let withdrawn_concurrently =
+            rival.is_some_and(|r| matches!(self.dag.order[r].payload(), Payload::Withdraw(_)));
+        // A version it had not seen ratified did not make it stale for it
+        // (adopted, it is closed to new wordings).
+        let unseen = match self.state.amendments.get(&submit.amendment) {
+            Some(a) => self.versions_unseen(i, a.stale_because, a.version),
+            None => (false, false),
+        };
         let amendment = self
             .state
             .amendments
@@ -155,9 +168,14 @@ impl Fold<'_> {
             || "only the proposer and co-authors submit wordings".into(),
         )?;
         // Once adopted, the wording is the one ratified.
+        let phase = {
+            let mut view = amendment.clone();
+            super::decisions::unsee(&mut view, unseen);
+            view.phase
+        };
         require(
-            !is_closed(amendment.phase) && amendment.phase != Phase::Adopted,
-            || format!("the amendment is {}", phase_name(amendment.phase)),
+            rival.is_some() || (!is_closed(phase) && phase != Phase::Adopted),
+            || format!("the amendment is {}", phase_name(phase)),
         )?;
         require(!submit.heads.0.is_empty(), || {
             "a wording names the draft's heads".into()
@@ -184,6 +202,7 @@ impl Fold<'_> {
             },
         )?;
         let stale_because = amendment.stale_because;
+        self.yields(i, rival.filter(|_| !withdrawn_concurrently))?;
         let stale_cleared = stale_because.is_none_or(|v| self.saw_version(i, v));
         let in_force = self.in_force_seen(i);
         let in_force = self.state.versions[in_force].number;

@@ -197,8 +197,9 @@ impl Fold<'_> {
     /// had not seen it: a decision concurrent with `i`.
     pub(super) fn concurrent_decision(&mut self, i: usize, subject: &RecordId) -> Option<usize> {
         let decided = match self.state.amendments.get(subject) {
+            // Adopted, then made stale by a version: decided all the same.
             Some(amendment) => match amendment.phase {
-                Phase::Adopted | Phase::Rejected | Phase::Merged => {
+                Phase::Adopted | Phase::Rejected | Phase::Merged | Phase::Stale => {
                     amendment.decision.as_ref().map(|d| d.record)
                 }
                 Phase::Withdrawn => amendment.withdrawn_by,
@@ -224,15 +225,7 @@ impl Fold<'_> {
         if let Some(&older) = self.yields_to(i).first() {
             return Err(already_decided_by(&self.dag.order[older]));
         }
-        let Some(rival) = rival else {
-            return Ok(());
-        };
-        if self.dag.causal_key(i) < self.dag.causal_key(rival) {
-            self.displaced.push((rival, i));
-            Err("decided concurrently by a younger decision (folded again)".into())
-        } else {
-            Err(already_decided_by(&self.dag.order[rival]))
-        }
+        self.yields_to_older(i, rival.as_slice())
     }
 
     /// Record `i` holds by itself but conflicts with `rivals`, records
@@ -250,7 +243,7 @@ impl Fold<'_> {
         for &rival in rivals {
             self.displaced.push((rival, i));
         }
-        Err("concurrent with a younger ratification (folded again)".into())
+        Err("concurrent with a younger record on the same subject (folded again)".into())
     }
 
     /// The phase of amendment `subject` as record `i`'s author saw it: the
@@ -402,22 +395,41 @@ impl Fold<'_> {
         // is judged as if it were not there, then the older of the two
         // stands (`displace`).
         let rival = self.concurrent_decision(i, &subject);
-        // A decision is about the wording under decision: it must build on
-        // it (a new wording made concurrently is not adopted in its place).
-        let current = self
+        // A decision is about the wording under decision as its author saw
+        // it: the latest among its ancestors. A new wording submitted
+        // concurrently is not adopted in its place: of the two, the older
+        // stands (`yields`, below).
+        let wordings: Vec<RecordId> = self
             .state
             .amendments
             .get(&subject)
-            .and_then(|a| a.submissions.last())
-            .map(|s| s.record);
-        if let Some(current) = current {
-            self.reference(i, &current, "wording")?;
+            .map(|a| a.submissions.iter().map(|s| s.record).collect())
+            .unwrap_or_default();
+        let mut seen_wordings = 0;
+        let mut unseen_wordings = Vec::new();
+        for (n, wording) in wordings.iter().enumerate() {
+            match self.dag.index.get(wording).copied() {
+                Some(w) if self.builds_on(i, w) => seen_wordings = n + 1,
+                Some(w) => unseen_wordings.push(w),
+                None => {}
+            }
+        }
+        if seen_wordings == 0
+            && let Some(last) = wordings.last()
+        {
+            return Err(format!(
+                "refers to wording {} without building on it",
+                last.short()
+            ));
         }
         let unseen = match self.state.amendments.get(&subject) {
             Some(a) => self.versions_unseen(i, a.stale_because, a.version),
             None => (false, false),
         };
         if let Some(amendment) = self.state.amendments.get(&subject) {
+            let mut amendment = amendment.clone();
+            amendment.submissions.truncate(seen_wordings);
+            let amendment = &amendment;
             let counted = Self::visible(self.dag, &seen, &amendment.reactions);
             let submission = amendment.submissions.last().map(|s| s.record);
             let start = amendment.submissions.last().map_or(amendment.at, |s| s.at);
@@ -494,7 +506,21 @@ impl Fold<'_> {
                     })?;
                 }
             }
-            self.yields(i, rival)?;
+            // Several older acts may stand against it (a decision, the
+            // withdrawal, a new wording); which the replay meets first is
+            // not said.
+            let stands = |reason: String| {
+                if reason.ends_with("(folded again)") {
+                    reason
+                } else {
+                    AMENDMENT_DECIDED_CONCURRENTLY.into()
+                }
+            };
+            if !self.yields_to(i).is_empty() {
+                return Err(AMENDMENT_DECIDED_CONCURRENTLY.into());
+            }
+            let rivals: Vec<usize> = rival.into_iter().chain(unseen_wordings).collect();
+            self.yields_to_older(i, &rivals).map_err(stands)?;
             let Some(amendment) = self.state.amendments.get_mut(&subject) else {
                 return Err("unknown amendment".into());
             };
@@ -835,11 +861,20 @@ pub(super) fn unsee(view: &mut AmendmentState, (stale, merged): (bool, bool)) {
     }
 }
 
+/// Why a decision on an amendment yields to an older concurrent act.
+const AMENDMENT_DECIDED_CONCURRENTLY: &str = "an older, concurrent act on this amendment stands (a decision, its withdrawal or a new wording)";
+
 pub(super) fn already_decided_by(older: &Record) -> String {
     let what = match older.payload() {
         Payload::Withdraw(_) => "closed, concurrently, by an older withdrawal",
         // Which of several older signatures the replay met first is not
         // said: it depends on the replay.
+        Payload::Submit(_) => {
+            return format!(
+                "a new wording was submitted concurrently, before it (record {})",
+                older.id().short()
+            );
+        }
         Payload::Ratify(_) => {
             return "an older, concurrent signature of this amendment holds: sign again once it is known".into();
         }

@@ -696,34 +696,51 @@ impl<'a> Fold<'a> {
         if y.amendment == o.amendment {
             return true;
         }
-        let group = |amendment: &RecordId| -> Vec<usize> {
-            self.state
-                .amendments
-                .get(amendment)
-                .map(|a| {
-                    a.ratifications
-                        .iter()
-                        .filter_map(|r| self.dag.index.get(r).copied())
-                        .filter(|r| self.ratify_base.get(r) == Some(&base))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let mut theirs = group(&y.amendment);
-        if !theirs.contains(&younger) {
-            theirs.push(younger);
-        }
-        let mut ours = group(&o.amendment);
-        if !ours.contains(&older) {
-            ours.push(older);
-        }
-        match (self.completion(ours), self.completion(theirs)) {
+        match (
+            self.completion(self.cohort(older, base)),
+            self.completion(self.cohort(younger, base)),
+        ) {
             (Some(ours), Some(theirs)) => {
                 self.dag.causal_key(ours) < self.dag.causal_key(theirs)
                     && self.dag.causal_key(ours) <= self.dag.causal_key(older)
             }
             _ => false,
         }
+    }
+
+    /// The signatures that stand with signature `r` on `base`: of its
+    /// amendment, naming its heads, counted this fold or refused only
+    /// because they yield to, or displace, another (they would complete
+    /// its version otherwise).
+    fn cohort(&self, r: usize, base: usize) -> Vec<usize> {
+        let Payload::Ratify(mine) = self.dag.order[r].payload() else {
+            return vec![r];
+        };
+        let counted = self
+            .state
+            .amendments
+            .get(&mine.amendment)
+            .into_iter()
+            .flat_map(|a| a.ratifications.iter())
+            .filter_map(|id| self.dag.index.get(id).copied());
+        let pending = self
+            .yielding
+            .iter()
+            .map(|&(younger, _)| younger)
+            .chain(self.displaced.iter().map(|&(_, older)| older));
+        let mut cohort: Vec<usize> = counted
+            .chain(pending)
+            .filter(|&s| {
+                s != r
+                    && self.base_seen.get(&s) == Some(&base)
+                    && matches!(self.dag.order[s].payload(),
+                        Payload::Ratify(theirs) if theirs.amendment == mine.amendment && theirs.heads == mine.heads)
+            })
+            .collect();
+        cohort.push(r);
+        cohort.sort_unstable();
+        cohort.dedup();
+        cohort
     }
 
     /// The version in force as record `i`'s author saw it (an index into
