@@ -302,9 +302,61 @@ pub struct ObjectionState {
     /// The objector withdrew it by consenting, standing aside or abstaining
     /// later (reaction record).
     pub withdrawn_by: Option<RecordId>,
+    /// Every test, integration, confirmation and withdrawal that holds:
+    /// the fields above are what they say to a given causal past
+    /// ([`ObjectionState::settle`]).
+    #[serde(skip)]
+    pub acts: ObjectionActs,
+}
+
+/// What became of an objection, every record of it (some may be
+/// concurrent with each other).
+#[derive(Debug, Clone, Default)]
+pub struct ObjectionActs {
+    /// Tests.
+    pub tests: Vec<ObjectionTestEntry>,
+    /// Submissions integrating it.
+    pub integrations: Vec<RecordId>,
+    /// The objector's confirmations that it is resolved.
+    pub confirmations: Vec<RecordId>,
+    /// The objector's later consents, yes votes, stand-asides, abstentions.
+    pub withdrawals: Vec<RecordId>,
 }
 
 impl ObjectionState {
+    /// Set the test, integration, confirmation and withdrawal to what the
+    /// records `seen` say, whatever order they were replayed in: the latest
+    /// test and integration (of concurrent ones, the younger), the first
+    /// confirmation and withdrawal (of concurrent ones, the older).
+    pub(crate) fn settle(&mut self, dag: &dag::Dag, seen: impl Fn(&RecordId) -> bool) {
+        let key = |id: &RecordId| dag.causal_key_of(id);
+        let acts = &self.acts;
+        self.test = acts
+            .tests
+            .iter()
+            .filter(|t| seen(&t.record))
+            .max_by_key(|t| key(&t.record))
+            .cloned();
+        self.integrated_by = acts
+            .integrations
+            .iter()
+            .filter(|r| seen(r))
+            .max_by_key(|r| key(r))
+            .copied();
+        self.confirmed_by = acts
+            .confirmations
+            .iter()
+            .filter(|r| seen(r))
+            .min_by_key(|r| key(r))
+            .copied();
+        self.withdrawn_by = acts
+            .withdrawals
+            .iter()
+            .filter(|r| seen(r))
+            .min_by_key(|r| key(r))
+            .copied();
+    }
+
     /// Still blocks consent: not found invalid, and not both integrated and
     /// confirmed.
     pub fn is_open(&self) -> bool {
@@ -377,8 +429,13 @@ pub struct AmendmentState {
     pub objections: Vec<ObjectionState>,
     /// Whether the objection round was opened for the current submission.
     pub round_open: bool,
-    /// The `amendment.round` record that opened the objection round.
+    /// The `amendment.round` record that opened the objection round (of
+    /// rounds opened concurrently from the proposer's devices, the older).
     pub round: Option<RecordId>,
+    /// Every `amendment.round` record that holds: a later act is in the
+    /// objection round only if its author saw one of them.
+    #[serde(skip)]
+    pub rounds: Vec<RecordId>,
     /// The decision.
     pub decision: Option<DecisionEntry>,
     /// Ratification records that hold, oldest first.

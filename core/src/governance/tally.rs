@@ -246,6 +246,7 @@ mod tests {
                 integrated_by: None,
                 confirmed_by: None,
                 withdrawn_by: None,
+                acts: Default::default(),
             })
             .collect();
         let ballots: Vec<Ballot<'_>> = stances

@@ -16,12 +16,20 @@ impl Fold<'_> {
         let author = self.active_member(i)?;
         if let Some(tension) = &challenge.tension_record {
             self.reference(i, tension, "tension")?;
-            let t = self
+            let history: Vec<(RecordId, TensionStatus)> = self
                 .state
                 .tensions
                 .get(tension)
-                .ok_or("refers to a record that is not a tension")?;
-            require(t.status == TensionStatus::Escalated, || {
+                .ok_or("refers to a record that is not a tension")?
+                .history
+                .iter()
+                .map(|(r, status, ..)| (*r, *status))
+                .collect();
+            // Escalated in its author's eyes: an escalation they had seen.
+            let escalated = history
+                .iter()
+                .any(|(r, status)| *status == TensionStatus::Escalated && self.saw(i, r));
+            require(escalated, || {
                 "only an escalated tension becomes a challenge".into()
             })?;
         }
@@ -32,10 +40,15 @@ impl Fold<'_> {
                 .amendments
                 .get(amendment)
                 .ok_or("refers to a record that is not an amendment")?;
-            require(a.phase == Phase::Rejected, || {
+            // Rejected by a decision its author had seen.
+            let rejected_by = (a.phase == Phase::Rejected)
+                .then(|| a.decision.as_ref().map(|d| d.record))
+                .flatten();
+            let proposer = a.proposer;
+            require(rejected_by.is_some_and(|d| self.saw(i, &d)), || {
                 "only a rejected amendment can be promoted".into()
             })?;
-            require(a.proposer == author.member, || {
+            require(proposer == author.member, || {
                 "only its proposer promotes an amendment".into()
             })?;
         }
@@ -59,6 +72,7 @@ impl Fold<'_> {
             .and_then(|tension| self.state.tensions.get_mut(&tension))
         {
             t.challenges.push(id);
+            t.challenges.sort_by_key(|c| self.dag.causal_key_of(c));
         }
         self.state.challenges.insert(
             id,
@@ -106,6 +120,7 @@ impl Fold<'_> {
         })?;
         if let Some(c) = self.state.challenges.get_mut(&propose.challenge) {
             c.amendments.push(id);
+            c.amendments.sort_by_key(|a| self.dag.causal_key_of(a));
         }
         self.state.amendments.insert(
             id,
@@ -124,6 +139,7 @@ impl Fold<'_> {
                 objections: Vec::new(),
                 round_open: false,
                 round: None,
+                rounds: Vec::new(),
                 decision: None,
                 ratifications: Vec::new(),
                 signatures_in_force: Vec::new(),
@@ -221,7 +237,8 @@ impl Fold<'_> {
         });
         for objection in &mut amendment.objections {
             if submit.integrates.contains(&objection.record) {
-                objection.integrated_by = Some(id);
+                objection.acts.integrations.push(id);
+                objection.settle(self.dag, |_| true);
             }
         }
         if stale_cleared {
@@ -235,20 +252,45 @@ impl Fold<'_> {
     pub(super) fn round(&mut self, i: usize, record: &Record, round: &Round) -> Check {
         let author = self.active_member(i)?;
         self.reference(i, &round.amendment, "amendment")?;
+        let proposer = self
+            .state
+            .amendments
+            .get(&round.amendment)
+            .ok_or("refers to a record that is not an amendment")?
+            .proposer;
+        require(proposer == author.member, || {
+            "only the proposer opens the objection round".into()
+        })?;
+        // Judged on the phase the proposer saw: a decision, a withdrawal or
+        // another round they had not seen does not refuse it (a decision
+        // that had not seen a round is refused in turn), and it does not
+        // reopen an amendment closed meanwhile.
+        let phase = self
+            .phase_seen(i, &round.amendment)
+            .ok_or("refers to a record that is not an amendment")?;
+        require(matches!(phase, Phase::Proposed | Phase::Reactions), || {
+            format!("the amendment is {}", phase_name(phase))
+        })?;
+        let id = record.id();
+        let older =
+            |a: &RecordId, b: &RecordId| self.dag.causal_key_of(a) < self.dag.causal_key_of(b);
+        let keep = match self
+            .state
+            .amendments
+            .get(&round.amendment)
+            .and_then(|a| a.round)
+        {
+            Some(first) if older(&first, &id) => first,
+            _ => id,
+        };
         let amendment = self
             .state
             .amendments
             .get_mut(&round.amendment)
             .ok_or("refers to a record that is not an amendment")?;
-        require(amendment.proposer == author.member, || {
-            "only the proposer opens the objection round".into()
-        })?;
-        require(
-            matches!(amendment.phase, Phase::Proposed | Phase::Reactions),
-            || format!("the amendment is {}", phase_name(amendment.phase)),
-        )?;
         amendment.round_open = true;
-        amendment.round = Some(record.id());
+        amendment.round = Some(keep);
+        amendment.rounds.push(id);
         update_phase(amendment);
         Ok(())
     }

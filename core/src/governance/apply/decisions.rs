@@ -130,6 +130,22 @@ impl Fold<'_> {
             .get(&react.subject)
             .and_then(|a| a.stale_because);
         let stale_seen = stale_because.is_some_and(|v| self.saw_version(i, v));
+        // The objections its author had seen: a consent withdraws those only.
+        let raised: Vec<RecordId> = match self.state.amendments.get(&react.subject) {
+            Some(a) => a.objections.iter().map(|o| o.record).collect(),
+            None => match self.state.proposals.get(&react.subject) {
+                Some(p) => p.objections.iter().map(|o| o.record).collect(),
+                None => Vec::new(),
+            },
+        };
+        let seen_objections: Vec<RecordId> =
+            raised.into_iter().filter(|o| self.saw(i, o)).collect();
+        let dag = self.dag;
+        let reaction = Reaction {
+            entry: &entry,
+            seen: &seen_objections,
+            dag,
+        };
         if let Some(amendment) = self.state.amendments.get_mut(&react.subject) {
             if !concurrent_close {
                 require(
@@ -150,7 +166,7 @@ impl Fold<'_> {
             require(react.stance != Stance::Block || rules.amend.block, || {
                 "the rule for amendments allows no block".into()
             })?;
-            record_reaction(&mut amendment.objections, &entry)?;
+            reaction.record(&mut amendment.objections)?;
             push_objection(&mut amendment.objections, &entry);
             amendment.reactions.push(entry);
             update_phase(amendment);
@@ -169,7 +185,7 @@ impl Fold<'_> {
             react.stance != Stance::Block || rules.get(act).block,
             || "this rule allows no block".into(),
         )?;
-        record_reaction(&mut proposal.objections, &entry)?;
+        reaction.record(&mut proposal.objections)?;
         push_objection(&mut proposal.objections, &entry);
         proposal.reactions.push(entry);
         Ok(())
@@ -222,10 +238,17 @@ impl Fold<'_> {
     /// if `rival` is the older; if `i` is, `resolve` has `rival` yield and
     /// folds again (`displaced`).
     pub(super) fn yields(&mut self, i: usize, rival: Option<usize>) -> Check {
+        self.yields_to_all(i, rival.as_slice())
+    }
+
+    /// Record `i` holds by itself but conflicts with `rivals`, records
+    /// concurrent with it: it yields to an older record `resolve` found in
+    /// the previous fold, or to the oldest rival if that is older than `i`.
+    pub(super) fn yields_to_all(&mut self, i: usize, rivals: &[usize]) -> Check {
         if let Some(&older) = self.yields_to(i).first() {
             return Err(already_decided_by(&self.dag.order[older]));
         }
-        self.yields_to_older(i, rival.as_slice())
+        self.yields_to_older(i, rivals)
     }
 
     /// Record `i` holds by itself but conflicts with `rivals`, records
@@ -255,6 +278,7 @@ impl Fold<'_> {
         let mut view = self.state.amendments.get(subject)?.clone();
         view.reactions = Self::visible(self.dag, &seen, &view.reactions);
         view.objections = Self::visible_objections(self.dag, &seen, &view.objections);
+        view.round_open = Self::round_visible(self.dag, &seen, &view);
         if rival.is_some() {
             view.phase = Phase::Proposed;
             view.decision = None;
@@ -374,7 +398,8 @@ impl Fold<'_> {
             .iter_mut()
             .find(|o| o.record == test.objection)
             .ok_or("the objection was not counted")?;
-        objection.test = Some(entry);
+        objection.acts.tests.push(entry);
+        objection.settle(self.dag, |_| true);
         if let Some(a) = self.state.amendments.get_mut(&subject) {
             update_phase(a);
         }
@@ -444,6 +469,7 @@ impl Fold<'_> {
                 let mut view = amendment.clone();
                 view.reactions = counted.clone();
                 view.objections = objections.clone();
+                view.round_open = Self::round_visible(self.dag, &seen, &view);
                 if rival.is_some() {
                     view.phase = Phase::Proposed;
                     view.decision = None;
@@ -735,21 +761,20 @@ impl Fold<'_> {
             // test, an integration, a confirmation or a withdrawal recorded
             // concurrently leaves the objection as the decider knew it.
             let mut known = objection.clone();
-            if known.test.as_ref().is_some_and(|t| !seen(&t.record)) {
-                known.test = None;
-            }
-            if known.integrated_by.is_some_and(|r| !seen(&r)) {
-                known.integrated_by = None;
-            }
-            if known.confirmed_by.is_some_and(|r| !seen(&r)) {
-                known.confirmed_by = None;
-            }
-            if known.withdrawn_by.is_some_and(|r| !seen(&r)) {
-                known.withdrawn_by = None;
-            }
+            known.settle(dag, seen);
             out.push(known);
         }
         out
+    }
+
+    /// Whether a round of `amendment` is among `ancestors`: one opened
+    /// concurrently does not put the amendment in its objection round for
+    /// an act that had not seen it.
+    fn round_visible(dag: &Dag, ancestors: &[bool], amendment: &AmendmentState) -> bool {
+        amendment
+            .rounds
+            .iter()
+            .any(|r| dag.index.get(r).is_some_and(|&at| ancestors[at]))
     }
 
     /// The reactions among the ancestors of record `i`.
@@ -769,30 +794,47 @@ impl Fold<'_> {
     }
 }
 
-/// Track objections: raised, confirmed resolved by the objector, or
-/// withdrawn when the objector later consents, votes yes, stands aside or
-/// abstains.
-fn record_reaction(objections: &mut [ObjectionState], entry: &ReactionEntry) -> Check {
-    match entry.stance {
-        Stance::Resolved => {
-            let target = entry.objection.ok_or("names the objection resolved")?;
-            let objection = objections
-                .iter_mut()
-                .find(|o| o.record == target)
-                .ok_or("confirms an objection that was not raised here")?;
-            require(objection.member == entry.member, || {
-                "only the objector confirms their objection resolved".into()
-            })?;
-            objection.confirmed_by = Some(entry.record);
-        }
-        Stance::Consent | Stance::Yes | Stance::StandAside | Stance::Abstain => {
-            for objection in objections.iter_mut().filter(|o| o.member == entry.member) {
-                objection.withdrawn_by.get_or_insert(entry.record);
+/// A reaction about to be recorded, with what its author had seen.
+struct Reaction<'r> {
+    entry: &'r ReactionEntry,
+    /// The objections of its subject its author had seen.
+    seen: &'r [RecordId],
+    dag: &'r Dag,
+}
+
+impl Reaction<'_> {
+    /// Track objections: confirmed resolved by the objector, or withdrawn
+    /// when the objector later consents, votes yes, stands aside or
+    /// abstains (only the objections they had seen).
+    fn record(&self, objections: &mut [ObjectionState]) -> Check {
+        let entry = self.entry;
+        let all = |_: &RecordId| true;
+        match entry.stance {
+            Stance::Resolved => {
+                let target = entry.objection.ok_or("names the objection resolved")?;
+                let objection = objections
+                    .iter_mut()
+                    .find(|o| o.record == target)
+                    .ok_or("confirms an objection that was not raised here")?;
+                require(objection.member == entry.member, || {
+                    "only the objector confirms their objection resolved".into()
+                })?;
+                objection.acts.confirmations.push(entry.record);
+                objection.settle(self.dag, all);
             }
+            Stance::Consent | Stance::Yes | Stance::StandAside | Stance::Abstain => {
+                for objection in objections
+                    .iter_mut()
+                    .filter(|o| o.member == entry.member && self.seen.contains(&o.record))
+                {
+                    objection.acts.withdrawals.push(entry.record);
+                    objection.settle(self.dag, all);
+                }
+            }
+            _ => {}
         }
-        _ => {}
+        Ok(())
     }
-    Ok(())
 }
 
 fn push_objection(objections: &mut Vec<ObjectionState>, entry: &ReactionEntry) {
@@ -806,6 +848,7 @@ fn push_objection(objections: &mut Vec<ObjectionState>, entry: &ReactionEntry) {
             integrated_by: None,
             confirmed_by: None,
             withdrawn_by: None,
+            acts: Default::default(),
         });
     }
 }
@@ -877,6 +920,10 @@ pub(super) fn already_decided_by(older: &Record) -> String {
         }
         Payload::Ratify(_) => {
             return "an older, concurrent signature of this amendment holds: sign again once it is known".into();
+        }
+        // Which of several older updates the replay met first is not said.
+        Payload::TensionUpdate(_) => {
+            return "an older, concurrent update of this tension holds".into();
         }
         _ => "decided, concurrently, by an older decision",
     };

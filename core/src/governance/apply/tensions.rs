@@ -29,7 +29,10 @@ impl Fold<'_> {
         Ok(())
     }
 
-    /// `tension.update`: a member moves a tension on.
+    /// `tension.update`: a member moves a tension on, from the status they
+    /// saw. Of two updates made concurrently that move it to different
+    /// statuses, the older stands (date, depth, id), whichever the replay
+    /// visits first; concurrent updates to the same status both hold.
     pub(super) fn tension_update(
         &mut self,
         i: usize,
@@ -39,13 +42,28 @@ impl Fold<'_> {
         let id = record.id();
         self.active_member(i)?;
         self.reference(i, &update.tension, "tension")?;
-        let tension = self
+        let history: Vec<(RecordId, TensionStatus)> = self
             .state
             .tensions
-            .get_mut(&update.tension)
-            .ok_or("refers to a record that is not a tension")?;
+            .get(&update.tension)
+            .ok_or("refers to a record that is not a tension")?
+            .history
+            .iter()
+            .map(|(r, status, _, _)| (*r, *status))
+            .collect();
+        let mut seen = TensionStatus::Open;
+        let mut rivals = Vec::new();
+        for (r, status) in history {
+            if r == update.tension || self.saw(i, &r) {
+                seen = status;
+            } else if status != update.status
+                && let Some(&at) = self.dag.index.get(&r)
+            {
+                rivals.push(at);
+            }
+        }
         let allowed = matches!(
-            (tension.status, update.status),
+            (seen, update.status),
             (TensionStatus::Open, TensionStatus::InProcess)
                 | (
                     TensionStatus::Open | TensionStatus::InProcess,
@@ -53,16 +71,20 @@ impl Fold<'_> {
                 )
         );
         require(allowed, || {
-            format!(
-                "a tension cannot go from {:?} to {:?}",
-                tension.status, update.status
-            )
-            .to_lowercase()
+            format!("a tension cannot go from {seen:?} to {:?}", update.status).to_lowercase()
         })?;
-        tension.status = update.status;
+        self.yields_to_all(i, &rivals)?;
+        let dag = self.dag;
+        let tension = self
+            .state
+            .tensions
+            .get_mut(&update.tension)
+            .ok_or("refers to a record that is not a tension")?;
         tension
             .history
             .push((id, update.status, update.note.clone(), record.timestamp()));
+        tension.history.sort_by_key(|(r, ..)| dag.causal_key_of(r));
+        tension.status = tension.history.last().map_or(update.status, |h| h.1);
         Ok(())
     }
 }
