@@ -3,25 +3,23 @@
 //!
 //! Run with: `cargo run -p nous-examples --example charter_from_markdown`
 
-use nous_core::engine::{self, EngineOptions};
+use nous_api::{Env, Home};
 use nous_core::markdown::{self, RenderOptions};
-use nous_core::{Engine, HeadsRef, ids};
+use nous_core::{HeadsRef, ids};
 
 const CHARTER: &str = "# Charte du jardin partagé\n\nNous cultivons ensemble. 🌱\n\n## Adhésion\n<!-- nous:section id=adhesion tags=membership.entry -->\n\n1. Toute personne du quartier peut adhérer.\n\n2. L'adhésion est gratuite.\n";
 
-fn main() -> Result<(), nous_core::Error> {
-    let dir = tempfile::tempdir().map_err(|e| nous_core::Error::Io(e.to_string()))?;
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
     let home = dir.path().join("home");
-    engine::init_home(&home, &[7; 32])?;
-    let mut counter = 0u8;
-    let options = EngineOptions::new(
-        Box::new(|| 1_767_225_600_000),
-        Box::new(move |buf: &mut [u8]| {
-            counter = counter.wrapping_add(1);
-            buf.fill(counter);
-        }),
-    );
-    let mut engine = Engine::open(&home, options)?;
+    Home::init_with_seed(&home, &[7; 32])?;
+    // A fixed clock and counting "randomness": the example's ids and times
+    // are the same on every run.
+    let counter = std::sync::atomic::AtomicU8::new(0);
+    let env = Env::fixed(1_767_225_600_000).with_entropy(move |buf: &mut [u8]| {
+        buf.fill(counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+    });
+    let mut engine = Home::open(&home, env)?;
 
     // Headings become sections; numbered paragraphs become articles.
     let draft = markdown::parse(CHARTER);
@@ -61,5 +59,6 @@ fn main() -> Result<(), nous_core::Error> {
         "{}",
         markdown::render(&now, RenderOptions { annotations: false })
     );
-    engine.close()
+    engine.close()?;
+    Ok(())
 }

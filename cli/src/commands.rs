@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, anyhow, bail};
 use serde_json::json;
 
+use nous_api::{Env, Home};
 use nous_core::charter::{Charter, CharterDraft, Position, SectionDraft, SectionId};
 use nous_core::diff::{CharterDiff, SectionDiff, TextChange};
-use nous_core::engine::{self, Edited, EngineOptions};
+use nous_core::engine::Edited;
 use nous_core::governance::MemberStatus;
 use nous_core::history::{HistoryEntry, Touched};
 use nous_core::markdown::{self, RenderOptions};
@@ -38,7 +39,7 @@ pub struct Context {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let home = engine::default_home(cli.home, dirs::data_dir())
+    let home = nous_api::default_home(cli.home, dirs::data_dir())
         .ok_or_else(|| anyhow!("no home directory: give --home DIR or set NOUS_HOME"))?;
     let cx = Context {
         home,
@@ -122,76 +123,32 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 // ---------------------------------------------------------------------------
 // Plumbing
 
-/// The time and randomness the engine runs on: the system clock and the
-/// operating system's random number generator.
-///
-/// `NOUS_NOW` (a date `YYYY-MM-DD[THH:MM]` in UTC, or milliseconds) pretends
-/// it is that time: for rehearsing a process with deadlines, and for tests.
-/// A value that is not a time is refused (records must not silently get
-/// the system date instead).
-/// Record timestamps are informational and never grant authority.
-pub fn engine_options() -> anyhow::Result<EngineOptions> {
-    let fixed = match std::env::var("NOUS_NOW") {
-        // Set but empty: as if unset (`NOUS_NOW= nous …` clears it).
-        Ok(text) if text.trim().is_empty() => None,
-        Ok(text) => Some(
-            gov::parse_time(&text)
-                .ok()
-                .and_then(|ms| i64::try_from(ms).ok())
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "NOUS_NOW={text:?} is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM in UTC, or milliseconds)"
-                    )
-                })?,
-        ),
-        Err(std::env::VarError::NotPresent) => None,
-        Err(std::env::VarError::NotUnicode(_)) => {
-            bail!("NOUS_NOW is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM in UTC, or milliseconds)")
-        }
-    };
-    Ok(EngineOptions::new(
-        Box::new(move || {
-            fixed.unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                    .unwrap_or(0)
-            })
-        }),
-        Box::new(fill_random),
-    ))
+/// The time and randomness commands run on: the system clock and the
+/// operating system's random number generator, or the time `NOUS_NOW` fixes
+/// (a date `YYYY-MM-DD[THH:MM]` in UTC, or milliseconds), for rehearsing a
+/// process with deadlines and for tests. A value that is not a time is
+/// refused. Record timestamps are informational and never grant authority.
+pub fn env() -> anyhow::Result<Env> {
+    Ok(Env::from_environment()?)
 }
 
+/// Random bytes from the operating system.
 pub fn fill_random(buffer: &mut [u8]) {
-    if getrandom::fill(buffer).is_err() {
-        eprintln!("error: the operating system's random number generator failed");
-        std::process::exit(1);
-    }
+    Env::system().fill(buffer);
 }
 
 /// Open the home. If another `nous` process holds the store, wait for it a
 /// little (commands are short) before giving up.
-pub fn open(cx: &Context) -> anyhow::Result<Engine> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        match Engine::open(&cx.home, engine_options()?) {
-            Err(nous_core::Error::Store(nous_core::store::StoreError::Locked(_)))
-                if std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(25));
-            }
-            other => return Ok(other?),
-        }
-    }
+pub fn open(cx: &Context) -> anyhow::Result<Home> {
+    Ok(Home::open(&cx.home, env()?)?)
 }
 
-/// Close the engine: the edit, the index update and any compaction commit
-/// together, so the edit is durable (and may be reported saved) once this
-/// returns. This device first signs its new changes to community documents
-/// (one attestation per document for the whole command).
-pub fn save_and_close(mut engine: Engine) -> anyhow::Result<()> {
-    gov::attest_all(&mut engine)?;
-    Ok(engine.close()?)
+/// Close the home: this device signs its new changes to community
+/// documents (one attestation per document for the whole command), then
+/// the edit, the index update and any compaction commit together, so the
+/// edit is durable (and may be reported saved) once this returns.
+pub fn save_and_close(home: Home) -> anyhow::Result<()> {
+    Ok(home.close()?)
 }
 
 /// Read a bundle file (at most 1 GiB).
@@ -276,10 +233,7 @@ fn saved_line<T>(what: &str, edited: &Edited<T>) -> String {
 // Commands
 
 fn init(cx: &Context) -> anyhow::Result<()> {
-    let mut seed = [0u8; 32];
-    fill_random(&mut seed);
-    let device = engine::init_home(&cx.home, &seed)?;
-    seed.fill(0);
+    let device = Home::init(&cx.home, &env()?)?;
     if cx.json {
         output::json(&json!({ "home": cx.home, "device": device }))
     } else {

@@ -28,33 +28,31 @@ use serde_json::json;
 
 use nous_core::charter::{Position, SectionDraft, SectionId};
 use nous_core::community::{Community, Founding};
-use nous_core::engine;
 use nous_core::governance::Phase;
 use nous_core::markdown;
 use nous_core::record::{
     Apply, Challenge, College, CommunityId, Decide, Founder, Method, Outcome, Payload, React,
     RecordId, Round, Rule, Rules, SignCharter, Stance, TestObjection,
 };
-use nous_core::{DocId, Engine, HeadsRef, ids};
+use nous_core::{DocId, HeadsRef, ids};
 
-use crate::commands::{engine_options, fill_random, render_diff};
+use nous_api::Home;
+
+use crate::commands::{env, render_diff};
 use crate::output;
 
 const SAMPLE: &str = include_str!("../assets/sample-charter.md");
 
 struct Member {
     name: &'static str,
-    engine: Engine,
+    engine: Home,
 }
 
 impl Member {
     fn create(name: &'static str, root: &Path) -> anyhow::Result<Self> {
         let home = root.join(name.to_lowercase());
-        let mut seed = [0u8; 32];
-        fill_random(&mut seed);
-        engine::init_home(&home, &seed)?;
-        seed.fill(0);
-        let engine = Engine::open(&home, engine_options()?)?;
+        Home::init(&home, &env()?)?;
+        let engine = Home::open(&home, env()?)?;
         Ok(Member { name, engine })
     }
 
@@ -365,7 +363,7 @@ fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::R
     let section: SectionId = "depart".parse()?;
     let text = "On part quand on veut, en prévenant le bureau par écrit.";
     {
-        let mut bob = Engine::open(&root.join("bob"), engine_options()?)?;
+        let mut bob = Home::open(&root.join("bob"), env()?)?;
         let edited = bob.edit(doc, "préciser le départ", |c| c.set_body(&section, text))?;
         bob.wait(edited.ticket)?;
         crate::commands::save_and_close(bob)?;
@@ -373,7 +371,7 @@ fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::R
     crate::relay::sync_once(&home("bob"), &url, &[])?;
     let alice = crate::relay::sync_once(&home("alice"), &url, &[])?;
     let seen = {
-        let mut engine = Engine::open(&root.join("alice"), engine_options()?)?;
+        let mut engine = Home::open(&root.join("alice"), env()?)?;
         let body = engine.charter(doc, None)?.find_section("depart")?.body();
         engine.close()?;
         body
@@ -385,10 +383,7 @@ fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::R
         alice.documents.len()
     ));
 
-    let mut seed = [0u8; 32];
-    fill_random(&mut seed);
-    engine::init_home(&root.join("dana"), &seed)?;
-    seed.fill(0);
+    Home::init(&root.join("dana"), &env()?)?;
     let outsider = crate::relay::sync_once(&home("dana"), &url, &[doc.to_string()])?;
     let outsider_saw_nothing = outsider.documents.is_empty() && outsider.unavailable == [*doc];
     log.push(format!(
@@ -431,6 +426,7 @@ fn governance(
     say: &mut Vec<String>,
 ) -> anyhow::Result<Governed> {
     let mut chloe = Member::create("Chloé", root)?;
+    let (alice_device, bob_device) = (alice.engine.device(), bob.engine.device());
     say.push("\nGovernance".into());
     let mut amend = Rule::new(Method::Consent);
     amend.signers = 2;
@@ -451,12 +447,12 @@ fn governance(
         ],
         founders: vec![
             Founder {
-                member: alice.engine.device(),
+                member: alice_device,
                 name: "Alice".into(),
                 college: "salaries".into(),
             },
             Founder {
-                member: bob.engine.device(),
+                member: bob_device,
                 name: "Bob".into(),
                 college: "salaries".into(),
             },
@@ -471,7 +467,7 @@ fn governance(
             },
             rules: Rule::new(Method::Consensus),
         },
-        facilitators: vec![alice.engine.device()],
+        facilitators: vec![alice_device],
     })?;
     alice.engine.wait(founded.ticket)?;
     let id = founded.community.id;

@@ -7,6 +7,7 @@
 use anyhow::{Context as _, anyhow, bail};
 use serde_json::json;
 
+use nous_api::Home;
 use nous_core::charter::Charter;
 use nous_core::community::{Acted, Community, Founding};
 use nous_core::governance::{self, ApplicationState, MemberStatus, Phase, State};
@@ -26,7 +27,7 @@ use crate::output::{self, clip, pad};
 // Plumbing
 
 /// Open the home and the community named (or the only one).
-fn session(cx: &Context, arg: &CommunityArg) -> anyhow::Result<(Engine, Community)> {
+fn session(cx: &Context, arg: &CommunityArg) -> anyhow::Result<(Home, Community)> {
     let engine = open(cx)?;
     let id = engine.resolve_community(arg.community.as_deref())?;
     let community = engine.community(&id)?;
@@ -108,7 +109,7 @@ fn in_force(engine: &mut Engine, state: &State) -> anyhow::Result<Charter> {
 /// Make the act durable, attest pending content changes, close, and print.
 fn finish(
     cx: &Context,
-    engine: Engine,
+    engine: Home,
     acted: Acted,
     summary: String,
     extra: serde_json::Value,
@@ -129,11 +130,6 @@ fn finish(
     } else {
         output::text(&format!("{summary} (record {})", record.id().short()))
     }
-}
-
-/// Attest this device's unattested changes to community documents.
-pub fn attest_all(engine: &mut Engine) -> anyhow::Result<()> {
-    Ok(engine.attest_all()?)
 }
 
 /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS]` (UTC), or milliseconds since the
@@ -1330,7 +1326,7 @@ fn tension_update(
     tension: &str,
     status: TensionStatus,
     note: String,
-) -> anyhow::Result<(Engine, Acted)> {
+) -> anyhow::Result<(Home, Acted)> {
     let (mut engine, community) = session(cx, arg)?;
     let tension = record_ref(&community, tension)?;
     let acted = engine.act(

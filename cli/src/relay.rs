@@ -18,7 +18,7 @@ use anyhow::{Context as _, anyhow, bail};
 use automerge::{ActorId, Automerge};
 use clap::Args;
 use nous_core::bundle::Bundle;
-use nous_core::engine::{self, Engine};
+use nous_core::engine::Engine;
 use nous_core::ids::DocId;
 use nous_core::record::CommunityId;
 use nous_core::token::{self, Token};
@@ -91,11 +91,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn device_key(home: &Path) -> anyhow::Result<DeviceKey> {
-    let path = home.join(engine::KEY_FILE);
+    let path = home.join(nous_api::KEY_FILE);
     if !path.exists() {
         bail!("{} is not a Nous home (run `nous init`)", home.display());
     }
-    Ok(DeviceKey::read_file(&path)?)
+    Ok(nous_api::keyfile::read(&path)?)
 }
 
 fn random<const N: usize>() -> anyhow::Result<[u8; N]> {

@@ -16,7 +16,8 @@ use std::time::Instant;
 
 use automerge::Automerge;
 use nous_core::engine::EngineOptions;
-use nous_core::{DocId, Engine, engine, markdown};
+use nous_core::store::RedbStorage;
+use nous_core::{DeviceKey, DocId, Engine, markdown};
 
 const TRACE: &str = "editing-traces/sequential_traces/automerge-paper.json.gz";
 
@@ -32,6 +33,22 @@ fn options() -> EngineOptions {
                 *b = (counter >> 33) as u8;
             }
         }),
+    )
+}
+
+/// The store file of a bench home (as in a `nous` home).
+const STORE_FILE: &str = "nous.redb";
+
+/// A home for the bench: a redb store in `home`, written by the device of
+/// `seed` (the bench measures the store; the key is not read from a file).
+fn open_home(home: &Path, seed: u8) -> Engine {
+    std::fs::create_dir_all(home).expect("home");
+    let options = options();
+    let storage = RedbStorage::open(&home.join(STORE_FILE), options.redb).expect("open");
+    Engine::with_storage(
+        DeviceKey::from_seed(&[seed; 32]),
+        Box::new(storage),
+        options,
     )
 }
 
@@ -85,8 +102,7 @@ fn large_document(
     json: bool,
 ) -> serde_json::Value {
     let home = root.join("large");
-    engine::init_home(&home, &[1; 32]).expect("init");
-    let mut engine = Engine::open(&home, options()).expect("open");
+    let mut engine = open_home(&home, 1);
     let draft = common::one_section("Paper");
     let doc = engine
         .create_charter("Paper", &draft)
@@ -170,7 +186,7 @@ fn large_document(
 
 fn child_open_doc(home: &Path, doc: &str) {
     let start = Instant::now();
-    let mut engine = Engine::open(home, options()).expect("open");
+    let mut engine = open_home(home, 1);
     let open = start.elapsed();
     let doc: DocId = doc.parse().expect("doc id");
     let start = Instant::now();
@@ -205,8 +221,7 @@ fn child_raw_load(file: &Path) {
 /// few times, then closed.
 fn many_documents(root: &Path, count: usize, json: bool) -> serde_json::Value {
     let home = root.join("many");
-    engine::init_home(&home, &[2; 32]).expect("init");
-    let mut engine = Engine::open(&home, options()).expect("open");
+    let mut engine = open_home(&home, 2);
     let draft = markdown::parse(
         "# Charte\n\n## Adhésion\n\nToute personne peut adhérer.\n\n1. Sur demande.\n\n## Sortie\n\nOn part quand on veut.\n",
     );
@@ -233,7 +248,7 @@ fn many_documents(root: &Path, count: usize, json: bool) -> serde_json::Value {
     }
     engine.close().expect("close");
     let build = start.elapsed();
-    let bytes = std::fs::metadata(home.join(engine::STORE_FILE)).map_or(0, |m| m.len());
+    let bytes = std::fs::metadata(home.join(STORE_FILE)).map_or(0, |m| m.len());
 
     let lazy = child(&["--child-open-store", home.to_str().expect("path")]);
     let eager = child(&["--child-eager-store", home.to_str().expect("path")]);
@@ -276,7 +291,7 @@ fn many_documents(root: &Path, count: usize, json: bool) -> serde_json::Value {
 
 fn child_open_store(home: &Path) {
     let start = Instant::now();
-    let mut engine = Engine::open(home, options()).expect("open");
+    let mut engine = open_home(home, 2);
     let open = start.elapsed();
     let (open_rss, _) = common::rss();
     let start = Instant::now();
@@ -304,7 +319,7 @@ fn child_open_store(home: &Path) {
 fn child_eager_store(home: &Path) {
     use redb::{ReadableDatabase as _, ReadableTable as _, TableDefinition};
     let start = Instant::now();
-    let db = redb::Database::open(home.join(engine::STORE_FILE)).expect("open");
+    let db = redb::Database::open(home.join(STORE_FILE)).expect("open");
     let read = db.begin_read().expect("read");
     let chunks: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("chunks");
     let table = read.open_table(chunks).expect("table");

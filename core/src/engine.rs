@@ -23,8 +23,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
-use std::fs;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use automerge::transaction::{CommitOptions, Transactable as _};
@@ -41,20 +39,13 @@ use crate::history::{self, HistoryEntry};
 use crate::identity::{DeviceKey, PublicKey};
 use crate::ids::{self, DocId, HeadsRef};
 use crate::record::{self, CommunityId, Record, RecordError, RecordId};
-use crate::store::{
-    DocMeta, RedbOptions, RedbStorage, Storage, Store, Table, Ticket, WriteOp, chunk_key,
-};
+use crate::store::{DocMeta, RedbOptions, Storage, Store, Table, Ticket, WriteOp, chunk_key};
 use crate::{Error, Result};
 
 /// Reads the current time, in milliseconds since the Unix epoch.
 pub type Clock = Box<dyn Fn() -> i64 + Send + Sync>;
 /// Fills a buffer with random bytes.
 pub type Entropy = Box<dyn FnMut(&mut [u8]) + Send>;
-
-/// The key file in a home.
-pub const KEY_FILE: &str = "device.key";
-/// The store file in a home.
-pub const STORE_FILE: &str = "nous.redb";
 
 /// Keystrokes that may wait, unencoded, for the store to become idle.
 const MAX_UNSTAGED: u64 = 1024;
@@ -229,60 +220,7 @@ impl fmt::Debug for Engine {
     }
 }
 
-/// Create a home: the directory (private to its owner), a device key from
-/// `seed`, and an empty store. Refuses a directory that already has a key.
-pub fn init_home(home: &Path, seed: &[u8; 32]) -> Result<PublicKey> {
-    let key_path = home.join(KEY_FILE);
-    if key_path.exists() {
-        return Err(Error::AlreadyInitialised(home.display().to_string()));
-    }
-    create_private_dir(home)?;
-    let key = DeviceKey::from_seed(seed);
-    key.create_file(&key_path)?;
-    RedbStorage::open(&home.join(STORE_FILE), RedbOptions::default())?;
-    Ok(key.public())
-}
-
-fn create_private_dir(path: &Path) -> Result<()> {
-    if path.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        builder.mode(0o700);
-    }
-    builder
-        .create(path)
-        .map_err(|e| Error::Io(format!("{}: {e}", path.display())))
-}
-
-/// The home directory to use: `--home`, else `NOUS_HOME`, else the
-/// platform's data directory (`$XDG_DATA_HOME/nous` on Linux).
-pub fn default_home(explicit: Option<PathBuf>, data_dir: Option<PathBuf>) -> Option<PathBuf> {
-    explicit
-        .or_else(|| std::env::var_os("NOUS_HOME").map(PathBuf::from))
-        .or_else(|| data_dir.map(|d| d.join("nous")))
-}
-
 impl Engine {
-    /// Open the home at `home`.
-    pub fn open(home: &Path, options: EngineOptions) -> Result<Self> {
-        let key_path = home.join(KEY_FILE);
-        let store_path = home.join(STORE_FILE);
-        if !key_path.exists() && !store_path.exists() {
-            return Err(Error::NotInitialised(home.display().to_string()));
-        }
-        let key = DeviceKey::read_file(&key_path)?;
-        if !store_path.exists() {
-            return Err(Error::NotInitialised(home.display().to_string()));
-        }
-        let storage = RedbStorage::open(&store_path, options.redb)?;
-        Ok(Self::with_storage(key, Box::new(storage), options))
-    }
-
     /// An engine over any storage (an in-memory one in tests).
     pub fn with_storage(key: DeviceKey, storage: Box<dyn Storage>, options: EngineOptions) -> Self {
         Engine {
@@ -2105,33 +2043,6 @@ pub(crate) mod tests {
         assert!(matches!(
             engine(26, &storage).records(&id),
             Err(Error::RecordDamaged { .. })
-        ));
-    }
-
-    #[test]
-    fn a_home_is_created_private_and_reopens() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let home = dir.path().join("home");
-        let device = init_home(&home, &[1; 32]).expect("init");
-        assert!(matches!(
-            init_home(&home, &[2; 32]),
-            Err(Error::AlreadyInitialised(_))
-        ));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = fs::metadata(&home).expect("meta").permissions().mode() & 0o777;
-            assert_eq!(mode, 0o700);
-        }
-        let mut e = Engine::open(&home, options(1)).expect("open");
-        assert_eq!(e.device(), device);
-        let doc = create(&mut e);
-        e.close().expect("close");
-        let mut e = Engine::open(&home, options(1)).expect("reopen");
-        assert_eq!(e.charter(&doc, None).expect("read").title, "Charte");
-        assert!(matches!(
-            Engine::open(&dir.path().join("elsewhere"), options(1)),
-            Err(Error::NotInitialised(_))
         ));
     }
 }

@@ -11,9 +11,6 @@
 //! is zeroized when dropped, and prints as `DeviceKey(<redacted>)`.
 
 use std::fmt;
-use std::fs;
-use std::io::Write as _;
-use std::path::Path;
 use std::str::FromStr;
 
 use automerge::ActorId;
@@ -157,34 +154,12 @@ const KEY_FILE_HEADER: &str = "nous device key v1";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdentityError {
-    /// There is no key file: this home has no identity yet.
-    #[error("no device key at {0} (run `nous init`)")]
-    Missing(String),
-    /// A key file already exists where a new one was to be created.
-    #[error("a device key already exists at {0}")]
-    AlreadyExists(String),
-    /// The key file can be read by other users.
-    #[error("device key {path} is readable by others (mode {mode:o}); run `chmod 600 {path}`")]
-    TooOpen {
-        /// The key file.
-        path: String,
-        /// Its permission bits.
-        mode: u32,
-    },
     /// The key file is not in the expected format.
     #[error("device key {0} is not a Nous key file")]
     Malformed(String),
     /// Text that should be a public key is not 64 hex characters.
     #[error("`{0}` is not a public key (64 hex characters)")]
     BadPublicKey(String),
-    /// The file system refused.
-    #[error("device key {path}: {reason}")]
-    Io {
-        /// The key file.
-        path: String,
-        /// The underlying error.
-        reason: std::io::Error,
-    },
 }
 
 impl DeviceKey {
@@ -205,74 +180,24 @@ impl DeviceKey {
         Signature(self.signing.sign(message).to_bytes())
     }
 
-    /// Write a new key file at `path`, readable and writable by its owner only.
-    /// Refuses to overwrite an existing file.
-    pub fn create_file(&self, path: &Path) -> Result<(), IdentityError> {
-        let io = |reason| IdentityError::Io {
-            path: path.display().to_string(),
-            reason,
-        };
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(0o600);
-        }
-        let mut file = options.open(path).map_err(|error| {
-            if error.kind() == std::io::ErrorKind::AlreadyExists {
-                IdentityError::AlreadyExists(path.display().to_string())
-            } else {
-                io(error)
-            }
-        })?;
+    /// The text of this device's key file: a header line, then the secret
+    /// seed in hex. It is the secret itself: write it only where its owner
+    /// alone can read it (`nous-api` keeps it in a file of mode 0600).
+    pub fn to_key_file_text(&self) -> Zeroizing<String> {
         let seed = Zeroizing::new(hex::encode(self.signing.to_bytes()));
-        let text = Zeroizing::new(format!("{KEY_FILE_HEADER}\n{}\n", seed.as_str()));
-        file.write_all(text.as_bytes()).map_err(io)?;
-        file.sync_all().map_err(io)?;
-        Ok(())
+        Zeroizing::new(format!("{KEY_FILE_HEADER}\n{}\n", seed.as_str()))
     }
 
-    /// Read the key file at `path`. Refuses a file that others can read.
-    pub fn read_file(path: &Path) -> Result<Self, IdentityError> {
-        let shown = || path.display().to_string();
-        let metadata = match fs::metadata(path) {
-            Ok(metadata) => metadata,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Err(IdentityError::Missing(shown()));
-            }
-            Err(reason) => {
-                return Err(IdentityError::Io {
-                    path: shown(),
-                    reason,
-                });
-            }
-        };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = metadata.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                return Err(IdentityError::TooOpen {
-                    path: shown(),
-                    mode,
-                });
-            }
-        }
-        if metadata.len() > 4096 {
-            return Err(IdentityError::Malformed(shown()));
-        }
-        let text = Zeroizing::new(
-            fs::read_to_string(path).map_err(|_| IdentityError::Malformed(shown()))?,
-        );
+    /// The key in the text of a key file; `source` names the file in errors.
+    pub fn from_key_file_text(text: &str, source: &str) -> Result<Self, IdentityError> {
+        let malformed = || IdentityError::Malformed(source.to_string());
         let mut lines = text.lines();
         if lines.next() != Some(KEY_FILE_HEADER) {
-            return Err(IdentityError::Malformed(shown()));
+            return Err(malformed());
         }
         let mut seed = Zeroizing::new([0u8; 32]);
         let hex_seed = lines.next().unwrap_or_default().trim();
-        hex::decode_to_slice(hex_seed, &mut seed[..])
-            .map_err(|_| IdentityError::Malformed(shown()))?;
+        hex::decode_to_slice(hex_seed, &mut seed[..]).map_err(|_| malformed())?;
         Ok(DeviceKey::from_seed(&seed))
     }
 }
@@ -310,63 +235,16 @@ mod tests {
     }
 
     #[test]
-    fn key_file_is_private_and_round_trips() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("device.key");
+    fn key_file_text_round_trips_and_refuses_other_text() {
         let key = DeviceKey::from_seed(&[3; 32]);
-        key.create_file(&path).expect("create");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
-        }
-        let read = DeviceKey::read_file(&path).expect("read");
+        let text = key.to_key_file_text();
+        let read = DeviceKey::from_key_file_text(&text, "k").expect("read");
         assert_eq!(read.public(), key.public());
-        assert!(matches!(
-            key.create_file(&path),
-            Err(IdentityError::AlreadyExists(_))
-        ));
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn key_file_readable_by_others_is_refused() {
-        use std::os::unix::fs::PermissionsExt as _;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("device.key");
-        DeviceKey::from_seed(&[3; 32])
-            .create_file(&path)
-            .expect("create");
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
-        assert!(matches!(
-            DeviceKey::read_file(&path),
-            Err(IdentityError::TooOpen { mode: 0o644, .. })
-        ));
-    }
-
-    #[test]
-    fn missing_and_malformed_key_files_are_clear_errors() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("device.key");
-        assert!(matches!(
-            DeviceKey::read_file(&path),
-            Err(IdentityError::Missing(_))
-        ));
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(0o600);
+        for bad in ["", "nous device key v1\nzz", "other header\n00"] {
+            assert!(matches!(
+                DeviceKey::from_key_file_text(bad, "k"),
+                Err(IdentityError::Malformed(_))
+            ));
         }
-        options
-            .open(&path)
-            .and_then(|mut f| f.write_all(b"nous device key v1\nzz\n"))
-            .expect("write");
-        assert!(matches!(
-            DeviceKey::read_file(&path),
-            Err(IdentityError::Malformed(_))
-        ));
     }
 }

@@ -102,12 +102,6 @@ pub enum Error {
     /// A bundle file is unusable.
     #[error(transparent)]
     Bundle(#[from] bundle::BundleError),
-    /// The directory has no key and no store.
-    #[error("{0} is not a Nous home (run `nous init`)")]
-    NotInitialised(String),
-    /// `init` on a directory that already has a key.
-    #[error("{0} is already a Nous home")]
-    AlreadyInitialised(String),
     /// No document matches the name given.
     #[error("no document matches `{0}`")]
     UnknownDocument(String),

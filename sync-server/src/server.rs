@@ -17,8 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt as _;
 use futures::{SinkExt as _, StreamExt as _};
-use nous_core::engine::{self, Engine, EngineOptions};
-use nous_core::{DeviceKey, PublicKey};
+use nous_api::{Env, Home};
+use nous_core::Engine;
+use nous_core::PublicKey;
 use tokio::sync::watch;
 
 use crate::access::{Kept, Registry};
@@ -74,26 +75,19 @@ pub struct Relay {
 /// records store.
 fn open_data(dir: &Path) -> Result<Engine, RelayError> {
     let fail = |e: &dyn std::fmt::Display| RelayError::Data(format!("{}: {e}", dir.display()));
-    if !dir.join(engine::KEY_FILE).exists() {
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| fail(&e))?;
-        engine::init_home(dir, &seed).map_err(|e| fail(&e))?;
+    let env = Env::system();
+    if !dir.join(nous_api::KEY_FILE).exists() {
+        Home::init(dir, &env).map_err(|e| fail(&e))?;
     }
-    let options = EngineOptions::new(
-        Box::new(|| i64::try_from(crate::now_ms()).unwrap_or(i64::MAX)),
-        Box::new(|buffer: &mut [u8]| {
-            if getrandom::fill(buffer).is_err() {
-                tracing::error!("the operating system's random number generator failed");
-            }
-        }),
-    );
-    Engine::open(dir, options).map_err(|e| fail(&e))
+    Ok(Home::try_open(dir, env)
+        .map_err(|e| fail(&e))?
+        .into_engine())
 }
 
 /// The relay's key as stored in its directory (for `nous token` run
 /// beside the relay).
 pub fn relay_id(dir: &Path) -> Option<PublicKey> {
-    DeviceKey::read_file(&dir.join(engine::KEY_FILE))
+    nous_api::keyfile::read(&dir.join(nous_api::KEY_FILE))
         .ok()
         .map(|k| k.public())
 }

@@ -10,10 +10,9 @@ use std::sync::OnceLock;
 
 use automerge::transaction::Transactable as _;
 use automerge::{AutoCommit, ChangeHash, ROOT};
-use nous_core::engine::{EngineOptions, init_home};
 use nous_core::governance::{ResolveOptions, resolve};
 use nous_core::record::{Attest, Heads, Payload, Record, RecordId, Tension, TensionPath, Unsigned};
-use nous_core::{Bundle, DeviceKey, DocId, Engine};
+use nous_core::{Bundle, DeviceKey, DocId};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -56,7 +55,7 @@ impl Coop {
     fn new() -> Self {
         let home = Home::empty();
         let seed = [21; 32];
-        init_home(&home.path(), &seed).expect("init");
+        nous_api::Home::init_with_seed(&home.path(), &seed).expect("init");
         let charter = home.charter(COOP);
         home.run_at(
             NOW,
@@ -316,15 +315,11 @@ fn a_home_holding_records_without_their_genesis_keeps_working() {
     let home = Home::new();
     let doc = home.charter(COOP);
     {
-        let mut counter = 0u8;
-        let options = EngineOptions::new(
-            Box::new(|| 1_772_323_200_000),
-            Box::new(move |buf: &mut [u8]| {
-                counter = counter.wrapping_add(1);
-                buf.fill(counter);
-            }),
-        );
-        let mut engine = Engine::open(&home.path(), options).expect("open");
+        let counter = std::sync::atomic::AtomicU8::new(0);
+        let env = nous_api::Env::fixed(1_772_323_200_000).with_entropy(move |buf: &mut [u8]| {
+            buf.fill(counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+        });
+        let mut engine = nous_api::Home::open(&home.path(), env).expect("open");
         let stray = Record::decode(&stray_record()).expect("decode");
         let staged = engine.add_records(&[stray]).expect("add");
         engine.wait(staged.ticket).expect("saved");

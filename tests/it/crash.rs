@@ -11,29 +11,25 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use automerge::ReadDoc as _;
-use nous_core::engine::{self, EngineOptions};
-use nous_core::{ChangeHash, DocId, Engine, markdown};
+use nous_api::Env;
+use nous_core::{ChangeHash, DocId, markdown};
 
 const HOME_VAR: &str = "NOUS_CRASH_HOME";
 const SEED_VAR: &str = "NOUS_CRASH_SEED";
 
-fn options(seed: u64) -> EngineOptions {
-    let mut state = seed | 1;
-    EngineOptions::new(
-        Box::new(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as i64)
-        }),
-        Box::new(move |buf: &mut [u8]| {
-            for b in buf {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                *b = state as u8;
-            }
-        }),
-    )
+/// The system clock, and random bytes from a xorshift generator seeded
+/// with `seed` (so a run can be repeated).
+fn env(seed: u64) -> Env {
+    let state = std::sync::Mutex::new(seed | 1);
+    Env::system().with_entropy(move |buf: &mut [u8]| {
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        for b in buf {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            *b = *state as u8;
+        }
+    })
 }
 
 /// The child: edit forever, printing `saved <doc> <hash>` after each edit
@@ -47,7 +43,7 @@ fn child_writer() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
-    let mut engine = Engine::open(Path::new(&home), options(seed)).expect("open");
+    let mut engine = nous_api::Home::open(Path::new(&home), env(seed)).expect("open");
     let doc = match engine.list().expect("list").first() {
         Some(summary) => summary.id,
         None => {
@@ -100,7 +96,7 @@ fn hex(change: Option<ChangeHash>) -> String {
 fn edits_reported_saved_survive_kill_9() {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = dir.path().join("home");
-    engine::init_home(&home, &[42; 32]).expect("init");
+    nous_api::Home::init_with_seed(&home, &[42; 32]).expect("init");
     let mut saved: Vec<(DocId, ChangeHash)> = Vec::new();
     let mut rng = 0x9e37_79b9_7f4a_7c15u64;
     for round in 0..8u64 {
@@ -150,7 +146,7 @@ fn edits_reported_saved_survive_kill_9() {
         }
         child.wait().expect("reap");
 
-        let mut engine = Engine::open(&home, options(7)).expect("the store opens after a kill");
+        let mut engine = nous_api::Home::open(&home, env(7)).expect("the store opens after a kill");
         for (doc, hash) in &saved {
             let document = engine.document(doc).expect("document loads");
             assert!(

@@ -91,7 +91,7 @@ fn members_sync_through_the_relay_and_outsiders_learn_nothing() {
 fn each_authentication_failure_is_refused_with_its_reason() {
     let relay = RelayProcess::start();
     let alice = Member::new("Alice");
-    let key = DeviceKey::read_file(&alice.key_file()).expect("key");
+    let key = nous_api::keyfile::read(&alice.key_file()).expect("key");
     let relay_id = relay.id.parse().expect("relay id");
     let other_relay = DeviceKey::from_seed(&[9; 32]).public();
     let now = now_ms();
@@ -437,7 +437,7 @@ fn register_and_status_refuse_bad_requests_with_a_reason() {
     let mut nonce = 10u8;
     let mut token = |member: &Member| {
         nonce += 1;
-        let key = DeviceKey::read_file(&member.key_file()).expect("key");
+        let key = nous_api::keyfile::read(&member.key_file()).expect("key");
         format!(
             "Bearer {}",
             Token::issue(&key, &relay_id, now_ms() + 60_000, [nonce; 16])
@@ -481,9 +481,9 @@ fn register_and_status_refuse_bad_requests_with_a_reason() {
 
 /// Alice's ledger of her community, as `nous sync` would register it.
 fn alice_ledger(alice: &Member) -> Vec<u8> {
-    let engine = nous_core::Engine::open(
+    let engine = nous_api::Home::open(
         &alice.home.path(),
-        nous_core::EngineOptions::new(Box::new(|| 0), Box::new(|b: &mut [u8]| b.fill(3))),
+        nous_api::Env::fixed(0).with_entropy(|b: &mut [u8]| b.fill(3)),
     )
     .expect("open Alice's home");
     let community = engine.communities().expect("communities")[0];

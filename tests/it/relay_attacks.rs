@@ -11,7 +11,7 @@ use nous_core::record::{
     Version,
 };
 use nous_core::token::Token;
-use nous_core::{DeviceKey, Engine, EngineOptions, ledger};
+use nous_core::{DeviceKey, ledger};
 
 use super::relay_guard::{Raw, Value, device, map, now_ms, runtime};
 use super::relay_support::{Member, RelayProcess, found, http};
@@ -26,9 +26,9 @@ fn outcome<'a>(report: &'a serde_json::Value, doc: &str) -> &'a str {
 
 /// The document as `member`'s home holds it.
 fn doc_of(member: &Member, doc: &str) -> Automerge {
-    let mut engine = Engine::open(
+    let mut engine = nous_api::Home::open(
         &member.home.path(),
-        EngineOptions::new(Box::new(|| 0), Box::new(|b: &mut [u8]| b.fill(7))),
+        nous_api::Env::fixed(0).with_entropy(|b: &mut [u8]| b.fill(7)),
     )
     .expect("open the home");
     let id: DocId = doc.parse().expect("doc id");

@@ -237,7 +237,7 @@ pub(super) fn change_by(
 }
 
 pub(super) fn device(member: &Member) -> DeviceKey {
-    DeviceKey::read_file(&member.key_file()).expect("device key")
+    nous_api::keyfile::read(&member.key_file()).expect("device key")
 }
 
 pub(super) fn config_file(dir: &Path) -> std::path::PathBuf {
@@ -394,9 +394,9 @@ fn a_ledger_change_that_deletes_a_record_is_refused() {
     // Alice's home keeps its replica of the ledger: delete an entry in it,
     // as a tampering client would, and send that change.
     let replica = {
-        let engine = nous_core::Engine::open(
+        let engine = nous_api::Home::open(
             &alice.home.path(),
-            nous_core::EngineOptions::new(Box::new(|| 0), Box::new(|b: &mut [u8]| b.fill(7))),
+            nous_api::Env::fixed(0).with_entropy(|b: &mut [u8]| b.fill(7)),
         )
         .expect("open Alice's home");
         engine

@@ -1,0 +1,25 @@
+//! `nous-api`: the one facade every front end calls.
+//!
+//! The command line, the bindings (Python, Node, C) and later a web app
+//! open a [`Home`] — a device key and a store in a directory — under an
+//! [`Env`] (the clock and the randomness it runs on), and act through it.
+//! `nous-core` below it is sans-IO apart from its [`Storage`] trait: the
+//! home's files (the key file, the store file, the directory and its lock)
+//! are handled here.
+//!
+//! Errors are one type, [`Error`], whose [`ErrorKind`] a binding maps to its
+//! own exceptions.
+//!
+//! [`Storage`]: nous_core::store::Storage
+
+mod env;
+mod error;
+mod home;
+pub mod keyfile;
+
+pub use env::Env;
+pub use error::{Error, ErrorKind, Result};
+pub use home::{Home, KEY_FILE, STORE_FILE, default_home};
+
+/// The engine underneath, for what the facade does not offer yet.
+pub use nous_core;
