@@ -78,8 +78,12 @@ impl Error {
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
             Error::Io { .. } => ErrorKind::Io,
             Error::Engine(error) => match error {
-                E::UnknownDocument(_) | E::UnknownCommunity(_) | E::Ref(_) => ErrorKind::NotFound,
-                E::AmbiguousDocument { .. } => ErrorKind::Ambiguous,
+                E::UnknownDocument(_)
+                | E::UnknownCommunity(_)
+                | E::Ref(_)
+                | E::NoMatch { .. }
+                | E::WrongKind { .. } => ErrorKind::NotFound,
+                E::AmbiguousDocument { .. } | E::AmbiguousRef { .. } => ErrorKind::Ambiguous,
                 E::ActRefused { .. } => ErrorKind::Refused,
                 E::Identity(_)
                 | E::Schema(_)
@@ -87,7 +91,8 @@ impl Error {
                 | E::NotACharter(_)
                 | E::Refused { .. }
                 | E::RecordRefused { .. }
-                | E::Verify(_) => ErrorKind::InvalidInput,
+                | E::Verify(_)
+                | E::BadRef(_) => ErrorKind::InvalidInput,
                 E::Damaged { .. } | E::RecordDamaged { .. } | E::Governance(_) => {
                     ErrorKind::Damaged
                 }

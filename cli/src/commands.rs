@@ -324,7 +324,7 @@ fn charter_show(cx: &Context, args: ShowArgs) -> anyhow::Result<()> {
     let at = args.at.as_deref().map(parse_ref).transpose()?;
     let latest = engine.heads(&doc)?;
     let in_force = if at.is_none() && !args.latest {
-        gov::version_in_force(&engine, &doc)?
+        engine.version_in_force(&doc)?
     } else {
         None
     };
@@ -873,7 +873,7 @@ fn bundle_export(
             .map(|n| engine.resolve(n))
             .collect::<Result<_, _>>()?
     };
-    let (docs, communities) = gov::bundle_contents(&mut engine, &docs, communities)?;
+    let (docs, communities) = engine.bundle_selection(&docs, communities)?;
     if docs.is_empty() && communities.is_empty() {
         bail!("there are no documents to export");
     }

@@ -66,8 +66,7 @@ impl Member {
 
     fn community_bundle(&mut self, community: &CommunityId) -> anyhow::Result<Vec<u8>> {
         let names = [community.to_string()];
-        let (docs, communities) =
-            crate::governance::bundle_contents(&mut self.engine, &[], &names)?;
+        let (docs, communities) = self.engine.bundle_selection(&[], &names)?;
         Ok(self.engine.export_bundle_with(&docs, &communities)?)
     }
 

@@ -13,11 +13,11 @@ use nous_core::community::{Acted, Community, Founding};
 use nous_core::governance::{self, ApplicationState, MemberStatus, Phase, State};
 use nous_core::ids::hash_hex;
 use nous_core::record::{
-    self, Access, Act, Challenge, ChangeRule, College, Decide, DocumentShare, Exclude, Founder,
-    Method, Outcome, Payload, React, Rule, Rules, Sanction, SanctionLevel, Stance, TensionPath,
-    TensionStatus,
+    self, Access, Act, ActRule, Challenge, ChangeRule, College, Decide, DocumentShare, Exclude,
+    Founder, Method, Outcome, Payload, React, Rule, Rules, Sanction, SanctionLevel, Stance,
+    TensionPath, TensionStatus,
 };
-use nous_core::{ChangeHash, DocId, Engine, PublicKey};
+use nous_core::{DocId, Engine, PublicKey};
 
 use crate::args::*;
 use crate::commands::{Context, open, read_text};
@@ -34,73 +34,9 @@ fn session(cx: &Context, arg: &CommunityArg) -> anyhow::Result<(Home, Community)
     Ok((engine, community))
 }
 
-/// A record named by its id or an unambiguous prefix (at least 4 hex
-/// characters).
-pub fn record_ref(community: &Community, text: &str) -> anyhow::Result<record::RecordId> {
-    let text = text.trim().to_lowercase();
-    if text.len() < 4 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
-        bail!("`{text}` is not a record id (give at least 4 hex characters)");
-    }
-    let matches: Vec<record::RecordId> = community
-        .records
-        .iter()
-        .map(|r| r.id())
-        .filter(|id| id.to_string().starts_with(&text))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(*one),
-        [] => bail!("no record of this community matches `{text}`"),
-        _ => bail!("`{text}` matches several records; give more of the id"),
-    }
-}
-
-/// A member named by key, key prefix or name.
-fn member_ref(state: &State, text: &str) -> anyhow::Result<PublicKey> {
-    let lower = text.trim().to_lowercase();
-    let by_key: Vec<PublicKey> = state
-        .members
-        .keys()
-        .filter(|k| lower.len() >= 4 && k.to_string().starts_with(&lower))
-        .copied()
-        .collect();
-    let by_name: Vec<PublicKey> = state
-        .members
-        .values()
-        .filter(|m| m.name.to_lowercase() == lower)
-        .map(|m| m.id)
-        .collect();
-    for candidates in [by_key, by_name] {
-        match candidates.as_slice() {
-            [] => continue,
-            [one] => return Ok(*one),
-            _ => bail!("`{text}` matches several members"),
-        }
-    }
-    bail!("no member matches `{text}`")
-}
-
-fn name_of(state: &State, key: &PublicKey) -> String {
-    state
-        .members
-        .get(key)
-        .map(|m| m.name.clone())
-        .or_else(|| {
-            state
-                .applications
-                .values()
-                .find(|a| a.applicant == *key)
-                .map(|a| a.name.clone())
-        })
-        .unwrap_or_else(|| key.short())
-}
-
-fn parse_heads(texts: &[String]) -> Vec<ChangeHash> {
-    texts.iter().filter_map(|t| t.parse().ok()).collect()
-}
-
 /// The charter in force.
 fn in_force(engine: &mut Engine, state: &State) -> anyhow::Result<Charter> {
-    let heads = parse_heads(&state.in_force().heads);
+    let heads = state.in_force().change_hashes();
     engine
         .charter_at(&state.charter, Some(&heads))
         .context("the charter version in force is not in this home (import the community's bundle)")
@@ -143,62 +79,10 @@ pub fn parse_time(text: &str) -> anyhow::Result<u64> {
     })
 }
 
-/// `ACT=METHOD[,quorum=N][,threshold=N][,days=N][,signers=N][,electorate=A+B][,block]`.
+/// `ACT=METHOD[,quorum=N][,threshold=N][,days=N][,signers=N][,electorate=A+B][,block]`
+/// (the grammar is `nous_core::record::ActRule`'s).
 pub fn parse_rule(text: &str) -> anyhow::Result<(Act, Rule)> {
-    let (act, rest) = text
-        .split_once('=')
-        .ok_or_else(|| anyhow!("`{text}`: a rule is ACT=METHOD[,option…]"))?;
-    let act = match act.trim() {
-        "amend" => Act::Amend,
-        "admit" => Act::Admit,
-        "exclude" => Act::Exclude,
-        "rules" => Act::Rules,
-        other => bail!("`{other}` is not an act (amend, admit, exclude, rules)"),
-    };
-    let mut parts = rest.split(',');
-    let method = match parts.next().unwrap_or("").trim() {
-        "consent" => Method::Consent,
-        "consensus" => Method::Consensus,
-        "majority" => Method::Majority,
-        "qualified" => Method::Qualified,
-        "unanimity" => Method::Unanimity,
-        "weighted" => Method::Weighted,
-        "lazy" => Method::Lazy,
-        "advice" => Method::Advice,
-        other => bail!(
-            "`{other}` is not a method (consent, consensus, majority, qualified, unanimity, weighted, lazy, advice)"
-        ),
-    };
-    let mut rule = Rule::new(method);
-    if matches!(method, Method::Qualified) {
-        rule.threshold = 67;
-    }
-    for option in parts {
-        let (key, value) = option.split_once('=').unwrap_or((option, ""));
-        let number = || -> anyhow::Result<u32> {
-            value
-                .trim()
-                .parse()
-                .map_err(|_| anyhow!("`{option}`: expected a number"))
-        };
-        match key.trim() {
-            "quorum" => rule.quorum = u8::try_from(number()?.min(100)).unwrap_or(100),
-            "threshold" => rule.threshold = u8::try_from(number()?.min(100)).unwrap_or(100),
-            "days" => rule.min_days = number()?,
-            "signers" => rule.signers = u8::try_from(number()?.clamp(1, 255)).unwrap_or(1),
-            "electorate" => {
-                rule.electorate = value
-                    .split('+')
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty())
-                    .collect()
-            }
-            "block" => rule.block = true,
-            other => bail!(
-                "`{other}` is not a rule option (quorum, threshold, days, signers, electorate, block)"
-            ),
-        }
-    }
+    let ActRule { act, rule } = text.parse()?;
     Ok((act, rule))
 }
 
@@ -223,33 +107,6 @@ fn describe_rule(rule: &Rule) -> String {
         text.push_str(", block allowed");
     }
     text
-}
-
-/// The rules a community gets unless `--rule` says otherwise: amendments and
-/// rule changes need half the members to take part; an applicant is admitted
-/// after a week unless someone objects; an exclusion needs two thirds of the
-/// votes cast, half the members voting, and a hearing 15 days after notice.
-fn default_rules() -> Rules {
-    Rules {
-        amend: Rule {
-            quorum: 50,
-            ..Rule::new(Method::Consent)
-        },
-        admit: Rule {
-            min_days: 7,
-            ..Rule::new(Method::Lazy)
-        },
-        exclude: Rule {
-            quorum: 50,
-            threshold: 67,
-            min_days: 15,
-            ..Rule::new(Method::Qualified)
-        },
-        rules: Rule {
-            quorum: 50,
-            ..Rule::new(Method::Consensus)
-        },
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -307,7 +164,7 @@ pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Resu
             college: college.to_owned(),
         });
     }
-    let mut rules = default_rules();
+    let mut rules = Rules::default();
     for spec in &args.rules {
         let (act, rule) = parse_rule(spec)?;
         rules.set(act, rule);
@@ -446,7 +303,7 @@ fn show_community(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
                 "  {doc}  {:<7}  \"{}\"  shared by {}",
                 shared.access.name(),
                 clip(&shared.title, 40),
-                name_of(state, &shared.shared_by)
+                state.display_name(&shared.shared_by)
             ));
         }
     }
@@ -543,17 +400,9 @@ pub fn member_apply(cx: &Context, args: MemberApplyArgs) -> anyhow::Result<()> {
     finish(cx, engine, acted, summary, json!({}))
 }
 
-fn application(community: &Community, text: &str) -> anyhow::Result<record::RecordId> {
-    let id = record_ref(community, text)?;
-    if !community.state.applications.contains_key(&id) {
-        bail!("record {} is not an application", id.short());
-    }
-    Ok(id)
-}
-
 pub fn member_admit(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let subject = application(&community, &args.subject)?;
+    let subject = community.application_by_ref(&args.subject)?;
     let acted = engine.act(
         &community,
         Payload::Decide(Decide {
@@ -576,7 +425,7 @@ pub fn member_admit(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
 
 pub fn member_decline(cx: &Context, args: DeclineArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let subject = application(&community, &args.application)?;
+    let subject = community.application_by_ref(&args.application)?;
     if args.reason.trim().is_empty() {
         bail!("a decline needs a reason: give --reason");
     }
@@ -599,7 +448,7 @@ pub fn member_decline(cx: &Context, args: DeclineArgs) -> anyhow::Result<()> {
 
 pub fn member_sign(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let application = application(&community, &args.subject)?;
+    let application = community.application_by_ref(&args.subject)?;
     let version = community.state.in_force().hash.clone();
     let acted = engine.act(
         &community,
@@ -631,7 +480,7 @@ pub fn member_leave(cx: &Context, args: LeaveArgs) -> anyhow::Result<()> {
 
 pub fn member_sanction(cx: &Context, args: SanctionArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let member = member_ref(&community.state, &args.member)?;
+    let member = community.state.member_by_ref(&args.member)?;
     let level = match args.level {
         Level::Correction => SanctionLevel::Correction,
         Level::Warning => SanctionLevel::Warning,
@@ -659,14 +508,14 @@ pub fn member_sanction(cx: &Context, args: SanctionArgs) -> anyhow::Result<()> {
     let summary = format!(
         "{} for {}",
         level.name(),
-        name_of(&community.state, &member)
+        &community.state.display_name(&member)
     );
     finish(cx, engine, acted, summary, json!({}))
 }
 
 pub fn member_exclude(cx: &Context, args: ExcludeArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let member = member_ref(&community.state, &args.member)?;
+    let member = community.state.member_by_ref(&args.member)?;
     let notice_at = match &args.notice {
         Some(date) => parse_time(date)?,
         None => engine.now_ms(),
@@ -687,7 +536,7 @@ pub fn member_exclude(cx: &Context, args: ExcludeArgs) -> anyhow::Result<()> {
     )?;
     let summary = format!(
         "Proposed to exclude {}; hearing on {}; decide after it with `nous decide`",
-        name_of(&community.state, &member),
+        &community.state.display_name(&member),
         output::time(i64::try_from(hearing_at).unwrap_or(i64::MAX))
     );
     finish(
@@ -831,7 +680,7 @@ pub fn challenge(cx: &Context, args: ChallengeArgs) -> anyhow::Result<()> {
     let tension_record = args
         .from_tension
         .as_deref()
-        .map(|t| record_ref(&community, t))
+        .map(|t| community.record_by_ref(t))
         .transpose()?;
     let acted = engine.act(
         &community,
@@ -859,26 +708,14 @@ pub fn challenge(cx: &Context, args: ChallengeArgs) -> anyhow::Result<()> {
     finish(cx, engine, acted, summary, json!({ "section": section.id }))
 }
 
-fn amendment_ref<'a>(
-    community: &'a Community,
-    text: &str,
-) -> anyhow::Result<&'a governance::AmendmentState> {
-    let id = record_ref(community, text)?;
-    community
-        .state
-        .amendments
-        .get(&id)
-        .ok_or_else(|| anyhow!("record {} is not an amendment", id.short()))
-}
-
 pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let challenge = record_ref(&community, &args.challenge)?;
+    let challenge = community.record_by_ref(&args.challenge)?;
     let coauthors = args
         .coauthors
         .iter()
-        .map(|c| member_ref(&community.state, c))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .map(|c| community.state.member_by_ref(c))
+        .collect::<nous_core::Result<Vec<_>>>()?;
     let acted = engine.propose_amendment(
         &community,
         challenge,
@@ -900,7 +737,7 @@ pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> 
 
 pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = amendment_ref(&community, &args.amendment)?.clone();
+    let amendment = community.amendment_by_ref(&args.amendment)?.clone();
     let text = match (&args.text, &args.file) {
         (Some(text), _) => text.clone(),
         (None, Some(path)) => read_text(path)?,
@@ -935,11 +772,11 @@ fn submit(
     integrates: &[String],
 ) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, community_arg)?;
-    let amendment = amendment_ref(&community, amendment_text)?.clone();
+    let amendment = community.amendment_by_ref(amendment_text)?.clone();
     let integrates = integrates
         .iter()
-        .map(|o| record_ref(&community, o))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .map(|o| community.record_by_ref(o))
+        .collect::<nous_core::Result<Vec<_>>>()?;
     let count = integrates.len();
     let acted = engine.submit_amendment(&community, &amendment, &note, integrates)?;
     let sections = match acted.record.payload() {
@@ -977,7 +814,7 @@ pub fn amendment_integrate(cx: &Context, args: IntegrateArgs) -> anyhow::Result<
 
 pub fn amendment_round(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = amendment_ref(&community, &args.subject)?.record;
+    let amendment = community.amendment_by_ref(&args.subject)?.record;
     let acted = engine.act(&community, Payload::Round(record::Round { amendment }))?;
     finish(
         cx,
@@ -990,7 +827,7 @@ pub fn amendment_round(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
 
 pub fn amendment_withdraw(cx: &Context, args: WithdrawArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = amendment_ref(&community, &args.amendment)?.record;
+    let amendment = community.amendment_by_ref(&args.amendment)?.record;
     let acted = engine.act(
         &community,
         Payload::Withdraw(record::Withdraw {
@@ -1009,7 +846,7 @@ pub fn amendment_withdraw(cx: &Context, args: WithdrawArgs) -> anyhow::Result<()
 
 pub fn amendment_promote(cx: &Context, args: PromoteArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = amendment_ref(&community, &args.amendment)?.clone();
+    let amendment = community.amendment_by_ref(&args.amendment)?.clone();
     let section = community
         .state
         .challenges
@@ -1037,7 +874,7 @@ pub fn amendment_promote(cx: &Context, args: PromoteArgs) -> anyhow::Result<()> 
 
 pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = amendment_ref(&community, &args.subject)?.clone();
+    let amendment = community.amendment_by_ref(&args.subject)?.clone();
     let state = &community.state;
     let diff = match amendment.submissions.last() {
         Some(submission) => {
@@ -1048,9 +885,9 @@ pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
             match version {
                 Some(version) => {
                     let before =
-                        engine.charter_at(&amendment.draft, Some(&parse_heads(&version.heads)));
+                        engine.charter_at(&amendment.draft, Some(&version.change_hashes()));
                     let after =
-                        engine.charter_at(&amendment.draft, Some(&parse_heads(&submission.heads)));
+                        engine.charter_at(&amendment.draft, Some(&submission.change_hashes()));
                     match (before, after) {
                         (Ok(before), Ok(after)) => Some(nous_core::diff::diff(&before, &after)),
                         _ => None,
@@ -1073,7 +910,7 @@ pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
         ),
         format!(
             "Proposed by {} — {}",
-            name_of(state, &amendment.proposer),
+            state.display_name(&amendment.proposer),
             amendment.rationale
         ),
         format!("Draft document {}", amendment.draft),
@@ -1094,7 +931,7 @@ pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
     for reaction in &amendment.reactions {
         let mut line = format!(
             "  {} {:?}",
-            name_of(state, &reaction.member),
+            state.display_name(&reaction.member),
             reaction.stance
         )
         .to_lowercase();
@@ -1123,7 +960,7 @@ pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
         lines.push(format!(
             "Objection {} by {}: {test}, {status}",
             objection.record.short(),
-            name_of(state, &objection.member)
+            state.display_name(&objection.member)
         ));
     }
     if let Some(decision) = &amendment.decision {
@@ -1169,7 +1006,7 @@ pub fn amendment_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
                 a.record.short(),
                 pad(governance::phase_name(a.phase), 15),
                 pad(&clip(&a.title, 40), 40),
-                name_of(state, &a.proposer)
+                state.display_name(&a.proposer)
             )
         })
         .collect();
@@ -1181,7 +1018,7 @@ pub fn amendment_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
 
 pub fn react(cx: &Context, args: ReactArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let subject = record_ref(&community, &args.subject)?;
+    let subject = community.record_by_ref(&args.subject)?;
     let submission = community
         .state
         .amendments
@@ -1208,7 +1045,7 @@ pub fn react(cx: &Context, args: ReactArgs) -> anyhow::Result<()> {
     let objection = args
         .objection
         .as_deref()
-        .map(|o| record_ref(&community, o))
+        .map(|o| community.record_by_ref(o))
         .transpose()?;
     let acted = engine.act(
         &community,
@@ -1232,7 +1069,7 @@ pub fn react(cx: &Context, args: ReactArgs) -> anyhow::Result<()> {
 
 pub fn objection_test(cx: &Context, args: ObjectionTestArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let objection = record_ref(&community, &args.objection)?;
+    let objection = community.record_by_ref(&args.objection)?;
     let passed = args
         .passed
         .chars()
@@ -1254,7 +1091,7 @@ pub fn objection_test(cx: &Context, args: ObjectionTestArgs) -> anyhow::Result<(
 
 pub fn decide(cx: &Context, args: DecideArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let subject = record_ref(&community, &args.subject)?;
+    let subject = community.record_by_ref(&args.subject)?;
     let outcome = match args.outcome {
         OutcomeArg::Adopted => Outcome::Adopted,
         OutcomeArg::Rejected => Outcome::Rejected,
@@ -1293,7 +1130,7 @@ pub fn decide(cx: &Context, args: DecideArgs) -> anyhow::Result<()> {
 
 pub fn ratify(cx: &Context, args: RatifyArgs) -> anyhow::Result<()> {
     let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = amendment_ref(&community, &args.amendment)?.clone();
+    let amendment = community.amendment_by_ref(&args.amendment)?.clone();
     let acted = engine.ratify_amendment(&community, &amendment)?;
     let state = &acted.community.state;
     let summary = match state
@@ -1328,7 +1165,7 @@ fn tension_update(
     note: String,
 ) -> anyhow::Result<(Home, Acted)> {
     let (mut engine, community) = session(cx, arg)?;
-    let tension = record_ref(&community, tension)?;
+    let tension = community.record_by_ref(tension)?;
     let acted = engine.act(
         &community,
         Payload::TensionUpdate(record::TensionUpdate {
@@ -1472,7 +1309,7 @@ pub fn tension_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
                 format!("{:?}", t.status).to_lowercase(),
                 format!("{:?}", t.path).to_lowercase(),
                 clip(&t.summary, 50),
-                name_of(state, &t.author)
+                state.display_name(&t.author)
             )
         })
         .collect();
@@ -1501,35 +1338,11 @@ pub fn rules_propose(cx: &Context, args: RulesProposeArgs) -> anyhow::Result<()>
 // ---------------------------------------------------------------------------
 // Lint, verify, governance history
 
-/// The tags a charter is expected to carry, and what their absence means.
-pub const EXPECTED_TAGS: [(&str, &str); 4] = [
-    (
-        "membership.entry",
-        "who the stakeholders are and how one joins",
-    ),
-    ("membership.exit", "how one leaves or is excluded"),
-    ("tensions", "how tensions are regulated"),
-    ("amendment", "how the charter is challenged and amended"),
-];
-
-pub fn lint_warnings(charter: &Charter) -> Vec<String> {
-    EXPECTED_TAGS
-        .iter()
-        .filter(|(tag, _)| {
-            !charter
-                .sections
-                .iter()
-                .any(|s| s.tags.iter().any(|t| t == tag))
-        })
-        .map(|(tag, what)| format!("no section is tagged `{tag}` ({what})"))
-        .collect()
-}
-
 pub fn charter_lint(cx: &Context, args: LintArgs) -> anyhow::Result<()> {
     let mut engine = open(cx)?;
     let doc = engine.resolve(&args.doc)?;
     let charter = engine.charter(&doc, None)?;
-    let warnings = lint_warnings(&charter);
+    let warnings = nous_core::charter::lint(&charter);
     if cx.json {
         return output::json(&json!({ "id": doc, "warnings": warnings }));
     }
@@ -1627,20 +1440,6 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// If `doc` is a community's charter: the version in force (number, heads).
-pub fn version_in_force(
-    engine: &Engine,
-    doc: &DocId,
-) -> anyhow::Result<Option<(usize, Vec<ChangeHash>)>> {
-    for community in engine.resolved_communities()?.0 {
-        if community.state.charter == *doc {
-            let version = community.state.in_force();
-            return Ok(Some((version.number, parse_heads(&version.heads))));
-        }
-    }
-    Ok(None)
-}
-
 /// `nous history DOC --format md|html`: the community whose charter this is.
 pub fn governance_history(engine: &mut Engine, doc: &DocId, html: bool) -> anyhow::Result<String> {
     let community = engine
@@ -1660,44 +1459,4 @@ pub fn governance_history(engine: &mut Engine, doc: &DocId, html: bool) -> anyho
         charter,
         format,
     ))
-}
-
-/// The documents and communities a bundle export should carry: the named
-/// documents, plus for every community whose charter or draft is named (or
-/// that is named itself), its charter, its drafts and its records. A
-/// community this home cannot resolve is left out, unless it is named: then
-/// the export is refused with the reason.
-pub fn bundle_contents(
-    engine: &mut Engine,
-    docs: &[DocId],
-    communities: &[String],
-) -> anyhow::Result<(Vec<DocId>, Vec<record::CommunityId>)> {
-    let mut out_docs: Vec<DocId> = docs.to_vec();
-    let mut out_communities = Vec::new();
-    let named: Vec<record::CommunityId> = communities
-        .iter()
-        .map(|c| engine.resolve_community(Some(c)))
-        .collect::<Result<_, _>>()?;
-    let known: std::collections::HashSet<DocId> =
-        engine.list()?.into_iter().map(|d| d.id).collect();
-    let (resolved, unresolved) = engine.resolved_communities()?;
-    if let Some(broken) = unresolved.iter().find(|u| named.contains(&u.id)) {
-        bail!(
-            "community {} cannot be exported: {}",
-            broken.id.short(),
-            broken.reason
-        );
-    }
-    for community in resolved {
-        let id = community.id;
-        let mut own = vec![community.state.charter];
-        own.extend(community.state.amendments.values().map(|a| a.draft));
-        if named.contains(&id) || own.iter().any(|d| docs.contains(d)) {
-            out_communities.push(id);
-            out_docs.extend(own.into_iter().filter(|d| known.contains(d)));
-        }
-    }
-    out_docs.sort();
-    out_docs.dedup();
-    Ok((out_docs, out_communities))
 }

@@ -399,6 +399,48 @@ pub fn title(doc: &Automerge) -> Option<String> {
     is_charter(doc).then(|| view.text(&ROOT, "title"))
 }
 
+/// The parts a charter should have, by the tag of the section that holds
+/// each, and what that part says.
+pub const EXPECTED_TAGS: [(&str, &str); 4] = [
+    (
+        "membership.entry",
+        "who the stakeholders are and how one joins",
+    ),
+    ("membership.exit", "how one leaves or is excluded"),
+    ("tensions", "how tensions are regulated"),
+    ("amendment", "how the charter is challenged and amended"),
+];
+
+/// A part the charter does not have: no section carries its tag.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LintWarning {
+    /// The tag no section carries.
+    pub tag: &'static str,
+    /// What a section with it would say.
+    pub what: &'static str,
+}
+
+impl fmt::Display for LintWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no section is tagged `{}` ({})", self.tag, self.what)
+    }
+}
+
+/// What the charter lacks of a community's rules: how one joins, leaves,
+/// regulates tensions and amends it ([`EXPECTED_TAGS`]).
+pub fn lint(charter: &Charter) -> Vec<LintWarning> {
+    EXPECTED_TAGS
+        .iter()
+        .filter(|(tag, _)| {
+            !charter
+                .sections
+                .iter()
+                .any(|s| s.tags.iter().any(|t| t == tag))
+        })
+        .map(|&(tag, what)| LintWarning { tag, what })
+        .collect()
+}
+
 /// Read the charter at the current heads, or at `heads`.
 pub fn read(doc: &Automerge, heads: Option<&[ChangeHash]>) -> Result<Charter, SchemaError> {
     read_view(&View { doc, heads })

@@ -64,6 +64,58 @@ pub struct Unresolved {
     pub reason: String,
 }
 
+impl Community {
+    /// A record named by its id or an unambiguous prefix (at least 4 hex
+    /// characters).
+    pub fn record_by_ref(&self, text: &str) -> Result<RecordId> {
+        let text = text.trim().to_lowercase();
+        if text.len() < 4 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(Error::BadRef(format!(
+                "`{text}` is not a record id (give at least 4 hex characters)"
+            )));
+        }
+        let matches: Vec<RecordId> = self
+            .records
+            .iter()
+            .map(|r| r.id())
+            .filter(|id| id.to_string().starts_with(&text))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(Error::NoMatch {
+                what: "record of this community",
+                query: text,
+            }),
+            several => Err(Error::AmbiguousRef {
+                what: "records",
+                query: text,
+                candidates: several.iter().map(|id| id.short()).collect(),
+            }),
+        }
+    }
+
+    /// An amendment named by its record id or a prefix.
+    pub fn amendment_by_ref(&self, text: &str) -> Result<&AmendmentState> {
+        let id = self.record_by_ref(text)?;
+        self.state.amendments.get(&id).ok_or(Error::WrongKind {
+            id,
+            what: "an amendment",
+        })
+    }
+
+    /// An application named by its record id or a prefix.
+    pub fn application_by_ref(&self, text: &str) -> Result<RecordId> {
+        let id = self.record_by_ref(text)?;
+        if !self.state.applications.contains_key(&id) {
+            return Err(Error::WrongKind {
+                id,
+                what: "an application",
+            });
+        }
+        Ok(id)
+    }
+}
+
 /// A record this device made and stored.
 #[derive(Debug, Clone)]
 pub struct Acted {
@@ -138,6 +190,57 @@ impl Engine {
             records,
             state,
         })
+    }
+
+    /// The version of `doc` in force, if a community has it as its
+    /// charter: its number and heads.
+    pub fn version_in_force(&self, doc: &DocId) -> Result<Option<(usize, Vec<ChangeHash>)>> {
+        for community in self.resolved_communities()?.0 {
+            if community.state.charter == *doc {
+                let version = community.state.in_force();
+                return Ok(Some((version.number, version.change_hashes())));
+            }
+        }
+        Ok(None)
+    }
+
+    /// What a bundle of `docs` and the communities named in `communities`
+    /// (ids, prefixes or names) holds: every community named or owning one
+    /// of the documents, with its charter and amendment drafts this home
+    /// has, and the documents themselves. A named community that cannot
+    /// be resolved is an error; others that cannot are left out.
+    pub fn bundle_selection(
+        &mut self,
+        docs: &[DocId],
+        communities: &[String],
+    ) -> Result<(Vec<DocId>, Vec<CommunityId>)> {
+        let mut out_docs: Vec<DocId> = docs.to_vec();
+        let mut out_communities = Vec::new();
+        let named: Vec<CommunityId> = communities
+            .iter()
+            .map(|c| self.resolve_community(Some(c)))
+            .collect::<Result<_>>()?;
+        let known: HashSet<DocId> = self.list()?.into_iter().map(|d| d.id).collect();
+        let (resolved, unresolved) = self.resolved_communities()?;
+        if let Some(broken) = unresolved.iter().find(|u| named.contains(&u.id)) {
+            return Err(Error::Governance(format!(
+                "community {} cannot be exported: {}",
+                broken.id.short(),
+                broken.reason
+            )));
+        }
+        for community in resolved {
+            let id = community.id;
+            let mut own = vec![community.state.charter];
+            own.extend(community.state.amendments.values().map(|a| a.draft));
+            if named.contains(&id) || own.iter().any(|d| docs.contains(d)) {
+                out_communities.push(id);
+                out_docs.extend(own.into_iter().filter(|d| known.contains(d)));
+            }
+        }
+        out_docs.sort();
+        out_docs.dedup();
+        Ok((out_docs, out_communities))
     }
 
     /// Every community this home knows, resolved, in id order; and apart,

@@ -171,6 +171,35 @@ pub enum Error {
     /// A file system operation failed.
     #[error("{0}")]
     Io(String),
+    /// Nothing of this kind matches what was named.
+    #[error("no {what} matches `{query}`")]
+    NoMatch {
+        /// What was looked for ("member").
+        what: &'static str,
+        /// What was typed.
+        query: String,
+    },
+    /// Several match what was named.
+    #[error("`{query}` matches several {what} ({}); give more of the id", candidates.join(", "))]
+    AmbiguousRef {
+        /// What was looked for, plural ("members").
+        what: &'static str,
+        /// What was typed.
+        query: String,
+        /// Short forms of what it matches.
+        candidates: Vec<String>,
+    },
+    /// Text that cannot name anything of the kind asked for.
+    #[error("{0}")]
+    BadRef(String),
+    /// The record named is of another kind.
+    #[error("record {} is not {what}", .id.short())]
+    WrongKind {
+        /// The record.
+        id: record::RecordId,
+        /// What it should have been ("an amendment").
+        what: &'static str,
+    },
 }
 
 /// The crate's result type.

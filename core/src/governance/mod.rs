@@ -532,6 +532,27 @@ pub struct TensionState {
     pub challenges: Vec<RecordId>,
 }
 
+/// Heads written as hex (as the state and its JSON carry them) back as
+/// change hashes. The state writes only hashes it read, so none is
+/// dropped.
+fn change_hashes(heads: &[String]) -> Vec<ChangeHash> {
+    heads.iter().filter_map(|h| h.parse().ok()).collect()
+}
+
+impl Submission {
+    /// The draft's heads at this wording.
+    pub fn change_hashes(&self) -> Vec<ChangeHash> {
+        change_hashes(&self.heads)
+    }
+}
+
+impl VersionEntry {
+    /// The charter's heads at this version.
+    pub fn change_hashes(&self) -> Vec<ChangeHash> {
+        change_hashes(&self.heads)
+    }
+}
+
 /// A ratified version of the charter.
 #[derive(Debug, Clone, Serialize)]
 pub struct VersionEntry {
@@ -655,6 +676,56 @@ impl State {
     pub fn in_force(&self) -> &VersionEntry {
         // There is always the founding version.
         &self.versions[self.versions.len() - 1]
+    }
+
+    /// A member named by key, key prefix (at least 4 hex characters) or
+    /// name (case does not matter); a key prefix is tried first.
+    pub fn member_by_ref(&self, text: &str) -> crate::Result<PublicKey> {
+        let lower = text.trim().to_lowercase();
+        let by_key: Vec<PublicKey> = self
+            .members
+            .keys()
+            .filter(|k| lower.len() >= 4 && k.to_string().starts_with(&lower))
+            .copied()
+            .collect();
+        let by_name: Vec<PublicKey> = self
+            .members
+            .values()
+            .filter(|m| m.name.to_lowercase() == lower)
+            .map(|m| m.id)
+            .collect();
+        for candidates in [by_key, by_name] {
+            match candidates.as_slice() {
+                [] => continue,
+                [one] => return Ok(*one),
+                several => {
+                    return Err(crate::Error::AmbiguousRef {
+                        what: "members",
+                        query: text.trim().to_owned(),
+                        candidates: several.iter().map(|k| k.short()).collect(),
+                    });
+                }
+            }
+        }
+        Err(crate::Error::NoMatch {
+            what: "member",
+            query: text.trim().to_owned(),
+        })
+    }
+
+    /// The name to show for a device or member: a member's name, else an
+    /// applicant's, else the key's short form.
+    pub fn display_name(&self, key: &PublicKey) -> String {
+        self.members
+            .get(key)
+            .map(|m| m.name.clone())
+            .or_else(|| {
+                self.applications
+                    .values()
+                    .find(|a| a.applicant == *key)
+                    .map(|a| a.name.clone())
+            })
+            .unwrap_or_else(|| key.short())
     }
 
     /// The member a device belongs to.

@@ -23,7 +23,9 @@
 //! their exact bytes and never re-serialised: decoding keeps the bytes, and
 //! the id and signature are computed over them.
 
+mod names;
 mod payload;
+mod rule_text;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -34,7 +36,9 @@ use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
 use sha2::{Digest, Sha256, Sha512};
 
+pub use names::UnknownName;
 pub use payload::*;
+pub use rule_text::{ActRule, RuleSyntaxError};
 
 use crate::identity::{DeviceKey, PublicKey, Signature};
 

@@ -249,21 +249,6 @@ pub enum Act {
     Rules,
 }
 
-impl Act {
-    /// Every act.
-    pub const ALL: [Act; 4] = [Act::Amend, Act::Admit, Act::Exclude, Act::Rules];
-
-    /// Its name in payloads and on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Act::Amend => "amend",
-            Act::Admit => "admit",
-            Act::Exclude => "exclude",
-            Act::Rules => "rules",
-        }
-    }
-}
-
 /// The decision rules of a community, one per act.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

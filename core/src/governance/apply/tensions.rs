@@ -71,7 +71,7 @@ impl Fold<'_> {
                 )
         );
         require(allowed, || {
-            format!("a tension cannot go from {seen:?} to {:?}", update.status).to_lowercase()
+            format!("a tension cannot go from {seen} to {}", update.status)
         })?;
         self.yields_to_all(i, &rivals)?;
         let dag = self.dag;
