@@ -121,6 +121,13 @@ impl Home {
         self.engine.device()
     }
 
+    /// Make every edit so far durable (the changes and the index; this
+    /// device's attestations are made by [`Home::close`]).
+    pub fn flush(&mut self) -> Result<()> {
+        self.engine.flush()?;
+        Ok(())
+    }
+
     /// Close the home: this device first signs its new changes to community
     /// documents (one attestation per document), then every edit, index
     /// update and compaction is committed together. Once this returns, the

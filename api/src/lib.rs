@@ -12,11 +12,14 @@
 //!
 //! [`Storage`]: nous_core::store::Storage
 
+pub mod conflicts;
+pub mod documents;
 mod env;
 mod error;
 mod home;
 pub mod keyfile;
 
+pub use documents::Documents;
 pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
 pub use home::{Home, KEY_FILE, STORE_FILE, default_home};

@@ -9,14 +9,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, anyhow, bail};
 use serde_json::json;
 
-use nous_api::{Env, Home};
-use nous_core::charter::{Charter, CharterDraft, Position, SectionDraft, SectionId};
+use nous_api::documents::{NewSection, Part, Reading};
+use nous_api::{self as api, Documents, Env, Home};
+use nous_core::charter::{CharterDraft, SectionId};
 use nous_core::diff::{CharterDiff, SectionDiff, TextChange};
-use nous_core::engine::Edited;
-use nous_core::governance::MemberStatus;
 use nous_core::history::{HistoryEntry, Touched};
 use nous_core::markdown::{self, RenderOptions};
-use nous_core::{ChangeHash, DocId, Engine, HeadsRef, ImportOutcome, ids};
+use nous_core::{DocId, HeadsRef, ImportOutcome, ids};
 
 use crate::args::{
     AddSectionArgs, AmendmentCommand, BundleCommand, CharterCommand, Cli, Command,
@@ -132,11 +131,6 @@ pub fn env() -> anyhow::Result<Env> {
     Ok(Env::from_environment()?)
 }
 
-/// Random bytes from the operating system.
-pub fn fill_random(buffer: &mut [u8]) {
-    Env::system().fill(buffer);
-}
-
 /// Open the home. If another `nous` process holds the store, wait for it a
 /// little (commands are short) before giving up.
 pub fn open(cx: &Context) -> anyhow::Result<Home> {
@@ -196,35 +190,22 @@ fn parse_ref(text: &str) -> anyhow::Result<HeadsRef> {
     Ok(text.parse::<HeadsRef>()?)
 }
 
-fn find_section(charter: &Charter, name: &str) -> anyhow::Result<SectionId> {
-    Ok(charter.find_section(name)?.id.clone())
-}
-
-fn position(charter: &Charter, placement: &Placement) -> anyhow::Result<Position> {
-    Ok(if let Some(after) = &placement.after {
-        Position::After(find_section(charter, after)?)
+fn placement(placement: &Placement) -> api::documents::Placement<'_> {
+    use api::documents::Placement as P;
+    if let Some(after) = &placement.after {
+        P::After(after)
     } else if let Some(before) = &placement.before {
-        Position::Before(find_section(charter, before)?)
+        P::Before(before)
     } else if placement.start {
-        Position::Start
+        P::Start
     } else {
-        Position::End
-    })
+        P::End
+    }
 }
 
-fn fresh_section_id() -> SectionId {
-    let mut bytes = [0u8; 5];
-    fill_random(&mut bytes);
-    SectionId::from_random(bytes)
-}
-
-fn change_json(change: Option<&ChangeHash>) -> serde_json::Value {
-    change.map_or(serde_json::Value::Null, |hash| json!(ids::hash_hex(hash)))
-}
-
-fn saved_line<T>(what: &str, edited: &Edited<T>) -> String {
-    match &edited.change {
-        Some(hash) => format!("{what} (change {})", ids::hash_short(hash)),
+fn saved_line(what: &str, change: Option<&str>) -> String {
+    match change {
+        Some(hash) => format!("{what} (change {})", &hash[..hash.len().min(12)]),
         None => "Nothing to change.".to_owned(),
     }
 }
@@ -256,7 +237,7 @@ fn id(cx: &Context) -> anyhow::Result<()> {
 
 fn charter_new(cx: &Context, args: NewArgs) -> anyhow::Result<()> {
     let draft = match &args.from {
-        Some(path) => markdown::import(&read_text(path)?, &markdown::Limits::default())
+        Some(path) => Documents::import_markdown(&read_text(path)?)
             .with_context(|| format!("cannot import {}", path.display()))?,
         None => CharterDraft::default(),
     };
@@ -269,28 +250,24 @@ fn charter_new(cx: &Context, args: NewArgs) -> anyhow::Result<()> {
         ),
         (None, None, None) => bail!("give a TITLE, or --from FILE.md"),
     };
-    let mut engine = open(cx)?;
-    let created = engine.create_charter(&title, &draft)?;
-    let doc = created.value;
-    let sections = engine.charter(&doc, None)?.sections.len();
-    save_and_close(engine)?;
+    let mut home = open(cx)?;
+    let created = home.documents().create(&title, &draft)?;
+    save_and_close(home)?;
     if cx.json {
-        output::json(&json!({
-            "id": doc, "url": doc.url(), "title": title, "sections": sections,
-            "change": change_json(created.change.as_ref()),
-        }))
+        output::json(&created)
     } else {
         output::text(&format!(
-            "Created charter {doc} \"{title}\" ({sections} sections)"
+            "Created charter {} \"{}\" ({} sections)",
+            created.id, created.title, created.sections
         ))
     }
 }
 
 fn charter_list(cx: &Context) -> anyhow::Result<()> {
-    let engine = open(cx)?;
-    let docs = engine.list()?;
+    let mut home = open(cx)?;
+    let docs = home.documents().list()?;
     if cx.json {
-        return output::json(&serde_json::to_value(&docs)?);
+        return output::json(&docs);
     }
     if docs.is_empty() {
         return output::text("No documents yet. Create one with `nous charter new TITLE`.");
@@ -319,72 +296,52 @@ fn charter_list(cx: &Context) -> anyhow::Result<()> {
 }
 
 fn charter_show(cx: &Context, args: ShowArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
-    let at = args.at.as_deref().map(parse_ref).transpose()?;
-    let latest = engine.heads(&doc)?;
-    let in_force = if at.is_none() && !args.latest {
-        engine.version_in_force(&doc)?
-    } else {
-        None
+    let mut home = open(cx)?;
+    let reading = match (&args.at, args.latest) {
+        (Some(at), _) => Reading::At(at),
+        (None, true) => Reading::Latest,
+        (None, false) => Reading::InForce,
     };
-    let heads = match (&at, &in_force) {
-        (Some(at), _) => engine.resolve_heads(&doc, at)?,
-        (None, Some((_, heads))) => heads.clone(),
-        (None, None) => latest.clone(),
-    };
-    let charter = engine.charter_at(&doc, Some(&heads))?;
-    let mut unratified = 0;
-    if let Some((number, heads)) = &in_force {
-        let doc_ref = engine.document(&doc)?;
-        unratified = doc_ref.get_changes_meta(heads).len();
-        if !cx.json && args.format != Format::Json {
-            eprintln!(
-                "Version {number} in force{}",
-                if unratified > 0 {
-                    format!("; {unratified} change(s) not ratified (see them with --latest)")
-                } else {
-                    String::new()
-                }
-            );
-        }
+    let shown = home.documents().show(&args.doc, reading)?;
+    if cx.json || args.format == Format::Json {
+        return output::json(&shown);
+    }
+    if let Some(number) = shown.version {
+        let unratified = shown.unratified_changes;
+        eprintln!(
+            "Version {number} in force{}",
+            if unratified > 0 {
+                format!("; {unratified} change(s) not ratified (see them with --latest)")
+            } else {
+                String::new()
+            }
+        );
     }
     // Open conflicts are in the latest text: marked when it is the one
     // shown, counted otherwise.
-    let (conflicts, conflict_lines) = crate::conflicts::open_conflicts(&mut engine, &doc)?;
-    if cx.json || args.format == Format::Json {
-        let heads: Vec<String> = heads.iter().map(ids::hash_hex).collect();
-        output::json(&json!({
-            "id": doc, "heads": heads, "charter": charter,
-            "version": in_force.as_ref().map(|(n, _)| n), "unratified_changes": unratified,
-            "conflicts": conflicts,
-        }))
-    } else {
-        if heads == latest {
-            for line in &conflict_lines {
-                eprintln!("! {line}");
-            }
-        } else if !conflict_lines.is_empty() {
-            eprintln!(
-                "! {} open conflict(s) in the latest text: see `nous conflicts {}`",
-                conflict_lines.len(),
-                &doc.to_string()[..8]
-            );
+    let conflict_lines = crate::conflicts::open_lines(&shown.conflicts);
+    if shown.latest {
+        for line in &conflict_lines {
+            eprintln!("! {line}");
         }
-        output::text(&markdown::render(
-            &charter,
-            RenderOptions { annotations: false },
-        ))
+    } else if !conflict_lines.is_empty() {
+        eprintln!(
+            "! {} open conflict(s) in the latest text: see `nous conflicts {}`",
+            conflict_lines.len(),
+            &shown.id.to_string()[..8]
+        );
     }
+    output::text(&markdown::render(
+        &shown.charter,
+        RenderOptions { annotations: false },
+    ))
 }
 
 fn charter_sections(cx: &Context, args: SectionsArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
-    let at = args.at.as_deref().map(parse_ref).transpose()?;
-    let charter = engine.charter(&doc, at.as_ref())?;
+    let mut home = open(cx)?;
+    let sections = home.documents().sections(&args.doc, args.at.as_deref())?;
     if cx.json {
-        return output::json(&serde_json::to_value(&charter.sections)?);
+        return output::json(&sections);
     }
     let mut lines = vec![format!(
         "{:>3}  {}  LVL  {}  {}  ARTICLES",
@@ -393,7 +350,7 @@ fn charter_sections(cx: &Context, args: SectionsArgs) -> anyhow::Result<()> {
         pad("HEADING", 32),
         pad("TAGS", 24)
     )];
-    for (index, section) in charter.sections.iter().enumerate() {
+    for (index, section) in sections.iter().enumerate() {
         lines.push(format!(
             "{:>3}  {}  {:>3}  {}  {}  {:>8}",
             index + 1,
@@ -407,17 +364,15 @@ fn charter_sections(cx: &Context, args: SectionsArgs) -> anyhow::Result<()> {
     output::text(&lines.join("\n"))
 }
 
-/// What `charter edit` targets.
-enum Target {
-    Title,
-    Preamble,
-    Section(SectionId),
-}
-
 fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
-    let (target, current, label) = edit_target(&mut engine, &doc, &args.section)?;
+    let mut home = open(cx)?;
+    let doc = home.documents().resolve(&args.doc)?;
+    let target = home.documents().target(&doc, &args.section)?;
+    let label = match &target.part {
+        Part::Title => "the title".to_owned(),
+        Part::Preamble => "the preamble".to_owned(),
+        Part::Section { heading, .. } => format!("section \"{heading}\""),
+    };
     let new_text = if let Some(text) = args.text {
         text
     } else if let Some(path) = &args.file {
@@ -425,11 +380,11 @@ fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
     } else {
         // Close the home while the editor is open, so other commands can use
         // it; then check nobody changed the text meanwhile.
-        engine.close()?;
-        let edited = edit_in_editor(&current)?;
-        engine = open(cx)?;
-        let (_, now, _) = edit_target(&mut engine, &doc, &args.section)?;
-        if now != current {
+        home.into_engine().close()?;
+        let edited = edit_in_editor(&target.text)?;
+        home = open(cx)?;
+        let now = home.documents().target(&doc, &args.section)?;
+        if now != target {
             let saved = cx.home.join("unsaved-edit.md");
             fs::write(&saved, &edited)
                 .with_context(|| format!("cannot write {}", saved.display()))?;
@@ -440,88 +395,19 @@ fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
         }
         edited
     };
-    let new_text = new_text.trim_end_matches(['\n', '\r']).to_owned();
-    let message = match &target {
-        Target::Title => "edit title".to_owned(),
-        Target::Preamble => "edit preamble".to_owned(),
-        Target::Section(id) => format!("edit section {id}"),
-    };
-    let edited = engine.edit(&doc, &message, |c| match &target {
-        Target::Title => c.set_title(&new_text),
-        Target::Preamble => c.set_preamble(&new_text),
-        Target::Section(id) => c.set_body(id, &new_text),
-    })?;
-    let warnings = if edited.change.is_some() {
-        uncounted_edit(&engine, &doc)?
-    } else {
-        Vec::new()
-    };
-    save_and_close(engine)?;
+    let edited = home.documents().edit(&doc, &target.part, &new_text)?;
+    save_and_close(home)?;
     if cx.json {
-        output::json(&json!({
-            "id": doc,
-            "change": change_json(edited.change.as_ref()),
-            "warnings": warnings,
-        }))
+        output::json(&edited)
     } else {
-        for warning in &warnings {
+        for warning in &edited.warnings {
             eprintln!("warning: {warning}");
         }
-        output::text(&saved_line(&format!("Saved {label}"), &edited))
+        output::text(&saved_line(
+            &format!("Saved {label}"),
+            edited.change.as_deref(),
+        ))
     }
-}
-
-/// Why an edit this device just made to `doc` will not count for the other
-/// members: for each community whose document it is, if the device may not
-/// write there (its member left, was excluded or is suspended, the device
-/// was revoked, or it never was a member's).
-fn uncounted_edit(engine: &Engine, doc: &DocId) -> anyhow::Result<Vec<String>> {
-    let device = engine.device();
-    let now = engine.now_ms();
-    let (communities, _unresolved) = engine.resolved_communities()?;
-    Ok(communities
-        .iter()
-        .filter(|c| c.state.document_access(doc).is_some())
-        .filter(|c| !c.state.writer_devices_at(now).contains(&device))
-        .map(|c| {
-            let why = match c.state.member_of(&device).map(|m| &m.status) {
-                Some(MemberStatus::Excluded) => "you were excluded from it",
-                Some(MemberStatus::Left) => "you left it",
-                Some(MemberStatus::Suspended { .. }) => "you are suspended",
-                Some(MemberStatus::Active) => "this device was revoked",
-                None => "this device is not a member's",
-            };
-            format!(
-                "this edit is kept here only: {why}, so the members of \"{}\" will not accept it",
-                c.state.name
-            )
-        })
-        .collect())
-}
-
-/// What `SECTION` names in `charter edit`, its current text, and a label.
-fn edit_target(
-    engine: &mut Engine,
-    doc: &DocId,
-    name: &str,
-) -> anyhow::Result<(Target, String, String)> {
-    let charter = engine.charter(doc, None)?;
-    Ok(match name {
-        "@title" => (Target::Title, charter.title.clone(), "the title".to_owned()),
-        "@preamble" => (
-            Target::Preamble,
-            charter.preamble.clone(),
-            "the preamble".to_owned(),
-        ),
-        name => {
-            let section = charter.find_section(name)?;
-            (
-                Target::Section(section.id.clone()),
-                section.body(),
-                format!("section \"{}\"", section.heading),
-            )
-        }
-    })
 }
 
 /// Open `text` in the user's editor and return what they saved.
@@ -550,80 +436,62 @@ pub fn edit_in_editor(text: &str) -> anyhow::Result<String> {
 }
 
 fn add_section(cx: &Context, args: AddSectionArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
-    let charter = engine.charter(&doc, None)?;
-    let place = position(&charter, &args.placement)?;
     let body = match (&args.text, &args.file) {
         (Some(text), _) => text.clone(),
         (None, Some(path)) => read_text(path)?,
         (None, None) => String::new(),
     };
-    let (text, articles) = markdown::parse_body(body.trim_end());
-    let draft = SectionDraft {
-        id: None,
-        heading: args.heading.clone(),
-        level: args.level,
-        text,
-        articles,
-        tags: args.tags.clone(),
-    };
-    let edited = engine.edit(&doc, "add section", |c| {
-        c.add_section(&draft, &place, fresh_section_id)
-    })?;
-    let id = edited.value.clone();
-    save_and_close(engine)?;
+    let mut home = open(cx)?;
+    let added = home.documents().add_section(
+        &args.doc,
+        &NewSection {
+            heading: &args.heading,
+            level: args.level,
+            body: &body,
+            tags: &args.tags,
+        },
+        placement(&args.placement),
+    )?;
+    save_and_close(home)?;
     if cx.json {
-        output::json(
-            &json!({ "id": doc, "section": id, "change": change_json(edited.change.as_ref()) }),
-        )
+        output::json(&added)
     } else {
         output::text(&saved_line(
-            &format!("Added section {id} \"{}\"", args.heading),
-            &edited,
+            &format!("Added section {} \"{}\"", added.section, added.heading),
+            added.change.as_deref(),
         ))
     }
 }
 
 fn move_section(cx: &Context, args: MoveSectionArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
-    let charter = engine.charter(&doc, None)?;
-    let section = find_section(&charter, &args.section)?;
-    let place = position(&charter, &args.placement)?;
-    let edited = engine.edit(&doc, &format!("move section {section}"), |c| {
-        c.move_section(&section, &place)
-    })?;
-    save_and_close(engine)?;
+    let mut home = open(cx)?;
+    let moved =
+        home.documents()
+            .move_section(&args.doc, &args.section, placement(&args.placement))?;
+    save_and_close(home)?;
     if cx.json {
-        output::json(
-            &json!({ "id": doc, "section": section, "change": change_json(edited.change.as_ref()) }),
-        )
+        output::json(&moved)
     } else {
-        output::text(&saved_line(&format!("Moved section {section}"), &edited))
+        output::text(&saved_line(
+            &format!("Moved section {}", moved.section),
+            moved.change.as_deref(),
+        ))
     }
 }
 
 fn remove_section(cx: &Context, args: SectionArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
-    let charter = engine.charter(&doc, None)?;
-    let section = charter.find_section(&args.section)?.clone();
-    let edited = engine.edit(&doc, &format!("remove section {}", section.id), |c| {
-        c.remove_section(&section.id)
-    })?;
-    save_and_close(engine)?;
+    let mut home = open(cx)?;
+    let removed = home.documents().remove_section(&args.doc, &args.section)?;
+    save_and_close(home)?;
     if cx.json {
-        output::json(
-            &json!({ "id": doc, "section": section.id, "change": change_json(edited.change.as_ref()) }),
-        )
+        output::json(&removed)
     } else {
         output::text(&saved_line(
             &format!(
                 "Removed section {} \"{}\" (it stays in the history)",
-                section.id, section.heading
+                removed.section, removed.heading
             ),
-            &edited,
+            removed.change.as_deref(),
         ))
     }
 }
@@ -632,34 +500,25 @@ fn tag(cx: &Context, args: TagArgs) -> anyhow::Result<()> {
     if args.add.is_empty() && args.remove.is_empty() {
         bail!("give --add TAG or --remove TAG");
     }
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
-    let charter = engine.charter(&doc, None)?;
-    let section = find_section(&charter, &args.section)?;
-    let edited = engine.edit(&doc, &format!("tag section {section}"), |c| {
-        c.tag(&section, &args.add, &args.remove)
-    })?;
-    let tags = engine
-        .charter(&doc, None)?
-        .find_section(section.as_str())
-        .map(|s| s.tags.clone())
-        .unwrap_or_default();
-    save_and_close(engine)?;
+    let mut home = open(cx)?;
+    let tagged = home
+        .documents()
+        .tag(&args.doc, &args.section, &args.add, &args.remove)?;
+    save_and_close(home)?;
     if cx.json {
-        output::json(
-            &json!({ "id": doc, "section": section, "tags": tags, "change": change_json(edited.change.as_ref()) }),
-        )
+        output::json(&tagged)
     } else {
         output::text(&saved_line(
             &format!(
-                "Section {section} tags: {}",
-                if tags.is_empty() {
+                "Section {} tags: {}",
+                tagged.section,
+                if tagged.tags.is_empty() {
                     "(none)".to_owned()
                 } else {
-                    tags.join(", ")
+                    tagged.tags.join(", ")
                 }
             ),
-            &edited,
+            tagged.change.as_deref(),
         ))
     }
 }

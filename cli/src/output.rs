@@ -3,9 +3,11 @@
 use std::io::{self, IsTerminal as _, Write as _};
 
 /// Print a value as JSON on stdout.
-pub fn json(value: &serde_json::Value) -> anyhow::Result<()> {
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    // Through a `Value`: keys come out sorted, whatever the type.
+    let value = serde_json::to_value(value)?;
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
+    serde_json::to_writer_pretty(&mut out, &value)?;
     writeln!(out)?;
     Ok(())
 }

@@ -116,6 +116,25 @@ impl Community {
     }
 }
 
+/// An edit that will not count in a community ([`Engine::edit_not_counted`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotCounted {
+    /// The community's name.
+    pub community: String,
+    /// Why, for people.
+    pub reason: &'static str,
+}
+
+impl std::fmt::Display for NotCounted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "this edit is kept here only: {}, so the members of \"{}\" will not accept it",
+            self.reason, self.community
+        )
+    }
+}
+
 /// A record this device made and stored.
 #[derive(Debug, Clone)]
 pub struct Acted {
@@ -190,6 +209,32 @@ impl Engine {
             records,
             state,
         })
+    }
+
+    /// Why an edit this device makes to `doc` now will not count: for each
+    /// community sharing `doc` in which this device may not write (its
+    /// member left, was excluded or is suspended, or the device was
+    /// revoked or belongs to no member). Such an edit stays in this home;
+    /// the members will not accept it.
+    pub fn edit_not_counted(&self, doc: &DocId) -> Result<Vec<NotCounted>> {
+        let device = self.device();
+        let now = self.now_ms();
+        let (communities, _unresolved) = self.resolved_communities()?;
+        Ok(communities
+            .iter()
+            .filter(|c| c.state.document_access(doc).is_some())
+            .filter(|c| !c.state.writer_devices_at(now).contains(&device))
+            .map(|c| NotCounted {
+                community: c.state.name.clone(),
+                reason: match c.state.member_of(&device).map(|m| &m.status) {
+                    Some(governance::MemberStatus::Excluded) => "you were excluded from it",
+                    Some(governance::MemberStatus::Left) => "you left it",
+                    Some(governance::MemberStatus::Suspended { .. }) => "you are suspended",
+                    Some(governance::MemberStatus::Active) => "this device was revoked",
+                    None => "this device is not a member's",
+                },
+            })
+            .collect())
     }
 
     /// The version of `doc` in force, if a community has it as its

@@ -1,0 +1,536 @@
+//! Documents: create, list, read and edit charters.
+//!
+//! Documents are named by id, id prefix or title (`Engine::resolve`),
+//! sections by id or heading. Every result is the serde shape of the
+//! matching `nous charter … --json` output (`docs/api.md`). An edit is
+//! durable once [`Home::flush`] or [`Home::close`] returned.
+
+use nous_core::charter::{Charter, CharterDraft, Position, SectionDraft, SectionId};
+use nous_core::engine::DocSummary;
+use nous_core::markdown;
+use nous_core::{ChangeHash, DocId, HeadsRef, Section, ids};
+use serde::Serialize;
+
+use crate::conflicts::ConflictView;
+use crate::{Error, Home, Result};
+
+/// The documents of a home ([`Home::documents`]).
+#[derive(Debug)]
+pub struct Documents<'h> {
+    pub(crate) home: &'h mut Home,
+}
+
+/// A charter just created.
+#[derive(Debug, Clone, Serialize)]
+pub struct Created {
+    /// Its id.
+    pub id: DocId,
+    /// Its automerge-repo URL.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+    /// How many sections it has.
+    pub sections: usize,
+    /// The change that created it (hex).
+    pub change: Option<String>,
+}
+
+/// Which text of a charter to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading<'a> {
+    /// The version in force if a community has the charter, else the latest.
+    InForce,
+    /// The latest text, ratified or not.
+    Latest,
+    /// The text at a point in its history (hash prefixes, `HeadsRef`).
+    At(&'a str),
+}
+
+/// A charter as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shown {
+    /// Its id.
+    pub id: DocId,
+    /// The heads read at (hex).
+    pub heads: Vec<String>,
+    /// The charter.
+    pub charter: Charter,
+    /// The number of the version in force, when that is what was read.
+    pub version: Option<usize>,
+    /// Changes made since the version in force (0 when none is in force).
+    pub unratified_changes: usize,
+    /// The open conflicts of the latest text.
+    pub conflicts: Vec<ConflictView>,
+    /// Whether what was read is the latest text.
+    #[serde(skip)]
+    pub latest: bool,
+}
+
+/// The part of a charter an edit replaces: `@title`, `@preamble`, or a
+/// section by id or heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// The title.
+    Title,
+    /// The preamble.
+    Preamble,
+    /// A section's text and articles.
+    Section {
+        /// Its id.
+        id: SectionId,
+        /// Its heading.
+        heading: String,
+    },
+}
+
+/// What an edit would replace: the part and its text now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The part.
+    pub part: Part,
+    /// Its text now (a section's body as Markdown).
+    pub text: String,
+}
+
+/// A part of a charter replaced by an edit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Edited {
+    /// The document.
+    pub id: DocId,
+    /// The change (hex), or none when the text was already that.
+    pub change: Option<String>,
+    /// Why the edit will not count in a community, if it will not.
+    pub warnings: Vec<String>,
+}
+
+/// Where a section goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement<'a> {
+    /// First.
+    Start,
+    /// Last.
+    End,
+    /// After the section named.
+    After(&'a str),
+    /// Before the section named.
+    Before(&'a str),
+}
+
+/// A section to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSection<'a> {
+    /// Its heading.
+    pub heading: &'a str,
+    /// Its heading level (2 for `##`).
+    pub level: u8,
+    /// Its body as Markdown: prose, then numbered articles.
+    pub body: &'a str,
+    /// Its tags.
+    pub tags: &'a [String],
+}
+
+/// A section added, moved or removed.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionChanged {
+    /// The document.
+    pub id: DocId,
+    /// The section.
+    pub section: SectionId,
+    /// The change (hex), or none when nothing changed.
+    pub change: Option<String>,
+    /// Its heading.
+    #[serde(skip)]
+    pub heading: String,
+}
+
+/// A section's tags after a change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tagged {
+    /// The document.
+    pub id: DocId,
+    /// The section.
+    pub section: SectionId,
+    /// Its tags now.
+    pub tags: Vec<String>,
+    /// The change (hex), or none when nothing changed.
+    pub change: Option<String>,
+}
+
+fn hex(change: Option<&ChangeHash>) -> Option<String> {
+    change.map(ids::hash_hex)
+}
+
+impl Home {
+    /// The documents of this home.
+    pub fn documents(&mut self) -> Documents<'_> {
+        Documents { home: self }
+    }
+}
+
+impl Documents<'_> {
+    /// Every document, with its index entry.
+    pub fn list(&self) -> Result<Vec<DocSummary>> {
+        Ok(self.home.list()?)
+    }
+
+    /// The id of the document named by id, id prefix or title.
+    pub fn resolve(&self, name: &str) -> Result<DocId> {
+        Ok(self.home.resolve(name)?)
+    }
+
+    /// A Markdown text as a charter to create (within the import caps).
+    pub fn import_markdown(text: &str) -> Result<CharterDraft> {
+        markdown::import(text, &markdown::Limits::default())
+            .map_err(|error| Error::InvalidInput(error.to_string()))
+    }
+
+    /// Create a charter titled `title` from `draft`.
+    pub fn create(&mut self, title: &str, draft: &CharterDraft) -> Result<Created> {
+        let created = self.home.create_charter(title, draft)?;
+        let id = created.value;
+        let sections = self.home.charter(&id, None)?.sections.len();
+        Ok(Created {
+            id,
+            url: id.url(),
+            title: title.to_owned(),
+            sections,
+            change: hex(created.change.as_ref()),
+        })
+    }
+
+    /// The sections of a charter, now or at `at`.
+    pub fn sections(&mut self, doc: &str, at: Option<&str>) -> Result<Vec<Section>> {
+        let id = self.resolve(doc)?;
+        let at = at.map(parse_ref).transpose()?;
+        Ok(self.home.charter(&id, at.as_ref())?.sections)
+    }
+
+    /// A charter as `reading` says, with its open conflicts.
+    pub fn show(&mut self, doc: &str, reading: Reading<'_>) -> Result<Shown> {
+        let id = self.resolve(doc)?;
+        let home = &mut *self.home;
+        let latest = home.heads(&id)?;
+        let in_force = match reading {
+            Reading::InForce => home.version_in_force(&id)?,
+            Reading::Latest | Reading::At(_) => None,
+        };
+        let heads = match (reading, &in_force) {
+            (Reading::At(at), _) => home.resolve_heads(&id, &parse_ref(at)?)?,
+            (_, Some((_, heads))) => heads.clone(),
+            (_, None) => latest.clone(),
+        };
+        let charter = home.charter_at(&id, Some(&heads))?;
+        let unratified = match &in_force {
+            Some((_, heads)) => home.document(&id)?.get_changes_meta(heads).len(),
+            None => 0,
+        };
+        let conflicts = self.open_conflicts(&id)?;
+        Ok(Shown {
+            id,
+            heads: heads.iter().map(ids::hash_hex).collect(),
+            charter,
+            version: in_force.as_ref().map(|(number, _)| *number),
+            unratified_changes: unratified,
+            conflicts,
+            latest: heads == latest,
+        })
+    }
+
+    /// What editing `name` (`@title`, `@preamble`, or a section by id or
+    /// heading) of `doc` would replace.
+    pub fn target(&mut self, doc: &DocId, name: &str) -> Result<Target> {
+        let charter = self.home.charter(doc, None)?;
+        Ok(match name {
+            "@title" => Target {
+                part: Part::Title,
+                text: charter.title.clone(),
+            },
+            "@preamble" => Target {
+                part: Part::Preamble,
+                text: charter.preamble.clone(),
+            },
+            name => {
+                let section = charter.find_section(name).map_err(nous_core::Error::from)?;
+                Target {
+                    part: Part::Section {
+                        id: section.id.clone(),
+                        heading: section.heading.clone(),
+                    },
+                    text: section.body(),
+                }
+            }
+        })
+    }
+
+    /// Replace a part of a charter with `text` (trailing line breaks
+    /// dropped): afterwards it reads exactly that.
+    pub fn edit(&mut self, doc: &DocId, part: &Part, text: &str) -> Result<Edited> {
+        let text = text.trim_end_matches(['\n', '\r']);
+        let message = match part {
+            Part::Title => "edit title".to_owned(),
+            Part::Preamble => "edit preamble".to_owned(),
+            Part::Section { id, .. } => format!("edit section {id}"),
+        };
+        let edited = self.home.edit(doc, &message, |c| match part {
+            Part::Title => c.set_title(text),
+            Part::Preamble => c.set_preamble(text),
+            Part::Section { id, .. } => c.set_body(id, text),
+        })?;
+        let warnings = if edited.change.is_some() {
+            self.home
+                .edit_not_counted(doc)?
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Edited {
+            id: *doc,
+            change: hex(edited.change.as_ref()),
+            warnings,
+        })
+    }
+
+    /// Add a section.
+    pub fn add_section(
+        &mut self,
+        doc: &str,
+        section: &NewSection<'_>,
+        placement: Placement<'_>,
+    ) -> Result<SectionChanged> {
+        let id = self.resolve(doc)?;
+        let charter = self.home.charter(&id, None)?;
+        let place = position(&charter, placement)?;
+        let (text, articles) = markdown::parse_body(section.body.trim_end());
+        let draft = SectionDraft {
+            id: None,
+            heading: section.heading.to_owned(),
+            level: section.level,
+            text,
+            articles,
+            tags: section.tags.to_vec(),
+        };
+        let env = self.home.env().clone();
+        let fresh = move || {
+            let mut bytes = [0u8; 5];
+            env.fill(&mut bytes);
+            SectionId::from_random(bytes)
+        };
+        let edited = self
+            .home
+            .edit(&id, "add section", |c| c.add_section(&draft, &place, fresh))?;
+        Ok(SectionChanged {
+            id,
+            section: edited.value,
+            change: hex(edited.change.as_ref()),
+            heading: section.heading.to_owned(),
+        })
+    }
+
+    /// Move a section.
+    pub fn move_section(
+        &mut self,
+        doc: &str,
+        section: &str,
+        placement: Placement<'_>,
+    ) -> Result<SectionChanged> {
+        let id = self.resolve(doc)?;
+        let charter = self.home.charter(&id, None)?;
+        let found = charter
+            .find_section(section)
+            .map_err(nous_core::Error::from)?;
+        let (section, heading) = (found.id.clone(), found.heading.clone());
+        let place = position(&charter, placement)?;
+        let edited = self
+            .home
+            .edit(&id, &format!("move section {section}"), |c| {
+                c.move_section(&section, &place)
+            })?;
+        Ok(SectionChanged {
+            id,
+            section,
+            change: hex(edited.change.as_ref()),
+            heading,
+        })
+    }
+
+    /// Remove a section (it stays in the history).
+    pub fn remove_section(&mut self, doc: &str, section: &str) -> Result<SectionChanged> {
+        let id = self.resolve(doc)?;
+        let charter = self.home.charter(&id, None)?;
+        let found = charter
+            .find_section(section)
+            .map_err(nous_core::Error::from)?;
+        let (section, heading) = (found.id.clone(), found.heading.clone());
+        let edited = self
+            .home
+            .edit(&id, &format!("remove section {section}"), |c| {
+                c.remove_section(&section)
+            })?;
+        Ok(SectionChanged {
+            id,
+            section,
+            change: hex(edited.change.as_ref()),
+            heading,
+        })
+    }
+
+    /// Add and remove tags of a section.
+    pub fn tag(
+        &mut self,
+        doc: &str,
+        section: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<Tagged> {
+        if add.is_empty() && remove.is_empty() {
+            return Err(Error::InvalidInput("give a tag to add or remove".into()));
+        }
+        let id = self.resolve(doc)?;
+        let charter = self.home.charter(&id, None)?;
+        let section = charter
+            .find_section(section)
+            .map_err(nous_core::Error::from)?
+            .id
+            .clone();
+        let edited = self
+            .home
+            .edit(&id, &format!("tag section {section}"), |c| {
+                c.tag(&section, add, remove)
+            })?;
+        let tags = self
+            .home
+            .charter(&id, None)?
+            .find_section(section.as_str())
+            .map(|s| s.tags.clone())
+            .unwrap_or_default();
+        Ok(Tagged {
+            id,
+            section,
+            tags,
+            change: hex(edited.change.as_ref()),
+        })
+    }
+}
+
+/// A point in a document's history, from hash prefixes.
+pub(crate) fn parse_ref(text: &str) -> Result<HeadsRef> {
+    Ok(text.parse::<HeadsRef>().map_err(nous_core::Error::from)?)
+}
+
+fn position(charter: &Charter, placement: Placement<'_>) -> Result<Position> {
+    let find = |name: &str| -> Result<SectionId> {
+        Ok(charter
+            .find_section(name)
+            .map_err(nous_core::Error::from)?
+            .id
+            .clone())
+    };
+    Ok(match placement {
+        Placement::Start => Position::Start,
+        Placement::End => Position::End,
+        Placement::After(name) => Position::After(find(name)?),
+        Placement::Before(name) => Position::Before(find(name)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Env, ErrorKind};
+
+    fn home(dir: &std::path::Path) -> Home {
+        let counter = std::sync::atomic::AtomicU8::new(0);
+        let env = Env::fixed(1_765_000_000_000).with_entropy(move |buffer: &mut [u8]| {
+            for b in buffer.iter_mut() {
+                *b = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        Home::init(dir, &env).expect("init");
+        Home::open(dir, env).expect("open")
+    }
+
+    #[test]
+    fn a_charter_is_written_and_read_through_the_facade() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut home = home(dir.path());
+        let mut docs = home.documents();
+        let draft = Documents::import_markdown(
+            "# Charte\n\nNous.\n\n## Adhésion\n\n1. Toute personne peut adhérer.\n",
+        )
+        .expect("markdown");
+        let created = docs.create("Charte", &draft).expect("create");
+        assert_eq!((created.sections, created.title.as_str()), (1, "Charte"));
+        assert!(created.change.is_some());
+        let doc = created.id.to_string();
+
+        let target = docs.target(&created.id, "Adhésion").expect("target");
+        assert_eq!(target.text, "1. Toute personne peut adhérer.");
+        let text = "1. Toute personne du quartier peut adhérer.\n\n2. L'adhésion est libre.";
+        let edited = docs.edit(&created.id, &target.part, text).expect("edit");
+        assert!(edited.change.is_some() && edited.warnings.is_empty());
+        let again = docs.edit(&created.id, &target.part, text).expect("same");
+        assert_eq!(again.change, None, "the same text changes nothing");
+
+        let tags = [String::from("membership.exit")];
+        let added = docs
+            .add_section(
+                &doc,
+                &NewSection {
+                    heading: "Départ",
+                    level: 2,
+                    body: "On part quand on veut.",
+                    tags: &tags,
+                },
+                Placement::Start,
+            )
+            .expect("add");
+        let moved = docs
+            .move_section(&doc, "Départ", Placement::After("Adhésion"))
+            .expect("move");
+        assert_eq!(moved.section, added.section);
+        let tagged = docs
+            .tag(&doc, "Départ", &["tensions".into()], &tags)
+            .expect("tag");
+        assert_eq!(tagged.tags, ["tensions"]);
+
+        let sections = docs.sections(&doc, None).expect("sections");
+        let headings: Vec<&str> = sections.iter().map(|s| s.heading.as_str()).collect();
+        assert_eq!(headings, ["Adhésion", "Départ"]);
+        assert_eq!(sections[0].body(), text);
+
+        let shown = docs.show(&doc, Reading::InForce).expect("show");
+        assert!(shown.latest && shown.version.is_none() && shown.conflicts.is_empty());
+        let json = serde_json::to_value(&shown).expect("json");
+        for key in [
+            "id",
+            "heads",
+            "charter",
+            "version",
+            "unratified_changes",
+            "conflicts",
+        ] {
+            assert!(json.get(key).is_some(), "{key} in {json}");
+        }
+
+        let removed = docs.remove_section(&doc, "Départ").expect("remove");
+        assert_eq!(removed.heading, "Départ");
+        let missing = docs
+            .remove_section(&doc, "Départ")
+            .map(|_| ())
+            .expect_err("gone");
+        assert_eq!(missing.kind(), ErrorKind::InvalidInput);
+        let unknown = docs
+            .show("zzzz", Reading::Latest)
+            .map(|_| ())
+            .expect_err("unknown");
+        assert_eq!(unknown.kind(), ErrorKind::NotFound);
+        home.close().expect("close");
+
+        let mut home = Home::open(dir.path(), Env::system()).expect("reopen");
+        let listed = home.documents().list().expect("list");
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].meta.title, "Charte");
+    }
+}
