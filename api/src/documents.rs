@@ -5,8 +5,12 @@
 //! matching `nous charter … --json` output (`docs/api.md`). An edit is
 //! durable once [`Home::flush`] or [`Home::close`] returned.
 
+use std::collections::HashMap;
+
 use nous_core::charter::{Charter, CharterDraft, Position, SectionDraft, SectionId};
+use nous_core::diff::CharterDiff;
 use nous_core::engine::DocSummary;
+use nous_core::history::{HistoryEntry, Touched};
 use nous_core::markdown;
 use nous_core::{ChangeHash, DocId, HeadsRef, Section, ids};
 use serde::Serialize;
@@ -410,6 +414,150 @@ impl Documents<'_> {
             section,
             tags,
             change: hex(edited.change.as_ref()),
+        })
+    }
+}
+
+/// A charter's history of changes.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    /// The document.
+    pub id: DocId,
+    /// Its changes, oldest first: who, when, message, what they touched.
+    pub changes: Vec<HistoryEntry>,
+    /// The headings of every section the history names (removed ones
+    /// too), by id.
+    pub sections: HashMap<SectionId, String>,
+}
+
+/// What changed in a charter between two points of its history.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff {
+    /// The document.
+    pub id: DocId,
+    /// Section by section.
+    pub diff: CharterDiff,
+}
+
+/// How to export a charter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Markdown, with or without the `<!-- nous:section … -->` annotations
+    /// that keep section ids and tags through a round trip.
+    Markdown {
+        /// Whether to write the annotations.
+        annotations: bool,
+    },
+    /// `{id, heads, charter}` as JSON.
+    Json,
+}
+
+impl Documents<'_> {
+    /// A charter's changes (`section`: only those touching it, named by id
+    /// or heading, or by id once removed; `limit`: only the latest ones).
+    pub fn history(
+        &mut self,
+        doc: &str,
+        section: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<History> {
+        let id = self.resolve(doc)?;
+        let (mut changes, sections) = self.home.history(&id)?;
+        if let Some(name) = section {
+            let charter = self.home.charter(&id, None)?;
+            let wanted = match charter.find_section(name) {
+                Ok(section) => section.id.clone(),
+                // A removed section can still be named by its id.
+                Err(_) => name
+                    .parse::<SectionId>()
+                    .ok()
+                    .filter(|id| sections.contains_key(id))
+                    .ok_or_else(|| {
+                        Error::InvalidInput(format!(
+                            "no section `{name}` in this charter or its history"
+                        ))
+                    })?,
+            };
+            changes.retain(|e| e.touched.contains(&Touched::Section { id: wanted.clone() }));
+        }
+        if let Some(limit) = limit {
+            let skip = changes.len().saturating_sub(limit);
+            changes.drain(..skip);
+        }
+        Ok(History {
+            id,
+            changes,
+            sections,
+        })
+    }
+
+    /// The history of a community's charter as a report: every challenge,
+    /// amendment, decision, membership change and version, in Markdown or
+    /// HTML.
+    pub fn governance_history(&mut self, doc: &str, html: bool) -> Result<String> {
+        let id = self.resolve(doc)?;
+        let community = self
+            .home
+            .resolved_communities()?
+            .0
+            .into_iter()
+            .find(|c| c.state.charter == id)
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "document {id} is not the charter of a community of this home"
+                ))
+            })?;
+        let format = if html {
+            nous_core::report::Format::Html
+        } else {
+            nous_core::report::Format::Markdown
+        };
+        let charter = self.home.document(&id)?;
+        Ok(nous_core::report::governance_history(
+            &community.state,
+            charter,
+            format,
+        ))
+    }
+
+    /// What changed between `from` and `to` (the latest text when none).
+    pub fn diff(&mut self, doc: &str, from: &str, to: Option<&str>) -> Result<Diff> {
+        let id = self.resolve(doc)?;
+        let from = parse_ref(from)?;
+        let to = to.map(parse_ref).transpose()?;
+        Ok(Diff {
+            id,
+            diff: self.home.diff(&id, &from, to.as_ref())?,
+        })
+    }
+
+    /// The latest text of a charter, exported.
+    pub fn export(&mut self, doc: &str, format: ExportFormat) -> Result<String> {
+        let id = self.resolve(doc)?;
+        let charter = self.home.charter(&id, None)?;
+        Ok(match format {
+            ExportFormat::Markdown { annotations } => {
+                markdown::render(&charter, markdown::RenderOptions { annotations })
+            }
+            ExportFormat::Json => {
+                #[derive(Serialize)]
+                struct Exported<'a> {
+                    id: DocId,
+                    heads: Vec<String>,
+                    charter: &'a Charter,
+                }
+                let heads = self.home.heads(&id)?.iter().map(ids::hash_hex).collect();
+                let value = serde_json::to_value(Exported {
+                    id,
+                    heads,
+                    charter: &charter,
+                })
+                .map_err(|e| Error::InvalidInput(e.to_string()))?;
+                let mut text = serde_json::to_string_pretty(&value)
+                    .map_err(|e| Error::InvalidInput(e.to_string()))?;
+                text.push('\n');
+                text
+            }
         })
     }
 }

@@ -12,6 +12,7 @@
 //!
 //! [`Storage`]: nous_core::store::Storage
 
+pub mod bundles;
 pub mod conflicts;
 pub mod documents;
 mod env;

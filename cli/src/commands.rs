@@ -9,13 +9,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, anyhow, bail};
 use serde_json::json;
 
-use nous_api::documents::{NewSection, Part, Reading};
+use nous_api::documents::{ExportFormat, NewSection, Part, Reading};
 use nous_api::{self as api, Documents, Env, Home};
+use nous_core::ImportOutcome;
 use nous_core::charter::{CharterDraft, SectionId};
 use nous_core::diff::{CharterDiff, SectionDiff, TextChange};
 use nous_core::history::{HistoryEntry, Touched};
 use nous_core::markdown::{self, RenderOptions};
-use nous_core::{DocId, HeadsRef, ImportOutcome, ids};
 
 use crate::args::{
     AddSectionArgs, AmendmentCommand, BundleCommand, CharterCommand, Cli, Command,
@@ -184,10 +184,6 @@ pub fn read_text(path: &Path) -> anyhow::Result<String> {
             error.utf8_error().valid_up_to()
         )
     })
-}
-
-fn parse_ref(text: &str) -> anyhow::Result<HeadsRef> {
-    Ok(text.parse::<HeadsRef>()?)
 }
 
 fn placement(placement: &Placement) -> api::documents::Placement<'_> {
@@ -524,15 +520,16 @@ fn tag(cx: &Context, args: TagArgs) -> anyhow::Result<()> {
 }
 
 fn history(cx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
+    let mut home = open(cx)?;
     if args.format != HistoryFormat::Changes {
-        let text = gov::governance_history(&mut engine, &doc, args.format == HistoryFormat::Html)?;
+        let html = args.format == HistoryFormat::Html;
+        let text = home.documents().governance_history(&args.doc, html)?;
         return match &args.output {
             Some(path) => {
                 write_atomically(path, text.as_bytes())?;
+                let id = home.documents().resolve(&args.doc)?;
                 if cx.json {
-                    output::json(&json!({ "id": doc, "output": path, "bytes": text.len() }))
+                    output::json(&json!({ "id": id, "output": path, "bytes": text.len() }))
                 } else {
                     output::text(&format!("Wrote {} ({} bytes)", path.display(), text.len()))
                 }
@@ -540,28 +537,17 @@ fn history(cx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
             None => output::text(&text),
         };
     }
-    let (mut entries, headings) = engine.history(&doc)?;
-    if let Some(name) = &args.section {
-        let charter = engine.charter(&doc, None)?;
-        let id = match charter.find_section(name) {
-            Ok(section) => section.id.clone(),
-            // A removed section can still be named by its id.
-            Err(_) => name
-                .parse::<SectionId>()
-                .ok()
-                .filter(|id| headings.contains_key(id))
-                .ok_or_else(|| anyhow!("no section `{name}` in this charter or its history"))?,
-        };
-        entries.retain(|e| e.touched.contains(&Touched::Section { id: id.clone() }));
-    }
-    if let Some(limit) = args.limit {
-        let skip = entries.len().saturating_sub(limit);
-        entries.drain(..skip);
-    }
+    let history = home
+        .documents()
+        .history(&args.doc, args.section.as_deref(), args.limit)?;
     if cx.json {
-        return output::json(&json!({ "id": doc, "changes": entries, "sections": headings }));
+        return output::json(&history);
     }
-    let lines: Vec<String> = entries.iter().map(|e| history_line(e, &headings)).collect();
+    let lines: Vec<String> = history
+        .changes
+        .iter()
+        .map(|e| history_line(e, &history.sections))
+        .collect();
     if lines.is_empty() {
         return output::text("No changes.");
     }
@@ -598,15 +584,14 @@ pub fn history_line(entry: &HistoryEntry, headings: &HashMap<SectionId, String>)
 }
 
 fn diff(cx: &Context, args: DiffArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
-    let from = parse_ref(&args.from)?;
-    let to = args.to.as_deref().map(parse_ref).transpose()?;
-    let changes = engine.diff(&doc, &from, to.as_ref())?;
+    let mut home = open(cx)?;
+    let diff = home
+        .documents()
+        .diff(&args.doc, &args.from, args.to.as_deref())?;
     if cx.json {
-        return output::json(&json!({ "id": doc, "diff": changes }));
+        return output::json(&diff);
     }
-    output::text(&render_diff(&changes))
+    output::text(&render_diff(&diff.diff))
 }
 
 pub fn render_diff(diff: &CharterDiff) -> String {
@@ -680,31 +665,21 @@ fn indent(change: &TextChange) -> String {
 }
 
 fn export(cx: &Context, args: ExportArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
-    let charter = engine.charter(&doc, None)?;
-    let rendered = match args.format {
-        Format::Md => markdown::render(
-            &charter,
-            RenderOptions {
-                annotations: !args.plain,
-            },
-        ),
-        Format::Json => {
-            let heads: Vec<String> = engine.heads(&doc)?.iter().map(ids::hash_hex).collect();
-            let mut text = serde_json::to_string_pretty(
-                &json!({ "id": doc, "heads": heads, "charter": charter }),
-            )?;
-            text.push('\n');
-            text
-        }
+    let mut home = open(cx)?;
+    let format = match args.format {
+        Format::Md => ExportFormat::Markdown {
+            annotations: !args.plain,
+        },
+        Format::Json => ExportFormat::Json,
     };
+    let rendered = home.documents().export(&args.doc, format)?;
     match &args.output {
         Some(path) => {
             fs::write(path, &rendered)
                 .with_context(|| format!("cannot write {}", path.display()))?;
+            let id = home.documents().resolve(&args.doc)?;
             if cx.json {
-                output::json(&json!({ "id": doc, "output": path, "bytes": rendered.len() }))
+                output::json(&json!({ "id": id, "output": path, "bytes": rendered.len() }))
             } else {
                 output::text(&format!(
                     "Wrote {} ({} bytes)",
@@ -723,49 +698,38 @@ fn bundle_export(
     communities: &[String],
     path: &Path,
 ) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let docs: Vec<DocId> = if names.is_empty() && communities.is_empty() {
-        engine.list()?.into_iter().map(|d| d.id).collect()
-    } else {
-        names
-            .iter()
-            .map(|n| engine.resolve(n))
-            .collect::<Result<_, _>>()?
-    };
-    let (docs, communities) = engine.bundle_selection(&docs, communities)?;
-    if docs.is_empty() && communities.is_empty() {
-        bail!("there are no documents to export");
-    }
-    output::progress(0, docs.len(), "Bundling");
-    let bytes = engine.export_bundle_with(&docs, &communities)?;
-    output::progress(docs.len(), docs.len(), "Bundling");
-    let records: usize = communities
-        .iter()
-        .map(|c| engine.records(c).map(|r| r.len()))
-        .sum::<Result<usize, _>>()?;
-    write_atomically(path, &bytes)?;
+    let mut home = open(cx)?;
+    output::progress(0, 1, "Bundling");
+    let exported = home.bundles().export(names, communities)?;
+    output::progress(1, 1, "Bundling");
+    write_atomically(path, &exported.bytes)?;
     if cx.json {
-        output::json(&json!({
-            "output": path, "documents": docs, "communities": communities,
-            "records": records, "bytes": bytes.len(),
-        }))
-    } else {
-        let records = if records > 0 {
-            format!(
-                " and {records} signed record{}",
-                if records == 1 { "" } else { "s" }
-            )
-        } else {
-            String::new()
-        };
-        output::text(&format!(
-            "Wrote {} document{}{records} to {} ({} bytes)",
-            docs.len(),
-            if docs.len() == 1 { "" } else { "s" },
-            path.display(),
-            bytes.len()
-        ))
+        #[derive(serde::Serialize)]
+        struct Written<'a> {
+            output: &'a Path,
+            #[serde(flatten)]
+            exported: &'a api::bundles::BundleExported,
+        }
+        return output::json(&Written {
+            output: path,
+            exported: &exported,
+        });
     }
+    let (docs, records) = (exported.documents.len(), exported.records);
+    let records = if records > 0 {
+        format!(
+            " and {records} signed record{}",
+            if records == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
+    output::text(&format!(
+        "Wrote {docs} document{}{records} to {} ({} bytes)",
+        if docs == 1 { "" } else { "s" },
+        path.display(),
+        exported.bytes.len()
+    ))
 }
 
 /// Write to a temporary file beside `path`, then rename, so a crash never
@@ -789,44 +753,17 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
     let bytes = read_bundle_file(path)?;
-    let mut engine = open(cx)?;
-    // The heads of the bundle's documents that are here already, to tell
-    // which conflicts the merge creates.
-    let named: Vec<DocId> = nous_core::bundle::Bundle::decode(&bytes)
-        .map(|b| b.documents.into_iter().map(|(id, _)| id).collect())
-        .unwrap_or_default();
-    let known: std::collections::HashSet<DocId> =
-        engine.list()?.into_iter().map(|d| d.id).collect();
-    let before = crate::conflicts::heads_before(
-        &mut engine,
-        named.into_iter().filter(|id| known.contains(id)),
-    );
-    let report = engine
-        .import_bundle(&bytes)
+    let mut home = open(cx)?;
+    let report = home
+        .bundles()
+        .import(&bytes)
         .with_context(|| format!("cannot import {}", path.display()))?;
-    let mut conflicts = Vec::new();
-    let mut conflict_lines = Vec::new();
-    for imported in report.iter() {
-        if imported.outcome != ImportOutcome::Unchanged {
-            let (values, lines) = crate::conflicts::merged_conflicts(
-                &mut engine,
-                &imported.id,
-                before.get(&imported.id).map(Vec::as_slice),
-            )?;
-            conflicts.extend(values);
-            conflict_lines.extend(lines);
-        }
-    }
-    engine.close()?;
+    home.into_engine().close()?;
     if cx.json {
-        return output::json(&json!({
-            "imported": report.documents,
-            "records": report.records,
-            "new_records": report.new_records,
-            "conflicts": conflicts,
-        }));
+        return output::json(&report);
     }
     let mut lines: Vec<String> = report
+        .imported
         .iter()
         .map(|imported| {
             let what = match imported.outcome {
@@ -847,6 +784,6 @@ fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
             report.new_records
         ));
     }
-    lines.extend(conflict_lines);
+    lines.extend(crate::conflicts::merged_lines(&report.conflicts));
     output::text(&lines.join("\n"))
 }

@@ -149,22 +149,30 @@ pub fn merged_conflicts(
     before: Option<&[ChangeHash]>,
 ) -> anyhow::Result<(Vec<serde_json::Value>, Vec<String>)> {
     let created = api::new_conflicts(engine, doc, before)?;
-    let mut values = Vec::new();
-    let mut lines = Vec::new();
-    for conflict in &created {
-        values.push(serde_json::to_value(conflict)?);
-        lines.push(format!(
-            "  conflict {} in {}: {} wrote “{}”, {} wrote “{}”; see `nous conflicts {}`",
-            conflict.id,
-            place(conflict),
-            conflict.sides[0].authors,
-            conflict.sides[0].text,
-            conflict.sides[1].authors,
-            conflict.sides[1].text,
-            &doc.to_string()[..8],
-        ));
-    }
-    Ok((values, lines))
+    let values = created
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()?;
+    Ok((values, merged_lines(&created)))
+}
+
+/// One line for each conflict a merge created.
+pub fn merged_lines(created: &[ConflictView]) -> Vec<String> {
+    created
+        .iter()
+        .map(|conflict| {
+            format!(
+                "  conflict {} in {}: {} wrote “{}”, {} wrote “{}”; see `nous conflicts {}`",
+                conflict.id,
+                place(conflict),
+                conflict.sides[0].authors,
+                conflict.sides[0].text,
+                conflict.sides[1].authors,
+                conflict.sides[1].text,
+                &conflict.doc.to_string()[..8],
+            )
+        })
+        .collect()
 }
 
 /// One short line for each open conflict (for `charter show`).

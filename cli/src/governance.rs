@@ -1439,24 +1439,3 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
-
-/// `nous history DOC --format md|html`: the community whose charter this is.
-pub fn governance_history(engine: &mut Engine, doc: &DocId, html: bool) -> anyhow::Result<String> {
-    let community = engine
-        .resolved_communities()?
-        .0
-        .into_iter()
-        .find(|c| c.state.charter == *doc)
-        .ok_or_else(|| anyhow!("document {doc} is not the charter of a community of this home"))?;
-    let format = if html {
-        nous_core::report::Format::Html
-    } else {
-        nous_core::report::Format::Markdown
-    };
-    let charter = engine.document(doc)?;
-    Ok(nous_core::report::governance_history(
-        &community.state,
-        charter,
-        format,
-    ))
-}
