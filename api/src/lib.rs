@@ -17,6 +17,7 @@ pub mod conflicts;
 pub mod documents;
 mod env;
 mod error;
+pub mod governance;
 mod home;
 pub mod keyfile;
 

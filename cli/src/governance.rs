@@ -7,17 +7,17 @@
 use anyhow::{Context as _, anyhow, bail};
 use serde_json::json;
 
-use nous_api::Home;
+use nous_api::governance::{Listed, NewCommunity, Recorded, Until};
+use nous_api::{ErrorKind, Home};
 use nous_core::charter::Charter;
-use nous_core::community::{Acted, Community, Founding};
+use nous_core::community::{Acted, Community};
 use nous_core::governance::{self, ApplicationState, MemberStatus, Phase, State};
 use nous_core::ids::hash_hex;
 use nous_core::record::{
-    self, Access, Act, ActRule, Challenge, ChangeRule, College, Decide, DocumentShare, Exclude,
-    Founder, Method, Outcome, Payload, React, Rule, Rules, Sanction, SanctionLevel, Stance,
-    TensionPath, TensionStatus,
+    self, Access, Act, ActRule, Challenge, ChangeRule, College, Decide, Founder, Method, Outcome,
+    Payload, React, Rule, SanctionLevel, Stance, TensionPath, TensionStatus,
 };
-use nous_core::{DocId, Engine, PublicKey};
+use nous_core::{Engine, PublicKey};
 
 use crate::args::*;
 use crate::commands::{Context, open, read_text};
@@ -68,6 +68,22 @@ fn finish(
     }
 }
 
+/// Close the home (attesting pending content changes) and print what an act
+/// recorded: its JSON, or `summary` for people.
+fn recorded<T: serde::Serialize>(
+    cx: &Context,
+    home: Home,
+    recorded: &Recorded<T>,
+    summary: String,
+) -> anyhow::Result<()> {
+    crate::commands::save_and_close(home)?;
+    if cx.json {
+        output::json(recorded)
+    } else {
+        output::text(&format!("{summary} (record {})", recorded.record.short()))
+    }
+}
+
 /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS]` (UTC), or milliseconds since the
 /// Unix epoch, to milliseconds.
 pub fn parse_time(text: &str) -> anyhow::Result<u64> {
@@ -113,9 +129,6 @@ fn describe_rule(rule: &Rule) -> String {
 // Communities
 
 pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let charter = engine.resolve(&args.charter)?;
-    engine.charter(&charter, None)?; // it must be a charter
     let mut colleges = Vec::new();
     for spec in &args.colleges {
         let mut parts = spec.splitn(3, ':');
@@ -136,22 +149,7 @@ pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Resu
         }
         colleges.push(College { id, name, weight });
     }
-    if colleges.is_empty() {
-        colleges.push(College {
-            id: "members".into(),
-            name: "Members".into(),
-            weight: 1,
-        });
-    }
-    let my_college = args
-        .as_college
-        .clone()
-        .unwrap_or_else(|| colleges[0].id.clone());
-    let mut founders = vec![Founder {
-        member: engine.device(),
-        name: args.name_as.clone().unwrap_or_else(|| "founder".into()),
-        college: my_college,
-    }];
+    let mut founders = Vec::new();
     for spec in &args.founders {
         let mut parts = spec.splitn(3, ':');
         let (Some(key), Some(name), Some(college)) = (parts.next(), parts.next(), parts.next())
@@ -164,73 +162,56 @@ pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Resu
             college: college.to_owned(),
         });
     }
-    let mut rules = Rules::default();
-    for spec in &args.rules {
-        let (act, rule) = parse_rule(spec)?;
-        rules.set(act, rule);
-    }
+    let rules = args
+        .rules
+        .iter()
+        .map(|spec| spec.parse::<ActRule>())
+        .collect::<Result<Vec<_>, _>>()?;
     let facilitators = args
         .facilitators
         .iter()
         .map(|k| k.parse::<PublicKey>())
         .collect::<Result<Vec<_>, _>>()?;
-    let acted = engine.found_community(Founding {
-        name: args.name.clone(),
-        charter,
+    let mut home = open(cx)?;
+    let founded = home.governance().found(NewCommunity {
+        name: &args.name,
+        charter: &args.charter,
         colleges,
+        name_as: args.name_as.as_deref(),
+        college: args.as_college.as_deref(),
         founders,
         rules,
         facilitators,
     })?;
-    let id = acted.community.id;
-    let summary = format!("Founded community \"{}\" {id}", args.name);
-    finish(
-        cx,
-        engine,
-        acted,
-        summary,
-        json!({ "id": id, "charter": charter }),
-    )
+    let summary = format!("Founded community \"{}\" {}", args.name, founded.details.id);
+    recorded(cx, home, &founded, summary)
 }
 
 /// `nous community list`. Records of a community this home cannot resolve
 /// (its genesis record missing or invalid) are listed apart, with the
 /// reason, after the others.
 pub fn community_list(cx: &Context) -> anyhow::Result<()> {
-    let engine = open(cx)?;
-    let (communities, unresolved) = engine.resolved_communities()?;
-    let rows: Vec<_> = communities
-        .iter()
-        .map(|c| (c.id, c.state.name.clone(), c.state.members.len()))
-        .collect();
+    let mut home = open(cx)?;
+    let list = home.governance().list()?;
     if cx.json {
-        let mut list: Vec<_> = rows
-            .iter()
-            .map(|(id, name, members)| json!({ "id": id, "name": name, "members": members }))
-            .collect();
-        list.extend(
-            unresolved
-                .iter()
-                .map(|u| json!({ "id": u.id, "unusable": u.reason })),
-        );
-        return output::json(&json!(list));
+        return output::json(&list);
     }
-    if rows.is_empty() && unresolved.is_empty() {
+    if list.is_empty() {
         return output::text(
             "No community yet. Found one with `nous community create NAME --charter DOC`.",
         );
     }
-    let mut lines: Vec<String> = rows
+    let lines: Vec<String> = list
         .iter()
-        .map(|(id, name, members)| {
-            format!("{}  {}  {members} member(s)", id.short(), clip(name, 40))
+        .map(|listed| match listed {
+            Listed::Usable { id, name, members } => {
+                format!("{}  {}  {members} member(s)", id.short(), clip(name, 40))
+            }
+            Listed::Unusable { id, unusable } => {
+                format!("{}  (unusable: {unusable})", id.short())
+            }
         })
         .collect();
-    lines.extend(
-        unresolved
-            .iter()
-            .map(|u| format!("{}  (unusable: {})", u.id.short(), u.reason)),
-    );
     output::text(&lines.join("\n"))
 }
 
@@ -243,10 +224,10 @@ pub fn community_show(cx: &Context, command: CommunityShowCommand) -> anyhow::Re
 }
 
 fn show_community(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
-    let (_engine, community) = session(cx, &arg)?;
-    let state = &community.state;
+    let mut home = open(cx)?;
+    let state = &home.governance().show(arg.community.as_deref())?;
     if cx.json {
-        return output::json(&serde_json::to_value(state)?);
+        return output::json(state);
     }
     let version = state.in_force();
     let mut lines = vec![
@@ -318,60 +299,42 @@ fn show_community(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
 
 /// `nous community share DOC`: a `document.share` record.
 fn community_share(cx: &Context, args: CommunityShareArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    // A document of this home, or any document id (one that lives on a
-    // relay, say).
-    let doc = match engine.resolve(&args.doc) {
-        Ok(doc) => doc,
-        Err(error) => args.doc.trim().parse::<DocId>().map_err(|_| error)?,
-    };
-    let title = match args.title {
-        Some(title) => title,
-        None => engine
-            .list()?
-            .into_iter()
-            .find(|d| d.id == doc)
-            .map(|d| d.meta.title)
-            .filter(|title| !title.trim().is_empty())
-            .ok_or_else(|| anyhow!("document {doc} has no title here: give --title"))?,
-    };
     let access = if args.public {
         Access::Public
     } else {
         Access::Members
     };
-    let acted = engine.act(
-        &community,
-        Payload::DocumentShare(DocumentShare {
-            doc,
-            title: title.clone(),
+    let mut home = open(cx)?;
+    let shared = home
+        .governance()
+        .share(
+            args.community.community.as_deref(),
+            &args.doc,
+            args.title.as_deref(),
             access,
-        }),
-    )?;
+        )
+        .map_err(|error| match error.kind() {
+            // The only input error without a title: the document has none.
+            ErrorKind::InvalidInput if args.title.is_none() => anyhow!("{error} with --title"),
+            _ => error.into(),
+        })?;
+    let (title, name) = (&shared.details.title, &shared.state.name);
     let summary = match access {
-        Access::Public => format!(
-            "Shared \"{title}\" with \"{}\": anyone reads it, members write",
-            community.state.name
-        ),
-        Access::Members => format!(
-            "Shared \"{title}\" with \"{}\": members read and write it",
-            community.state.name
-        ),
+        Access::Public => {
+            format!("Shared \"{title}\" with \"{name}\": anyone reads it, members write")
+        }
+        Access::Members => {
+            format!("Shared \"{title}\" with \"{name}\": members read and write it")
+        }
     };
-    finish(
-        cx,
-        engine,
-        acted,
-        summary,
-        json!({ "doc": doc, "title": title, "access": access }),
-    )
+    recorded(cx, home, &shared, summary)
 }
 
 pub fn community_rules(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
-    let (_engine, community) = session(cx, &arg)?;
-    let rules = &community.state.rules;
+    let mut home = open(cx)?;
+    let rules = home.governance().rules(arg.community.as_deref())?;
     if cx.json {
-        return output::json(&serde_json::to_value(rules)?);
+        return output::json(&rules);
     }
     let lines: Vec<String> = Act::ALL
         .iter()
@@ -384,187 +347,133 @@ pub fn community_rules(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
 // Members
 
 pub fn member_apply(cx: &Context, args: MemberApplyArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let acted = engine.act(
-        &community,
-        Payload::Apply(record::Apply {
-            name: args.name.clone(),
-            college: args.college.clone(),
-            motivation: args.motivation,
-        }),
+    let mut home = open(cx)?;
+    let applied = home.governance().apply(
+        args.community.community.as_deref(),
+        &args.name,
+        &args.college,
+        &args.motivation,
     )?;
     let summary = format!(
         "Applied to join \"{}\" as {}",
-        community.state.name, args.college
+        applied.state.name, args.college
     );
-    finish(cx, engine, acted, summary, json!({}))
+    recorded(cx, home, &applied, summary)
 }
 
 pub fn member_admit(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let subject = community.application_by_ref(&args.subject)?;
-    let acted = engine.act(
-        &community,
-        Payload::Decide(Decide {
-            subject,
-            outcome: Outcome::Adopted,
-            reason: String::new(),
-        }),
-    )?;
-    let name = community
-        .state
-        .applications
-        .get(&subject)
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
+    let mut home = open(cx)?;
+    let admitted = home
+        .governance()
+        .admit(args.community.community.as_deref(), &args.subject)?;
     let summary = format!(
-        "Admitted {name}: they join once they sign the charter in force (`nous member sign`)"
+        "Admitted {}: they join once they sign the charter in force (`nous member sign`)",
+        admitted.details.name
     );
-    finish(cx, engine, acted, summary, json!({}))
+    recorded(cx, home, &admitted, summary)
 }
 
 pub fn member_decline(cx: &Context, args: DeclineArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let subject = community.application_by_ref(&args.application)?;
     if args.reason.trim().is_empty() {
         bail!("a decline needs a reason: give --reason");
     }
-    let acted = engine.act(
-        &community,
-        Payload::Decide(Decide {
-            subject,
-            outcome: Outcome::Rejected,
-            reason: args.reason,
-        }),
+    let mut home = open(cx)?;
+    let declined = home.governance().decline(
+        args.community.community.as_deref(),
+        &args.application,
+        &args.reason,
     )?;
-    finish(
-        cx,
-        engine,
-        acted,
-        "Declined the application".into(),
-        json!({}),
-    )
+    recorded(cx, home, &declined, "Declined the application".into())
 }
 
 pub fn member_sign(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let application = community.application_by_ref(&args.subject)?;
-    let version = community.state.in_force().hash.clone();
-    let acted = engine.act(
-        &community,
-        Payload::SignCharter(record::SignCharter {
-            application,
-            version: version.clone(),
-        }),
-    )?;
+    let mut home = open(cx)?;
+    let signed = home
+        .governance()
+        .sign(args.community.community.as_deref(), &args.subject)?;
     let summary = format!(
         "Signed version {} of the charter ({}): welcome to \"{}\"",
-        community.state.in_force().number,
-        &version[..12],
-        community.state.name
+        signed.state.in_force().number,
+        &signed.details.version[..12],
+        signed.state.name
     );
-    finish(cx, engine, acted, summary, json!({ "version": version }))
+    recorded(cx, home, &signed, summary)
 }
 
 pub fn member_leave(cx: &Context, args: LeaveArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let acted = engine.act(
-        &community,
-        Payload::Leave(record::Leave {
-            reason: args.reason,
-        }),
-    )?;
-    let summary = format!("Left \"{}\"", community.state.name);
-    finish(cx, engine, acted, summary, json!({}))
+    let mut home = open(cx)?;
+    let left = home
+        .governance()
+        .leave(args.community.community.as_deref(), &args.reason)?;
+    let summary = format!("Left \"{}\"", left.state.name);
+    recorded(cx, home, &left, summary)
 }
 
 pub fn member_sanction(cx: &Context, args: SanctionArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let member = community.state.member_by_ref(&args.member)?;
     let level = match args.level {
         Level::Correction => SanctionLevel::Correction,
         Level::Warning => SanctionLevel::Warning,
         Level::Suspension => SanctionLevel::Suspension,
     };
-    let until = match (level, &args.until, args.days) {
-        (SanctionLevel::Suspension, Some(until), _) => parse_time(until)?,
-        (SanctionLevel::Suspension, None, Some(days)) => {
-            engine.now_ms() + u64::from(days) * governance::DAY_MS
-        }
-        (SanctionLevel::Suspension, None, None) => {
+    let until = match (&args.until, args.days) {
+        (Some(until), _) => Some(Until::Time(parse_time(until)?)),
+        (None, Some(days)) => Some(Until::Days(days)),
+        (None, None) if level == SanctionLevel::Suspension => {
             bail!("a suspension needs --until DATE or --days N")
         }
-        _ => 0,
+        (None, None) => None,
     };
-    let acted = engine.act(
-        &community,
-        Payload::Sanction(Sanction {
-            member,
-            level,
-            reasons: args.reasons,
-            until,
-        }),
+    let mut home = open(cx)?;
+    let sanctioned = home.governance().sanction(
+        args.community.community.as_deref(),
+        &args.member,
+        level,
+        &args.reasons,
+        until,
     )?;
+    let member = sanctioned.state.member_by_ref(&args.member)?;
     let summary = format!(
         "{} for {}",
         level.name(),
-        &community.state.display_name(&member)
+        sanctioned.state.display_name(&member)
     );
-    finish(cx, engine, acted, summary, json!({}))
+    recorded(cx, home, &sanctioned, summary)
 }
 
 pub fn member_exclude(cx: &Context, args: ExcludeArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let member = community.state.member_by_ref(&args.member)?;
-    let notice_at = match &args.notice {
-        Some(date) => parse_time(date)?,
-        None => engine.now_ms(),
-    };
-    let delay = u64::from(community.state.rules.exclude.min_days) * governance::DAY_MS;
-    let hearing_at = match &args.hearing {
-        Some(date) => parse_time(date)?,
-        None => notice_at + delay,
-    };
-    let acted = engine.act(
-        &community,
-        Payload::Exclude(Exclude {
-            member,
-            reasons: args.reasons,
-            notice_at,
-            hearing_at,
-        }),
+    let notice = args.notice.as_deref().map(parse_time).transpose()?;
+    let hearing = args.hearing.as_deref().map(parse_time).transpose()?;
+    let mut home = open(cx)?;
+    let proposed = home.governance().exclude(
+        args.community.community.as_deref(),
+        &args.member,
+        &args.reasons,
+        notice,
+        hearing,
     )?;
+    let member = proposed.state.member_by_ref(&args.member)?;
     let summary = format!(
         "Proposed to exclude {}; hearing on {}; decide after it with `nous decide`",
-        &community.state.display_name(&member),
-        output::time(i64::try_from(hearing_at).unwrap_or(i64::MAX))
+        proposed.state.display_name(&member),
+        output::time(i64::try_from(proposed.details.hearing_at).unwrap_or(i64::MAX))
     );
-    finish(
-        cx,
-        engine,
-        acted,
-        summary,
-        json!({ "notice_at": notice_at, "hearing_at": hearing_at }),
-    )
+    recorded(cx, home, &proposed, summary)
 }
 
 pub fn member_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
-    let (_engine, community) = session(cx, &arg)?;
-    let state = &community.state;
+    let mut home = open(cx)?;
+    let roster = home.governance().roster(arg.community.as_deref())?;
     if cx.json {
-        return output::json(&json!({
-            "members": state.members.values().collect::<Vec<_>>(),
-            "applications": state.applications.values().collect::<Vec<_>>(),
-            "devices": state.devices,
-        }));
+        return output::json(&roster);
     }
+    let state = &roster;
     let mut lines = vec![format!(
         "{}  {}  {}  STATUS",
         pad("MEMBER", 10),
         pad("NAME", 24),
         pad("COLLEGE", 14)
     )];
-    for member in state.members.values() {
+    for member in &state.members {
         let status = match member.status {
             MemberStatus::Active => "active".to_owned(),
             MemberStatus::Suspended { until } => {
@@ -598,7 +507,7 @@ pub fn member_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
     }
     let pending: Vec<_> = state
         .applications
-        .values()
+        .iter()
         .filter(|a| a.state != ApplicationState::Joined)
         .collect();
     if !pending.is_empty() {
@@ -623,51 +532,26 @@ pub fn member_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
 }
 
 pub fn device_add(cx: &Context, args: DeviceAddArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
     let device: PublicKey = args.key.parse()?;
-    let acted = engine.act(
-        &community,
-        Payload::CertifyDevice(record::CertifyDevice {
-            device,
-            label: args.label,
-        }),
+    let mut home = open(cx)?;
+    let certified = home.governance().certify_device(
+        args.community.community.as_deref(),
+        device,
+        &args.label,
     )?;
-    finish(
-        cx,
-        engine,
-        acted,
-        format!("Certified device {}", device.short()),
-        json!({ "device": device }),
-    )
+    let summary = format!("Certified device {}", device.short());
+    recorded(cx, home, &certified, summary)
 }
 
 pub fn device_revoke(cx: &Context, args: DeviceRevokeArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let lower = args.key.to_lowercase();
-    let matches: Vec<PublicKey> = community
-        .state
-        .devices
-        .keys()
-        .filter(|k| lower.len() >= 4 && k.to_string().starts_with(&lower))
-        .copied()
-        .collect();
-    let [device] = matches.as_slice() else {
-        bail!("`{}` names no single device of this community", args.key);
-    };
-    let acted = engine.act(
-        &community,
-        Payload::RevokeDevice(record::RevokeDevice {
-            device: *device,
-            reason: args.reason,
-        }),
+    let mut home = open(cx)?;
+    let revoked = home.governance().revoke_device(
+        args.community.community.as_deref(),
+        &args.key,
+        &args.reason,
     )?;
-    finish(
-        cx,
-        engine,
-        acted,
-        format!("Revoked device {}", device.short()),
-        json!({ "device": device }),
-    )
+    let summary = format!("Revoked device {}", revoked.details.device.short());
+    recorded(cx, home, &revoked, summary)
 }
 
 // ---------------------------------------------------------------------------

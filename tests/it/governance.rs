@@ -1303,7 +1303,7 @@ fn shared_documents_are_the_communitys_and_show_with_it() {
     let elsewhere = "54FVNxUpmjFt8LK2iLmFFDbgZvu";
     bob.refused(
         &["community", "share", elsewhere],
-        "has no title here: give --title",
+        "has no title here: give a title with --title",
     );
     bob.act(&[
         "community",
