@@ -493,7 +493,13 @@ impl Governance<'_> {
         self.recorded(acted, details)
     }
 
-    fn recorded<T>(&mut self, acted: Acted, details: T) -> Result<Recorded<T>> {
+    /// The home underneath.
+    pub(crate) fn home(&mut self) -> &mut Home {
+        self.home
+    }
+
+    /// What an act the engine made recorded; durable on return.
+    pub(crate) fn recorded<T>(&mut self, acted: Acted, details: T) -> Result<Recorded<T>> {
         self.home.wait(acted.ticket)?;
         Ok(Recorded {
             record: acted.record.id(),

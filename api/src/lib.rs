@@ -14,6 +14,7 @@
 
 pub mod bundles;
 pub mod conflicts;
+pub mod deliberation;
 pub mod documents;
 mod env;
 mod error;

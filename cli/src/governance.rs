@@ -7,17 +7,15 @@
 use anyhow::{Context as _, anyhow, bail};
 use serde_json::json;
 
+use nous_api::deliberation::Reaction;
 use nous_api::governance::{Listed, NewCommunity, Recorded, Until};
 use nous_api::{ErrorKind, Home};
-use nous_core::charter::Charter;
-use nous_core::community::{Acted, Community};
-use nous_core::governance::{self, ApplicationState, MemberStatus, Phase, State};
-use nous_core::ids::hash_hex;
+use nous_core::PublicKey;
+use nous_core::governance::{self, ApplicationState, MemberStatus, Phase};
 use nous_core::record::{
-    self, Access, Act, ActRule, Challenge, ChangeRule, College, Decide, Founder, Method, Outcome,
-    Payload, React, Rule, SanctionLevel, Stance, TensionPath, TensionStatus,
+    Access, Act, ActRule, College, Founder, Method, Outcome, Rule, SanctionLevel, Stance,
+    TensionPath, TensionStatus,
 };
-use nous_core::{Engine, PublicKey};
 
 use crate::args::*;
 use crate::commands::{Context, open, read_text};
@@ -25,48 +23,6 @@ use crate::output::{self, clip, pad};
 
 // ---------------------------------------------------------------------------
 // Plumbing
-
-/// Open the home and the community named (or the only one).
-fn session(cx: &Context, arg: &CommunityArg) -> anyhow::Result<(Home, Community)> {
-    let engine = open(cx)?;
-    let id = engine.resolve_community(arg.community.as_deref())?;
-    let community = engine.community(&id)?;
-    Ok((engine, community))
-}
-
-/// The charter in force.
-fn in_force(engine: &mut Engine, state: &State) -> anyhow::Result<Charter> {
-    let heads = state.in_force().change_hashes();
-    engine
-        .charter_at(&state.charter, Some(&heads))
-        .context("the charter version in force is not in this home (import the community's bundle)")
-}
-
-/// Make the act durable, attest pending content changes, close, and print.
-fn finish(
-    cx: &Context,
-    engine: Home,
-    acted: Acted,
-    summary: String,
-    extra: serde_json::Value,
-) -> anyhow::Result<()> {
-    engine.wait(acted.ticket)?;
-    crate::commands::save_and_close(engine)?;
-    let record = &acted.record;
-    if cx.json {
-        let mut value = json!({
-            "record": record.id(),
-            "kind": record.kind(),
-            "community": acted.community.id,
-        });
-        if let (Some(map), serde_json::Value::Object(extra)) = (value.as_object_mut(), extra) {
-            map.extend(extra);
-        }
-        output::json(&value)
-    } else {
-        output::text(&format!("{summary} (record {})", record.id().short()))
-    }
-}
 
 /// Close the home (attesting pending content changes) and print what an act
 /// recorded: its JSON, or `summary` for people.
@@ -93,13 +49,6 @@ pub fn parse_time(text: &str) -> anyhow::Result<u64> {
             text.trim()
         )
     })
-}
-
-/// `ACT=METHOD[,quorum=N][,threshold=N][,days=N][,signers=N][,electorate=A+B][,block]`
-/// (the grammar is `nous_core::record::ActRule`'s).
-pub fn parse_rule(text: &str) -> anyhow::Result<(Act, Rule)> {
-    let ActRule { act, rule } = text.parse()?;
-    Ok((act, rule))
 }
 
 fn describe_rule(rule: &Rule) -> String {
@@ -558,89 +507,60 @@ pub fn device_revoke(cx: &Context, args: DeviceRevokeArgs) -> anyhow::Result<()>
 // Challenges and amendments
 
 pub fn challenge(cx: &Context, args: ChallengeArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let charter = in_force(&mut engine, &community.state)?;
-    let section = charter.find_section(&args.section)?.clone();
-    let tension_record = args
-        .from_tension
-        .as_deref()
-        .map(|t| community.record_by_ref(t))
-        .transpose()?;
-    let acted = engine.act(
-        &community,
-        Payload::Challenge(Challenge {
-            section: section.id.to_string(),
-            tension: args.tension,
-            example: args.example,
-            tension_record,
-            promoted_from: None,
-        }),
+    let mut home = open(cx)?;
+    let challenged = home.governance().challenge(
+        args.community.community.as_deref(),
+        &args.section,
+        &args.tension,
+        &args.example,
+        args.from_tension.as_deref(),
     )?;
-    let admissible = match acted
-        .community
-        .state
-        .challenges
-        .get(&acted.record.id())
-        .map(|c| &c.admissibility)
-    {
-        Some(governance::Admissibility::Inadmissible { reason }) => {
-            format!(" — inadmissible: {reason}")
-        }
-        _ => String::new(),
+    let admissible = match &challenged.details.inadmissible {
+        Some(reason) => format!(" — inadmissible: {reason}"),
+        None => String::new(),
     };
-    let summary = format!("Challenged \"{}\"{admissible}", section.heading);
-    finish(cx, engine, acted, summary, json!({ "section": section.id }))
+    let summary = format!("Challenged \"{}\"{admissible}", challenged.details.heading);
+    recorded(cx, home, &challenged, summary)
 }
 
 pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let challenge = community.record_by_ref(&args.challenge)?;
-    let coauthors = args
-        .coauthors
-        .iter()
-        .map(|c| community.state.member_by_ref(c))
-        .collect::<nous_core::Result<Vec<_>>>()?;
-    let acted = engine.propose_amendment(
-        &community,
-        challenge,
+    let mut home = open(cx)?;
+    let proposed = home.governance().propose(
+        args.community.community.as_deref(),
+        &args.challenge,
         &args.title,
         &args.rationale,
-        coauthors,
+        &args.coauthors,
     )?;
-    let draft = match acted.record.payload() {
-        Payload::Propose(p) => p.draft,
-        _ => bail!("unexpected record"),
-    };
     let summary = format!(
         "Proposed amendment \"{}\"; write it with `nous amendment edit {} SECTION --text …`",
         args.title,
-        acted.record.id().short()
+        proposed.record.short()
     );
-    finish(cx, engine, acted, summary, json!({ "draft": draft }))
+    recorded(cx, home, &proposed, summary)
 }
 
 pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = community.amendment_by_ref(&args.amendment)?.clone();
     let text = match (&args.text, &args.file) {
         (Some(text), _) => text.clone(),
         (None, Some(path)) => read_text(path)?,
         (None, None) => bail!("give --text or --file"),
     };
-    let edited = engine.write_amendment(&community, &amendment, &args.section, &text)?;
-    engine.wait(edited.ticket)?;
-    let section = edited.value;
-    crate::commands::save_and_close(engine)?;
-    let change = edited.change.as_ref().map(hash_hex);
+    let mut home = open(cx)?;
+    let written = home.governance().write(
+        args.community.community.as_deref(),
+        &args.amendment,
+        &args.section,
+        &text,
+    )?;
+    crate::commands::save_and_close(home)?;
     if cx.json {
-        output::json(
-            &json!({ "amendment": amendment.record, "draft": amendment.draft, "section": section.id, "change": change }),
-        )
+        output::json(&written)
     } else {
-        output::text(&match change {
+        output::text(&match &written.change {
             Some(change) => format!(
                 "Wrote \"{}\" in the draft (change {})",
-                section.heading,
+                written.heading,
                 &change[..12]
             ),
             None => "Nothing to change.".to_owned(),
@@ -655,31 +575,32 @@ fn submit(
     note: String,
     integrates: &[String],
 ) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, community_arg)?;
-    let amendment = community.amendment_by_ref(amendment_text)?.clone();
-    let integrates = integrates
-        .iter()
-        .map(|o| community.record_by_ref(o))
-        .collect::<nous_core::Result<Vec<_>>>()?;
-    let count = integrates.len();
-    let acted = engine.submit_amendment(&community, &amendment, &note, integrates)?;
-    let sections = match acted.record.payload() {
-        Payload::Submit(s) => s.sections.clone(),
-        _ => Vec::new(),
-    };
-    let summary = if count == 0 {
+    let mut home = open(cx)?;
+    let submitted = home.governance().submit(
+        community_arg.community.as_deref(),
+        amendment_text,
+        &note,
+        integrates,
+    )?;
+    let title = submitted
+        .state
+        .amendments
+        .values()
+        .find(|a| a.submissions.iter().any(|s| s.record == submitted.record))
+        .map(|a| a.title.clone())
+        .unwrap_or_default();
+    let summary = if integrates.is_empty() {
         format!(
-            "Submitted \"{}\" (changes {} section(s))",
-            amendment.title,
-            sections.len()
+            "Submitted \"{title}\" (changes {} section(s))",
+            submitted.details.sections.len()
         )
     } else {
         format!(
-            "Integrated {count} objection(s) into \"{}\"",
-            amendment.title
+            "Integrated {} objection(s) into \"{title}\"",
+            integrates.len()
         )
     };
-    finish(cx, engine, acted, summary, json!({ "sections": sections }))
+    recorded(cx, home, &submitted, summary)
 }
 
 pub fn amendment_submit(cx: &Context, args: SubmitArgs) -> anyhow::Result<()> {
@@ -697,94 +618,52 @@ pub fn amendment_integrate(cx: &Context, args: IntegrateArgs) -> anyhow::Result<
 }
 
 pub fn amendment_round(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = community.amendment_by_ref(&args.subject)?.record;
-    let acted = engine.act(&community, Payload::Round(record::Round { amendment }))?;
-    finish(
-        cx,
-        engine,
-        acted,
-        "Opened the objection round".into(),
-        json!({}),
-    )
+    let mut home = open(cx)?;
+    let opened = home
+        .governance()
+        .round(args.community.community.as_deref(), &args.subject)?;
+    recorded(cx, home, &opened, "Opened the objection round".into())
 }
 
 pub fn amendment_withdraw(cx: &Context, args: WithdrawArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = community.amendment_by_ref(&args.amendment)?.record;
-    let acted = engine.act(
-        &community,
-        Payload::Withdraw(record::Withdraw {
-            amendment,
-            reason: args.reason,
-        }),
+    let mut home = open(cx)?;
+    let withdrawn = home.governance().withdraw(
+        args.community.community.as_deref(),
+        &args.amendment,
+        &args.reason,
     )?;
-    finish(
-        cx,
-        engine,
-        acted,
-        "Withdrew the amendment".into(),
-        json!({}),
-    )
+    recorded(cx, home, &withdrawn, "Withdrew the amendment".into())
 }
 
 pub fn amendment_promote(cx: &Context, args: PromoteArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = community.amendment_by_ref(&args.amendment)?.clone();
-    let section = community
+    let mut home = open(cx)?;
+    let promoted = home.governance().promote(
+        args.community.community.as_deref(),
+        &args.amendment,
+        &args.tension,
+        &args.example,
+    )?;
+    let title = promoted
         .state
         .challenges
-        .get(&amendment.challenge)
-        .map(|c| c.section.clone())
+        .get(&promoted.record)
+        .and_then(|c| c.promoted_from)
+        .and_then(|a| promoted.state.amendments.get(&a))
+        .map(|a| a.title.clone())
         .unwrap_or_default();
-    let acted = engine.act(
-        &community,
-        Payload::Challenge(Challenge {
-            section,
-            tension: args.tension,
-            example: args.example,
-            tension_record: None,
-            promoted_from: Some(amendment.record),
-        }),
-    )?;
-    finish(
-        cx,
-        engine,
-        acted,
-        format!("Promoted \"{}\" into a new challenge", amendment.title),
-        json!({}),
-    )
+    let summary = format!("Promoted \"{title}\" into a new challenge");
+    recorded(cx, home, &promoted, summary)
 }
 
 pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = community.amendment_by_ref(&args.subject)?.clone();
-    let state = &community.state;
-    let diff = match amendment.submissions.last() {
-        Some(submission) => {
-            let version = state
-                .versions
-                .iter()
-                .find(|v| v.number == submission.version);
-            match version {
-                Some(version) => {
-                    let before =
-                        engine.charter_at(&amendment.draft, Some(&version.change_hashes()));
-                    let after =
-                        engine.charter_at(&amendment.draft, Some(&submission.change_hashes()));
-                    match (before, after) {
-                        (Ok(before), Ok(after)) => Some(nous_core::diff::diff(&before, &after)),
-                        _ => None,
-                    }
-                }
-                None => None,
-            }
-        }
-        None => None,
-    };
+    let mut home = open(cx)?;
+    let view = home
+        .governance()
+        .amendment(args.community.community.as_deref(), &args.subject)?;
     if cx.json {
-        return output::json(&json!({ "amendment": amendment, "diff": diff }));
+        return output::json(&view);
     }
+    let (amendment, state, diff) = (&view.amendment, &*view.state, view.diff.as_ref());
     let mut lines = vec![
         format!(
             "{}  \"{}\"  [{}]",
@@ -873,10 +752,10 @@ pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
 }
 
 pub fn amendment_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
-    let (_engine, community) = session(cx, &arg)?;
-    let state = &community.state;
+    let mut home = open(cx)?;
+    let state = &home.governance().show(arg.community.as_deref())?;
     if cx.json {
-        return output::json(&json!(state.amendments.values().collect::<Vec<_>>()));
+        return output::json(&state.amendments.values().collect::<Vec<_>>());
     }
     if state.amendments.is_empty() {
         return output::text("No amendments.");
@@ -901,14 +780,6 @@ pub fn amendment_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
 // Reactions, decisions, ratification
 
 pub fn react(cx: &Context, args: ReactArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let subject = community.record_by_ref(&args.subject)?;
-    let submission = community
-        .state
-        .amendments
-        .get(&subject)
-        .and_then(|a| a.submissions.last())
-        .map(|s| s.record);
     let stance = match args.stance {
         StanceArg::Question => Stance::Question,
         StanceArg::Consent => Stance::Consent,
@@ -926,259 +797,156 @@ pub fn react(cx: &Context, args: ReactArgs) -> anyhow::Result<()> {
         .chars()
         .filter(|c| !c.is_whitespace() && *c != ',')
         .collect();
-    let objection = args
-        .objection
-        .as_deref()
-        .map(|o| community.record_by_ref(o))
-        .transpose()?;
-    let acted = engine.act(
-        &community,
-        Payload::React(React {
-            subject,
-            submission,
+    let mut home = open(cx)?;
+    let reacted = home.governance().react(
+        args.community.community.as_deref(),
+        &args.subject,
+        Reaction {
             stance,
             criteria,
-            argument: args.argument,
-            objection,
-        }),
+            argument: &args.argument,
+            objection: args.objection.as_deref(),
+        },
     )?;
-    finish(
-        cx,
-        engine,
-        acted,
-        format!("Recorded {stance:?}").to_lowercase(),
-        json!({}),
-    )
+    let summary = format!("Recorded {stance:?}").to_lowercase();
+    recorded(cx, home, &reacted, summary)
 }
 
 pub fn objection_test(cx: &Context, args: ObjectionTestArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let objection = community.record_by_ref(&args.objection)?;
     let passed = args
         .passed
         .chars()
         .filter(|c| !c.is_whitespace() && *c != ',')
         .collect();
-    let test = record::TestObjection {
-        objection,
+    let mut home = open(cx)?;
+    let tested = home.governance().test_objection(
+        args.community.community.as_deref(),
+        &args.objection,
         passed,
-        note: args.note,
-    };
-    let valid = test.valid();
-    let acted = engine.act(&community, Payload::TestObjection(test))?;
+        &args.note,
+    )?;
     let summary = format!(
         "The objection is {}",
-        if valid { "valid" } else { "not valid" }
+        if tested.details.valid {
+            "valid"
+        } else {
+            "not valid"
+        }
     );
-    finish(cx, engine, acted, summary, json!({ "valid": valid }))
+    recorded(cx, home, &tested, summary)
 }
 
 pub fn decide(cx: &Context, args: DecideArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let subject = community.record_by_ref(&args.subject)?;
     let outcome = match args.outcome {
         OutcomeArg::Adopted => Outcome::Adopted,
         OutcomeArg::Rejected => Outcome::Rejected,
     };
-    let acted = engine.act(
-        &community,
-        Payload::Decide(Decide {
-            subject,
-            outcome,
-            reason: args.reason,
-        }),
+    let mut home = open(cx)?;
+    let decided = home.governance().decide(
+        args.community.community.as_deref(),
+        &args.subject,
+        outcome,
+        &args.reason,
     )?;
-    let state = &acted.community.state;
-    let tally = state
-        .amendments
-        .get(&subject)
-        .and_then(|a| a.decision.as_ref())
-        .or_else(|| {
-            state
-                .proposals
-                .get(&subject)
-                .and_then(|p| p.decision.as_ref())
-        })
-        .map(|d| d.tally.explanation.clone())
-        .unwrap_or_default();
-    let summary = format!(
-        "Decided: {} ({tally})",
-        if outcome == Outcome::Adopted {
-            "adopted"
-        } else {
-            "rejected"
-        }
-    );
-    finish(cx, engine, acted, summary, json!({ "tally": tally }))
+    let summary = format!("Decided: {outcome} ({})", decided.details.tally);
+    recorded(cx, home, &decided, summary)
 }
 
 pub fn ratify(cx: &Context, args: RatifyArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let amendment = community.amendment_by_ref(&args.amendment)?.clone();
-    let acted = engine.ratify_amendment(&community, &amendment)?;
-    let state = &acted.community.state;
-    let summary = match state
-        .amendments
-        .get(&amendment.record)
-        .and_then(|a| a.version)
-    {
-        Some(v) => format!(
-            "Ratified: version {} of the charter is in force",
-            state.versions[v].number
-        ),
+    let mut home = open(cx)?;
+    let ratified = home
+        .governance()
+        .ratify(args.community.community.as_deref(), &args.amendment)?;
+    let summary = match ratified.details.version {
+        Some(number) => format!("Ratified: version {number} of the charter is in force"),
         None => format!(
             "Signed the ratification ({} of {} signature(s))",
-            state
-                .amendments
-                .get(&amendment.record)
-                .map_or(0, |a| a.signatures_in_force.len()),
-            state.rules.amend.signers
+            ratified.details.signatures, ratified.state.rules.amend.signers
         ),
     };
-    finish(cx, engine, acted, summary, json!({}))
+    recorded(cx, home, &ratified, summary)
 }
 
 // ---------------------------------------------------------------------------
 // Tensions and rules
 
-fn tension_update(
-    cx: &Context,
-    arg: &CommunityArg,
-    tension: &str,
-    status: TensionStatus,
-    note: String,
-) -> anyhow::Result<(Home, Acted)> {
-    let (mut engine, community) = session(cx, arg)?;
-    let tension = community.record_by_ref(tension)?;
-    let acted = engine.act(
-        &community,
-        Payload::TensionUpdate(record::TensionUpdate {
-            tension,
-            status,
-            note,
-        }),
-    )?;
-    Ok((engine, acted))
-}
-
 pub fn tension_open(cx: &Context, args: TensionOpenArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let section = match &args.section {
-        Some(name) => Some(
-            in_force(&mut engine, &community.state)?
-                .find_section(name)?
-                .id
-                .to_string(),
-        ),
-        None => None,
-    };
     let path = match args.path {
         PathArg::Request => TensionPath::Request,
         PathArg::Mediation => TensionPath::Mediation,
         PathArg::Governance => TensionPath::Governance,
         PathArg::Conduct => TensionPath::Conduct,
     };
-    let acted = engine.act(
-        &community,
-        Payload::Tension(record::Tension {
-            path,
-            summary: args.summary,
-            section,
-        }),
+    let mut home = open(cx)?;
+    let opened = home.governance().open_tension(
+        args.community.community.as_deref(),
+        path,
+        &args.summary,
+        args.section.as_deref(),
     )?;
-    finish(cx, engine, acted, "Opened a tension".into(), json!({}))
+    recorded(cx, home, &opened, "Opened a tension".into())
 }
 
 pub fn tension_start(cx: &Context, args: TensionNoteArgs) -> anyhow::Result<()> {
-    let (engine, acted) = tension_update(
+    tension_moved(
         cx,
-        &args.community,
-        &args.tension,
+        args,
         TensionStatus::InProcess,
-        args.note,
-    )?;
-    finish(
-        cx,
-        engine,
-        acted,
-        "The tension is in process".into(),
-        json!({}),
+        "The tension is in process",
     )
+}
+
+fn tension_moved(
+    cx: &Context,
+    args: TensionNoteArgs,
+    status: TensionStatus,
+    summary: &str,
+) -> anyhow::Result<()> {
+    let mut home = open(cx)?;
+    let moved = home.governance().update_tension(
+        args.community.community.as_deref(),
+        &args.tension,
+        status,
+        &args.note,
+    )?;
+    recorded(cx, home, &moved, summary.into())
 }
 
 pub fn tension_resolve(cx: &Context, args: TensionNoteArgs) -> anyhow::Result<()> {
-    let (engine, acted) = tension_update(
-        cx,
-        &args.community,
-        &args.tension,
-        TensionStatus::Resolved,
-        args.note,
-    )?;
-    finish(
-        cx,
-        engine,
-        acted,
-        "The tension is resolved".into(),
-        json!({}),
-    )
+    tension_moved(cx, args, TensionStatus::Resolved, "The tension is resolved")
 }
 
 pub fn tension_escalate(cx: &Context, args: TensionEscalateArgs) -> anyhow::Result<()> {
-    let (mut engine, acted) = tension_update(
-        cx,
-        &args.community,
+    let community = args.community.community.as_deref();
+    let mut home = open(cx)?;
+    let Some(section) = &args.section else {
+        let escalated = home.governance().update_tension(
+            community,
+            &args.tension,
+            TensionStatus::Escalated,
+            &args.note,
+        )?;
+        return recorded(cx, home, &escalated, "Escalated the tension".into());
+    };
+    let challenged = home.governance().escalate_tension(
+        community,
         &args.tension,
-        TensionStatus::Escalated,
-        args.note,
+        &args.note,
+        section,
+        &args.example,
     )?;
-    let Some(section_name) = &args.section else {
-        return finish(cx, engine, acted, "Escalated the tension".into(), json!({}));
-    };
-    engine.wait(acted.ticket)?;
-    let community = acted.community;
-    let charter = in_force(&mut engine, &community.state)?;
-    let section = charter.find_section(section_name)?.clone();
-    let tension = acted.record.payload();
-    let (tension_id, summary) = match tension {
-        Payload::TensionUpdate(update) => (
-            update.tension,
-            community
-                .state
-                .tensions
-                .get(&update.tension)
-                .map(|t| t.summary.clone())
-                .unwrap_or_default(),
-        ),
-        _ => bail!("unexpected record"),
-    };
-    let challenge = engine.act(
-        &community,
-        Payload::Challenge(Challenge {
-            section: section.id.to_string(),
-            tension: summary,
-            example: args.example,
-            tension_record: Some(tension_id),
-            promoted_from: None,
-        }),
-    )?;
-    let text = format!(
+    let summary = format!(
         "Escalated the tension into a challenge of \"{}\"",
-        section.heading
+        challenged.details.heading
     );
-    finish(
-        cx,
-        engine,
-        challenge,
-        text,
-        json!({ "escalation": acted.record.id() }),
-    )
+    recorded(cx, home, &challenged, summary)
 }
 
 pub fn tension_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
-    let (_engine, community) = session(cx, &arg)?;
-    let state = &community.state;
+    let mut home = open(cx)?;
+    let state = &home.governance().show(arg.community.as_deref())?;
     if cx.json {
-        return output::json(&json!(state.tensions.values().collect::<Vec<_>>()));
+        return output::json(&state.tensions.values().collect::<Vec<_>>());
     }
     if state.tensions.is_empty() {
         return output::text("No tensions.");
@@ -1201,22 +969,19 @@ pub fn tension_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
 }
 
 pub fn rules_propose(cx: &Context, args: RulesProposeArgs) -> anyhow::Result<()> {
-    let (mut engine, community) = session(cx, &args.community)?;
-    let (act, rule) = parse_rule(&args.rule)?;
-    let described = describe_rule(&rule);
-    let acted = engine.act(
-        &community,
-        Payload::ChangeRule(ChangeRule {
-            act,
-            rule,
-            rationale: args.rationale,
-        }),
+    let rule: ActRule = args.rule.parse()?;
+    let described = describe_rule(&rule.rule);
+    let act = rule.act;
+    let mut home = open(cx)?;
+    let proposed = home.governance().propose_rule(
+        args.community.community.as_deref(),
+        rule,
+        &args.rationale,
     )?;
     let summary = format!(
-        "Proposed: {} by {described}; it must pass under the rule for rule changes, the old rule and the new one",
-        act.name()
+        "Proposed: {act} by {described}; it must pass under the rule for rule changes, the old rule and the new one"
     );
-    finish(cx, engine, acted, summary, json!({}))
+    recorded(cx, home, &proposed, summary)
 }
 
 // ---------------------------------------------------------------------------
