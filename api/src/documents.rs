@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use nous_core::charter::{Charter, CharterDraft, Position, SectionDraft, SectionId};
+use nous_core::charter::{Charter, CharterDraft, LintWarning, Position, SectionDraft, SectionId};
 use nous_core::diff::CharterDiff;
 use nous_core::engine::DocSummary;
 use nous_core::history::{HistoryEntry, Touched};
@@ -558,6 +558,28 @@ impl Documents<'_> {
                 text.push('\n');
                 text
             }
+        })
+    }
+}
+
+/// What a charter lacks.
+#[derive(Debug, Clone, Serialize)]
+pub struct Linted {
+    /// The document.
+    pub id: DocId,
+    /// The parts it lacks: no section carries their tag.
+    pub warnings: Vec<LintWarning>,
+}
+
+impl Documents<'_> {
+    /// What the latest text of a charter lacks of a community's rules:
+    /// how one joins, leaves, regulates tensions and amends it.
+    pub fn lint(&mut self, doc: &str) -> Result<Linted> {
+        let id = self.resolve(doc)?;
+        let charter = self.home.charter(&id, None)?;
+        Ok(Linted {
+            id,
+            warnings: nous_core::charter::lint(&charter),
         })
     }
 }

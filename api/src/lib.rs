@@ -21,11 +21,13 @@ mod error;
 pub mod governance;
 mod home;
 pub mod keyfile;
+pub mod verify;
 
 pub use documents::Documents;
 pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
 pub use home::{Home, KEY_FILE, STORE_FILE, default_home};
+pub use verify::{Verified, verify};
 
 /// The engine underneath, for what the facade does not offer yet.
 pub use nous_core;

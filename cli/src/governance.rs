@@ -5,7 +5,6 @@
 //! a refusal is a one-line error with governance's reason.
 
 use anyhow::{Context as _, anyhow, bail};
-use serde_json::json;
 
 use nous_api::deliberation::Reaction;
 use nous_api::governance::{Listed, NewCommunity, Recorded, Until};
@@ -988,13 +987,12 @@ pub fn rules_propose(cx: &Context, args: RulesProposeArgs) -> anyhow::Result<()>
 // Lint, verify, governance history
 
 pub fn charter_lint(cx: &Context, args: LintArgs) -> anyhow::Result<()> {
-    let mut engine = open(cx)?;
-    let doc = engine.resolve(&args.doc)?;
-    let charter = engine.charter(&doc, None)?;
-    let warnings = nous_core::charter::lint(&charter);
+    let mut home = open(cx)?;
+    let linted = home.documents().lint(&args.doc)?;
     if cx.json {
-        return output::json(&json!({ "id": doc, "warnings": warnings }));
+        return output::json(&linted);
     }
+    let warnings = &linted.warnings;
     if warnings.is_empty() {
         return output::text(
             "No warnings: the charter says how one joins, leaves, regulates tensions and amends it.",
@@ -1011,11 +1009,11 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
         args.file.display(),
         bytes.len()
     ));
-    let report = nous_core::verify::verify(&bytes)
+    let verified = nous_api::verify(&bytes)
         .with_context(|| format!("cannot verify {}", args.file.display()))?;
-    let hash = report.hash();
+    let (report, hash) = (&verified.report, &verified.report_hash);
     if cx.json {
-        output::json(&json!({ "report": report, "report_hash": hash }))?;
+        output::json(&verified)?;
     } else {
         let mut lines = Vec::new();
         for community in &report.communities {
