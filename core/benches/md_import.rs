@@ -29,6 +29,11 @@ fn main() {
             .nth(1)
             .and_then(|n| n.parse::<usize>().ok())
     };
+    // Nothing from outside: `cargo test -- --ignored` (only what needs
+    // something) skips it.
+    if common::only_externals() {
+        return;
+    }
     let full = common::is_bench_run();
     let json = args.iter().any(|a| a == "--json");
     let n = value("--n").unwrap_or(if full { 2_500 } else { 50 });

@@ -6,7 +6,8 @@
 //! Run with: `cargo bench -p nous-core --bench w1_trace` (add `-- --json`
 //! for a JSON line, `-- --rounds N` to alternate N times and keep the best).
 //! Under `cargo test --benches` it replays the first 2,000 edits as a smoke
-//! test. Skips cleanly when `../shared/data` is absent.
+//! test, when asked for (`cargo test -- --ignored`): it needs
+//! `../shared/data` (`NOUS_SHARED_DATA`).
 
 mod common;
 
@@ -30,11 +31,7 @@ fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(1);
-    let Some(trace) = common::load_trace(TRACE) else {
-        println!(
-            "W1 skipped: {} not found",
-            common::shared_data().join(TRACE).display()
-        );
+    let Some(trace) = common::require_trace("W1", TRACE) else {
         return;
     };
     let edits = if full {

@@ -39,6 +39,11 @@ const DEVICES: u8 = 20;
 const START_MS: u64 = 1_767_225_600_000;
 
 fn main() {
+    // Nothing from outside: `cargo test -- --ignored` (only what needs
+    // something) skips it.
+    if common::only_externals() {
+        return;
+    }
     let full = common::is_bench_run();
     let json = std::env::args().any(|a| a == "--json");
     let rounds: usize = std::env::args()

@@ -7,7 +7,8 @@
 //! Run with: `cargo bench -p nous-sync-server --bench memory` (`-- --json`
 //! for one JSON line; `--clients 1000 --docs 300 --processes 2` are the
 //! defaults). Under `cargo test` it runs a small smoke version. Needs `node`
-//! and `tests/js/node_modules`; says "skipped" and exits cleanly without them.
+//! and `tests/js/node_modules`: ignored unless asked for (`cargo test --
+//! --ignored`), then a missing tool is a failure.
 //!
 //! The clients are `load.mjs` in hold mode: one process seeds the documents
 //! (about 2,000 characters of text typed in 20 changes each) and leaves;
@@ -37,8 +38,7 @@ struct Setup {
 fn main() {
     let full = common::is_bench_run();
     let json_out = common::has_flag("--json");
-    if let Some(problem) = common::js_problem() {
-        println!("memory skipped: {problem}");
+    if !common::require_js("memory") {
         return;
     }
     let setup = Setup {

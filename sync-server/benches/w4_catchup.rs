@@ -99,6 +99,11 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
+    // Nothing from outside: `cargo test -- --ignored` (only what needs
+    // something) skips it.
+    if common::only_externals() {
+        return;
+    }
     let full = common::is_bench_run();
     let json_out = common::has_flag("--json");
     let n: usize = common::flag("--docs").map_or(if full { 10_000 } else { 200 }, |v| {

@@ -18,7 +18,8 @@
 //! for one JSON line; `--k 1,10,100 --idle 1000 --edits 200 --rate 10` are the
 //! defaults; `--driver stock|light` and `--only js|relay` narrow it). Under
 //! `cargo test` it runs a small smoke version. Needs `node` and
-//! `tests/js/node_modules`; says "skipped" and exits cleanly without them.
+//! `tests/js/node_modules`: ignored unless asked for (`cargo test --
+//! --ignored`), then a missing tool is a failure.
 //!
 //! For the relay, a community is founded in memory and the typist's document
 //! shared in it (`document.share`); the community is registered with
@@ -47,8 +48,7 @@ struct Setup {
 fn main() {
     let full = common::is_bench_run();
     let json_out = common::has_flag("--json");
-    if let Some(problem) = common::js_problem() {
-        println!("W5 skipped: {problem}");
+    if !common::require_js("W5") {
         return;
     }
     let setup = Setup {

@@ -33,11 +33,15 @@ fn env(seed: u64) -> Env {
 }
 
 /// The child: edit forever, printing `saved <doc> <hash>` after each edit
-/// is durable.
+/// is durable. Not a test by itself: `edits_reported_saved_survive_kill_9`
+/// runs it (with `--ignored`) in a process it kills.
 #[test]
+#[ignore = "the child process of crash::edits_reported_saved_survive_kill_9, which runs it"]
 fn child_writer() {
     let Some(home) = std::env::var_os(HOME_VAR) else {
-        return;
+        panic!(
+            "crash::child_writer is run by crash::edits_reported_saved_survive_kill_9, not alone"
+        );
     };
     let seed: u64 = std::env::var(SEED_VAR)
         .ok()
@@ -107,6 +111,7 @@ fn edits_reported_saved_survive_kill_9() {
             .args([
                 "--exact",
                 "crash::child_writer",
+                "--ignored",
                 "--nocapture",
                 "--test-threads=1",
             ])

@@ -9,6 +9,7 @@ mod crash;
 mod governance;
 mod malformed;
 mod markdown_import;
+mod parity;
 mod relay;
 mod relay_attacks;
 mod relay_browser;

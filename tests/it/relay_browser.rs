@@ -4,9 +4,9 @@
 //! change that a co-founder's `nous sync` then brings home.
 //!
 //! It needs `node`, `tests/js/node_modules` (`cd tests/js && npm ci`) and
-//! `/usr/bin/chromium` (`apt-get install chromium`). Without them the test
-//! prints a note and passes, unless `NOUS_REQUIRE_BROWSER=1` is set (CI),
-//! in which case it fails.
+//! `/usr/bin/chromium` (`apt-get install chromium`): it is `#[ignore]`d, so
+//! `cargo test` lists it as ignored, and runs with `cargo test --
+//! --ignored` (`.ci/run` does), where a missing tool fails it.
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::Path;
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::relay_support::{Member, RelayProcess, found, js_dir, tools_available};
+use super::relay_support::{Member, RelayProcess, found, js_dir, require_tools};
 
 /// Debian's Chromium: the only browser the driver may use (no tool
 /// downloads its own here).
@@ -31,9 +31,10 @@ const PAGE_TIMEOUT_MS: u64 = 30_000;
 /// should always exit by itself).
 const GRACE: Duration = Duration::from_secs(15);
 
-/// Whether the browser test can run here (see `tools_available`).
-fn browser_available() -> bool {
-    tools_available(
+/// The browser test must run here: it is `#[ignore]`d by default and runs
+/// only when asked for (`--ignored`), so a missing tool fails it.
+fn require_browser() {
+    require_tools(
         "browser test",
         &[
             "@automerge/automerge-repo",
@@ -42,8 +43,7 @@ fn browser_available() -> bool {
             "playwright-core",
         ],
         &[Path::new(CHROMIUM)],
-        "NOUS_REQUIRE_BROWSER",
-    )
+    );
 }
 
 /// What the driver did.
@@ -154,10 +154,9 @@ fn heads(member: &Member, doc: &str) -> Vec<String> {
 /// the charter and sets a root key; Bob, a co-founder, syncs the change
 /// home with `nous sync`.
 #[test]
+#[ignore = "needs node, tests/js/node_modules and /usr/bin/chromium"]
 fn a_stock_client_in_chromium_reads_the_charter_and_its_change_reaches_a_member() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let relay = RelayProcess::start();
     let alice = Member::new("alice");
     let bob = Member::new("bob");

@@ -2,8 +2,9 @@
 //! against `nous serve`, next to `nous sync`.
 //!
 //! These tests need `node` and `tests/js/node_modules` (`cd tests/js && npm
-//! ci`). Without them each test prints a note and passes, unless
-//! `NOUS_REQUIRE_JS=1` is set (CI), in which case it fails.
+//! ci`): they are `#[ignore]`d, so `cargo test` lists them as ignored, and
+//! run with `cargo test -- --ignored` (`.ci/run` does), where a missing
+//! tool fails them.
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::process::{Child, Command, Stdio};
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::relay_support::{Member, RelayProcess, found, js_dir, tools_available};
+use super::relay_support::{Member, RelayProcess, found, js_dir, require_tools};
 
 /// The global timeout given to every JS client (`timeoutMs`), in ms.
 const JS_TIMEOUT_MS: u64 = 30_000;
@@ -48,27 +49,17 @@ fn read_output<T: Send + 'static>(
     (lines, stderr)
 }
 
-/// Whether the JS client can run here (see `tools_available`).
-fn js_available() -> bool {
-    tools_available(
+/// The JS client must run here: these tests are `#[ignore]`d by default
+/// and run only when asked for (`--ignored`), so a missing tool fails them.
+fn require_js() {
+    require_tools(
         "JS interop test",
         &[
             "@automerge/automerge-repo",
             "@automerge/automerge-repo-network-websocket",
         ],
         &[],
-        "NOUS_REQUIRE_JS",
-    )
-}
-
-/// Return early (the test passes) when the JS client cannot run, unless
-/// `NOUS_REQUIRE_JS=1`.
-macro_rules! require_js {
-    () => {
-        if !js_available() {
-            return;
-        }
-    };
+    );
 }
 
 /// A fresh, valid automerge-repo document id (base58check of 16 random
@@ -430,8 +421,9 @@ impl Drop for Watch {
 /// 1. Rust → JS: a stock client with a member's token finds the charter
 ///    Alice synced, and reads it as the charter schema says.
 #[test]
+#[ignore = "needs node and tests/js/node_modules (cd tests/js && npm ci)"]
 fn stock_client_reads_the_charter_a_member_synced() {
-    require_js!();
+    require_js();
     let relay = RelayProcess::start();
     let alice = Member::new("alice");
     let doc = found(&alice, &[]);
@@ -479,8 +471,9 @@ fn stock_client_reads_the_charter_a_member_synced() {
 ///    community shared under a new id; Bob, who never had it, syncs it by
 ///    id and gets exactly the client's change.
 #[test]
+#[ignore = "needs node and tests/js/node_modules (cd tests/js && npm ci)"]
 fn stock_client_writes_a_shared_document_and_a_member_syncs_it_by_id() {
-    require_js!();
+    require_js();
     let relay = RelayProcess::start();
     let alice = Member::new("alice");
     let bob = Member::new("bob");
@@ -539,8 +532,9 @@ fn stock_client_writes_a_shared_document_and_a_member_syncs_it_by_id() {
 ///    `nous sync --watch`; Alice's CLI edit reaches a stock client waiting
 ///    for it.
 #[test]
+#[ignore = "needs node and tests/js/node_modules (cd tests/js && npm ci)"]
 fn live_edits_flow_between_stock_clients_and_a_watching_home() {
-    require_js!();
+    require_js();
     let relay = RelayProcess::start();
     let alice = Member::new("alice");
     let bob = Member::new("bob");
@@ -647,8 +641,9 @@ fn live_edits_flow_between_stock_clients_and_a_watching_home() {
 ///    its Repo forwards the message it received, as stock Repos do, with the
 ///    original sender's id; see the assertion below.
 #[test]
+#[ignore = "needs node and tests/js/node_modules (cd tests/js && npm ci)"]
 fn ephemeral_messages_pass_between_members_stock_clients() {
-    require_js!();
+    require_js();
     let relay = RelayProcess::start();
     let alice = Member::new("alice");
     let bob = Member::new("bob");
@@ -728,8 +723,9 @@ fn ephemeral_messages_pass_between_members_stock_clients() {
 ///    community's charter, exactly as for a document that does not exist;
 ///    asking for the charter loads nothing on the relay.
 #[test]
+#[ignore = "needs node and tests/js/node_modules (cd tests/js && npm ci)"]
 fn outsider_is_answered_unavailable_as_for_a_missing_document() {
-    require_js!();
+    require_js();
     let relay = RelayProcess::start();
     let alice = Member::new("alice");
     let doc = found(&alice, &[]);
@@ -807,8 +803,9 @@ fn outsider_is_answered_unavailable_as_for_a_missing_document() {
 ///     document count. (Failed before 50cc6b7: samod opened a document actor
 ///     for every id asked for, never released.)
 #[test]
+#[ignore = "needs node and tests/js/node_modules (cd tests/js && npm ci)"]
 fn outsider_find_of_a_missing_document_loads_nothing_on_the_relay() {
-    require_js!();
+    require_js();
     let relay = RelayProcess::start();
     let alice = Member::new("alice");
     found(&alice, &[]);
@@ -843,8 +840,9 @@ fn outsider_find_of_a_missing_document_loads_nothing_on_the_relay() {
 /// 6. Read-only public: an outsider's stock client reads a charter shared
 ///    `--public`; its change never reaches the relay nor Alice's home.
 #[test]
+#[ignore = "needs node and tests/js/node_modules (cd tests/js && npm ci)"]
 fn outsider_reads_a_public_charter_but_cannot_change_it() {
-    require_js!();
+    require_js();
     let relay = RelayProcess::start();
     let alice = Member::new("alice");
     let doc = found(&alice, &[]);

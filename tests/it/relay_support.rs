@@ -344,12 +344,11 @@ pub fn js_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/js"))
 }
 
-/// Whether `node`, the npm `packages` (under `tests/js/node_modules`) and
-/// the `extra` files are there. When they are not, prints a note (straight
-/// to stderr: the harness captures `eprintln!`, and this should be seen)
-/// and returns false, or panics when the environment variable `require`
-/// is `1` (CI sets it: there, the test must run).
-pub fn tools_available(what: &str, packages: &[&str], extra: &[&Path], require: &str) -> bool {
+/// `node`, the npm `packages` (under `tests/js/node_modules`) and the
+/// `extra` files must be there: the tests that call this are `#[ignore]`d
+/// and run only when asked for, so a missing tool is a failure, with what
+/// is missing.
+pub fn require_tools(what: &str, packages: &[&str], extra: &[&Path]) {
     let dir = js_dir();
     let modules = dir.join("node_modules");
     let node = Command::new("node")
@@ -378,17 +377,7 @@ pub fn tools_available(what: &str, packages: &[&str], extra: &[&Path], require: 
                     .map(|path| format!("{} is missing", path.display()))
             }),
     };
-    match problem {
-        None => true,
-        Some(problem) => {
-            if std::env::var(require).as_deref() == Ok("1") {
-                panic!("{require}=1 but the {what} cannot run: {problem}");
-            }
-            let _ = writeln!(
-                std::io::stderr(),
-                "note: {what} skipped: {problem} (set {require}=1 to make this a failure)"
-            );
-            false
-        }
+    if let Some(problem) = problem {
+        panic!("the {what} cannot run: {problem}");
     }
 }

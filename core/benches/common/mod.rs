@@ -57,6 +57,45 @@ pub fn is_bench_run() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
 
+/// Whether the smoke run was asked for what needs data from outside the
+/// repository: libtest's `--ignored` or `--include-ignored`, which
+/// `cargo test -- …` passes to these harness-less benchmarks too.
+pub fn externals_wanted() -> bool {
+    std::env::args().any(|a| a == "--ignored" || a == "--include-ignored")
+}
+
+/// `cargo test -- --ignored` runs only what needs data from outside.
+pub fn only_externals() -> bool {
+    std::env::args().any(|a| a == "--ignored")
+}
+
+/// The editing trace a benchmark (`bench`) needs, by the rule the
+/// integration tests follow for their tools: under `cargo test` it is
+/// ignored unless asked for (`--ignored`, `--include-ignored`), and says
+/// so; asked for (or under `cargo bench`), missing data is a failure,
+/// unless `NOUS_SHARED_DATA=none` says this machine has none (`.ci/run`
+/// sets it when the data is not beside the clone).
+pub fn require_trace(bench: &str, relative: &str) -> Option<Trace> {
+    if !is_bench_run() && !externals_wanted() {
+        println!("{bench} ignored: needs ../shared/data (run `cargo test -- --ignored`)");
+        return None;
+    }
+    if std::env::var_os("NOUS_SHARED_DATA").is_some_and(|v| v == "none") {
+        println!("{bench} not run: NOUS_SHARED_DATA=none (no editing traces on this machine)");
+        return None;
+    }
+    match load_trace(relative) {
+        Some(trace) => Some(trace),
+        None => {
+            eprintln!(
+                "{bench} cannot run: {} not found (set NOUS_SHARED_DATA)",
+                shared_data().join(relative).display()
+            );
+            std::process::exit(1);
+        }
+    }
+}
+
 /// Resident and peak resident memory of this process, in bytes (Linux).
 pub fn rss() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

@@ -639,7 +639,14 @@ mod tests {
             std::thread::spawn(move || store.run_flusher(&stop, |_| {}))
         };
         let (ticket, _) = store.append_changes(&doc(), "aa", b"x");
+        // A deadline, not a spin: a flusher that never commits fails the
+        // test instead of hanging it.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
         while !store.is_durable(ticket) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the flusher did not commit within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(1));
         }
         stop.store(true, Ordering::Release);

@@ -65,6 +65,36 @@ pub fn js_problem() -> Option<String> {
     }
 }
 
+/// Whether the smoke run was asked for what needs tools from outside the
+/// repository: libtest's `--ignored` or `--include-ignored`, which `cargo
+/// test -- …` passes to these harness-less benchmarks too.
+pub fn externals_wanted() -> bool {
+    has_flag("--ignored") || has_flag("--include-ignored")
+}
+
+/// `cargo test -- --ignored` runs only what needs tools from outside.
+pub fn only_externals() -> bool {
+    has_flag("--ignored")
+}
+
+/// Whether a benchmark (`bench`) that needs node runs, by the rule the
+/// integration tests follow: under `cargo test` it is ignored unless asked
+/// for (`--ignored`, `--include-ignored`), and says so; asked for (or
+/// under `cargo bench`), a missing tool is a failure.
+pub fn require_js(bench: &str) -> bool {
+    if !is_bench_run() && !externals_wanted() {
+        println!(
+            "{bench} ignored: needs node and tests/js/node_modules (run `cargo test -- --ignored`)"
+        );
+        return false;
+    }
+    if let Some(problem) = js_problem() {
+        eprintln!("{bench} cannot run: {problem}");
+        std::process::exit(1);
+    }
+    true
+}
+
 /// The wall clock, in milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
