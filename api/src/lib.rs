@@ -21,6 +21,7 @@ mod error;
 pub mod governance;
 mod home;
 pub mod keyfile;
+pub mod sync;
 pub mod verify;
 
 pub use documents::Documents;

@@ -15,18 +15,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
-use automerge::{ActorId, Automerge};
+use automerge::Automerge;
 use clap::Args;
 use nous_core::bundle::Bundle;
 use nous_core::engine::Engine;
 use nous_core::ids::DocId;
-use nous_core::record::CommunityId;
 use nous_core::token::{self, Token};
 use nous_core::{DeviceKey, PublicKey, ledger};
 use nous_sync_server::cli::ServeArgs;
 use nous_sync_server::discover::RelayUrl;
 use nous_sync_server::repo::client::{Client, TokenSource};
 use serde_json::json;
+
+use nous_api::sync::SyncPlan;
 
 use crate::commands::{Context, open, save_and_close};
 use crate::output;
@@ -179,110 +180,6 @@ pub fn issue_token(cx: &Context, args: &TokenArgs) -> anyhow::Result<()> {
     }
 }
 
-/// What the session holds: documents and ledgers, as saved bytes.
-struct Plan {
-    docs: Vec<DocId>,
-    ledgers: Vec<CommunityId>,
-    initial: Vec<(DocId, Vec<u8>)>,
-    /// Ledgers of the communities this device founded: the relay is asked
-    /// to host them before the session starts.
-    founded: Vec<Vec<u8>>,
-    /// The heads this home holds, documents and ledgers alike.
-    local_heads: BTreeMap<DocId, Vec<automerge::ChangeHash>>,
-}
-
-/// Every document this home should sync: those named, or all of its own
-/// plus those its communities hold.
-fn plan(engine: &mut Engine, named: &[String]) -> anyhow::Result<Plan> {
-    // A community whose records do not resolve here (its genesis never
-    // came) has nothing to sync: it is left out, not an error.
-    let (resolved, _) = engine.resolved_communities()?;
-    let communities: Vec<CommunityId> = resolved.iter().map(|c| c.id).collect();
-    let mut docs = BTreeSet::new();
-    if named.is_empty() {
-        for summary in engine.list()? {
-            docs.insert(summary.id);
-        }
-        for community in &resolved {
-            let state = &community.state;
-            docs.insert(state.charter);
-            docs.extend(state.amendments.values().map(|a| a.draft));
-            docs.extend(state.documents.keys().copied());
-        }
-    } else {
-        for name in named {
-            // A document of this home, or any document id: the relay may
-            // have documents this home has never seen.
-            match engine.resolve(name) {
-                Ok(id) => docs.insert(id),
-                Err(error) => match name.parse::<DocId>() {
-                    Ok(id) => docs.insert(id),
-                    Err(_) => return Err(error.into()),
-                },
-            };
-        }
-    }
-    let mut initial = Vec::new();
-    let mut local_heads = BTreeMap::new();
-    let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
-    for id in &docs {
-        if local.contains(id) {
-            let doc = engine.document(id)?;
-            local_heads.insert(*id, doc.get_heads());
-            initial.push((*id, doc.save()));
-        }
-    }
-    let ledgers = if named.is_empty() {
-        communities
-    } else {
-        Vec::new()
-    };
-    let mut founded = Vec::new();
-    let me = engine.device();
-    for community in &ledgers {
-        let replica = local_ledger(engine, community)?;
-        local_heads.insert(ledger::doc_id(community), replica.get_heads());
-        let saved = replica.save();
-        let founder = engine.records(community)?.iter().any(|r| {
-            matches!(r.payload(), nous_core::record::Payload::Genesis(_)) && r.author() == me
-        });
-        if founder {
-            founded.push(saved.clone());
-        }
-        initial.push((ledger::doc_id(community), saved));
-    }
-    Ok(Plan {
-        docs: docs.into_iter().collect(),
-        ledgers,
-        initial,
-        founded,
-        local_heads,
-    })
-}
-
-/// This home's ledger replica with every local record in it.
-fn local_ledger(engine: &mut Engine, community: &CommunityId) -> anyhow::Result<Automerge> {
-    let actor: ActorId = engine.device().actor_for(&ledger::doc_id(community));
-    let mut doc = match engine.ledger_replica(community)? {
-        Some(bytes) => {
-            let mut doc = Automerge::load(&bytes)
-                .map_err(|e| anyhow!("this home's ledger replica is damaged: {e}"))?;
-            doc.set_actor(actor);
-            doc
-        }
-        None => ledger::new_ledger(actor),
-    };
-    let records = engine.records(community)?;
-    let fresh = engine.ledger_replica(community)?.is_none();
-    if ledger::insert(&mut doc, &records)? > 0 || fresh {
-        // Keep what may be sent before sending it: a change this device
-        // sent but forgot would be written again under the same number,
-        // and every peer refuses that (duplicate sequence number).
-        engine.set_ledger_replica(community, doc.save())?;
-    }
-    Ok(doc)
-}
-
 /// What one exchange did, for the report.
 #[derive(Default)]
 pub(crate) struct Exchange {
@@ -302,7 +199,7 @@ pub(crate) struct Exchange {
 async fn exchange(
     client: &Client,
     engine: &mut Engine,
-    plan: &Plan,
+    plan: &SyncPlan,
     quiet: bool,
 ) -> anyhow::Result<Exchange> {
     let mut report = Exchange::default();
@@ -428,7 +325,7 @@ fn outcome_text(outcome: &nous_core::ImportOutcome) -> String {
 async fn narrow(
     url: &RelayUrl,
     tokens: &TokenSource,
-    plan: &mut Plan,
+    plan: &mut SyncPlan,
     only_changed: bool,
 ) -> anyhow::Result<(Vec<DocId>, usize)> {
     let asked: Vec<DocId> = plan
@@ -472,7 +369,11 @@ async fn narrow(
 }
 
 /// Ask the relay to host the communities this device founded.
-async fn register_founded(url: &RelayUrl, tokens: &TokenSource, plan: &Plan) -> anyhow::Result<()> {
+async fn register_founded(
+    url: &RelayUrl,
+    tokens: &TokenSource,
+    plan: &SyncPlan,
+) -> anyhow::Result<()> {
     for ledger in &plan.founded {
         url.register(&(tokens)(), ledger, CONNECT_TIMEOUT).await?;
     }
@@ -520,7 +421,7 @@ pub(crate) fn sync_once(cx: &Context, relay: &str, docs: &[String]) -> anyhow::R
         let tokens = token_source(key, relay, session);
         let peer_id = peer_id_of(&tokens, &relay)?;
         let mut engine = open(cx)?;
-        let mut plan = plan(&mut engine, docs)?;
+        let mut plan = SyncPlan::new(&mut engine, docs)?;
         register_founded(&url, &tokens, &plan).await?;
         let (unavailable, unchanged) = narrow(&url, &tokens, &mut plan, true).await?;
         let mut report = if plan.docs.is_empty() && plan.ledgers.is_empty() {
@@ -596,7 +497,7 @@ async fn watch(
     tokens: TokenSource,
 ) -> anyhow::Result<()> {
     let mut engine = open(cx)?;
-    let mut plan = plan(&mut engine, &args.docs)?;
+    let mut plan = SyncPlan::new(&mut engine, &args.docs)?;
     register_founded(url, &tokens, &plan).await?;
     narrow(url, &tokens, &mut plan, false).await?;
     let client = Client::connect(
@@ -608,7 +509,7 @@ async fn watch(
     )
     .await?;
     let first = exchange(&client, &mut engine, &plan, true).await?;
-    let mut seen = heads_of(&mut engine, &plan)?;
+    let mut seen = plan.fingerprint(&mut engine)?;
     save_and_close(engine)?;
     if cx.json {
         println!(
@@ -679,7 +580,7 @@ async fn watch(
             () = tokio::time::sleep(interval) => false,
         };
         let mut engine = open(cx)?;
-        let local = heads_of(&mut engine, &plan)? != seen;
+        let local = plan.fingerprint(&mut engine)? != seen;
         if remote || local {
             // Push local edits into the session, then take in the relay's.
             for id in &plan.docs {
@@ -689,7 +590,7 @@ async fn watch(
                 }
             }
             for community in &plan.ledgers {
-                let local = local_ledger(&mut engine, community)?.save();
+                let local = engine.local_ledger(community)?.save();
                 client
                     .push(&ledger::doc_id(community), &local, DOC_TIMEOUT)
                     .await?;
@@ -721,37 +622,13 @@ async fn watch(
                 }
             }
             if report.new_records > 0 {
-                plan = plan_refresh(&mut engine, &args.docs, plan)?;
+                plan = plan.refresh(&mut engine, &args.docs)?;
                 narrow(url, &tokens, &mut plan, false).await?;
             }
         }
-        seen = heads_of(&mut engine, &plan)?;
+        seen = plan.fingerprint(&mut engine)?;
         save_and_close(engine)?;
     }
     client.close().await;
     Ok(())
-}
-
-fn plan_refresh(engine: &mut Engine, named: &[String], old: Plan) -> anyhow::Result<Plan> {
-    let mut new = plan(engine, named)?;
-    new.initial = old.initial;
-    new.founded = Vec::new();
-    Ok(new)
-}
-
-/// What the home holds of the plan: each document's heads and each
-/// community's record count. A change means a local edit to send.
-fn heads_of(engine: &mut Engine, plan: &Plan) -> anyhow::Result<String> {
-    use std::fmt::Write as _;
-    let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
-    let mut print = String::new();
-    for id in &plan.docs {
-        if local.contains(id) {
-            let _ = write!(print, "{id}:{:?};", engine.document(id)?.get_heads());
-        }
-    }
-    for community in engine.communities()? {
-        let _ = write!(print, "{community}:{};", engine.records(&community)?.len());
-    }
-    Ok(print)
 }

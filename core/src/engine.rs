@@ -707,6 +707,32 @@ impl Engine {
         Ok(self.store.wait(ticket)?)
     }
 
+    /// This home's ledger replica of `community` with every record stored
+    /// here in it, ready to sync. The replica is read back through the
+    /// guard and written under this device's actor; when records were
+    /// added (or there was none), it is kept durably before anything is
+    /// sent: a change this device sent but forgot would be written again
+    /// under the same number, and every peer refuses that (duplicate
+    /// sequence number).
+    pub fn local_ledger(&mut self, community: &CommunityId) -> Result<Automerge> {
+        let id = crate::ledger::doc_id(community);
+        let actor = self.key.public().actor_for(&id);
+        let damaged = |detail: String| Error::Damaged { doc: id, detail };
+        let stored = self.ledger_replica(community)?;
+        let mut doc = match &stored {
+            Some(bytes) => crate::guard::load(bytes, &self.options.import_limits, actor)
+                .map_err(|error| damaged(format!("this home's ledger replica: {error}")))?,
+            None => crate::ledger::new_ledger(actor),
+        };
+        let records = self.records(community)?;
+        let added = crate::ledger::insert(&mut doc, &records)
+            .map_err(|error| damaged(format!("this home's ledger replica: {error}")))?;
+        if added > 0 || stored.is_none() {
+            self.set_ledger_replica(community, doc.save())?;
+        }
+        Ok(doc)
+    }
+
     /// Merge a bundle into this home. Every document in it is checked
     /// through the guard first, every record is decoded and its signature
     /// verified; every new record must belong to a community whose genesis
