@@ -1,0 +1,262 @@
+//! Bundles in and out, and the ledger replica a sync sends.
+
+use super::records::shares_history;
+use super::*;
+
+impl Engine {
+    /// Write the given documents into a bundle.
+    pub fn export_bundle(&mut self, ids: &[DocId]) -> Result<Vec<u8>> {
+        self.export_bundle_with(ids, &[])
+    }
+
+    /// Write the given documents, and every record of the given communities
+    /// (staged ones included), into a bundle. Repeated ids are written once.
+    pub fn export_bundle_with(
+        &mut self,
+        ids: &[DocId],
+        communities: &[CommunityId],
+    ) -> Result<Vec<u8>> {
+        let mut bundle = Bundle::default();
+        let mut seen = HashSet::new();
+        for id in ids {
+            if seen.insert(*id) {
+                let doc = &self.loaded(id)?.doc;
+                bundle.documents.push((*id, doc.save()));
+            }
+        }
+        let communities: BTreeSet<CommunityId> = communities.iter().copied().collect();
+        for community in &communities {
+            for record in self.records(community)? {
+                bundle.records.push(record.bytes().to_vec());
+            }
+        }
+        Ok(bundle.encode())
+    }
+
+    /// This home's replica of a community's ledger document (what it last
+    /// synced with a relay), if it has one. See [`crate::ledger`].
+    pub fn ledger_replica(&self, community: &CommunityId) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .store
+            .get(Table::Meta, &ledger_replica_key(community))?)
+    }
+
+    /// Keep `bytes` (a saved ledger document) as this home's replica of
+    /// `community`'s ledger, durably. The replica is kept so that this
+    /// device's writes to the ledger continue its own history instead of
+    /// starting a new one each time (Automerge refuses two different
+    /// changes with the same actor and number).
+    pub fn set_ledger_replica(&mut self, community: &CommunityId, bytes: Vec<u8>) -> Result<()> {
+        let ticket = self.store.stage(
+            vec![WriteOp::Put {
+                table: Table::Meta,
+                key: ledger_replica_key(community),
+                value: bytes,
+            }],
+            None,
+        );
+        Ok(self.store.wait(ticket)?)
+    }
+
+    /// This home's ledger replica of `community` with every record stored
+    /// here in it, ready to sync. The replica is read back through the
+    /// guard and written under this device's actor; when records were
+    /// added (or there was none), it is kept durably before anything is
+    /// sent: a change this device sent but forgot would be written again
+    /// under the same number, and every peer refuses that (duplicate
+    /// sequence number).
+    pub fn local_ledger(&mut self, community: &CommunityId) -> Result<Automerge> {
+        let id = crate::ledger::doc_id(community);
+        let actor = self.key.public().actor_for(&id);
+        let damaged = |detail: String| Error::Damaged { doc: id, detail };
+        let stored = self.ledger_replica(community)?;
+        let mut doc = match &stored {
+            Some(bytes) => crate::guard::load(bytes, &self.options.import_limits, actor)
+                .map_err(|error| damaged(format!("this home's ledger replica: {error}")))?,
+            None => crate::ledger::new_ledger(actor),
+        };
+        let records = self.records(community)?;
+        let added = crate::ledger::insert(&mut doc, &records)
+            .map_err(|error| damaged(format!("this home's ledger replica: {error}")))?;
+        if added > 0 || stored.is_none() {
+            self.set_ledger_replica(community, doc.save())?;
+        }
+        Ok(doc)
+    }
+
+    /// Merge a bundle into this home. Every document in it is checked
+    /// through the guard first, every record is decoded and its signature
+    /// verified; every new record must belong to a community whose genesis
+    /// record is here or in the bundle, and that community must resolve;
+    /// every document must be the document its id names ([`Claims`]: its
+    /// changes were written in it, or belong to a signed version of the
+    /// charter it derives from) and, when this home has it already, share
+    /// history with this home's copy. If anything is refused, nothing is
+    /// imported (no document, no record), and which refusal is reported does
+    /// not depend on the order of the bundle's entries. Importing the same
+    /// bundle again changes nothing.
+    pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<ImportReport> {
+        let bundle = Bundle::decode(bytes)?;
+        let new_records = self.new_records_from_bundle(&bundle.records)?;
+        let claims = self.bundle_claims(&new_records, !bundle.documents.is_empty())?;
+        let now = self.now();
+        let device = self.key.public();
+        let limits = self.options.import_limits;
+        let existing: HashSet<DocId> = self.list()?.into_iter().map(|d| d.id).collect();
+
+        enum Plan {
+            Add(Automerge, u64),
+            Merge(Automerge, Vec<ChangeHash>),
+            Unchanged,
+        }
+        // Checked in id order (the first refusal is the error), reported in
+        // bundle order.
+        let mut order: Vec<usize> = (0..bundle.documents.len()).collect();
+        order.sort_by_key(|&index| bundle.documents[index].0);
+        let mut plans = Vec::with_capacity(bundle.documents.len());
+        for index in order {
+            let (id, payload) = &bundle.documents[index];
+            let refused = |reason| Error::Refused { doc: *id, reason };
+            let not_that = |reason: String| BundleError::NotThatDocument { doc: *id, reason };
+            let plan = if existing.contains(id) {
+                let base = &self.loaded(id)?.doc;
+                let applied = guard::apply(base, payload, &limits).map_err(refused)?;
+                if applied.new_changes.is_empty() {
+                    Plan::Unchanged
+                } else {
+                    if !shares_history(base, &applied, payload, &limits).map_err(refused)? {
+                        return Err(not_that(
+                            "it shares no change with this home's copy: these bytes are another document"
+                                .into(),
+                        )
+                        .into());
+                    }
+                    claims
+                        .check(id, &applied.doc, Some(&applied.new_changes))
+                        .map_err(|mismatch| not_that(mismatch.to_string()))?;
+                    guard::saves_and_loads(&applied.doc).map_err(refused)?;
+                    Plan::Merge(applied.doc, applied.new_changes)
+                }
+            } else {
+                let (doc, stats) = guard::load_with_stats(payload, &limits, device.actor_for(id))
+                    .map_err(refused)?;
+                claims
+                    .check(id, &doc, None)
+                    .map_err(|mismatch| not_that(mismatch.to_string()))?;
+                guard::saves_and_loads(&doc).map_err(refused)?;
+                Plan::Add(doc, stats.changes)
+            };
+            plans.push((index, *id, plan));
+        }
+        plans.sort_by_key(|(index, _, _)| *index);
+
+        // Local keystrokes first, so the merged document's heads cover
+        // only stored changes once the import is staged.
+        self.stage();
+
+        // Stage everything as one batch, so the import is all or nothing.
+        let mut ops = crate::store::record_writes(&new_records);
+        let mut report = Vec::new();
+        let mut updates = Vec::new();
+        for (_, id, plan) in plans {
+            let (doc, outcome, chunk, new_changes) = match plan {
+                Plan::Unchanged => {
+                    let title = self
+                        .docs
+                        .get(&id)
+                        .map(|l| l.meta.title.clone())
+                        .unwrap_or_default();
+                    report.push(Imported {
+                        id,
+                        title,
+                        outcome: ImportOutcome::Unchanged,
+                    });
+                    continue;
+                }
+                Plan::Add(doc, changes) => {
+                    let key = snapshot_key(&id, &doc);
+                    ops.push(WriteOp::Put {
+                        table: Table::Chunks,
+                        key: key.clone(),
+                        value: doc.save(),
+                    });
+                    (doc, ImportOutcome::Added, key, changes)
+                }
+                Plan::Merge(doc, new) => {
+                    let mut bytes = Vec::new();
+                    for hash in &new {
+                        if let Some(change) = doc.get_change_by_hash(hash) {
+                            bytes.extend_from_slice(change.raw_bytes());
+                        }
+                    }
+                    let first = new.first().map(ids::hash_hex).unwrap_or_default();
+                    let key = chunk_key(&id, "incremental", &first);
+                    ops.push(WriteOp::Put {
+                        table: Table::Chunks,
+                        key: key.clone(),
+                        value: bytes,
+                    });
+                    (doc, ImportOutcome::Merged(new.len()), key, new.len() as u64)
+                }
+            };
+            let title = charter::title(&doc).unwrap_or_default();
+            let previous = self.docs.get(&id);
+            let total_changes = previous.map_or(0, |l| l.total_changes) + new_changes;
+            let meta = DocMeta {
+                kind: if charter::is_charter(&doc) {
+                    "charter"
+                } else {
+                    "document"
+                }
+                .into(),
+                title: title.clone(),
+                created_ms: previous.map_or(now, |l| l.meta.created_ms),
+                updated_ms: now,
+                changes: total_changes,
+            };
+            ops.push(meta_write(&id, &meta));
+            report.push(Imported { id, title, outcome });
+            updates.push((id, doc, meta, chunk, new_changes, outcome));
+        }
+        if !ops.is_empty() {
+            let ticket = self.store.stage(ops, None);
+            self.store.wait(ticket)?;
+        }
+        for (id, mut doc, meta, chunk, new_changes, outcome) in updates {
+            doc.set_actor(device.actor_for(&id));
+            match (self.docs.get_mut(&id), outcome) {
+                (Some(loaded), ImportOutcome::Merged(_)) => {
+                    loaded.stored_heads = doc.get_heads();
+                    loaded.doc = doc;
+                    loaded.chunk_keys.push(chunk);
+                    loaded.total_changes += new_changes;
+                    loaded.incremental_changes += new_changes;
+                    loaded.text_objects.clear();
+                    loaded.meta = meta;
+                }
+                _ => {
+                    self.docs.insert(
+                        id,
+                        Loaded {
+                            stored_heads: doc.get_heads(),
+                            doc,
+                            unstaged: 0,
+                            last_staged_ms: now,
+                            chunk_keys: vec![chunk],
+                            total_changes: new_changes,
+                            incremental_changes: 0,
+                            text_objects: HashMap::new(),
+                            meta,
+                            changed: false,
+                        },
+                    );
+                }
+            }
+        }
+        Ok(ImportReport {
+            documents: report,
+            records: bundle.records.len(),
+            new_records: new_records.len(),
+        })
+    }
+}

@@ -1,0 +1,773 @@
+//! The facade front ends call: a home (device key and store) and the
+//! documents in it.
+//!
+//! # Contract
+//! - **Inputs**: calls on [`Engine`]; the time and randomness it needs come
+//!   from the [`Clock`] and [`Entropy`] given at open, so tests are
+//!   deterministic.
+//! - **Outputs**: values, and writes staged in the [`Store`]. A change counts
+//!   as saved only once the store has committed it: [`Engine::wait`] for the
+//!   [`Ticket`] an edit returned, or [`Engine::flush`].
+//! - **Two kinds of edit.** [`Engine::edit`] (structure, whole-section text,
+//!   tags…) encodes and stages its change at once. [`Engine::type_text`] is
+//!   the keystroke path: it encodes lazily, staging what piled up when the
+//!   store is idle and 5 ms have passed (group commit with a commit delay),
+//!   or when 1,024 keystrokes are waiting. A
+//!   front end that types calls [`Engine::stage`] when the user pauses (a
+//!   few milliseconds of idle), or `flush`/`wait` before reporting saved.
+//! - **Loading** is lazy: opening a home reads nothing but the key; a
+//!   document is decoded, through the guard, the first time it is used.
+//! - **Compaction**: a document's incremental changes are folded into one
+//!   snapshot once they are as many as the changes in the snapshot (so the
+//!   work stays proportional to the document), and on close.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+
+use automerge::transaction::{CommitOptions, Transactable as _};
+use automerge::{Automerge, ChangeHash, ObjId, ReadDoc as _};
+use sha2::{Digest, Sha256};
+
+use crate::bundle::{Bundle, BundleError, Claims};
+use crate::charter::{self, Charter, CharterDraft, CharterTx, SchemaError, SectionId};
+use crate::conflicts::{self, Conflict};
+use crate::diff::{self, CharterDiff};
+use crate::governance::{self, ResolveOptions};
+use crate::guard::{self, Limits};
+use crate::history::{self, HistoryEntry};
+use crate::identity::{DeviceKey, PublicKey};
+use crate::ids::{self, DocId, HeadsRef};
+use crate::record::{self, CommunityId, Record, RecordError, RecordId};
+use crate::store::{DocMeta, RedbOptions, Storage, Store, Table, Ticket, WriteOp, chunk_key};
+use crate::{Error, Result};
+
+/// Reads the current time, in milliseconds since the Unix epoch.
+pub type Clock = Box<dyn Fn() -> i64 + Send + Sync>;
+/// Fills a buffer with random bytes.
+pub type Entropy = Box<dyn FnMut(&mut [u8]) + Send>;
+
+/// Keystrokes that may wait, unencoded, for the store to become idle.
+const MAX_UNSTAGED: u64 = 1024;
+/// Keystrokes are staged at most this often (ms), so each commit carries a
+/// batch even when commits are fast (the "commit delay" of databases).
+const STAGE_INTERVAL_MS: i64 = 5;
+/// Fewest incremental changes worth a compaction while running.
+const MIN_COMPACTION: u64 = 64;
+/// Fewest incremental changes worth a compaction on close.
+const MIN_COMPACTION_ON_CLOSE: u64 = 8;
+
+/// How to open an engine.
+pub struct EngineOptions {
+    /// The clock that timestamps changes.
+    pub clock: Clock,
+    /// Randomness for document and section ids.
+    pub entropy: Entropy,
+    /// Caps on bundles and other input from other people.
+    pub import_limits: Limits,
+    /// redb settings.
+    pub redb: RedbOptions,
+}
+
+impl fmt::Debug for EngineOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EngineOptions")
+            .field("import_limits", &self.import_limits)
+            .field("redb", &self.redb)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EngineOptions {
+    /// Options with the given clock and entropy and default limits.
+    pub fn new(clock: Clock, entropy: Entropy) -> Self {
+        EngineOptions {
+            clock,
+            entropy,
+            import_limits: Limits::default(),
+            redb: RedbOptions::default(),
+        }
+    }
+}
+
+/// A document in the store, as listed without loading it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DocSummary {
+    /// Its id.
+    pub id: DocId,
+    /// Its index entry.
+    #[serde(flatten)]
+    pub meta: DocMeta,
+}
+
+/// What importing a bundle did to one document.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Imported {
+    /// The document.
+    pub id: DocId,
+    /// Its title, if it is a charter.
+    pub title: String,
+    /// What happened.
+    pub outcome: ImportOutcome,
+}
+
+/// What importing a bundle did: each document, and the signed records.
+///
+/// Dereferences to the per-document list, so code written when
+/// `import_bundle` returned `Vec<Imported>` (`report[0].outcome`,
+/// `report.iter()`) still reads the same.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ImportReport {
+    /// Each document in the bundle, in bundle order.
+    pub documents: Vec<Imported>,
+    /// Signed records in the bundle.
+    pub records: usize,
+    /// Of those, how many were new here (and are now stored).
+    pub new_records: usize,
+}
+
+impl std::ops::Deref for ImportReport {
+    type Target = [Imported];
+
+    fn deref(&self) -> &[Imported] {
+        &self.documents
+    }
+}
+
+/// What importing did to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportOutcome {
+    /// It was new here.
+    Added,
+    /// It existed; this many changes were new and merged.
+    Merged(usize),
+    /// It existed and the bundle brought nothing new.
+    Unchanged,
+}
+
+/// The result of an edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edited<T> {
+    /// What the edit function returned.
+    pub value: T,
+    /// The new change, or `None` if the edit changed nothing.
+    pub change: Option<ChangeHash>,
+    /// Wait on this before reporting the edit saved.
+    pub ticket: Ticket,
+}
+
+/// The result of a write that is not an edit of a document (e.g.
+/// [`Engine::add_records`]): durable once [`Engine::wait`] returned for the
+/// ticket, or after [`Engine::flush`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Staged<T> {
+    /// What the call returned.
+    pub value: T,
+    /// Wait on this before reporting the write saved.
+    pub ticket: Ticket,
+}
+
+/// The result of a keystroke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Typed {
+    /// The new change (`None` for a keystroke that deletes and inserts
+    /// nothing).
+    pub change: Option<ChangeHash>,
+    /// Set when this call staged the keystrokes waiting so far (this one
+    /// included): they are durable once the store reaches this ticket.
+    pub staged: Option<Ticket>,
+}
+
+struct Loaded {
+    doc: Automerge,
+    /// Heads of everything staged or stored: changes after them are not.
+    stored_heads: Vec<ChangeHash>,
+    /// Local changes made since `stored_heads`.
+    unstaged: u64,
+    /// When keystrokes were last staged (clock ms).
+    last_staged_ms: i64,
+    /// Keys of this document's chunks, committed or staged.
+    chunk_keys: Vec<String>,
+    /// Changes in the document.
+    total_changes: u64,
+    /// Changes stored since the last snapshot.
+    incremental_changes: u64,
+    /// Each section's text object, for keystrokes. Cleared by any other edit
+    /// or merge, so it never outlives the structure it was read from.
+    text_objects: HashMap<SectionId, ObjId>,
+    meta: DocMeta,
+    changed: bool,
+}
+
+/// A home, open: the device key, the store and the loaded documents.
+pub struct Engine {
+    key: DeviceKey,
+    store: Arc<Store>,
+    docs: HashMap<DocId, Loaded>,
+    options: EngineOptions,
+    /// Records staged by this engine and not yet known durable, so they
+    /// are listed and not staged twice before their commit.
+    pending_records: BTreeMap<(CommunityId, RecordId), (Ticket, Record)>,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("device", &self.key.public())
+            .field("loaded", &self.docs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine over any storage (an in-memory one in tests).
+    pub fn with_storage(key: DeviceKey, storage: Box<dyn Storage>, options: EngineOptions) -> Self {
+        Engine {
+            key,
+            store: Arc::new(Store::new(storage)),
+            docs: HashMap::new(),
+            options,
+            pending_records: BTreeMap::new(),
+        }
+    }
+
+    /// This device's public key (its actor id on every change).
+    pub fn device(&self) -> PublicKey {
+        self.key.public()
+    }
+
+    /// The store, shared with callers that run their own group-commit
+    /// thread ([`Store::run_flusher`]).
+    pub fn store(&self) -> Arc<Store> {
+        Arc::clone(&self.store)
+    }
+
+    /// Every document in the store, without loading any, plus any created
+    /// or imported in this session and not yet committed.
+    pub fn list(&self) -> Result<Vec<DocSummary>> {
+        let entries = self.store.scan_prefix(Table::Docs, "")?;
+        let mut docs = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            let Ok(id) = key.parse::<DocId>() else {
+                tracing::warn!(%key, "skipping a document index entry with a malformed id");
+                continue;
+            };
+            let meta = match self.docs.get(&id) {
+                Some(loaded) => loaded.meta.clone(),
+                None => serde_json::from_slice(&value).unwrap_or_else(|_| DocMeta {
+                    kind: "unknown".into(),
+                    title: "(damaged index entry)".into(),
+                    created_ms: 0,
+                    updated_ms: 0,
+                    changes: 0,
+                }),
+            };
+            docs.push(DocSummary { id, meta });
+        }
+        for (id, loaded) in &self.docs {
+            if !docs.iter().any(|d| d.id == *id) {
+                docs.push(DocSummary {
+                    id: *id,
+                    meta: loaded.meta.clone(),
+                });
+            }
+        }
+        docs.sort_by_key(|d| d.id);
+        Ok(docs)
+    }
+
+    /// Find a document by id, unambiguous id prefix, or title
+    /// (case-insensitive).
+    pub fn resolve(&self, name: &str) -> Result<DocId> {
+        let name = name.trim();
+        let docs = self.list()?;
+        if let Ok(id) = name.parse::<DocId>() {
+            return if docs.iter().any(|d| d.id == id) {
+                Ok(id)
+            } else {
+                Err(Error::UnknownDocument(name.to_owned()))
+            };
+        }
+        let lower = name.to_lowercase();
+        let by_prefix: Vec<&DocSummary> = docs
+            .iter()
+            .filter(|d| !name.is_empty() && d.id.to_string().starts_with(name))
+            .collect();
+        let by_title: Vec<&DocSummary> = docs
+            .iter()
+            .filter(|d| !name.is_empty() && d.meta.title.to_lowercase() == lower)
+            .collect();
+        for candidates in [by_prefix, by_title] {
+            match candidates.as_slice() {
+                [] => continue,
+                [one] => return Ok(one.id),
+                many => {
+                    return Err(Error::AmbiguousDocument {
+                        name: name.to_owned(),
+                        candidates: many.iter().map(|d| d.id.to_string()).collect(),
+                    });
+                }
+            }
+        }
+        Err(Error::UnknownDocument(name.to_owned()))
+    }
+
+    fn now(&self) -> i64 {
+        (self.options.clock)()
+    }
+
+    fn random<const N: usize>(&mut self) -> [u8; N] {
+        let mut bytes = [0u8; N];
+        (self.options.entropy)(&mut bytes);
+        bytes
+    }
+
+    /// Create a charter from a draft (e.g. parsed Markdown).
+    pub fn create_charter(&mut self, title: &str, draft: &CharterDraft) -> Result<Edited<DocId>> {
+        let id = DocId::from_bytes(self.random());
+        let now = self.now();
+        let mut fresh: Vec<SectionId> = (0..draft.sections.len() * 2 + 1)
+            .map(|_| SectionId::from_random(self.random()))
+            .collect();
+        let mut doc = Automerge::new().with_actor(self.key.public().actor_for(&id));
+        let mut tx = doc.transaction();
+        let next_id = || {
+            fresh
+                .pop()
+                .unwrap_or_else(|| SectionId::from_random([0; 5]))
+        };
+        if let Err(error) = CharterTx::create(&mut tx, title, draft, next_id) {
+            tx.rollback();
+            return Err(error.into());
+        }
+        let change = tx
+            .commit_with(
+                CommitOptions::default()
+                    .with_message("create charter")
+                    .with_time(now),
+            )
+            .0;
+        let meta = DocMeta {
+            kind: "charter".into(),
+            title: title.to_owned(),
+            created_ms: now,
+            updated_ms: now,
+            changes: 1,
+        };
+        self.store.stage(vec![meta_write(&id, &meta)], None);
+        let mut loaded = Loaded {
+            doc,
+            stored_heads: Vec::new(),
+            unstaged: 1,
+            last_staged_ms: now,
+            chunk_keys: Vec::new(),
+            total_changes: 1,
+            incremental_changes: 0,
+            text_objects: HashMap::new(),
+            meta,
+            changed: true,
+        };
+        let ticket = stage_doc(&self.store, &id, &mut loaded);
+        self.docs.insert(id, loaded);
+        Ok(Edited {
+            value: id,
+            change,
+            ticket,
+        })
+    }
+
+    fn loaded(&mut self, id: &DocId) -> Result<&mut Loaded> {
+        if !self.docs.contains_key(id) {
+            let loaded = self.load(id)?;
+            self.docs.insert(*id, loaded);
+        }
+        self.docs
+            .get_mut(id)
+            .ok_or_else(|| Error::UnknownDocument(id.to_string()))
+    }
+
+    fn load(&self, id: &DocId) -> Result<Loaded> {
+        let meta_bytes = self
+            .store
+            .get(Table::Docs, &id.to_string())?
+            .ok_or_else(|| Error::UnknownDocument(id.to_string()))?;
+        let meta: DocMeta = serde_json::from_slice(&meta_bytes).map_err(|_| Error::Damaged {
+            doc: *id,
+            detail: "its index entry is unreadable".into(),
+        })?;
+        let chunks = self.store.scan_prefix(Table::Chunks, &format!("{id}/"))?;
+        if chunks.is_empty() {
+            return Err(Error::Damaged {
+                doc: *id,
+                detail: "the store holds no data for it".into(),
+            });
+        }
+        // Snapshots first, then incremental changes.
+        let snapshot_prefix = format!("{id}/snapshot/");
+        let (snapshots, incrementals): (Vec<_>, Vec<_>) = chunks
+            .into_iter()
+            .partition(|(key, _)| key.starts_with(&snapshot_prefix));
+        let mut bytes = Vec::new();
+        let mut chunk_keys = Vec::new();
+        for (key, value) in snapshots.into_iter().chain(incrementals) {
+            bytes.extend_from_slice(&value);
+            chunk_keys.push(key);
+        }
+        let damaged = |error: guard::GuardError| Error::Damaged {
+            doc: *id,
+            detail: error.to_string(),
+        };
+        let limits = Limits::local_store();
+        let (doc, stats) = guard::load_with_stats(&bytes, &limits, self.key.public().actor_for(id))
+            .map_err(damaged)?;
+        // Snapshots are document chunks; everything stored since is change
+        // chunks, one change each.
+        let incremental_changes = stats.change_chunks;
+        Ok(Loaded {
+            stored_heads: doc.get_heads(),
+            doc,
+            unstaged: 0,
+            last_staged_ms: 0,
+            chunk_keys,
+            total_changes: stats.changes,
+            incremental_changes,
+            text_objects: HashMap::new(),
+            meta,
+            changed: false,
+        })
+    }
+
+    /// The loaded Automerge document (read-only).
+    pub fn document(&mut self, id: &DocId) -> Result<&Automerge> {
+        Ok(&self.loaded(id)?.doc)
+    }
+
+    /// Resolve a user's reference to a point in a document's history.
+    pub fn resolve_heads(&mut self, id: &DocId, at: &HeadsRef) -> Result<Vec<ChangeHash>> {
+        let doc = &self.loaded(id)?.doc;
+        let known: Vec<ChangeHash> = doc.get_changes_meta(&[]).iter().map(|c| c.hash).collect();
+        Ok(at.resolve(known.iter())?)
+    }
+
+    /// The charter now, or at a point of its history.
+    pub fn charter(&mut self, id: &DocId, at: Option<&HeadsRef>) -> Result<Charter> {
+        let heads = match at {
+            Some(at) => Some(self.resolve_heads(id, at)?),
+            None => None,
+        };
+        self.charter_at(id, heads.as_deref())
+    }
+
+    /// The charter at given heads (`None`: now), already resolved.
+    pub fn charter_at(&mut self, id: &DocId, heads: Option<&[ChangeHash]>) -> Result<Charter> {
+        let doc = &self.loaded(id)?.doc;
+        charter::read(doc, heads).map_err(|error| schema_error(id, error))
+    }
+
+    /// The current heads of a document.
+    pub fn heads(&mut self, id: &DocId) -> Result<Vec<ChangeHash>> {
+        Ok(self.loaded(id)?.doc.get_heads())
+    }
+
+    /// Edit a charter in one change, staged at once. `edit` gets the
+    /// charter's transaction; if it returns an error nothing is changed.
+    /// The change carries `message` (none if empty), this device's actor id
+    /// and the clock's time.
+    pub fn edit<T>(
+        &mut self,
+        id: &DocId,
+        message: &str,
+        edit: impl FnOnce(&mut CharterTx<'_, '_>) -> std::result::Result<T, SchemaError>,
+    ) -> Result<Edited<T>> {
+        let now = self.now();
+        self.loaded(id)?;
+        let store = &self.store;
+        let loaded = self
+            .docs
+            .get_mut(id)
+            .ok_or_else(|| Error::UnknownDocument(id.to_string()))?;
+        loaded.text_objects.clear();
+        let mut tx = loaded.doc.transaction();
+        let value = match CharterTx::new(&mut tx).and_then(|mut charter| edit(&mut charter)) {
+            Ok(value) => value,
+            Err(error) => {
+                tx.rollback();
+                return Err(schema_error(id, error));
+            }
+        };
+        let mut options = CommitOptions::default().with_time(now);
+        if !message.is_empty() {
+            options = options.with_message(message);
+        }
+        let change = tx.commit_with(options).0;
+        if change.is_some() {
+            loaded.unstaged += 1;
+            loaded.total_changes += 1;
+            loaded.meta.updated_ms = now;
+            loaded.changed = true;
+        }
+        let ticket = stage_doc(store, id, loaded);
+        Ok(Edited {
+            value,
+            change,
+            ticket,
+        })
+    }
+
+    /// A keystroke in a section's text: delete `delete` characters at
+    /// `position` (Unicode scalar values) and insert `insert`, as one
+    /// change. Encoded and staged lazily (see the module docs).
+    pub fn type_text(
+        &mut self,
+        id: &DocId,
+        section: &SectionId,
+        position: usize,
+        delete: usize,
+        insert: &str,
+    ) -> Result<Typed> {
+        let now = self.now();
+        self.loaded(id)?;
+        let store = &self.store;
+        let loaded = self
+            .docs
+            .get_mut(id)
+            .ok_or_else(|| Error::UnknownDocument(id.to_string()))?;
+        let Loaded {
+            doc, text_objects, ..
+        } = loaded;
+        if !text_objects.contains_key(section) {
+            let text = charter::section_text_object(doc, section)
+                .map_err(|error| schema_error(id, error))?;
+            text_objects.insert(section.clone(), text);
+        }
+        let Some(text) = text_objects.get(section) else {
+            return Err(SchemaError::NoSuchSection(section.to_string()).into());
+        };
+        let mut tx = doc.transaction();
+        let delete = isize::try_from(delete).unwrap_or(isize::MAX);
+        if let Err(error) = tx.splice_text(text, position, delete, insert) {
+            tx.rollback();
+            let len = doc.length(text);
+            return Err(match error {
+                automerge::AutomergeError::InvalidIndex(_) => {
+                    SchemaError::OutOfRange { position, len }.into()
+                }
+                other => SchemaError::from(other).into(),
+            });
+        }
+        let Some(change) = tx.commit_with(CommitOptions::default().with_time(now)).0 else {
+            // Nothing deleted and nothing inserted: no change.
+            return Ok(Typed {
+                change: None,
+                staged: None,
+            });
+        };
+        loaded.unstaged += 1;
+        loaded.total_changes += 1;
+        loaded.meta.updated_ms = now;
+        loaded.changed = true;
+        let due = now.saturating_sub(loaded.last_staged_ms) >= STAGE_INTERVAL_MS;
+        let staged = (loaded.unstaged >= MAX_UNSTAGED || (due && store.is_idle())).then(|| {
+            loaded.last_staged_ms = now;
+            stage_doc(store, id, loaded)
+        });
+        Ok(Typed {
+            change: Some(change),
+            staged,
+        })
+    }
+
+    /// Encode and stage every change not yet staged, in every document.
+    /// Returns the ticket that covers everything staged so far.
+    pub fn stage(&mut self) -> Ticket {
+        let store = &self.store;
+        for (id, loaded) in &mut self.docs {
+            if loaded.unstaged > 0 {
+                stage_doc(store, id, loaded);
+            }
+        }
+        store.stage(Vec::new(), None)
+    }
+
+    /// Return once everything staged up to `ticket` is durable.
+    pub fn wait(&self, ticket: Ticket) -> Result<()> {
+        Ok(self.store.wait(ticket)?)
+    }
+
+    /// Make every change so far durable.
+    pub fn flush(&mut self) -> Result<()> {
+        let ticket = self.stage();
+        self.wait(ticket)
+    }
+
+    /// Every change of a document, oldest first, and the headings of all
+    /// sections it ever had.
+    pub fn history(
+        &mut self,
+        id: &DocId,
+    ) -> Result<(Vec<HistoryEntry>, HashMap<SectionId, String>)> {
+        let doc = &self.loaded(id)?.doc;
+        let entries = history::history(doc);
+        let headings = history::section_headings(doc, &entries);
+        Ok((entries, headings))
+    }
+
+    /// Every conflict in a document's history (concurrent rewrites of the
+    /// same words; see [`crate::conflicts`]), open or resolved.
+    pub fn conflicts(&mut self, id: &DocId) -> Result<Vec<Conflict>> {
+        let doc = &self.loaded(id)?.doc;
+        Ok(conflicts::conflicts(doc))
+    }
+
+    /// The open conflicts of a document that involve a change it did not
+    /// have at `before` (its heads before an import or a sync): what a
+    /// merge just created.
+    pub fn new_conflicts(&mut self, id: &DocId, before: &[ChangeHash]) -> Result<Vec<Conflict>> {
+        let doc = &self.loaded(id)?.doc;
+        let new: std::collections::HashSet<String> = doc
+            .get_changes_meta(before)
+            .iter()
+            .map(|m| ids::hash_hex(&m.hash))
+            .collect();
+        Ok(conflicts::conflicts(doc)
+            .into_iter()
+            .filter(|c| c.open)
+            .filter(|c| {
+                c.sides
+                    .iter()
+                    .any(|s| s.changes.iter().any(|change| new.contains(&change.hash)))
+            })
+            .collect())
+    }
+
+    /// What changed between two points of a charter (`to` defaults to now).
+    pub fn diff(
+        &mut self,
+        id: &DocId,
+        from: &HeadsRef,
+        to: Option<&HeadsRef>,
+    ) -> Result<CharterDiff> {
+        let before = self.charter(id, Some(from))?;
+        let after = self.charter(id, to)?;
+        Ok(diff::diff(&before, &after))
+    }
+
+    /// Stage what is left, compact what needs it, update the index, and
+    /// make everything durable.
+    pub fn close(mut self) -> Result<()> {
+        self.stage();
+        for (id, loaded) in &mut self.docs {
+            if !loaded.changed {
+                continue;
+            }
+            if loaded.incremental_changes >= MIN_COMPACTION_ON_CLOSE {
+                compact(&self.store, id, loaded);
+            } else {
+                refresh_meta(loaded);
+                self.store.stage(vec![meta_write(id, &loaded.meta)], None);
+            }
+        }
+        self.store.flush()?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+
+fn schema_error(id: &DocId, error: SchemaError) -> Error {
+    match error {
+        SchemaError::NotACharter => Error::NotACharter(*id),
+        other => other.into(),
+    }
+}
+
+fn ledger_replica_key(community: &CommunityId) -> String {
+    format!("ledger-replica/{community}")
+}
+
+fn meta_write(id: &DocId, meta: &DocMeta) -> WriteOp {
+    WriteOp::Put {
+        table: Table::Docs,
+        key: id.to_string(),
+        value: serde_json::to_vec(meta).unwrap_or_default(),
+    }
+}
+
+fn snapshot_key(id: &DocId, doc: &Automerge) -> String {
+    let mut hasher = Sha256::new();
+    for head in doc.get_heads() {
+        hasher.update(head.as_ref());
+    }
+    chunk_key(id, "snapshot", &hex::encode(hasher.finalize()))
+}
+
+/// Encode and stage a document's local changes since it was last staged,
+/// compacting when the increments have grown as large as the snapshot.
+fn stage_doc(store: &Store, id: &DocId, loaded: &mut Loaded) -> Ticket {
+    if loaded.unstaged == 0 {
+        return store.stage(Vec::new(), None);
+    }
+    let bytes = loaded.doc.save_after(&loaded.stored_heads);
+    let heads = loaded.doc.get_heads();
+    // Name the chunk after a change it holds: a head that was not one when
+    // the document was last staged is new. (An old head can stay a head —
+    // a concurrent branch — so the first head may name a stored chunk.)
+    let name = heads
+        .iter()
+        .find(|h| !loaded.stored_heads.contains(h))
+        .or(heads.first())
+        .map(ids::hash_hex)
+        .unwrap_or_default();
+    let (ticket, opened) = store.append_changes(id, &name, &bytes);
+    if let Some(key) = opened {
+        loaded.chunk_keys.push(key);
+    }
+    loaded.stored_heads = heads;
+    loaded.incremental_changes += loaded.unstaged;
+    loaded.unstaged = 0;
+    let snapshot_changes = loaded.total_changes - loaded.incremental_changes;
+    if loaded.incremental_changes >= MIN_COMPACTION.max(snapshot_changes) {
+        compact(store, id, loaded);
+        return store.stage(Vec::new(), None);
+    }
+    ticket
+}
+
+fn refresh_meta(loaded: &mut Loaded) {
+    if let Some(title) = charter::title(&loaded.doc) {
+        loaded.meta.title = title;
+    }
+    loaded.meta.changes = loaded.total_changes;
+}
+
+/// Replace a document's chunks by one snapshot, atomically (the delete of
+/// each old chunk is committed with the snapshot that covers it).
+fn compact(store: &Store, id: &DocId, loaded: &mut Loaded) {
+    let key = snapshot_key(id, &loaded.doc);
+    let mut ops = vec![WriteOp::Put {
+        table: Table::Chunks,
+        key: key.clone(),
+        value: loaded.doc.save(),
+    }];
+    for old in loaded.chunk_keys.drain(..) {
+        if old != key {
+            ops.push(WriteOp::Delete {
+                table: Table::Chunks,
+                key: old,
+            });
+        }
+    }
+    refresh_meta(loaded);
+    ops.push(meta_write(id, &loaded.meta));
+    store.stage(ops, Some(id));
+    loaded.chunk_keys.push(key);
+    loaded.stored_heads = loaded.doc.get_heads();
+    loaded.incremental_changes = 0;
+}
+
+mod bundles;
+mod forks;
+mod records;
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,682 @@
+use super::*;
+use crate::markdown;
+use crate::store::MemoryStorage;
+
+const SAMPLE: &str = "# Charte\n\n## Adhésion\n\nToute personne peut adhérer.\n\n## Sortie\n\nOn part quand on veut.\n";
+
+fn options(seed: u8) -> EngineOptions {
+    let mut counter = 0u32;
+    EngineOptions::new(
+        Box::new(|| 1_700_000_000_000),
+        Box::new(move |buf: &mut [u8]| {
+            counter += 1;
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = seed ^ (counter as u8).wrapping_mul(31).wrapping_add(i as u8);
+            }
+        }),
+    )
+}
+
+/// A home in memory whose clock and entropy follow `seed` (also for
+/// other modules' tests).
+pub(crate) fn engine(seed: u8, storage: &MemoryStorage) -> Engine {
+    Engine::with_storage(
+        DeviceKey::from_seed(&[seed; 32]),
+        Box::new(storage.clone()),
+        options(seed),
+    )
+}
+
+fn create(engine: &mut Engine) -> DocId {
+    let created = engine
+        .create_charter("Charte", &markdown::parse(SAMPLE))
+        .expect("create");
+    engine.wait(created.ticket).expect("durable");
+    created.value
+}
+
+fn section(engine: &mut Engine, doc: &DocId, index: usize) -> SectionId {
+    engine.charter(doc, None).expect("read").sections[index]
+        .id
+        .clone()
+}
+
+/// Words of the generated texts: accents, ligatures, a diaeresis.
+fn words() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let word = prop::sample::select(vec![
+        "adhésion",
+        "le",
+        "collège",
+        "décide",
+        "à",
+        "la",
+        "majorité",
+        "œuvre",
+        "quorum",
+        "Zoë",
+        "ça",
+        "tensions",
+        "20 €",
+    ]);
+    prop::collection::vec(word, 1..5).prop_map(|w| w.join(" "))
+}
+
+/// A section body in the form Nous writes back: optional prose, then
+/// numbered articles (texts from a small pool, so articles repeat,
+/// move, merge, split and come back; continuation paragraphs; numbers
+/// in any order and style; non-ASCII; empty).
+fn body_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let pool = prop::sample::select(vec![
+        "Premier article.",
+        "Deuxième article.",
+        "Le quorum est de moitié.",
+        "Les décisions courantes sont prises chaque mois.",
+        "Chaque membre peut quitter la coopérative.",
+    ]);
+    let paragraph = prop_oneof![
+        pool.prop_map(str::to_owned),
+        words().prop_map(|p| format!("{p}.")),
+    ];
+    let text = prop::collection::vec(paragraph, 1..3).prop_map(|p| p.join("\n\n"));
+    let number = prop_oneof![
+        (1u8..20).prop_map(|n| format!("{n}.")),
+        (1u8..20).prop_map(|n| format!("{n})")),
+        (1u8..9, 1u8..9).prop_map(|(a, b)| format!("{a}.{b}")),
+    ];
+    let article = (number, text).prop_map(|(n, text)| format!("{n} {text}"));
+    (
+        prop::option::of(
+            prop::collection::vec(words().prop_map(|p| format!("Préambule : {p}.")), 1..3)
+                .prop_map(|p| p.join("\n\n")),
+        ),
+        prop::collection::vec(article, 0..7),
+    )
+        .prop_map(|(prose, articles)| {
+            prose
+                .into_iter()
+                .chain(articles)
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        })
+}
+
+/// Property-test cases: `NOUS_PROPTEST_CASES`, else `default`.
+pub(crate) fn case_count(default: u32) -> u32 {
+    std::env::var("NOUS_PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A section body of articles numbered 1, 2, 3… with these texts.
+fn articles_body(texts: &[String]) -> String {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{}. {t}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(case_count(256)))]
+
+    /// Issue 12, item 1: a section edit gives exactly the text given,
+    /// whatever the text before it (articles added, removed,
+    /// reordered, renumbered, merged, split, edited; prose or not;
+    /// empty); and so do the title, a heading and the preamble.
+    #[test]
+    fn a_section_reads_exactly_what_was_written(
+        edits in proptest::collection::vec(
+            (body_strategy(), words(), words(), proptest::option::of(body_strategy())),
+            1..6,
+        ),
+    ) {
+        let storage = MemoryStorage::default();
+        let mut e = engine(3, &storage);
+        let doc = create(&mut e);
+        let section = section(&mut e, &doc, 1);
+        for (body, title, heading, preamble) in &edits {
+            // A preamble has no articles: it is prose throughout.
+            let preamble = preamble.as_deref().unwrap_or("");
+            e.edit(&doc, "edit", |c| {
+                c.set_body(&section, body)?;
+                c.set_title(title)?;
+                c.set_heading(&section, heading)?;
+                c.set_preamble(preamble)
+            })
+            .expect("edit");
+            let read = e.charter(&doc, None).expect("read");
+            let got = read.sections.iter().find(|s| s.id == section).expect("section");
+            proptest::prop_assert_eq!(&got.body(), body);
+            proptest::prop_assert_eq!(&got.heading, heading);
+            proptest::prop_assert_eq!(&read.title, title);
+            proptest::prop_assert_eq!(&read.preamble, preamble);
+            // And the Markdown of the whole charter reads back the same.
+            let again = markdown::parse(&markdown::render(&read, markdown::RenderOptions::default()));
+            proptest::prop_assert_eq!(again.title.as_ref(), Some(title));
+            proptest::prop_assert_eq!(&again.preamble, preamble);
+            let back = again.sections.iter().find(|s| s.id.as_ref() == Some(&section)).expect("section");
+            proptest::prop_assert_eq!(&markdown::render_body(&back.text, &back.articles), body);
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(case_count(64)))]
+
+    /// Issue 12, item 1: two homes editing different articles of one
+    /// section at the same time both keep their edit once merged, in
+    /// either direction.
+    #[test]
+    fn concurrent_edits_to_different_articles_both_survive(
+        base in proptest::collection::vec(words(), 2..7),
+        (a, offset) in (0usize..6, 0usize..5),
+        alice_words in words(),
+        bob_words in words(),
+        bob_first in proptest::bool::ANY,
+    ) {
+        use proptest::prelude::*;
+        // Two different articles of the section.
+        let a = a % base.len();
+        let b = (a + 1 + offset % (base.len() - 1)) % base.len();
+        // Distinct articles, as in a charter.
+        let base: Vec<String> = base.iter().enumerate().map(|(i, t)| format!("{t} ({i}).")).collect();
+        let (storage_a, storage_b) = (MemoryStorage::default(), MemoryStorage::default());
+        let mut alice = engine(4, &storage_a);
+        let mut bob = engine(5, &storage_b);
+        let doc = create(&mut alice);
+        let section = section(&mut alice, &doc, 0);
+        alice.edit(&doc, "base", |c| c.set_body(&section, &articles_body(&base))).expect("edit");
+        bob.import_bundle(&alice.export_bundle(&[doc]).expect("export")).expect("import");
+
+        let mut by_alice = base.clone();
+        by_alice[a] = format!("{} Alice : {alice_words}.", base[a]);
+        let mut by_bob = base.clone();
+        by_bob[b] = format!("Bob : {bob_words}.");
+        alice.edit(&doc, "a", |c| c.set_body(&section, &articles_body(&by_alice))).expect("edit");
+        bob.edit(&doc, "b", |c| c.set_body(&section, &articles_body(&by_bob))).expect("edit");
+        let (first, second) = if bob_first { (&mut bob, &mut alice) } else { (&mut alice, &mut bob) };
+        second.import_bundle(&first.export_bundle(&[doc]).expect("export")).expect("import");
+        first.import_bundle(&second.export_bundle(&[doc]).expect("export")).expect("import");
+
+        let mut expected = base.clone();
+        expected[a] = by_alice[a].clone();
+        expected[b] = by_bob[b].clone();
+        for home in [&mut alice, &mut bob] {
+            let read = home.charter(&doc, None).expect("read");
+            let got = read.sections.iter().find(|s| s.id == section).expect("section");
+            prop_assert_eq!(got.body(), articles_body(&expected));
+        }
+    }
+}
+
+/// A merge can leave an old change as the first head. Chunks used to be
+/// named after the first head, so such a merge overwrote the chunk that
+/// held that old change, and it was lost on reopening.
+#[test]
+fn merged_branches_survive_reopening_whatever_their_order() {
+    for round in 0..8u8 {
+        let storage = MemoryStorage::default();
+        let mut engine = engine(3, &storage);
+        let doc = create(&mut engine);
+        let first = section(&mut engine, &doc, 0);
+        let heads = engine.heads(&doc).expect("heads");
+        let draft = engine.new_doc_id();
+        engine
+            .fork_document(draft, &doc, &heads, "draft")
+            .expect("fork");
+        let d = engine
+            .edit(&draft, "", |c| {
+                c.set_body(&first, &format!("draft {round}"))
+            })
+            .expect("edit draft");
+        let second = section(&mut engine, &doc, 1);
+        let c = engine
+            .edit(&doc, "", |c| {
+                c.set_body(&second, &format!("charter {round}"))
+            })
+            .expect("edit charter");
+        engine.flush().expect("flush");
+        engine.merge_document(&doc, &draft, None).expect("merge");
+        engine.close().expect("close");
+
+        let mut reopened = super::tests::engine(3, &storage);
+        let text = reopened.charter(&doc, None).expect("read");
+        assert_eq!(text.sections[0].text, format!("draft {round}"));
+        assert_eq!(text.sections[1].text, format!("charter {round}"));
+        let doc_ref = reopened.document(&doc).expect("doc");
+        for change in [d.change, c.change].into_iter().flatten() {
+            assert!(
+                doc_ref.get_change_by_hash(&change).is_some(),
+                "round {round}"
+            );
+        }
+    }
+}
+
+#[test]
+fn edits_are_durable_and_reload_from_the_store() {
+    let storage = MemoryStorage::default();
+    let mut first = engine(1, &storage);
+    let doc = create(&mut first);
+    let section = section(&mut first, &doc, 0);
+    let edited = first
+        .edit(&doc, "majeure", |c| {
+            c.set_body(&section, "Toute personne majeure peut adhérer.")
+        })
+        .expect("edit");
+    first.wait(edited.ticket).expect("durable");
+    // A second engine on the same storage sees it, without `close`.
+    let mut second = engine(1, &storage);
+    let charter = second.charter(&doc, None).expect("read");
+    assert_eq!(
+        charter.sections[0].text,
+        "Toute personne majeure peut adhérer."
+    );
+    assert_eq!(second.history(&doc).expect("history").0.len(), 2);
+    assert_eq!(second.list().expect("list")[0].meta.title, "Charte");
+}
+
+#[test]
+fn keystrokes_are_saved_by_flush_and_survive_compaction() {
+    let storage = MemoryStorage::default();
+    let mut engine_a = engine(2, &storage);
+    let doc = create(&mut engine_a);
+    let section = section(&mut engine_a, &doc, 1);
+    let mut expected = "On part quand on veut.".to_owned();
+    for (i, ch) in "Après un préavis. 🚪".chars().enumerate() {
+        let position = expected.chars().count();
+        engine_a
+            .type_text(&doc, &section, position, 0, &ch.to_string())
+            .expect("type");
+        expected.push(ch);
+        if i % 5 == 0 {
+            engine_a.type_text(&doc, &section, 0, 1, "o").expect("type");
+            expected.replace_range(..1, "o");
+        }
+    }
+    // Enough changes to compact on the way.
+    for _ in 0..100 {
+        engine_a.type_text(&doc, &section, 0, 0, "x").expect("type");
+        engine_a.type_text(&doc, &section, 0, 1, "").expect("type");
+    }
+    engine_a.flush().expect("flush");
+    let reloaded = engine(2, &storage).charter(&doc, None).expect("read");
+    assert_eq!(reloaded.sections[1].text, expected);
+    let keys = storage_keys(&storage, &doc);
+    assert!(keys.iter().any(|k| k.contains("/snapshot/")), "{keys:?}");
+}
+
+fn storage_keys(storage: &MemoryStorage, doc: &DocId) -> Vec<String> {
+    storage
+        .scan_prefix(Table::Chunks, &format!("{doc}/"))
+        .expect("scan")
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect()
+}
+
+#[test]
+fn a_keystroke_out_of_range_is_an_error_and_changes_nothing() {
+    let storage = MemoryStorage::default();
+    let mut e = engine(3, &storage);
+    let doc = create(&mut e);
+    let section = section(&mut e, &doc, 0);
+    let heads = e.heads(&doc).expect("heads");
+    assert!(matches!(
+        e.type_text(&doc, &section, 10_000, 0, "x"),
+        Err(Error::Schema(SchemaError::OutOfRange { .. }))
+    ));
+    assert_eq!(e.heads(&doc).expect("heads"), heads);
+    assert_eq!(
+        e.type_text(&doc, &section, 0, 0, "").expect("noop").change,
+        None
+    );
+}
+
+#[test]
+fn bundles_merge_concurrent_edits_and_reimport_changes_nothing() {
+    let (storage_a, storage_b) = (MemoryStorage::default(), MemoryStorage::default());
+    let mut alice = engine(4, &storage_a);
+    let mut bob = engine(5, &storage_b);
+    let doc = create(&mut alice);
+    let bundle = alice.export_bundle(&[doc]).expect("export");
+    let report = bob.import_bundle(&bundle).expect("import");
+    assert_eq!(report[0].outcome, ImportOutcome::Added);
+    let section = section(&mut alice, &doc, 0);
+    alice
+        .edit(&doc, "a", |c| {
+            c.set_body(&section, "Alice: toute personne peut adhérer.")
+        })
+        .expect("edit");
+    bob.edit(&doc, "b", |c| {
+        c.set_body(&section, "Toute personne peut adhérer. Bob.")
+    })
+    .expect("edit");
+    bob.import_bundle(&alice.export_bundle(&[doc]).expect("export"))
+        .expect("import");
+    let from_bob = bob.export_bundle(&[doc]).expect("export");
+    let report = alice.import_bundle(&from_bob).expect("import");
+    assert_eq!(report[0].outcome, ImportOutcome::Merged(1));
+    assert_eq!(
+        alice.heads(&doc).expect("heads"),
+        bob.heads(&doc).expect("heads")
+    );
+    assert_eq!(
+        alice.charter(&doc, None).expect("read").sections[0].text,
+        "Alice: toute personne peut adhérer. Bob."
+    );
+    let commits = storage_a.commits();
+    let again = alice.import_bundle(&from_bob).expect("import");
+    assert_eq!(again[0].outcome, ImportOutcome::Unchanged);
+    assert_eq!(
+        storage_a.commits(),
+        commits,
+        "a second import writes nothing"
+    );
+}
+
+#[test]
+fn importing_into_a_session_that_has_not_committed_yet_merges() {
+    // Regression: the index listed only committed documents, so a bundle
+    // of a document created but not yet committed here replaced it.
+    let (storage_a, storage_b) = (MemoryStorage::default(), MemoryStorage::default());
+    let mut alice = engine(11, &storage_a);
+    let mut bob = engine(12, &storage_b);
+    let doc = alice
+        .create_charter("Charte", &markdown::parse(SAMPLE))
+        .expect("create")
+        .value;
+    let sortie = section(&mut alice, &doc, 1);
+    alice
+        .type_text(&doc, &sortie, 0, 0, "Alice. ")
+        .expect("type");
+    bob.import_bundle(&alice.export_bundle(&[doc]).expect("export"))
+        .expect("import");
+    let adhesion = section(&mut bob, &doc, 0);
+    bob.edit(&doc, "b", |c| c.set_body(&adhesion, "Bob."))
+        .expect("edit");
+    let report = alice
+        .import_bundle(&bob.export_bundle(&[doc]).expect("export"))
+        .expect("import");
+    assert_eq!(report[0].outcome, ImportOutcome::Merged(1));
+    let charter = alice.charter(&doc, None).expect("read");
+    assert_eq!(charter.sections[0].text, "Bob.");
+    assert_eq!(charter.sections[1].text, "Alice. On part quand on veut.");
+    assert_eq!(
+        storage_a.commits(),
+        1,
+        "one commit: create, keystroke and merge"
+    );
+}
+
+#[test]
+fn a_bundle_with_one_bad_document_imports_nothing() {
+    let storage_a = MemoryStorage::default();
+    let mut alice = engine(6, &storage_a);
+    let doc = create(&mut alice);
+    let good = alice.export_bundle(&[doc]).expect("export");
+    let mut bundle = Bundle::decode(&good).expect("decode");
+    bundle
+        .documents
+        .push((DocId::from_bytes([9; 16]), b"not automerge".to_vec()));
+    let storage_b = MemoryStorage::default();
+    let mut bob = engine(7, &storage_b);
+    assert!(matches!(
+        bob.import_bundle(&bundle.encode()),
+        Err(Error::Refused { .. })
+    ));
+    assert!(bob.list().expect("list").is_empty());
+    assert_eq!(storage_b.commits(), 0);
+}
+
+#[test]
+fn documents_are_found_by_id_prefix_or_title() {
+    let storage = MemoryStorage::default();
+    let mut e = engine(8, &storage);
+    let doc = create(&mut e);
+    let text = doc.to_string();
+    assert_eq!(e.resolve(&text).expect("id"), doc);
+    assert_eq!(e.resolve(&text[..6]).expect("prefix"), doc);
+    assert_eq!(e.resolve("charte").expect("title"), doc);
+    assert!(matches!(e.resolve("nope"), Err(Error::UnknownDocument(_))));
+    let other = create(&mut e);
+    assert_ne!(other, doc);
+    assert!(matches!(
+        e.resolve("Charte"),
+        Err(Error::AmbiguousDocument { .. })
+    ));
+}
+
+#[test]
+fn a_document_whose_data_is_missing_is_reported_damaged() {
+    let storage = MemoryStorage::default();
+    let mut e = engine(10, &storage);
+    let doc = create(&mut e);
+    let keys = storage_keys(&storage, &doc);
+    let deletes = keys
+        .into_iter()
+        .map(|key| WriteOp::Delete {
+            table: Table::Chunks,
+            key,
+        })
+        .collect();
+    storage.commit(deletes).expect("delete");
+    let mut fresh = engine(10, &storage);
+    assert!(matches!(
+        fresh.charter(&doc, None),
+        Err(Error::Damaged { .. })
+    ));
+    // Garbage where the document should be.
+    storage
+        .commit(vec![WriteOp::Put {
+            table: Table::Chunks,
+            key: chunk_key(&doc, "snapshot", "00"),
+            value: b"garbage".to_vec(),
+        }])
+        .expect("put");
+    let mut fresh = engine(10, &storage);
+    assert!(matches!(
+        fresh.charter(&doc, None),
+        Err(Error::Damaged { .. })
+    ));
+    assert!(matches!(
+        fresh.charter(&DocId::from_bytes([0; 16]), None),
+        Err(Error::UnknownDocument(_))
+    ));
+}
+
+#[test]
+fn a_failed_write_is_never_reported_saved() {
+    let storage = MemoryStorage::default();
+    let mut e = engine(9, &storage);
+    let doc = create(&mut e);
+    storage.fail_commits_after(0);
+    let section = section(&mut e, &doc, 0);
+    let edited = e
+        .edit(&doc, "x", |c| c.set_body(&section, "x"))
+        .expect("staged");
+    assert!(e.wait(edited.ticket).is_err());
+    assert!(e.flush().is_err());
+}
+
+// Records ----------------------------------------------------------------
+
+use crate::ledger::fixtures::{forged, genesis, tension};
+
+fn community(seed: u8) -> Vec<Record> {
+    let key = DeviceKey::from_seed(&[seed; 32]);
+    let genesis = genesis(&key, "Coop");
+    vec![
+        tension(&key, &genesis, "one"),
+        tension(&key, &genesis, "two"),
+        genesis,
+    ]
+}
+
+fn ids(records: &[Record]) -> Vec<RecordId> {
+    let mut ids: Vec<RecordId> = records.iter().map(Record::id).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn added_records_are_durable_after_wait_and_listed_by_community() {
+    let storage = MemoryStorage::default();
+    let mut e = engine(20, &storage);
+    let records = community(1);
+    let id = records[2].id();
+    let added = e.add_records(&records).expect("add");
+    assert_eq!(added.value, 3);
+    // Staged: listed already, not yet committed.
+    assert_eq!(ids(&e.records(&id).expect("records")), ids(&records));
+    assert_eq!(e.communities().expect("communities"), vec![id]);
+    assert_eq!(storage.commits(), 0);
+    assert_eq!(e.add_records(&records).expect("again").value, 0);
+    e.wait(added.ticket).expect("durable");
+    assert_eq!(storage.commits(), 1);
+
+    let mut fresh = engine(20, &storage);
+    assert_eq!(ids(&fresh.records(&id).expect("records")), ids(&records));
+    assert_eq!(fresh.communities().expect("communities"), vec![id]);
+    let again = fresh.add_records(&records).expect("again");
+    assert_eq!(again.value, 0);
+    fresh.wait(again.ticket).expect("wait");
+    assert_eq!(storage.commits(), 1, "known records write nothing");
+    assert!(
+        fresh
+            .records(&RecordId([9; 32]))
+            .expect("records")
+            .is_empty()
+    );
+}
+
+#[test]
+fn one_badly_signed_record_refuses_the_whole_call() {
+    let storage = MemoryStorage::default();
+    let mut e = engine(21, &storage);
+    let mut records = community(1);
+    let bad = Record::decode(&forged(&records[0])).expect("well-formed");
+    records.push(bad.clone());
+    match e.add_records(&records) {
+        Err(Error::RecordRefused { id, reason }) => {
+            assert_eq!(id, bad.id());
+            assert_eq!(reason, RecordError::Signature);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    e.flush().expect("flush");
+    assert_eq!(storage.commits(), 0);
+    assert!(e.communities().expect("communities").is_empty());
+}
+
+#[test]
+fn bundles_carry_records_and_reimporting_writes_nothing() {
+    let (storage_a, storage_b) = (MemoryStorage::default(), MemoryStorage::default());
+    let mut alice = engine(22, &storage_a);
+    let mut bob = engine(23, &storage_b);
+    let doc = create(&mut alice);
+    let records = community(1);
+    let id = records[2].id();
+    alice.add_records(&records).expect("add");
+    let bundle = alice
+        .export_bundle_with(&[doc, doc], &[id, id])
+        .expect("export");
+    let report = bob.import_bundle(&bundle).expect("import");
+    assert_eq!(report.documents.len(), 1);
+    assert_eq!(report[0].outcome, ImportOutcome::Added);
+    assert_eq!((report.records, report.new_records), (3, 3));
+    assert_eq!(
+        storage_b.commits(),
+        1,
+        "documents and records in one commit"
+    );
+    assert_eq!(ids(&bob.records(&id).expect("records")), ids(&records));
+    assert_eq!(bob.communities().expect("communities"), vec![id]);
+
+    let again = bob.import_bundle(&bundle).expect("again");
+    assert_eq!((again.records, again.new_records), (3, 0));
+    assert_eq!(storage_b.commits(), 1, "a second import writes nothing");
+    // A bundle without communities carries no record.
+    let plain = Bundle::decode(&alice.export_bundle(&[doc]).expect("export")).expect("decode");
+    assert!(plain.records.is_empty());
+}
+
+#[test]
+fn a_bundle_with_one_bad_record_imports_nothing() {
+    let storage_a = MemoryStorage::default();
+    let mut alice = engine(24, &storage_a);
+    let doc = create(&mut alice);
+    let records = community(1);
+    alice.add_records(&records).expect("add");
+    let good = alice
+        .export_bundle_with(&[doc], &[records[2].id()])
+        .expect("export");
+    let mut forged_bundle = Bundle::decode(&good).expect("decode");
+    let bad = forged(&records[1]);
+    forged_bundle.records.push(bad.clone());
+    let mut malformed_bundle = Bundle::decode(&good).expect("decode");
+    malformed_bundle.records.push(b"not a record".to_vec());
+
+    for (bundle, expected) in [
+        (forged_bundle, (RecordId::of(&bad), RecordError::Signature)),
+        (
+            malformed_bundle,
+            (RecordId::of(b"not a record"), RecordError::Magic),
+        ),
+    ] {
+        let storage_b = MemoryStorage::default();
+        let mut bob = engine(25, &storage_b);
+        let error = bob.import_bundle(&bundle.encode()).expect_err("refused");
+        assert!(error.to_string().contains(&expected.0.short()), "{error}");
+        assert!(
+            matches!(&error, Error::RecordRefused { id, reason } if (*id, reason.clone()) == expected),
+            "{error:?}"
+        );
+        bob.flush().expect("flush");
+        assert_eq!(storage_b.commits(), 0);
+        assert!(bob.list().expect("list").is_empty());
+        assert!(bob.communities().expect("communities").is_empty());
+    }
+}
+
+#[test]
+fn a_damaged_stored_record_is_an_error() {
+    let storage = MemoryStorage::default();
+    let records = community(1);
+    let id = records[2].id();
+    let put = |key: String, value: &[u8]| {
+        storage
+            .commit(vec![WriteOp::Put {
+                table: Table::Records,
+                key,
+                value: value.to_vec(),
+            }])
+            .expect("put")
+    };
+    put(
+        crate::store::record_key(&id, &records[0].id()),
+        records[1].bytes(),
+    );
+    let e = engine(26, &storage);
+    assert!(matches!(
+        e.records(&id),
+        Err(Error::RecordDamaged { id: damaged, .. }) if damaged == records[0].id()
+    ));
+    let storage = MemoryStorage::default();
+    let garbage = b"garbage".as_slice();
+    storage
+        .commit(vec![WriteOp::Put {
+            table: Table::Records,
+            key: crate::store::record_key(&id, &RecordId::of(garbage)),
+            value: garbage.to_vec(),
+        }])
+        .expect("put");
+    assert!(matches!(
+        engine(26, &storage).records(&id),
+        Err(Error::RecordDamaged { .. })
+    ));
+}
