@@ -19,8 +19,11 @@ pub const STORE_FILE: &str = "nous.redb";
 /// How long [`Home::open`] waits for another process that holds the store
 /// (commands are short).
 const LOCK_WAIT: Duration = Duration::from_secs(5);
-/// How often it looks again.
-const LOCK_POLL: Duration = Duration::from_millis(25);
+/// How soon it looks again at first (a command about to close: a live
+/// sync woken by its write), doubling up to [`LOCK_POLL_MAX`].
+const LOCK_POLL_MIN: Duration = Duration::from_millis(1);
+/// How often it looks again at most.
+const LOCK_POLL_MAX: Duration = Duration::from_millis(25);
 
 /// The home directory to use: `explicit` (`--home`), else `NOUS_HOME`, else
 /// the platform's data directory (`$XDG_DATA_HOME/nous` on Linux).
@@ -72,12 +75,14 @@ impl Home {
     /// little (up to 5 s) for it to finish.
     pub fn open(path: &Path, env: Env) -> Result<Home> {
         let deadline = Instant::now() + LOCK_WAIT;
+        let mut poll = LOCK_POLL_MIN;
         loop {
             match Home::try_open(path, env.clone()) {
                 Err(Error::Engine(nous_core::Error::Store(StoreError::Locked(_))))
                     if Instant::now() < deadline =>
                 {
-                    std::thread::sleep(LOCK_POLL);
+                    std::thread::sleep(poll);
+                    poll = (poll * 2).min(LOCK_POLL_MAX);
                 }
                 other => return other,
             }

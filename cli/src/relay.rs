@@ -60,7 +60,8 @@ pub struct SyncArgs {
     #[arg(long)]
     pub watch: bool,
     /// With --watch: how often the home is checked for local edits, in
-    /// milliseconds.
+    /// milliseconds, besides the moment another process writes to it (where
+    /// the system tells; inotify on Linux).
     #[arg(long, value_name = "MS", default_value_t = 250, requires = "watch")]
     pub interval: u64,
     /// With --watch: stop after this many seconds (for scripts and tests).
@@ -524,6 +525,16 @@ async fn watch(
         ))?;
     }
     let (remote_tx, mut remote_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    // Another process writing to this home's store (`nous charter edit`)
+    // wakes the loop at once; the interval stays as the fallback look.
+    let (local_tx, mut local_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    // `NOUS_WATCH_STORE=0` turns this off (the live_edit benchmark's
+    // anchor: the interval alone).
+    let _store_watch = match std::env::var("NOUS_WATCH_STORE").as_deref() {
+        Ok("0") => None,
+        _ => watch_store(&cx.home, local_tx),
+    };
+    let mut quiet_until = tokio::time::Instant::now();
     let mut watched = BTreeSet::new();
     let interval = Duration::from_millis(args.interval.max(20));
     let stop_at = args
@@ -573,9 +584,18 @@ async fn watch(
             () = stop => break,
             _ = remote_rx.recv() => {
                 // Let a burst of keystrokes arrive before taking the home.
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                tokio::time::sleep(Duration::from_millis(5)).await;
                 while remote_rx.try_recv().is_ok() {}
                 true
+            }
+            Some(()) = local_rx.recv() => {
+                // Our own writes to the store notify us too: those are
+                // ignored (they come right after we close the home).
+                if tokio::time::Instant::now() < quiet_until {
+                    continue;
+                }
+                while local_rx.try_recv().is_ok() {}
+                false
             }
             () = tokio::time::sleep(interval) => false,
         };
@@ -628,7 +648,39 @@ async fn watch(
         }
         seen = plan.fingerprint(&mut engine)?;
         save_and_close(engine)?;
+        quiet_until = tokio::time::Instant::now() + OWN_WRITES;
+        while local_rx.try_recv().is_ok() {}
     }
     client.close().await;
     Ok(())
+}
+
+/// How long after this process closed the home a notification of a write
+/// to its store is taken for this process's own.
+const OWN_WRITES: Duration = Duration::from_millis(15);
+
+/// Watch the home's store file: `tx` gets a message for each write another
+/// process (or this one) makes to it. `None` when the system cannot watch
+/// files; the loop's interval is then the only look.
+fn watch_store(
+    home: &Path,
+    tx: tokio::sync::mpsc::UnboundedSender<()>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher as _;
+    let store = home.join(nous_api::STORE_FILE);
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event
+            && matches!(
+                event.kind,
+                notify::EventKind::Modify(_) | notify::EventKind::Create(_)
+            )
+        {
+            let _ = tx.send(());
+        }
+    })
+    .ok()?;
+    watcher
+        .watch(&store, notify::RecursiveMode::NonRecursive)
+        .ok()?;
+    Some(watcher)
 }
