@@ -133,6 +133,14 @@ impl Home {
         Ok(())
     }
 
+    /// Sign now this device's new changes to community documents, one
+    /// attestation per document ([`Home::close`] does it too): what a
+    /// bundle or a sync then carries is what members accept.
+    pub fn attest(&mut self) -> Result<()> {
+        self.engine.attest_all()?;
+        Ok(())
+    }
+
     /// Close the home: this device first signs its new changes to community
     /// documents (one attestation per document), then every edit, index
     /// update and compaction is committed together. Once this returns, the

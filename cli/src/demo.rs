@@ -21,22 +21,21 @@
 //! brings the community to it, Bob's edit reaches Alice through it, and an
 //! outsider's request is answered as for a document that does not exist.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
 use nous_core::charter::{Position, SectionDraft, SectionId};
-use nous_core::community::{Community, Founding};
 use nous_core::governance::Phase;
 use nous_core::markdown;
-use nous_core::record::{
-    Apply, Challenge, College, CommunityId, Decide, Founder, Method, Outcome, Payload, React,
-    RecordId, Round, Rule, Rules, SignCharter, Stance, TestObjection,
-};
+use nous_core::record::{ActRule, College, CommunityId, Founder, Outcome, RecordId, Stance};
 use nous_core::{DocId, HeadsRef, ids};
 
 use nous_api::Home;
+use nous_api::deliberation::Reaction;
+use nous_api::governance::NewCommunity;
 
 use crate::commands::{env, render_diff};
 use crate::output;
@@ -58,28 +57,15 @@ impl Member {
 
     /// Send a community's records, charter and drafts to `other`.
     fn sync_to(&mut self, other: &mut Member, community: &CommunityId) -> anyhow::Result<()> {
-        self.engine.attest_all()?;
+        self.engine.attest()?;
         let bytes = self.community_bundle(community)?;
-        other.engine.import_bundle(&bytes)?;
+        other.engine.bundles().import(&bytes)?;
         Ok(())
     }
 
     fn community_bundle(&mut self, community: &CommunityId) -> anyhow::Result<Vec<u8>> {
         let names = [community.to_string()];
-        let (docs, communities) = self.engine.bundle_selection(&[], &names)?;
-        Ok(self.engine.export_bundle_with(&docs, &communities)?)
-    }
-
-    fn community(&self, id: &CommunityId) -> anyhow::Result<Community> {
-        Ok(self.engine.community(id)?)
-    }
-
-    /// Act in the community; returns the record's id.
-    fn act(&mut self, id: &CommunityId, payload: Payload) -> anyhow::Result<RecordId> {
-        let community = self.community(id)?;
-        let acted = self.engine.act(&community, payload)?;
-        self.engine.wait(acted.ticket)?;
-        Ok(acted.record.id())
+        Ok(self.engine.bundles().export(&[], &names)?.bytes)
     }
 
     /// Send every document to `other` in a bundle, as a file would.
@@ -416,7 +402,9 @@ struct Governed {
     version: usize,
 }
 
-/// A challenge becomes a ratified amendment, across three homes.
+/// A challenge becomes a ratified amendment, across three homes: every act
+/// through the facade (`nous_api::governance`), the homes exchanging
+/// bundles.
 fn governance(
     root: &Path,
     alice: &mut Member,
@@ -425,13 +413,21 @@ fn governance(
     say: &mut Vec<String>,
 ) -> anyhow::Result<Governed> {
     let mut chloe = Member::create("Chloé", root)?;
-    let (alice_device, bob_device) = (alice.engine.device(), bob.engine.device());
+    let bob_device = bob.engine.device();
     say.push("\nGovernance".into());
-    let mut amend = Rule::new(Method::Consent);
-    amend.signers = 2;
-    let founded = alice.engine.found_community(Founding {
-        name: "Les Communs".into(),
-        charter: *doc,
+    let rules = [
+        "amend=consent,signers=2",
+        "admit=consent",
+        "exclude=qualified,days=15",
+        "rules=consensus",
+    ]
+    .iter()
+    .map(|rule| rule.parse::<ActRule>())
+    .collect::<Result<Vec<_>, _>>()?;
+    let alice_device = alice.engine.device();
+    let founded = alice.engine.governance().found(NewCommunity {
+        name: "Les Communs",
+        charter: &doc.to_string(),
         colleges: vec![
             College {
                 id: "salaries".into(),
@@ -444,32 +440,19 @@ fn governance(
                 weight: 1,
             },
         ],
-        founders: vec![
-            Founder {
-                member: alice_device,
-                name: "Alice".into(),
-                college: "salaries".into(),
-            },
-            Founder {
-                member: bob_device,
-                name: "Bob".into(),
-                college: "salaries".into(),
-            },
-        ],
-        rules: Rules {
-            amend,
-            admit: Rule::new(Method::Consent),
-            exclude: Rule {
-                threshold: 67,
-                min_days: 15,
-                ..Rule::new(Method::Qualified)
-            },
-            rules: Rule::new(Method::Consensus),
-        },
+        name_as: Some("Alice"),
+        college: Some("salaries"),
+        founders: vec![Founder {
+            member: bob_device,
+            name: "Bob".into(),
+            college: "salaries".into(),
+        }],
+        rules,
         facilitators: vec![alice_device],
     })?;
-    alice.engine.wait(founded.ticket)?;
-    let id = founded.community.id;
+    let id = founded.details.id;
+    let c = id.to_string();
+    let c = Some(c.as_str());
     say.push(format!(
         "  Alice and Bob found « Les Communs » ({}), version 1 of the charter in force",
         id.short()
@@ -478,189 +461,139 @@ fn governance(
     alice.sync_to(&mut chloe, &id)?;
 
     // Chloé joins.
-    let application = chloe.act(
-        &id,
-        Payload::Apply(Apply {
-            name: "Chloé".into(),
-            college: "apprenants".into(),
-            motivation: "Je suis la formation depuis un an.".into(),
-        }),
-    )?;
+    let application = chloe
+        .engine
+        .governance()
+        .apply(
+            c,
+            "Chloé",
+            "apprenants",
+            "Je suis la formation depuis un an.",
+        )?
+        .record
+        .to_string();
     chloe.sync_to(bob, &id)?;
-    bob.act(
-        &id,
-        Payload::Decide(Decide {
-            subject: application,
-            outcome: Outcome::Adopted,
-            reason: String::new(),
-        }),
-    )?;
+    bob.engine.governance().admit(c, &application)?;
     bob.sync_to(&mut chloe, &id)?;
-    let version = chloe.community(&id)?.state.in_force().hash.clone();
-    chloe.act(
-        &id,
-        Payload::SignCharter(SignCharter {
-            application,
-            version,
-        }),
-    )?;
+    chloe.engine.governance().sign(c, &application)?;
     say.push("  Chloé applies to the learners' college; Bob admits her (consent: no objection); she signs the charter in force".into());
 
     // Chloé challenges « Départ et exclusion » and proposes an amendment.
-    let challenge = chloe.act(
-        &id,
-        Payload::Challenge(Challenge {
-            section: "depart".into(),
-            tension: "On peut être exclu sans avoir été entendu.".into(),
-            example: "Un membre a été exclu l'an dernier sans pouvoir s'expliquer.".into(),
-            tension_record: None,
-            promoted_from: None,
-        }),
-    )?;
-    let community = chloe.community(&id)?;
-    let acted = chloe.engine.propose_amendment(
-        &community,
-        challenge,
+    let mut gov = chloe.engine.governance();
+    let challenge = gov
+        .challenge(
+            c,
+            "depart",
+            "On peut être exclu sans avoir été entendu.",
+            "Un membre a été exclu l'an dernier sans pouvoir s'expliquer.",
+            None,
+        )?
+        .record
+        .to_string();
+    let proposed = gov.propose(
+        c,
+        &challenge,
         "Droit d'être entendu",
         "Personne ne devrait être exclu sans avoir pu s'expliquer.",
-        Vec::new(),
+        &[],
     )?;
-    chloe.engine.wait(acted.ticket)?;
-    let amendment_id = acted.record.id();
-    let write = |member: &mut Member, text: &str| -> anyhow::Result<()> {
-        let community = member.community(&id)?;
-        let amendment = community
-            .state
-            .amendments
-            .get(&amendment_id)
-            .cloned()
-            .context("amendment")?;
-        let edited = member
-            .engine
-            .write_amendment(&community, &amendment, "depart", text)?;
-        member.engine.wait(edited.ticket)?;
-        Ok(())
-    };
-    let submit =
-        |member: &mut Member, note: &str, integrates: Vec<RecordId>| -> anyhow::Result<RecordId> {
-            let community = member.community(&id)?;
-            let amendment = community
-                .state
-                .amendments
-                .get(&amendment_id)
-                .cloned()
-                .context("amendment")?;
-            let acted = member
-                .engine
-                .submit_amendment(&community, &amendment, note, integrates)?;
-            member.engine.wait(acted.ticket)?;
-            Ok(acted.record.id())
-        };
-    write(
-        &mut chloe,
+    let amendment_id = proposed.record;
+    let amendment = amendment_id.to_string();
+    gov.write(
+        c,
+        &amendment,
+        "depart",
         "1. Chacun peut quitter la coopérative à tout moment.\n\n2. L'exclusion est décidée par l'assemblée, après que la personne a été entendue.",
     )?;
-    let first = submit(&mut chloe, "première rédaction", Vec::new())?;
-    chloe.act(
-        &id,
-        Payload::Round(Round {
-            amendment: amendment_id,
-        }),
-    )?;
+    gov.submit(c, &amendment, "première rédaction", &[])?;
+    gov.round(c, &amendment)?;
     say.push(format!("  Chloé challenges « Départ et exclusion » and submits amendment « Droit d'être entendu » ({})", amendment_id.short()));
 
     // Bob objects; the facilitator finds the objection valid.
     chloe.sync_to(bob, &id)?;
-    let objection = bob.act(
-        &id,
-        Payload::React(React {
-            subject: amendment_id,
-            submission: Some(first),
-            stance: Stance::Objection,
-            criteria: ['a', 'b', 'c', 'd'].into(),
-            argument: "Sans délai de convocation, l'audition peut être une formalité.".into(),
-            objection: None,
-        }),
-    )?;
+    let abcd: BTreeSet<char> = ['a', 'b', 'c', 'd'].into();
+    let objection = bob
+        .engine
+        .governance()
+        .react(
+            c,
+            &amendment,
+            Reaction {
+                stance: Stance::Objection,
+                criteria: abcd.clone(),
+                argument: "Sans délai de convocation, l'audition peut être une formalité.",
+                objection: None,
+            },
+        )?
+        .record
+        .to_string();
     bob.sync_to(alice, &id)?;
-    alice.act(
-        &id,
-        Payload::TestObjection(TestObjection {
-            objection,
-            passed: ['a', 'b', 'c', 'd'].into(),
-            note: "L'objection remplit les quatre critères.".into(),
-        }),
+    alice.engine.governance().test_objection(
+        c,
+        &objection,
+        abcd,
+        "L'objection remplit les quatre critères.",
     )?;
     alice.sync_to(&mut chloe, &id)?;
     say.push("  Bob objects (criteria a–d); Alice, facilitator, finds the objection valid".into());
 
     // Chloé integrates it; Bob confirms; the amendment is adopted and ratified.
-    write(
-        &mut chloe,
+    let mut gov = chloe.engine.governance();
+    gov.write(
+        c,
+        &amendment,
+        "depart",
         "1. Chacun peut quitter la coopérative à tout moment.\n\n2. L'exclusion est décidée par l'assemblée, après que la personne a été convoquée quinze jours à l'avance et entendue.",
     )?;
-    let second = submit(
-        &mut chloe,
+    gov.submit(
+        c,
+        &amendment,
         "convocation quinze jours avant",
-        vec![objection],
+        std::slice::from_ref(&objection),
     )?;
     chloe.sync_to(bob, &id)?;
-    bob.act(
-        &id,
-        Payload::React(React {
-            subject: amendment_id,
-            submission: Some(second),
+    bob.engine.governance().react(
+        c,
+        &amendment,
+        Reaction {
             stance: Stance::Resolved,
-            criteria: Default::default(),
-            argument: "Le délai règle mon objection.".into(),
-            objection: Some(objection),
-        }),
+            criteria: BTreeSet::new(),
+            argument: "Le délai règle mon objection.",
+            objection: Some(&objection),
+        },
     )?;
     bob.sync_to(alice, &id)?;
     chloe.sync_to(alice, &id)?;
-    alice.act(
-        &id,
-        Payload::React(React {
-            subject: amendment_id,
-            submission: Some(second),
+    let mut gov = alice.engine.governance();
+    gov.react(
+        c,
+        &amendment,
+        Reaction {
             stance: Stance::Consent,
-            criteria: Default::default(),
-            argument: String::new(),
+            criteria: BTreeSet::new(),
+            argument: "",
             objection: None,
-        }),
+        },
     )?;
-    let decision = alice.act(
-        &id,
-        Payload::Decide(Decide {
-            subject: amendment_id,
-            outcome: Outcome::Adopted,
-            reason: String::new(),
-        }),
-    )?;
+    let decision = gov.decide(c, &amendment, Outcome::Adopted, "")?.record;
     say.push(format!(
         "  Chloé integrates it; Bob confirms it resolved; Alice consents; adopted by consent ({})",
         decision.short()
     ));
-    ratify_as(alice, &id, amendment_id)?;
+    gov.ratify(c, &amendment)?;
     alice.sync_to(bob, &id)?;
-    ratify_as(bob, &id, amendment_id)?;
-    let state = bob.community(&id)?.state;
-    let amendment = state.amendments.get(&amendment_id).context("amendment")?;
-    if amendment.phase != Phase::Merged {
+    let mut gov = bob.engine.governance();
+    let ratified = gov.ratify(c, &amendment)?;
+    let state = &ratified.state;
+    let merged = state
+        .amendments
+        .get(&amendment_id)
+        .is_some_and(|a| a.phase == Phase::Merged);
+    if !merged {
         bail!("the amendment was not ratified");
     }
     let version = state.in_force().number;
-    let text = bob.engine.charter_at(
-        doc,
-        Some(
-            &state
-                .in_force()
-                .heads
-                .iter()
-                .filter_map(|h| h.parse().ok())
-                .collect::<Vec<_>>(),
-        ),
-    )?;
+    let text = gov.charter_in_force(state)?;
     say.push(format!(
         "  Alice and Bob sign the ratification: version {version} of the charter is in force"
     ));
@@ -675,19 +608,6 @@ fn governance(
         amendment: amendment_id,
         version,
     })
-}
-
-fn ratify_as(member: &mut Member, id: &CommunityId, amendment: RecordId) -> anyhow::Result<()> {
-    let community = member.community(id)?;
-    let state = community
-        .state
-        .amendments
-        .get(&amendment)
-        .cloned()
-        .context("amendment")?;
-    let acted = member.engine.ratify_amendment(&community, &state)?;
-    member.engine.wait(acted.ticket)?;
-    Ok(())
 }
 
 fn heads_text(heads: &[nous_core::ChangeHash]) -> String {
