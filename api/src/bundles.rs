@@ -9,7 +9,7 @@ use nous_core::{Bundle, DocId, ImportOutcome, Imported};
 use serde::Serialize;
 
 use crate::conflicts::{self, ConflictView};
-use crate::{Error, Home, Result};
+use crate::{Error, Event, Home, Result};
 
 /// The bundles of a home ([`Home::bundles`]).
 #[derive(Debug)]
@@ -109,6 +109,14 @@ impl Bundles<'_> {
                     &imported.id,
                     before.get(&imported.id).map(Vec::as_slice),
                 )?);
+            }
+        }
+        for imported in report.iter() {
+            if imported.outcome != ImportOutcome::Unchanged {
+                self.home.emit(Event::Merged {
+                    doc: imported.id,
+                    outcome: imported.outcome,
+                });
             }
         }
         Ok(BundleImported {

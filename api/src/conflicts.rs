@@ -165,11 +165,13 @@ impl Documents<'_> {
         let edited = self.home.edit(&found.doc, &message, |c| {
             c.resolve_conflict(&found.conflict, &text)
         })?;
+        let change = edited.change.as_ref().map(ids::hash_hex);
+        self.home.edited(found.doc, change.as_deref());
         Ok(ConflictResolved {
             id: found.id,
             doc: found.doc,
             text,
-            change: edited.change.as_ref().map(ids::hash_hex),
+            change,
         })
     }
 

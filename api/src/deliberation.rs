@@ -243,12 +243,14 @@ impl Governance<'_> {
             .home()
             .write_amendment(&community, &amendment, section, text)?;
         self.home().wait(edited.ticket)?;
+        let change = edited.change.as_ref().map(ids::hash_hex);
+        self.home().edited(amendment.draft, change.as_deref());
         Ok(DraftWritten {
             amendment: amendment.record,
             draft: amendment.draft,
             section: edited.value.id.clone(),
             heading: edited.value.heading.clone(),
-            change: edited.change.as_ref().map(ids::hash_hex),
+            change,
         })
     }
 

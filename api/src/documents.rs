@@ -16,7 +16,7 @@ use nous_core::{ChangeHash, DocId, HeadsRef, Section, ids};
 use serde::Serialize;
 
 use crate::conflicts::ConflictView;
-use crate::{Error, Home, Result};
+use crate::{Error, Event, Home, Result};
 
 /// The documents of a home ([`Home::documents`]).
 #[derive(Debug)]
@@ -165,6 +165,18 @@ fn hex(change: Option<&ChangeHash>) -> Option<String> {
 }
 
 impl Home {
+    /// Tell subscribers that `doc` was edited here, if it was.
+    pub(crate) fn edited(&mut self, doc: DocId, change: Option<&str>) {
+        if let Some(change) = change {
+            self.emit(Event::Edited {
+                doc,
+                change: change.to_owned(),
+            });
+        }
+    }
+}
+
+impl Home {
     /// The documents of this home.
     pub fn documents(&mut self) -> Documents<'_> {
         Documents { home: self }
@@ -193,12 +205,14 @@ impl Documents<'_> {
         let created = self.home.create_charter(title, draft)?;
         let id = created.value;
         let sections = self.home.charter(&id, None)?.sections.len();
+        let change = hex(created.change.as_ref());
+        self.home.edited(id, change.as_deref());
         Ok(Created {
             id,
             url: id.url(),
             title: title.to_owned(),
             sections,
-            change: hex(created.change.as_ref()),
+            change,
         })
     }
 
@@ -289,9 +303,11 @@ impl Documents<'_> {
         } else {
             Vec::new()
         };
+        let change = hex(edited.change.as_ref());
+        self.home.edited(*doc, change.as_deref());
         Ok(Edited {
             id: *doc,
-            change: hex(edited.change.as_ref()),
+            change,
             warnings,
         })
     }
@@ -324,10 +340,12 @@ impl Documents<'_> {
         let edited = self
             .home
             .edit(&id, "add section", |c| c.add_section(&draft, &place, fresh))?;
+        let change = hex(edited.change.as_ref());
+        self.home.edited(id, change.as_deref());
         Ok(SectionChanged {
             id,
             section: edited.value,
-            change: hex(edited.change.as_ref()),
+            change,
             heading: section.heading.to_owned(),
         })
     }
@@ -351,10 +369,12 @@ impl Documents<'_> {
             .edit(&id, &format!("move section {section}"), |c| {
                 c.move_section(&section, &place)
             })?;
+        let change = hex(edited.change.as_ref());
+        self.home.edited(id, change.as_deref());
         Ok(SectionChanged {
             id,
             section,
-            change: hex(edited.change.as_ref()),
+            change,
             heading,
         })
     }
@@ -372,10 +392,12 @@ impl Documents<'_> {
             .edit(&id, &format!("remove section {section}"), |c| {
                 c.remove_section(&section)
             })?;
+        let change = hex(edited.change.as_ref());
+        self.home.edited(id, change.as_deref());
         Ok(SectionChanged {
             id,
             section,
-            change: hex(edited.change.as_ref()),
+            change,
             heading,
         })
     }
@@ -409,11 +431,13 @@ impl Documents<'_> {
             .find_section(section.as_str())
             .map(|s| s.tags.clone())
             .unwrap_or_default();
+        let change = hex(edited.change.as_ref());
+        self.home.edited(id, change.as_deref());
         Ok(Tagged {
             id,
             section,
             tags,
-            change: hex(edited.change.as_ref()),
+            change,
         })
     }
 }

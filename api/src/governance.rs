@@ -16,7 +16,7 @@ use nous_core::record::{
 use nous_core::{DocId, PublicKey};
 use serde::Serialize;
 
-use crate::{Error, Home, Result};
+use crate::{Error, Event, Home, Result};
 
 /// The governance of a home's communities ([`Home::governance`]).
 #[derive(Debug)]
@@ -501,6 +501,11 @@ impl Governance<'_> {
     /// What an act the engine made recorded; durable on return.
     pub(crate) fn recorded<T>(&mut self, acted: Acted, details: T) -> Result<Recorded<T>> {
         self.home.wait(acted.ticket)?;
+        self.home.emit(Event::Recorded {
+            community: acted.community.id,
+            record: acted.record.id(),
+            kind: acted.record.kind(),
+        });
         Ok(Recorded {
             record: acted.record.id(),
             kind: acted.record.kind(),

@@ -44,6 +44,8 @@ pub struct Home {
     path: PathBuf,
     env: Env,
     engine: Engine,
+    /// Receivers of [`crate::events::Event`]s.
+    pub(crate) subscribers: Vec<std::sync::mpsc::Sender<crate::events::Event>>,
 }
 
 impl Home {
@@ -108,6 +110,7 @@ impl Home {
             path: path.to_path_buf(),
             engine: Engine::with_storage(key, Box::new(storage), options),
             env,
+            subscribers: Vec::new(),
         })
     }
 

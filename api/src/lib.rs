@@ -18,6 +18,7 @@ pub mod deliberation;
 pub mod documents;
 mod env;
 mod error;
+pub mod events;
 pub mod governance;
 mod home;
 pub mod keyfile;
@@ -27,6 +28,7 @@ pub mod verify;
 pub use documents::Documents;
 pub use env::Env;
 pub use error::{Error, ErrorKind, Result};
+pub use events::Event;
 pub use home::{Home, KEY_FILE, STORE_FILE, default_home};
 pub use verify::{Verified, verify};
 
