@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
-use automerge::Automerge;
 use clap::Args;
 use nous_core::bundle::Bundle;
 use nous_core::engine::Engine;
@@ -209,12 +208,17 @@ async fn exchange(
     for community in &plan.ledgers {
         let id = ledger::doc_id(community);
         if let Some(synced) = client.sync(&id, DOC_TIMEOUT).await? {
-            let doc = Automerge::load(&synced.bytes).map_err(|e| {
-                anyhow!(
-                    "the relay's ledger of {} does not load: {e}",
-                    community.short()
-                )
-            })?;
+            // The relay's bytes: through the guard (caps, a scan, the
+            // decoder contained), never straight into Automerge.
+            let actor = engine.device().actor_for(&id);
+            let doc =
+                nous_core::guard::load(&synced.bytes, &nous_core::guard::Limits::default(), actor)
+                    .map_err(|e| {
+                        anyhow!(
+                            "the relay's ledger of {} was refused: {e}",
+                            community.short()
+                        )
+                    })?;
             let records = ledger::records(&doc)?;
             let staged = engine.add_records(&records)?;
             engine.wait(staged.ticket)?;
