@@ -111,6 +111,13 @@ impl Bundles<'_> {
                 )?);
             }
         }
+        for &(community, record, kind) in &report.added {
+            self.home.emit(Event::Recorded {
+                community,
+                record,
+                kind,
+            });
+        }
         for imported in report.iter() {
             if imported.outcome != ImportOutcome::Unchanged {
                 self.home.emit(Event::Merged {

@@ -35,7 +35,9 @@ pub enum Event {
         /// What the merge did.
         outcome: ImportOutcome,
     },
-    /// A signed record was stored (made here, or taken in).
+    /// A signed record was stored: made by an act of the facade, or taken
+    /// in from a bundle (attestations the engine makes on its own, at
+    /// founding or closing, are not announced).
     Recorded {
         /// Its community.
         community: CommunityId,
@@ -133,14 +135,27 @@ mod tests {
         let merges = bob.subscribe();
         bob.bundles().import(&bundle.bytes).expect("import");
         let got: Vec<Event> = merges.try_iter().collect();
+        // Every record the bundle brought (the genesis, and the founder's
+        // attestation of the charter), then the charter.
+        let genesis = Event::Recorded {
+            community: founded.community,
+            record: founded.record,
+            kind: Kind::Genesis,
+        };
+        assert!(got.contains(&genesis), "{got:?}");
+        let records = got
+            .iter()
+            .filter(|e| matches!(e, Event::Recorded { .. }))
+            .count();
+        assert_eq!(records, bundle.records);
         assert_eq!(
-            got,
-            vec![Event::Merged {
+            got.last(),
+            Some(&Event::Merged {
                 doc: created.id,
                 outcome: ImportOutcome::Added,
-            }]
+            })
         );
-        let json = serde_json::to_value(&got[0]).expect("json");
+        let json = serde_json::to_value(got.last().expect("an event")).expect("json");
         assert_eq!(json["event"], "merged");
     }
 }

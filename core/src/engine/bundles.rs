@@ -257,6 +257,10 @@ impl Engine {
             documents: report,
             records: bundle.records.len(),
             new_records: new_records.len(),
+            added: new_records
+                .iter()
+                .map(|r| (r.community(), r.id(), r.kind()))
+                .collect(),
         })
     }
 }

@@ -124,6 +124,10 @@ pub struct ImportReport {
     pub records: usize,
     /// Of those, how many were new here (and are now stored).
     pub new_records: usize,
+    /// The new ones: community, record, kind (not in JSON, which counts
+    /// them).
+    #[serde(skip)]
+    pub added: Vec<(CommunityId, RecordId, crate::record::Kind)>,
 }
 
 impl std::ops::Deref for ImportReport {
