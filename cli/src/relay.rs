@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
 use clap::Args;
-use nous_core::bundle::Bundle;
 use nous_core::engine::Engine;
 use nous_core::ids::DocId;
 use nous_core::token::{self, Token};
@@ -261,11 +260,7 @@ async fn exchange(
                 .map(|(id, _)| *id)
                 .filter(|id| known.contains(id)),
         );
-        let bundle = Bundle {
-            documents,
-            records: Vec::new(),
-        };
-        let imported = engine.import_bundle(&bundle.encode())?;
+        let imported = engine.apply_remote(documents)?;
         for doc in imported.documents {
             // The conflicts this merge created, if it merged anything.
             let (conflicts, lines) = if doc.outcome == nous_core::ImportOutcome::Unchanged {

@@ -433,6 +433,33 @@ fn a_bundle_with_one_bad_document_imports_nothing() {
     assert_eq!(storage_b.commits(), 0);
 }
 
+/// What a peer sends is merged by the import path without a bundle: the
+/// same checks, all or nothing.
+#[test]
+fn remote_documents_merge_with_every_check_and_all_or_nothing() {
+    let storage_a = MemoryStorage::default();
+    let mut alice = engine(16, &storage_a);
+    let doc = create(&mut alice);
+    let saved = alice.document(&doc).expect("doc").save();
+    let storage_b = MemoryStorage::default();
+    let mut bob = engine(17, &storage_b);
+    let bad = (DocId::from_bytes([9; 16]), b"not automerge".to_vec());
+    assert!(matches!(
+        bob.apply_remote(vec![(doc, saved.clone()), bad]),
+        Err(Error::Refused { .. })
+    ));
+    assert!(bob.list().expect("list").is_empty());
+    assert_eq!(storage_b.commits(), 0);
+    let report = bob.apply_remote(vec![(doc, saved.clone())]).expect("apply");
+    assert_eq!(report.documents[0].outcome, ImportOutcome::Added);
+    assert_eq!(
+        bob.charter(&doc, None).expect("read"),
+        alice.charter(&doc, None).expect("read")
+    );
+    let again = bob.apply_remote(vec![(doc, saved)]).expect("again");
+    assert_eq!(again.documents[0].outcome, ImportOutcome::Unchanged);
+}
+
 #[test]
 fn documents_are_found_by_id_prefix_or_title() {
     let storage = MemoryStorage::default();
