@@ -13,7 +13,6 @@ pub mod access;
 pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod discover;
 #[cfg(test)]
 mod fuzz;
 pub mod guard;
@@ -22,9 +21,11 @@ pub mod metrics;
 pub mod repo;
 pub mod server;
 pub mod store;
-pub mod wire;
 
 pub use config::Config;
+/// The wire codec and relay discovery live in `nous-net`, shared with the
+/// clients; re-exported under their old paths.
+pub use nous_net::{discover, wire};
 pub use server::{Relay, RelayError};
 
 /// Milliseconds since the Unix epoch, from the system clock (the relay's
