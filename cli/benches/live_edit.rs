@@ -15,6 +15,7 @@
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -49,8 +50,12 @@ fn run(home: &Path, args: &[&str]) -> Value {
 
 struct Watch {
     child: Child,
-    lines: std::io::Lines<BufReader<ChildStdout>>,
+    lines: mpsc::Receiver<String>,
 }
+
+/// How long a watch may take to start or to report an edit before the
+/// benchmark fails (rather than hang).
+const DEADLINE: Duration = Duration::from_secs(60);
 
 impl Watch {
     fn start(home: &Path, relay: &str, notify: bool) -> Watch {
@@ -63,16 +68,29 @@ impl Watch {
             command.env("NOUS_WATCH_STORE", "0");
         }
         let mut child = command.spawn().expect("start the watch");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let first = lines.next().expect("a first line").expect("read");
+        let stdout: ChildStdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = lines.recv_timeout(DEADLINE).expect("the watch started");
         assert!(first.contains("watching"), "{first}");
         Watch { child, lines }
     }
 
     /// Wait for the line that says a document was received.
     fn received(&mut self) -> Instant {
+        let deadline = Instant::now() + DEADLINE;
         loop {
-            let line = self.lines.next().expect("the watch stopped").expect("read");
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .expect("the edit reached the other member in time");
             if line.contains("\"received\"") {
                 return Instant::now();
             }
