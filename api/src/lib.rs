@@ -22,6 +22,7 @@ pub mod events;
 pub mod governance;
 mod home;
 pub mod keyfile;
+pub mod relays;
 pub mod sync;
 pub mod verify;
 

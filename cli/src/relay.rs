@@ -9,7 +9,7 @@
 //! it opens the home only for each exchange, so other `nous` commands can
 //! edit in between.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,8 +30,6 @@ use nous_api::sync::SyncPlan;
 use crate::commands::{Context, open, save_and_close};
 use crate::output;
 
-/// Relays this home has seen, and their keys (trust on first use).
-const RELAYS_FILE: &str = "relays.json";
 /// How long one document may take to sync before it is reported incomplete.
 const DOC_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long to wait for the relay to answer at all.
@@ -105,29 +103,11 @@ fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
 }
 
 /// The relay's key: fetched, and checked against the one pinned in the home.
+/// The relay's key, checked against (or pinned as) the one this home knows
+/// (`nous_api::relays`).
 async fn relay_key(home: &Path, url: &RelayUrl) -> anyhow::Result<PublicKey> {
     let key = url.fetch_id(CONNECT_TIMEOUT).await?;
-    let path = home.join(RELAYS_FILE);
-    let mut known: BTreeMap<String, String> = match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .with_context(|| format!("{} is damaged", path.display()))?,
-        Err(_) => BTreeMap::new(),
-    };
-    let name = url.websocket();
-    match known.get(&name) {
-        Some(pinned) if *pinned == key.to_string() => {}
-        Some(pinned) => bail!(
-            "relay at {name} now has key {key}, not {pinned} as before; if it was reinstalled on purpose, remove it from {}",
-            path.display()
-        ),
-        None => {
-            known.insert(name, key.to_string());
-            let text = serde_json::to_vec_pretty(&known)?;
-            std::fs::write(&path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-    }
-    Ok(key)
+    Ok(nous_api::relays::pin(home, &url.websocket(), key)?)
 }
 
 /// A token source for one session: every token has a fresh nonce, all
