@@ -94,13 +94,16 @@ impl Bundles<'_> {
         let home = &mut *self.home;
         // The heads of the bundle's documents that are here already, to
         // tell which conflicts the merge creates.
-        let named: Vec<DocId> = Bundle::decode(bytes)
-            .map(|b| b.documents.into_iter().map(|(id, _)| id).collect())
-            .unwrap_or_default();
+        let bundle = Bundle::decode(bytes).map_err(nous_core::Error::from)?;
         let known: HashSet<DocId> = home.list()?.into_iter().map(|d| d.id).collect();
-        let before =
-            conflicts::heads_before(home, named.into_iter().filter(|id| known.contains(id)));
-        let report = home.import_bundle(bytes)?;
+        let here: Vec<DocId> = bundle
+            .documents
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| known.contains(id))
+            .collect();
+        let before = conflicts::heads_before(home, here);
+        let report = home.import_decoded(bundle)?;
         let mut created = Vec::new();
         for imported in report.iter() {
             if imported.outcome != ImportOutcome::Unchanged {

@@ -528,13 +528,17 @@ impl Governance<'_> {
         section: &str,
         example: &str,
     ) -> Result<Recorded<Escalated>> {
-        let escalation = self.update_tension(community, tension, TensionStatus::Escalated, note)?;
-        let community = self.home().community(&escalation.community)?;
-        let charter = self.charter_in_force(&community.state)?;
-        let section = charter
+        // The section is checked before anything is stored: a section that
+        // is not there must not leave the tension escalated without its
+        // challenge.
+        let before = self.community(community)?;
+        let section = self
+            .charter_in_force(&before.state)?
             .find_section(section)
             .map_err(nous_core::Error::from)?
             .clone();
+        let escalation = self.update_tension(community, tension, TensionStatus::Escalated, note)?;
+        let community = self.home().community(&escalation.community)?;
         let tension = community.record_by_ref(tension)?;
         let summary = community
             .state
@@ -737,6 +741,16 @@ mod tests {
         let tension = opened.record.to_string();
         gov.update_tension(c, &tension, TensionStatus::InProcess, "on s'en occupe")
             .expect("in process");
+        // A section that is not there stores nothing: the tension stays in
+        // process, with no challenge.
+        let missing = gov
+            .escalate_tension(c, &tension, "ça bloque", "Nulle part", "la réunion du 3")
+            .map(|_| ())
+            .expect_err("no such section");
+        assert_eq!(missing.kind(), ErrorKind::InvalidInput);
+        let tensions = gov.tensions(c).expect("tensions");
+        assert_eq!(tensions[0].status, TensionStatus::InProcess);
+        assert!(tensions[0].challenges.is_empty());
         let escalated = gov
             .escalate_tension(c, &tension, "ça bloque", "Tensions", "la réunion du 3")
             .expect("escalate");

@@ -96,7 +96,7 @@ impl Engine {
     /// not depend on the order of the bundle's entries. Importing the same
     /// bundle again changes nothing.
     pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<ImportReport> {
-        self.import(Bundle::decode(bytes)?)
+        self.import_decoded(Bundle::decode(bytes)?)
     }
 
     /// Merge documents a peer sent (a relay's answer to a sync): the merge
@@ -104,14 +104,15 @@ impl Engine {
     /// encoding the documents into a bundle and decoding them again. All
     /// or nothing, as an import.
     pub fn apply_remote(&mut self, documents: Vec<(DocId, Vec<u8>)>) -> Result<ImportReport> {
-        self.import(Bundle {
+        self.import_decoded(Bundle {
             documents,
             records: Vec::new(),
         })
     }
 
-    /// [`Engine::import_bundle`] of a decoded bundle.
-    fn import(&mut self, bundle: Bundle) -> Result<ImportReport> {
+    /// [`Engine::import_bundle`] of a bundle already decoded (by a caller
+    /// that read its entries first), so it is not decoded twice.
+    pub fn import_decoded(&mut self, bundle: Bundle) -> Result<ImportReport> {
         let new_records = self.new_records_from_bundle(&bundle.records)?;
         let claims = self.bundle_claims(&new_records, !bundle.documents.is_empty())?;
         let now = self.now();

@@ -707,3 +707,33 @@ fn a_damaged_stored_record_is_an_error() {
         Err(Error::RecordDamaged { .. })
     ));
 }
+
+/// The ledger replica a sync sends is read back through the guard: damaged
+/// bytes in the store are an error naming the ledger, not a panic and not a
+/// fresh ledger that would renumber this device's changes.
+#[test]
+fn a_damaged_ledger_replica_is_refused_not_replaced() {
+    let storage = MemoryStorage::default();
+    let mut e = engine(31, &storage);
+    let community = crate::record::RecordId([4; 32]);
+    let fresh = e.local_ledger(&community).expect("a new replica");
+    assert_eq!(
+        e.ledger_replica(&community).expect("read"),
+        Some(fresh.save()),
+        "a new replica is kept before anything is sent"
+    );
+    e.set_ledger_replica(&community, b"not automerge".to_vec())
+        .expect("store");
+    match e.local_ledger(&community) {
+        Err(Error::Damaged { doc, detail }) => {
+            assert_eq!(doc, crate::ledger::doc_id(&community));
+            assert!(detail.contains("ledger replica"), "{detail}");
+        }
+        other => panic!("a damaged replica was taken: {:?}", other.map(|_| ())),
+    }
+    assert_eq!(
+        e.ledger_replica(&community).expect("read"),
+        Some(b"not automerge".to_vec()),
+        "nothing was overwritten"
+    );
+}
