@@ -2,7 +2,7 @@
 //!
 //! `nous sync` keeps the home's store as the truth. For a session it builds
 //! the documents and the communities' ledgers into an in-memory automerge-repo
-//! (`nous_sync_server::repo::client`), syncs them with the relay, then takes
+//! (`nous_net::client`), syncs them with the relay, then takes
 //! back what came in: records through signature checks, documents through
 //! the guard (as a bundle import: all or nothing). `--watch` stays connected
 //! and repeats that exchange whenever the relay's copy or the home changes;
@@ -20,9 +20,9 @@ use nous_core::engine::Engine;
 use nous_core::ids::DocId;
 use nous_core::token::{self, Token};
 use nous_core::{DeviceKey, PublicKey, ledger};
+use nous_net::client::{Client, TokenSource};
 use nous_sync_server::cli::ServeArgs;
 use nous_sync_server::discover::RelayUrl;
-use nous_sync_server::repo::client::{Client, TokenSource};
 use serde_json::json;
 
 use nous_api::sync::SyncPlan;

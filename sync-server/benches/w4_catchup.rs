@@ -34,8 +34,8 @@ use common::{Founder, Server};
 use futures::StreamExt as _;
 use nous_core::PublicKey;
 use nous_core::ids::DocId;
+use nous_net::client::Client;
 use nous_sync_server::discover::RelayUrl;
-use nous_sync_server::repo::client::Client;
 use serde_json::{Value, json};
 
 const DOC_TIMEOUT: Duration = Duration::from_secs(30);

@@ -62,14 +62,8 @@ pub struct Authenticator {
     seen: Mutex<HashMap<[u8; 16], u64>>,
 }
 
-/// An authenticated connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Authenticated {
-    /// The device.
-    pub device: PublicKey,
-    /// The peer id the connection is pinned to.
-    pub peer_id: String,
-}
+/// An authenticated connection: the peer identity the network edge knows.
+pub type Authenticated = nous_net::Peer;
 
 impl Authenticator {
     /// An authenticator for the relay whose key is `relay`.

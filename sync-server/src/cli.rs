@@ -1,7 +1,7 @@
 //! `nous serve` and `nous-sync-server`: the same flags, the same run.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Args;
@@ -37,7 +37,7 @@ impl ServeArgs {
     /// nor the file names a directory.
     pub fn config(&self, default_data: Option<PathBuf>) -> anyhow::Result<Config> {
         let mut config = match &self.config {
-            Some(path) => Config::from_file(path)?,
+            Some(path) => read_file(path)?,
             None => Config::default(),
         };
         let file_named_data = self.config.is_some() && config.data != Config::default().data;
@@ -54,6 +54,29 @@ impl ServeArgs {
         }
         Ok(config)
     }
+}
+
+/// Why the settings file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {detail}")]
+pub struct ConfigError {
+    path: String,
+    detail: String,
+}
+
+/// The defaults overridden by the TOML file at `path`.
+pub fn read_file(path: &Path) -> Result<Config, ConfigError> {
+    let fail = |detail: String| ConfigError {
+        path: path.display().to_string(),
+        detail,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    from_toml(&text).map_err(|e| fail(e.to_string()))
+}
+
+/// The defaults overridden by `text` (TOML).
+pub fn from_toml(text: &str) -> Result<Config, toml::de::Error> {
+    toml::from_str(text)
 }
 
 /// Run a relay until Ctrl-C or SIGTERM, then shut it down cleanly.
@@ -96,5 +119,27 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_overrides_defaults_and_refuses_unknown_keys() {
+        let config =
+            from_toml("listen = \"127.0.0.1:4000\"\nopen_registration = false\n").expect("parses");
+        assert_eq!(config.listen.port(), 4000);
+        assert!(!config.open_registration);
+        assert_eq!(config.max_frame_bytes, Config::default().max_frame_bytes);
+        assert!(from_toml("lisen = \"127.0.0.1:4000\"").is_err());
+        let limits = from_toml("[limits]\nmax_waiting_bytes = 1000\n").expect("parses");
+        assert_eq!(limits.guard_limits().relay.max_waiting_bytes, 1000);
+        assert_eq!(
+            limits.guard_limits().relay.max_queued_bytes,
+            Config::default().guard_limits().relay.max_queued_bytes
+        );
+        assert!(from_toml("[limits]\nmax_waitin_bytes = 1\n").is_err());
     }
 }

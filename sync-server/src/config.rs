@@ -1,8 +1,9 @@
 //! The relay's settings: embedded defaults, then an optional TOML file,
-//! then environment variables and flags (the binary applies those two).
+//! then environment variables and flags (the `cli` feature reads those
+//! three: [`crate::cli`]).
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
@@ -79,30 +80,7 @@ impl Default for Config {
     }
 }
 
-/// Why the configuration could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {detail}")]
-pub struct ConfigError {
-    path: String,
-    detail: String,
-}
-
 impl Config {
-    /// The defaults overridden by the TOML file at `path`.
-    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let fail = |detail: String| ConfigError {
-            path: path.display().to_string(),
-            detail,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-        Self::from_toml(&text).map_err(|e| fail(e.to_string()))
-    }
-
-    /// The defaults overridden by `text` (TOML).
-    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
-        toml::from_str(text)
-    }
-
     /// The runtime threads to start (`workers`, or its automatic value on a
     /// machine with `cores` cores).
     pub fn worker_threads(&self, cores: usize) -> usize {
@@ -118,29 +96,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn toml_overrides_defaults_and_refuses_unknown_keys() {
-        let config = Config::from_toml("listen = \"127.0.0.1:4000\"\nopen_registration = false\n")
-            .expect("parses");
-        assert_eq!(config.listen.port(), 4000);
-        assert!(!config.open_registration);
-        assert_eq!(config.max_frame_bytes, Config::default().max_frame_bytes);
-        assert!(Config::from_toml("lisen = \"127.0.0.1:4000\"").is_err());
-        let limits = Config::from_toml("[limits]\nmax_waiting_bytes = 1000\n").expect("parses");
-        assert_eq!(limits.guard_limits().relay.max_waiting_bytes, 1000);
-        assert_eq!(
-            limits.guard_limits().relay.max_queued_bytes,
-            Config::default().guard_limits().relay.max_queued_bytes
-        );
-        assert!(Config::from_toml("[limits]\nmax_waitin_bytes = 1\n").is_err());
-    }
-
-    #[test]
     fn workers_default_to_one_per_core() {
         let auto = Config::default();
         assert_eq!(auto.worker_threads(0), 1);
         assert_eq!(auto.worker_threads(2), 2);
         assert_eq!(auto.worker_threads(8), 8);
-        let four = Config::from_toml("workers = 4").expect("parses");
+        let four = Config {
+            workers: 4,
+            ..Config::default()
+        };
         assert_eq!(four.worker_threads(2), 4);
     }
 }

@@ -29,6 +29,7 @@ use crate::guard::Guard;
 use crate::hub::SyncEngine;
 use crate::metrics::Metrics;
 use crate::store::{RedbChunks, StoreHealth};
+use nous_net::ChunkStore;
 
 /// Why the relay could not start or stop cleanly.
 #[derive(Debug, thiserror::Error)]
@@ -133,17 +134,17 @@ impl Relay {
             .map_err(|e| RelayError::Data(e.to_string()))?;
         let relay_peer = format!("nous-relay-{id}");
         let limits = config.guard_limits();
+        let store: Arc<dyn ChunkStore> = Arc::new(chunks.clone());
         let guard = Arc::new(Guard::new(
             registry.clone(),
-            chunks.clone(),
-            health.clone(),
+            store.clone(),
             metrics.clone(),
             limits,
             config.open_registration,
             relay_peer.clone(),
         ));
         let sync = SyncEngine::new(
-            chunks.clone(),
+            store,
             registry.clone(),
             guard.clone(),
             metrics.clone(),

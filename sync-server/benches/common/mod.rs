@@ -546,7 +546,7 @@ impl Founder {
         relay: PublicKey,
         session: [u8; 8],
         seed: u64,
-    ) -> nous_sync_server::repo::client::TokenSource {
+    ) -> nous_net::client::TokenSource {
         let key = DeviceKey::from_seed(&[self.seed; 32]);
         let rng = std::sync::Mutex::new(Rng::new(seed ^ now_ms()));
         std::sync::Arc::new(move || {

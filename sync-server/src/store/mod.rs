@@ -30,6 +30,10 @@ use std::sync::mpsc;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
+use futures::future::BoxFuture;
+use nous_net::access::{Backing, Held};
+use nous_net::chunks::ChunkStore;
+use nous_net::guard::Evidence;
 use redb::{Database, ReadableDatabase as _, ReadableTable as _, TableDefinition};
 use tokio::sync::oneshot;
 
@@ -408,7 +412,7 @@ impl RedbChunks {
     }
 
     /// Keep an equivocation (with the next group commit).
-    pub fn keep_evidence(&self, evidence: &crate::guard::Evidence) {
+    pub fn keep_evidence(&self, evidence: &Evidence) {
         let held = evidence.held.clone().unwrap_or_default();
         let mut value = Vec::with_capacity(36 + held.len() + evidence.second.len());
         value.extend_from_slice(evidence.sender.as_bytes());
@@ -453,7 +457,7 @@ impl RedbChunks {
     }
 }
 
-impl crate::access::Backing for RedbChunks {
+impl Backing for RedbChunks {
     fn keep_binding(&self, actor: &automerge::ActorId, device: &nous_core::PublicKey) {
         self.bind(actor.to_hex_string(), *device.as_bytes());
     }
@@ -462,31 +466,55 @@ impl crate::access::Backing for RedbChunks {
         self.own(doc.to_string(), community.0);
     }
 
-    fn held(&self, doc: &nous_core::ids::DocId) -> crate::access::Held {
-        use crate::access::Held;
-        let chunks = self.scan(&format!("{doc}/"));
-        if chunks.is_empty() {
-            return Held::Nothing;
-        }
-        let bytes: Vec<u8> = chunks.into_iter().flat_map(|(_, value)| value).collect();
-        let mut loaded = automerge::Automerge::new();
-        if nous_core::guard::apply_in_place(
-            &mut loaded,
-            &bytes,
-            &nous_core::guard::Limits::local_store(),
-        )
-        .is_err()
-        {
-            return Held::Unreadable;
-        }
-        Held::Roots(
-            loaded
-                .get_changes_meta(&[])
-                .into_iter()
-                .filter(|change| change.deps.is_empty())
-                .map(|change| change.actor.into_owned())
-                .collect(),
-        )
+    fn held(&self, doc: &nous_core::ids::DocId) -> Held {
+        nous_net::access::held(self.scan(&format!("{doc}/")))
+    }
+}
+
+impl ChunkStore for RedbChunks {
+    fn healthy(&self) -> bool {
+        self.health.is_ok()
+    }
+
+    fn scan(&self, prefix: &str) -> Vec<(String, Vec<u8>)> {
+        RedbChunks::scan(self, prefix)
+    }
+
+    fn put(&self, key: String, value: Vec<u8>) -> BoxFuture<'_, ()> {
+        Box::pin(self.put_raw(key, value))
+    }
+
+    fn put_chunk_later(&self, key: String, value: Vec<u8>, heads: Vec<u8>) {
+        RedbChunks::put_chunk_later(self, key, value, heads);
+    }
+
+    fn put_chunk_durable(
+        &self,
+        key: String,
+        value: Vec<u8>,
+        heads: Vec<u8>,
+    ) -> oneshot::Receiver<()> {
+        RedbChunks::put_chunk_durable(self, key, value, heads)
+    }
+
+    fn delete_later(&self, key: String) {
+        RedbChunks::delete_later(self, key);
+    }
+
+    fn put_heads(&self, doc: String, heads: Vec<u8>) -> BoxFuture<'_, ()> {
+        Box::pin(RedbChunks::put_heads(self, doc, heads))
+    }
+
+    fn heads(&self, docs: &[String]) -> Vec<Option<Vec<u8>>> {
+        RedbChunks::heads(self, docs)
+    }
+
+    fn keep_evidence(&self, evidence: &Evidence) {
+        RedbChunks::keep_evidence(self, evidence);
+    }
+
+    fn flush(&self) -> BoxFuture<'_, ()> {
+        Box::pin(RedbChunks::flush(self))
     }
 }
 

@@ -277,7 +277,7 @@ impl std::fmt::Debug for DocSync {
 
 impl DocSync {
     /// The document `id` from its stored chunks (`<id>/snapshot/…` and
-    /// `<id>/incremental/…`, as [`crate::store::RedbChunks::scan`] gives
+    /// `<id>/incremental/…`, as [`crate::chunks::ChunkStore::scan`] gives
     /// them), for a relay whose peer id is `relay`.
     pub fn load(
         id: &DocId,

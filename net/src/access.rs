@@ -69,6 +69,33 @@ pub enum Held {
     Unreadable,
 }
 
+/// What `chunks` (a document's stored chunks, in key order) say of who
+/// began it: the actors of its changes without dependencies.
+pub fn held(chunks: Vec<(String, Vec<u8>)>) -> Held {
+    if chunks.is_empty() {
+        return Held::Nothing;
+    }
+    let bytes: Vec<u8> = chunks.into_iter().flat_map(|(_, value)| value).collect();
+    let mut loaded = automerge::Automerge::new();
+    if nous_core::guard::apply_in_place(
+        &mut loaded,
+        &bytes,
+        &nous_core::guard::Limits::local_store(),
+    )
+    .is_err()
+    {
+        return Held::Unreadable;
+    }
+    Held::Roots(
+        loaded
+            .get_changes_meta(&[])
+            .into_iter()
+            .filter(|change| change.deps.is_empty())
+            .map(|change| change.actor.into_owned())
+            .collect(),
+    )
+}
+
 /// What a device may do with a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Access {

@@ -10,7 +10,6 @@
 //! sets `NOUS_FUZZ_ITERATIONS` and `NOUS_FUZZ_SEED` (`docs/security.md`).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use automerge::sync::{self, SyncDoc as _};
 use automerge::transaction::Transactable as _;
@@ -26,9 +25,9 @@ use nous_core::{DeviceKey, Engine, EngineOptions, PublicKey};
 use sha2::{Digest as _, Sha256};
 
 use crate::access::{Kept, Registry};
+use crate::chunks::MemoryChunks;
 use crate::guard::{Admission, Guard, GuardLimits};
 use crate::metrics::Metrics;
-use crate::store::{RedbChunks, StoreHealth};
 
 /// Inputs per `cargo test` run.
 const ITERATIONS: u64 = 4_000;
@@ -328,14 +327,7 @@ fn community(keys: &[&DeviceKey], charter: DocId) -> Record {
 
 /// Run the loop; Err names the seed and the input that broke a promise.
 fn run(seed: u64, iterations: u64) -> Result<u64, String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let chunks = RedbChunks::open(
-        &dir.path().join("sync.redb"),
-        StoreHealth::default(),
-        Arc::new(|| {}),
-        Duration::from_secs(60),
-    )
-    .map_err(|e| e.to_string())?;
+    let chunks = MemoryChunks::new();
     let engine = Engine::with_storage(
         DeviceKey::from_seed(&[200; 32]),
         Box::new(MemoryStorage::default()),
@@ -357,8 +349,7 @@ fn run(seed: u64, iterations: u64) -> Result<u64, String> {
         .map_err(|e| e.to_string())?;
     let guard = Guard::new(
         registry,
-        chunks,
-        StoreHealth::default(),
+        Arc::new(chunks),
         metrics,
         GuardLimits::default(),
         true,

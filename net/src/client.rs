@@ -1,4 +1,5 @@
-//! The client side of the protocol: a samod repo that dials a relay over
+//! The client side of the protocol, and the one module that talks to samod
+//! (pinned at =0.16.0; an upgrade touches this file only): a samod repo that dials a relay over
 //! WebSocket, authenticating every (re)connection with a fresh token.
 //!
 //! Documents are handed in as saved bytes and handed back the same way: the
@@ -12,10 +13,14 @@ use futures::future::BoxFuture;
 use futures::{SinkExt as _, StreamExt as _};
 use nous_core::ids::DocId;
 use samod::storage::{InMemoryStorage, Storage as _, StorageKey};
-use samod::{BackoffConfig, ConnectionId, DialError, DocHandle, PeerId, Repo};
+use samod::{BackoffConfig, ConnectionId, DialError, DocHandle, DocumentId, PeerId, Repo};
 use tokio_tungstenite::tungstenite;
 
-use super::samod_id;
+/// Our document id as samod's.
+pub fn samod_id(doc: &DocId) -> DocumentId {
+    // 16 bytes are always a valid UUID, hence a valid samod id.
+    DocumentId::try_from(doc.as_bytes().to_vec()).unwrap_or_else(|_| unreachable!("16 bytes"))
+}
 
 /// Makes the token for one connection attempt.
 pub type TokenSource = Arc<dyn Fn() -> String + Send + Sync>;

@@ -50,9 +50,9 @@ use nous_core::ledger;
 use nous_core::record::Payload;
 
 use crate::access::{Access, DocKind, Registry};
-use crate::auth::Authenticated;
+use crate::chunks::ChunkStore;
 use crate::metrics::Metrics;
-use crate::store::{RedbChunks, StoreHealth};
+use crate::peer::Peer;
 use crate::wire::{self, MessageType};
 
 /// Caps on what one client may send, and on what the relay holds for it.
@@ -208,8 +208,7 @@ fn refuse(reason: &'static str, detail: impl Into<String>) -> Refusal {
 /// The guard, shared by every connection.
 pub struct Guard {
     registry: Arc<Registry>,
-    chunks: RedbChunks,
-    health: StoreHealth,
+    chunks: Arc<dyn ChunkStore>,
     metrics: Arc<Metrics>,
     limits: GuardLimits,
     open_registration: bool,
@@ -268,8 +267,7 @@ impl Guard {
     /// A guard over the relay's registry and document store.
     pub fn new(
         registry: Arc<Registry>,
-        chunks: RedbChunks,
-        health: StoreHealth,
+        chunks: Arc<dyn ChunkStore>,
         metrics: Arc<Metrics>,
         limits: GuardLimits,
         open_registration: bool,
@@ -278,7 +276,6 @@ impl Guard {
         Guard {
             registry,
             chunks,
-            health,
             metrics,
             limits,
             open_registration,
@@ -294,7 +291,7 @@ impl Guard {
     /// Check one frame from `who`: pass it on to its document (possibly with
     /// its changes stripped), answer it here, drop it, or (`Err`) close the
     /// connection.
-    pub fn inspect(&self, who: &Authenticated, frame: Vec<u8>) -> Result<Inspected, Refusal> {
+    pub fn inspect(&self, who: &Peer, frame: Vec<u8>) -> Result<Inspected, Refusal> {
         if frame.len() > self.limits.max_frame_bytes {
             return Err(refuse(
                 "frame_too_large",
@@ -305,7 +302,7 @@ impl Guard {
                 ),
             ));
         }
-        if !self.health.is_ok() {
+        if !self.chunks.healthy() {
             return Err(refuse(
                 "store_failed",
                 "the relay's store failed; try later",
@@ -664,7 +661,7 @@ impl Guard {
         let new = saved.is_some();
         if let Some((saved, heads)) = saved {
             self.chunks
-                .put_raw(format!("{ledger}/snapshot/registered"), saved)
+                .put(format!("{ledger}/snapshot/registered"), saved)
                 .await;
             self.chunks.put_heads(ledger.to_string(), heads).await;
             tracing::info!(community = %community.short(), "relay: now hosting a new community");

@@ -37,10 +37,10 @@ use nous_core::ids::DocId;
 use tokio::sync::{Mutex, Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 use crate::access::{Access, Registry};
-use crate::auth::Authenticated;
+use crate::chunks::ChunkStore;
 use crate::guard::{Admission, Adopted, Guard, Inspected, Refusal};
 use crate::metrics::Metrics;
-use crate::store::RedbChunks;
+use crate::peer::Peer;
 use crate::wire::{self, MessageType};
 use automerge::ChangeHash;
 use doc::{Ask, ConnId, DocError, DocSync, Effect, Effects};
@@ -200,7 +200,7 @@ struct OpenDoc {
 }
 
 struct Parts {
-    chunks: RedbChunks,
+    chunks: Arc<dyn ChunkStore>,
     registry: Arc<Registry>,
     guard: Arc<Guard>,
     metrics: Arc<Metrics>,
@@ -231,7 +231,7 @@ impl SyncEngine {
     /// The engine over `chunks`, with access from `registry` and every
     /// frame through `guard`; `peer_id` is the relay's automerge-repo peer id.
     pub fn new(
-        chunks: RedbChunks,
+        chunks: Arc<dyn ChunkStore>,
         registry: Arc<Registry>,
         guard: Arc<Guard>,
         metrics: Arc<Metrics>,
@@ -285,7 +285,7 @@ impl SyncEngine {
         &self,
         doc: DocId,
         conn: ConnId,
-        who: &Authenticated,
+        who: &Peer,
         out: &ClientOut,
     ) -> mpsc::UnboundedSender<Cmd> {
         let mut docs = self.docs.lock().await;
@@ -322,7 +322,7 @@ impl SyncEngine {
     /// connection ends, with the reason it ended.
     pub async fn serve<I, O, E>(
         &self,
-        who: Authenticated,
+        who: Peer,
         mut inbound: I,
         outbound: O,
         metrics: Arc<Metrics>,
@@ -1013,7 +1013,7 @@ fn review_access(
 /// chunk that keeps its changes is durable (other clients get theirs at
 /// once), so "synced" means kept.
 fn carry_out<R>(
-    chunks: &RedbChunks,
+    chunks: &Arc<dyn ChunkStore>,
     clients: &mut HashMap<ConnId, Client>,
     sync: &mut DocSync,
     writer: Option<ConnId>,
@@ -1049,7 +1049,7 @@ fn carry_out<R>(
 
 /// Carries out effects at once (see [`carry_out`]).
 struct Dispatch<'a> {
-    chunks: &'a RedbChunks,
+    chunks: &'a Arc<dyn ChunkStore>,
     clients: &'a HashMap<ConnId, Client>,
     gone: Vec<ConnId>,
     writer: Option<ConnId>,
@@ -1100,14 +1100,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_client_that_does_not_keep_up_is_closed_and_the_others_are_served() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let chunks = RedbChunks::open(
-            &dir.path().join("sync.redb"),
-            crate::store::StoreHealth::default(),
-            Arc::new(|| {}),
-            Duration::ZERO,
-        )
-        .expect("store");
+        let chunks: Arc<dyn ChunkStore> = Arc::new(crate::chunks::MemoryChunks::new());
         let id = DocId::from_bytes([3; 16]);
         let mut sync = DocSync::load(&id, "relay", Vec::new()).expect("empty");
         let mut clients = HashMap::new();
