@@ -30,6 +30,9 @@ pub enum Error {
     /// The engine refused or failed.
     #[error(transparent)]
     Engine(#[from] nous_core::Error),
+    /// A sync could not reach, or be completed with, the other side.
+    #[error(transparent)]
+    Network(#[from] nous_net::session::SessionError),
 }
 
 /// The result type of the facade.
@@ -60,6 +63,9 @@ pub enum ErrorKind {
     Store,
     /// The file system failed.
     Io,
+    /// The other side of a sync could not be reached, refused, or sent
+    /// what the guard would not take.
+    Network,
     /// Anything else.
     Other,
 }
@@ -77,7 +83,8 @@ impl Error {
             Error::KeyFile(_) => ErrorKind::InvalidInput,
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
             Error::Io { .. } => ErrorKind::Io,
-            Error::Engine(error) => match error {
+            Error::Network(nous_net::session::SessionError::Engine(error))
+            | Error::Engine(error) => match error {
                 E::UnknownDocument(_)
                 | E::UnknownCommunity(_)
                 | E::Ref(_)
@@ -100,6 +107,7 @@ impl Error {
                 E::Io(_) => ErrorKind::Io,
                 _ => ErrorKind::Other,
             },
+            Error::Network(_) => ErrorKind::Network,
         }
     }
 

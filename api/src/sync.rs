@@ -1,127 +1,555 @@
-//! What a sync session holds, decided from the home alone (no network):
-//! which documents and ledgers, their saved bytes, and the heads this home
-//! has of each. The session itself (`nous sync`, once or `--watch`) runs
-//! them against a relay.
+//! Sync with a relay: once ([`Home::sync`]), or live ([`Session`], which
+//! owns its runtime and delivers [`SyncEvent`]s).
+//!
+//! The relay's key is fetched and checked against the one this home pinned
+//! ([`crate::relays::pin`]); every connection and request carries a fresh
+//! token of this device's. What comes back is taken in through the guard
+//! (`nous_net::session`): records through their checks, documents as a
+//! bundle import would take them, all or nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
 
-use nous_core::record::{CommunityId, Payload};
-use nous_core::{ChangeHash, DocId, Engine, ledger};
+use nous_core::{DeviceKey, DocId, ImportOutcome, PublicKey};
+use nous_net::discover::RelayUrl;
+use nous_net::session::{self, CONNECT_TIMEOUT, DOC_TIMEOUT, Exchanged, RelayTransport, Transport};
+use serde::Serialize;
 
-use crate::Result;
+pub use nous_net::session::SyncPlan;
 
-/// What a session holds: documents and ledgers, as saved bytes.
-#[derive(Debug, Clone, Default)]
-pub struct SyncPlan {
-    /// The documents to sync.
-    pub docs: Vec<DocId>,
-    /// The communities whose ledgers to sync.
-    pub ledgers: Vec<CommunityId>,
-    /// What this home has of them, saved.
-    pub initial: Vec<(DocId, Vec<u8>)>,
-    /// Ledgers of the communities this device founded: the relay is asked
-    /// to host them before the session starts.
-    pub founded: Vec<Vec<u8>>,
-    /// The heads this home holds, documents and ledgers alike.
-    pub local_heads: BTreeMap<DocId, Vec<ChangeHash>>,
+use crate::conflicts::{ConflictView, new_conflicts};
+use crate::{Env, Error, Event, Home, Result};
+
+/// What a sync did (the JSON of `nous sync --json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncReport {
+    /// The relay's WebSocket URL.
+    pub relay: String,
+    /// Records this home did not have.
+    pub new_records: usize,
+    /// Documents the relay already had exactly as this home has them.
+    pub unchanged: usize,
+    /// Documents taken in.
+    pub documents: Vec<SyncedDoc>,
+    /// Documents the relay does not have, or will not show this device.
+    pub unavailable: Vec<DocId>,
+    /// Documents that did not finish syncing in time (run again).
+    pub incomplete: Vec<DocId>,
 }
 
-impl SyncPlan {
-    /// Every document this home should sync: those `named` (ids, prefixes,
-    /// titles, or any document id: a relay may have documents this home
-    /// has never seen), or, when none is named, all of its own plus those
-    /// its communities hold, and the communities' ledgers. A community
-    /// whose records do not resolve here has nothing to sync: it is left
-    /// out, not an error.
-    pub fn new(engine: &mut Engine, named: &[String]) -> Result<SyncPlan> {
-        let (resolved, _) = engine.resolved_communities()?;
-        let communities: Vec<CommunityId> = resolved.iter().map(|c| c.id).collect();
-        let mut docs = BTreeSet::new();
-        if named.is_empty() {
-            for summary in engine.list()? {
-                docs.insert(summary.id);
-            }
-            for community in &resolved {
-                let state = &community.state;
-                docs.insert(state.charter);
-                docs.extend(state.amendments.values().map(|a| a.draft));
-                docs.extend(state.documents.keys().copied());
-            }
-        } else {
-            for name in named {
-                match engine.resolve(name) {
-                    Ok(id) => docs.insert(id),
-                    Err(error) => match name.parse::<DocId>() {
-                        Ok(id) => docs.insert(id),
-                        Err(_) => return Err(error.into()),
-                    },
-                };
-            }
-        }
-        let mut initial = Vec::new();
-        let mut local_heads = BTreeMap::new();
-        let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
-        for id in &docs {
-            if local.contains(id) {
-                let doc = engine.document(id)?;
-                local_heads.insert(*id, doc.get_heads());
-                initial.push((*id, doc.save()));
-            }
-        }
-        let ledgers = if named.is_empty() {
-            communities
-        } else {
+/// One document a sync took in.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncedDoc {
+    /// The document.
+    pub id: DocId,
+    /// Its title, if it is a charter.
+    pub title: String,
+    /// `added`, `merged N change(s)` or `unchanged`.
+    pub outcome: String,
+    /// The conflicts this merge created.
+    pub conflicts: Vec<ConflictView>,
+}
+
+impl SyncedDoc {
+    /// Whether it took in anything.
+    pub fn changed(&self) -> bool {
+        self.outcome != "unchanged"
+    }
+}
+
+fn outcome_text(outcome: &ImportOutcome) -> String {
+    match outcome {
+        ImportOutcome::Added => "added".into(),
+        ImportOutcome::Merged(n) => format!("merged {n} change(s)"),
+        ImportOutcome::Unchanged => "unchanged".into(),
+    }
+}
+
+/// A progress callback: `(done, total)` after each document.
+pub type Progress<'a> = &'a mut (dyn FnMut(usize, usize) + Send);
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        // The guard caps nesting before Automerge decodes anything; a
+        // larger stack is a second line of defence.
+        .thread_stack_size(8 << 20)
+        .build()
+        .map_err(|e| Error::Io {
+            path: "async runtime".into(),
+            reason: e,
+        })
+}
+
+fn device_key(home: &Path) -> Result<DeviceKey> {
+    let path = home.join(crate::KEY_FILE);
+    if !path.exists() {
+        return Err(Error::NotInitialised(home.display().to_string()));
+    }
+    Ok(crate::keyfile::read(&path)?)
+}
+
+/// The relay's key, fetched and checked against (or pinned as) the one
+/// this home knows.
+async fn relay_key(home: &Path, url: &RelayUrl) -> Result<PublicKey> {
+    let key = url
+        .fetch_id(CONNECT_TIMEOUT)
+        .await
+        .map_err(session::SessionError::from)?;
+    crate::relays::pin(home, &url.websocket(), key)
+}
+
+/// A transport to `relay` for the device of the home at `home`.
+async fn transport(home: &Path, env: &Env, relay: &str) -> Result<RelayTransport> {
+    let url: RelayUrl = relay.parse().map_err(session::SessionError::from)?;
+    let key = device_key(home)?;
+    let relay = relay_key(home, &url).await?;
+    let mut session = [0u8; 8];
+    env.fill(&mut session);
+    Ok(RelayTransport::new(url, key, relay, session)?)
+}
+
+/// The report's documents from an exchange, with the conflicts each merge
+/// created; each document that took in something is announced.
+fn taken_in(home: &mut Home, exchanged: &Exchanged) -> Result<Vec<SyncedDoc>> {
+    let mut documents = Vec::new();
+    for doc in &exchanged.documents {
+        let conflicts = if doc.outcome == ImportOutcome::Unchanged {
             Vec::new()
+        } else {
+            home.emit(Event::Merged {
+                doc: doc.id,
+                outcome: doc.outcome,
+            });
+            new_conflicts(
+                home,
+                &doc.id,
+                exchanged.before.get(&doc.id).map(Vec::as_slice),
+            )?
         };
-        let mut founded = Vec::new();
-        let me = engine.device();
-        for community in &ledgers {
-            let replica = engine.local_ledger(community)?;
-            local_heads.insert(ledger::doc_id(community), replica.get_heads());
-            let saved = replica.save();
-            let founder = engine
-                .records(community)?
-                .iter()
-                .any(|r| matches!(r.payload(), Payload::Genesis(_)) && r.author() == me);
-            if founder {
-                founded.push(saved.clone());
-            }
-            initial.push((ledger::doc_id(community), saved));
-        }
-        Ok(SyncPlan {
-            docs: docs.into_iter().collect(),
-            ledgers,
-            initial,
-            founded,
-            local_heads,
+        documents.push(SyncedDoc {
+            id: doc.id,
+            title: doc.title.clone(),
+            outcome: outcome_text(&doc.outcome),
+            conflicts,
+        });
+    }
+    Ok(documents)
+}
+
+impl Home {
+    /// Sync this home once with the relay at `relay` (`ws://HOST:PORT`):
+    /// ask it to host the communities this device founded, ask which of
+    /// `docs` (default: everything, see [`SyncPlan::new`]) changed, sync
+    /// those, take in what came back. Merged documents are announced to
+    /// [`Home::subscribe`]rs.
+    pub fn sync(
+        &mut self,
+        relay: &str,
+        docs: &[String],
+        progress: Progress<'_>,
+    ) -> Result<SyncReport> {
+        let path = self.path().to_owned();
+        let env = self.env().clone();
+        runtime()?.block_on(async {
+            let transport = transport(&path, &env, relay).await?;
+            let mut plan = SyncPlan::new(self, docs)?;
+            session::host_founded(&transport, &plan).await?;
+            let narrowed = session::narrow(&transport, &mut plan, true).await?;
+            let exchanged = if plan.docs.is_empty() && plan.ledgers.is_empty() {
+                Exchanged::default()
+            } else {
+                let client = transport.connect(plan.initial.clone()).await?;
+                let exchanged = session::exchange(&client, self, &plan, progress).await;
+                client.close().await;
+                exchanged?
+            };
+            let documents = taken_in(self, &exchanged)?;
+            let mut unavailable = exchanged.unavailable;
+            unavailable.extend(narrowed.unavailable);
+            Ok(SyncReport {
+                relay: transport.describe(),
+                new_records: exchanged.new_records,
+                unchanged: narrowed.unchanged,
+                documents,
+                unavailable,
+                incomplete: exchanged.incomplete,
+            })
         })
     }
+}
 
-    /// The plan again after local changes: what to sync now, keeping what
-    /// the session started with (it is already there) and asking for no
-    /// community to be hosted again.
-    pub fn refresh(self, engine: &mut Engine, named: &[String]) -> Result<SyncPlan> {
-        let mut new = SyncPlan::new(engine, named)?;
-        new.initial = self.initial;
-        new.founded = Vec::new();
-        Ok(new)
+/// How a live [`Session`] runs.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    /// How often the home is looked at for local edits, besides the moment
+    /// another process writes to its store (where the system tells:
+    /// inotify on Linux). At least 20 ms.
+    pub interval: Duration,
+    /// Be woken by writes to the home's store (default true; false leaves
+    /// the interval alone, the benchmark's anchor).
+    pub watch_store: bool,
+    /// End the session on Ctrl-C (for a command line; a library embedding
+    /// the session stops it with [`Session::stop`]).
+    pub stop_on_interrupt: bool,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            interval: Duration::from_millis(250),
+            watch_store: true,
+            stop_on_interrupt: false,
+        }
+    }
+}
+
+/// What a live session says.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SyncEvent {
+    /// Connected, the first exchange made: watching from now on.
+    Watching {
+        /// The relay's WebSocket URL.
+        relay: String,
+        /// How many documents the session holds.
+        documents: usize,
+        /// Records the first exchange brought.
+        new_records: usize,
+    },
+    /// Something came in (or local edits went out and the relay answered
+    /// with something new).
+    Received {
+        /// The documents that took in something.
+        documents: Vec<SyncedDoc>,
+        /// Records this home did not have.
+        new_records: usize,
+    },
+}
+
+/// A live sync session with a relay, on its own thread and runtime. It
+/// opens the home only for each exchange, so other processes (`nous`
+/// commands) can edit in between; their writes wake it at once.
+#[derive(Debug)]
+pub struct Session {
+    events: mpsc::Receiver<SyncEvent>,
+    stop: tokio::sync::watch::Sender<bool>,
+    thread: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+impl Session {
+    /// Connect the home at `home` to `relay`, make the first exchange,
+    /// and keep syncing `docs` (default: everything) live. Returns once
+    /// watching (the first event is [`SyncEvent::Watching`]), or with why
+    /// it could not start.
+    pub fn start(
+        home: &Path,
+        env: Env,
+        relay: &str,
+        docs: Vec<String>,
+        options: WatchOptions,
+    ) -> Result<Session> {
+        let (events_tx, events) = mpsc::channel();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let (started_tx, started) = mpsc::channel::<Result<()>>();
+        let runtime = runtime()?;
+        let live = Live {
+            home: home.to_owned(),
+            env,
+            relay: relay.to_owned(),
+            docs,
+            options,
+            events: events_tx,
+        };
+        let thread = std::thread::Builder::new()
+            .name("nous-sync".into())
+            .spawn(move || runtime.block_on(live.run(started_tx, stopped)))
+            .map_err(|e| Error::Io {
+                path: "sync thread".into(),
+                reason: e,
+            })?;
+        let session = Session {
+            events,
+            stop,
+            thread: Some(thread),
+        };
+        match started.recv() {
+            Ok(Ok(())) => Ok(session),
+            // Failed before watching: the thread's result says why.
+            _ => match session.stop() {
+                Err(error) => Err(error),
+                Ok(()) => Err(Error::InvalidInput("the sync session ended".into())),
+            },
+        }
     }
 
-    /// A fingerprint of what the home holds of the plan: each document's
-    /// heads and each community's record count. A change means a local
-    /// edit to send.
-    pub fn fingerprint(&self, engine: &mut Engine) -> Result<String> {
-        let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
-        let mut print = String::new();
-        for id in &self.docs {
-            if local.contains(id) {
-                let _ = write!(print, "{id}:{:?};", engine.document(id)?.get_heads());
+    /// The next event, waiting at most `timeout`; `None` when nothing came
+    /// (or the session ended: see [`Session::is_running`]).
+    pub fn next_event(&self, timeout: Duration) -> Option<SyncEvent> {
+        self.events.recv_timeout(timeout).ok()
+    }
+
+    /// False once the session ended (stopped, interrupted, or failed:
+    /// [`Session::stop`] then says why).
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Stop the session (after the exchange under way, if any) and say how
+    /// it ended.
+    pub fn stop(mut self) -> Result<()> {
+        let _ = self.stop.send(true);
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(Error::InvalidInput("the sync session panicked".into())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The session's side of the thread.
+struct Live {
+    home: PathBuf,
+    env: Env,
+    relay: String,
+    docs: Vec<String>,
+    options: WatchOptions,
+    events: mpsc::Sender<SyncEvent>,
+}
+
+/// How long after this session closed the home a notification of a write
+/// to its store is taken for its own.
+const OWN_WRITES: Duration = Duration::from_millis(15);
+
+impl Live {
+    fn open(&self) -> Result<Home> {
+        Home::open(&self.home, self.env.clone())
+    }
+
+    async fn run(
+        self,
+        started: mpsc::Sender<Result<()>>,
+        mut stopped: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<()> {
+        let first = async {
+            let transport = transport(&self.home, &self.env, &self.relay).await?;
+            let mut home = self.open()?;
+            let mut plan = SyncPlan::new(&mut home, &self.docs)?;
+            session::host_founded(&transport, &plan).await?;
+            session::narrow(&transport, &mut plan, false).await?;
+            let client = transport.connect(plan.initial.clone()).await?;
+            let exchanged = session::exchange(&client, &mut home, &plan, &mut |_, _| {}).await?;
+            taken_in(&mut home, &exchanged)?;
+            let seen = plan.fingerprint(&mut home)?;
+            home.close()?;
+            let _ = self.events.send(SyncEvent::Watching {
+                relay: transport.describe(),
+                documents: plan.docs.len(),
+                new_records: exchanged.new_records,
+            });
+            Ok::<_, Error>((transport, client, plan, seen))
+        };
+        let (transport, client, plan, seen) = match first.await {
+            Ok(ready) => {
+                let _ = started.send(Ok(()));
+                ready
             }
-        }
-        for community in engine.communities()? {
-            let _ = write!(print, "{community}:{};", engine.records(&community)?.len());
-        }
-        Ok(print)
+            Err(error) => {
+                let _ = started.send(Err(Error::InvalidInput(error.to_string())));
+                return Err(error);
+            }
+        };
+        let result = self
+            .watch(&transport, &client, plan, seen, &mut stopped)
+            .await;
+        client.close().await;
+        result
     }
+
+    /// Exchange whenever the relay's copy changes or the home's heads move.
+    async fn watch(
+        &self,
+        transport: &RelayTransport,
+        client: &nous_net::client::Client,
+        mut plan: SyncPlan,
+        mut seen: String,
+        stopped: &mut tokio::sync::watch::Receiver<bool>,
+    ) -> Result<()> {
+        let (remote_tx, mut remote_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        // Another process writing to this home's store wakes the loop at
+        // once; the interval stays as the fallback look.
+        let (local_tx, mut local_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let _store_watch = if self.options.watch_store {
+            watch_store(&self.home, local_tx)
+        } else {
+            None
+        };
+        let (interrupt_tx, mut interrupted) = tokio::sync::watch::channel(false);
+        if self.options.stop_on_interrupt {
+            // Listen all along: a signal that comes during an exchange,
+            // when the loop is not waiting, must still stop it.
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    let _ = interrupt_tx.send(true);
+                }
+            });
+        }
+        let mut quiet_until = tokio::time::Instant::now();
+        let mut watched = BTreeSet::new();
+        let interval = self.options.interval.max(Duration::from_millis(20));
+        loop {
+            if *stopped.borrow() || *interrupted.borrow() {
+                return Ok(());
+            }
+            for id in plan.all_docs() {
+                if watched.insert(id)
+                    && let Some(mut changes) = client
+                        .watch(&id, DOC_TIMEOUT)
+                        .await
+                        .map_err(session::SessionError::from)?
+                {
+                    let tx = remote_tx.clone();
+                    tokio::spawn(async move {
+                        use futures::StreamExt as _;
+                        while changes.next().await.is_some() {
+                            if tx.send(()).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                }
+            }
+            let remote = tokio::select! {
+                _ = stopped.changed() => return Ok(()),
+                _ = interrupted.changed() => return Ok(()),
+                _ = remote_rx.recv() => {
+                    // Let a burst of keystrokes arrive before taking the home.
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    while remote_rx.try_recv().is_ok() {}
+                    true
+                }
+                Some(()) = local_rx.recv() => {
+                    // Our own writes to the store notify us too: those are
+                    // ignored (they come right after we close the home).
+                    if tokio::time::Instant::now() < quiet_until {
+                        continue;
+                    }
+                    while local_rx.try_recv().is_ok() {}
+                    false
+                }
+                () = tokio::time::sleep(interval) => false,
+            };
+            let mut home = self.open()?;
+            let local = plan.fingerprint(&mut home)? != seen;
+            if remote || local {
+                // Push local edits into the session, then take in the relay's.
+                session::push_local(client, &mut home, &plan).await?;
+                let exchanged = session::exchange(client, &mut home, &plan, &mut |_, _| {}).await?;
+                let documents: Vec<SyncedDoc> = taken_in(&mut home, &exchanged)?
+                    .into_iter()
+                    .filter(SyncedDoc::changed)
+                    .collect();
+                if !documents.is_empty() || exchanged.new_records > 0 {
+                    let _ = self.events.send(SyncEvent::Received {
+                        documents,
+                        new_records: exchanged.new_records,
+                    });
+                }
+                if exchanged.new_records > 0 {
+                    plan = plan.refresh(&mut home, &self.docs)?;
+                    session::narrow(transport, &mut plan, false).await?;
+                }
+            }
+            seen = plan.fingerprint(&mut home)?;
+            home.close()?;
+            quiet_until = tokio::time::Instant::now() + OWN_WRITES;
+            while local_rx.try_recv().is_ok() {}
+        }
+    }
+}
+
+/// Watch the home's store file: `tx` gets a message for each write another
+/// process (or this one) makes to it. `None` when the system cannot watch
+/// files; the loop's interval is then the only look.
+fn watch_store(
+    home: &Path,
+    tx: tokio::sync::mpsc::UnboundedSender<()>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher as _;
+    let store = home.join(crate::STORE_FILE);
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event
+            && matches!(
+                event.kind,
+                notify::EventKind::Modify(_) | notify::EventKind::Create(_)
+            )
+        {
+            let _ = tx.send(());
+        }
+    })
+    .ok()?;
+    watcher
+        .watch(&store, notify::RecursiveMode::NonRecursive)
+        .ok()?;
+    Some(watcher)
+}
+
+/// A relay token made by [`issue_token`] (the JSON of `nous token --json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedToken {
+    /// The token.
+    pub token: String,
+    /// The peer id a connection with it is pinned to.
+    pub peer_id: String,
+    /// The relay's key.
+    pub relay: String,
+    /// This device.
+    pub device: String,
+    /// When it expires (milliseconds since the Unix epoch).
+    pub expires_ms: u64,
+    /// The relay's WebSocket URL with the token in it.
+    pub url: String,
+}
+
+/// A token of the home at `home`'s device for `relay` (its key fetched and
+/// pinned), valid for `lifetime` (at least a second; the relay refuses
+/// tokens that live longer than its limit) and usable once.
+pub fn issue_token(home: &Path, env: &Env, relay: &str, lifetime: Duration) -> Result<IssuedToken> {
+    let lifetime_ms = u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX);
+    if lifetime_ms < 1000 {
+        return Err(Error::InvalidInput(
+            "a token must live at least one second".into(),
+        ));
+    }
+    let url: RelayUrl = relay.parse().map_err(session::SessionError::from)?;
+    let key = device_key(home)?;
+    let relay = runtime()?.block_on(relay_key(home, &url))?;
+    let now = nous_net::now_ms();
+    let expires_ms = now.saturating_add(lifetime_ms);
+    let mut nonce = [0u8; 16];
+    env.fill(&mut nonce);
+    let text = nous_core::token::Token::issue(&key, &relay, expires_ms, nonce);
+    let token = nous_core::token::Token::verify(&text, &relay, now, lifetime_ms)
+        .map_err(session::SessionError::from)?;
+    Ok(IssuedToken {
+        url: url.websocket_with_token(&text),
+        peer_id: token.peer_id(),
+        relay: relay.to_string(),
+        device: key.public().to_string(),
+        expires_ms,
+        token: text,
+    })
 }

@@ -2,11 +2,8 @@
 //! resolved (`nous_api::conflicts`); and the lines other commands print
 //! when a merge creates one.
 
-use std::collections::HashMap;
-
-use nous_api::conflicts::{self as api, ConflictView, Resolution};
+use nous_api::conflicts::{ConflictView, Resolution};
 use nous_core::charter::TextPart;
-use nous_core::{ChangeHash, DocId, Engine};
 
 use crate::args::{ConflictsArgs, ConflictsCommand, ResolveArgs, SideArg};
 use crate::commands::{Context, edit_in_editor, open, save_and_close};
@@ -130,30 +127,6 @@ fn resolve(cx: &Context, args: ResolveArgs) -> anyhow::Result<()> {
         "Resolved conflict {}: now reads “{}”",
         resolved.id, resolved.text
     ))
-}
-
-/// The heads of these documents, before an import or a sync, for
-/// [`merged_conflicts`].
-pub fn heads_before(
-    engine: &mut Engine,
-    docs: impl IntoIterator<Item = DocId>,
-) -> HashMap<DocId, Vec<ChangeHash>> {
-    api::heads_before(engine, docs)
-}
-
-/// The open conflicts a merge into `doc` just created (`before`: its heads
-/// before, if it was here), as JSON, with one line each for people.
-pub fn merged_conflicts(
-    engine: &mut Engine,
-    doc: &DocId,
-    before: Option<&[ChangeHash]>,
-) -> anyhow::Result<(Vec<serde_json::Value>, Vec<String>)> {
-    let created = api::new_conflicts(engine, doc, before)?;
-    let values = created
-        .iter()
-        .map(serde_json::to_value)
-        .collect::<Result<_, _>>()?;
-    Ok((values, merged_lines(&created)))
 }
 
 /// One line for each conflict a merge created.

@@ -22,9 +22,12 @@ pub mod discover;
 #[cfg(test)]
 mod fuzz;
 pub mod guard;
+#[cfg(any(test, feature = "test-support"))]
+pub mod harness;
 pub mod hub;
 pub mod metrics;
 pub mod peer;
+pub mod session;
 pub mod wire;
 
 pub use chunks::{ChunkStore, MemoryChunks};

@@ -220,6 +220,27 @@ fn skip(d: &mut Decoder<'_>, depth: u32) -> Result<(), WireError> {
     Ok(())
 }
 
+/// The handshake a dialling peer opens with: a `join` from `sender`,
+/// protocol version 1, not ephemeral.
+pub fn join(sender: &str) -> Vec<u8> {
+    let mut e = Encoder::new(Vec::with_capacity(96));
+    // Writing into a Vec cannot fail.
+    let _ = e
+        .map(4)
+        .and_then(|e| e.str("type"))
+        .and_then(|e| e.str("join"))
+        .and_then(|e| e.str("senderId"))
+        .and_then(|e| e.str(sender))
+        .and_then(|e| e.str("supportedProtocolVersions"))
+        .and_then(|e| e.array(1))
+        .and_then(|e| e.str("1"))
+        .and_then(|e| e.str("peerMetadata"))
+        .and_then(|e| e.map(1))
+        .and_then(|e| e.str("isEphemeral"))
+        .and_then(|e| e.bool(false));
+    e.into_writer()
+}
+
 /// The handshake answer: a `peer` message from `sender` to `target`,
 /// protocol version 1, not ephemeral.
 pub fn peer(sender: &str, target: &str) -> Vec<u8> {

@@ -6,6 +6,7 @@ mod bundle_identity;
 mod cli;
 mod convergence;
 mod crash;
+mod facade_sync;
 mod governance;
 mod malformed;
 mod markdown_import;

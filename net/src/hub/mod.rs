@@ -51,6 +51,9 @@ const CLIENT_QUEUE: usize = 4096;
 
 /// Documents unused for this long are unloaded.
 const IDLE_GRACE: Duration = Duration::from_secs(1);
+/// How long a connection that ended may take to write what was queued for
+/// it and close: a peer that does not read is cut off after this.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 /// The sync engine has stopped.
 #[derive(Debug, thiserror::Error)]
@@ -346,7 +349,7 @@ impl SyncEngine {
                 metrics: metrics.clone(),
             }),
         };
-        let pump = tokio::spawn(pump(queued, outbound, out.account.clone()));
+        let mut pump = tokio::spawn(pump(queued, outbound, out.account.clone()));
         let inflight = Arc::new(Semaphore::new(permits(limits.relay.max_inflight_bytes)));
         let mut ephemeral = Bucket::new(limits.relay.ephemeral_per_sec);
         let mut joined = false;
@@ -458,7 +461,15 @@ impl SyncEngine {
             self.detach(doc, conn).await;
         }
         drop(out);
-        drop(pump);
+        // The writer sends what is queued and closes the socket; a peer
+        // that stopped reading would hold it (and the socket) forever: past
+        // the grace period it is stopped, which drops the socket.
+        if tokio::time::timeout(CLOSE_GRACE, &mut pump).await.is_err() {
+            pump.abort();
+            // Cancelled at once: the socket is dropped before this returns.
+            let _ = pump.await;
+            metrics.reject("close_timeout");
+        }
         ended
     }
 }

@@ -1,0 +1,489 @@
+//! The dialling side of a sync session, whatever carries it: what to sync
+//! ([`SyncPlan`], decided from the engine alone), what the other side has
+//! ([`narrow`]), the exchange itself ([`exchange`]) and pushing local
+//! edits into a live session ([`push_local`]).
+//!
+//! The other side is a [`Transport`]: a relay over WebSocket today
+//! ([`RelayTransport`]: tokens, `/status`, `/register`, the samod client),
+//! an iroh connection tomorrow. The engine's store stays the truth: what
+//! comes back is taken in through the guard, records through their
+//! signature checks and documents through [`Engine::apply_remote`], never
+//! straight into Automerge.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use nous_core::record::{CommunityId, Payload};
+use nous_core::token::{self, Token};
+use nous_core::{ChangeHash, DeviceKey, DocId, Engine, ImportOutcome, PublicKey, ledger};
+
+use crate::client::{Client, ClientError, TokenSource};
+use crate::discover::{DiscoverError, RelayUrl, Status};
+
+/// How long one document may take to sync before it is reported incomplete.
+pub const DOC_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for the other side to answer at all.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a session failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The relay could not be found, reached or asked.
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    /// The connection failed.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// A token could not be made or read back.
+    #[error("token: {0}")]
+    Token(#[from] nous_core::token::TokenError),
+    /// The other side sent a ledger the guard refused.
+    #[error("the relay's ledger of {community} was refused: {detail}")]
+    LedgerRefused {
+        /// The community (short form).
+        community: String,
+        /// Why.
+        detail: String,
+    },
+    /// The engine failed (store, records).
+    #[error(transparent)]
+    Engine(#[from] nous_core::Error),
+}
+
+/// The other side of a session: what a session asks of it.
+pub trait Transport: Send + Sync {
+    /// Where it is, for reports (a relay's WebSocket URL).
+    fn describe(&self) -> String;
+    /// For each of `asked` (a document and the digest of the heads this
+    /// side holds): whether this device may have it and whether it is
+    /// already the same.
+    fn status<'a>(
+        &'a self,
+        asked: &'a [(String, String)],
+    ) -> BoxFuture<'a, Result<Status, SessionError>>;
+    /// Ask it to host a community this device founded (`ledger`, saved).
+    fn host<'a>(&'a self, ledger: &'a [u8]) -> BoxFuture<'a, Result<(), SessionError>>;
+    /// Open the connection, with this side's documents (`initial`).
+    fn connect(
+        &self,
+        initial: Vec<(DocId, Vec<u8>)>,
+    ) -> BoxFuture<'_, Result<Client, SessionError>>;
+}
+
+/// A relay reached over WebSocket, each connection and request with a
+/// fresh token of this device's, all of one session's tokens sharing one
+/// peer id.
+pub struct RelayTransport {
+    url: RelayUrl,
+    tokens: TokenSource,
+    peer_id: String,
+}
+
+impl std::fmt::Debug for RelayTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayTransport")
+            .field("url", &self.url.websocket())
+            .field("peer_id", &self.peer_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RelayTransport {
+    /// A transport to the relay at `url` whose key is `relay` (already
+    /// checked against the one pinned), for `key`'s device; `session`
+    /// makes this session's peer id (random per session).
+    pub fn new(
+        url: RelayUrl,
+        key: DeviceKey,
+        relay: PublicKey,
+        session: [u8; 8],
+    ) -> Result<Self, SessionError> {
+        let tokens = token_source(key, relay, session);
+        let probe = (tokens)();
+        let peer_id =
+            Token::verify(&probe, &relay, crate::now_ms(), token::MAX_LIFETIME_MS)?.peer_id();
+        Ok(RelayTransport {
+            url,
+            tokens,
+            peer_id,
+        })
+    }
+
+    /// The relay's address.
+    pub fn url(&self) -> &RelayUrl {
+        &self.url
+    }
+}
+
+/// A token source for one session: every token has a fresh nonce, all
+/// share the session's peer id.
+fn token_source(key: DeviceKey, relay: PublicKey, session: [u8; 8]) -> TokenSource {
+    Arc::new(move || {
+        let mut nonce = [0u8; 16];
+        nonce[..8].copy_from_slice(&session);
+        if getrandom::fill(&mut nonce[8..]).is_err() {
+            tracing::error!("random number generator failed");
+        }
+        Token::issue(
+            &key,
+            &relay,
+            crate::now_ms() + token::DEFAULT_LIFETIME_MS,
+            nonce,
+        )
+    })
+}
+
+impl Transport for RelayTransport {
+    fn describe(&self) -> String {
+        self.url.websocket()
+    }
+
+    fn status<'a>(
+        &'a self,
+        asked: &'a [(String, String)],
+    ) -> BoxFuture<'a, Result<Status, SessionError>> {
+        Box::pin(async move {
+            Ok(self
+                .url
+                .status(&(self.tokens)(), asked, CONNECT_TIMEOUT)
+                .await?)
+        })
+    }
+
+    fn host<'a>(&'a self, ledger: &'a [u8]) -> BoxFuture<'a, Result<(), SessionError>> {
+        Box::pin(async move {
+            self.url
+                .register(&(self.tokens)(), ledger, CONNECT_TIMEOUT)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn connect(
+        &self,
+        initial: Vec<(DocId, Vec<u8>)>,
+    ) -> BoxFuture<'_, Result<Client, SessionError>> {
+        Box::pin(async move {
+            Ok(Client::connect(
+                &self.url.websocket(),
+                self.peer_id.clone(),
+                self.tokens.clone(),
+                initial,
+                CONNECT_TIMEOUT,
+            )
+            .await?)
+        })
+    }
+}
+
+/// What a session holds: documents and ledgers, as saved bytes.
+#[derive(Debug, Clone, Default)]
+pub struct SyncPlan {
+    /// The documents to sync.
+    pub docs: Vec<DocId>,
+    /// The communities whose ledgers to sync.
+    pub ledgers: Vec<CommunityId>,
+    /// What this side has of them, saved.
+    pub initial: Vec<(DocId, Vec<u8>)>,
+    /// Ledgers of the communities this device founded: the other side is
+    /// asked to host them before the session starts.
+    pub founded: Vec<Vec<u8>>,
+    /// The heads this side holds, documents and ledgers alike.
+    pub local_heads: BTreeMap<DocId, Vec<ChangeHash>>,
+}
+
+impl SyncPlan {
+    /// Every document to sync: those `named` (ids, prefixes, titles, or
+    /// any document id: the other side may have documents this one has
+    /// never seen), or, when none is named, all of the engine's own plus
+    /// those its communities hold, and the communities' ledgers. A
+    /// community whose records do not resolve here has nothing to sync: it
+    /// is left out, not an error.
+    pub fn new(engine: &mut Engine, named: &[String]) -> nous_core::Result<SyncPlan> {
+        let (resolved, _) = engine.resolved_communities()?;
+        let communities: Vec<CommunityId> = resolved.iter().map(|c| c.id).collect();
+        let mut docs = BTreeSet::new();
+        if named.is_empty() {
+            for summary in engine.list()? {
+                docs.insert(summary.id);
+            }
+            for community in &resolved {
+                let state = &community.state;
+                docs.insert(state.charter);
+                docs.extend(state.amendments.values().map(|a| a.draft));
+                docs.extend(state.documents.keys().copied());
+            }
+        } else {
+            for name in named {
+                match engine.resolve(name) {
+                    Ok(id) => docs.insert(id),
+                    Err(error) => match name.parse::<DocId>() {
+                        Ok(id) => docs.insert(id),
+                        Err(_) => return Err(error),
+                    },
+                };
+            }
+        }
+        let mut initial = Vec::new();
+        let mut local_heads = BTreeMap::new();
+        let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
+        for id in &docs {
+            if local.contains(id) {
+                let doc = engine.document(id)?;
+                local_heads.insert(*id, doc.get_heads());
+                initial.push((*id, doc.save()));
+            }
+        }
+        let ledgers = if named.is_empty() {
+            communities
+        } else {
+            Vec::new()
+        };
+        let mut founded = Vec::new();
+        let me = engine.device();
+        for community in &ledgers {
+            let replica = engine.local_ledger(community)?;
+            local_heads.insert(ledger::doc_id(community), replica.get_heads());
+            let saved = replica.save();
+            let founder = engine
+                .records(community)?
+                .iter()
+                .any(|r| matches!(r.payload(), Payload::Genesis(_)) && r.author() == me);
+            if founder {
+                founded.push(saved.clone());
+            }
+            initial.push((ledger::doc_id(community), saved));
+        }
+        Ok(SyncPlan {
+            docs: docs.into_iter().collect(),
+            ledgers,
+            initial,
+            founded,
+            local_heads,
+        })
+    }
+
+    /// The plan again after local changes: what to sync now, keeping what
+    /// the session started with (it is already there) and asking for no
+    /// community to be hosted again.
+    pub fn refresh(self, engine: &mut Engine, named: &[String]) -> nous_core::Result<SyncPlan> {
+        let mut new = SyncPlan::new(engine, named)?;
+        new.initial = self.initial;
+        new.founded = Vec::new();
+        Ok(new)
+    }
+
+    /// A fingerprint of what the engine holds of the plan: each document's
+    /// heads and each community's record count. A change means a local
+    /// edit to send.
+    pub fn fingerprint(&self, engine: &mut Engine) -> nous_core::Result<String> {
+        let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
+        let mut print = String::new();
+        for id in &self.docs {
+            if local.contains(id) {
+                let _ = write!(print, "{id}:{:?};", engine.document(id)?.get_heads());
+            }
+        }
+        for community in engine.communities()? {
+            let _ = write!(print, "{community}:{};", engine.records(&community)?.len());
+        }
+        Ok(print)
+    }
+
+    /// Every document and ledger of the plan, ledgers last.
+    pub fn all_docs(&self) -> Vec<DocId> {
+        self.docs
+            .iter()
+            .copied()
+            .chain(self.ledgers.iter().map(ledger::doc_id))
+            .collect()
+    }
+}
+
+/// What [`narrow`] left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Narrowed {
+    /// Documents the other side does not have, or will not show this
+    /// device.
+    pub unavailable: Vec<DocId>,
+    /// Documents it already has exactly as this side has them.
+    pub unchanged: usize,
+}
+
+/// Ask which documents of the plan this device may have and what heads the
+/// other side holds; keep those it may have, and with `only_changed` only
+/// those whose heads differ (a catch-up that does not touch the
+/// unchanged).
+pub async fn narrow(
+    transport: &dyn Transport,
+    plan: &mut SyncPlan,
+    only_changed: bool,
+) -> Result<Narrowed, SessionError> {
+    let asked: Vec<DocId> = plan
+        .docs
+        .iter()
+        .copied()
+        .chain(plan.ledgers.iter().map(ledger::doc_id))
+        .collect();
+    let query: Vec<(String, String)> = asked
+        .iter()
+        .map(|doc| {
+            let digest = plan
+                .local_heads
+                .get(doc)
+                .map(|heads| nous_core::ids::heads_digest(heads))
+                .unwrap_or_default();
+            (doc.to_string(), digest)
+        })
+        .collect();
+    let status = transport.status(&query).await?;
+    let mut narrowed = Narrowed::default();
+    let mut wanted = BTreeSet::new();
+    for (i, doc) in asked.iter().enumerate() {
+        let same = status.same.get(i).copied().unwrap_or(false);
+        if same {
+            narrowed.unchanged += 1;
+            if !only_changed {
+                wanted.insert(*doc);
+            }
+        } else if status.differ.contains_key(&doc.to_string()) {
+            wanted.insert(*doc);
+        } else {
+            narrowed.unavailable.push(*doc);
+        }
+    }
+    plan.docs.retain(|d| wanted.contains(d));
+    plan.ledgers.retain(|c| wanted.contains(&ledger::doc_id(c)));
+    plan.initial.retain(|(id, _)| wanted.contains(id));
+    Ok(narrowed)
+}
+
+/// Ask the other side to host the communities this device founded.
+pub async fn host_founded(transport: &dyn Transport, plan: &SyncPlan) -> Result<(), SessionError> {
+    for ledger in &plan.founded {
+        transport.host(ledger).await?;
+    }
+    Ok(())
+}
+
+/// What one exchange did.
+#[derive(Debug, Default)]
+pub struct Exchanged {
+    /// Records this side did not have.
+    pub new_records: usize,
+    /// Documents taken in (added, merged or unchanged).
+    pub documents: Vec<nous_core::engine::Imported>,
+    /// The heads each merged document had before, where it was here (to
+    /// tell which conflicts the merge created).
+    pub before: HashMap<DocId, Vec<ChangeHash>>,
+    /// Documents the other side does not have, or will not show.
+    pub unavailable: Vec<DocId>,
+    /// Documents that did not finish syncing in time.
+    pub incomplete: Vec<DocId>,
+}
+
+impl Exchanged {
+    /// The documents that took in something.
+    pub fn changed(&self) -> impl Iterator<Item = &nous_core::engine::Imported> {
+        self.documents
+            .iter()
+            .filter(|d| d.outcome != ImportOutcome::Unchanged)
+    }
+}
+
+/// Sync the ledgers, then the documents, then take in what came back:
+/// records through their checks (and the ledger replica kept), documents
+/// through [`Engine::apply_remote`] (the guard, all or nothing).
+/// `progress(done, total)` after each document.
+pub async fn exchange(
+    client: &Client,
+    engine: &mut Engine,
+    plan: &SyncPlan,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Exchanged, SessionError> {
+    let mut report = Exchanged::default();
+    let total = plan.ledgers.len() + plan.docs.len();
+    let mut done = 0;
+    for community in &plan.ledgers {
+        let id = ledger::doc_id(community);
+        if let Some(synced) = client.sync(&id, DOC_TIMEOUT).await? {
+            // The other side's bytes: through the guard (caps, a scan, the
+            // decoder contained), never straight into Automerge.
+            let actor = engine.device().actor_for(&id);
+            let doc =
+                nous_core::guard::load(&synced.bytes, &nous_core::guard::Limits::default(), actor)
+                    .map_err(|e| SessionError::LedgerRefused {
+                        community: community.short(),
+                        detail: e.to_string(),
+                    })?;
+            let records = ledger::records(&doc).map_err(|e| SessionError::LedgerRefused {
+                community: community.short(),
+                detail: e.to_string(),
+            })?;
+            let staged = engine.add_records(&records)?;
+            engine.wait(staged.ticket)?;
+            report.new_records += staged.value;
+            engine.set_ledger_replica(community, synced.bytes)?;
+            if !synced.complete {
+                report.incomplete.push(id);
+            }
+        } else {
+            report.unavailable.push(id);
+        }
+        done += 1;
+        progress(done, total);
+    }
+    let mut documents = Vec::new();
+    for id in &plan.docs {
+        match client.sync(id, DOC_TIMEOUT).await? {
+            Some(synced) => {
+                if !synced.complete {
+                    report.incomplete.push(*id);
+                }
+                documents.push((*id, synced.bytes));
+            }
+            None => report.unavailable.push(*id),
+        }
+        done += 1;
+        progress(done, total);
+    }
+    if !documents.is_empty() {
+        let known: BTreeSet<DocId> = engine.list()?.into_iter().map(|d| d.id).collect();
+        for (id, _) in &documents {
+            if known.contains(id)
+                && let Ok(heads) = engine.heads(id)
+            {
+                report.before.insert(*id, heads);
+            }
+        }
+        report.documents = engine.apply_remote(documents)?.documents;
+    }
+    Ok(report)
+}
+
+/// Push what this side holds of the plan into the live session, so the
+/// next exchange sends it.
+pub async fn push_local(
+    client: &Client,
+    engine: &mut Engine,
+    plan: &SyncPlan,
+) -> Result<(), SessionError> {
+    let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
+    for id in &plan.docs {
+        if local.contains(id) {
+            let saved = engine.document(id)?.save();
+            client.push(id, &saved, DOC_TIMEOUT).await?;
+        }
+    }
+    for community in &plan.ledgers {
+        let saved = engine.local_ledger(community)?.save();
+        client
+            .push(&ledger::doc_id(community), &saved, DOC_TIMEOUT)
+            .await?;
+    }
+    Ok(())
+}

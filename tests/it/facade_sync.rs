@@ -1,0 +1,193 @@
+//! Sync through the facade alone (`nous_api::sync`): once, live, and the
+//! failures a front end must be able to tell apart.
+
+use std::time::{Duration, Instant};
+
+use nous_api::sync::{Session, SyncEvent, WatchOptions};
+use nous_api::{Env, ErrorKind, Event, Home};
+use serde_json::Value;
+
+use super::relay_support::{Member, RelayProcess, found};
+
+/// The keys of a JSON object, sorted.
+fn keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.sort();
+    keys
+}
+
+fn open(member: &Member) -> Home {
+    Home::open(&member.home.path(), Env::system()).expect("open the home")
+}
+
+#[test]
+fn a_sync_once_through_the_facade_reports_like_the_cli_and_announces_merges() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("alice");
+    let bob = Member::new("bob");
+    let doc = found(&alice, &[&bob]);
+
+    // Alice, through the facade: the community is registered and sent.
+    let mut home = open(&alice);
+    let mut calls = Vec::new();
+    let report = home
+        .sync(&relay.url, &[], &mut |done, total| {
+            calls.push((done, total))
+        })
+        .expect("alice syncs");
+    home.close().expect("close");
+    assert_eq!(report.relay, relay.url);
+    assert!(report.unavailable.is_empty(), "{report:?}");
+    let total = calls.last().map(|c| c.1).expect("progress was reported");
+    assert_eq!(calls.len(), total, "one call per document: {calls:?}");
+
+    // Bob edits and syncs with the CLI; Alice takes it in through the
+    // facade, and a subscriber hears of the merge.
+    bob.sync(&relay, &[]);
+    bob.edit(&doc, "Départ", "On part en prévenant le bureau.");
+    let by_cli = bob.sync(&relay, &[]);
+    let mut home = open(&alice);
+    let events = home.subscribe();
+    let report = home.sync(&relay.url, &[], &mut |_, _| {}).expect("sync");
+    home.close().expect("close");
+    let merged: Vec<_> = report.documents.iter().filter(|d| d.changed()).collect();
+    assert_eq!(merged.len(), 1, "{report:?}");
+    assert_eq!(merged[0].id.to_string(), doc);
+    assert!(merged[0].outcome.starts_with("merged"), "{report:?}");
+    let heard: Vec<Event> = events.try_iter().collect();
+    assert!(
+        heard
+            .iter()
+            .any(|e| matches!(e, Event::Merged { doc: d, .. } if d.to_string() == doc)),
+        "{heard:?}"
+    );
+    assert_eq!(
+        alice.section(&doc, "Départ"),
+        "On part en prévenant le bureau."
+    );
+
+    // One schema: the facade's report is the CLI's JSON.
+    let by_facade = serde_json::to_value(&report).expect("json");
+    assert_eq!(keys(&by_facade), keys(&by_cli));
+    assert_eq!(
+        keys(&by_facade["documents"][0]),
+        keys(&by_cli["documents"][0]),
+        "{by_facade} / {by_cli}"
+    );
+
+    // An outsider asking for the charter is told it is unavailable.
+    let dana = Member::new("dana");
+    let mut home = open(&dana);
+    let report = home
+        .sync(&relay.url, std::slice::from_ref(&doc), &mut |_, _| {})
+        .expect("dana syncs");
+    home.close().expect("close");
+    assert!(report.documents.is_empty(), "{report:?}");
+    assert_eq!(
+        report
+            .unavailable
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec![doc]
+    );
+}
+
+#[test]
+fn a_relay_that_cannot_be_reached_is_a_network_error_and_changes_nothing() {
+    let alice = Member::new("alice");
+    let doc = alice.home.charter("# Coop\n\n## Départ\n\nOn part.\n");
+    // A port nobody listens on: bind one, then let it go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut home = open(&alice);
+    let error = home
+        .sync(&format!("ws://127.0.0.1:{port}/"), &[], &mut |_, _| {})
+        .expect_err("nobody listens");
+    assert_eq!(error.kind(), ErrorKind::Network, "{error}");
+    let error = home
+        .sync("http://example.invalid", &[], &mut |_, _| {})
+        .expect_err("not a relay URL");
+    assert_eq!(error.kind(), ErrorKind::Network, "{error}");
+    home.close().expect("close");
+    assert_eq!(alice.section(&doc, "Départ"), "On part.");
+    let error = Session::start(
+        &alice.home.path(),
+        Env::system(),
+        &format!("ws://127.0.0.1:{port}/"),
+        Vec::new(),
+        WatchOptions::default(),
+    )
+    .expect_err("a session cannot start either");
+    assert_eq!(error.kind(), ErrorKind::Network, "{error}");
+}
+
+#[test]
+fn a_live_session_delivers_what_another_member_writes() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("alice");
+    let bob = Member::new("bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+
+    let session = Session::start(
+        &bob.home.path(),
+        Env::system(),
+        &relay.url,
+        Vec::new(),
+        WatchOptions::default(),
+    )
+    .expect("bob watches");
+    let first = session
+        .next_event(Duration::from_secs(10))
+        .expect("the first event");
+    assert!(
+        matches!(&first, SyncEvent::Watching { relay: r, documents, .. } if *r == relay.url && *documents >= 1),
+        "{first:?}"
+    );
+
+    // Alice writes and syncs; Bob's session brings it into his home
+    // without anyone asking.
+    alice.edit(&doc, "Départ", "On part en le disant.");
+    alice.sync(&relay, &[]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let received = loop {
+        assert!(Instant::now() < deadline, "nothing came");
+        if let Some(SyncEvent::Received { documents, .. }) =
+            session.next_event(Duration::from_millis(200))
+            && documents.iter().any(|d| d.id.to_string() == doc)
+        {
+            break documents;
+        }
+        assert!(session.is_running(), "the session ended");
+    };
+    assert!(received.iter().all(|d| d.changed()), "{received:?}");
+    session.stop().expect("stops cleanly");
+    assert_eq!(bob.section(&doc, "Départ"), "On part en le disant.");
+
+    // And the other way: Bob's edit made while his session runs goes out.
+    let session = Session::start(
+        &bob.home.path(),
+        Env::system(),
+        &relay.url,
+        Vec::new(),
+        WatchOptions::default(),
+    )
+    .expect("bob watches again");
+    bob.edit(&doc, "Départ", "On part quand on veut, en le disant.");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < deadline, "Bob's edit did not reach Alice");
+        std::thread::sleep(Duration::from_millis(200));
+        alice.sync(&relay, &[]);
+        if alice.section(&doc, "Départ") == "On part quand on veut, en le disant." {
+            break;
+        }
+    }
+    session.stop().expect("stops cleanly");
+}
