@@ -27,15 +27,14 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use serde_json::json;
 
-use nous_core::charter::{Position, SectionDraft, SectionId};
+use nous_core::DocId;
 use nous_core::governance::Phase;
-use nous_core::markdown;
 use nous_core::record::{ActRule, College, CommunityId, Founder, Outcome, RecordId, Stance};
-use nous_core::{DocId, HeadsRef, ids};
 
-use nous_api::Home;
 use nous_api::deliberation::Reaction;
+use nous_api::documents::{NewSection, Part, Placement, Reading, Shown};
 use nous_api::governance::NewCommunity;
+use nous_api::{Documents, Home};
 
 use crate::commands::{env, render_diff};
 use crate::output;
@@ -68,11 +67,11 @@ impl Member {
         Ok(self.engine.bundles().export(&[], &names)?.bytes)
     }
 
-    /// Send every document to `other` in a bundle, as a file would.
+    /// Send a document to `other` in a bundle, as a file would.
     fn send_to(&mut self, other: &mut Member, doc: &DocId) -> anyhow::Result<String> {
-        let bundle = self.engine.export_bundle(&[*doc])?;
-        let report = other.engine.import_bundle(&bundle)?;
-        let outcome = match report.first().map(|r| r.outcome) {
+        let bundle = self.engine.bundles().export(&[doc.to_string()], &[])?;
+        let report = other.engine.bundles().import(&bundle.bytes)?;
+        let outcome = match report.imported.first().map(|r| r.outcome) {
             Some(nous_core::ImportOutcome::Added) => "added".to_owned(),
             Some(nous_core::ImportOutcome::Merged(n)) => format!("{n} new changes merged"),
             Some(nous_core::ImportOutcome::Unchanged) | None => "nothing new".to_owned(),
@@ -81,8 +80,22 @@ impl Member {
             "{} → {}: bundle of {} bytes, {outcome}",
             self.name,
             other.name,
-            bundle.len()
+            bundle.bytes.len()
         ))
+    }
+
+    /// A section's text now, and the part an edit of it replaces.
+    fn section(&mut self, doc: &DocId, name: &str) -> anyhow::Result<(Part, String)> {
+        let target = self.engine.documents().target(doc, name)?;
+        Ok((target.part, target.text))
+    }
+
+    /// The charter's latest text and heads.
+    fn latest(&mut self, doc: &DocId) -> anyhow::Result<Shown> {
+        Ok(self
+            .engine
+            .documents()
+            .show(&doc.to_string(), Reading::Latest)?)
     }
 }
 
@@ -117,66 +130,44 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
     log.push(format!("  Bob's device   {}", bob.engine.device()));
 
     // Alice imports the sample charter and shares it.
-    let draft = markdown::parse(SAMPLE);
+    let draft = Documents::import_markdown(SAMPLE)?;
     let title = draft.title.clone().unwrap_or_else(|| "Charte".into());
-    let created = alice.engine.create_charter(&title, &draft)?;
-    alice.engine.wait(created.ticket)?;
-    let doc = created.value;
-    let first = alice.engine.heads(&doc)?;
-    let sections = alice.engine.charter(&doc, None)?.sections.len();
+    let created = alice.engine.documents().create(&title, &draft)?;
+    let doc = created.id;
+    let first = alice.latest(&doc)?.heads;
     log.push(format!(
-        "\nAlice imports the sample charter: {doc} \"{title}\", {sections} sections"
+        "\nAlice imports the sample charter: {doc} \"{title}\", {} sections",
+        created.sections
     ));
     log.push(alice.send_to(&mut bob, &doc)?);
 
     // Both edit offline, at the same time, the same section among others.
-    let adhesion: SectionId = "adhesion".parse()?;
-    let alice_body = alice
-        .engine
-        .charter(&doc, None)?
-        .find_section("adhesion")?
-        .body();
-    let alice_edit = alice
-        .engine
-        .edit(&doc, "préciser la demande d'adhésion", |c| {
-            c.set_body(
-                &adhesion,
-                &alice_body.replace("sur demande écrite", "sur demande écrite ou orale"),
-            )
-        })?;
-    alice.engine.wait(alice_edit.ticket)?;
-    let bob_body = bob
-        .engine
-        .charter(&doc, None)?
-        .find_section("adhesion")?
-        .body();
-    let bob_edit = bob.engine.edit(&doc, "raccourcir le délai", |c| {
-        c.set_body(&adhesion, &bob_body.replace("d'un mois", "de quinze jours"))
-    })?;
-    bob.engine.wait(bob_edit.ticket)?;
-    let preamble_edit = alice.engine.edit(&doc, "préambule", |c| {
-        let charter = c.read()?;
-        c.set_preamble(&format!(
-            "{}\n\nAdoptée en assemblée constituante.",
-            charter.preamble
-        ))
-    })?;
-    alice.engine.wait(preamble_edit.ticket)?;
-    let depart: SectionId = "depart".parse()?;
-    let new_section = bob.engine.edit(&doc, "ajouter une section", |c| {
-        c.add_section(
-            &SectionDraft {
-                id: Some("donnees".parse()?),
-                heading: "Données personnelles".into(),
-                level: 2,
-                text: "Les données des membres ne servent qu'à la vie de la coopérative.".into(),
-                ..SectionDraft::default()
-            },
-            &Position::After(depart.clone()),
-            || SectionId::from_random([0; 5]),
-        )
-    })?;
-    bob.engine.wait(new_section.ticket)?;
+    let (part, body) = alice.section(&doc, "adhesion")?;
+    alice.engine.documents().edit(
+        &doc,
+        &part,
+        &body.replace("sur demande écrite", "sur demande écrite ou orale"),
+    )?;
+    let (part, body) = bob.section(&doc, "adhesion")?;
+    bob.engine
+        .documents()
+        .edit(&doc, &part, &body.replace("d'un mois", "de quinze jours"))?;
+    let (part, preamble) = alice.section(&doc, "@preamble")?;
+    alice.engine.documents().edit(
+        &doc,
+        &part,
+        &format!("{preamble}\n\nAdoptée en assemblée constituante."),
+    )?;
+    bob.engine.documents().add_section(
+        &doc.to_string(),
+        &NewSection {
+            heading: "Données personnelles",
+            level: 2,
+            body: "Les données des membres ne servent qu'à la vie de la coopérative.",
+            tags: &[],
+        },
+        Placement::After("depart"),
+    )?;
     log.push("\nOffline and at the same time:".into());
     log.push("  Alice: « sur demande écrite » → « sur demande écrite ou orale » (Adhésion), and a line in the preamble".into());
     log.push("  Bob:   « d'un mois » → « de quinze jours » (Adhésion), and a new section « Données personnelles »".into());
@@ -186,14 +177,13 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
     log.push(format!("  {}", alice.send_to(&mut bob, &doc)?));
     log.push(format!("  {}", bob.send_to(&mut alice, &doc)?));
 
-    let alice_heads = alice.engine.heads(&doc)?;
-    let bob_heads = bob.engine.heads(&doc)?;
-    let alice_charter = alice.engine.charter(&doc, None)?;
-    let bob_charter = bob.engine.charter(&doc, None)?;
-    let converged = alice_heads == bob_heads && alice_charter == bob_charter;
-    let merged = alice_charter.find_section("adhesion")?.body();
+    let alice_latest = alice.latest(&doc)?;
+    let bob_latest = bob.latest(&doc)?;
+    let converged =
+        alice_latest.heads == bob_latest.heads && alice_latest.charter == bob_latest.charter;
+    let merged = alice_latest.charter.find_section("adhesion")?.body();
     let both_kept = merged.contains("écrite ou orale") && merged.contains("quinze jours");
-    let heads: Vec<String> = alice_heads.iter().map(ids::hash_short).collect();
+    let heads: Vec<&str> = alice_latest.heads.iter().map(|h| &h[..8]).collect();
     log.push(format!(
         "\nConverged: {} (heads {}); both edits to « Adhésion » kept: {}",
         if converged { "yes" } else { "NO" },
@@ -201,25 +191,20 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
         if both_kept { "yes" } else { "NO" }
     ));
 
-    let (history, headings) = alice.engine.history(&doc)?;
-    let from: HeadsRef = first
-        .iter()
-        .map(ids::hash_hex)
-        .collect::<Vec<_>>()
-        .join(",")
-        .parse()?;
-    let diff = alice.engine.diff(&doc, &from, None)?;
+    let id = doc.to_string();
+    let history = alice.engine.documents().history(&id, None, None)?;
+    let diff = alice.engine.documents().diff(&id, &first.join(","), None)?;
     if !json_output {
         log.push("\nHistory (Alice's copy):".into());
-        for entry in &history {
-            let line = crate::commands::history_line(entry, &headings);
+        for entry in &history.changes {
+            let line = crate::commands::history_line(entry, &history.sections);
             log.push(format!("  {line}"));
         }
         log.push(format!(
             "\nDiff since Alice's import ({}):",
-            heads_text(&first)
+            first.iter().map(|h| &h[..8]).collect::<Vec<_>>().join(", ")
         ));
-        log.push(render_diff(&diff));
+        log.push(render_diff(&diff.diff));
         log.push("\nThe merged section « Adhésion »:".into());
         log.push(merged.clone());
     }
@@ -263,9 +248,9 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
             "doc": doc,
             "converged": converged,
             "both_edits_kept": both_kept,
-            "heads": alice_heads.iter().map(ids::hash_hex).collect::<Vec<_>>(),
-            "history": history,
-            "diff": diff,
+            "heads": alice_latest.heads,
+            "history": history.changes,
+            "diff": diff.diff,
             "community": governance.community,
             "amendment": governance.amendment,
             "version": governance.version,
@@ -345,20 +330,19 @@ fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::R
         "  Alice syncs: the community is now hosted there ({} document(s) sent)",
         first.documents.len() + first.unchanged
     ));
-    let section: SectionId = "depart".parse()?;
     let text = "On part quand on veut, en prévenant le bureau par écrit.";
     {
         let mut bob = Home::open(&root.join("bob"), env()?)?;
-        let edited = bob.edit(doc, "préciser le départ", |c| c.set_body(&section, text))?;
-        bob.wait(edited.ticket)?;
+        let target = bob.documents().target(doc, "depart")?;
+        bob.documents().edit(doc, &target.part, text)?;
         crate::commands::save_and_close(bob)?;
     }
     crate::relay::sync_once(&home("bob"), &url, &[])?;
     let alice = crate::relay::sync_once(&home("alice"), &url, &[])?;
     let seen = {
-        let mut engine = Home::open(&root.join("alice"), env()?)?;
-        let body = engine.charter(doc, None)?.find_section("depart")?.body();
-        engine.close()?;
+        let mut alice = Home::open(&root.join("alice"), env()?)?;
+        let body = alice.documents().target(doc, "depart")?.text;
+        alice.close()?;
         body
     };
     let reached = seen.contains("prévenant le bureau");
@@ -608,12 +592,4 @@ fn governance(
         amendment: amendment_id,
         version,
     })
-}
-
-fn heads_text(heads: &[nous_core::ChangeHash]) -> String {
-    heads
-        .iter()
-        .map(ids::hash_short)
-        .collect::<Vec<_>>()
-        .join(",")
 }

@@ -17,6 +17,7 @@ use automerge::ReadDoc as _;
 use crate::engine::Edited;
 use crate::governance::{self, AmendmentState, ResolveOptions, State, Verdict};
 use crate::ids::DocId;
+use crate::record::Kind;
 use crate::record::{
     Attest, College, CommunityId, Founder, Genesis, Heads, Payload, Propose, Ratify, Record,
     RecordId, Rules, Submit, Unsigned, Version,
@@ -144,6 +145,33 @@ pub struct Acted {
     pub community: Community,
     /// Wait on this before reporting the act saved.
     pub ticket: crate::store::Ticket,
+}
+
+/// What governance made of an act ([`Engine::try_act`]).
+#[derive(Debug, Clone)]
+pub enum ActOutcome {
+    /// Accepted: signed and stored.
+    Accepted(Box<Acted>),
+    /// Refused: nothing was stored.
+    Refused {
+        /// The kind of record refused.
+        kind: Kind,
+        /// Why, as governance says it.
+        reason: String,
+    },
+}
+
+impl ActOutcome {
+    /// The act, or its refusal as [`Error::ActRefused`].
+    pub fn accepted(self) -> Result<Acted> {
+        match self {
+            ActOutcome::Accepted(acted) => Ok(*acted),
+            ActOutcome::Refused { kind, reason } => Err(Error::ActRefused {
+                kind: kind.name(),
+                reason,
+            }),
+        }
+    }
 }
 
 impl Engine {
@@ -354,8 +382,17 @@ impl Engine {
     }
 
     /// Sign and store an act in a community, unless governance rejects it:
-    /// then nothing is stored and the error says why.
+    /// then nothing is stored and the error ([`Error::ActRefused`]) says
+    /// why. [`Engine::try_act`] gives the refusal as a value.
     pub fn act(&mut self, community: &Community, payload: Payload) -> Result<Acted> {
+        self.try_act(community, payload)?.accepted()
+    }
+
+    /// Sign an act in a community and ask governance: accepted, it is
+    /// stored ([`ActOutcome::Accepted`]); refused, nothing is stored and
+    /// the outcome says why ([`ActOutcome::Refused`]). Errors are failures
+    /// only (the store, a community that does not resolve).
+    pub fn try_act(&mut self, community: &Community, payload: Payload) -> Result<ActOutcome> {
         let parents = community.state.heads.clone();
         let parent_time = community
             .records
@@ -385,20 +422,20 @@ impl Engine {
         match state.verdict(&record.id()) {
             Some(Verdict::Accepted) => {}
             Some(Verdict::Rejected(reason) | Verdict::Pending(reason)) => {
-                return Err(Error::ActRefused {
-                    kind: kind.name(),
+                return Ok(ActOutcome::Refused {
+                    kind,
                     reason: reason.clone(),
                 });
             }
             None => {
-                return Err(Error::ActRefused {
-                    kind: kind.name(),
+                return Ok(ActOutcome::Refused {
+                    kind,
                     reason: "not resolved".into(),
                 });
             }
         }
         let staged = self.add_records(std::slice::from_ref(&record))?;
-        Ok(Acted {
+        Ok(ActOutcome::Accepted(Box::new(Acted {
             record,
             community: Community {
                 id: community.id,
@@ -406,7 +443,7 @@ impl Engine {
                 state,
             },
             ticket: staged.ticket,
-        })
+        })))
     }
 
     /// Attest the changes this device made to `doc` that no attestation of
@@ -647,4 +684,90 @@ impl Engine {
 
 fn parse_heads(texts: &[String]) -> Vec<ChangeHash> {
     texts.iter().filter_map(|t| t.parse().ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineOptions;
+    use crate::store::MemoryStorage;
+    use crate::{DeviceKey, markdown};
+
+    #[test]
+    fn a_refused_act_is_an_outcome_and_stores_nothing() {
+        let mut engine = Engine::with_storage(
+            DeviceKey::from_seed(&[4; 32]),
+            Box::new(MemoryStorage::default()),
+            EngineOptions::new(
+                Box::new(|| 1_780_000_000_000),
+                Box::new(|b: &mut [u8]| b.fill(4)),
+            ),
+        );
+        let charter = engine
+            .create_charter("Charte", &markdown::parse("# Charte\n\n## Un\n\nTexte.\n"))
+            .expect("charter")
+            .value;
+        let me = engine.device();
+        let founded = engine
+            .found_community(Founding {
+                name: "Coop".into(),
+                charter,
+                colleges: vec![College {
+                    id: "members".into(),
+                    name: "Members".into(),
+                    weight: 1,
+                }],
+                founders: vec![Founder {
+                    member: me,
+                    name: "Alice".into(),
+                    college: "members".into(),
+                }],
+                rules: Rules::default(),
+                facilitators: Vec::new(),
+            })
+            .expect("founded");
+        let community = engine.community(&founded.community.id).expect("resolves");
+        let before = engine.records(&community.id).expect("records").len();
+        let ratify = Payload::Ratify(Ratify {
+            amendment: RecordId([9; 32]),
+            heads: Heads::new(Vec::new()),
+        });
+        match engine
+            .try_act(&community, ratify.clone())
+            .expect("no failure")
+        {
+            ActOutcome::Refused { kind, reason } => {
+                assert_eq!(kind, Kind::Ratify);
+                assert!(!reason.is_empty());
+            }
+            ActOutcome::Accepted(_) => panic!("an unknown amendment was ratified"),
+        }
+        assert_eq!(
+            engine.records(&community.id).expect("records").len(),
+            before
+        );
+        // `act` says the same as an error.
+        let error = engine
+            .act(&community, ratify)
+            .map(|_| ())
+            .expect_err("refused");
+        assert!(
+            matches!(error, Error::ActRefused { kind: "ratify", .. }),
+            "{error}"
+        );
+        // An act governance accepts is stored.
+        let left = engine
+            .try_act(
+                &community,
+                Payload::Leave(crate::record::Leave {
+                    reason: "au revoir".into(),
+                }),
+            )
+            .expect("no failure");
+        assert!(matches!(left, ActOutcome::Accepted(_)), "{left:?}");
+        assert_eq!(
+            engine.records(&community.id).expect("records").len(),
+            before + 1
+        );
+    }
 }
