@@ -255,7 +255,7 @@ impl Session {
     ) -> Result<Session> {
         let (events_tx, events) = mpsc::channel();
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let (started_tx, started) = mpsc::channel::<Result<()>>();
+        let (started_tx, started) = mpsc::channel::<()>();
         let runtime = runtime()?;
         let live = Live {
             home: home.to_owned(),
@@ -278,9 +278,10 @@ impl Session {
             thread: Some(thread),
         };
         match started.recv() {
-            Ok(Ok(())) => Ok(session),
-            // Failed before watching: the thread's result says why.
-            _ => match session.stop() {
+            Ok(()) => Ok(session),
+            // Failed before watching (the thread ended without a word):
+            // its result says why.
+            Err(_) => match session.stop() {
                 Err(error) => Err(error),
                 Ok(()) => Err(Error::InvalidInput("the sync session ended".into())),
             },
@@ -341,7 +342,7 @@ impl Live {
 
     async fn run(
         self,
-        started: mpsc::Sender<Result<()>>,
+        started: mpsc::Sender<()>,
         mut stopped: tokio::sync::watch::Receiver<bool>,
     ) -> Result<()> {
         let first = async {
@@ -362,16 +363,8 @@ impl Live {
             });
             Ok::<_, Error>((transport, client, plan, seen))
         };
-        let (transport, client, plan, seen) = match first.await {
-            Ok(ready) => {
-                let _ = started.send(Ok(()));
-                ready
-            }
-            Err(error) => {
-                let _ = started.send(Err(Error::InvalidInput(error.to_string())));
-                return Err(error);
-            }
-        };
+        let (transport, client, plan, seen) = first.await?;
+        let _ = started.send(());
         let result = self
             .watch(&transport, &client, plan, seen, &mut stopped)
             .await;

@@ -34,7 +34,7 @@ use nous_core::community::Founding;
 use nous_core::engine::EngineOptions;
 use nous_core::record::{College, CommunityId, Founder, Rules};
 use nous_core::store::MemoryStorage;
-use nous_core::{DeviceKey, DocId, Engine, ledger, markdown};
+use nous_core::{DeviceKey, DocId, Engine, markdown};
 
 use crate::access::{Kept, Registry};
 use crate::chunks::{ChunkStore, MemoryChunks};
@@ -128,7 +128,6 @@ pub struct Member {
     session: HashMap<DocId, (Automerge, sync::State)>,
     /// Steps left cut off from the network (0: reachable).
     offline: u32,
-    dials: u32,
 }
 
 impl std::fmt::Debug for Member {
@@ -300,7 +299,6 @@ impl Net {
                 link: None,
                 session: HashMap::new(),
                 offline: 0,
-                dials: 0,
             })
             .collect();
         Net {
@@ -349,7 +347,6 @@ impl Net {
             inbox: VecDeque::new(),
             served,
         });
-        member.dials += 1;
         // A new connection starts its sync afresh; the session copies stay
         // (a client keeps its documents across reconnections).
         for (_, state) in member.session.values_mut() {
@@ -646,16 +643,6 @@ impl Net {
         }
         Ok(())
     }
-
-    /// How many times member `i` dialled.
-    pub fn dials(&self, i: usize) -> u32 {
-        self.members[i].dials
-    }
-
-    /// The community's ledger id (for tests that look at it).
-    pub fn ledger(&self) -> DocId {
-        ledger::doc_id(&self.community)
-    }
 }
 
 #[cfg(test)]
@@ -751,7 +738,6 @@ mod tests {
             link: None,
             session: HashMap::new(),
             offline: 0,
-            dials: 0,
         });
         let o = net.members.len() - 1;
         net.edit(o, "pirate");
