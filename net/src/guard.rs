@@ -197,6 +197,26 @@ pub struct Evidence {
     pub second: Vec<u8>,
 }
 
+impl Evidence {
+    /// The stored form (`docs/formats.md`, the relay's `evidence` table):
+    /// the sender's key (32 bytes), the held change's length (u32,
+    /// big-endian), the held change, then the second change.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let held = self.held.as_deref().unwrap_or_default();
+        let mut value = Vec::with_capacity(36 + held.len() + self.second.len());
+        value.extend_from_slice(self.sender.as_bytes());
+        value.extend_from_slice(&u32::try_from(held.len()).unwrap_or(u32::MAX).to_be_bytes());
+        value.extend_from_slice(held);
+        value.extend_from_slice(&self.second);
+        value
+    }
+
+    /// Its key: `<doc>/<actor hex>/<seq>`.
+    pub fn key(&self) -> String {
+        format!("{}/{}/{}", self.doc, self.actor.to_hex_string(), self.seq)
+    }
+}
+
 fn refuse(reason: &'static str, detail: impl Into<String>) -> Refusal {
     Refusal {
         reason,

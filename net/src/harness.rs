@@ -3,7 +3,8 @@
 //! [`Net`] is a community of members, each an [`Engine`] on
 //! `MemoryStorage` with a fixed clock and seeded entropy, connected to one
 //! hub — the relay's own [`SyncEngine`], guard and access registry, over a
-//! [`MemoryChunks`] store — by in-memory links. Everything runs on one
+//! [`MemoryChunks`] store, or over a serving peer's home ([`HomeChunks`],
+//! [`Net::on_home`]) — by in-memory links. Everything runs on one
 //! thread with tokio's clock paused, and every choice the network makes
 //! (who writes, which frame is delivered next, which link breaks, who is cut
 //! off for a while) is drawn from one seeded generator, so a seed names a
@@ -37,7 +38,7 @@ use nous_core::store::MemoryStorage;
 use nous_core::{DeviceKey, DocId, Engine, markdown};
 
 use crate::access::{Kept, Registry};
-use crate::chunks::{ChunkStore, MemoryChunks};
+use crate::chunks::{ChunkStore, HomeChunks, MemoryChunks};
 use crate::guard::{Guard, GuardLimits};
 use crate::hub::SyncEngine;
 use crate::metrics::Metrics;
@@ -161,7 +162,10 @@ pub struct Tally {
 pub struct Net {
     runtime: tokio::runtime::Runtime,
     hub: SyncEngine,
-    chunks: MemoryChunks,
+    chunks: Arc<dyn ChunkStore>,
+    /// With [`Net::on_home`]: the serving peer's home, whose store the hub
+    /// writes (its engine and the storage under it).
+    pub host: Option<Host>,
     metrics: Arc<Metrics>,
     /// The members, founders all.
     pub members: Vec<Member>,
@@ -184,12 +188,49 @@ impl std::fmt::Debug for Net {
     }
 }
 
+/// The home a hub serves from ([`Net::on_home`]).
+pub struct Host {
+    /// The home's engine, which holds the community like a member.
+    pub engine: Engine,
+    /// The storage under it (clones share it).
+    pub storage: MemoryStorage,
+    seed: u64,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The serving peer's device key seed (the hub's registry uses the same).
+const HOST_KEY: [u8; 32] = [0xEE; 32];
+
+impl Host {
+    /// A fresh engine on the host's storage, as after a restart: it reads
+    /// only what is committed.
+    pub fn reopen(&self) -> Engine {
+        engine_on(
+            self.seed,
+            DeviceKey::from_seed(&HOST_KEY),
+            self.storage.clone(),
+        )
+    }
+}
+
 /// An engine in memory with a fixed clock and entropy drawn from `seed`.
 pub fn engine(seed: u64, key: DeviceKey) -> Engine {
+    engine_on(seed, key, MemoryStorage::default())
+}
+
+/// [`engine`] on a given storage.
+pub fn engine_on(seed: u64, key: DeviceKey, storage: MemoryStorage) -> Engine {
     let mut rng = Rng::new(seed ^ 0xA5A5);
     Engine::with_storage(
         key,
-        Box::new(MemoryStorage::default()),
+        Box::new(storage),
         EngineOptions::new(
             Box::new(|| 1_780_000_000_000),
             Box::new(move |buf: &mut [u8]| {
@@ -207,6 +248,18 @@ impl Net {
     /// to the others as a bundle) around a hub that hosts it; nobody is
     /// connected yet. Panics if the set-up fails: it is a test fixture.
     pub fn new(members: usize, seed: u64, faults: Faults) -> Net {
+        Self::build(members, seed, faults, false)
+    }
+
+    /// [`Net::new`], the hub serving from a peer's home: one more engine
+    /// (the [`Host`]) takes the community in from the founder's bundle, and
+    /// the hub keeps its documents in that home's store ([`HomeChunks`]), as
+    /// a peer accepting its fellow members does.
+    pub fn on_home(members: usize, seed: u64, faults: Faults) -> Net {
+        Self::build(members, seed, faults, true)
+    }
+
+    fn build(members: usize, seed: u64, faults: Faults, on_home: bool) -> Net {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .start_paused(true)
@@ -264,17 +317,30 @@ impl Net {
             .expect("the ledger")
             .save();
 
-        let chunks = MemoryChunks::new();
+        let (store, backing, host): (Arc<dyn ChunkStore>, Box<dyn crate::access::Backing>, _) =
+            if on_home {
+                let storage = MemoryStorage::default();
+                let host_seed = seed ^ 0xF0F0;
+                let mut home =
+                    engine_on(host_seed, DeviceKey::from_seed(&HOST_KEY), storage.clone());
+                home.import_bundle(&bundle)
+                    .expect("the host takes the community in");
+                home.store().flush().expect("the host's store");
+                let chunks = HomeChunks::new(home.store()).committing_inline();
+                let host = Host {
+                    engine: home,
+                    storage,
+                    seed: host_seed,
+                };
+                (Arc::new(chunks.clone()), Box::new(chunks), Some(host))
+            } else {
+                let chunks = MemoryChunks::new();
+                (Arc::new(chunks.clone()), Box::new(chunks), None)
+            };
         let metrics = Arc::new(Metrics::default());
-        let relay = engine(seed ^ 0xFFFF, DeviceKey::from_seed(&[0xEE; 32]));
-        let registry = Registry::load(
-            relay,
-            Kept::default(),
-            Box::new(chunks.clone()),
-            metrics.clone(),
-        )
-        .expect("a registry");
-        let store: Arc<dyn ChunkStore> = Arc::new(chunks.clone());
+        let relay = engine(seed ^ 0xFFFF, DeviceKey::from_seed(&HOST_KEY));
+        let registry =
+            Registry::load(relay, Kept::default(), backing, metrics.clone()).expect("a registry");
         let guard = Arc::new(Guard::new(
             registry.clone(),
             store.clone(),
@@ -287,7 +353,7 @@ impl Net {
         runtime
             .block_on(guard.register(&founder, ledger))
             .expect("the hub hosts the community");
-        let hub = SyncEngine::new(store, registry, guard, metrics.clone(), HUB.into());
+        let hub = SyncEngine::new(store.clone(), registry, guard, metrics.clone(), HUB.into());
         let members = engines
             .into_iter()
             .zip(&keys)
@@ -304,7 +370,8 @@ impl Net {
         Net {
             runtime,
             hub,
-            chunks,
+            chunks: store,
+            host,
             metrics,
             members,
             community,
@@ -699,6 +766,56 @@ mod tests {
         assert!(faults_seen.cuts > 100, "{faults_seen:?}");
         assert!(faults_seen.partitions > 100, "{faults_seen:?}");
         assert!(faults_seen.edits > 2000, "{faults_seen:?}");
+    }
+
+    #[test]
+    fn a_hub_serving_from_a_home_keeps_what_it_admits_in_that_home() {
+        for seed in 0..seeds(40) {
+            let members = 2 + usize::try_from(seed % 3).unwrap_or(0);
+            let mut net = Net::on_home(members, seed, Faults::ROUGH);
+            for _ in 0..120 {
+                net.step();
+            }
+            if let Err(why) = net.run_until_quiet(50).and_then(|_| net.converged()) {
+                panic!("seed {seed}, on a home: {why}");
+            }
+            assert!(net.tally.edits > 10, "seed {seed}: {:?}", net.tally);
+            let doc = net.charter;
+            let hub = net.hub_heads();
+            let read = net.members[0].engine.charter(&doc, None).expect("reads");
+            let host = net.host.as_mut().expect("a host");
+            // The home, opened afresh, holds what the hub holds: the hub's
+            // writes are the engine's document.
+            let mut fresh = host.reopen();
+            let mut heads = fresh.heads(&doc).expect("the home reads its charter");
+            heads.sort();
+            assert_eq!(heads, hub, "seed {seed}");
+            assert_eq!(
+                fresh.charter(&doc, None).expect("reads"),
+                read,
+                "seed {seed}"
+            );
+            // The home's own engine, whose copy predates every member's
+            // edit, writes to the same document in the same store: both
+            // its edit and everything the hub kept survive.
+            let section = read.sections[0].id.clone();
+            host.engine
+                .type_text(&doc, &section, 0, 0, "Hôte : ")
+                .expect("the host types");
+            host.engine.flush().expect("flushed");
+            let mut after = host.reopen();
+            let text = after.charter(&doc, None).expect("reads").sections[0]
+                .text
+                .clone();
+            assert!(text.contains("Hôte : "), "seed {seed}: {text}");
+            let document = after.document(&doc).expect("loads");
+            for hash in &hub {
+                assert!(
+                    document.get_change_meta_by_hash(hash).is_some(),
+                    "seed {seed}: the hub's change {hash} was lost"
+                );
+            }
+        }
     }
 
     #[test]

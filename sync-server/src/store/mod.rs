@@ -413,19 +413,7 @@ impl RedbChunks {
 
     /// Keep an equivocation (with the next group commit).
     pub fn keep_evidence(&self, evidence: &Evidence) {
-        let held = evidence.held.clone().unwrap_or_default();
-        let mut value = Vec::with_capacity(36 + held.len() + evidence.second.len());
-        value.extend_from_slice(evidence.sender.as_bytes());
-        value.extend_from_slice(&u32::try_from(held.len()).unwrap_or(u32::MAX).to_be_bytes());
-        value.extend_from_slice(&held);
-        value.extend_from_slice(&evidence.second);
-        let key = format!(
-            "{}/{}/{}",
-            evidence.doc,
-            evidence.actor.to_hex_string(),
-            evidence.seq
-        );
-        self.queue(Write::Evidence(key, value));
+        self.queue(Write::Evidence(evidence.key(), evidence.to_bytes()));
     }
 
     /// Every equivocation kept, as (`<doc>/<actor hex>/<seq>`, the stored
