@@ -71,6 +71,7 @@ pub mod ledger;
 pub mod markdown;
 pub mod record;
 pub mod report;
+pub mod splice;
 pub mod store;
 pub mod time;
 pub mod token;
