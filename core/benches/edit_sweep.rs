@@ -135,7 +135,11 @@ fn long_body(n: usize) -> String {
         i += 1;
         line += 1;
         if line.is_multiple_of(12) {
-            let end = if line.is_multiple_of(60) { ".\n\n" } else { "\n" };
+            let end = if line.is_multiple_of(60) {
+                ".\n\n"
+            } else {
+                "\n"
+            };
             body.push_str(end);
             chars += end.len() - 1;
         } else {
