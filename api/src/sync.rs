@@ -37,6 +37,56 @@ pub struct SyncReport {
     pub unavailable: Vec<DocId>,
     /// Documents that did not finish syncing in time (run again).
     pub incomplete: Vec<DocId>,
+    /// Documents whose sync did not happen, and why.
+    pub failed: Vec<FailedDoc>,
+}
+
+impl SyncReport {
+    /// Whether every document synced: nothing incomplete, nothing failed.
+    /// A report that is not finished is not a success (`nous sync` exits
+    /// non-zero with the reasons).
+    pub fn finished(&self) -> bool {
+        self.incomplete.is_empty() && self.failed.is_empty()
+    }
+
+    /// Why it did not finish, in one line (`None` when it did).
+    pub fn unfinished_reason(&self) -> Option<String> {
+        if self.finished() {
+            return None;
+        }
+        let mut parts: Vec<String> = self
+            .failed
+            .iter()
+            .map(|f| format!("{}: {}", f.id, f.reason))
+            .collect();
+        if !self.incomplete.is_empty() {
+            parts.push(format!(
+                "{} document(s) timed out (run again)",
+                self.incomplete.len()
+            ));
+        }
+        Some(format!("the sync did not finish: {}", parts.join("; ")))
+    }
+}
+
+/// A document whose sync did not happen.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedDoc {
+    /// The document (a community's ledger has its own id).
+    pub id: DocId,
+    /// Why: what the relay sent was refused, or the connection ended.
+    pub reason: String,
+}
+
+fn failed_docs(exchanged: &Exchanged) -> Vec<FailedDoc> {
+    exchanged
+        .failed
+        .iter()
+        .map(|(id, reason)| FailedDoc {
+            id: *id,
+            reason: reason.clone(),
+        })
+        .collect()
 }
 
 /// One document a sync took in.
@@ -168,6 +218,7 @@ impl Home {
                 exchanged?
             };
             let documents = taken_in(self, &exchanged)?;
+            let failed = failed_docs(&exchanged);
             let mut unavailable = exchanged.unavailable;
             unavailable.extend(narrowed.unavailable);
             Ok(SyncReport {
@@ -176,6 +227,7 @@ impl Home {
                 unchanged: narrowed.unchanged,
                 documents,
                 unavailable,
+                failed,
                 incomplete: exchanged.incomplete,
             })
         })
@@ -228,6 +280,12 @@ pub enum SyncEvent {
         documents: Vec<SyncedDoc>,
         /// Records this home did not have.
         new_records: usize,
+    },
+    /// An exchange could not sync these documents (the session goes on
+    /// and tries again at the next one).
+    Failed {
+        /// The documents, and why.
+        documents: Vec<FailedDoc>,
     },
 }
 
@@ -361,6 +419,11 @@ impl Live {
                 documents: plan.docs.len(),
                 new_records: exchanged.new_records,
             });
+            if !exchanged.failed.is_empty() {
+                let _ = self.events.send(SyncEvent::Failed {
+                    documents: failed_docs(&exchanged),
+                });
+            }
             Ok::<_, Error>((transport, client, plan, seen))
         };
         let (transport, client, plan, seen) = first.await?;
@@ -461,6 +524,11 @@ impl Live {
                         new_records: exchanged.new_records,
                     });
                 }
+                if !exchanged.failed.is_empty() {
+                    let _ = self.events.send(SyncEvent::Failed {
+                        documents: failed_docs(&exchanged),
+                    });
+                }
                 if exchanged.new_records > 0 {
                     plan = plan.refresh(&mut home, &self.docs)?;
                     session::narrow(transport, &mut plan, false).await?;
@@ -545,4 +613,48 @@ pub fn issue_token(home: &Path, env: &Env, relay: &str, lifetime: Duration) -> R
         expires_ms,
         token: text,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(incomplete: usize, failed: usize) -> SyncReport {
+        SyncReport {
+            relay: "ws://127.0.0.1:1/".into(),
+            new_records: 0,
+            unchanged: 0,
+            documents: Vec::new(),
+            unavailable: Vec::new(),
+            incomplete: (0..incomplete)
+                .map(|i| DocId::from_bytes([u8::try_from(i).unwrap_or(0); 16]))
+                .collect(),
+            failed: (0..failed)
+                .map(|i| FailedDoc {
+                    id: DocId::from_bytes([9 + u8::try_from(i).unwrap_or(0); 16]),
+                    reason: "the relay's answer was refused: a frame too long".into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_sync_with_anything_incomplete_or_failed_is_not_finished_and_says_why() {
+        assert!(report(0, 0).finished());
+        assert_eq!(report(0, 0).unfinished_reason(), None);
+        let failed = report(0, 1).unfinished_reason().expect("not finished");
+        assert!(failed.contains("refused: a frame too long"), "{failed}");
+        assert!(
+            failed.contains(&DocId::from_bytes([9; 16]).to_string()),
+            "{failed}"
+        );
+        let timed_out = report(2, 0).unfinished_reason().expect("not finished");
+        assert!(timed_out.contains("2 document(s) timed out"), "{timed_out}");
+        assert!(!failed.contains('\n') && !timed_out.contains('\n'));
+        let json = serde_json::to_value(report(0, 1)).expect("json");
+        assert_eq!(
+            json["failed"][0]["reason"],
+            "the relay's answer was refused: a frame too long"
+        );
+    }
 }

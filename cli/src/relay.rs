@@ -97,7 +97,13 @@ pub(crate) fn sync_once(cx: &Context, relay: &str, docs: &[String]) -> anyhow::R
 pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
     if !args.watch {
         let report = sync_once(cx, &args.relay, &args.docs)?;
-        return print_report(cx, &report);
+        print_report(cx, &report)?;
+        // What did sync is kept and shown; what did not makes the command
+        // fail, with the reasons.
+        return match report.unfinished_reason() {
+            Some(reason) => Err(anyhow::anyhow!(reason)),
+            None => Ok(()),
+        };
     }
     let options = WatchOptions {
         interval: Duration::from_millis(args.interval),
@@ -153,6 +159,9 @@ fn print_report(cx: &Context, report: &SyncReport) -> anyhow::Result<()> {
     for id in &report.incomplete {
         lines.push(format!("  {id}  incomplete (timed out; run again)"));
     }
+    for failed in &report.failed {
+        lines.push(format!("  {}  not synced: {}", failed.id, failed.reason));
+    }
     output::text(&lines.join("\n"))
 }
 
@@ -190,6 +199,16 @@ fn print_event(cx: &Context, event: &SyncEvent) -> anyhow::Result<()> {
                     for line in conflict_lines(doc) {
                         println!("{line}");
                     }
+                }
+            }
+            Ok(())
+        }
+        SyncEvent::Failed { documents } => {
+            if cx.json {
+                println!("{}", json!({ "failed": documents }));
+            } else {
+                for failed in documents {
+                    eprintln!("{}  not synced: {}", failed.id, failed.reason);
                 }
             }
             Ok(())

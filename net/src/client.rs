@@ -41,12 +41,21 @@ pub enum ClientError {
     /// The local repo stopped.
     #[error("the sync engine stopped")]
     Stopped,
+    /// What the relay sent was refused by this side's checks, so the sync
+    /// did not happen.
+    #[error("the relay's answer was refused: {0}")]
+    Refused(String),
 }
 
 struct WsDialer {
     url: samod::Url,
     token: TokenSource,
+    /// The last frame from the relay that this side refused, and why.
+    refused: Refusals,
 }
+
+/// Why frames from the relay were refused, kept for the sync that waits.
+type Refusals = Arc<std::sync::Mutex<Option<String>>>;
 
 impl samod::Dialer for WsDialer {
     type Error = std::io::Error;
@@ -58,6 +67,7 @@ impl samod::Dialer for WsDialer {
     fn connect(&self) -> BoxFuture<'static, Result<samod::Transport, DialError<Self::Error>>> {
         let mut url = self.url.clone();
         url.query_pairs_mut().append_pair("token", &(self.token)());
+        let refused = self.refused.clone();
         Box::pin(async move {
             // TCP_NODELAY: sync writes small frames back to back.
             let connected =
@@ -83,15 +93,28 @@ impl samod::Dialer for WsDialer {
                 Err(e) => return Err(DialError::transient(std::io::Error::other(e.to_string()))),
             };
             let (sink, stream) = socket.split();
-            let inbound = stream.filter_map(|message| {
+            let refused = refused.clone();
+            let inbound = stream.filter_map(move |message| {
                 futures::future::ready(match message {
                     Ok(tungstenite::Message::Binary(bytes)) => Some(
                         check_inbound(&bytes)
                             .map(|()| bytes.to_vec())
-                            .map_err(std::io::Error::other),
+                            .map_err(|reason| {
+                                tracing::warn!(%reason, "refused a frame from the relay");
+                                *refused.lock().unwrap_or_else(|p| p.into_inner()) =
+                                    Some(reason.clone());
+                                std::io::Error::other(reason)
+                            }),
                     ),
                     Ok(_) => None,
-                    Err(e) => Some(Err(std::io::Error::other(e.to_string()))),
+                    Err(e) => {
+                        // Also what the WebSocket layer refuses (a frame
+                        // over its own caps): the sync waiting on this
+                        // connection says why it ended.
+                        let reason = format!("from the relay: {e}");
+                        *refused.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason.clone());
+                        Some(Err(std::io::Error::other(reason)))
+                    }
                 })
             });
             let outbound = sink
@@ -134,6 +157,7 @@ pub struct Client {
     repo: Repo,
     dialer: samod::DialerHandle<std::io::Error>,
     connection: ConnectionId,
+    refused: Refusals,
 }
 
 impl std::fmt::Debug for Client {
@@ -163,6 +187,7 @@ impl Client {
         timeout: Duration,
     ) -> Result<Client, ClientError> {
         let url = samod::Url::parse(url).map_err(|e| ClientError::Url(format!("{url}: {e}")))?;
+        let refused = Refusals::default();
         let storage = InMemoryStorage::new();
         for (id, bytes) in documents {
             let key =
@@ -183,7 +208,14 @@ impl Client {
             max_retries: Some(5),
         };
         let dialer = repo
-            .dial(backoff, Arc::new(WsDialer { url, token }))
+            .dial(
+                backoff,
+                Arc::new(WsDialer {
+                    url,
+                    token,
+                    refused: refused.clone(),
+                }),
+            )
             .map_err(|_| ClientError::Stopped)?;
         match tokio::time::timeout(timeout, dialer.established()).await {
             Err(_) => {
@@ -203,6 +235,7 @@ impl Client {
             repo,
             dialer,
             connection,
+            refused,
         })
     }
 
@@ -218,17 +251,62 @@ impl Client {
         doc: &DocId,
         timeout: Duration,
     ) -> Result<Option<Synced>, ClientError> {
-        let Some(handle) = self.find(doc, timeout).await? else {
-            return Ok(None);
-        };
+        // A refusal from before this document's sync is not its own.
+        self.take_refusal();
         let connection = self.dialer.connection_id().unwrap_or(self.connection);
+        let Some(handle) = self.find(doc, timeout).await? else {
+            return self.refusal_or(Ok(None));
+        };
         let both = async {
             handle.we_have_their_changes(connection).await;
             handle.they_have_our_changes(connection).await;
         };
-        let complete = tokio::time::timeout(timeout, both).await.is_ok();
+        // The wait ends early when a frame is refused or the connection
+        // goes: it could no longer finish.
+        let ended = async {
+            loop {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if self.has_refusal() || self.dialer.connection_id() != Some(connection) {
+                    break;
+                }
+            }
+        };
+        let complete = tokio::select! {
+            waited = tokio::time::timeout(timeout, both) => waited.is_ok(),
+            () = ended => false,
+        };
+        // What the relay sent was refused, or the connection the sync was
+        // waiting on ended: whatever the wait says, the sync did not
+        // happen (a closed connection ends the wait too).
+        if self.dialer.connection_id() != Some(connection) {
+            return self.refusal_or(Err(ClientError::Disconnected(format!(
+                "while syncing {doc}"
+            ))));
+        }
         let bytes = handle.with_document(|d| d.save());
-        Ok(Some(Synced { bytes, complete }))
+        self.refusal_or(Ok(Some(Synced { bytes, complete })))
+    }
+
+    fn has_refusal(&self) -> bool {
+        self.refused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some()
+    }
+
+    fn take_refusal(&self) -> Option<String> {
+        self.refused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+
+    /// `result`, unless a frame from the relay was refused meanwhile.
+    fn refusal_or<T>(&self, result: Result<T, ClientError>) -> Result<T, ClientError> {
+        match self.take_refusal() {
+            Some(reason) => Err(ClientError::Refused(reason)),
+            None => result,
+        }
     }
 
     async fn find(&self, doc: &DocId, timeout: Duration) -> Result<Option<DocHandle>, ClientError> {
@@ -292,4 +370,123 @@ impl Client {
 
 fn dial_failure(e: &samod::DialerFailed<std::io::Error>) -> String {
     format!("{e}")
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::{SinkExt as _, StreamExt as _};
+    use tokio::net::TcpListener;
+    use tokio_tungstenite::tungstenite::Message;
+
+    use super::*;
+    use crate::wire::{self, MessageType};
+
+    /// A relay that answers the handshake, then answers anything about
+    /// `doc` with a sync message a client refuses (`garbage`: not a sync
+    /// message; else a frame over the size cap): every connection, again
+    /// and again.
+    async fn hostile_relay(doc: DocId, garbage: bool) -> String {
+        let doc = samod_id(&doc).to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let addr = listener.local_addr().expect("an address");
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let doc = doc.clone();
+                tokio::spawn(async move {
+                    let Ok(mut ws) = tokio_tungstenite::accept_async(socket).await else {
+                        return;
+                    };
+                    while let Some(Ok(Message::Binary(frame))) = ws.next().await {
+                        let Ok(envelope) = wire::decode(&frame) else {
+                            return;
+                        };
+                        let sender = envelope.sender.unwrap_or_default().to_owned();
+                        let answer = match envelope.kind {
+                            MessageType::Join => wire::peer("hostile-relay", &sender),
+                            MessageType::Request | MessageType::Sync if garbage => {
+                                wire::sync("hostile-relay", &sender, &doc, &[0x42, 0xff, 0xff])
+                            }
+                            MessageType::Request | MessageType::Sync => {
+                                vec![0u8; crate::guard::GuardLimits::default().max_frame_bytes + 1]
+                            }
+                            _ => continue,
+                        };
+                        if ws.send(Message::Binary(answer.into())).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        format!("ws://{addr}/")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sync_whose_answers_are_refused_fails_and_says_why() {
+        for (garbage, why) in [(true, "not a valid Automerge"), (false, "too long")] {
+            refused_with(garbage, why).await;
+        }
+    }
+
+    async fn refused_with(garbage: bool, why: &str) {
+        let doc = DocId::from_bytes([9; 16]);
+        let url = hostile_relay(doc, garbage).await;
+        let mut local = automerge::Automerge::new();
+        let mut tx = local.transaction();
+        automerge::transaction::Transactable::put(&mut tx, automerge::ROOT, "k", 1).expect("put");
+        tx.commit();
+        let client = Client::connect(
+            &url,
+            "member".into(),
+            Arc::new(String::new),
+            vec![(doc, local.save())],
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("the handshake is answered");
+        let synced = client.sync(&doc, Duration::from_secs(3)).await;
+        let error = match synced {
+            Err(ClientError::Refused(reason)) => reason,
+            other => panic!("a sync that never happened was reported as {other:?}"),
+        };
+        assert!(error.contains(why), "{error}");
+        client.close().await;
+    }
+
+    /// The exchange that `nous sync` runs: the document it could not sync
+    /// is reported failed with the reason (not "unchanged"), and nothing
+    /// of the home changes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_exchange_reports_the_document_it_could_not_sync() {
+        let mut engine = crate::harness::engine(3, nous_core::DeviceKey::from_seed(&[3; 32]));
+        let charter = engine
+            .create_charter(
+                "Charte",
+                &nous_core::markdown::parse("# Charte\n\n## Départ\n\nOn part.\n"),
+            )
+            .expect("a charter")
+            .value;
+        let before = engine.heads(&charter).expect("heads");
+        let url = hostile_relay(charter, true).await;
+        let plan = crate::session::SyncPlan::new(&mut engine, &[]).expect("a plan");
+        assert_eq!(plan.docs, vec![charter]);
+        let client = Client::connect(
+            &url,
+            "member".into(),
+            Arc::new(String::new),
+            plan.initial.clone(),
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("the handshake is answered");
+        let report = crate::session::exchange(&client, &mut engine, &plan, &mut |_, _| {})
+            .await
+            .expect("the exchange itself runs");
+        client.close().await;
+        assert_eq!(report.failed.len(), 1, "{report:?}");
+        assert_eq!(report.failed[0].0, charter);
+        assert!(report.failed[0].1.contains("refused"), "{report:?}");
+        assert!(report.documents.is_empty(), "{report:?}");
+        assert_eq!(engine.heads(&charter).expect("heads"), before);
+    }
 }

@@ -384,6 +384,25 @@ pub struct Exchanged {
     pub unavailable: Vec<DocId>,
     /// Documents that did not finish syncing in time.
     pub incomplete: Vec<DocId>,
+    /// Documents (ledgers included) whose sync did not happen, and why:
+    /// what the relay sent was refused by this side's checks, or the
+    /// connection ended while waiting.
+    pub failed: Vec<(DocId, String)>,
+}
+
+/// A document's sync: `Ok(None)` when the other side does not have it,
+/// `Err(reason)` when it did not happen (the exchange goes on with the
+/// next document; the connection dials again), an error for a failure of
+/// this side (the repo stopped).
+async fn sync_one(
+    client: &Client,
+    id: &DocId,
+) -> Result<Result<Option<crate::client::Synced>, String>, SessionError> {
+    match client.sync(id, DOC_TIMEOUT).await {
+        Ok(synced) => Ok(Ok(synced)),
+        Err(e @ (ClientError::Refused(_) | ClientError::Disconnected(_))) => Ok(Err(e.to_string())),
+        Err(e) => Err(e.into()),
+    }
 }
 
 impl Exchanged {
@@ -410,7 +429,16 @@ pub async fn exchange(
     let mut done = 0;
     for community in &plan.ledgers {
         let id = ledger::doc_id(community);
-        if let Some(synced) = client.sync(&id, DOC_TIMEOUT).await? {
+        let synced = match sync_one(client, &id).await? {
+            Ok(synced) => synced,
+            Err(reason) => {
+                report.failed.push((id, reason));
+                done += 1;
+                progress(done, total);
+                continue;
+            }
+        };
+        if let Some(synced) = synced {
             // The other side's bytes: through the guard (caps, a scan, the
             // decoder contained), never straight into Automerge.
             let actor = engine.device().actor_for(&id);
@@ -439,14 +467,15 @@ pub async fn exchange(
     }
     let mut documents = Vec::new();
     for id in &plan.docs {
-        match client.sync(id, DOC_TIMEOUT).await? {
-            Some(synced) => {
+        match sync_one(client, id).await? {
+            Ok(Some(synced)) => {
                 if !synced.complete {
                     report.incomplete.push(*id);
                 }
                 documents.push((*id, synced.bytes));
             }
-            None => report.unavailable.push(*id),
+            Ok(None) => report.unavailable.push(*id),
+            Err(reason) => report.failed.push((*id, reason)),
         }
         done += 1;
         progress(done, total);
