@@ -88,6 +88,13 @@ impl Sequences {
         Sequences { last }
     }
 
+    /// How many changes these numbers count: the sum of every actor's last
+    /// sequence number (each actor's changes are numbered 1, 2, … without
+    /// gaps in a document).
+    pub fn total(&self) -> u64 {
+        self.last.values().sum()
+    }
+
     /// The last sequence number of `actor` (0: none).
     pub fn last(&self, actor: &ActorId) -> u64 {
         self.last.get(actor).copied().unwrap_or(0)

@@ -33,6 +33,70 @@ use nous_core::ids::{DocId, heads_digest};
 
 use crate::wire;
 
+/// How much of a document one message carries to a peer. Automerge 0.12
+/// sends a peer that lacks more than a third of a document the whole
+/// document in one message; a client's guard refuses a message of more
+/// than 100,000 changes, so a long document could never be caught up with
+/// (issue 14). A document of more than `whole_doc_max_changes` changes is
+/// therefore never sent whole: a peer gets exactly the changes it lacks,
+/// split into messages of at most `changes` changes and `bytes` bytes (a
+/// single larger change goes alone), each of which the guard accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pieces {
+    /// Largest document sent whole.
+    pub whole_doc_max_changes: u64,
+    /// Most changes in one message.
+    pub changes: usize,
+    /// Most bytes of changes in one message.
+    pub bytes: usize,
+}
+
+impl Default for Pieces {
+    fn default() -> Self {
+        Pieces {
+            whole_doc_max_changes: 50_000,
+            changes: 10_000,
+            bytes: 4 << 20,
+        }
+    }
+}
+
+impl Pieces {
+    /// `message` as one or more messages within these bounds: the same
+    /// heads, need and have, its changes in order, split.
+    fn split(&self, message: sync::Message) -> Vec<sync::Message> {
+        let total: usize = message.changes.iter().map(<[u8]>::len).sum();
+        if message.changes.len() <= self.changes && total <= self.bytes {
+            return vec![message];
+        }
+        let mut pieces: Vec<Vec<Vec<u8>>> = vec![Vec::new()];
+        let mut bytes = 0;
+        for change in message.changes.iter() {
+            let last = pieces.last_mut().filter(|piece| {
+                piece.is_empty()
+                    || (piece.len() < self.changes && bytes + change.len() <= self.bytes)
+            });
+            match last {
+                Some(piece) => {
+                    bytes += change.len();
+                    piece.push(change.to_vec());
+                }
+                None => {
+                    bytes = change.len();
+                    pieces.push(vec![change.to_vec()]);
+                }
+            }
+        }
+        pieces
+            .into_iter()
+            .map(|changes| sync::Message {
+                changes: changes.into(),
+                ..message.clone()
+            })
+            .collect()
+    }
+}
+
 /// One client connection (unique for the relay's lifetime).
 pub type ConnId = u64;
 
@@ -244,6 +308,8 @@ pub struct DocSync {
     /// Changes the document holds while they wait for a dependency: who
     /// sent each, its size, since when.
     waiting: HashMap<ChangeHash, Waiting>,
+    /// How much one message to a peer carries.
+    pieces: Pieces,
 }
 
 /// Bytes waiting in a document before and after a message.
@@ -317,7 +383,14 @@ impl DocSync {
             incrementals,
             seqs: None,
             waiting: HashMap::new(),
+            pieces: Pieces::default(),
         })
+    }
+
+    /// The same document, its messages to peers bounded by `pieces`.
+    pub fn with_pieces(mut self, pieces: Pieces) -> Self {
+        self.pieces = pieces;
+        self
     }
 
     /// A client opens the document. A reader's changes are not asked for
@@ -504,11 +577,14 @@ impl DocSync {
             return Ok(());
         }
         if heads == before {
+            let whole = sent_whole(&mut self.seqs, &self.doc, self.pieces);
             let to = Answer {
                 doc: &self.doc,
                 heads: &heads,
                 relay: &self.relay,
                 id: &self.id,
+                pieces: self.pieces,
+                whole,
             };
             to.answer(conn, peer, &mut self.memo, out);
         } else {
@@ -519,11 +595,14 @@ impl DocSync {
 
     /// The document changed to `heads`: tell every client, then keep it.
     fn spread(&mut self, heads: &[ChangeHash], out: &mut impl Effects) {
+        let whole = sent_whole(&mut self.seqs, &self.doc, self.pieces);
         let to = Answer {
             doc: &self.doc,
             heads,
             relay: &self.relay,
             id: &self.id,
+            pieces: self.pieces,
+            whole,
         };
         for (&conn, peer) in &mut self.peers {
             to.answer(conn, peer, &mut self.memo, out);
@@ -591,11 +670,20 @@ impl DocSync {
 }
 
 /// The document as it answers its clients.
+/// Whether the document is small enough to be sent whole (`seqs`: the
+/// document's sequence numbers, read off it when first needed).
+fn sent_whole(seqs: &mut Option<Sequences>, doc: &Automerge, pieces: Pieces) -> bool {
+    seqs.get_or_insert_with(|| Sequences::of(doc)).total() <= pieces.whole_doc_max_changes
+}
+
 struct Answer<'a> {
     doc: &'a Automerge,
     heads: &'a [ChangeHash],
     relay: &'a str,
     id: &'a str,
+    pieces: Pieces,
+    /// False: never send the whole document (see [`Pieces`]).
+    whole: bool,
 }
 
 impl Answer<'_> {
@@ -603,6 +691,14 @@ impl Answer<'_> {
     /// messages: after a reset it advertises empty heads, then the real
     /// ones).
     fn answer(&self, conn: ConnId, peer: &mut Peer, memo: &mut Memo, out: &mut impl Effects) {
+        if !self.whole {
+            // Automerge sends the whole document only to a peer that says
+            // it reads the v2 format: forget that it does, for this
+            // document, so the peer gets the changes it lacks, in pieces.
+            if let Some(caps) = &mut peer.state.their_capabilities {
+                caps.retain(|c| *c != sync::Capability::MessageV2);
+            }
+        }
         if let Some(messages) = memo.recall(&mut peer.state) {
             for message in messages {
                 out.push(self.frame(conn, peer, message));
@@ -634,9 +730,11 @@ impl Answer<'_> {
                 // follow-up with the real heads is generated at once.
                 peer.state.last_sent_heads.clone_from(&message.heads);
             }
-            let message = message.encode();
-            out.push(self.frame(conn, peer, &message));
-            messages.push(message);
+            for piece in self.pieces.split(message) {
+                let piece = piece.encode();
+                out.push(self.frame(conn, peer, &piece));
+                messages.push(piece);
+            }
             if !reset {
                 break;
             }
@@ -1075,5 +1173,176 @@ mod tests {
             DocSync::load(&id(), "relay", chunks),
             Err(DocError::Damaged(_))
         ));
+    }
+}
+
+#[cfg(test)]
+mod pieces_tests {
+    use super::*;
+    use automerge::ROOT;
+    use automerge::transaction::Transactable as _;
+    use proptest::prelude::*;
+
+    /// A document of `n` changes by one actor.
+    fn long_doc(n: usize) -> Automerge {
+        let mut doc = Automerge::new().with_actor(automerge::ActorId::from([1u8; 16]));
+        for i in 0..n {
+            doc.transact(|tx| tx.put(ROOT, format!("k{}", i % 50), i as i64))
+                .expect("edit");
+        }
+        doc
+    }
+
+    /// A peer holding the first `k` changes of `full`.
+    fn behind(full: &Automerge, k: usize) -> Automerge {
+        let mut doc = Automerge::new();
+        let first: Vec<automerge::Change> = full.get_changes(&[])[..k]
+            .iter()
+            .map(|c| (*c).clone())
+            .collect();
+        doc.apply_changes(first).expect("apply");
+        doc
+    }
+
+    /// What the relay sent a peer until they agree: per message, its
+    /// version, the number of chunks and their bytes.
+    fn catch_up(
+        relay: &mut DocSync,
+        peer: &mut Automerge,
+    ) -> Vec<(sync::MessageVersion, usize, usize)> {
+        relay.attach(0, "peer-0".into(), false);
+        let mut state = sync::State::new();
+        let mut sent = Vec::new();
+        for _ in 0..100 {
+            let Some(message) = peer.generate_sync_message(&mut state) else {
+                return sent;
+            };
+            let mut out = Vec::new();
+            relay
+                .receive(0, Ask::Sync, message, None, &mut out)
+                .expect("receive");
+            for effect in out {
+                if let Effect::Send(_, frame) = effect {
+                    let env = wire::decode(&frame).expect("frame");
+                    let m = sync::Message::decode(env.data.expect("data")).expect("message");
+                    let bytes = m.changes.iter().map(<[u8]>::len).sum();
+                    sent.push((m.version.clone(), m.changes.len(), bytes));
+                    peer.receive_sync_message(&mut state, m).expect("receive");
+                }
+            }
+        }
+        panic!("no end to the catch-up");
+    }
+
+    fn relay_of(full: &Automerge, pieces: Pieces) -> DocSync {
+        let id = DocId::from_bytes([9; 16]);
+        DocSync::load(
+            &id,
+            "relay",
+            vec![(format!("{id}/snapshot/x"), full.save())],
+        )
+        .expect("load")
+        .with_pieces(pieces)
+    }
+
+    const SMALL: Pieces = Pieces {
+        whole_doc_max_changes: 1_000,
+        changes: 200,
+        bytes: 4 << 20,
+    };
+
+    #[test]
+    fn a_peer_behind_a_long_document_gets_what_it_lacks_in_pieces() {
+        let full = long_doc(3_000);
+        let mut peer = behind(&full, 1_500);
+        let sent = catch_up(&mut relay_of(&full, SMALL), &mut peer);
+        assert_eq!(peer.get_heads(), full.get_heads());
+        // Only what it lacked, never the whole document, each piece
+        // within the bound.
+        let changes: usize = sent.iter().map(|(_, n, _)| n).sum();
+        assert_eq!(changes, 1_500, "{sent:?}");
+        assert!(sent.iter().all(|(_, n, _)| *n <= 200), "{sent:?}");
+        assert!(
+            sent.iter().filter(|(_, n, _)| *n > 0).count() >= 8,
+            "{sent:?}"
+        );
+    }
+
+    #[test]
+    fn a_new_peer_of_a_long_document_gets_it_in_pieces() {
+        let full = long_doc(3_000);
+        let mut peer = Automerge::new();
+        let sent = catch_up(&mut relay_of(&full, SMALL), &mut peer);
+        assert_eq!(peer.get_heads(), full.get_heads());
+        let changes: usize = sent.iter().map(|(_, n, _)| n).sum();
+        assert_eq!(changes, 3_000, "{sent:?}");
+        assert!(sent.iter().all(|(_, n, _)| *n <= 200), "{sent:?}");
+    }
+
+    #[test]
+    fn pieces_are_bounded_in_bytes_too() {
+        let full = long_doc(600);
+        let mut peer = behind(&full, 100);
+        let pieces = Pieces {
+            whole_doc_max_changes: 100,
+            changes: 10_000,
+            bytes: 2_000,
+        };
+        let sent = catch_up(&mut relay_of(&full, pieces), &mut peer);
+        assert_eq!(peer.get_heads(), full.get_heads());
+        assert!(sent.iter().all(|(_, _, b)| *b <= 2_000), "{sent:?}");
+        assert_eq!(sent.iter().map(|(_, n, _)| n).sum::<usize>(), 500);
+    }
+
+    #[test]
+    fn a_small_document_is_still_sent_whole() {
+        // Automerge's own choice for a short document: a peer that lacks
+        // most of it gets it whole, in one compact message.
+        let full = long_doc(300);
+        let mut peer = behind(&full, 10);
+        let sent = catch_up(&mut relay_of(&full, Pieces::default()), &mut peer);
+        assert_eq!(peer.get_heads(), full.get_heads());
+        assert!(
+            sent.iter()
+                .any(|(v, n, _)| *v == sync::MessageVersion::V2 && *n == 1),
+            "{sent:?}"
+        );
+    }
+
+    proptest! {
+        /// Splitting keeps every change, in order, within both bounds (a
+        /// change larger than the byte bound alone in its piece).
+        #[test]
+        fn split_keeps_the_changes_in_order_within_the_bounds(
+            sizes in proptest::collection::vec(1usize..300, 0..60),
+            max_changes in 1usize..10,
+            max_bytes in 1usize..600,
+        ) {
+            let changes: Vec<Vec<u8>> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| vec![u8::try_from(i % 251).unwrap_or(0); n])
+                .collect();
+            let message = sync::Message {
+                heads: Vec::new(),
+                need: Vec::new(),
+                have: Vec::new(),
+                changes: changes.clone().into(),
+                flags: None,
+                version: sync::MessageVersion::V1,
+            };
+            let pieces = Pieces { whole_doc_max_changes: 0, changes: max_changes, bytes: max_bytes };
+            let split = pieces.split(message);
+            let again: Vec<Vec<u8>> = split
+                .iter()
+                .flat_map(|m| m.changes.iter().map(<[u8]>::to_vec).collect::<Vec<_>>())
+                .collect();
+            prop_assert_eq!(again, changes);
+            for m in &split {
+                prop_assert!(m.changes.len() <= max_changes);
+                let bytes: usize = m.changes.iter().map(<[u8]>::len).sum();
+                prop_assert!(bytes <= max_bytes || m.changes.len() == 1);
+            }
+        }
     }
 }
