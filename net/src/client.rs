@@ -130,22 +130,30 @@ impl samod::Dialer for WsDialer {
 }
 
 /// What a client accepts from a relay before its own samod sees it: the
-/// same envelope, sync-message and size checks the relay makes of clients
-/// (the relay is trusted with availability, not with the client's memory).
-/// The documents themselves are taken into the home through the guard
-/// again, as a bundle import, when the session ends.
+/// relay's frame cap, then the envelope, sync-message and size checks under
+/// the caps a home applies to anything from other people
+/// (`nous_core::guard::Limits::default()`, the bundle import's: 2,000,000
+/// changes, 64 MiB in, 256 MiB inflated, 20,000,000 operations). The relay
+/// is trusted with availability, not with the client's memory; but a long
+/// document comes whole in one message (Automerge does that for a peer
+/// that lacks a third of it, and the relay for documents of up to 500,000
+/// changes, `hub::doc::Pieces`), so the cap on changes cannot be the
+/// relay's own per-message cap on what members send. The documents
+/// themselves are taken into the home through the guard again when the
+/// session ends.
 fn check_inbound(frame: &[u8]) -> Result<(), String> {
-    let limits = crate::guard::GuardLimits::default();
-    if frame.len() > limits.max_frame_bytes {
+    let max_frame_bytes = crate::guard::GuardLimits::default().max_frame_bytes;
+    let limits = nous_core::guard::Limits::default();
+    if frame.len() > max_frame_bytes {
         return Err(format!("the relay sent a frame of {} bytes", frame.len()));
     }
     let envelope = crate::wire::decode(frame).map_err(|e| format!("from the relay: {e}"))?;
     if let (true, Some(data)) = (envelope.kind.carries_sync(), envelope.data) {
-        let message = nous_core::guard::sync_message(data, &limits.changes)
+        let message = nous_core::guard::sync_message(data, &limits)
             .map_err(|e| format!("from the relay: {e}"))?;
         let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
         if !changes.is_empty() {
-            nous_core::guard::check_caps(&changes, &limits.changes)
+            nous_core::guard::check_caps(&changes, &limits)
                 .map_err(|e| format!("from the relay: {e}"))?;
         }
     }

@@ -34,13 +34,15 @@ use nous_core::ids::{DocId, heads_digest};
 use crate::wire;
 
 /// How much of a document one message carries to a peer. Automerge 0.12
-/// sends a peer that lacks more than a third of a document the whole
-/// document in one message; a client's guard refuses a message of more
-/// than 100,000 changes, so a long document could never be caught up with
-/// (issue 14). A document of more than `whole_doc_max_changes` changes is
-/// therefore never sent whole: a peer gets exactly the changes it lacks,
-/// split into messages of at most `changes` changes and `bytes` bytes (a
-/// single larger change goes alone), each of which the guard accepts.
+/// sends a peer that lacks more than a third of a document (or has
+/// nothing) the whole document in one compact message, which is also what
+/// a samod client takes in fastest (one store write; pieces cost it a
+/// write and an answer per change, minutes for 50,000). A client's guard
+/// accepts up to 2,000,000 changes in one message; a document of more than
+/// `whole_doc_max_changes` changes is never sent whole all the same: a
+/// peer gets exactly the changes it lacks, split into messages of at most
+/// `changes` changes and `bytes` bytes (a single larger change goes
+/// alone), so no document is too long to be caught up with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pieces {
     /// Largest document sent whole.
@@ -54,7 +56,7 @@ pub struct Pieces {
 impl Default for Pieces {
     fn default() -> Self {
         Pieces {
-            whole_doc_max_changes: 50_000,
+            whole_doc_max_changes: 500_000,
             changes: 10_000,
             bytes: 4 << 20,
         }
@@ -63,12 +65,39 @@ impl Default for Pieces {
 
 impl Pieces {
     /// `message` as one or more messages within these bounds: the same
-    /// heads, need and have, its changes in order, split.
-    fn split(&self, message: sync::Message) -> Vec<sync::Message> {
+    /// heads, need and have, its changes in order, split. With `as_v2`
+    /// (a peer that reads the v2 format), each piece of a v1 message is
+    /// sent as a v2 message whose one chunk is its changes one after the
+    /// other, as Automerge itself writes changes in v2: a peer then stores
+    /// and answers once per piece, not once per change (samod 0.16 did the
+    /// latter: 50,000 changes took minutes).
+    fn split(&self, message: sync::Message, as_v2: bool) -> Vec<sync::Message> {
         let total: usize = message.changes.iter().map(<[u8]>::len).sum();
-        if message.changes.len() <= self.changes && total <= self.bytes {
-            return vec![message];
+        let pieces = if message.changes.len() <= self.changes && total <= self.bytes {
+            vec![message]
+        } else {
+            self.pieces(&message)
+        };
+        if !as_v2 {
+            return pieces;
         }
+        pieces
+            .into_iter()
+            .map(|piece| {
+                if piece.version != sync::MessageVersion::V1 || piece.changes.is_empty() {
+                    return piece;
+                }
+                let joined: Vec<u8> = piece.changes.iter().flatten().copied().collect();
+                sync::Message {
+                    changes: joined.into(),
+                    version: sync::MessageVersion::V2,
+                    ..piece
+                }
+            })
+            .collect()
+    }
+
+    fn pieces(&self, message: &sync::Message) -> Vec<sync::Message> {
         let mut pieces: Vec<Vec<Vec<u8>>> = vec![Vec::new()];
         let mut bytes = 0;
         for change in message.changes.iter() {
@@ -695,10 +724,22 @@ impl Answer<'_> {
             // Automerge sends the whole document only to a peer that says
             // it reads the v2 format: forget that it does, for this
             // document, so the peer gets the changes it lacks, in pieces.
-            if let Some(caps) = &mut peer.state.their_capabilities {
-                caps.retain(|c| *c != sync::Capability::MessageV2);
+            // `MessageV1`, which Automerge never records itself, marks the
+            // peer as one that reads v2 all the same (the pieces go as v2;
+            // and states of peers that differ in this are not equal, so
+            // `Memo` never hands one's answer to the other).
+            if let Some(caps) = &mut peer.state.their_capabilities
+                && let Some(v2) = caps.iter_mut().find(|c| **c == sync::Capability::MessageV2)
+            {
+                *v2 = sync::Capability::MessageV1;
             }
         }
+        let as_v2 = !self.whole
+            && peer
+                .state
+                .their_capabilities
+                .as_ref()
+                .is_some_and(|caps| caps.contains(&sync::Capability::MessageV1));
         if let Some(messages) = memo.recall(&mut peer.state) {
             for message in messages {
                 out.push(self.frame(conn, peer, message));
@@ -730,7 +771,7 @@ impl Answer<'_> {
                 // follow-up with the real heads is generated at once.
                 peer.state.last_sent_heads.clone_from(&message.heads);
             }
-            for piece in self.pieces.split(message) {
+            for piece in self.pieces.split(message, as_v2) {
                 let piece = piece.encode();
                 out.push(self.frame(conn, peer, &piece));
                 messages.push(piece);
@@ -1210,13 +1251,26 @@ mod pieces_tests {
         relay: &mut DocSync,
         peer: &mut Automerge,
     ) -> Vec<(sync::MessageVersion, usize, usize)> {
+        catch_up_as(relay, peer, true)
+    }
+
+    /// [`catch_up`]; a peer that is not `v2` sends no flags, as peers that
+    /// read only the v1 format.
+    fn catch_up_as(
+        relay: &mut DocSync,
+        peer: &mut Automerge,
+        v2: bool,
+    ) -> Vec<(sync::MessageVersion, usize, usize)> {
         relay.attach(0, "peer-0".into(), false);
         let mut state = sync::State::new();
         let mut sent = Vec::new();
         for _ in 0..100 {
-            let Some(message) = peer.generate_sync_message(&mut state) else {
+            let Some(mut message) = peer.generate_sync_message(&mut state) else {
                 return sent;
             };
+            if !v2 {
+                message.flags = None;
+            }
             let mut out = Vec::new();
             relay
                 .receive(0, Ask::Sync, message, None, &mut out)
@@ -1226,7 +1280,16 @@ mod pieces_tests {
                     let env = wire::decode(&frame).expect("frame");
                     let m = sync::Message::decode(env.data.expect("data")).expect("message");
                     let bytes = m.changes.iter().map(<[u8]>::len).sum();
-                    sent.push((m.version.clone(), m.changes.len(), bytes));
+                    let limits = nous_core::guard::Limits::local_store();
+                    let changes: usize = m
+                        .changes
+                        .iter()
+                        .map(|c| {
+                            let stats = nous_core::guard::check_caps(c, &limits).expect("chunk");
+                            usize::try_from(stats.changes).expect("small")
+                        })
+                        .sum();
+                    sent.push((m.version.clone(), changes, bytes));
                     peer.receive_sync_message(&mut state, m).expect("receive");
                 }
             }
@@ -1264,6 +1327,31 @@ mod pieces_tests {
         assert!(sent.iter().all(|(_, n, _)| *n <= 200), "{sent:?}");
         assert!(
             sent.iter().filter(|(_, n, _)| *n > 0).count() >= 8,
+            "{sent:?}"
+        );
+        // A peer that reads v2 gets each piece as one v2 chunk.
+        assert!(
+            sent.iter()
+                .filter(|(_, n, _)| *n > 0)
+                .all(|(v, _, _)| *v == sync::MessageVersion::V2),
+            "{sent:?}"
+        );
+    }
+
+    #[test]
+    fn a_peer_that_reads_only_v1_gets_v1_pieces() {
+        let full = long_doc(3_000);
+        let mut peer = behind(&full, 1_500);
+        let sent = catch_up_as(&mut relay_of(&full, SMALL), &mut peer, false);
+        assert_eq!(peer.get_heads(), full.get_heads());
+        assert_eq!(
+            sent.iter().map(|(_, n, _)| n).sum::<usize>(),
+            1_500,
+            "{sent:?}"
+        );
+        assert!(
+            sent.iter()
+                .all(|(v, n, _)| *v == sync::MessageVersion::V1 && *n <= 200),
             "{sent:?}"
         );
     }
@@ -1304,7 +1392,7 @@ mod pieces_tests {
         assert_eq!(peer.get_heads(), full.get_heads());
         assert!(
             sent.iter()
-                .any(|(v, n, _)| *v == sync::MessageVersion::V2 && *n == 1),
+                .any(|(v, n, _)| *v == sync::MessageVersion::V2 && *n == 300),
             "{sent:?}"
         );
     }
@@ -1332,7 +1420,7 @@ mod pieces_tests {
                 version: sync::MessageVersion::V1,
             };
             let pieces = Pieces { whole_doc_max_changes: 0, changes: max_changes, bytes: max_bytes };
-            let split = pieces.split(message);
+            let split = pieces.split(message, false);
             let again: Vec<Vec<u8>> = split
                 .iter()
                 .flat_map(|m| m.changes.iter().map(<[u8]>::to_vec).collect::<Vec<_>>())
