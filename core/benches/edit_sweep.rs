@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 
 use automerge::transaction::Transactable as _;
 use automerge::{Automerge, ObjType, ROOT};
-use nous_core::engine::EngineOptions;
 use nous_core::markdown::{self, Limits};
 use nous_core::store::MemoryStorage;
 use nous_core::{DeviceKey, Engine};
@@ -189,7 +188,7 @@ fn once(body: &str, changed: &str) -> Run {
     let mut engine = Engine::with_storage(
         DeviceKey::from_seed(&[7; 32]),
         Box::new(MemoryStorage::default()),
-        options(),
+        common::engine_options(),
     );
     let created = engine.create_charter("Charte", &draft).expect("create");
     engine.wait(created.ticket).expect("durable");
@@ -251,19 +250,4 @@ fn once(body: &str, changed: &str) -> Run {
         raw_splice,
         raw_update,
     }
-}
-
-fn options() -> EngineOptions {
-    let mut counter = 0u64;
-    EngineOptions::new(
-        Box::new(common::now_ms),
-        Box::new(move |buf: &mut [u8]| {
-            for b in buf.iter_mut() {
-                counter = counter
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                *b = (counter >> 33) as u8;
-            }
-        }),
-    )
 }

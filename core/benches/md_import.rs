@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use automerge::transaction::{CommitOptions, Transactable as _};
 use automerge::{Automerge, ObjType, ROOT};
-use nous_core::engine::EngineOptions;
 use nous_core::markdown::{self, Limits};
 use nous_core::store::MemoryStorage;
 use nous_core::{CharterDraft, DeviceKey, Engine};
@@ -146,7 +145,7 @@ fn once(markdown: &str, n: usize) -> Run {
     let mut engine = Engine::with_storage(
         DeviceKey::from_seed(&[7; 32]),
         Box::new(MemoryStorage::default()),
-        options(),
+        common::engine_options(),
     );
     let start = Instant::now();
     let created = engine.create_charter("Charte", &draft).expect("create");
@@ -210,19 +209,4 @@ fn raw_automerge(draft: &CharterDraft) -> Vec<u8> {
     }
     tx.commit_with(CommitOptions::default().with_time(0));
     doc.save_after(&[])
-}
-
-fn options() -> EngineOptions {
-    let mut counter = 0u64;
-    EngineOptions::new(
-        Box::new(common::now_ms),
-        Box::new(move |buf: &mut [u8]| {
-            for b in buf.iter_mut() {
-                counter = counter
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                *b = (counter >> 33) as u8;
-            }
-        }),
-    )
 }

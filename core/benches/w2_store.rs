@@ -15,26 +15,10 @@ use std::process::Command;
 use std::time::Instant;
 
 use automerge::Automerge;
-use nous_core::engine::EngineOptions;
 use nous_core::store::RedbStorage;
 use nous_core::{DeviceKey, DocId, Engine, markdown};
 
 const TRACE: &str = "editing-traces/sequential_traces/automerge-paper.json.gz";
-
-fn options() -> EngineOptions {
-    let mut counter = 0u64;
-    EngineOptions::new(
-        Box::new(common::now_ms),
-        Box::new(move |buf: &mut [u8]| {
-            for b in buf.iter_mut() {
-                counter = counter
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                *b = (counter >> 33) as u8;
-            }
-        }),
-    )
-}
 
 /// The store file of a bench home (as in a `nous` home).
 const STORE_FILE: &str = "nous.redb";
@@ -43,7 +27,7 @@ const STORE_FILE: &str = "nous.redb";
 /// `seed` (the bench measures the store; the key is not read from a file).
 fn open_home(home: &Path, seed: u8) -> Engine {
     std::fs::create_dir_all(home).expect("home");
-    let options = options();
+    let options = common::engine_options();
     let storage = RedbStorage::open(&home.join(STORE_FILE), options.redb).expect("open");
     Engine::with_storage(
         DeviceKey::from_seed(&[seed; 32]),

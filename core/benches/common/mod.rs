@@ -133,3 +133,20 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }
+
+/// Engine options for a benchmark: the system clock and a fixed sequence
+/// of entropy (an LCG), so ids are the same in every run.
+pub fn engine_options() -> nous_core::engine::EngineOptions {
+    let mut counter = 0u64;
+    nous_core::engine::EngineOptions::new(
+        Box::new(now_ms),
+        Box::new(move |buf: &mut [u8]| {
+            for b in buf.iter_mut() {
+                counter = counter
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                *b = (counter >> 33) as u8;
+            }
+        }),
+    )
+}
