@@ -393,7 +393,18 @@ mod tests {
     /// `doc` with a sync message a client refuses (`garbage`: not a sync
     /// message; else a frame over the size cap): every connection, again
     /// and again.
-    async fn hostile_relay(doc: DocId, garbage: bool) -> String {
+    /// How a hostile relay answers anything about the document.
+    #[derive(Clone, Copy)]
+    enum Hostile {
+        /// Not a sync message.
+        Garbage,
+        /// A frame over the size cap.
+        Oversized,
+        /// It closes the connection, cleanly, and says nothing.
+        HangsUp,
+    }
+
+    async fn hostile_relay(doc: DocId, how: Hostile) -> String {
         let doc = samod_id(&doc).to_string();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let addr = listener.local_addr().expect("an address");
@@ -411,12 +422,21 @@ mod tests {
                         let sender = envelope.sender.unwrap_or_default().to_owned();
                         let answer = match envelope.kind {
                             MessageType::Join => wire::peer("hostile-relay", &sender),
-                            MessageType::Request | MessageType::Sync if garbage => {
-                                wire::sync("hostile-relay", &sender, &doc, &[0x42, 0xff, 0xff])
-                            }
-                            MessageType::Request | MessageType::Sync => {
-                                vec![0u8; crate::guard::GuardLimits::default().max_frame_bytes + 1]
-                            }
+                            MessageType::Request | MessageType::Sync => match how {
+                                Hostile::Garbage => {
+                                    wire::sync("hostile-relay", &sender, &doc, &[0x42, 0xff, 0xff])
+                                }
+                                Hostile::Oversized => {
+                                    vec![
+                                        0u8;
+                                        crate::guard::GuardLimits::default().max_frame_bytes + 1
+                                    ]
+                                }
+                                Hostile::HangsUp => {
+                                    let _ = ws.close(None).await;
+                                    return;
+                                }
+                            },
                             _ => continue,
                         };
                         if ws.send(Message::Binary(answer.into())).await.is_err() {
@@ -431,14 +451,17 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_sync_whose_answers_are_refused_fails_and_says_why() {
-        for (garbage, why) in [(true, "not a valid Automerge"), (false, "too long")] {
-            refused_with(garbage, why).await;
+        for (how, why) in [
+            (Hostile::Garbage, "not a valid Automerge"),
+            (Hostile::Oversized, "too long"),
+        ] {
+            refused_with(how, why).await;
         }
     }
 
-    async fn refused_with(garbage: bool, why: &str) {
+    async fn refused_with(how: Hostile, why: &str) {
         let doc = DocId::from_bytes([9; 16]);
-        let url = hostile_relay(doc, garbage).await;
+        let url = hostile_relay(doc, how).await;
         let mut local = automerge::Automerge::new();
         let mut tx = local.transaction();
         automerge::transaction::Transactable::put(&mut tx, automerge::ROOT, "k", 1).expect("put");
@@ -461,6 +484,34 @@ mod tests {
         client.close().await;
     }
 
+    /// A relay that closes the connection without a word while a document
+    /// syncs: the sync did not happen, and says the connection ended.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sync_whose_connection_ends_fails_and_says_so() {
+        let doc = DocId::from_bytes([8; 16]);
+        let url = hostile_relay(doc, Hostile::HangsUp).await;
+        let mut local = automerge::Automerge::new();
+        let mut tx = local.transaction();
+        automerge::transaction::Transactable::put(&mut tx, automerge::ROOT, "k", 1).expect("put");
+        tx.commit();
+        let client = Client::connect(
+            &url,
+            "member".into(),
+            Arc::new(String::new),
+            vec![(doc, local.save())],
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("the handshake is answered");
+        match client.sync(&doc, Duration::from_secs(3)).await {
+            Err(ClientError::Disconnected(why) | ClientError::Refused(why)) => {
+                assert!(!why.is_empty());
+            }
+            other => panic!("a sync whose connection ended was reported as {other:?}"),
+        }
+        client.close().await;
+    }
+
     /// The exchange that `nous sync` runs: the document it could not sync
     /// is reported failed with the reason (not "unchanged"), and nothing
     /// of the home changes.
@@ -475,7 +526,7 @@ mod tests {
             .expect("a charter")
             .value;
         let before = engine.heads(&charter).expect("heads");
-        let url = hostile_relay(charter, true).await;
+        let url = hostile_relay(charter, Hostile::Garbage).await;
         let plan = crate::session::SyncPlan::new(&mut engine, &[]).expect("a plan");
         assert_eq!(plan.docs, vec![charter]);
         let client = Client::connect(
