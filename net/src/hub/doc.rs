@@ -28,6 +28,7 @@ use automerge::{Automerge, ChangeHash, ReadDoc as _};
 use nous_core::guard::sequence::Advance;
 use nous_core::guard::{self, Limits, Sequences};
 
+use super::fast::Recent;
 use crate::guard::Queued;
 use nous_core::ids::{DocId, heads_digest};
 
@@ -217,6 +218,11 @@ struct Memo {
     owed: Vec<Owed>,
     /// Calls into automerge saved.
     recalled: u64,
+    /// Calls into automerge answered from the document's recent past
+    /// instead (`fast::Recent`).
+    emulated: u64,
+    /// Calls made into automerge.
+    asked: u64,
 }
 
 /// A message without changes, and the state it leaves.
@@ -241,6 +247,8 @@ impl Memo {
             heard: Vec::new(),
             owed: Vec::new(),
             recalled: 0,
+            emulated: 0,
+            asked: 0,
         }
     }
 
@@ -339,6 +347,13 @@ pub struct DocSync {
     waiting: HashMap<ChangeHash, Waiting>,
     /// How much one message to a peer carries.
     pieces: Pieces,
+    /// The document's recent past, to answer without automerge's walks
+    /// over the history (started when first needed).
+    recent: Option<Recent>,
+    /// Tests: every answer from `recent` is checked against automerge's.
+    verify_fast: bool,
+    /// Whether `recent` answers at all (off only to compare, in benchmarks).
+    fast: bool,
 }
 
 /// Bytes waiting in a document before and after a message.
@@ -413,6 +428,10 @@ impl DocSync {
             seqs: None,
             waiting: HashMap::new(),
             pieces: Pieces::default(),
+            recent: None,
+            // Every unit test of this crate checks the fast path.
+            verify_fast: cfg!(test),
+            fast: true,
         })
     }
 
@@ -420,6 +439,20 @@ impl DocSync {
     pub fn with_pieces(mut self, pieces: Pieces) -> Self {
         self.pieces = pieces;
         self
+    }
+
+    /// The same document answering every peer through automerge's own
+    /// calls, as before the fast path (`fast::Recent`): for benchmarks
+    /// that compare the two in one run.
+    pub fn without_fast_path(mut self) -> Self {
+        self.fast = false;
+        self
+    }
+
+    /// Calls into automerge made, and answered by the fast path instead
+    /// (`fast::Recent`), since the document was loaded.
+    pub fn sync_calls(&self) -> (u64, u64) {
+        (self.memo.asked, self.memo.emulated)
     }
 
     /// A client opens the document. A reader's changes are not asked for
@@ -439,6 +472,18 @@ impl DocSync {
             && peer.state.read_only != read_only
         {
             peer.state.set_read_only(read_only);
+        }
+    }
+
+    /// The document went from heads `before` to its heads now: remembered
+    /// in its recent past (started afresh if that did not end at `before`).
+    fn track(&mut self, before: &[ChangeHash]) {
+        let recorded = self
+            .recent
+            .as_mut()
+            .is_some_and(|recent| recent.record(before, &self.doc));
+        if !recorded {
+            self.recent = Some(Recent::start(&self.doc));
         }
     }
 
@@ -541,6 +586,8 @@ impl DocSync {
         }
         self.doc = fresh;
         self.memo.forget();
+        // The same changes, but maybe not in the same order.
+        self.recent = None;
         self.waiting.clear();
         Ok(freed)
     }
@@ -559,6 +606,7 @@ impl DocSync {
         out: &mut impl Effects,
     ) -> Result<(), DocError> {
         let lent = self.lent.take();
+        let checked_given = checked.is_some();
         if let Some(checked) = checked {
             let stand_in = std::mem::replace(&mut self.doc, checked);
             if stand_in.get_heads().is_empty() {
@@ -566,6 +614,13 @@ impl DocSync {
             }
         }
         let before = lent.unwrap_or_else(|| self.doc.get_heads());
+        let applied = checked_given;
+        let now = self.doc.get_heads();
+        if now != before {
+            self.track(&before);
+        } else if self.recent.is_none() {
+            self.recent = Some(Recent::start(&self.doc));
+        }
         let Some(peer) = self.peers.get_mut(&conn) else {
             // The sender left meanwhile: what the guard applied still goes
             // out and is kept.
@@ -581,13 +636,33 @@ impl DocSync {
         }
         if !(plain && self.memo.hear(&mut peer.state, &message)) {
             let kept = plain.then(|| (peer.state.clone(), message.clone()));
+            // Changes the guard applied are in the document already.
+            let fast = self.fast && (plain || applied) && self.doc.get_missing_deps(&[]).is_empty();
+            let was = self.verify_fast.then(|| peer.state.clone());
+            let recent = self.recent.as_ref().filter(|_| fast);
             let doc = &mut self.doc;
             // Changes have been applied inside the guard's containment
             // first; this one is the second line.
-            match std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let received = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                if let Some(recent) = recent
+                    && recent.receive(doc, &mut peer.state, &message).is_some()
+                {
+                    return Ok(Some(message));
+                }
                 doc.receive_sync_message(&mut peer.state, message)
-            })) {
-                Ok(Ok(())) => {}
+                    .map(|()| None)
+            }));
+            match received {
+                Ok(Ok(Some(message))) => {
+                    self.memo.emulated += 1;
+                    if let Some(mut was) = was {
+                        self.doc
+                            .receive_sync_message(&mut was, message)
+                            .expect("automerge receives what the fast path did");
+                        assert_eq!(was, peer.state, "the fast path's receive");
+                    }
+                }
+                Ok(Ok(None)) => self.memo.asked += 1,
                 Ok(Err(e)) => return Err(DocError::Broken(e.to_string())),
                 Err(_) => return Err(DocError::Broken("automerge panicked".into())),
             }
@@ -595,6 +670,13 @@ impl DocSync {
                 self.memo.heard(before, message, &peer.state);
             }
         }
+        if self.doc.get_heads() != now {
+            // Automerge applied them.
+            self.track(&now);
+        }
+        let Some(peer) = self.peers.get_mut(&conn) else {
+            return Ok(());
+        };
         let heads = self.doc.get_heads();
         if heads.is_empty() && ask == Ask::Request {
             // Nobody brought it: say so, as automerge-repo peers do. The
@@ -605,6 +687,7 @@ impl DocSync {
             ));
             return Ok(());
         }
+        let queue_empty = self.doc.get_missing_deps(&[]).is_empty();
         if heads == before {
             let whole = sent_whole(&mut self.seqs, &self.doc, self.pieces);
             let to = Answer {
@@ -614,6 +697,8 @@ impl DocSync {
                 id: &self.id,
                 pieces: self.pieces,
                 whole,
+                recent: self.recent.as_ref().filter(|_| self.fast && queue_empty),
+                verify: self.verify_fast,
             };
             to.answer(conn, peer, &mut self.memo, out);
         } else {
@@ -625,6 +710,7 @@ impl DocSync {
     /// The document changed to `heads`: tell every client, then keep it.
     fn spread(&mut self, heads: &[ChangeHash], out: &mut impl Effects) {
         let whole = sent_whole(&mut self.seqs, &self.doc, self.pieces);
+        let queue_empty = self.doc.get_missing_deps(&[]).is_empty();
         let to = Answer {
             doc: &self.doc,
             heads,
@@ -632,6 +718,8 @@ impl DocSync {
             id: &self.id,
             pieces: self.pieces,
             whole,
+            recent: self.recent.as_ref().filter(|_| self.fast && queue_empty),
+            verify: self.verify_fast,
         };
         for (&conn, peer) in &mut self.peers {
             to.answer(conn, peer, &mut self.memo, out);
@@ -713,6 +801,10 @@ struct Answer<'a> {
     pieces: Pieces,
     /// False: never send the whole document (see [`Pieces`]).
     whole: bool,
+    /// The document's recent past, if it may answer.
+    recent: Option<&'a Recent>,
+    /// Check its answers against automerge's (tests).
+    verify: bool,
 }
 
 impl Answer<'_> {
@@ -752,9 +844,33 @@ impl Answer<'_> {
             // The guard refuses every message known to make Automerge panic
             // here; should another get past it, this peer's sync state is
             // started afresh and nothing is sent, rather than the task lost.
+            let was = self.verify.then(|| peer.state.clone());
+            let mut emulated = false;
             let generated = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                if let Some(message) = self
+                    .recent
+                    .and_then(|recent| recent.generate(self.doc, &mut peer.state))
+                {
+                    emulated = true;
+                    return message;
+                }
                 self.doc.generate_sync_message(&mut peer.state)
             }));
+            if emulated {
+                memo.emulated += 1;
+            } else {
+                memo.asked += 1;
+            }
+            if let (Some(mut was), true, Ok(message)) = (was, emulated, &generated) {
+                let expected = self.doc.generate_sync_message(&mut was);
+                assert_eq!(
+                    expected.clone().map(sync::Message::encode),
+                    message.clone().map(sync::Message::encode),
+                    "the fast path's message"
+                );
+                assert_eq!(&expected, message, "the fast path's message");
+                assert_eq!(was, peer.state, "the fast path's state");
+            }
             let message = match generated {
                 Ok(Some(message)) => message,
                 Ok(None) => break,
@@ -1047,6 +1163,8 @@ mod tests {
             heads,
             states,
             recalled: relay.memo.recalled,
+            emulated: relay.memo.emulated,
+            asked: relay.memo.asked,
         }
     }
 
@@ -1060,6 +1178,10 @@ mod tests {
         states: Vec<sync::State>,
         /// Calls into automerge the memo saved.
         recalled: u64,
+        /// Calls into automerge the fast path answered instead.
+        emulated: u64,
+        /// Calls made into automerge.
+        asked: u64,
     }
 
     /// The same frames to each client, in the same order (the order across
@@ -1098,6 +1220,191 @@ mod tests {
         assert_same(&generated, &remembered);
         let heads = &generated.heads;
         assert!(heads.iter().all(|h| *h == heads[0]), "{heads:?}");
+    }
+
+    #[test]
+    fn the_fast_path_answers_most_of_a_conversation() {
+        for precheck in [false, true] {
+            let c = conversation(true, precheck);
+            assert!(
+                c.emulated >= 3 * c.asked,
+                "{} calls answered by the fast path, {} by automerge",
+                c.emulated,
+                c.asked
+            );
+        }
+    }
+
+    /// One step of a random conversation.
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// A client writes `n` changes (types into the shared text at `at`,
+        /// or puts a key while there is no text yet).
+        Write { client: usize, n: usize, at: usize },
+        /// A client reads the first `k` frames waiting for it.
+        Read { client: usize, k: usize },
+        /// A client says what it has to say (its changes checked on the
+        /// lent document, as the guard does).
+        Say { client: usize },
+        /// A client leaves and comes back, keeping its sync state or not.
+        Rejoin { client: usize, keep: bool },
+        /// Everyone, until nobody has anything to say.
+        Settle,
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        prop_oneof![
+            3 => (0..3usize, 1..4usize, 0..40usize).prop_map(|(client, n, at)| Step::Write { client, n, at }),
+            4 => (0..4usize, 0..4usize).prop_map(|(client, k)| Step::Read { client, k }),
+            4 => (0..4usize).prop_map(|client| Step::Say { client }),
+            1 => (0..4usize, proptest::bool::ANY).prop_map(|(client, keep)| Step::Rejoin { client, keep }),
+            1 => Just(Step::Settle),
+        ]
+    }
+
+    /// Four clients (the last a reader) and the relay, every frame queued
+    /// to its client; the relay checks each fast answer against automerge's
+    /// (`verify_fast`, on in tests).
+    struct Room {
+        relay: DocSync,
+        clients: Vec<Client>,
+        inbox: Vec<std::collections::VecDeque<Vec<u8>>>,
+    }
+
+    impl Room {
+        fn new() -> Room {
+            let mut relay = DocSync::load(&id(), "relay", Vec::new()).expect("empty");
+            for conn in 0..4 {
+                relay.attach(conn, format!("peer-{conn}"), conn == 3);
+            }
+            Room {
+                relay,
+                clients: (0..4u8).map(|n| Client::with_actor(n + 1)).collect(),
+                inbox: vec![Default::default(); 4],
+            }
+        }
+
+        fn post(&mut self, out: Vec<Effect>) {
+            for effect in out {
+                if let Effect::Send(conn, frame) = effect {
+                    self.inbox[conn as usize].push_back(frame);
+                }
+            }
+        }
+
+        fn say(&mut self, client: usize) -> bool {
+            let Some(mut message) = self.clients[client].say() else {
+                return false;
+            };
+            let conn = client as ConnId;
+            let mut checked = None;
+            if !message.changes.is_empty() {
+                if client == 3 {
+                    // A reader's changes are stripped by the guard.
+                    message.changes = Vec::<Vec<u8>>::new().into();
+                } else {
+                    let mut scratch = self.relay.lend();
+                    for change in message.changes.iter() {
+                        scratch.load_incremental(change).expect("scratch");
+                    }
+                    checked = Some(scratch);
+                }
+            }
+            let mut out = Vec::new();
+            self.relay
+                .receive(conn, Ask::Sync, message, checked, &mut out)
+                .expect("receive");
+            self.post(out);
+            true
+        }
+
+        fn read(&mut self, client: usize, k: usize) {
+            for _ in 0..k {
+                let Some(frame) = self.inbox[client].pop_front() else {
+                    return;
+                };
+                self.clients[client].hear(&frame);
+            }
+        }
+
+        fn settle(&mut self) {
+            for _ in 0..200 {
+                let mut quiet = true;
+                for client in 0..4 {
+                    let waiting = self.inbox[client].len();
+                    self.read(client, waiting);
+                    quiet &= !self.say(client);
+                }
+                if quiet && self.inbox.iter().all(|i| i.is_empty()) {
+                    return;
+                }
+            }
+            panic!("no convergence");
+        }
+
+        fn run(&mut self, step: &Step) {
+            match *step {
+                Step::Write { client, n, at } => {
+                    let doc = &mut self.clients[client].doc;
+                    for i in 0..n {
+                        doc.transact(|tx| {
+                            match tx.get(ROOT, "text")? {
+                                Some((_, text)) => {
+                                    let at = at.min(tx.length(&text));
+                                    tx.splice_text(&text, at, 0, "x")?;
+                                }
+                                None if client == 0 => {
+                                    tx.put_object(ROOT, "text", automerge::ObjType::Text)?;
+                                }
+                                None => tx.put(ROOT, format!("k{client}"), i as i64)?,
+                            }
+                            Ok::<_, automerge::AutomergeError>(())
+                        })
+                        .expect("edit");
+                    }
+                }
+                Step::Read { client, k } => self.read(client, k),
+                Step::Say { client } => {
+                    self.say(client);
+                }
+                Step::Rejoin { client, keep } => {
+                    let conn = client as ConnId;
+                    self.relay.detach(conn);
+                    self.inbox[client].clear();
+                    self.relay.attach(conn, format!("peer-{conn}"), client == 3);
+                    let state = &mut self.clients[client].state;
+                    *state = if keep {
+                        sync::State::decode(&state.encode()).expect("state")
+                    } else {
+                        sync::State::new()
+                    };
+                }
+                Step::Settle => self.settle(),
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+        /// Whatever the clients do, in whatever order their frames arrive,
+        /// every answer the fast path gives is automerge's (checked as it
+        /// goes), and everyone ends with the same document.
+        #[test]
+        fn the_fast_path_answers_as_automerge_in_any_conversation(
+            steps in proptest::collection::vec(step(), 1..80)
+        ) {
+            let mut room = Room::new();
+            for step in &steps {
+                room.run(step);
+            }
+            room.settle();
+            let heads = room.relay.heads();
+            for client in &room.clients {
+                proptest::prop_assert_eq!(client.doc.get_heads(), heads.clone());
+            }
+        }
     }
 
     #[test]

@@ -25,6 +25,7 @@
 //! buffered without bound.
 
 pub mod doc;
+mod fast;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
