@@ -218,6 +218,10 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+fn mean(v: &[Duration]) -> Duration {
+    v.iter().sum::<Duration>() / v.len().max(1) as u32
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -242,10 +246,10 @@ fn main() {
     });
     if !json {
         println!(
-            "hub growth: one edit at the end of a text of N changes, K readers, {edits} edits; hub time per edit (median), fast path on and off in the same run"
+            "hub growth: one edit at the end of a text of N changes, K readers, {edits} edits; hub time per edit (median, and mean: snapshots), fast path on and off in the same run"
         );
         println!(
-            "| N | K | hub ms, fast | of which apply | hub ms, no fast path | of which apply | no fast / fast | calls to automerge per edit, fast / off |"
+            "| N | K | hub ms, fast (mean) | of which apply | hub ms, no fast path (mean) | of which apply | no fast / fast | calls to automerge per edit, fast / off |"
         );
         println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     }
@@ -268,6 +272,10 @@ fn main() {
                 .iter()
                 .map(|t| median(t.iter().map(|x| x.0).collect()))
                 .collect();
+            let hub_mean: Vec<Duration> = times
+                .iter()
+                .map(|t| mean(&t.iter().map(|x| x.0).collect::<Vec<_>>()))
+                .collect();
             let apply: Vec<Duration> = times
                 .iter()
                 .map(|t| median(t.iter().map(|x| x.1).collect()))
@@ -285,6 +293,7 @@ fn main() {
                         "bench": "hub_growth", "changes": n, "readers": k, "edits": edits,
                         "hub_ms_fast": ms(hub[0]), "apply_ms_fast": ms(apply[0]),
                         "hub_ms_slow": ms(hub[1]), "apply_ms_slow": ms(apply[1]),
+                        "hub_mean_ms_fast": ms(hub_mean[0]), "hub_mean_ms_slow": ms(hub_mean[1]),
                         "slow_over_fast": ratio,
                         "automerge_calls_per_edit_fast": asked[0],
                         "automerge_calls_per_edit_slow": asked[1],
@@ -292,10 +301,12 @@ fn main() {
                 );
             } else {
                 println!(
-                    "| {n} | {k} | {:.3} | {:.3} | {:.3} | {:.3} | {ratio:.2}× | {:.1} / {:.1} |",
+                    "| {n} | {k} | {:.3} ({:.3}) | {:.3} | {:.3} ({:.3}) | {:.3} | {ratio:.2}× | {:.1} / {:.1} |",
                     ms(hub[0]),
+                    ms(hub_mean[0]),
                     ms(apply[0]),
                     ms(hub[1]),
+                    ms(hub_mean[1]),
                     ms(apply[1]),
                     asked[0],
                     asked[1]

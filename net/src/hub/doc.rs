@@ -184,8 +184,11 @@ pub enum DocError {
     Broken(String),
 }
 
-/// Incremental chunks written before they are folded into a snapshot.
+/// Incremental chunks written before they may be folded into a snapshot.
 const MAX_INCREMENTALS: usize = 64;
+/// Incremental chunks written before they are folded into a snapshot
+/// whatever their size.
+const MAX_INCREMENTALS_EVER: usize = 4_096;
 
 struct Peer {
     peer_id: String,
@@ -339,6 +342,12 @@ pub struct DocSync {
     saved_heads: Vec<ChangeHash>,
     snapshots: Vec<String>,
     incrementals: Vec<String>,
+    /// Bytes of the snapshot chunks, and of the incremental ones since: a
+    /// snapshot (proportional to the document) is written once the
+    /// incrementals weigh half as much, so what it costs per edit does not
+    /// grow with the document.
+    snapshot_bytes: usize,
+    incremental_bytes: usize,
     /// The last sequence number of each actor, read off the document when
     /// first needed and kept up to date with every change admitted.
     seqs: Option<Sequences>,
@@ -397,14 +406,17 @@ impl DocSync {
         let id = id.to_string();
         let mut snapshots = Vec::new();
         let mut incrementals = Vec::new();
+        let (mut snapshot_bytes, mut incremental_bytes) = (0, 0);
         let mut bytes = Vec::new();
         let mut later = Vec::new();
         for (key, value) in chunks {
             if key.starts_with(&format!("{id}/snapshot/")) {
                 bytes.extend_from_slice(&value);
+                snapshot_bytes += value.len();
                 snapshots.push(key);
             } else {
                 later.extend_from_slice(&value);
+                incremental_bytes += value.len();
                 incrementals.push(key);
             }
         }
@@ -425,6 +437,8 @@ impl DocSync {
             memo: Memo::new(),
             snapshots,
             incrementals,
+            snapshot_bytes,
+            incremental_bytes,
             seqs: None,
             waiting: HashMap::new(),
             pieces: Pieces::default(),
@@ -749,14 +763,19 @@ impl DocSync {
     }
 
     fn save(&mut self, heads: &[ChangeHash], out: &mut impl Effects) {
-        if self.incrementals.len() >= MAX_INCREMENTALS {
+        if (self.incrementals.len() >= MAX_INCREMENTALS
+            && self.incremental_bytes >= self.snapshot_bytes / 2)
+            || self.incrementals.len() >= MAX_INCREMENTALS_EVER
+        {
             self.snapshot(out);
             return;
         }
         let key = format!("{}/incremental/{}", self.id, heads_digest(heads));
+        let value = self.doc.save_after(&self.saved_heads);
+        self.incremental_bytes += value.len();
         out.push(Effect::Put {
             key: key.clone(),
-            value: self.doc.save_after(&self.saved_heads),
+            value,
             heads: heads.to_vec(),
         });
         self.incrementals.push(key);
@@ -766,12 +785,15 @@ impl DocSync {
     fn snapshot(&mut self, out: &mut impl Effects) {
         let heads = self.doc.get_heads();
         let key = format!("{}/snapshot/{}", self.id, heads_digest(&heads));
+        // Without the changes still waiting for a dependency: they are
+        // not part of the document until it comes, and a snapshot that
+        // held them would not load (Automerge's default keeps them).
+        let value = save_applied(&self.doc);
+        self.snapshot_bytes = value.len();
+        self.incremental_bytes = 0;
         out.push(Effect::Put {
             key: key.clone(),
-            // Without the changes still waiting for a dependency: they are
-            // not part of the document until it comes, and a snapshot that
-            // held them would not load (Automerge's default keeps them).
-            value: save_applied(&self.doc),
+            value,
             heads: heads.clone(),
         });
         // The writes are applied in order: the old chunks go after the
@@ -1470,6 +1492,73 @@ mod tests {
         assert_eq!(store.len(), 1, "{:?}", store.keys().collect::<Vec<_>>());
         let again = DocSync::load(&id(), "relay", store.into_iter().collect()).expect("loads");
         assert_eq!(again.heads(), clients[0].doc.get_heads());
+    }
+
+    /// A long document is not saved whole every 64 edits (that would cost
+    /// each edit in proportion to the document): only once the edits'
+    /// chunks weigh half as much as its snapshot.
+    #[test]
+    fn a_long_document_is_snapshot_once_its_edits_weigh_half_as_much() {
+        let mut typist = Client::with_actor(1);
+        // 40,000 characters that compress badly, in one change: its
+        // snapshot weighs more than 64 edits twice over.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let long: String = (0..40_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(b'a' + (x % 26) as u8)
+            })
+            .collect();
+        let text = typist
+            .doc
+            .transact(|tx| {
+                let text = tx.put_object(ROOT, "text", automerge::ObjType::Text)?;
+                tx.splice_text(&text, 0, 0, &long)?;
+                Ok::<_, automerge::AutomergeError>(text)
+            })
+            .expect("seed")
+            .result;
+        let seed = typist.doc.save();
+        let snapshot = seed.len();
+        let mut relay = DocSync::load(
+            &id(),
+            "relay",
+            vec![(format!("{}/snapshot/seed", id()), seed)],
+        )
+        .expect("load");
+        relay.attach(0, "typist".into(), false);
+        let mut clients = vec![typist];
+        let mut out = Vec::new();
+        converge(&mut relay, &mut clients, &mut out);
+        let mut written = 0;
+        for edit in 1..=2_000 {
+            out.clear();
+            clients[0]
+                .doc
+                .transact(|tx| tx.splice_text(&text, edit, 0, "z"))
+                .expect("edit");
+            converge(&mut relay, &mut clients, &mut out);
+            for effect in &out {
+                if let Effect::Put { key, value, .. } = effect {
+                    if key.contains("/snapshot/") {
+                        assert!(edit > MAX_INCREMENTALS + 1, "a snapshot at edit {edit}");
+                        assert!(
+                            written >= snapshot / 2,
+                            "a snapshot after {written} bytes of edits (snapshot: {snapshot})"
+                        );
+                        return;
+                    }
+                    written += value.len();
+                }
+            }
+            assert!(
+                written < snapshot / 2 + 500,
+                "{written} bytes of edits and no snapshot (snapshot: {snapshot})"
+            );
+        }
+        panic!("no snapshot");
     }
 
     /// The guard checks every change on the lent document first; should a
