@@ -16,7 +16,9 @@
 //!
 //! Run with: `cargo bench -p nous-sync-server --bench w5_fanout` (`-- --json`
 //! for one JSON line; `--k 1,10,100 --idle 1000 --edits 200 --rate 10` are the
-//! defaults; `--driver stock|light` and `--only js|relay` narrow it). Under
+//! defaults; `--driver stock|light` and `--only js|relay` narrow it;
+//! `--prior 0,1000,10000,50000` first fills the typist's text with that
+//! many changes of one character, the growth of issue 14). Under
 //! `cargo test` it runs a small smoke version. Needs `node` and
 //! `tests/js/node_modules`: ignored unless asked for (`cargo test --
 //! --ignored`), then a missing tool is a failure.
@@ -43,6 +45,9 @@ struct Setup {
     rate: f64,
     seed: u64,
     quiet_ms: u64,
+    /// Changes the document holds before the first edit (issue 14's
+    /// growth: `--prior 0,1000,10000,50000`).
+    prior: Vec<usize>,
 }
 
 fn main() {
@@ -70,6 +75,14 @@ fn main() {
             v.parse().expect("--rate R")
         }),
         seed: common::flag("--seed").map_or(1, |v| v.parse().expect("--seed N")),
+        prior: common::flag("--prior").map_or_else(
+            || vec![0],
+            |list| {
+                list.split(',')
+                    .map(|n| n.trim().parse().expect("--prior 0,1000"))
+                    .collect()
+            },
+        ),
         quiet_ms: if full { 2000 } else { 200 },
     };
 
@@ -92,30 +105,44 @@ fn main() {
         .filter(|d| driver.as_deref().is_none_or(|o| o == *d))
         .collect();
     let mut runs = Vec::new();
-    for &driver in &drivers {
-        for &k in &setup.k {
-            for &kind in &kinds {
-                let doc = doc.to_string();
-                let run = match driver {
-                    "light" => run_light(kind, k, &setup, &founder, &ledger, &doc),
-                    _ => run(kind, k, &setup, &founder, &ledger, &doc),
-                };
-                if !json_out {
-                    print_run(&run);
+    for &prior in &setup.prior {
+        for &driver in &drivers {
+            for &k in &setup.k {
+                for &kind in &kinds {
+                    let doc = doc.to_string();
+                    let mut run = match driver {
+                        "light" => run_light(kind, k, prior, &setup, &founder, &ledger, &doc),
+                        _ => run(kind, k, prior, &setup, &founder, &ledger, &doc),
+                    };
+                    run["prior"] = json!(prior);
+                    if !json_out {
+                        print_run(&run);
+                    }
+                    runs.push(run);
                 }
-                runs.push(run);
             }
         }
     }
     let mut ratios = Vec::new();
-    for (&driver, &k) in drivers
+    for (prior, (&driver, &k)) in setup
+        .prior
         .iter()
-        .flat_map(|d| setup.k.iter().map(move |k| (d, k)))
+        .flat_map(|p| {
+            drivers
+                .iter()
+                .flat_map(|d| setup.k.iter().map(move |k| (d, k)))
+                .map(move |dk| (*p, dk))
+        })
         .filter(|_| kinds.len() == 2)
     {
         let find = |kind: &str| {
             runs.iter()
-                .find(|r| r["k"] == k && r["server"] == kind && r["driver"] == driver)
+                .find(|r| {
+                    r["k"] == k
+                        && r["server"] == kind
+                        && r["driver"] == driver
+                        && r["prior"] == prior
+                })
                 .expect("both servers ran")
         };
         let (js, relay) = (find("js"), find("relay"));
@@ -123,6 +150,7 @@ fn main() {
         ratios.push(json!({
             "driver": driver,
             "k": k,
+            "prior": prior,
             "cpu_per_change_js_over_relay": round(ratio("cpu_ms_per_change"), 1),
             "p50_js_over_relay": round(ratio("p50_ms"), 2),
             "p99_js_over_relay": round(ratio("p99_ms"), 2),
@@ -152,7 +180,8 @@ fn main() {
             setup.edits, setup.rate, setup.seed, setup.idle
         );
         println!(
-            "{:>6} {:>4} {:>6} {:>9} {:>9} {:>9} {:>5} {:>12} {:>9} {:>9} {:>5} {:>8}",
+            "{:>6} {:>6} {:>4} {:>6} {:>9} {:>9} {:>9} {:>5} {:>12} {:>9} {:>9} {:>5} {:>8}",
+            "prior",
             "driver",
             "K",
             "server",
@@ -168,7 +197,8 @@ fn main() {
         );
         for run in &runs {
             println!(
-                "{:>6} {:>4.0} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>5.0} {:>12.3} {:>9.2} {:>9.2} {:>5.2} {:>8.0}",
+                "{:>6} {:>6} {:>4.0} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>5.0} {:>12.3} {:>9.2} {:>9.2} {:>5.2} {:>8.0}",
+                run["prior"],
                 run["driver"].as_str().unwrap_or_default(),
                 num(run, "k"),
                 run["server"].as_str().unwrap_or_default(),
@@ -185,7 +215,8 @@ fn main() {
         }
         for r in &ratios {
             println!(
-                "{} driver, K = {:>3}: CPU per change js/relay {}x, p50 js/relay {}, p99 js/relay {}",
+                "prior {:>6}, {} driver, K = {:>3}: CPU per change js/relay {}x, p50 js/relay {}, p99 js/relay {}",
+                r["prior"],
                 r["driver"].as_str().unwrap_or_default(),
                 r["k"],
                 r["cpu_per_change_js_over_relay"],
@@ -202,9 +233,20 @@ fn round(x: f64, digits: i32) -> f64 {
 }
 
 /// One run on a fresh server.
-fn run(kind: Kind, k: usize, setup: &Setup, founder: &Founder, ledger: &[u8], doc: &str) -> Value {
+fn run(
+    kind: Kind,
+    k: usize,
+    prior: usize,
+    setup: &Setup,
+    founder: &Founder,
+    ledger: &[u8],
+    doc: &str,
+) -> Value {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut server = Server::start(kind, &dir.path().join(kind.name()));
+    // The typist's document as it stands before the first edit.
+    let seed = dir.path().join("seed.automerge");
+    std::fs::write(&seed, common::typist_doc(prior).0.save()).expect("seed");
     let mut options = json!({
         "url": server.url,
         "subscribers": k,
@@ -213,6 +255,8 @@ fn run(kind: Kind, k: usize, setup: &Setup, founder: &Founder, ledger: &[u8], do
         "rate": setup.rate,
         "seed": setup.seed,
         "docId": doc,
+        "seedFile": seed,
+        "prior": prior,
         "control": true,
         // A relay token opens one connection: no reconnection attempts.
         "connectTimeoutMs": 30_000,
@@ -263,9 +307,11 @@ fn run(kind: Kind, k: usize, setup: &Setup, founder: &Founder, ledger: &[u8], do
 }
 
 /// One run on a fresh server with the light driver (`common/light.rs`).
+#[allow(clippy::too_many_arguments, reason = "a benchmark's plumbing")]
 fn run_light(
     kind: Kind,
     k: usize,
+    prior: usize,
     setup: &Setup,
     founder: &Founder,
     ledger: &[u8],
@@ -304,6 +350,7 @@ fn run_light(
         edits: setup.edits,
         rate: setup.rate,
         seed: setup.seed,
+        prior,
     });
     let quiet0 = server.cpu_ms();
     std::thread::sleep(Duration::from_millis(setup.quiet_ms));

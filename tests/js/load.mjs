@@ -42,6 +42,10 @@
 //                {"phase":"settled"} after the settle wait and read one more
 //                line before printing the results and tearing down (lets a
 //                harness sample the server's CPU exactly around the typing).
+//   seedFile     the typist's document before the first edit (an Automerge
+//                file with `text` and `seq`), instead of an empty one
+//   prior        characters that text already holds (default 0): the typist
+//                types after them, subscribers count edits past them
 //   mode         "fanout" (default): the W5 run above; "hold": see below.
 //
 // Hold mode (the memory benchmark): {"mode":"hold","url",...}
@@ -124,6 +128,7 @@ const IDLE = opts.idle ?? 0
 const IDLE_MODE = opts.idleMode ?? "raw"
 const RATE = opts.rate ?? 10
 const EDITS = opts.edits ?? 200
+const PRIOR = opts.prior ?? 0
 const PUSH_NOW = opts.pushNow ?? true
 const ARRIVAL = opts.arrival ?? "poisson"
 const SEED = opts.seed ?? 1
@@ -318,9 +323,12 @@ async function main() {
   const typist = makeRepo(typistId)
   await typist.connected
   const initial = { text: "", seq: -1 }
+  const seedBytes = opts.seedFile ? new Uint8Array(fs.readFileSync(opts.seedFile)) : null
   const handle = opts.docId
-    ? typist.repo.import(A.save(A.from(initial)), { docId: opts.docId })
-    : typist.repo.create(initial)
+    ? typist.repo.import(seedBytes ?? A.save(A.from(initial)), { docId: opts.docId })
+    : seedBytes
+      ? typist.repo.import(seedBytes)
+      : typist.repo.create(initial)
   await serverAcked(typist.repo, handle)
 
   const serverPeer = typist.repo.peers[0]
@@ -339,7 +347,7 @@ async function main() {
     const h = await repo.find(handle.url)
     h.on("change", ({ doc }) => {
       const now = performance.now()
-      const n = Math.min(doc.text.length, EDITS)
+      const n = Math.min(doc.text.length - PRIOR, EDITS)
       while (seenCount[s] < n) seen[s][seenCount[s]++] = now
     })
     return repo
@@ -362,7 +370,7 @@ async function main() {
     if (wait > 0) await sleep(wait)
     sent[i] = performance.now()
     handle.change(d => {
-      A.splice(d, ["text"], i, 0, String.fromCharCode(97 + (i % 26)))
+      A.splice(d, ["text"], PRIOR + i, 0, String.fromCharCode(97 + (i % 26)))
       d.seq = i
     })
     if (PUSH_NOW) pushNow()

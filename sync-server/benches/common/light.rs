@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use automerge::sync::{self, SyncDoc as _};
 use automerge::transaction::Transactable as _;
-use automerge::{Automerge, ObjType, ROOT, ReadDoc as _};
+use automerge::{Automerge, ROOT, ReadDoc as _};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt as _, StreamExt as _};
 use minicbor::encode::Encoder;
@@ -66,6 +66,8 @@ pub struct Options {
     pub edits: usize,
     pub rate: f64,
     pub seed: u64,
+    /// Changes the typist's text holds before the first edit (`--prior`).
+    pub prior: usize,
 }
 
 /// Everyone connected, the typist's document on the server and in every
@@ -269,6 +271,7 @@ fn subscribe(
     who: Identity,
     doc_id: String,
     edits: usize,
+    prior: usize,
     ready: Arc<AtomicUsize>,
     complete: Arc<AtomicUsize>,
     mut stop: watch::Receiver<bool>,
@@ -322,7 +325,7 @@ fn subscribe(
                     has_doc = true;
                     ready.fetch_add(1, Ordering::Relaxed);
                 }
-                let n = len.min(edits);
+                let n = len.saturating_sub(prior).min(edits);
                 if count < n {
                     while count < n {
                         seen[count] = Some(now);
@@ -386,15 +389,7 @@ pub fn prepare(options: Options) -> Ready {
     let (typist, subscribers, idle) = runtime.block_on(async {
         let typist_id = &options.identities[0];
         let (mut tx, mut rx, server) = connect(&options.url, typist_id).await;
-        let mut doc = Automerge::new();
-        let text = doc
-            .transact(|tx| {
-                let text = tx.put_object(ROOT, "text", ObjType::Text)?;
-                tx.put(ROOT, "seq", -1i64)?;
-                Ok::<_, automerge::AutomergeError>(text)
-            })
-            .expect("create")
-            .result;
+        let (mut doc, text) = super::typist_doc(options.prior);
         let mut state = sync::State::new();
         let who = (
             typist_id.peer.as_str(),
@@ -429,6 +424,7 @@ pub fn prepare(options: Options) -> Ready {
                     who.clone(),
                     options.doc.clone(),
                     options.edits,
+                    options.prior,
                     ready.clone(),
                     complete.clone(),
                     stopped.clone(),
@@ -520,7 +516,7 @@ impl Ready {
                 sent.push(Instant::now());
                 doc.transact(|t| {
                     let c = char::from(b'a' + (i % 26) as u8).to_string();
-                    t.splice_text(&*text, i, 0, &c)?;
+                    t.splice_text(&*text, options.prior + i, 0, &c)?;
                     t.put(ROOT, "seq", i as i64)
                 })
                 .expect("edit");

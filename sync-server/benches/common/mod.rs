@@ -26,6 +26,27 @@ use nous_core::{DeviceKey, Engine, PublicKey, ledger, markdown};
 
 /// Whether this is a real benchmark run (`cargo bench`) rather than the
 /// smoke run `cargo test` makes.
+/// The W5 typist's document: a text (and `seq`, the last edit's number,
+/// -1 before any) holding `prior` changes of one character each, typed at
+/// its end.
+pub fn typist_doc(prior: usize) -> (automerge::Automerge, automerge::ObjId) {
+    use automerge::transaction::Transactable as _;
+    let mut doc = automerge::Automerge::new();
+    let text = doc
+        .transact(|tx| {
+            let text = tx.put_object(automerge::ROOT, "text", automerge::ObjType::Text)?;
+            tx.put(automerge::ROOT, "seq", -1i64)?;
+            Ok::<_, automerge::AutomergeError>(text)
+        })
+        .expect("create")
+        .result;
+    for i in 0..prior {
+        doc.transact(|tx| tx.splice_text(&text, i, 0, "p"))
+            .expect("prior");
+    }
+    (doc, text)
+}
+
 pub fn is_bench_run() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
