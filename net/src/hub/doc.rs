@@ -620,7 +620,8 @@ impl DocSync {
         out: &mut impl Effects,
     ) -> Result<(), DocError> {
         let lent = self.lent.take();
-        let checked_given = checked.is_some();
+        // Changes the guard applied are in the document already.
+        let applied = checked.is_some();
         if let Some(checked) = checked {
             let stand_in = std::mem::replace(&mut self.doc, checked);
             if stand_in.get_heads().is_empty() {
@@ -628,7 +629,6 @@ impl DocSync {
             }
         }
         let before = lent.unwrap_or_else(|| self.doc.get_heads());
-        let applied = checked_given;
         let now = self.doc.get_heads();
         if now != before {
             self.track(&before);
@@ -650,7 +650,8 @@ impl DocSync {
         }
         if !(plain && self.memo.hear(&mut peer.state, &message)) {
             let kept = plain.then(|| (peer.state.clone(), message.clone()));
-            // Changes the guard applied are in the document already.
+            // The fast path answers for changes already in the document,
+            // none waiting for a dependency.
             let fast = self.fast && (plain || applied) && self.doc.get_missing_deps(&[]).is_empty();
             let was = self.verify_fast.then(|| peer.state.clone());
             let recent = self.recent.as_ref().filter(|_| fast);

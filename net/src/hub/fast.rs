@@ -27,7 +27,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use automerge::sync::{self, BloomFilter, Capability, Have, Message, MessageFlags, MessageVersion};
-use automerge::{Automerge, ChangeHash};
+use automerge::{Automerge, ChangeHash, ReadDoc as _};
 
 /// The most changes kept.
 const MAX_CHANGES: usize = 2_048;
@@ -71,10 +71,9 @@ fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
 }
 
 impl Recent {
-    /// Starting from the document as it stands (counting its changes walks
-    /// their metadata once).
+    /// Starting from the document as it stands.
     pub(super) fn start(doc: &Automerge) -> Recent {
-        let held = doc.get_changes_meta(&[]).len();
+        let held = usize::try_from(doc.stats().num_changes).unwrap_or(usize::MAX);
         Recent {
             marks: VecDeque::from([Mark {
                 heads: sorted(&doc.get_heads()),
@@ -99,6 +98,12 @@ impl Recent {
         if self.marks.back().is_none_or(|m| m.heads != sorted(before)) {
             return false;
         }
+        let held = usize::try_from(doc.stats().num_changes).unwrap_or(usize::MAX);
+        if held.saturating_sub(self.held()) > MAX_CHANGES {
+            // More than is ever kept (a catch-up): start afresh after it
+            // rather than copy it all.
+            return false;
+        }
         for change in doc.get_changes(before) {
             let hash = change.hash();
             self.at.insert(hash, self.held());
@@ -108,6 +113,11 @@ impl Recent {
                 deps: change.deps().to_vec(),
                 bytes: change.raw_bytes().to_vec(),
             });
+        }
+        if self.held() != held {
+            // Not what the document counts: never seen, but the answers
+            // would be wrong; start afresh.
+            return false;
         }
         self.marks.push_back(Mark {
             heads: sorted(&doc.get_heads()),
