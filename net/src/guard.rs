@@ -132,8 +132,12 @@ impl Default for RelayLimits {
             max_relay_inflight_bytes: 256 << 20,
             max_ephemeral_bytes: 64 << 10,
             ephemeral_per_sec: 50,
-            max_waiting_bytes: 4 << 20,
-            max_waiting_changes: 1024,
+            // What one message may carry: Automerge's sync leaves the
+            // descendants of a change its bloom filter wrongly says the
+            // relay has waiting for one more round trip, and a long push
+            // (an offline session's typing) has thousands of them.
+            max_waiting_bytes: 16 << 20,
+            max_waiting_changes: 100_000,
             max_relay_waiting_bytes: 64 << 20,
             max_waiting_secs: 60,
             max_large_checks: 2,

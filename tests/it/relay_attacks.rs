@@ -450,6 +450,40 @@ fn withheld(copy: &mut Automerge, n: usize, size: usize) -> (Vec<u8>, Vec<Vec<u8
     (first, later)
 }
 
+/// Automerge's sync skips a change that the relay's bloom filter wrongly
+/// says it has (1 % of them) and sends its descendants: in a long push
+/// (an offline session's typing) thousands wait one round trip for it.
+/// Found by the `long_sync` benchmark: the relay used to close such a
+/// writer's connection past 1,024 waiting changes.
+#[test]
+fn a_long_push_whose_first_change_comes_last_is_kept_whole() {
+    let (_dir, relay, _) = relay_with("");
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    bob.sync(&relay, &[]);
+    let id: DocId = doc.parse().expect("id");
+    let mut copy = doc_of(&bob, &doc).with_actor(device(&bob).public().actor_for(&id));
+    let (first, later) = withheld(&mut copy, 3_000, 16);
+    let rt = runtime();
+    rt.block_on(async {
+        let mut raw = Raw::connect(&relay, &device(&bob)).await;
+        raw.request(&doc).await;
+        raw.sync(&doc, "sync", later).await;
+        raw.sync(&doc, "sync", vec![first]).await;
+        // Answered, not closed: the last answer comes once all 3,001 are
+        // durable.
+        for _ in 0..3 {
+            assert!(raw.expect("sync").await, "the relay answers");
+        }
+    });
+    assert_eq!(relay.rejections("waiting_too_much"), 0);
+    assert_eq!(relay.metric("nous_relay_waiting_bytes"), 0, "nothing waits");
+    let got = alice.sync(&relay, &[]);
+    assert_eq!(outcome(&got, &doc), "merged 3001 change(s)", "{got}");
+}
+
 #[test]
 fn changes_waiting_for_a_dependency_are_bounded_and_dropped_with_their_sender() {
     let (_dir, relay, _) = relay_with("[limits]\nmax_waiting_bytes = 1048576\n");
