@@ -75,9 +75,13 @@ impl Default for GuardLimits {
             changes: Limits {
                 max_input_bytes: 16 << 20,
                 max_inflated_bytes: 64 << 20,
-                max_chunks: 100_000,
-                max_changes: 100_000,
-                max_ops: 2_000_000,
+                // A member's long history reaches the relay whole when the
+                // relay lacks a third of it (Automerge's choice, not the
+                // client's): bounded by bytes (16 MiB in, 64 MiB inflated)
+                // and operations, as a home bounds what it takes in.
+                max_chunks: 1_000_000,
+                max_changes: 1_000_000,
+                max_ops: 20_000_000,
                 max_depth: 64,
             },
             relay: RelayLimits::default(),
