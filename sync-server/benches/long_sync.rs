@@ -37,23 +37,9 @@ use serde_json::{Value, json};
 
 const TIMEOUT: Duration = Duration::from_secs(600);
 
-fn reset_peak(pid: &str) {
+fn reset_peak(pid: u32) {
     // 5: reset the peak resident set size (Linux 4.0 and later).
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
-}
-
-/// (resident, peak) in MiB.
-fn memory(pid: &str) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let read = |key: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    };
-    (read("VmRSS:"), read("VmHWM:"))
 }
 
 struct Writer {
@@ -147,17 +133,17 @@ fn measured(
     } else {
         Automerge::load(&bytes).expect("load").stats().num_changes
     };
-    let relay_pid = relay.server.pid.to_string();
-    let (relay_before, _) = memory(&relay_pid);
-    let (me_before, _) = memory("self");
-    reset_peak(&relay_pid);
-    reset_peak("self");
+    let (relay_pid, me) = (relay.server.pid, std::process::id());
+    let (relay_before, _) = common::rss_mib(relay_pid);
+    let (me_before, _) = common::rss_mib(me);
+    reset_peak(relay_pid);
+    reset_peak(me);
     let out0 = relay.bytes_out();
     let start = Instant::now();
     let got = relay.sync(session, id, bytes);
     let took = start.elapsed();
-    let (_, relay_peak) = memory(&relay_pid);
-    let (_, me_peak) = memory("self");
+    let (_, relay_peak) = common::rss_mib(relay_pid);
+    let (_, me_peak) = common::rss_mib(me);
     let doc = Automerge::load(&got).expect("the reader's document loads");
     let changes = doc.stats().num_changes;
     assert_eq!(changes, expect as u64, "the reader has every change");
