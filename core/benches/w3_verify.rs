@@ -12,9 +12,14 @@
 //! `verify::verify` on the bundle, against raw `verify_strict` and
 //! `verify_batch` of the same 10,000 signatures.
 //!
+//! **W3c** — one governance act against the community's size (issue 14): a
+//! member's home holding such a community of 100, 1,000, 3,000 and 10,000
+//! records resolves it (`Engine::community`) and signs one more tension
+//! (`Engine::try_act`, which judges it with everything before it).
+//!
 //! Run with: `cargo bench -p nous-core --bench w3_verify` (add `-- --json`
 //! for one JSON line per part, `-- --rounds N` to alternate N times and keep
-//! the best, `-- --part a` or `-- --part b` for one part only).
+//! the best, `-- --part a`, `b` or `c` for one part only).
 //! Under `cargo test --benches` it runs a small configuration of each once
 //! (300 records for W3a; 200 records covering 2,000 changes for W3b),
 //! checking that all verify, that tampered records are caught, and that the
@@ -52,11 +57,14 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(if full { 3 } else { 1 });
     let part = std::env::args().skip_while(|a| a != "--part").nth(1);
-    if part.as_deref() != Some("b") {
+    if part.is_none() || part.as_deref() == Some("a") {
         signatures(full, json, rounds);
     }
-    if part.as_deref() != Some("a") {
+    if part.is_none() || part.as_deref() == Some("b") {
         community::run(full, json, rounds);
+    }
+    if part.is_none() || part.as_deref() == Some("c") {
+        community::acts(full, json, rounds);
     }
 }
 
@@ -681,6 +689,82 @@ mod community {
             ratio(raw_strict, verified),
             ratio(raw_batch, verified),
         );
+    }
+
+    /// W3c: what one act costs a member's home against the community's
+    /// size: resolving the community, then signing and judging one tension.
+    pub fn acts(full: bool, json: bool, rounds: usize) {
+        let sizes: &[usize] = if full {
+            &[100, 1_000, 3_000, 10_000]
+        } else {
+            &[60, 200]
+        };
+        if !json {
+            println!(
+                "W3c one act against the community's size (best of {rounds}; 10 content changes per record)"
+            );
+            println!(
+                "| records | Engine::records ms | Engine::community ms (records and resolve) | Engine::try_act ms | community + act, per record µs |"
+            );
+            println!("| --- | --- | --- | --- | --- |");
+        }
+        for &size in sizes {
+            let workload = build(size, size * 10);
+            let mut engine = Engine::with_storage(
+                DeviceKey::from_seed(&[101; 32]),
+                Box::new(MemoryStorage::default()),
+                EngineOptions::new(
+                    Box::new(|| START_MS as i64 + 86_400_000 * 365),
+                    Box::new(|buf: &mut [u8]| buf.fill(7)),
+                ),
+            );
+            engine.import_bundle(&workload.bundle).expect("import");
+            let (mut load, mut resolve, mut act) = (Duration::MAX, Duration::MAX, Duration::MAX);
+            for round in 0..rounds.max(1) {
+                let start = Instant::now();
+                let records = engine.records(&workload.id).expect("records");
+                load = load.min(start.elapsed());
+                assert!(records.len() >= size);
+                let start = Instant::now();
+                let community = engine.community(&workload.id).expect("community");
+                resolve = resolve.min(start.elapsed());
+                let start = Instant::now();
+                let outcome = engine
+                    .try_act(
+                        &community,
+                        Payload::Tension(Tension {
+                            path: TensionPath::Governance,
+                            summary: format!("Tension {round} : qui tient le budget ?"),
+                            section: None,
+                        }),
+                    )
+                    .expect("act");
+                act = act.min(start.elapsed());
+                assert!(
+                    matches!(outcome, nous_core::community::ActOutcome::Accepted(_)),
+                    "the tension is accepted"
+                );
+            }
+            let ms = |d: Duration| d.as_secs_f64() * 1e3;
+            let per_record = (resolve + act).as_secs_f64() * 1e6 / size as f64;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "workload": "W3c", "records": size, "records_ms": ms(load),
+                        "community_ms": ms(resolve), "try_act_ms": ms(act),
+                        "per_record_us": per_record,
+                    })
+                );
+            } else {
+                println!(
+                    "| {size} | {:.2} | {:.2} | {:.2} | {per_record:.1} |",
+                    ms(load),
+                    ms(resolve),
+                    ms(act)
+                );
+            }
+        }
     }
 
     fn resolves(id: CommunityId, records: &[Record], check_signatures: bool) -> bool {
