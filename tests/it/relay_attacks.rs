@@ -35,6 +35,13 @@ fn doc_of(member: &Member, doc: &str) -> Automerge {
     engine.document(&id).expect("the document").clone()
 }
 
+/// The document as `member`'s home holds it, writing as `member`'s device
+/// does (its actor for the document).
+fn own_copy(member: &Member, doc: &str) -> Automerge {
+    let id: DocId = doc.parse().expect("doc id");
+    doc_of(member, doc).with_actor(device(member).public().actor_for(&id))
+}
+
 /// One change to `doc` written on `base` under `actor`: the next number of
 /// that actor in `base`.
 fn change_on(base: &Automerge, actor: automerge::ActorId, key: &str) -> Vec<u8> {
@@ -229,7 +236,6 @@ fn a_live_client_still_hears_edits_after_a_refusal_reloads_the_document() {
     let doc = found(&alice, &[&bob]);
     alice.sync(&relay, &[]);
     bob.sync(&relay, &[]);
-    let id: DocId = doc.parse().expect("id");
     let rt = runtime();
     rt.block_on(async {
         use futures::StreamExt as _;
@@ -243,7 +249,7 @@ fn a_live_client_still_hears_edits_after_a_refusal_reloads_the_document() {
         // Bob's device leaves 4 KiB waiting for a change it withholds: the
         // bound is found only once the change is applied, so the relay
         // refuses it then and reloads the document.
-        let mut copy = doc_of(&bob, &doc).with_actor(device(&bob).public().actor_for(&id));
+        let mut copy = own_copy(&bob, &doc);
         let (_, later) = withheld(&mut copy, 1, 4096);
         let mut raw = Raw::connect(&relay, &device(&bob)).await;
         raw.request(&doc).await;
@@ -463,8 +469,7 @@ fn a_long_push_whose_first_change_comes_last_is_kept_whole() {
     let doc = found(&alice, &[&bob]);
     alice.sync(&relay, &[]);
     bob.sync(&relay, &[]);
-    let id: DocId = doc.parse().expect("id");
-    let mut copy = doc_of(&bob, &doc).with_actor(device(&bob).public().actor_for(&id));
+    let mut copy = own_copy(&bob, &doc);
     let (first, later) = withheld(&mut copy, 3_000, 16);
     let rt = runtime();
     rt.block_on(async {
@@ -497,8 +502,7 @@ fn changes_waiting_for_a_dependency_are_bounded_and_dropped_with_their_sender() 
     // Out of order but honest: the later change waits, then its dependency
     // comes and both are kept.
     let admitted = relay.metric("nous_relay_changes_admitted_total");
-    let id: DocId = doc.parse().expect("id");
-    let mut copy = doc_of(&bob, &doc).with_actor(device(&bob).public().actor_for(&id));
+    let mut copy = own_copy(&bob, &doc);
     let (first, later) = withheld(&mut copy, 1, 100);
     rt.block_on(async {
         let mut raw = Raw::connect(&relay, &device(&bob)).await;
@@ -610,8 +614,7 @@ fn a_change_that_waits_too_long_is_dropped() {
     let bob = Member::new("Bob");
     let doc = found(&alice, &[&bob]);
     alice.sync(&relay, &[]);
-    let id: DocId = doc.parse().expect("id");
-    let mut copy = doc_of(&bob, &doc).with_actor(device(&bob).public().actor_for(&id));
+    let mut copy = own_copy(&bob, &doc);
     let (_, later) = withheld(&mut copy, 1, 100);
     let rt = runtime();
     rt.block_on(async {

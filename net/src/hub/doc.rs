@@ -1258,6 +1258,81 @@ mod tests {
         }
     }
 
+    /// The fast path over a long life: more edits than its past keeps (its
+    /// marks are trimmed), a catch-up larger than it keeps (it starts
+    /// afresh), a client away for all of it that comes back with its old
+    /// state (its last sync is no longer known here: automerge answers),
+    /// and a peer naming heads, needs and a last sync nobody has. Every
+    /// fast answer is checked against automerge's on the spot.
+    #[test]
+    fn the_fast_path_stays_exact_as_its_past_is_trimmed_and_restarted() {
+        let mut room = Room::new();
+        let edit = |room: &mut Room, client: usize, i: usize| {
+            room.clients[client]
+                .doc
+                .transact(|tx| tx.put(ROOT, format!("k{}", i % 7), i as i64))
+                .expect("edit");
+        };
+        edit(&mut room, 0, 0);
+        room.settle();
+
+        // Client 2 leaves; 600 edits go by, more than the marks kept.
+        room.relay.detach(2);
+        let (asked, emulated) = room.relay.sync_calls();
+        for i in 1..=600 {
+            edit(&mut room, 0, i);
+            room.settle_only(&[0, 1, 3]);
+        }
+        let (marks, _) = room.relay.recent.as_ref().expect("started").kept();
+        assert!(marks < 600, "the marks were trimmed: {marks}");
+        let asked = room.relay.sync_calls().0 - asked;
+        let emulated = room.relay.sync_calls().1 - emulated;
+        assert!(
+            emulated > 100 * asked.max(1),
+            "{emulated} fast, {asked} from automerge"
+        );
+
+        // Client 1 comes back from 2,500 changes made offline: more than
+        // the past keeps.
+        for i in 0..2_500 {
+            edit(&mut room, 1, i);
+        }
+        room.settle_only(&[0, 1, 3]);
+        let (_, changes) = room.relay.recent.as_ref().expect("started").kept();
+        assert!(changes < 2_500, "the past started afresh: {changes}");
+
+        // Client 2 comes back with the state it kept.
+        room.inbox[2].clear();
+        room.relay.attach(2, "peer-2".into(), false);
+        let kept = room.clients[2].state.encode();
+        room.clients[2].state = sync::State::decode(&kept).expect("state");
+        room.settle();
+
+        // A peer names what nobody has.
+        let unknown = |n: u8| ChangeHash([n; 32]);
+        let mut state = sync::State::new();
+        let mut hostile = room.clients[0]
+            .doc
+            .generate_sync_message(&mut state)
+            .expect("a message");
+        hostile.heads = vec![unknown(7)];
+        hostile.need = vec![unknown(8)];
+        hostile.have = vec![sync::Have {
+            last_sync: vec![unknown(9)],
+            bloom: sync::BloomFilter::default(),
+        }];
+        let mut out = Vec::new();
+        room.relay
+            .receive(0, Ask::Sync, hostile, None, &mut out)
+            .expect("answered, not broken");
+        room.post(out);
+        room.settle();
+        let heads = room.relay.heads();
+        for client in &room.clients {
+            assert_eq!(client.doc.get_heads(), heads);
+        }
+    }
+
     /// One step of a random conversation.
     #[derive(Debug, Clone)]
     enum Step {
@@ -1352,14 +1427,20 @@ mod tests {
         }
 
         fn settle(&mut self) {
+            self.settle_only(&[0, 1, 2, 3]);
+        }
+
+        /// `who` until none of them has anything to say (the others are
+        /// away: what is sent to them waits).
+        fn settle_only(&mut self, who: &[usize]) {
             for _ in 0..200 {
                 let mut quiet = true;
-                for client in 0..4 {
+                for &client in who {
                     let waiting = self.inbox[client].len();
                     self.read(client, waiting);
                     quiet &= !self.say(client);
                 }
-                if quiet && self.inbox.iter().all(|i| i.is_empty()) {
+                if quiet && who.iter().all(|&c| self.inbox[c].is_empty()) {
                     return;
                 }
             }

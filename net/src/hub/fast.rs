@@ -86,6 +86,12 @@ impl Recent {
         }
     }
 
+    /// How many marks and changes are kept (tests).
+    #[cfg(test)]
+    pub(super) fn kept(&self) -> (usize, usize) {
+        (self.marks.len(), self.log.len())
+    }
+
     /// How many changes the document holds.
     fn held(&self) -> usize {
         self.first + self.log.len()
@@ -149,7 +155,7 @@ impl Recent {
 
     /// The changes Automerge counts as not covered by `heads`, in its
     /// order, if `heads` is a mark (`None` otherwise).
-    fn since(&self, heads: &[ChangeHash]) -> Option<impl Iterator<Item = &Logged> + Clone> {
+    fn since(&self, heads: &[ChangeHash]) -> Option<std::collections::vec_deque::Iter<'_, Logged>> {
         let heads = sorted(heads);
         if heads.is_empty() {
             // Everything: known if the log holds everything.
@@ -300,12 +306,7 @@ impl Recent {
         // so we always say what we have since our last sync.
         let have = vec![Have {
             last_sync: state.shared_heads.clone(),
-            bloom: BloomFilter::from_hashes(
-                self.since(&state.shared_heads)?
-                    .map(|l| l.hash)
-                    .collect::<Vec<_>>()
-                    .into_iter(),
-            ),
+            bloom: BloomFilter::from_hashes(self.since(&state.shared_heads)?.map(|l| l.hash)),
         }];
         if let Some(first) = state.their_have.as_ref().and_then(|h| h.first())
             && !first.last_sync.iter().all(|h| self.has(doc, h))
