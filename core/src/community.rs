@@ -9,6 +9,7 @@
 //! so timestamps never decrease along the DAG.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use automerge::ChangeHash;
 
@@ -33,6 +34,9 @@ pub struct Community {
     pub records: Vec<Record>,
     /// The resolved state.
     pub state: State,
+    /// The fold behind `state`, which judges the next act without folding
+    /// every record again ([`governance::Folded::extend`]).
+    folded: Option<Arc<governance::Folded>>,
 }
 
 /// What founding a community needs.
@@ -206,6 +210,7 @@ impl Engine {
             id,
             records: vec![record.clone()],
             state,
+            folded: None,
         };
         let mut acted = Acted {
             record,
@@ -219,24 +224,17 @@ impl Engine {
         Ok(acted)
     }
 
-    /// A community this home knows, resolved.
+    /// A community this home knows, resolved. Kept until records reach
+    /// the store again, so asking twice resolves once.
     pub fn community(&self, id: &CommunityId) -> Result<Community> {
+        let staged = self.records_staged();
+        if let Some(known) = self.resolved_community(staged, id) {
+            return Ok(known);
+        }
         let records = self.records(id)?;
-        // The store only holds records whose signatures were checked.
-        let state = governance::resolve(
-            *id,
-            &records,
-            ResolveOptions {
-                check_signatures: false,
-                ..ResolveOptions::default()
-            },
-        )
-        .map_err(|e| Error::Governance(e.to_string()))?;
-        Ok(Community {
-            id: *id,
-            records,
-            state,
-        })
+        let community = self.fold_community(*id, records)?;
+        self.remember_community(staged, staged, &community);
+        Ok(community)
     }
 
     /// Why an edit this device makes to `doc` now will not count: for each
@@ -410,16 +408,33 @@ impl Engine {
         })?;
         let mut records = community.records.clone();
         records.push(record.clone());
-        let state = governance::resolve(
-            community.id,
-            &records,
-            ResolveOptions {
-                check_signatures: false,
-                ..ResolveOptions::default()
-            },
-        )
-        .map_err(|e| Error::Governance(e.to_string()))?;
-        match state.verdict(&record.id()) {
+        // Built on every head, the act is usually judged from the fold of
+        // the community alone; else every record is folded again.
+        let next = match community.folded.as_deref() {
+            Some(folded) => folded.extend(&record, false),
+            None => None,
+        };
+        let judged = match next {
+            Some(next) => {
+                let judged = Community {
+                    id: community.id,
+                    state: next.state(),
+                    folded: Some(Arc::new(next)),
+                    records,
+                };
+                if cfg!(debug_assertions) {
+                    let again = self.fold_community(community.id, judged.records.clone())?;
+                    assert_eq!(
+                        serde_json::to_string(&judged.state).ok(),
+                        serde_json::to_string(&again.state).ok(),
+                        "an act judged alone is judged as folding everything judges it"
+                    );
+                }
+                judged
+            }
+            None => self.fold_community(community.id, records)?,
+        };
+        match judged.state.verdict(&record.id()) {
             Some(Verdict::Accepted) => {}
             Some(Verdict::Rejected(reason) | Verdict::Pending(reason)) => {
                 return Ok(ActOutcome::Refused {
@@ -434,14 +449,17 @@ impl Engine {
                 });
             }
         }
+        // What the caller resolved is what the store holds: the community
+        // with this act is, too.
+        let before = self.records_staged();
+        let current = self.is_current(before, &community.id, &community.state.heads);
         let staged = self.add_records(std::slice::from_ref(&record))?;
+        if current {
+            self.remember_community(before, self.records_staged(), &judged);
+        }
         Ok(ActOutcome::Accepted(Box::new(Acted {
             record,
-            community: Community {
-                id: community.id,
-                records,
-                state,
-            },
+            community: judged,
             ticket: staged.ticket,
         })))
     }
@@ -686,12 +704,147 @@ fn parse_heads(texts: &[String]) -> Vec<ChangeHash> {
     texts.iter().filter_map(|t| t.parse().ok()).collect()
 }
 
+impl Engine {
+    /// A community's records folded, with the fold kept for the next act.
+    fn fold_community(&self, id: CommunityId, records: Vec<Record>) -> Result<Community> {
+        self.count_fold();
+        // The store only holds records whose signatures were checked.
+        let folded = governance::fold(
+            id,
+            &records,
+            ResolveOptions {
+                check_signatures: false,
+                ..ResolveOptions::default()
+            },
+        )
+        .map_err(|e| Error::Governance(e.to_string()))?;
+        Ok(Community {
+            id,
+            records,
+            state: folded.state(),
+            folded: Some(Arc::new(folded)),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::EngineOptions;
     use crate::store::MemoryStorage;
     use crate::{DeviceKey, markdown};
+
+    fn tension(summary: String) -> Payload {
+        Payload::Tension(crate::record::Tension {
+            path: crate::record::TensionPath::Governance,
+            summary,
+            section: None,
+        })
+    }
+
+    /// Acts one after the other are judged from the fold kept with the
+    /// community, not by folding every record again; a record that reaches
+    /// the store another way is seen at once.
+    #[test]
+    fn acts_are_judged_from_the_kept_fold_and_other_records_are_seen() {
+        let (mut engine, founded) = founded_alone();
+        let id = founded.community.id;
+        let folds = engine.folds();
+        let mut community = engine.community(&id).expect("resolves");
+        assert_eq!(engine.folds(), folds + 1, "resolved once");
+        let again = engine.community(&id).expect("resolves");
+        assert_eq!(engine.folds(), folds + 1, "and kept");
+        assert_eq!(again.state.heads, community.state.heads);
+        // (Debug builds check each act judged alone against a full fold:
+        // one fold per act here.)
+        let check = usize::from(cfg!(debug_assertions));
+        for n in 0..20 {
+            community = engine
+                .act(&community, tension(format!("tension {n}")))
+                .expect("accepted")
+                .community;
+        }
+        assert_eq!(
+            engine.folds(),
+            folds + 1 + 20 * check,
+            "no act folded again"
+        );
+        let kept = engine.community(&id).expect("resolves");
+        assert_eq!(
+            engine.folds(),
+            folds + 1 + 20 * check,
+            "the last act's community is kept"
+        );
+        assert_eq!(kept.state.tensions.len(), 20);
+        assert_eq!(kept.state.heads, community.state.heads);
+
+        // A record signed elsewhere (this member's other session) reaches
+        // the store: the kept community is no longer current.
+        let elsewhere = Record::sign(
+            &DeviceKey::from_seed(&[4; 32]),
+            Unsigned {
+                community: id,
+                timestamp: 1_780_000_000_001,
+                parents: kept.state.heads.clone(),
+                payload: tension("from elsewhere".into()),
+            },
+        )
+        .expect("signed");
+        engine
+            .add_records(std::slice::from_ref(&elsewhere))
+            .expect("added");
+        let seen = engine.community(&id).expect("resolves");
+        assert_eq!(
+            seen.state.verdict(&elsewhere.id()),
+            Some(&Verdict::Accepted)
+        );
+        assert_eq!(seen.state.tensions.len(), 21);
+        // An act on the stale community is judged on what it saw, stored,
+        // and not taken for the current community.
+        let stale = engine
+            .act(&community, tension("on a stale view".into()))
+            .expect("accepted")
+            .community;
+        assert_eq!(stale.state.tensions.len(), 21);
+        let now = engine.community(&id).expect("resolves");
+        assert_eq!(now.state.tensions.len(), 22);
+        assert_eq!(now.state.heads.len(), 2, "two branches");
+    }
+
+    fn founded_alone() -> (Engine, Acted) {
+        let mut engine = Engine::with_storage(
+            DeviceKey::from_seed(&[4; 32]),
+            Box::new(MemoryStorage::default()),
+            EngineOptions::new(
+                Box::new(|| 1_780_000_000_000),
+                Box::new(|b: &mut [u8]| b.fill(4)),
+            ),
+        );
+        let charter = engine
+            .create_charter("Charte", &markdown::parse("# Charte\n\n## Un\n\nTexte.\n"))
+            .expect("charter")
+            .value;
+        let me = engine.device();
+        let founded = engine
+            .found_community(Founding {
+                name: "Coop".into(),
+                charter,
+                colleges: vec![College {
+                    id: "members".into(),
+                    name: "Members".into(),
+                    weight: 1,
+                }],
+                founders: vec![Founder {
+                    member: me,
+                    name: "Alice".into(),
+                    college: "members".into(),
+                }],
+                rules: Rules::default(),
+                facilitators: Vec::new(),
+            })
+            .expect("founded");
+        (engine, founded)
+    }
 
     #[test]
     fn a_refused_act_is_an_outcome_and_stores_nothing() {

@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use automerge::transaction::{CommitOptions, Transactable as _};
 use automerge::{Automerge, ChangeHash, ObjId, ReadDoc as _};
@@ -213,6 +213,20 @@ pub struct Engine {
     /// Records staged by this engine and not yet known durable, so they
     /// are listed and not staged twice before their commit.
     pending_records: BTreeMap<(CommunityId, RecordId), (Ticket, Record)>,
+    /// Communities resolved since records last reached the store
+    /// ([`Store::records_staged`]), with the fold that judges the next act
+    /// without folding the community again.
+    resolved: Mutex<Resolved>,
+    /// How many times this engine folded a community's records whole.
+    folds: std::sync::atomic::AtomicUsize,
+}
+
+/// The communities an engine resolved, and when.
+#[derive(Default)]
+struct Resolved {
+    /// The store's [`Store::records_staged`] they are current for.
+    staged: u64,
+    by_id: HashMap<CommunityId, crate::community::Community>,
 }
 
 impl fmt::Debug for Engine {
@@ -233,7 +247,68 @@ impl Engine {
             docs: HashMap::new(),
             options,
             pending_records: BTreeMap::new(),
+            resolved: Mutex::default(),
+            folds: std::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    /// The community resolved when the store had seen `staged` stagings of
+    /// records, if this engine kept it.
+    pub(crate) fn resolved_community(
+        &self,
+        staged: u64,
+        id: &CommunityId,
+    ) -> Option<crate::community::Community> {
+        let resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+        (resolved.staged == staged)
+            .then(|| resolved.by_id.get(id).cloned())
+            .flatten()
+    }
+
+    /// Count one fold of a community's records, whole.
+    pub(crate) fn count_fold(&self) {
+        self.folds
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many times this engine folded a community's records whole.
+    #[cfg(test)]
+    pub(crate) fn folds(&self) -> usize {
+        self.folds.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many stagings so far wrote records ([`Store::records_staged`]).
+    pub(crate) fn records_staged(&self) -> u64 {
+        self.store.records_staged()
+    }
+
+    /// Whether this engine kept community `id` as the store had it after
+    /// `staged` stagings of records, with these heads.
+    pub(crate) fn is_current(&self, staged: u64, id: &CommunityId, heads: &[RecordId]) -> bool {
+        let resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+        resolved.staged == staged
+            && resolved
+                .by_id
+                .get(id)
+                .is_some_and(|c| c.state.heads == heads)
+    }
+
+    /// Keep `community`, resolved from what the store held after `now`
+    /// stagings of records. The communities kept so far stay when they
+    /// were current after `before` stagings and the stagings since (at
+    /// most one) were this community's own.
+    pub(crate) fn remember_community(
+        &self,
+        before: u64,
+        now: u64,
+        community: &crate::community::Community,
+    ) {
+        let mut resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+        if resolved.staged != before || now > before + 1 {
+            resolved.by_id.clear();
+        }
+        resolved.staged = now;
+        resolved.by_id.insert(community.id, community.clone());
     }
 
     /// This device's public key (its actor id on every change).

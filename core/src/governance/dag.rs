@@ -3,18 +3,20 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
 
 use crate::record::{Kind, Payload, Record, RecordId};
 
 /// The records of a community that could be placed in the DAG, in canonical
 /// order, with the ones that could not and why.
+#[derive(Clone)]
 pub(crate) struct Dag {
     /// Records in canonical order (parents before children).
     pub order: Vec<Record>,
     /// Index in `order` by id.
     pub index: HashMap<RecordId, usize>,
     /// Parents of each record, as indices into `order`.
-    pub parents: Vec<Vec<usize>>,
+    pub parents: Vec<Arc<[usize]>>,
     /// The length of the longest path from the genesis to each record: with
     /// the timestamp and the id, an order of records that respects
     /// causality and does not depend on the tie-break.
@@ -148,7 +150,7 @@ impl Dag {
         }
         left_out.sort_by_key(|(r, _)| r.id());
 
-        let parents: Vec<Vec<usize>> = order
+        let parents: Vec<Arc<[usize]>> = order
             .iter()
             .map(|r| {
                 r.parents()
@@ -190,7 +192,7 @@ impl Dag {
     /// Every ancestor of `at` (not `at` itself), as a membership vector.
     pub fn ancestors(&self, at: usize) -> Vec<bool> {
         let mut seen = vec![false; self.order.len()];
-        let mut stack: Vec<usize> = self.parents[at].clone();
+        let mut stack: Vec<usize> = self.parents[at].to_vec();
         while let Some(next) = stack.pop() {
             if !seen[next] {
                 seen[next] = true;

@@ -583,8 +583,9 @@ pub struct AttestationEntry {
     pub doc: DocId,
     /// The device that made and signed the changes.
     pub device: PublicKey,
-    /// The changes.
-    pub changes: Vec<String>,
+    /// The changes (shared: a state is copied whole, and a long-lived
+    /// community holds thousands of attestations).
+    pub changes: std::sync::Arc<[String]>,
 }
 
 /// A document shared with the community by a `document.share` record.
@@ -855,6 +856,20 @@ impl Default for ResolveOptions {
             tie_break_salt: [0; 32],
         }
     }
+}
+
+pub use apply::Folded;
+
+/// Fold the records of `community` as [`resolve`] does, keeping what
+/// judging one more record needs: [`Folded::extend`] judges a record that
+/// builds on every head in time independent of the community's history
+/// (or declines), and [`Folded::state`] is the state [`resolve`] returns.
+pub fn fold(
+    community: CommunityId,
+    records: &[Record],
+    options: ResolveOptions,
+) -> Result<Folded, ResolveError> {
+    apply::fold_records(community, records, options)
 }
 
 /// Resolve the state of `community` from records, in any order, with

@@ -157,10 +157,14 @@ pub enum RecordError {
     BadId(String),
 }
 
-/// A decoded record. Cheap to clone: the bytes are shared.
+/// A decoded record. Cheap to clone: everything is shared (a community's
+/// records are copied whole by every resolve and every cached community).
 #[derive(Clone)]
-pub struct Record {
-    bytes: Arc<[u8]>,
+pub struct Record(Arc<Fields>);
+
+/// What a [`Record`] shares among its copies.
+struct Fields {
+    bytes: Box<[u8]>,
     id: RecordId,
     community: CommunityId,
     author: PublicKey,
@@ -175,15 +179,15 @@ impl fmt::Debug for Record {
             f,
             "Record({} {} by {})",
             self.kind().name(),
-            self.id.short(),
-            self.author.short()
+            self.0.id.short(),
+            self.0.author.short()
         )
     }
 }
 
 impl PartialEq for Record {
     fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
+        self.0.id == other.0.id
     }
 }
 impl Eq for Record {}
@@ -240,7 +244,7 @@ impl Record {
             return Err(RecordError::TooLarge(body.len()));
         }
         // Built from canonical parts: what `decode` would return.
-        Ok(Record {
+        Ok(Record(Arc::new(Fields {
             id: RecordId::of(&body),
             bytes: body.into(),
             community,
@@ -248,7 +252,7 @@ impl Record {
             timestamp: unsigned.timestamp,
             parents,
             payload: unsigned.payload,
-        })
+        })))
     }
 
     /// Decode a record from its bytes, checking its structure and that its
@@ -308,7 +312,7 @@ impl Record {
         {
             return Err(RecordError::Community);
         }
-        Ok(Record {
+        Ok(Record(Arc::new(Fields {
             id: RecordId::of(bytes),
             bytes: bytes.into(),
             community,
@@ -316,13 +320,13 @@ impl Record {
             timestamp,
             parents,
             payload,
-        })
+        })))
     }
 
     /// Check the signature (strict verification).
     pub fn verify_signature(&self) -> Result<(), RecordError> {
         let (message, signature) = self.message_and_signature();
-        if self.author.verify(&message, &signature) {
+        if self.0.author.verify(&message, &signature) {
             Ok(())
         } else {
             Err(RecordError::Signature)
@@ -330,50 +334,50 @@ impl Record {
     }
 
     fn message_and_signature(&self) -> (Vec<u8>, Signature) {
-        let split = self.bytes.len() - 64;
+        let split = self.0.bytes.len() - 64;
         let mut signature = [0u8; 64];
-        signature.copy_from_slice(&self.bytes[split..]);
+        signature.copy_from_slice(&self.0.bytes[split..]);
         (
-            signed_message(self.kind(), &self.community, &self.bytes[..split]),
+            signed_message(self.kind(), &self.0.community, &self.0.bytes[..split]),
             Signature(signature),
         )
     }
 
     /// The exact bytes.
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        &self.0.bytes
     }
     /// SHA-256 of the bytes.
     pub fn id(&self) -> RecordId {
-        self.id
+        self.0.id
     }
     /// The kind of act.
     pub fn kind(&self) -> Kind {
-        self.payload.kind()
+        self.0.payload.kind()
     }
     /// The community: for a genesis record, its own id.
     pub fn community(&self) -> CommunityId {
         if self.kind() == Kind::Genesis {
-            self.id
+            self.0.id
         } else {
-            self.community
+            self.0.community
         }
     }
     /// The device that signed.
     pub fn author(&self) -> PublicKey {
-        self.author
+        self.0.author
     }
     /// Milliseconds since the Unix epoch, as the author's clock said.
     pub fn timestamp(&self) -> u64 {
-        self.timestamp
+        self.0.timestamp
     }
     /// The records this one builds on.
     pub fn parents(&self) -> &[RecordId] {
-        &self.parents
+        &self.0.parents
     }
     /// The act itself.
     pub fn payload(&self) -> &Payload {
-        &self.payload
+        &self.0.payload
     }
 }
 
@@ -461,8 +465,8 @@ pub const PARALLEL_MIN: usize = 64;
 fn author_keys(records: &[&Record]) -> HashMap<PublicKey, Option<EdwardsPoint>> {
     let mut keys = HashMap::new();
     for record in records {
-        keys.entry(record.author).or_insert_with(|| {
-            CompressedEdwardsY(*record.author.as_bytes())
+        keys.entry(record.0.author).or_insert_with(|| {
+            CompressedEdwardsY(*record.0.author.as_bytes())
                 .decompress()
                 .filter(|point| !point.is_small_order())
                 .map(|point| -point)
@@ -491,7 +495,7 @@ fn verify_strict_each(
     let mut points = Vec::with_capacity(records.len());
     let mut checked = Vec::with_capacity(records.len());
     for (index, record) in records.iter().enumerate() {
-        let Some(Some(minus_a)) = keys.get(&record.author) else {
+        let Some(Some(minus_a)) = keys.get(&record.0.author) else {
             continue;
         };
         let (message, signature) = record.message_and_signature();
@@ -504,7 +508,7 @@ fn verify_strict_each(
         };
         let mut hash = Sha512::new();
         hash.update(r);
-        hash.update(record.author.as_bytes());
+        hash.update(record.0.author.as_bytes());
         hash.update(&message);
         let k = Scalar::from_bytes_mod_order_wide(&hash.finalize().into());
         points.push(EdwardsPoint::vartime_double_scalar_mul_basepoint(

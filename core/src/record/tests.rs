@@ -141,7 +141,7 @@ fn forge(author: [u8; 32], timestamp: u64, sign: impl FnOnce(&[u8]) -> [u8; 64])
     let mut body = template.bytes()[..template.bytes().len() - 64].to_vec();
     let at = MAGIC.len() + 1 + Kind::Apply.name().len() + 32;
     body[at..at + 32].copy_from_slice(&author);
-    let signature = sign(&signed_message(Kind::Apply, &template.community, &body));
+    let signature = sign(&signed_message(Kind::Apply, &template.0.community, &body));
     body.extend_from_slice(&signature);
     Record::decode(&body).expect("structurally valid")
 }
@@ -154,7 +154,7 @@ fn strict(record: &Record) -> bool {
 /// What plain cofactorless ed25519-dalek `verify` (not strict) says.
 fn loose(record: &Record) -> bool {
     let (message, signature) = record.message_and_signature();
-    VerifyingKey::from_bytes(record.author.as_bytes()).is_ok_and(|key| {
+    VerifyingKey::from_bytes(record.0.author.as_bytes()).is_ok_and(|key| {
         key.verify(
             &message,
             &ed25519_dalek::Signature::from_bytes(&signature.0),
@@ -170,7 +170,7 @@ fn raw_batch(records: &[&Record]) -> bool {
     let mut keys = Vec::new();
     for record in records {
         let (message, signature) = record.message_and_signature();
-        let Ok(key) = VerifyingKey::from_bytes(record.author.as_bytes()) else {
+        let Ok(key) = VerifyingKey::from_bytes(record.0.author.as_bytes()) else {
             return false;
         };
         messages.push(message);

@@ -36,7 +36,7 @@ mod memory;
 mod redb_storage;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -191,6 +191,9 @@ pub struct Store {
     commit_lock: Mutex<()>,
     /// Set while a commit is under way.
     committing: AtomicBool,
+    /// Counts the stagings that wrote records: what an engine resolved
+    /// from the records is current while it has not moved.
+    records_staged: AtomicU64,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -263,6 +266,7 @@ impl Store {
             wake: Condvar::new(),
             commit_lock: Mutex::new(()),
             committing: AtomicBool::new(false),
+            records_staged: AtomicU64::new(0),
         }
     }
 
@@ -278,6 +282,11 @@ impl Store {
         prefix: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         self.storage.scan_prefix(table, prefix)
+    }
+
+    /// How many stagings so far wrote records (see [`Store::stage`]).
+    pub fn records_staged(&self) -> u64 {
+        self.records_staged.load(Ordering::SeqCst)
     }
 
     /// Stage records for the next commit (with whatever documents are staged
@@ -332,6 +341,12 @@ impl Store {
     /// open incremental chunk is closed first, so later changes go to a new
     /// key (used when compacting, which deletes the chunk keys it covers).
     pub fn stage(&self, ops: Vec<WriteOp>, closing: Option<&DocId>) -> Ticket {
+        let records = ops.iter().any(|op| match op {
+            WriteOp::Put { table, .. } | WriteOp::Delete { table, .. } => *table == Table::Records,
+        });
+        if records {
+            self.records_staged.fetch_add(1, Ordering::SeqCst);
+        }
         let mut pending = lock(&self.pending);
         if let Some(doc) = closing {
             pending.open_chunks.remove(doc);

@@ -7,7 +7,7 @@ use super::decisions::already_decided_by;
 use super::*;
 use crate::record::{Challenge, Propose, Ratify, Round, Submit, Withdraw};
 
-impl Fold<'_> {
+impl Fold {
     /// `challenge`: a member challenges a section; an inadmissible challenge is
     /// kept, with the reason.
     pub(super) fn challenge(&mut self, i: usize, record: &Record, challenge: &Challenge) -> Check {
@@ -238,7 +238,7 @@ impl Fold<'_> {
         for objection in &mut amendment.objections {
             if submit.integrates.contains(&objection.record) {
                 objection.acts.integrations.push(id);
-                objection.settle(self.dag, |_| true);
+                objection.settle(&self.dag, |_| true);
             }
         }
         if stale_cleared {
@@ -405,7 +405,7 @@ impl Fold<'_> {
         let mut signers: Vec<PublicKey> = Vec::with_capacity(group.len() + 1);
         let mut rivals = Vec::new();
         for &g in &group {
-            let other = &self.dag.order[g];
+            let other = self.dag.order[g].clone();
             let Payload::Ratify(theirs) = other.payload() else {
                 continue;
             };

@@ -7,7 +7,7 @@ use super::*;
 use crate::governance::tally::{self, Ballot, Context};
 use crate::record::{Act, ChangeRule, Decide, Method, React, Rule, TestObjection};
 
-impl Fold<'_> {
+impl Fold {
     /// `rules.propose`: a member proposes a new rule for an act.
     pub(super) fn change_rule(&mut self, i: usize, record: &Record, change: &ChangeRule) -> Check {
         let id = record.id();
@@ -140,11 +140,11 @@ impl Fold<'_> {
         };
         let seen_objections: Vec<RecordId> =
             raised.into_iter().filter(|o| self.saw(i, o)).collect();
-        let dag = self.dag;
+        let dag = Arc::clone(&self.dag);
         let reaction = Reaction {
             entry: &entry,
             seen: &seen_objections,
-            dag,
+            dag: &dag,
         };
         if let Some(amendment) = self.state.amendments.get_mut(&react.subject) {
             if !concurrent_close {
@@ -276,9 +276,9 @@ impl Fold<'_> {
         let rival = self.concurrent_decision(i, subject);
         let seen = self.dag.ancestors(i);
         let mut view = self.state.amendments.get(subject)?.clone();
-        view.reactions = Self::visible(self.dag, &seen, &view.reactions);
-        view.objections = Self::visible_objections(self.dag, &seen, &view.objections);
-        view.round_open = Self::round_visible(self.dag, &seen, &view);
+        view.reactions = Self::visible(&self.dag, &seen, &view.reactions);
+        view.objections = Self::visible_objections(&self.dag, &seen, &view.objections);
+        view.round_open = Self::round_visible(&self.dag, &seen, &view);
         if rival.is_some() {
             view.phase = Phase::Proposed;
             view.decision = None;
@@ -399,7 +399,7 @@ impl Fold<'_> {
             .find(|o| o.record == test.objection)
             .ok_or("the objection was not counted")?;
         objection.acts.tests.push(entry);
-        objection.settle(self.dag, |_| true);
+        objection.settle(&self.dag, |_| true);
         if let Some(a) = self.state.amendments.get_mut(&subject) {
             update_phase(a);
         }
@@ -455,13 +455,13 @@ impl Fold<'_> {
             let mut amendment = amendment.clone();
             amendment.submissions.truncate(seen_wordings);
             let amendment = &amendment;
-            let counted = Self::visible(self.dag, &seen, &amendment.reactions);
+            let counted = Self::visible(&self.dag, &seen, &amendment.reactions);
             let submission = amendment.submissions.last().map(|s| s.record);
             let start = amendment.submissions.last().map_or(amendment.at, |s| s.at);
             let rule = self.rules_seen(i).amend;
             let ballots = self.ballots(i, &self.state, &rule, &counted, submission, None);
             let advice_given = counted.iter().any(|r| r.member != amendment.proposer);
-            let objections = Self::visible_objections(self.dag, &seen, &amendment.objections);
+            let objections = Self::visible_objections(&self.dag, &seen, &amendment.objections);
             // The phase as the decider saw it: from the reactions and
             // objections among its ancestors (one raised concurrently does
             // not stop it; a later decision sees it).
@@ -469,7 +469,7 @@ impl Fold<'_> {
                 let mut view = amendment.clone();
                 view.reactions = counted.clone();
                 view.objections = objections.clone();
-                view.round_open = Self::round_visible(self.dag, &seen, &view);
+                view.round_open = Self::round_visible(&self.dag, &seen, &view);
                 if rival.is_some() {
                     view.phase = Phase::Proposed;
                     view.decision = None;
@@ -578,7 +578,7 @@ impl Fold<'_> {
         require(proposal.decision.is_none() || rival.is_some(), || {
             "this was already decided".into()
         })?;
-        let counted = Self::visible(self.dag, &seen, &proposal.reactions);
+        let counted = Self::visible(&self.dag, &seen, &proposal.reactions);
         let act = proposal_act(&proposal.kind);
         let seen_rules = self.rules_seen(i);
         let mut rules: Vec<Rule> = vec![seen_rules.get(act).clone()];
@@ -602,7 +602,7 @@ impl Fold<'_> {
                 rules.push(rule.clone());
             }
         }
-        let objections = Self::visible_objections(self.dag, &seen, &proposal.objections);
+        let objections = Self::visible_objections(&self.dag, &seen, &proposal.objections);
         let mut tallies = Vec::new();
         for rule in &rules {
             let ballots = self.ballots(i, &self.state, rule, &counted, None, exclude);

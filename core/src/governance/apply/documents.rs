@@ -10,7 +10,7 @@
 use super::*;
 use crate::record::DocumentShare;
 
-impl Fold<'_> {
+impl Fold {
     /// `document.share`: a member in good standing shares a document, or
     /// changes its title or access.
     pub(super) fn share_document(

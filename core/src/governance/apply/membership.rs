@@ -8,7 +8,7 @@ use crate::record::{
     Apply, Attest, CertifyDevice, Exclude, Leave, RevokeDevice, Sanction, SignCharter,
 };
 
-impl Fold<'_> {
+impl Fold {
     /// `member.apply`: someone asks to join, which opens an admission proposal.
     pub(super) fn apply_application(&mut self, i: usize, record: &Record, apply: &Apply) -> Check {
         let id = record.id();

@@ -24,6 +24,7 @@ mod membership;
 mod tensions;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use super::dag::{BitSet, Dag, LeftOut};
 use super::*;
@@ -50,6 +51,7 @@ enum Effect {
 }
 
 /// Who removed whom: a valid leave, exclusion or revocation.
+#[derive(Clone)]
 struct Removal {
     at: usize,
     devices: Vec<PublicKey>,
@@ -60,6 +62,49 @@ pub(super) fn resolve(
     records: &[Record],
     options: ResolveOptions,
 ) -> Result<State, ResolveError> {
+    Ok(fold_records(community, records, options)?.state())
+}
+
+/// A community's records folded to their fixpoint, kept so that the next
+/// record can be judged without folding everything again
+/// ([`Folded::extend`]). [`Folded::state`] is what [`resolve`] returns.
+#[derive(Clone)]
+pub struct Folded {
+    community: CommunityId,
+    dag: Arc<Dag>,
+    /// The last round's fold, before [`Folded::state`] orders its results.
+    fold: Fold,
+    /// The records forced out in the last round (their author's removal is
+    /// concurrent with them).
+    forced: BTreeMap<usize, String>,
+    /// The valid removals of the last round.
+    removals: Vec<Removal>,
+    /// Records of other communities, or whose signature fails, by id.
+    outcomes_bad: Vec<RecordOutcome>,
+    /// The rounds reached their fixpoint (not the cap on rounds).
+    converged: bool,
+    /// Some round had decisions yielding to older concurrent ones: a new
+    /// signature could move them.
+    yielding_seen: bool,
+    /// The records nothing builds on, by index, in increasing order.
+    heads: Vec<usize>,
+}
+
+impl std::fmt::Debug for Folded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Folded")
+            .field("community", &self.community.short())
+            .field("records", &self.dag.order.len())
+            .field("converged", &self.converged)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(super) fn fold_records(
+    community: CommunityId,
+    records: &[Record],
+    options: ResolveOptions,
+) -> Result<Folded, ResolveError> {
     // Deduplicate, and set aside records of other communities and records
     // whose signature does not verify.
     let mut seen = HashSet::new();
@@ -107,12 +152,14 @@ pub(super) fn resolve(
         return Err(ResolveError::NoGenesis(community.short()));
     }
 
-    let dag = Dag::build(valid, &invalid, options.tie_break_salt);
+    let dag = Arc::new(Dag::build(valid, &invalid, options.tie_break_salt));
     let mut forced: BTreeMap<usize, String> = BTreeMap::new();
     let mut rounds = 0;
     // Younger decisions that yield to an older concurrent one on the same
     // subject: the younger, and the older.
-    let mut yielding: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut yielding: Arc<BTreeSet<(usize, usize)>> = Arc::default();
+    let mut yielding_seen = false;
+    let converged;
     let (mut fold, mut removals) = Fold::run(&dag, community, &forced, &yielding)?;
     // A record concurrent with its author's removal is rejected; rejecting
     // it may change what else holds, so fold again until nothing moves.
@@ -146,120 +193,204 @@ pub(super) fn resolve(
                 }
             }
         }
-        // Of two concurrent decisions on one subject, the older stands: the
-        // younger is refused as long as the older holds. An older that was
-        // itself refused this round only because it displaced a third
-        // record (it folds again too) still holds. A record may yield to
-        // several (a signature to an older one of its amendment and to an
-        // older version of another).
-        let mut still: BTreeSet<(usize, usize)> = BTreeSet::new();
-        let displacing: HashSet<usize> = fold.displaced.iter().map(|&(_, older)| older).collect();
-        for &(younger, older) in &yielding {
-            let holds = fold.verdicts[older] == Verdict::Accepted || displacing.contains(&older);
-            if holds && fold.still_conflicts(younger, older) {
-                still.insert((younger, older));
-            }
-        }
-        still.extend(fold.displaced.iter().copied());
+        let still = fold.still_yielding();
         rounds += 1;
-        if (next == forced && still == yielding) || rounds > 8 {
+        if (next == forced && still == *yielding) || rounds > 8 {
+            converged = next == forced && still == *yielding;
             break;
         }
         forced = next;
-        yielding = still;
+        yielding_seen |= !still.is_empty();
+        yielding = Arc::new(still);
         (fold, removals) = Fold::run(&dag, community, &forced, &yielding)?;
     }
-
-    let completed_by: Vec<usize> = (0..fold.state.versions.len())
-        .map(|v| fold.completed_by(v))
-        .collect();
-    let ratify_base = std::mem::take(&mut fold.ratify_base);
-    let mut state = fold.state;
-    // Signatures listed in an order that respects causality and not the
-    // tie-break; a version is dated by the signature that completed it in
-    // that order.
-    for (v, &completer) in completed_by.iter().enumerate().skip(1) {
-        let mut ratified_by = state.versions[v].ratified_by.clone();
-        ratified_by.sort_by_key(|r| dag.causal_key_of(r));
-        let signers: Vec<PublicKey> = ratified_by
-            .iter()
-            .filter_map(|r| dag.index.get(r))
-            .filter_map(|&r| state.member_of(&dag.order[r].author()).map(|m| m.id))
-            .collect();
-        let version = &mut state.versions[v];
-        version.at = dag.order[completer].timestamp();
-        version.ratified_by = ratified_by;
-        version.signers = signers;
-    }
-    let in_force = state.versions.len() - 1;
-    for amendment in state.amendments.values_mut() {
-        amendment
-            .ratifications
-            .sort_by_key(|r| dag.causal_key_of(r));
-        if amendment.version.is_none() {
-            amendment.signatures_in_force = amendment
-                .ratifications
-                .iter()
-                .filter(|r| {
-                    dag.index
-                        .get(r)
-                        .is_some_and(|i| ratify_base.get(i) == Some(&in_force))
-                })
-                .copied()
-                .collect();
-        }
-    }
-    // The rules in force: every adopted change, oldest first in an order
-    // that respects causality and not the tie-break, so of two concurrent
-    // changes of one rule the later-dated (then deeper, then greater id)
-    // stands, wherever the replay placed them.
-    let mut rule_changes = fold.rule_changes.clone();
-    rule_changes.sort_by_key(|(at, _, _)| dag.causal_key(*at));
-    state.rules = fold.genesis_rules.clone();
-    for (_, act, rule) in rule_changes {
-        state.rules.set(act, rule);
-    }
-    // Listed in an order that respects causality and not the tie-break.
-    let mut placed: Vec<usize> = (0..dag.order.len()).collect();
-    placed.sort_by_key(|&i| dag.causal_key(i));
-    for i in placed {
-        state
-            .records
-            .push(outcome(&dag.order[i], fold.verdicts[i].clone()));
-    }
-    for amendment in state.amendments.values_mut() {
-        amendment
-            .reactions
-            .sort_by_key(|r| dag.causal_key_of(&r.record));
-    }
-    for (record, why) in &dag.left_out {
-        let verdict = match why {
-            LeftOut::MissingParent(id) => {
-                Verdict::Pending(format!("waits for record {}", id.short()))
-            }
-            LeftOut::InvalidParent(id) => {
-                Verdict::Rejected(format!("builds on invalid record {}", id.short()))
-            }
-        };
-        state.records.push(outcome(record, verdict));
-    }
     outcomes_bad.sort_by_key(|o| o.id);
-    state.records.extend(outcomes_bad);
     let mut has_child = vec![false; dag.order.len()];
     for parents in &dag.parents {
-        for &p in parents {
+        for &p in parents.iter() {
             has_child[p] = true;
         }
     }
-    state.heads = dag
-        .order
-        .iter()
-        .zip(&has_child)
-        .filter(|(_, child)| !**child)
-        .map(|(r, _)| r.id())
-        .collect();
-    state.heads.sort();
-    Ok(state)
+    let heads = (0..dag.order.len()).filter(|&i| !has_child[i]).collect();
+    Ok(Folded {
+        community,
+        dag,
+        fold,
+        forced,
+        removals,
+        outcomes_bad,
+        converged,
+        yielding_seen,
+        heads,
+    })
+}
+
+impl Folded {
+    /// Judge one more record without folding everything again, when that
+    /// gives exactly what folding everything would: `record` builds on
+    /// every head (so it is concurrent with no record and comes last in
+    /// every order), no record waits for it, and the fixpoint cannot move.
+    /// Otherwise `None`: resolve everything. Its signature is checked when
+    /// `check_signature`.
+    pub fn extend(&self, record: &Record, check_signature: bool) -> Option<Folded> {
+        let id = record.id();
+        if !self.converged
+            || record.community() != self.community
+            || self.dag.index.contains_key(&id)
+            || self.outcomes_bad.iter().any(|o| o.id == id)
+            || self
+                .dag
+                .left_out
+                .iter()
+                .any(|(r, _)| r.id() == id || r.parents().contains(&id))
+            // A new signature could change which of two concurrent
+            // signatures yields to the other.
+            || (self.yielding_seen && record.kind() == crate::record::Kind::Ratify)
+        {
+            return None;
+        }
+        let mut parents = record
+            .parents()
+            .iter()
+            .map(|p| self.dag.index.get(p).copied())
+            .collect::<Option<Vec<usize>>>()?;
+        parents.sort_unstable();
+        if parents != self.heads || (check_signature && record.verify_signature().is_err()) {
+            return None;
+        }
+        let n = self.dag.order.len();
+        let mut dag = Dag::clone(&self.dag);
+        dag.index.insert(id, n);
+        dag.order.push(record.clone());
+        let depth = parents.iter().map(|&p| dag.depth[p] + 1).max().unwrap_or(0);
+        dag.depth.push(depth);
+        dag.parents.push(parents.into());
+        let dag = Arc::new(dag);
+        let mut fold = self.fold.clone();
+        fold.dag = Arc::clone(&dag);
+        fold.verdicts.push(Verdict::Accepted);
+        fold.auth_bit.push(None);
+        fold.auth_anc.push(Arc::default());
+        fold.ancestry(n);
+        // Forced out only if concurrent with its author's removal: every
+        // removal is among its ancestors, so never (checked all the same).
+        for removal in &self.removals {
+            let seen = fold.auth_bit[removal.at].is_some_and(|b| fold.auth_anc[n].contains(b));
+            if !self.forced.contains_key(&removal.at)
+                && removal.devices.contains(&record.author())
+                && !seen
+            {
+                return None;
+            }
+        }
+        fold.verdicts[n] = match fold.apply(n) {
+            Ok(()) => Verdict::Accepted,
+            Err(reason) => Verdict::Rejected(reason),
+        };
+        let mut removals = self.removals.clone();
+        removals.append(&mut fold.removals);
+        // A removal at the end removes no earlier record (each is among its
+        // ancestors); what yields must be what yielded.
+        if fold.still_yielding() != *fold.yielding {
+            return None;
+        }
+        Some(Folded {
+            community: self.community,
+            dag,
+            fold,
+            forced: self.forced.clone(),
+            removals,
+            outcomes_bad: self.outcomes_bad.clone(),
+            converged: true,
+            yielding_seen: self.yielding_seen,
+            heads: vec![n],
+        })
+    }
+
+    /// The state, every result placed in the order that does not depend on
+    /// the tie-break.
+    pub fn state(&self) -> State {
+        let dag = &self.dag;
+        let fold = &self.fold;
+
+        let completed_by: Vec<usize> = (0..fold.state.versions.len())
+            .map(|v| fold.completed_by(v))
+            .collect();
+        let ratify_base = &fold.ratify_base;
+        let mut state = fold.state.clone();
+        // Signatures listed in an order that respects causality and not the
+        // tie-break; a version is dated by the signature that completed it in
+        // that order.
+        for (v, &completer) in completed_by.iter().enumerate().skip(1) {
+            let mut ratified_by = state.versions[v].ratified_by.clone();
+            ratified_by.sort_by_key(|r| dag.causal_key_of(r));
+            let signers: Vec<PublicKey> = ratified_by
+                .iter()
+                .filter_map(|r| dag.index.get(r))
+                .filter_map(|&r| state.member_of(&dag.order[r].author()).map(|m| m.id))
+                .collect();
+            let version = &mut state.versions[v];
+            version.at = dag.order[completer].timestamp();
+            version.ratified_by = ratified_by;
+            version.signers = signers;
+        }
+        let in_force = state.versions.len() - 1;
+        for amendment in state.amendments.values_mut() {
+            amendment
+                .ratifications
+                .sort_by_key(|r| dag.causal_key_of(r));
+            if amendment.version.is_none() {
+                amendment.signatures_in_force = amendment
+                    .ratifications
+                    .iter()
+                    .filter(|r| {
+                        dag.index
+                            .get(r)
+                            .is_some_and(|i| ratify_base.get(i) == Some(&in_force))
+                    })
+                    .copied()
+                    .collect();
+            }
+        }
+        // The rules in force: every adopted change, oldest first in an order
+        // that respects causality and not the tie-break, so of two concurrent
+        // changes of one rule the later-dated (then deeper, then greater id)
+        // stands, wherever the replay placed them.
+        let mut rule_changes = fold.rule_changes.clone();
+        rule_changes.sort_by_key(|(at, _, _)| dag.causal_key(*at));
+        state.rules = fold.genesis_rules.clone();
+        for (_, act, rule) in rule_changes {
+            state.rules.set(act, rule);
+        }
+        // Listed in an order that respects causality and not the tie-break.
+        let mut placed: Vec<usize> = (0..dag.order.len()).collect();
+        placed.sort_by_key(|&i| dag.causal_key(i));
+        for i in placed {
+            state
+                .records
+                .push(outcome(&dag.order[i], fold.verdicts[i].clone()));
+        }
+        for amendment in state.amendments.values_mut() {
+            amendment
+                .reactions
+                .sort_by_key(|r| dag.causal_key_of(&r.record));
+        }
+        for (record, why) in &dag.left_out {
+            let verdict = match why {
+                LeftOut::MissingParent(id) => {
+                    Verdict::Pending(format!("waits for record {}", id.short()))
+                }
+                LeftOut::InvalidParent(id) => {
+                    Verdict::Rejected(format!("builds on invalid record {}", id.short()))
+                }
+            };
+            state.records.push(outcome(record, verdict));
+        }
+        state.records.extend(self.outcomes_bad.iter().cloned());
+        state.heads = self.heads.iter().map(|&i| dag.order[i].id()).collect();
+        state.heads.sort();
+        state
+    }
 }
 
 fn outcome(record: &Record, verdict: Verdict) -> RecordOutcome {
@@ -272,14 +403,17 @@ fn outcome(record: &Record, verdict: Verdict) -> RecordOutcome {
     }
 }
 
-struct Fold<'a> {
-    dag: &'a Dag,
+#[derive(Clone)]
+struct Fold {
+    dag: Arc<Dag>,
     state: State,
     verdicts: Vec<Verdict>,
     /// For each record that changed who may act, its bit number.
     auth_bit: Vec<Option<usize>>,
     /// For each record, the auth records among its ancestors.
-    auth_anc: Vec<BitSet>,
+    /// (Shared: a record that is no auth record's only child has the same
+    /// set as its parent, and a kept fold is copied per act.)
+    auth_anc: Vec<Arc<BitSet>>,
     /// Auth effects by bit number.
     effects: Vec<Vec<Effect>>,
     /// Bits concerning each device / member, in order.
@@ -297,7 +431,7 @@ struct Fold<'a> {
     displaced: Vec<(usize, usize)>,
     /// From the previous fold: decisions (the younger) that hold by
     /// themselves but yield to an older concurrent decision on their subject.
-    yielding: &'a BTreeSet<(usize, usize)>,
+    yielding: Arc<BTreeSet<(usize, usize)>>,
     /// For each record referred to: which records from it on build on it
     /// (bit `k - a` for record `k`), extended as the fold advances, so each
     /// such record costs one forward pass however often it is referred to.
@@ -325,6 +459,7 @@ struct VersionMeta {
 }
 
 /// The records from some record `a` on that build on it: bit `k - a`.
+#[derive(Clone)]
 struct Below {
     bits: Vec<u64>,
     len: usize,
@@ -371,13 +506,13 @@ fn require(condition: bool, reason: impl FnOnce() -> String) -> Check {
     if condition { Ok(()) } else { Err(reason()) }
 }
 
-impl<'a> Fold<'a> {
+impl Fold {
     fn run(
-        dag: &'a Dag,
+        dag: &Arc<Dag>,
         community: CommunityId,
         forced: &BTreeMap<usize, String>,
-        yielding: &'a BTreeSet<(usize, usize)>,
-    ) -> Result<(Fold<'a>, Vec<Removal>), ResolveError> {
+        yielding: &Arc<BTreeSet<(usize, usize)>>,
+    ) -> Result<(Fold, Vec<Removal>), ResolveError> {
         let genesis_at = dag
             .index
             .get(&community)
@@ -390,11 +525,11 @@ impl<'a> Fold<'a> {
         check_genesis(genesis, genesis_record)?;
         let n = dag.order.len();
         let mut fold = Fold {
-            dag,
+            dag: Arc::clone(dag),
             state: initial_state(community, genesis, genesis_record),
             verdicts: vec![Verdict::Accepted; n],
             auth_bit: vec![None; n],
-            auth_anc: vec![BitSet::default(); n],
+            auth_anc: vec![Arc::default(); n],
             effects: Vec::new(),
             by_device: HashMap::new(),
             by_member: HashMap::new(),
@@ -402,7 +537,7 @@ impl<'a> Fold<'a> {
             genesis_rules: genesis.rules.clone(),
             rule_changes: Vec::new(),
             displaced: Vec::new(),
-            yielding,
+            yielding: Arc::clone(yielding),
             below: HashMap::new(),
             version_meta: vec![VersionMeta {
                 completer: genesis_at,
@@ -412,14 +547,7 @@ impl<'a> Fold<'a> {
             base_seen: HashMap::new(),
         };
         for i in 0..n {
-            let mut anc = BitSet::default();
-            for &p in &dag.parents[i] {
-                anc.union_with(&fold.auth_anc[p]);
-                if let Some(bit) = fold.auth_bit[p] {
-                    anc.insert(bit);
-                }
-            }
-            fold.auth_anc[i] = anc;
+            fold.ancestry(i);
             let verdict = if let Some(reason) = forced.get(&i) {
                 Err(reason.clone())
             } else if i == genesis_at {
@@ -440,6 +568,47 @@ impl<'a> Fold<'a> {
         }
         let removals = std::mem::take(&mut fold.removals);
         Ok((fold, removals))
+    }
+
+    /// The auth records among the ancestors of record `i`.
+    fn ancestry(&mut self, i: usize) {
+        if let [p] = self.dag.parents[i][..]
+            && self.auth_bit[p].is_none()
+        {
+            self.auth_anc[i] = Arc::clone(&self.auth_anc[p]);
+            return;
+        }
+        let mut anc = BitSet::default();
+        for &p in self.dag.parents[i].iter() {
+            anc.union_with(&self.auth_anc[p]);
+            if let Some(bit) = self.auth_bit[p] {
+                anc.insert(bit);
+            }
+        }
+        self.auth_anc[i] = Arc::new(anc);
+    }
+
+    /// The decisions that yield after this fold: of those that yielded
+    /// into it, the ones whose older rival still holds and still conflicts,
+    /// and those this fold found displaced.
+    ///
+    /// Of two concurrent decisions on one subject, the older stands: the
+    /// younger is refused as long as the older holds. An older that was
+    /// itself refused this round only because it displaced a third record
+    /// (it folds again too) still holds. A record may yield to several (a
+    /// signature to an older one of its amendment and to an older version
+    /// of another).
+    fn still_yielding(&self) -> BTreeSet<(usize, usize)> {
+        let mut still: BTreeSet<(usize, usize)> = BTreeSet::new();
+        let displacing: HashSet<usize> = self.displaced.iter().map(|&(_, older)| older).collect();
+        for &(younger, older) in self.yielding.iter() {
+            let holds = self.verdicts[older] == Verdict::Accepted || displacing.contains(&older);
+            if holds && self.still_conflicts(younger, older) {
+                still.insert((younger, older));
+            }
+        }
+        still.extend(self.displaced.iter().copied());
+        still
     }
 
     /// Judge record `i` against the state at its place; if it holds, update
@@ -604,7 +773,7 @@ impl<'a> Fold<'a> {
         if a >= i {
             return false;
         }
-        let dag = self.dag;
+        let dag = Arc::clone(&self.dag);
         let below = self.below.entry(a).or_insert_with(Below::new);
         while below.len <= i - a {
             let k = a + below.len;

@@ -5,7 +5,7 @@
 use super::*;
 use crate::record::{Tension, TensionUpdate};
 
-impl Fold<'_> {
+impl Fold {
     /// `tension.open`: a member raises a tension.
     pub(super) fn tension(&mut self, i: usize, record: &Record, tension: &Tension) -> Check {
         let id = record.id();
@@ -74,7 +74,7 @@ impl Fold<'_> {
             format!("a tension cannot go from {seen} to {}", update.status)
         })?;
         self.yields_to_all(i, &rivals)?;
-        let dag = self.dag;
+        let dag = Arc::clone(&self.dag);
         let tension = self
             .state
             .tensions

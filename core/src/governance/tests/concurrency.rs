@@ -7,7 +7,7 @@ use super::*;
 /// an amendment decided, two members excluding each other, a member
 /// leaving, reactions and tensions, each branch ignorant of the others;
 /// then, sometimes, a record that merges them.
-fn concurrent_history(seed: u64, extended: bool) -> World {
+pub(super) fn concurrent_history(seed: u64, extended: bool) -> World {
     let mut r = Rng(seed);
     let mut w = World::coop();
     w.options = ResolveOptions {

@@ -9,7 +9,7 @@ use super::*;
 /// saw mid-way — is then excluded, leaves or stays. Bob may act from a
 /// second device, which may be revoked while it writes offline too. Every
 /// act but the offline ones is kept only if it holds, as the engine does.
-fn history(seed: u64) -> World {
+pub(super) fn history(seed: u64) -> World {
     let mut r = Rng(seed);
     let mut w = World::coop();
     w.options = ResolveOptions {

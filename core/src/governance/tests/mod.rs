@@ -555,5 +555,6 @@ mod concurrency;
 mod decisions;
 mod delivery;
 mod documents;
+mod incremental;
 mod scenarios;
 mod tamper;
