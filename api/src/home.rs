@@ -144,14 +144,34 @@ impl Home {
         Ok(())
     }
 
-    /// Close the home: this device first signs its new changes to community
-    /// documents (one attestation per document), then every edit, index
-    /// update and compaction is committed together. Once this returns, the
-    /// edits are durable.
+    /// Close the home: this device first signs its new changes to the
+    /// community documents it changed while open (one attestation per
+    /// document; [`Home::attest`] looks at every document), then every
+    /// edit, index update and compaction is committed together. Once this
+    /// returns, the edits are durable.
     pub fn close(mut self) -> Result<()> {
-        self.engine.attest_all()?;
+        self.engine.attest_edited()?;
         self.engine.close()?;
         Ok(())
+    }
+
+    /// [`Home::close`], keeping the documents it loaded for the next
+    /// [`Home::open_keeping`] of the same home (`nous_core::Engine::close_keeping`):
+    /// a watch that opens its home at every look loads each document once.
+    pub fn close_keeping(mut self) -> Result<nous_core::Kept> {
+        self.engine.attest_edited()?;
+        Ok(self.engine.close_keeping()?)
+    }
+
+    /// [`Home::open`], taking back the documents a previous
+    /// [`Home::close_keeping`] kept, those the store still holds as they
+    /// were left (another process may have written to them meanwhile).
+    pub fn open_keeping(path: &Path, env: Env, kept: Option<nous_core::Kept>) -> Result<Home> {
+        let mut home = Home::open(path, env)?;
+        if let Some(kept) = kept {
+            home.engine.adopt(kept)?;
+        }
+        Ok(home)
     }
 
     /// The engine, for an owner that keeps it past the home (a relay, a

@@ -464,6 +464,8 @@ impl Live {
             });
         }
         let mut quiet_until = tokio::time::Instant::now();
+        // The documents loaded at the last look, for the next.
+        let mut kept = None;
         let mut watched = BTreeSet::new();
         let interval = self.options.interval.max(Duration::from_millis(20));
         loop {
@@ -508,7 +510,7 @@ impl Live {
                 }
                 () = tokio::time::sleep(interval) => false,
             };
-            let mut home = self.open()?;
+            let mut home = Home::open_keeping(&self.home, self.env.clone(), kept.take())?;
             let local = plan.fingerprint(&mut home)? != seen;
             if remote || local {
                 // Push local edits into the session, then take in the relay's.
@@ -535,7 +537,7 @@ impl Live {
                 }
             }
             seen = plan.fingerprint(&mut home)?;
-            home.close()?;
+            kept = Some(home.close_keeping()?);
             quiet_until = tokio::time::Instant::now() + OWN_WRITES;
             while local_rx.try_recv().is_ok() {}
         }

@@ -677,6 +677,24 @@ impl Engine {
     /// changes stay unattested and `nous verify` reports them.
     pub fn attest_all(&mut self) -> Result<()> {
         let known: HashSet<DocId> = self.list()?.into_iter().map(|d| d.id).collect();
+        self.attest_in(&known)
+    }
+
+    /// [`Engine::attest_all`], in the documents this engine changed only
+    /// (edited, typed into, created, merged an amendment into): what a
+    /// home signs when it closes. Documents it did not change cost
+    /// nothing, not even resolving a community.
+    pub fn attest_edited(&mut self) -> Result<()> {
+        let edited = self.edited_documents();
+        if edited.is_empty() {
+            return Ok(());
+        }
+        self.attest_in(&edited)
+    }
+
+    /// Attest this device's unattested changes in those of `known` that
+    /// belong to a community it is a member of.
+    fn attest_in(&mut self, known: &HashSet<DocId>) -> Result<()> {
         // A community that cannot be resolved has nothing this device could
         // attest in it.
         let (communities, _unresolved) = self.resolved_communities()?;

@@ -80,7 +80,7 @@ pub mod verify;
 pub use automerge::ChangeHash;
 pub use bundle::{Bundle, BundleError};
 pub use charter::{Charter, CharterDraft, CharterTx, Position, Section, SectionDraft, SectionId};
-pub use engine::{Engine, EngineOptions, ImportOutcome, ImportReport, Imported, Staged};
+pub use engine::{Engine, EngineOptions, ImportOutcome, ImportReport, Imported, Kept, Staged};
 pub use identity::{DeviceKey, PublicKey};
 pub use ids::{DocId, HeadsRef};
 

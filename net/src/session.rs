@@ -11,7 +11,6 @@
 //! straight into Automerge.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -277,21 +276,14 @@ impl SyncPlan {
         Ok(new)
     }
 
-    /// A fingerprint of what the engine holds of the plan: each document's
-    /// heads and each community's record count. A change means a local
-    /// edit to send.
+    /// A fingerprint of what the home holds of the plan: each document's
+    /// stored chunks and each community's record count
+    /// ([`Engine::stored_fingerprint`]: what the engine holds is made
+    /// durable first, and nothing is loaded or decoded). A change means a
+    /// local edit to send.
     pub fn fingerprint(&self, engine: &mut Engine) -> nous_core::Result<String> {
-        let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
-        let mut print = String::new();
-        for id in &self.docs {
-            if local.contains(id) {
-                let _ = write!(print, "{id}:{:?};", engine.document(id)?.get_heads());
-            }
-        }
-        for community in engine.communities()? {
-            let _ = write!(print, "{community}:{};", engine.records(&community)?.len());
-        }
-        Ok(print)
+        let communities = engine.communities()?;
+        engine.stored_fingerprint(&self.docs, &communities)
     }
 
     /// Every document and ledger of the plan, ledgers last.

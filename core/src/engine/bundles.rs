@@ -264,6 +264,7 @@ impl Engine {
                             text_objects: HashMap::new(),
                             meta,
                             changed: false,
+                            edited: false,
                         },
                     );
                 }

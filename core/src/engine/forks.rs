@@ -70,6 +70,7 @@ impl Engine {
             text_objects: HashMap::new(),
             meta,
             changed: true,
+            edited: true,
         };
         let ticket = stage_doc(&self.store, &id, &mut loaded);
         self.docs.insert(id, loaded);
@@ -127,6 +128,7 @@ impl Engine {
         loaded.unstaged += count as u64;
         loaded.total_changes += count as u64;
         loaded.changed = true;
+        loaded.edited = true;
         refresh_meta(loaded);
         let ticket = stage_doc(store, target, loaded);
         Ok(Staged {

@@ -202,6 +202,24 @@ struct Loaded {
     text_objects: HashMap<SectionId, ObjId>,
     meta: DocMeta,
     changed: bool,
+    /// This engine made changes to it (an edit, a keystroke, its creation,
+    /// a merge of an amendment): the changes [`Engine::attest_edited`]
+    /// looks for.
+    edited: bool,
+}
+
+/// Documents an engine kept when it closed ([`Engine::close_keeping`]),
+/// each with the store's chunks of it then.
+pub struct Kept {
+    docs: HashMap<DocId, (Vec<(String, u64)>, Loaded)>,
+}
+
+impl fmt::Debug for Kept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Kept")
+            .field("documents", &self.docs.len())
+            .finish()
+    }
 }
 
 /// A home, open: the device key, the store and the loaded documents.
@@ -277,6 +295,15 @@ impl Engine {
         self.folds.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// The documents this engine changed itself (see `Loaded::edited`).
+    pub(crate) fn edited_documents(&self) -> HashSet<DocId> {
+        self.docs
+            .iter()
+            .filter(|(_, loaded)| loaded.edited)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     /// How many stagings so far wrote records ([`Store::records_staged`]).
     pub(crate) fn records_staged(&self) -> u64 {
         self.store.records_staged()
@@ -320,6 +347,36 @@ impl Engine {
     /// thread ([`Store::run_flusher`]).
     pub fn store(&self) -> Arc<Store> {
         Arc::clone(&self.store)
+    }
+
+    /// What the store holds of documents and records, read without decoding
+    /// any (chunk keys and sizes, record counts), after making every edit
+    /// and record of this engine durable: it changes whenever a document
+    /// or a community does, here or by another process, and costs a scan
+    /// of keys, not a load (a watch looks at its home this way).
+    pub fn stored_fingerprint(
+        &mut self,
+        docs: &[DocId],
+        communities: &[CommunityId],
+    ) -> Result<String> {
+        use std::fmt::Write as _;
+        self.flush()?;
+        let mut print = String::new();
+        for id in docs {
+            let _ = write!(print, "{id}");
+            for (key, size) in self.store.chunk_sizes(id)? {
+                let _ = write!(print, " {key}:{size}");
+            }
+            print.push(';');
+        }
+        for community in communities {
+            let _ = write!(
+                print,
+                "{community}:{};",
+                self.store.record_count(community)?
+            );
+        }
+        Ok(print)
     }
 
     /// Every document in the store, without loading any, plus any created
@@ -446,6 +503,7 @@ impl Engine {
             text_objects: HashMap::new(),
             meta,
             changed: true,
+            edited: true,
         };
         let ticket = stage_doc(&self.store, &id, &mut loaded);
         self.docs.insert(id, loaded);
@@ -514,6 +572,7 @@ impl Engine {
             text_objects: HashMap::new(),
             meta,
             changed: false,
+            edited: false,
         })
     }
 
@@ -585,6 +644,7 @@ impl Engine {
             loaded.total_changes += 1;
             loaded.meta.updated_ms = now;
             loaded.changed = true;
+            loaded.edited = true;
         }
         let ticket = stage_doc(store, id, loaded);
         Ok(Edited {
@@ -646,6 +706,7 @@ impl Engine {
         loaded.total_changes += 1;
         loaded.meta.updated_ms = now;
         loaded.changed = true;
+        loaded.edited = true;
         let due = now.saturating_sub(loaded.last_staged_ms) >= STAGE_INTERVAL_MS;
         let staged = (loaded.unstaged >= MAX_UNSTAGED || (due && store.is_idle())).then(|| {
             loaded.last_staged_ms = now;
@@ -735,6 +796,42 @@ impl Engine {
     /// Stage what is left, compact what needs it, update the index, and
     /// make everything durable.
     pub fn close(mut self) -> Result<()> {
+        self.finish()
+    }
+
+    /// [`Engine::close`], keeping the loaded documents for the next engine
+    /// over the same store ([`Engine::adopt`]): a process that opens its
+    /// home again and again (a watch, which lets other commands in between)
+    /// loads a document once, not at every look.
+    pub fn close_keeping(mut self) -> Result<Kept> {
+        self.finish()?;
+        let mut docs = HashMap::with_capacity(self.docs.len());
+        for (id, mut loaded) in std::mem::take(&mut self.docs) {
+            loaded.changed = false;
+            loaded.edited = false;
+            let chunks = self.store.chunk_sizes(&id)?;
+            docs.insert(id, (chunks, loaded));
+        }
+        Ok(Kept { docs })
+    }
+
+    /// Take back the documents a previous engine over this store kept
+    /// ([`Engine::close_keeping`]), each only if the store still holds
+    /// exactly the chunks it left (another process that wrote to it
+    /// meanwhile added or replaced one): the others load again when asked.
+    /// Returns how many were taken back.
+    pub fn adopt(&mut self, kept: Kept) -> Result<usize> {
+        let mut adopted = 0;
+        for (id, (chunks, loaded)) in kept.docs {
+            if !self.docs.contains_key(&id) && self.store.chunk_sizes(&id)? == chunks {
+                self.docs.insert(id, loaded);
+                adopted += 1;
+            }
+        }
+        Ok(adopted)
+    }
+
+    fn finish(&mut self) -> Result<()> {
         self.stage();
         for (id, loaded) in &mut self.docs {
             if !loaded.changed {

@@ -737,3 +737,45 @@ fn a_damaged_ledger_replica_is_refused_not_replaced() {
         "nothing was overwritten"
     );
 }
+
+/// A document kept from one engine to the next over the same store is
+/// taken back only while nobody else wrote to it: an edit made meanwhile
+/// by another engine (another process) is read, never hidden by the kept
+/// copy.
+#[test]
+fn kept_documents_are_taken_back_only_if_the_store_did_not_move() {
+    let storage = MemoryStorage::default();
+    let mut first = engine(1, &storage);
+    let doc = create(&mut first);
+    let section = section(&mut first, &doc, 0);
+    first
+        .edit(&doc, "un", |c| c.set_body(&section, "Un."))
+        .expect("edit");
+    let kept = first.close_keeping().expect("closed");
+
+    // Nobody wrote since: taken back, and it is the document as it was.
+    let mut second = engine(1, &storage);
+    assert_eq!(second.adopt(kept).expect("adopt"), 1);
+    assert_eq!(
+        second.charter(&doc, None).expect("read").sections[0].text,
+        "Un."
+    );
+    second
+        .edit(&doc, "deux", |c| c.set_body(&section, "Deux."))
+        .expect("edit");
+    let kept = second.close_keeping().expect("closed");
+
+    // Another engine edits it before the kept copy comes back.
+    let mut other = engine(1, &storage);
+    other
+        .edit(&doc, "trois", |c| c.set_body(&section, "Trois."))
+        .expect("edit");
+    other.close().expect("closed");
+    let mut third = engine(1, &storage);
+    assert_eq!(third.adopt(kept).expect("adopt"), 0, "the store moved");
+    assert_eq!(
+        third.charter(&doc, None).expect("read").sections[0].text,
+        "Trois."
+    );
+    assert_eq!(third.history(&doc).expect("history").0.len(), 4);
+}

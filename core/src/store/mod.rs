@@ -103,6 +103,15 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Every entry whose key starts with `prefix`, in key order.
     fn scan_prefix(&self, table: Table, prefix: &str)
     -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+    /// The key and size of every entry whose key starts with `prefix`, in
+    /// key order, without copying the values.
+    fn scan_sizes(&self, table: Table, prefix: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        Ok(self
+            .scan_prefix(table, prefix)?
+            .into_iter()
+            .map(|(key, value)| (key, value.len() as u64))
+            .collect())
+    }
     /// Apply `ops` in order, atomically and durably: when this returns `Ok`,
     /// all of them survive a crash; when it returns `Err`, none of them do.
     /// A `Put` into [`Table::Records`] of a key already present changes
@@ -302,6 +311,21 @@ impl Store {
             .storage
             .get(Table::Records, &record_key(community, id))?
             .is_some())
+    }
+
+    /// The key and size of each committed chunk of `doc`: what changes
+    /// when changes of it are written, read without decoding anything.
+    pub fn chunk_sizes(&self, doc: &DocId) -> Result<Vec<(String, u64)>, StoreError> {
+        self.storage.scan_sizes(Table::Chunks, &format!("{doc}/"))
+    }
+
+    /// How many committed records `community` has, read without decoding
+    /// any.
+    pub fn record_count(&self, community: &CommunityId) -> Result<usize, StoreError> {
+        Ok(self
+            .storage
+            .scan_sizes(Table::Records, &community_prefix(community))?
+            .len())
     }
 
     /// The committed records of a community, in record id order: each one's

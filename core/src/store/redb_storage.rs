@@ -175,6 +175,26 @@ impl Storage for RedbStorage {
         })?
     }
 
+    fn scan_sizes(&self, table: Table, prefix: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        guarded(&self.shown(), || {
+            let read = self.db.begin_read().map_err(|e| self.error(e))?;
+            let table = match read.open_table(definition(table)) {
+                Ok(table) => table,
+                Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                Err(error) => return Err(self.error(error)),
+            };
+            let mut found = Vec::new();
+            for entry in table.range(prefix..).map_err(|e| self.error(e))? {
+                let (key, value) = entry.map_err(|e| self.error(e))?;
+                if !key.value().starts_with(prefix) {
+                    break;
+                }
+                found.push((key.value().to_owned(), value.value().len() as u64));
+            }
+            Ok(found)
+        })?
+    }
+
     fn commit(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         guarded(&self.shown(), || {
             let mut write = self.db.begin_write().map_err(|e| self.error(e))?;
