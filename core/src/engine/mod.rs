@@ -763,14 +763,30 @@ impl Engine {
     /// The open conflicts of a document that involve a change it did not
     /// have at `before` (its heads before an import or a sync): what a
     /// merge just created.
+    ///
+    /// A merge that only continues `before` in one line (its first new
+    /// change builds on exactly those heads, each next one on the one
+    /// before: what a live session receives) is concurrent with nothing,
+    /// so it creates no conflict, and the history is not scanned (debug
+    /// builds scan it all the same and check).
     pub fn new_conflicts(&mut self, id: &DocId, before: &[ChangeHash]) -> Result<Vec<Conflict>> {
         let doc = &self.loaded(id)?.doc;
-        let new: std::collections::HashSet<String> = doc
-            .get_changes_meta(before)
-            .iter()
-            .map(|m| ids::hash_hex(&m.hash))
-            .collect();
-        Ok(conflicts::conflicts(doc)
+        let metas = doc.get_changes_meta(before);
+        let mut tip: Vec<ChangeHash> = before.to_vec();
+        tip.sort();
+        let in_line = metas.iter().all(|m| {
+            let mut deps = m.deps.clone();
+            deps.sort();
+            let follows = deps == tip;
+            tip = vec![m.hash];
+            follows
+        });
+        let new: std::collections::HashSet<String> =
+            metas.iter().map(|m| ids::hash_hex(&m.hash)).collect();
+        if in_line && !cfg!(debug_assertions) {
+            return Ok(Vec::new());
+        }
+        let found: Vec<Conflict> = conflicts::conflicts(doc)
             .into_iter()
             .filter(|c| c.open)
             .filter(|c| {
@@ -778,7 +794,12 @@ impl Engine {
                     .iter()
                     .any(|s| s.changes.iter().any(|change| new.contains(&change.hash)))
             })
-            .collect())
+            .collect();
+        assert!(
+            !in_line || found.is_empty(),
+            "changes that continue the heads in one line create no conflict"
+        );
+        Ok(found)
     }
 
     /// What changed between two points of a charter (`to` defaults to now).
