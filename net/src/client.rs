@@ -177,7 +177,9 @@ impl std::fmt::Debug for Client {
 /// What one document looks like after a sync.
 #[derive(Debug)]
 pub struct Synced {
-    /// The document, merged with the relay's copy, saved.
+    /// The document, merged with the relay's copy, saved; or, when the
+    /// caller named heads it holds ([`Client::sync_after`]), only the
+    /// changes after them.
     pub bytes: Vec<u8>,
     /// Whether both sides have everything (false: a timeout, e.g. because
     /// the relay only lets us read).
@@ -259,6 +261,19 @@ impl Client {
         doc: &DocId,
         timeout: Duration,
     ) -> Result<Option<Synced>, ClientError> {
+        self.sync_after(doc, &[], timeout).await
+    }
+
+    /// [`Client::sync`], giving back only the changes after `since` (heads
+    /// the caller holds) when the session's copy knows them all: a live
+    /// session takes in one edit without the whole document being saved
+    /// and read again. With `since` empty or unknown, the whole document.
+    pub async fn sync_after(
+        &self,
+        doc: &DocId,
+        since: &[automerge::ChangeHash],
+        timeout: Duration,
+    ) -> Result<Option<Synced>, ClientError> {
         // A refusal from before this document's sync is not its own.
         self.take_refusal();
         let connection = self.dialer.connection_id().unwrap_or(self.connection);
@@ -291,7 +306,12 @@ impl Client {
                 "while syncing {doc}"
             ))));
         }
-        let bytes = handle.with_document(|d| d.save());
+        let bytes = handle.with_document(|d| {
+            use automerge::ReadDoc as _;
+            let known =
+                !since.is_empty() && since.iter().all(|h| d.get_change_by_hash(h).is_some());
+            if known { d.save_after(since) } else { d.save() }
+        });
         self.refusal_or(Ok(Some(Synced { bytes, complete })))
     }
 

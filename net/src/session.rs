@@ -389,8 +389,9 @@ pub struct Exchanged {
 async fn sync_one(
     client: &Client,
     id: &DocId,
+    since: &[automerge::ChangeHash],
 ) -> Result<Result<Option<crate::client::Synced>, String>, SessionError> {
-    match client.sync(id, DOC_TIMEOUT).await {
+    match client.sync_after(id, since, DOC_TIMEOUT).await {
         Ok(synced) => Ok(Ok(synced)),
         Err(e @ (ClientError::Refused(_) | ClientError::Disconnected(_))) => Ok(Err(e.to_string())),
         Err(e) => Err(e.into()),
@@ -421,7 +422,7 @@ pub async fn exchange(
     let mut done = 0;
     for community in &plan.ledgers {
         let id = ledger::doc_id(community);
-        let synced = match sync_one(client, &id).await? {
+        let synced = match sync_one(client, &id, &[]).await? {
             Ok(synced) => synced,
             Err(reason) => {
                 report.failed.push((id, reason));
@@ -458,8 +459,20 @@ pub async fn exchange(
         progress(done, total);
     }
     let mut documents = Vec::new();
+    let known: BTreeSet<DocId> = engine.list()?.into_iter().map(|d| d.id).collect();
     for id in &plan.docs {
-        match sync_one(client, id).await? {
+        // What this home holds already need not come back: only the
+        // changes after its heads (the import's checks see the document
+        // with them all the same).
+        let since = if known.contains(id) {
+            engine.heads(id)?
+        } else {
+            Vec::new()
+        };
+        if !since.is_empty() {
+            report.before.insert(*id, since.clone());
+        }
+        match sync_one(client, id, &since).await? {
             Ok(Some(synced)) => {
                 if !synced.complete {
                     report.incomplete.push(*id);
@@ -473,14 +486,6 @@ pub async fn exchange(
         progress(done, total);
     }
     if !documents.is_empty() {
-        let known: BTreeSet<DocId> = engine.list()?.into_iter().map(|d| d.id).collect();
-        for (id, _) in &documents {
-            if known.contains(id)
-                && let Ok(heads) = engine.heads(id)
-            {
-                report.before.insert(*id, heads);
-            }
-        }
         report.documents = engine.apply_remote(documents)?.documents;
     }
     Ok(report)
@@ -493,11 +498,29 @@ pub async fn push_local(
     engine: &mut Engine,
     plan: &SyncPlan,
 ) -> Result<(), SessionError> {
+    use automerge::ReadDoc as _;
     let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
     for id in &plan.docs {
         if local.contains(id) {
-            let saved = engine.document(id)?.save();
-            client.push(id, &saved, DOC_TIMEOUT).await?;
+            // Only what the session's copy may lack: the changes after the
+            // heads of it this home knows (all of it when it knows none).
+            let Some(replica) = client.heads(id, DOC_TIMEOUT).await? else {
+                // The session does not hold it (nor would a push find it).
+                continue;
+            };
+            let doc = engine.document(id)?;
+            let known: Vec<_> = replica
+                .into_iter()
+                .filter(|h| doc.get_change_by_hash(h).is_some())
+                .collect();
+            let bytes = if known.is_empty() {
+                doc.save()
+            } else {
+                doc.save_after(&known)
+            };
+            if !bytes.is_empty() {
+                client.push(id, &bytes, DOC_TIMEOUT).await?;
+            }
         }
     }
     for community in &plan.ledgers {

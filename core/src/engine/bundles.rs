@@ -134,7 +134,10 @@ impl Engine {
             let (id, payload) = &bundle.documents[index];
             let refused = |reason| Error::Refused { doc: *id, reason };
             let not_that = |reason: String| BundleError::NotThatDocument { doc: *id, reason };
-            let plan = if existing.contains(id) {
+            let plan = if existing.contains(id) && payload.is_empty() {
+                // A peer that had nothing after this home's heads.
+                Plan::Unchanged
+            } else if existing.contains(id) {
                 let base = &self.loaded(id)?.doc;
                 let applied = guard::apply(base, payload, &limits).map_err(refused)?;
                 if applied.new_changes.is_empty() {
