@@ -228,9 +228,9 @@ fn damaged_store_files_are_errors_not_panics() {
 /// Found by the long fuzz run (`docs/security.md`, F1): a document that
 /// Automerge accepts but whose own save does not load again. Imported, it
 /// left the home with a document it could never open.
-const SAVES_BUT_DOES_NOT_LOAD: &str = "4e4f5553424e444c0101000000011000070707070707070707070707070707074c00000000000000856f4a83b81a9544000400000000856f4a83012813f501340010fe008101840187018a018d0190019301010203000000000000f83f80d095ffbc31e0000009015600047f04626f6c64005b00cf5009f299b2634af378779631eaabc4202b6882875ad363cc1027453a7e31ac";
+const SAVES_BUT_DOES_NOT_LOAD: &str = include_str!("../fixtures/saves_but_does_not_load.hex");
 
 #[test]
 fn a_document_that_would_not_load_again_is_refused_at_import() {
-    import_is_refused(&unhex(SAVES_BUT_DOES_NOT_LOAD), "load again");
+    import_is_refused(&unhex(SAVES_BUT_DOES_NOT_LOAD.trim()), "load again");
 }

@@ -858,9 +858,13 @@ impl Engine {
             if !loaded.changed {
                 continue;
             }
-            if loaded.incremental_changes >= MIN_COMPACTION_ON_CLOSE {
-                compact(&self.store, id, loaded);
-            } else {
+            // A snapshot costs as much as the document: written when the
+            // changes stored one by one weigh half as much (so a long
+            // document is not saved whole at every close).
+            let snapshot_changes = loaded.total_changes - loaded.incremental_changes;
+            let due =
+                loaded.incremental_changes >= MIN_COMPACTION_ON_CLOSE.max(snapshot_changes / 2);
+            if !(due && compact(&self.store, id, loaded)) {
                 refresh_meta(loaded);
                 self.store.stage(vec![meta_write(id, &loaded.meta)], None);
             }
@@ -924,8 +928,9 @@ fn stage_doc(store: &Store, id: &DocId, loaded: &mut Loaded) -> Ticket {
     loaded.incremental_changes += loaded.unstaged;
     loaded.unstaged = 0;
     let snapshot_changes = loaded.total_changes - loaded.incremental_changes;
-    if loaded.incremental_changes >= MIN_COMPACTION.max(snapshot_changes) {
-        compact(store, id, loaded);
+    if loaded.incremental_changes >= MIN_COMPACTION.max(snapshot_changes)
+        && compact(store, id, loaded)
+    {
         return store.stage(Vec::new(), None);
     }
     ticket
@@ -940,12 +945,26 @@ fn refresh_meta(loaded: &mut Loaded) {
 
 /// Replace a document's chunks by one snapshot, atomically (the delete of
 /// each old chunk is committed with the snapshot that covers it).
-fn compact(store: &Store, id: &DocId, loaded: &mut Loaded) {
+///
+/// The snapshot must load again, with the same heads, before the chunks it
+/// replaces go: Automerge 0.12 can hold a document whose own save does not
+/// load (`docs/security.md`, F1). If it does not, nothing is replaced (the
+/// changes stay stored one by one, and load) and `false` is returned.
+fn compact(store: &Store, id: &DocId, loaded: &mut Loaded) -> bool {
     let key = snapshot_key(id, &loaded.doc);
+    let snapshot = loaded.doc.save();
+    let reloads = crate::contain::contain(|| automerge::Automerge::load(&snapshot))
+        .ok()
+        .and_then(Result::ok)
+        .is_some_and(|again| again.get_heads() == loaded.doc.get_heads());
+    if !reloads {
+        tracing::warn!(doc = %id, "a snapshot that does not load again was not written; the document's changes stay stored one by one");
+        return false;
+    }
     let mut ops = vec![WriteOp::Put {
         table: Table::Chunks,
         key: key.clone(),
-        value: loaded.doc.save(),
+        value: snapshot,
     }];
     for old in loaded.chunk_keys.drain(..) {
         if old != key {
@@ -961,6 +980,7 @@ fn compact(store: &Store, id: &DocId, loaded: &mut Loaded) {
     loaded.chunk_keys.push(key);
     loaded.stored_heads = loaded.doc.get_heads();
     loaded.incremental_changes = 0;
+    true
 }
 
 mod bundles;

@@ -779,3 +779,46 @@ fn kept_documents_are_taken_back_only_if_the_store_did_not_move() {
     );
     assert_eq!(third.history(&doc).expect("history").0.len(), 4);
 }
+
+/// Found by the long fuzz run (`docs/security.md`, F1): a document that
+/// Automerge holds but whose own save does not load again. Compacting it
+/// must not replace its stored changes with that save.
+#[test]
+fn a_snapshot_that_would_not_load_again_replaces_nothing() {
+    let hex = include_str!("../../../tests/fixtures/saves_but_does_not_load.hex").trim();
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect();
+    let bundle = crate::bundle::Bundle::decode(&bytes).expect("a bundle");
+    let (id, stored) = bundle.documents[0].clone();
+    let storage = MemoryStorage::default();
+    let meta = DocMeta {
+        kind: "charter".into(),
+        title: "F1".into(),
+        created_ms: 0,
+        updated_ms: 0,
+        changes: 1,
+    };
+    let chunk = chunk_key(&id, "incremental", "f1");
+    storage
+        .commit(vec![
+            WriteOp::Put {
+                table: Table::Chunks,
+                key: chunk.clone(),
+                value: stored,
+            },
+            WriteOp::Put {
+                table: Table::Docs,
+                key: id.to_string(),
+                value: serde_json::to_vec(&meta).expect("json"),
+            },
+        ])
+        .expect("put");
+    let mut e = engine(3, &storage);
+    let store = e.store();
+    let loaded = e.loaded(&id).expect("Automerge holds it");
+    assert!(!compact(&store, &id, loaded), "not compacted");
+    e.flush().expect("flush");
+    assert_eq!(storage_keys(&storage, &id), vec![chunk]);
+}
