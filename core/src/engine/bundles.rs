@@ -122,7 +122,7 @@ impl Engine {
 
         enum Plan {
             Add(Automerge, u64),
-            Merge(Automerge, Vec<ChangeHash>),
+            Merge(Automerge, Vec<automerge::Change>, guard::Sequences),
             Unchanged,
         }
         // Checked in id order (the first refusal is the error), reported in
@@ -138,7 +138,12 @@ impl Engine {
                 // A peer that had nothing after this home's heads.
                 Plan::Unchanged
             } else if existing.contains(id) {
-                let base = &self.loaded(id)?.doc;
+                let loaded = self.loaded(id)?;
+                let mut seqs = loaded
+                    .seqs
+                    .get_or_insert_with(|| guard::Sequences::of(&loaded.doc))
+                    .clone();
+                let base = &loaded.doc;
                 let applied = guard::apply(base, payload, &limits).map_err(refused)?;
                 if applied.new_changes.is_empty() {
                     Plan::Unchanged
@@ -153,8 +158,16 @@ impl Engine {
                     claims
                         .check(id, &applied.doc, Some(&applied.new_changes))
                         .map_err(|mismatch| not_that(mismatch.to_string()))?;
-                    guard::saves_and_loads(&applied.doc).map_err(refused)?;
-                    Plan::Merge(applied.doc, applied.new_changes)
+                    // Held to the relay's post-conditions, change by change:
+                    // each comes back out as it went in, and is the next of
+                    // its actor (no second change for a number, no gap).
+                    // The whole document is saved and loaded again when a
+                    // snapshot is written (`compact`), not per merge.
+                    let advance = seqs
+                        .check(&applied.doc, &applied.changes)
+                        .map_err(|error| refused(guard::GuardError::Rejected(error.to_string())))?;
+                    seqs.advance(advance);
+                    Plan::Merge(applied.doc, applied.changes, seqs)
                 }
             } else {
                 let (doc, stats) = guard::load_with_stats(payload, &limits, device.actor_for(id))
@@ -177,6 +190,7 @@ impl Engine {
         let mut ops = crate::store::record_writes(&new_records);
         let mut report = Vec::new();
         let mut updates = Vec::new();
+        let mut merged_seqs: HashMap<DocId, guard::Sequences> = HashMap::new();
         for (_, id, plan) in plans {
             let (doc, outcome, chunk, new_changes) = match plan {
                 Plan::Unchanged => {
@@ -201,14 +215,16 @@ impl Engine {
                     });
                     (doc, ImportOutcome::Added, key, changes)
                 }
-                Plan::Merge(doc, new) => {
+                Plan::Merge(doc, new, seqs) => {
                     let mut bytes = Vec::new();
-                    for hash in &new {
-                        if let Some(change) = doc.get_change_by_hash(hash) {
-                            bytes.extend_from_slice(change.raw_bytes());
-                        }
+                    for change in &new {
+                        bytes.extend_from_slice(change.raw_bytes());
                     }
-                    let first = new.first().map(ids::hash_hex).unwrap_or_default();
+                    merged_seqs.insert(id, seqs);
+                    let first = new
+                        .first()
+                        .map(|c| ids::hash_hex(&c.hash()))
+                        .unwrap_or_default();
                     let key = chunk_key(&id, "incremental", &first);
                     ops.push(WriteOp::Put {
                         table: Table::Chunks,
@@ -247,6 +263,7 @@ impl Engine {
                 (Some(loaded), ImportOutcome::Merged(_)) => {
                     loaded.stored_heads = doc.get_heads();
                     loaded.doc = doc;
+                    loaded.seqs = merged_seqs.remove(&id);
                     loaded.chunk_keys.push(chunk);
                     loaded.total_changes += new_changes;
                     loaded.incremental_changes += new_changes;
@@ -268,6 +285,7 @@ impl Engine {
                             meta,
                             changed: false,
                             edited: false,
+                            seqs: None,
                         },
                     );
                 }

@@ -71,6 +71,7 @@ impl Engine {
             meta,
             changed: true,
             edited: true,
+            seqs: None,
         };
         let ticket = stage_doc(&self.store, &id, &mut loaded);
         self.docs.insert(id, loaded);
@@ -129,6 +130,7 @@ impl Engine {
         loaded.total_changes += count as u64;
         loaded.changed = true;
         loaded.edited = true;
+        loaded.seqs = None;
         refresh_meta(loaded);
         let ticket = stage_doc(store, target, loaded);
         Ok(Staged {

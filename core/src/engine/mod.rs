@@ -206,6 +206,10 @@ struct Loaded {
     /// a merge of an amendment): the changes [`Engine::attest_edited`]
     /// looks for.
     edited: bool,
+    /// The last sequence number of each actor, once an import needed them
+    /// (forgotten by a local edit): what changes received are checked
+    /// against instead of saving and loading the whole document.
+    seqs: Option<guard::Sequences>,
 }
 
 /// Documents an engine kept when it closed ([`Engine::close_keeping`]),
@@ -504,6 +508,7 @@ impl Engine {
             meta,
             changed: true,
             edited: true,
+            seqs: None,
         };
         let ticket = stage_doc(&self.store, &id, &mut loaded);
         self.docs.insert(id, loaded);
@@ -573,6 +578,7 @@ impl Engine {
             meta,
             changed: false,
             edited: false,
+            seqs: None,
         })
     }
 
@@ -645,6 +651,7 @@ impl Engine {
             loaded.meta.updated_ms = now;
             loaded.changed = true;
             loaded.edited = true;
+            loaded.seqs = None;
         }
         let ticket = stage_doc(store, id, loaded);
         Ok(Edited {
@@ -707,6 +714,7 @@ impl Engine {
         loaded.meta.updated_ms = now;
         loaded.changed = true;
         loaded.edited = true;
+        loaded.seqs = None;
         let due = now.saturating_sub(loaded.last_staged_ms) >= STAGE_INTERVAL_MS;
         let staged = (loaded.unstaged >= MAX_UNSTAGED || (due && store.is_idle())).then(|| {
             loaded.last_staged_ms = now;

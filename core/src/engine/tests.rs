@@ -822,3 +822,44 @@ fn a_snapshot_that_would_not_load_again_replaces_nothing() {
     e.flush().expect("flush");
     assert_eq!(storage_keys(&storage, &id), vec![chunk]);
 }
+
+/// Changes merged into a document this home holds are each the next of
+/// their actor: after a merge that read (and kept) the numbers, a second
+/// change numbered like one the home holds (the same device writing from
+/// a restored copy) is refused, and the home is unchanged.
+#[test]
+fn a_second_change_for_a_number_the_home_holds_is_refused_at_merge() {
+    let (home_storage, twin_storage) = (MemoryStorage::default(), MemoryStorage::default());
+    let mut home = engine(5, &home_storage);
+    let doc = create(&mut home);
+    let s = section(&mut home, &doc, 0);
+    let bundle = home.export_bundle(&[doc]).expect("export");
+    // The same device, restored elsewhere from the bundle.
+    let mut twin = engine(5, &twin_storage);
+    twin.import_bundle(&bundle).expect("import");
+    // A first merge reads (and keeps) the numbers.
+    home.edit(&doc, "one", |c| c.set_body(&s, "Un."))
+        .expect("edit");
+    let one = home.export_bundle(&[doc]).expect("export");
+    twin.import_bundle(&one).expect("the next number merges");
+    // Both write their own next change: the same number twice.
+    home.edit(&doc, "two", |c| c.set_body(&s, "Deux."))
+        .expect("edit");
+    twin.edit(&doc, "deux", |c| c.set_body(&s, "Zwei."))
+        .expect("edit");
+    let before = twin.heads(&doc).expect("heads");
+    let second = home.export_bundle(&[doc]).expect("export");
+    assert!(
+        twin.import_bundle(&second).is_err(),
+        "a second change numbered 2"
+    );
+    assert_eq!(
+        twin.heads(&doc).expect("heads"),
+        before,
+        "the home unchanged"
+    );
+    assert_eq!(
+        twin.charter(&doc, None).expect("read").sections[0].text,
+        "Zwei."
+    );
+}

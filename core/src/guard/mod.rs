@@ -125,6 +125,8 @@ pub struct Applied {
     pub doc: Automerge,
     /// The hashes of the changes that were new to the base document.
     pub new_changes: Vec<ChangeHash>,
+    /// The same changes, as the document gives them out.
+    pub changes: Vec<automerge::Change>,
 }
 
 /// What a scan found, for logs and metrics.
@@ -188,15 +190,20 @@ pub fn apply(base: &Automerge, bytes: &[u8], limits: &Limits) -> Result<Applied,
         return Err(GuardError::MissingDependencies(missing.len()));
     }
     check_dangling(&doc, &report, limits)?;
-    let new_changes = if doc.get_heads() == before {
+    let changes: Vec<automerge::Change> = if doc.get_heads() == before {
         Vec::new()
     } else {
         contained(|| doc.get_changes(&before))?
-            .iter()
-            .map(|change| change.hash())
+            .into_iter()
+            .map(|change| change.to_owned())
             .collect()
     };
-    Ok(Applied { doc, new_changes })
+    let new_changes = changes.iter().map(|change| change.hash()).collect();
+    Ok(Applied {
+        doc,
+        new_changes,
+        changes,
+    })
 }
 
 /// What [`apply_in_place`] did.
