@@ -347,22 +347,22 @@ impl Client {
 
     /// Merge local changes (a saved document or change chunks, from our own
     /// store) into the session's copy; they go out to the relay at once.
-    /// Returns the document as it now is.
+    /// Returns whether the session holds the document (the copy is not
+    /// saved: that would cost the whole document at every push).
     pub async fn push(
         &self,
         doc: &DocId,
         local: &[u8],
         timeout: Duration,
-    ) -> Result<Option<Vec<u8>>, ClientError> {
+    ) -> Result<bool, ClientError> {
         let Some(handle) = self.find(doc, timeout).await? else {
-            return Ok(None);
+            return Ok(false);
         };
-        let merged = handle.with_document(|d| {
+        handle.with_document(|d| {
             // Our own store's bytes: trusted, and already guarded when stored.
             let _ = d.load_incremental(local);
-            d.save()
         });
-        Ok(Some(merged))
+        Ok(true)
     }
 
     /// Heads of the session's copy, if it is open.
