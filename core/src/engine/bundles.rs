@@ -264,6 +264,7 @@ impl Engine {
                     loaded.stored_heads = doc.get_heads();
                     loaded.doc = doc;
                     loaded.seqs = merged_seqs.remove(&id);
+                    loaded.foreign = true;
                     loaded.chunk_keys.push(chunk);
                     loaded.total_changes += new_changes;
                     loaded.incremental_changes += new_changes;
@@ -286,6 +287,8 @@ impl Engine {
                             changed: false,
                             edited: false,
                             seqs: None,
+                            // Imported whole: it saved and loaded again.
+                            foreign: false,
                         },
                     );
                 }

@@ -72,6 +72,7 @@ impl Engine {
             changed: true,
             edited: true,
             seqs: None,
+            foreign: false,
         };
         let ticket = stage_doc(&self.store, &id, &mut loaded);
         self.docs.insert(id, loaded);
@@ -131,6 +132,8 @@ impl Engine {
         loaded.changed = true;
         loaded.edited = true;
         loaded.seqs = None;
+        // Other members' changes, merged from their draft.
+        loaded.foreign = true;
         refresh_meta(loaded);
         let ticket = stage_doc(store, target, loaded);
         Ok(Staged {

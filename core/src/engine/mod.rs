@@ -210,6 +210,9 @@ struct Loaded {
     /// (forgotten by a local edit): what changes received are checked
     /// against instead of saving and loading the whole document.
     seqs: Option<guard::Sequences>,
+    /// It holds changes from elsewhere (merged, or stored one by one before
+    /// this engine loaded it) that no snapshot checked to load again yet.
+    foreign: bool,
 }
 
 /// Documents an engine kept when it closed ([`Engine::close_keeping`]),
@@ -509,6 +512,7 @@ impl Engine {
             changed: true,
             edited: true,
             seqs: None,
+            foreign: false,
         };
         let ticket = stage_doc(&self.store, &id, &mut loaded);
         self.docs.insert(id, loaded);
@@ -579,6 +583,8 @@ impl Engine {
             changed: false,
             edited: false,
             seqs: None,
+            // What was stored one by one may have come from elsewhere.
+            foreign: incremental_changes > 0,
         })
     }
 
@@ -954,17 +960,21 @@ fn refresh_meta(loaded: &mut Loaded) {
 /// Replace a document's chunks by one snapshot, atomically (the delete of
 /// each old chunk is committed with the snapshot that covers it).
 ///
-/// The snapshot must load again, with the same heads, before the chunks it
+/// A document holding changes from elsewhere (`Loaded::foreign`) must
+/// load again from the snapshot, with the same heads, before the chunks it
 /// replaces go: Automerge 0.12 can hold a document whose own save does not
 /// load (`docs/security.md`, F1). If it does not, nothing is replaced (the
-/// changes stay stored one by one, and load) and `false` is returned.
+/// changes stay stored one by one, and load) and `false` is returned. A
+/// document only this device wrote is not checked (a long typing session
+/// would pay a load at every compaction).
 fn compact(store: &Store, id: &DocId, loaded: &mut Loaded) -> bool {
     let key = snapshot_key(id, &loaded.doc);
     let snapshot = loaded.doc.save();
-    let reloads = crate::contain::contain(|| automerge::Automerge::load(&snapshot))
-        .ok()
-        .and_then(Result::ok)
-        .is_some_and(|again| again.get_heads() == loaded.doc.get_heads());
+    let reloads = !loaded.foreign
+        || crate::contain::contain(|| automerge::Automerge::load(&snapshot))
+            .ok()
+            .and_then(Result::ok)
+            .is_some_and(|again| again.get_heads() == loaded.doc.get_heads());
     if !reloads {
         tracing::warn!(doc = %id, "a snapshot that does not load again was not written; the document's changes stay stored one by one");
         return false;
@@ -988,6 +998,7 @@ fn compact(store: &Store, id: &DocId, loaded: &mut Loaded) -> bool {
     loaded.chunk_keys.push(key);
     loaded.stored_heads = loaded.doc.get_heads();
     loaded.incremental_changes = 0;
+    loaded.foreign = false;
     true
 }
 
