@@ -866,37 +866,7 @@ mod tests {
 
     #[test]
     fn a_refused_act_is_an_outcome_and_stores_nothing() {
-        let mut engine = Engine::with_storage(
-            DeviceKey::from_seed(&[4; 32]),
-            Box::new(MemoryStorage::default()),
-            EngineOptions::new(
-                Box::new(|| 1_780_000_000_000),
-                Box::new(|b: &mut [u8]| b.fill(4)),
-            ),
-        );
-        let charter = engine
-            .create_charter("Charte", &markdown::parse("# Charte\n\n## Un\n\nTexte.\n"))
-            .expect("charter")
-            .value;
-        let me = engine.device();
-        let founded = engine
-            .found_community(Founding {
-                name: "Coop".into(),
-                charter,
-                colleges: vec![College {
-                    id: "members".into(),
-                    name: "Members".into(),
-                    weight: 1,
-                }],
-                founders: vec![Founder {
-                    member: me,
-                    name: "Alice".into(),
-                    college: "members".into(),
-                }],
-                rules: Rules::default(),
-                facilitators: Vec::new(),
-            })
-            .expect("founded");
+        let (mut engine, founded) = founded_alone();
         let community = engine.community(&founded.community.id).expect("resolves");
         let before = engine.records(&community.id).expect("records").len();
         let ratify = Payload::Ratify(Ratify {

@@ -62,6 +62,33 @@ pub struct RedbStorage {
 }
 
 impl RedbStorage {
+    /// Every entry whose key starts with `prefix`, in key order, each value
+    /// read through `value`.
+    fn scan<T>(
+        &self,
+        table: Table,
+        prefix: &str,
+        value: impl Fn(&[u8]) -> T,
+    ) -> Result<Vec<(String, T)>, StoreError> {
+        guarded(&self.shown(), || {
+            let read = self.db.begin_read().map_err(|e| self.error(e))?;
+            let table = match read.open_table(definition(table)) {
+                Ok(table) => table,
+                Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                Err(error) => return Err(self.error(error)),
+            };
+            let mut found = Vec::new();
+            for entry in table.range(prefix..).map_err(|e| self.error(e))? {
+                let (key, bytes) = entry.map_err(|e| self.error(e))?;
+                if !key.value().starts_with(prefix) {
+                    break;
+                }
+                found.push((key.value().to_owned(), value(bytes.value())));
+            }
+            Ok(found)
+        })?
+    }
+
     /// Open the store at `path`, creating it if missing.
     pub fn open(path: &Path, options: RedbOptions) -> Result<Self, StoreError> {
         let shown = path.display().to_string();
@@ -156,43 +183,11 @@ impl Storage for RedbStorage {
         table: Table,
         prefix: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        guarded(&self.shown(), || {
-            let read = self.db.begin_read().map_err(|e| self.error(e))?;
-            let table = match read.open_table(definition(table)) {
-                Ok(table) => table,
-                Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-                Err(error) => return Err(self.error(error)),
-            };
-            let mut found = Vec::new();
-            for entry in table.range(prefix..).map_err(|e| self.error(e))? {
-                let (key, value) = entry.map_err(|e| self.error(e))?;
-                if !key.value().starts_with(prefix) {
-                    break;
-                }
-                found.push((key.value().to_owned(), value.value().to_vec()));
-            }
-            Ok(found)
-        })?
+        self.scan(table, prefix, <[u8]>::to_vec)
     }
 
     fn scan_sizes(&self, table: Table, prefix: &str) -> Result<Vec<(String, u64)>, StoreError> {
-        guarded(&self.shown(), || {
-            let read = self.db.begin_read().map_err(|e| self.error(e))?;
-            let table = match read.open_table(definition(table)) {
-                Ok(table) => table,
-                Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-                Err(error) => return Err(self.error(error)),
-            };
-            let mut found = Vec::new();
-            for entry in table.range(prefix..).map_err(|e| self.error(e))? {
-                let (key, value) = entry.map_err(|e| self.error(e))?;
-                if !key.value().starts_with(prefix) {
-                    break;
-                }
-                found.push((key.value().to_owned(), value.value().len() as u64));
-            }
-            Ok(found)
-        })?
+        self.scan(table, prefix, |value| value.len() as u64)
     }
 
     fn commit(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
