@@ -12,98 +12,15 @@
 //! Run with: `cargo bench -p nous-cli --bench live_edit` (`-- --edits N`,
 //! `-- --json`). Under `cargo test` it runs a few edits as a smoke test.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc;
+mod common;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use common::{Watch, relay, run, two_members};
+use serde_json::json;
 
 const CHARTER: &str = "# Coop\n\n## Adhésion\n\nOn adhère en écrivant.\n";
-
-fn nous(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_nous"));
-    command
-        .arg("--home")
-        .arg(home)
-        .env_remove("NOUS_HOME")
-        .env_remove("NOUS_NOW")
-        .env("NOUS_LOG", "error")
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(home: &Path, args: &[&str]) -> Value {
-    let out = nous(home)
-        .arg("--json")
-        .args(args)
-        .output()
-        .expect("run nous");
-    assert!(
-        out.status.success(),
-        "nous {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
-}
-
-struct Watch {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-/// How long a watch may take to start or to report an edit before the
-/// benchmark fails (rather than hang).
-const DEADLINE: Duration = Duration::from_secs(60);
-
-impl Watch {
-    fn start(home: &Path, relay: &str, notify: bool) -> Watch {
-        let mut command = nous(home);
-        command
-            .args(["--json", "sync", relay, "--watch"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        if !notify {
-            command.env("NOUS_WATCH_STORE", "0");
-        }
-        let mut child = command.spawn().expect("start the watch");
-        let stdout: ChildStdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = lines.recv_timeout(DEADLINE).expect("the watch started");
-        assert!(first.contains("watching"), "{first}");
-        Watch { child, lines }
-    }
-
-    /// Wait for the line that says a document was received.
-    fn received(&mut self) -> Instant {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self
-                .lines
-                .recv_timeout(left)
-                .expect("the edit reached the other member in time");
-            if line.contains("\"received\"") {
-                return Instant::now();
-            }
-        }
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
@@ -124,67 +41,9 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (alice, bob): (PathBuf, PathBuf) = (dir.path().join("alice"), dir.path().join("bob"));
 
-    // The relay.
-    let mut relay = Command::new(env!("CARGO_BIN_EXE_nous"))
-        .args(["--json", "serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(dir.path().join("relay"))
-        .env("NOUS_LOG", "error")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start nous serve");
-    let mut line = String::new();
-    BufReader::new(relay.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the start-up line");
-    let started: Value = serde_json::from_str(&line).expect("start-up JSON");
-    let url = started["listening"].as_str().expect("listening").to_owned();
-
+    let (mut relay, url) = relay(&dir.path().join("relay"));
     // Alice founds a community with Bob; both sync once.
-    run(&alice, &["init"]);
-    run(&bob, &["init"]);
-    let bob_key = run(&bob, &["id"])["device"]
-        .as_str()
-        .expect("key")
-        .to_owned();
-    let md = dir.path().join("charter.md");
-    std::fs::write(&md, CHARTER).expect("write");
-    let doc = run(
-        &alice,
-        &["charter", "new", "--from", md.to_str().expect("utf-8")],
-    )["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let founder = format!("{bob_key}:Bob:members");
-    run(
-        &alice,
-        &[
-            "community",
-            "create",
-            "Coop",
-            "--charter",
-            &doc,
-            "--name-as",
-            "Alice",
-            "--founder",
-            &founder,
-        ],
-    );
-    let bundle = dir.path().join("coop.bundle");
-    run(
-        &alice,
-        &[
-            "bundle",
-            "export",
-            "--community",
-            "Coop",
-            "-o",
-            bundle.to_str().expect("utf-8"),
-        ],
-    );
-    run(&bob, &["bundle", "import", bundle.to_str().expect("utf-8")]);
+    let doc = two_members(dir.path(), &alice, &bob, CHARTER);
     run(&alice, &["sync", &url]);
     run(&bob, &["sync", &url]);
 

@@ -15,113 +15,28 @@
 //! 0,1000,10000,50000`, `-- --edits N`, `-- --json`). Under `cargo test`
 //! it runs a small smoke (N = 0 and 300, 3 edits).
 
-use std::io::{BufRead as _, BufReader};
-use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc;
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{Watch, relay, run, two_members};
 use nous_api::{Env, Home};
 use nous_core::DocId;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const CHARTER: &str =
     "# Coop\n\n## Adhésion\n\nOn adhère en écrivant.\n\n## Sortie\n\nOn part librement.\n";
 
-/// How long a watch may take to start or to report an edit before the
-/// benchmark fails (rather than hang).
-const DEADLINE: Duration = Duration::from_secs(120);
-
-fn nous(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_nous"));
-    command
-        .arg("--home")
-        .arg(home)
-        .env_remove("NOUS_HOME")
-        .env_remove("NOUS_NOW")
-        .env("NOUS_LOG", "error")
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(home: &Path, args: &[&str]) -> Value {
-    let out = nous(home)
-        .arg("--json")
-        .args(args)
-        .output()
-        .expect("run nous");
-    assert!(
-        out.status.success(),
-        "nous {:?}: {}",
-        args.iter()
-            .map(|a| a.chars().take(40).collect::<String>())
-            .collect::<Vec<_>>(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
-}
-
-struct Watch {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Watch {
-    fn start(home: &Path, relay: &str) -> Watch {
-        let mut child = nous(home)
-            .args(["--json", "sync", relay, "--watch"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the watch");
-        let stdout: ChildStdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = lines.recv_timeout(DEADLINE).expect("the watch started");
-        assert!(first.contains("watching"), "{first}");
-        Watch { child, lines }
-    }
-
-    /// Wait for the line that says a document was received.
-    fn received(&mut self) {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self
-                .lines
-                .recv_timeout(left)
-                .expect("the edit reached the other member in time");
-            if line.contains("\"received\"") {
-                return;
-            }
-        }
-    }
-
-    /// The process's CPU time so far (user and system), in ms.
-    fn cpu_ms(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
-            .expect("the watch runs");
-        // Fields after the command name (which may hold spaces).
-        let rest = &stat[stat.rfind(')').expect("stat") + 2..];
-        let fields: Vec<&str> = rest.split(' ').collect();
-        let ticks: f64 =
-            fields[11].parse::<f64>().expect("utime") + fields[12].parse::<f64>().expect("stime");
-        // The kernel's USER_HZ is 100 on Linux.
-        ticks * 10.0
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A process's CPU time so far (user and system), in ms.
+fn cpu_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the watch runs");
+    // Fields after the command name (which may hold spaces).
+    let rest = &stat[stat.rfind(')').expect("stat") + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 =
+        fields[11].parse::<f64>().expect("utime") + fields[12].parse::<f64>().expect("stime");
+    // The kernel's USER_HZ is 100 on Linux.
+    ticks * 10.0
 }
 
 /// One configuration: N prior one-character changes in the section, then
@@ -130,65 +45,8 @@ impl Drop for Watch {
 fn measure(prior: usize, edits: usize) -> (f64, f64, f64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let (alice, bob) = (dir.path().join("alice"), dir.path().join("bob"));
-    let mut relay = Command::new(env!("CARGO_BIN_EXE_nous"))
-        .args(["--json", "serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(dir.path().join("relay"))
-        .env("NOUS_LOG", "error")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start nous serve");
-    let mut line = String::new();
-    BufReader::new(relay.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the start-up line");
-    let started: Value = serde_json::from_str(&line).expect("start-up JSON");
-    let url = started["listening"].as_str().expect("listening").to_owned();
-
-    run(&alice, &["init"]);
-    run(&bob, &["init"]);
-    let bob_key = run(&bob, &["id"])["device"]
-        .as_str()
-        .expect("key")
-        .to_owned();
-    let md = dir.path().join("charter.md");
-    std::fs::write(&md, CHARTER).expect("write");
-    let doc = run(
-        &alice,
-        &["charter", "new", "--from", md.to_str().expect("utf-8")],
-    )["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let founder = format!("{bob_key}:Bob:members");
-    run(
-        &alice,
-        &[
-            "community",
-            "create",
-            "Coop",
-            "--charter",
-            &doc,
-            "--name-as",
-            "Alice",
-            "--founder",
-            &founder,
-        ],
-    );
-    let bundle = dir.path().join("coop.bundle");
-    run(
-        &alice,
-        &[
-            "bundle",
-            "export",
-            "--community",
-            "Coop",
-            "-o",
-            bundle.to_str().expect("utf-8"),
-        ],
-    );
-    run(&bob, &["bundle", "import", bundle.to_str().expect("utf-8")]);
+    let (mut relay, url) = relay(&dir.path().join("relay"));
+    let doc = two_members(dir.path(), &alice, &bob, CHARTER);
 
     // Alice types the history: one character per change at the end of the
     // section, as a typist does.
@@ -221,15 +79,16 @@ fn measure(prior: usize, edits: usize) -> (f64, f64, f64) {
     run(&bob, &["sync", &url]);
     let first_sync_ms = start.elapsed().as_secs_f64() * 1e3;
 
-    let _alice_watch = Watch::start(&alice, &url);
-    let mut bob_watch = Watch::start(&bob, &url);
+    let _alice_watch = Watch::start(&alice, &url, true);
+    let mut bob_watch = Watch::start(&bob, &url, true);
     // Let both settle, then measure Bob's idle CPU.
     std::thread::sleep(Duration::from_millis(1500));
-    let idle_from = bob_watch.cpu_ms();
+    let idle_from = cpu_ms(bob_watch.child.id());
     let idle_start = Instant::now();
     std::thread::sleep(Duration::from_secs(3));
-    let idle_per_s = (bob_watch.cpu_ms() - idle_from) / idle_start.elapsed().as_secs_f64();
-    let from = bob_watch.cpu_ms();
+    let idle_per_s =
+        (cpu_ms(bob_watch.child.id()) - idle_from) / idle_start.elapsed().as_secs_f64();
+    let from = cpu_ms(bob_watch.child.id());
     let started = Instant::now();
     for n in 0..edits {
         let text = format!("{body} ({n})");
@@ -239,7 +98,7 @@ fn measure(prior: usize, edits: usize) -> (f64, f64, f64) {
         );
         bob_watch.received();
     }
-    let busy = bob_watch.cpu_ms() - from;
+    let busy = cpu_ms(bob_watch.child.id()) - from;
     let elapsed = started.elapsed().as_secs_f64();
     let per_edit = ((busy - idle_per_s * elapsed) / edits as f64).max(0.0);
     let _ = relay.kill();
