@@ -479,14 +479,15 @@ mod tests {
         }
     }
 
-    async fn refused_with(how: Hostile, why: &str) {
-        let doc = DocId::from_bytes([9; 16]);
+    /// A member holding a one-key copy of `doc`, connected to a relay
+    /// that behaves as `how` says.
+    async fn member_of(doc: DocId, how: Hostile) -> Client {
         let url = hostile_relay(doc, how).await;
         let mut local = automerge::Automerge::new();
         let mut tx = local.transaction();
         automerge::transaction::Transactable::put(&mut tx, automerge::ROOT, "k", 1).expect("put");
         tx.commit();
-        let client = Client::connect(
+        Client::connect(
             &url,
             "member".into(),
             Arc::new(String::new),
@@ -494,7 +495,12 @@ mod tests {
             Duration::from_secs(5),
         )
         .await
-        .expect("the handshake is answered");
+        .expect("the handshake is answered")
+    }
+
+    async fn refused_with(how: Hostile, why: &str) {
+        let doc = DocId::from_bytes([9; 16]);
+        let client = member_of(doc, how).await;
         let synced = client.sync(&doc, Duration::from_secs(3)).await;
         let error = match synced {
             Err(ClientError::Refused(reason)) => reason,
@@ -509,20 +515,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_sync_whose_connection_ends_fails_and_says_so() {
         let doc = DocId::from_bytes([8; 16]);
-        let url = hostile_relay(doc, Hostile::HangsUp).await;
-        let mut local = automerge::Automerge::new();
-        let mut tx = local.transaction();
-        automerge::transaction::Transactable::put(&mut tx, automerge::ROOT, "k", 1).expect("put");
-        tx.commit();
-        let client = Client::connect(
-            &url,
-            "member".into(),
-            Arc::new(String::new),
-            vec![(doc, local.save())],
-            Duration::from_secs(5),
-        )
-        .await
-        .expect("the handshake is answered");
+        let client = member_of(doc, Hostile::HangsUp).await;
         match client.sync(&doc, Duration::from_secs(3)).await {
             Err(ClientError::Disconnected(why) | ClientError::Refused(why)) => {
                 assert!(!why.is_empty());

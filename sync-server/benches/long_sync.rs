@@ -179,12 +179,7 @@ fn main() {
             println!("{text}");
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .thread_stack_size(8 << 20)
-        .build()
-        .expect("runtime");
+    let runtime = common::runtime();
 
     let mut founder = Founder::new(21);
     let device = founder.key.public();

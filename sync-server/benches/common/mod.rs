@@ -47,6 +47,17 @@ pub fn typist_doc(prior: usize) -> (automerge::Automerge, automerge::ObjId) {
     (doc, text)
 }
 
+/// The runtime the benchmarks' clients run on: two workers, and stacks
+/// deep enough for Automerge on long documents.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_stack_size(8 << 20)
+        .build()
+        .expect("runtime")
+}
+
 pub fn is_bench_run() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
