@@ -27,12 +27,14 @@
 
 mod scan;
 pub mod sequence;
+pub mod typing;
 
 use std::sync::Once;
 
 use automerge::{ActorId, Automerge, ChangeHash, LoadOptions, OnPartialLoad, ReadDoc as _};
 
 pub use sequence::{SequenceError, Sequences};
+pub use typing::{Typed, Typing};
 
 /// Caps on untrusted input, checked before Automerge decodes anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

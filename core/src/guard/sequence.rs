@@ -76,6 +76,19 @@ pub struct Sequences {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Advance(Vec<(ActorId, u64)>);
 
+impl Advance {
+    /// The numbers `changes` take, without checking them: for changes
+    /// [`super::Typing::check`] vouched for (each its actor's next).
+    pub fn of(changes: &[Change]) -> Advance {
+        Advance(
+            changes
+                .iter()
+                .map(|change| (change.actor_id().clone(), change.seq()))
+                .collect(),
+        )
+    }
+}
+
 impl Sequences {
     /// Read them off a document (its changes' metadata, no change is
     /// re-encoded).

@@ -1,0 +1,775 @@
+//! Typing changes: what can be admitted without applying it first.
+//!
+//! The relay checks every change by applying it (on the document itself,
+//! inside the guard's containment), and Automerge 0.12's apply walks every
+//! op of the object a change touches: at 50,000 characters, about 10 ms for
+//! one keystroke. Most changes a live document receives are keystrokes:
+//! characters inserted into a text, characters deleted from it. [`Typing`]
+//! tells such a change apart and vouches that Automerge will apply it, so
+//! the caller may keep it, forward it and apply it later with others, in one
+//! batch (one walk for many changes).
+//!
+//! **What is vouched for.** A change is a typing change when, decoded by
+//! Automerge (inside the containment) and encoded again, it gives back its
+//! own bytes (so every peer reads the same change under the same hash), and:
+//!
+//! * its actor is known here, its number is the next one of that actor
+//!   (and the caller's [`Sequences`] agree), its first op counter is past
+//!   the actor's last and past every dependency's, every dependency is a
+//!   change known here (applied, or vouched for and kept);
+//! * every op is in a text object known here, and is either the insertion
+//!   of a string after an element known here (or the head, or an element
+//!   this change inserted before it), or the deletion of an element known
+//!   here whose only predecessor is that element's insertion; every op it
+//!   refers to comes before it (a smaller counter).
+//!
+//! Anything else — objects made, map keys, marks, counters, an element
+//! overwritten, an element this instance never saw inserted — is
+//! `None`: the caller takes the full path (apply, then check). "Known here"
+//! means learnt from changes the caller saw enter the document
+//! ([`Typing::learn`]) or vouched for and kept ([`Typing::keep`]); an
+//! instance is sound only while every change it knows is in the document or
+//! waiting to be applied to it, in order. A caller that rebuilds or drops
+//! its document calls [`Typing::reset`].
+//!
+//! The property tests below hold the promise to Automerge: any sequence of
+//! changes vouched for, honest or mutated, applies in one batch, and the
+//! document still saves, loads and syncs to a fresh peer.
+
+use std::collections::HashMap;
+
+use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ScalarValue};
+
+use super::{Limits, Sequences, contained, decode_change};
+
+/// An op id with its actor interned.
+type Id = (u64, u32);
+
+/// The most elements and changes remembered; past them, everything is
+/// forgotten and learnt again (the full path meanwhile).
+const MAX_KNOWN: usize = 1 << 18;
+
+/// The largest op counter vouched for (JavaScript peers read counters as
+/// doubles).
+const MAX_COUNTER: u64 = 1 << 52;
+
+/// What is known of one document's texts and actors (see the module's
+/// documentation).
+#[derive(Debug, Default, Clone)]
+pub struct Typing {
+    actors: Vec<ActorId>,
+    interned: HashMap<ActorId, u32>,
+    /// Objects looked at: whether each is a text.
+    texts: HashMap<Id, bool>,
+    /// Elements inserted into a text, and their text.
+    elements: HashMap<Id, Id>,
+    /// Each actor's last change known.
+    last: HashMap<u32, Last>,
+    /// Each change known: its last op counter and its dependencies.
+    known: HashMap<ChangeHash, Known>,
+}
+
+/// An actor's last change.
+#[derive(Debug, Clone, Copy)]
+struct Last {
+    seq: u64,
+    max_op: u64,
+    hash: ChangeHash,
+}
+
+/// A change known here.
+#[derive(Debug, Clone)]
+struct Known {
+    max_op: u64,
+    deps: Vec<ChangeHash>,
+}
+
+/// How many known changes [`Typing::check`] looks through for an actor's
+/// previous change among a change's ancestors.
+const MAX_WALK: usize = 256;
+
+/// A change vouched for by [`Typing::check`]: keep it with [`Typing::keep`]
+/// once the caller keeps it.
+#[derive(Debug, Clone)]
+pub struct Typed {
+    /// The change, decoded.
+    pub change: Change,
+    inserted: Vec<(Id, Id)>,
+}
+
+/// What one op does, in interned ids.
+enum Step {
+    Insert { obj: Id, after: Option<Id> },
+    Delete { obj: Id, element: Id },
+}
+
+impl Typing {
+    /// Knowing nothing yet.
+    pub fn new() -> Typing {
+        Typing::default()
+    }
+
+    /// Forget everything (the caller's document was rebuilt or dropped).
+    pub fn reset(&mut self) {
+        *self = Typing::default();
+    }
+
+    /// How many elements are known (tests, metrics).
+    pub fn elements_known(&self) -> usize {
+        self.elements.len()
+    }
+
+    fn intern(&mut self, actor: &ActorId) -> u32 {
+        if let Some(&i) = self.interned.get(actor) {
+            return i;
+        }
+        let i = u32::try_from(self.actors.len()).unwrap_or(u32::MAX);
+        self.actors.push(actor.clone());
+        self.interned.insert(actor.clone(), i);
+        i
+    }
+
+    fn id(&self, op: &OpId) -> Option<Id> {
+        Some((op.counter(), *self.interned.get(op.actor())?))
+    }
+
+    fn bounded(&mut self) {
+        if self.elements.len() > MAX_KNOWN || self.known.len() > MAX_KNOWN {
+            self.reset();
+        }
+    }
+
+    /// Learn from `changes`, which just entered `doc` (applied, in causal
+    /// order) by the full path: their elements, their actors' numbers and
+    /// counters. A change Automerge cannot decode is skipped, and anything
+    /// it does to an element other than insert or delete it makes the
+    /// element unknown.
+    pub fn learn(&mut self, doc: &Automerge, changes: &[Change]) {
+        for change in changes {
+            let Ok(expanded) = contained(|| change.decode()) else {
+                continue;
+            };
+            let actor = self.intern(&expanded.actor_id);
+            let max_op = change.max_op();
+            let hash = change.hash();
+            self.known.insert(
+                hash,
+                Known {
+                    max_op,
+                    deps: expanded.deps.clone(),
+                },
+            );
+            if self
+                .last
+                .get(&actor)
+                .is_none_or(|last| expanded.seq > last.seq)
+            {
+                self.last.insert(
+                    actor,
+                    Last {
+                        seq: expanded.seq,
+                        max_op,
+                        hash,
+                    },
+                );
+            }
+            let start = expanded.start_op.get();
+            for (i, op) in expanded.operations.iter().enumerate() {
+                let own = (start + i as u64, actor);
+                let obj = match &op.obj {
+                    ObjectId::Root => None,
+                    ObjectId::Id(id) => Some(self.intern_op(id)),
+                };
+                if let OpType::Make(kind) = &op.action {
+                    self.texts.insert(own, *kind == ObjType::Text);
+                }
+                let Some(obj) = obj else { continue };
+                match (&op.key, &op.action, op.insert) {
+                    (Key::Seq(_), OpType::Put(ScalarValue::Str(_)), true)
+                        if self.is_text(doc, obj, &op.obj) =>
+                    {
+                        self.elements.insert(own, obj);
+                    }
+                    (Key::Seq(ElementId::Id(element)), OpType::Delete, false)
+                        if op.pred.len() == 1 && op.pred.iter().next() == Some(element) => {}
+                    (Key::Seq(ElementId::Id(element)), _, false) => {
+                        let element = self.intern_op(element);
+                        self.elements.remove(&element);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.bounded();
+    }
+
+    fn intern_op(&mut self, op: &OpId) -> Id {
+        (op.counter(), self.intern(op.actor()))
+    }
+
+    /// Whether `obj` is a text, asking `doc` the first time.
+    fn is_text(&mut self, doc: &Automerge, obj: Id, name: &ObjectId) -> bool {
+        if let Some(&text) = self.texts.get(&obj) {
+            return text;
+        }
+        let text = text_in(doc, name);
+        self.texts.insert(obj, text);
+        text
+    }
+
+    /// Vouch for `entries` (change chunks, in the order they are to be
+    /// applied after every change known here): `Some` when every one is a
+    /// typing change, `None` otherwise (the caller takes the full path).
+    /// `seqs` are the document's sequence numbers, the changes kept
+    /// included. Only what `doc` says of objects is remembered:
+    /// [`Typing::keep`] keeps the changes, once the caller has.
+    pub fn check(
+        &mut self,
+        doc: &Automerge,
+        seqs: &Sequences,
+        entries: &[Vec<u8>],
+        limits: &Limits,
+    ) -> Option<Vec<Typed>> {
+        if entries.is_empty() {
+            return None;
+        }
+        // What the earlier entries of this message add.
+        let mut elements: HashMap<Id, Id> = HashMap::new();
+        let mut last: HashMap<u32, Last> = HashMap::new();
+        let mut known: HashMap<ChangeHash, Known> = HashMap::new();
+        let mut typed: Vec<Typed> = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let change = decode_change(entry, limits).ok()?;
+            let expanded = contained(|| change.decode()).ok()?;
+            // Encoded again, the same bytes: every peer reads the same
+            // change under the same hash.
+            let again = contained(|| Change::from(expanded.clone())).ok()?;
+            if again.raw_bytes() != entry.as_slice() || change.raw_bytes() != entry.as_slice() {
+                return None;
+            }
+            let actor = *self.interned.get(&expanded.actor_id)?;
+            let previous = last
+                .get(&actor)
+                .or_else(|| self.last.get(&actor))
+                .copied()?;
+            let (seq, max_op) = (previous.seq, previous.max_op);
+            let earlier = typed
+                .iter()
+                .filter(|t| t.change.actor_id() == &expanded.actor_id)
+                .count() as u64;
+            if expanded.seq != seq + 1 || seqs.last(&expanded.actor_id) + earlier != seq {
+                return None;
+            }
+            let start = expanded.start_op.get();
+            let len = u64::try_from(expanded.operations.len()).ok()?;
+            if start <= max_op || start.checked_add(len)? > MAX_COUNTER {
+                return None;
+            }
+            let lookup = |hash: &ChangeHash| known.get(hash).or_else(|| self.known.get(hash));
+            for dep in &expanded.deps {
+                if start <= lookup(dep)?.max_op {
+                    return None;
+                }
+            }
+            // The actor's previous change comes before this one (a saved
+            // document lists an actor's changes in their order, and one
+            // that does not, does not load).
+            if !descends(&expanded.deps, previous.hash, lookup) {
+                return None;
+            }
+            let mut inserted = Vec::new();
+            for (i, op) in expanded.operations.iter().enumerate() {
+                let own = (start + i as u64, actor);
+                let step = self.step(doc, op)?;
+                let known = |id: &Id| elements.get(id).or_else(|| self.elements.get(id)).copied();
+                match step {
+                    Step::Insert { obj, after } => {
+                        if let Some(after) = after
+                            && (known(&after) != Some(obj) || after.0 >= own.0)
+                        {
+                            return None;
+                        }
+                        elements.insert(own, obj);
+                        inserted.push((own, obj));
+                    }
+                    Step::Delete { obj, element } => {
+                        if known(&element) != Some(obj) || element.0 >= own.0 {
+                            return None;
+                        }
+                    }
+                }
+            }
+            last.insert(
+                actor,
+                Last {
+                    seq: expanded.seq,
+                    max_op: change.max_op(),
+                    hash: change.hash(),
+                },
+            );
+            known.insert(
+                change.hash(),
+                Known {
+                    max_op: change.max_op(),
+                    deps: expanded.deps.clone(),
+                },
+            );
+            typed.push(Typed { change, inserted });
+        }
+        Some(typed)
+    }
+
+    /// What `op` does, if it is one of the two steps of typing into a text.
+    fn step(&mut self, doc: &Automerge, op: &automerge::legacy::Op) -> Option<Step> {
+        let ObjectId::Id(name) = &op.obj else {
+            return None;
+        };
+        let obj = self.id(name)?;
+        if !self.is_text(doc, obj, &op.obj) {
+            return None;
+        }
+        match (&op.action, &op.key, op.insert) {
+            (OpType::Put(ScalarValue::Str(_)), Key::Seq(after), true) if op.pred.is_empty() => {
+                let after = match after {
+                    ElementId::Head => None,
+                    ElementId::Id(id) => Some(self.id(id)?),
+                };
+                Some(Step::Insert { obj, after })
+            }
+            (OpType::Delete, Key::Seq(ElementId::Id(element)), false)
+                if op.pred.len() == 1 && op.pred.iter().next() == Some(element) =>
+            {
+                Some(Step::Delete {
+                    obj,
+                    element: self.id(element)?,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Keep changes vouched for by [`Typing::check`] (the caller keeps them
+    /// and will apply them after every change known here, in this order).
+    pub fn keep(&mut self, typed: &[Typed]) {
+        for one in typed {
+            let Some(&actor) = self.interned.get(one.change.actor_id()) else {
+                continue;
+            };
+            let (hash, max_op) = (one.change.hash(), one.change.max_op());
+            self.last.insert(
+                actor,
+                Last {
+                    seq: one.change.seq(),
+                    max_op,
+                    hash,
+                },
+            );
+            self.known.insert(
+                hash,
+                Known {
+                    max_op,
+                    deps: one.change.deps().to_vec(),
+                },
+            );
+            self.elements.extend(one.inserted.iter().copied());
+        }
+        self.bounded();
+    }
+}
+
+/// Whether `target` is among `deps` or their ancestors, looking through at
+/// most [`MAX_WALK`] known changes (`false` past them, or at a change not
+/// known).
+fn descends<'a>(
+    deps: &[ChangeHash],
+    target: ChangeHash,
+    lookup: impl Fn(&ChangeHash) -> Option<&'a Known>,
+) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<ChangeHash> = deps.to_vec();
+    while let Some(hash) = stack.pop() {
+        if hash == target {
+            return true;
+        }
+        if !seen.insert(hash) || seen.len() > MAX_WALK {
+            if seen.len() > MAX_WALK {
+                return false;
+            }
+            continue;
+        }
+        let Some(known) = lookup(&hash) else {
+            return false;
+        };
+        stack.extend(known.deps.iter().copied());
+    }
+    false
+}
+
+/// Whether `doc` holds `obj` as a text.
+fn text_in(doc: &Automerge, obj: &ObjectId) -> bool {
+    let ObjectId::Id(id) = obj else {
+        return false;
+    };
+    let name = format!("{}@{}", id.counter(), id.actor());
+    contained(|| doc.import(&name))
+        .ok()
+        .and_then(Result::ok)
+        .is_some_and(|(_, kind)| kind == ObjType::Text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guard::sequence::Advance;
+    use automerge::sync::{State, SyncDoc as _};
+    use automerge::transaction::Transactable as _;
+    use automerge::{ROOT, ReadDoc as _};
+    use proptest::prelude::*;
+
+    fn actor(n: u8) -> ActorId {
+        ActorId::from(&[n; 16][..])
+    }
+
+    fn text_of(doc: &Automerge) -> String {
+        let (_, text) = doc.get(ROOT, "text").expect("read").expect("a text");
+        doc.text(&text).expect("text")
+    }
+
+    /// A document with a text that two actors (1 and 2) wrote in.
+    fn base() -> Automerge {
+        let mut doc = Automerge::new().with_actor(actor(1));
+        let mut tx = doc.transaction();
+        let text = tx
+            .put_object(ROOT, "text", automerge::ObjType::Text)
+            .expect("text");
+        tx.splice_text(&text, 0, 0, "Les membres").expect("splice");
+        tx.commit();
+        let mut other = doc.fork().with_actor(actor(2));
+        let mut tx = other.transaction();
+        tx.splice_text(&text, 3, 0, " nouveaux").expect("splice");
+        tx.commit();
+        let mut tx = doc.transaction();
+        tx.splice_text(&text, 0, 1, "l").expect("splice");
+        tx.commit();
+        doc.merge(&mut other).expect("merge");
+        doc
+    }
+
+    /// The relay's copy of `doc`, its typing knowledge learnt from it.
+    fn relay_of(doc: &Automerge) -> (Automerge, Typing, Sequences) {
+        let mut relay = Automerge::new();
+        let changes = doc.get_changes(&[]);
+        relay.apply_changes(changes.clone()).expect("history");
+        let mut typing = Typing::new();
+        typing.learn(&relay, &changes);
+        let seqs = Sequences::of(&relay);
+        (relay, typing, seqs)
+    }
+
+    /// One keystroke (or a few): insert `s` at `at`, delete `del` after.
+    fn type_in(doc: &mut Automerge, at: usize, del: usize, s: &str) -> Vec<u8> {
+        let (_, text) = doc.get(ROOT, "text").expect("read").expect("a text");
+        let len = doc.length(&text);
+        let at = at % (len + 1);
+        let del = del.min(len - at);
+        // Never an empty transaction (it makes no change).
+        let s = if s.is_empty() && del == 0 { "_" } else { s };
+        let mut tx = doc.transaction();
+        tx.splice_text(&text, at, del as isize, s).expect("splice");
+        tx.commit();
+        doc.get_last_local_change()
+            .expect("a change")
+            .raw_bytes()
+            .to_vec()
+    }
+
+    fn vouch(
+        typing: &mut Typing,
+        relay: &Automerge,
+        seqs: &mut Sequences,
+        entries: &[Vec<u8>],
+    ) -> Option<Vec<Change>> {
+        let typed = typing.check(relay, seqs, entries, &Limits::default())?;
+        typing.keep(&typed);
+        let changes: Vec<Change> = typed.into_iter().map(|t| t.change).collect();
+        seqs.advance(Advance::of(&changes));
+        Some(changes)
+    }
+
+    /// Apply `pending` to `relay` in one batch and check what Automerge
+    /// promises every peer: it saves, loads with the same heads, and a
+    /// fresh peer syncs all of it.
+    fn applies(relay: &mut Automerge, pending: Vec<Change>) {
+        relay
+            .apply_changes(pending)
+            .expect("a batch of vouched changes applies");
+        assert!(relay.get_missing_deps(&[]).is_empty());
+        let saved = relay.save();
+        let loaded = Automerge::load(&saved).expect("it loads again");
+        assert_eq!(loaded.get_heads(), relay.get_heads());
+        let mut fresh = Automerge::new();
+        let (mut ours, mut theirs) = (State::new(), State::new());
+        for _ in 0..20 {
+            let a = relay.generate_sync_message(&mut ours);
+            let b = fresh.generate_sync_message(&mut theirs);
+            if a.is_none() && b.is_none() {
+                break;
+            }
+            if let Some(a) = a {
+                fresh.receive_sync_message(&mut theirs, a).expect("sync");
+            }
+            if let Some(b) = b {
+                relay.receive_sync_message(&mut ours, b).expect("sync");
+            }
+        }
+        assert_eq!(fresh.get_heads(), relay.get_heads());
+        assert_eq!(text_of(&fresh), text_of(relay));
+    }
+
+    #[test]
+    fn keystrokes_of_known_actors_are_vouched_for_and_apply_in_one_batch() {
+        let doc = base();
+        let (mut relay, mut typing, mut seqs) = relay_of(&doc);
+        let mut alice = doc.fork().with_actor(actor(1));
+        let mut bob = doc.fork().with_actor(actor(2));
+        let mut pending = Vec::new();
+        for (i, s) in ["a", "b", "c"].iter().enumerate() {
+            let a = type_in(&mut alice, 4 + i, 0, s);
+            let b = type_in(&mut bob, 0, 1, "");
+            pending.extend(vouch(&mut typing, &relay, &mut seqs, &[a]).expect("Alice types"));
+            pending.extend(vouch(&mut typing, &relay, &mut seqs, &[b]).expect("Bob deletes"));
+        }
+        // Two keystrokes in one message.
+        let a1 = type_in(&mut alice, 2, 0, "x");
+        let a2 = type_in(&mut alice, 3, 1, "yz");
+        pending.extend(vouch(&mut typing, &relay, &mut seqs, &[a1, a2]).expect("two at once"));
+        applies(&mut relay, pending);
+        alice.merge(&mut bob).expect("merge");
+        assert_eq!(relay.get_heads(), alice.get_heads());
+        assert_eq!(text_of(&relay), text_of(&alice));
+    }
+
+    #[test]
+    fn what_is_not_typing_takes_the_full_path() {
+        let doc = base();
+        let (relay, mut typing, seqs) = relay_of(&doc);
+        // A new actor: its first change is not known to follow anything.
+        let mut carol = doc.fork().with_actor(actor(3));
+        let first = type_in(&mut carol, 0, 0, "C");
+        assert!(
+            typing
+                .check(&relay, &seqs, &[first], &Limits::default())
+                .is_none()
+        );
+        // A map key.
+        let mut alice = doc.fork().with_actor(actor(1));
+        let mut tx = alice.transaction();
+        tx.put(ROOT, "title", "Charte").expect("put");
+        tx.commit();
+        let put = alice
+            .get_last_local_change()
+            .expect("change")
+            .raw_bytes()
+            .to_vec();
+        assert!(
+            typing
+                .check(&relay, &seqs, &[put], &Limits::default())
+                .is_none()
+        );
+        // Garbage and an empty message.
+        assert!(
+            typing
+                .check(&relay, &seqs, &[vec![1, 2, 3]], &Limits::default())
+                .is_none()
+        );
+        assert!(
+            typing
+                .check(&relay, &seqs, &[], &Limits::default())
+                .is_none()
+        );
+        // A change the numbers say is taken (the caller's `Sequences` are
+        // the judge, whatever was learnt).
+        let mut alice = doc.fork().with_actor(actor(1));
+        let next = type_in(&mut alice, 0, 0, "A");
+        let mut ahead = seqs.clone();
+        ahead.advance(Advance::of(&[
+            Change::from_bytes(next.clone()).expect("change")
+        ]));
+        assert!(
+            typing
+                .check(&relay, &ahead, &[next], &Limits::default())
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn an_overwritten_character_is_not_typing_any_more() {
+        let doc = base();
+        let (mut relay, mut typing, _) = relay_of(&doc);
+        let mut alice = doc.fork().with_actor(actor(1));
+        let (_, text) = alice.get(ROOT, "text").expect("read").expect("a text");
+        let mut tx = alice.transaction();
+        tx.put(&text, 0, "X").expect("overwrite");
+        tx.commit();
+        let over = alice.get_last_local_change().expect("a change").clone();
+        // Through the full path: applied, then learnt.
+        relay.apply_changes([over.clone()]).expect("apply");
+        typing.learn(&relay, &[over]);
+        let seqs = Sequences::of(&relay);
+        // Deleting it names the overwrite as its predecessor.
+        let delete = type_in(&mut alice, 0, 1, "");
+        assert!(
+            typing
+                .check(&relay, &seqs, &[delete], &Limits::default())
+                .is_none()
+        );
+        // Typing elsewhere still is.
+        let mut bob = relay.fork().with_actor(actor(2));
+        let elsewhere = type_in(&mut bob, 5, 0, "b");
+        assert!(
+            typing
+                .check(&relay, &seqs, &[elsewhere], &Limits::default())
+                .is_some()
+        );
+    }
+
+    /// Ways to bend an honest keystroke.
+    #[derive(Debug, Clone)]
+    enum Bend {
+        StartOp(u64),
+        Seq(i8),
+        Actor(u8),
+        After(usize, u64, u8),
+        Pred(usize, u64, u8),
+        Obj(usize, u64, u8),
+        NotInsert(usize),
+        Value(usize),
+        DropDeps,
+        ForeignDep,
+        Swap(usize, usize),
+    }
+
+    fn bend() -> impl Strategy<Value = Bend> {
+        prop_oneof![
+            (0u64..40).prop_map(Bend::StartOp),
+            (-2i8..3).prop_map(Bend::Seq),
+            (1u8..4).prop_map(Bend::Actor),
+            (0usize..4, 0u64..40, 1u8..4).prop_map(|(i, c, a)| Bend::After(i, c, a)),
+            (0usize..4, 0u64..40, 1u8..4).prop_map(|(i, c, a)| Bend::Pred(i, c, a)),
+            (0usize..4, 0u64..40, 1u8..4).prop_map(|(i, c, a)| Bend::Obj(i, c, a)),
+            (0usize..4).prop_map(Bend::NotInsert),
+            (0usize..4).prop_map(Bend::Value),
+            Just(Bend::DropDeps),
+            Just(Bend::ForeignDep),
+            (0usize..4, 0usize..4).prop_map(|(i, j)| Bend::Swap(i, j)),
+        ]
+    }
+
+    fn bent(bytes: &[u8], bend: &Bend) -> Option<Vec<u8>> {
+        let change = Change::from_bytes(bytes.to_vec()).ok()?;
+        let mut e = change.decode();
+        let n = e.operations.len();
+        let op_at = |i: usize| i % n.max(1);
+        match bend {
+            Bend::StartOp(s) => e.start_op = std::num::NonZeroU64::new((*s).max(1))?,
+            Bend::Seq(d) => e.seq = e.seq.checked_add_signed(i64::from(*d))?,
+            Bend::Actor(a) => e.actor_id = actor(*a),
+            Bend::After(i, c, a) => {
+                let op = e.operations.get_mut(op_at(*i))?;
+                op.key = Key::Seq(ElementId::Id(OpId::new((*c).max(1), &actor(*a))));
+            }
+            Bend::Pred(i, c, a) => {
+                let op = e.operations.get_mut(op_at(*i))?;
+                op.pred = vec![OpId::new((*c).max(1), &actor(*a))].into();
+            }
+            Bend::Obj(i, c, a) => {
+                let op = e.operations.get_mut(op_at(*i))?;
+                op.obj = ObjectId::Id(OpId::new((*c).max(1), &actor(*a)));
+            }
+            Bend::NotInsert(i) => {
+                let op = e.operations.get_mut(op_at(*i))?;
+                op.insert = !op.insert;
+            }
+            Bend::Value(i) => {
+                let op = e.operations.get_mut(op_at(*i))?;
+                op.action = OpType::Put(ScalarValue::Int(7));
+            }
+            Bend::DropDeps => e.deps.clear(),
+            Bend::ForeignDep => e.deps.push(ChangeHash([7; 32])),
+            Bend::Swap(i, j) => {
+                if n > 0 {
+                    e.operations.swap(op_at(*i), op_at(*j));
+                }
+            }
+        }
+        let again = contained(|| Change::from(e)).ok()?;
+        Some(again.raw_bytes().to_vec())
+    }
+
+    #[derive(Debug, Clone)]
+    struct Key_ {
+        who: u8,
+        at: usize,
+        del: usize,
+        s: String,
+    }
+
+    fn keystroke() -> impl Strategy<Value = Key_> {
+        (1u8..3, 0usize..40, 0usize..3, "[a-zé ]{0,3}").prop_map(|(who, at, del, s)| Key_ {
+            who,
+            at,
+            del,
+            s,
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Honest keystrokes of two typists, interleaved, are all vouched
+        /// for, and bent ones are vouched for only when Automerge applies
+        /// them in one batch with the rest, the document still saving,
+        /// loading and syncing to a fresh peer.
+        #[test]
+        fn what_is_vouched_for_applies(
+            keys in proptest::collection::vec(keystroke(), 1..12),
+            bends in proptest::collection::vec((0usize..12, bend(), bend()), 0..16),
+        ) {
+            let doc = base();
+            let (mut relay, mut typing, mut seqs) = relay_of(&doc);
+            let mut typists = [doc.fork().with_actor(actor(1)), doc.fork().with_actor(actor(2))];
+            let mut pending = Vec::new();
+            for (i, key) in keys.iter().enumerate() {
+                let typist = &mut typists[usize::from(key.who - 1)];
+                let honest = type_in(typist, key.at, key.del, &key.s);
+                // Bent versions first: whatever is vouched for must apply
+                // with everything kept before it.
+                for (_, a, b) in bends.iter().filter(|(at, _, _)| *at == i) {
+                    let Some(once) = bent(&honest, a) else { continue };
+                    let twice = bent(&once, b).unwrap_or_else(|| once.clone());
+                    for candidate in [once, twice] {
+                        if candidate == honest {
+                            continue;
+                        }
+                        let (mut t, mut s) = (typing.clone(), seqs.clone());
+                        if let Some(changes) = vouch(&mut t, &relay, &mut s, &[candidate]) {
+                            let mut copy = relay.clone();
+                            let mut all = pending.clone();
+                            all.extend(changes);
+                            applies(&mut copy, all);
+                        }
+                    }
+                }
+                let kept = vouch(&mut typing, &relay, &mut seqs, &[honest]);
+                prop_assert!(kept.is_some(), "an honest keystroke is vouched for");
+                pending.extend(kept.unwrap_or_default());
+            }
+            applies(&mut relay, pending);
+            let [mut a, mut b] = typists;
+            a.merge(&mut b).expect("merge");
+            prop_assert_eq!(relay.get_heads(), a.get_heads());
+            prop_assert_eq!(text_of(&relay), text_of(&a));
+        }
+    }
+}
