@@ -485,6 +485,42 @@ impl Guard {
         })))
     }
 
+    /// Whether `device` may write `changes`, vouched for as typing by the
+    /// document (`DocSync::vouch`), to `doc`: a community document it may
+    /// write, every change under its own actor. Counted as admitted.
+    pub fn may_type(
+        &self,
+        doc: DocId,
+        device: &nous_core::PublicKey,
+        changes: &[nous_core::guard::Typed],
+    ) -> bool {
+        if self.registry.access(&doc, Some(device)) != Access::Write {
+            return false;
+        }
+        let DocKind::Content(community) = self.registry.kind(&doc) else {
+            return false;
+        };
+        let authored = changes.iter().all(|typed| {
+            self.registry
+                .may_author(
+                    &community,
+                    false,
+                    typed.change.actor_id(),
+                    &typed.change.hash(),
+                    device,
+                )
+                .is_ok()
+        });
+        if authored {
+            let n = changes.len() as u64;
+            self.metrics
+                .changes_admitted
+                .fetch_add(n, Ordering::Relaxed);
+            self.metrics.changes_typed.fetch_add(n, Ordering::Relaxed);
+        }
+        authored
+    }
+
     /// What [`Guard::admit`] can tell of `entries` without applying them,
     /// `current` being the document as it stands (read, never changed):
     /// whether `device` may write it (false: the changes are to be dropped),

@@ -27,6 +27,11 @@ pub struct Metrics {
     pub bytes_out: AtomicU64,
     /// Changes admitted by the guard.
     pub changes_admitted: AtomicU64,
+    /// Changes admitted as typing: kept, forwarded and saved before they
+    /// are applied, in batches (counted in `changes_admitted` too).
+    pub changes_typed: AtomicU64,
+    /// Batches of such changes applied.
+    pub typing_batches: AtomicU64,
     /// Records admitted from ledgers.
     pub records_admitted: AtomicU64,
     /// Failed store commits.
@@ -128,6 +133,18 @@ impl Metrics {
             "nous_relay_changes_admitted_total",
             "Document changes admitted by the guard.",
             load_u(&self.changes_admitted),
+        );
+        counter(
+            &mut out,
+            "nous_relay_changes_typed_total",
+            "Document changes admitted as typing, applied later in batches.",
+            load_u(&self.changes_typed),
+        );
+        counter(
+            &mut out,
+            "nous_relay_typing_batches_total",
+            "Batches of changes admitted as typing, applied.",
+            load_u(&self.typing_batches),
         );
         counter(
             &mut out,

@@ -334,6 +334,20 @@ pub fn queued_changes(
     Ok(out)
 }
 
+/// The chunks `bytes` holds, one after the other, read from their headers
+/// alone (`None` if the bytes are not whole chunks): a v2 sync message
+/// carries its changes joined in one entry.
+pub fn chunks(bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut rest = bytes;
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let (_, len) = scan::chunk_header(rest)?;
+        out.push(&rest[..len]);
+        rest = &rest[len..];
+    }
+    Some(out)
+}
+
 /// A change of a document that passed the guard, as the document gives it
 /// out (re-encoded from its operations, inside the containment).
 pub fn change_by_hash(doc: &Automerge, hash: &ChangeHash) -> Option<automerge::Change> {

@@ -41,7 +41,11 @@ use std::collections::HashMap;
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ScalarValue};
 
+use super::scan::chunk_header;
 use super::{Limits, Sequences, contained, decode_change};
+
+/// The type of an uncompressed change chunk.
+const CHANGE_CHUNK: u8 = 1;
 
 /// An op id with its actor interned.
 type Id = (u64, u32);
@@ -239,13 +243,23 @@ impl Typing {
         let mut last: HashMap<u32, Last> = HashMap::new();
         let mut known: HashMap<ChangeHash, Known> = HashMap::new();
         let mut typed: Vec<Typed> = Vec::with_capacity(entries.len());
+        // A v2 sync message carries its changes joined in one entry.
+        let mut chunks = Vec::new();
         for entry in entries {
+            for chunk in super::chunks(entry)? {
+                if chunk_header(chunk)?.0 != CHANGE_CHUNK {
+                    return None;
+                }
+                chunks.push(chunk);
+            }
+        }
+        for entry in chunks {
             let change = decode_change(entry, limits).ok()?;
             let expanded = contained(|| change.decode()).ok()?;
             // Encoded again, the same bytes: every peer reads the same
             // change under the same hash.
             let again = contained(|| Change::from(expanded.clone())).ok()?;
-            if again.raw_bytes() != entry.as_slice() || change.raw_bytes() != entry.as_slice() {
+            if again.raw_bytes() != entry || change.raw_bytes() != entry {
                 return None;
             }
             let actor = *self.interned.get(&expanded.actor_id)?;

@@ -20,15 +20,16 @@
 //! joining every connection to every open document, is why the relay has
 //! its own (see ARCHITECTURE.md, "Choices worth knowing").
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
 use automerge::sync::{self, SyncDoc as _};
 use automerge::{Automerge, ChangeHash, ReadDoc as _};
 use nous_core::guard::sequence::Advance;
-use nous_core::guard::{self, Limits, Sequences};
+use nous_core::guard::{self, Limits, Sequences, Typed, Typing};
 
-use super::fast::Recent;
+use super::fast::{Recent, sorted};
 use crate::guard::Queued;
 use nous_core::ids::{DocId, heads_digest};
 
@@ -183,6 +184,13 @@ pub enum DocError {
     #[error("the sync message broke the document: {0}")]
     Broken(String),
 }
+
+/// Changes kept unapplied (vouched for by the guard's typing check) before
+/// they are applied, in one batch: Automerge 0.12 walks every op of a text
+/// to apply changes to it, once per batch (issue 14).
+const FLUSH_CHANGES: usize = 256;
+/// Bytes of changes kept unapplied before they are applied.
+const FLUSH_BYTES: usize = 256 << 10;
 
 /// Incremental chunks written before they may be folded into a snapshot.
 const MAX_INCREMENTALS: usize = 64;
@@ -363,6 +371,23 @@ pub struct DocSync {
     verify_fast: bool,
     /// Whether `recent` answers at all (off only to compare, in benchmarks).
     fast: bool,
+    /// What the guard's typing check knows of the document: learnt from
+    /// every change that enters it, reset whenever it is rebuilt.
+    typing: Typing,
+    /// Changes vouched for by `typing`: kept, saved and forwarded (from
+    /// `recent`), not yet applied. They are applied in one batch (`flush`)
+    /// before anything asks Automerge about the document.
+    pending: Vec<automerge::Change>,
+    /// Their bytes.
+    pending_bytes: usize,
+    /// The document's heads with them (when there are some).
+    pending_heads: Vec<ChangeHash>,
+    /// The chunks that hold them (deleted if they ever fail to apply).
+    pending_keys: Vec<String>,
+    /// Their bytes not yet in a chunk.
+    unsaved: Vec<u8>,
+    /// Changes kept unapplied, and batches applied, since the load.
+    typed: (u64, u64),
 }
 
 /// Bytes waiting in a document before and after a message.
@@ -446,6 +471,13 @@ impl DocSync {
             // Every unit test of this crate checks the fast path.
             verify_fast: cfg!(test),
             fast: true,
+            typing: Typing::new(),
+            pending: Vec::new(),
+            pending_bytes: 0,
+            pending_heads: Vec::new(),
+            pending_keys: Vec::new(),
+            unsaved: Vec::new(),
+            typed: (0, 0),
         })
     }
 
@@ -489,16 +521,143 @@ impl DocSync {
         }
     }
 
-    /// The document went from heads `before` to its heads now: remembered
-    /// in its recent past (started afresh if that did not end at `before`).
+    /// Changes kept unapplied, and batches of them applied, since the
+    /// document was loaded.
+    pub fn typed_calls(&self) -> (u64, u64) {
+        self.typed
+    }
+
+    /// The document went from heads `before` to its heads now (applied):
+    /// remembered in its recent past (started afresh if that did not end at
+    /// `before`) and learnt by the typing check.
     fn track(&mut self, before: &[ChangeHash]) {
-        let recorded = self
-            .recent
-            .as_mut()
-            .is_some_and(|recent| recent.record(before, &self.doc));
+        debug_assert!(
+            self.pending.is_empty(),
+            "changes applied past unapplied ones"
+        );
+        let recorded = match self.recent.as_mut() {
+            Some(recent) if recent.within_reach(&self.doc) => {
+                let changes = self.doc.get_changes(before);
+                self.typing.learn(&self.doc, &changes);
+                if let Some(seqs) = &mut self.seqs {
+                    seqs.advance(Advance::of(&changes));
+                }
+                recent.record(before, &self.doc, &changes)
+            }
+            _ => {
+                self.typing.reset();
+                // Read off the document again when next needed.
+                self.seqs = None;
+                false
+            }
+        };
         if !recorded {
             self.recent = Some(Recent::start(&self.doc));
         }
+    }
+
+    /// Vouch for `entries`, a message's changes, as typing (see
+    /// `nous_core::guard::typing`): `Some` if they may be kept without
+    /// being applied first. Who sent them is the caller's to check.
+    pub fn vouch(&mut self, entries: &[Vec<u8>], limits: &Limits) -> Option<Vec<Typed>> {
+        // Nothing waits for a dependency: a change kept unapplied cannot
+        // be one that a waiting change needs.
+        if !self.fast || !self.waiting.is_empty() || !self.doc.get_missing_deps(&[]).is_empty() {
+            return None;
+        }
+        let doc = &self.doc;
+        let seqs = self.seqs.get_or_insert_with(|| Sequences::of(doc));
+        self.typing.check(doc, seqs, entries, limits)
+    }
+
+    /// Apply the changes kept unapplied, in one batch. Should Automerge
+    /// refuse them after all, their chunks are deleted and the document is
+    /// reported broken (the caller loads it again from the store).
+    pub fn flush(&mut self, out: &mut impl Effects) -> Result<(), DocError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let expected = std::mem::take(&mut self.pending_heads);
+        let keys = std::mem::take(&mut self.pending_keys);
+        self.pending_bytes = 0;
+        let count = pending.len();
+        let doc = &mut self.doc;
+        let applied = std::panic::catch_unwind(AssertUnwindSafe(|| doc.apply_changes(pending)));
+        let failure = match applied {
+            Ok(Ok(())) if sorted(&self.doc.get_heads()) == sorted(&expected) => None,
+            Ok(Ok(())) => Some("other heads than the changes named".to_owned()),
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(_) => Some("automerge panicked".to_owned()),
+        };
+        if let Some(why) = failure {
+            tracing::error!(doc = %self.id, changes = count, error = %why, "relay: changes vouched for as typing did not apply; their chunks are deleted");
+            for key in keys {
+                out.push(Effect::Delete(key));
+            }
+            return Err(DocError::Broken(format!(
+                "{count} change(s) vouched for as typing did not apply: {why}"
+            )));
+        }
+        self.typed.1 += 1;
+        Ok(())
+    }
+
+    /// A message from `conn` whose changes were vouched for as typing
+    /// ([`DocSync::vouch`]) and whose sender may write them: they are kept
+    /// unapplied, forwarded to every client and saved; the message is then
+    /// taken as if they had been applied.
+    pub fn receive_typed(
+        &mut self,
+        conn: ConnId,
+        ask: Ask,
+        message: sync::Message,
+        typed: Vec<Typed>,
+        out: &mut impl Effects,
+    ) -> Result<(), DocError> {
+        if self.recent.is_none() {
+            self.recent = Some(Recent::start(&self.doc));
+        }
+        let before = self.heads();
+        self.typing.keep(&typed);
+        let changes: Vec<automerge::Change> = typed.into_iter().map(|t| t.change).collect();
+        if let Some(seqs) = &mut self.seqs {
+            seqs.advance(Advance::of(&changes));
+        }
+        let mut heads = before.clone();
+        let mut recorded = true;
+        for change in changes {
+            let after = heads_after(&heads, &change);
+            recorded = recorded
+                && self
+                    .recent
+                    .as_mut()
+                    .is_some_and(|recent| recent.record_unapplied(&heads, &change, &after));
+            self.pending_bytes += change.raw_bytes().len();
+            self.unsaved.extend_from_slice(change.raw_bytes());
+            self.pending.push(change);
+            self.typed.0 += 1;
+            heads = after;
+        }
+        self.pending_heads = heads;
+        self.memo.forget();
+        if !recorded {
+            // Never seen: the recent past did not end where the document
+            // did. Apply now and start it afresh.
+            self.flush(out)?;
+            self.recent = Some(Recent::start(&self.doc));
+        }
+        self.take_in(conn, ask, message, &before, true, out)?;
+        if self.pending.len() >= FLUSH_CHANGES || self.pending_bytes >= FLUSH_BYTES {
+            self.flush(out)?;
+        }
+        Ok(())
+    }
+
+    /// The document as Automerge would answer for it, its unapplied
+    /// changes applied (tests check the fast path against it).
+    fn full(&self) -> Cow<'_, Automerge> {
+        full(&self.doc, &self.pending)
     }
 
     /// A client is gone (or lost access).
@@ -516,13 +675,19 @@ impl DocSync {
         self.peers.is_empty()
     }
 
-    /// The document's heads.
+    /// The document's heads (its changes not yet applied included).
     pub fn heads(&self) -> Vec<ChangeHash> {
-        self.doc.get_heads()
+        if self.pending.is_empty() {
+            self.doc.get_heads()
+        } else {
+            self.pending_heads.clone()
+        }
     }
 
-    /// The document as it stands, read only (for `Guard::precheck`).
+    /// The document as it stands, read only (for `Guard::precheck`): none
+    /// of its changes may wait unapplied ([`DocSync::flush`] first).
     pub fn doc(&self) -> &Automerge {
+        debug_assert!(self.pending.is_empty(), "flush before reading the document");
         &self.doc
     }
 
@@ -535,6 +700,7 @@ impl DocSync {
     /// applying them is not given back: the relay loads it again from the
     /// store, as after any break (`crate::hub`).
     pub fn lend(&mut self) -> Automerge {
+        debug_assert!(self.pending.is_empty(), "flush before lending the document");
         self.lent = Some(self.doc.get_heads());
         let stand_in = self.stand_in.take().unwrap_or_default();
         std::mem::replace(&mut self.doc, stand_in)
@@ -591,6 +757,8 @@ impl DocSync {
         if self.waiting.is_empty() && self.doc.get_missing_deps(&[]).is_empty() {
             return Ok(0);
         }
+        // Changes are kept unapplied only while nothing waits.
+        debug_assert!(self.pending.is_empty());
         let freed = self.waiting.values().map(|w| w.bytes).sum();
         let saved = save_applied(&self.doc);
         let mut fresh = Automerge::new();
@@ -602,6 +770,7 @@ impl DocSync {
         self.memo.forget();
         // The same changes, but maybe not in the same order.
         self.recent = None;
+        self.typing.reset();
         self.waiting.clear();
         Ok(freed)
     }
@@ -627,121 +796,171 @@ impl DocSync {
             if stand_in.get_heads().is_empty() {
                 self.stand_in = Some(stand_in);
             }
+        } else if !message.changes.is_empty() {
+            // Automerge applies them below: after those kept unapplied.
+            self.flush(out)?;
         }
-        let before = lent.unwrap_or_else(|| self.doc.get_heads());
-        let now = self.doc.get_heads();
+        let before = lent.unwrap_or_else(|| self.heads());
+        let now = self.heads();
         if now != before {
             self.track(&before);
         } else if self.recent.is_none() {
             self.recent = Some(Recent::start(&self.doc));
         }
-        let Some(peer) = self.peers.get_mut(&conn) else {
+        self.take_in(conn, ask, message, &before, applied, out)
+    }
+
+    /// The rest of a message from `conn` once its changes (if any) are in
+    /// the document (`applied`: applied or kept unapplied), which had heads
+    /// `before` them: the sender's state moves on, and whoever is owed an
+    /// answer gets it.
+    fn take_in(
+        &mut self,
+        conn: ConnId,
+        ask: Ask,
+        message: sync::Message,
+        before: &[ChangeHash],
+        applied: bool,
+        out: &mut impl Effects,
+    ) -> Result<(), DocError> {
+        let now = self.heads();
+        if !self.peers.contains_key(&conn) {
             // The sender left meanwhile: what the guard applied still goes
             // out and is kept.
-            let heads = self.doc.get_heads();
-            if heads != before {
-                self.spread(&heads, out);
+            if now != before {
+                self.spread(&now, out)?;
             }
             return Ok(());
-        };
+        }
         let plain = message.changes.is_empty();
         if !plain {
             self.memo.forget();
         }
+        let peer = self.peers.get_mut(&conn).expect("attached");
         if !(plain && self.memo.hear(&mut peer.state, &message)) {
             let kept = plain.then(|| (peer.state.clone(), message.clone()));
             // The fast path answers for changes already in the document,
             // none waiting for a dependency.
             let fast = self.fast && (plain || applied) && self.doc.get_missing_deps(&[]).is_empty();
             let was = self.verify_fast.then(|| peer.state.clone());
-            let recent = self.recent.as_ref().filter(|_| fast);
-            let doc = &mut self.doc;
-            // Changes have been applied inside the guard's containment
-            // first; this one is the second line.
-            let received = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                if let Some(recent) = recent
-                    && recent.receive(doc, &mut peer.state, &message).is_some()
-                {
-                    return Ok(Some(message));
+            let mut emulated = false;
+            if let Some(recent) = self.recent.as_ref().filter(|_| fast) {
+                let doc = &self.doc;
+                let state = &mut peer.state;
+                match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    recent.receive(doc, &now, state, &message).is_some()
+                })) {
+                    Ok(answered) => emulated = answered,
+                    Err(_) => return Err(DocError::Broken("the fast path panicked".into())),
                 }
-                doc.receive_sync_message(&mut peer.state, message)
-                    .map(|()| None)
-            }));
-            match received {
-                Ok(Ok(Some(message))) => {
-                    self.memo.emulated += 1;
-                    if let Some(mut was) = was {
-                        self.doc
-                            .receive_sync_message(&mut was, message)
-                            .expect("automerge receives what the fast path did");
-                        assert_eq!(was, peer.state, "the fast path's receive");
-                    }
+            }
+            if emulated {
+                self.memo.emulated += 1;
+                if let Some(mut was) = was {
+                    let mut full = self.full().into_owned();
+                    full.receive_sync_message(&mut was, message)
+                        .expect("automerge receives what the fast path did");
+                    assert_eq!(was, self.peers[&conn].state, "the fast path's receive");
                 }
-                Ok(Ok(None)) => self.memo.asked += 1,
-                Ok(Err(e)) => return Err(DocError::Broken(e.to_string())),
-                Err(_) => return Err(DocError::Broken("automerge panicked".into())),
+            } else {
+                // Automerge answers for the document with every change it
+                // holds applied.
+                self.flush(out)?;
+                let peer = self.peers.get_mut(&conn).expect("attached");
+                let doc = &mut self.doc;
+                // Changes have been applied inside the guard's containment
+                // first; this one is the second line.
+                let received = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    doc.receive_sync_message(&mut peer.state, message)
+                }));
+                match received {
+                    Ok(Ok(())) => self.memo.asked += 1,
+                    Ok(Err(e)) => return Err(DocError::Broken(e.to_string())),
+                    Err(_) => return Err(DocError::Broken("automerge panicked".into())),
+                }
             }
             if let Some((before, message)) = kept {
-                self.memo.heard(before, message, &peer.state);
+                self.memo.heard(before, message, &self.peers[&conn].state);
             }
         }
-        if self.doc.get_heads() != now {
+        if self.heads() != now {
             // Automerge applied them.
             self.track(&now);
         }
-        let Some(peer) = self.peers.get_mut(&conn) else {
-            return Ok(());
-        };
-        let heads = self.doc.get_heads();
+        let heads = self.heads();
         if heads.is_empty() && ask == Ask::Request {
             // Nobody brought it: say so, as automerge-repo peers do. The
             // client stays attached and gets the document if it arrives.
+            let peer = &self.peers[&conn];
             out.push(Effect::Send(
                 conn,
                 wire::doc_unavailable(&self.relay, &peer.peer_id, &self.id),
             ));
             return Ok(());
         }
-        let queue_empty = self.doc.get_missing_deps(&[]).is_empty();
         if heads == before {
+            self.answer_only(&[conn], &heads, out)?;
+        } else {
+            self.spread(&heads, out)?;
+        }
+        Ok(())
+    }
+
+    /// Answer `conns` (the document's heads being `heads`): from the
+    /// recent past where it can, applying the changes kept unapplied first
+    /// where Automerge must answer.
+    fn answer_only(
+        &mut self,
+        conns: &[ConnId],
+        heads: &[ChangeHash],
+        out: &mut impl Effects,
+    ) -> Result<(), DocError> {
+        let mut again = Vec::new();
+        for stale in [true, false] {
+            if !stale {
+                if again.is_empty() {
+                    break;
+                }
+                self.flush(out)?;
+            }
             let whole = sent_whole(&mut self.seqs, &self.doc, self.pieces);
+            let queue_empty = self.doc.get_missing_deps(&[]).is_empty();
+            let full = self.verify_fast.then(|| full(&self.doc, &self.pending));
             let to = Answer {
                 doc: &self.doc,
-                heads: &heads,
+                heads,
                 relay: &self.relay,
                 id: &self.id,
                 pieces: self.pieces,
                 whole,
                 recent: self.recent.as_ref().filter(|_| self.fast && queue_empty),
-                verify: self.verify_fast,
+                stale: !self.pending.is_empty(),
+                check: full.as_deref(),
+                any_order: self.typed.0 > 0,
             };
-            to.answer(conn, peer, &mut self.memo, out);
-        } else {
-            self.spread(&heads, out);
+            let targets: Vec<ConnId> = if stale {
+                conns.to_vec()
+            } else {
+                std::mem::take(&mut again)
+            };
+            for conn in targets {
+                if let Some(peer) = self.peers.get_mut(&conn)
+                    && !to.answer(conn, peer, &mut self.memo, out)
+                {
+                    again.push(conn);
+                }
+            }
         }
         Ok(())
     }
 
     /// The document changed to `heads`: tell every client, then keep it.
-    fn spread(&mut self, heads: &[ChangeHash], out: &mut impl Effects) {
-        let whole = sent_whole(&mut self.seqs, &self.doc, self.pieces);
-        let queue_empty = self.doc.get_missing_deps(&[]).is_empty();
-        let to = Answer {
-            doc: &self.doc,
-            heads,
-            relay: &self.relay,
-            id: &self.id,
-            pieces: self.pieces,
-            whole,
-            recent: self.recent.as_ref().filter(|_| self.fast && queue_empty),
-            verify: self.verify_fast,
-        };
-        for (&conn, peer) in &mut self.peers {
-            to.answer(conn, peer, &mut self.memo, out);
-        }
+    fn spread(&mut self, heads: &[ChangeHash], out: &mut impl Effects) -> Result<(), DocError> {
+        let conns: Vec<ConnId> = self.peers.keys().copied().collect();
+        self.answer_only(&conns, heads, out)?;
         // After the fan-out: nobody waits for the write, and every 64th is
         // a whole snapshot.
-        self.save(heads, out);
+        self.save(heads, out)
     }
 
     /// An ephemeral message from `conn`: passed on to every other client of
@@ -756,23 +975,33 @@ impl DocSync {
         }
     }
 
-    /// Fold the incremental chunks into one snapshot (before unloading).
-    pub fn compact(&mut self, out: &mut impl Effects) {
+    /// Fold the incremental chunks into one snapshot (before unloading),
+    /// the changes kept unapplied applied first.
+    pub fn compact(&mut self, out: &mut impl Effects) -> Result<(), DocError> {
+        self.flush(out)?;
         if self.incrementals.len() + self.snapshots.len() > 1 {
-            self.snapshot(out);
+            self.snapshot(out)?;
         }
+        Ok(())
     }
 
-    fn save(&mut self, heads: &[ChangeHash], out: &mut impl Effects) {
+    fn save(&mut self, heads: &[ChangeHash], out: &mut impl Effects) -> Result<(), DocError> {
         if (self.incrementals.len() >= MAX_INCREMENTALS
             && self.incremental_bytes >= self.snapshot_bytes / 2)
             || self.incrementals.len() >= MAX_INCREMENTALS_EVER
         {
-            self.snapshot(out);
-            return;
+            return self.snapshot(out);
         }
         let key = format!("{}/incremental/{}", self.id, heads_digest(heads));
-        let value = self.doc.save_after(&self.saved_heads);
+        let value = if self.pending.is_empty() {
+            self.unsaved.clear();
+            self.doc.save_after(&self.saved_heads)
+        } else {
+            // Only changes kept unapplied came since the last chunk (every
+            // change of heads is saved): their own bytes are the chunk.
+            self.pending_keys.push(key.clone());
+            std::mem::take(&mut self.unsaved)
+        };
         self.incremental_bytes += value.len();
         out.push(Effect::Put {
             key: key.clone(),
@@ -781,9 +1010,12 @@ impl DocSync {
         });
         self.incrementals.push(key);
         self.saved_heads = heads.to_vec();
+        Ok(())
     }
 
-    fn snapshot(&mut self, out: &mut impl Effects) {
+    fn snapshot(&mut self, out: &mut impl Effects) -> Result<(), DocError> {
+        self.flush(out)?;
+        self.unsaved.clear();
         let heads = self.doc.get_heads();
         let key = format!("{}/snapshot/{}", self.id, heads_digest(&heads));
         // Without the changes still waiting for a dependency: they are
@@ -806,7 +1038,45 @@ impl DocSync {
         }
         self.snapshots.push(key);
         self.saved_heads = heads;
+        Ok(())
     }
+}
+
+/// `message` with its changes one per entry, sorted (tests).
+fn in_any_order(mut message: sync::Message) -> sync::Message {
+    let mut changes: Vec<Vec<u8>> = message
+        .changes
+        .iter()
+        .flat_map(|entry| guard::chunks(entry).expect("whole chunks"))
+        .map(<[u8]>::to_vec)
+        .collect();
+    changes.sort();
+    message.changes = changes.into();
+    message.version = sync::MessageVersion::V1;
+    message
+}
+
+/// `doc` with `pending` applied (tests: what Automerge would answer).
+fn full<'a>(doc: &'a Automerge, pending: &[automerge::Change]) -> Cow<'a, Automerge> {
+    if pending.is_empty() {
+        return Cow::Borrowed(doc);
+    }
+    let mut full = doc.clone();
+    full.apply_changes(pending.to_vec())
+        .expect("changes vouched for apply");
+    Cow::Owned(full)
+}
+
+/// Heads after `change` is added to a document whose heads were `heads`.
+fn heads_after(heads: &[ChangeHash], change: &automerge::Change) -> Vec<ChangeHash> {
+    let mut next: Vec<ChangeHash> = heads
+        .iter()
+        .filter(|h| !change.deps().contains(h))
+        .copied()
+        .collect();
+    next.push(change.hash());
+    next.sort_unstable();
+    next
 }
 
 /// The document as it answers its clients.
@@ -826,15 +1096,27 @@ struct Answer<'a> {
     whole: bool,
     /// The document's recent past, if it may answer.
     recent: Option<&'a Recent>,
-    /// Check its answers against automerge's (tests).
-    verify: bool,
+    /// Whether changes wait unapplied: Automerge may not be asked.
+    stale: bool,
+    /// The document to check the recent past's answers against (tests).
+    check: Option<&'a Automerge>,
+    /// Whether changes were ever kept unapplied: checked answers may list
+    /// changes in another order.
+    any_order: bool,
 }
 
 impl Answer<'_> {
     /// Whatever `peer` is owed now, as frames (automerge 0.12 may need two
     /// messages: after a reset it advertises empty heads, then the real
-    /// ones).
-    fn answer(&self, conn: ConnId, peer: &mut Peer, memo: &mut Memo, out: &mut impl Effects) {
+    /// ones). False, nothing sent and `peer` untouched, if only Automerge
+    /// can answer and changes wait unapplied.
+    fn answer(
+        &self,
+        conn: ConnId,
+        peer: &mut Peer,
+        memo: &mut Memo,
+        out: &mut impl Effects,
+    ) -> bool {
         if !self.whole {
             // Automerge sends the whole document only to a peer that says
             // it reads the v2 format: forget that it does, for this
@@ -859,7 +1141,7 @@ impl Answer<'_> {
             for message in messages {
                 out.push(self.frame(conn, peer, message));
             }
-            return;
+            return true;
         }
         let before = peer.state.clone();
         let mut messages = Vec::new();
@@ -867,31 +1149,55 @@ impl Answer<'_> {
             // The guard refuses every message known to make Automerge panic
             // here; should another get past it, this peer's sync state is
             // started afresh and nothing is sent, rather than the task lost.
-            let was = self.verify.then(|| peer.state.clone());
+            let was = self.check.map(|_| peer.state.clone());
             let mut emulated = false;
+            let mut waits = false;
             let generated = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 if let Some(message) = self
                     .recent
-                    .and_then(|recent| recent.generate(self.doc, &mut peer.state))
+                    .and_then(|recent| recent.generate(self.doc, self.heads, &mut peer.state))
                 {
                     emulated = true;
                     return message;
                 }
+                if self.stale {
+                    waits = true;
+                    return None;
+                }
                 self.doc.generate_sync_message(&mut peer.state)
             }));
+            if waits {
+                debug_assert!(messages.is_empty());
+                return false;
+            }
             if emulated {
                 memo.emulated += 1;
             } else {
                 memo.asked += 1;
             }
-            if let (Some(mut was), true, Ok(message)) = (was, emulated, &generated) {
-                let expected = self.doc.generate_sync_message(&mut was);
-                assert_eq!(
-                    expected.clone().map(sync::Message::encode),
-                    message.clone().map(sync::Message::encode),
-                    "the fast path's message"
-                );
-                assert_eq!(&expected, message, "the fast path's message");
+            if let (Some(mut was), Some(check), true, Ok(message)) =
+                (was, self.check, emulated, &generated)
+            {
+                let expected = check.generate_sync_message(&mut was);
+                if self.any_order {
+                    // Changes kept unapplied are applied in batches, which
+                    // Automerge sorts its own way, while the recent past
+                    // keeps them as they came (both orders respect their
+                    // dependencies): the same message but maybe for the
+                    // order of its changes.
+                    assert_eq!(
+                        expected.clone().map(in_any_order),
+                        message.clone().map(in_any_order),
+                        "the fast path's message"
+                    );
+                } else {
+                    assert_eq!(
+                        expected.clone().map(sync::Message::encode),
+                        message.clone().map(sync::Message::encode),
+                        "the fast path's message"
+                    );
+                    assert_eq!(&expected, message, "the fast path's message");
+                }
                 assert_eq!(was, peer.state, "the fast path's state");
             }
             let message = match generated {
@@ -900,7 +1206,7 @@ impl Answer<'_> {
                 Err(_) => {
                     tracing::error!(doc = %self.id, peer = %peer.peer_id, "relay: automerge panicked answering a peer; its sync state starts afresh");
                     peer.state = sync::State::new();
-                    return;
+                    return true;
                 }
             };
             let reset = message.heads != self.heads;
@@ -920,6 +1226,7 @@ impl Answer<'_> {
             }
         }
         memo.owed(before, &peer.state, &messages);
+        true
     }
 
     fn frame(&self, conn: ConnId, peer: &Peer, message: &[u8]) -> Effect {
@@ -1368,6 +1675,8 @@ mod tests {
         relay: DocSync,
         clients: Vec<Client>,
         inbox: Vec<std::collections::VecDeque<Vec<u8>>>,
+        /// The chunks written, as the store would hold them.
+        store: std::collections::BTreeMap<String, Vec<u8>>,
     }
 
     impl Room {
@@ -1380,13 +1689,20 @@ mod tests {
                 relay,
                 clients: (0..4u8).map(|n| Client::with_actor(n + 1)).collect(),
                 inbox: vec![Default::default(); 4],
+                store: std::collections::BTreeMap::new(),
             }
         }
 
         fn post(&mut self, out: Vec<Effect>) {
             for effect in out {
-                if let Effect::Send(conn, frame) = effect {
-                    self.inbox[conn as usize].push_back(frame);
+                match effect {
+                    Effect::Send(conn, frame) => self.inbox[conn as usize].push_back(frame),
+                    Effect::Put { key, value, .. } => {
+                        self.store.insert(key, value);
+                    }
+                    Effect::Delete(key) => {
+                        self.store.remove(&key);
+                    }
                 }
             }
         }
@@ -1397,11 +1713,24 @@ mod tests {
             };
             let conn = client as ConnId;
             let mut checked = None;
+            let mut out = Vec::new();
             if !message.changes.is_empty() {
                 if client == 3 {
                     // A reader's changes are stripped by the guard.
                     message.changes = Vec::<Vec<u8>>::new().into();
                 } else {
+                    // As the relay does: keystrokes kept unapplied, the
+                    // rest applied on the lent document.
+                    let entries: Vec<Vec<u8>> =
+                        message.changes.iter().map(|c| c.to_vec()).collect();
+                    if let Some(typed) = self.relay.vouch(&entries, &Limits::default()) {
+                        self.relay
+                            .receive_typed(conn, Ask::Sync, message, typed, &mut out)
+                            .expect("receive");
+                        self.post(out);
+                        return true;
+                    }
+                    self.relay.flush(&mut out).expect("flush");
                     let mut scratch = self.relay.lend();
                     for change in message.changes.iter() {
                         scratch.load_incremental(change).expect("scratch");
@@ -1409,7 +1738,6 @@ mod tests {
                     checked = Some(scratch);
                 }
             }
-            let mut out = Vec::new();
             self.relay
                 .receive(conn, Ask::Sync, message, checked, &mut out)
                 .expect("receive");
@@ -1511,6 +1839,81 @@ mod tests {
         }
     }
 
+    /// A typist's keystrokes are kept without being applied first, applied
+    /// in batches, and what the store holds loads into the same document.
+    #[test]
+    fn keystrokes_are_kept_unapplied_and_applied_in_batches() {
+        let mut room = Room::new();
+        for _ in 0..(FLUSH_CHANGES + 100) {
+            room.run(&Step::Write {
+                client: 0,
+                n: 1,
+                at: usize::MAX,
+            });
+            room.settle();
+        }
+        // Another writer types into the same text now and then.
+        for _ in 0..20 {
+            room.run(&Step::Write {
+                client: 1,
+                n: 1,
+                at: 3,
+            });
+            room.run(&Step::Write {
+                client: 0,
+                n: 2,
+                at: usize::MAX,
+            });
+            room.settle();
+        }
+        let (typed, batches) = room.relay.typed_calls();
+        assert!(
+            typed >= FLUSH_CHANGES as u64 + 100,
+            "{typed} kept unapplied"
+        );
+        assert!(batches >= 1, "{batches} batches");
+        let heads = room.relay.heads();
+        for client in &room.clients {
+            assert_eq!(client.doc.get_heads(), heads);
+        }
+        let chunks: Vec<(String, Vec<u8>)> = room.store.clone().into_iter().collect();
+        let stored = DocSync::load(&id(), "relay", chunks).expect("the store loads");
+        assert_eq!(sorted(&stored.heads()), sorted(&heads));
+        // Applied, the relay's own copy is the same.
+        let mut out = Vec::new();
+        room.relay.flush(&mut out).expect("flush");
+        assert_eq!(sorted(&room.relay.doc().get_heads()), sorted(&heads));
+    }
+
+    /// Should a batch ever fail to apply, its chunks are deleted and the
+    /// document is reported broken (the relay loads it again).
+    #[test]
+    fn a_batch_that_does_not_apply_is_deleted_from_the_store() {
+        let mut room = Room::new();
+        room.run(&Step::Write {
+            client: 0,
+            n: 1,
+            at: 0,
+        });
+        room.settle();
+        // A change whose dependency the relay never had: Automerge only
+        // queues it, the heads do not move as promised.
+        let mut elsewhere = Automerge::new();
+        elsewhere.transact(|tx| tx.put(ROOT, "a", 1)).expect("edit");
+        elsewhere.transact(|tx| tx.put(ROOT, "b", 2)).expect("edit");
+        let orphan = elsewhere.get_last_local_change().expect("change").clone();
+        room.relay.pending_heads = vec![orphan.hash()];
+        room.relay.pending = vec![orphan];
+        room.relay.pending_keys = vec!["doc/incremental/x".into()];
+        let mut out = Vec::new();
+        let result = room.relay.flush(&mut out);
+        assert!(matches!(result, Err(DocError::Broken(_))), "{result:?}");
+        assert!(
+            out.iter()
+                .any(|e| matches!(e, Effect::Delete(key) if key == "doc/incremental/x"))
+        );
+    }
+
     #[test]
     fn changes_checked_on_the_lent_document_make_the_same_conversation() {
         assert_same(&conversation(true, false), &conversation(true, true));
@@ -1556,7 +1959,7 @@ mod tests {
                 .expect("edit");
             converge(&mut relay, &mut clients, &mut out);
         }
-        relay.compact(&mut out);
+        relay.compact(&mut out).expect("compact");
         // Replay the writes as the store would: the survivors are one
         // snapshot, and it loads as the typist's document.
         let mut store = std::collections::BTreeMap::new();

@@ -63,7 +63,8 @@ struct Logged {
     bytes: Vec<u8>,
 }
 
-fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
+/// `heads` sorted, without repeats.
+pub(super) fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
     let mut heads = heads.to_vec();
     heads.sort_unstable();
     heads.dedup();
@@ -86,31 +87,42 @@ impl Recent {
         }
     }
 
+    /// Whether what `doc` took in since this past's last mark is few enough
+    /// to be recorded (more is a catch-up: start afresh after it rather
+    /// than copy it all).
+    pub(super) fn within_reach(&self, doc: &Automerge) -> bool {
+        let held = usize::try_from(doc.stats().num_changes).unwrap_or(usize::MAX);
+        held.saturating_sub(self.held()) <= MAX_CHANGES
+    }
+
     /// How many marks and changes are kept (tests).
     #[cfg(test)]
     pub(super) fn kept(&self) -> (usize, usize) {
         (self.marks.len(), self.log.len())
     }
 
-    /// How many changes the document holds.
-    fn held(&self) -> usize {
+    /// How many changes the document holds (those not applied yet
+    /// included).
+    pub(super) fn held(&self) -> usize {
         self.first + self.log.len()
     }
 
-    /// The document went from heads `before` to its heads now. False if
-    /// `before` was not the last mark (the caller starts afresh).
+    /// The document went from heads `before` to its heads now, taking in
+    /// `changes` (`doc.get_changes(before)`, which the caller asks only when
+    /// [`Recent::within_reach`]). False if `before` was not the last mark
+    /// (the caller starts afresh).
     #[must_use]
-    pub(super) fn record(&mut self, before: &[ChangeHash], doc: &Automerge) -> bool {
+    pub(super) fn record(
+        &mut self,
+        before: &[ChangeHash],
+        doc: &Automerge,
+        changes: &[automerge::Change],
+    ) -> bool {
         if self.marks.back().is_none_or(|m| m.heads != sorted(before)) {
             return false;
         }
         let held = usize::try_from(doc.stats().num_changes).unwrap_or(usize::MAX);
-        if held.saturating_sub(self.held()) > MAX_CHANGES {
-            // More than is ever kept (a catch-up): start afresh after it
-            // rather than copy it all.
-            return false;
-        }
-        for change in doc.get_changes(before) {
+        for change in changes {
             let hash = change.hash();
             self.at.insert(hash, self.held());
             self.bytes += change.raw_bytes().len();
@@ -129,6 +141,43 @@ impl Recent {
             heads: sorted(&doc.get_heads()),
             at: self.held(),
         });
+        self.trim();
+        true
+    }
+
+    /// The document went from heads `before` to `after` by one change it
+    /// holds without having applied it yet (vouched for by the guard's
+    /// `Typing`, applied later in a batch, in the order recorded). False if
+    /// `before` was not the last mark (the caller starts afresh once the
+    /// change is applied).
+    #[must_use]
+    pub(super) fn record_unapplied(
+        &mut self,
+        before: &[ChangeHash],
+        change: &automerge::Change,
+        after: &[ChangeHash],
+    ) -> bool {
+        if self.marks.back().is_none_or(|m| m.heads != sorted(before)) {
+            return false;
+        }
+        let hash = change.hash();
+        self.at.insert(hash, self.held());
+        self.bytes += change.raw_bytes().len();
+        self.log.push_back(Logged {
+            hash,
+            deps: change.deps().to_vec(),
+            bytes: change.raw_bytes().to_vec(),
+        });
+        self.marks.push_back(Mark {
+            heads: sorted(after),
+            at: self.held(),
+        });
+        self.trim();
+        true
+    }
+
+    /// Drop the oldest marks and changes past the bounds.
+    fn trim(&mut self) {
         while self.marks.len() > 1
             && (self.log.len() > MAX_CHANGES
                 || self.bytes > MAX_BYTES
@@ -145,7 +194,6 @@ impl Recent {
                 self.first += 1;
             }
         }
-        true
     }
 
     /// Whether the document holds `hash` (applied).
@@ -170,10 +218,10 @@ impl Recent {
         self.log.get(at - self.first)
     }
 
-    /// Whether the document's heads are the last mark.
-    fn current(&self, doc: &Automerge) -> Option<Vec<ChangeHash>> {
-        let heads = doc.get_heads();
-        (self.marks.back()?.heads == sorted(&heads)).then_some(heads)
+    /// Whether the document's heads (`heads`, its changes not yet applied
+    /// included) are the last mark.
+    fn current(&self, heads: &[ChangeHash]) -> Option<Vec<ChangeHash>> {
+        (self.marks.back()?.heads == sorted(heads)).then(|| heads.to_vec())
     }
 
     /// What `receive_sync_message` does to `state` for `message`, whose
@@ -183,10 +231,11 @@ impl Recent {
     pub(super) fn receive(
         &self,
         doc: &Automerge,
+        heads: &[ChangeHash],
         state: &mut sync::State,
         message: &Message,
     ) -> Option<()> {
-        let before = self.current(doc)?;
+        let before = self.current(heads)?;
         let reset = message
             .flags
             .is_some_and(|f| f.contains(MessageFlags::SYNC_RESET));
@@ -284,9 +333,10 @@ impl Recent {
     pub(super) fn generate(
         &self,
         doc: &Automerge,
+        heads: &[ChangeHash],
         state: &mut sync::State,
     ) -> Option<Option<Message>> {
-        let ours = self.current(doc)?;
+        let ours = self.current(heads)?;
         if state.needs_reset {
             return None;
         }

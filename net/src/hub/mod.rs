@@ -696,7 +696,8 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 mut message,
                 _held,
             } => {
-                let Some(client) = clients.get(&conn).filter(|c| c.attached) else {
+                let Some(device) = clients.get(&conn).filter(|c| c.attached).map(|c| c.device)
+                else {
                     continue;
                 };
                 let mut checked = None;
@@ -704,12 +705,51 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 if !message.changes.is_empty() {
                     let entries: Vec<Vec<u8>> =
                         message.changes.iter().map(|c| c.to_vec()).collect();
+                    // Keystrokes are kept without being applied first, and
+                    // applied in batches (`DocSync::vouch`).
+                    let typed = sync
+                        .vouch(&entries, &parts.guard.limits().changes)
+                        .filter(|typed| parts.guard.may_type(id, &device, typed));
+                    if let Some(typed) = typed {
+                        let batches = sync.typed_calls().1;
+                        let received = carry_out(
+                            &parts.chunks,
+                            &mut clients,
+                            &mut sync,
+                            Some(conn),
+                            |sync, out| sync.receive_typed(conn, ask, message, typed, out),
+                        );
+                        parts
+                            .metrics
+                            .typing_batches
+                            .fetch_add(sync.typed_calls().1 - batches, Ordering::Relaxed);
+                        if let Err(e) = received {
+                            broken(&parts, &mut clients, conn, id, &e);
+                            if !reload(id, &parts, &clients, &mut sync).await {
+                                break;
+                            }
+                        }
+                        continue;
+                    }
+                    // Anything else is checked on the document itself,
+                    // every change it holds applied.
+                    let flushed =
+                        carry_out(&parts.chunks, &mut clients, &mut sync, None, |sync, out| {
+                            sync.flush(out)
+                        });
+                    if let Err(e) = flushed {
+                        broken(&parts, &mut clients, conn, id, &e);
+                        if !reload(id, &parts, &clients, &mut sync).await {
+                            break;
+                        }
+                        continue;
+                    }
                     let seqs = sync.sequences().clone();
                     // What can be refused without applying anything leaves
                     // the document as it was.
                     match parts
                         .guard
-                        .precheck(id, &client.device, sync.doc(), &seqs, &entries)
+                        .precheck(id, &device, sync.doc(), &seqs, &entries)
                     {
                         Ok(true) => prechecked = Some((entries, seqs)),
                         Ok(false) => message.changes = Vec::<Vec<u8>>::new().into(),
@@ -721,7 +761,6 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 }
                 if let Some((entries, seqs)) = prechecked {
                     let queued: HashSet<ChangeHash> = sync.waiting().keys().copied().collect();
-                    let device = client.device;
                     let admitted = admit(&parts, id, device, sync.lend(), seqs, queued, entries)
                         .await
                         .and_then(|admission| match admission {
@@ -768,11 +807,7 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                     |sync, out| sync.receive(conn, ask, message, checked, out),
                 );
                 if let Err(e) = received {
-                    tracing::error!(doc = %id, error = %e, "relay: a sync message got past the guard and broke the document; reloading it");
-                    parts.metrics.reject("broken_document");
-                    if let Some(client) = clients.remove(&conn) {
-                        client.out.kick.kick("broke_a_document");
-                    }
+                    broken(&parts, &mut clients, conn, id, &e);
                     if !reload(id, &parts, &clients, &mut sync).await {
                         break;
                     }
@@ -789,9 +824,13 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 leave(&parts, &mut sync, conn);
             }
             Cmd::Stop { done } => {
-                carry_out(&parts.chunks, &mut clients, &mut sync, None, |sync, out| {
-                    sync.compact(out);
-                });
+                let compacted =
+                    carry_out(&parts.chunks, &mut clients, &mut sync, None, |sync, out| {
+                        sync.compact(out)
+                    });
+                if let Err(e) = compacted {
+                    tracing::error!(doc = %id, error = %e, "relay: the document could not be compacted before it is unloaded");
+                }
                 stopped = Some(done);
             }
         }
@@ -805,6 +844,22 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
         .metrics
         .documents_loaded
         .fetch_sub(1, Ordering::Relaxed);
+}
+
+/// A message broke the document (`e`): its sender is disconnected, and the
+/// caller loads the document again.
+fn broken(
+    parts: &Parts,
+    clients: &mut HashMap<ConnId, Client>,
+    conn: ConnId,
+    id: DocId,
+    e: &DocError,
+) {
+    tracing::error!(doc = %id, error = %e, "relay: a sync message got past the guard and broke the document; reloading it");
+    parts.metrics.reject("broken_document");
+    if let Some(client) = clients.remove(&conn) {
+        client.out.kick.kick("broke_a_document");
+    }
 }
 
 /// `conn`'s changes were refused: it is told why and disconnected. With
