@@ -427,6 +427,14 @@ fn add_server_figures(result: &mut Value, kind: Kind, setup: &Setup, figures: Fi
             json!(delta("nous_relay_changes_admitted_total")),
         );
         obj.insert(
+            "relay_changes_typed".into(),
+            json!(delta("nous_relay_changes_typed_total")),
+        );
+        obj.insert(
+            "relay_typing_batches".into(),
+            json!(delta("nous_relay_typing_batches_total")),
+        );
+        obj.insert(
             "relay_messages_in".into(),
             json!(delta("nous_relay_messages_in_total")),
         );

@@ -17,15 +17,17 @@
 //!   (and the caller's [`Sequences`] agree), its first op counter is past
 //!   the actor's last and past every dependency's, every dependency is a
 //!   change known here (applied, or vouched for and kept);
-//! * every op is in a text object known here, and is either the insertion
-//!   of a string after an element known here (or the head, or an element
-//!   this change inserted before it), or the deletion of an element known
-//!   here whose only predecessor is that element's insertion; every op it
-//!   refers to comes before it (a smaller counter).
+//! * every op is either in a text — the insertion of a string after an
+//!   element known here (or the head, or an element this change inserted
+//!   before it), or the deletion of an element known here whose only
+//!   predecessor is that element's insertion — or on a key of a map (the
+//!   root, or a map known here): a scalar put there, or the key deleted,
+//!   over ops known to be on that key (what a client stamping its edits
+//!   does); every op it refers to comes before it (a smaller counter).
 //!
-//! Anything else — objects made, map keys, marks, counters, an element
-//! overwritten, an element this instance never saw inserted — is
-//! `None`: the caller takes the full path (apply, then check). "Known here"
+//! Anything else — objects made, counters, marks, an element overwritten,
+//! an element or a key's op this instance never saw — is `None`: the
+//! caller takes the full path (apply, then check). "Known here"
 //! means learnt from changes the caller saw enter the document
 //! ([`Typing::learn`]) or vouched for and kept ([`Typing::keep`]); an
 //! instance is sound only while every change it knows is in the document or
@@ -50,6 +52,12 @@ const CHANGE_CHUNK: u8 = 1;
 /// An op id with its actor interned.
 type Id = (u64, u32);
 
+/// The root map, as an [`Id`] no op has.
+const ROOT: Id = (0, u32::MAX);
+
+/// A key of a map: the map and the key.
+type Slot = (Id, String);
+
 /// The most elements and changes remembered; past them, everything is
 /// forgotten and learnt again (the full path meanwhile).
 const MAX_KNOWN: usize = 1 << 18;
@@ -64,8 +72,11 @@ const MAX_COUNTER: u64 = 1 << 52;
 pub struct Typing {
     actors: Vec<ActorId>,
     interned: HashMap<ActorId, u32>,
-    /// Objects looked at: whether each is a text.
-    texts: HashMap<Id, bool>,
+    /// Objects looked at: what each is (`None`: not in the document).
+    kinds: HashMap<Id, Option<ObjType>>,
+    /// Ops known to be on a map's key and not overwritten since (as far as
+    /// is known here).
+    slots: HashMap<Slot, Vec<Id>>,
     /// Elements inserted into a text, and their text.
     elements: HashMap<Id, Id>,
     /// Each actor's last change known.
@@ -100,12 +111,26 @@ pub struct Typed {
     /// The change, decoded.
     pub change: Change,
     inserted: Vec<(Id, Id)>,
+    /// The map keys it sets, and their ops after it.
+    slots: Vec<(Slot, Vec<Id>)>,
 }
 
 /// What one op does, in interned ids.
 enum Step {
-    Insert { obj: Id, after: Option<Id> },
-    Delete { obj: Id, element: Id },
+    Insert {
+        obj: Id,
+        after: Option<Id>,
+    },
+    Delete {
+        obj: Id,
+        element: Id,
+    },
+    /// A scalar put on (or the deletion of) a map's key, over `preds`.
+    Set {
+        slot: Slot,
+        preds: Vec<Id>,
+        put: bool,
+    },
 }
 
 impl Typing {
@@ -139,7 +164,10 @@ impl Typing {
     }
 
     fn bounded(&mut self) {
-        if self.elements.len() > MAX_KNOWN || self.known.len() > MAX_KNOWN {
+        if self.elements.len() > MAX_KNOWN
+            || self.known.len() > MAX_KNOWN
+            || self.slots.len() > MAX_KNOWN
+        {
             self.reset();
         }
     }
@@ -182,16 +210,23 @@ impl Typing {
             for (i, op) in expanded.operations.iter().enumerate() {
                 let own = (start + i as u64, actor);
                 let obj = match &op.obj {
-                    ObjectId::Root => None,
-                    ObjectId::Id(id) => Some(self.intern_op(id)),
+                    ObjectId::Root => ROOT,
+                    ObjectId::Id(id) => self.intern_op(id),
                 };
                 if let OpType::Make(kind) = &op.action {
-                    self.texts.insert(own, *kind == ObjType::Text);
+                    self.kinds.insert(own, Some(*kind));
                 }
-                let Some(obj) = obj else { continue };
                 match (&op.key, &op.action, op.insert) {
+                    (Key::Map(key), action, false) => {
+                        let preds: Vec<Id> = op.pred.iter().map(|p| self.intern_op(p)).collect();
+                        let slot = self.slots.entry((obj, key.to_string())).or_default();
+                        slot.retain(|id| !preds.contains(id));
+                        if !matches!(action, OpType::Delete) {
+                            slot.push(own);
+                        }
+                    }
                     (Key::Seq(_), OpType::Put(ScalarValue::Str(_)), true)
-                        if self.is_text(doc, obj, &op.obj) =>
+                        if self.kind(doc, obj, &op.obj) == Some(ObjType::Text) =>
                     {
                         self.elements.insert(own, obj);
                     }
@@ -212,14 +247,17 @@ impl Typing {
         (op.counter(), self.intern(op.actor()))
     }
 
-    /// Whether `obj` is a text, asking `doc` the first time.
-    fn is_text(&mut self, doc: &Automerge, obj: Id, name: &ObjectId) -> bool {
-        if let Some(&text) = self.texts.get(&obj) {
-            return text;
+    /// What `obj` is, asking `doc` the first time.
+    fn kind(&mut self, doc: &Automerge, obj: Id, name: &ObjectId) -> Option<ObjType> {
+        if obj == ROOT {
+            return Some(ObjType::Map);
         }
-        let text = text_in(doc, name);
-        self.texts.insert(obj, text);
-        text
+        if let Some(&kind) = self.kinds.get(&obj) {
+            return kind;
+        }
+        let kind = kind_in(doc, name);
+        self.kinds.insert(obj, kind);
+        kind
     }
 
     /// Vouch for `entries` (change chunks, in the order they are to be
@@ -240,6 +278,7 @@ impl Typing {
         }
         // What the earlier entries of this message add.
         let mut elements: HashMap<Id, Id> = HashMap::new();
+        let mut slots: HashMap<Slot, Vec<Id>> = HashMap::new();
         let mut last: HashMap<u32, Last> = HashMap::new();
         let mut known: HashMap<ChangeHash, Known> = HashMap::new();
         let mut typed: Vec<Typed> = Vec::with_capacity(entries.len());
@@ -293,6 +332,7 @@ impl Typing {
                 return None;
             }
             let mut inserted = Vec::new();
+            let mut set: Vec<Slot> = Vec::new();
             for (i, op) in expanded.operations.iter().enumerate() {
                 let own = (start + i as u64, actor);
                 let step = self.step(doc, op)?;
@@ -312,8 +352,34 @@ impl Typing {
                             return None;
                         }
                     }
+                    Step::Set { slot, preds, put } => {
+                        let ops = slots
+                            .get(&slot)
+                            .or_else(|| self.slots.get(&slot))
+                            .cloned()
+                            .unwrap_or_default();
+                        if preds.iter().any(|p| !ops.contains(p) || p.0 >= own.0) {
+                            return None;
+                        }
+                        let mut after: Vec<Id> =
+                            ops.into_iter().filter(|id| !preds.contains(id)).collect();
+                        if put {
+                            after.push(own);
+                        }
+                        slots.insert(slot.clone(), after);
+                        if !set.contains(&slot) {
+                            set.push(slot);
+                        }
+                    }
                 }
             }
+            let set = set
+                .into_iter()
+                .map(|slot| {
+                    let ops = slots.get(&slot).cloned().unwrap_or_default();
+                    (slot, ops)
+                })
+                .collect();
             last.insert(
                 actor,
                 Last {
@@ -329,18 +395,42 @@ impl Typing {
                     deps: expanded.deps.clone(),
                 },
             );
-            typed.push(Typed { change, inserted });
+            typed.push(Typed {
+                change,
+                inserted,
+                slots: set,
+            });
         }
         Some(typed)
     }
 
-    /// What `op` does, if it is one of the two steps of typing into a text.
+    /// What `op` does, if it is one of the steps of typing: into a text,
+    /// or a scalar on a map's key.
     fn step(&mut self, doc: &Automerge, op: &automerge::legacy::Op) -> Option<Step> {
-        let ObjectId::Id(name) = &op.obj else {
-            return None;
+        let obj = match &op.obj {
+            ObjectId::Root => ROOT,
+            ObjectId::Id(name) => self.id(name)?,
         };
-        let obj = self.id(name)?;
-        if !self.is_text(doc, obj, &op.obj) {
+        let kind = self.kind(doc, obj, &op.obj)?;
+        if let (ObjType::Map, Key::Map(key), false) = (kind, &op.key, op.insert) {
+            let put = match &op.action {
+                OpType::Put(ScalarValue::Counter(_)) => return None,
+                OpType::Put(_) => true,
+                OpType::Delete => false,
+                _ => return None,
+            };
+            let preds = op
+                .pred
+                .iter()
+                .map(|p| self.id(p))
+                .collect::<Option<Vec<Id>>>()?;
+            return Some(Step::Set {
+                slot: (obj, key.to_string()),
+                preds,
+                put,
+            });
+        }
+        if kind != ObjType::Text {
             return None;
         }
         match (&op.action, &op.key, op.insert) {
@@ -387,6 +477,9 @@ impl Typing {
                 },
             );
             self.elements.extend(one.inserted.iter().copied());
+            for (slot, ops) in &one.slots {
+                self.slots.insert(slot.clone(), ops.clone());
+            }
         }
         self.bounded();
     }
@@ -420,16 +513,16 @@ fn descends<'a>(
     false
 }
 
-/// Whether `doc` holds `obj` as a text.
-fn text_in(doc: &Automerge, obj: &ObjectId) -> bool {
+/// What `doc` holds as `obj`, if it does.
+fn kind_in(doc: &Automerge, obj: &ObjectId) -> Option<ObjType> {
     let ObjectId::Id(id) = obj else {
-        return false;
+        return Some(ObjType::Map);
     };
     let name = format!("{}@{}", id.counter(), id.actor());
     contained(|| doc.import(&name))
         .ok()
         .and_then(Result::ok)
-        .is_some_and(|(_, kind)| kind == ObjType::Text)
+        .map(|(_, kind)| kind)
 }
 
 #[cfg(test)]
@@ -483,6 +576,18 @@ mod tests {
 
     /// One keystroke (or a few): insert `s` at `at`, delete `del` after.
     fn type_in(doc: &mut Automerge, at: usize, del: usize, s: &str) -> Vec<u8> {
+        type_and_stamp(doc, at, del, s, None)
+    }
+
+    /// The same, and `stamp` put on a key of the root in the same change
+    /// (as a client stamping its edits).
+    fn type_and_stamp(
+        doc: &mut Automerge,
+        at: usize,
+        del: usize,
+        s: &str,
+        stamp: Option<(&str, i64)>,
+    ) -> Vec<u8> {
         let (_, text) = doc.get(ROOT, "text").expect("read").expect("a text");
         let len = doc.length(&text);
         let at = at % (len + 1);
@@ -491,6 +596,9 @@ mod tests {
         let s = if s.is_empty() && del == 0 { "_" } else { s };
         let mut tx = doc.transaction();
         tx.splice_text(&text, at, del as isize, s).expect("splice");
+        if let Some((key, value)) = stamp {
+            tx.put(ROOT, key, value).expect("stamp");
+        }
         tx.commit();
         doc.get_last_local_change()
             .expect("a change")
@@ -564,6 +672,27 @@ mod tests {
         assert_eq!(text_of(&relay), text_of(&alice));
     }
 
+    /// The relay learns only what enters after it loaded the document: the
+    /// text was made long before.
+    #[test]
+    fn a_text_made_before_is_looked_up_in_the_document() {
+        let doc = base();
+        let mut relay = Automerge::new();
+        relay.apply_changes(doc.get_changes(&[])).expect("history");
+        let mut typing = Typing::new();
+        let mut alice = doc.fork().with_actor(actor(1));
+        let first = Change::from_bytes(type_in(&mut alice, 2, 0, "a")).expect("change");
+        relay.apply_changes([first.clone()]).expect("apply");
+        typing.learn(&relay, &[first]);
+        let seqs = Sequences::of(&relay);
+        let second = type_in(&mut alice, 3, 0, "b");
+        assert!(
+            typing
+                .check(&relay, &seqs, &[second], &Limits::default())
+                .is_some()
+        );
+    }
+
     #[test]
     fn what_is_not_typing_takes_the_full_path() {
         let doc = base();
@@ -576,21 +705,51 @@ mod tests {
                 .check(&relay, &seqs, &[first], &Limits::default())
                 .is_none()
         );
-        // A map key.
+        // An object made, and a counter.
+        let alone = |f: &dyn Fn(&mut automerge::transaction::Transaction<'_>)| {
+            let mut alice = doc.fork().with_actor(actor(1));
+            let mut tx = alice.transaction();
+            f(&mut tx);
+            tx.commit();
+            let change = alice.get_last_local_change().expect("change");
+            change.raw_bytes().to_vec()
+        };
+        let make = alone(&|tx| {
+            tx.put_object(ROOT, "list", automerge::ObjType::List)
+                .expect("make");
+        });
+        let counter = alone(&|tx| {
+            tx.put(ROOT, "votes", ScalarValue::counter(1))
+                .expect("counter");
+        });
+        for change in [make, counter] {
+            assert!(
+                typing
+                    .check(&relay, &seqs, &[change], &Limits::default())
+                    .is_none()
+            );
+        }
+        // A new key, and then overwriting it, are.
         let mut alice = doc.fork().with_actor(actor(1));
-        let mut tx = alice.transaction();
-        tx.put(ROOT, "title", "Charte").expect("put");
-        tx.commit();
-        let put = alice
-            .get_last_local_change()
-            .expect("change")
-            .raw_bytes()
-            .to_vec();
-        assert!(
-            typing
-                .check(&relay, &seqs, &[put], &Limits::default())
-                .is_none()
-        );
+        let mut pending = relay.clone();
+        let mut seqs_now = seqs.clone();
+        for title in ["Charte", "Charte v2"] {
+            let mut tx = alice.transaction();
+            tx.put(ROOT, "title", title).expect("put");
+            tx.commit();
+            let put = alice.get_last_local_change().expect("change").clone();
+            let typed = typing
+                .check(
+                    &pending,
+                    &seqs_now,
+                    &[put.raw_bytes().to_vec()],
+                    &Limits::default(),
+                )
+                .expect("a scalar on a key");
+            typing.keep(&typed);
+            seqs_now.advance(Advance::of(std::slice::from_ref(&put)));
+            pending.apply_changes([put]).expect("apply");
+        }
         // Garbage and an empty message.
         assert!(
             typing
@@ -659,6 +818,8 @@ mod tests {
         Obj(usize, u64, u8),
         NotInsert(usize),
         Value(usize),
+        Counter(usize),
+        MapKey(usize, u8),
         DropDeps,
         ForeignDep,
         Swap(usize, usize),
@@ -674,6 +835,8 @@ mod tests {
             (0usize..4, 0u64..40, 1u8..4).prop_map(|(i, c, a)| Bend::Obj(i, c, a)),
             (0usize..4).prop_map(Bend::NotInsert),
             (0usize..4).prop_map(Bend::Value),
+            (0usize..4).prop_map(Bend::Counter),
+            (0usize..4, 0u8..3).prop_map(|(i, k)| Bend::MapKey(i, k)),
             Just(Bend::DropDeps),
             Just(Bend::ForeignDep),
             (0usize..4, 0usize..4).prop_map(|(i, j)| Bend::Swap(i, j)),
@@ -709,6 +872,14 @@ mod tests {
                 let op = e.operations.get_mut(op_at(*i))?;
                 op.action = OpType::Put(ScalarValue::Int(7));
             }
+            Bend::Counter(i) => {
+                let op = e.operations.get_mut(op_at(*i))?;
+                op.action = OpType::Put(ScalarValue::counter(3));
+            }
+            Bend::MapKey(i, k) => {
+                let op = e.operations.get_mut(op_at(*i))?;
+                op.key = Key::Map(format!("k{k}").into());
+            }
             Bend::DropDeps => e.deps.clear(),
             Bend::ForeignDep => e.deps.push(ChangeHash([7; 32])),
             Bend::Swap(i, j) => {
@@ -727,15 +898,24 @@ mod tests {
         at: usize,
         del: usize,
         s: String,
+        stamp: Option<(u8, i64)>,
     }
 
     fn keystroke() -> impl Strategy<Value = Key_> {
-        (1u8..3, 0usize..40, 0usize..3, "[a-zé ]{0,3}").prop_map(|(who, at, del, s)| Key_ {
-            who,
-            at,
-            del,
-            s,
-        })
+        (
+            1u8..3,
+            0usize..40,
+            0usize..3,
+            "[a-zé ]{0,3}",
+            proptest::option::of((0u8..3, -3i64..3)),
+        )
+            .prop_map(|(who, at, del, s, stamp)| Key_ {
+                who,
+                at,
+                del,
+                s,
+                stamp,
+            })
     }
 
     proptest! {
@@ -756,7 +936,14 @@ mod tests {
             let mut pending = Vec::new();
             for (i, key) in keys.iter().enumerate() {
                 let typist = &mut typists[usize::from(key.who - 1)];
-                let honest = type_in(typist, key.at, key.del, &key.s);
+                let stamp = key.stamp.map(|(k, v)| (format!("k{k}"), v));
+                let honest = type_and_stamp(
+                    typist,
+                    key.at,
+                    key.del,
+                    &key.s,
+                    stamp.as_ref().map(|(k, v)| (k.as_str(), *v)),
+                );
                 // Bent versions first: whatever is vouched for must apply
                 // with everything kept before it.
                 for (_, a, b) in bends.iter().filter(|(at, _, _)| *at == i) {
