@@ -2,7 +2,9 @@
 //! mutated in every part (bytes, the actor table, the sequence number,
 //! lengths), with their checksums recomputed so that they reach Automerge,
 //! sent from a member's connection through [`Guard::admit`], the check the
-//! relay runs on every change. After each input the relay holds, the honest
+//! relay runs on every change, or kept unapplied when the typing check
+//! vouches for them (`nous_core::guard::Typing`, as the relay's hub does):
+//! every batch of those must apply. After each input the relay holds, the honest
 //! members still sync with it and converge, a fresh peer gets the whole
 //! document, and the document saves and loads.
 //!
@@ -14,7 +16,8 @@ use std::sync::Arc;
 use automerge::sync::{self, SyncDoc as _};
 use automerge::transaction::Transactable as _;
 use automerge::{ActorId, Automerge, ObjType, ROOT, ReadDoc as _};
-use nous_core::guard::Sequences;
+use nous_core::guard::sequence::Advance;
+use nous_core::guard::{Limits, Sequences, Typing};
 use nous_core::ids::DocId;
 use nous_core::record::{
     College, Founder, Genesis, Heads, Method, Payload, Record, RecordId, Rule, Rules, Unsigned,
@@ -66,16 +69,75 @@ struct Relay {
     /// Changes waiting in `doc` for a dependency.
     queued: std::collections::HashSet<automerge::ChangeHash>,
     id: DocId,
+    /// What the typing check knows, the changes it vouched for (kept, not
+    /// yet applied), and how many it vouched for in all.
+    typing: Typing,
+    pending: Vec<automerge::Change>,
+    typed: u64,
 }
 
 impl Relay {
-    /// Send `entries` from `device`; true if the relay kept them.
-    fn send(&mut self, device: &PublicKey, entries: &[Vec<u8>]) -> bool {
-        self.try_send(device, entries).is_ok()
+    /// Apply what was kept unapplied, as the hub does before anything else
+    /// touches the document: Err if a batch the typing check vouched for
+    /// does not apply (the promise this loop holds it to).
+    fn flush(&mut self) -> Result<(), String> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let count = pending.len();
+        let hashes: Vec<automerge::ChangeHash> = pending.iter().map(|c| c.hash()).collect();
+        let doc = &mut self.doc;
+        let applied =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.apply_changes(pending)));
+        match applied {
+            Ok(Ok(()))
+                if hashes
+                    .iter()
+                    .all(|h| self.doc.get_change_meta_by_hash(h).is_some()) =>
+            {
+                Ok(())
+            }
+            other => Err(format!(
+                "{count} change(s) vouched for as typing did not apply: {:?}",
+                other.map(|r| r.map_err(|e| e.to_string()))
+            )),
+        }
+    }
+
+    /// The attacker's connection closes: what it left waiting for a
+    /// dependency is dropped, as the hub does (the document rebuilt from
+    /// its applied history, the typing check starting afresh).
+    fn attacker_leaves(&mut self) -> Result<(), String> {
+        if self.queued.is_empty() {
+            return Ok(());
+        }
+        self.flush()?;
+        let saved = crate::hub::doc::save_applied(&self.doc);
+        self.doc = nous_core::guard::load(&saved, &Limits::local_store(), ActorId::random())
+            .map_err(|e| format!("the document does not load: {e}"))?;
+        self.queued.clear();
+        self.typing.reset();
+        Ok(())
     }
 
     /// Send `entries` from `device`: Err is why the relay refused them.
     fn try_send(&mut self, device: &PublicKey, entries: &[Vec<u8>]) -> Result<(), String> {
+        if self.queued.is_empty()
+            && let Some(typed) =
+                self.typing
+                    .check(&self.doc, &self.seqs, entries, &Limits::default())
+            && self.guard.may_type(self.id, device, &typed)
+        {
+            self.typing.keep(&typed);
+            let changes: Vec<automerge::Change> = typed.into_iter().map(|t| t.change).collect();
+            self.seqs.advance(Advance::of(&changes));
+            self.typed += changes.len() as u64;
+            self.pending.extend(changes);
+            return Ok(());
+        }
+        self.flush().map_err(|e| format!("BROKEN: {e}"))?;
+        let before = self.doc.get_heads();
         match self.guard.admit(
             self.id,
             device,
@@ -89,6 +151,8 @@ impl Relay {
                 self.doc = adopted.doc;
                 self.seqs.advance(adopted.advance);
                 self.queued = adopted.queue.iter().map(|q| q.hash).collect();
+                let entered = self.doc.get_changes(&before);
+                self.typing.learn(&self.doc, &entered);
                 Ok(())
             }
             Ok(Admission::ReadOnly) => Err("read only".into()),
@@ -361,6 +425,9 @@ fn run(seed: u64, iterations: u64) -> Result<u64, String> {
         seqs: Sequences::default(),
         queued: std::collections::HashSet::new(),
         id,
+        typing: Typing::new(),
+        pending: Vec::new(),
+        typed: 0,
     };
     let mut members: Vec<Member> = keys
         .into_iter()
@@ -372,6 +439,7 @@ fn run(seed: u64, iterations: u64) -> Result<u64, String> {
     let actors: Vec<ActorId> = members.iter().map(|m| m.doc.get_actor().clone()).collect();
     let mut rng = Rng(seed.max(1));
     let mut kept_mutants = 0;
+    let mut mutants_typed = 0;
     // Member 0 is the attacker; 1 and 2 are honest and must always converge.
     for i in 0..iterations {
         let fail = |what: String| format!("seed {seed}, input {i}: {what}");
@@ -396,9 +464,15 @@ fn run(seed: u64, iterations: u64) -> Result<u64, String> {
             let mutants: Vec<Vec<u8>> = (0..=rng.below(4))
                 .map(|_| mutate(&mut rng, &change, &actors))
                 .collect();
-            if relay.send(&members[0].key.public(), &mutants) {
-                kept_mutants += 1;
-                kept_now = true;
+            let typed_before = relay.typed;
+            match relay.try_send(&members[0].key.public(), &mutants) {
+                Ok(()) => {
+                    kept_mutants += 1;
+                    kept_now = true;
+                    mutants_typed += relay.typed - typed_before;
+                }
+                Err(why) if why.starts_with("BROKEN") => return Err(fail(why)),
+                Err(_) => {}
             }
             if let Err(why) = relay.try_send(&device, &[change]) {
                 return Err(fail(format!(
@@ -411,15 +485,23 @@ fn run(seed: u64, iterations: u64) -> Result<u64, String> {
             let mutants: Vec<Vec<u8>> = (0..=rng.below(4))
                 .map(|_| mutate(&mut rng, &original, &actors))
                 .collect();
-            if relay.send(&members[0].key.public(), &mutants) {
-                kept_mutants += 1;
-                kept_now = true;
+            let typed_before = relay.typed;
+            match relay.try_send(&members[0].key.public(), &mutants) {
+                Ok(()) => {
+                    kept_mutants += 1;
+                    kept_now = true;
+                    mutants_typed += relay.typed - typed_before;
+                }
+                Err(why) if why.starts_with("BROKEN") => return Err(fail(why)),
+                Err(_) => {}
             }
         }
+        relay.attacker_leaves().map_err(fail)?;
         // Every few inputs, and after any input the relay kept, check the
         // promises: honest members sync and converge, a fresh peer gets it
         // all, and the document saves and loads.
         if kept_now || i % 25 == 0 || i + 1 == iterations {
+            relay.flush().map_err(fail)?;
             for member in &mut members[1..] {
                 sync_down(&mut relay.doc, &mut member.doc).map_err(fail)?;
             }
@@ -450,6 +532,13 @@ fn run(seed: u64, iterations: u64) -> Result<u64, String> {
             }
         }
     }
+    if relay.typed == 0 {
+        return Err(format!("seed {seed}: nothing went the typing way"));
+    }
+    eprintln!(
+        "fuzz: {} changes kept unapplied first, {mutants_typed} of them mutants",
+        relay.typed
+    );
     Ok(kept_mutants)
 }
 
