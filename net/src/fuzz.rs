@@ -161,6 +161,27 @@ impl Relay {
     }
 }
 
+/// The attacker (member 0) sends `mutants`: whether the relay kept them
+/// (counted), Err if a batch vouched for as typing broke.
+fn attack(
+    relay: &mut Relay,
+    attacker: &PublicKey,
+    mutants: &[Vec<u8>],
+    kept: &mut u64,
+    typed: &mut u64,
+) -> Result<bool, String> {
+    let typed_before = relay.typed;
+    match relay.try_send(attacker, mutants) {
+        Ok(()) => {
+            *kept += 1;
+            *typed += relay.typed - typed_before;
+            Ok(true)
+        }
+        Err(why) if why.starts_with("BROKEN") => Err(why),
+        Err(_) => Ok(false),
+    }
+}
+
 /// Sync `member` down from the relay until neither has more to say. The
 /// member brings nothing the relay lacks (its changes went through the
 /// guard first), so nothing reaches the relay's document here unguarded.
@@ -464,16 +485,15 @@ fn run(seed: u64, iterations: u64) -> Result<u64, String> {
             let mutants: Vec<Vec<u8>> = (0..=rng.below(4))
                 .map(|_| mutate(&mut rng, &change, &actors))
                 .collect();
-            let typed_before = relay.typed;
-            match relay.try_send(&members[0].key.public(), &mutants) {
-                Ok(()) => {
-                    kept_mutants += 1;
-                    kept_now = true;
-                    mutants_typed += relay.typed - typed_before;
-                }
-                Err(why) if why.starts_with("BROKEN") => return Err(fail(why)),
-                Err(_) => {}
-            }
+            let attacker = members[0].key.public();
+            kept_now |= attack(
+                &mut relay,
+                &attacker,
+                &mutants,
+                &mut kept_mutants,
+                &mut mutants_typed,
+            )
+            .map_err(fail)?;
             if let Err(why) = relay.try_send(&device, &[change]) {
                 return Err(fail(format!(
                     "an honest change was refused after an attack: {why}"
@@ -485,16 +505,15 @@ fn run(seed: u64, iterations: u64) -> Result<u64, String> {
             let mutants: Vec<Vec<u8>> = (0..=rng.below(4))
                 .map(|_| mutate(&mut rng, &original, &actors))
                 .collect();
-            let typed_before = relay.typed;
-            match relay.try_send(&members[0].key.public(), &mutants) {
-                Ok(()) => {
-                    kept_mutants += 1;
-                    kept_now = true;
-                    mutants_typed += relay.typed - typed_before;
-                }
-                Err(why) if why.starts_with("BROKEN") => return Err(fail(why)),
-                Err(_) => {}
-            }
+            let attacker = members[0].key.public();
+            kept_now |= attack(
+                &mut relay,
+                &attacker,
+                &mutants,
+                &mut kept_mutants,
+                &mut mutants_typed,
+            )
+            .map_err(fail)?;
         }
         relay.attacker_leaves().map_err(fail)?;
         // Every few inputs, and after any input the relay kept, check the

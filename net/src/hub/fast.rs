@@ -123,14 +123,7 @@ impl Recent {
         }
         let held = usize::try_from(doc.stats().num_changes).unwrap_or(usize::MAX);
         for change in changes {
-            let hash = change.hash();
-            self.at.insert(hash, self.held());
-            self.bytes += change.raw_bytes().len();
-            self.log.push_back(Logged {
-                hash,
-                deps: change.deps().to_vec(),
-                bytes: change.raw_bytes().to_vec(),
-            });
+            self.log(change);
         }
         if self.held() != held {
             // Not what the document counts: never seen, but the answers
@@ -160,6 +153,17 @@ impl Recent {
         if self.marks.back().is_none_or(|m| m.heads != sorted(before)) {
             return false;
         }
+        self.log(change);
+        self.marks.push_back(Mark {
+            heads: sorted(after),
+            at: self.held(),
+        });
+        self.trim();
+        true
+    }
+
+    /// One more change, after those logged.
+    fn log(&mut self, change: &automerge::Change) {
         let hash = change.hash();
         self.at.insert(hash, self.held());
         self.bytes += change.raw_bytes().len();
@@ -168,12 +172,6 @@ impl Recent {
             deps: change.deps().to_vec(),
             bytes: change.raw_bytes().to_vec(),
         });
-        self.marks.push_back(Mark {
-            heads: sorted(after),
-            at: self.held(),
-        });
-        self.trim();
-        true
     }
 
     /// Drop the oldest marks and changes past the bounds.

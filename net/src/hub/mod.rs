@@ -663,6 +663,7 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
     epochs.borrow_and_update();
     let mut clients: HashMap<ConnId, Client> = HashMap::new();
     let mut stopped = None;
+    let mut batches_seen = 0;
     while let Some(cmd) = inbox.recv().await {
         if epochs.has_changed().unwrap_or(false) {
             epochs.borrow_and_update();
@@ -711,7 +712,6 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                         .vouch(&entries, &parts.guard.limits().changes)
                         .filter(|typed| parts.guard.may_type(id, &device, typed));
                     if let Some(typed) = typed {
-                        let batches = sync.typed_calls().1;
                         let received = carry_out(
                             &parts.chunks,
                             &mut clients,
@@ -719,10 +719,6 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                             Some(conn),
                             |sync, out| sync.receive_typed(conn, ask, message, typed, out),
                         );
-                        parts
-                            .metrics
-                            .typing_batches
-                            .fetch_add(sync.typed_calls().1 - batches, Ordering::Relaxed);
                         if let Err(e) = received {
                             broken(&parts, &mut clients, conn, id, &e);
                             if !reload(id, &parts, &clients, &mut sync).await {
@@ -834,6 +830,14 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 stopped = Some(done);
             }
         }
+        // Batches of keystrokes applied, whatever asked for them (a new
+        // document after a reload counts from 0).
+        let batches = sync.typed_calls().1;
+        parts
+            .metrics
+            .typing_batches
+            .fetch_add(batches.saturating_sub(batches_seen), Ordering::Relaxed);
+        batches_seen = batches;
         if let Some(done) = stopped {
             parts.chunks.flush().await;
             let _ = done.send(());
