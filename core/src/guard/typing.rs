@@ -144,11 +144,6 @@ impl Typing {
         *self = Typing::default();
     }
 
-    /// How many elements are known (tests, metrics).
-    pub fn elements_known(&self) -> usize {
-        self.elements.len()
-    }
-
     fn intern(&mut self, actor: &ActorId) -> u32 {
         if let Some(&i) = self.interned.get(actor) {
             return i;
