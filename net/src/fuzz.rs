@@ -474,46 +474,32 @@ fn run(seed: u64, iterations: u64) -> Result<u64, String> {
         // The attacker mutates a change: one of its own made on the relay's
         // copy, or one an honest member just made, and sends one to five
         // variants at once.
-        let mut kept_now = false;
         let mut base = relay.doc.clone().with_actor(actors[0].clone());
-        let original = if rng.chance(70) {
-            edit(&mut rng, &mut base)
+        let (original, honest_after) = if rng.chance(70) {
+            (edit(&mut rng, &mut base), None)
         } else {
-            let change = edit(&mut rng, &mut members[honest].doc);
             // The honest member's change reaches the relay after the attack.
-            let device = members[honest].key.public();
-            let mutants: Vec<Vec<u8>> = (0..=rng.below(4))
-                .map(|_| mutate(&mut rng, &change, &actors))
-                .collect();
-            let attacker = members[0].key.public();
-            kept_now |= attack(
-                &mut relay,
-                &attacker,
-                &mutants,
-                &mut kept_mutants,
-                &mut mutants_typed,
-            )
-            .map_err(fail)?;
-            if let Err(why) = relay.try_send(&device, &[change]) {
-                return Err(fail(format!(
-                    "an honest change was refused after an attack: {why}"
-                )));
-            }
-            Vec::new()
+            let change = edit(&mut rng, &mut members[honest].doc);
+            (change.clone(), Some(change))
         };
-        if !original.is_empty() {
-            let mutants: Vec<Vec<u8>> = (0..=rng.below(4))
-                .map(|_| mutate(&mut rng, &original, &actors))
-                .collect();
-            let attacker = members[0].key.public();
-            kept_now |= attack(
-                &mut relay,
-                &attacker,
-                &mutants,
-                &mut kept_mutants,
-                &mut mutants_typed,
-            )
-            .map_err(fail)?;
+        let mutants: Vec<Vec<u8>> = (0..=rng.below(4))
+            .map(|_| mutate(&mut rng, &original, &actors))
+            .collect();
+        let attacker = members[0].key.public();
+        let kept_now = attack(
+            &mut relay,
+            &attacker,
+            &mutants,
+            &mut kept_mutants,
+            &mut mutants_typed,
+        )
+        .map_err(fail)?;
+        if let Some(change) = honest_after
+            && let Err(why) = relay.try_send(&device, &[change])
+        {
+            return Err(fail(format!(
+                "an honest change was refused after an attack: {why}"
+            )));
         }
         relay.attacker_leaves().map_err(fail)?;
         // Every few inputs, and after any input the relay kept, check the

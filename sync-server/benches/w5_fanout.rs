@@ -422,26 +422,18 @@ fn add_server_figures(result: &mut Value, kind: Kind, setup: &Setup, figures: Fi
     obj.insert("server_peak_rss_mib".into(), json!(round(hwm, 1)));
     if let (Some(before), Some(after)) = (before, after) {
         let delta = |name: &str| after.get(name).unwrap_or(&0.0) - before.get(name).unwrap_or(&0.0);
-        obj.insert(
-            "relay_changes_admitted".into(),
-            json!(delta("nous_relay_changes_admitted_total")),
-        );
-        obj.insert(
-            "relay_changes_typed".into(),
-            json!(delta("nous_relay_changes_typed_total")),
-        );
-        obj.insert(
-            "relay_typing_batches".into(),
-            json!(delta("nous_relay_typing_batches_total")),
-        );
-        obj.insert(
-            "relay_messages_in".into(),
-            json!(delta("nous_relay_messages_in_total")),
-        );
-        obj.insert(
-            "relay_messages_out".into(),
-            json!(delta("nous_relay_messages_out_total")),
-        );
+        for (field, metric) in [
+            (
+                "relay_changes_admitted",
+                "nous_relay_changes_admitted_total",
+            ),
+            ("relay_changes_typed", "nous_relay_changes_typed_total"),
+            ("relay_typing_batches", "nous_relay_typing_batches_total"),
+            ("relay_messages_in", "nous_relay_messages_in_total"),
+            ("relay_messages_out", "nous_relay_messages_out_total"),
+        ] {
+            obj.insert(field.into(), json!(delta(metric)));
+        }
         obj.insert(
             "relay_connections".into(),
             json!(after.get("nous_relay_connections")),
