@@ -925,6 +925,8 @@ fn sequence(
         }
         SequenceError::NotCanonical { .. } => refuse("not_canonical", error.to_string()),
         SequenceError::Gap { .. } => refuse("out_of_sequence", error.to_string()),
+        SequenceError::Lineage { .. } => refuse("out_of_lineage", error.to_string()),
+        SequenceError::Unloadable { .. } => refuse("unloadable", error.to_string()),
     })
 }
 

@@ -25,6 +25,8 @@
 //! Binaries should call [`install_panic_hook`] once at start-up, so a contained
 //! panic is logged through `tracing` instead of being printed as a crash.
 
+#[cfg(test)]
+mod bend;
 mod scan;
 pub mod sequence;
 pub mod typing;

@@ -523,15 +523,12 @@ fn kind_in(doc: &Automerge, obj: &ObjectId) -> Option<ObjType> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::guard::bend::{actor, bend, bent};
     use crate::guard::sequence::Advance;
     use automerge::sync::{State, SyncDoc as _};
     use automerge::transaction::Transactable as _;
     use automerge::{ROOT, ReadDoc as _};
     use proptest::prelude::*;
-
-    fn actor(n: u8) -> ActorId {
-        ActorId::from(&[n; 16][..])
-    }
 
     fn text_of(doc: &Automerge) -> String {
         let (_, text) = doc.get(ROOT, "text").expect("read").expect("a text");
@@ -782,91 +779,6 @@ mod tests {
         assert!(vouches(&mut typing, &relay, &seqs, &[elsewhere]));
     }
 
-    /// Ways to bend an honest keystroke.
-    #[derive(Debug, Clone)]
-    enum Bend {
-        StartOp(u64),
-        Seq(i8),
-        Actor(u8),
-        After(usize, u64, u8),
-        Pred(usize, u64, u8),
-        Obj(usize, u64, u8),
-        NotInsert(usize),
-        Value(usize),
-        Counter(usize),
-        MapKey(usize, u8),
-        DropDeps,
-        ForeignDep,
-        Swap(usize, usize),
-    }
-
-    fn bend() -> impl Strategy<Value = Bend> {
-        prop_oneof![
-            (0u64..40).prop_map(Bend::StartOp),
-            (-2i8..3).prop_map(Bend::Seq),
-            (1u8..4).prop_map(Bend::Actor),
-            (0usize..4, 0u64..40, 1u8..4).prop_map(|(i, c, a)| Bend::After(i, c, a)),
-            (0usize..4, 0u64..40, 1u8..4).prop_map(|(i, c, a)| Bend::Pred(i, c, a)),
-            (0usize..4, 0u64..40, 1u8..4).prop_map(|(i, c, a)| Bend::Obj(i, c, a)),
-            (0usize..4).prop_map(Bend::NotInsert),
-            (0usize..4).prop_map(Bend::Value),
-            (0usize..4).prop_map(Bend::Counter),
-            (0usize..4, 0u8..3).prop_map(|(i, k)| Bend::MapKey(i, k)),
-            Just(Bend::DropDeps),
-            Just(Bend::ForeignDep),
-            (0usize..4, 0usize..4).prop_map(|(i, j)| Bend::Swap(i, j)),
-        ]
-    }
-
-    fn bent(bytes: &[u8], bend: &Bend) -> Option<Vec<u8>> {
-        let change = Change::from_bytes(bytes.to_vec()).ok()?;
-        let mut e = change.decode();
-        let n = e.operations.len();
-        let op_at = |i: usize| i % n.max(1);
-        match bend {
-            Bend::StartOp(s) => e.start_op = std::num::NonZeroU64::new((*s).max(1))?,
-            Bend::Seq(d) => e.seq = e.seq.checked_add_signed(i64::from(*d))?,
-            Bend::Actor(a) => e.actor_id = actor(*a),
-            Bend::After(i, c, a) => {
-                let op = e.operations.get_mut(op_at(*i))?;
-                op.key = Key::Seq(ElementId::Id(OpId::new((*c).max(1), &actor(*a))));
-            }
-            Bend::Pred(i, c, a) => {
-                let op = e.operations.get_mut(op_at(*i))?;
-                op.pred = vec![OpId::new((*c).max(1), &actor(*a))].into();
-            }
-            Bend::Obj(i, c, a) => {
-                let op = e.operations.get_mut(op_at(*i))?;
-                op.obj = ObjectId::Id(OpId::new((*c).max(1), &actor(*a)));
-            }
-            Bend::NotInsert(i) => {
-                let op = e.operations.get_mut(op_at(*i))?;
-                op.insert = !op.insert;
-            }
-            Bend::Value(i) => {
-                let op = e.operations.get_mut(op_at(*i))?;
-                op.action = OpType::Put(ScalarValue::Int(7));
-            }
-            Bend::Counter(i) => {
-                let op = e.operations.get_mut(op_at(*i))?;
-                op.action = OpType::Put(ScalarValue::counter(3));
-            }
-            Bend::MapKey(i, k) => {
-                let op = e.operations.get_mut(op_at(*i))?;
-                op.key = Key::Map(format!("k{k}").into());
-            }
-            Bend::DropDeps => e.deps.clear(),
-            Bend::ForeignDep => e.deps.push(ChangeHash([7; 32])),
-            Bend::Swap(i, j) => {
-                if n > 0 {
-                    e.operations.swap(op_at(*i), op_at(*j));
-                }
-            }
-        }
-        let again = contained(|| Change::from(e)).ok()?;
-        Some(again.raw_bytes().to_vec())
-    }
-
     #[derive(Debug, Clone)]
     struct Key_ {
         who: u8,
@@ -894,7 +806,9 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("NOUS_PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(64)
+        ))]
 
         /// Honest keystrokes of two typists, interleaved, are all vouched
         /// for, and bent ones are vouched for only when Automerge applies
