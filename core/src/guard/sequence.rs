@@ -174,6 +174,16 @@ impl Sequences {
         self.last.values().map(|last| last.seq).sum()
     }
 
+    /// The largest op counter of the document: about how many ops it
+    /// ever held (what saving or walking it costs).
+    pub fn max_op(&self) -> u64 {
+        self.last
+            .values()
+            .map(|last| last.max_op)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The last sequence number of `actor` (0: none).
     pub fn last(&self, actor: &ActorId) -> u64 {
         self.last.get(actor).map_or(0, |last| last.seq)

@@ -82,6 +82,9 @@ pub struct Ready {
     idle: Vec<tokio::task::JoinHandle<()>>,
     complete: Arc<AtomicUsize>,
     stop: watch::Sender<bool>,
+    /// For each edit, the typist's own time from the keystroke to its
+    /// message (Automerge making both), before the send time is taken.
+    client: Vec<Duration>,
 }
 
 fn envelope(kind: &str, sender: &str, target: &str, doc: &str, data: Option<&[u8]>) -> Vec<u8> {
@@ -475,6 +478,7 @@ pub fn prepare(options: Options) -> Ready {
         idle,
         complete,
         stop,
+        client: Vec::new(),
     }
 }
 
@@ -485,6 +489,7 @@ impl Ready {
         let options = self.options.clone();
         let complete = self.complete.clone();
         let (tx, rx, doc, state, server, text) = &mut self.typist;
+        let client = &mut self.client;
         self.runtime.block_on(async {
             let who = (
                 options.identities[0].peer.as_str(),
@@ -513,16 +518,29 @@ impl Ready {
                         frame = rx.next() => typist_answers(tx, doc, state, who, frame).await,
                     }
                 }
-                sent.push(Instant::now());
+                let typed = Instant::now();
                 doc.transact(|t| {
                     let c = char::from(b'a' + (i % 26) as u8).to_string();
                     t.splice_text(&*text, options.prior + i, 0, &c)?;
                     t.put(ROOT, "seq", i as i64)
                 })
                 .expect("edit");
+                let mut first = true;
                 while let Some(message) = doc.generate_sync_message(state) {
                     let frame = envelope("sync", who.0, who.1, who.2, Some(&message.encode()));
+                    if std::mem::take(&mut first) {
+                        // The edit leaves the typist now: what came before
+                        // is the client's own work (Automerge making the
+                        // change and its message, longer on a long
+                        // document), not the server's share.
+                        sent.push(Instant::now());
+                        client.push(typed.elapsed());
+                    }
                     tx.send(Message::Binary(frame.into())).await.expect("send");
+                }
+                if first {
+                    sent.push(Instant::now());
+                    client.push(typed.elapsed());
                 }
             }
             let deadline = tokio::time::Instant::now() + settle;
@@ -551,6 +569,7 @@ impl Ready {
             all
         });
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mut typist: Vec<f64> = self.client.iter().map(|d| ms(*d)).collect();
         let mut all = Vec::new();
         let mut first = Vec::new();
         let mut last = Vec::new();
@@ -589,6 +608,8 @@ impl Ready {
             "edits": self.options.edits,
             "p50_ms": pct(&mut all, 50.0),
             "p99_ms": pct(&mut all, 99.0),
+            "typist_p50_ms": pct(&mut typist, 50.0),
+            "typist_p99_ms": pct(&mut typist, 99.0),
             "max_ms": pct(&mut all, 100.0),
             "first_p50_ms": pct(&mut first, 50.0),
             "first_p99_ms": pct(&mut first, 99.0),
