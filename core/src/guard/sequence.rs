@@ -184,6 +184,14 @@ impl Sequences {
             .unwrap_or(0)
     }
 
+    /// The last change of `actor`: its number, its last op counter and its
+    /// hash (`None`: it wrote none).
+    pub fn last_change(&self, actor: &ActorId) -> Option<(u64, u64, ChangeHash)> {
+        self.last
+            .get(actor)
+            .map(|last| (last.seq, last.max_op, last.hash))
+    }
+
     /// The last sequence number of `actor` (0: none).
     pub fn last(&self, actor: &ActorId) -> u64 {
         self.last.get(actor).map_or(0, |last| last.seq)

@@ -13,26 +13,33 @@
 //! Automerge (inside the containment) and encoded again, it gives back its
 //! own bytes (so every peer reads the same change under the same hash), and:
 //!
-//! * its actor is known here, its number is the next one of that actor
-//!   (and the caller's [`Sequences`] agree), its first op counter is past
-//!   the actor's last and past every dependency's, every dependency is a
-//!   change known here (applied, or vouched for and kept);
+//! * its number is the next one of its actor (the caller's [`Sequences`],
+//!   which know the last change of every actor, agree), its first op
+//!   counter is past the actor's last and past every dependency's, every
+//!   dependency is a change known here (applied, or vouched for and kept)
+//!   or held by the document;
 //! * every op is either in a text — the insertion of a string after an
 //!   element known here (or the head, or an element this change inserted
 //!   before it), or the deletion of an element known here whose only
 //!   predecessor is that element's insertion — or on a key of a map (the
-//!   root, or a map known here): a scalar put there, or the key deleted,
-//!   over ops known to be on that key (what a client stamping its edits
-//!   does); every op it refers to comes before it (a smaller counter).
+//!   root, or a map the document holds): a scalar put there, or the key
+//!   deleted, over ops known to be on that key (what a client stamping its
+//!   edits does); every op it refers to comes before it (a smaller
+//!   counter).
 //!
 //! Anything else — objects made, counters, marks, an element overwritten,
-//! an element or a key's op this instance never saw — is `None`: the
-//! caller takes the full path (apply, then check). "Known here"
-//! means learnt from changes the caller saw enter the document
-//! ([`Typing::learn`]) or vouched for and kept ([`Typing::keep`]); an
-//! instance is sound only while every change it knows is in the document or
-//! waiting to be applied to it, in order. A caller that rebuilds or drops
-//! its document calls [`Typing::reset`].
+//! an element or a key's op that is neither known here nor in the document
+//! — is `None`: the caller takes the full path (apply, then check). "Known
+//! here" means learnt from changes the caller saw enter the document
+//! ([`Typing::learn`]), vouched for and kept ([`Typing::keep`]), or looked
+//! up in the document and remembered: an element it shows in that text,
+//! visible and not overwritten (a cursor to it and the op at its place),
+//! and the ops a map's key holds (its conflicts) when nothing known here
+//! touched that key. So a relay that just loaded a document, or took in a
+//! long catch-up, vouches for the next keystroke without learning the
+//! whole history first. An instance is sound only while every change it
+//! knows is in the document or waiting to be applied to it, in order. A
+//! caller that rebuilds or drops its document calls [`Typing::reset`].
 //!
 //! The property tests below hold the promise to Automerge: any sequence of
 //! changes vouched for, honest or mutated, applies in one batch, and the
@@ -41,7 +48,7 @@
 use std::collections::HashMap;
 
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
-use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ScalarValue};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc as _, ScalarValue};
 
 use super::scan::chunk_header;
 use super::{Limits, Sequences, contained, decode_change};
@@ -154,14 +161,11 @@ impl Typing {
         i
     }
 
-    fn id(&self, op: &OpId) -> Option<Id> {
-        Some((op.counter(), *self.interned.get(op.actor())?))
-    }
-
     fn bounded(&mut self) {
         if self.elements.len() > MAX_KNOWN
             || self.known.len() > MAX_KNOWN
             || self.slots.len() > MAX_KNOWN
+            || self.actors.len() > MAX_KNOWN
         {
             self.reset();
         }
@@ -255,6 +259,66 @@ impl Typing {
         kind
     }
 
+    /// An op's name as Automerge reads it ("counter@actor").
+    fn name(&self, id: Id) -> Option<String> {
+        let actor = self.actors.get(usize::try_from(id.1).ok()?)?;
+        Some(format!("{}@{actor}", id.0))
+    }
+
+    /// Whether `element` is an element of the text `obj`: known here, or
+    /// else one `doc` shows there, visible and not overwritten (then
+    /// remembered: it is in the document for good).
+    fn is_element(&mut self, doc: &Automerge, element: Id, obj: Id) -> bool {
+        if let Some(&known) = self.elements.get(&element) {
+            return known == obj;
+        }
+        let (Some(obj_name), Some(name)) = (self.name(obj), self.name(element)) else {
+            return false;
+        };
+        let Some(actor) = self
+            .actors
+            .get(usize::try_from(element.1).unwrap_or(usize::MAX))
+        else {
+            return false;
+        };
+        let found = contained(|| {
+            let (text, _) = doc.import(&obj_name).ok()?;
+            let cursor = automerge::Cursor::try_from(name.as_str()).ok()?;
+            let at = doc.get_cursor_position(&text, &cursor, None).ok()?;
+            let (_, shown) = doc.get(&text, at).ok()??;
+            Some(matches!(shown, automerge::ObjId::Id(counter, ref by, _) if counter == element.0 && by == actor))
+        })
+        .ok()
+        .flatten()
+        .unwrap_or(false);
+        if found {
+            self.elements.insert(element, obj);
+        }
+        found
+    }
+
+    /// The ops on a map's key as `doc` holds them (its conflicts), then
+    /// remembered (`None`: the map is not one `doc` holds).
+    fn slot_in(&mut self, doc: &Automerge, slot: &Slot) -> Option<Vec<Id>> {
+        let (obj, key) = slot;
+        let map = if *obj == ROOT {
+            automerge::ROOT
+        } else {
+            let name = self.name(*obj)?;
+            contained(|| doc.import(&name)).ok()?.ok()?.0
+        };
+        let all = contained(|| doc.get_all(&map, key.as_str())).ok()?.ok()?;
+        let mut ops = Vec::with_capacity(all.len());
+        for (_, id) in all {
+            let automerge::ObjId::Id(counter, actor, _) = id else {
+                return None;
+            };
+            ops.push((counter, self.intern(&actor)));
+        }
+        self.slots.insert(slot.clone(), ops.clone());
+        Some(ops)
+    }
+
     /// Vouch for `entries` (change chunks, in the order they are to be
     /// applied after every change known here): `Some` when every one is a
     /// typing change, `None` otherwise (the caller takes the full path).
@@ -296,11 +360,17 @@ impl Typing {
             if again.raw_bytes() != entry || change.raw_bytes() != entry {
                 return None;
             }
-            let actor = *self.interned.get(&expanded.actor_id)?;
+            let actor = self.intern(&expanded.actor_id);
+            // The actor's previous change: of this message, known here, or
+            // the document's (its numbers are kept for every change).
             let previous = last
                 .get(&actor)
                 .or_else(|| self.last.get(&actor))
-                .copied()?;
+                .copied()
+                .or_else(|| {
+                    let (seq, max_op, hash) = seqs.last_change(&expanded.actor_id)?;
+                    Some(Last { seq, max_op, hash })
+                })?;
             let (seq, max_op) = (previous.seq, previous.max_op);
             let earlier = typed
                 .iter()
@@ -314,7 +384,20 @@ impl Typing {
             if start <= max_op || start.checked_add(len)? > MAX_COUNTER {
                 return None;
             }
-            let lookup = |hash: &ChangeHash| known.get(hash).or_else(|| self.known.get(hash));
+            // A change known here, or else one the document holds.
+            let lookup = |hash: &ChangeHash| {
+                known
+                    .get(hash)
+                    .or_else(|| self.known.get(hash))
+                    .cloned()
+                    .or_else(|| {
+                        let meta = doc.get_change_meta_by_hash(hash)?;
+                        Some(Known {
+                            max_op: meta.max_op,
+                            deps: meta.deps,
+                        })
+                    })
+            };
             for dep in &expanded.deps {
                 if start <= lookup(dep)?.max_op {
                     return None;
@@ -331,11 +414,12 @@ impl Typing {
             for (i, op) in expanded.operations.iter().enumerate() {
                 let own = (start + i as u64, actor);
                 let step = self.step(doc, op)?;
-                let known = |id: &Id| elements.get(id).or_else(|| self.elements.get(id)).copied();
                 match step {
                     Step::Insert { obj, after } => {
                         if let Some(after) = after
-                            && (known(&after) != Some(obj) || after.0 >= own.0)
+                            && (after.0 >= own.0
+                                || (elements.get(&after) != Some(&obj)
+                                    && !self.is_element(doc, after, obj)))
                         {
                             return None;
                         }
@@ -343,16 +427,18 @@ impl Typing {
                         inserted.push((own, obj));
                     }
                     Step::Delete { obj, element } => {
-                        if known(&element) != Some(obj) || element.0 >= own.0 {
+                        if element.0 >= own.0
+                            || (elements.get(&element) != Some(&obj)
+                                && !self.is_element(doc, element, obj))
+                        {
                             return None;
                         }
                     }
                     Step::Set { slot, preds, put } => {
-                        let ops = slots
-                            .get(&slot)
-                            .or_else(|| self.slots.get(&slot))
-                            .cloned()
-                            .unwrap_or_default();
+                        let ops = match slots.get(&slot).or_else(|| self.slots.get(&slot)) {
+                            Some(ops) => ops.clone(),
+                            None => self.slot_in(doc, &slot)?,
+                        };
                         if preds.iter().any(|p| !ops.contains(p) || p.0 >= own.0) {
                             return None;
                         }
@@ -404,7 +490,7 @@ impl Typing {
     fn step(&mut self, doc: &Automerge, op: &automerge::legacy::Op) -> Option<Step> {
         let obj = match &op.obj {
             ObjectId::Root => ROOT,
-            ObjectId::Id(name) => self.id(name)?,
+            ObjectId::Id(name) => self.intern_op(name),
         };
         let kind = self.kind(doc, obj, &op.obj)?;
         if let (ObjType::Map, Key::Map(key), false) = (kind, &op.key, op.insert) {
@@ -414,11 +500,7 @@ impl Typing {
                 OpType::Delete => false,
                 _ => return None,
             };
-            let preds = op
-                .pred
-                .iter()
-                .map(|p| self.id(p))
-                .collect::<Option<Vec<Id>>>()?;
+            let preds: Vec<Id> = op.pred.iter().map(|p| self.intern_op(p)).collect();
             return Some(Step::Set {
                 slot: (obj, key.to_string()),
                 preds,
@@ -432,7 +514,7 @@ impl Typing {
             (OpType::Put(ScalarValue::Str(_)), Key::Seq(after), true) if op.pred.is_empty() => {
                 let after = match after {
                     ElementId::Head => None,
-                    ElementId::Id(id) => Some(self.id(id)?),
+                    ElementId::Id(id) => Some(self.intern_op(id)),
                 };
                 Some(Step::Insert { obj, after })
             }
@@ -441,7 +523,7 @@ impl Typing {
             {
                 Some(Step::Delete {
                     obj,
-                    element: self.id(element)?,
+                    element: self.intern_op(element),
                 })
             }
             _ => None,
@@ -483,10 +565,10 @@ impl Typing {
 /// Whether `target` is among `deps` or their ancestors, looking through at
 /// most [`MAX_WALK`] known changes (`false` past them, or at a change not
 /// known).
-fn descends<'a>(
+fn descends(
     deps: &[ChangeHash],
     target: ChangeHash,
-    lookup: impl Fn(&ChangeHash) -> Option<&'a Known>,
+    lookup: impl Fn(&ChangeHash) -> Option<Known>,
 ) -> bool {
     let mut seen = std::collections::HashSet::new();
     let mut stack: Vec<ChangeHash> = deps.to_vec();
@@ -525,9 +607,9 @@ mod tests {
     use super::*;
     use crate::guard::bend::{actor, bend, bent};
     use crate::guard::sequence::Advance;
+    use automerge::ROOT;
     use automerge::sync::{State, SyncDoc as _};
     use automerge::transaction::Transactable as _;
-    use automerge::{ROOT, ReadDoc as _};
     use proptest::prelude::*;
 
     fn text_of(doc: &Automerge) -> String {
@@ -811,16 +893,22 @@ mod tests {
         ))]
 
         /// Honest keystrokes of two typists, interleaved, are all vouched
-        /// for, and bent ones are vouched for only when Automerge applies
+        /// for (whether the relay learnt the document's history or not), and bent ones are vouched for only when Automerge applies
         /// them in one batch with the rest, the document still saving,
         /// loading and syncing to a fresh peer.
         #[test]
         fn what_is_vouched_for_applies(
             keys in proptest::collection::vec(keystroke(), 1..12),
             bends in proptest::collection::vec((0usize..12, bend(), bend()), 0..16),
+            learnt in any::<bool>(),
         ) {
             let doc = base();
             let (mut relay, mut typing, mut seqs) = relay_of(&doc);
+            if !learnt {
+                // A relay that just loaded the document learnt nothing: what
+                // it needs, it looks up in the document.
+                typing = Typing::new();
+            }
             let mut typists = [doc.fork().with_actor(actor(1)), doc.fork().with_actor(actor(2))];
             let mut pending = Vec::new();
             for (i, key) in keys.iter().enumerate() {
