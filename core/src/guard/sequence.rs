@@ -40,9 +40,7 @@
 //! [`Sequences::held`] finds the change a document already holds for an
 //! (actor, seq), for the evidence an equivocation leaves.
 
-use std::collections::HashMap;
-
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash};
@@ -107,6 +105,8 @@ pub enum SequenceError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sequences {
     last: HashMap<ActorId, Last>,
+    /// The largest op counter of any change.
+    max_op: u64,
 }
 
 /// An actor's last change: its number, its last op counter, its hash.
@@ -164,7 +164,8 @@ impl Sequences {
                 })
                 .or_insert(this);
         }
-        Sequences { last }
+        let max_op = last.values().map(|last| last.max_op).max().unwrap_or(0);
+        Sequences { last, max_op }
     }
 
     /// How many changes these numbers count: the sum of every actor's last
@@ -177,11 +178,7 @@ impl Sequences {
     /// The largest op counter of the document: about how many ops it
     /// ever held (what saving or walking it costs).
     pub fn max_op(&self) -> u64 {
-        self.last
-            .values()
-            .map(|last| last.max_op)
-            .max()
-            .unwrap_or(0)
+        self.max_op
     }
 
     /// The last change of `actor`: its number, its last op counter and its
@@ -272,6 +269,7 @@ impl Sequences {
     /// Keep what [`Sequences::check`] found.
     pub fn advance(&mut self, advance: Advance) {
         for (actor, this) in advance.0 {
+            self.max_op = self.max_op.max(this.max_op);
             self.last
                 .entry(actor)
                 .and_modify(|held| {

@@ -197,24 +197,6 @@ enum Cmd {
     },
 }
 
-impl Cmd {
-    /// The connection it comes from (`None`: the relay's own).
-    fn conn(&self) -> Option<ConnId> {
-        match self {
-            Cmd::Attach { conn, .. }
-            | Cmd::Sync { conn, .. }
-            | Cmd::Ephemeral { conn, .. }
-            | Cmd::Detach { conn } => Some(*conn),
-            Cmd::Stop { .. } => None,
-        }
-    }
-
-    /// Whether it carries changes (a writer's edit, which readers wait for).
-    fn carries_changes(&self) -> bool {
-        matches!(self, Cmd::Sync { message, .. } if !message.changes.is_empty())
-    }
-}
-
 /// Commands taken off a document's inbox but not carried out yet.
 ///
 /// A writer's edit is carried out before the other clients' messages that
@@ -237,12 +219,20 @@ trait Ordered {
 }
 
 impl Ordered for Cmd {
+    /// The connection it comes from (`None`: the relay's own).
     fn conn(&self) -> Option<ConnId> {
-        Cmd::conn(self)
+        match self {
+            Cmd::Attach { conn, .. }
+            | Cmd::Sync { conn, .. }
+            | Cmd::Ephemeral { conn, .. }
+            | Cmd::Detach { conn } => Some(*conn),
+            Cmd::Stop { .. } => None,
+        }
     }
 
+    /// Whether it carries changes (a writer's edit, which readers wait for).
     fn urgent(&self) -> bool {
-        self.carries_changes()
+        matches!(self, Cmd::Sync { message, .. } if !message.changes.is_empty())
     }
 }
 
