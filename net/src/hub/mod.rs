@@ -207,6 +207,8 @@ enum Cmd {
 /// connection, nor before a stop: each client's messages keep their order.
 struct Backlog<T> {
     cmds: VecDeque<T>,
+    /// How many of them carry changes.
+    urgent: usize,
 }
 
 /// Commands taken off the inbox at once, at most.
@@ -240,6 +242,7 @@ impl<T: Ordered> Backlog<T> {
     fn new() -> Self {
         Backlog {
             cmds: VecDeque::new(),
+            urgent: 0,
         }
     }
 
@@ -248,7 +251,12 @@ impl<T: Ordered> Backlog<T> {
     }
 
     fn push(&mut self, cmd: T) {
+        self.urgent += usize::from(cmd.urgent());
         self.cmds.push_back(cmd);
+    }
+
+    fn len(&self) -> usize {
+        self.cmds.len()
     }
 
     /// The next command to carry out: the first urgent one that may go
@@ -256,6 +264,13 @@ impl<T: Ordered> Backlog<T> {
     fn next(&mut self) -> Option<T> {
         let mut ahead: HashSet<ConnId> = HashSet::new();
         let mut pick = 0;
+        // Mostly acknowledgements, nothing to let ahead: in order.
+        let front_urgent = self.cmds.front().is_some_and(Ordered::urgent);
+        if self.urgent == 0 || front_urgent {
+            let cmd = self.cmds.pop_front()?;
+            self.urgent -= usize::from(cmd.urgent());
+            return Some(cmd);
+        }
         for (i, cmd) in self.cmds.iter().enumerate() {
             let Some(conn) = cmd.conn() else {
                 break;
@@ -266,7 +281,9 @@ impl<T: Ordered> Backlog<T> {
             }
             ahead.insert(conn);
         }
-        self.cmds.remove(pick)
+        let cmd = self.cmds.remove(pick)?;
+        self.urgent -= usize::from(cmd.urgent());
+        Some(cmd)
     }
 }
 
@@ -745,7 +762,7 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
             };
             backlog.push(cmd);
         }
-        while backlog.cmds.len() < BACKLOG
+        while backlog.len() < BACKLOG
             && let Ok(cmd) = inbox.try_recv()
         {
             backlog.push(cmd);
