@@ -1,12 +1,33 @@
 //! Test support: honest changes bent the way an attacker would, each bend
-//! encoded again into a change with a valid checksum (the property tests of
-//! [`super::typing`] and [`super::sequence`]).
+//! encoded again into a change with a valid checksum, and a fresh peer's
+//! sync (the property tests of [`super::typing`] and [`super::sequence`]).
 
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
-use automerge::{ActorId, Change, ChangeHash, ScalarValue};
+use automerge::sync::{State, SyncDoc as _};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ScalarValue};
 use proptest::prelude::*;
 
 use super::contained;
+
+/// What a fresh peer that syncs with `doc` ends up with.
+pub(crate) fn synced(doc: &mut Automerge) -> Automerge {
+    let mut fresh = Automerge::new();
+    let (mut ours, mut theirs) = (State::new(), State::new());
+    for _ in 0..20 {
+        let a = doc.generate_sync_message(&mut ours);
+        let b = fresh.generate_sync_message(&mut theirs);
+        if a.is_none() && b.is_none() {
+            break;
+        }
+        if let Some(a) = a {
+            fresh.receive_sync_message(&mut theirs, a).expect("sync");
+        }
+        if let Some(b) = b {
+            doc.receive_sync_message(&mut ours, b).expect("sync");
+        }
+    }
+    fresh
+}
 
 /// The actor numbered `n`.
 pub(crate) fn actor(n: u8) -> ActorId {

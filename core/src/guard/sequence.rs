@@ -380,10 +380,9 @@ fn plain(change: &Change) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guard::bend::{Bend, actor, bend, bent};
+    use crate::guard::bend::{Bend, actor, bend, bent, synced};
     use crate::guard::{Limits, apply_in_place};
     use automerge::marks::{ExpandMark, Mark};
-    use automerge::sync::{State, SyncDoc as _};
     use automerge::transaction::Transactable as _;
     use automerge::{ObjType, ROOT, ReadDoc as _, ScalarValue};
     use proptest::prelude::*;
@@ -639,26 +638,6 @@ mod tests {
         }
         tx.commit();
         doc.get_last_local_change()
-    }
-
-    /// What a fresh peer that syncs with `doc` ends up with.
-    fn synced(doc: &mut Automerge) -> Automerge {
-        let mut fresh = Automerge::new();
-        let (mut ours, mut theirs) = (State::new(), State::new());
-        for _ in 0..20 {
-            let a = doc.generate_sync_message(&mut ours);
-            let b = fresh.generate_sync_message(&mut theirs);
-            if a.is_none() && b.is_none() {
-                break;
-            }
-            if let Some(a) = a {
-                fresh.receive_sync_message(&mut theirs, a).expect("sync");
-            }
-            if let Some(b) = b {
-                doc.receive_sync_message(&mut ours, b).expect("sync");
-            }
-        }
-        fresh
     }
 
     proptest! {

@@ -605,10 +605,9 @@ fn kind_in(doc: &Automerge, obj: &ObjectId) -> Option<ObjType> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guard::bend::{actor, bend, bent};
+    use crate::guard::bend::{actor, bend, bent, synced};
     use crate::guard::sequence::Advance;
     use automerge::ROOT;
-    use automerge::sync::{State, SyncDoc as _};
     use automerge::transaction::Transactable as _;
     use proptest::prelude::*;
 
@@ -716,21 +715,7 @@ mod tests {
         let saved = relay.save();
         let loaded = Automerge::load(&saved).expect("it loads again");
         assert_eq!(loaded.get_heads(), relay.get_heads());
-        let mut fresh = Automerge::new();
-        let (mut ours, mut theirs) = (State::new(), State::new());
-        for _ in 0..20 {
-            let a = relay.generate_sync_message(&mut ours);
-            let b = fresh.generate_sync_message(&mut theirs);
-            if a.is_none() && b.is_none() {
-                break;
-            }
-            if let Some(a) = a {
-                fresh.receive_sync_message(&mut theirs, a).expect("sync");
-            }
-            if let Some(b) = b {
-                relay.receive_sync_message(&mut ours, b).expect("sync");
-            }
-        }
+        let fresh = synced(relay);
         assert_eq!(fresh.get_heads(), relay.get_heads());
         assert_eq!(text_of(&fresh), text_of(relay));
     }
