@@ -141,3 +141,17 @@ pub(crate) fn bent(bytes: &[u8], bend: &Bend) -> Option<Vec<u8>> {
     let again = contained(|| Change::from(e)).ok()?;
     Some(again.raw_bytes().to_vec())
 }
+
+/// The changes an attacker makes of `honest` with two bends: bent once,
+/// then once more (or again the first when the second does not encode),
+/// leaving out any that came back to `honest`.
+pub(crate) fn candidates(honest: &[u8], a: &Bend, b: &Bend) -> Vec<Vec<u8>> {
+    let Some(once) = bent(honest, a) else {
+        return Vec::new();
+    };
+    let twice = bent(&once, b).unwrap_or_else(|| once.clone());
+    [once, twice]
+        .into_iter()
+        .filter(|candidate| candidate != honest)
+        .collect()
+}

@@ -380,7 +380,7 @@ fn plain(change: &Change) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guard::bend::{Bend, actor, bend, bent, synced};
+    use crate::guard::bend::{Bend, actor, bend, bent, candidates, synced};
     use crate::guard::{Limits, apply_in_place};
     use automerge::marks::{ExpandMark, Mark};
     use automerge::transaction::Transactable as _;
@@ -670,12 +670,7 @@ mod tests {
                 let Some(honest) = make(&mut writers[w], edit) else { continue };
                 let honest = honest.raw_bytes().to_vec();
                 for (_, a, b) in bends.iter().filter(|(at, _, _)| *at == i) {
-                    let Some(once) = bent(&honest, a) else { continue };
-                    let twice = bent(&once, b).unwrap_or_else(|| once.clone());
-                    for candidate in [once, twice] {
-                        if candidate == honest {
-                            continue;
-                        }
+                    for candidate in candidates(&honest, a, b) {
                         let mut scratch = relay.clone();
                         let Ok(incoming) =
                             apply_in_place(&mut scratch, &candidate, &Limits::default())

@@ -605,7 +605,7 @@ fn kind_in(doc: &Automerge, obj: &ObjectId) -> Option<ObjType> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guard::bend::{actor, bend, bent, synced};
+    use crate::guard::bend::{actor, bend, candidates, synced};
     use crate::guard::sequence::Advance;
     use automerge::ROOT;
     use automerge::transaction::Transactable as _;
@@ -909,12 +909,7 @@ mod tests {
                 // Bent versions first: whatever is vouched for must apply
                 // with everything kept before it.
                 for (_, a, b) in bends.iter().filter(|(at, _, _)| *at == i) {
-                    let Some(once) = bent(&honest, a) else { continue };
-                    let twice = bent(&once, b).unwrap_or_else(|| once.clone());
-                    for candidate in [once, twice] {
-                        if candidate == honest {
-                            continue;
-                        }
+                    for candidate in candidates(&honest, a, b) {
                         let (mut t, mut s) = (typing.clone(), seqs.clone());
                         if let Some(changes) = vouch(&mut t, &relay, &mut s, &[candidate]) {
                             let mut copy = relay.clone();
