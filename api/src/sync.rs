@@ -412,8 +412,7 @@ impl Live {
             let client = transport.connect(plan.initial.clone()).await?;
             let exchanged = session::exchange(&client, &mut home, &plan, &mut |_, _| {}).await?;
             taken_in(&mut home, &exchanged)?;
-            let seen = plan.fingerprint(&mut home)?;
-            home.close()?;
+            let (seen, kept) = Seen::close(home, &plan)?;
             let _ = self.events.send(SyncEvent::Watching {
                 relay: transport.describe(),
                 documents: plan.docs.len(),
@@ -424,12 +423,12 @@ impl Live {
                     documents: failed_docs(&exchanged),
                 });
             }
-            Ok::<_, Error>((transport, client, plan, seen))
+            Ok::<_, Error>((transport, client, plan, seen, kept))
         };
-        let (transport, client, plan, seen) = first.await?;
+        let (transport, client, plan, seen, kept) = first.await?;
         let _ = started.send(());
         let result = self
-            .watch(&transport, &client, plan, seen, &mut stopped)
+            .watch(&transport, &client, plan, (seen, kept), &mut stopped)
             .await;
         client.close().await;
         result
@@ -441,7 +440,7 @@ impl Live {
         transport: &RelayTransport,
         client: &nous_net::client::Client,
         mut plan: SyncPlan,
-        mut seen: String,
+        (mut seen, kept): (Seen, nous_core::Kept),
         stopped: &mut tokio::sync::watch::Receiver<bool>,
     ) -> Result<()> {
         let (remote_tx, mut remote_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
@@ -465,7 +464,7 @@ impl Live {
         }
         let mut quiet_until = tokio::time::Instant::now();
         // The documents loaded at the last look, for the next.
-        let mut kept = None;
+        let mut kept = Some(kept);
         let mut watched = BTreeSet::new();
         let interval = self.options.interval.max(Duration::from_millis(20));
         loop {
@@ -511,7 +510,7 @@ impl Live {
                 () = tokio::time::sleep(interval) => false,
             };
             let mut home = Home::open_keeping(&self.home, self.env.clone(), kept.take())?;
-            let local = plan.fingerprint(&mut home)? != seen;
+            let local = seen.moved(&mut home, &plan)?;
             if remote || local {
                 // Push local edits into the session, then take in the relay's.
                 session::push_local(client, &mut home, &plan).await?;
@@ -536,11 +535,46 @@ impl Live {
                     session::narrow(transport, &mut plan, false).await?;
                 }
             }
-            seen = plan.fingerprint(&mut home)?;
-            kept = Some(home.close_keeping()?);
+            let (now, left) = Seen::close(home, &plan)?;
+            seen = now;
+            kept = Some(left);
             quiet_until = tokio::time::Instant::now() + OWN_WRITES;
             while local_rx.try_recv().is_ok() {}
         }
+    }
+}
+
+/// What a watch compares at each look to tell whether another process wrote
+/// to the home since the last: the store's generation when the home closed
+/// (nothing read to find it), or, for a store that keeps none, the chunks
+/// and record counts of what it syncs (a scan of the chunks).
+enum Seen {
+    Generation(u64),
+    Fingerprint(String),
+}
+
+impl Seen {
+    /// Close the home, keeping its documents, and say what it left.
+    fn close(mut home: Home, plan: &SyncPlan) -> Result<(Seen, nous_core::Kept)> {
+        let print = match home.store_generation()? {
+            Some(_) => None,
+            None => Some(plan.fingerprint(&mut home)?),
+        };
+        let kept = home.close_keeping()?;
+        let seen = match (kept.generation(), print) {
+            (Some(generation), _) => Seen::Generation(generation),
+            (None, Some(print)) => Seen::Fingerprint(print),
+            (None, None) => Seen::Generation(u64::MAX),
+        };
+        Ok((seen, kept))
+    }
+
+    /// Whether the home moved since.
+    fn moved(&self, home: &mut Home, plan: &SyncPlan) -> Result<bool> {
+        Ok(match self {
+            Seen::Generation(generation) => home.store_generation()? != Some(*generation),
+            Seen::Fingerprint(print) => plan.fingerprint(home)? != *print,
+        })
     }
 }
 

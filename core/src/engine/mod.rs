@@ -215,10 +215,23 @@ struct Loaded {
     foreign: bool,
 }
 
+/// The key and size of each of a document's chunks in the store.
+type ChunkSizes = Vec<(String, u64)>;
+
 /// Documents an engine kept when it closed ([`Engine::close_keeping`]),
-/// each with the store's chunks of it then.
+/// each with the store's chunks of it then, and the store's generation.
 pub struct Kept {
-    docs: HashMap<DocId, (Vec<(String, u64)>, Loaded)>,
+    docs: HashMap<DocId, (ChunkSizes, Loaded)>,
+    generation: Option<u64>,
+}
+
+impl Kept {
+    /// The store's generation when the engine closed
+    /// ([`Storage::generation`](crate::store::Storage::generation)): if it
+    /// has not moved, nothing was written to the store since.
+    pub fn generation(&self) -> Option<u64> {
+        self.generation
+    }
 }
 
 impl fmt::Debug for Kept {
@@ -244,6 +257,11 @@ pub struct Engine {
     resolved: Mutex<Resolved>,
     /// How many times this engine folded a community's records whole.
     folds: std::sync::atomic::AtomicUsize,
+    /// The chunks of the documents [`Engine::adopt`] took back with nothing
+    /// committed since they were kept, and the store's generation then: if
+    /// it has not moved at [`Engine::close_keeping`], they are still the
+    /// chunks (and none is read again to say so).
+    adopted: Option<(u64, HashMap<DocId, ChunkSizes>)>,
 }
 
 /// The communities an engine resolved, and when.
@@ -274,6 +292,7 @@ impl Engine {
             pending_records: BTreeMap::new(),
             resolved: Mutex::default(),
             folds: std::sync::atomic::AtomicUsize::new(0),
+            adopted: None,
         }
     }
 
@@ -840,14 +859,30 @@ impl Engine {
     /// loads a document once, not at every look.
     pub fn close_keeping(mut self) -> Result<Kept> {
         self.finish()?;
+        let generation = self.store.generation()?;
+        let mut known = match self.adopted.take() {
+            Some((adopted, chunks)) if Some(adopted) == generation => chunks,
+            _ => HashMap::new(),
+        };
         let mut docs = HashMap::with_capacity(self.docs.len());
         for (id, mut loaded) in std::mem::take(&mut self.docs) {
             loaded.changed = false;
             loaded.edited = false;
-            let chunks = self.store.chunk_sizes(&id)?;
+            let chunks = match known.remove(&id) {
+                Some(chunks) => chunks,
+                None => self.store.chunk_sizes(&id)?,
+            };
             docs.insert(id, (chunks, loaded));
         }
-        Ok(Kept { docs })
+        Ok(Kept { docs, generation })
+    }
+
+    /// The store's generation now
+    /// ([`Storage::generation`](crate::store::Storage::generation)), once
+    /// what is staged is written.
+    pub fn store_generation(&mut self) -> Result<Option<u64>> {
+        self.flush()?;
+        Ok(self.store.generation()?)
     }
 
     /// Take back the documents a previous engine over this store kept
@@ -856,13 +891,19 @@ impl Engine {
     /// meanwhile added or replaced one): the others load again when asked.
     /// Returns how many were taken back.
     pub fn adopt(&mut self, kept: Kept) -> Result<usize> {
-        let mut adopted = 0;
+        let now = self.store.generation()?;
+        // Nothing committed since: every chunk is as it was left, and
+        // none is read to say so (a long document's snapshot would be).
+        let unmoved = now.is_some() && now == kept.generation;
+        let mut known = HashMap::new();
         for (id, (chunks, loaded)) in kept.docs {
-            if !self.docs.contains_key(&id) && self.store.chunk_sizes(&id)? == chunks {
+            if !self.docs.contains_key(&id) && (unmoved || self.store.chunk_sizes(&id)? == chunks) {
                 self.docs.insert(id, loaded);
-                adopted += 1;
+                known.insert(id, chunks);
             }
         }
+        let adopted = known.len();
+        self.adopted = now.map(|now| (now, known));
         Ok(adopted)
     }
 

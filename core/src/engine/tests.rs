@@ -780,6 +780,105 @@ fn kept_documents_are_taken_back_only_if_the_store_did_not_move() {
     assert_eq!(third.history(&doc).expect("history").0.len(), 4);
 }
 
+/// What a home does between a watch's looks (`kept_documents_…` above).
+#[derive(Debug, Clone)]
+enum Look {
+    /// The watch's engine writes to a document (opened if closed).
+    Here(usize, String),
+    /// Another process writes to it while the watch's engine is closed.
+    Elsewhere(usize, String),
+    /// The watch's engine closes, keeping its documents.
+    Close,
+}
+
+fn look() -> impl proptest::strategy::Strategy<Value = Look> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0..2usize, words()).prop_map(|(d, t)| Look::Here(d, t)),
+        (0..2usize, words()).prop_map(|(d, t)| Look::Elsewhere(d, t)),
+        Just(Look::Close),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(case_count(64)))]
+
+    /// Taken back by the store's generation: whatever the order of writes
+    /// here and elsewhere, a kept document read again is what the store
+    /// holds (the text last written, by anyone), and so is a fresh load.
+    #[test]
+    fn kept_documents_always_read_what_the_store_holds(
+        looks in proptest::collection::vec(look(), 1..14)
+    ) {
+        use proptest::prelude::*;
+        let storage = MemoryStorage::default();
+        let mut setup = engine(1, &storage);
+        let docs = [create(&mut setup), create(&mut setup)];
+        let sections = [section(&mut setup, &docs[0], 0), section(&mut setup, &docs[1], 0)];
+        let mut texts = [
+            setup.charter(&docs[0], None).expect("read").sections[0].text.clone(),
+            setup.charter(&docs[1], None).expect("read").sections[0].text.clone(),
+        ];
+        let mut kept = Some(setup.close_keeping().expect("closed"));
+        let mut open: Option<Engine> = None;
+        for look in looks {
+            match look {
+                Look::Here(d, text) => {
+                    let watch = open.get_or_insert_with(|| {
+                        let mut watch = engine(1, &storage);
+                        watch.adopt(kept.take().expect("kept")).expect("adopt");
+                        watch
+                    });
+                    // What it holds before writing is the store's.
+                    for (d, doc) in docs.iter().enumerate() {
+                        prop_assert_eq!(
+                            &watch.charter(doc, None).expect("read").sections[0].text,
+                            &texts[d]
+                        );
+                    }
+                    watch
+                        .edit(&docs[d], "ici", |c| c.set_body(&sections[d], &text))
+                        .expect("edit");
+                    texts[d] = watch.charter(&docs[d], None).expect("read").sections[0].text.clone();
+                }
+                Look::Elsewhere(d, text) => {
+                    if let Some(watch) = open.take() {
+                        kept = Some(watch.close_keeping().expect("closed"));
+                    }
+                    let mut other = engine(1, &storage);
+                    other
+                        .edit(&docs[d], "ailleurs", |c| c.set_body(&sections[d], &text))
+                        .expect("edit");
+                    texts[d] = other.charter(&docs[d], None).expect("read").sections[0].text.clone();
+                    other.close().expect("closed");
+                }
+                Look::Close => {
+                    if let Some(watch) = open.take() {
+                        kept = Some(watch.close_keeping().expect("closed"));
+                    }
+                }
+            }
+        }
+        let mut last = match open.take() {
+            Some(watch) => watch,
+            None => {
+                let mut watch = engine(1, &storage);
+                watch.adopt(kept.take().expect("kept")).expect("adopt");
+                watch
+            }
+        };
+        let mut fresh = {
+            last.flush().expect("flush");
+            engine(1, &storage)
+        };
+        for (d, doc) in docs.iter().enumerate() {
+            prop_assert_eq!(&last.charter(doc, None).expect("read").sections[0].text, &texts[d]);
+            prop_assert_eq!(&fresh.charter(doc, None).expect("read").sections[0].text, &texts[d]);
+            prop_assert_eq!(last.heads(doc).expect("heads"), fresh.heads(doc).expect("heads"));
+        }
+    }
+}
+
 /// Found by the long fuzz run (`docs/security.md`, F1): a document that
 /// Automerge holds but whose own save does not load again. Compacting it
 /// must not replace its stored changes with that save.

@@ -84,4 +84,8 @@ impl Storage for MemoryStorage {
         inner.commits += 1;
         Ok(())
     }
+
+    fn generation(&self) -> Result<Option<u64>, StoreError> {
+        Ok(Some(lock(&self.inner).commits))
+    }
 }

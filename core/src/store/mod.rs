@@ -112,6 +112,13 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
             .map(|(key, value)| (key, value.len() as u64))
             .collect())
     }
+    /// A number that every commit to this storage moves, whichever process
+    /// makes it, read without scanning anything: equal at two reads, nothing
+    /// was committed in between. `None` when the storage keeps none (then
+    /// compare what it holds).
+    fn generation(&self) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
     /// Apply `ops` in order, atomically and durably: when this returns `Ok`,
     /// all of them survive a crash; when it returns `Err`, none of them do.
     /// A `Put` into [`Table::Records`] of a key already present changes
@@ -311,6 +318,12 @@ impl Store {
             .storage
             .get(Table::Records, &record_key(community, id))?
             .is_some())
+    }
+
+    /// The storage's generation ([`Storage::generation`]): what is
+    /// committed, not what is staged.
+    pub fn generation(&self) -> Result<Option<u64>, StoreError> {
+        self.storage.generation()
     }
 
     /// The key and size of each committed chunk of `doc`: what changes

@@ -17,8 +17,20 @@ use super::{Storage, StoreError, Table, WriteOp};
 
 /// The store format this version writes and reads. The `records` table came
 /// later without a format change: a store that lacks it has no records, and
-/// the first commit creates it.
-pub const FORMAT: &str = "nous-store/1";
+/// the first commit creates it. Format 2 adds the `generation` every commit
+/// moves ([`Storage::generation`]); a format-1 store is upgraded when it
+/// opens (a version that does not move it must not write to the store).
+pub const FORMAT: &str = "nous-store/2";
+
+/// The format before the generation.
+const FORMAT_1: &str = "nous-store/1";
+
+/// The `meta` key of the generation: 8 bytes, little-endian.
+const GENERATION: &str = "generation";
+
+fn generation_of(bytes: &[u8]) -> u64 {
+    bytes.try_into().map(u64::from_le_bytes).unwrap_or(0)
+}
 
 const CHUNKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("chunks");
 const DOCS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("docs");
@@ -127,6 +139,12 @@ impl RedbStorage {
     fn check_format(&self) -> Result<(), StoreError> {
         match self.get(Table::Meta, "format")? {
             Some(found) if found == FORMAT.as_bytes() => Ok(()),
+            // The generation starts with this commit.
+            Some(found) if found == FORMAT_1.as_bytes() => self.commit(vec![WriteOp::Put {
+                table: Table::Meta,
+                key: "format".to_owned(),
+                value: FORMAT.as_bytes().to_vec(),
+            }]),
             Some(found) => Err(StoreError::Format {
                 path: self.shown(),
                 found: String::from_utf8_lossy(&found).into_owned(),
@@ -190,6 +208,13 @@ impl Storage for RedbStorage {
         self.scan(table, prefix, |value| value.len() as u64)
     }
 
+    fn generation(&self) -> Result<Option<u64>, StoreError> {
+        Ok(Some(
+            self.get(Table::Meta, GENERATION)?
+                .map_or(0, |g| generation_of(&g)),
+        ))
+    }
+
     fn commit(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         guarded(&self.shown(), || {
             let mut write = self.db.begin_write().map_err(|e| self.error(e))?;
@@ -228,6 +253,17 @@ impl Storage for RedbStorage {
                         }
                     }
                 }
+                // In the same transaction: whoever reads the generation
+                // unmoved knows this commit did not happen in between.
+                let generation = meta
+                    .get(GENERATION)
+                    .map_err(|e| self.error(e))?
+                    .map_or(0, |g| generation_of(g.value()));
+                meta.insert(
+                    GENERATION,
+                    generation.wrapping_add(1).to_le_bytes().as_slice(),
+                )
+                .map_err(|e| self.error(e))?;
             }
             write.commit().map_err(|e| self.error(e))
         })?
@@ -318,11 +354,16 @@ mod tests {
                 write.open_table(CHUNKS).expect("chunks");
                 write.open_table(DOCS).expect("docs");
                 let mut meta = write.open_table(META).expect("meta");
-                meta.insert("format", FORMAT.as_bytes()).expect("format");
+                meta.insert("format", FORMAT_1.as_bytes()).expect("format");
             }
             write.commit().expect("commit");
         }
         let store = RedbStorage::open(&path, RedbOptions::default()).expect("open");
+        assert_eq!(
+            store.get(Table::Meta, "format"),
+            Ok(Some(FORMAT.as_bytes().to_vec())),
+            "upgraded on opening"
+        );
         assert_eq!(store.scan_prefix(Table::Records, ""), Ok(vec![]));
         assert_eq!(store.get(Table::Records, "x"), Ok(None));
         store
@@ -333,6 +374,41 @@ mod tests {
             }])
             .expect("the first commit creates the table");
         assert_eq!(store.get(Table::Records, "x"), Ok(Some(b"1".to_vec())));
+    }
+
+    /// Every commit moves the generation, whoever makes it, and it is
+    /// kept on disk: a process that finds it unmoved knows nobody wrote.
+    #[test]
+    fn every_commit_moves_the_generation_across_processes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nous.redb");
+        let seen = {
+            let store = RedbStorage::open(&path, RedbOptions::default()).expect("open");
+            let first = store.generation().expect("read").expect("kept");
+            store.commit(vec![put("d/a", b"1")]).expect("commit");
+            let second = store.generation().expect("read").expect("kept");
+            assert_ne!(first, second, "a commit moves it");
+            assert_eq!(store.generation(), Ok(Some(second)), "reading does not");
+            second
+        };
+        // Another process opens the store: unmoved until it writes.
+        let store = RedbStorage::open(&path, RedbOptions::default()).expect("reopen");
+        assert_eq!(store.generation(), Ok(Some(seen)));
+        store
+            .commit(vec![WriteOp::Delete {
+                table: Table::Chunks,
+                key: "d/a".to_owned(),
+            }])
+            .expect("commit");
+        assert_ne!(
+            store.generation(),
+            Ok(Some(seen)),
+            "a deletion moves it too"
+        );
+        // An empty commit is a commit.
+        let before = store.generation().expect("read");
+        store.commit(Vec::new()).expect("commit");
+        assert_ne!(store.generation().expect("read"), before);
     }
 
     #[test]
