@@ -377,6 +377,25 @@ impl Client {
             .map(|h| h.with_document(|d| d.get_heads())))
     }
 
+    /// Which of `hashes` the session's copy lacks, if it is open.
+    pub async fn lacks(
+        &self,
+        doc: &DocId,
+        hashes: &[automerge::ChangeHash],
+        timeout: Duration,
+    ) -> Result<Option<Vec<automerge::ChangeHash>>, ClientError> {
+        use automerge::ReadDoc as _;
+        Ok(self.find(doc, timeout).await?.map(|h| {
+            h.with_document(|d| {
+                hashes
+                    .iter()
+                    .filter(|hash| d.get_change_by_hash(hash).is_none())
+                    .copied()
+                    .collect()
+            })
+        }))
+    }
+
     /// A stream that yields whenever `doc` changes (local or remote).
     pub async fn watch(
         &self,

@@ -502,6 +502,16 @@ pub async fn push_local(
     let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
     for id in &plan.docs {
         if local.contains(id) {
+            // Nothing when the session's copy holds this home's heads (it
+            // may be ahead: what the relay sent and the home takes in
+            // next); a whole save would be a long document's bytes, and
+            // the session's work to take them in, at every look.
+            let ours = engine.document(id)?.get_heads();
+            match client.lacks(id, &ours, DOC_TIMEOUT).await? {
+                Some(lacking) if lacking.is_empty() => continue,
+                Some(_) => {}
+                None => continue,
+            }
             // Only what the session's copy may lack: the changes after the
             // heads of it this home knows (all of it when it knows none).
             let Some(replica) = client.heads(id, DOC_TIMEOUT).await? else {

@@ -18,8 +18,10 @@ use super::{Storage, StoreError, Table, WriteOp};
 /// The store format this version writes and reads. The `records` table came
 /// later without a format change: a store that lacks it has no records, and
 /// the first commit creates it. Format 2 adds the `generation` every commit
-/// moves ([`Storage::generation`]); a format-1 store is upgraded when it
-/// opens (a version that does not move it must not write to the store).
+/// moves ([`Storage::generation`]) and the `chunk_sizes` table (each
+/// chunk's size, written with it, so [`Storage::scan_sizes`] reads no
+/// chunk); a format-1 store is upgraded when it opens (a version that does
+/// not keep both must not write to the store).
 pub const FORMAT: &str = "nous-store/2";
 
 /// The format before the generation.
@@ -36,6 +38,8 @@ const CHUNKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("chunks");
 const DOCS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("docs");
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
 const RECORDS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("records");
+/// The size of each entry of `chunks`, under the same key.
+const CHUNK_SIZES: TableDefinition<'_, &str, u64> = TableDefinition::new("chunk_sizes");
 
 fn definition(table: Table) -> TableDefinition<'static, &'static str, &'static [u8]> {
     match table {
@@ -139,12 +143,7 @@ impl RedbStorage {
     fn check_format(&self) -> Result<(), StoreError> {
         match self.get(Table::Meta, "format")? {
             Some(found) if found == FORMAT.as_bytes() => Ok(()),
-            // The generation starts with this commit.
-            Some(found) if found == FORMAT_1.as_bytes() => self.commit(vec![WriteOp::Put {
-                table: Table::Meta,
-                key: "format".to_owned(),
-                value: FORMAT.as_bytes().to_vec(),
-            }]),
+            Some(found) if found == FORMAT_1.as_bytes() => self.upgrade_from_1(),
             Some(found) => Err(StoreError::Format {
                 path: self.shown(),
                 found: String::from_utf8_lossy(&found).into_owned(),
@@ -159,6 +158,29 @@ impl RedbStorage {
                 }])
             }
         }
+    }
+
+    /// Format 1 to 2: every chunk's size, then the format; the generation
+    /// starts with that commit.
+    fn upgrade_from_1(&self) -> Result<(), StoreError> {
+        let sizes = self.scan(Table::Chunks, "", |value| value.len() as u64)?;
+        guarded(&self.shown(), || {
+            let write = self.db.begin_write().map_err(|e| self.error(e))?;
+            {
+                let mut table = write.open_table(CHUNK_SIZES).map_err(|e| self.error(e))?;
+                for (key, size) in &sizes {
+                    table
+                        .insert(key.as_str(), size)
+                        .map_err(|e| self.error(e))?;
+                }
+            }
+            write.commit().map_err(|e| self.error(e))
+        })??;
+        self.commit(vec![WriteOp::Put {
+            table: Table::Meta,
+            key: "format".to_owned(),
+            value: FORMAT.as_bytes().to_vec(),
+        }])
     }
 
     fn error(&self, error: impl std::fmt::Display) -> StoreError {
@@ -205,7 +227,28 @@ impl Storage for RedbStorage {
     }
 
     fn scan_sizes(&self, table: Table, prefix: &str) -> Result<Vec<(String, u64)>, StoreError> {
-        self.scan(table, prefix, |value| value.len() as u64)
+        if table != Table::Chunks {
+            return self.scan(table, prefix, |value| value.len() as u64);
+        }
+        // The sizes kept beside the chunks: a long document's snapshot is
+        // not read to be measured.
+        guarded(&self.shown(), || {
+            let read = self.db.begin_read().map_err(|e| self.error(e))?;
+            let table = match read.open_table(CHUNK_SIZES) {
+                Ok(table) => table,
+                Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                Err(error) => return Err(self.error(error)),
+            };
+            let mut found = Vec::new();
+            for entry in table.range(prefix..).map_err(|e| self.error(e))? {
+                let (key, size) = entry.map_err(|e| self.error(e))?;
+                if !key.value().starts_with(prefix) {
+                    break;
+                }
+                found.push((key.value().to_owned(), size.value()));
+            }
+            Ok(found)
+        })?
     }
 
     fn generation(&self) -> Result<Option<u64>, StoreError> {
@@ -224,7 +267,26 @@ impl Storage for RedbStorage {
                 let mut docs = write.open_table(DOCS).map_err(|e| self.error(e))?;
                 let mut meta = write.open_table(META).map_err(|e| self.error(e))?;
                 let mut records = write.open_table(RECORDS).map_err(|e| self.error(e))?;
+                let mut sizes = write.open_table(CHUNK_SIZES).map_err(|e| self.error(e))?;
                 for op in &ops {
+                    match op {
+                        WriteOp::Put {
+                            table: Table::Chunks,
+                            key,
+                            value,
+                        } => {
+                            sizes
+                                .insert(key.as_str(), value.len() as u64)
+                                .map_err(|e| self.error(e))?;
+                        }
+                        WriteOp::Delete {
+                            table: Table::Chunks,
+                            key,
+                        } => {
+                            sizes.remove(key.as_str()).map_err(|e| self.error(e))?;
+                        }
+                        _ => {}
+                    }
                     let (table, key) = match op {
                         WriteOp::Put { table, key, .. } | WriteOp::Delete { table, key } => {
                             (*table, key.as_str())
@@ -374,6 +436,97 @@ mod tests {
             }])
             .expect("the first commit creates the table");
         assert_eq!(store.get(Table::Records, "x"), Ok(Some(b"1".to_vec())));
+    }
+
+    fn sizes_by_reading(store: &RedbStorage, prefix: &str) -> Vec<(String, u64)> {
+        store
+            .scan_prefix(Table::Chunks, prefix)
+            .expect("scan")
+            .into_iter()
+            .map(|(key, value)| (key, value.len() as u64))
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+            std::env::var("NOUS_PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(32)
+        ))]
+
+        /// The sizes kept beside the chunks are the chunks' sizes, after
+        /// any puts, replacements and deletions, in one commit or several,
+        /// across reopening; other tables do not enter them.
+        #[test]
+        fn kept_sizes_are_the_chunks_sizes(
+            commits in proptest::collection::vec(
+                proptest::collection::vec(
+                    (0..3u8, 0..6u8, proptest::option::of(0..5000usize)),
+                    0..6,
+                ),
+                1..6,
+            )
+        ) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("nous.redb");
+            for (i, ops) in commits.iter().enumerate() {
+                let store = RedbStorage::open(&path, RedbOptions::default()).expect("open");
+                let ops = ops
+                    .iter()
+                    .map(|&(table, key, len)| {
+                        let table = [Table::Chunks, Table::Docs, Table::Meta][usize::from(table)];
+                        let key = format!("{}/{key}", key % 2);
+                        match len {
+                            Some(len) => WriteOp::Put { table, key, value: vec![7; len] },
+                            None => WriteOp::Delete { table, key },
+                        }
+                    })
+                    .collect();
+                store.commit(ops).expect("commit");
+                for prefix in ["", "0/", "1/"] {
+                    proptest::prop_assert_eq!(
+                        store.scan_sizes(Table::Chunks, prefix).expect("sizes"),
+                        sizes_by_reading(&store, prefix),
+                        "after commit {}", i
+                    );
+                }
+            }
+        }
+    }
+
+    /// A format-1 store's chunks are measured once, when it is upgraded.
+    #[test]
+    fn a_format_1_store_is_upgraded_with_its_chunks_measured() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nous.redb");
+        {
+            let db = Database::create(&path).expect("create");
+            let write = db.begin_write().expect("write");
+            {
+                let mut chunks = write.open_table(CHUNKS).expect("chunks");
+                chunks
+                    .insert("d/snapshot/a", [1u8; 300].as_slice())
+                    .expect("chunk");
+                chunks
+                    .insert("d/incremental/b", [2u8; 40].as_slice())
+                    .expect("chunk");
+                write.open_table(DOCS).expect("docs");
+                let mut meta = write.open_table(META).expect("meta");
+                meta.insert("format", FORMAT_1.as_bytes()).expect("format");
+            }
+            write.commit().expect("commit");
+        }
+        let store = RedbStorage::open(&path, RedbOptions::default()).expect("open");
+        assert_eq!(
+            store.get(Table::Meta, "format"),
+            Ok(Some(FORMAT.as_bytes().to_vec()))
+        );
+        assert_eq!(
+            store.scan_sizes(Table::Chunks, "d/"),
+            Ok(vec![
+                ("d/incremental/b".to_owned(), 40),
+                ("d/snapshot/a".to_owned(), 300)
+            ])
+        );
+        assert!(store.generation().expect("read").is_some());
     }
 
     /// Every commit moves the generation, whoever makes it, and it is
