@@ -561,10 +561,11 @@ impl Seen {
             None => Some(plan.fingerprint(&mut home)?),
         };
         let kept = home.close_keeping()?;
-        let seen = match (kept.generation(), print) {
-            (Some(generation), _) => Seen::Generation(generation),
-            (None, Some(print)) => Seen::Fingerprint(print),
-            (None, None) => Seen::Generation(u64::MAX),
+        let seen = match kept.generation() {
+            Some(generation) => Seen::Generation(generation),
+            // Read before closing (an empty print matches none: the next
+            // look exchanges).
+            None => Seen::Fingerprint(print.unwrap_or_default()),
         };
         Ok((seen, kept))
     }

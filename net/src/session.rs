@@ -507,10 +507,9 @@ pub async fn push_local(
             // next); a whole save would be a long document's bytes, and
             // the session's work to take them in, at every look.
             let ours = engine.document(id)?.get_heads();
-            match client.lacks(id, &ours, DOC_TIMEOUT).await? {
-                Some(lacking) if lacking.is_empty() => continue,
-                Some(_) => {}
-                None => continue,
+            let lacking = client.lacks(id, &ours, DOC_TIMEOUT).await?;
+            if lacking.is_none_or(|lacking| lacking.is_empty()) {
+                continue;
             }
             // Only what the session's copy may lack: the changes after the
             // heads of it this home knows (all of it when it knows none).
