@@ -86,20 +86,30 @@ impl RedbStorage {
         prefix: &str,
         value: impl Fn(&[u8]) -> T,
     ) -> Result<Vec<(String, T)>, StoreError> {
+        self.range(definition(table), prefix, value)
+    }
+
+    /// [`RedbStorage::scan`] over any table keyed by strings.
+    fn range<V: redb::Value + 'static, T>(
+        &self,
+        table: TableDefinition<'_, &str, V>,
+        prefix: &str,
+        value: impl Fn(V::SelfType<'_>) -> T,
+    ) -> Result<Vec<(String, T)>, StoreError> {
         guarded(&self.shown(), || {
             let read = self.db.begin_read().map_err(|e| self.error(e))?;
-            let table = match read.open_table(definition(table)) {
+            let table = match read.open_table(table) {
                 Ok(table) => table,
                 Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
                 Err(error) => return Err(self.error(error)),
             };
             let mut found = Vec::new();
             for entry in table.range(prefix..).map_err(|e| self.error(e))? {
-                let (key, bytes) = entry.map_err(|e| self.error(e))?;
+                let (key, stored) = entry.map_err(|e| self.error(e))?;
                 if !key.value().starts_with(prefix) {
                     break;
                 }
-                found.push((key.value().to_owned(), value(bytes.value())));
+                found.push((key.value().to_owned(), value(stored.value())));
             }
             Ok(found)
         })?
@@ -160,8 +170,8 @@ impl RedbStorage {
         }
     }
 
-    /// Format 1 to 2: every chunk's size, then the format; the generation
-    /// starts with that commit.
+    /// Format 1 to 2 in one transaction: every chunk's size, the format,
+    /// a first generation.
     fn upgrade_from_1(&self) -> Result<(), StoreError> {
         let sizes = self.scan(Table::Chunks, "", |value| value.len() as u64)?;
         guarded(&self.shown(), || {
@@ -173,14 +183,14 @@ impl RedbStorage {
                         .insert(key.as_str(), size)
                         .map_err(|e| self.error(e))?;
                 }
+                let mut meta = write.open_table(META).map_err(|e| self.error(e))?;
+                meta.insert("format", FORMAT.as_bytes())
+                    .map_err(|e| self.error(e))?;
+                meta.insert(GENERATION, 1u64.to_le_bytes().as_slice())
+                    .map_err(|e| self.error(e))?;
             }
             write.commit().map_err(|e| self.error(e))
-        })??;
-        self.commit(vec![WriteOp::Put {
-            table: Table::Meta,
-            key: "format".to_owned(),
-            value: FORMAT.as_bytes().to_vec(),
-        }])
+        })?
     }
 
     fn error(&self, error: impl std::fmt::Display) -> StoreError {
@@ -232,23 +242,7 @@ impl Storage for RedbStorage {
         }
         // The sizes kept beside the chunks: a long document's snapshot is
         // not read to be measured.
-        guarded(&self.shown(), || {
-            let read = self.db.begin_read().map_err(|e| self.error(e))?;
-            let table = match read.open_table(CHUNK_SIZES) {
-                Ok(table) => table,
-                Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-                Err(error) => return Err(self.error(error)),
-            };
-            let mut found = Vec::new();
-            for entry in table.range(prefix..).map_err(|e| self.error(e))? {
-                let (key, size) = entry.map_err(|e| self.error(e))?;
-                if !key.value().starts_with(prefix) {
-                    break;
-                }
-                found.push((key.value().to_owned(), size.value()));
-            }
-            Ok(found)
-        })?
+        self.range(CHUNK_SIZES, prefix, |size| size)
     }
 
     fn generation(&self) -> Result<Option<u64>, StoreError> {
