@@ -432,26 +432,7 @@ pub async fn exchange(
             }
         };
         if let Some(synced) = synced {
-            // The other side's bytes: through the guard (caps, a scan, the
-            // decoder contained), never straight into Automerge.
-            let actor = engine.device().actor_for(&id);
-            let doc =
-                nous_core::guard::load(&synced.bytes, &nous_core::guard::Limits::default(), actor)
-                    .map_err(|e| SessionError::LedgerRefused {
-                        community: community.short(),
-                        detail: e.to_string(),
-                    })?;
-            let records = ledger::records(&doc).map_err(|e| SessionError::LedgerRefused {
-                community: community.short(),
-                detail: e.to_string(),
-            })?;
-            let staged = engine.add_records(&records)?;
-            engine.wait(staged.ticket)?;
-            report.new_records += staged.value;
-            engine.set_ledger_replica(community, synced.bytes)?;
-            if !synced.complete {
-                report.incomplete.push(id);
-            }
+            take_in_ledger(engine, community, synced, &mut report)?;
         } else {
             report.unavailable.push(id);
         }
@@ -489,6 +470,44 @@ pub async fn exchange(
         report.documents = engine.apply_remote(documents)?.documents;
     }
     Ok(report)
+}
+
+/// Take in what the session holds of `community`'s ledger: its new records
+/// through their checks, and the replica kept. When it is the replica this
+/// home keeps, byte for byte, every record in it is here already (kept
+/// with it, or read from here into it): nothing is decoded or written — a
+/// watch exchanges at every edit it receives, and the ledger grows with the
+/// community.
+fn take_in_ledger(
+    engine: &mut Engine,
+    community: &CommunityId,
+    synced: crate::client::Synced,
+    report: &mut Exchanged,
+) -> Result<(), SessionError> {
+    let id = ledger::doc_id(community);
+    if !synced.complete {
+        report.incomplete.push(id);
+    }
+    if engine.ledger_replica(community)?.as_deref() == Some(synced.bytes.as_slice()) {
+        return Ok(());
+    }
+    // The other side's bytes: through the guard (caps, a scan, the
+    // decoder contained), never straight into Automerge.
+    let actor = engine.device().actor_for(&id);
+    let doc = nous_core::guard::load(&synced.bytes, &nous_core::guard::Limits::default(), actor)
+        .map_err(|e| SessionError::LedgerRefused {
+            community: community.short(),
+            detail: e.to_string(),
+        })?;
+    let records = ledger::records(&doc).map_err(|e| SessionError::LedgerRefused {
+        community: community.short(),
+        detail: e.to_string(),
+    })?;
+    let staged = engine.add_records(&records)?;
+    engine.wait(staged.ticket)?;
+    report.new_records += staged.value;
+    engine.set_ledger_replica(community, synced.bytes)?;
+    Ok(())
 }
 
 /// Push what this side holds of the plan into the live session, so the
@@ -539,4 +558,67 @@ pub async fn push_local(
             .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use nous_core::record::{Payload, Tension, TensionPath};
+
+    use super::*;
+    use crate::client::Synced;
+    use crate::harness::{Faults, Net};
+
+    /// A ledger the session holds as this home's replica, byte for byte, is
+    /// not taken in again (nothing decoded, nothing written); one with a
+    /// record more brings that record and becomes the replica.
+    #[test]
+    fn a_ledger_that_is_the_replica_is_not_taken_in_again() {
+        let mut net = Net::new(2, 7, Faults::NONE);
+        let community = net.community;
+        let id = ledger::doc_id(&community);
+        let home = &mut net.members[1].engine;
+        home.local_ledger(&community).expect("the replica");
+        let replica = home
+            .ledger_replica(&community)
+            .expect("read")
+            .expect("kept");
+        let before = home.store_generation().expect("generation");
+        let mut report = Exchanged::default();
+        let same = Synced {
+            bytes: replica,
+            complete: true,
+        };
+        take_in_ledger(home, &community, same, &mut report).expect("taken in");
+        assert_eq!(report.new_records, 0);
+        assert_eq!(
+            home.store_generation().expect("generation"),
+            before,
+            "nothing was written"
+        );
+
+        // Another member acts: its ledger holds one record more.
+        let other = &mut net.members[0].engine;
+        let held = other.community(&community).expect("the community");
+        other
+            .act(
+                &held,
+                Payload::Tension(Tension {
+                    path: TensionPath::Governance,
+                    summary: "Le bureau ne répond pas.".into(),
+                    section: None,
+                }),
+            )
+            .expect("acted");
+        let theirs = other.local_ledger(&community).expect("its ledger").save();
+        let home = &mut net.members[1].engine;
+        let more = Synced {
+            bytes: theirs.clone(),
+            complete: false,
+        };
+        take_in_ledger(home, &community, more, &mut report).expect("taken in");
+        assert_eq!(report.new_records, 1);
+        assert_ne!(home.store_generation().expect("generation"), before);
+        assert_eq!(home.ledger_replica(&community).expect("read"), Some(theirs));
+        assert_eq!(report.incomplete, vec![id]);
+    }
 }
