@@ -398,22 +398,28 @@ mod tests {
         assert_eq!(store.communities(), Ok(vec![community.id()]));
     }
 
+    /// A store as format 1 wrote it (no records table), holding `chunks`.
+    fn format_1_store(path: &Path, chunks: &[(&str, &[u8])]) {
+        let db = Database::create(path).expect("create");
+        let write = db.begin_write().expect("write");
+        {
+            let mut table = write.open_table(CHUNKS).expect("chunks");
+            for (key, value) in chunks {
+                table.insert(*key, *value).expect("chunk");
+            }
+            write.open_table(DOCS).expect("docs");
+            let mut meta = write.open_table(META).expect("meta");
+            meta.insert("format", FORMAT_1.as_bytes()).expect("format");
+        }
+        write.commit().expect("commit");
+    }
+
     #[test]
     fn a_store_from_before_the_records_table_has_no_records() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("nous.redb");
-        {
-            // What a store written before records existed holds.
-            let db = Database::create(&path).expect("create");
-            let write = db.begin_write().expect("write");
-            {
-                write.open_table(CHUNKS).expect("chunks");
-                write.open_table(DOCS).expect("docs");
-                let mut meta = write.open_table(META).expect("meta");
-                meta.insert("format", FORMAT_1.as_bytes()).expect("format");
-            }
-            write.commit().expect("commit");
-        }
+        // What a store written before records existed holds.
+        format_1_store(&path, &[]);
         let store = RedbStorage::open(&path, RedbOptions::default()).expect("open");
         assert_eq!(
             store.get(Table::Meta, "format"),
@@ -491,23 +497,10 @@ mod tests {
     fn a_format_1_store_is_upgraded_with_its_chunks_measured() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("nous.redb");
-        {
-            let db = Database::create(&path).expect("create");
-            let write = db.begin_write().expect("write");
-            {
-                let mut chunks = write.open_table(CHUNKS).expect("chunks");
-                chunks
-                    .insert("d/snapshot/a", [1u8; 300].as_slice())
-                    .expect("chunk");
-                chunks
-                    .insert("d/incremental/b", [2u8; 40].as_slice())
-                    .expect("chunk");
-                write.open_table(DOCS).expect("docs");
-                let mut meta = write.open_table(META).expect("meta");
-                meta.insert("format", FORMAT_1.as_bytes()).expect("format");
-            }
-            write.commit().expect("commit");
-        }
+        format_1_store(
+            &path,
+            &[("d/snapshot/a", &[1; 300]), ("d/incremental/b", &[2; 40])],
+        );
         let store = RedbStorage::open(&path, RedbOptions::default()).expect("open");
         assert_eq!(
             store.get(Table::Meta, "format"),
