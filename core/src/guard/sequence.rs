@@ -642,7 +642,7 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(
-            std::env::var("NOUS_PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(64)
+            crate::engine::tests::case_count(64)
         ))]
 
         /// Honest changes of three writers — text, keys, objects, counters,

@@ -449,7 +449,7 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
-            std::env::var("NOUS_PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(32)
+            crate::engine::tests::case_count(32)
         ))]
 
         /// The sizes kept beside the chunks are the chunks' sizes, after

@@ -467,7 +467,7 @@ fn same_under_both_tie_breaks(
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
-        std::env::var("NOUS_PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48)
+        crate::engine::tests::case_count(48)
     ))]
 
     /// Issue 12, item 3: concurrent rule changes, decisions, removals and
