@@ -184,6 +184,12 @@ pub struct Synced {
     /// Whether both sides have everything (false: a timeout, e.g. because
     /// the relay only lets us read).
     pub complete: bool,
+    /// With changes after the caller's heads: a copy of the session's
+    /// document holding them, the same moment, which the home may take as
+    /// the witness of their application
+    /// (`nous_core::Engine::apply_remote_witnessed`) instead of applying
+    /// them again.
+    pub witness: Option<automerge::Automerge>,
 }
 
 impl Client {
@@ -306,13 +312,23 @@ impl Client {
                 "while syncing {doc}"
             ))));
         }
-        let bytes = handle.with_document(|d| {
+        let (bytes, witness) = handle.with_document(|d| {
             use automerge::ReadDoc as _;
             let known =
                 !since.is_empty() && since.iter().all(|h| d.get_change_by_hash(h).is_some());
-            if known { d.save_after(since) } else { d.save() }
+            if known {
+                let after = d.save_after(since);
+                let witness = (!after.is_empty()).then(|| d.clone());
+                (after, witness)
+            } else {
+                (d.save(), None)
+            }
         });
-        self.refusal_or(Ok(Some(Synced { bytes, complete })))
+        self.refusal_or(Ok(Some(Synced {
+            bytes,
+            complete,
+            witness,
+        })))
     }
 
     fn has_refusal(&self) -> bool {

@@ -440,6 +440,7 @@ pub async fn exchange(
         progress(done, total);
     }
     let mut documents = Vec::new();
+    let mut witnesses = HashMap::new();
     let known: BTreeSet<DocId> = engine.list()?.into_iter().map(|d| d.id).collect();
     for id in &plan.docs {
         // What this home holds already need not come back: only the
@@ -458,6 +459,9 @@ pub async fn exchange(
                 if !synced.complete {
                     report.incomplete.push(*id);
                 }
+                if let Some(witness) = synced.witness {
+                    witnesses.insert(*id, witness);
+                }
                 documents.push((*id, synced.bytes));
             }
             Ok(None) => report.unavailable.push(*id),
@@ -467,7 +471,9 @@ pub async fn exchange(
         progress(done, total);
     }
     if !documents.is_empty() {
-        report.documents = engine.apply_remote(documents)?.documents;
+        report.documents = engine
+            .apply_remote_witnessed(documents, witnesses)?
+            .documents;
     }
     Ok(report)
 }
@@ -587,6 +593,7 @@ mod tests {
         let same = Synced {
             bytes: replica,
             complete: true,
+            witness: None,
         };
         take_in_ledger(home, &community, same, &mut report).expect("taken in");
         assert_eq!(report.new_records, 0);
@@ -614,6 +621,7 @@ mod tests {
         let more = Synced {
             bytes: theirs.clone(),
             complete: false,
+            witness: None,
         };
         take_in_ledger(home, &community, more, &mut report).expect("taken in");
         assert_eq!(report.new_records, 1);

@@ -104,15 +104,40 @@ impl Engine {
     /// encoding the documents into a bundle and decoding them again. All
     /// or nothing, as an import.
     pub fn apply_remote(&mut self, documents: Vec<(DocId, Vec<u8>)>) -> Result<ImportReport> {
-        self.import_decoded(Bundle {
-            documents,
-            records: Vec::new(),
-        })
+        self.apply_remote_witnessed(documents, HashMap::new())
+    }
+
+    /// [`Engine::apply_remote`], with a **witness** for some documents: the
+    /// session's own copy after it took the peer's changes in, which spares
+    /// applying them again to a copy of this home's document (a walk of
+    /// the whole document per received edit). A witness that is not
+    /// exactly this home's copy with the sent changes is not used
+    /// ([`guard::apply_witnessed`]); every check is the same either way.
+    pub fn apply_remote_witnessed(
+        &mut self,
+        documents: Vec<(DocId, Vec<u8>)>,
+        witnesses: HashMap<DocId, Automerge>,
+    ) -> Result<ImportReport> {
+        self.import_witnessed(
+            Bundle {
+                documents,
+                records: Vec::new(),
+            },
+            witnesses,
+        )
     }
 
     /// [`Engine::import_bundle`] of a bundle already decoded (by a caller
     /// that read its entries first), so it is not decoded twice.
     pub fn import_decoded(&mut self, bundle: Bundle) -> Result<ImportReport> {
+        self.import_witnessed(bundle, HashMap::new())
+    }
+
+    fn import_witnessed(
+        &mut self,
+        bundle: Bundle,
+        mut witnesses: HashMap<DocId, Automerge>,
+    ) -> Result<ImportReport> {
         let new_records = self.new_records_from_bundle(&bundle.records)?;
         let claims = self.bundle_claims(&new_records, !bundle.documents.is_empty())?;
         let now = self.now();
@@ -144,7 +169,11 @@ impl Engine {
                     .get_or_insert_with(|| guard::Sequences::of(&loaded.doc))
                     .clone();
                 let base = &loaded.doc;
-                let applied = guard::apply(base, payload, &limits).map_err(refused)?;
+                let applied = match witnesses.remove(id) {
+                    Some(witness) => guard::apply_witnessed(base, payload, witness, &limits),
+                    None => guard::apply(base, payload, &limits),
+                }
+                .map_err(refused)?;
                 if applied.new_changes.is_empty() {
                     Plan::Unchanged
                 } else {

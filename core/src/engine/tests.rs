@@ -460,6 +460,70 @@ fn remote_documents_merge_with_every_check_and_all_or_nothing() {
     assert_eq!(again.documents[0].outcome, ImportOutcome::Unchanged);
 }
 
+/// A witness (the session's copy after it took the changes in) spares the
+/// home applying them again, and brings in nothing the sent bytes do not
+/// hold: a witness one edit ahead is not taken, and the home stores what
+/// the bytes hold, no more.
+#[test]
+fn a_witness_spares_work_and_brings_in_nothing() {
+    let (storage_a, storage_b) = (MemoryStorage::default(), MemoryStorage::default());
+    let mut alice = engine(18, &storage_a);
+    let mut bob = engine(19, &storage_b);
+    let doc = create(&mut alice);
+    bob.apply_remote(vec![(doc, alice.document(&doc).expect("doc").save())])
+        .expect("taken");
+    let since = bob.heads(&doc).expect("heads");
+    let adhesion = section(&mut alice, &doc, 0);
+    alice
+        .edit(&doc, "a", |c| c.set_body(&adhesion, "Première."))
+        .expect("edit");
+    let first = alice.document(&doc).expect("doc").clone();
+    alice
+        .edit(&doc, "b", |c| c.set_body(&adhesion, "Seconde."))
+        .expect("edit");
+    let sent = first.save_after(&since);
+
+    // One edit ahead of the bytes: not the witness of their application.
+    let ahead = alice.document(&doc).expect("doc").clone();
+    let report = bob
+        .apply_remote_witnessed(vec![(doc, sent.clone())], HashMap::from([(doc, ahead)]))
+        .expect("taken");
+    assert_eq!(report.documents[0].outcome, ImportOutcome::Merged(1));
+    assert_eq!(bob.heads(&doc).expect("heads"), first.get_heads());
+    assert_eq!(
+        bob.charter(&doc, None).expect("read").sections[0].text,
+        "Première."
+    );
+    let mut reopened = engine(19, &storage_b);
+    assert_eq!(reopened.heads(&doc).expect("heads"), first.get_heads());
+
+    // Exactly the bytes' changes: taken, with this home's actor, and the
+    // same as applying them.
+    let storage_c = MemoryStorage::default();
+    let mut carol = engine(20, &storage_c);
+    carol
+        .apply_remote(vec![(doc, first.save())])
+        .expect("taken");
+    let actor = carol.document(&doc).expect("doc").get_actor().clone();
+    let since = carol.heads(&doc).expect("heads");
+    let witness = alice.document(&doc).expect("doc").clone();
+    let rest = witness.save_after(&since);
+    let report = carol
+        .apply_remote_witnessed(vec![(doc, rest)], HashMap::from([(doc, witness)]))
+        .expect("taken");
+    assert_eq!(report.documents[0].outcome, ImportOutcome::Merged(1));
+    assert_eq!(
+        carol.charter(&doc, None).expect("read"),
+        alice.charter(&doc, None).expect("read")
+    );
+    assert_eq!(carol.document(&doc).expect("doc").get_actor(), &actor);
+    let mut reopened = engine(20, &storage_c);
+    assert_eq!(
+        reopened.charter(&doc, None).expect("read"),
+        alice.charter(&doc, None).expect("read")
+    );
+}
+
 #[test]
 fn documents_are_found_by_id_prefix_or_title() {
     let storage = MemoryStorage::default();

@@ -210,6 +210,82 @@ pub fn apply(base: &Automerge, bytes: &[u8], limits: &Limits) -> Result<Applied,
     })
 }
 
+/// [`apply`], given a **witness**: a document that already holds `base`
+/// with `bytes` applied, as a live session's own copy does after taking in
+/// a peer's sync message (Automerge applied the same changes there, on the
+/// same code path). When the witness is exactly that — it holds every one
+/// of `base`'s heads, waits for nothing, and the changes it holds beyond
+/// them are exactly the change chunks of `bytes`, hash for hash — it is
+/// taken as the scratch document instead of applying `bytes` to a copy of
+/// `base` again, a walk of the whole document per received edit. The caps,
+/// the depth of what the bytes create, and what the caller checks
+/// afterwards are the same; the witness takes `base`'s actor. A witness
+/// that is not exactly that (it lacks something of `base`'s, holds a
+/// change the bytes do not, or the bytes hold a saved document) is
+/// dropped and the bytes are applied as [`apply`] does: a witness can
+/// spare work, never bring in a change.
+pub fn apply_witnessed(
+    base: &Automerge,
+    bytes: &[u8],
+    witness: Automerge,
+    limits: &Limits,
+) -> Result<Applied, GuardError> {
+    let report = pre_scan(bytes, limits)?;
+    match witnessed(base, &report, witness)? {
+        Some(applied) => {
+            check_dangling(&applied.doc, &report, limits)?;
+            Ok(applied)
+        }
+        None => apply(base, bytes, limits),
+    }
+}
+
+/// The witness as [`apply`]'s result, if it is exactly `base` with the
+/// scanned change chunks.
+fn witnessed(
+    base: &Automerge,
+    report: &scan::ScanReport,
+    mut witness: Automerge,
+) -> Result<Option<Applied>, GuardError> {
+    if report.document_chunks != 0 || report.headers.len() != report.change_chunks {
+        return Ok(None);
+    }
+    let before = base.get_heads();
+    if before
+        .iter()
+        .any(|head| witness.get_change_by_hash(head).is_none())
+        || !witness.get_missing_deps(&[]).is_empty()
+    {
+        return Ok(None);
+    }
+    let changes: Vec<automerge::Change> = contained(|| witness.get_changes(&before))?
+        .into_iter()
+        .map(|change| change.to_owned())
+        .collect();
+    let declared: std::collections::BTreeSet<[u8; 32]> =
+        report.headers.iter().map(|header| header.hash).collect();
+    let held: std::collections::BTreeSet<[u8; 32]> =
+        changes.iter().map(|change| change.hash().0).collect();
+    // The bytes may repeat a change the base holds already (a peer resends
+    // what it is unsure of): those are not new, and the witness holds them
+    // among the base's.
+    let new_declared: std::collections::BTreeSet<[u8; 32]> = declared
+        .iter()
+        .filter(|hash| base.get_change_by_hash(&ChangeHash(**hash)).is_none())
+        .copied()
+        .collect();
+    if held != new_declared {
+        return Ok(None);
+    }
+    witness.set_actor(base.get_actor().clone());
+    let new_changes = changes.iter().map(|change| change.hash()).collect();
+    Ok(Some(Applied {
+        doc: witness,
+        new_changes,
+        changes,
+    }))
+}
+
 /// What [`apply_in_place`] did.
 #[derive(Debug, Clone, Default)]
 pub struct Incoming {
@@ -739,6 +815,123 @@ mod tests {
             let last = mangled.len() - 1;
             mangled[last] ^= 1;
             proptest::prop_assert_eq!(change_header(&mangled, &limits), None);
+        }
+    }
+
+    /// Every change of a history three writers made, syncing now and then,
+    /// in an order Automerge can apply.
+    fn history(edits: &[(u8, usize, String, bool)]) -> Vec<automerge::Change> {
+        let mut writers: Vec<Automerge> = (1..=3u8)
+            .map(|n| Automerge::new().with_actor(ActorId::from(&[n; 16][..])))
+            .collect();
+        for (writer, field, text_typed, sync) in edits {
+            let writer = usize::from(*writer);
+            if *sync {
+                for other in 0..writers.len() {
+                    if other != writer {
+                        let theirs = writers[other].get_changes(&[]);
+                        writers[writer].apply_changes(theirs).expect("merge");
+                    }
+                }
+            }
+            writers[writer]
+                .transact(|tx| {
+                    let field = ["a", "b", "c"][*field];
+                    let text = match tx.get(ROOT, field)? {
+                        Some((_, id)) => id,
+                        None => tx.put_object(ROOT, field, ObjType::Text)?,
+                    };
+                    tx.splice_text(&text, 0, 0, text_typed)
+                })
+                .expect("edit");
+        }
+        let mut all = Automerge::new();
+        for writer in &writers {
+            all.apply_changes(writer.get_changes(&[])).expect("merge");
+        }
+        all.get_changes(&[])
+    }
+
+    fn doc_of(changes: &[automerge::Change]) -> Automerge {
+        let mut doc = Automerge::new().with_actor(actor());
+        doc.apply_changes(changes.iter().cloned()).expect("apply");
+        doc
+    }
+
+    fn texts(doc: &Automerge) -> Vec<Option<String>> {
+        ["a", "b", "c"]
+            .iter()
+            .map(|field| {
+                doc.get(ROOT, *field)
+                    .expect("get")
+                    .map(|(_, id)| doc.text(&id).expect("text"))
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::engine::tests::case_count(64)))]
+
+        /// A witness is taken only when it is exactly the base with the
+        /// bytes' changes; exact or not, the result is what applying the
+        /// bytes to the base gives, and nothing the bytes do not hold gets
+        /// in.
+        #[test]
+        fn a_witness_gives_what_applying_the_bytes_gives(
+            edits in proptest::collection::vec(
+                (0u8..3, 0usize..3, proptest::string::string_regex("[a-z]{1,4}").expect("regex"), proptest::bool::weighted(0.4)),
+                1..14,
+            ),
+            cut in 0.0f64..1.0,
+            span in 0.0f64..1.0,
+            resend in proptest::bool::ANY,
+            kind in 0u8..4,
+        ) {
+            let changes = history(&edits);
+            let shared = ((changes.len() as f64) * cut) as usize;
+            let sent = shared + (((changes.len() - shared) as f64) * span).ceil() as usize;
+            proptest::prop_assume!(sent > shared && sent <= changes.len());
+            let base = doc_of(&changes[..shared]);
+            let mut bytes: Vec<u8> = Vec::new();
+            if resend && shared > 0 {
+                bytes.extend_from_slice(changes[shared - 1].raw_bytes());
+            }
+            for change in &changes[shared..sent] {
+                bytes.extend_from_slice(change.raw_bytes());
+            }
+            let witness = match kind {
+                // Exactly the base with the bytes.
+                0 => doc_of(&changes[..sent]),
+                // One change more than the bytes hold.
+                1 if sent < changes.len() => doc_of(&changes[..=sent]),
+                // One of the bytes' changes missing.
+                2 => doc_of(&changes[..sent - 1]),
+                // The base's last change missing (others may wait for it).
+                3 if shared > 0 => {
+                    let mut doc = Automerge::new();
+                    let _ = doc.apply_changes(
+                        changes[..sent].iter().enumerate().filter(|(i, _)| *i != shared - 1).map(|(_, c)| c.clone()),
+                    );
+                    doc
+                }
+                _ => doc_of(&changes[..sent]),
+            };
+            let exact = witness.get_heads() == doc_of(&changes[..sent]).get_heads()
+                && witness.get_missing_deps(&[]).is_empty();
+            let limits = Limits::default();
+            let report = pre_scan(&bytes, &limits).expect("scan");
+            let taken = witnessed(&base, &report, witness.clone()).expect("no panic");
+            proptest::prop_assert_eq!(taken.is_some(), exact);
+
+            let applied = apply(&base, &bytes, &limits).expect("apply");
+            let given = apply_witnessed(&base, &bytes, witness, &limits).expect("apply with a witness");
+            proptest::prop_assert_eq!(given.doc.get_heads(), applied.doc.get_heads());
+            proptest::prop_assert_eq!(texts(&given.doc), texts(&applied.doc));
+            proptest::prop_assert_eq!(given.doc.get_actor(), base.get_actor());
+            let set = |hashes: &[ChangeHash]| hashes.iter().copied().collect::<std::collections::BTreeSet<_>>();
+            proptest::prop_assert_eq!(set(&given.new_changes), set(&applied.new_changes));
+            let given_changes: Vec<ChangeHash> = given.changes.iter().map(automerge::Change::hash).collect();
+            proptest::prop_assert_eq!(set(&given_changes), set(&applied.new_changes));
         }
     }
 }

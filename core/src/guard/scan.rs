@@ -64,7 +64,6 @@ pub(crate) struct ObjRef {
 #[derive(Debug, Default)]
 pub(crate) struct ScanReport {
     pub chunks: usize,
-    #[allow(dead_code)] // for logs and tests
     pub document_chunks: usize,
     /// Including compressed change chunks.
     pub change_chunks: usize,
