@@ -513,7 +513,8 @@ impl Live {
             let local = seen.moved(&mut home, &plan)?;
             if remote || local {
                 // Push local edits into the session, then take in the relay's.
-                session::push_local(client, &mut home, &plan).await?;
+                // Records reach the store from another process only.
+                session::push_local(client, &mut home, &plan, local).await?;
                 let exchanged = session::exchange(client, &mut home, &plan, &mut |_, _| {}).await?;
                 let documents: Vec<SyncedDoc> = taken_in(&mut home, &exchanged)?
                     .into_iter()

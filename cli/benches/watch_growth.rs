@@ -12,7 +12,8 @@
 //! (N = 0) in the same run: the ratio says how it grows.
 //!
 //! Run with: `cargo bench -p nous-cli --bench watch_growth` (`-- --prior
-//! 0,1000,10000,50000`, `-- --edits N`, `-- --json`). Under `cargo test`
+//! 0,1000,10000,50000`, `-- --edits N`, `-- --records R` for R signed
+//! records in the community's ledger, `-- --json`). Under `cargo test`
 //! it runs a small smoke (N = 0 and 300, 3 edits).
 
 mod common;
@@ -22,6 +23,7 @@ use std::time::{Duration, Instant};
 use common::{Watch, relay, run, two_members};
 use nous_api::{Env, Home};
 use nous_core::DocId;
+use nous_core::record::{Payload, Tension, TensionPath};
 use serde_json::json;
 
 const CHARTER: &str =
@@ -39,10 +41,11 @@ fn cpu_ms(pid: u32) -> f64 {
     ticks * 10.0
 }
 
-/// One configuration: N prior one-character changes in the section, then
+/// One configuration: N prior one-character changes in the section and
+/// `records` signed records (tensions) in the community's ledger, then
 /// `edits` edits received by Bob's watch. Returns Bob's CPU ms per edit,
 /// his idle CPU ms per second, and how long his first sync took (ms).
-fn measure(prior: usize, edits: usize) -> (f64, f64, f64) {
+fn measure(prior: usize, records: usize, edits: usize) -> (f64, f64, f64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let (alice, bob) = (dir.path().join("alice"), dir.path().join("bob"));
     let (mut relay, url) = relay(&dir.path().join("relay"));
@@ -72,7 +75,29 @@ fn measure(prior: usize, edits: usize) -> (f64, f64, f64) {
                 .expect("typed");
         }
         engine.flush().expect("flush");
-        adhesion(&mut engine).text.trim_end().to_owned()
+        // The community's history: tensions raised, one act each.
+        let community = *engine
+            .communities()
+            .expect("communities")
+            .first()
+            .expect("the community");
+        let mut held = engine.community(&community).expect("the community");
+        for n in 0..records {
+            held = engine
+                .act(
+                    &held,
+                    Payload::Tension(Tension {
+                        path: TensionPath::Governance,
+                        summary: format!("Tension {n}"),
+                        section: None,
+                    }),
+                )
+                .expect("acted")
+                .community;
+        }
+        let body = adhesion(&mut engine).text.trim_end().to_owned();
+        engine.flush().expect("flush");
+        body
     };
     run(&alice, &["sync", &url]);
     let start = Instant::now();
@@ -126,26 +151,27 @@ fn main() {
                 vec![0, 300]
             }
         });
+    let records: usize = arg("--records").and_then(|n| n.parse().ok()).unwrap_or(0);
     let edits: usize = arg("--edits")
         .and_then(|n| n.parse().ok())
         .unwrap_or(if full { 40 } else { 3 });
     if !json_out {
         println!(
-            "watch growth: Bob's `nous sync --watch`, CPU per received edit ({edits} edits each)"
+            "watch growth: Bob's `nous sync --watch`, CPU per received edit ({edits} edits each, {records} records in the ledger)"
         );
         println!("| prior changes | CPU ms per edit | / fresh | idle CPU ms/s | first sync ms |");
         println!("| --- | --- | --- | --- | --- |");
     }
     let mut fresh = None;
     for prior in priors {
-        let (per_edit, idle, first_sync) = measure(prior, edits);
+        let (per_edit, idle, first_sync) = measure(prior, records, edits);
         let base = *fresh.get_or_insert(per_edit);
         let ratio = per_edit / base.max(0.01);
         if json_out {
             println!(
                 "{}",
                 json!({
-                    "workload": "watch growth", "prior": prior, "edits": edits,
+                    "workload": "watch growth", "prior": prior, "records": records, "edits": edits,
                     "cpu_ms_per_edit": per_edit, "ratio_to_fresh": ratio,
                     "idle_cpu_ms_per_s": idle, "first_sync_ms": first_sync,
                 })

@@ -422,7 +422,10 @@ pub async fn exchange(
     let mut done = 0;
     for community in &plan.ledgers {
         let id = ledger::doc_id(community);
-        let synced = match sync_one(client, &id, &[]).await? {
+        // Only the ledger's changes after the replica this home keeps: at
+        // every exchange of a watch, nothing, not the whole ledger.
+        let since = engine.ledger_replica_heads(community)?;
+        let synced = match sync_one(client, &id, &since).await? {
             Ok(synced) => synced,
             Err(reason) => {
                 report.failed.push((id, reason));
@@ -478,11 +481,14 @@ pub async fn exchange(
     Ok(report)
 }
 
-/// Take in what the session holds of `community`'s ledger: its new records
-/// through their checks, and the replica kept. When it is the replica this
-/// home keeps, byte for byte, every record in it is here already (kept
-/// with it, or read from here into it): nothing is decoded or written — a
-/// watch exchanges at every edit it receives, and the ledger grows with the
+/// Take in what the session holds of `community`'s ledger: the changes
+/// after the replica this home keeps (or, when the session could not tell
+/// them apart, its whole ledger), merged into the replica through the
+/// ledger's checks (`ledger::admit_for`: the guard, entries that only grow,
+/// new records well formed, signed and of this community), the new records
+/// stored and the merged replica kept. Nothing after the replica, or the
+/// replica itself byte for byte: nothing is decoded or written — a watch
+/// exchanges at every edit it receives, and the ledger grows with the
 /// community.
 fn take_in_ledger(
     engine: &mut Engine,
@@ -494,74 +500,97 @@ fn take_in_ledger(
     if !synced.complete {
         report.incomplete.push(id);
     }
-    if engine.ledger_replica(community)?.as_deref() == Some(synced.bytes.as_slice()) {
+    if synced.bytes.is_empty() {
         return Ok(());
     }
-    // The other side's bytes: through the guard (caps, a scan, the
-    // decoder contained), never straight into Automerge.
-    let actor = engine.device().actor_for(&id);
-    let doc = nous_core::guard::load(&synced.bytes, &nous_core::guard::Limits::default(), actor)
-        .map_err(|e| SessionError::LedgerRefused {
-            community: community.short(),
-            detail: e.to_string(),
-        })?;
-    let records = ledger::records(&doc).map_err(|e| SessionError::LedgerRefused {
+    let replica = engine.ledger_replica(community)?;
+    if replica.as_deref() == Some(synced.bytes.as_slice()) {
+        return Ok(());
+    }
+    let refused = |detail: String| SessionError::LedgerRefused {
         community: community.short(),
-        detail: e.to_string(),
-    })?;
-    let staged = engine.add_records(&records)?;
+        detail,
+    };
+    let limits = nous_core::guard::Limits::default();
+    let actor = engine.device().actor_for(&id);
+    // This home's own replica, read back through the guard as every
+    // stored byte is.
+    let base = match replica {
+        Some(bytes) => nous_core::guard::load(&bytes, &limits, actor)
+            .map_err(|e| refused(format!("this home's replica: {e}")))?,
+        None => ledger::new_ledger(actor),
+    };
+    let admitted = ledger::admit_for(community, &base, &synced.bytes, &limits)
+        .map_err(|e| refused(e.to_string()))?;
+    if admitted.new_changes.is_empty() {
+        return Ok(());
+    }
+    let staged = engine.add_records(&admitted.new_records)?;
     engine.wait(staged.ticket)?;
     report.new_records += staged.value;
-    engine.set_ledger_replica(community, synced.bytes)?;
+    engine.keep_ledger_replica(community, &admitted.doc)?;
     Ok(())
 }
 
 /// Push what this side holds of the plan into the live session, so the
 /// next exchange sends it.
+/// `records`: whether records may have reached this home's store since the
+/// session last took its ledgers (another process wrote to it); when not,
+/// every record here is in the replica the session was given or took in,
+/// and the ledgers are not rebuilt (each is the community's every record).
 pub async fn push_local(
     client: &Client,
     engine: &mut Engine,
     plan: &SyncPlan,
+    records: bool,
 ) -> Result<(), SessionError> {
-    use automerge::ReadDoc as _;
     let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
     for id in &plan.docs {
         if local.contains(id) {
-            // Nothing when the session's copy holds this home's heads (it
-            // may be ahead: what the relay sent and the home takes in
-            // next); a whole save would be a long document's bytes, and
-            // the session's work to take them in, at every look.
-            let ours = engine.document(id)?.get_heads();
-            let lacking = client.lacks(id, &ours, DOC_TIMEOUT).await?;
-            if lacking.is_none_or(|lacking| lacking.is_empty()) {
-                continue;
-            }
-            // Only what the session's copy may lack: the changes after the
-            // heads of it this home knows (all of it when it knows none).
-            let Some(replica) = client.heads(id, DOC_TIMEOUT).await? else {
-                // The session does not hold it (nor would a push find it).
-                continue;
-            };
-            let doc = engine.document(id)?;
-            let known: Vec<_> = replica
-                .into_iter()
-                .filter(|h| doc.get_change_by_hash(h).is_some())
-                .collect();
-            let bytes = if known.is_empty() {
-                doc.save()
-            } else {
-                doc.save_after(&known)
-            };
-            if !bytes.is_empty() {
-                client.push(id, &bytes, DOC_TIMEOUT).await?;
-            }
+            push_doc(client, id, engine.document(id)?).await?;
         }
     }
-    for community in &plan.ledgers {
-        let saved = engine.local_ledger(community)?.save();
-        client
-            .push(&ledger::doc_id(community), &saved, DOC_TIMEOUT)
-            .await?;
+    if records {
+        for community in &plan.ledgers {
+            let ledger = engine.local_ledger(community)?;
+            push_doc(client, &ledger::doc_id(community), &ledger).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Push into the session what its copy of `id` lacks of `doc`: nothing when
+/// it holds `doc`'s heads (it may be ahead: what the relay sent and the
+/// home takes in next); a whole save would be a long document's bytes, and
+/// the session's work to take them in, at every look.
+async fn push_doc(
+    client: &Client,
+    id: &DocId,
+    doc: &automerge::Automerge,
+) -> Result<(), SessionError> {
+    use automerge::ReadDoc as _;
+    let ours = doc.get_heads();
+    let lacking = client.lacks(id, &ours, DOC_TIMEOUT).await?;
+    if lacking.is_none_or(|lacking| lacking.is_empty()) {
+        return Ok(());
+    }
+    // Only what the session's copy may lack: the changes after the heads of
+    // it this home knows (all of it when it knows none).
+    let Some(replica) = client.heads(id, DOC_TIMEOUT).await? else {
+        // The session does not hold it (nor would a push find it).
+        return Ok(());
+    };
+    let known: Vec<_> = replica
+        .into_iter()
+        .filter(|h| doc.get_change_by_hash(h).is_some())
+        .collect();
+    let bytes = if known.is_empty() {
+        doc.save()
+    } else {
+        doc.save_after(&known)
+    };
+    if !bytes.is_empty() {
+        client.push(id, &bytes, DOC_TIMEOUT).await?;
     }
     Ok(())
 }
@@ -574,11 +603,14 @@ mod tests {
     use crate::client::Synced;
     use crate::harness::{Faults, Net};
 
-    /// A ledger the session holds as this home's replica, byte for byte, is
-    /// not taken in again (nothing decoded, nothing written); one with a
-    /// record more brings that record and becomes the replica.
+    /// A ledger the session holds as this home's replica, byte for byte, or
+    /// nothing after the replica's heads, is not taken in (nothing decoded,
+    /// nothing written); a whole ledger with a record more, or only the
+    /// changes after the replica, brings that record, and the replica
+    /// holds them with its heads known.
     #[test]
     fn a_ledger_that_is_the_replica_is_not_taken_in_again() {
+        use automerge::ReadDoc as _;
         let mut net = Net::new(2, 7, Faults::NONE);
         let community = net.community;
         let id = ledger::doc_id(&community);
@@ -588,14 +620,22 @@ mod tests {
             .ledger_replica(&community)
             .expect("read")
             .expect("kept");
+        assert!(
+            !home
+                .ledger_replica_heads(&community)
+                .expect("heads")
+                .is_empty()
+        );
         let before = home.store_generation().expect("generation");
         let mut report = Exchanged::default();
-        let same = Synced {
-            bytes: replica,
-            complete: true,
-            witness: None,
-        };
-        take_in_ledger(home, &community, same, &mut report).expect("taken in");
+        for bytes in [replica, Vec::new()] {
+            let same = Synced {
+                bytes,
+                complete: true,
+                witness: None,
+            };
+            take_in_ledger(home, &community, same, &mut report).expect("taken in");
+        }
         assert_eq!(report.new_records, 0);
         assert_eq!(
             home.store_generation().expect("generation"),
@@ -604,29 +644,92 @@ mod tests {
         );
 
         // Another member acts: its ledger holds one record more.
-        let other = &mut net.members[0].engine;
-        let held = other.community(&community).expect("the community");
-        other
-            .act(
-                &held,
-                Payload::Tension(Tension {
-                    path: TensionPath::Governance,
-                    summary: "Le bureau ne répond pas.".into(),
-                    section: None,
-                }),
-            )
-            .expect("acted");
-        let theirs = other.local_ledger(&community).expect("its ledger").save();
+        let act = |engine: &mut Engine, summary: &str| {
+            let held = engine.community(&community).expect("the community");
+            engine
+                .act(
+                    &held,
+                    Payload::Tension(Tension {
+                        path: TensionPath::Governance,
+                        summary: summary.into(),
+                        section: None,
+                    }),
+                )
+                .expect("acted");
+        };
+        act(&mut net.members[0].engine, "Le bureau ne répond pas.");
+        let theirs = net.members[0]
+            .engine
+            .local_ledger(&community)
+            .expect("its ledger");
         let home = &mut net.members[1].engine;
         let more = Synced {
-            bytes: theirs.clone(),
+            bytes: theirs.save(),
             complete: false,
             witness: None,
         };
         take_in_ledger(home, &community, more, &mut report).expect("taken in");
         assert_eq!(report.new_records, 1);
         assert_ne!(home.store_generation().expect("generation"), before);
-        assert_eq!(home.ledger_replica(&community).expect("read"), Some(theirs));
+        let kept = |home: &mut Engine| {
+            let bytes = home
+                .ledger_replica(&community)
+                .expect("read")
+                .expect("kept");
+            nous_core::guard::load(&bytes, &nous_core::guard::Limits::default(), ledger_actor())
+                .expect("loads")
+        };
+        let replica = kept(home);
+        assert!(
+            theirs
+                .get_heads()
+                .iter()
+                .all(|h| replica.get_change_by_hash(h).is_some())
+        );
+        assert_eq!(
+            home.ledger_replica_heads(&community).expect("heads"),
+            replica.get_heads()
+        );
         assert_eq!(report.incomplete, vec![id]);
+
+        // Only what came after: one record more.
+        act(&mut net.members[0].engine, "Le trésorier est absent.");
+        let after = net.members[0]
+            .engine
+            .local_ledger(&community)
+            .expect("its ledger")
+            .save_after(&theirs.get_heads());
+        let home = &mut net.members[1].engine;
+        let since = home.ledger_replica_heads(&community).expect("heads");
+        let next = Synced {
+            bytes: after,
+            complete: true,
+            witness: None,
+        };
+        take_in_ledger(home, &community, next, &mut report).expect("taken in");
+        assert_eq!(report.new_records, 2);
+        let replica = kept(home);
+        assert!(
+            since
+                .iter()
+                .all(|h| replica.get_change_by_hash(h).is_some())
+        );
+        assert_ne!(replica.get_heads(), since);
+        assert_eq!(
+            home.ledger_replica_heads(&community).expect("heads"),
+            replica.get_heads()
+        );
+        assert_eq!(
+            home.records(&community).expect("records").len(),
+            net.members[0]
+                .engine
+                .records(&community)
+                .expect("records")
+                .len()
+        );
+    }
+
+    fn ledger_actor() -> automerge::ActorId {
+        automerge::ActorId::from(&[7u8; 16][..])
     }
 }

@@ -369,6 +369,35 @@ fn two_watchers_co_write_live() {
         "Alice sees Bob's edit",
     );
 
+    // A record made by another process on Alice's side while she watches
+    // (her watch takes only the ledger's changes after what it holds)
+    // reaches Bob's home; then two more, one at a time, and edits still
+    // flow both ways.
+    let tensions = |member: &Member| {
+        member
+            .json(&["tension", "list"])
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    for (n, summary) in [
+        "Le bureau ne répond pas.",
+        "La salle est trop petite.",
+        "Les comptes tardent.",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        alice.json(&["tension", "open", summary]);
+        wait_for(|| tensions(&bob) == n + 1, "Bob's home has Alice's tension");
+    }
+    alice.edit(&doc, "Adhésion", "Encore Alice.");
+    wait_for(
+        || bob.section(&doc, "Adhésion") == "Encore Alice.",
+        "Bob sees Alice's edit after the records",
+    );
+    bob.json(&["tension", "open", "Et une de Bob."]);
+    wait_for(|| tensions(&alice) == 4, "Alice's home has Bob's tension");
+
     for watcher in &mut watchers {
         let _ = Command::new("kill")
             .args(["-INT", &watcher.id().to_string()])

@@ -48,14 +48,63 @@ impl Engine {
     /// changes with the same actor and number).
     pub fn set_ledger_replica(&mut self, community: &CommunityId, bytes: Vec<u8>) -> Result<()> {
         let ticket = self.store.stage(
-            vec![WriteOp::Put {
-                table: Table::Meta,
-                key: ledger_replica_key(community),
-                value: bytes,
-            }],
+            vec![
+                WriteOp::Put {
+                    table: Table::Meta,
+                    key: ledger_replica_key(community),
+                    value: bytes,
+                },
+                // Heads unknown: none are kept rather than stale ones.
+                WriteOp::Delete {
+                    table: Table::Meta,
+                    key: ledger_heads_key(community),
+                },
+            ],
             None,
         );
         Ok(self.store.wait(ticket)?)
+    }
+
+    /// Keep `doc` as this home's replica of `community`'s ledger, durably,
+    /// with its heads beside it ([`Engine::ledger_replica_heads`]).
+    pub fn keep_ledger_replica(&mut self, community: &CommunityId, doc: &Automerge) -> Result<()> {
+        let heads: Vec<u8> = doc.get_heads().iter().flat_map(|h| h.0).collect();
+        let ticket = self.store.stage(
+            vec![
+                WriteOp::Put {
+                    table: Table::Meta,
+                    key: ledger_replica_key(community),
+                    value: doc.save(),
+                },
+                WriteOp::Put {
+                    table: Table::Meta,
+                    key: ledger_heads_key(community),
+                    value: heads,
+                },
+            ],
+            None,
+        );
+        Ok(self.store.wait(ticket)?)
+    }
+
+    /// The heads of this home's ledger replica of `community`, read without
+    /// the replica (empty when none is kept, or not known): what a sync
+    /// names so that only the ledger's changes after them come back.
+    pub fn ledger_replica_heads(&self, community: &CommunityId) -> Result<Vec<ChangeHash>> {
+        let Some(bytes) = self.store.get(Table::Meta, &ledger_heads_key(community))? else {
+            return Ok(Vec::new());
+        };
+        if bytes.len() % 32 != 0 {
+            return Ok(Vec::new());
+        }
+        Ok(bytes
+            .chunks_exact(32)
+            .map(|chunk| {
+                let mut hash = [0u8; 32];
+                hash.copy_from_slice(chunk);
+                ChangeHash(hash)
+            })
+            .collect())
     }
 
     /// This home's ledger replica of `community` with every record stored
@@ -78,8 +127,8 @@ impl Engine {
         let records = self.records(community)?;
         let added = crate::ledger::insert(&mut doc, &records)
             .map_err(|error| damaged(format!("this home's ledger replica: {error}")))?;
-        if added > 0 || stored.is_none() {
-            self.set_ledger_replica(community, doc.save())?;
+        if added > 0 || stored.is_none() || self.ledger_replica_heads(community)?.is_empty() {
+            self.keep_ledger_replica(community, &doc)?;
         }
         Ok(doc)
     }

@@ -942,6 +942,12 @@ fn ledger_replica_key(community: &CommunityId) -> String {
     format!("ledger-replica/{community}")
 }
 
+/// The heads of the ledger replica, beside it (absent when written by an
+/// older version, or with bytes whose heads were not known).
+fn ledger_heads_key(community: &CommunityId) -> String {
+    format!("ledger-replica-heads/{community}")
+}
+
 fn meta_write(id: &DocId, meta: &DocMeta) -> WriteOp {
     WriteOp::Put {
         table: Table::Docs,
