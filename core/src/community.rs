@@ -453,10 +453,8 @@ impl Engine {
         // with this act is, too.
         let before = self.records_staged();
         let current = self.is_current(before, &community.id, &community.state.heads);
-        let staged = self.add_records(std::slice::from_ref(&record))?;
-        if current {
-            self.remember_community(before, self.records_staged(), &judged);
-        }
+        let staged =
+            self.add_records_judged(std::slice::from_ref(&record), current.then_some(&judged))?;
         Ok(ActOutcome::Accepted(Box::new(Acted {
             record,
             community: judged,
@@ -722,7 +720,29 @@ fn parse_heads(texts: &[String]) -> Vec<ChangeHash> {
     texts.iter().filter_map(|t| t.parse().ok()).collect()
 }
 
+impl Community {
+    /// This community with `record` (signature checked, of this community)
+    /// judged as the fold's next step, if it builds on every head and the
+    /// fold can judge it alone ([`governance::Folded::extend`]).
+    pub(crate) fn extend(&self, record: &Record) -> Option<Community> {
+        let next = self.folded.as_deref()?.extend(record, false)?;
+        let mut records = self.records.clone();
+        records.push(record.clone());
+        Some(Community {
+            id: self.id,
+            state: next.state(),
+            folded: Some(Arc::new(next)),
+            records,
+        })
+    }
+}
+
 impl Engine {
+    /// [`Engine::fold_community`], for the engine's other modules.
+    pub(crate) fn fold_records(&self, id: CommunityId, records: Vec<Record>) -> Result<Community> {
+        self.fold_community(id, records)
+    }
+
     /// A community's records folded, with the fold kept for the next act.
     fn fold_community(&self, id: CommunityId, records: Vec<Record>) -> Result<Community> {
         self.count_fold();
@@ -829,10 +849,103 @@ mod tests {
         assert_eq!(now.state.heads.len(), 2, "two branches");
     }
 
+    /// Records from elsewhere that build on the kept heads, in whatever
+    /// order they arrive, are judged from the kept fold, as folding every
+    /// record judges them; one that does not is folded with all. The next
+    /// engine over the store takes the communities back when nothing was
+    /// written since, and folds again when something was.
+    #[test]
+    fn records_from_elsewhere_extend_the_kept_fold_and_it_outlives_the_engine() {
+        let storage = MemoryStorage::default();
+        let (mut engine, founded) = founded_on(&storage);
+        let id = founded.community.id;
+        let check = usize::from(cfg!(debug_assertions));
+        let sign = |parents: Vec<RecordId>, summary: &str, at: u64| {
+            Record::sign(
+                &DeviceKey::from_seed(&[4; 32]),
+                Unsigned {
+                    community: id,
+                    timestamp: 1_780_000_000_000 + at,
+                    parents,
+                    payload: tension(summary.into()),
+                },
+            )
+            .expect("signed")
+        };
+        let kept = engine.community(&id).expect("resolves");
+        let folds = engine.folds();
+        let one = sign(kept.state.heads.clone(), "un", 1);
+        let two = sign(vec![one.id()], "deux", 2);
+        engine
+            .add_records(&[two.clone(), one.clone()])
+            .expect("added");
+        let seen = engine.community(&id).expect("resolves");
+        assert_eq!(engine.folds(), folds + check, "judged from the kept fold");
+        assert_eq!(seen.state.heads, vec![two.id()]);
+        let whole = engine
+            .fold_records(id, engine.records(&id).expect("records"))
+            .expect("folds");
+        assert_eq!(
+            serde_json::to_string(&seen.state).ok(),
+            serde_json::to_string(&whole.state).ok()
+        );
+
+        // On heads that are no longer the heads: folded with all.
+        let three = sign(kept.state.heads.clone(), "trois", 3);
+        engine
+            .add_records(std::slice::from_ref(&three))
+            .expect("added");
+        let folds = engine.folds();
+        let seen = engine.community(&id).expect("resolves");
+        assert_eq!(engine.folds(), folds + 1);
+        assert_eq!(seen.state.heads.len(), 2);
+
+        // The next engine over the unmoved store folds nothing.
+        let options = || {
+            EngineOptions::new(
+                Box::new(|| 1_780_000_000_000),
+                Box::new(|b: &mut [u8]| b.fill(4)),
+            )
+        };
+        let open = || {
+            Engine::with_storage(
+                DeviceKey::from_seed(&[4; 32]),
+                Box::new(storage.clone()),
+                options(),
+            )
+        };
+        let left = engine.close_keeping().expect("closed");
+        let mut next = open();
+        next.adopt(left).expect("adopted");
+        let again = next.community(&id).expect("resolves");
+        assert_eq!(next.folds(), 0, "taken back, not folded");
+        assert_eq!(again.state.heads, seen.state.heads);
+
+        // Another engine writes a record meanwhile: folded again, with it.
+        let left = next.close_keeping().expect("closed");
+        let four = sign(seen.state.heads.clone(), "quatre", 4);
+        let mut other = open();
+        other
+            .add_records(std::slice::from_ref(&four))
+            .expect("added");
+        other.flush().expect("durable");
+        drop(other);
+        let mut last = open();
+        last.adopt(left).expect("adopted");
+        let now = last.community(&id).expect("resolves");
+        assert_eq!(last.folds(), 1);
+        assert_eq!(now.state.heads, vec![four.id()]);
+        assert_eq!(now.state.tensions.len(), seen.state.tensions.len() + 1);
+    }
+
     fn founded_alone() -> (Engine, Acted) {
+        founded_on(&MemoryStorage::default())
+    }
+
+    fn founded_on(storage: &MemoryStorage) -> (Engine, Acted) {
         let mut engine = Engine::with_storage(
             DeviceKey::from_seed(&[4; 32]),
-            Box::new(MemoryStorage::default()),
+            Box::new(storage.clone()),
             EngineOptions::new(
                 Box::new(|| 1_780_000_000_000),
                 Box::new(|b: &mut [u8]| b.fill(4)),

@@ -234,6 +234,16 @@ fn admit_checked(
     incoming_changes: &[u8],
     limits: &Limits,
 ) -> Result<Admitted, LedgerError> {
+    admit_with(community, current, incoming_changes, limits, true)
+}
+
+fn admit_with(
+    community: Option<&CommunityId>,
+    current: &Automerge,
+    incoming_changes: &[u8],
+    limits: &Limits,
+    by_changes: bool,
+) -> Result<Admitted, LedgerError> {
     let applied = guard::apply(current, incoming_changes, limits)?;
     if applied.new_changes.is_empty() {
         return Ok(Admitted {
@@ -244,6 +254,13 @@ fn admit_checked(
     }
     let doc = applied.doc;
     check_root(&doc)?;
+    if by_changes && let Some(new_records) = fresh_puts(community, current, &applied.changes)? {
+        return Ok(Admitted {
+            doc,
+            new_records,
+            new_changes: applied.new_changes,
+        });
+    }
     let map = records_map(&doc)?;
     let old_map = records_map(current).ok();
     if old_map.as_ref().is_some_and(|old| *old != map) {
@@ -307,6 +324,76 @@ fn admit_checked(
         new_records,
         new_changes: applied.new_changes,
     })
+}
+
+/// What the slower check of [`admit_checked`] finds, from the new changes
+/// alone, when every operation in them puts bytes under a key of the
+/// records map with no predecessor (what [`insert`] writes): such changes
+/// replace or remove nothing, so every entry that was there is there with
+/// its bytes, unless a key put again holds other bytes. The new records,
+/// as that check gives them (decoded, of `community`, signed); `None` when
+/// an operation is anything else, or a key is put with other bytes than
+/// it holds (the whole check then says what is wrong). A change's
+/// operations are read, not the ledger's every entry: taking in one record
+/// costs the same in a community of ten and of ten thousand.
+fn fresh_puts(
+    community: Option<&CommunityId>,
+    current: &Automerge,
+    changes: &[automerge::Change],
+) -> Result<Option<Vec<Record>>, LedgerError> {
+    use automerge::legacy::{Key, ObjectId, OpType};
+    let Ok(map) = records_map(current) else {
+        return Ok(None);
+    };
+    let map_name = map.to_string();
+    let mut put: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for change in changes {
+        let expanded = crate::contain::contain(|| change.decode())
+            .map_err(|message| LedgerError::from(GuardError::Panicked(message)))?;
+        for op in expanded.operations {
+            let ObjectId::Id(obj) = &op.obj else {
+                return Ok(None);
+            };
+            let Key::Map(key) = &op.key else {
+                return Ok(None);
+            };
+            let OpType::Put(ScalarValue::Bytes(bytes)) = op.action else {
+                return Ok(None);
+            };
+            if op.insert || !op.pred.is_empty() || format!("{}@{}", obj.0, obj.1) != map_name {
+                return Ok(None);
+            }
+            let there = current
+                .get_all(&map, key.as_str())
+                .map_err(automerge_error)?;
+            if !there.is_empty() {
+                if there
+                    .iter()
+                    .any(|(value, _)| scalar_bytes(value) != Some(bytes.as_slice()))
+                {
+                    return Ok(None);
+                }
+                continue;
+            }
+            match put.get(key.as_str()) {
+                Some(earlier) if *earlier != bytes => return Ok(None),
+                Some(_) => {}
+                None => {
+                    put.insert(key.to_string(), bytes);
+                }
+            }
+        }
+    }
+    let mut new_records = Vec::with_capacity(put.len());
+    for (key, bytes) in &put {
+        let record = decode_entry(key, bytes)?;
+        if community.is_some_and(|c| record.community() != *c) {
+            return Err(LedgerError::ForeignRecord { id: record.id() });
+        }
+        new_records.push(record);
+    }
+    verify(new_records.iter())?;
+    Ok(Some(new_records))
 }
 
 /// The `records` map, if the root has exactly one.
@@ -544,6 +631,93 @@ mod tests {
 
     fn ledger_records(doc: &Automerge) -> Vec<Record> {
         records(doc).expect("records")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::engine::tests::case_count(64)))]
+
+        /// Taking in changes by their operations (a fresh put of bytes per
+        /// new record, nothing else) decides as checking every entry of the
+        /// ledger does: the same records, or the same refusal — for another
+        /// device's honest ledger (whose records may overlap this one's)
+        /// and for edits that overwrite, delete, put elsewhere, put other
+        /// bytes, forged or foreign records.
+        #[test]
+        fn taking_in_by_changes_decides_as_checking_every_entry(
+            here in proptest::collection::vec(0usize..8, 0..6),
+            theirs in proptest::collection::vec(0usize..10, 0..6),
+            edits in proptest::collection::vec((0u8..8, 0usize..10, 0usize..10), 0..4),
+            swapped in proptest::option::of((0usize..10, 0usize..10)),
+        ) {
+            let key = DeviceKey::from_seed(&[1; 32]);
+            let community = genesis(&key, "Coop");
+            let mut pool: Vec<Record> = (0..8)
+                .map(|n| tension(&key, &community, &format!("tension {n}")))
+                .collect();
+            let stranger = genesis(&DeviceKey::from_seed(&[2; 32]), "Autre");
+            pool.push(tension(&DeviceKey::from_seed(&[2; 32]), &stranger, "ailleurs"));
+            pool.push(stranger);
+            let pick = |indices: &[usize]| -> Vec<Record> {
+                let mut picked = vec![community.clone()];
+                picked.extend(indices.iter().map(|&i| pool[i].clone()));
+                picked
+            };
+            let base = ledger_with(1, &pick(&here));
+            // Another device's ledger: the foreign records are theirs to put.
+            let mut other = new_ledger(actor(2));
+            let mut put = pick(&theirs);
+            put.retain(|r| r.verify_signature().is_ok());
+            let map = records_map(&other).expect("map");
+            {
+                let mut tx = other.transaction();
+                for record in &put {
+                    tx.put(&map, record.id().to_string().as_str(), ScalarValue::Bytes(record.bytes().to_vec()))
+                        .expect("put");
+                }
+                // A device that puts a record's bytes under another's id,
+                // perhaps one this ledger holds.
+                if let Some((i, j)) = swapped {
+                    tx.put(&map, pool[i].id().to_string().as_str(), ScalarValue::Bytes(pool[j].bytes().to_vec()))
+                        .expect("put");
+                }
+                tx.commit();
+            }
+            let mut incoming = other.save();
+            if !edits.is_empty() {
+                incoming.extend(changes_by(&base, |tx, map| {
+                    for (kind, i, j) in &edits {
+                        let (a, b) = (&pool[*i % pool.len()], &pool[*j % pool.len()]);
+                        let key = a.id().to_string();
+                        let _ = match kind {
+                            0 => tx.put(map, key.as_str(), ScalarValue::Bytes(a.bytes().to_vec())),
+                            1 => tx.put(map, key.as_str(), ScalarValue::Bytes(b.bytes().to_vec())),
+                            2 => tx.delete(map, key.as_str()),
+                            3 => tx.put(ROOT, "autre", "valeur"),
+                            4 => tx.put(map, key.as_str(), "pas des octets"),
+                            5 => tx.put(map, key.as_str(), ScalarValue::Bytes(forged(a))),
+                            6 => tx.put_object(map, key.as_str(), ObjType::Map).map(|_| ()),
+                            _ => tx.put(map, community.id().to_string().as_str(), ScalarValue::Bytes(a.bytes().to_vec())),
+                        };
+                    }
+                }));
+            }
+            let limits = Limits::default();
+            let fast = admit_with(Some(&community.id()), &base, &incoming, &limits, true);
+            let whole = admit_with(Some(&community.id()), &base, &incoming, &limits, false);
+            match (fast, whole) {
+                (Ok(fast), Ok(whole)) => {
+                    proptest::prop_assert_eq!(sorted(fast.new_records), sorted(whole.new_records));
+                    proptest::prop_assert_eq!(fast.doc.get_heads(), whole.doc.get_heads());
+                    proptest::prop_assert_eq!(fast.new_changes, whole.new_changes);
+                }
+                (Err(fast), Err(whole)) => {
+                    proptest::prop_assert_eq!(fast.to_string(), whole.to_string());
+                }
+                (fast, whole) => {
+                    proptest::prop_assert!(false, "by changes {:?}, whole {:?}", fast.map(|a| a.new_records.len()), whole.map(|a| a.new_records.len()));
+                }
+            }
+        }
     }
 
     #[test]

@@ -203,6 +203,46 @@ impl SyncPlan {
     /// community whose records do not resolve here has nothing to sync: it
     /// is left out, not an error.
     pub fn new(engine: &mut Engine, named: &[String]) -> nous_core::Result<SyncPlan> {
+        let (docs, ledgers) = Self::targets(engine, named)?;
+        let mut initial = Vec::new();
+        let mut local_heads = BTreeMap::new();
+        let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
+        for id in &docs {
+            if local.contains(id) {
+                let doc = engine.document(id)?;
+                local_heads.insert(*id, doc.get_heads());
+                initial.push((*id, doc.save()));
+            }
+        }
+        let mut founded = Vec::new();
+        let me = engine.device();
+        for community in &ledgers {
+            let replica = engine.local_ledger(community)?;
+            local_heads.insert(ledger::doc_id(community), replica.get_heads());
+            let saved = replica.save();
+            let founder = engine
+                .records(community)?
+                .iter()
+                .any(|r| matches!(r.payload(), Payload::Genesis(_)) && r.author() == me);
+            if founder {
+                founded.push(saved.clone());
+            }
+            initial.push((ledger::doc_id(community), saved));
+        }
+        Ok(SyncPlan {
+            docs,
+            ledgers,
+            initial,
+            founded,
+            local_heads,
+        })
+    }
+
+    /// The documents and the ledgers a plan syncs (see [`SyncPlan::new`]).
+    fn targets(
+        engine: &mut Engine,
+        named: &[String],
+    ) -> nous_core::Result<(Vec<DocId>, Vec<CommunityId>)> {
         let (resolved, _) = engine.resolved_communities()?;
         let communities: Vec<CommunityId> = resolved.iter().map(|c| c.id).collect();
         let mut docs = BTreeSet::new();
@@ -227,53 +267,31 @@ impl SyncPlan {
                 };
             }
         }
-        let mut initial = Vec::new();
-        let mut local_heads = BTreeMap::new();
-        let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
-        for id in &docs {
-            if local.contains(id) {
-                let doc = engine.document(id)?;
-                local_heads.insert(*id, doc.get_heads());
-                initial.push((*id, doc.save()));
-            }
-        }
         let ledgers = if named.is_empty() {
             communities
         } else {
             Vec::new()
         };
-        let mut founded = Vec::new();
-        let me = engine.device();
-        for community in &ledgers {
-            let replica = engine.local_ledger(community)?;
-            local_heads.insert(ledger::doc_id(community), replica.get_heads());
-            let saved = replica.save();
-            let founder = engine
-                .records(community)?
-                .iter()
-                .any(|r| matches!(r.payload(), Payload::Genesis(_)) && r.author() == me);
-            if founder {
-                founded.push(saved.clone());
-            }
-            initial.push((ledger::doc_id(community), saved));
-        }
-        Ok(SyncPlan {
-            docs: docs.into_iter().collect(),
-            ledgers,
-            initial,
-            founded,
-            local_heads,
-        })
+        Ok((docs.into_iter().collect(), ledgers))
     }
 
     /// The plan again after local changes: what to sync now, keeping what
     /// the session started with (it is already there) and asking for no
-    /// community to be hosted again.
+    /// community to be hosted again. Nothing is saved: the session holds
+    /// what it started with, and takes in the rest as it comes (a long
+    /// document's or a large ledger's bytes are not written out again at
+    /// every record a watch receives). The heads it names are those it
+    /// started with (they only tell which documents the relay already
+    /// holds alike).
     pub fn refresh(self, engine: &mut Engine, named: &[String]) -> nous_core::Result<SyncPlan> {
-        let mut new = SyncPlan::new(engine, named)?;
-        new.initial = self.initial;
-        new.founded = Vec::new();
-        Ok(new)
+        let (docs, ledgers) = Self::targets(engine, named)?;
+        Ok(SyncPlan {
+            docs,
+            ledgers,
+            initial: self.initial,
+            founded: Vec::new(),
+            local_heads: self.local_heads,
+        })
     }
 
     /// A fingerprint of what the home holds of the plan: each document's
@@ -503,8 +521,11 @@ fn take_in_ledger(
     if synced.bytes.is_empty() {
         return Ok(());
     }
-    let replica = engine.ledger_replica(community)?;
-    if replica.as_deref() == Some(synced.bytes.as_slice()) {
+    // Bytes that come with a witness are the changes after the replica's
+    // heads, never the replica itself: only whole bytes are compared.
+    if synced.witness.is_none()
+        && engine.ledger_replica(community)?.as_deref() == Some(synced.bytes.as_slice())
+    {
         return Ok(());
     }
     let refused = |detail: String| SessionError::LedgerRefused {
@@ -512,23 +533,23 @@ fn take_in_ledger(
         detail,
     };
     let limits = nous_core::guard::Limits::default();
-    let actor = engine.device().actor_for(&id);
-    // This home's own replica, read back through the guard as every
-    // stored byte is.
-    let base = match replica {
-        Some(bytes) => nous_core::guard::load(&bytes, &limits, actor)
-            .map_err(|e| refused(format!("this home's replica: {e}")))?,
-        None => ledger::new_ledger(actor),
-    };
-    let admitted = ledger::admit_for(community, &base, &synced.bytes, &limits)
-        .map_err(|e| refused(e.to_string()))?;
+    // This home's own replica (read back through the guard once, as every
+    // stored byte is, and kept).
+    let admitted = match engine.ledger_replica_doc(community)? {
+        Some(base) => ledger::admit_for(community, base, &synced.bytes, &limits),
+        None => {
+            let base = ledger::new_ledger(engine.device().actor_for(&id));
+            ledger::admit_for(community, &base, &synced.bytes, &limits)
+        }
+    }
+    .map_err(|e| refused(e.to_string()))?;
     if admitted.new_changes.is_empty() {
         return Ok(());
     }
     let staged = engine.add_records(&admitted.new_records)?;
     engine.wait(staged.ticket)?;
     report.new_records += staged.value;
-    engine.keep_ledger_replica(community, &admitted.doc)?;
+    engine.extend_ledger_replica(community, admitted.doc, &admitted.new_changes)?;
     Ok(())
 }
 

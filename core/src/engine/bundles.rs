@@ -36,9 +36,17 @@ impl Engine {
     /// This home's replica of a community's ledger document (what it last
     /// synced with a relay), if it has one. See [`crate::ledger`].
     pub fn ledger_replica(&self, community: &CommunityId) -> Result<Option<Vec<u8>>> {
-        Ok(self
+        let Some(mut bytes) = self
             .store
-            .get(Table::Meta, &ledger_replica_key(community))?)
+            .get(Table::Meta, &ledger_replica_key(community))?
+        else {
+            return Ok(None);
+        };
+        // The changes taken in since the replica was saved whole.
+        if let Some(tail) = self.store.get(Table::Meta, &ledger_tail_key(community))? {
+            bytes.extend_from_slice(&tail);
+        }
+        Ok(Some(bytes))
     }
 
     /// Keep `bytes` (a saved ledger document) as this home's replica of
@@ -47,6 +55,7 @@ impl Engine {
     /// starting a new one each time (Automerge refuses two different
     /// changes with the same actor and number).
     pub fn set_ledger_replica(&mut self, community: &CommunityId, bytes: Vec<u8>) -> Result<()> {
+        self.ledgers.remove(community);
         let ticket = self.store.stage(
             vec![
                 WriteOp::Put {
@@ -59,6 +68,10 @@ impl Engine {
                     table: Table::Meta,
                     key: ledger_heads_key(community),
                 },
+                WriteOp::Delete {
+                    table: Table::Meta,
+                    key: ledger_tail_key(community),
+                },
             ],
             None,
         );
@@ -68,6 +81,7 @@ impl Engine {
     /// Keep `doc` as this home's replica of `community`'s ledger, durably,
     /// with its heads beside it ([`Engine::ledger_replica_heads`]).
     pub fn keep_ledger_replica(&mut self, community: &CommunityId, doc: &Automerge) -> Result<()> {
+        self.ledgers.remove(community);
         let heads: Vec<u8> = doc.get_heads().iter().flat_map(|h| h.0).collect();
         let ticket = self.store.stage(
             vec![
@@ -75,6 +89,100 @@ impl Engine {
                     table: Table::Meta,
                     key: ledger_replica_key(community),
                     value: doc.save(),
+                },
+                WriteOp::Put {
+                    table: Table::Meta,
+                    key: ledger_heads_key(community),
+                    value: heads,
+                },
+                WriteOp::Delete {
+                    table: Table::Meta,
+                    key: ledger_tail_key(community),
+                },
+            ],
+            None,
+        );
+        self.store.wait(ticket)?;
+        self.ledgers.insert(*community, doc.clone());
+        Ok(())
+    }
+
+    /// This home's replica of `community`'s ledger, loaded (through the
+    /// guard, writing as this device) once and kept: what the store holds.
+    /// `None` when it keeps none.
+    pub fn ledger_replica_doc(&mut self, community: &CommunityId) -> Result<Option<&Automerge>> {
+        if !self.ledgers.contains_key(community) {
+            let Some(bytes) = self.ledger_replica(community)? else {
+                return Ok(None);
+            };
+            let id = crate::ledger::doc_id(community);
+            let actor = self.key.public().actor_for(&id);
+            let doc = crate::guard::load(&bytes, &self.options.import_limits, actor).map_err(
+                |error| Error::Damaged {
+                    doc: id,
+                    detail: format!("this home's ledger replica: {error}"),
+                },
+            )?;
+            self.ledgers.insert(*community, doc);
+        }
+        Ok(self.ledgers.get(community))
+    }
+
+    /// Keep `doc` as this home's replica of `community`'s ledger, where
+    /// `doc` is the replica kept so far with the changes `new` (their
+    /// hashes) taken in: those are appended to the replica's tail, not the
+    /// whole ledger saved again, until the tail outweighs
+    /// 256 KiB (a record taken in costs the same in a
+    /// community of ten and of ten thousand; the whole save comes once per
+    /// so many).
+    pub fn extend_ledger_replica(
+        &mut self,
+        community: &CommunityId,
+        doc: Automerge,
+        new: &[ChangeHash],
+    ) -> Result<()> {
+        self.extend_ledger_tail(community, &doc, new)?;
+        self.ledgers.insert(*community, doc);
+        Ok(())
+    }
+
+    fn extend_ledger_tail(
+        &mut self,
+        community: &CommunityId,
+        doc: &Automerge,
+        new: &[ChangeHash],
+    ) -> Result<()> {
+        self.ledgers.remove(community);
+        let Some(mut tail) = self
+            .store
+            .get(Table::Meta, &ledger_tail_key(community))?
+            .or_else(|| {
+                // No tail yet: one starts if the replica is there.
+                self.store
+                    .get(Table::Meta, &ledger_replica_key(community))
+                    .ok()
+                    .flatten()
+                    .map(|_| Vec::new())
+            })
+        else {
+            return self.keep_ledger_replica(community, doc);
+        };
+        for hash in new {
+            match doc.get_change_by_hash(hash) {
+                Some(change) => tail.extend_from_slice(change.raw_bytes()),
+                None => return self.keep_ledger_replica(community, doc),
+            }
+        }
+        if tail.len() > LEDGER_TAIL_BYTES {
+            return self.keep_ledger_replica(community, doc);
+        }
+        let heads: Vec<u8> = doc.get_heads().iter().flat_map(|h| h.0).collect();
+        let ticket = self.store.stage(
+            vec![
+                WriteOp::Put {
+                    table: Table::Meta,
+                    key: ledger_tail_key(community),
+                    value: tail,
                 },
                 WriteOp::Put {
                     table: Table::Meta,
@@ -118,16 +226,13 @@ impl Engine {
         let id = crate::ledger::doc_id(community);
         let actor = self.key.public().actor_for(&id);
         let damaged = |detail: String| Error::Damaged { doc: id, detail };
-        let stored = self.ledger_replica(community)?;
-        let mut doc = match &stored {
-            Some(bytes) => crate::guard::load(bytes, &self.options.import_limits, actor)
-                .map_err(|error| damaged(format!("this home's ledger replica: {error}")))?,
-            None => crate::ledger::new_ledger(actor),
-        };
+        let stored = self.ledger_replica_doc(community)?.cloned();
+        let had = stored.is_some();
+        let mut doc = stored.unwrap_or_else(|| crate::ledger::new_ledger(actor));
         let records = self.records(community)?;
         let added = crate::ledger::insert(&mut doc, &records)
             .map_err(|error| damaged(format!("this home's ledger replica: {error}")))?;
-        if added > 0 || stored.is_none() || self.ledger_replica_heads(community)?.is_empty() {
+        if added > 0 || !had || self.ledger_replica_heads(community)?.is_empty() {
             self.keep_ledger_replica(community, &doc)?;
         }
         Ok(doc)

@@ -222,6 +222,11 @@ type ChunkSizes = Vec<(String, u64)>;
 /// each with the store's chunks of it then, and the store's generation.
 pub struct Kept {
     docs: HashMap<DocId, (ChunkSizes, Loaded)>,
+    /// The communities the engine had resolved, current with the store
+    /// when it closed.
+    communities: HashMap<CommunityId, crate::community::Community>,
+    /// The ledger replicas it had loaded.
+    ledgers: HashMap<CommunityId, Automerge>,
     generation: Option<u64>,
 }
 
@@ -238,6 +243,7 @@ impl fmt::Debug for Kept {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Kept")
             .field("documents", &self.docs.len())
+            .field("communities", &self.communities.len())
             .finish()
     }
 }
@@ -262,6 +268,10 @@ pub struct Engine {
     /// it has not moved at [`Engine::close_keeping`], they are still the
     /// chunks (and none is read again to say so).
     adopted: Option<(u64, HashMap<DocId, ChunkSizes>)>,
+    /// Ledger replicas loaded, each what the store holds of it
+    /// ([`Engine::ledger_replica_doc`]): every write of a replica goes
+    /// through this engine and updates it.
+    ledgers: HashMap<CommunityId, Automerge>,
 }
 
 /// The communities an engine resolved, and when.
@@ -293,6 +303,7 @@ impl Engine {
             resolved: Mutex::default(),
             folds: std::sync::atomic::AtomicUsize::new(0),
             adopted: None,
+            ledgers: HashMap::new(),
         }
     }
 
@@ -357,11 +368,35 @@ impl Engine {
         community: &crate::community::Community,
     ) {
         let mut resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
-        if resolved.staged != before || now > before + 1 {
+        if resolved.staged != now && (resolved.staged != before || now > before + 1) {
             resolved.by_id.clear();
         }
         resolved.staged = now;
         resolved.by_id.insert(community.id, community.clone());
+    }
+
+    /// After one staging of records (`before` to `now`) of the `touched`
+    /// communities: keep `extended` (those communities with their new
+    /// records, judged), forget the other touched ones, and keep the
+    /// untouched as they were — if they were current before.
+    pub(crate) fn remember_extended(
+        &self,
+        before: u64,
+        now: u64,
+        touched: &BTreeSet<CommunityId>,
+        extended: Vec<crate::community::Community>,
+    ) {
+        let mut resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+        if resolved.staged != before || now > before + 1 {
+            // Not current before, or more than this staging since: the
+            // next community asked for is folded from the store.
+            return;
+        }
+        resolved.by_id.retain(|id, _| !touched.contains(id));
+        for community in extended {
+            resolved.by_id.insert(community.id, community);
+        }
+        resolved.staged = now;
     }
 
     /// This device's public key (its actor id on every change).
@@ -874,7 +909,20 @@ impl Engine {
             };
             docs.insert(id, (chunks, loaded));
         }
-        Ok(Kept { docs, generation })
+        let communities = {
+            let mut resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+            if resolved.staged == self.store.records_staged() {
+                std::mem::take(&mut resolved.by_id)
+            } else {
+                HashMap::new()
+            }
+        };
+        Ok(Kept {
+            docs,
+            communities,
+            ledgers: std::mem::take(&mut self.ledgers),
+            generation,
+        })
     }
 
     /// The store's generation now
@@ -904,6 +952,21 @@ impl Engine {
         }
         let adopted = known.len();
         self.adopted = now.map(|now| (now, known));
+        // Nothing committed since: the communities resolved then are the
+        // store's (a community of ten thousand records is not read and
+        // folded again at every look of a watch).
+        if unmoved {
+            let staged = self.store.records_staged();
+            let mut resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+            if resolved.by_id.is_empty() {
+                resolved.staged = staged;
+                resolved.by_id = kept.communities;
+            }
+            drop(resolved);
+            for (id, ledger) in kept.ledgers {
+                self.ledgers.entry(id).or_insert(ledger);
+            }
+        }
         Ok(adopted)
     }
 
@@ -947,6 +1010,15 @@ fn ledger_replica_key(community: &CommunityId) -> String {
 fn ledger_heads_key(community: &CommunityId) -> String {
     format!("ledger-replica-heads/{community}")
 }
+
+/// The changes taken into the ledger replica since it was saved whole.
+fn ledger_tail_key(community: &CommunityId) -> String {
+    format!("ledger-replica-tail/{community}")
+}
+
+/// How many bytes of changes the ledger replica's tail holds before the
+/// replica is saved whole again ([`Engine::extend_ledger_replica`]).
+pub(crate) const LEDGER_TAIL_BYTES: usize = 256 * 1024;
 
 fn meta_write(id: &DocId, meta: &DocMeta) -> WriteOp {
     WriteOp::Put {

@@ -614,6 +614,55 @@ fn ids(records: &[Record]) -> Vec<RecordId> {
     ids
 }
 
+/// A ledger replica grown change by change keeps what it is: its stored
+/// bytes (a whole save, then the changes taken in since) load to the same
+/// ledger with the heads kept beside them, across the tail's compaction
+/// and a reopening; setting it whole forgets both.
+#[test]
+fn a_ledger_replica_grown_by_changes_loads_as_the_ledger() {
+    let storage = MemoryStorage::default();
+    let mut e = engine(23, &storage);
+    let key = DeviceKey::from_seed(&[23; 32]);
+    let founding = genesis(&key, "Coop");
+    let id = founding.id();
+    let mut doc = crate::ledger::new_ledger(key.public().actor_for(&crate::ledger::doc_id(&id)));
+    crate::ledger::insert(&mut doc, std::slice::from_ref(&founding)).expect("insert");
+    e.keep_ledger_replica(&id, &doc).expect("kept");
+    let summary = "x".repeat(2_000);
+    let loads = |e: &Engine, doc: &Automerge| {
+        let bytes = e.ledger_replica(&id).expect("read").expect("kept");
+        let loaded = crate::guard::load(
+            &bytes,
+            &crate::guard::Limits::default(),
+            automerge::ActorId::from(&[1u8; 16][..]),
+        )
+        .expect("loads");
+        assert_eq!(loaded.get_heads(), doc.get_heads());
+        assert_eq!(e.ledger_replica_heads(&id).expect("heads"), doc.get_heads());
+        bytes.len()
+    };
+    let mut sizes = Vec::new();
+    for n in 0..200 {
+        let before = doc.get_heads();
+        let record = tension(&key, &founding, &format!("{n} {summary}"));
+        crate::ledger::insert(&mut doc, std::slice::from_ref(&record)).expect("insert");
+        let new: Vec<ChangeHash> = doc.get_changes(&before).iter().map(|c| c.hash()).collect();
+        e.extend_ledger_replica(&id, doc.clone(), &new)
+            .expect("extended");
+        sizes.push(loads(&e, &doc));
+    }
+    assert!(
+        sizes.windows(2).any(|w| w[1] < w[0]),
+        "the tail was folded into a whole save at least once: {sizes:?}"
+    );
+    let reopened = engine(23, &storage);
+    loads(&reopened, &doc);
+    let mut e = reopened;
+    e.set_ledger_replica(&id, doc.save()).expect("set");
+    assert!(e.ledger_replica_heads(&id).expect("heads").is_empty());
+    assert_eq!(e.ledger_replica(&id).expect("read"), Some(doc.save()));
+}
+
 #[test]
 fn added_records_are_durable_after_wait_and_listed_by_community() {
     let storage = MemoryStorage::default();
