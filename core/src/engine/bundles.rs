@@ -95,9 +95,12 @@ impl Engine {
                     key: ledger_heads_key(community),
                     value: heads,
                 },
-                WriteOp::Delete {
+                // An empty tail: the next change taken in starts it without
+                // reading the whole save to know there is one.
+                WriteOp::Put {
                     table: Table::Meta,
                     key: ledger_tail_key(community),
+                    value: Vec::new(),
                 },
             ],
             None,
