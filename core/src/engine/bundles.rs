@@ -82,29 +82,10 @@ impl Engine {
     /// with its heads beside it ([`Engine::ledger_replica_heads`]).
     pub fn keep_ledger_replica(&mut self, community: &CommunityId, doc: &Automerge) -> Result<()> {
         self.ledgers.remove(community);
-        let heads: Vec<u8> = doc.get_heads().iter().flat_map(|h| h.0).collect();
-        let ticket = self.store.stage(
-            vec![
-                WriteOp::Put {
-                    table: Table::Meta,
-                    key: ledger_replica_key(community),
-                    value: doc.save(),
-                },
-                WriteOp::Put {
-                    table: Table::Meta,
-                    key: ledger_heads_key(community),
-                    value: heads,
-                },
-                // An empty tail: the next change taken in starts it without
-                // reading the whole save to know there is one.
-                WriteOp::Put {
-                    table: Table::Meta,
-                    key: ledger_tail_key(community),
-                    value: Vec::new(),
-                },
-            ],
-            None,
-        );
+        // An empty tail: the next change taken in starts it without reading
+        // the whole save to know there is one.
+        let writes = ledger_writes(community, Some(doc.save()), Vec::new(), doc);
+        let ticket = self.store.stage(writes, None);
         self.store.wait(ticket)?;
         self.ledgers.insert(*community, doc.clone());
         Ok(())
@@ -179,22 +160,9 @@ impl Engine {
         if tail.len() > LEDGER_TAIL_BYTES {
             return self.keep_ledger_replica(community, doc);
         }
-        let heads: Vec<u8> = doc.get_heads().iter().flat_map(|h| h.0).collect();
-        let ticket = self.store.stage(
-            vec![
-                WriteOp::Put {
-                    table: Table::Meta,
-                    key: ledger_tail_key(community),
-                    value: tail,
-                },
-                WriteOp::Put {
-                    table: Table::Meta,
-                    key: ledger_heads_key(community),
-                    value: heads,
-                },
-            ],
-            None,
-        );
+        let ticket = self
+            .store
+            .stage(ledger_writes(community, None, tail, doc), None);
         Ok(self.store.wait(ticket)?)
     }
 
@@ -490,4 +458,34 @@ impl Engine {
                 .collect(),
         })
     }
+}
+
+/// The writes that keep `doc` as a community's ledger replica: its whole
+/// save when given, the tail of changes since, and its heads.
+fn ledger_writes(
+    community: &CommunityId,
+    save: Option<Vec<u8>>,
+    tail: Vec<u8>,
+    doc: &Automerge,
+) -> Vec<WriteOp> {
+    let heads: Vec<u8> = doc.get_heads().iter().flat_map(|h| h.0).collect();
+    let mut writes: Vec<WriteOp> = save
+        .map(|value| WriteOp::Put {
+            table: Table::Meta,
+            key: ledger_replica_key(community),
+            value,
+        })
+        .into_iter()
+        .collect();
+    writes.push(WriteOp::Put {
+        table: Table::Meta,
+        key: ledger_tail_key(community),
+        value: tail,
+    });
+    writes.push(WriteOp::Put {
+        table: Table::Meta,
+        key: ledger_heads_key(community),
+        value: heads,
+    });
+    writes
 }
