@@ -218,8 +218,10 @@ struct Loaded {
 /// The key and size of each of a document's chunks in the store.
 type ChunkSizes = Vec<(String, u64)>;
 
-/// Documents an engine kept when it closed ([`Engine::close_keeping`]),
-/// each with the store's chunks of it then, and the store's generation.
+/// What an engine kept when it closed ([`Engine::close_keeping`]): its
+/// documents, each with the store's chunks of it then, the communities it
+/// had resolved and the ledger replicas it had loaded (taken back only
+/// when nothing was committed since), and the store's generation.
 pub struct Kept {
     docs: HashMap<DocId, (ChunkSizes, Loaded)>,
     /// The communities the engine had resolved, current with the store
@@ -244,6 +246,7 @@ impl fmt::Debug for Kept {
         f.debug_struct("Kept")
             .field("documents", &self.docs.len())
             .field("communities", &self.communities.len())
+            .field("ledgers", &self.ledgers.len())
             .finish()
     }
 }
