@@ -655,7 +655,28 @@ fn a_ledger_replica_grown_by_changes_loads_as_the_ledger() {
         sizes.windows(2).any(|w| w[1] < w[0]),
         "the tail was folded into a whole save at least once: {sizes:?}"
     );
-    let reopened = engine(23, &storage);
+    let mut reopened = engine(23, &storage);
+    loads(&reopened, &doc);
+    assert_eq!(
+        reopened
+            .ledger_replica_doc(&id)
+            .expect("loads")
+            .map(Automerge::get_heads),
+        Some(doc.get_heads())
+    );
+    // Named changes the document does not hold: it is saved whole.
+    let before = doc.get_heads();
+    let record = tension(&key, &founding, "une de plus");
+    crate::ledger::insert(&mut doc, std::slice::from_ref(&record)).expect("insert");
+    reopened
+        .extend_ledger_replica(&id, doc.clone(), &[ChangeHash([9; 32])])
+        .expect("saved whole");
+    assert_ne!(doc.get_heads(), before);
+    assert_eq!(
+        reopened.ledger_replica(&id).expect("read"),
+        Some(doc.save()),
+        "a whole save and an empty tail"
+    );
     loads(&reopened, &doc);
     let mut e = reopened;
     e.set_ledger_replica(&id, doc.save()).expect("set");
