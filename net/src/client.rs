@@ -184,7 +184,10 @@ pub struct Synced {
     /// Whether both sides have everything (false: a timeout, e.g. because
     /// the relay only lets us read).
     pub complete: bool,
-    /// With changes after the caller's heads: a copy of the session's
+    /// Whether `bytes` are the changes after the caller's heads (else the
+    /// whole document).
+    pub after: bool,
+    /// When asked for, with changes after the caller's heads: a copy of the session's
     /// document holding them, the same moment, which the home may take as
     /// the witness of their application
     /// (`nous_core::Engine::apply_remote_witnessed`) instead of applying
@@ -267,17 +270,21 @@ impl Client {
         doc: &DocId,
         timeout: Duration,
     ) -> Result<Option<Synced>, ClientError> {
-        self.sync_after(doc, &[], timeout).await
+        self.sync_after(doc, &[], false, timeout).await
     }
 
     /// [`Client::sync`], giving back only the changes after `since` (heads
     /// the caller holds) when the session's copy knows them all: a live
     /// session takes in one edit without the whole document being saved
     /// and read again. With `since` empty or unknown, the whole document.
+    /// `witness`: also give back a copy of the session's document with
+    /// those changes ([`Synced::witness`]; a caller that would not use it
+    /// does not pay for the copy).
     pub async fn sync_after(
         &self,
         doc: &DocId,
         since: &[automerge::ChangeHash],
+        witness: bool,
         timeout: Duration,
     ) -> Result<Option<Synced>, ClientError> {
         // A refusal from before this document's sync is not its own.
@@ -312,21 +319,22 @@ impl Client {
                 "while syncing {doc}"
             ))));
         }
-        let (bytes, witness) = handle.with_document(|d| {
+        let (bytes, after, witness) = handle.with_document(|d| {
             use automerge::ReadDoc as _;
             let known =
                 !since.is_empty() && since.iter().all(|h| d.get_change_by_hash(h).is_some());
             if known {
-                let after = d.save_after(since);
-                let witness = (!after.is_empty()).then(|| d.clone());
-                (after, witness)
+                let bytes = d.save_after(since);
+                let copy = (witness && !bytes.is_empty()).then(|| d.clone());
+                (bytes, true, copy)
             } else {
-                (d.save(), None)
+                (d.save(), false, None)
             }
         });
         self.refusal_or(Ok(Some(Synced {
             bytes,
             complete,
+            after,
             witness,
         })))
     }

@@ -408,8 +408,9 @@ async fn sync_one(
     client: &Client,
     id: &DocId,
     since: &[automerge::ChangeHash],
+    witness: bool,
 ) -> Result<Result<Option<crate::client::Synced>, String>, SessionError> {
-    match client.sync_after(id, since, DOC_TIMEOUT).await {
+    match client.sync_after(id, since, witness, DOC_TIMEOUT).await {
         Ok(synced) => Ok(Ok(synced)),
         Err(e @ (ClientError::Refused(_) | ClientError::Disconnected(_))) => Ok(Err(e.to_string())),
         Err(e) => Err(e.into()),
@@ -443,7 +444,7 @@ pub async fn exchange(
         // Only the ledger's changes after the replica this home keeps: at
         // every exchange of a watch, nothing, not the whole ledger.
         let since = engine.ledger_replica_heads(community)?;
-        let synced = match sync_one(client, &id, &since).await? {
+        let synced = match sync_one(client, &id, &since, false).await? {
             Ok(synced) => synced,
             Err(reason) => {
                 report.failed.push((id, reason));
@@ -475,7 +476,7 @@ pub async fn exchange(
         if !since.is_empty() {
             report.before.insert(*id, since.clone());
         }
-        match sync_one(client, id, &since).await? {
+        match sync_one(client, id, &since, true).await? {
             Ok(Some(synced)) => {
                 if !synced.complete {
                     report.incomplete.push(*id);
@@ -521,9 +522,9 @@ fn take_in_ledger(
     if synced.bytes.is_empty() {
         return Ok(());
     }
-    // Bytes that come with a witness are the changes after the replica's
-    // heads, never the replica itself: only whole bytes are compared.
-    if synced.witness.is_none()
+    // The changes after the replica's heads are never the replica itself:
+    // only whole bytes are compared.
+    if !synced.after
         && engine.ledger_replica(community)?.as_deref() == Some(synced.bytes.as_slice())
     {
         return Ok(());
@@ -650,7 +651,9 @@ mod tests {
         let before = home.store_generation().expect("generation");
         let mut report = Exchanged::default();
         for bytes in [replica, Vec::new()] {
+            // The replica whole, then nothing after its heads.
             let same = Synced {
+                after: bytes.is_empty(),
                 bytes,
                 complete: true,
                 witness: None,
@@ -687,6 +690,7 @@ mod tests {
         let more = Synced {
             bytes: theirs.save(),
             complete: false,
+            after: false,
             witness: None,
         };
         take_in_ledger(home, &community, more, &mut report).expect("taken in");
@@ -725,6 +729,7 @@ mod tests {
         let next = Synced {
             bytes: after,
             complete: true,
+            after: true,
             witness: None,
         };
         take_in_ledger(home, &community, next, &mut report).expect("taken in");
