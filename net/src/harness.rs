@@ -752,6 +752,48 @@ mod tests {
         assert_eq!(net.metrics().rejections("forged_actor"), 0);
     }
 
+    /// The relay's share of an edit's latency is counted once per frame
+    /// that carries a writer's changes to another client, and only then:
+    /// not for the sync rounds that carry nothing new.
+    #[test]
+    fn the_fan_out_of_an_edit_is_timed_per_reader() {
+        let mut net = Net::new(3, 7, Faults::NONE);
+        for i in 0..3 {
+            net.connect(i);
+        }
+        for i in 0..3 {
+            net.pump(i);
+        }
+        if let Err(why) = net.run_until_quiet(50) {
+            panic!("{why}");
+        }
+        let before = net.metrics().fanout.count();
+        // Rounds with nothing new are not timed.
+        for i in 0..3 {
+            net.pump(i);
+        }
+        if let Err(why) = net.run_until_quiet(50) {
+            panic!("{why}");
+        }
+        assert_eq!(net.metrics().fanout.count(), before);
+        net.edit(0, "x");
+        net.pump(0);
+        if let Err(why) = net.run_until_quiet(50) {
+            panic!("{why}");
+        }
+        if let Err(why) = net.converged() {
+            panic!("{why}");
+        }
+        // The two other members got the edit, each in one timed frame.
+        let after = before + 2;
+        assert_eq!(net.metrics().fanout.count(), after);
+        assert!(
+            net.metrics()
+                .render()
+                .contains(&format!("nous_relay_fanout_seconds_count {after}\n"))
+        );
+    }
+
     #[test]
     fn seeded_schedules_with_broken_links_and_partitions_converge() {
         let mut faults_seen = Tally::default();

@@ -47,6 +47,10 @@ pub struct Metrics {
     pub inflight_bytes: AtomicI64,
     /// Bytes of changes held in documents while they wait for a dependency.
     pub waiting_bytes: AtomicI64,
+    /// For each frame that carries a writer's changes to another client:
+    /// the time from the writer's frame read off its socket to this one
+    /// written to the reader's (the relay's share of an edit's latency).
+    pub fanout: Histogram,
     rejections: Mutex<BTreeMap<&'static str, u64>>,
 }
 
@@ -188,6 +192,11 @@ impl Metrics {
             "Bytes of changes waiting in documents for a missing dependency.",
             load_i(&self.waiting_bytes),
         );
+        self.fanout.render(
+            &mut out,
+            "nous_relay_fanout_seconds",
+            "From a writer's changes read to each other client's frame written.",
+        );
         let _ = writeln!(
             out,
             "# HELP nous_relay_rejections_total Connections and messages refused, by reason.\n# TYPE nous_relay_rejections_total counter"
@@ -203,5 +212,113 @@ impl Metrics {
             );
         }
         out
+    }
+}
+
+/// Upper bounds of [`Histogram`]'s buckets, in microseconds: every quarter
+/// of a millisecond up to 10 ms (where latencies of a live edit lie, fine
+/// enough to tell a p99 on either side of 5 ms), then coarser up to 1 s.
+const BOUNDS_US: [u64; 49] = {
+    let mut bounds = [0; 49];
+    let mut i = 0;
+    while i < 40 {
+        bounds[i] = (i as u64 + 1) * 250;
+        i += 1;
+    }
+    let coarse = [
+        12_500, 15_000, 20_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
+    ];
+    let mut j = 0;
+    while j < coarse.len() {
+        bounds[40 + j] = coarse[j];
+        j += 1;
+    }
+    bounds
+};
+
+/// Durations counted in fixed buckets, rendered as a Prometheus histogram.
+#[derive(Debug)]
+pub struct Histogram {
+    /// One per bound, then one past the last (`+Inf`); not cumulative.
+    counts: [AtomicU64; BOUNDS_US.len() + 1],
+    sum_us: AtomicU64,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            counts: std::array::from_fn(|_| AtomicU64::new(0)),
+            sum_us: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Histogram {
+    /// Count one duration.
+    pub fn observe(&self, elapsed: std::time::Duration) {
+        let us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        let bucket = BOUNDS_US.partition_point(|&bound| bound < us);
+        self.counts[bucket].fetch_add(1, Ordering::Relaxed);
+        self.sum_us.fetch_add(us, Ordering::Relaxed);
+    }
+
+    /// How many durations were counted.
+    pub fn count(&self) -> u64 {
+        self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        let mut cumulative = 0;
+        for (i, count) in self.counts.iter().enumerate() {
+            cumulative += count.load(Ordering::Relaxed);
+            match BOUNDS_US.get(i) {
+                Some(&bound) => {
+                    let le = bound as f64 / 1e6;
+                    let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
+                }
+                None => {
+                    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {cumulative}");
+                }
+            }
+        }
+        let sum = self.sum_us.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "{name}_sum {sum}\n{name}_count {cumulative}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Each duration lands in the first bucket whose bound it does not
+    /// exceed; the exposition's buckets are cumulative and end with `+Inf`.
+    #[test]
+    fn a_histogram_counts_each_duration_once_in_its_bucket() {
+        let h = Histogram::default();
+        for us in [0, 250, 251, 4_990, 5_000, 5_001, 10_000, 10_001, 2_000_000] {
+            h.observe(Duration::from_micros(us));
+        }
+        assert_eq!(h.count(), 9);
+        let mut text = String::new();
+        h.render(&mut text, "t", "test");
+        let bucket = |le: &str| -> u64 {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&format!("t_bucket{{le=\"{le}\"}} ")))
+                .unwrap_or_else(|| panic!("no bucket {le} in {text}"));
+            line.rsplit(' ').next().unwrap().parse().unwrap()
+        };
+        assert_eq!(bucket("0.00025"), 2);
+        assert_eq!(bucket("0.0005"), 3);
+        assert_eq!(bucket("0.005"), 5);
+        assert_eq!(bucket("0.00525"), 6);
+        assert_eq!(bucket("0.01"), 7);
+        assert_eq!(bucket("0.0125"), 8);
+        assert_eq!(bucket("1"), 8);
+        assert_eq!(bucket("+Inf"), 9);
+        assert!(text.contains("t_count 9\n"));
+        assert!(text.contains("t_sum 2.035493\n"), "{text}");
     }
 }

@@ -180,7 +180,7 @@ fn main() {
             setup.edits, setup.rate, setup.seed, setup.idle
         );
         println!(
-            "{:>6} {:>6} {:>4} {:>6} {:>9} {:>9} {:>9} {:>5} {:>12} {:>9} {:>9} {:>5} {:>8}",
+            "{:>6} {:>6} {:>4} {:>6} {:>9} {:>9} {:>9} {:>5} {:>12} {:>9} {:>9} {:>5} {:>8} {:>9}",
             "prior",
             "driver",
             "K",
@@ -193,11 +193,12 @@ fn main() {
             "1st p50",
             "1st p99",
             "ELU",
-            "RSS MiB"
+            "RSS MiB",
+            "relay p99"
         );
         for run in &runs {
             println!(
-                "{:>6} {:>6} {:>4.0} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>5.0} {:>12.3} {:>9.2} {:>9.2} {:>5.2} {:>8.0}",
+                "{:>6} {:>6} {:>4.0} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>5.0} {:>12.3} {:>9.2} {:>9.2} {:>5.2} {:>8.0} {:>9.2}",
                 run["prior"],
                 run["driver"].as_str().unwrap_or_default(),
                 num(run, "k"),
@@ -211,6 +212,7 @@ fn main() {
                 num(run, "first_p99_ms"),
                 run["event_loop_utilization"].as_f64().unwrap_or(f64::NAN),
                 num(run, "server_rss_mib"),
+                run["relay_fanout_p99_ms"].as_f64().unwrap_or(f64::NAN),
             );
         }
         for r in &ratios {
@@ -438,7 +440,66 @@ fn add_server_figures(result: &mut Value, kind: Kind, setup: &Setup, figures: Fi
             "relay_connections".into(),
             json!(after.get("nous_relay_connections")),
         );
+        // The relay's share of each (edit, reader) latency: from the
+        // writer's frame read to the reader's written, as the relay counts
+        // it (`nous_relay_fanout_seconds`).
+        let fanout = fanout_buckets(&before, &after);
+        let count = fanout.last().map_or(0.0, |&(_, n)| n);
+        obj.insert("relay_fanout_count".into(), json!(count));
+        for (field, q) in [("relay_fanout_p50_ms", 0.5), ("relay_fanout_p99_ms", 0.99)] {
+            obj.insert(
+                field.into(),
+                json!(quantile(&fanout, q).map(|s| round(s * 1e3, 2))),
+            );
+        }
     }
+}
+
+/// The fan-out histogram's cumulative buckets over the run: (upper bound
+/// in seconds, count), by bound; `+Inf` last.
+fn fanout_buckets(
+    before: &std::collections::BTreeMap<String, f64>,
+    after: &std::collections::BTreeMap<String, f64>,
+) -> Vec<(f64, f64)> {
+    let prefix = "nous_relay_fanout_seconds_bucket{le=\"";
+    let mut buckets: Vec<(f64, f64)> = after
+        .iter()
+        .filter_map(|(key, n)| {
+            let le = key.strip_prefix(prefix)?.strip_suffix("\"}")?;
+            let bound = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().ok()?
+            };
+            Some((bound, n - before.get(key).unwrap_or(&0.0)))
+        })
+        .collect();
+    buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+    buckets
+}
+
+/// The `q` quantile of cumulative buckets, interpolated linearly inside
+/// its bucket (the usual estimate from a histogram); None when empty or
+/// past the last finite bound.
+fn quantile(buckets: &[(f64, f64)], q: f64) -> Option<f64> {
+    let total = buckets.last()?.1;
+    if total <= 0.0 {
+        return None;
+    }
+    let rank = q * total;
+    let mut below = (0.0, 0.0);
+    for &(bound, cumulative) in buckets {
+        if cumulative >= rank {
+            if !bound.is_finite() {
+                return None;
+            }
+            let (lower, under) = below;
+            let inside = cumulative - under;
+            return Some(lower + (bound - lower) * (rank - under) / inside.max(1.0));
+        }
+        below = (bound, cumulative);
+    }
+    None
 }
 
 fn print_run(run: &Value) {

@@ -62,16 +62,19 @@ const CLOSE_GRACE: Duration = Duration::from_secs(5);
 pub struct Stopped;
 
 /// A frame for a client's socket: now, or once a write is durable (the
-/// answer that tells a writer the relay holds its change).
+/// answer that tells a writer the relay holds its change), or now and
+/// timed: it carries another client's changes, read off that client's
+/// socket at the instant given (`Metrics::fanout`).
 enum Out {
     Now(Vec<u8>),
     Durable(oneshot::Receiver<()>, Vec<u8>),
+    Forward(Instant, Vec<u8>),
 }
 
 impl Out {
     fn len(&self) -> usize {
         match self {
-            Out::Now(frame) | Out::Durable(_, frame) => frame.len(),
+            Out::Now(frame) | Out::Durable(_, frame) | Out::Forward(_, frame) => frame.len(),
         }
     }
 }
@@ -182,6 +185,8 @@ enum Cmd {
         conn: ConnId,
         ask: Ask,
         message: automerge::sync::Message,
+        /// When its frame was read off the socket.
+        arrived: Instant,
         _held: Inflight,
     },
     Ephemeral {
@@ -458,6 +463,7 @@ impl SyncEngine {
             let Some(frame) = frame else {
                 break "closed by the client".to_owned();
             };
+            let arrived = Instant::now();
             metrics.messages_in.fetch_add(1, Ordering::Relaxed);
             metrics
                 .bytes_in
@@ -508,6 +514,7 @@ impl SyncEngine {
                             conn,
                             ask,
                             message,
+                            arrived,
                             _held: held,
                         },
                     )
@@ -679,11 +686,17 @@ where
     O: Sink<Vec<u8>, Error = E> + Send + Unpin + 'static,
     E: std::error::Error + Send + Sync + 'static,
 {
+    // When the forwarded frames fed since the last flush were read.
+    let mut timed: Vec<Instant> = Vec::new();
     while let Some(next) = queued.recv().await {
         let len = next.len();
         let frame = match next {
             Out::Now(frame) => Some(frame),
             Out::Durable(durable, frame) => durable.await.ok().map(|()| frame),
+            Out::Forward(arrived, frame) => {
+                timed.push(arrived);
+                Some(frame)
+            }
         };
         account.taken(len);
         if let Some(frame) = frame
@@ -691,8 +704,13 @@ where
         {
             break;
         }
-        if queued.is_empty() && outbound.flush().await.is_err() {
-            break;
+        if queued.is_empty() {
+            if outbound.flush().await.is_err() {
+                break;
+            }
+            for arrived in timed.drain(..) {
+                account.metrics.fanout.observe(arrived.elapsed());
+            }
         }
     }
     // What is left was never sent: it no longer counts as queued.
@@ -800,6 +818,7 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                 conn,
                 ask,
                 mut message,
+                arrived,
                 _held,
             } => {
                 let Some(device) = clients.get(&conn).filter(|c| c.attached).map(|c| c.device)
@@ -821,7 +840,7 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                             &parts.chunks,
                             &mut clients,
                             &mut sync,
-                            Some(conn),
+                            Some((conn, arrived)),
                             |sync, out| sync.receive_typed(conn, ask, message, typed, out),
                         );
                         if let Err(e) = received {
@@ -904,7 +923,7 @@ async fn run_doc(id: DocId, parts: Arc<Parts>, mut inbox: mpsc::UnboundedReceive
                     &parts.chunks,
                     &mut clients,
                     &mut sync,
-                    edited.then_some(conn),
+                    edited.then_some((conn, arrived)),
                     |sync, out| sync.receive(conn, ask, message, checked, out),
                 );
                 if let Err(e) = received {
@@ -1185,14 +1204,15 @@ fn review_access(
 /// Run `act` on the document with its effects carried out as they come:
 /// frames to the clients' queues, chunks to the store. A client whose queue
 /// is full (too slow) or gone is detached afterwards. With `writer`, the
-/// client whose changes `act` adopts: its frames go out only once the
-/// chunk that keeps its changes is durable (other clients get theirs at
-/// once), so "synced" means kept.
+/// client whose changes `act` adopts, and when they were read: its frames
+/// go out only once the chunk that keeps its changes is durable (other
+/// clients get theirs at once, timed from that instant), so "synced" means
+/// kept.
 fn carry_out<R>(
     chunks: &Arc<dyn ChunkStore>,
     clients: &mut HashMap<ConnId, Client>,
     sync: &mut DocSync,
-    writer: Option<ConnId>,
+    writer: Option<(ConnId, Instant)>,
     act: impl FnOnce(&mut DocSync, &mut Dispatch<'_>) -> R,
 ) -> R {
     let mut out = Dispatch {
@@ -1204,7 +1224,7 @@ fn carry_out<R>(
         durable: None,
     };
     let result = act(sync, &mut out);
-    if let Some(conn) = writer {
+    if let Some((conn, _)) = writer {
         let held = std::mem::take(&mut out.held);
         let mut durable = out.durable.take();
         for frame in held {
@@ -1228,7 +1248,7 @@ struct Dispatch<'a> {
     chunks: &'a Arc<dyn ChunkStore>,
     clients: &'a HashMap<ConnId, Client>,
     gone: Vec<ConnId>,
-    writer: Option<ConnId>,
+    writer: Option<(ConnId, Instant)>,
     /// The writer's frames, until its changes are written.
     held: Vec<Vec<u8>>,
     /// Told when the writer's changes are durable.
@@ -1255,8 +1275,11 @@ impl Dispatch<'_> {
 impl Effects for Dispatch<'_> {
     fn push(&mut self, effect: Effect) {
         match effect {
-            Effect::Send(conn, frame) if Some(conn) == self.writer => self.held.push(frame),
-            Effect::Send(conn, frame) => self.send(conn, Out::Now(frame)),
+            Effect::Send(conn, frame) => match self.writer {
+                Some((writer, _)) if writer == conn => self.held.push(frame),
+                Some((_, arrived)) => self.send(conn, Out::Forward(arrived, frame)),
+                None => self.send(conn, Out::Now(frame)),
+            },
             Effect::Put { key, value, heads } => {
                 let heads = heads.iter().flat_map(|h| h.0).collect();
                 if self.writer.is_some() {
