@@ -727,6 +727,28 @@ impl Ready {
         let mut first = Vec::new();
         let mut last = Vec::new();
         let mut lost = 0;
+        // Edits that reached some reader more than 5 ms after they left
+        // (issue 14's line), and the pause before each: a tail that follows
+        // long pauses is the machine waking from idle, not the load.
+        let mut slow = 0;
+        let mut gaps = Vec::new();
+        let mut gaps_before_slow = Vec::new();
+        for (i, at) in sent.iter().enumerate() {
+            let gap = i
+                .checked_sub(1)
+                .map(|before| ms(at.saturating_duration_since(sent[before])));
+            gaps.extend(gap);
+            let late = seen.iter().any(|sub| {
+                sub.get(i)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|t| ms(t.saturating_duration_since(*at)) > 5.0)
+            });
+            if late {
+                slow += 1;
+                gaps_before_slow.extend(gap);
+            }
+        }
         for (i, sent) in sent.iter().enumerate() {
             let mut lo = f64::INFINITY;
             let mut hi = f64::NEG_INFINITY;
@@ -770,6 +792,9 @@ impl Ready {
             "last_p99_ms": pct(&mut last, 99.0),
             "lost": lost,
             "samples": all.len(),
+            "edits_over_5ms": slow,
+            "gap_p50_ms": pct(&mut gaps, 50.0),
+            "gap_before_over_5ms_p50_ms": pct(&mut gaps_before_slow, 50.0),
         })
     }
 }
