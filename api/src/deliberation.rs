@@ -3,6 +3,7 @@
 //! [`Governance`]).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use nous_core::charter::Charter;
 use nous_core::community::Community;
@@ -337,7 +338,7 @@ impl Governance<'_> {
     pub fn amendment(&mut self, community: Option<&str>, amendment: &str) -> Result<AmendmentView> {
         let community = self.community(community)?;
         let amendment = community.amendment_by_ref(amendment)?.clone();
-        let state = community.state;
+        let state = Arc::unwrap_or_clone(community.state);
         let version = amendment.submissions.last().and_then(|s| {
             state
                 .versions
@@ -568,9 +569,7 @@ impl Governance<'_> {
 
     /// The tensions of a community.
     pub fn tensions(&self, community: Option<&str>) -> Result<Vec<TensionState>> {
-        Ok(self
-            .community(community)?
-            .state
+        Ok(Arc::unwrap_or_clone(self.community(community)?.state)
             .tensions
             .into_values()
             .collect())
@@ -578,9 +577,7 @@ impl Governance<'_> {
 
     /// The amendments of a community.
     pub fn amendments(&self, community: Option<&str>) -> Result<Vec<AmendmentState>> {
-        Ok(self
-            .community(community)?
-            .state
+        Ok(Arc::unwrap_or_clone(self.community(community)?.state)
             .amendments
             .into_values()
             .collect())

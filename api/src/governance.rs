@@ -7,6 +7,8 @@
 //! named by id, id prefix or name (`None`: the home's only community);
 //! members by key, key prefix or name; records by id prefix.
 
+use std::sync::Arc;
+
 use nous_core::community::{Acted, Community, Founding, Unresolved};
 use nous_core::governance::{self, Application, Device, Member, State};
 use nous_core::record::{
@@ -198,17 +200,17 @@ impl Governance<'_> {
 
     /// The resolved state of a community.
     pub fn show(&self, community: Option<&str>) -> Result<State> {
-        Ok(self.community(community)?.state)
+        Ok(Arc::unwrap_or_clone(self.community(community)?.state))
     }
 
     /// The rules of a community.
     pub fn rules(&self, community: Option<&str>) -> Result<Rules> {
-        Ok(self.community(community)?.state.rules)
+        Ok(self.community(community)?.state.rules.clone())
     }
 
     /// The members, applications and devices of a community.
     pub fn roster(&self, community: Option<&str>) -> Result<Roster> {
-        let state = self.community(community)?.state;
+        let state = Arc::unwrap_or_clone(self.community(community)?.state);
         Ok(Roster {
             members: state.members.into_values().collect(),
             applications: state.applications.into_values().collect(),
@@ -511,7 +513,7 @@ impl Governance<'_> {
             kind: acted.record.kind(),
             community: acted.community.id,
             details,
-            state: Box::new(acted.community.state),
+            state: Box::new(Arc::unwrap_or_clone(acted.community.state)),
         })
     }
 }

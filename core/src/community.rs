@@ -32,8 +32,10 @@ pub struct Community {
     pub id: CommunityId,
     /// Every record stored for it.
     pub records: Vec<Record>,
-    /// The resolved state.
-    pub state: State,
+    /// The resolved state (shared by the community's copies: a community
+    /// is handed out and kept by value, and its state grows with its
+    /// records).
+    pub state: Arc<State>,
     /// The fold behind `state`, which judges the next act without folding
     /// every record again ([`governance::Folded::extend`]).
     folded: Option<Arc<governance::Folded>>,
@@ -209,7 +211,7 @@ impl Engine {
         let community = Community {
             id,
             records: vec![record.clone()],
-            state,
+            state: Arc::new(state),
             folded: None,
         };
         let mut acted = Acted {
@@ -418,7 +420,7 @@ impl Engine {
             Some(next) => {
                 let judged = Community {
                     id: community.id,
-                    state: next.state(),
+                    state: Arc::new(next.state()),
                     folded: Some(Arc::new(next)),
                     records,
                 };
@@ -730,7 +732,7 @@ impl Community {
         records.push(record.clone());
         Some(Community {
             id: self.id,
-            state: next.state(),
+            state: Arc::new(next.state()),
             folded: Some(Arc::new(next)),
             records,
         })
@@ -759,7 +761,7 @@ impl Engine {
         Ok(Community {
             id,
             records,
-            state: folded.state(),
+            state: Arc::new(folded.state()),
             folded: Some(Arc::new(folded)),
         })
     }
