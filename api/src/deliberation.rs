@@ -572,6 +572,7 @@ impl Governance<'_> {
         Ok(Arc::unwrap_or_clone(self.community(community)?.state)
             .tensions
             .into_values()
+            .map(Arc::unwrap_or_clone)
             .collect())
     }
 

@@ -655,8 +655,10 @@ pub struct State {
     pub challenges: BTreeMap<RecordId, ChallengeState>,
     /// Amendments by record.
     pub amendments: BTreeMap<RecordId, AmendmentState>,
-    /// Tensions by record.
-    pub tensions: BTreeMap<RecordId, TensionState>,
+    /// Tensions by record (each shared between copies of the state: a
+    /// kept fold and its next step copy the state, and a long-lived
+    /// community holds thousands of tensions).
+    pub tensions: BTreeMap<RecordId, std::sync::Arc<TensionState>>,
     /// Ratified versions, oldest first; the last is in force.
     pub versions: Vec<VersionEntry>,
     /// Attestations that hold.

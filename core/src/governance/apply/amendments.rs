@@ -71,6 +71,7 @@ impl Fold {
             .tension_record
             .and_then(|tension| self.state.tensions.get_mut(&tension))
         {
+            let t = Arc::make_mut(t);
             t.challenges.push(id);
             t.challenges.sort_by_key(|c| self.dag.causal_key_of(c));
         }

@@ -15,7 +15,7 @@ impl Fold {
         })?;
         self.state.tensions.insert(
             id,
-            TensionState {
+            Arc::new(TensionState {
                 record: id,
                 author: author.member,
                 path: tension.path,
@@ -24,7 +24,7 @@ impl Fold {
                 status: TensionStatus::Open,
                 history: vec![(id, TensionStatus::Open, String::new(), record.timestamp())],
                 challenges: Vec::new(),
-            },
+            }),
         );
         Ok(())
     }
@@ -75,11 +75,12 @@ impl Fold {
         })?;
         self.yields_to_all(i, &rivals)?;
         let dag = Arc::clone(&self.dag);
-        let tension = self
-            .state
-            .tensions
-            .get_mut(&update.tension)
-            .ok_or("refers to a record that is not a tension")?;
+        let tension = Arc::make_mut(
+            self.state
+                .tensions
+                .get_mut(&update.tension)
+                .ok_or("refers to a record that is not a tension")?,
+        );
         tension
             .history
             .push((id, update.status, update.note.clone(), record.timestamp()));
