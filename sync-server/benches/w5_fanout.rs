@@ -155,10 +155,15 @@ fn main() {
             "p50_js_over_relay": round(ratio("p50_ms"), 2),
             "p99_js_over_relay": round(ratio("p99_ms"), 2),
         }));
-        // Smoke runs check correctness only: everything arrived.
+        // Smoke runs check correctness only: everything arrived, and the
+        // relay timed its fan-out (a frame may carry several edits).
         for run in [js, relay] {
             assert_eq!(run["lost"], 0, "W5: edits lost: {run}");
         }
+        assert!(
+            num(relay, "relay_fanout_count") > 0.0 && relay["relay_fanout_p99_ms"].is_number(),
+            "W5: the relay did not time its fan-out: {relay}"
+        );
     }
     if json_out {
         println!(
