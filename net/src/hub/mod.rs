@@ -680,37 +680,47 @@ impl Bucket {
 /// Move frames from the client's queue into its socket, flushing when the
 /// queue runs dry (a burst goes out in one write). A frame that waits for
 /// a durable write goes out once the write is durable (and the frames
-/// behind it wait with it); if the write failed, it is not sent.
+/// behind it wait with it; those before it go out first: another writer's
+/// edit does not wait for this client's own to be written); if the write
+/// failed, it is not sent.
 async fn pump<O, E>(mut queued: mpsc::Receiver<Out>, mut outbound: O, account: Arc<Account>)
 where
     O: Sink<Vec<u8>, Error = E> + Send + Unpin + 'static,
     E: std::error::Error + Send + Sync + 'static,
 {
-    // When the forwarded frames fed since the last flush were read.
+    // Whether frames were fed since the last flush, and when the forwarded
+    // ones among them were read.
+    let mut unflushed = false;
     let mut timed: Vec<Instant> = Vec::new();
-    while let Some(next) = queued.recv().await {
+    'frames: while let Some(next) = queued.recv().await {
         let len = next.len();
         let frame = match next {
             Out::Now(frame) => Some(frame),
-            Out::Durable(durable, frame) => durable.await.ok().map(|()| frame),
+            Out::Durable(durable, frame) => {
+                if unflushed && !flush(&mut outbound, &mut timed, &account).await {
+                    account.taken(len);
+                    break 'frames;
+                }
+                unflushed = false;
+                durable.await.ok().map(|()| frame)
+            }
             Out::Forward(arrived, frame) => {
                 timed.push(arrived);
                 Some(frame)
             }
         };
         account.taken(len);
-        if let Some(frame) = frame
-            && outbound.feed(frame).await.is_err()
-        {
-            break;
-        }
-        if queued.is_empty() {
-            if outbound.flush().await.is_err() {
+        if let Some(frame) = frame {
+            if outbound.feed(frame).await.is_err() {
                 break;
             }
-            for arrived in timed.drain(..) {
-                account.metrics.fanout.observe(arrived.elapsed());
+            unflushed = true;
+        }
+        if queued.is_empty() {
+            if !flush(&mut outbound, &mut timed, &account).await {
+                break;
             }
+            unflushed = false;
         }
     }
     // What is left was never sent: it no longer counts as queued.
@@ -719,6 +729,21 @@ where
         account.taken(next.len());
     }
     let _ = outbound.close().await;
+}
+
+/// Flush `outbound`; the forwarded frames in it are then written (timed).
+/// False if the socket failed.
+async fn flush<O, E>(outbound: &mut O, timed: &mut Vec<Instant>, account: &Account) -> bool
+where
+    O: Sink<Vec<u8>, Error = E> + Unpin,
+{
+    if outbound.flush().await.is_err() {
+        return false;
+    }
+    for arrived in timed.drain(..) {
+        account.metrics.fanout.observe(arrived.elapsed());
+    }
+    true
 }
 
 /// Tell each document to stop, then wait until every one has flushed.
@@ -1368,6 +1393,101 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// What a socket was asked to do, in order.
+    #[derive(Debug, Clone, PartialEq)]
+    enum Did {
+        Feed(Vec<u8>),
+        Flush,
+    }
+
+    /// A socket that notes what it is asked to do.
+    struct Noted(Arc<std::sync::Mutex<Vec<Did>>>);
+
+    impl Sink<Vec<u8>> for Noted {
+        type Error = std::io::Error;
+
+        fn poll_ready(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Result<(), Self::Error>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+
+        fn start_send(self: std::pin::Pin<&mut Self>, frame: Vec<u8>) -> Result<(), Self::Error> {
+            self.0.lock().expect("notes").push(Did::Feed(frame));
+            Ok(())
+        }
+
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Result<(), Self::Error>> {
+            self.0.lock().expect("notes").push(Did::Flush);
+            std::task::Poll::Ready(Ok(()))
+        }
+
+        fn poll_close(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Result<(), Self::Error>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+
+    /// Another writer's edit queued before this client's own answer, which
+    /// waits for its write to be durable, goes out at once (and is timed);
+    /// the answer goes out once the write is durable, and not before.
+    #[tokio::test]
+    async fn frames_before_a_durable_answer_do_not_wait_for_its_write() {
+        let notes = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let metrics = Arc::new(Metrics::default());
+        let account = Arc::new(Account {
+            queued: AtomicUsize::new(0),
+            relay_queued: Arc::new(AtomicUsize::new(0)),
+            max_queued: 1 << 20,
+            max_relay_queued: 1 << 20,
+            metrics: metrics.clone(),
+        });
+        let (frames, queued) = mpsc::channel(8);
+        let (written, durable) = oneshot::channel();
+        let arrived = Instant::now();
+        for out in [
+            Out::Forward(arrived, vec![1]),
+            Out::Durable(durable, vec![2]),
+            Out::Now(vec![3]),
+        ] {
+            assert!(account.add(out.len()));
+            frames.try_send(out).map_err(|_| "queued").expect("room");
+        }
+        let pump = tokio::spawn(pump(queued, Noted(notes.clone()), account.clone()));
+        let noted = || notes.lock().expect("notes").clone();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while noted().is_empty() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Give the pump every chance to go further than it may.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(noted(), vec![Did::Feed(vec![1]), Did::Flush]);
+        assert_eq!(metrics.fanout.count(), 1);
+        written.send(()).expect("the pump waits");
+        drop(frames);
+        tokio::time::timeout(Duration::from_secs(10), pump)
+            .await
+            .expect("the pump ends")
+            .expect("it does not panic");
+        assert_eq!(
+            noted(),
+            vec![
+                Did::Feed(vec![1]),
+                Did::Flush,
+                Did::Feed(vec![2]),
+                Did::Feed(vec![3]),
+                Did::Flush,
+            ]
+        );
+        assert_eq!(account.queued.load(Ordering::Relaxed), 0);
     }
 
     #[tokio::test]
