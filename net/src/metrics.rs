@@ -290,7 +290,50 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use std::time::Duration;
+
+    /// The count a cumulative bucket line of `text` gives.
+    fn bucket_count(text: &str, name: &str, le: &str) -> u64 {
+        let prefix = format!("{name}_bucket{{le=\"{le}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no bucket {le} in {text}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever durations are counted, each cumulative bucket holds
+        /// exactly those at or under its bound, `+Inf` all of them, and the
+        /// sum is theirs (in microseconds).
+        #[test]
+        fn every_bucket_holds_the_durations_at_or_under_its_bound(
+            micros in proptest::collection::vec(
+                prop_oneof![0u64..12_000, 0u64..2_000_000, Just(5_000u64)],
+                0..200,
+            )
+        ) {
+            let h = Histogram::default();
+            for &us in &micros {
+                h.observe(Duration::from_micros(us));
+            }
+            let mut text = String::new();
+            h.render(&mut text, "t", "test");
+            for bound in BOUNDS_US {
+                let le = (bound as f64 / 1e6).to_string();
+                let expected = micros.iter().filter(|&&us| us <= bound).count() as u64;
+                prop_assert_eq!(bucket_count(&text, "t", &le), expected, "le {}", le);
+            }
+            prop_assert_eq!(bucket_count(&text, "t", "+Inf"), micros.len() as u64);
+            prop_assert_eq!(h.count(), micros.len() as u64);
+            prop_assert_eq!(
+                h.sum_us.load(Ordering::Relaxed),
+                micros.iter().sum::<u64>()
+            );
+        }
+    }
 
     /// Each duration lands in the first bucket whose bound it does not
     /// exceed; the exposition's buckets are cumulative and end with `+Inf`.
