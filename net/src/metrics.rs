@@ -346,16 +346,7 @@ mod tests {
         assert_eq!(h.count(), 9);
         let mut text = String::new();
         h.render(&mut text, "t", "test");
-        let bucket = |le: &str| -> u64 {
-            let line = text
-                .lines()
-                .find(|l| l.starts_with(&format!("t_bucket{{le=\"{le}\"}} ")))
-                .unwrap_or_else(|| panic!("no bucket {le} in {text}"));
-            line.rsplit(' ')
-                .next()
-                .and_then(|n| n.parse().ok())
-                .expect("a count")
-        };
+        let bucket = |le: &str| bucket_count(&text, "t", le);
         assert_eq!(bucket("0.00025"), 2);
         assert_eq!(bucket("0.0005"), 3);
         assert_eq!(bucket("0.005"), 5);

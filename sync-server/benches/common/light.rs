@@ -738,24 +738,12 @@ impl Ready {
                 .checked_sub(1)
                 .map(|before| ms(at.saturating_duration_since(sent[before])));
             gaps.extend(gap);
-            let late = seen.iter().any(|sub| {
-                sub.get(i)
-                    .copied()
-                    .flatten()
-                    .is_some_and(|t| ms(t.saturating_duration_since(*at)) > 5.0)
-            });
-            if late {
-                slow += 1;
-                gaps_before_slow.extend(gap);
-            }
-        }
-        for (i, sent) in sent.iter().enumerate() {
             let mut lo = f64::INFINITY;
             let mut hi = f64::NEG_INFINITY;
             for sub in &seen {
                 match sub.get(i).copied().flatten() {
                     Some(t) => {
-                        let l = ms(t.saturating_duration_since(*sent));
+                        let l = ms(t.saturating_duration_since(*at));
                         all.push(l);
                         lo = lo.min(l);
                         hi = hi.max(l);
@@ -766,6 +754,10 @@ impl Ready {
             if lo.is_finite() {
                 first.push(lo);
                 last.push(hi);
+            }
+            if hi > 5.0 {
+                slow += 1;
+                gaps_before_slow.extend(gap);
             }
         }
         let pct = |v: &mut Vec<f64>, p: f64| -> f64 {
