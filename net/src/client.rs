@@ -1,26 +1,31 @@
-//! The client side of the protocol, and the one module that talks to samod
-//! (pinned at =0.16.0; an upgrade touches this file only): a samod repo that dials a relay over
-//! WebSocket, authenticating every (re)connection with a fresh token.
+//! The client side of the automerge-repo protocol, ours: a session that
+//! dials a relay over WebSocket (a fresh token per connection attempt),
+//! holds the documents it is given in memory, and syncs each with the
+//! relay through the same per-document machine as the relay's own side
+//! ([`DocSync`], in memory): answers from the document's recent past
+//! instead of Automerge's walks over the whole history, and changes that
+//! are keystrokes (vouched for by the guard's typing check) kept unapplied
+//! and applied in batches. A session that follows a long document live
+//! therefore pays per received edit what the relay pays, not a walk of the
+//! text (issue 14; samod, which this replaced, applied every message it
+//! received).
 //!
 //! Documents are handed in as saved bytes and handed back the same way: the
-//! caller (`nous sync`, the bindings) keeps its own store, and this repo
-//! lives in memory for the session.
+//! caller (`nous sync`, the bindings) keeps its own store.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use futures::future::BoxFuture;
+use automerge::ChangeHash;
+use automerge::sync;
 use futures::{SinkExt as _, StreamExt as _};
 use nous_core::ids::DocId;
-use samod::storage::{InMemoryStorage, Storage as _, StorageKey};
-use samod::{BackoffConfig, ConnectionId, DialError, DocHandle, DocumentId, PeerId, Repo};
+use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite;
 
-/// Our document id as samod's.
-pub fn samod_id(doc: &DocId) -> DocumentId {
-    // 16 bytes are always a valid UUID, hence a valid samod id.
-    DocumentId::try_from(doc.as_bytes().to_vec()).unwrap_or_else(|_| unreachable!("16 bytes"))
-}
+use crate::hub::doc::{Ask, ConnId, DocSync, Effect};
+use crate::wire::{self, MessageType};
 
 /// Makes the token for one connection attempt.
 pub type TokenSource = Arc<dyn Fn() -> String + Send + Sync>;
@@ -38,134 +43,42 @@ pub enum ClientError {
     /// The connection ended.
     #[error("the connection to the relay ended: {0}")]
     Disconnected(String),
-    /// The local repo stopped.
+    /// The session stopped.
     #[error("the sync engine stopped")]
     Stopped,
     /// What the relay sent was refused by this side's checks, so the sync
     /// did not happen.
     #[error("the relay's answer was refused: {0}")]
     Refused(String),
+    /// This side's own bytes did not merge into the session's copy.
+    #[error("this home's copy of {doc} could not be taken into the session: {detail}")]
+    Local {
+        /// The document.
+        doc: String,
+        /// Why.
+        detail: String,
+    },
 }
 
-struct WsDialer {
-    url: samod::Url,
-    token: TokenSource,
-    /// The last frame from the relay that this side refused, and why.
-    refused: Refusals,
-}
+/// The relay, as the one peer of every document of a session.
+const RELAY: ConnId = 0;
 
-/// Why frames from the relay were refused, kept for the sync that waits.
-type Refusals = Arc<std::sync::Mutex<Option<String>>>;
-
-impl samod::Dialer for WsDialer {
-    type Error = std::io::Error;
-
-    fn url(&self) -> samod::Url {
-        self.url.clone()
-    }
-
-    fn connect(&self) -> BoxFuture<'static, Result<samod::Transport, DialError<Self::Error>>> {
-        let mut url = self.url.clone();
-        url.query_pairs_mut().append_pair("token", &(self.token)());
-        let refused = self.refused.clone();
-        Box::pin(async move {
-            // TCP_NODELAY: sync writes small frames back to back.
-            let connected =
-                tokio_tungstenite::connect_async_with_config(url.as_str(), None, true).await;
-            let (socket, _response) = match connected {
-                Ok(connected) => connected,
-                Err(tungstenite::Error::Http(response)) => {
-                    let body = response
-                        .body()
-                        .as_ref()
-                        .map(|b| String::from_utf8_lossy(b).trim().to_owned())
-                        .unwrap_or_default();
-                    let status = response.status();
-                    let reason = if body.is_empty() {
-                        status.to_string()
-                    } else {
-                        body
-                    };
-                    // Refusals are not retried: a new token would be refused
-                    // for the same reason.
-                    return Err(DialError::PermanentFailure(std::io::Error::other(reason)));
-                }
-                Err(e) => return Err(DialError::transient(std::io::Error::other(e.to_string()))),
-            };
-            let (sink, stream) = socket.split();
-            let refused = refused.clone();
-            let inbound = stream.filter_map(move |message| {
-                futures::future::ready(match message {
-                    Ok(tungstenite::Message::Binary(bytes)) => Some(
-                        check_inbound(&bytes)
-                            .map(|()| bytes.to_vec())
-                            .map_err(|reason| {
-                                tracing::warn!(%reason, "refused a frame from the relay");
-                                *refused.lock().unwrap_or_else(|p| p.into_inner()) =
-                                    Some(reason.clone());
-                                std::io::Error::other(reason)
-                            }),
-                    ),
-                    Ok(_) => None,
-                    Err(e) => {
-                        // Also what the WebSocket layer refuses (a frame
-                        // over its own caps): the sync waiting on this
-                        // connection says why it ended.
-                        let reason = format!("from the relay: {e}");
-                        *refused.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason.clone());
-                        Some(Err(std::io::Error::other(reason)))
-                    }
-                })
-            });
-            let outbound = sink
-                .sink_map_err(|e| std::io::Error::other(e.to_string()))
-                .with(|frame: Vec<u8>| {
-                    futures::future::ready(Ok::<_, std::io::Error>(tungstenite::Message::Binary(
-                        frame.into(),
-                    )))
-                });
-            Ok(samod::Transport::new(Box::pin(inbound), Box::pin(outbound)))
-        })
-    }
-}
-
-/// What a client accepts from a relay before its own samod sees it: the
-/// relay's frame cap, then the envelope, sync-message and size checks under
-/// the caps a home applies to anything from other people
-/// (`nous_core::guard::Limits::default()`, the bundle import's: 2,000,000
-/// changes, 64 MiB in, 256 MiB inflated, 20,000,000 operations). The relay
-/// is trusted with availability, not with the client's memory; but a long
-/// document comes whole in one message (Automerge does that for a peer
-/// that lacks a third of it, and the relay for documents of up to 500,000
-/// changes, `hub::doc::Pieces`), so the cap on changes cannot be the
-/// relay's own per-message cap on what members send. The documents
-/// themselves are taken into the home through the guard again when the
-/// session ends.
-fn check_inbound(frame: &[u8]) -> Result<(), String> {
-    let max_frame_bytes = crate::guard::GuardLimits::default().max_frame_bytes;
-    let limits = nous_core::guard::Limits::default();
-    if frame.len() > max_frame_bytes {
-        return Err(format!("the relay sent a frame of {} bytes", frame.len()));
-    }
-    let envelope = crate::wire::decode(frame).map_err(|e| format!("from the relay: {e}"))?;
-    if let (true, Some(data)) = (envelope.kind.carries_sync(), envelope.data) {
-        let message = nous_core::guard::sync_message(data, &limits)
-            .map_err(|e| format!("from the relay: {e}"))?;
-        let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
-        if !changes.is_empty() {
-            nous_core::guard::check_caps(&changes, &limits)
-                .map_err(|e| format!("from the relay: {e}"))?;
-        }
-    }
-    Ok(())
-}
+/// The most dial attempts in a row that fail (or connections that end
+/// soon after they opened) before the session gives up: a relay that
+/// keeps refusing is not hammered.
+const MAX_RETRIES: u32 = 5;
+/// The first pause before dialling again; it doubles, up to `MAX_DELAY`.
+const FIRST_DELAY: Duration = Duration::from_millis(200);
+const MAX_DELAY: Duration = Duration::from_secs(10);
+/// A connection that lasted this long counts as a success: the retries
+/// start again from the first.
+const STEADY: Duration = Duration::from_secs(10);
 
 /// A connected client.
 pub struct Client {
-    repo: Repo,
-    dialer: samod::DialerHandle<std::io::Error>,
-    connection: ConnectionId,
-    refused: Refusals,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    driver: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -187,12 +100,436 @@ pub struct Synced {
     /// Whether `bytes` are the changes after the caller's heads (else the
     /// whole document).
     pub after: bool,
-    /// When asked for, with changes after the caller's heads: a copy of the session's
-    /// document holding them, the same moment, which the home may take as
-    /// the witness of their application
-    /// (`nous_core::Engine::apply_remote_witnessed`) instead of applying
-    /// them again.
+    /// When asked for, with changes after the caller's heads, and when the
+    /// session applied them all: a copy of the session's document holding
+    /// them, the same moment, which the home may take as the witness of
+    /// their application (`nous_core::Engine::apply_remote_witnessed`)
+    /// instead of applying them again. None while the session keeps
+    /// received keystrokes unapplied.
     pub witness: Option<automerge::Automerge>,
+}
+
+/// The session's state, shared by the connection's task and the calls.
+struct Shared {
+    state: Mutex<State>,
+    /// Moves whenever the state did: what waiting calls watch.
+    tick: watch::Sender<u64>,
+}
+
+struct State {
+    /// Our peer id.
+    me: String,
+    /// The relay's peer id, while connected.
+    relay: Option<String>,
+    /// Connections made so far (the current one's number).
+    connection: u64,
+    /// Frames to the relay, while connected.
+    out: Option<mpsc::UnboundedSender<Vec<u8>>>,
+    /// Documents handed in and not opened yet (saved bytes).
+    stored: HashMap<DocId, Vec<u8>>,
+    /// Documents open in the session.
+    docs: HashMap<DocId, Entry>,
+    /// The last frame from the relay that this side refused, and why.
+    refused: Option<String>,
+    /// Why the session stopped dialling for good.
+    failed: Option<String>,
+}
+
+struct Entry {
+    sync: DocSync,
+    /// The relay said it has nothing of it.
+    unavailable: bool,
+    /// Moves when the relay's changes reached it.
+    changes: watch::Sender<u64>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn bump(&self) {
+        self.tick.send_modify(|t| *t = t.wrapping_add(1));
+    }
+}
+
+impl State {
+    /// Send `effects`' frames to the relay (as `request`s with `request`).
+    fn send(&self, doc: &DocId, effects: Vec<Effect>, request: bool) {
+        let (Some(out), Some(relay)) = (&self.out, &self.relay) else {
+            return;
+        };
+        for effect in effects {
+            if let Effect::Send(_, frame) = effect {
+                let frame = if request {
+                    match wire::decode(&frame).ok().and_then(|e| e.data) {
+                        Some(data) => wire::request(&self.me, relay, &doc.to_string(), data),
+                        None => frame,
+                    }
+                } else {
+                    frame
+                };
+                let _ = out.send(frame);
+            }
+        }
+    }
+
+    /// Open `doc` in the session (from the bytes handed in, else empty),
+    /// and start its sync if connected.
+    fn open(&mut self, doc: &DocId) -> Result<(), ClientError> {
+        if self.docs.contains_key(doc) {
+            return Ok(());
+        }
+        let chunks = self
+            .stored
+            .remove(doc)
+            .map(|bytes| vec![(format!("{doc}/snapshot/local"), bytes)])
+            .unwrap_or_default();
+        let sync = DocSync::load(doc, &self.me, chunks)
+            .map_err(|e| ClientError::Local {
+                doc: doc.to_string(),
+                detail: e.to_string(),
+            })?
+            .in_memory();
+        let (changes, _) = watch::channel(0);
+        self.docs.insert(
+            *doc,
+            Entry {
+                sync,
+                unavailable: false,
+                changes,
+            },
+        );
+        self.announce(doc);
+        Ok(())
+    }
+
+    /// Start `doc`'s sync on the current connection: the relay as its
+    /// peer, afresh, and our first message (a `request` when we hold
+    /// nothing of it).
+    fn announce(&mut self, doc: &DocId) {
+        let Some(relay) = self.relay.clone() else {
+            return;
+        };
+        let Some(entry) = self.docs.get_mut(doc) else {
+            return;
+        };
+        entry.sync.detach(RELAY);
+        entry.sync.attach(RELAY, relay, false);
+        entry.unavailable = false;
+        let mut effects = Vec::new();
+        if let Err(e) = entry.sync.open(RELAY, &mut effects) {
+            tracing::warn!(doc = %doc, error = %e, "sync: could not open a document with the relay");
+            return;
+        }
+        let request = entry.sync.heads().is_empty();
+        self.send(doc, effects, request);
+    }
+
+    /// A frame from the relay, through [`check_inbound`]: Err(why) if it is
+    /// refused (the connection is then closed).
+    fn take(&mut self, frame: &[u8]) -> Result<(), String> {
+        let message = check_inbound(frame)?;
+        let envelope = wire::decode(frame).map_err(|e| format!("from the relay: {e}"))?;
+        let Some(doc) = envelope
+            .document
+            .as_deref()
+            .and_then(|bytes| <[u8; 16]>::try_from(bytes).ok())
+            .map(DocId::from_bytes)
+        else {
+            return Ok(());
+        };
+        match (envelope.kind, message) {
+            (MessageType::Sync | MessageType::Request, Some(message)) => {
+                let Some(entry) = self.docs.get_mut(&doc) else {
+                    return Ok(());
+                };
+                let before = entry.sync.heads();
+                let mut effects = Vec::new();
+                let received = if message.changes.is_empty() {
+                    entry
+                        .sync
+                        .receive(RELAY, Ask::Sync, message, None, &mut effects)
+                } else {
+                    let entries: Vec<Vec<u8>> =
+                        message.changes.iter().map(<[u8]>::to_vec).collect();
+                    // Keystrokes are kept unapplied, as the relay keeps
+                    // them, and applied in batches.
+                    match entry
+                        .sync
+                        .vouch(&entries, &nous_core::guard::Limits::default())
+                    {
+                        Some(typed) => {
+                            entry
+                                .sync
+                                .receive_typed(RELAY, Ask::Sync, message, typed, &mut effects)
+                        }
+                        None => entry
+                            .sync
+                            .receive(RELAY, Ask::Sync, message, None, &mut effects),
+                    }
+                };
+                if let Err(e) = received {
+                    // The session's copy may hold part of it: it is
+                    // dropped, and opened again from the home's bytes.
+                    self.docs.remove(&doc);
+                    return Err(format!("from the relay, about {doc}: {e}"));
+                }
+                if entry.sync.heads() != before {
+                    entry.changes.send_modify(|n| *n = n.wrapping_add(1));
+                }
+                self.send(&doc, effects, false);
+            }
+            (MessageType::DocUnavailable, _) => {
+                if let Some(entry) = self.docs.get_mut(&doc) {
+                    entry.unavailable = true;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl Entry {
+    /// Whether both sides have everything: the relay's heads are all here,
+    /// and it says it has ours.
+    fn complete(&self) -> bool {
+        let Some(state) = self.sync.peer_state(RELAY) else {
+            return false;
+        };
+        let Some(theirs) = &state.their_heads else {
+            return false;
+        };
+        if !theirs.iter().all(|h| self.sync.knows(h)) {
+            return false;
+        }
+        let mut shared = state.shared_heads.clone();
+        shared.sort_unstable();
+        let mut ours = self.sync.heads();
+        ours.sort_unstable();
+        shared == ours
+    }
+}
+
+/// What a client accepts from a relay before its session's copy sees it:
+/// the relay's frame cap, then the envelope, sync-message and size checks
+/// under the caps a home applies to anything from other people
+/// (`nous_core::guard::Limits::default()`, the bundle import's: 2,000,000
+/// changes, 64 MiB in, 256 MiB inflated, 20,000,000 operations). The relay
+/// is trusted with availability, not with the client's memory; but a long
+/// document comes whole in one message (Automerge does that for a peer
+/// that lacks a third of it, and the relay for documents of up to 500,000
+/// changes, `hub::doc::Pieces`), so the cap on changes cannot be the
+/// relay's own per-message cap on what members send. The documents
+/// themselves are taken into the home through the guard again when the
+/// session ends. Returns the sync message the frame carries, if any.
+fn check_inbound(frame: &[u8]) -> Result<Option<sync::Message>, String> {
+    let max_frame_bytes = crate::guard::GuardLimits::default().max_frame_bytes;
+    let limits = nous_core::guard::Limits::default();
+    if frame.len() > max_frame_bytes {
+        return Err(format!("the relay sent a frame of {} bytes", frame.len()));
+    }
+    let envelope = crate::wire::decode(frame).map_err(|e| format!("from the relay: {e}"))?;
+    let (true, Some(data)) = (envelope.kind.carries_sync(), envelope.data) else {
+        return Ok(None);
+    };
+    let message = nous_core::guard::sync_message(data, &limits)
+        .map_err(|e| format!("from the relay: {e}"))?;
+    let changes: Vec<u8> = message.changes.iter().flatten().copied().collect();
+    if !changes.is_empty() {
+        nous_core::guard::check_caps(&changes, &limits)
+            .map_err(|e| format!("from the relay: {e}"))?;
+    }
+    Ok(Some(message))
+}
+
+/// `url` with the token as its `token` query parameter.
+fn with_token(url: &str, token: &str) -> String {
+    let mut encoded = String::with_capacity(token.len());
+    for byte in token.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    let joint = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joint}token={encoded}")
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Why a dial failed: for good (the relay refused; a new token would be
+/// refused for the same reason), or for now.
+enum DialFailure {
+    Permanent(String),
+    Transient(String),
+}
+
+async fn dial(url: &str, token: &TokenSource) -> Result<Socket, DialFailure> {
+    let url = with_token(url, &token());
+    // TCP_NODELAY: sync writes small frames back to back.
+    match tokio_tungstenite::connect_async_with_config(url.as_str(), None, true).await {
+        Ok((socket, _response)) => Ok(socket),
+        Err(tungstenite::Error::Http(response)) => {
+            let body = response
+                .body()
+                .as_ref()
+                .map(|b| String::from_utf8_lossy(b).trim().to_owned())
+                .unwrap_or_default();
+            let status = response.status();
+            Err(DialFailure::Permanent(if body.is_empty() {
+                status.to_string()
+            } else {
+                body
+            }))
+        }
+        Err(e) => Err(DialFailure::Transient(e.to_string())),
+    }
+}
+
+/// The session's connection: dial, serve until it ends, dial again after
+/// a pause that grows, until stopped or [`MAX_RETRIES`] in a row fail.
+async fn drive(
+    shared: Arc<Shared>,
+    url: String,
+    token: TokenSource,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut failures = 0u32;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let dialled = tokio::select! {
+            dialled = dial(&url, &token) => dialled,
+            _ = stop.changed() => return,
+        };
+        let why = match dialled {
+            Ok(socket) => {
+                let opened = tokio::time::Instant::now();
+                let served = serve(&shared, socket, &mut stop).await;
+                if served && opened.elapsed() >= STEADY {
+                    failures = 0;
+                } else {
+                    failures += 1;
+                }
+                "the connection kept ending".to_owned()
+            }
+            Err(DialFailure::Permanent(why)) => {
+                shared.lock().failed = Some(why);
+                shared.bump();
+                return;
+            }
+            Err(DialFailure::Transient(why)) => {
+                failures += 1;
+                why
+            }
+        };
+        if *stop.borrow() {
+            return;
+        }
+        if failures > MAX_RETRIES {
+            shared.lock().failed = Some(why);
+            shared.bump();
+            return;
+        }
+        let delay = FIRST_DELAY
+            .saturating_mul(1 << failures.saturating_sub(1).min(8))
+            .min(MAX_DELAY);
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// One connection: the handshake, then every document of the session
+/// announced, then frames both ways until it ends. Returns whether the
+/// handshake was made.
+async fn serve(shared: &Shared, socket: Socket, stop: &mut watch::Receiver<bool>) -> bool {
+    let (mut sink, mut stream) = socket.split();
+    let me = shared.lock().me.clone();
+    if sink
+        .send(tungstenite::Message::Binary(wire::join(&me).into()))
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    let relay = loop {
+        match stream.next().await {
+            Some(Ok(tungstenite::Message::Binary(frame))) => match wire::decode(&frame) {
+                Ok(envelope) if envelope.kind == MessageType::Peer => {
+                    break envelope.sender.unwrap_or_default().to_owned();
+                }
+                _ => return false,
+            },
+            Some(Ok(tungstenite::Message::Close(_)) | Err(_)) | None => return false,
+            Some(Ok(_)) => {}
+        }
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    {
+        let mut state = shared.lock();
+        state.relay = Some(relay);
+        state.out = Some(tx);
+        state.connection += 1;
+        let docs: Vec<DocId> = state.docs.keys().copied().collect();
+        for doc in docs {
+            state.announce(&doc);
+        }
+    }
+    shared.bump();
+    let writer = async {
+        while let Some(frame) = rx.recv().await {
+            if sink
+                .send(tungstenite::Message::Binary(frame.into()))
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    };
+    let reader = async {
+        loop {
+            let refusal = match stream.next().await {
+                Some(Ok(tungstenite::Message::Binary(frame))) => {
+                    let taken = shared.lock().take(&frame);
+                    shared.bump();
+                    match taken {
+                        Ok(()) => continue,
+                        Err(why) => why,
+                    }
+                }
+                Some(Ok(tungstenite::Message::Close(_))) | None => return,
+                Some(Ok(_)) => continue,
+                // Also what the WebSocket layer refuses (a frame over its
+                // own caps): the sync waiting on this connection says why
+                // it ended.
+                Some(Err(e)) => format!("from the relay: {e}"),
+            };
+            tracing::warn!(reason = %refusal, "refused a frame from the relay");
+            shared.lock().refused = Some(refusal);
+            return;
+        }
+    };
+    tokio::select! {
+        () = writer => {}
+        () = reader => {}
+        _ = stop.changed() => {}
+    }
+    {
+        let mut state = shared.lock();
+        state.relay = None;
+        state.out = None;
+    }
+    shared.bump();
+    true
 }
 
 impl Client {
@@ -205,62 +542,78 @@ impl Client {
         documents: Vec<(DocId, Vec<u8>)>,
         timeout: Duration,
     ) -> Result<Client, ClientError> {
-        let url = samod::Url::parse(url).map_err(|e| ClientError::Url(format!("{url}: {e}")))?;
-        let refused = Refusals::default();
-        let storage = InMemoryStorage::new();
-        for (id, bytes) in documents {
-            let key =
-                StorageKey::from_parts([samod_id(&id).to_string().as_str(), "snapshot", "local"])
-                    .map_err(|_| ClientError::Url("bad storage key".into()))?;
-            storage.put(key, bytes).await;
+        if !(url.starts_with("ws://") || url.starts_with("wss://")) || url.len() <= "wss://".len() {
+            return Err(ClientError::Url(format!(
+                "{url}: not a ws:// or wss:// URL"
+            )));
         }
-        let repo = Repo::build_tokio()
-            .with_storage(storage.clone())
-            .with_peer_id(PeerId::from(peer_id))
-            .load()
-            .await;
-        let backoff = BackoffConfig {
-            initial_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(10),
-            // A session that keeps being closed (the relay refuses what it
-            // sends) stops retrying instead of hammering the relay.
-            max_retries: Some(5),
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                me: peer_id,
+                relay: None,
+                connection: 0,
+                out: None,
+                stored: documents.into_iter().collect(),
+                docs: HashMap::new(),
+                refused: None,
+                failed: None,
+            }),
+            tick: watch::channel(0).0,
+        });
+        let (stop, stopped) = watch::channel(false);
+        let driver = tokio::spawn(drive(shared.clone(), url.to_owned(), token, stopped));
+        let mut client = Client {
+            shared,
+            stop,
+            driver: Some(driver),
         };
-        let dialer = repo
-            .dial(
-                backoff,
-                Arc::new(WsDialer {
-                    url,
-                    token,
-                    refused: refused.clone(),
-                }),
-            )
-            .map_err(|_| ClientError::Stopped)?;
-        match tokio::time::timeout(timeout, dialer.established()).await {
-            Err(_) => {
-                repo.stop().await;
-                return Err(ClientError::Connect("timed out".into()));
+        let connected = client
+            .wait(timeout, |state| {
+                if let Some(why) = &state.failed {
+                    Some(Err(why.clone()))
+                } else {
+                    (state.connection > 0).then_some(Ok(()))
+                }
+            })
+            .await;
+        match connected {
+            Some(Ok(())) => Ok(client),
+            Some(Err(why)) => {
+                client.stop_driver().await;
+                Err(ClientError::Connect(why))
             }
-            Ok(Err(e)) => {
-                repo.stop().await;
-                return Err(ClientError::Connect(dial_failure(&e)));
+            None => {
+                client.stop_driver().await;
+                Err(ClientError::Connect("timed out".into()))
             }
-            Ok(Ok(_)) => {}
         }
-        let connection = dialer
-            .connection_id()
-            .ok_or(ClientError::Disconnected("before the handshake".into()))?;
-        Ok(Client {
-            repo,
-            dialer,
-            connection,
-            refused,
+    }
+
+    /// Wait, at most `timeout`, for `ready` to say something of the state.
+    async fn wait<T>(
+        &self,
+        timeout: Duration,
+        mut ready: impl FnMut(&State) -> Option<T>,
+    ) -> Option<T> {
+        let mut ticks = self.shared.tick.subscribe();
+        let waited = tokio::time::timeout(timeout, async {
+            loop {
+                ticks.borrow_and_update();
+                if let Some(answer) = ready(&self.shared.lock()) {
+                    return Some(answer);
+                }
+                if ticks.changed().await.is_err() {
+                    return None;
+                }
+            }
         })
+        .await;
+        waited.ok().flatten()
     }
 
     /// Whether the connection is up.
     pub fn is_connected(&self) -> bool {
-        self.dialer.is_connected()
+        self.shared.lock().out.is_some()
     }
 
     /// Sync one document with the relay: `None` if neither side has it (or
@@ -278,79 +631,83 @@ impl Client {
     /// session takes in one edit without the whole document being saved
     /// and read again. With `since` empty or unknown, the whole document.
     /// `witness`: also give back a copy of the session's document with
-    /// those changes ([`Synced::witness`]; a caller that would not use it
-    /// does not pay for the copy).
+    /// those changes when it applied them ([`Synced::witness`]; a caller
+    /// that would not use it does not pay for the copy).
     pub async fn sync_after(
         &self,
         doc: &DocId,
-        since: &[automerge::ChangeHash],
+        since: &[ChangeHash],
         witness: bool,
         timeout: Duration,
     ) -> Result<Option<Synced>, ClientError> {
         // A refusal from before this document's sync is not its own.
         self.take_refusal();
-        let connection = self.dialer.connection_id().unwrap_or(self.connection);
-        let Some(handle) = self.find(doc, timeout).await? else {
+        let connection = self.shared.lock().connection;
+        if !self.find(doc, timeout).await? {
             return self.refusal_or(Ok(None));
-        };
-        let both = async {
-            handle.we_have_their_changes(connection).await;
-            handle.they_have_our_changes(connection).await;
-        };
+        }
         // The wait ends early when a frame is refused or the connection
         // goes: it could no longer finish.
-        let ended = async {
-            loop {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                if self.has_refusal() || self.dialer.connection_id() != Some(connection) {
-                    break;
+        let complete = self
+            .wait(timeout, |state| {
+                if state.refused.is_some() || state.out.is_none() || state.connection != connection
+                {
+                    return Some(false);
                 }
-            }
-        };
-        let complete = tokio::select! {
-            waited = tokio::time::timeout(timeout, both) => waited.is_ok(),
-            () = ended => false,
-        };
+                match state.docs.get(doc) {
+                    None => Some(false),
+                    Some(entry) => entry.complete().then_some(true),
+                }
+            })
+            .await
+            .unwrap_or(false);
+        let mut state = self.shared.lock();
         // What the relay sent was refused, or the connection the sync was
         // waiting on ended: whatever the wait says, the sync did not
-        // happen (a closed connection ends the wait too).
-        if self.dialer.connection_id() != Some(connection) {
+        // happen.
+        if state.out.is_none() || state.connection != connection {
+            drop(state);
             return self.refusal_or(Err(ClientError::Disconnected(format!(
                 "while syncing {doc}"
             ))));
         }
-        let (bytes, after, witness) = handle.with_document(|d| {
-            use automerge::ReadDoc as _;
-            let known =
-                !since.is_empty() && since.iter().all(|h| d.get_change_by_hash(h).is_some());
-            if known {
-                let bytes = d.save_after(since);
-                let copy = (witness && !bytes.is_empty()).then(|| d.clone());
-                (bytes, true, copy)
-            } else {
-                (d.save(), false, None)
+        let Some(entry) = state.docs.get_mut(doc) else {
+            drop(state);
+            return self.refusal_or(Err(ClientError::Disconnected(format!(
+                "while syncing {doc}"
+            ))));
+        };
+        let local = |e: crate::hub::doc::DocError| ClientError::Local {
+            doc: doc.to_string(),
+            detail: e.to_string(),
+        };
+        let mut effects = Vec::new();
+        let known = !since.is_empty() && since.iter().all(|h| entry.sync.knows(h));
+        let after = known.then(|| entry.sync.changes_after(since)).flatten();
+        let synced = match after {
+            Some(bytes) => {
+                let copy = (witness && !bytes.is_empty() && entry.sync.pending().is_empty())
+                    .then(|| entry.sync.doc().clone());
+                Synced {
+                    bytes,
+                    complete,
+                    after: true,
+                    witness: copy,
+                }
             }
-        });
-        self.refusal_or(Ok(Some(Synced {
-            bytes,
-            complete,
-            after,
-            witness,
-        })))
-    }
-
-    fn has_refusal(&self) -> bool {
-        self.refused
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .is_some()
+            None => Synced {
+                bytes: entry.sync.save_all(&mut effects).map_err(local)?,
+                complete,
+                after: false,
+                witness: None,
+            },
+        };
+        drop(state);
+        self.refusal_or(Ok(Some(synced)))
     }
 
     fn take_refusal(&self) -> Option<String> {
-        self.refused
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
+        self.shared.lock().refused.take()
     }
 
     /// `result`, unless a frame from the relay was refused meanwhile.
@@ -361,31 +718,53 @@ impl Client {
         }
     }
 
-    async fn find(&self, doc: &DocId, timeout: Duration) -> Result<Option<DocHandle>, ClientError> {
-        match tokio::time::timeout(timeout, self.repo.find(samod_id(doc))).await {
-            Err(_) => Ok(None),
-            Ok(Err(_)) => Err(ClientError::Stopped),
-            Ok(Ok(handle)) => Ok(handle),
-        }
+    /// Open `doc` in the session and wait until it holds something: false
+    /// if the relay has nothing of it either (or did not say in time).
+    async fn find(&self, doc: &DocId, timeout: Duration) -> Result<bool, ClientError> {
+        self.shared.lock().open(doc)?;
+        Ok(self
+            .wait(timeout, |state| {
+                let Some(entry) = state.docs.get(doc) else {
+                    return Some(false);
+                };
+                if !entry.sync.heads().is_empty() {
+                    Some(true)
+                } else if entry.unavailable || state.refused.is_some() {
+                    Some(false)
+                } else {
+                    None
+                }
+            })
+            .await
+            .unwrap_or(false))
     }
 
     /// Merge local changes (a saved document or change chunks, from our own
     /// store) into the session's copy; they go out to the relay at once.
-    /// Returns whether the session holds the document (the copy is not
-    /// saved: that would cost the whole document at every push).
+    /// Returns whether the session holds the document.
     pub async fn push(
         &self,
         doc: &DocId,
         local: &[u8],
         timeout: Duration,
     ) -> Result<bool, ClientError> {
-        let Some(handle) = self.find(doc, timeout).await? else {
+        if !self.find(doc, timeout).await? {
+            return Ok(false);
+        }
+        let mut state = self.shared.lock();
+        let Some(entry) = state.docs.get_mut(doc) else {
             return Ok(false);
         };
-        handle.with_document(|d| {
-            // Our own store's bytes: trusted, and already guarded when stored.
-            let _ = d.load_incremental(local);
-        });
+        let mut effects = Vec::new();
+        // Our own store's bytes: trusted, and already guarded when stored.
+        entry
+            .sync
+            .take_local(local, &mut effects)
+            .map_err(|e| ClientError::Local {
+                doc: doc.to_string(),
+                detail: e.to_string(),
+            })?;
+        state.send(doc, effects, false);
         Ok(true)
     }
 
@@ -394,53 +773,77 @@ impl Client {
         &self,
         doc: &DocId,
         timeout: Duration,
-    ) -> Result<Option<Vec<automerge::ChangeHash>>, ClientError> {
-        Ok(self
-            .find(doc, timeout)
-            .await?
-            .map(|h| h.with_document(|d| d.get_heads())))
+    ) -> Result<Option<Vec<ChangeHash>>, ClientError> {
+        if !self.find(doc, timeout).await? {
+            return Ok(None);
+        }
+        Ok(self.shared.lock().docs.get(doc).map(|e| e.sync.heads()))
     }
 
     /// Which of `hashes` the session's copy lacks, if it is open.
     pub async fn lacks(
         &self,
         doc: &DocId,
-        hashes: &[automerge::ChangeHash],
+        hashes: &[ChangeHash],
         timeout: Duration,
-    ) -> Result<Option<Vec<automerge::ChangeHash>>, ClientError> {
-        use automerge::ReadDoc as _;
-        Ok(self.find(doc, timeout).await?.map(|h| {
-            h.with_document(|d| {
-                hashes
-                    .iter()
-                    .filter(|hash| d.get_change_by_hash(hash).is_none())
-                    .copied()
-                    .collect()
-            })
+    ) -> Result<Option<Vec<ChangeHash>>, ClientError> {
+        if !self.find(doc, timeout).await? {
+            return Ok(None);
+        }
+        Ok(self.shared.lock().docs.get(doc).map(|entry| {
+            hashes
+                .iter()
+                .filter(|hash| !entry.sync.knows(hash))
+                .copied()
+                .collect()
         }))
     }
 
-    /// A stream that yields whenever `doc` changes (local or remote).
+    /// A stream that yields whenever the relay's changes reach `doc`.
     pub async fn watch(
         &self,
         doc: &DocId,
         timeout: Duration,
     ) -> Result<Option<futures::stream::BoxStream<'static, ()>>, ClientError> {
-        Ok(self
-            .find(doc, timeout)
-            .await?
-            .map(|h| h.changes().map(|_| ()).boxed()))
+        if !self.find(doc, timeout).await? {
+            return Ok(None);
+        }
+        let Some(changes) = self
+            .shared
+            .lock()
+            .docs
+            .get(doc)
+            .map(|e| e.changes.subscribe())
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            futures::stream::unfold(changes, |mut changes| async move {
+                changes.changed().await.ok().map(|()| ((), changes))
+            })
+            .boxed(),
+        ))
+    }
+
+    async fn stop_driver(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(driver) = self.driver.take() {
+            let _ = driver.await;
+        }
     }
 
     /// Close the connection and stop.
-    pub async fn close(self) {
-        self.dialer.close();
-        self.repo.stop().await;
+    pub async fn close(mut self) {
+        self.stop_driver().await;
     }
 }
 
-fn dial_failure(e: &samod::DialerFailed<std::io::Error>) -> String {
-    format!("{e}")
+impl Drop for Client {
+    fn drop(&mut self) {
+        if let Some(driver) = self.driver.take() {
+            driver.abort();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -468,7 +871,7 @@ mod tests {
     }
 
     async fn hostile_relay(doc: DocId, how: Hostile) -> String {
-        let doc = samod_id(&doc).to_string();
+        let doc = doc.to_string();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let addr = listener.local_addr().expect("an address");
         tokio::spawn(async move {

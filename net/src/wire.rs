@@ -283,12 +283,23 @@ pub fn doc_unavailable(sender: &str, target: &str, doc: &str) -> Vec<u8> {
 /// A `sync` message from `sender` to `target` about `doc` carrying `data`
 /// (an encoded Automerge sync message).
 pub fn sync(sender: &str, target: &str, doc: &str, data: &[u8]) -> Vec<u8> {
+    carrying("sync", sender, target, doc, data)
+}
+
+/// A `request` message: a `sync` message from a peer that holds nothing
+/// of `doc` (the other side answers `doc-unavailable` if it has nothing
+/// either).
+pub fn request(sender: &str, target: &str, doc: &str, data: &[u8]) -> Vec<u8> {
+    carrying("request", sender, target, doc, data)
+}
+
+fn carrying(kind: &str, sender: &str, target: &str, doc: &str, data: &[u8]) -> Vec<u8> {
     let mut e = Encoder::new(Vec::with_capacity(128 + data.len()));
     // Writing into a Vec cannot fail.
     let _ = e
         .map(5)
         .and_then(|e| e.str("type"))
-        .and_then(|e| e.str("sync"))
+        .and_then(|e| e.str(kind))
         .and_then(|e| e.str("senderId"))
         .and_then(|e| e.str(sender))
         .and_then(|e| e.str("targetId"))

@@ -393,6 +393,9 @@ pub struct DocSync {
     unsaved: Vec<u8>,
     /// Changes kept unapplied, and batches applied, since the load.
     typed: (u64, u64),
+    /// Whether changes are saved ([`Effect::Put`]): not for a client's
+    /// copy, which lives in memory for a session (`in_memory`).
+    store: bool,
 }
 
 /// Bytes waiting in a document before and after a message.
@@ -483,7 +486,110 @@ impl DocSync {
             pending_keys: Vec::new(),
             unsaved: Vec::new(),
             typed: (0, 0),
+            store: true,
         })
+    }
+
+    /// The same document, never saved: a client's copy for a session
+    /// (`crate::client`), whose peer is the relay. Nothing is written, and
+    /// no snapshot is made (the whole document, at every few edits).
+    pub fn in_memory(mut self) -> Self {
+        self.store = false;
+        self
+    }
+
+    /// What `conn` is owed now, sent unasked: how a client opens its sync
+    /// of a document with the relay.
+    pub fn open(&mut self, conn: ConnId, out: &mut impl Effects) -> Result<(), DocError> {
+        if self.recent.is_none() && self.pending.is_empty() {
+            self.recent = Some(Recent::start(&self.doc));
+        }
+        let heads = self.heads();
+        self.answer_only(&[conn], &heads, out)
+    }
+
+    /// Changes of this side's own (a saved document or change chunks from
+    /// its store, trusted) merged in, and every peer told. Returns whether
+    /// the document changed.
+    pub fn take_local(&mut self, bytes: &[u8], out: &mut impl Effects) -> Result<bool, DocError> {
+        self.flush(out)?;
+        let before = self.doc.get_heads();
+        let doc = &mut self.doc;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| doc.load_incremental(bytes))) {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(DocError::Broken(e.to_string())),
+            Err(_) => return Err(DocError::Broken("automerge panicked".into())),
+        }
+        if self.doc.get_heads() == before {
+            return Ok(false);
+        }
+        self.memo.forget();
+        self.track(&before);
+        let heads = self.heads();
+        self.spread(&heads, out)?;
+        Ok(true)
+    }
+
+    /// `conn`'s sync state, if it has the document open.
+    pub fn peer_state(&self, conn: ConnId) -> Option<&sync::State> {
+        self.peers.get(&conn).map(|peer| &peer.state)
+    }
+
+    /// Whether the document holds the change `hash` (applied or kept
+    /// unapplied).
+    pub fn knows(&self, hash: &ChangeHash) -> bool {
+        self.doc.get_change_by_hash(hash).is_some()
+            || self.pending.iter().any(|change| change.hash() == *hash)
+    }
+
+    /// The changes after `since` (heads the caller holds, all known here),
+    /// as change chunks: those kept unapplied are given as they are, not
+    /// applied first (a home that took in the last edit names it: it is
+    /// still unapplied here). `None` when some of `since` is not known.
+    pub fn changes_after(&self, since: &[ChangeHash]) -> Option<Vec<u8>> {
+        if !since.iter().all(|h| self.knows(h)) {
+            return None;
+        }
+        let pending: HashMap<ChangeHash, &automerge::Change> =
+            self.pending.iter().map(|c| (c.hash(), c)).collect();
+        // The unapplied changes `since` covers, and the applied ones it
+        // reaches through them.
+        let mut covered = std::collections::HashSet::new();
+        let mut applied = Vec::new();
+        let mut stack = since.to_vec();
+        while let Some(hash) = stack.pop() {
+            match pending.get(&hash) {
+                Some(change) => {
+                    if covered.insert(hash) {
+                        stack.extend(change.deps().iter().copied());
+                    }
+                }
+                None => applied.push(hash),
+            }
+        }
+        let applied = sorted(&applied);
+        let mut bytes = if applied == sorted(&self.doc.get_heads()) {
+            Vec::new()
+        } else {
+            self.doc.save_after(&applied)
+        };
+        for change in &self.pending {
+            if !covered.contains(&change.hash()) {
+                bytes.extend_from_slice(change.raw_bytes());
+            }
+        }
+        Some(bytes)
+    }
+
+    /// The changes kept unapplied (none once flushed).
+    pub fn pending(&self) -> &[automerge::Change] {
+        &self.pending
+    }
+
+    /// The document saved whole, its unapplied changes applied first.
+    pub fn save_all(&mut self, out: &mut impl Effects) -> Result<Vec<u8>, DocError> {
+        self.flush(out)?;
+        Ok(self.doc.save())
     }
 
     /// The same document, its messages to peers bounded by `pieces`.
@@ -986,13 +1092,17 @@ impl DocSync {
     /// the changes kept unapplied applied first.
     pub fn compact(&mut self, out: &mut impl Effects) -> Result<(), DocError> {
         self.flush(out)?;
-        if self.incrementals.len() + self.snapshots.len() > 1 {
+        if self.store && self.incrementals.len() + self.snapshots.len() > 1 {
             self.snapshot(out)?;
         }
         Ok(())
     }
 
     fn save(&mut self, heads: &[ChangeHash], out: &mut impl Effects) -> Result<(), DocError> {
+        if !self.store {
+            self.unsaved.clear();
+            return Ok(());
+        }
         if (self.incrementals.len() >= MAX_INCREMENTALS.max(self.spacing())
             && self.incremental_bytes >= self.snapshot_bytes / 2)
             || self.incrementals.len() >= MAX_INCREMENTALS_EVER
@@ -1848,6 +1958,28 @@ mod tests {
             let mut room = Room::new();
             for step in &steps {
                 room.run(step);
+                // What a client's session hands its home: the changes after
+                // the heads the home holds, some of them maybe unapplied
+                // here. With them, each client's copy is the relay's.
+                for client in &room.clients {
+                    let since = client.doc.get_heads();
+                    let Some(bytes) = room.relay.changes_after(&since) else {
+                        continue;
+                    };
+                    let sent = if bytes.is_empty() {
+                        0
+                    } else {
+                        guard::chunks(&bytes).expect("whole chunks").len()
+                    };
+                    let mut copy = client.doc.clone();
+                    copy.load_incremental(&bytes).expect("the changes load");
+                    proptest::prop_assert_eq!(sorted(&copy.get_heads()), sorted(&room.relay.heads()));
+                    proptest::prop_assert_eq!(
+                        copy.get_changes(&[]).len(),
+                        client.doc.get_changes(&[]).len() + sent,
+                        "only what the client lacks"
+                    );
+                }
             }
             room.settle();
             let heads = room.relay.heads();
