@@ -569,13 +569,13 @@ pub async fn push_local(
     let local: BTreeSet<DocId> = engine.list()?.into_iter().map(|s| s.id).collect();
     for id in &plan.docs {
         if local.contains(id) {
-            push_doc(client, id, engine.document(id)?).await?;
+            push_doc(client, engine, id).await?;
         }
     }
     if records {
         for community in &plan.ledgers {
             let ledger = engine.local_ledger(community)?;
-            push_doc(client, &ledger::doc_id(community), &ledger).await?;
+            push_saved(client, &ledger::doc_id(community), &ledger).await?;
         }
     }
     Ok(())
@@ -585,7 +585,19 @@ pub async fn push_local(
 /// it holds `doc`'s heads (it may be ahead: what the relay sent and the
 /// home takes in next); a whole save would be a long document's bytes, and
 /// the session's work to take them in, at every look.
-async fn push_doc(
+/// The home's heads are asked first: the document itself (which applies
+/// what the home keeps unapplied) only when the session lacks some.
+async fn push_doc(client: &Client, engine: &mut Engine, id: &DocId) -> Result<(), SessionError> {
+    let ours = engine.heads(id)?;
+    let lacking = client.lacks(id, &ours, DOC_TIMEOUT).await?;
+    if lacking.is_none_or(|lacking| lacking.is_empty()) {
+        return Ok(());
+    }
+    push_saved(client, id, engine.document(id)?).await
+}
+
+/// [`push_doc`] of a document at hand.
+async fn push_saved(
     client: &Client,
     id: &DocId,
     doc: &automerge::Automerge,

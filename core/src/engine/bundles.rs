@@ -3,6 +3,10 @@
 use super::records::shares_history;
 use super::*;
 
+/// The most changes one import keeps unapplied as keystrokes
+/// ([`Engine::typed_plan`]).
+const MAX_TYPED: usize = 256;
+
 impl Engine {
     /// Write the given documents into a bundle.
     pub fn export_bundle(&mut self, ids: &[DocId]) -> Result<Vec<u8>> {
@@ -258,6 +262,106 @@ impl Engine {
         self.import_witnessed(bundle, HashMap::new())
     }
 
+    /// `payload` (changes after this home's heads, from a peer) as
+    /// keystrokes to keep unapplied, if the typing check vouches for every
+    /// one (`guard::Typing`) and none could make the import refuse it or
+    /// the index wrong: written in this document (the claims), in a text
+    /// other than the title, nothing on a map's key. Only while nothing
+    /// local waits to be staged.
+    fn typed_plan(
+        &mut self,
+        id: &DocId,
+        payload: &[u8],
+        limits: &Limits,
+    ) -> Result<Option<Vec<guard::Typed>>> {
+        // What a live session brings at a look: a few. A catch-up takes
+        // the merge path (checking a long run change by change would look
+        // up each keystroke's place in the text).
+        if guard::chunks(payload).is_none_or(|chunks| chunks.len() > MAX_TYPED) {
+            return Ok(None);
+        }
+        let loaded = self.loaded_unsettled(id)?;
+        if loaded.unstaged > 0 {
+            return Ok(None);
+        }
+        let Loaded {
+            doc, seqs, typing, ..
+        } = loaded;
+        let seqs = seqs.get_or_insert_with(|| guard::Sequences::of(doc));
+        let Some(typed) = typing.check(doc, seqs, &[payload.to_vec()], limits) else {
+            return Ok(None);
+        };
+        let title = match doc.get(automerge::ROOT, "title") {
+            Ok(Some((_, ObjId::Id(counter, actor, _)))) => Some((counter, actor)),
+            _ => None,
+        };
+        for t in &typed {
+            if crate::bundle::actor_document(t.change.actor_id())
+                .is_some_and(|in_doc| in_doc != *id)
+            {
+                return Ok(None);
+            }
+            let Ok(expanded) = crate::contain::contain(|| t.change.decode()) else {
+                return Ok(None);
+            };
+            for op in &expanded.operations {
+                let in_title = match &op.obj {
+                    automerge::legacy::ObjectId::Id(automerge::legacy::OpId(counter, actor)) => {
+                        title
+                            .as_ref()
+                            .is_some_and(|(c, a)| c == counter && a == actor)
+                    }
+                    automerge::legacy::ObjectId::Root => true,
+                };
+                if in_title || matches!(op.key, automerge::legacy::Key::Map(_)) {
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(typed))
+    }
+
+    /// Keep `typed` (stored in `chunk`, the index at `meta`) unapplied in
+    /// the loaded document; applied once they are many.
+    fn keep_typed(
+        &mut self,
+        id: &DocId,
+        typed: Vec<guard::Typed>,
+        meta: DocMeta,
+        chunk: String,
+    ) -> Result<()> {
+        let loaded = self.loaded_unsettled(id)?;
+        loaded.typing.keep(&typed);
+        let changes: Vec<automerge::Change> = typed.into_iter().map(|t| t.change).collect();
+        let count = changes.len() as u64;
+        if let Some(seqs) = &mut loaded.seqs {
+            seqs.advance(guard::sequence::Advance::of(&changes));
+        }
+        let mut heads = loaded.heads();
+        for change in &changes {
+            heads.retain(|h| !change.deps().contains(h));
+            heads.push(change.hash());
+            heads.sort();
+        }
+        loaded.remote.extend(changes);
+        loaded.remote_heads = heads.clone();
+        loaded.stored_heads = heads;
+        loaded.foreign = true;
+        loaded.chunk_keys.push(chunk);
+        loaded.total_changes += count;
+        loaded.incremental_changes += count;
+        loaded.meta = meta;
+        // One batch per this many: Automerge's walk of the text, once per
+        // a share of the document's changes, stays flat per edit.
+        let batch = usize::try_from(loaded.total_changes / 64)
+            .unwrap_or(usize::MAX)
+            .clamp(256, 4_096);
+        if loaded.remote.len() >= batch {
+            self.loaded(id)?;
+        }
+        Ok(())
+    }
+
     fn import_witnessed(
         &mut self,
         bundle: Bundle,
@@ -273,6 +377,8 @@ impl Engine {
         enum Plan {
             Add(Automerge, u64),
             Merge(Automerge, Vec<automerge::Change>, guard::Sequences),
+            /// Keystrokes, vouched for: stored, kept unapplied.
+            Typed(Vec<guard::Typed>),
             Unchanged,
         }
         // Checked in id order (the first refusal is the error), reported in
@@ -287,6 +393,10 @@ impl Engine {
             let plan = if existing.contains(id) && payload.is_empty() {
                 // A peer that had nothing after this home's heads.
                 Plan::Unchanged
+            } else if existing.contains(id)
+                && let Some(typed) = self.typed_plan(id, payload, &limits)?
+            {
+                Plan::Typed(typed)
             } else if existing.contains(id) {
                 let loaded = self.loaded(id)?;
                 let mut seqs = loaded
@@ -345,8 +455,42 @@ impl Engine {
         let mut report = Vec::new();
         let mut updates = Vec::new();
         let mut merged_seqs: HashMap<DocId, guard::Sequences> = HashMap::new();
+        let mut kept = Vec::new();
         for (_, id, plan) in plans {
             let (doc, outcome, chunk, new_changes) = match plan {
+                Plan::Typed(typed) => {
+                    let mut bytes = Vec::new();
+                    for t in &typed {
+                        bytes.extend_from_slice(t.change.raw_bytes());
+                    }
+                    let first = typed
+                        .first()
+                        .map(|t| ids::hash_hex(&t.change.hash()))
+                        .unwrap_or_default();
+                    let key = chunk_key(&id, "incremental", &first);
+                    ops.push(WriteOp::Put {
+                        table: Table::Chunks,
+                        key: key.clone(),
+                        value: bytes,
+                    });
+                    // Keystrokes touch neither the title nor the schema's
+                    // keys (`typed_plan`): the index keeps its title and kind.
+                    let mut meta = self
+                        .docs
+                        .get(&id)
+                        .map(|l| l.meta.clone())
+                        .ok_or_else(|| Error::UnknownDocument(id.to_string()))?;
+                    meta.changes += typed.len() as u64;
+                    meta.updated_ms = now;
+                    ops.push(meta_write(&id, &meta));
+                    report.push(Imported {
+                        id,
+                        title: meta.title.clone(),
+                        outcome: ImportOutcome::Merged(typed.len()),
+                    });
+                    kept.push((id, typed, meta, key));
+                    continue;
+                }
                 Plan::Unchanged => {
                     let title = self
                         .docs
@@ -411,6 +555,9 @@ impl Engine {
             let ticket = self.store.stage(ops, None);
             self.store.wait(ticket)?;
         }
+        for (id, typed, meta, chunk) in kept {
+            self.keep_typed(&id, typed, meta, chunk)?;
+        }
         for (id, mut doc, meta, chunk, new_changes, outcome) in updates {
             doc.set_actor(device.actor_for(&id));
             match (self.docs.get_mut(&id), outcome) {
@@ -418,6 +565,7 @@ impl Engine {
                     loaded.stored_heads = doc.get_heads();
                     loaded.doc = doc;
                     loaded.seqs = merged_seqs.remove(&id);
+                    loaded.typing.reset();
                     loaded.foreign = true;
                     loaded.chunk_keys.push(chunk);
                     loaded.total_changes += new_changes;
@@ -441,6 +589,9 @@ impl Engine {
                             changed: false,
                             edited: false,
                             seqs: None,
+                            remote: Vec::new(),
+                            remote_heads: Vec::new(),
+                            typing: guard::Typing::new(),
                             // Imported whole: it saved and loaded again.
                             foreign: false,
                         },

@@ -72,6 +72,9 @@ impl Engine {
             changed: true,
             edited: true,
             seqs: None,
+            remote: Vec::new(),
+            remote_heads: Vec::new(),
+            typing: guard::Typing::new(),
             foreign: false,
         };
         let ticket = stage_doc(&self.store, &id, &mut loaded);

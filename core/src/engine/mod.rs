@@ -213,6 +213,127 @@ struct Loaded {
     /// It holds changes from elsewhere (merged, or stored one by one before
     /// this engine loaded it) that no snapshot checked to load again yet.
     foreign: bool,
+    /// Changes from elsewhere vouched for as keystrokes (`guard::Typing`)
+    /// and stored, not applied yet: Automerge 0.12 walks a text to apply a
+    /// change to it, so a home that follows a long document live applies
+    /// them in one batch ([`Loaded::settle`]) before anything reads the
+    /// document, as the relay does (issue 14). Only while nothing local is
+    /// unstaged.
+    remote: Vec<automerge::Change>,
+    /// The document's heads with them (when there are some).
+    remote_heads: Vec<ChangeHash>,
+    /// What the typing check knows of the document (reset whenever the
+    /// document changes another way).
+    typing: guard::Typing,
+}
+
+impl Loaded {
+    /// A document as loaded or made here: nothing kept unapplied.
+    fn new(doc: Automerge, meta: DocMeta) -> Loaded {
+        Loaded {
+            stored_heads: doc.get_heads(),
+            doc,
+            unstaged: 0,
+            last_staged_ms: 0,
+            chunk_keys: Vec::new(),
+            total_changes: 0,
+            incremental_changes: 0,
+            text_objects: HashMap::new(),
+            meta,
+            changed: false,
+            edited: false,
+            seqs: None,
+            foreign: false,
+            remote: Vec::new(),
+            remote_heads: Vec::new(),
+            typing: guard::Typing::new(),
+        }
+    }
+
+    /// The document's heads, the changes kept unapplied included.
+    fn heads(&self) -> Vec<ChangeHash> {
+        if self.remote.is_empty() {
+            self.doc.get_heads()
+        } else {
+            self.remote_heads.clone()
+        }
+    }
+
+    /// Whether the changes after `before` (heads the document had) all
+    /// wait unapplied and continue `before` in one line, each on the one
+    /// before: `None` when they are not all kept unapplied (the document
+    /// tells).
+    fn continues_in_line(&self, before: &[ChangeHash]) -> Option<bool> {
+        if self.remote.is_empty() {
+            return None;
+        }
+        let kept: HashMap<ChangeHash, &automerge::Change> =
+            self.remote.iter().map(|c| (c.hash(), c)).collect();
+        // The kept changes `before` covers, and the applied ones it
+        // reaches through them.
+        let mut covered = HashSet::new();
+        let mut applied = Vec::new();
+        let mut stack = before.to_vec();
+        while let Some(hash) = stack.pop() {
+            match kept.get(&hash) {
+                Some(change) => {
+                    if covered.insert(hash) {
+                        stack.extend(change.deps().iter().copied());
+                    }
+                }
+                None => applied.push(hash),
+            }
+        }
+        applied.sort();
+        applied.dedup();
+        let mut heads = self.doc.get_heads();
+        heads.sort();
+        if applied != heads {
+            return None;
+        }
+        let mut tip = before.to_vec();
+        tip.sort();
+        Some(
+            self.remote
+                .iter()
+                .filter(|c| !covered.contains(&c.hash()))
+                .all(|c| {
+                    let mut deps = c.deps().to_vec();
+                    deps.sort();
+                    let follows = deps == tip;
+                    tip = vec![c.hash()];
+                    follows
+                }),
+        )
+    }
+
+    /// Apply the changes kept unapplied, in one batch. Should Automerge
+    /// refuse them after all, the document is damaged in memory (the
+    /// caller drops it; the store holds the changes, which load again or
+    /// are reported).
+    fn settle(&mut self, id: &DocId) -> Result<()> {
+        if self.remote.is_empty() {
+            return Ok(());
+        }
+        let remote = std::mem::take(&mut self.remote);
+        let mut expected = std::mem::take(&mut self.remote_heads);
+        let count = remote.len();
+        let doc = &mut self.doc;
+        let applied = crate::contain::contain(|| doc.apply_changes(remote));
+        let mut heads = self.doc.get_heads();
+        heads.sort();
+        expected.sort();
+        let failure = match applied {
+            Ok(Ok(())) if heads == expected => return Ok(()),
+            Ok(Ok(())) => "other heads than the changes named".to_owned(),
+            Ok(Err(error)) => error.to_string(),
+            Err(error) => error.to_string(),
+        };
+        Err(Error::Damaged {
+            doc: *id,
+            detail: format!("{count} change(s) vouched for as keystrokes did not apply: {failure}"),
+        })
+    }
 }
 
 /// The key and size of each of a document's chunks in the store.
@@ -557,19 +678,13 @@ impl Engine {
         };
         self.store.stage(vec![meta_write(&id, &meta)], None);
         let mut loaded = Loaded {
-            doc,
             stored_heads: Vec::new(),
             unstaged: 1,
             last_staged_ms: now,
-            chunk_keys: Vec::new(),
             total_changes: 1,
-            incremental_changes: 0,
-            text_objects: HashMap::new(),
-            meta,
             changed: true,
             edited: true,
-            seqs: None,
-            foreign: false,
+            ..Loaded::new(doc, meta)
         };
         let ticket = stage_doc(&self.store, &id, &mut loaded);
         self.docs.insert(id, loaded);
@@ -580,7 +695,20 @@ impl Engine {
         })
     }
 
+    /// The document, loaded, every change it holds applied.
     fn loaded(&mut self, id: &DocId) -> Result<&mut Loaded> {
+        let settled = self.loaded_unsettled(id)?.settle(id);
+        if let Err(error) = settled {
+            // Loaded again from the store when next asked.
+            self.docs.remove(id);
+            return Err(error);
+        }
+        self.loaded_unsettled(id)
+    }
+
+    /// The document, loaded, changes kept unapplied maybe not applied yet
+    /// (for its heads, and for more of them).
+    fn loaded_unsettled(&mut self, id: &DocId) -> Result<&mut Loaded> {
         if !self.docs.contains_key(id) {
             let loaded = self.load(id)?;
             self.docs.insert(*id, loaded);
@@ -628,20 +756,12 @@ impl Engine {
         // chunks, one change each.
         let incremental_changes = stats.change_chunks;
         Ok(Loaded {
-            stored_heads: doc.get_heads(),
-            doc,
-            unstaged: 0,
-            last_staged_ms: 0,
             chunk_keys,
             total_changes: stats.changes,
             incremental_changes,
-            text_objects: HashMap::new(),
-            meta,
-            changed: false,
-            edited: false,
-            seqs: None,
             // What was stored one by one may have come from elsewhere.
             foreign: incremental_changes > 0,
+            ..Loaded::new(doc, meta)
         })
     }
 
@@ -674,7 +794,7 @@ impl Engine {
 
     /// The current heads of a document.
     pub fn heads(&mut self, id: &DocId) -> Result<Vec<ChangeHash>> {
-        Ok(self.loaded(id)?.doc.get_heads())
+        Ok(self.loaded_unsettled(id)?.heads())
     }
 
     /// Edit a charter in one change, staged at once. `edit` gets the
@@ -715,6 +835,7 @@ impl Engine {
             loaded.changed = true;
             loaded.edited = true;
             loaded.seqs = None;
+            loaded.typing.reset();
         }
         let ticket = stage_doc(store, id, loaded);
         Ok(Edited {
@@ -778,6 +899,7 @@ impl Engine {
         loaded.changed = true;
         loaded.edited = true;
         loaded.seqs = None;
+        loaded.typing.reset();
         let due = now.saturating_sub(loaded.last_staged_ms) >= STAGE_INTERVAL_MS;
         let staged = (loaded.unstaged >= MAX_UNSTAGED || (due && store.is_idle())).then(|| {
             loaded.last_staged_ms = now;
@@ -841,6 +963,12 @@ impl Engine {
     /// so it creates no conflict, and the history is not scanned (debug
     /// builds scan it all the same and check).
     pub fn new_conflicts(&mut self, id: &DocId, before: &[ChangeHash]) -> Result<Vec<Conflict>> {
+        // Told from the changes kept unapplied, when all the new ones are:
+        // the document is not applied for it.
+        let kept = self.loaded_unsettled(id)?.continues_in_line(before);
+        if kept == Some(true) && !cfg!(debug_assertions) {
+            return Ok(Vec::new());
+        }
         let doc = &self.loaded(id)?.doc;
         let metas = doc.get_changes_meta(before);
         let mut tip: Vec<ChangeHash> = before.to_vec();
@@ -869,6 +997,10 @@ impl Engine {
         assert!(
             !in_line || found.is_empty(),
             "changes that continue the heads in one line create no conflict"
+        );
+        assert!(
+            kept.is_none_or(|kept| kept == in_line),
+            "the changes kept unapplied tell the same line as the document"
         );
         Ok(found)
     }
@@ -985,6 +1117,10 @@ impl Engine {
             let snapshot_changes = loaded.total_changes - loaded.incremental_changes;
             let due =
                 loaded.incremental_changes >= MIN_COMPACTION_ON_CLOSE.max(snapshot_changes / 2);
+            // The snapshot holds every change: those kept unapplied are
+            // applied first (once per half a document of them). Should they
+            // not apply, they stay stored one by one.
+            let due = due && loaded.settle(id).is_ok();
             if !(due && compact(&self.store, id, loaded)) {
                 refresh_meta(loaded);
                 self.store.stage(vec![meta_write(id, &loaded.meta)], None);
@@ -1073,6 +1209,7 @@ fn stage_doc(store: &Store, id: &DocId, loaded: &mut Loaded) -> Ticket {
 }
 
 fn refresh_meta(loaded: &mut Loaded) {
+    // Changes kept unapplied never touch the title (`Engine::keep_typed`).
     if let Some(title) = charter::title(&loaded.doc) {
         loaded.meta.title = title;
     }
