@@ -799,6 +799,16 @@ impl Client {
         }))
     }
 
+    /// Of `doc`, if it is open in the session: the changes kept unapplied
+    /// (vouched for as keystrokes) and the batches they were applied in.
+    pub fn typed(&self, doc: &DocId) -> Option<(u64, u64)> {
+        self.shared
+            .lock()
+            .docs
+            .get(doc)
+            .map(|entry| entry.sync.typed_calls())
+    }
+
     /// A stream that yields whenever the relay's changes reach `doc`.
     pub async fn watch(
         &self,

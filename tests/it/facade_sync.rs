@@ -191,3 +191,123 @@ fn a_live_session_delivers_what_another_member_writes() {
     }
     session.stop().expect("stops cleanly");
 }
+
+/// A session of our own client following another member's typing through
+/// the relay: each keystroke is kept unapplied in the session (vouched for
+/// by the typing check, as the relay keeps them) and answered, and what
+/// the session hands the home after its heads brings it exactly to the
+/// typist's document, kept unapplied there too until read.
+#[test]
+fn a_session_follows_keystrokes_without_applying_each() {
+    use nous_net::client::Client;
+
+    let relay = RelayProcess::start();
+    let alice = Member::new("alice");
+    let bob = Member::new("bob");
+    let doc = found(&alice, &[&bob]);
+    alice.sync(&relay, &[]);
+    bob.sync(&relay, &[]);
+    let id: nous_api::nous_core::ids::DocId = doc.parse().expect("a document id");
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let connect = |member: &Member, home: &mut Home| {
+        let issued = nous_api::sync::issue_token(
+            &member.home.path(),
+            &Env::system(),
+            &relay.url,
+            Duration::from_secs(600),
+        )
+        .expect("a token");
+        let url = issued.url.split('?').next().expect("a URL").to_owned();
+        let token = issued.token.clone();
+        let saved = home.document(&id).expect("the charter").save();
+        runtime
+            .block_on(Client::connect(
+                &url,
+                issued.peer_id,
+                std::sync::Arc::new(move || token.clone()),
+                vec![(id, saved)],
+                Duration::from_secs(10),
+            ))
+            .expect("connected")
+    };
+    let mut alice_home = open(&alice);
+    let mut bob_home = open(&bob);
+    let alice_client = connect(&alice, &mut alice_home);
+    let bob_client = connect(&bob, &mut bob_home);
+    let timeout = Duration::from_secs(10);
+    for client in [&alice_client, &bob_client] {
+        let synced = runtime.block_on(client.sync(&id, timeout)).expect("synced");
+        assert!(synced.is_some_and(|s| s.complete));
+    }
+
+    let section = alice_home
+        .charter(&id, None)
+        .expect("the charter")
+        .sections
+        .into_iter()
+        .find(|s| s.heading == "Adhésion")
+        .expect("the section");
+    let mut at = section.text.chars().count();
+    for word in [
+        "Chacune",
+        " et",
+        " chacun",
+        " adhère",
+        " à",
+        " la",
+        " coopérative",
+    ] {
+        for c in word.chars() {
+            let since = runtime
+                .block_on(alice_client.heads(&id, timeout))
+                .expect("heads")
+                .expect("open");
+            alice_home
+                .type_text(&id, &section.id, at, 0, &c.to_string())
+                .expect("typed");
+            alice_home.flush().expect("saved");
+            at += 1;
+            let bytes = alice_home.document(&id).expect("doc").save_after(&since);
+            runtime
+                .block_on(alice_client.push(&id, &bytes, timeout))
+                .expect("pushed");
+            let synced = runtime
+                .block_on(alice_client.sync(&id, timeout))
+                .expect("synced")
+                .expect("open");
+            assert!(synced.complete, "the relay has Alice's keystroke");
+        }
+    }
+    let expected = alice_home.charter(&id, None).expect("the charter");
+
+    // Bob's session kept (nearly) every keystroke unapplied.
+    let before = bob_home.heads(&id).expect("heads");
+    let synced = runtime
+        .block_on(bob_client.sync_after(&id, &before, true, timeout))
+        .expect("synced")
+        .expect("open");
+    assert!(synced.complete && synced.after);
+    let typed = "Chacune et chacun adhère à la coopérative".chars().count() as u64;
+    let (kept, _batches) = bob_client.typed(&id).expect("open");
+    assert!(
+        kept + 1 >= typed,
+        "{kept} of {typed} keystrokes kept unapplied"
+    );
+    // What it hands over brings Bob's home to Alice's document.
+    let witnesses = synced.witness.map(|w| (id, w)).into_iter().collect();
+    bob_home
+        .apply_remote_witnessed(vec![(id, synced.bytes)], witnesses)
+        .expect("taken in");
+    assert_eq!(
+        bob_home.heads(&id).expect("heads"),
+        alice_home.heads(&id).expect("heads")
+    );
+    assert_eq!(bob_home.charter(&id, None).expect("the charter"), expected);
+    runtime.block_on(alice_client.close());
+    runtime.block_on(bob_client.close());
+    drop(bob_home);
+    assert!(
+        bob.section(&doc, "Adhésion")
+            .ends_with("Chacune et chacun adhère à la coopérative")
+    );
+}
