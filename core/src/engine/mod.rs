@@ -697,7 +697,10 @@ impl Engine {
 
     /// The document, loaded, every change it holds applied.
     fn loaded(&mut self, id: &DocId) -> Result<&mut Loaded> {
-        let settled = self.loaded_unsettled(id)?.settle(id);
+        let settled = match self.docs.get_mut(id) {
+            Some(loaded) => loaded.settle(id),
+            None => Ok(()),
+        };
         if let Err(error) = settled {
             // Loaded again from the store when next asked.
             self.docs.remove(id);

@@ -148,6 +148,17 @@ impl Typing {
 
     /// Forget everything (the caller's document was rebuilt or dropped).
     pub fn reset(&mut self) {
+        // Nothing known (a home's typing between remote keystrokes): nothing
+        // to drop or make again.
+        if self.actors.is_empty()
+            && self.kinds.is_empty()
+            && self.slots.is_empty()
+            && self.elements.is_empty()
+            && self.last.is_empty()
+            && self.known.is_empty()
+        {
+            return;
+        }
         *self = Typing::default();
     }
 
