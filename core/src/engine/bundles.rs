@@ -4,8 +4,8 @@ use super::records::shares_history;
 use super::*;
 
 /// The most changes one import keeps unapplied as keystrokes
-/// ([`Engine::typed_plan`]).
-const MAX_TYPED: usize = 256;
+/// ([`Engine::typed_plan`]): what the typing check takes at once.
+const MAX_TYPED: usize = guard::typing::MAX_CHECKED;
 
 impl Engine {
     /// Write the given documents into a bundle.

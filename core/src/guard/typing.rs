@@ -69,6 +69,9 @@ type Slot = (Id, String);
 /// forgotten and learnt again (the full path meanwhile).
 const MAX_KNOWN: usize = 1 << 18;
 
+/// The most changes one call vouches for (see [`Typing::check`]).
+pub const MAX_CHECKED: usize = 256;
+
 /// The largest op counter vouched for (JavaScript peers read counters as
 /// doubles).
 const MAX_COUNTER: u64 = 1 << 52;
@@ -361,6 +364,12 @@ impl Typing {
                 }
                 chunks.push(chunk);
             }
+        }
+        // A long run (a catch-up, a push of a history) takes the full path:
+        // looking up each change's place costs up to a walk of the text,
+        // and one batch apply is one walk for all.
+        if chunks.len() > MAX_CHECKED {
+            return None;
         }
         for entry in chunks {
             let change = decode_change(entry, limits).ok()?;
@@ -751,6 +760,29 @@ mod tests {
         applies(&mut relay, pending);
         alice.merge(&mut bob).expect("merge");
         assert_eq!(relay.get_heads(), alice.get_heads());
+        assert_eq!(text_of(&relay), text_of(&alice));
+    }
+
+    /// A long run of keystrokes in one message is left to the full path
+    /// (each one's place looked up would cost up to a walk of the text,
+    /// thousands of times over); the same run in messages of
+    /// [`MAX_CHECKED`] is vouched for.
+    #[test]
+    fn a_long_run_in_one_message_takes_the_full_path() {
+        let doc = base();
+        let (relay, mut typing, mut seqs) = relay_of(&doc);
+        let mut alice = doc.fork().with_actor(actor(1));
+        let run: Vec<Vec<u8>> = (0..=MAX_CHECKED)
+            .map(|i| type_in(&mut alice, 4 + i, 0, "a"))
+            .collect();
+        assert!(!vouches(&mut typing, &relay, &seqs, &run));
+        let joined: Vec<u8> = run.iter().flatten().copied().collect();
+        assert!(!vouches(&mut typing, &relay, &seqs, &[joined]));
+        let (first, rest) = run.split_at(MAX_CHECKED);
+        let mut pending = vouch(&mut typing, &relay, &mut seqs, first).expect("a message's worth");
+        pending.extend(vouch(&mut typing, &relay, &mut seqs, rest).expect("the rest"));
+        let mut relay = relay;
+        applies(&mut relay, pending);
         assert_eq!(text_of(&relay), text_of(&alice));
     }
 
