@@ -478,6 +478,9 @@ impl Live {
                         .await
                         .map_err(session::SessionError::from)?
                 {
+                    // What reached the session between the last exchange
+                    // and this subscription told no one: look once now.
+                    let _ = remote_tx.send(());
                     let tx = remote_tx.clone();
                     tokio::spawn(async move {
                         use futures::StreamExt as _;
