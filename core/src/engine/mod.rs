@@ -1110,6 +1110,7 @@ impl Engine {
 
     fn finish(&mut self) -> Result<()> {
         self.stage();
+        let mut damaged = Vec::new();
         for (id, loaded) in &mut self.docs {
             if !loaded.changed {
                 continue;
@@ -1122,12 +1123,19 @@ impl Engine {
                 loaded.incremental_changes >= MIN_COMPACTION_ON_CLOSE.max(snapshot_changes / 2);
             // The snapshot holds every change: those kept unapplied are
             // applied first (once per half a document of them). Should they
-            // not apply, they stay stored one by one.
-            let due = due && loaded.settle(id).is_ok();
+            // not apply, they stay stored one by one, and this copy, damaged,
+            // is not kept.
+            if due && loaded.settle(id).is_err() {
+                damaged.push(*id);
+                continue;
+            }
             if !(due && compact(&self.store, id, loaded)) {
                 refresh_meta(loaded);
                 self.store.stage(vec![meta_write(id, &loaded.meta)], None);
             }
+        }
+        for id in damaged {
+            self.docs.remove(&id);
         }
         self.store.flush()?;
         Ok(())

@@ -1220,3 +1220,32 @@ proptest::proptest! {
         }
     }
 }
+
+/// Should keystrokes kept unapplied ever fail to apply (the typing check
+/// vouches they will), the read says the document is damaged, the copy in
+/// memory is dropped, and the next read loads what the store holds.
+#[test]
+fn kept_keystrokes_that_do_not_apply_are_an_error_not_a_wrong_read() {
+    let storage = MemoryStorage::default();
+    let mut home = engine(33, &storage);
+    let doc = create(&mut home);
+    let expected = home.charter(&doc, None).expect("read");
+    // A change whose dependency the home never had: Automerge only
+    // queues it, the heads do not move as promised.
+    let mut elsewhere = Automerge::new();
+    elsewhere
+        .transact(|tx| tx.put(automerge::ROOT, "a", 1))
+        .expect("edit");
+    elsewhere
+        .transact(|tx| tx.put(automerge::ROOT, "b", 2))
+        .expect("edit");
+    let orphan = elsewhere.get_last_local_change().expect("change").clone();
+    let loaded = home.docs.get_mut(&doc).expect("loaded");
+    loaded.remote_heads = vec![orphan.hash()];
+    loaded.remote = vec![orphan];
+    assert!(matches!(
+        home.charter(&doc, None),
+        Err(Error::Damaged { .. })
+    ));
+    assert_eq!(home.charter(&doc, None).expect("read again"), expected);
+}
