@@ -108,28 +108,37 @@ impl Engine {
     /// added; a record that no longer decodes, or whose bytes do not match
     /// its key, is reported as [`Error::RecordDamaged`].
     pub fn records(&self, community: &CommunityId) -> Result<Vec<Record>> {
+        let entries = self.store.record_bytes(community)?;
+        // A command's first act reads them all: on two threads when there
+        // are many (scoped, joined here).
+        let threads = if entries.len() >= 2 * crate::record::PARALLEL_MIN {
+            std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .min(2)
+        } else {
+            1
+        };
         let mut found = BTreeMap::new();
-        for (key, bytes) in self.store.record_bytes(community)? {
-            let actual = RecordId::of(&bytes);
-            let damaged = |id: RecordId, detail: String| Error::RecordDamaged {
-                community: *community,
-                id,
-                detail,
-            };
-            let Ok(id) = key.parse::<RecordId>() else {
-                return Err(damaged(actual, "its key is not a record id".into()));
-            };
-            if id != actual {
-                return Err(damaged(
-                    id,
-                    "its bytes are not the record its key names".into(),
-                ));
-            }
-            let record = Record::decode(&bytes).map_err(|error| damaged(id, error.to_string()))?;
-            if record.community() != *community {
-                return Err(damaged(id, "it belongs to another community".into()));
-            }
-            found.insert(id, record);
+        if threads == 1 {
+            found.extend(stored_records(community, &entries)?);
+        } else {
+            let half = entries.len().div_ceil(2);
+            let (first, second) = entries.split_at(half);
+            let (first, second) = std::thread::scope(|scope| {
+                let worker = std::thread::Builder::new()
+                    .spawn_scoped(scope, || stored_records(community, second));
+                let first = stored_records(community, first);
+                let second = match worker {
+                    Ok(worker) => worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    // No thread to be had: this half here too.
+                    Err(_) => stored_records(community, second),
+                };
+                (first, second)
+            });
+            found.extend(first?);
+            found.extend(second?);
         }
         let range = (*community, RecordId::ZERO)..=(*community, RecordId([0xff; 32]));
         for ((_, id), (_, record)) in self.pending_records.range(range) {
@@ -300,4 +309,38 @@ fn verify_all(records: &[&Record]) -> Result<()> {
         }),
         None => Ok(()),
     }
+}
+
+/// `community`'s records from their stored bytes (`(key, bytes)`): each
+/// hashed against its key (a damaged store is an error, never a wrong
+/// record) and decoded.
+pub(super) fn stored_records(
+    community: &CommunityId,
+    entries: &[(String, Vec<u8>)],
+) -> Result<Vec<(RecordId, Record)>> {
+    let mut found = Vec::with_capacity(entries.len());
+    for (key, bytes) in entries {
+        let actual = RecordId::of(bytes);
+        let damaged = |id: RecordId, detail: String| Error::RecordDamaged {
+            community: *community,
+            id,
+            detail,
+        };
+        let Ok(id) = key.parse::<RecordId>() else {
+            return Err(damaged(actual, "its key is not a record id".into()));
+        };
+        if id != actual {
+            return Err(damaged(
+                id,
+                "its bytes are not the record its key names".into(),
+            ));
+        }
+        let record =
+            Record::decode_stored(bytes, actual).map_err(|error| damaged(id, error.to_string()))?;
+        if record.community() != *community {
+            return Err(damaged(id, "it belongs to another community".into()));
+        }
+        found.push((id, record));
+    }
+    Ok(found)
 }

@@ -842,6 +842,64 @@ fn a_damaged_stored_record_is_an_error() {
     ));
 }
 
+/// Many records are read on two threads: the same records, in the same
+/// order, as one by one; and a damaged one among the last read is the
+/// error, whichever half it falls in.
+#[test]
+fn many_records_read_on_two_threads_as_one_by_one() {
+    let key = DeviceKey::from_seed(&[27; 32]);
+    let genesis = genesis(&key, "Coop");
+    let id = genesis.id();
+    let mut records = vec![genesis.clone()];
+    records.extend((0..300).map(|n| tension(&key, &genesis, &format!("tension {n}"))));
+    let storage = MemoryStorage::default();
+    let mut e = engine(27, &storage);
+    let added = e.add_records(&records).expect("added");
+    e.wait(added.ticket).expect("durable");
+    let e = engine(27, &storage);
+    let read = e.records(&id).expect("read");
+    let entries = e.store.record_bytes(&id).expect("bytes");
+    assert!(entries.len() >= 2 * crate::record::PARALLEL_MIN);
+    let one_by_one: Vec<Record> = super::records::stored_records(&id, &entries)
+        .expect("read")
+        .into_iter()
+        .map(|(_, record)| record)
+        .collect();
+    assert_eq!(ids(&read), ids(&records));
+    assert_eq!(
+        read.iter().map(Record::id).collect::<Vec<_>>(),
+        one_by_one.iter().map(Record::id).collect::<Vec<_>>()
+    );
+    // The same store with the last record by key damaged: in the second
+    // half (stored records are never overwritten: a store of its own).
+    let (last_key, _) = entries.last().expect("entries");
+    let last: RecordId = last_key.parse().expect("an id");
+    let damaged = MemoryStorage::default();
+    let writes = entries
+        .iter()
+        .map(|(key, bytes)| {
+            let at: RecordId = key.parse().expect("an id");
+            let value = if at == last {
+                b"not this record".to_vec()
+            } else {
+                bytes.clone()
+            };
+            WriteOp::Put {
+                table: Table::Records,
+                key: crate::store::record_key(&id, &at),
+                value,
+            }
+        })
+        .collect();
+    damaged.commit(writes).expect("put");
+    let result = engine(27, &damaged).records(&id);
+    assert!(
+        matches!(&result, Err(Error::RecordDamaged { id: damaged, .. }) if *damaged == last),
+        "{:?} {last:?}",
+        result.as_ref().map(Vec::len)
+    );
+}
+
 /// The ledger replica a sync sends is read back through the guard: damaged
 /// bytes in the store are an error naming the ledger, not a panic and not a
 /// fresh ledger that would renumber this device's changes.
