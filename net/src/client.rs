@@ -966,6 +966,31 @@ mod tests {
         client.close().await;
     }
 
+    /// Bytes handed in for a document that are not one: the sync of it
+    /// fails and says it was this side's copy, before anything is sent.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_copy_of_this_side_that_does_not_load_is_a_local_error() {
+        let doc = DocId::from_bytes([7; 16]);
+        let url = hostile_relay(doc, Hostile::Garbage).await;
+        let client = Client::connect(
+            &url,
+            "member".into(),
+            Arc::new(String::new),
+            vec![(doc, b"not automerge".to_vec())],
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("the handshake is answered");
+        match client.sync(&doc, Duration::from_secs(3)).await {
+            Err(ClientError::Local { doc: named, detail }) => {
+                assert_eq!(named, doc.to_string());
+                assert!(!detail.is_empty());
+            }
+            other => panic!("a copy that does not load was reported as {other:?}"),
+        }
+        client.close().await;
+    }
+
     /// A relay that closes the connection without a word while a document
     /// syncs: the sync did not happen, and says the connection ended.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

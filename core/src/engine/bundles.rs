@@ -459,20 +459,7 @@ impl Engine {
         for (_, id, plan) in plans {
             let (doc, outcome, chunk, new_changes) = match plan {
                 Plan::Typed(typed) => {
-                    let mut bytes = Vec::new();
-                    for t in &typed {
-                        bytes.extend_from_slice(t.change.raw_bytes());
-                    }
-                    let first = typed
-                        .first()
-                        .map(|t| ids::hash_hex(&t.change.hash()))
-                        .unwrap_or_default();
-                    let key = chunk_key(&id, "incremental", &first);
-                    ops.push(WriteOp::Put {
-                        table: Table::Chunks,
-                        key: key.clone(),
-                        value: bytes,
-                    });
+                    let key = incremental_chunk(&id, typed.iter().map(|t| &t.change), &mut ops);
                     // Keystrokes touch neither the title nor the schema's
                     // keys (`typed_plan`): the index keeps its title and kind.
                     let mut meta = self
@@ -514,21 +501,8 @@ impl Engine {
                     (doc, ImportOutcome::Added, key, changes)
                 }
                 Plan::Merge(doc, new, seqs) => {
-                    let mut bytes = Vec::new();
-                    for change in &new {
-                        bytes.extend_from_slice(change.raw_bytes());
-                    }
                     merged_seqs.insert(id, seqs);
-                    let first = new
-                        .first()
-                        .map(|c| ids::hash_hex(&c.hash()))
-                        .unwrap_or_default();
-                    let key = chunk_key(&id, "incremental", &first);
-                    ops.push(WriteOp::Put {
-                        table: Table::Chunks,
-                        key: key.clone(),
-                        value: bytes,
-                    });
+                    let key = incremental_chunk(&id, new.iter(), &mut ops);
                     (doc, ImportOutcome::Merged(new.len()), key, new.len() as u64)
                 }
             };
@@ -577,23 +551,11 @@ impl Engine {
                     self.docs.insert(
                         id,
                         Loaded {
-                            stored_heads: doc.get_heads(),
-                            doc,
-                            unstaged: 0,
                             last_staged_ms: now,
                             chunk_keys: vec![chunk],
                             total_changes: new_changes,
-                            incremental_changes: 0,
-                            text_objects: HashMap::new(),
-                            meta,
-                            changed: false,
-                            edited: false,
-                            seqs: None,
-                            remote: Vec::new(),
-                            remote_heads: Vec::new(),
-                            typing: guard::Typing::new(),
                             // Imported whole: it saved and loaded again.
-                            foreign: false,
+                            ..Loaded::new(doc, meta)
                         },
                     );
                 }
@@ -609,6 +571,28 @@ impl Engine {
                 .collect(),
         })
     }
+}
+
+/// Stage `changes` (a merge's new ones, in order) as one incremental chunk
+/// of `id`, named after the first; returns its key.
+fn incremental_chunk<'a>(
+    id: &DocId,
+    changes: impl Iterator<Item = &'a automerge::Change>,
+    ops: &mut Vec<WriteOp>,
+) -> String {
+    let mut bytes = Vec::new();
+    let mut first = None;
+    for change in changes {
+        first.get_or_insert_with(|| ids::hash_hex(&change.hash()));
+        bytes.extend_from_slice(change.raw_bytes());
+    }
+    let key = chunk_key(id, "incremental", &first.unwrap_or_default());
+    ops.push(WriteOp::Put {
+        table: Table::Chunks,
+        key: key.clone(),
+        value: bytes,
+    });
+    key
 }
 
 /// The writes that keep `doc` as a community's ledger replica: its whole

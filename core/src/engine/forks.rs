@@ -60,22 +60,13 @@ impl Engine {
         };
         self.store.stage(vec![meta_write(&id, &meta)], None);
         let mut loaded = Loaded {
-            doc: forked,
             stored_heads: Vec::new(),
             unstaged: changes.max(1),
             last_staged_ms: now,
-            chunk_keys: Vec::new(),
             total_changes: changes,
-            incremental_changes: 0,
-            text_objects: HashMap::new(),
-            meta,
             changed: true,
             edited: true,
-            seqs: None,
-            remote: Vec::new(),
-            remote_heads: Vec::new(),
-            typing: guard::Typing::new(),
-            foreign: false,
+            ..Loaded::new(forked, meta)
         };
         let ticket = stage_doc(&self.store, &id, &mut loaded);
         self.docs.insert(id, loaded);

@@ -267,25 +267,9 @@ impl Loaded {
         if self.remote.is_empty() {
             return None;
         }
-        let kept: HashMap<ChangeHash, &automerge::Change> =
-            self.remote.iter().map(|c| (c.hash(), c)).collect();
         // The kept changes `before` covers, and the applied ones it
         // reaches through them.
-        let mut covered = HashSet::new();
-        let mut applied = Vec::new();
-        let mut stack = before.to_vec();
-        while let Some(hash) = stack.pop() {
-            match kept.get(&hash) {
-                Some(change) => {
-                    if covered.insert(hash) {
-                        stack.extend(change.deps().iter().copied());
-                    }
-                }
-                None => applied.push(hash),
-            }
-        }
-        applied.sort();
-        applied.dedup();
+        let (covered, applied) = guard::typing::split_at(&self.remote, before);
         let mut heads = self.doc.get_heads();
         heads.sort();
         if applied != heads {

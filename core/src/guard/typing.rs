@@ -45,7 +45,7 @@
 //! changes vouched for, honest or mutated, applies in one batch, and the
 //! document still saves, loads and syncs to a fresh peer.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc as _, ScalarValue};
@@ -68,6 +68,30 @@ type Slot = (Id, String);
 /// The most elements and changes remembered; past them, everything is
 /// forgotten and learnt again (the full path meanwhile).
 const MAX_KNOWN: usize = 1 << 18;
+
+/// Of `kept` (changes kept unapplied, as a caller of [`Typing::check`]
+/// keeps them), those that `heads` cover, and the changes outside them
+/// (applied) that `heads` reach through them, sorted: where a point of the
+/// document's history stands, split between the two.
+pub fn split_at(kept: &[Change], heads: &[ChangeHash]) -> (HashSet<ChangeHash>, Vec<ChangeHash>) {
+    let by_hash: HashMap<ChangeHash, &Change> = kept.iter().map(|c| (c.hash(), c)).collect();
+    let mut covered = HashSet::new();
+    let mut applied = Vec::new();
+    let mut stack = heads.to_vec();
+    while let Some(hash) = stack.pop() {
+        match by_hash.get(&hash) {
+            Some(change) => {
+                if covered.insert(hash) {
+                    stack.extend(change.deps().iter().copied());
+                }
+            }
+            None => applied.push(hash),
+        }
+    }
+    applied.sort_unstable();
+    applied.dedup();
+    (covered, applied)
+}
 
 /// The most changes one call vouches for (see [`Typing::check`]).
 pub const MAX_CHECKED: usize = 256;

@@ -550,24 +550,9 @@ impl DocSync {
         if !since.iter().all(|h| self.knows(h)) {
             return None;
         }
-        let pending: HashMap<ChangeHash, &automerge::Change> =
-            self.pending.iter().map(|c| (c.hash(), c)).collect();
         // The unapplied changes `since` covers, and the applied ones it
         // reaches through them.
-        let mut covered = std::collections::HashSet::new();
-        let mut applied = Vec::new();
-        let mut stack = since.to_vec();
-        while let Some(hash) = stack.pop() {
-            match pending.get(&hash) {
-                Some(change) => {
-                    if covered.insert(hash) {
-                        stack.extend(change.deps().iter().copied());
-                    }
-                }
-                None => applied.push(hash),
-            }
-        }
-        let applied = sorted(&applied);
+        let (covered, applied) = guard::typing::split_at(&self.pending, since);
         let mut bytes = if applied == sorted(&self.doc.get_heads()) {
             Vec::new()
         } else {
