@@ -351,6 +351,9 @@ impl Engine {
         loaded.total_changes += count;
         loaded.incremental_changes += count;
         loaded.meta = meta;
+        // Compacted at close once its chunks are due (a watch that only
+        // receives would otherwise store every keystroke as a chunk).
+        loaded.changed = true;
         // One batch per this many: Automerge's walk of the text, once per
         // a share of the document's changes, stays flat per edit.
         let batch = usize::try_from(loaded.total_changes / 64)
@@ -546,6 +549,8 @@ impl Engine {
                     loaded.incremental_changes += new_changes;
                     loaded.text_objects.clear();
                     loaded.meta = meta;
+                    // Compacted at close once its chunks are due.
+                    loaded.changed = true;
                 }
                 _ => {
                     self.docs.insert(

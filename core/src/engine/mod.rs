@@ -201,6 +201,8 @@ struct Loaded {
     /// or merge, so it never outlives the structure it was read from.
     text_objects: HashMap<SectionId, ObjId>,
     meta: DocMeta,
+    /// Changed since loaded (an edit, a merge): its index entry is written
+    /// again and its chunks compacted when due at close.
     changed: bool,
     /// This engine made changes to it (an edit, a keystroke, its creation,
     /// a merge of an amendment): the changes [`Engine::attest_edited`]

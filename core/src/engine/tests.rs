@@ -1307,3 +1307,33 @@ fn kept_keystrokes_that_do_not_apply_are_an_error_not_a_wrong_read() {
     ));
     assert_eq!(home.charter(&doc, None).expect("read again"), expected);
 }
+
+/// A home that only receives (a watch, closing and reopening between
+/// looks) compacts what it took in once it is due: its store does not keep
+/// every keystroke received as a chunk of its own, and reads the same.
+#[test]
+fn a_home_that_only_receives_compacts_at_close() {
+    let mut alice = engine(34, &MemoryStorage::default());
+    let doc = create(&mut alice);
+    let adhesion = section(&mut alice, &doc, 0);
+    let storage = MemoryStorage::default();
+    let mut bob = engine(35, &storage);
+    bob.apply_remote(vec![(doc, alice.document(&doc).expect("doc").save())])
+        .expect("taken");
+    for n in 0..40 {
+        alice.type_text(&doc, &adhesion, n, 0, "x").expect("typed");
+        alice.flush().expect("flush");
+        let since = bob.heads(&doc).expect("heads");
+        let bytes = alice.document(&doc).expect("doc").save_after(&since);
+        bob.apply_remote(vec![(doc, bytes)]).expect("taken");
+        let kept = bob.close_keeping().expect("closed");
+        bob = engine(35, &storage);
+        bob.adopt(kept).expect("adopt");
+    }
+    let chunks = storage_keys(&storage, &doc).len();
+    assert!(chunks < 20, "{chunks} chunks for 41 changes");
+    assert_eq!(
+        engine(35, &storage).charter(&doc, None).expect("read"),
+        alice.charter(&doc, None).expect("read")
+    );
+}
