@@ -9,7 +9,8 @@
 //!   [`chunks::ChunkStore`] and for a [`peer::Peer`] identity (a relay
 //!   token today, an iroh endpoint key tomorrow); [`metrics`]: what they
 //!   count.
-//! - [`client`]: the dialling side (the only module that names samod) and
+//! - [`client`]: the dialling side (the relay's per-document machine, in
+//!   memory, with the relay as its one peer) and
 //!   [`discover`]: finding a relay (its URLs, its key, its `/status`).
 //!
 //! The relay (`nous-sync-server`) puts an HTTP server, tokens and its redb

@@ -4,7 +4,7 @@
 //! edits into a live session ([`push_local`]).
 //!
 //! The other side is a [`Transport`]: a relay over WebSocket today
-//! ([`RelayTransport`]: tokens, `/status`, `/register`, the samod client),
+//! ([`RelayTransport`]: tokens, `/status`, `/register`, the client),
 //! an iroh connection tomorrow. The engine's store stays the truth: what
 //! comes back is taken in through the guard, records through their
 //! signature checks and documents through [`Engine::apply_remote`], never
