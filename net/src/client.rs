@@ -229,8 +229,7 @@ impl State {
     /// A frame from the relay, through [`check_inbound`]: Err(why) if it is
     /// refused (the connection is then closed).
     fn take(&mut self, frame: &[u8]) -> Result<(), String> {
-        let message = check_inbound(frame)?;
-        let envelope = wire::decode(frame).map_err(|e| format!("from the relay: {e}"))?;
+        let (envelope, message) = check_inbound(frame)?;
         let Some(doc) = envelope
             .document
             .as_deref()
@@ -323,16 +322,17 @@ impl Entry {
 /// changes, `hub::doc::Pieces`), so the cap on changes cannot be the
 /// relay's own per-message cap on what members send. The documents
 /// themselves are taken into the home through the guard again when the
-/// session ends. Returns the sync message the frame carries, if any.
-fn check_inbound(frame: &[u8]) -> Result<Option<sync::Message>, String> {
+/// session ends. Returns the frame's envelope and the sync message it
+/// carries, if any (each decoded once).
+fn check_inbound(frame: &[u8]) -> Result<(wire::Envelope<'_>, Option<sync::Message>), String> {
     let max_frame_bytes = crate::guard::GuardLimits::default().max_frame_bytes;
     let limits = nous_core::guard::Limits::default();
     if frame.len() > max_frame_bytes {
         return Err(format!("the relay sent a frame of {} bytes", frame.len()));
     }
-    let envelope = crate::wire::decode(frame).map_err(|e| format!("from the relay: {e}"))?;
+    let envelope = wire::decode(frame).map_err(|e| format!("from the relay: {e}"))?;
     let (true, Some(data)) = (envelope.kind.carries_sync(), envelope.data) else {
-        return Ok(None);
+        return Ok((envelope, None));
     };
     let message = nous_core::guard::sync_message(data, &limits)
         .map_err(|e| format!("from the relay: {e}"))?;
@@ -341,7 +341,7 @@ fn check_inbound(frame: &[u8]) -> Result<Option<sync::Message>, String> {
         nous_core::guard::check_caps(&changes, &limits)
             .map_err(|e| format!("from the relay: {e}"))?;
     }
-    Ok(Some(message))
+    Ok((envelope, Some(message)))
 }
 
 /// `url` with the token as its `token` query parameter.
