@@ -595,7 +595,7 @@ fn build_seeds() -> Seeds {
         .expect("found");
     engine.wait(founded.ticket).expect("stored");
     let community = founded.community.id;
-    let mut records = founded.community.records.clone();
+    let mut records: Vec<Record> = founded.community.records.iter().cloned().collect();
     let mut heads = founded.community.state.heads.clone();
     let time = records.iter().map(Record::timestamp).max().unwrap_or(0);
     for (i, doc) in [second, charter].iter().enumerate() {

@@ -19,7 +19,8 @@
 //!
 //! Run with: `cargo bench -p nous-core --bench w3_verify` (add `-- --json`
 //! for one JSON line per part, `-- --rounds N` to alternate N times and keep
-//! the best, `-- --part a`, `b` or `c` for one part only).
+//! the best, `-- --part a`, `b` or `c` for one part only, `-- --records N`
+//! for W3c at one community size).
 //! Under `cargo test --benches` it runs a small configuration of each once
 //! (300 records for W3a; 200 records covering 2,000 changes for W3b),
 //! checking that all verify, that tampered records are caught, and that the
@@ -39,6 +40,12 @@ use nous_core::record::{
 };
 use nous_core::{ChangeHash, DeviceKey, DocId};
 use sha2::{Digest as _, Sha256};
+
+/// The allocator of the binaries (`nous` acts through it): the system's
+/// one spent most of a kept act in `malloc` after the rounds before freed
+/// a community.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const DEVICES: u8 = 20;
 const START_MS: u64 = 1_767_225_600_000;
@@ -64,7 +71,12 @@ fn main() {
         community::run(full, json, rounds);
     }
     if part.is_none() || part.as_deref() == Some("c") {
-        community::acts(full, json, rounds);
+        // `--records N`: W3c at that community size alone.
+        let records: Option<usize> = std::env::args()
+            .skip_while(|a| a != "--records")
+            .nth(1)
+            .and_then(|n| n.parse().ok());
+        community::acts(full, json, rounds, records);
     }
 }
 
@@ -693,8 +705,11 @@ mod community {
 
     /// W3c: what one act costs a member's home against the community's
     /// size: resolving the community, then signing and judging one tension.
-    pub fn acts(full: bool, json: bool, rounds: usize) {
-        let sizes: &[usize] = if full {
+    pub fn acts(full: bool, json: bool, rounds: usize, only: Option<usize>) {
+        let only = only.map(|n| [n]);
+        let sizes: &[usize] = if let Some(only) = &only {
+            only
+        } else if full {
             &[100, 1_000, 3_000, 10_000]
         } else {
             &[60, 200]
@@ -855,7 +870,7 @@ mod community {
             })
             .expect("found");
         let id = founded.community.id;
-        let mut all = founded.community.records.clone();
+        let mut all: Vec<Record> = founded.community.records.iter().cloned().collect();
         let mut doc =
             Automerge::load(&engine.document(&doc_id).expect("charter").save()).expect("load");
         let charter = charter::read(&doc, None).expect("a charter");

@@ -311,7 +311,7 @@ impl Claims {
     /// Take in what a community's records say: its charter (from its
     /// resolved `state`), the drafts proposed and the versions ratified by
     /// its devices in `records` (the community's records, any verdict).
-    pub fn add(&mut self, state: &State, records: &[Record]) {
+    pub fn add<'a>(&mut self, state: &State, records: impl IntoIterator<Item = &'a Record>) {
         let community = state.community;
         let devices = state.known_devices();
         self.lineage

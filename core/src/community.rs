@@ -30,8 +30,9 @@ use crate::{Engine, Error, Result, Section};
 pub struct Community {
     /// The community id.
     pub id: CommunityId,
-    /// Every record stored for it.
-    pub records: Vec<Record>,
+    /// Every record stored for it (shared: the community after an act
+    /// shares its records with the one before).
+    pub records: imbl::Vector<Record>,
     /// The resolved state (shared by the community's copies: a community
     /// is handed out and kept by value, and its state grows with its
     /// records).
@@ -210,7 +211,7 @@ impl Engine {
         let staged = self.add_records(std::slice::from_ref(&record))?;
         let community = Community {
             id,
-            records: vec![record.clone()],
+            records: imbl::Vector::unit(record.clone()),
             state: Arc::new(state),
             folded: None,
         };
@@ -394,13 +395,16 @@ impl Engine {
     /// only (the store, a community that does not resolve).
     pub fn try_act(&mut self, community: &Community, payload: Payload) -> Result<ActOutcome> {
         let parents = community.state.heads.clone();
-        let parent_time = community
-            .records
-            .iter()
-            .filter(|r| parents.contains(&r.id()))
-            .map(Record::timestamp)
-            .max()
-            .unwrap_or(0);
+        let parent_time = match community.folded.as_deref() {
+            Some(folded) => folded.latest_of(&parents),
+            None => community
+                .records
+                .iter()
+                .filter(|r| parents.contains(&r.id()))
+                .map(Record::timestamp)
+                .max()
+                .unwrap_or(0),
+        };
         let kind = payload.kind();
         let record = self.sign_record(Unsigned {
             community: community.id,
@@ -409,7 +413,7 @@ impl Engine {
             payload,
         })?;
         let mut records = community.records.clone();
-        records.push(record.clone());
+        records.push_back(record.clone());
         // Built on every head, the act is usually judged from the fold of
         // the community alone; else every record is folded again.
         let next = match community.folded.as_deref() {
@@ -425,7 +429,8 @@ impl Engine {
                     records,
                 };
                 if cfg!(debug_assertions) {
-                    let again = self.fold_community(community.id, judged.records.clone())?;
+                    let again = self
+                        .fold_community(community.id, judged.records.iter().cloned().collect())?;
                     assert_eq!(
                         serde_json::to_string(&judged.state).ok(),
                         serde_json::to_string(&again.state).ok(),
@@ -434,9 +439,15 @@ impl Engine {
                 }
                 judged
             }
-            None => self.fold_community(community.id, records)?,
+            None => self.fold_community(community.id, records.into_iter().collect())?,
         };
-        match judged.state.verdict(&record.id()) {
+        // Found by id in the fold (the state lists every record).
+        let verdict = judged
+            .folded
+            .as_deref()
+            .and_then(|folded| folded.verdict(&record.id()))
+            .or_else(|| judged.state.verdict(&record.id()));
+        match verdict {
             Some(Verdict::Accepted) => {}
             Some(Verdict::Rejected(reason) | Verdict::Pending(reason)) => {
                 return Ok(ActOutcome::Refused {
@@ -729,7 +740,7 @@ impl Community {
     pub(crate) fn extend(&self, record: &Record) -> Option<Community> {
         let next = self.folded.as_deref()?.extend(record, false)?;
         let mut records = self.records.clone();
-        records.push(record.clone());
+        records.push_back(record.clone());
         Some(Community {
             id: self.id,
             state: Arc::new(next.state()),
@@ -760,7 +771,7 @@ impl Engine {
         .map_err(|e| Error::Governance(e.to_string()))?;
         Ok(Community {
             id,
-            records,
+            records: records.into(),
             state: Arc::new(folded.state()),
             folded: Some(Arc::new(folded)),
         })

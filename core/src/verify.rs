@@ -328,7 +328,7 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
                 .values()
                 .map(|a| (a.record, a.title.clone(), a.phase))
                 .collect(),
-            records: state.records.clone(),
+            records: state.records.iter().cloned().collect(),
         });
     }
 

@@ -90,7 +90,8 @@ impl Engine {
             }
             if waiting.is_empty() {
                 if cfg!(debug_assertions) {
-                    let again = self.fold_records(id, community.records.clone())?;
+                    let again =
+                        self.fold_records(id, community.records.iter().cloned().collect())?;
                     assert_eq!(
                         serde_json::to_string(&community.state).ok(),
                         serde_json::to_string(&again.state).ok(),

@@ -5,22 +5,26 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
+use super::seq::{Index, Seq};
 use crate::record::{Kind, Payload, Record, RecordId};
 
 /// The records of a community that could be placed in the DAG, in canonical
 /// order, with the ones that could not and why.
+///
+/// A kept fold's next step (one act) copies the DAG and adds a record, in
+/// time that does not grow with the community ([`Seq`], [`Index`]).
 #[derive(Clone)]
 pub(crate) struct Dag {
     /// Records in canonical order (parents before children).
-    pub order: Vec<Record>,
+    pub order: Seq<Record>,
     /// Index in `order` by id.
-    pub index: HashMap<RecordId, usize>,
+    pub index: Index<RecordId, usize>,
     /// Parents of each record, as indices into `order`.
-    pub parents: Vec<Arc<[usize]>>,
+    pub parents: Seq<Arc<[usize]>>,
     /// The length of the longest path from the genesis to each record: with
     /// the timestamp and the id, an order of records that respects
     /// causality and does not depend on the tie-break.
-    pub depth: Vec<usize>,
+    pub depth: Seq<usize>,
     /// Records left out: their id and why.
     pub left_out: Vec<(Record, LeftOut)>,
 }
@@ -165,10 +169,10 @@ impl Dag {
             depth[i] = ps.iter().map(|&p| depth[p] + 1).max().unwrap_or(0);
         }
         Dag {
-            order,
-            index,
-            parents,
-            depth,
+            order: order.into(),
+            index: index.into(),
+            parents: parents.into(),
+            depth: depth.into(),
             left_out,
         }
     }

@@ -19,6 +19,7 @@
 
 mod apply;
 mod dag;
+mod seq;
 mod tally;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -662,14 +663,14 @@ pub struct State {
     /// Ratified versions, oldest first; the last is in force.
     pub versions: Vec<VersionEntry>,
     /// Attestations that hold.
-    pub attestations: Vec<AttestationEntry>,
+    pub attestations: imbl::Vector<AttestationEntry>,
     /// Documents shared explicitly (`document.share`), by id. The charter
     /// and the amendment drafts belong to the community without being
     /// listed here ([`State::document_access`] answers for all of them).
     pub documents: BTreeMap<DocId, DocumentState>,
     /// Every record and its verdict, in canonical order, then the ones left
     /// out of the DAG by id.
-    pub records: Vec<RecordOutcome>,
+    pub records: imbl::Vector<RecordOutcome>,
     /// The latest accepted records (what a new record should cite).
     pub heads: Vec<RecordId>,
 }

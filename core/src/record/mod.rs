@@ -224,9 +224,22 @@ impl Record {
         if payload.len() > MAX_PAYLOAD {
             return Err(RecordError::TooLarge(payload.len()));
         }
-        let mut body = Vec::with_capacity(128 + payload.len() + 32 * parents.len());
-        body.extend_from_slice(MAGIC);
         let name = kind.name().as_bytes();
+        // Exactly the record's length: no growing, no shrinking into its box.
+        let mut body = Vec::with_capacity(
+            MAGIC.len()
+                + 1
+                + name.len()
+                + 32
+                + 32
+                + 8
+                + 2
+                + 32 * parents.len()
+                + 4
+                + payload.len()
+                + 64,
+        );
+        body.extend_from_slice(MAGIC);
         body.push(name.len() as u8);
         body.extend_from_slice(name);
         body.extend_from_slice(&community.0);

@@ -486,7 +486,7 @@ impl Founder {
             seed,
             community: founded.community.id,
             charter,
-            records: founded.community.records.clone(),
+            records: founded.community.records.iter().cloned().collect(),
             heads: founded.community.state.heads.clone(),
             engine,
         }

@@ -324,7 +324,7 @@ impl Fold {
             || format!("member {} is no longer a member", author.member.short()),
         )?;
         require(!attest.changes.0.is_empty(), || "attests no change".into())?;
-        self.state.attestations.push(AttestationEntry {
+        self.state.attestations.push_back(AttestationEntry {
             record: id,
             doc: attest.doc,
             device: author.device,

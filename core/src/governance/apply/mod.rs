@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::dag::{BitSet, Dag, LeftOut};
+use super::seq::Seq;
 use super::*;
 use crate::record::{Act, Genesis, Payload, Rule};
 
@@ -88,6 +89,10 @@ pub struct Folded {
     yielding_seen: bool,
     /// The records nothing builds on, by index, in increasing order.
     heads: Vec<usize>,
+    /// Each placed record's outcome, in the order that does not depend on
+    /// the tie-break ([`Dag::causal_key`]): kept, so that one more record
+    /// is placed rather than every record sorted again.
+    placed: imbl::Vector<RecordOutcome>,
 }
 
 impl std::fmt::Debug for Folded {
@@ -206,12 +211,18 @@ pub(super) fn fold_records(
     }
     outcomes_bad.sort_by_key(|o| o.id);
     let mut has_child = vec![false; dag.order.len()];
-    for parents in &dag.parents {
+    for parents in dag.parents.iter() {
         for &p in parents.iter() {
             has_child[p] = true;
         }
     }
     let heads = (0..dag.order.len()).filter(|&i| !has_child[i]).collect();
+    let mut order: Vec<usize> = (0..dag.order.len()).collect();
+    order.sort_by_key(|&i| dag.causal_key(i));
+    let placed = order
+        .into_iter()
+        .map(|i| outcome(&dag.order[i], fold.verdicts[i].clone()))
+        .collect();
     Ok(Folded {
         community,
         dag,
@@ -222,6 +233,7 @@ pub(super) fn fold_records(
         converged,
         yielding_seen,
         heads,
+        placed,
     })
 }
 
@@ -294,6 +306,16 @@ impl Folded {
         if fold.still_yielding() != *fold.yielding {
             return None;
         }
+        let key = dag.causal_key(n);
+        let at = match self
+            .placed
+            .binary_search_by(|o| dag.causal_key_of(&o.id).cmp(&key))
+        {
+            Ok(_) => return None,
+            Err(at) => at,
+        };
+        let mut placed = self.placed.clone();
+        placed.insert(at, outcome(record, fold.verdicts[n].clone()));
         Some(Folded {
             community: self.community,
             dag,
@@ -304,7 +326,23 @@ impl Folded {
             converged: true,
             yielding_seen: self.yielding_seen,
             heads: vec![n],
+            placed,
         })
+    }
+
+    /// The verdict of a record placed in the DAG (`None` for one left out
+    /// or set aside: [`State::verdict`] knows those).
+    pub fn verdict(&self, id: &RecordId) -> Option<&Verdict> {
+        self.dag.index.get(id).map(|&i| &self.fold.verdicts[i])
+    }
+
+    /// The latest timestamp of the records `ids` (those placed; 0 if none).
+    pub fn latest_of(&self, ids: &[RecordId]) -> u64 {
+        ids.iter()
+            .filter_map(|id| self.dag.index.get(id))
+            .map(|&i| self.dag.order[i].timestamp())
+            .max()
+            .unwrap_or(0)
     }
 
     /// The state, every result placed in the order that does not depend on
@@ -345,7 +383,7 @@ impl Folded {
                     .iter()
                     .filter(|r| {
                         dag.index
-                            .get(r)
+                            .get(*r)
                             .is_some_and(|i| ratify_base.get(i) == Some(&in_force))
                     })
                     .copied()
@@ -363,13 +401,7 @@ impl Folded {
             state.rules.set(act, rule);
         }
         // Listed in an order that respects causality and not the tie-break.
-        let mut placed: Vec<usize> = (0..dag.order.len()).collect();
-        placed.sort_by_key(|&i| dag.causal_key(i));
-        for i in placed {
-            state
-                .records
-                .push(outcome(&dag.order[i], fold.verdicts[i].clone()));
-        }
+        state.records = self.placed.clone();
         for amendment in state.amendments.values_mut() {
             amendment
                 .reactions
@@ -384,7 +416,7 @@ impl Folded {
                     Verdict::Rejected(format!("builds on invalid record {}", id.short()))
                 }
             };
-            state.records.push(outcome(record, verdict));
+            state.records.push_back(outcome(record, verdict));
         }
         state.records.extend(self.outcomes_bad.iter().cloned());
         state.heads = self.heads.iter().map(|&i| dag.order[i].id()).collect();
@@ -403,17 +435,19 @@ fn outcome(record: &Record, verdict: Verdict) -> RecordOutcome {
     }
 }
 
+/// (Its collections that grow with the community are persistent: a kept
+/// fold is copied per act.)
 #[derive(Clone)]
 struct Fold {
     dag: Arc<Dag>,
     state: State,
-    verdicts: Vec<Verdict>,
+    verdicts: Seq<Verdict>,
     /// For each record that changed who may act, its bit number.
-    auth_bit: Vec<Option<usize>>,
+    auth_bit: Seq<Option<usize>>,
     /// For each record, the auth records among its ancestors.
     /// (Shared: a record that is no auth record's only child has the same
-    /// set as its parent, and a kept fold is copied per act.)
-    auth_anc: Vec<Arc<BitSet>>,
+    /// set as its parent.)
+    auth_anc: Seq<Arc<BitSet>>,
     /// Auth effects by bit number.
     effects: Vec<Vec<Effect>>,
     /// Bits concerning each device / member, in order.
@@ -435,19 +469,19 @@ struct Fold {
     /// For each record referred to: which records from it on build on it
     /// (bit `k - a` for record `k`), extended as the fold advances, so each
     /// such record costs one forward pass however often it is referred to.
-    below: HashMap<usize, Below>,
+    below: imbl::HashMap<usize, Below>,
     /// Per version (index into `State::versions`): how many signatures
     /// completed it and the version in force its signers saw.
     version_meta: Vec<VersionMeta>,
     /// Per accepted ratification (record index): the version in force
     /// (index) its signer saw, which its signature counts toward.
-    ratify_base: HashMap<usize, usize>,
+    ratify_base: imbl::HashMap<usize, usize>,
     /// Per ratification (record index): how many signatures the rule its
     /// signer saw asks for.
-    ratify_needed: HashMap<usize, usize>,
+    ratify_needed: imbl::HashMap<usize, usize>,
     /// Per ratification judged, held or not: the version in force its
     /// signer saw.
-    base_seen: HashMap<usize, usize>,
+    base_seen: imbl::HashMap<usize, usize>,
 }
 
 /// What the fold keeps of a version besides its `VersionEntry`.
@@ -527,9 +561,9 @@ impl Fold {
         let mut fold = Fold {
             dag: Arc::clone(dag),
             state: initial_state(community, genesis, genesis_record),
-            verdicts: vec![Verdict::Accepted; n],
-            auth_bit: vec![None; n],
-            auth_anc: vec![Arc::default(); n],
+            verdicts: vec![Verdict::Accepted; n].into(),
+            auth_bit: vec![None; n].into(),
+            auth_anc: vec![Arc::default(); n].into(),
             effects: Vec::new(),
             by_device: HashMap::new(),
             by_member: HashMap::new(),
@@ -538,13 +572,13 @@ impl Fold {
             rule_changes: Vec::new(),
             displaced: Vec::new(),
             yielding: Arc::clone(yielding),
-            below: HashMap::new(),
+            below: imbl::HashMap::new(),
             version_meta: vec![VersionMeta {
                 completer: genesis_at,
             }],
-            ratify_base: HashMap::new(),
-            ratify_needed: HashMap::new(),
-            base_seen: HashMap::new(),
+            ratify_base: imbl::HashMap::new(),
+            ratify_needed: imbl::HashMap::new(),
+            base_seen: imbl::HashMap::new(),
         };
         for i in 0..n {
             fold.ancestry(i);
@@ -1077,9 +1111,9 @@ fn initial_state(community: CommunityId, genesis: &Genesis, record: &Record) -> 
             signers: genesis.founders.iter().map(|f| f.member).collect(),
             at: record.timestamp(),
         }],
-        attestations: Vec::new(),
+        attestations: imbl::Vector::new(),
         documents: BTreeMap::new(),
-        records: Vec::new(),
+        records: imbl::Vector::new(),
         heads: Vec::new(),
     }
 }

@@ -255,7 +255,7 @@ impl World {
         for n in 0u8..=255 {
             let salt = [n; 32];
             let dag = super::dag::Dag::build(self.records.clone(), &[], salt);
-            let slot = if dag.index[&a] < dag.index[&b] {
+            let slot = if dag.index.get(&a) < dag.index.get(&b) {
                 &mut first
             } else {
                 &mut second
