@@ -106,3 +106,40 @@ fn what_the_last_fold_cannot_judge_alone_it_declines() {
     let judged = folded.extend(&next, true).expect("on every head");
     assert_eq!(judged.state().verdict(&next.id()), Some(&Verdict::Accepted));
 }
+
+/// A record dated before a record it builds on (a device whose clock is
+/// behind) is rejected but placed by its date, before its ancestor; one
+/// more on top, dated between the two, is placed between them. The kept
+/// fold inserts each where a full fold sorts it, not at the end.
+#[test]
+fn a_record_dated_before_its_ancestors_is_placed_where_a_full_fold_places_it() {
+    let mut w = World::coop();
+    w.days(10);
+    let ahead = w.ok("alice", tension("a clock ahead"));
+    let at = w.records.last().expect("alice's").timestamp();
+    let folded = fold(w.community, &w.records, w.options).expect("fold");
+    let behind = w.sign_at(
+        "bob",
+        tension("a clock behind"),
+        vec![ahead],
+        at - 2 * DAY_MS,
+    );
+    let folded = folded.extend(&behind, true).expect("on every head");
+    let between = w.sign_at("chloe", tension("between"), vec![behind.id()], at - DAY_MS);
+    let folded = folded.extend(&between, true).expect("on every head");
+    w.records.extend([behind.clone(), between.clone()]);
+    let state = folded.state();
+    assert!(matches!(
+        state.verdict(&behind.id()),
+        Some(Verdict::Rejected(_))
+    ));
+    assert_eq!(state.verdict(&between.id()), Some(&Verdict::Accepted));
+    let placed: Vec<RecordId> = state.records.iter().map(|o| o.id).collect();
+    let place = |id: RecordId| placed.iter().position(|p| *p == id);
+    assert!(place(behind.id()) < place(between.id()));
+    assert!(place(between.id()) < place(ahead), "{placed:?}");
+    assert_eq!(
+        serde_json::to_string(&state).expect("json"),
+        serde_json::to_string(&w.state()).expect("json")
+    );
+}
