@@ -571,7 +571,8 @@ impl Governance<'_> {
     pub fn tensions(&self, community: Option<&str>) -> Result<Vec<TensionState>> {
         Ok(Arc::unwrap_or_clone(self.community(community)?.state)
             .tensions
-            .into_values()
+            .into_iter()
+            .map(|(_, tension)| tension)
             .map(Arc::unwrap_or_clone)
             .collect())
     }

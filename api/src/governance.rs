@@ -212,9 +212,9 @@ impl Governance<'_> {
     pub fn roster(&self, community: Option<&str>) -> Result<Roster> {
         let state = Arc::unwrap_or_clone(self.community(community)?.state);
         Ok(Roster {
-            members: state.members.into_values().collect(),
-            applications: state.applications.into_values().collect(),
-            devices: state.devices,
+            members: state.members.into_iter().map(|(_, m)| m).collect(),
+            applications: state.applications.into_iter().map(|(_, a)| a).collect(),
+            devices: state.devices.into_iter().collect(),
         })
     }
 

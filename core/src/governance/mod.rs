@@ -645,21 +645,21 @@ pub struct State {
     /// Facilitators.
     pub facilitators: Vec<PublicKey>,
     /// Members by id.
-    pub members: BTreeMap<PublicKey, Member>,
+    pub members: imbl::OrdMap<PublicKey, Member>,
     /// Devices by key.
-    pub devices: BTreeMap<PublicKey, Device>,
+    pub devices: imbl::OrdMap<PublicKey, Device>,
     /// Applications by record.
-    pub applications: BTreeMap<RecordId, Application>,
+    pub applications: imbl::OrdMap<RecordId, Application>,
     /// Proposals decided by rule (applications, exclusions, rule changes).
-    pub proposals: BTreeMap<RecordId, ProposalState>,
+    pub proposals: imbl::OrdMap<RecordId, ProposalState>,
     /// Challenges by record.
-    pub challenges: BTreeMap<RecordId, ChallengeState>,
+    pub challenges: imbl::OrdMap<RecordId, ChallengeState>,
     /// Amendments by record.
     pub amendments: BTreeMap<RecordId, AmendmentState>,
     /// Tensions by record (each shared between copies of the state: a
     /// kept fold and its next step copy the state, and a long-lived
     /// community holds thousands of tensions).
-    pub tensions: BTreeMap<RecordId, std::sync::Arc<TensionState>>,
+    pub tensions: imbl::OrdMap<RecordId, std::sync::Arc<TensionState>>,
     /// Ratified versions, oldest first; the last is in force.
     pub versions: Vec<VersionEntry>,
     /// Attestations that hold.
@@ -667,7 +667,7 @@ pub struct State {
     /// Documents shared explicitly (`document.share`), by id. The charter
     /// and the amendment drafts belong to the community without being
     /// listed here ([`State::document_access`] answers for all of them).
-    pub documents: BTreeMap<DocId, DocumentState>,
+    pub documents: imbl::OrdMap<DocId, DocumentState>,
     /// Every record and its verdict, in canonical order, then the ones left
     /// out of the DAG by id.
     pub records: imbl::Vector<RecordOutcome>,

@@ -23,7 +23,7 @@ mod documents;
 mod membership;
 mod tensions;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use super::dag::{BitSet, Dag, LeftOut};
@@ -449,10 +449,10 @@ struct Fold {
     /// set as its parent.)
     auth_anc: Seq<Arc<BitSet>>,
     /// Auth effects by bit number.
-    effects: Vec<Vec<Effect>>,
+    effects: Seq<Vec<Effect>>,
     /// Bits concerning each device / member, in order.
-    by_device: HashMap<PublicKey, Vec<usize>>,
-    by_member: HashMap<PublicKey, Vec<usize>>,
+    by_device: imbl::HashMap<PublicKey, Vec<usize>>,
+    by_member: imbl::HashMap<PublicKey, Vec<usize>>,
     removals: Vec<Removal>,
     /// The rules the community was founded with.
     genesis_rules: Rules,
@@ -564,9 +564,9 @@ impl Fold {
             verdicts: vec![Verdict::Accepted; n].into(),
             auth_bit: vec![None; n].into(),
             auth_anc: vec![Arc::default(); n].into(),
-            effects: Vec::new(),
-            by_device: HashMap::new(),
-            by_member: HashMap::new(),
+            effects: Vec::new().into(),
+            by_device: imbl::HashMap::new(),
+            by_member: imbl::HashMap::new(),
             removals: Vec::new(),
             genesis_rules: genesis.rules.clone(),
             rule_changes: Vec::new(),
@@ -1094,13 +1094,13 @@ fn initial_state(community: CommunityId, genesis: &Genesis, record: &Record) -> 
         colleges: genesis.colleges.clone(),
         rules: genesis.rules.clone(),
         facilitators: genesis.facilitators.clone(),
-        members,
-        devices,
-        applications: BTreeMap::new(),
-        proposals: BTreeMap::new(),
-        challenges: BTreeMap::new(),
+        members: members.into(),
+        devices: devices.into(),
+        applications: imbl::OrdMap::new(),
+        proposals: imbl::OrdMap::new(),
+        challenges: imbl::OrdMap::new(),
         amendments: BTreeMap::new(),
-        tensions: BTreeMap::new(),
+        tensions: imbl::OrdMap::new(),
         versions: vec![VersionEntry {
             number: 1,
             hash: version_hash(&genesis.charter.doc, &genesis.charter.heads.0),
@@ -1112,7 +1112,7 @@ fn initial_state(community: CommunityId, genesis: &Genesis, record: &Record) -> 
             at: record.timestamp(),
         }],
         attestations: imbl::Vector::new(),
-        documents: BTreeMap::new(),
+        documents: imbl::OrdMap::new(),
         records: imbl::Vector::new(),
         heads: Vec::new(),
     }
