@@ -344,6 +344,17 @@ impl Claims {
         }
     }
 
+    /// Whether each of the changes `only` of `doc` was written in `id`
+    /// (each looked up alone): then [`Claims::check`] passes whatever the
+    /// claims, and a caller need not gather them.
+    pub fn written_in(id: &DocId, doc: &Automerge, only: &[ChangeHash]) -> bool {
+        only.iter().all(|hash| {
+            automerge::ReadDoc::get_change_by_hash(doc, hash)
+                .and_then(|c| actor_document(c.actor_id()))
+                .is_none_or(|written_in| written_in == *id)
+        })
+    }
+
     /// Whether `doc` is a charter or a draft of a community known here.
     pub fn is_lineage(&self, doc: &DocId) -> bool {
         self.lineage.contains_key(doc)
@@ -360,15 +371,8 @@ impl Claims {
     ) -> Result<(), Mismatch> {
         // The changes named, each looked up alone (a live sync names one or
         // a few: the whole history is read only if one is foreign).
-        if let Some(only) = only {
-            let none_foreign = only.iter().all(|hash| {
-                automerge::ReadDoc::get_change_by_hash(doc, hash)
-                    .and_then(|c| actor_document(c.actor_id()))
-                    .is_none_or(|written_in| written_in == *id)
-            });
-            if none_foreign {
-                return Ok(());
-            }
+        if only.is_some_and(|only| Claims::written_in(id, doc, only)) {
+            return Ok(());
         }
         let changes = doc.get_changes_meta(&[]);
         let only: Option<HashSet<ChangeHash>> = only.map(|o| o.iter().copied().collect());

@@ -228,6 +228,59 @@ pub fn admit_for(
     admit_checked(Some(community), current, incoming, limits)
 }
 
+/// What [`admit_fresh_in_place`] took in.
+#[derive(Debug)]
+pub struct Fresh {
+    /// The records that were not in the ledger before, in id order, decoded
+    /// and with verified signatures.
+    pub new_records: Vec<Record>,
+    /// The changes that were new to the ledger.
+    pub new_changes: Vec<ChangeHash>,
+}
+
+/// [`admit_for`] for what a live sync brings, without the copy of the
+/// whole ledger that `admit_for` applies the changes to: when `incoming` is
+/// change chunks only, each of whose operations puts a record's bytes
+/// under a new key of the records map (what [`insert`] writes; the same
+/// check `admit_for` makes of the changes it applied, made here before
+/// anything is applied), they are applied to `doc` itself through the
+/// guard's caps and containment. A community's records taken in one by
+/// one then cost the same in a ledger of ten and of ten thousand.
+///
+/// `Ok(None)`: not that case; `doc` is untouched (use [`admit_for`]).
+/// **After an error, `doc` may hold part of the input: the caller must
+/// drop it** (a home's replica is read again from its store).
+pub fn admit_fresh_in_place(
+    community: &CommunityId,
+    doc: &mut Automerge,
+    incoming: &[u8],
+    limits: &Limits,
+) -> Result<Option<Fresh>, LedgerError> {
+    let Some(chunks) = guard::chunks(incoming) else {
+        return Ok(None);
+    };
+    let mut changes = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        if guard::change_header(chunk, limits).is_none() {
+            return Ok(None);
+        }
+        changes.push(guard::decode_change(chunk, limits)?);
+    }
+    let Some(new_records) = fresh_puts(Some(community), doc, &changes)? else {
+        return Ok(None);
+    };
+    let applied = guard::apply_in_place(doc, incoming, limits)?;
+    if applied.waiting {
+        // What `admit_for`'s guard refuses too.
+        return Err(GuardError::MissingDependencies(doc.get_missing_deps(&[]).len()).into());
+    }
+    check_root(doc)?;
+    Ok(Some(Fresh {
+        new_records,
+        new_changes: applied.new_changes,
+    }))
+}
+
 fn admit_checked(
     community: Option<&CommunityId>,
     current: &Automerge,
@@ -704,6 +757,31 @@ mod tests {
             let limits = Limits::default();
             let fast = admit_with(Some(&community.id()), &base, &incoming, &limits, true);
             let whole = admit_with(Some(&community.id()), &base, &incoming, &limits, false);
+            // As a live sync brings them: the change chunks after the base's
+            // heads, taken in by the replica itself when they are fresh
+            // puts, with the same outcome as checking every entry.
+            let mut scratch = base.clone();
+            if scratch.load_incremental(&incoming).is_ok() {
+                let after = scratch.save_after(&base.get_heads());
+                let whole = admit_with(Some(&community.id()), &base, &after, &limits, false);
+                let mut replica = base.clone();
+                match (admit_fresh_in_place(&community.id(), &mut replica, &after, &limits), whole) {
+                    (Ok(Some(fresh)), Ok(whole)) => {
+                        proptest::prop_assert_eq!(sorted(fresh.new_records), sorted(whole.new_records));
+                        proptest::prop_assert_eq!(replica.get_heads(), whole.doc.get_heads());
+                        proptest::prop_assert_eq!(fresh.new_changes, whole.new_changes);
+                    }
+                    (Ok(None), _) => {
+                        proptest::prop_assert_eq!(replica.get_heads(), base.get_heads(), "untouched");
+                    }
+                    (Err(fresh), Err(whole)) => {
+                        proptest::prop_assert_eq!(fresh.to_string(), whole.to_string());
+                    }
+                    (fresh, whole) => {
+                        proptest::prop_assert!(false, "in place {:?}, whole {:?}", fresh.map(|f| f.map(|f| f.new_records.len())), whole.map(|a| a.new_records.len()));
+                    }
+                }
+            }
             match (fast, whole) {
                 (Ok(fast), Ok(whole)) => {
                     proptest::prop_assert_eq!(sorted(fast.new_records), sorted(whole.new_records));
@@ -955,6 +1033,67 @@ mod tests {
             // `admit` does not look.
             assert!(admit(&base, &mixed.save(), &limits).is_ok());
         }
+    }
+
+    /// What a live sync brings is taken in by the replica itself when it
+    /// only puts new records; anything else is left to `admit_for`, and a
+    /// record of another community is refused.
+    #[test]
+    fn fresh_records_are_taken_in_by_the_replica_itself() {
+        let records = sample();
+        let coop = records[2].id();
+        let key = DeviceKey::from_seed(&[1; 32]);
+        let limits = Limits::default();
+        let base = ledger_with(1, &records[2..]);
+        let mut theirs = base.fork().with_actor(actor(2));
+        insert(&mut theirs, &records).expect("insert");
+        let after = theirs.save_after(&base.get_heads());
+
+        let mut replica = base.clone();
+        let fresh = admit_fresh_in_place(&coop, &mut replica, &after, &limits)
+            .expect("admitted")
+            .expect("fresh puts");
+        assert_eq!(sorted(fresh.new_records), sorted(records[..2].to_vec()));
+        assert_eq!(replica.get_heads(), theirs.get_heads());
+        // Again: nothing new.
+        let again = admit_fresh_in_place(&coop, &mut replica, &after, &limits)
+            .expect("admitted")
+            .expect("fresh puts");
+        assert!(again.new_changes.is_empty() && again.new_records.is_empty());
+
+        // A whole save, or an overwrite, is not for this path: untouched.
+        let mut replica = base.clone();
+        assert!(
+            admit_fresh_in_place(&coop, &mut replica, &theirs.save(), &limits)
+                .expect("ok")
+                .is_none()
+        );
+        let overwrite = changes_by(&base, |tx, map| {
+            tx.put(
+                map,
+                coop.to_string().as_str(),
+                ScalarValue::Bytes(records[0].bytes().to_vec()),
+            )
+            .expect("put");
+        });
+        assert!(
+            admit_fresh_in_place(&coop, &mut replica, &overwrite, &limits)
+                .expect("ok")
+                .is_none()
+        );
+        assert_eq!(replica.get_heads(), base.get_heads());
+
+        // Another community's record is refused, as `admit_for` refuses it.
+        let other = genesis(&key, "Other");
+        let stranger = tension(&key, &other, "elsewhere");
+        let mut theirs = base.fork().with_actor(actor(3));
+        insert(&mut theirs, std::slice::from_ref(&stranger)).expect("insert");
+        let after = theirs.save_after(&base.get_heads());
+        let mut replica = base.clone();
+        assert_eq!(
+            admit_fresh_in_place(&coop, &mut replica, &after, &limits).expect_err("refused"),
+            LedgerError::ForeignRecord { id: stranger.id() }
+        );
     }
 
     #[test]

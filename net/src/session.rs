@@ -534,6 +534,30 @@ fn take_in_ledger(
         detail,
     };
     let limits = nous_core::guard::Limits::default();
+    // What a live sync brings (new records put into the ledger, nothing
+    // else) is applied to the replica itself, not to a copy of it.
+    if synced.after
+        && let Some(mut replica) = engine.take_ledger_replica_doc(community)?
+    {
+        match ledger::admit_fresh_in_place(community, &mut replica, &synced.bytes, &limits) {
+            Ok(Some(fresh)) if fresh.new_changes.is_empty() => {
+                engine.restore_ledger_replica_doc(community, replica);
+                return Ok(());
+            }
+            Ok(Some(fresh)) => {
+                // Should storing fail, the replica is dropped with what it
+                // took in (the store's is read again).
+                let staged = engine.add_records(&fresh.new_records)?;
+                engine.wait(staged.ticket)?;
+                report.new_records += staged.value;
+                engine.extend_ledger_replica(community, replica, &fresh.new_changes)?;
+                return Ok(());
+            }
+            Ok(None) => engine.restore_ledger_replica_doc(community, replica),
+            // The replica may hold part of it: dropped.
+            Err(error) => return Err(refused(error.to_string())),
+        }
+    }
     // This home's own replica (read back through the guard once, as every
     // stored byte is, and kept).
     let admitted = match engine.ledger_replica_doc(community)? {

@@ -116,6 +116,25 @@ impl Engine {
         Ok(self.ledgers.get(community))
     }
 
+    /// This home's replica of `community`'s ledger, taken out of the engine
+    /// to be changed in place ([`crate::ledger::admit_fresh_in_place`]):
+    /// give it back with [`Engine::extend_ledger_replica`] or
+    /// [`Engine::restore_ledger_replica_doc`]; dropped, it is read from the
+    /// store again when next needed.
+    pub fn take_ledger_replica_doc(
+        &mut self,
+        community: &CommunityId,
+    ) -> Result<Option<Automerge>> {
+        self.ledger_replica_doc(community)?;
+        Ok(self.ledgers.remove(community))
+    }
+
+    /// Give back, unchanged, a replica taken with
+    /// [`Engine::take_ledger_replica_doc`].
+    pub fn restore_ledger_replica_doc(&mut self, community: &CommunityId, doc: Automerge) {
+        self.ledgers.insert(*community, doc);
+    }
+
     /// Keep `doc` as this home's replica of `community`'s ledger, where
     /// `doc` is the replica kept so far with the changes `new` (their
     /// hashes) taken in: those are appended to the replica's tail, not the
@@ -371,7 +390,9 @@ impl Engine {
         mut witnesses: HashMap<DocId, Automerge>,
     ) -> Result<ImportReport> {
         let new_records = self.new_records_from_bundle(&bundle.records)?;
-        let claims = self.bundle_claims(&new_records, !bundle.documents.is_empty())?;
+        let mut claims = self.bundle_claims(&new_records)?;
+        // The other communities' claims, once gathered.
+        let mut others = false;
         let now = self.now();
         let device = self.key.public();
         let limits = self.options.import_limits;
@@ -422,9 +443,15 @@ impl Engine {
                         )
                         .into());
                     }
-                    claims
-                        .check(id, &applied.doc, Some(&applied.new_changes))
-                        .map_err(|mismatch| not_that(mismatch.to_string()))?;
+                    if !Claims::written_in(id, &applied.doc, &applied.new_changes) {
+                        if !others {
+                            self.other_claims(&mut claims, &new_records)?;
+                            others = true;
+                        }
+                        claims
+                            .check(id, &applied.doc, Some(&applied.new_changes))
+                            .map_err(|mismatch| not_that(mismatch.to_string()))?;
+                    }
                     // Held to the relay's post-conditions, change by change:
                     // each comes back out as it went in, and is the next of
                     // its actor (no second change for a number, no gap).
@@ -439,6 +466,10 @@ impl Engine {
             } else {
                 let (doc, stats) = guard::load_with_stats(payload, &limits, device.actor_for(id))
                     .map_err(refused)?;
+                if !others {
+                    self.other_claims(&mut claims, &new_records)?;
+                    others = true;
+                }
                 claims
                     .check(id, &doc, None)
                     .map_err(|mismatch| not_that(mismatch.to_string()))?;

@@ -199,10 +199,9 @@ impl Engine {
     /// the community, with the new records, must resolve: records of a
     /// community that does not exist would be stored for ever and resolve
     /// to nothing. The first failing community in id order is the error.
-    /// The claims of the other communities are gathered only when the
-    /// bundle has documents; a community this home cannot resolve names
-    /// nothing.
-    pub(super) fn bundle_claims(&self, new_records: &[Record], documents: bool) -> Result<Claims> {
+    /// The claims of the other communities are gathered by
+    /// [`Engine::other_claims`], when a document needs them.
+    pub(super) fn bundle_claims(&self, new_records: &[Record]) -> Result<Claims> {
         let mut by_community: BTreeMap<CommunityId, Vec<Record>> = BTreeMap::new();
         for record in new_records {
             by_community
@@ -236,19 +235,26 @@ impl Engine {
             })?;
             claims.add(&state, &records);
         }
-        if documents {
-            for community in self.communities()? {
-                if by_community.contains_key(&community) {
-                    continue;
-                }
-                match self.community(&community) {
-                    Ok(known) => claims.add(&known.state, &known.records),
-                    Err(Error::Governance(_)) => {}
-                    Err(error) => return Err(error),
-                }
+        Ok(claims)
+    }
+
+    /// Add to `claims` what the communities known here that have none of
+    /// `new_records` say (each reads all its records: gathered only when a
+    /// document holds a change written elsewhere, or arrives whole); a
+    /// community this home cannot resolve names nothing.
+    pub(super) fn other_claims(&self, claims: &mut Claims, new_records: &[Record]) -> Result<()> {
+        let with_new: BTreeSet<CommunityId> = new_records.iter().map(Record::community).collect();
+        for community in self.communities()? {
+            if with_new.contains(&community) {
+                continue;
+            }
+            match self.community(&community) {
+                Ok(known) => claims.add(&known.state, &known.records),
+                Err(Error::Governance(_)) => {}
+                Err(error) => return Err(error),
             }
         }
-        Ok(claims)
+        Ok(())
     }
 
     /// Decode a bundle's records and return those that are new here, with
