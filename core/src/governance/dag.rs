@@ -42,10 +42,10 @@ pub(crate) enum LeftOut {
 /// member leaving, a device revoked, an exclusion decided), so that a removal
 /// and something concurrent with it always meet in the same order; then by
 /// id.
-fn class(record: &Record, by_id: &HashMap<RecordId, &Record>) -> u8 {
+fn class(record: &Record, kind_of: impl Fn(&RecordId) -> Option<Kind>) -> u8 {
     match record.payload() {
         Payload::Leave(_) | Payload::RevokeDevice(_) => 0,
-        Payload::Decide(decide) => match by_id.get(&decide.subject).map(|r| r.kind()) {
+        Payload::Decide(decide) => match kind_of(&decide.subject) {
             Some(Kind::Exclude) => 0,
             _ => 1,
         },
@@ -56,6 +56,10 @@ fn class(record: &Record, by_id: &HashMap<RecordId, &Record>) -> u8 {
 impl Dag {
     /// Order `records` (already deduplicated and with valid signatures);
     /// `invalid` are ids known to be bad (their descendants are left out).
+    ///
+    /// Each record's parents are looked up by id once; the walk works on
+    /// positions in `records` (a community's first act builds the DAG of
+    /// every record, and a record may cite dozens).
     pub fn build(records: Vec<Record>, invalid: &[RecordId], salt: [u8; 32]) -> Dag {
         // The tie-break among records ready at once: by id, or by salted id
         // (tests: no verdict may depend on it).
@@ -66,58 +70,89 @@ impl Dag {
             }
             key
         };
-        let by_id: HashMap<RecordId, &Record> = records.iter().map(|r| (r.id(), r)).collect();
+        let n = records.len();
+        let by_id: HashMap<RecordId, usize> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id(), i))
+            .collect();
+        let kind_of = |id: &RecordId| by_id.get(id).map(|&i| records[i].kind());
         let invalid: std::collections::HashSet<RecordId> = invalid.iter().copied().collect();
 
-        // Records whose ancestry is complete, found by a walk from the roots.
-        let mut children: HashMap<RecordId, Vec<RecordId>> = HashMap::new();
-        let mut waiting: HashMap<RecordId, usize> = HashMap::new();
+        // Records whose ancestry is complete, found by a walk from the roots:
+        // each record's parents (positions), the records citing each, and
+        // how many parents each still waits for.
+        let mut parent_at: Vec<usize> = Vec::with_capacity(n);
+        let mut parent_span: Vec<(usize, usize)> = Vec::with_capacity(n);
+        let mut waiting: Vec<usize> = vec![0; n];
+        let mut placeable = vec![true; n];
         let mut heap = BinaryHeap::new();
         let mut left_out = Vec::new();
-        for record in &records {
-            let mut missing = 0;
+        for (i, record) in records.iter().enumerate() {
+            let first = parent_at.len();
             let mut reason = None;
             for parent in record.parents() {
                 if invalid.contains(parent) {
                     reason = Some(LeftOut::InvalidParent(*parent));
-                } else if !by_id.contains_key(parent) {
-                    reason.get_or_insert(LeftOut::MissingParent(*parent));
+                } else if let Some(&p) = by_id.get(parent) {
+                    parent_at.push(p);
                 } else {
-                    missing += 1;
-                    children.entry(*parent).or_default().push(record.id());
+                    reason.get_or_insert(LeftOut::MissingParent(*parent));
                 }
             }
+            parent_span.push((first, parent_at.len()));
             if let Some(reason) = reason {
+                placeable[i] = false;
                 left_out.push((record.clone(), reason));
                 continue;
             }
-            if missing == 0 {
+            waiting[i] = parent_at.len() - first;
+            if waiting[i] == 0 {
                 heap.push(Reverse((
-                    class(record, &by_id),
+                    class(record, kind_of),
                     tie(record.id()),
                     record.id(),
+                    i,
                 )));
-            } else {
-                waiting.insert(record.id(), missing);
             }
         }
-        let mut order = Vec::with_capacity(records.len());
-        let mut index = HashMap::with_capacity(records.len());
-        while let Some(Reverse((_, _, id))) = heap.pop() {
-            let Some(record) = by_id.get(&id) else {
-                continue;
-            };
+        // The records citing each, all in one vector (`children[from[p]..
+        // from[p + 1]]` cite `p`), in the order they come in `records`.
+        let mut from = vec![0usize; n + 1];
+        for &p in &parent_at {
+            from[p + 1] += 1;
+        }
+        for p in 0..n {
+            from[p + 1] += from[p];
+        }
+        let mut children = vec![0usize; parent_at.len()];
+        let mut next = from.clone();
+        for (i, &(first, end)) in parent_span.iter().enumerate() {
+            for &p in &parent_at[first..end] {
+                children[next[p]] = i;
+                next[p] += 1;
+            }
+        }
+        let mut order = Vec::with_capacity(n);
+        let mut index = HashMap::with_capacity(n);
+        let mut placed_at: Vec<Option<usize>> = vec![None; n];
+        while let Some(Reverse((_, _, id, i))) = heap.pop() {
+            placed_at[i] = Some(order.len());
             index.insert(id, order.len());
-            order.push((*record).clone());
-            for child in children.get(&id).into_iter().flatten() {
-                if let Some(count) = waiting.get_mut(child) {
-                    *count -= 1;
-                    if *count == 0 {
-                        waiting.remove(child);
-                        if let Some(record) = by_id.get(child) {
-                            heap.push(Reverse((class(record, &by_id), tie(*child), *child)));
-                        }
-                    }
+            order.push(records[i].clone());
+            for &child in &children[from[i]..from[i + 1]] {
+                if !placeable[child] {
+                    continue;
+                }
+                waiting[child] -= 1;
+                if waiting[child] == 0 {
+                    let record = &records[child];
+                    heap.push(Reverse((
+                        class(record, kind_of),
+                        tie(record.id()),
+                        record.id(),
+                        child,
+                    )));
                 }
             }
         }
@@ -125,11 +160,11 @@ impl Dag {
         // impossible: ids are hashes). Each inherits its ancestor's reason.
         let mut reasons: HashMap<RecordId, LeftOut> = left_out
             .iter()
-            .map(|(r, why)| (r.id(), why.clone()))
+            .map(|(r, why): &(Record, LeftOut)| (r.id(), why.clone()))
             .collect();
-        let mut rest: Vec<&Record> = waiting
-            .keys()
-            .filter_map(|id| by_id.get(id).copied())
+        let mut rest: Vec<&Record> = (0..n)
+            .filter(|&i| placeable[i] && placed_at[i].is_none())
+            .map(|i| &records[i])
             .collect();
         rest.sort_by_key(|r| r.id());
         while !rest.is_empty() {
@@ -154,16 +189,17 @@ impl Dag {
         }
         left_out.sort_by_key(|(r, _)| r.id());
 
-        let parents: Vec<Arc<[usize]>> = order
-            .iter()
-            .map(|r| {
-                r.parents()
+        // A placed record's parents are all placed, before it.
+        let mut parents: Vec<Arc<[usize]>> = vec![Arc::from([]); order.len()];
+        for (i, at) in placed_at.iter().enumerate() {
+            if let Some(at) = *at {
+                let (first, end) = parent_span[i];
+                parents[at] = parent_at[first..end]
                     .iter()
-                    .filter_map(|p| index.get(p).copied())
-                    .collect()
-            })
-            .collect();
-        // Parents come first in `order`.
+                    .filter_map(|&p| placed_at[p])
+                    .collect();
+            }
+        }
         let mut depth = vec![0usize; order.len()];
         for (i, ps) in parents.iter().enumerate() {
             depth[i] = ps.iter().map(|&p| depth[p] + 1).max().unwrap_or(0);

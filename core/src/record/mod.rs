@@ -92,11 +92,42 @@ impl FromStr for RecordId {
     type Err = RecordError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let mut bytes = [0u8; 32];
-        hex::decode_to_slice(s, &mut bytes)
-            .map_err(|_| RecordError::BadId(s.chars().take(80).collect()))?;
-        Ok(RecordId(bytes))
+        hex32(s)
+            .map(RecordId)
+            .ok_or_else(|| RecordError::BadId(s.chars().take(80).collect()))
     }
+}
+
+/// 32 bytes from exactly 64 hex digits (either case, as `hex` reads them),
+/// by table: a community's first act reads every record, and an
+/// attestation names ten change hashes.
+pub(crate) fn hex32(text: &str) -> Option<[u8; 32]> {
+    const BAD: u8 = 0xff;
+    const DIGITS: [u8; 256] = {
+        let mut table = [BAD; 256];
+        let mut i = 0;
+        while i < 10 {
+            table[b'0' as usize + i] = i as u8;
+            i += 1;
+        }
+        let mut i = 0;
+        while i < 6 {
+            table[b'a' as usize + i] = 10 + i as u8;
+            table[b'A' as usize + i] = 10 + i as u8;
+            i += 1;
+        }
+        table
+    };
+    let digits: &[u8; 64] = text.as_bytes().try_into().ok()?;
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let (high, low) = (DIGITS[usize::from(pair[0])], DIGITS[usize::from(pair[1])]);
+        if high == BAD || low == BAD {
+            return None;
+        }
+        *byte = high << 4 | low;
+    }
+    Some(out)
 }
 
 impl serde::Serialize for RecordId {

@@ -132,12 +132,12 @@ impl Serialize for Heads {
 
 impl<'de> Deserialize<'de> for Heads {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let texts = Vec::<String>::deserialize(deserializer)?;
+        let texts = Vec::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         let mut hashes = Vec::with_capacity(texts.len());
         for text in texts {
-            let hash: ChangeHash = text
-                .parse()
-                .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a change hash")))?;
+            let hash = super::hex32(&text).map(ChangeHash).ok_or_else(|| {
+                serde::de::Error::custom(format!("`{text}` is not a change hash"))
+            })?;
             hashes.push(hash);
         }
         Ok(Heads(hashes))

@@ -461,6 +461,35 @@ fn every_record_of_a_mixed_call_gets_its_own_answer() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
+    /// The table decoder of ids and change hashes reads exactly what the
+    /// `hex` crate reads: 64 digits of either case, nothing else.
+    #[test]
+    fn hex32_reads_what_hex_reads(
+        bytes in any::<[u8; 32]>(),
+        upper in any::<bool>(),
+        at in 0..80usize,
+        with in prop::sample::select(vec!['g', 'G', ' ', '/', ':', '@', '`', 'é', '0', 'f', 'F']),
+        cut in any::<bool>(),
+    ) {
+        let mut text = hex::encode(bytes);
+        if upper {
+            text = text.to_uppercase();
+        }
+        prop_assert_eq!(hex32(&text), Some(bytes));
+        let mut chars: Vec<char> = text.chars().collect();
+        if cut {
+            chars.truncate(at % 64);
+        } else if at < chars.len() {
+            chars[at] = with;
+        } else {
+            chars.push(with);
+        }
+        let changed: String = chars.into_iter().collect();
+        let mut expected = [0u8; 32];
+        let expected = hex::decode_to_slice(&changed, &mut expected).ok().map(|()| expected);
+        prop_assert_eq!(hex32(&changed), expected);
+    }
+
     #[test]
     fn any_change_to_a_signature_is_judged_as_verify_strict_judges_it(
         seed in any::<u8>(),
