@@ -480,7 +480,7 @@ impl Engine {
     /// there is nothing to attest.
     pub fn attest(&mut self, community: &Community, doc: &DocId) -> Result<Option<Acted>> {
         let me = self.device();
-        let attested: HashSet<String> = community
+        let attested: HashSet<ChangeHash> = community
             .state
             .attestations
             .iter()
@@ -492,8 +492,7 @@ impl Engine {
             .get_changes_meta(&[])
             .into_iter()
             .filter(|c| {
-                crate::PublicKey::from_actor(&c.actor) == Some(me)
-                    && !attested.contains(&crate::ids::hash_hex(&c.hash))
+                crate::PublicKey::from_actor(&c.actor) == Some(me) && !attested.contains(&c.hash)
             })
             .map(|c| c.hash)
             .collect();

@@ -251,7 +251,7 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
     let mut attested_counts: HashMap<DocId, (usize, Vec<String>)> = HashMap::new();
     let mut change_counts: HashMap<DocId, usize> = HashMap::new();
     let mut claims = Claims::default();
-    let mut signed: HashSet<(PublicKey, String)> = HashSet::new();
+    let mut signed: HashSet<(PublicKey, ChangeHash)> = HashSet::new();
     let carried: BTreeSet<DocId> = bundle.documents.iter().map(|(id, _)| *id).collect();
     for (id, records) in &by_community {
         let state = match governance::resolve(*id, records, options) {
@@ -269,7 +269,7 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
         signed.extend(
             state
                 .attested_changes()
-                .map(|(device, _, hash)| (*device, hash.to_owned())),
+                .map(|(device, _, hash)| (*device, *hash)),
         );
         check_charter(&state, &carried, &docs, &mut problems);
         for outcome in state.problems() {
@@ -428,7 +428,7 @@ fn check_charter(
 /// bundle's documents claim.
 fn equivocations(
     docs: &BTreeMap<DocId, Automerge>,
-    signed: &HashSet<(PublicKey, String)>,
+    signed: &HashSet<(PublicKey, ChangeHash)>,
 ) -> Vec<Equivocation> {
     type Seen = BTreeMap<ChangeHash, BTreeSet<DocId>>;
     let mut by_place: BTreeMap<(Vec<u8>, u64), Seen> = BTreeMap::new();
@@ -455,8 +455,7 @@ fn equivocations(
                 device,
                 document: actor_document(&actor),
                 seq,
-                signed: device
-                    .is_some_and(|d| hashes.iter().all(|h| signed.contains(&(d, h.clone())))),
+                signed: device.is_some_and(|d| changes.keys().all(|h| signed.contains(&(d, *h)))),
                 changes: hashes,
                 found_in: found_in.into_iter().collect(),
             }
@@ -530,10 +529,10 @@ impl Content {
         docs: &BTreeMap<DocId, Automerge>,
         problems: &mut Vec<Problem>,
     ) -> Content {
-        let attested: HashSet<(PublicKey, String)> = state
+        let attested: HashSet<(PublicKey, ChangeHash)> = state
             .attestations
             .iter()
-            .flat_map(|a| a.changes.iter().map(move |c| (a.device, c.clone())))
+            .flat_map(|a| a.changes.iter().map(move |c| (a.device, *c)))
             .collect();
         let mut ids: Vec<DocId> = vec![state.charter];
         ids.extend(state.amendments.values().map(|a| a.draft));
@@ -556,7 +555,7 @@ impl Content {
             for change in &changes {
                 let hash = change.hash;
                 let key = PublicKey::from_actor(&change.actor);
-                let signed = key.is_some_and(|k| attested.contains(&(k, hash_hex(&hash))));
+                let signed = key.is_some_and(|k| attested.contains(&(k, hash)));
                 let deps_ok = change.deps.iter().all(|d| admitted_set.contains(d));
                 if signed && deps_ok {
                     doc_admitted.insert(hash);

@@ -427,10 +427,7 @@ impl Registry {
         .map_err(|e| RegistryError::Governance(e.to_string()))?;
         let attested = state
             .attested_changes()
-            .filter_map(|(device, _, hash)| {
-                let bytes: [u8; 32] = hex::decode(hash).ok()?.try_into().ok()?;
-                Some((*device, ChangeHash(bytes)))
-            })
+            .map(|(device, _, hash)| (*device, *hash))
             .collect();
         let view = View {
             writers: state.writer_devices_at(crate::now_ms()),

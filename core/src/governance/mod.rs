@@ -586,7 +586,7 @@ pub struct AttestationEntry {
     pub device: PublicKey,
     /// The changes (shared: a state is copied whole, and a long-lived
     /// community holds thousands of attestations).
-    pub changes: std::sync::Arc<[String]>,
+    pub changes: std::sync::Arc<[ChangeHash]>,
 }
 
 /// A document shared with the community by a `document.share` record.
@@ -784,12 +784,10 @@ impl State {
     /// The change hashes each device attested for each document
     /// (`content.attest` records that hold): who vouched, with a signature,
     /// for having written which change.
-    pub fn attested_changes(&self) -> impl Iterator<Item = (&PublicKey, &DocId, &str)> {
-        self.attestations.iter().flat_map(|a| {
-            a.changes
-                .iter()
-                .map(move |hash| (&a.device, &a.doc, hash.as_str()))
-        })
+    pub fn attested_changes(&self) -> impl Iterator<Item = (&PublicKey, &DocId, &ChangeHash)> {
+        self.attestations
+            .iter()
+            .flat_map(|a| a.changes.iter().map(move |hash| (&a.device, &a.doc, hash)))
     }
 
     /// The devices that may write the community's documents: certified and

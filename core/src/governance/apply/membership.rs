@@ -328,7 +328,7 @@ impl Fold {
             record: id,
             doc: attest.doc,
             device: author.device,
-            changes: attest.changes.0.iter().map(crate::ids::hash_hex).collect(),
+            changes: attest.changes.0.as_slice().into(),
         });
         Ok(())
     }
