@@ -3,6 +3,8 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+
+use foldhash::HashMapExt as _;
 use std::sync::Arc;
 
 use super::seq::{Index, Seq};
@@ -71,13 +73,15 @@ impl Dag {
             key
         };
         let n = records.len();
-        let by_id: HashMap<RecordId, usize> = records
+        // Keyed per process, and much faster than SipHash on ids (which are
+        // SHA-256 outputs of signed records).
+        let by_id: foldhash::HashMap<RecordId, usize> = records
             .iter()
             .enumerate()
             .map(|(i, r)| (r.id(), i))
             .collect();
         let kind_of = |id: &RecordId| by_id.get(id).map(|&i| records[i].kind());
-        let invalid: std::collections::HashSet<RecordId> = invalid.iter().copied().collect();
+        let invalid: foldhash::HashSet<RecordId> = invalid.iter().copied().collect();
 
         // Records whose ancestry is complete, found by a walk from the roots:
         // each record's parents (positions), the records citing each, and
@@ -134,7 +138,7 @@ impl Dag {
             }
         }
         let mut order = Vec::with_capacity(n);
-        let mut index = HashMap::with_capacity(n);
+        let mut index = foldhash::HashMap::with_capacity(n);
         let mut placed_at: Vec<Option<usize>> = vec![None; n];
         while let Some(Reverse((_, _, id, i))) = heap.pop() {
             placed_at[i] = Some(order.len());

@@ -5,7 +5,6 @@
 //! Each is a base built once (behind an `Arc`, shared by every copy) and a
 //! persistent tail (`imbl`) that holds what was added since.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
 
@@ -75,7 +74,7 @@ impl<T: Clone> std::ops::IndexMut<usize> for Seq<T> {
 /// are only ever added (an index of records by id).
 #[derive(Clone)]
 pub(crate) struct Index<K: Clone + Eq + Hash, V: Clone> {
-    base: Arc<HashMap<K, V>>,
+    base: Arc<foldhash::HashMap<K, V>>,
     tail: imbl::HashMap<K, V>,
 }
 
@@ -102,8 +101,8 @@ impl<K: Clone + Eq + Hash, V: Clone> Index<K, V> {
     }
 }
 
-impl<K: Clone + Eq + Hash, V: Clone> From<HashMap<K, V>> for Index<K, V> {
-    fn from(base: HashMap<K, V>) -> Self {
+impl<K: Clone + Eq + Hash, V: Clone> From<foldhash::HashMap<K, V>> for Index<K, V> {
+    fn from(base: foldhash::HashMap<K, V>) -> Self {
         Index {
             base: Arc::new(base),
             tail: imbl::HashMap::new(),
@@ -115,6 +114,7 @@ impl<K: Clone + Eq + Hash, V: Clone> From<HashMap<K, V>> for Index<K, V> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::collections::HashMap;
 
     proptest! {
         /// A copy pushed onto or written to never moves the original, and
@@ -153,7 +153,7 @@ mod tests {
         /// An index reads what a `HashMap` would, copies apart.
         #[test]
         fn an_index_reads_as_a_map(keys in proptest::collection::vec(0u16..200, 0..80), split in 0usize..80) {
-            let mut index: Index<u16, usize> = Index::from(HashMap::new());
+            let mut index: Index<u16, usize> = Index::from(foldhash::HashMap::default());
             let mut model = HashMap::new();
             let mut copy = None;
             for (n, key) in keys.into_iter().enumerate() {

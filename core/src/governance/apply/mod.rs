@@ -112,7 +112,7 @@ pub(super) fn fold_records(
 ) -> Result<Folded, ResolveError> {
     // Deduplicate, and set aside records of other communities and records
     // whose signature does not verify.
-    let mut seen = HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     let mut unique: Vec<&Record> = Vec::with_capacity(records.len());
     for record in records {
         if seen.insert(record.id()) {
