@@ -791,6 +791,89 @@ mod tests {
         );
     }
 
+    /// What a live sync brings is taken into the replica itself; a
+    /// delivery with a record of another community is refused, the
+    /// replica that may hold part of it is dropped and read again from the
+    /// store, untouched, and the next honest delivery is taken in.
+    #[test]
+    fn a_refused_delivery_leaves_the_stored_replica_as_it_was() {
+        let mut net = Net::new(2, 7, Faults::NONE);
+        let community = net.community;
+        let other = Net::new(1, 8, Faults::NONE);
+        let stranger = other.members[0]
+            .engine
+            .records(&other.community)
+            .expect("records");
+        assert_ne!(other.community, community);
+        let theirs = net.members[0]
+            .engine
+            .local_ledger(&community)
+            .expect("its ledger");
+        let home = &mut net.members[1].engine;
+        home.local_ledger(&community).expect("the replica");
+        // The other member's ledger, whole, first.
+        let mut report = Exchanged::default();
+        let whole = Synced {
+            bytes: theirs.save(),
+            complete: true,
+            after: false,
+            witness: None,
+        };
+        take_in_ledger(home, &community, whole, &mut report).expect("taken in");
+        let stored = home.ledger_replica(&community).expect("read");
+        let heads = home.ledger_replica_heads(&community).expect("heads");
+        let mut forged = theirs.fork();
+        ledger::insert(&mut forged, &stranger).expect("inserted");
+        let error = take_in_ledger(
+            home,
+            &community,
+            Synced {
+                bytes: forged.save_after(&theirs.get_heads()),
+                complete: true,
+                after: true,
+                witness: None,
+            },
+            &mut report,
+        )
+        .expect_err("refused");
+        assert!(
+            matches!(&error, SessionError::LedgerRefused { detail, .. } if detail.contains("another community")),
+            "{error}"
+        );
+        assert_eq!(report.new_records, 0);
+        assert_eq!(home.ledger_replica(&community).expect("read"), stored);
+        assert_eq!(home.ledger_replica_heads(&community).expect("heads"), heads);
+        let held = home.ledger_replica_doc(&community).expect("read again");
+        assert_eq!(held.map(|doc| doc.get_heads()), Some(heads));
+
+        let held = net.members[0].engine.community(&community).expect("held");
+        net.members[0]
+            .engine
+            .act(
+                &held,
+                Payload::Tension(Tension {
+                    path: TensionPath::Governance,
+                    summary: "La salle est fermée le lundi.".into(),
+                    section: None,
+                }),
+            )
+            .expect("acted");
+        let after = net.members[0]
+            .engine
+            .local_ledger(&community)
+            .expect("its ledger")
+            .save_after(&theirs.get_heads());
+        let home = &mut net.members[1].engine;
+        let next = Synced {
+            bytes: after,
+            complete: true,
+            after: true,
+            witness: None,
+        };
+        take_in_ledger(home, &community, next, &mut report).expect("taken in");
+        assert_eq!(report.new_records, 1);
+    }
+
     fn ledger_actor() -> automerge::ActorId {
         automerge::ActorId::from(&[7u8; 16][..])
     }
