@@ -704,19 +704,7 @@ mod tests {
         );
 
         // Another member acts: its ledger holds one record more.
-        let act = |engine: &mut Engine, summary: &str| {
-            let held = engine.community(&community).expect("the community");
-            engine
-                .act(
-                    &held,
-                    Payload::Tension(Tension {
-                        path: TensionPath::Governance,
-                        summary: summary.into(),
-                        section: None,
-                    }),
-                )
-                .expect("acted");
-        };
+        let act = |engine: &mut Engine, summary: &str| tension(engine, &community, summary);
         act(&mut net.members[0].engine, "Le bureau ne répond pas.");
         let theirs = net.members[0]
             .engine
@@ -846,18 +834,11 @@ mod tests {
         let held = home.ledger_replica_doc(&community).expect("read again");
         assert_eq!(held.map(|doc| doc.get_heads()), Some(heads));
 
-        let held = net.members[0].engine.community(&community).expect("held");
-        net.members[0]
-            .engine
-            .act(
-                &held,
-                Payload::Tension(Tension {
-                    path: TensionPath::Governance,
-                    summary: "La salle est fermée le lundi.".into(),
-                    section: None,
-                }),
-            )
-            .expect("acted");
+        tension(
+            &mut net.members[0].engine,
+            &community,
+            "La salle est fermée le lundi.",
+        );
         let after = net.members[0]
             .engine
             .local_ledger(&community)
@@ -872,6 +853,21 @@ mod tests {
         };
         take_in_ledger(home, &community, next, &mut report).expect("taken in");
         assert_eq!(report.new_records, 1);
+    }
+
+    /// `engine` raises a tension in `community` (one record more).
+    fn tension(engine: &mut Engine, community: &CommunityId, summary: &str) {
+        let held = engine.community(community).expect("the community");
+        engine
+            .act(
+                &held,
+                Payload::Tension(Tension {
+                    path: TensionPath::Governance,
+                    summary: summary.into(),
+                    section: None,
+                }),
+            )
+            .expect("acted");
     }
 
     fn ledger_actor() -> automerge::ActorId {
