@@ -1083,6 +1083,23 @@ mod tests {
         );
         assert_eq!(replica.get_heads(), base.get_heads());
 
+        // A change whose dependency is not sent is refused as `admit_for`
+        // refuses it (the replica that took it in part is the caller's to
+        // drop).
+        let mut first = base.fork().with_actor(actor(4));
+        insert(&mut first, &records[..1]).expect("insert");
+        let mut second = first.fork().with_actor(actor(5));
+        insert(&mut second, &records[1..2]).expect("insert");
+        let orphan = second.save_after(&first.get_heads());
+        let mut replica = base.clone();
+        let in_place = admit_fresh_in_place(&coop, &mut replica, &orphan, &limits)
+            .expect_err("refused")
+            .to_string();
+        let whole = admit_for(&coop, &base, &orphan, &limits)
+            .expect_err("refused")
+            .to_string();
+        assert_eq!(in_place, whole);
+
         // Another community's record is refused, as `admit_for` refuses it.
         let other = genesis(&key, "Other");
         let stranger = tension(&key, &other, "elsewhere");
