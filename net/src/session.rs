@@ -688,12 +688,8 @@ mod tests {
         let mut report = Exchanged::default();
         for bytes in [replica, Vec::new()] {
             // The replica whole, then nothing after its heads.
-            let same = Synced {
-                after: bytes.is_empty(),
-                bytes,
-                complete: true,
-                witness: None,
-            };
+            let after = bytes.is_empty();
+            let same = delivered(bytes, after);
             take_in_ledger(home, &community, same, &mut report).expect("taken in");
         }
         assert_eq!(report.new_records, 0);
@@ -750,12 +746,7 @@ mod tests {
             .save_after(&theirs.get_heads());
         let home = &mut net.members[1].engine;
         let since = home.ledger_replica_heads(&community).expect("heads");
-        let next = Synced {
-            bytes: after,
-            complete: true,
-            after: true,
-            witness: None,
-        };
+        let next = delivered(after, true);
         take_in_ledger(home, &community, next, &mut report).expect("taken in");
         assert_eq!(report.new_records, 2);
         let replica = kept(home);
@@ -801,12 +792,7 @@ mod tests {
         home.local_ledger(&community).expect("the replica");
         // The other member's ledger, whole, first.
         let mut report = Exchanged::default();
-        let whole = Synced {
-            bytes: theirs.save(),
-            complete: true,
-            after: false,
-            witness: None,
-        };
+        let whole = delivered(theirs.save(), false);
         take_in_ledger(home, &community, whole, &mut report).expect("taken in");
         let stored = home.ledger_replica(&community).expect("read");
         let heads = home.ledger_replica_heads(&community).expect("heads");
@@ -815,12 +801,7 @@ mod tests {
         let error = take_in_ledger(
             home,
             &community,
-            Synced {
-                bytes: forged.save_after(&theirs.get_heads()),
-                complete: true,
-                after: true,
-                witness: None,
-            },
+            delivered(forged.save_after(&theirs.get_heads()), true),
             &mut report,
         )
         .expect_err("refused");
@@ -845,14 +826,20 @@ mod tests {
             .expect("its ledger")
             .save_after(&theirs.get_heads());
         let home = &mut net.members[1].engine;
-        let next = Synced {
-            bytes: after,
-            complete: true,
-            after: true,
-            witness: None,
-        };
+        let next = delivered(after, true);
         take_in_ledger(home, &community, next, &mut report).expect("taken in");
         assert_eq!(report.new_records, 1);
+    }
+
+    /// What a session hands over of a ledger, complete: the whole ledger,
+    /// or with `after` only the changes after the replica's heads.
+    fn delivered(bytes: Vec<u8>, after: bool) -> Synced {
+        Synced {
+            bytes,
+            complete: true,
+            after,
+            witness: None,
+        }
     }
 
     /// `engine` raises a tension in `community` (one record more).
