@@ -599,7 +599,26 @@ fn scenario_2_offline_edits_merge_and_amendments_go_stale_or_rebase() {
     // wording no longer counts.
     let reconciled =
         "On part quand on veut, par écrit, après une médiation si une tension est en cours.";
+    // Bob holds every record before the rewrite; then B's draft comes
+    // alone (as a live sync brings documents, its records taken in apart),
+    // with the charter's changes it was rebased onto (written in other
+    // documents, part of signed versions): his home gathers the
+    // community's claims for that draft alone and takes it in.
+    sync(&alice, &[&bob]);
     write(&alice, &b, "depart", reconciled);
+    let mut documents =
+        nous_core::Bundle::decode(&std::fs::read(alice.export()).expect("read")).expect("decode");
+    documents.records.clear();
+    let file = bob.home.file("documents.bundle");
+    std::fs::write(&file, documents.encode()).expect("write");
+    bob.import(&file);
+    let draft = bob.amendment(&b)["draft"]
+        .as_str()
+        .expect("the draft")
+        .to_owned();
+    let shown = bob.run(&["charter", "show", &draft]).ok().to_owned();
+    assert!(shown.contains(reconciled), "{shown}");
+    sync(&alice, &[&bob]);
     alice.act(&["amendment", "submit", &b, "--note", "rebased on A"]);
     assert_ne!(alice.phase(&b), "stale");
     alice.refused(&["decide", &b, "adopted"], "0/3 took part");
