@@ -612,13 +612,46 @@ fn scenario_2_offline_edits_merge_and_amendments_go_stale_or_rebase() {
     let file = bob.home.file("documents.bundle");
     std::fs::write(&file, documents.encode()).expect("write");
     bob.import(&file);
-    let draft = bob.amendment(&b)["draft"]
-        .as_str()
-        .expect("the draft")
-        .to_owned();
-    let shown = bob.run(&["charter", "show", &draft]).ok().to_owned();
+    let draft_text = |peer: &Peer, amendment: &str| {
+        let draft = peer.amendment(amendment)["draft"]
+            .as_str()
+            .expect("the draft")
+            .to_owned();
+        peer.run(&["charter", "show", &draft]).ok().to_owned()
+    };
+    let shown = draft_text(&bob, &b);
     assert!(shown.contains(reconciled), "{shown}");
     sync(&alice, &[&bob]);
+    // A new amendment's draft, a document Bob never had, arrives whole after
+    // its records, the same way.
+    let (_, d) = amendment(&alice, "tensions", "D", "Une tension se dit à voix haute.");
+    let whole =
+        nous_core::Bundle::decode(&std::fs::read(alice.export()).expect("read")).expect("decode");
+    for (name, part) in [
+        (
+            "records.bundle",
+            nous_core::Bundle {
+                documents: Vec::new(),
+                ..whole.clone()
+            },
+        ),
+        (
+            "documents.bundle",
+            nous_core::Bundle {
+                records: Vec::new(),
+                ..whole
+            },
+        ),
+    ] {
+        let file = bob.home.file(name);
+        std::fs::write(&file, part.encode()).expect("write");
+        bob.import(&file);
+    }
+    let shown = draft_text(&bob, &d);
+    assert!(
+        shown.contains("Une tension se dit à voix haute."),
+        "{shown}"
+    );
     alice.act(&["amendment", "submit", &b, "--note", "rebased on A"]);
     assert_ne!(alice.phase(&b), "stale");
     alice.refused(&["decide", &b, "adopted"], "0/3 took part");
