@@ -27,6 +27,7 @@
 
 #[cfg(test)]
 mod bend;
+mod elements;
 mod scan;
 pub mod sequence;
 pub mod typing;

@@ -50,14 +50,12 @@ use std::collections::{HashMap, HashSet};
 use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc as _, ScalarValue};
 
+use super::elements::{Elements, Id};
 use super::scan::chunk_header;
 use super::{Limits, Sequences, contained, decode_change};
 
 /// The type of an uncompressed change chunk.
 const CHANGE_CHUNK: u8 = 1;
-
-/// An op id with its actor interned.
-type Id = (u64, u32);
 
 /// The root map, as an [`Id`] no op has.
 const ROOT: Id = (0, u32::MAX);
@@ -65,8 +63,8 @@ const ROOT: Id = (0, u32::MAX);
 /// A key of a map: the map and the key.
 type Slot = (Id, String);
 
-/// The most elements and changes remembered; past them, everything is
-/// forgotten and learnt again (the full path meanwhile).
+/// The most runs of elements, changes and keys remembered; past them,
+/// everything is forgotten and learnt again (the full path meanwhile).
 const MAX_KNOWN: usize = 1 << 18;
 
 /// Of `kept` (changes kept unapplied, as a caller of [`Typing::check`]
@@ -111,8 +109,8 @@ pub struct Typing {
     /// Ops known to be on a map's key and not overwritten since (as far as
     /// is known here).
     slots: HashMap<Slot, Vec<Id>>,
-    /// Elements inserted into a text, and their text.
-    elements: HashMap<Id, Id>,
+    /// Elements inserted into a text, and their text (kept as runs).
+    elements: Elements,
     /// Each actor's last change known.
     last: HashMap<u32, Last>,
     /// Each change known: its last op counter and its dependencies.
@@ -200,7 +198,7 @@ impl Typing {
     }
 
     fn bounded(&mut self) {
-        if self.elements.len() > MAX_KNOWN
+        if self.elements.runs() > MAX_KNOWN
             || self.known.len() > MAX_KNOWN
             || self.slots.len() > MAX_KNOWN
             || self.actors.len() > MAX_KNOWN
@@ -307,7 +305,7 @@ impl Typing {
     /// else one `doc` shows there, visible and not overwritten (then
     /// remembered: it is in the document for good).
     fn is_element(&mut self, doc: &Automerge, element: Id, obj: Id) -> bool {
-        if let Some(&known) = self.elements.get(&element) {
+        if let Some(known) = self.elements.get(&element) {
             return known == obj;
         }
         let (Some(obj_name), Some(name)) = (self.name(obj), self.name(element)) else {
