@@ -21,6 +21,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// The language to speak: en or fr. Default: $NOUS_LANG, else the
+    /// locale ($LC_ALL, $LC_MESSAGES, $LANG), else English. JSON output is
+    /// the same in every language.
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -8,13 +8,14 @@ mod commands;
 mod conflicts;
 mod demo;
 mod governance;
+mod lang;
 mod output;
 mod relay;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 /// The relay's allocator (`nous serve` runs the same relay as
 /// `nous-sync-server`; see its `main.rs`).
@@ -23,7 +24,30 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     nous_core::guard::install_panic_hook();
-    let cli = match args::Cli::try_parse() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The language first: clap's help and errors speak it.
+    match nous_core::i18n::Lang::from_env(lang::asked(&argv).as_deref()) {
+        Ok(chosen) => lang::set(chosen),
+        Err(unknown) => {
+            let line = |l: nous_core::i18n::Lang| {
+                let message = l.tr(
+                    "usage-unknown-language",
+                    &[("language", unknown.0.as_str().into())],
+                );
+                l.tr("error-line", &[("message", message.into())])
+            };
+            eprintln!(
+                "{} / {}",
+                line(nous_core::i18n::Lang::En),
+                line(nous_core::i18n::Lang::Fr)
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let parsed = lang::localize(args::Cli::command(), lang::current())
+        .try_get_matches_from(&argv)
+        .and_then(|matches| args::Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             init_tracing("error");
@@ -48,7 +72,7 @@ fn main() -> ExitCode {
 }
 
 /// Help and version go to stdout with success; a usage error is one line on
-/// stderr and exit code 2.
+/// stderr (with clap's suggestions, in the chosen language) and exit code 2.
 fn usage_error(error: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match error.kind() {
@@ -63,12 +87,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
             }
         }
         _ => {
-            let rendered = error.render().to_string();
-            let first = rendered
-                .lines()
-                .next()
-                .unwrap_or("error: invalid arguments");
-            eprintln!("{} (see --help)", first.trim_end());
+            eprintln!("{}", lang::usage_line(error, lang::current()));
             ExitCode::from(2)
         }
     }

@@ -63,7 +63,10 @@ pub fn report_error(error: &anyhow::Error, json: bool) {
         let value = serde_json::json!({ "error": message });
         eprintln!("{value}");
     } else {
-        eprintln!("error: {message}");
+        eprintln!(
+            "{}",
+            crate::lang::tr("error-line", &[("message", message.into())])
+        );
     }
 }
 

@@ -65,6 +65,7 @@ pub mod engine;
 pub mod governance;
 pub mod guard;
 pub mod history;
+pub mod i18n;
 pub mod identity;
 pub mod ids;
 pub mod ledger;

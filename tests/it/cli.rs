@@ -539,13 +539,14 @@ fn usage_errors_are_one_line_and_exit_2() {
     let home = Home::new();
     let out = home.run(&["charter", "show"]);
     assert_eq!(out.code, 2);
-    out.fails_with("required");
+    out.fails_with("missing argument: `<DOC>`");
     let out = home.run(&["--no-such-flag"]);
     assert_eq!(out.code, 2);
     out.fails_with("--no-such-flag");
     let doc = home.charter(COOP);
     let out = home.run(&["charter", "edit", &doc, "depart", "--text", "a", "--editor"]);
     assert_eq!(out.code, 2);
+    out.fails_with("cannot be used with");
 }
 
 #[test]

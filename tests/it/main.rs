@@ -8,6 +8,7 @@ mod convergence;
 mod crash;
 mod facade_sync;
 mod governance;
+mod language;
 mod malformed;
 mod markdown_import;
 mod parity;

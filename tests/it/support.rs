@@ -21,7 +21,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Self {
+    pub fn from(output: Output) -> Self {
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -108,6 +108,9 @@ impl Home {
             .env_remove("NOUS_HOME")
             .env_remove("NOUS_LOG")
             .env_remove("NOUS_NOW")
+            // English whatever this machine's locale (the French tests
+            // ask for French).
+            .env("NOUS_LANG", "en")
             .env("EDITOR", "false")
             .env_remove("VISUAL")
             .stdin(Stdio::null());
