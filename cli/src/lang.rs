@@ -5,27 +5,45 @@
 //! valid values, the missing arguments).
 
 use std::ffi::OsString;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use nous_core::i18n::{Arg, HELP_PREFIX, Lang};
 
-static LANG: OnceLock<Lang> = OnceLock::new();
+/// The language spoken: an index into [`Lang::ALL`].
+static LANG: AtomicU8 = AtomicU8::new(0);
 
 /// The language this process speaks (English until [`set`]).
 pub fn current() -> Lang {
-    LANG.get().copied().unwrap_or_default()
+    Lang::ALL
+        .get(usize::from(LANG.load(Ordering::Relaxed)))
+        .copied()
+        .unwrap_or_default()
 }
 
-/// Speak `lang` from now on (once; later calls change nothing).
+/// Speak `lang` from now on. With `--json`, `main` sets English once
+/// the command line is read: what a script reads (errors included) is the
+/// same whatever the user's language.
 pub fn set(lang: Lang) {
-    let _ = LANG.set(lang);
+    let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+    LANG.store(u8::try_from(index).unwrap_or(0), Ordering::Relaxed);
 }
 
 /// The message `id` with `args` in the current language.
-pub fn tr(id: &str, args: &[(&str, Arg<'_>)]) -> String {
+pub fn message(id: &str, args: &[(&str, Arg<'_>)]) -> String {
     current().tr(id, args)
 }
+
+/// `tr!("id")`, `tr!("id", name = value, …)`: message `id` of the
+/// catalogues (`core/locales/`) in the current language, its variables
+/// `$name` set to the values (text, or numbers: a number picks the plural
+/// form). A test checks that every id the code names exists.
+macro_rules! tr {
+    ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::lang::message($id, &[$((stringify!($name), nous_core::i18n::Arg::from($value))),*])
+    };
+}
+pub(crate) use tr;
 
 /// The value of `--lang` in `args`, if given (`--lang fr`, `--lang=fr`),
 /// read before clap parses so that its help and errors are translated.
@@ -441,6 +459,49 @@ mod tests {
         for sub in command.get_subcommands() {
             check_english(sub, bare);
         }
+    }
+
+    /// Every message the code names (`tr!("…"`, `message("…"`) exists in the
+    /// catalogues (and so, by the catalogue test, in both languages).
+    #[test]
+    fn every_message_the_code_names_exists() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.clone()];
+        let mut named = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(&path).expect("read src") {
+                    files.push(entry.expect("entry").path());
+                }
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read a source file");
+            for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                for opening in ["tr!(\"", "message(\""] {
+                    for (at, _) in line.match_indices(opening) {
+                        // `tr!(`, not `include_str!(`.
+                        if line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                            continue;
+                        }
+                        let rest = &line[at + opening.len()..];
+                        let id = &rest[..rest.find('"').unwrap_or(rest.len())];
+                        named.push((path.display().to_string(), id.to_owned()));
+                    }
+                }
+            }
+        }
+        assert!(!named.is_empty());
+        let missing: Vec<_> = named
+            .iter()
+            .filter(|(_, id)| !id.starts_with(HELP_PREFIX) && !Lang::En.catalog().has(id, None))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "messages named but not in the catalogues: {missing:?}"
+        );
     }
 
     #[test]

@@ -61,6 +61,10 @@ fn main() -> ExitCode {
         _ => "error",
     });
     let json = cli.json;
+    if json {
+        // What a script reads is the same in every language.
+        lang::set(nous_core::i18n::Lang::En);
+    }
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if output::is_broken_pipe(&error) => ExitCode::SUCCESS,

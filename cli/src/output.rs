@@ -63,10 +63,7 @@ pub fn report_error(error: &anyhow::Error, json: bool) {
         let value = serde_json::json!({ "error": message });
         eprintln!("{value}");
     } else {
-        eprintln!(
-            "{}",
-            crate::lang::tr("error-line", &[("message", message.into())])
-        );
+        eprintln!("{}", crate::lang::tr!("error-line", message = message));
     }
 }
 

@@ -32,9 +32,25 @@ pub enum Lang {
 /// help is written in English in the code (clap's doc comments) and in
 /// French in `fr/help.ftl` (messages `cmd-…`, one per command, an
 /// attribute per argument; `nous-cli` checks them against its commands).
-const EN: &[(&str, &str)] = &[("messages.ftl", include_str!("../locales/en/messages.ftl"))];
+const EN: &[(&str, &str)] = &[
+    ("messages.ftl", include_str!("../locales/en/messages.ftl")),
+    ("commands.ftl", include_str!("../locales/en/commands.ftl")),
+    (
+        "governance.ftl",
+        include_str!("../locales/en/governance.ftl"),
+    ),
+    ("demo.ftl", include_str!("../locales/en/demo.ftl")),
+    ("report.ftl", include_str!("../locales/en/report.ftl")),
+];
 const FR: &[(&str, &str)] = &[
     ("messages.ftl", include_str!("../locales/fr/messages.ftl")),
+    ("commands.ftl", include_str!("../locales/fr/commands.ftl")),
+    (
+        "governance.ftl",
+        include_str!("../locales/fr/governance.ftl"),
+    ),
+    ("demo.ftl", include_str!("../locales/fr/demo.ftl")),
+    ("report.ftl", include_str!("../locales/fr/report.ftl")),
     ("help.ftl", include_str!("../locales/fr/help.ftl")),
 ];
 
