@@ -9,6 +9,8 @@ mod crash;
 mod facade_sync;
 mod governance;
 mod language;
+mod language_commands;
+mod language_governance;
 mod malformed;
 mod markdown_import;
 mod parity;

@@ -1,0 +1,1 @@
+//! The document, conflict, relay and demo commands in French and English (issue 15).

@@ -1,0 +1,1 @@
+//! The governance commands in French and English (issue 15).
