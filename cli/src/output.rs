@@ -91,9 +91,10 @@ pub fn clip(text: &str, width: usize) -> String {
     }
 }
 
-/// `YYYY-MM-DD HH:MM:SS UTC` from milliseconds since the Unix epoch.
+/// A moment for people, in the language spoken (`2026-12-16 10:05:09 UTC`,
+/// `16 déc. 2026 à 10 h 05 UTC`), from milliseconds since the Unix epoch.
 pub fn time(ms: i64) -> String {
-    format!("{} UTC", nous_core::time::format_seconds(ms))
+    crate::lang::current().moment(ms)
 }
 
 #[cfg(test)]

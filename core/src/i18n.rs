@@ -124,6 +124,49 @@ impl Lang {
         slot.get_or_init(|| Catalog::build(self, files))
     }
 
+    /// A moment (milliseconds since the Unix epoch) for people, to the
+    /// second, UTC: `2026-12-16 10:05:00 UTC`; `16 déc. 2026 à 10 h 05 UTC`
+    /// (seconds are not said in French; `à 10 h` on the hour).
+    pub fn moment(self, ms: i64) -> String {
+        match self {
+            Lang::En => format!("{} UTC", crate::time::format_seconds(ms)),
+            Lang::Fr => format!("{} UTC", self.minute(ms)),
+        }
+    }
+
+    /// A moment to the minute, UTC, without saying so (the reports say it
+    /// once): `2026-12-16 10:05`; `16 déc. 2026 à 10 h 05`.
+    pub fn minute(self, ms: i64) -> String {
+        let minutes = ms.div_euclid(60_000);
+        let (hour, minute) = (minutes.rem_euclid(1_440) / 60, minutes.rem_euclid(60));
+        match self {
+            Lang::En => {
+                let mut text = crate::time::format_seconds(ms);
+                text.truncate(16);
+                text
+            }
+            Lang::Fr if minute == 0 => format!("{} à {hour} h", self.day(ms)),
+            Lang::Fr => format!("{} à {hour} h {minute:02}", self.day(ms)),
+        }
+    }
+
+    /// A day, UTC: `2026-12-16`; `16 déc. 2026`.
+    pub fn day(self, ms: i64) -> String {
+        let (year, month, day) = crate::time::civil_from_days(ms.div_euclid(86_400_000));
+        match self {
+            Lang::En => format!("{year:04}-{month:02}-{day:02}"),
+            Lang::Fr => {
+                // The abbreviations of the Imprimerie nationale.
+                const MONTHS: [&str; 12] = [
+                    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+                    "oct.", "nov.", "déc.",
+                ];
+                let name = MONTHS[usize::try_from(month).unwrap_or(1).clamp(1, 12) - 1];
+                format!("{day} {name} {year}")
+            }
+        }
+    }
+
     /// The message `id` with `args`, in this language (see
     /// [`Catalog::get`]).
     pub fn tr(self, id: &str, args: &[(&str, Arg<'_>)]) -> String {
@@ -473,6 +516,23 @@ mod tests {
         assert_eq!(count(Lang::Fr, 0), "0 membre");
         assert_eq!(count(Lang::Fr, 1), "1 membre");
         assert_eq!(count(Lang::Fr, 2), "2 membres");
+    }
+
+    #[test]
+    fn dates_are_said_in_each_language() {
+        // 2026-12-16 10:00:00 and 10:05:09 UTC.
+        let ten = 1_797_415_200_000;
+        let later = ten + 5 * 60_000 + 9_000;
+        assert_eq!(Lang::En.moment(later), "2026-12-16 10:05:09 UTC");
+        assert_eq!(Lang::Fr.moment(later), "16 déc. 2026 à 10 h 05 UTC");
+        assert_eq!(Lang::Fr.moment(ten), "16 déc. 2026 à 10 h UTC");
+        assert_eq!(Lang::En.minute(later), "2026-12-16 10:05");
+        assert_eq!(Lang::Fr.minute(later), "16 déc. 2026 à 10 h 05");
+        assert_eq!(Lang::En.day(later), "2026-12-16");
+        assert_eq!(Lang::Fr.day(0), "1 janv. 1970");
+        assert_eq!(Lang::Fr.day(951_782_400_000), "29 févr. 2000");
+        assert_eq!(Lang::Fr.minute(-60_000), "31 déc. 1969 à 23 h 59");
+        assert_eq!(Lang::Fr.day(1_785_542_400_000), "1 août 2026");
     }
 
     #[test]
