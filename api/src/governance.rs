@@ -120,6 +120,19 @@ pub enum Listed {
     },
 }
 
+/// Something that awaits this device's member, and in which community.
+#[derive(Debug, Clone, Serialize)]
+pub struct TodoItem {
+    /// The community.
+    pub community: CommunityId,
+    /// Its name.
+    pub community_name: String,
+    /// What awaits (its fields flattened: `kind`, `subject`, `title`,
+    /// `since`, `due`).
+    #[serde(flatten)]
+    pub todo: nous_core::governance::Todo,
+}
+
 /// The members, applications and devices of a community.
 #[derive(Debug, Clone, Serialize)]
 pub struct Roster {
@@ -201,6 +214,37 @@ impl Governance<'_> {
     /// The resolved state of a community.
     pub fn show(&self, community: Option<&str>) -> Result<State> {
         Ok(Arc::unwrap_or_clone(self.community(community)?.state))
+    }
+
+    /// What awaits this device's member in every community of the home
+    /// (or in `community` only), most urgent first
+    /// ([`nous_core::governance::todo`]; an applicant's device is asked to
+    /// sign once admitted). Communities the home cannot resolve are
+    /// skipped: `list` says why.
+    pub fn todo(&self, community: Option<&str>) -> Result<Vec<TodoItem>> {
+        let device = self.home.device();
+        let now = u64::try_from(self.home.env().now_ms()).unwrap_or(0);
+        let communities = match community {
+            Some(_) => vec![self.community(community)?],
+            None => self.home.resolved_communities()?.0,
+        };
+        let mut items = Vec::new();
+        for c in communities {
+            // This device's member: the member it is certified for, else
+            // itself (a founder's or applicant's first device).
+            let member = c.state.devices.get(&device).map_or(device, |d| d.member);
+            items.extend(
+                nous_core::governance::todo(&c.state, &member, now)
+                    .into_iter()
+                    .map(|todo| TodoItem {
+                        community: c.id,
+                        community_name: c.state.name.clone(),
+                        todo,
+                    }),
+            );
+        }
+        items.sort_by_key(|i| (i.todo.due.is_none(), i.todo.due, i.todo.since));
+        Ok(items)
     }
 
     /// The rules of a community.

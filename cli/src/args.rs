@@ -76,6 +76,10 @@ pub enum Command {
     Decide(DecideArgs),
     /// Sign the ratification of an adopted amendment: the new version in force.
     Ratify(RatifyArgs),
+    /// What awaits you, most urgent first: applications to decide,
+    /// amendments and proposals to react to, objections to test or
+    /// integrate, ratifications to sign, hearings, tensions to take up.
+    Todo(TodoArgs),
     /// Raise and follow tensions.
     #[command(subcommand)]
     Tension(TensionCommand),
@@ -92,6 +96,14 @@ pub enum Command {
     /// Print a short-lived token proving this device to a relay (for
     /// automerge-repo clients: pass it as ?token= and use its peer id).
     Token(crate::relay::TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TodoArgs {
+    /// Only this community (id, id prefix or name). Default: every
+    /// community of the home.
+    #[arg(long, value_name = "COMMUNITY")]
+    pub community: Option<String>,
 }
 
 /// Which community (id, id prefix or name); default: the only one.

@@ -113,6 +113,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Rules(RulesCommand::Propose(args)) => gov::rules_propose(&cx, args),
         Command::Verify(args) => gov::verify(&cx, args),
+        Command::Todo(arg) => crate::todo::todo(&cx, &arg),
         Command::Serve(args) => crate::relay::serve(&cx, &args),
         Command::Sync(args) => crate::relay::sync(&cx, &args),
         Command::Token(args) => crate::relay::issue_token(&cx, &args),

@@ -11,6 +11,7 @@ mod governance;
 mod lang;
 mod output;
 mod relay;
+mod todo;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;

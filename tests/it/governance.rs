@@ -1385,3 +1385,120 @@ fn shared_documents_are_the_communitys_and_show_with_it() {
     let hash = alice.verifies();
     assert_eq!(bob.verifies(), hash);
 }
+
+/// `nous todo` lists what awaits each member as the story goes: the
+/// application to decide for the members, the signature for the admitted
+/// applicant, the amendment to react to, the ratification to sign; in
+/// French on demand, and the same JSON in every language.
+#[test]
+fn todo_says_what_awaits_each_member() {
+    let clock = Clock::at("2026-03-01");
+    let alice = Peer::new("Alice", &clock);
+    let bob = Peer::new("Bob", &clock);
+    let dana = Peer::new("Dana", &clock);
+    let doc = alice.charter(SAMPLE);
+    found(
+        &alice,
+        "members",
+        &doc,
+        &[(&bob, "members")],
+        &[
+            "--rule",
+            "admit=consent",
+            "--rule",
+            "amend=consent,signers=2",
+        ],
+    );
+    let todo = |peer: &Peer| peer.json(&["todo"]);
+    let kinds = |peer: &Peer| -> Vec<(String, String)> {
+        todo(peer)
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|i| {
+                (
+                    i["kind"].as_str().expect("kind").to_owned(),
+                    i["subject"].as_str().expect("subject").to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert!(kinds(&alice).is_empty());
+    assert_eq!(alice.run(&["todo"]).ok().trim(), "Nothing awaits you.");
+
+    dana.import(&alice.export());
+    let app = dana.act(&["member", "apply", "--name", "Dana", "--college", "members"]);
+    assert!(kinds(&dana).is_empty(), "an applicant decides nothing");
+    sync(&dana, &[&alice, &bob]);
+    assert_eq!(
+        kinds(&alice),
+        vec![("decide-application".to_owned(), app.clone())]
+    );
+    let item = &todo(&bob)[0];
+    assert_eq!(item["title"], "Dana");
+    assert_eq!(item["community_name"], COOP);
+    // In French, with the command that does it.
+    let french = bob
+        .home
+        .command(&["todo"])
+        .env("NOUS_NOW", clock.now())
+        .env("NOUS_LANG", "fr")
+        .output()
+        .expect("run nous");
+    let french = String::from_utf8_lossy(&french.stdout).into_owned();
+    assert!(
+        french.contains("La candidature de Dana attend une décision"),
+        "{french}"
+    );
+    assert!(french.contains("Coop, depuis le 1 mars 2026"), "{french}");
+    assert!(
+        french.contains(&format!("nous member admit {}", &app[..12])),
+        "{french}"
+    );
+    // JSON is the same in both languages.
+    let json_fr = bob
+        .home
+        .command(&["--json", "todo"])
+        .env("NOUS_NOW", clock.now())
+        .env("NOUS_LANG", "fr")
+        .output()
+        .expect("run nous");
+    let json_fr: Value = serde_json::from_slice(&json_fr.stdout).expect("JSON");
+    assert_eq!(json_fr, todo(&bob));
+
+    alice.act(&["member", "admit", &app]);
+    assert!(kinds(&alice).is_empty());
+    sync(&alice, &[&dana, &bob]);
+    assert_eq!(kinds(&dana), vec![("sign-charter".to_owned(), app.clone())]);
+    dana.act(&["member", "sign", &app]);
+    assert!(kinds(&dana).is_empty());
+    sync(&dana, &[&alice, &bob]);
+
+    // An amendment: the others react; once adopted, each signs.
+    let (_, am) = amendment(
+        &alice,
+        "adhesion",
+        "Adhésion claire",
+        "On adhère en signant.",
+    );
+    sync(&alice, &[&bob, &dana]);
+    assert_eq!(
+        kinds(&bob),
+        vec![("react-amendment".to_owned(), am.clone())]
+    );
+    assert!(
+        kinds(&alice).is_empty(),
+        "the proposer is not asked to react"
+    );
+    bob.act(&["react", &am, "consent"]);
+    dana.act(&["react", &am, "consent"]);
+    assert!(kinds(&bob).is_empty());
+    sync(&bob, &[&alice]);
+    sync(&dana, &[&alice]);
+    alice.act(&["decide", &am, "adopted"]);
+    assert_eq!(kinds(&alice), vec![("ratify".to_owned(), am.clone())]);
+    alice.act(&["ratify", &am]);
+    assert!(kinds(&alice).is_empty(), "she signed");
+    sync(&alice, &[&bob]);
+    assert_eq!(kinds(&bob), vec![("ratify".to_owned(), am.clone())]);
+}

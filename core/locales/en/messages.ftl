@@ -47,3 +47,24 @@ help-flag-help = Print help (see more with '--help')
 help-flag-help-long = Print help (see a summary with '-h')
 help-flag-version = Print version
 help-command-help = Print this message or the help of the given subcommand(s)
+
+## nous todo
+
+todo-nothing = Nothing awaits you.
+todo-heading = { $count ->
+    [one] One thing awaits you, most urgent first:
+   *[other] { $count } things await you, most urgent first:
+}
+todo-where = { $community }, since { $since }
+todo-my-hearing = Your exclusion is proposed: the hearing is on { $due }
+todo-sign-charter = You were admitted to "{ $title }": sign the charter in force to join
+todo-decide-application = The application of { $title } awaits a decision (possible from { $due })
+todo-react-amendment = The amendment "{ $title }" awaits your reaction
+todo-react-proposal = The proposal about { $title } awaits your reaction
+todo-exclusion-hearing = The hearing on the exclusion of { $title } is on { $due }; the decision follows it
+todo-test-objection = An objection to "{ $title }" awaits its test
+todo-integrate-objection = An objection to your amendment "{ $title }" awaits integration
+todo-confirm-resolved = Your objection to "{ $title }" was integrated: confirm it is resolved
+todo-resubmit = Your amendment "{ $title }" went stale: submit it again
+todo-ratify = The adopted amendment "{ $title }" awaits your ratification
+todo-take-up-tension = The tension "{ $title }" awaits someone to take it up

@@ -47,3 +47,24 @@ help-flag-help = Afficher l'aide (plus de détails avec « --help »)
 help-flag-help-long = Afficher l'aide (un résumé avec « -h »)
 help-flag-version = Afficher la version
 help-command-help = Afficher ce message ou l'aide des sous-commandes données
+
+## nous todo
+
+todo-nothing = Rien ne vous attend.
+todo-heading = { $count ->
+    [one] Une chose vous attend, la plus urgente d'abord :
+   *[other] { $count } choses vous attendent, les plus urgentes d'abord :
+}
+todo-where = { $community }, depuis le { $since }
+todo-my-hearing = Votre exclusion est proposée : l'audition a lieu le { $due }
+todo-sign-charter = Vous avez été admis·e dans « { $title } » : signez la charte en vigueur pour devenir membre
+todo-decide-application = La candidature de { $title } attend une décision (possible à partir du { $due })
+todo-react-amendment = L'amendement « { $title } » attend votre réaction
+todo-react-proposal = La proposition concernant { $title } attend votre réaction
+todo-exclusion-hearing = L'audition sur l'exclusion de { $title } a lieu le { $due } ; la décision suit
+todo-test-objection = Une objection à « { $title } » attend d'être testée
+todo-integrate-objection = Une objection à votre amendement « { $title } » attend d'être intégrée
+todo-confirm-resolved = Votre objection à « { $title } » a été intégrée : confirmez qu'elle est levée
+todo-resubmit = Votre amendement « { $title } » est périmé : soumettez-le à nouveau
+todo-ratify = L'amendement adopté « { $title } » attend votre ratification
+todo-take-up-tension = La tension « { $title } » attend quelqu'un pour la prendre en charge

@@ -21,6 +21,7 @@ mod apply;
 mod dag;
 mod seq;
 mod tally;
+mod todo;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -42,6 +43,7 @@ pub use apply::phase_name;
 /// counts it against the history's integrity).
 pub const SIGNATURE_FAILS: &str = "signature does not verify";
 pub use tally::{Tally, method_name};
+pub use todo::{Todo, TodoKind, todo};
 
 /// Milliseconds in a day, for rule deadlines.
 pub use crate::time::DAY_MS;

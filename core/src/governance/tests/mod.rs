@@ -558,3 +558,4 @@ mod documents;
 mod incremental;
 mod scenarios;
 mod tamper;
+mod todo;
