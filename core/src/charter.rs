@@ -73,7 +73,8 @@ pub struct Article {
 impl Charter {
     /// Find a section by what a person would type: its id, its number in
     /// the charter (1-based), an unambiguous id prefix, or its heading
-    /// (case-insensitive).
+    /// (case and accents aside: `adhesion` finds « Adhésion »), or an
+    /// unambiguous prefix of it.
     pub fn find_section(&self, name: &str) -> Result<&Section, SchemaError> {
         let name = name.trim();
         if let Some(section) = self.sections.iter().find(|s| s.id.as_str() == name) {
@@ -90,11 +91,8 @@ impl Charter {
             .iter()
             .filter(|s| !name.is_empty() && s.id.as_str().starts_with(name))
             .collect();
-        let by_heading: Vec<&Section> = self
-            .sections
-            .iter()
-            .filter(|s| s.heading.to_lowercase() == name.to_lowercase())
-            .collect();
+        // Case and accents aside, or an unambiguous prefix (names.rs).
+        let by_heading = crate::names::by_name(name, &self.sections, |s| &s.heading);
         for candidates in [by_prefix, by_heading] {
             match candidates.as_slice() {
                 [] => continue,
@@ -102,7 +100,10 @@ impl Charter {
                 many => {
                     return Err(SchemaError::AmbiguousSection {
                         name: name.to_owned(),
-                        candidates: many.iter().map(|s| s.id.to_string()).collect(),
+                        candidates: many
+                            .iter()
+                            .map(|s| format!("{} \"{}\"", s.id, s.heading))
+                            .collect(),
                     });
                 }
             }
@@ -223,7 +224,7 @@ pub enum SchemaError {
     AmbiguousSection {
         /// What was typed.
         name: String,
-        /// The ids it matches.
+        /// The sections it matches: id and heading.
         candidates: Vec<String>,
     },
     /// A splice outside the text.

@@ -70,6 +70,7 @@ pub mod identity;
 pub mod ids;
 pub mod ledger;
 pub mod markdown;
+pub mod names;
 pub mod record;
 pub mod report;
 pub mod splice;
@@ -112,7 +113,7 @@ pub enum Error {
     AmbiguousDocument {
         /// What was typed.
         name: String,
-        /// The ids it matches.
+        /// The documents it matches: id and title.
         candidates: Vec<String>,
     },
     /// The document is not a charter.

@@ -13,6 +13,7 @@ mod language_commands;
 mod language_governance;
 mod malformed;
 mod markdown_import;
+mod names;
 mod parity;
 mod relay;
 mod relay_attacks;

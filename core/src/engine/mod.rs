@@ -584,8 +584,8 @@ impl Engine {
         Ok(docs)
     }
 
-    /// Find a document by id, unambiguous id prefix, or title
-    /// (case-insensitive).
+    /// Find a document by id, unambiguous id prefix, or title (case and
+    /// accents aside), or an unambiguous prefix of its title.
     pub fn resolve(&self, name: &str) -> Result<DocId> {
         let name = name.trim();
         let docs = self.list()?;
@@ -596,15 +596,12 @@ impl Engine {
                 Err(Error::UnknownDocument(name.to_owned()))
             };
         }
-        let lower = name.to_lowercase();
         let by_prefix: Vec<&DocSummary> = docs
             .iter()
             .filter(|d| !name.is_empty() && d.id.to_string().starts_with(name))
             .collect();
-        let by_title: Vec<&DocSummary> = docs
-            .iter()
-            .filter(|d| !name.is_empty() && d.meta.title.to_lowercase() == lower)
-            .collect();
+        // Case and accents aside, or an unambiguous prefix (names.rs).
+        let by_title = crate::names::by_name(name, &docs, |d| &d.meta.title);
         for candidates in [by_prefix, by_title] {
             match candidates.as_slice() {
                 [] => continue,
@@ -612,7 +609,10 @@ impl Engine {
                 many => {
                     return Err(Error::AmbiguousDocument {
                         name: name.to_owned(),
-                        candidates: many.iter().map(|d| d.id.to_string()).collect(),
+                        candidates: many
+                            .iter()
+                            .map(|d| format!("{} \"{}\"", d.id, d.meta.title))
+                            .collect(),
                     });
                 }
             }

@@ -685,7 +685,8 @@ impl State {
     }
 
     /// A member named by key, key prefix (at least 4 hex characters) or
-    /// name (case does not matter); a key prefix is tried first.
+    /// name (case and accents aside), or an unambiguous prefix of it; a key
+    /// prefix is tried first.
     pub fn member_by_ref(&self, text: &str) -> crate::Result<PublicKey> {
         let lower = text.trim().to_lowercase();
         let by_key: Vec<PublicKey> = self
@@ -694,12 +695,12 @@ impl State {
             .filter(|k| lower.len() >= 4 && k.to_string().starts_with(&lower))
             .copied()
             .collect();
-        let by_name: Vec<PublicKey> = self
-            .members
-            .values()
-            .filter(|m| m.name.to_lowercase() == lower)
-            .map(|m| m.id)
-            .collect();
+        // Case and accents aside, or an unambiguous prefix (names.rs).
+        let by_name: Vec<PublicKey> =
+            crate::names::by_name(text, self.members.values(), |m| m.name.as_str())
+                .into_iter()
+                .map(|m| m.id)
+                .collect();
         for candidates in [by_key, by_name] {
             match candidates.as_slice() {
                 [] => continue,
@@ -708,7 +709,10 @@ impl State {
                     return Err(crate::Error::AmbiguousRef {
                         what: "members",
                         query: text.trim().to_owned(),
-                        candidates: several.iter().map(|k| k.short()).collect(),
+                        candidates: several
+                            .iter()
+                            .map(|k| format!("{} \"{}\"", k.short(), self.display_name(k)))
+                            .collect(),
                     });
                 }
             }

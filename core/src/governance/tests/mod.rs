@@ -556,6 +556,7 @@ mod decisions;
 mod delivery;
 mod documents;
 mod incremental;
+mod names;
 mod scenarios;
 mod tamper;
 mod todo;
