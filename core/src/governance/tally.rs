@@ -28,6 +28,8 @@ pub struct Tally {
     pub quorum_met: bool,
     /// Whether the minimum delay has passed.
     pub deadline_met: bool,
+    /// When the minimum delay ends (ms).
+    pub delay_ends: u64,
     /// Whether the rule is satisfied.
     pub passes: bool,
     /// In words.
@@ -117,7 +119,8 @@ pub(crate) fn evaluate(rule: &Rule, ballots: &[Ballot<'_>], cx: &Context<'_>) ->
         all_agree = false;
     }
     let quorum_met = participants * 100 >= usize::from(rule.quorum) * electorate;
-    let deadline_met = cx.now >= cx.start.saturating_add(u64::from(rule.min_days) * DAY_MS);
+    let delay_ends = cx.start.saturating_add(u64::from(rule.min_days) * DAY_MS);
+    let deadline_met = cx.now >= delay_ends;
     let threshold = u64::from(rule.threshold);
     let (passes, explanation) = match rule.method {
         Method::Consent => (
@@ -169,7 +172,7 @@ pub(crate) fn evaluate(rule: &Rule, ballots: &[Ballot<'_>], cx: &Context<'_>) ->
         if quorum_met { ", met" } else { ", not met" },
     );
     if !deadline_met {
-        explanation.push_str(&format!("; the {}-day delay has not passed", rule.min_days));
+        explanation.push_str(&format!("; {}", delay_not_passed(rule, delay_ends)));
     }
     if blocked {
         explanation.push_str("; blocked");
@@ -184,9 +187,19 @@ pub(crate) fn evaluate(rule: &Rule, ballots: &[Ballot<'_>], cx: &Context<'_>) ->
         blocks,
         quorum_met,
         deadline_met,
+        delay_ends,
         passes,
         explanation,
     }
+}
+
+/// Why a decision must wait: the rule's delay, and when it ends.
+pub(crate) fn delay_not_passed(rule: &Rule, ends: u64) -> String {
+    format!(
+        "the {}-day delay has not passed (it ends {} UTC)",
+        rule.min_days,
+        crate::time::format_minutes(ends)
+    )
 }
 
 /// A method's name.

@@ -525,7 +525,7 @@ impl Fold {
                     // The rule's delay holds for any decision, not only an
                     // adoption: no one closes a proposal before it.
                     require(tally.deadline_met, || {
-                        format!("the {}-day delay has not passed", rule.min_days)
+                        super::super::tally::delay_not_passed(&rule, tally.delay_ends)
                     })?;
                     require(!tally.passes, || {
                         "the rule is met: it cannot be rejected".into()
@@ -642,8 +642,8 @@ impl Fold {
                     "a decline or rejection needs a reason".into()
                 })?;
                 // The delay of every rule involved holds for a decline too.
-                if let Some((rule, _)) = rules.iter().zip(&tallies).find(|(_, t)| !t.deadline_met) {
-                    return Err(format!("the {}-day delay has not passed", rule.min_days));
+                if let Some((rule, t)) = rules.iter().zip(&tallies).find(|(_, t)| !t.deadline_met) {
+                    return Err(super::super::tally::delay_not_passed(rule, t.delay_ends));
                 }
                 require(!passes, || "the rule is met: it cannot be rejected".into())?;
             }

@@ -83,6 +83,9 @@ impl Fold {
         require(application.applicant == record.author(), || {
             "only the applicant signs the charter for their application".into()
         })?;
+        require(application.state != ApplicationState::Joined, || {
+            "already a member: this application was signed".into()
+        })?;
         require(application.state == ApplicationState::Admitted, || {
             "the application is not admitted".into()
         })?;

@@ -284,11 +284,19 @@ fn scenario_3_joining_after_seven_days_and_a_signature() {
         "not a member's certified device",
     );
     w.ok("bob", react(application, None, Stance::Consent));
+    let applied_at = w
+        .records
+        .iter()
+        .find(|r| r.id() == application)
+        .map(Record::timestamp)
+        .expect("the application");
     w.days(6);
+    // The refusal says when the delay ends.
+    let ends = crate::time::format_minutes(applied_at + 7 * DAY_MS);
     w.no(
         "bob",
         decide(application, Outcome::Adopted, ""),
-        "the 7-day delay has not passed",
+        &format!("the 7-day delay has not passed (it ends {ends} UTC)"),
     );
     w.days(1);
     w.ok("bob", decide(application, Outcome::Adopted, ""));
@@ -323,6 +331,12 @@ fn scenario_3_joining_after_seven_days_and_a_signature() {
         "only the applicant",
     );
     w.ok("dana", sign_charter(application, &right));
+    // Signing twice says why it cannot be.
+    w.no(
+        "dana",
+        sign_charter(application, &right),
+        "already a member: this application was signed",
+    );
     let state = w.state();
     assert_eq!(
         state.applications[&application].state,
