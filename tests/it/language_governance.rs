@@ -405,6 +405,27 @@ fn a_governance_story_told_in_french() {
     says(&out, &["Avertissement pour Dana"]);
     let out = fr(&alice, &["member", "list"]);
     says(&out, &["actif (avertissement)"]);
+
+    // Lint and verify.
+    let out = fr(&alice, &["charter", "lint", &doc]);
+    says(
+        &out,
+        &["Aucun avertissement : la charte dit comment on y entre"],
+    );
+    let file = alice.file("coop.bundle");
+    sync(&alice, &dana);
+    let out = fr(&alice, &["verify", path_str(&file)]);
+    says(
+        &out,
+        &[
+            "Communauté « Coop » ",
+            " actes acceptés, 0 rejeté, 0 en attente",
+            "2 membres, 1 amendement, version 2 en vigueur",
+            "texte sha256 ",
+            "Intact : chaque signature, acte cité, attestation et version tient (0 acte rejeté selon les règles).",
+            "Empreinte du rapport : ",
+        ],
+    );
 }
 
 /// A copy of `home` (a whole Nous home, key included) into a new one.
