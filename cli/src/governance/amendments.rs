@@ -11,11 +11,15 @@ pub fn challenge(cx: &Context, args: ChallengeArgs) -> anyhow::Result<()> {
         &args.example,
         args.from_tension.as_deref(),
     )?;
-    let admissible = match &challenged.details.inadmissible {
-        Some(reason) => format!(" — inadmissible: {reason}"),
-        None => String::new(),
+    let heading = &challenged.details.heading;
+    let summary = match &challenged.details.inadmissible {
+        Some(reason) => tr!(
+            "gov-challenged-inadmissible",
+            heading = heading,
+            reason = reason.to_string()
+        ),
+        None => tr!("gov-challenged", heading = heading),
     };
-    let summary = format!("Challenged \"{}\"{admissible}", challenged.details.heading);
     recorded(cx, home, &challenged, summary)
 }
 
@@ -28,10 +32,10 @@ pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> 
         &args.rationale,
         &args.coauthors,
     )?;
-    let summary = format!(
-        "Proposed amendment \"{}\"; write it with `nous amendment edit {} SECTION --text …`",
-        args.title,
-        proposed.record.short()
+    let summary = tr!(
+        "gov-amendment-proposed",
+        title = &args.title,
+        record = proposed.record.short()
     );
     recorded(cx, home, &proposed, summary)
 }
@@ -40,7 +44,7 @@ pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<(
     let text = match (&args.text, &args.file) {
         (Some(text), _) => text.clone(),
         (None, Some(path)) => read_text(path)?,
-        (None, None) => bail!("give --text or --file"),
+        (None, None) => bail!(tr!("gov-give-text-or-file")),
     };
     let mut home = open(cx)?;
     let written = home.governance().write(
@@ -54,12 +58,12 @@ pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<(
         output::json(&written)
     } else {
         output::text(&match &written.change {
-            Some(change) => format!(
-                "Wrote \"{}\" in the draft (change {})",
-                written.heading,
-                &change[..12]
+            Some(change) => tr!(
+                "gov-draft-written",
+                heading = &written.heading,
+                change = &change[..12]
             ),
-            None => "Nothing to change.".to_owned(),
+            None => tr!("gov-nothing-to-change"),
         })
     }
 }
@@ -86,14 +90,16 @@ fn submit(
         .map(|a| a.title.clone())
         .unwrap_or_default();
     let summary = if integrates.is_empty() {
-        format!(
-            "Submitted \"{title}\" (changes {} section(s))",
-            submitted.details.sections.len()
+        tr!(
+            "gov-submitted",
+            title = &title,
+            sections = submitted.details.sections.len()
         )
     } else {
-        format!(
-            "Integrated {} objection(s) into \"{title}\"",
-            integrates.len()
+        tr!(
+            "gov-integrated",
+            title = &title,
+            objections = integrates.len()
         )
     };
     recorded(cx, home, &submitted, summary)
@@ -118,7 +124,7 @@ pub fn amendment_round(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
     let opened = home
         .governance()
         .round(args.community.community.as_deref(), &args.subject)?;
-    recorded(cx, home, &opened, "Opened the objection round".into())
+    recorded(cx, home, &opened, tr!("gov-round-opened"))
 }
 
 pub fn amendment_withdraw(cx: &Context, args: WithdrawArgs) -> anyhow::Result<()> {
@@ -128,7 +134,7 @@ pub fn amendment_withdraw(cx: &Context, args: WithdrawArgs) -> anyhow::Result<()
         &args.amendment,
         &args.reason,
     )?;
-    recorded(cx, home, &withdrawn, "Withdrew the amendment".into())
+    recorded(cx, home, &withdrawn, tr!("gov-withdrawn"))
 }
 
 pub fn amendment_promote(cx: &Context, args: PromoteArgs) -> anyhow::Result<()> {
@@ -147,7 +153,7 @@ pub fn amendment_promote(cx: &Context, args: PromoteArgs) -> anyhow::Result<()> 
         .and_then(|a| promoted.state.amendments.get(&a))
         .map(|a| a.title.clone())
         .unwrap_or_default();
-    let summary = format!("Promoted \"{title}\" into a new challenge");
+    let summary = tr!("gov-promoted", title = &title);
     recorded(cx, home, &promoted, summary)
 }
 
@@ -161,75 +167,77 @@ pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
     }
     let (amendment, state, diff) = (&view.amendment, &*view.state, view.diff.as_ref());
     let mut lines = vec![
-        format!(
-            "{}  \"{}\"  [{}]",
-            amendment.record.short(),
-            amendment.title,
-            governance::phase_name(amendment.phase)
+        tr!(
+            "gov-amendment-heading",
+            record = amendment.record.short(),
+            title = &amendment.title,
+            phase = phase_word(amendment.phase),
         ),
-        format!(
-            "Proposed by {} — {}",
-            state.display_name(&amendment.proposer),
-            amendment.rationale
+        tr!(
+            "gov-amendment-proposer",
+            proposer = state.display_name(&amendment.proposer),
+            rationale = &amendment.rationale,
         ),
-        format!("Draft document {}", amendment.draft),
+        tr!("gov-amendment-draft", draft = amendment.draft.to_string()),
     ];
     for (n, submission) in amendment.submissions.iter().enumerate() {
-        lines.push(format!(
-            "Wording {} ({}): {} section(s){}",
-            n + 1,
-            submission.record.short(),
-            submission.sections.len(),
-            if submission.note.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", submission.note)
-            }
-        ));
+        let mut line = tr!(
+            "gov-amendment-wording",
+            number = n + 1,
+            record = submission.record.short(),
+            sections = submission.sections.len(),
+        );
+        if !submission.note.is_empty() {
+            line.push_str(&format!(" — {}", submission.note));
+        }
+        lines.push(line);
     }
     for reaction in &amendment.reactions {
+        // The name is lower-cased, as this line always was.
         let mut line = format!(
-            "  {} {:?}",
-            state.display_name(&reaction.member),
-            reaction.stance
-        )
-        .to_lowercase();
+            "  {} {}",
+            state.display_name(&reaction.member).to_lowercase(),
+            stance_word(reaction.stance)
+        );
         if !reaction.criteria.is_empty() {
-            line.push_str(&format!(
-                " [{}]",
-                reaction.criteria.iter().collect::<String>()
-            ));
+            let criteria: String = reaction.criteria.iter().collect();
+            line.push_str(&format!(" [{criteria}]"));
         }
         if !reaction.argument.is_empty() {
-            line.push_str(&format!(": {}", reaction.argument));
+            line = tr!(
+                "gov-reaction-argued",
+                reaction = line,
+                argument = &reaction.argument
+            );
         }
         lines.push(format!("{line}  ({})", reaction.record.short()));
     }
     for objection in &amendment.objections {
         let test = match &objection.test {
-            Some(t) if t.valid => "valid".to_owned(),
-            Some(_) => "invalid".to_owned(),
-            None => "untested".to_owned(),
+            Some(t) if t.valid => "valid",
+            Some(_) => "invalid",
+            None => "untested",
         };
         let status = if objection.is_open() {
             "open"
         } else {
             "closed"
         };
-        lines.push(format!(
-            "Objection {} by {}: {test}, {status}",
-            objection.record.short(),
-            state.display_name(&objection.member)
+        lines.push(tr!(
+            "gov-amendment-objection",
+            record = objection.record.short(),
+            member = state.display_name(&objection.member),
+            test = test,
+            status = status,
         ));
     }
     if let Some(decision) = &amendment.decision {
-        lines.push(
-            format!(
-                "Decision: {:?} — {}",
-                decision.outcome, decision.tally.explanation
-            )
-            .to_lowercase(),
-        );
+        // The explanation is lower-cased, as this line always was.
+        lines.push(tr!(
+            "gov-amendment-decision",
+            outcome = decision.outcome.name(),
+            explanation = decision.tally.explanation.to_lowercase(),
+        ));
     }
     if let Some(diff) = diff {
         for change in &diff.sections {
@@ -254,18 +262,19 @@ pub fn amendment_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
         return output::json(&state.amendments.values().collect::<Vec<_>>());
     }
     if state.amendments.is_empty() {
-        return output::text("No amendments.");
+        return output::text(&tr!("gov-no-amendments"));
     }
+    let width = phase_width(15);
     let lines: Vec<String> = state
         .amendments
         .values()
         .map(|a| {
-            format!(
-                "{}  {}  {}  by {}",
-                a.record.short(),
-                pad(governance::phase_name(a.phase), 15),
-                pad(&clip(&a.title, 40), 40),
-                state.display_name(&a.proposer)
+            tr!(
+                "gov-amendment-line",
+                record = a.record.short(),
+                phase = pad(&phase_word(a.phase), width),
+                title = pad(&clip(&a.title, 40), 40),
+                proposer = state.display_name(&a.proposer),
             )
         })
         .collect();

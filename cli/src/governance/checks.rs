@@ -10,95 +10,92 @@ pub fn charter_lint(cx: &Context, args: LintArgs) -> anyhow::Result<()> {
     }
     let warnings = &linted.warnings;
     if warnings.is_empty() {
-        return output::text(
-            "No warnings: the charter says how one joins, leaves, regulates tensions and amends it.",
-        );
+        return output::text(&tr!("gov-lint-clean"));
     }
-    let lines: Vec<String> = warnings.iter().map(|w| format!("warning: {w}")).collect();
+    let lines: Vec<String> = warnings
+        .iter()
+        .map(|w| tr!("gov-lint-warning", warning = w.to_string()))
+        .collect();
     output::text(&lines.join("\n"))
 }
 
 pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
     let bytes = crate::commands::read_bundle_file(&args.file)?;
-    output::note(&format!(
-        "Verifying {} ({} bytes)…",
-        args.file.display(),
-        bytes.len()
-    ));
-    let verified = nous_api::verify(&bytes)
-        .with_context(|| format!("cannot verify {}", args.file.display()))?;
+    let file = args.file.display().to_string();
+    output::note(&tr!("gov-verifying", file = &file, bytes = bytes.len()));
+    let verified =
+        nous_api::verify(&bytes).with_context(|| tr!("gov-cannot-verify", file = &file))?;
     let (report, hash) = (&verified.report, &verified.report_hash);
     if cx.json {
         output::json(&verified)?;
     } else {
         let mut lines = Vec::new();
         for community in &report.communities {
-            lines.push(format!(
-                "Community \"{}\" {}: {} record(s) accepted, {} rejected, {} pending",
-                community.name,
-                community.id.short(),
-                community.accepted,
-                community.rejected,
-                community.pending
+            lines.push(tr!(
+                "gov-verify-community",
+                name = &community.name,
+                id = community.id.short(),
+                accepted = community.accepted,
+                rejected = community.rejected,
+                pending = community.pending,
             ));
-            lines.push(format!(
-                "  {} member(s), {} amendment(s), version {} in force",
-                community.members.len(),
-                community.amendments.len(),
-                community.versions.len()
-            ));
+            let counts = tr!(
+                "gov-verify-counts",
+                members = community.members.len(),
+                amendments = community.amendments.len(),
+                version = community.versions.len(),
+            );
+            lines.push(format!("  {counts}"));
             for version in &community.versions {
-                lines.push(format!(
-                    "  v{}  {}  text sha256 {}",
-                    version.number,
-                    &version.hash[..12],
-                    if version.text_sha256.is_empty() {
-                        "(content missing)"
-                    } else {
-                        &version.text_sha256[..16]
-                    }
-                ));
+                let sha = if version.text_sha256.is_empty() {
+                    tr!("gov-verify-content-missing")
+                } else {
+                    version.text_sha256[..16].to_owned()
+                };
+                let line = tr!(
+                    "gov-verify-version",
+                    number = version.number,
+                    hash = &version.hash[..12],
+                    sha = sha,
+                );
+                lines.push(format!("  {line}"));
             }
         }
         for document in &report.documents {
-            lines.push(format!(
-                "Document {}: {} change(s), {} attested",
-                document.id, document.changes, document.attested
+            lines.push(tr!(
+                "gov-verify-document",
+                id = document.id.to_string(),
+                changes = document.changes,
+                attested = document.attested,
             ));
         }
         let short = |id: &str| id.chars().take(12).collect::<String>();
         for act in &report.rejected {
-            lines.push(format!(
-                "REJECTED {} {}: {}",
-                act.what,
-                short(&act.id),
-                act.reason
+            lines.push(tr!(
+                "gov-verify-rejected",
+                what = act.what.to_string(),
+                id = short(&act.id),
+                reason = act.reason.to_string(),
             ));
         }
         for problem in &report.problems {
-            lines.push(format!(
-                "FAIL {} {}: {}",
-                problem.what,
-                short(&problem.id),
-                problem.reason
+            lines.push(tr!(
+                "gov-verify-fail",
+                what = problem.what.to_string(),
+                id = short(&problem.id),
+                reason = problem.reason.to_string(),
             ));
         }
         lines.push(if report.ok {
-            format!(
-                "Intact: every signature, cited record, attestation and version holds ({} act(s) rejected under the rules).",
-                report.rejected.len()
-            )
+            tr!("gov-verify-intact", rejected = report.rejected.len())
         } else {
-            format!("NOT INTACT: {} problem(s).", report.problems.len())
+            tr!("gov-verify-not-intact", problems = report.problems.len())
         });
-        lines.push(format!("Report hash: {hash}"));
+        lines.push(tr!("gov-verify-hash", hash = hash));
         output::text(&lines.join("\n"))?;
     }
     if !report.ok {
-        bail!(
-            "verification failed: the history is not intact ({} problem(s))",
-            report.problems.len()
-        );
+        bail!(tr!("gov-verify-failed", problems = report.problems.len()));
     }
     Ok(())
 }

@@ -15,11 +15,11 @@ pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Resu
             Some(w) => w
                 .trim()
                 .parse()
-                .map_err(|_| anyhow!("`{spec}`: the weight is a whole number"))?,
+                .map_err(|_| anyhow!(tr!("gov-college-weight", spec = spec)))?,
             None => 1,
         };
         if id.is_empty() {
-            bail!("`{spec}`: a college needs an id");
+            bail!(tr!("gov-college-id", spec = spec));
         }
         colleges.push(College { id, name, weight });
     }
@@ -28,7 +28,7 @@ pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Resu
         let mut parts = spec.splitn(3, ':');
         let (Some(key), Some(name), Some(college)) = (parts.next(), parts.next(), parts.next())
         else {
-            bail!("`{spec}`: a founder is KEY:NAME:COLLEGE");
+            bail!(tr!("gov-founder-spec", spec = spec));
         };
         founders.push(Founder {
             member: key.parse()?,
@@ -57,7 +57,11 @@ pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Resu
         rules,
         facilitators,
     })?;
-    let summary = format!("Founded community \"{}\" {}", args.name, founded.details.id);
+    let summary = tr!(
+        "gov-founded",
+        name = &args.name,
+        id = founded.details.id.to_string()
+    );
     recorded(cx, home, &founded, summary)
 }
 
@@ -71,19 +75,22 @@ pub fn community_list(cx: &Context) -> anyhow::Result<()> {
         return output::json(&list);
     }
     if list.is_empty() {
-        return output::text(
-            "No community yet. Found one with `nous community create NAME --charter DOC`.",
-        );
+        return output::text(&tr!("gov-no-community"));
     }
     let lines: Vec<String> = list
         .iter()
         .map(|listed| match listed {
-            Listed::Usable { id, name, members } => {
-                format!("{}  {}  {members} member(s)", id.short(), clip(name, 40))
-            }
-            Listed::Unusable { id, unusable } => {
-                format!("{}  (unusable: {unusable})", id.short())
-            }
+            Listed::Usable { id, name, members } => tr!(
+                "gov-community-line",
+                id = id.short(),
+                name = clip(name, 40),
+                members = *members,
+            ),
+            Listed::Unusable { id, unusable } => tr!(
+                "gov-community-unusable",
+                id = id.short(),
+                reason = unusable.to_string(),
+            ),
         })
         .collect();
     output::text(&lines.join("\n"))
@@ -106,19 +113,19 @@ fn show_community(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
     let version = state.in_force();
     let mut lines = vec![
         format!("{}  ({})", state.name, state.community),
-        format!(
-            "Charter {}: version {} in force ({})",
-            state.charter,
-            version.number,
-            &version.hash[..12]
+        tr!(
+            "gov-community-charter",
+            charter = state.charter.to_string(),
+            version = version.number,
+            hash = &version.hash[..12],
         ),
-        format!(
-            "Members: {}",
-            state
+        tr!(
+            "gov-community-members",
+            count = state
                 .members
                 .values()
                 .filter(|m| m.status == MemberStatus::Active)
-                .count()
+                .count(),
         ),
     ];
     for college in &state.colleges {
@@ -127,10 +134,14 @@ fn show_community(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
             .values()
             .filter(|m| m.college == college.id && m.status == MemberStatus::Active)
             .count();
-        lines.push(format!(
-            "  {} ({}, weight {}): {n}",
-            college.name, college.id, college.weight
-        ));
+        let line = tr!(
+            "gov-community-college",
+            name = &college.name,
+            id = &college.id,
+            weight = college.weight,
+            count = n,
+        );
+        lines.push(format!("  {line}"));
     }
     let open_apps = state
         .applications
@@ -147,26 +158,31 @@ fn show_community(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
         .values()
         .filter(|t| matches!(t.status, TensionStatus::Open | TensionStatus::InProcess))
         .count();
-    lines.push(format!(
-        "Open: {open_apps} application(s), {} challenge(s), {open_amendments} amendment(s), {open_tensions} tension(s)",
-        state.challenges.len()
+    lines.push(tr!(
+        "gov-community-open",
+        applications = open_apps,
+        challenges = state.challenges.len(),
+        amendments = open_amendments,
+        tensions = open_tensions,
     ));
     if !state.documents.is_empty() {
-        lines.push(format!("Shared documents: {}", state.documents.len()));
+        let count = state.documents.len();
+        lines.push(tr!("gov-community-documents", count = count));
         for (doc, shared) in &state.documents {
-            lines.push(format!(
-                "  {doc}  {:<7}  \"{}\"  shared by {}",
-                shared.access.name(),
-                clip(&shared.title, 40),
-                state.display_name(&shared.shared_by)
-            ));
+            let access = tr!("gov-access", access = shared.access.name());
+            let line = tr!(
+                "gov-community-document",
+                doc = doc.to_string(),
+                access = format!("{access:<7}"),
+                title = clip(&shared.title, 40),
+                member = state.display_name(&shared.shared_by),
+            );
+            lines.push(format!("  {line}"));
         }
     }
     let problems = state.problems().count();
     if problems > 0 {
-        lines.push(format!(
-            "{problems} record(s) rejected or pending (see `nous verify`)"
-        ));
+        lines.push(tr!("gov-community-problems", count = problems));
     }
     output::text(&lines.join("\n"))
 }
@@ -189,17 +205,15 @@ fn community_share(cx: &Context, args: CommunityShareArgs) -> anyhow::Result<()>
         )
         .map_err(|error| match error.kind() {
             // The only input error without a title: the document has none.
-            ErrorKind::InvalidInput if args.title.is_none() => anyhow!("{error} with --title"),
+            ErrorKind::InvalidInput if args.title.is_none() => {
+                anyhow!(tr!("gov-share-give-title", error = error.to_string()))
+            }
             _ => error.into(),
         })?;
     let (title, name) = (&shared.details.title, &shared.state.name);
     let summary = match access {
-        Access::Public => {
-            format!("Shared \"{title}\" with \"{name}\": anyone reads it, members write")
-        }
-        Access::Members => {
-            format!("Shared \"{title}\" with \"{name}\": members read and write it")
-        }
+        Access::Public => tr!("gov-shared-public", title = title, community = name),
+        Access::Members => tr!("gov-shared-members", title = title, community = name),
     };
     recorded(cx, home, &shared, summary)
 }

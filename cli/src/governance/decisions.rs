@@ -31,7 +31,7 @@ pub fn react(cx: &Context, args: ReactArgs) -> anyhow::Result<()> {
             objection: args.objection.as_deref(),
         },
     )?;
-    let summary = format!("Recorded {stance:?}").to_lowercase();
+    let summary = tr!("gov-reacted", stance = stance_word(stance));
     recorded(cx, home, &reacted, summary)
 }
 
@@ -48,14 +48,11 @@ pub fn objection_test(cx: &Context, args: ObjectionTestArgs) -> anyhow::Result<(
         passed,
         &args.note,
     )?;
-    let summary = format!(
-        "The objection is {}",
-        if tested.details.valid {
-            "valid"
-        } else {
-            "not valid"
-        }
-    );
+    let summary = if tested.details.valid {
+        tr!("gov-objection-is-valid")
+    } else {
+        tr!("gov-objection-is-not-valid")
+    };
     recorded(cx, home, &tested, summary)
 }
 
@@ -71,7 +68,11 @@ pub fn decide(cx: &Context, args: DecideArgs) -> anyhow::Result<()> {
         outcome,
         &args.reason,
     )?;
-    let summary = format!("Decided: {outcome} ({})", decided.details.tally);
+    let summary = tr!(
+        "gov-decided",
+        outcome = outcome.name(),
+        tally = &decided.details.tally
+    );
     recorded(cx, home, &decided, summary)
 }
 
@@ -81,11 +82,17 @@ pub fn ratify(cx: &Context, args: RatifyArgs) -> anyhow::Result<()> {
         .governance()
         .ratify(args.community.community.as_deref(), &args.amendment)?;
     let summary = match ratified.details.version {
-        Some(number) => format!("Ratified: version {number} of the charter is in force"),
-        None => format!(
-            "Signed the ratification ({} of {} signature(s))",
-            ratified.details.signatures, ratified.state.rules.amend.signers
+        Some(number) => tr!("gov-ratified", version = number),
+        None => tr!(
+            "gov-ratification-signed",
+            signatures = ratified.details.signatures,
+            needed = ratified.state.rules.amend.signers,
         ),
     };
     recorded(cx, home, &ratified, summary)
+}
+
+/// A stance in words, as a reaction shows it ("consent").
+pub(super) fn stance_word(stance: Stance) -> String {
+    tr!("gov-stance", stance = stance.name())
 }

@@ -10,9 +10,10 @@ pub fn member_apply(cx: &Context, args: MemberApplyArgs) -> anyhow::Result<()> {
         &args.college,
         &args.motivation,
     )?;
-    let summary = format!(
-        "Applied to join \"{}\" as {}",
-        applied.state.name, args.college
+    let summary = tr!(
+        "gov-applied",
+        community = &applied.state.name,
+        college = &args.college
     );
     recorded(cx, home, &applied, summary)
 }
@@ -22,16 +23,13 @@ pub fn member_admit(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
     let admitted = home
         .governance()
         .admit(args.community.community.as_deref(), &args.subject)?;
-    let summary = format!(
-        "Admitted {}: they join once they sign the charter in force (`nous member sign`)",
-        admitted.details.name
-    );
+    let summary = tr!("gov-admitted", name = &admitted.details.name);
     recorded(cx, home, &admitted, summary)
 }
 
 pub fn member_decline(cx: &Context, args: DeclineArgs) -> anyhow::Result<()> {
     if args.reason.trim().is_empty() {
-        bail!("a decline needs a reason: give --reason");
+        bail!(tr!("gov-decline-needs-reason"));
     }
     let mut home = open(cx)?;
     let declined = home.governance().decline(
@@ -39,7 +37,7 @@ pub fn member_decline(cx: &Context, args: DeclineArgs) -> anyhow::Result<()> {
         &args.application,
         &args.reason,
     )?;
-    recorded(cx, home, &declined, "Declined the application".into())
+    recorded(cx, home, &declined, tr!("gov-declined"))
 }
 
 pub fn member_sign(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
@@ -47,11 +45,11 @@ pub fn member_sign(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
     let signed = home
         .governance()
         .sign(args.community.community.as_deref(), &args.subject)?;
-    let summary = format!(
-        "Signed version {} of the charter ({}): welcome to \"{}\"",
-        signed.state.in_force().number,
-        &signed.details.version[..12],
-        signed.state.name
+    let summary = tr!(
+        "gov-signed",
+        version = signed.state.in_force().number,
+        hash = &signed.details.version[..12],
+        community = &signed.state.name,
     );
     recorded(cx, home, &signed, summary)
 }
@@ -61,7 +59,7 @@ pub fn member_leave(cx: &Context, args: LeaveArgs) -> anyhow::Result<()> {
     let left = home
         .governance()
         .leave(args.community.community.as_deref(), &args.reason)?;
-    let summary = format!("Left \"{}\"", left.state.name);
+    let summary = tr!("gov-left", community = &left.state.name);
     recorded(cx, home, &left, summary)
 }
 
@@ -75,7 +73,7 @@ pub fn member_sanction(cx: &Context, args: SanctionArgs) -> anyhow::Result<()> {
         (Some(until), _) => Some(Until::Time(parse_time(until)?)),
         (None, Some(days)) => Some(Until::Days(days)),
         (None, None) if level == SanctionLevel::Suspension => {
-            bail!("a suspension needs --until DATE or --days N")
+            bail!(tr!("gov-suspension-needs-end"))
         }
         (None, None) => None,
     };
@@ -88,10 +86,10 @@ pub fn member_sanction(cx: &Context, args: SanctionArgs) -> anyhow::Result<()> {
         until,
     )?;
     let member = sanctioned.state.member_by_ref(&args.member)?;
-    let summary = format!(
-        "{} for {}",
-        level.name(),
-        sanctioned.state.display_name(&member)
+    let summary = tr!(
+        "gov-sanctioned",
+        level = level.name(),
+        member = sanctioned.state.display_name(&member),
     );
     recorded(cx, home, &sanctioned, summary)
 }
@@ -108,10 +106,10 @@ pub fn member_exclude(cx: &Context, args: ExcludeArgs) -> anyhow::Result<()> {
         hearing,
     )?;
     let member = proposed.state.member_by_ref(&args.member)?;
-    let summary = format!(
-        "Proposed to exclude {}; hearing on {}; decide after it with `nous decide`",
-        proposed.state.display_name(&member),
-        output::time(i64::try_from(proposed.details.hearing_at).unwrap_or(i64::MAX))
+    let summary = tr!(
+        "gov-exclusion-proposed",
+        member = proposed.state.display_name(&member),
+        hearing = output::time(i64::try_from(proposed.details.hearing_at).unwrap_or(i64::MAX)),
     );
     recorded(cx, home, &proposed, summary)
 }
@@ -124,22 +122,21 @@ pub fn member_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
     }
     let state = &roster;
     let mut lines = vec![format!(
-        "{}  {}  {}  STATUS",
-        pad("MEMBER", 10),
-        pad("NAME", 24),
-        pad("COLLEGE", 14)
+        "{}  {}  {}  {}",
+        pad(&tr!("gov-column-member"), 10),
+        pad(&tr!("gov-column-name"), 24),
+        pad(&tr!("gov-column-college"), 14),
+        tr!("gov-column-status"),
     )];
     for member in &state.members {
         let status = match member.status {
-            MemberStatus::Active => "active".to_owned(),
+            MemberStatus::Active => tr!("gov-member-active"),
             MemberStatus::Suspended { until } => {
-                format!(
-                    "suspended until {}",
-                    output::time(i64::try_from(until).unwrap_or(i64::MAX))
-                )
+                let until = output::time(i64::try_from(until).unwrap_or(i64::MAX));
+                tr!("gov-member-suspended", until = until)
             }
-            MemberStatus::Left => "left".into(),
-            MemberStatus::Excluded => "excluded".into(),
+            MemberStatus::Left => tr!("gov-member-left"),
+            MemberStatus::Excluded => tr!("gov-member-excluded"),
         };
         let sanctions = if member.sanctions.is_empty() {
             String::new()
@@ -149,7 +146,7 @@ pub fn member_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
                 member
                     .sanctions
                     .iter()
-                    .map(|s| s.level.as_str())
+                    .map(|s| tr!("gov-sanction-level", level = s.level.as_str()))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -168,20 +165,24 @@ pub fn member_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
         .collect();
     if !pending.is_empty() {
         lines.push(String::new());
-        lines.push("Applications:".into());
+        lines.push(tr!("gov-applications"));
         for app in pending {
             let state_text = match &app.state {
-                ApplicationState::Pending => "pending".to_owned(),
-                ApplicationState::Admitted => "admitted, waiting for the charter signature".into(),
-                ApplicationState::Joined => "joined".into(),
-                ApplicationState::Declined { reason } => format!("declined: {reason}"),
+                ApplicationState::Pending => tr!("gov-application-pending"),
+                ApplicationState::Admitted => tr!("gov-application-admitted"),
+                ApplicationState::Joined => tr!("gov-application-joined"),
+                ApplicationState::Declined { reason } => {
+                    tr!("gov-application-declined", reason = reason)
+                }
             };
-            lines.push(format!(
-                "  {}  {} for {}: {state_text}",
-                app.record.short(),
-                clip(&app.name, 24),
-                app.college
-            ));
+            let line = tr!(
+                "gov-application-line",
+                record = app.record.short(),
+                name = clip(&app.name, 24),
+                college = &app.college,
+                state = state_text,
+            );
+            lines.push(format!("  {line}"));
         }
     }
     output::text(&lines.join("\n"))
@@ -195,7 +196,7 @@ pub fn device_add(cx: &Context, args: DeviceAddArgs) -> anyhow::Result<()> {
         device,
         &args.label,
     )?;
-    let summary = format!("Certified device {}", device.short());
+    let summary = tr!("gov-device-certified", device = device.short());
     recorded(cx, home, &certified, summary)
 }
 
@@ -206,6 +207,9 @@ pub fn device_revoke(cx: &Context, args: DeviceRevokeArgs) -> anyhow::Result<()>
         &args.key,
         &args.reason,
     )?;
-    let summary = format!("Revoked device {}", revoked.details.device.short());
+    let summary = tr!(
+        "gov-device-revoked",
+        device = revoked.details.device.short()
+    );
     recorded(cx, home, &revoked, summary)
 }

@@ -10,7 +10,7 @@ use nous_api::deliberation::Reaction;
 use nous_api::governance::{Listed, NewCommunity, Recorded, Until};
 use nous_api::{ErrorKind, Home};
 use nous_core::PublicKey;
-use nous_core::governance::{self, ApplicationState, MemberStatus, Phase};
+use nous_core::governance::{ApplicationState, MemberStatus, Phase};
 use nous_core::record::{
     Access, Act, ActRule, College, Founder, Method, Outcome, Rule, SanctionLevel, Stance,
     TensionPath, TensionStatus,
@@ -18,6 +18,7 @@ use nous_core::record::{
 
 use crate::args::*;
 use crate::commands::{Context, open, read_text};
+use crate::lang::tr;
 use crate::output::{self, clip, pad};
 
 mod amendments;
@@ -46,40 +47,56 @@ fn recorded<T: serde::Serialize>(
     if cx.json {
         output::json(recorded)
     } else {
-        output::text(&format!("{summary} (record {})", recorded.record.short()))
+        let record = recorded.record.short();
+        output::text(&tr!("gov-recorded", summary = summary, record = record))
     }
 }
 
 /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS]` (UTC), or milliseconds since the
 /// Unix epoch, to milliseconds.
 pub fn parse_time(text: &str) -> anyhow::Result<u64> {
-    nous_core::time::parse(text).ok_or_else(|| {
-        anyhow!(
-            "`{}` is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)",
-            text.trim()
-        )
-    })
+    nous_core::time::parse(text).ok_or_else(|| anyhow!(tr!("gov-not-a-date", text = text.trim())))
 }
 
+/// A rule in words: its method, then what it asks beyond it.
 fn describe_rule(rule: &Rule) -> String {
-    let mut text = governance::method_name(rule.method).to_owned();
+    let mut parts = vec![method_word(rule.method)];
     if rule.quorum > 0 {
-        text.push_str(&format!(", quorum {}%", rule.quorum));
+        parts.push(tr!("gov-rule-quorum", percent = rule.quorum));
     }
     if matches!(rule.method, Method::Qualified | Method::Weighted) {
-        text.push_str(&format!(", threshold {}%", rule.threshold));
+        parts.push(tr!("gov-rule-threshold", percent = rule.threshold));
     }
     if rule.min_days > 0 {
-        text.push_str(&format!(", at least {} day(s)", rule.min_days));
+        parts.push(tr!("gov-rule-days", days = rule.min_days));
     }
     if rule.signers > 1 {
-        text.push_str(&format!(", {} signers", rule.signers));
+        parts.push(tr!("gov-rule-signers", signers = rule.signers));
     }
     if !rule.electorate.is_empty() {
-        text.push_str(&format!(", decided by {}", rule.electorate.join(" + ")));
+        let colleges = rule.electorate.join(" + ");
+        parts.push(tr!("gov-rule-electorate", colleges = colleges));
     }
     if rule.block {
-        text.push_str(", block allowed");
+        parts.push(tr!("gov-rule-block"));
     }
-    text
+    parts.join(", ")
+}
+
+/// A decision method in words ("qualified majority").
+fn method_word(method: Method) -> String {
+    tr!("gov-method", method = method.name())
+}
+
+/// An amendment's phase in words ("objection round").
+fn phase_word(phase: Phase) -> String {
+    tr!("gov-phase", phase = phase.name())
+}
+
+/// The widest phase in words, for table columns (at least `min`).
+fn phase_width(min: usize) -> usize {
+    Phase::ALL
+        .iter()
+        .map(|p| phase_word(*p).chars().count())
+        .fold(min, usize::max)
 }

@@ -16,23 +16,19 @@ pub fn tension_open(cx: &Context, args: TensionOpenArgs) -> anyhow::Result<()> {
         &args.summary,
         args.section.as_deref(),
     )?;
-    recorded(cx, home, &opened, "Opened a tension".into())
+    recorded(cx, home, &opened, tr!("gov-tension-opened"))
 }
 
 pub fn tension_start(cx: &Context, args: TensionNoteArgs) -> anyhow::Result<()> {
-    tension_moved(
-        cx,
-        args,
-        TensionStatus::InProcess,
-        "The tension is in process",
-    )
+    let summary = tr!("gov-tension-started");
+    tension_moved(cx, args, TensionStatus::InProcess, summary)
 }
 
 fn tension_moved(
     cx: &Context,
     args: TensionNoteArgs,
     status: TensionStatus,
-    summary: &str,
+    summary: String,
 ) -> anyhow::Result<()> {
     let mut home = open(cx)?;
     let moved = home.governance().update_tension(
@@ -41,11 +37,12 @@ fn tension_moved(
         status,
         &args.note,
     )?;
-    recorded(cx, home, &moved, summary.into())
+    recorded(cx, home, &moved, summary)
 }
 
 pub fn tension_resolve(cx: &Context, args: TensionNoteArgs) -> anyhow::Result<()> {
-    tension_moved(cx, args, TensionStatus::Resolved, "The tension is resolved")
+    let summary = tr!("gov-tension-resolved");
+    tension_moved(cx, args, TensionStatus::Resolved, summary)
 }
 
 pub fn tension_escalate(cx: &Context, args: TensionEscalateArgs) -> anyhow::Result<()> {
@@ -58,7 +55,7 @@ pub fn tension_escalate(cx: &Context, args: TensionEscalateArgs) -> anyhow::Resu
             TensionStatus::Escalated,
             &args.note,
         )?;
-        return recorded(cx, home, &escalated, "Escalated the tension".into());
+        return recorded(cx, home, &escalated, tr!("gov-tension-escalated"));
     };
     let challenged = home.governance().escalate_tension(
         community,
@@ -67,9 +64,9 @@ pub fn tension_escalate(cx: &Context, args: TensionEscalateArgs) -> anyhow::Resu
         section,
         &args.example,
     )?;
-    let summary = format!(
-        "Escalated the tension into a challenge of \"{}\"",
-        challenged.details.heading
+    let summary = tr!(
+        "gov-tension-escalated-challenge",
+        heading = &challenged.details.heading
     );
     recorded(cx, home, &challenged, summary)
 }
@@ -81,19 +78,21 @@ pub fn tension_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
         return output::json(&state.tensions.values().collect::<Vec<_>>());
     }
     if state.tensions.is_empty() {
-        return output::text("No tensions.");
+        return output::text(&tr!("gov-no-tensions"));
     }
     let lines: Vec<String> = state
         .tensions
         .values()
         .map(|t| {
-            format!(
-                "{}  {:<11} {:<10} {}  by {}",
-                t.record.short(),
-                format!("{:?}", t.status).to_lowercase(),
-                format!("{:?}", t.path).to_lowercase(),
-                clip(&t.summary, 50),
-                state.display_name(&t.author)
+            let status = tr!("gov-tension-status", status = t.status.name());
+            let path = tr!("gov-tension-path", path = t.path.name());
+            tr!(
+                "gov-tension-line",
+                record = t.record.short(),
+                status = format!("{status:<11}"),
+                path = format!("{path:<10}"),
+                summary = clip(&t.summary, 50),
+                author = state.display_name(&t.author),
             )
         })
         .collect();
@@ -110,8 +109,6 @@ pub fn rules_propose(cx: &Context, args: RulesProposeArgs) -> anyhow::Result<()>
         rule,
         &args.rationale,
     )?;
-    let summary = format!(
-        "Proposed: {act} by {described}; it must pass under the rule for rule changes, the old rule and the new one"
-    );
+    let summary = tr!("gov-rule-proposed", act = act.name(), rule = described);
     recorded(cx, home, &proposed, summary)
 }
