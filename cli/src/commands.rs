@@ -24,6 +24,7 @@ use crate::args::{
     RulesCommand, SectionArgs, SectionsArgs, ShowArgs, TagArgs, TensionCommand,
 };
 use crate::governance as gov;
+use crate::lang::tr;
 use crate::output::{self, clip, pad};
 
 /// The largest text file `nous` reads (Markdown, section text).
@@ -39,7 +40,7 @@ pub struct Context {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let home = nous_api::default_home(cli.home, dirs::data_dir())
-        .ok_or_else(|| anyhow!("no home directory: give --home DIR or set NOUS_HOME"))?;
+        .ok_or_else(|| anyhow!(tr!("commands-no-home")))?;
     let cx = Context {
         home,
         json: cli.json,
@@ -148,17 +149,15 @@ pub fn save_and_close(home: Home) -> anyhow::Result<()> {
 
 /// Read a bundle file (at most 1 GiB).
 pub fn read_bundle_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let size = fs::metadata(path)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .len();
+    let size = fs::metadata(path).with_context(|| cannot_read(path))?.len();
     if size > MAX_BUNDLE_FILE {
-        bail!(
-            "{} is larger than {} MiB",
-            path.display(),
-            MAX_BUNDLE_FILE >> 20
-        );
+        bail!(tr!(
+            "commands-too-large",
+            path = path.display().to_string(),
+            mib = MAX_BUNDLE_FILE >> 20
+        ));
     }
-    fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    fs::read(path).with_context(|| cannot_read(path))
 }
 
 /// Read a text file (or stdin for `-`): at most 16 MiB, valid UTF-8.
@@ -169,21 +168,26 @@ pub fn read_text(path: &Path) -> anyhow::Result<String> {
         std::io::stdin()
             .take(MAX_TEXT_FILE + 1)
             .read_to_end(&mut bytes)
-            .context("reading stdin")?;
+            .with_context(|| tr!("commands-reading-stdin"))?;
     } else {
-        let file = fs::File::open(path).with_context(|| format!("cannot read {shown}"))?;
+        let file = fs::File::open(path).with_context(|| cannot_read(path))?;
         file.take(MAX_TEXT_FILE + 1)
             .read_to_end(&mut bytes)
-            .with_context(|| format!("cannot read {shown}"))?;
+            .with_context(|| cannot_read(path))?;
     }
     if bytes.len() as u64 > MAX_TEXT_FILE {
-        bail!("{shown} is larger than {} MiB", MAX_TEXT_FILE >> 20);
+        bail!(tr!(
+            "commands-too-large",
+            path = shown.to_string(),
+            mib = MAX_TEXT_FILE >> 20
+        ));
     }
     String::from_utf8(bytes).map_err(|error| {
-        anyhow!(
-            "{shown} is not valid UTF-8 (invalid byte at offset {})",
-            error.utf8_error().valid_up_to()
-        )
+        anyhow!(tr!(
+            "commands-not-utf8",
+            path = shown.to_string(),
+            offset = error.utf8_error().valid_up_to()
+        ))
     })
 }
 
@@ -202,9 +206,29 @@ fn placement(placement: &Placement) -> api::documents::Placement<'_> {
 
 fn saved_line(what: &str, change: Option<&str>) -> String {
     match change {
-        Some(hash) => format!("{what} (change {})", &hash[..hash.len().min(12)]),
-        None => "Nothing to change.".to_owned(),
+        Some(hash) => tr!(
+            "commands-saved-change",
+            what = what,
+            change = &hash[..hash.len().min(12)]
+        ),
+        None => tr!("commands-nothing-to-change"),
     }
+}
+
+/// "cannot read PATH", for errors.
+pub fn cannot_read(path: &Path) -> String {
+    tr!("commands-cannot-read", path = path.display().to_string())
+}
+
+/// "cannot write PATH", for errors.
+pub fn cannot_write(path: &Path) -> String {
+    tr!("commands-cannot-write", path = path.display().to_string())
+}
+
+/// The width of a table column: its usual width, or its heading's if the
+/// heading is longer (a translated one may be).
+fn column(heading: &str, width: usize) -> usize {
+    width.max(heading.chars().count())
 }
 
 // ---------------------------------------------------------------------------
@@ -215,9 +239,10 @@ fn init(cx: &Context) -> anyhow::Result<()> {
     if cx.json {
         output::json(&json!({ "home": cx.home, "device": device }))
     } else {
-        output::text(&format!(
-            "Created a Nous home in {}\nThis device: {device}",
-            cx.home.display()
+        output::text(&tr!(
+            "commands-init-created",
+            home = cx.home.display().to_string(),
+            device = device.to_string()
         ))
     }
 }
@@ -235,17 +260,17 @@ fn id(cx: &Context) -> anyhow::Result<()> {
 fn charter_new(cx: &Context, args: NewArgs) -> anyhow::Result<()> {
     let draft = match &args.from {
         Some(path) => Documents::import_markdown(&read_text(path)?)
-            .with_context(|| format!("cannot import {}", path.display()))?,
+            .with_context(|| tr!("commands-cannot-import", path = path.display().to_string()))?,
         None => CharterDraft::default(),
     };
     let title = match (&args.title, &draft.title, &args.from) {
         (Some(title), _, _) => title.clone(),
         (None, Some(title), _) => title.clone(),
-        (None, None, Some(path)) => bail!(
-            "give a TITLE: {} does not start with a `# Title` line",
-            path.display()
-        ),
-        (None, None, None) => bail!("give a TITLE, or --from FILE.md"),
+        (None, None, Some(path)) => bail!(tr!(
+            "commands-new-no-title-line",
+            path = path.display().to_string()
+        )),
+        (None, None, None) => bail!(tr!("commands-new-no-title")),
     };
     let mut home = open(cx)?;
     let created = home.documents().create(&title, &draft)?;
@@ -253,9 +278,11 @@ fn charter_new(cx: &Context, args: NewArgs) -> anyhow::Result<()> {
     if cx.json {
         output::json(&created)
     } else {
-        output::text(&format!(
-            "Created charter {} \"{}\" ({} sections)",
-            created.id, created.title, created.sections
+        output::text(&tr!(
+            "commands-charter-created",
+            id = created.id.to_string(),
+            title = &created.title,
+            count = created.sections
         ))
     }
 }
@@ -267,22 +294,24 @@ fn charter_list(cx: &Context) -> anyhow::Result<()> {
         return output::json(&docs);
     }
     if docs.is_empty() {
-        return output::text("No documents yet. Create one with `nous charter new TITLE`.");
+        return output::text(&tr!("commands-no-documents"));
     }
     let width = docs
         .iter()
         .map(|d| d.id.to_string().len())
         .max()
         .unwrap_or(2);
+    let changes = tr!("commands-column-changes");
+    let changes_width = column(&changes, 7);
     let mut lines = vec![format!(
-        "{}  {}  {:>7}  UPDATED",
-        pad("ID", width),
-        pad("TITLE", 36),
-        "CHANGES"
+        "{}  {}  {changes:>changes_width$}  {}",
+        pad(&tr!("commands-column-id"), width),
+        pad(&tr!("commands-column-title"), 36),
+        tr!("commands-column-updated")
     )];
     for doc in &docs {
         lines.push(format!(
-            "{}  {}  {:>7}  {}",
+            "{}  {}  {:>changes_width$}  {}",
             pad(&doc.id.to_string(), width),
             pad(&clip(&doc.meta.title, 36), 36),
             doc.meta.changes,
@@ -305,14 +334,18 @@ fn charter_show(cx: &Context, args: ShowArgs) -> anyhow::Result<()> {
     }
     if let Some(number) = shown.version {
         let unratified = shown.unratified_changes;
-        eprintln!(
-            "Version {number} in force{}",
-            if unratified > 0 {
-                format!("; {unratified} change(s) not ratified (see them with --latest)")
-            } else {
-                String::new()
-            }
-        );
+        if unratified > 0 {
+            eprintln!(
+                "{}",
+                tr!(
+                    "commands-version-in-force-unratified",
+                    number = number,
+                    count = unratified
+                )
+            );
+        } else {
+            eprintln!("{}", tr!("commands-version-in-force", number = number));
+        }
     }
     // Open conflicts are in the latest text: marked when it is the one
     // shown, counted otherwise.
@@ -323,9 +356,12 @@ fn charter_show(cx: &Context, args: ShowArgs) -> anyhow::Result<()> {
         }
     } else if !conflict_lines.is_empty() {
         eprintln!(
-            "! {} open conflict(s) in the latest text: see `nous conflicts {}`",
-            conflict_lines.len(),
-            &shown.id.to_string()[..8]
+            "! {}",
+            tr!(
+                "commands-open-conflicts-in-latest",
+                count = conflict_lines.len(),
+                doc = &shown.id.to_string()[..8]
+            )
         );
     }
     output::text(&markdown::render(
@@ -340,16 +376,21 @@ fn charter_sections(cx: &Context, args: SectionsArgs) -> anyhow::Result<()> {
     if cx.json {
         return output::json(&sections);
     }
+    let level = tr!("commands-column-level");
+    let level_width = column(&level, 3);
+    let articles = tr!("commands-column-articles");
+    let articles_width = column(&articles, 8);
     let mut lines = vec![format!(
-        "{:>3}  {}  LVL  {}  {}  ARTICLES",
+        "{:>3}  {}  {}  {}  {}  {articles}",
         "#",
-        pad("ID", 8),
-        pad("HEADING", 32),
-        pad("TAGS", 24)
+        pad(&tr!("commands-column-id"), 8),
+        pad(&level, level_width),
+        pad(&tr!("commands-column-heading"), 32),
+        pad(&tr!("commands-column-tags"), 24)
     )];
     for (index, section) in sections.iter().enumerate() {
         lines.push(format!(
-            "{:>3}  {}  {:>3}  {}  {}  {:>8}",
+            "{:>3}  {}  {:>level_width$}  {}  {}  {:>articles_width$}",
             index + 1,
             pad(section.id.as_str(), 8),
             section.level,
@@ -365,10 +406,11 @@ fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
     let mut home = open(cx)?;
     let doc = home.documents().resolve(&args.doc)?;
     let target = home.documents().target(&doc, &args.section)?;
-    let label = match &target.part {
-        Part::Title => "the title".to_owned(),
-        Part::Preamble => "the preamble".to_owned(),
-        Part::Section { heading, .. } => format!("section \"{heading}\""),
+    // What is edited, for the messages: `part` picks the wording.
+    let (part, heading) = match &target.part {
+        Part::Title => ("title", String::new()),
+        Part::Preamble => ("preamble", String::new()),
+        Part::Section { heading, .. } => ("section", heading.clone()),
     };
     let new_text = if let Some(text) = args.text {
         text
@@ -383,12 +425,13 @@ fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
         let now = home.documents().target(&doc, &args.section)?;
         if now != target {
             let saved = cx.home.join("unsaved-edit.md");
-            fs::write(&saved, &edited)
-                .with_context(|| format!("cannot write {}", saved.display()))?;
-            bail!(
-                "{label} changed while you were editing; your text is in {}",
-                saved.display()
-            );
+            fs::write(&saved, &edited).with_context(|| cannot_write(&saved))?;
+            bail!(tr!(
+                "commands-edit-changed-meanwhile",
+                part = part,
+                heading = &heading,
+                path = saved.display().to_string()
+            ));
         }
         edited
     };
@@ -398,10 +441,10 @@ fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
         output::json(&edited)
     } else {
         for warning in &edited.warnings {
-            eprintln!("warning: {warning}");
+            eprintln!("{}", tr!("commands-warning", warning = warning.to_string()));
         }
         output::text(&saved_line(
-            &format!("Saved {label}"),
+            &tr!("commands-edit-saved", part = part, heading = &heading),
             edited.change.as_deref(),
         ))
     }
@@ -416,8 +459,9 @@ pub fn edit_in_editor(text: &str) -> anyhow::Result<String> {
         .prefix("nous-section-")
         .suffix(".md")
         .tempfile()
-        .context("cannot create a temporary file for the editor")?;
-    fs::write(file.path(), format!("{text}\n")).context("cannot write the temporary file")?;
+        .with_context(|| tr!("commands-editor-no-temporary-file"))?;
+    fs::write(file.path(), format!("{text}\n"))
+        .with_context(|| tr!("commands-editor-cannot-write-temporary-file"))?;
     // Through the shell, so an editor given with arguments ("code -w") works.
     let status = std::process::Command::new("sh")
         .arg("-c")
@@ -425,9 +469,9 @@ pub fn edit_in_editor(text: &str) -> anyhow::Result<String> {
         .arg("nous-editor")
         .arg(file.path())
         .status()
-        .with_context(|| format!("cannot start the editor `{editor}`"))?;
+        .with_context(|| tr!("commands-editor-cannot-start", editor = &editor))?;
     if !status.success() {
-        bail!("the editor exited with {status}; nothing was changed");
+        bail!(tr!("commands-editor-failed", status = status.to_string()));
     }
     read_text(file.path())
 }
@@ -454,7 +498,11 @@ fn add_section(cx: &Context, args: AddSectionArgs) -> anyhow::Result<()> {
         output::json(&added)
     } else {
         output::text(&saved_line(
-            &format!("Added section {} \"{}\"", added.section, added.heading),
+            &tr!(
+                "commands-section-added",
+                section = added.section.to_string(),
+                heading = &added.heading
+            ),
             added.change.as_deref(),
         ))
     }
@@ -470,7 +518,10 @@ fn move_section(cx: &Context, args: MoveSectionArgs) -> anyhow::Result<()> {
         output::json(&moved)
     } else {
         output::text(&saved_line(
-            &format!("Moved section {}", moved.section),
+            &tr!(
+                "commands-section-moved",
+                section = moved.section.to_string()
+            ),
             moved.change.as_deref(),
         ))
     }
@@ -484,9 +535,10 @@ fn remove_section(cx: &Context, args: SectionArgs) -> anyhow::Result<()> {
         output::json(&removed)
     } else {
         output::text(&saved_line(
-            &format!(
-                "Removed section {} \"{}\" (it stays in the history)",
-                removed.section, removed.heading
+            &tr!(
+                "commands-section-removed",
+                section = removed.section.to_string(),
+                heading = &removed.heading
             ),
             removed.change.as_deref(),
         ))
@@ -495,7 +547,7 @@ fn remove_section(cx: &Context, args: SectionArgs) -> anyhow::Result<()> {
 
 fn tag(cx: &Context, args: TagArgs) -> anyhow::Result<()> {
     if args.add.is_empty() && args.remove.is_empty() {
-        bail!("give --add TAG or --remove TAG");
+        bail!(tr!("commands-tag-nothing"));
     }
     let mut home = open(cx)?;
     let tagged = home
@@ -506,11 +558,11 @@ fn tag(cx: &Context, args: TagArgs) -> anyhow::Result<()> {
         output::json(&tagged)
     } else {
         output::text(&saved_line(
-            &format!(
-                "Section {} tags: {}",
-                tagged.section,
-                if tagged.tags.is_empty() {
-                    "(none)".to_owned()
+            &tr!(
+                "commands-section-tags",
+                section = tagged.section.to_string(),
+                tags = if tagged.tags.is_empty() {
+                    tr!("commands-no-tags")
                 } else {
                     tagged.tags.join(", ")
                 }
@@ -532,7 +584,7 @@ fn history(cx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
                 if cx.json {
                     output::json(&json!({ "id": id, "output": path, "bytes": text.len() }))
                 } else {
-                    output::text(&format!("Wrote {} ({} bytes)", path.display(), text.len()))
+                    output::text(&wrote(path, text.len()))
                 }
             }
             None => output::text(&text),
@@ -550,28 +602,31 @@ fn history(cx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
         .map(|e| history_line(e, &history.sections))
         .collect();
     if lines.is_empty() {
-        return output::text("No changes.");
+        return output::text(&tr!("commands-no-changes"));
     }
     output::text(&lines.join("\n"))
 }
 
 pub fn history_line(entry: &HistoryEntry, headings: &HashMap<SectionId, String>) -> String {
     let who = match &entry.device {
-        Some(device) => format!("device {}", device.short()),
-        None => format!("actor {}", clip(&entry.actor, 10)),
+        Some(device) => tr!(
+            "commands-history-device",
+            device = device.short().to_string()
+        ),
+        None => tr!("commands-history-actor", actor = clip(&entry.actor, 10)),
     };
     let touched: Vec<String> = entry
         .touched
         .iter()
         .map(|t| match t {
-            Touched::Title => "title".to_owned(),
-            Touched::Preamble => "preamble".to_owned(),
+            Touched::Title => tr!("commands-touched-title"),
+            Touched::Preamble => tr!("commands-touched-preamble"),
             Touched::Section { id } => match headings.get(id) {
                 Some(heading) => format!("§ {heading}"),
                 None => format!("§ {id}"),
             },
-            Touched::Order => "section order".to_owned(),
-            Touched::Document => "document".to_owned(),
+            Touched::Order => tr!("commands-touched-order"),
+            Touched::Document => tr!("commands-touched-document"),
         })
         .collect();
     format!(
@@ -579,7 +634,10 @@ pub fn history_line(entry: &HistoryEntry, headings: &HashMap<SectionId, String>)
         &entry.hash[..12.min(entry.hash.len())],
         output::time(entry.time_ms),
         who,
-        entry.message.as_deref().unwrap_or("(no message)"),
+        entry
+            .message
+            .clone()
+            .unwrap_or_else(|| tr!("commands-history-no-message")),
         touched.join(", ")
     )
 }
@@ -597,24 +655,42 @@ fn diff(cx: &Context, args: DiffArgs) -> anyhow::Result<()> {
 
 pub fn render_diff(diff: &CharterDiff) -> String {
     if diff.is_empty() {
-        return "No differences.".to_owned();
+        return tr!("commands-no-differences");
     }
     let mut out = Vec::new();
     if let Some(title) = &diff.title {
-        out.push(format!("Title: \"{}\" → \"{}\"", title.before, title.after));
+        out.push(tr!(
+            "commands-diff-title",
+            before = &title.before,
+            after = &title.after
+        ));
     }
     if let Some(preamble) = &diff.preamble {
-        out.push("Preamble:".to_owned());
+        out.push(tr!("commands-diff-preamble"));
         out.push(indent(preamble));
     }
     for change in &diff.sections {
         match change {
             SectionDiff::Added { section } => {
-                out.push(format!("+ § {} ({}) added", section.heading, section.id));
+                out.push(format!(
+                    "+ {}",
+                    tr!(
+                        "commands-diff-section-added",
+                        heading = &section.heading,
+                        id = section.id.to_string()
+                    )
+                ));
                 out.extend(section.body().lines().map(|l| format!("    +{l}")));
             }
             SectionDiff::Removed { section } => {
-                out.push(format!("- § {} ({}) removed", section.heading, section.id));
+                out.push(format!(
+                    "- {}",
+                    tr!(
+                        "commands-diff-section-removed",
+                        heading = &section.heading,
+                        id = section.id.to_string()
+                    )
+                ));
                 out.extend(section.body().lines().map(|l| format!("    -{l}")));
             }
             SectionDiff::Changed {
@@ -629,24 +705,35 @@ pub fn render_diff(diff: &CharterDiff) -> String {
             } => {
                 let mut notes = Vec::new();
                 if let Some(old) = renamed_from {
-                    notes.push(format!("renamed from \"{old}\""));
+                    notes.push(tr!("commands-diff-renamed", old = old));
                 }
                 if *moved {
-                    notes.push("moved".to_owned());
+                    notes.push(tr!("commands-diff-moved"));
                 }
                 if let Some(level) = level_from {
-                    notes.push(format!("level was {level}"));
+                    notes.push(tr!("commands-diff-level-was", level = *level));
                 }
                 if !tags_added.is_empty() {
-                    notes.push(format!("tagged {}", tags_added.join(", ")));
+                    notes.push(tr!("commands-diff-tagged", tags = tags_added.join(", ")));
                 }
                 if !tags_removed.is_empty() {
-                    notes.push(format!("untagged {}", tags_removed.join(", ")));
+                    notes.push(tr!(
+                        "commands-diff-untagged",
+                        tags = tags_removed.join(", ")
+                    ));
                 }
                 if body.is_some() {
-                    notes.push("text changed".to_owned());
+                    notes.push(tr!("commands-diff-text-changed"));
                 }
-                out.push(format!("~ § {heading} ({id}): {}", notes.join("; ")));
+                out.push(format!(
+                    "~ {}",
+                    tr!(
+                        "commands-diff-section-changed",
+                        heading = heading,
+                        id = id.to_string(),
+                        notes = notes.join(&tr!("commands-diff-separator"))
+                    )
+                ));
                 if let Some(body) = body {
                     out.push(indent(body));
                 }
@@ -676,17 +763,12 @@ fn export(cx: &Context, args: ExportArgs) -> anyhow::Result<()> {
     let rendered = home.documents().export(&args.doc, format)?;
     match &args.output {
         Some(path) => {
-            fs::write(path, &rendered)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            fs::write(path, &rendered).with_context(|| cannot_write(path))?;
             let id = home.documents().resolve(&args.doc)?;
             if cx.json {
                 output::json(&json!({ "id": id, "output": path, "bytes": rendered.len() }))
             } else {
-                output::text(&format!(
-                    "Wrote {} ({} bytes)",
-                    path.display(),
-                    rendered.len()
-                ))
+                output::text(&wrote(path, rendered.len()))
             }
         }
         None => output::text(&rendered),
@@ -700,9 +782,10 @@ fn bundle_export(
     path: &Path,
 ) -> anyhow::Result<()> {
     let mut home = open(cx)?;
-    output::progress(0, 1, "Bundling");
+    let bundling = tr!("commands-bundling");
+    output::progress(0, 1, &bundling);
     let exported = home.bundles().export(names, communities)?;
-    output::progress(1, 1, "Bundling");
+    output::progress(1, 1, &bundling);
     write_atomically(path, &exported.bytes)?;
     if cx.json {
         #[derive(serde::Serialize)]
@@ -717,20 +800,33 @@ fn bundle_export(
         });
     }
     let (docs, records) = (exported.documents.len(), exported.records);
-    let records = if records > 0 {
-        format!(
-            " and {records} signed record{}",
-            if records == 1 { "" } else { "s" }
+    let path = path.display().to_string();
+    let bytes = exported.bytes.len();
+    output::text(&if records > 0 {
+        tr!(
+            "commands-bundle-written-with-records",
+            docs = docs,
+            records = records,
+            path = path,
+            bytes = bytes
         )
     } else {
-        String::new()
-    };
-    output::text(&format!(
-        "Wrote {docs} document{}{records} to {} ({} bytes)",
-        if docs == 1 { "" } else { "s" },
-        path.display(),
-        exported.bytes.len()
-    ))
+        tr!(
+            "commands-bundle-written",
+            docs = docs,
+            path = path,
+            bytes = bytes
+        )
+    })
+}
+
+/// "Wrote PATH (N bytes)".
+fn wrote(path: &Path, bytes: usize) -> String {
+    tr!(
+        "commands-wrote",
+        path = path.display().to_string(),
+        bytes = bytes
+    )
 }
 
 /// Write to a temporary file beside `path`, then rename, so a crash never
@@ -741,14 +837,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    std::io::Write::write_all(&mut file, bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| tr!("commands-cannot-write-in", dir = dir.display().to_string()))?;
+    std::io::Write::write_all(&mut file, bytes).with_context(|| cannot_write(path))?;
     file.as_file()
         .sync_all()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| cannot_write(path))?;
+    file.persist(path).with_context(|| cannot_write(path))?;
     Ok(())
 }
 
@@ -758,7 +852,7 @@ fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
     let report = home
         .bundles()
         .import(&bytes)
-        .with_context(|| format!("cannot import {}", path.display()))?;
+        .with_context(|| tr!("commands-cannot-import", path = path.display().to_string()))?;
     home.into_engine().close()?;
     if cx.json {
         return output::json(&report);
@@ -768,21 +862,23 @@ fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
         .iter()
         .map(|imported| {
             let what = match imported.outcome {
-                ImportOutcome::Added => "added".to_owned(),
-                ImportOutcome::Merged(n) => {
-                    format!("merged {n} new change{}", if n == 1 { "" } else { "s" })
-                }
-                ImportOutcome::Unchanged => "unchanged".to_owned(),
+                ImportOutcome::Added => tr!("commands-import-added"),
+                ImportOutcome::Merged(n) => tr!("commands-import-merged", count = n),
+                ImportOutcome::Unchanged => tr!("commands-import-unchanged"),
             };
-            format!("{}  \"{}\"  {what}", imported.id, imported.title)
+            tr!(
+                "commands-import-line",
+                id = imported.id.to_string(),
+                title = &imported.title,
+                what = what
+            )
         })
         .collect();
     if report.records > 0 {
-        lines.push(format!(
-            "{} signed record{}, {} new",
-            report.records,
-            if report.records == 1 { "" } else { "s" },
-            report.new_records
+        lines.push(tr!(
+            "commands-import-records",
+            count = report.records,
+            new = report.new_records
         ));
     }
     lines.extend(crate::conflicts::merged_lines(&report.conflicts));

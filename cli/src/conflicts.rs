@@ -7,6 +7,7 @@ use nous_core::charter::TextPart;
 
 use crate::args::{ConflictsArgs, ConflictsCommand, ResolveArgs, SideArg};
 use crate::commands::{Context, edit_in_editor, open, save_and_close};
+use crate::lang::tr;
 use crate::output;
 
 pub fn run(cx: &Context, args: ConflictsArgs) -> anyhow::Result<()> {
@@ -20,24 +21,30 @@ pub fn run(cx: &Context, args: ConflictsArgs) -> anyhow::Result<()> {
 fn place(conflict: &ConflictView) -> String {
     let heading = conflict.heading.as_deref().unwrap_or_default();
     match &conflict.part {
-        TextPart::Title => "the title".to_owned(),
-        TextPart::Preamble => "the preamble".to_owned(),
-        TextPart::Heading { .. } => format!("the heading of § {heading}"),
-        TextPart::SectionText { .. } => format!("§ {heading}"),
-        TextPart::Article { number, .. } => format!("article {number} of § {heading}"),
+        TextPart::Title => tr!("commands-conflict-in-title"),
+        TextPart::Preamble => tr!("commands-conflict-in-preamble"),
+        TextPart::Heading { .. } => tr!("commands-conflict-in-heading", heading = heading),
+        TextPart::SectionText { .. } => tr!("commands-conflict-in-section", heading = heading),
+        TextPart::Article { number, .. } => tr!(
+            "commands-conflict-in-article",
+            number = number.to_string(),
+            heading = heading
+        ),
     }
 }
 
 /// A conflict for people, several lines.
 fn conflict_lines(conflict: &ConflictView) -> Vec<String> {
-    let quote = |s: &str| format!("“{s}”");
-    let mut lines = vec![format!(
-        "conflict {} in {} ({})",
-        conflict.id,
-        place(conflict),
-        if conflict.open { "open" } else { "resolved" }
+    let mut lines = vec![tr!(
+        "commands-conflict-heading",
+        id = conflict.id.to_string(),
+        place = place(conflict),
+        state = if conflict.open { "open" } else { "resolved" }
     )];
-    lines.push(format!("  before:  {}", quote(&conflict.ancestor)));
+    lines.push(format!(
+        "  {}",
+        tr!("commands-conflict-before", text = &conflict.ancestor)
+    ));
     for side in &conflict.sides {
         let when = side
             .changes
@@ -45,17 +52,27 @@ fn conflict_lines(conflict: &ConflictView) -> Vec<String> {
             .map(|c| output::time(c.time_ms))
             .unwrap_or_default();
         lines.push(format!(
-            "  {}: {} ({when}) wrote {}",
-            side.side,
-            side.authors,
-            quote(&side.text)
+            "  {}",
+            tr!(
+                "commands-conflict-side",
+                side = side.side.to_string(),
+                authors = side.authors.to_string(),
+                when = when,
+                text = &side.text
+            )
         ));
     }
-    lines.push(format!("  merged:  {}", quote(&conflict.merged)));
+    lines.push(format!(
+        "  {}",
+        tr!("commands-conflict-merged", text = &conflict.merged)
+    ));
     if conflict.open {
         lines.push(format!(
-            "  resolve: nous conflicts resolve {} --take a|b  (or --text …, --editor)",
-            conflict.id
+            "  {}",
+            tr!(
+                "commands-conflict-resolve-hint",
+                id = conflict.id.to_string()
+            )
         ));
     }
     lines
@@ -69,18 +86,18 @@ fn list(cx: &Context, doc: Option<&str>, all: bool) -> anyhow::Result<()> {
         return output::json(&found);
     }
     if found.conflicts.is_empty() {
-        return output::text(if all {
-            "No conflicts."
+        return output::text(&if all {
+            tr!("commands-no-conflicts")
         } else {
-            "No open conflicts."
+            tr!("commands-no-open-conflicts")
         });
     }
     let mut lines = Vec::new();
     for conflict in &found.conflicts {
-        lines.push(format!(
-            "“{}” ({})",
-            conflict.title,
-            &conflict.doc.to_string()[..8]
+        lines.push(tr!(
+            "commands-conflict-document",
+            title = &conflict.title,
+            doc = &conflict.doc.to_string()[..8]
         ));
         lines.extend(conflict_lines(conflict));
         lines.push(String::new());
@@ -107,10 +124,10 @@ fn resolve(cx: &Context, args: ResolveArgs) -> anyhow::Result<()> {
                 home = open(cx)?;
                 let still = home.documents().conflict(args.doc.as_deref(), &args.id)?;
                 if !still.open {
-                    anyhow::bail!(
-                        "conflict {} was resolved while you were editing; nothing was changed",
-                        conflict.id
-                    );
+                    anyhow::bail!(tr!(
+                        "commands-conflict-resolved-meanwhile",
+                        id = conflict.id.to_string()
+                    ));
                 }
                 Resolution::Text(edited.trim_end_matches(['\n', '\r']).to_owned())
             }
@@ -123,9 +140,10 @@ fn resolve(cx: &Context, args: ResolveArgs) -> anyhow::Result<()> {
     if cx.json {
         return output::json(&resolved);
     }
-    output::text(&format!(
-        "Resolved conflict {}: now reads “{}”",
-        resolved.id, resolved.text
+    output::text(&tr!(
+        "commands-conflict-resolved",
+        id = resolved.id.to_string(),
+        text = &resolved.text
     ))
 }
 
@@ -135,14 +153,17 @@ pub fn merged_lines(created: &[ConflictView]) -> Vec<String> {
         .iter()
         .map(|conflict| {
             format!(
-                "  conflict {} in {}: {} wrote “{}”, {} wrote “{}”; see `nous conflicts {}`",
-                conflict.id,
-                place(conflict),
-                conflict.sides[0].authors,
-                conflict.sides[0].text,
-                conflict.sides[1].authors,
-                conflict.sides[1].text,
-                &conflict.doc.to_string()[..8],
+                "  {}",
+                tr!(
+                    "commands-conflict-created",
+                    id = conflict.id.to_string(),
+                    place = place(conflict),
+                    authors_a = conflict.sides[0].authors.to_string(),
+                    text_a = &conflict.sides[0].text,
+                    authors_b = conflict.sides[1].authors.to_string(),
+                    text_b = &conflict.sides[1].text,
+                    doc = &conflict.doc.to_string()[..8],
+                )
             )
         })
         .collect()
@@ -153,15 +174,15 @@ pub fn open_lines(conflicts: &[ConflictView]) -> Vec<String> {
     conflicts
         .iter()
         .map(|c| {
-            format!(
-                "conflict {} in {}: “{}” ({}) / “{}” ({}); merged as “{}”",
-                c.id,
-                place(c),
-                c.sides[0].text,
-                c.sides[0].authors,
-                c.sides[1].text,
-                c.sides[1].authors,
-                c.merged
+            tr!(
+                "commands-conflict-open",
+                id = c.id.to_string(),
+                place = place(c),
+                text_a = &c.sides[0].text,
+                authors_a = c.sides[0].authors.to_string(),
+                text_b = &c.sides[1].text,
+                authors_b = c.sides[1].authors.to_string(),
+                merged = &c.merged
             )
         })
         .collect()

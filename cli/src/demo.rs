@@ -36,7 +36,8 @@ use nous_api::documents::{NewSection, Part, Placement, Reading, Shown};
 use nous_api::governance::NewCommunity;
 use nous_api::{Documents, Home};
 
-use crate::commands::{env, render_diff};
+use crate::commands::{cannot_write, env, render_diff};
+use crate::lang::tr;
 use crate::output;
 
 const SAMPLE: &str = include_str!("../assets/sample-charter.md");
@@ -72,15 +73,16 @@ impl Member {
         let bundle = self.engine.bundles().export(&[doc.to_string()], &[])?;
         let report = other.engine.bundles().import(&bundle.bytes)?;
         let outcome = match report.imported.first().map(|r| r.outcome) {
-            Some(nous_core::ImportOutcome::Added) => "added".to_owned(),
-            Some(nous_core::ImportOutcome::Merged(n)) => format!("{n} new changes merged"),
-            Some(nous_core::ImportOutcome::Unchanged) | None => "nothing new".to_owned(),
+            Some(nous_core::ImportOutcome::Added) => tr!("demo-sent-added"),
+            Some(nous_core::ImportOutcome::Merged(n)) => tr!("demo-sent-merged", count = n),
+            Some(nous_core::ImportOutcome::Unchanged) | None => tr!("demo-sent-nothing-new"),
         };
-        Ok(format!(
-            "{} → {}: bundle of {} bytes, {outcome}",
-            self.name,
-            other.name,
-            bundle.bytes.len()
+        Ok(tr!(
+            "demo-sent",
+            from = self.name,
+            to = other.name,
+            bytes = bundle.bytes.len(),
+            outcome = outcome
         ))
     }
 
@@ -104,20 +106,20 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
     let root = match keep {
         Some(dir) => {
             if dir.join("alice").exists() || dir.join("bob").exists() {
-                bail!(
-                    "{} already holds demo homes; choose an empty directory",
-                    dir.display()
-                );
+                bail!(tr!(
+                    "demo-directory-not-empty",
+                    dir = dir.display().to_string()
+                ));
             }
             std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+                .with_context(|| tr!("demo-cannot-create", dir = dir.display().to_string()))?;
             dir.to_owned()
         }
         None => {
             temp = tempfile::Builder::new()
                 .prefix("nous-demo-")
                 .tempdir()
-                .context("cannot create a temporary directory")?;
+                .with_context(|| tr!("demo-cannot-create-temporary"))?;
             temp.path().to_owned()
         }
     };
@@ -125,9 +127,18 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
 
     let mut alice = Member::create("Alice", &root)?;
     let mut bob = Member::create("Bob", &root)?;
-    log.push(format!("Homes in {}", root.display()));
-    log.push(format!("  Alice's device {}", alice.engine.device()));
-    log.push(format!("  Bob's device   {}", bob.engine.device()));
+    log.push(tr!("demo-homes", path = root.display().to_string()));
+    log.push(format!(
+        "  {}",
+        tr!(
+            "demo-device-alice",
+            device = alice.engine.device().to_string()
+        )
+    ));
+    log.push(format!(
+        "  {}",
+        tr!("demo-device-bob", device = bob.engine.device().to_string())
+    ));
 
     // Alice imports the sample charter and shares it.
     let draft = Documents::import_markdown(SAMPLE)?;
@@ -136,8 +147,13 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
     let doc = created.id;
     let first = alice.latest(&doc)?.heads;
     log.push(format!(
-        "\nAlice imports the sample charter: {doc} \"{title}\", {} sections",
-        created.sections
+        "\n{}",
+        tr!(
+            "demo-imported",
+            doc = doc.to_string(),
+            title = &title,
+            count = created.sections
+        )
     ));
     log.push(alice.send_to(&mut bob, &doc)?);
 
@@ -168,12 +184,12 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
         },
         Placement::After("depart"),
     )?;
-    log.push("\nOffline and at the same time:".into());
-    log.push("  Alice: « sur demande écrite » → « sur demande écrite ou orale » (Adhésion), and a line in the preamble".into());
-    log.push("  Bob:   « d'un mois » → « de quinze jours » (Adhésion), and a new section « Données personnelles »".into());
+    log.push(format!("\n{}", tr!("demo-offline")));
+    log.push(format!("  {}", tr!("demo-offline-alice")));
+    log.push(format!("  {}", tr!("demo-offline-bob")));
 
     // They exchange bundles.
-    log.push("\nThey exchange bundles:".into());
+    log.push(format!("\n{}", tr!("demo-exchange")));
     log.push(format!("  {}", alice.send_to(&mut bob, &doc)?));
     log.push(format!("  {}", bob.send_to(&mut alice, &doc)?));
 
@@ -185,32 +201,38 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
     let both_kept = merged.contains("écrite ou orale") && merged.contains("quinze jours");
     let heads: Vec<&str> = alice_latest.heads.iter().map(|h| &h[..8]).collect();
     log.push(format!(
-        "\nConverged: {} (heads {}); both edits to « Adhésion » kept: {}",
-        if converged { "yes" } else { "NO" },
-        heads.join(", "),
-        if both_kept { "yes" } else { "NO" }
+        "\n{}",
+        tr!(
+            "demo-converged",
+            converged = yes_no(converged),
+            heads = heads.join(", "),
+            kept = yes_no(both_kept)
+        )
     ));
 
     let id = doc.to_string();
     let history = alice.engine.documents().history(&id, None, None)?;
     let diff = alice.engine.documents().diff(&id, &first.join(","), None)?;
     if !json_output {
-        log.push("\nHistory (Alice's copy):".into());
+        log.push(format!("\n{}", tr!("demo-history")));
         for entry in &history.changes {
             let line = crate::commands::history_line(entry, &history.sections);
             log.push(format!("  {line}"));
         }
         log.push(format!(
-            "\nDiff since Alice's import ({}):",
-            first.iter().map(|h| &h[..8]).collect::<Vec<_>>().join(", ")
+            "\n{}",
+            tr!(
+                "demo-diff",
+                heads = first.iter().map(|h| &h[..8]).collect::<Vec<_>>().join(", ")
+            )
         ));
         log.push(render_diff(&diff.diff));
-        log.push("\nThe merged section « Adhésion »:".into());
+        log.push(format!("\n{}", tr!("demo-merged-section")));
         log.push(merged.clone());
     }
     if !converged || !both_kept {
         output::text(&log.join("\n"))?;
-        bail!("the two copies did not converge");
+        bail!(tr!("demo-not-converged"));
     }
 
     let governance = governance(&root, &mut alice, &mut bob, &doc, &mut log)?;
@@ -218,24 +240,22 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
     let report = nous_core::verify::verify(&bytes)?;
     let bundle_path = match bundle {
         Some(path) => {
-            std::fs::write(path, &bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, &bytes).with_context(|| cannot_write(path))?;
             Some(path.to_owned())
         }
         None => None,
     };
     log.push(format!(
-        "\nVerified offline: {} ({} records; report hash {})",
-        if report.ok { "accepted" } else { "REJECTED" },
-        report.communities.first().map_or(0, |c| c.accepted),
-        report.hash()
+        "\n{}",
+        tr!(
+            "demo-verified",
+            verdict = if report.ok { "accepted" } else { "rejected" },
+            count = report.communities.first().map_or(0, |c| c.accepted),
+            hash = report.hash().to_string()
+        )
     ));
     if let Some(path) = &bundle_path {
-        log.push(format!(
-            "The community's bundle is in {}: check it with `nous verify {}`",
-            path.display(),
-            path.display()
-        ));
+        log.push(tr!("demo-bundle-kept", path = path.display().to_string()));
     }
     alice.engine.close()?;
     bob.engine.close()?;
@@ -266,12 +286,17 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
         output::text(&log.join("\n"))?;
     }
     if !report.ok {
-        bail!(
-            "the demo community's bundle does not verify: {:?}",
-            report.problems.first()
-        );
+        bail!(tr!(
+            "demo-does-not-verify",
+            problem = format!("{:?}", report.problems.first())
+        ));
     }
     Ok(())
+}
+
+/// `yes` or `no`: the value a message selects its answer on.
+fn yes_no(yes: bool) -> &'static str {
+    if yes { "yes" } else { "no" }
 }
 
 /// What the relay part of the demo showed.
@@ -316,10 +341,13 @@ fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::R
     });
     let (addr, relay_id) = ready_rx
         .recv_timeout(std::time::Duration::from_secs(20))
-        .context("the relay did not start")?
+        .with_context(|| tr!("demo-relay-did-not-start"))?
         .map_err(|e| anyhow::anyhow!(e))?;
     let url = format!("ws://{addr}/");
-    log.push(format!("\nA relay starts on {url} (its key {relay_id}):"));
+    log.push(format!(
+        "\n{}",
+        tr!("demo-relay-starts", url = &url, key = relay_id.to_string())
+    ));
     let home = |name: &str| crate::commands::Context {
         home: root.join(name),
         json: true,
@@ -327,8 +355,11 @@ fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::R
 
     let first = crate::relay::sync_once(&home("alice"), &url, &[])?;
     log.push(format!(
-        "  Alice syncs: the community is now hosted there ({} document(s) sent)",
-        first.documents.len() + first.unchanged
+        "  {}",
+        tr!(
+            "demo-relay-alice-syncs",
+            count = first.documents.len() + first.unchanged
+        )
     ));
     let text = "On part quand on veut, en prévenant le bureau par écrit.";
     {
@@ -347,31 +378,37 @@ fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::R
     };
     let reached = seen.contains("prévenant le bureau");
     log.push(format!(
-        "  Bob edits « Départ » and syncs; Alice syncs and has it: {} ({} document(s) merged)",
-        if reached { "yes" } else { "NO" },
-        alice.documents.len()
+        "  {}",
+        tr!(
+            "demo-relay-bob-edits",
+            reached = yes_no(reached),
+            count = alice.documents.len()
+        )
     ));
 
     Home::init(&root.join("dana"), &env()?)?;
     let outsider = crate::relay::sync_once(&home("dana"), &url, &[doc.to_string()])?;
     let outsider_saw_nothing = outsider.documents.is_empty() && outsider.unavailable == [*doc];
     log.push(format!(
-        "  Dana, not a member, asks for the charter: {}",
-        if outsider_saw_nothing {
-            "unavailable, as if it did not exist"
-        } else {
-            "SHE GOT IT"
-        }
+        "  {}",
+        tr!(
+            "demo-relay-outsider",
+            outcome = if outsider_saw_nothing {
+                "nothing"
+            } else {
+                "leaked"
+            }
+        )
     ));
 
     let _ = stop_tx.send(());
     server
         .join()
-        .map_err(|_| anyhow::anyhow!("the relay thread failed"))??;
-    log.push("  The relay stops and flushes its store.".into());
+        .map_err(|_| anyhow::anyhow!(tr!("demo-relay-thread-failed")))??;
+    log.push(format!("  {}", tr!("demo-relay-stops")));
     if !reached || !outsider_saw_nothing {
         output::text(&log.join("\n"))?;
-        bail!("the relay part of the demo failed");
+        bail!(tr!("demo-relay-failed"));
     }
     Ok(Relayed {
         reached,
@@ -398,7 +435,7 @@ fn governance(
 ) -> anyhow::Result<Governed> {
     let mut chloe = Member::create("Chloé", root)?;
     let bob_device = bob.engine.device();
-    say.push("\nGovernance".into());
+    say.push(format!("\n{}", tr!("demo-governance")));
     let rules = [
         "amend=consent,signers=2",
         "admit=consent",
@@ -438,8 +475,8 @@ fn governance(
     let c = id.to_string();
     let c = Some(c.as_str());
     say.push(format!(
-        "  Alice and Bob found « Les Communs » ({}), version 1 of the charter in force",
-        id.short()
+        "  {}",
+        tr!("demo-founded", id = id.short().to_string())
     ));
     alice.sync_to(bob, &id)?;
     alice.sync_to(&mut chloe, &id)?;
@@ -460,7 +497,7 @@ fn governance(
     bob.engine.governance().admit(c, &application)?;
     bob.sync_to(&mut chloe, &id)?;
     chloe.engine.governance().sign(c, &application)?;
-    say.push("  Chloé applies to the learners' college; Bob admits her (consent: no objection); she signs the charter in force".into());
+    say.push(format!("  {}", tr!("demo-chloe-joins")));
 
     // Chloé challenges « Départ et exclusion » and proposes an amendment.
     let mut gov = chloe.engine.governance();
@@ -491,7 +528,13 @@ fn governance(
     )?;
     gov.submit(c, &amendment, "première rédaction", &[])?;
     gov.round(c, &amendment)?;
-    say.push(format!("  Chloé challenges « Départ et exclusion » and submits amendment « Droit d'être entendu » ({})", amendment_id.short()));
+    say.push(format!(
+        "  {}",
+        tr!(
+            "demo-chloe-challenges",
+            id = amendment_id.short().to_string()
+        )
+    ));
 
     // Bob objects; the facilitator finds the objection valid.
     chloe.sync_to(bob, &id)?;
@@ -519,7 +562,7 @@ fn governance(
         "L'objection remplit les quatre critères.",
     )?;
     alice.sync_to(&mut chloe, &id)?;
-    say.push("  Bob objects (criteria a–d); Alice, facilitator, finds the objection valid".into());
+    say.push(format!("  {}", tr!("demo-bob-objects")));
 
     // Chloé integrates it; Bob confirms; the amendment is adopted and ratified.
     let mut gov = chloe.engine.governance();
@@ -561,8 +604,8 @@ fn governance(
     )?;
     let decision = gov.decide(c, &amendment, Outcome::Adopted, "")?.record;
     say.push(format!(
-        "  Chloé integrates it; Bob confirms it resolved; Alice consents; adopted by consent ({})",
-        decision.short()
+        "  {}",
+        tr!("demo-adopted", id = decision.short().to_string())
     ));
     gov.ratify(c, &amendment)?;
     alice.sync_to(bob, &id)?;
@@ -574,15 +617,14 @@ fn governance(
         .get(&amendment_id)
         .is_some_and(|a| a.phase == Phase::Merged);
     if !merged {
-        bail!("the amendment was not ratified");
+        bail!(tr!("demo-not-ratified"));
     }
     let version = state.in_force().number;
     let text = gov.charter_in_force(state)?;
+    say.push(format!("  {}", tr!("demo-ratified", version = version)));
     say.push(format!(
-        "  Alice and Bob sign the ratification: version {version} of the charter is in force"
-    ));
-    say.push(format!(
-        "\n« Départ et exclusion », version {version}:\n{}",
+        "\n{}\n{}",
+        tr!("demo-section-in-force", version = version),
         text.find_section("depart")?.body()
     ));
     bob.sync_to(alice, &id)?;

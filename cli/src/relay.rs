@@ -12,6 +12,7 @@ use nous_sync_server::cli::ServeArgs;
 use serde_json::json;
 
 use crate::commands::{Context, env, open, save_and_close};
+use crate::lang::tr;
 use crate::output;
 
 #[derive(Debug, Args)]
@@ -53,7 +54,14 @@ pub fn serve(cx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
         if json {
             println!("{}", json!({ "listening": url, "relay": relay }));
         } else {
-            println!("relay {relay} listening on {url} (Ctrl-C to stop)");
+            println!(
+                "{}",
+                tr!(
+                    "commands-relay-listening",
+                    relay = relay.to_string(),
+                    url = &url
+                )
+            );
         }
     })
 }
@@ -61,7 +69,7 @@ pub fn serve(cx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
 /// `nous token`.
 pub fn issue_token(cx: &Context, args: &TokenArgs) -> anyhow::Result<()> {
     if args.lifetime == 0 {
-        bail!("--lifetime must be at least one second");
+        bail!(tr!("commands-token-lifetime-zero"));
     }
     let issued = nous_api::sync::issue_token(
         &cx.home,
@@ -72,9 +80,11 @@ pub fn issue_token(cx: &Context, args: &TokenArgs) -> anyhow::Result<()> {
     if cx.json {
         output::json(&issued)
     } else {
-        output::text(&format!(
-            "{}\npeer id: {}\nexpires in {} s; usable once",
-            issued.url, issued.peer_id, args.lifetime
+        output::text(&tr!(
+            "commands-token-issued",
+            url = issued.url.to_string(),
+            peer_id = issued.peer_id.to_string(),
+            lifetime = args.lifetime
         ))
     }
 }
@@ -84,9 +94,10 @@ pub fn issue_token(cx: &Context, args: &TokenArgs) -> anyhow::Result<()> {
 pub(crate) fn sync_once(cx: &Context, relay: &str, docs: &[String]) -> anyhow::Result<SyncReport> {
     let mut home = open(cx)?;
     let quiet = cx.json;
+    let syncing = tr!("commands-syncing");
     let report = home.sync(relay, docs, &mut |done, total| {
         if !quiet {
-            output::progress(done, total, "syncing");
+            output::progress(done, total, &syncing);
         }
     })?;
     save_and_close(home)?;
@@ -100,7 +111,7 @@ pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
         print_report(cx, &report)?;
         // What did sync is kept and shown; what did not makes the command
         // fail, with the reasons.
-        return match report.unfinished_reason() {
+        return match unfinished(&report) {
             Some(reason) => Err(anyhow::anyhow!(reason)),
             None => Ok(()),
         };
@@ -128,6 +139,50 @@ pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
     Ok(session.stop()?)
 }
 
+/// Why the sync did not finish, if it did not (`SyncReport::unfinished_reason`,
+/// in the user's language).
+fn unfinished(report: &SyncReport) -> Option<String> {
+    report.unfinished_reason()?;
+    let mut parts: Vec<String> = report
+        .failed
+        .iter()
+        .map(|f| {
+            tr!(
+                "commands-sync-failed-part",
+                id = f.id.to_string(),
+                reason = &f.reason
+            )
+        })
+        .collect();
+    if !report.incomplete.is_empty() {
+        parts.push(tr!(
+            "commands-sync-timed-out-part",
+            count = report.incomplete.len()
+        ));
+    }
+    Some(tr!(
+        "commands-sync-unfinished",
+        parts = parts.join(&tr!("commands-sync-separator"))
+    ))
+}
+
+/// A synced document's outcome (`added`, `merged N change(s)`,
+/// `unchanged`: the facade's words, kept in JSON) in the user's language.
+fn outcome(text: &str) -> String {
+    match text {
+        "added" => tr!("commands-sync-added"),
+        "unchanged" => tr!("commands-sync-unchanged"),
+        _ => match text
+            .strip_prefix("merged ")
+            .and_then(|rest| rest.strip_suffix(" change(s)"))
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            Some(n) => tr!("commands-sync-merged", count = n),
+            None => text.to_owned(),
+        },
+    }
+}
+
 /// The lines telling of the conflicts a synced document brought.
 fn conflict_lines(doc: &SyncedDoc) -> Vec<String> {
     crate::conflicts::merged_lines(&doc.conflicts)
@@ -137,30 +192,43 @@ fn print_report(cx: &Context, report: &SyncReport) -> anyhow::Result<()> {
     if cx.json {
         return output::json(report);
     }
-    let mut lines = vec![format!("synced with {}", report.relay)];
+    let mut lines = vec![tr!(
+        "commands-synced-with",
+        relay = report.relay.to_string()
+    )];
     if report.new_records > 0 {
-        lines.push(format!("  {} new record(s)", report.new_records));
+        lines.push(format!(
+            "  {}",
+            tr!("commands-sync-new-records", count = report.new_records)
+        ));
     }
     if report.unchanged > 0 {
         lines.push(format!(
-            "  {} document(s) already up to date",
-            report.unchanged
+            "  {}",
+            tr!("commands-sync-up-to-date", count = report.unchanged)
         ));
     }
     for doc in &report.documents {
-        lines.push(format!("  {}  {}  {}", doc.id, doc.outcome, doc.title));
+        lines.push(format!(
+            "  {}  {}  {}",
+            doc.id,
+            outcome(&doc.outcome),
+            doc.title
+        ));
         lines.extend(conflict_lines(doc));
     }
     for id in &report.unavailable {
-        lines.push(format!(
-            "  {id}  unavailable (not on the relay, or not shared with you)"
-        ));
+        lines.push(format!("  {id}  {}", tr!("commands-sync-unavailable")));
     }
     for id in &report.incomplete {
-        lines.push(format!("  {id}  incomplete (timed out; run again)"));
+        lines.push(format!("  {id}  {}", tr!("commands-sync-incomplete")));
     }
     for failed in &report.failed {
-        lines.push(format!("  {}  not synced: {}", failed.id, failed.reason));
+        lines.push(format!(
+            "  {}  {}",
+            failed.id,
+            tr!("commands-sync-not-synced", reason = &failed.reason)
+        ));
     }
     output::text(&lines.join("\n"))
 }
@@ -179,8 +247,10 @@ fn print_event(cx: &Context, event: &SyncEvent) -> anyhow::Result<()> {
                 );
                 Ok(())
             } else {
-                output::text(&format!(
-                    "watching {relay} ({documents} document(s)); Ctrl-C to stop"
+                output::text(&tr!(
+                    "commands-sync-watching",
+                    relay = relay.to_string(),
+                    count = *documents
                 ))
             }
         }
@@ -195,7 +265,7 @@ fn print_event(cx: &Context, event: &SyncEvent) -> anyhow::Result<()> {
                 );
             } else {
                 for doc in documents {
-                    println!("{}  {}", doc.id, doc.outcome);
+                    println!("{}  {}", doc.id, outcome(&doc.outcome));
                     for line in conflict_lines(doc) {
                         println!("{line}");
                     }
@@ -208,7 +278,11 @@ fn print_event(cx: &Context, event: &SyncEvent) -> anyhow::Result<()> {
                 println!("{}", json!({ "failed": documents }));
             } else {
                 for failed in documents {
-                    eprintln!("{}  not synced: {}", failed.id, failed.reason);
+                    eprintln!(
+                        "{}  {}",
+                        failed.id,
+                        tr!("commands-sync-not-synced", reason = &failed.reason)
+                    );
                 }
             }
             Ok(())

@@ -1,1 +1,171 @@
 # commands — en
+#
+# What the document, conflict and relay commands say to people
+# (cli/src/commands.rs, conflicts.rs, relay.rs). Ids begin `commands-`:
+# ids beginning `cmd-` are the help's (fr/help.ftl). Every message here
+# exists in fr/commands.ftl with the same variables (a test checks).
+
+## Files and errors
+
+commands-no-home = no home directory: give --home DIR or set NOUS_HOME
+commands-cannot-read = cannot read { $path }
+commands-cannot-write = cannot write { $path }
+commands-cannot-write-in = cannot write in { $dir }
+commands-cannot-import = cannot import { $path }
+commands-too-large = { $path } is larger than { $mib } MiB
+commands-reading-stdin = reading stdin
+commands-not-utf8 = { $path } is not valid UTF-8 (invalid byte at offset { $offset })
+commands-wrote = Wrote { $path } ({ $bytes } bytes)
+commands-warning = warning: { $warning }
+
+## Saving an edit
+
+commands-saved-change = { $what } (change { $change })
+commands-nothing-to-change = Nothing to change.
+
+## init
+
+commands-init-created =
+    Created a Nous home in { $home }
+    This device: { $device }
+
+## charter new, list, show, sections
+
+commands-new-no-title-line = give a TITLE: { $path } does not start with a `# Title` line
+commands-new-no-title = give a TITLE, or --from FILE.md
+commands-charter-created = Created charter { $id } "{ $title }" ({ $count } sections)
+commands-no-documents = No documents yet. Create one with `nous charter new TITLE`.
+commands-column-id = ID
+commands-column-title = TITLE
+commands-column-changes = CHANGES
+commands-column-updated = UPDATED
+commands-column-level = LVL
+commands-column-heading = HEADING
+commands-column-tags = TAGS
+commands-column-articles = ARTICLES
+commands-version-in-force = Version { $number } in force
+commands-version-in-force-unratified = Version { $number } in force; { $count } change(s) not ratified (see them with --latest)
+commands-open-conflicts-in-latest = { $count } open conflict(s) in the latest text: see `nous conflicts { $doc }`
+
+## charter edit, add-section, move-section, remove-section, tag
+
+commands-edit-changed-meanwhile = { $part ->
+    [title] the title
+    [preamble] the preamble
+   *[section] section "{ $heading }"
+} changed while you were editing; your text is in { $path }
+commands-edit-saved = { $part ->
+    [title] Saved the title
+    [preamble] Saved the preamble
+   *[section] Saved section "{ $heading }"
+}
+commands-editor-no-temporary-file = cannot create a temporary file for the editor
+commands-editor-cannot-write-temporary-file = cannot write the temporary file
+commands-editor-cannot-start = cannot start the editor `{ $editor }`
+commands-editor-failed = the editor exited with { $status }; nothing was changed
+commands-section-added = Added section { $section } "{ $heading }"
+commands-section-moved = Moved section { $section }
+commands-section-removed = Removed section { $section } "{ $heading }" (it stays in the history)
+commands-tag-nothing = give --add TAG or --remove TAG
+commands-section-tags = Section { $section } tags: { $tags }
+commands-no-tags = (none)
+
+## history
+
+commands-no-changes = No changes.
+commands-history-device = device { $device }
+commands-history-actor = actor { $actor }
+commands-history-no-message = (no message)
+commands-touched-title = title
+commands-touched-preamble = preamble
+commands-touched-order = section order
+commands-touched-document = document
+
+## diff
+
+commands-no-differences = No differences.
+commands-diff-title = Title: "{ $before }" → "{ $after }"
+commands-diff-preamble = Preamble:
+commands-diff-section-added = § { $heading } ({ $id }) added
+commands-diff-section-removed = § { $heading } ({ $id }) removed
+commands-diff-section-changed = § { $heading } ({ $id }): { $notes }
+commands-diff-separator = {"; "}
+commands-diff-renamed = renamed from "{ $old }"
+commands-diff-moved = moved
+commands-diff-level-was = level was { $level }
+commands-diff-tagged = tagged { $tags }
+commands-diff-untagged = untagged { $tags }
+commands-diff-text-changed = text changed
+
+## bundle export, bundle import
+
+commands-bundling = Bundling
+commands-bundle-written = Wrote { $docs } { $docs ->
+    [one] document
+   *[other] documents
+} to { $path } ({ $bytes } bytes)
+commands-bundle-written-with-records = Wrote { $docs } { $docs ->
+    [one] document
+   *[other] documents
+} and { $records } signed { $records ->
+    [one] record
+   *[other] records
+} to { $path } ({ $bytes } bytes)
+commands-import-added = added
+commands-import-merged = merged { $count } new { $count ->
+    [one] change
+   *[other] changes
+}
+commands-import-unchanged = unchanged
+commands-import-line = { $id }  "{ $title }"  { $what }
+commands-import-records = { $count } signed { $count ->
+    [one] record
+   *[other] records
+}, { $new } new
+
+## conflicts
+
+commands-conflict-in-title = the title
+commands-conflict-in-preamble = the preamble
+commands-conflict-in-heading = the heading of § { $heading }
+commands-conflict-in-section = § { $heading }
+commands-conflict-in-article = article { $number } of § { $heading }
+commands-conflict-heading = conflict { $id } in { $place } ({ $state ->
+    [open] open
+   *[resolved] resolved
+})
+commands-conflict-before = before:  “{ $text }”
+commands-conflict-side = { $side }: { $authors } ({ $when }) wrote “{ $text }”
+commands-conflict-merged = merged:  “{ $text }”
+commands-conflict-resolve-hint = resolve: nous conflicts resolve { $id } --take a|b  (or --text …, --editor)
+commands-no-conflicts = No conflicts.
+commands-no-open-conflicts = No open conflicts.
+commands-conflict-document = “{ $title }” ({ $doc })
+commands-conflict-resolved-meanwhile = conflict { $id } was resolved while you were editing; nothing was changed
+commands-conflict-resolved = Resolved conflict { $id }: now reads “{ $text }”
+commands-conflict-created = conflict { $id } in { $place }: { $authors_a } wrote “{ $text_a }”, { $authors_b } wrote “{ $text_b }”; see `nous conflicts { $doc }`
+commands-conflict-open = conflict { $id } in { $place }: “{ $text_a }” ({ $authors_a }) / “{ $text_b }” ({ $authors_b }); merged as “{ $merged }”
+
+## serve, token, sync
+
+commands-relay-listening = relay { $relay } listening on { $url } (Ctrl-C to stop)
+commands-token-lifetime-zero = --lifetime must be at least one second
+commands-token-issued =
+    { $url }
+    peer id: { $peer_id }
+    expires in { $lifetime } s; usable once
+commands-syncing = syncing
+commands-synced-with = synced with { $relay }
+commands-sync-new-records = { $count } new record(s)
+commands-sync-up-to-date = { $count } document(s) already up to date
+commands-sync-added = added
+commands-sync-merged = merged { $count } change(s)
+commands-sync-unchanged = unchanged
+commands-sync-unavailable = unavailable (not on the relay, or not shared with you)
+commands-sync-incomplete = incomplete (timed out; run again)
+commands-sync-not-synced = not synced: { $reason }
+commands-sync-watching = watching { $relay } ({ $count } document(s)); Ctrl-C to stop
+commands-sync-unfinished = the sync did not finish: { $parts }
+commands-sync-separator = {"; "}
+commands-sync-failed-part = { $id }: { $reason }
+commands-sync-timed-out-part = { $count } document(s) timed out (run again)
