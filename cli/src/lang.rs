@@ -64,6 +64,14 @@ pub fn asked(args: &[OsString]) -> Option<String> {
     None
 }
 
+/// Whether `args` ask for `--json` (before any `--`).
+pub fn wants_json(args: &[OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--json")
+}
+
 /// The id of the help message of the command at `path` (`["charter",
 /// "edit"]`: `cmd-charter-edit`; the root: `cmd-nous`).
 pub fn help_id(path: &[&str]) -> String {
@@ -479,21 +487,35 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("read a source file");
-            for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
-                for opening in ["tr!(\"", "message(\""] {
-                    for (at, _) in line.match_indices(opening) {
-                        // `tr!(`, not `include_str!(`.
-                        if line[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
-                            continue;
-                        }
-                        let rest = &line[at + opening.len()..];
-                        let id = &rest[..rest.find('"').unwrap_or(rest.len())];
+            // Comments aside; a call may span lines (`tr!(\n    "id", …)`).
+            let code: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for opening in ["tr!(", "message("] {
+                for (at, _) in code.match_indices(opening) {
+                    // `tr!(`, not `include_str!(`.
+                    if code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                        continue;
+                    }
+                    let rest = code[at + opening.len()..].trim_start();
+                    let Some(rest) = rest.strip_prefix('"') else {
+                        continue;
+                    };
+                    let id = &rest[..rest.find('"').unwrap_or(rest.len())];
+                    // A message id (this test's own text is not one).
+                    let is_id = id.starts_with(|c: char| c.is_ascii_alphabetic())
+                        && id
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                    if is_id {
                         named.push((path.display().to_string(), id.to_owned()));
                     }
                 }
             }
         }
-        assert!(!named.is_empty());
+        assert!(named.len() > 100, "{}", named.len());
         let missing: Vec<_> = named
             .iter()
             .filter(|(_, id)| !id.starts_with(HELP_PREFIX) && !Lang::En.catalog().has(id, None))

@@ -28,6 +28,9 @@ fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The language first: clap's help and errors speak it.
     match nous_core::i18n::Lang::from_env(lang::asked(&argv).as_deref()) {
+        // What a script reads is the same in every language, usage errors
+        // included.
+        Ok(_) if lang::wants_json(&argv) => lang::set(nous_core::i18n::Lang::En),
         Ok(chosen) => lang::set(chosen),
         Err(unknown) => {
             let line = |l: nous_core::i18n::Lang| {
