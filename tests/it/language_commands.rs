@@ -71,9 +71,15 @@ fn charters_are_created_listed_and_edited_in_french() {
     assert!(!header.contains("UPDATED") && !header.contains("CHANGES"));
     let updated_at = header.chars().count() - "MIS À JOUR".chars().count();
     for row in lines {
-        // The last column is the date, `YYYY-MM-DD HH:MM:SS UTC`.
-        assert_eq!(row.chars().count() - 23, updated_at, "{list}");
-        assert!(row.ends_with(" UTC"), "{row}");
+        // The last column is the date, in French (`7 déc. 2026 à 18 h 16
+        // UTC`), under its heading.
+        let date: String = row.chars().skip(updated_at).collect();
+        assert!(
+            date.starts_with(|c: char| c.is_ascii_digit()) && date.contains(" à "),
+            "{list}"
+        );
+        assert!(date.ends_with(" UTC"), "{row}");
+        assert_eq!(row.chars().nth(updated_at - 1), Some(' '), "{list}");
     }
 
     let sections = fr(&home, &["charter", "sections", doc]).ok().to_owned();
