@@ -517,8 +517,13 @@ impl Documents<'_> {
 
     /// The history of a community's charter as a report: every challenge,
     /// amendment, decision, membership change and version, in Markdown or
-    /// HTML.
-    pub fn governance_history(&mut self, doc: &str, html: bool) -> Result<String> {
+    /// HTML, written in `lang`.
+    pub fn governance_history(
+        &mut self,
+        doc: &str,
+        html: bool,
+        lang: nous_core::i18n::Lang,
+    ) -> Result<String> {
         let id = self.resolve(doc)?;
         let community = self
             .home
@@ -537,10 +542,11 @@ impl Documents<'_> {
             nous_core::report::Format::Markdown
         };
         let charter = self.home.document(&id)?;
-        Ok(nous_core::report::governance_history(
+        Ok(nous_core::report::governance_history_in(
             &community.state,
             charter,
             format,
+            lang,
         ))
     }
 

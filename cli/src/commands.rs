@@ -576,7 +576,9 @@ fn history(cx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
     let mut home = open(cx)?;
     if args.format != HistoryFormat::Changes {
         let html = args.format == HistoryFormat::Html;
-        let text = home.documents().governance_history(&args.doc, html)?;
+        let text = home
+            .documents()
+            .governance_history(&args.doc, html, crate::lang::current())?;
         return match &args.output {
             Some(path) => {
                 write_atomically(path, text.as_bytes())?;

@@ -51,7 +51,12 @@ svg .ev-version text{fill:#1d1d1f;font-weight:600}
 
 pub(super) fn render_html(report: &Report) -> String {
     let mut out = String::new();
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let lang = report.lang;
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n",
+        lang.code()
+    );
     out.push_str(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n",
     );
@@ -62,7 +67,7 @@ pub(super) fn render_html(report: &Report) -> String {
     out.push_str(STYLE);
     out.push_str("</style>\n</head>\n<body>\n<main>\n");
     html_blocks(&mut out, &report.header);
-    timeline(&mut out, &report.events, report.span);
+    timeline(&mut out, &report.events, report.span, lang);
     html_blocks(&mut out, &report.body);
     out.push_str("</main>\n</body>\n</html>\n");
     out
@@ -142,7 +147,8 @@ pub(super) const LANE: u64 = 30;
 
 /// The SVG timeline: one lane per kind of event, a marker per event with
 /// its tooltip, versions as labelled ticks, dates along the axis.
-fn timeline(out: &mut String, events: &[Event], (first, last): (u64, u64)) {
+fn timeline(out: &mut String, events: &[Event], (first, last): (u64, u64), lang: Lang) {
+    let date = |ms: u64| date(lang, ms);
     let lanes = Lane::ALL.len() as u64;
     let axis = TOP + lanes * LANE;
     let height = axis + 34;
@@ -168,9 +174,11 @@ fn timeline(out: &mut String, events: &[Event], (first, last): (u64, u64)) {
     );
     let _ = writeln!(
         out,
-        "<title id=\"timeline-title\">Timeline from {} to {}</title>",
-        date(first),
-        date(last)
+        "<title id=\"timeline-title\">{}</title>",
+        escape(&lang.tr(
+            "report-timeline-title",
+            &[("first", date(first).into()), ("last", date(last).into())],
+        ))
     );
     for (index, lane) in Lane::ALL.iter().enumerate() {
         let top = TOP + index as u64 * LANE;
@@ -184,7 +192,7 @@ fn timeline(out: &mut String, events: &[Event], (first, last): (u64, u64)) {
             out,
             "<text class=\"lane\" x=\"8\" y=\"{}\">{}</text>",
             lane_y(*lane) + 4,
-            lane.label()
+            escape(&lane.label(lang))
         );
     }
     let _ = writeln!(
@@ -245,10 +253,15 @@ fn timeline(out: &mut String, events: &[Event], (first, last): (u64, u64)) {
     out.push_str("</svg>\n");
     let _ = writeln!(
         out,
-        "<figcaption>{} event(s) from {} to {}; hover a marker for details.</figcaption>",
-        events.len(),
-        date(first),
-        date(last)
+        "<figcaption>{}</figcaption>",
+        escape(&lang.tr(
+            "report-timeline-caption",
+            &[
+                ("count", events.len().into()),
+                ("first", date(first).into()),
+                ("last", date(last).into()),
+            ],
+        ))
     );
     out.push_str("</figure>\n");
 }

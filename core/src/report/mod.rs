@@ -23,8 +23,9 @@ use crate::diff::{self, SectionDiff};
 use crate::governance::{
     Admissibility, AmendmentState, ApplicationState, ChallengeState, DecisionEntry, Member,
     MemberStatus, ObjectionState, ProposalKind, ReactionEntry, RecordOutcome, State, Submission,
-    TensionState, Verdict, VersionEntry, method_name, phase_name,
+    TensionState, Verdict, VersionEntry,
 };
+use crate::i18n::{Arg, Lang};
 use crate::identity::PublicKey;
 use crate::record::{Act, Method, Outcome, RecordId, Rule, Stance, TensionPath, TensionStatus};
 
@@ -45,9 +46,23 @@ pub enum Format {
 /// tensions, rules and the records that did not hold.
 ///
 /// `charter` is the charter document; versions whose changes it lacks are
-/// reported as missing, not as an error. Times are UTC.
+/// reported as missing, not as an error. Times are UTC. In English: see
+/// [`governance_history_in`] for the other languages.
 pub fn governance_history(state: &State, charter: &Automerge, format: Format) -> String {
-    let cx = Context::new(state, charter);
+    governance_history_in(state, charter, format, Lang::En)
+}
+
+/// [`governance_history`] in `lang`: every word the report writes comes
+/// from the `report-…` messages of the catalogues, and dates are said the
+/// language's way. What members wrote (names, tensions, arguments, the
+/// charter's text) is shown as they wrote it.
+pub fn governance_history_in(
+    state: &State,
+    charter: &Automerge,
+    format: Format,
+    lang: Lang,
+) -> String {
+    let cx = Context::new(state, charter, lang);
     let report = cx.report();
     match format {
         Format::Markdown => render_markdown(&report),
@@ -67,7 +82,7 @@ use markdown::render_markdown;
 // The document model
 
 /// A run of text. All of it is data; the renderers escape it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Span {
     Text(String),
     Strong(String),
@@ -121,6 +136,97 @@ fn c(text: impl Into<String>) -> Span {
     Span::Code(text.into())
 }
 
+/// A value given to a message that becomes a [`Line`].
+#[derive(Debug, Clone)]
+enum Piece {
+    /// Text that joins the message's own words (user text is fine: it is
+    /// inserted after the message is read, never parsed).
+    Text(String),
+    /// A span of its own (a code, a strong word, or user text kept apart).
+    Span(Span),
+    /// Given to Fluent as it is: a number (it picks the plural form) or a
+    /// keyword a selector reads. Never user text.
+    Raw(Arg<'static>),
+}
+
+fn txt(text: impl Into<String>) -> Piece {
+    Piece::Text(text.into())
+}
+
+fn sp(span: Span) -> Piece {
+    Piece::Span(span)
+}
+
+fn num(n: usize) -> Piece {
+    Piece::Raw(n.into())
+}
+
+fn key(word: &'static str) -> Piece {
+    Piece::Raw(word.into())
+}
+
+/// The first character standing for a value while a message is read.
+const SLOT: u32 = 0xE000;
+
+/// Message `id` of `lang` as a line: `**…**` in the message makes strong
+/// text; each value comes in where the message names it, text values
+/// joining the words around them, spans as spans of their own.
+fn message_line(lang: Lang, id: &str, args: &[(&str, Piece)]) -> Line {
+    let fluent: Vec<(&str, Arg<'_>)> = args
+        .iter()
+        .enumerate()
+        .map(|(i, (name, piece))| {
+            let value = match piece {
+                Piece::Raw(arg) => arg.clone(),
+                Piece::Text(_) | Piece::Span(_) => char::from_u32(SLOT + i as u32)
+                    .unwrap_or(char::REPLACEMENT_CHARACTER)
+                    .to_string()
+                    .into(),
+            };
+            (*name, value)
+        })
+        .collect();
+    let template = lang.tr(id, &fluent);
+    let mut line = Vec::new();
+    for (k, part) in template.split("**").enumerate() {
+        let strong = k % 2 == 1;
+        let mut text = String::new();
+        let mut any = false;
+        let flush = |line: &mut Line, text: &mut String, any: &mut bool| {
+            if *any {
+                let text = std::mem::take(text);
+                line.push(if strong {
+                    Span::Strong(text)
+                } else {
+                    Span::Text(text)
+                });
+            }
+            *any = false;
+        };
+        for ch in part.chars() {
+            let slot = (ch as u32)
+                .checked_sub(SLOT)
+                .and_then(|i| args.get(i as usize));
+            match slot {
+                Some((_, Piece::Text(value))) => {
+                    text.push_str(value);
+                    any = true;
+                }
+                Some((_, Piece::Span(span))) => {
+                    flush(&mut line, &mut text, &mut any);
+                    line.push(span.clone());
+                }
+                Some((_, Piece::Raw(_))) | None => {
+                    text.push(ch);
+                    any = true;
+                }
+            }
+        }
+        flush(&mut line, &mut text, &mut any);
+    }
+    line
+}
+
 /// The lanes of the timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Lane {
@@ -142,15 +248,8 @@ impl Lane {
         Lane::Tensions,
     ];
 
-    fn label(self) -> &'static str {
-        match self {
-            Lane::Challenges => "Challenges",
-            Lane::Amendments => "Amendments",
-            Lane::Decisions => "Decisions",
-            Lane::Versions => "Versions",
-            Lane::Membership => "Membership",
-            Lane::Tensions => "Tensions",
-        }
+    fn label(self, lang: Lang) -> String {
+        lang.tr(&format!("report-lane-{}", self.class()), &[])
     }
 
     fn class(self) -> &'static str {
@@ -178,6 +277,7 @@ struct Event {
 
 #[derive(Debug)]
 struct Report {
+    lang: Lang,
     title: String,
     header: Vec<Block>,
     body: Vec<Block>,
@@ -210,17 +310,17 @@ struct SectionEntry {
 }
 
 /// The charter at a version, or why it cannot be read.
-fn read_version(doc: &Automerge, version: &VersionEntry) -> Result<Charter, String> {
+fn read_version(doc: &Automerge, version: &VersionEntry, lang: Lang) -> Result<Charter, String> {
     let mut heads = Vec::with_capacity(version.heads.len());
     for text in &version.heads {
         let hash: ChangeHash = text
             .parse()
-            .map_err(|_| format!("`{}` is not a change hash", clip(text)))?;
+            .map_err(|_| lang.tr("report-error-not-a-hash", &[("text", clip(text).into())]))?;
         // Automerge ignores heads it does not have: check first.
         if doc.get_change_meta_by_hash(&hash).is_none() {
-            return Err(format!(
-                "change {} is not in the charter document",
-                short_hex(text)
+            return Err(lang.tr(
+                "report-error-change-missing",
+                &[("hash", short_hex(text).into())],
             ));
         }
         heads.push(hash);
@@ -236,14 +336,21 @@ fn section_id_of(change: &SectionDiff) -> String {
 }
 
 /// What changed in a section, in words, and its unified diff.
-fn describe_change(change: &SectionDiff) -> (Vec<String>, Option<String>) {
+fn describe_change(change: &SectionDiff, lang: Lang) -> (Vec<String>, Option<String>) {
+    let tr = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
     match change {
         SectionDiff::Added { section } => (
-            vec![format!("Added as “{}”", section.heading)],
+            vec![tr(
+                "report-change-added",
+                &[("heading", section.heading.as_str().into())],
+            )],
             whole(&section.body(), '+'),
         ),
         SectionDiff::Removed { section } => (
-            vec![format!("Removed (it was “{}”)", section.heading)],
+            vec![tr(
+                "report-change-removed",
+                &[("heading", section.heading.as_str().into())],
+            )],
             whole(&section.body(), '-'),
         ),
         SectionDiff::Changed {
@@ -258,22 +365,37 @@ fn describe_change(change: &SectionDiff) -> (Vec<String>, Option<String>) {
         } => {
             let mut lines = Vec::new();
             if let Some(old) = renamed_from {
-                lines.push(format!("Renamed from “{old}” to “{heading}”"));
+                lines.push(tr(
+                    "report-change-renamed",
+                    &[
+                        ("old", old.as_str().into()),
+                        ("new", heading.as_str().into()),
+                    ],
+                ));
             }
             if *moved {
-                lines.push("Moved".to_owned());
+                lines.push(tr("report-change-moved", &[]));
             }
             if let Some(level) = level_from {
-                lines.push(format!("Heading level changed from {level}"));
+                lines.push(tr(
+                    "report-change-level",
+                    &[("level", level.to_string().into())],
+                ));
             }
             if !tags_added.is_empty() {
-                lines.push(format!("Tags added: {}", tags_added.join(", ")));
+                lines.push(tr(
+                    "report-change-tags-added",
+                    &[("tags", tags_added.join(", ").into())],
+                ));
             }
             if !tags_removed.is_empty() {
-                lines.push(format!("Tags removed: {}", tags_removed.join(", ")));
+                lines.push(tr(
+                    "report-change-tags-removed",
+                    &[("tags", tags_removed.join(", ").into())],
+                ));
             }
             if body.is_some() {
-                lines.push("Text changed:".to_owned());
+                lines.push(tr("report-change-text", &[]));
             }
             (lines, body.as_ref().map(|b| b.unified.clone()))
         }
@@ -315,52 +437,49 @@ fn criteria(set: &BTreeSet<char>) -> String {
         .join(", ")
 }
 
-fn stance_name(stance: Stance) -> &'static str {
-    match stance {
-        Stance::Question => "question",
-        Stance::Consent => "consent",
-        Stance::Concern => "concern",
-        Stance::Objection => "objection",
-        Stance::Abstain => "abstain",
-        Stance::StandAside => "stand aside",
-        Stance::Block => "block",
-        Stance::Yes => "yes",
-        Stance::No => "no",
-        Stance::Resolved => "resolved",
-    }
+/// A stance, as a word.
+fn stance_name(stance: Stance, lang: Lang) -> String {
+    lang.tr(&format!("report-stance-{}", stance.name()), &[])
 }
 
-fn outcome_name(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Adopted => "adopted",
-        Outcome::Rejected => "rejected",
-    }
+/// An outcome, as a word (of an amendment: French agrees in gender).
+fn outcome_name(outcome: Outcome, lang: Lang) -> String {
+    lang.tr(&format!("report-outcome-{}", outcome.name()), &[])
 }
 
-fn tension_status_name(status: TensionStatus) -> &'static str {
-    match status {
-        TensionStatus::Open => "open",
-        TensionStatus::InProcess => "in process",
-        TensionStatus::Resolved => "resolved",
-        TensionStatus::Escalated => "escalated",
-    }
+fn tension_status_name(status: TensionStatus, lang: Lang) -> String {
+    lang.tr(&format!("report-tension-status-{}", status.name()), &[])
 }
 
-fn path_name(path: TensionPath) -> &'static str {
-    match path {
-        TensionPath::Request => "request",
-        TensionPath::Mediation => "mediation",
-        TensionPath::Governance => "governance",
-        TensionPath::Conduct => "conduct",
-    }
+fn path_name(path: TensionPath, lang: Lang) -> String {
+    lang.tr(&format!("report-path-{}", path.name()), &[])
 }
 
-fn act_label(act: Act) -> &'static str {
-    match act {
-        Act::Amend => "Amendments",
-        Act::Admit => "Admissions",
-        Act::Exclude => "Exclusions",
-        Act::Rules => "Rule changes",
+fn phase_word(phase: crate::governance::Phase, lang: Lang) -> String {
+    lang.tr(&format!("report-phase-{}", phase.name()), &[])
+}
+
+fn method_word(method: Method, lang: Lang) -> String {
+    lang.tr(&format!("report-method-{}", method.name()), &[])
+}
+
+/// The kinds of acts, as a heading: "Amendments".
+fn act_label(act: Act, lang: Lang) -> String {
+    lang.tr(&format!("report-act-{}", act.name()), &[])
+}
+
+/// The kinds of acts, in a sentence: "amendments", "les amendements".
+fn act_in_sentence(act: Act, lang: Lang) -> String {
+    lang.tr(&format!("report-act-{}-in-sentence", act.name()), &[])
+}
+
+/// A sanction's level, as a word; a level Nous does not know as it is.
+fn sanction_word(level: &str, lang: Lang) -> String {
+    match level {
+        "correction" | "warning" | "suspension" | "exclusion" => {
+            lang.tr(&format!("report-sanction-{level}"), &[])
+        }
+        other => other.to_owned(),
     }
 }
 
@@ -382,9 +501,10 @@ fn clip(text: &str) -> String {
     }
 }
 
-/// Milliseconds since the Unix epoch as UTC `YYYY-MM-DD HH:MM`.
-fn date(ms: u64) -> String {
-    crate::time::format_minutes(ms)
+/// Milliseconds since the Unix epoch, UTC, to the minute, as `lang` says
+/// it: `YYYY-MM-DD HH:MM`; `16 déc. 2026 à 10 h 05`.
+fn date(lang: Lang, ms: u64) -> String {
+    lang.minute(i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
 /// Text as it may be shown: line ends normalised, other control characters
@@ -879,21 +999,21 @@ mod tests {
         assert!(
             md.contains(&format!(
                 "The objection round was opened by Alice, {}.",
-                date(ROUND_AT)
+                date(Lang::En, ROUND_AT)
             )),
             "{md}"
         );
         assert!(
             md.contains(&format!(
                 "**suspension** by Alice, until {}: Spam again",
-                date(SUSPENDED_UNTIL)
+                date(Lang::En, SUSPENDED_UNTIL)
             )),
             "{md}"
         );
         assert!(
             md.contains(&format!(
                 ", Users: suspended until {}",
-                date(SUSPENDED_UNTIL)
+                date(Lang::En, SUSPENDED_UNTIL)
             )),
             "{md}"
         );
@@ -1026,12 +1146,278 @@ mod tests {
         assert!(diff.starts_with("````diff\n"));
     }
 
+    /// English is what it always was: a few whole lines of the scenario.
+    #[test]
+    fn english_says_what_it_always_said() {
+        let (state, doc) = scenario();
+        let md = governance_history(&state, &doc, Format::Markdown);
+        assert_eq!(
+            md,
+            governance_history_in(&state, &doc, Format::Markdown, Lang::En)
+        );
+        for line in [
+            "# Governance history of Coop \\& \"Les Lilas\"\n",
+            "- Version in force: **v2** (`596aa32cfa6d`), ratified 2023-11-15 11:13\n",
+            "- Members: 2 (Staff 1, Users 1); 1 left, 0 excluded\n",
+            "\nTimes are UTC.\n",
+            "#### Challenge by Bob, 2023-11-15 01:13\n",
+            "##### Amendment “Open membership to minors” — merged\n",
+            "- Proposed by Alice, 2023-11-15 02:13; co-authors: Bob\n",
+            "  - Wording 2, 2023-11-15 08:13, by Alice: Asks for a guardian's consent\n",
+            "    - Changes “Adhésion”, “Cotisation”\n",
+            "  - 2023-11-15 04:13 — Bob: **consent** on wording 1\n",
+            "  - 2023-11-15 09:13 — \\<img src=x onerror=alert(1)\\>: **resolved** on wording 2, confirming the objection of 2023-11-15 06:13 resolved: Thank you\n",
+            "    - Tested by Bob, 2023-11-15 07:13: passes a, b, c, d, **valid**: It holds\n",
+            "- **Ratification:** signed by Alice; became **v2** (`596aa32cfa6d`), 2023-11-15 11:13\n",
+            "### Cotisation (`cotisation`) — removed\n",
+            "Removed in v2, 2023-11-15 11:13; last in v1.\n",
+            "- Removed (it was “Cotisation”)\n",
+            "- 2023-11-14 22:13 — Alice joined Staff (as a founder)\n",
+            "- 2023-11-15 18:13 — Bob left: Moving away\n",
+            "- Bob (`8139770ea8`), Staff: left\n",
+            "### “Minors are turned away” — escalated\n",
+            "- Raised by Bob, 2023-11-14 23:13, on the governance path, about “Adhésion”\n",
+            "- **Exclusions:** qualified majority, no quorum, 50% needed, every member decides, no block\n",
+            "- **Amendments:** consent, no quorum, every member decides, 1 signature(s) to ratify, no block\n",
+            "- 2023-11-15 15:13 — Bob proposed for amendments: majority, no quorum, every member decides, 1 signature(s) to ratify, no block\n",
+            "\n23 record(s): 22 accepted, 1 rejected, 0 pending.\n",
+            "\nNo two members rewrote the same words at the same time.",
+        ] {
+            assert!(md.contains(line), "{line:?} in\n{md}");
+        }
+        let html = governance_history(&state, &doc, Format::Html);
+        for part in [
+            "<!DOCTYPE html>\n<html lang=\"en\">\n",
+            "<title>Governance history of Coop &amp; &quot;Les Lilas&quot;</title>",
+            "<title id=\"timeline-title\">Timeline from 2023-11-14 22:13 to 2023-11-15 20:13</title>",
+            ">Challenges</text>",
+            ">Membership</text>",
+            "<figcaption>21 event(s) from 2023-11-14 22:13 to 2023-11-15 20:13; hover a marker for details.</figcaption>",
+            "<title>2023-11-15 10:13 — “Open membership to minors” adopted: No valid objection remains</title>",
+            "<title>2023-11-15 13:13 — admission of Dora rejected: Applications are closed this season</title>",
+            "<title>2023-11-15 11:13 — v2: ratifies “Open membership to minors”</title>",
+        ] {
+            assert!(html.contains(part), "{part:?} in\n{html}");
+        }
+    }
+
+    /// The scenario in French: French words and dates, nothing of the
+    /// English catalogue.
+    #[test]
+    fn french_says_it_in_french() {
+        let (state, doc) = scenario();
+        let fr = |ms: u64| Lang::Fr.minute(i64::try_from(ms).expect("ms"));
+        let md = governance_history_in(&state, &doc, Format::Markdown, Lang::Fr);
+        for line in [
+            "# Historique de la gouvernance — Coop \\& \"Les Lilas\"\n".to_owned(),
+            "- Membres : 2 (Staff 1, Users 1) ; 1 départ, 0 exclusion\n".to_owned(),
+            "\nLes heures sont données en UTC.\n".to_owned(),
+            "- Version en vigueur : **v2** (`596aa32cfa6d`), ratifiée le 15 nov. 2023 à 11 h 13\n"
+                .to_owned(),
+            "#### Interpellation par Bob, le 15 nov. 2023 à 1 h 13\n".to_owned(),
+            "- **Tension :** The charter excludes minors\n".to_owned(),
+            "##### Amendement « Open membership to minors » — fusionné\n".to_owned(),
+            "- Proposé par Alice le 15 nov. 2023 à 2 h 13 ; coauteur : Bob\n".to_owned(),
+            "    - Modifie les sections « Adhésion », « Cotisation »\n".to_owned(),
+            format!(
+                "- Le tour d'objections a été ouvert par Alice ({}).\n",
+                fr(ROUND_AT)
+            ),
+            "  - 15 nov. 2023 à 4 h 13 — Bob : **consentement** sur la rédaction 1\n".to_owned(),
+            "en invoquant les critères a, b : Minors need a guardian's consent — **levée**\n"
+                .to_owned(),
+            "- **Décision :** **adoptée** par Alice le 15 nov. 2023 à 10 h 13 : No valid objection remains\n"
+                .to_owned(),
+            "### Cotisation (`cotisation`) — supprimée\n".to_owned(),
+            "- Supprimée (c'était « Cotisation »)\n".to_owned(),
+            format!(
+                "**suspension** (par Alice, jusqu'au {}) : Spam again\n",
+                fr(SUSPENDED_UNTIL)
+            ),
+            "Bob a certifié l'appareil « phone »".to_owned(),
+            "- 15 nov. 2023 à 18 h 13 — Bob a quitté la communauté : Moving away\n".to_owned(),
+            "**refusée : Applications are closed this season**".to_owned(),
+            "### « Minors are turned away » — remontée\n".to_owned(),
+            "(voie : gouvernance), au sujet de « Adhésion »\n".to_owned(),
+            "- **Exclusions :** majorité qualifiée, sans quorum, seuil de 50 %, tous les membres décident, sans blocage\n"
+                .to_owned(),
+            "Bob a proposé pour les amendements : majorité, sans quorum".to_owned(),
+            "\n23 actes : 22 acceptés, 1 rejeté, 0 en attente.\n".to_owned(),
+            "Document « Minutes \\<img src=x onerror=alert(1)\\> » partagé (**public**)".to_owned(),
+        ] {
+            assert!(md.contains(&line), "{line:?} in\n{md}");
+        }
+        for english in [
+            "Governance history",
+            "Times are UTC",
+            "Challenge by",
+            "Decision:",
+            "Rationale:",
+            "The objection round",
+            "Wording 1",
+            "Members now",
+            "## Membership",
+            "## Rules",
+            "record(s)",
+            "Shared document",
+            "certified the device",
+            " left",
+            "2023-11-15",
+            "“",
+        ] {
+            assert!(!md.contains(english), "{english:?} leaks into\n{md}");
+        }
+        // What members wrote is theirs, and still escaped.
+        assert!(md.contains("\\<img src=x onerror=alert(1)\\>"), "{md}");
+        assert!(!md.replace("\\<img", "").contains("<img"), "{md}");
+
+        let html = governance_history_in(&state, &doc, Format::Html, Lang::Fr);
+        for part in [
+            "<!DOCTYPE html>\n<html lang=\"fr\">\n",
+            "<title>Historique de la gouvernance — Coop &amp; &quot;Les Lilas&quot;</title>",
+            "<title id=\"timeline-title\">Chronologie du 14 nov. 2023 à 22 h 13 au 15 nov. 2023 à 20 h 13</title>",
+            ">Interpellations</text>",
+            ">Membres</text>",
+            "<figcaption>21 événements du 14 nov. 2023 à 22 h 13 au 15 nov. 2023 à 20 h 13 ; survolez un repère pour le détail.</figcaption>",
+            "<title>15 nov. 2023 à 10 h 13 — « Open membership to minors » adopté : No valid objection remains</title>",
+            "<title>15 nov. 2023 à 13 h 13 — candidature soumise par Dora refusée : Applications are closed this season</title>",
+            "<strong>Décision :</strong> <strong>adoptée</strong>",
+            "<title>15 nov. 2023 à 0 h 13 — « Minors are turned away » : remontée</title>",
+        ] {
+            assert!(html.contains(part), "{part:?} in\n{html}");
+        }
+        for english in [
+            "lang=\"en\"",
+            "Timeline from",
+            "event(s)",
+            "hover a marker",
+            ">Challenges</text>",
+            " proposed by ",
+        ] {
+            assert!(!html.contains(english), "{english:?} leaks into\n{html}");
+        }
+        assert!(!html.contains("<img"), "{html}");
+        assert_eq!(html.matches("<g class=\"ev ").count(), 21);
+    }
+
+    /// Every message the report names, literally or by a kind of word,
+    /// exists in both languages.
+    #[test]
+    fn every_message_the_report_names_exists() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("html.rs"),
+            include_str!("markdown.rs"),
+            include_str!("build/mod.rs"),
+            include_str!("build/documents.rs"),
+            include_str!("build/membership.rs"),
+            include_str!("build/rules.rs"),
+            include_str!("build/sections.rs"),
+            include_str!("build/tensions.rs"),
+            include_str!("build/timeline.rs"),
+        ];
+        let mut ids: Vec<String> = Vec::new();
+        for source in sources {
+            for (at, _) in source.match_indices("\"report-") {
+                let id: String = source[at + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                // `format!("report-stance-{}")`: the words, below.
+                if !id.ends_with('-') {
+                    ids.push(id);
+                }
+            }
+        }
+        let words = [
+            Stance::ALL
+                .iter()
+                .map(|s| format!("report-stance-{}", s.name()))
+                .collect::<Vec<_>>(),
+            Outcome::ALL
+                .iter()
+                .map(|o| format!("report-outcome-{}", o.name()))
+                .collect(),
+            TensionStatus::ALL
+                .iter()
+                .map(|s| format!("report-tension-status-{}", s.name()))
+                .collect(),
+            TensionPath::ALL
+                .iter()
+                .map(|p| format!("report-path-{}", p.name()))
+                .collect(),
+            crate::governance::Phase::ALL
+                .iter()
+                .map(|p| format!("report-phase-{}", p.name()))
+                .collect(),
+            Method::ALL
+                .iter()
+                .map(|m| format!("report-method-{}", m.name()))
+                .collect(),
+            Act::ALL
+                .iter()
+                .map(|a| format!("report-act-{}", a.name()))
+                .collect(),
+            Act::ALL
+                .iter()
+                .map(|a| format!("report-act-{}-in-sentence", a.name()))
+                .collect(),
+            Lane::ALL
+                .iter()
+                .map(|l| format!("report-lane-{}", l.class()))
+                .collect(),
+            ["correction", "warning", "suspension", "exclusion"]
+                .iter()
+                .map(|l| format!("report-sanction-{l}"))
+                .collect(),
+        ];
+        ids.extend(words.into_iter().flatten());
+        assert!(ids.len() > 150, "{}", ids.len());
+        for lang in Lang::ALL {
+            for id in &ids {
+                assert!(lang.catalog().has(id, None), "{id} is missing in {lang:?}");
+            }
+        }
+    }
+
+    /// Markup in what members write (or in a message's values) stays text.
+    #[test]
+    fn message_values_are_never_read_as_markup() {
+        let sneaky = format!("**x** {}", char::from_u32(SLOT).expect("char"));
+        assert_eq!(
+            message_line(
+                Lang::En,
+                "report-decision",
+                &[
+                    ("outcome", sp(b("adopted"))),
+                    ("name", txt(sneaky.clone())),
+                    ("date", txt("2026-12-16 10:05")),
+                ],
+            ),
+            vec![
+                b("Decision:"),
+                t(" "),
+                b("adopted"),
+                t(format!(" by {sneaky}, 2026-12-16 10:05")),
+            ]
+        );
+        assert_eq!(
+            message_line(
+                Lang::Fr,
+                "report-then-text",
+                &[("text", sp(t(sneaky.clone())))]
+            ),
+            vec![t(" : "), t(sneaky)]
+        );
+    }
+
     #[test]
     fn dates_are_utc_civil_dates() {
-        assert_eq!(date(0), "1970-01-01 00:00");
-        assert_eq!(date(T0), "2023-11-14 22:13");
-        assert_eq!(date(951_782_400_000), "2000-02-29 00:00");
-        assert_eq!(date(951_868_799_999), "2000-02-29 23:59");
-        assert_eq!(date(978_307_200_000), "2001-01-01 00:00");
+        assert_eq!(date(Lang::Fr, T0), "14 nov. 2023 à 22 h 13");
+        assert_eq!(date(Lang::En, 0), "1970-01-01 00:00");
+        assert_eq!(date(Lang::En, T0), "2023-11-14 22:13");
+        assert_eq!(date(Lang::En, 951_782_400_000), "2000-02-29 00:00");
+        assert_eq!(date(Lang::En, 951_868_799_999), "2000-02-29 23:59");
+        assert_eq!(date(Lang::En, 978_307_200_000), "2001-01-01 00:00");
     }
 }

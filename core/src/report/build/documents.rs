@@ -7,35 +7,38 @@ impl Context<'_> {
     /// Concurrent rewrites of the same words, and whether they were
     /// resolved.
     pub(super) fn conflicts(&self, out: &mut Vec<Block>) {
-        out.push(Block::Heading(2, vec![t("Conflicts")]));
+        out.push(Block::Heading(2, vec![t(self.tr("report-conflicts", &[]))]));
         if self.conflicts.is_empty() {
-            out.push(Block::Para(vec![t(
-                "No two members rewrote the same words at the same time.",
-            )]));
+            out.push(Block::Para(vec![t(self.tr("report-conflicts-none", &[]))]));
             return;
         }
         let mut items = Vec::new();
         for conflict in &self.conflicts {
             let part = match &conflict.part {
-                charter::TextPart::Title => "the title".to_owned(),
-                charter::TextPart::Preamble => "the preamble".to_owned(),
-                charter::TextPart::Heading { section } => {
-                    format!("the heading of “{}”", self.heading(section.as_str()))
-                }
-                charter::TextPart::SectionText { section } => {
-                    format!("“{}”", self.heading(section.as_str()))
-                }
-                charter::TextPart::Article { section, number } => {
-                    format!("article {number} of “{}”", self.heading(section.as_str()))
-                }
+                charter::TextPart::Title => self.tr("report-conflict-in-title", &[]),
+                charter::TextPart::Preamble => self.tr("report-conflict-in-preamble", &[]),
+                charter::TextPart::Heading { section } => self.tr(
+                    "report-conflict-in-heading",
+                    &[("heading", self.heading(section.as_str()).into())],
+                ),
+                charter::TextPart::SectionText { section } => self.tr(
+                    "report-conflict-in-section",
+                    &[("heading", self.heading(section.as_str()).into())],
+                ),
+                charter::TextPart::Article { section, number } => self.tr(
+                    "report-conflict-in-article",
+                    &[
+                        ("number", number.to_string().into()),
+                        ("heading", self.heading(section.as_str()).into()),
+                    ],
+                ),
             };
             let status = if conflict.open { "open" } else { "resolved" };
             let mut children = Vec::new();
-            children.push(Item::new(vec![
-                t("Before: “"),
-                t(conflict.ancestor.clone()),
-                t("”"),
-            ]));
+            children.push(Item::new(self.line(
+                "report-conflict-before",
+                &[("text", sp(t(conflict.ancestor.clone())))],
+            )));
             for side in &conflict.sides {
                 let who: Vec<String> = side
                     .changes
@@ -48,29 +51,35 @@ impl Context<'_> {
                 let when = side
                     .changes
                     .last()
-                    .map(|c| date(u64::try_from(c.time_ms).unwrap_or(0)))
+                    .map(|c| self.date(u64::try_from(c.time_ms).unwrap_or(0)))
                     .unwrap_or_default();
                 let who = if who.is_empty() {
-                    "another peer".to_owned()
+                    self.tr("report-conflict-another-peer", &[])
                 } else {
                     who.join(", ")
                 };
-                children.push(Item::new(vec![
-                    t(format!("{who} ({when}) wrote “")),
-                    t(side.text.clone()),
-                    t("”"),
-                ]));
+                children.push(Item::new(self.line(
+                    "report-conflict-side",
+                    &[
+                        ("who", txt(who)),
+                        ("date", txt(when)),
+                        ("text", sp(t(side.text.clone()))),
+                    ],
+                )));
             }
-            children.push(Item::new(vec![
-                t("Merged: “"),
-                t(conflict.merged.clone()),
-                t("”"),
-            ]));
+            children.push(Item::new(self.line(
+                "report-conflict-merged",
+                &[("text", sp(t(conflict.merged.clone())))],
+            )));
             items.push(Item::with(
-                vec![
-                    t(format!("Conflict {} in {part} — ", conflict.id)),
-                    b(status),
-                ],
+                self.line(
+                    "report-conflict",
+                    &[
+                        ("id", txt(conflict.id.to_string())),
+                        ("part", txt(part)),
+                        ("status", key(status)),
+                    ],
+                ),
                 children,
             ));
         }
@@ -82,24 +91,21 @@ impl Context<'_> {
         if state.documents.is_empty() {
             return;
         }
-        out.push(Block::Heading(2, vec![t("Documents")]));
+        out.push(Block::Heading(2, vec![t(self.tr("report-documents", &[]))]));
         let items = state
             .documents
             .iter()
             .map(|(doc, shared)| {
-                Item::new(vec![
-                    t("Shared document “"),
-                    t(shared.title.clone()),
-                    t("” ("),
-                    b(shared.access.name()),
-                    t(") "),
-                    c(doc.to_string()),
-                    t(format!(
-                        ", by {}, {}",
-                        self.name(&shared.shared_by),
-                        self.when(&shared.record)
-                    )),
-                ])
+                Item::new(self.line(
+                    "report-document",
+                    &[
+                        ("title", sp(t(shared.title.clone()))),
+                        ("access", key(shared.access.name())),
+                        ("doc", sp(c(doc.to_string()))),
+                        ("name", txt(self.name(&shared.shared_by))),
+                        ("date", txt(self.when(&shared.record))),
+                    ],
+                ))
             })
             .collect();
         out.push(Block::List(items));

@@ -4,6 +4,8 @@ use super::*;
 
 pub(super) struct Context<'a> {
     state: &'a State,
+    /// The language the report is written in.
+    lang: Lang,
     records: BTreeMap<RecordId, &'a RecordOutcome>,
     /// The charter at each version, or why it cannot be read.
     contents: Vec<Result<Charter, String>>,
@@ -16,12 +18,12 @@ pub(super) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub(super) fn new(state: &'a State, doc: &Automerge) -> Self {
+    pub(super) fn new(state: &'a State, doc: &Automerge, lang: Lang) -> Self {
         let records = state.records.iter().map(|r| (r.id, r)).collect();
         let contents: Vec<Result<Charter, String>> = state
             .versions
             .iter()
-            .map(|v| read_version(doc, v))
+            .map(|v| read_version(doc, v, lang))
             .collect();
         let mut changes = Vec::with_capacity(contents.len());
         for (i, content) in contents.iter().enumerate() {
@@ -35,18 +37,13 @@ impl<'a> Context<'a> {
                     .into_iter()
                     .map(|change| (section_id_of(&change), change))
                     .collect()),
-                (Err(why), _) => Err(format!(
-                    "v{} cannot be read: {why}",
-                    state.versions[i - 1].number
-                )),
-                (_, Err(why)) => Err(format!(
-                    "v{} cannot be read: {why}",
-                    state.versions[i].number
-                )),
+                (Err(why), _) => Err(unreadable(lang, state.versions[i - 1].number, why)),
+                (_, Err(why)) => Err(unreadable(lang, state.versions[i].number, why)),
             });
         }
         let mut cx = Context {
             state,
+            lang,
             records,
             contents,
             changes,
@@ -122,14 +119,14 @@ impl<'a> Context<'a> {
     pub(super) fn report(&self) -> Report {
         let state = self.state;
         let mut body = Vec::new();
-        body.push(Block::Heading(2, vec![t("Sections")]));
+        body.push(Block::Heading(2, vec![t(self.tr("report-sections", &[]))]));
         if let Some(Err(why)) = self.contents.last() {
-            body.push(Block::Para(vec![t(format!(
-                "The charter in force cannot be read ({why}): sections are listed as earlier versions and records name them."
-            ))]));
+            body.push(Block::Para(vec![t(
+                self.tr("report-sections-unreadable", &[("why", why.into())])
+            )]));
         }
         if self.sections.is_empty() {
-            body.push(Block::Para(vec![t("No section is known.")]));
+            body.push(Block::Para(vec![t(self.tr("report-sections-none", &[]))]));
         }
         for entry in &self.sections {
             self.section(entry, &mut body);
@@ -158,7 +155,8 @@ impl<'a> Context<'a> {
             .unwrap_or(first)
             .max(first);
         Report {
-            title: format!("Governance history of {}", state.name),
+            lang: self.lang,
+            title: self.tr("report-title", &[("community", state.name.as_str().into())]),
             header: self.header(),
             body,
             events,
@@ -166,7 +164,22 @@ impl<'a> Context<'a> {
         }
     }
 
-    // -- names and lookups ---------------------------------------------------
+    // -- words, names and lookups ----------------------------------------------
+
+    /// Message `id` in the report's language.
+    fn tr(&self, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+        self.lang.tr(id, args)
+    }
+
+    /// Message `id` as a line (see [`message_line`]).
+    fn line(&self, id: &str, args: &[(&str, Piece)]) -> Line {
+        message_line(self.lang, id, args)
+    }
+
+    /// A moment, to the minute, in the report's language.
+    fn date(&self, ms: u64) -> String {
+        date(self.lang, ms)
+    }
 
     /// A member's name, from a member id or a device key; an applicant's
     /// name; or the short key.
@@ -205,7 +218,7 @@ impl<'a> Context<'a> {
 
     fn when(&self, id: &RecordId) -> String {
         self.at(id)
-            .map_or_else(|| "at an unknown time".to_owned(), date)
+            .map_or_else(|| self.tr("report-unknown-time", &[]), |at| self.date(at))
     }
 
     fn author(&self, id: &RecordId) -> Option<String> {
@@ -261,24 +274,31 @@ impl<'a> Context<'a> {
         let state = self.state;
         let version = state.in_force();
         let mut items = vec![
-            Item::new(vec![t("Community: "), c(state.community.short())]),
-            Item::new(vec![t("Charter document: "), c(state.charter.to_string())]),
+            Item::new(self.line(
+                "report-header-community",
+                &[("id", sp(c(state.community.short())))],
+            )),
+            Item::new(self.line(
+                "report-header-charter",
+                &[("doc", sp(c(state.charter.to_string())))],
+            )),
         ];
         if let Some(Ok(charter)) = self.contents.last()
             && !charter.title.trim().is_empty()
         {
-            items.push(Item::new(vec![
-                t("Charter title: "),
-                t(charter.title.clone()),
-            ]));
+            items.push(Item::new(self.line(
+                "report-header-title",
+                &[("title", sp(t(charter.title.clone())))],
+            )));
         }
-        items.push(Item::new(vec![
-            t("Version in force: "),
-            b(format!("v{}", version.number)),
-            t(" ("),
-            c(short_hex(&version.hash)),
-            t(format!("), ratified {}", date(version.at))),
-        ]));
+        items.push(Item::new(self.line(
+            "report-header-version",
+            &[
+                ("number", txt(version.number.to_string())),
+                ("hash", sp(c(short_hex(&version.hash)))),
+                ("date", txt(self.date(version.at))),
+            ],
+        )));
         let mut by_college: BTreeMap<&str, usize> = BTreeMap::new();
         let (mut active, mut left, mut excluded) = (0usize, 0usize, 0usize);
         for member in state.members.values() {
@@ -300,18 +320,37 @@ impl<'a> Context<'a> {
             })
             .collect();
         counts.extend(by_college.iter().map(|(id, n)| format!("{id} {n}")));
-        let mut line = format!("Members: {active}");
+        let mut line = self.tr("report-header-members", &[("count", active.into())]);
         if !counts.is_empty() {
-            line.push_str(&format!(" ({})", counts.join(", ")));
+            line = self.tr(
+                "report-header-members-by-college",
+                &[
+                    ("members", line.into()),
+                    ("colleges", counts.join(", ").into()),
+                ],
+            );
         }
         if left > 0 || excluded > 0 {
-            line.push_str(&format!("; {left} left, {excluded} excluded"));
+            line = self.tr(
+                "report-header-members-gone",
+                &[
+                    ("members", line.into()),
+                    ("left", left.into()),
+                    ("excluded", excluded.into()),
+                ],
+            );
         }
         items.push(Item::new(vec![t(line)]));
         vec![
-            Block::Heading(1, vec![t(format!("Governance history of {}", state.name))]),
+            Block::Heading(
+                1,
+                vec![t(self.tr(
+                    "report-title",
+                    &[("community", state.name.as_str().into())],
+                ))],
+            ),
             Block::List(items),
-            Block::Para(vec![t("Times are UTC.")]),
+            Block::Para(vec![t(self.tr("report-times-utc", &[]))]),
         ]
     }
 }
@@ -319,6 +358,14 @@ impl<'a> Context<'a> {
 enum StoryItem<'s> {
     Challenge(&'s ChallengeState),
     Version(usize),
+}
+
+/// Why the changes a version made cannot be computed.
+fn unreadable(lang: Lang, number: usize, why: &str) -> String {
+    lang.tr(
+        "report-version-unreadable",
+        &[("number", number.to_string().into()), ("why", why.into())],
+    )
 }
 
 /// When a tension was raised: its first history entry is its opening.

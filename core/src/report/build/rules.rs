@@ -5,36 +5,54 @@ use super::*;
 impl Context<'_> {
     pub(super) fn rules(&self, out: &mut Vec<Block>) {
         let state = self.state;
-        out.push(Block::Heading(2, vec![t("Rules")]));
+        out.push(Block::Heading(2, vec![t(self.tr("report-rules", &[]))]));
         let mut items: Vec<Item> = Act::ALL
             .iter()
             .map(|act| {
-                Item::new(vec![
-                    b(format!("{}:", act_label(*act))),
-                    t(format!(" {}", self.rule_text(state.rules.get(*act), *act))),
-                ])
+                Item::new(self.line(
+                    "report-rule",
+                    &[
+                        ("act", txt(act_label(*act, self.lang))),
+                        ("rule", txt(self.rule_text(state.rules.get(*act), *act))),
+                    ],
+                ))
             })
             .collect();
-        items.push(Item::new(vec![
-            b("Facilitators:"),
-            t(if state.facilitators.is_empty() {
-                " none; any member other than the one concerned tests objections and issues sanctions".to_owned()
-            } else {
-                format!(" {}", self.names(&state.facilitators))
-            }),
-        ]));
+        items.push(Item::new(if state.facilitators.is_empty() {
+            self.line("report-facilitators-none", &[])
+        } else {
+            self.line(
+                "report-facilitators",
+                &[
+                    ("names", txt(self.names(&state.facilitators))),
+                    ("count", num(state.facilitators.len())),
+                ],
+            )
+        }));
         let colleges: Vec<String> = state
             .colleges
             .iter()
-            .map(|c| format!("{} ({}, weight {})", c.name, c.id, c.weight))
+            .map(|c| {
+                self.tr(
+                    "report-college",
+                    &[
+                        ("name", c.name.as_str().into()),
+                        ("id", c.id.as_str().into()),
+                        ("weight", c.weight.to_string().into()),
+                    ],
+                )
+            })
             .collect();
-        items.push(Item::new(vec![
-            b("Colleges:"),
-            t(format!(" {}", colleges.join(", "))),
-        ]));
+        items.push(Item::new(self.line(
+            "report-colleges",
+            &[("colleges", txt(colleges.join(", ")))],
+        )));
         out.push(Block::List(items));
 
-        out.push(Block::Heading(3, vec![t("Rule changes")]));
+        out.push(Block::Heading(
+            3,
+            vec![t(self.tr("report-rule-changes", &[]))],
+        ));
         let mut proposals: Vec<_> = state
             .proposals
             .values()
@@ -42,7 +60,9 @@ impl Context<'_> {
             .collect();
         proposals.sort_by_key(|p| (p.at, p.record));
         if proposals.is_empty() {
-            out.push(Block::Para(vec![t("No rule change was proposed.")]));
+            out.push(Block::Para(vec![t(
+                self.tr("report-rule-changes-none", &[])
+            )]));
             return;
         }
         let items = proposals
@@ -56,23 +76,24 @@ impl Context<'_> {
                 else {
                     return None;
                 };
-                let line = vec![t(format!(
-                    "{} — {} proposed for {}: {}",
-                    date(proposal.at),
-                    self.name(&proposal.by),
-                    act_label(*act).to_lowercase(),
-                    self.rule_text(rule, *act)
+                let line = vec![t(self.tr(
+                    "report-rule-change",
+                    &[
+                        ("date", self.date(proposal.at).into()),
+                        ("name", self.name(&proposal.by).into()),
+                        ("act", act_in_sentence(*act, self.lang).into()),
+                        ("rule", self.rule_text(rule, *act).into()),
+                    ],
                 ))];
-                let mut children = vec![Item::new(vec![
-                    b("Rationale:"),
-                    t(" "),
-                    t(rationale.clone()),
-                ])];
+                let mut children = vec![Item::new(self.line(
+                    "report-rationale",
+                    &[("rationale", sp(t(rationale.clone())))],
+                ))];
                 children.extend(self.reactions(&proposal.reactions, &[]));
                 children.extend(self.objections(&proposal.objections, &[]));
                 children.push(match &proposal.decision {
                     Some(decision) => self.decision(decision),
-                    None => Item::new(vec![b("Decision:"), t(" none yet")]),
+                    None => Item::new(self.line("report-decision-none", &[])),
                 });
                 Some(Item::with(line, children))
             })
@@ -81,38 +102,47 @@ impl Context<'_> {
     }
 
     pub(super) fn rule_text(&self, rule: &Rule, act: Act) -> String {
-        let mut parts = vec![method_name(rule.method).to_owned()];
+        let mut parts = vec![method_word(rule.method, self.lang)];
         parts.push(if rule.quorum > 0 {
-            format!("quorum {}%", rule.quorum)
+            self.tr(
+                "report-rule-quorum",
+                &[("percent", rule.quorum.to_string().into())],
+            )
         } else {
-            "no quorum".to_owned()
+            self.tr("report-rule-no-quorum", &[])
         });
         if matches!(rule.method, Method::Qualified | Method::Weighted) {
-            parts.push(format!("{}% needed", rule.threshold));
-        }
-        parts.push(if rule.electorate.is_empty() {
-            "every member decides".to_owned()
-        } else {
-            let colleges: Vec<String> = rule.electorate.iter().map(|c| self.college(c)).collect();
-            format!("decided by {}", colleges.join(", "))
-        });
-        if rule.min_days > 0 {
-            parts.push(format!(
-                "at least {} day(s) after the proposal",
-                rule.min_days
+            parts.push(self.tr(
+                "report-rule-threshold",
+                &[("percent", rule.threshold.to_string().into())],
             ));
         }
-        if act == Act::Amend {
-            parts.push(format!("{} signature(s) to ratify", rule.signers.max(1)));
+        parts.push(if rule.electorate.is_empty() {
+            self.tr("report-rule-everyone-decides", &[])
+        } else {
+            let colleges: Vec<String> = rule.electorate.iter().map(|c| self.college(c)).collect();
+            self.tr(
+                "report-rule-decided-by",
+                &[("colleges", colleges.join(", ").into())],
+            )
+        });
+        if rule.min_days > 0 {
+            parts.push(self.tr("report-rule-min-days", &[("count", rule.min_days.into())]));
         }
-        parts.push(
+        if act == Act::Amend {
+            parts.push(self.tr(
+                "report-rule-signers",
+                &[("count", rule.signers.max(1).into())],
+            ));
+        }
+        parts.push(self.tr(
             if rule.block {
-                "blocks allowed"
+                "report-rule-blocks"
             } else {
-                "no block"
-            }
-            .to_owned(),
-        );
+                "report-rule-no-block"
+            },
+            &[],
+        ));
         parts.join(", ")
     }
 
@@ -120,7 +150,7 @@ impl Context<'_> {
 
     pub(super) fn records_section(&self, out: &mut Vec<Block>) {
         let state = self.state;
-        out.push(Block::Heading(2, vec![t("Records")]));
+        out.push(Block::Heading(2, vec![t(self.tr("report-records", &[]))]));
         let (mut accepted, mut rejected, mut pending) = (0usize, 0usize, 0usize);
         for record in &state.records {
             match record.verdict {
@@ -129,9 +159,14 @@ impl Context<'_> {
                 Verdict::Pending(_) => pending += 1,
             }
         }
-        out.push(Block::Para(vec![t(format!(
-            "{} record(s): {accepted} accepted, {rejected} rejected, {pending} pending.",
-            state.records.len()
+        out.push(Block::Para(vec![t(self.tr(
+            "report-records-count",
+            &[
+                ("count", state.records.len().into()),
+                ("accepted", accepted.into()),
+                ("rejected", rejected.into()),
+                ("pending", pending.into()),
+            ],
         ))]));
         let items: Vec<Item> = state
             .problems()
@@ -141,22 +176,24 @@ impl Context<'_> {
                     Verdict::Pending(reason) => ("pending", reason.as_str()),
                     Verdict::Accepted => ("accepted", ""),
                 };
-                Item::new(vec![
-                    c(record.id.short()),
-                    t(format!(
-                        " {} by {}, {} — ",
-                        record.kind.name(),
-                        self.name(&record.author),
-                        date(record.at)
-                    )),
-                    b(verdict),
-                    t(": "),
-                    t(reason.to_owned()),
-                ])
+                Item::new(self.line(
+                    "report-record",
+                    &[
+                        ("id", sp(c(record.id.short()))),
+                        ("kind", txt(record.kind.name())),
+                        ("name", txt(self.name(&record.author))),
+                        ("date", txt(self.date(record.at))),
+                        ("verdict", key(verdict)),
+                        ("reason", sp(t(reason.to_owned()))),
+                    ],
+                ))
             })
             .collect();
         if !items.is_empty() {
-            out.push(Block::Heading(3, vec![t("Rejected and pending records")]));
+            out.push(Block::Heading(
+                3,
+                vec![t(self.tr("report-records-problems", &[]))],
+            ));
             out.push(Block::List(items));
         }
     }

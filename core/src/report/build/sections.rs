@@ -11,32 +11,39 @@ impl Context<'_> {
             c(entry.id.clone()),
             t(")"),
         ];
+        let number = |i: usize| state.versions[i].number.to_string();
         let standing = match entry.standing {
             Standing::InForce => match self.first_seen(&entry.id) {
-                Some(0) => "In the charter since the founding version, v1.".to_owned(),
-                Some(i) => format!(
-                    "Added in v{}, {}.",
-                    state.versions[i].number,
-                    date(state.versions[i].at)
+                Some(0) => self.tr("report-section-since-founding", &[]),
+                Some(i) => self.tr(
+                    "report-section-added-in",
+                    &[
+                        ("number", number(i).into()),
+                        ("date", self.date(state.versions[i].at).into()),
+                    ],
                 ),
-                None => "In the charter in force.".to_owned(),
+                None => self.tr("report-section-in-force", &[]),
             },
             Standing::Removed(i) => {
-                heading.push(t(" — removed"));
+                heading.push(t(self.tr("report-section-removed-mark", &[])));
                 match state.versions.get(i + 1) {
-                    Some(next) => format!(
-                        "Removed in v{}, {}; last in v{}.",
-                        next.number,
-                        date(next.at),
-                        state.versions[i].number
+                    Some(next) => self.tr(
+                        "report-section-removed-in",
+                        &[
+                            ("number", next.number.to_string().into()),
+                            ("date", self.date(next.at).into()),
+                            ("last", number(i).into()),
+                        ],
                     ),
-                    None => format!("Last in v{}.", state.versions[i].number),
+                    None => self.tr("report-section-last-in", &[("number", number(i).into())]),
                 }
             }
-            Standing::Earlier(i) => format!("Last seen in v{}.", state.versions[i].number),
+            Standing::Earlier(i) => {
+                self.tr("report-section-last-seen", &[("number", number(i).into())])
+            }
             Standing::Unknown => {
-                heading.push(t(" — not found"));
-                "Named by records, but found in no readable version of the charter.".to_owned()
+                heading.push(t(self.tr("report-section-not-found-mark", &[])));
+                self.tr("report-section-not-found", &[])
             }
         };
         out.push(Block::Heading(3, heading));
@@ -72,7 +79,9 @@ impl Context<'_> {
         }
         story.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
         if story.is_empty() {
-            out.push(Block::Para(vec![t("Never challenged or changed.")]));
+            out.push(Block::Para(vec![t(
+                self.tr("report-section-untouched", &[])
+            )]));
         }
         for (_, _, _, item) in story {
             match item {
@@ -86,51 +95,69 @@ impl Context<'_> {
         let state = self.state;
         out.push(Block::Heading(
             4,
-            vec![t(format!(
-                "Challenge by {}, {}",
-                self.name(&challenge.author),
-                date(challenge.at)
+            vec![t(self.tr(
+                "report-challenge-heading",
+                &[
+                    ("name", self.name(&challenge.author).into()),
+                    ("date", self.date(challenge.at).into()),
+                ],
             ))],
         ));
         let mut items = vec![
-            Item::new(vec![b("Tension:"), t(" "), t(challenge.tension.clone())]),
-            Item::new(vec![b("Example:"), t(" "), t(challenge.example.clone())]),
+            Item::new(self.line(
+                "report-challenge-tension",
+                &[("tension", sp(t(challenge.tension.clone())))],
+            )),
+            Item::new(self.line(
+                "report-challenge-example",
+                &[("example", sp(t(challenge.example.clone())))],
+            )),
         ];
         items.push(match &challenge.admissibility {
-            Admissibility::Admissible => Item::new(vec![b("Admissible")]),
-            Admissibility::Inadmissible { reason } => {
-                Item::new(vec![b("Inadmissible:"), t(" "), t(reason.clone())])
-            }
+            Admissibility::Admissible => Item::new(self.line("report-challenge-admissible", &[])),
+            Admissibility::Inadmissible { reason } => Item::new(self.line(
+                "report-challenge-inadmissible",
+                &[("reason", sp(t(reason.clone())))],
+            )),
         });
         if let Some(tension) = &challenge.from_tension {
             let line = match state.tensions.get(tension) {
-                Some(found) => vec![
-                    t("Escalates the tension “"),
-                    t(found.summary.clone()),
-                    t(format!(
-                        "” raised by {}, {}",
-                        self.name(&found.author),
-                        date(opened_at(found))
-                    )),
-                ],
-                None => vec![t("Escalates the tension "), c(tension.short())],
+                Some(found) => self.line(
+                    "report-challenge-escalates",
+                    &[
+                        ("summary", sp(t(found.summary.clone()))),
+                        ("name", txt(self.name(&found.author))),
+                        ("date", txt(self.date(opened_at(found)))),
+                    ],
+                ),
+                None => self.line(
+                    "report-challenge-escalates-unknown",
+                    &[("id", sp(c(tension.short())))],
+                ),
             };
             items.push(Item::new(line));
         }
         if let Some(promoted) = &challenge.promoted_from {
             let line = match state.amendments.get(promoted) {
-                Some(found) => vec![
-                    t("Promotes the rejected amendment “"),
-                    t(found.title.clone()),
-                    t("”"),
-                ],
-                None => vec![t("Promotes the rejected amendment "), c(promoted.short())],
+                Some(found) => self.line(
+                    "report-challenge-promotes",
+                    &[("title", sp(t(found.title.clone())))],
+                ),
+                None => self.line(
+                    "report-challenge-promotes-unknown",
+                    &[("id", sp(c(promoted.short())))],
+                ),
             };
             items.push(Item::new(line));
         }
-        items.push(Item::new(vec![t("Record "), c(challenge.record.short())]));
+        items.push(Item::new(self.line(
+            "report-challenge-record",
+            &[("id", sp(c(challenge.record.short())))],
+        )));
         if challenge.amendments.is_empty() {
-            items.push(Item::new(vec![t("No amendment answers it yet.")]));
+            items.push(Item::new(vec![t(
+                self.tr("report-challenge-unanswered", &[])
+            )]));
         }
         out.push(Block::List(items));
         for id in &challenge.amendments {
@@ -144,31 +171,43 @@ impl Context<'_> {
         let state = self.state;
         out.push(Block::Heading(
             5,
-            vec![
-                t("Amendment “"),
-                t(amendment.title.clone()),
-                t(format!("” — {}", phase_name(amendment.phase))),
-            ],
+            self.line(
+                "report-amendment-heading",
+                &[
+                    ("title", sp(t(amendment.title.clone()))),
+                    ("phase", txt(phase_word(amendment.phase, self.lang))),
+                ],
+            ),
         ));
         let mut items = Vec::new();
-        let coauthors = if amendment.coauthors.is_empty() {
-            "no co-author".to_owned()
+        let proposer = self.name(&amendment.proposer);
+        let date = self.date(amendment.at);
+        items.push(Item::new(vec![t(if amendment.coauthors.is_empty() {
+            self.tr(
+                "report-amendment-proposed",
+                &[("name", proposer.into()), ("date", date.into())],
+            )
         } else {
-            format!("co-authors: {}", self.names(&amendment.coauthors))
-        };
-        items.push(Item::new(vec![t(format!(
-            "Proposed by {}, {}; {coauthors}",
-            self.name(&amendment.proposer),
-            date(amendment.at)
-        ))]));
-        items.push(Item::new(vec![
-            b("Rationale:"),
-            t(" "),
-            t(amendment.rationale.clone()),
-        ]));
+            self.tr(
+                "report-amendment-proposed-with",
+                &[
+                    ("name", proposer.into()),
+                    ("date", date.into()),
+                    ("coauthors", self.names(&amendment.coauthors).into()),
+                    ("count", amendment.coauthors.len().into()),
+                ],
+            )
+        })]));
+        items.push(Item::new(self.line(
+            "report-rationale",
+            &[("rationale", sp(t(amendment.rationale.clone())))],
+        )));
         items.push(Item::new(match self.version_with_heads(&amendment.base) {
-            Some(n) => vec![t(format!("Forked from v{n}"))],
-            None => vec![t("Forked from heads that are no ratified version")],
+            Some(n) => vec![t(self.tr(
+                "report-amendment-forked",
+                &[("number", n.to_string().into())],
+            ))],
+            None => vec![t(self.tr("report-amendment-forked-elsewhere", &[]))],
         }));
 
         let wordings: Vec<Item> = amendment
@@ -178,32 +217,34 @@ impl Context<'_> {
             .map(|(k, s)| self.wording(amendment, k, s))
             .collect();
         if wordings.is_empty() {
-            items.push(Item::new(vec![t("No wording submitted yet.")]));
+            items.push(Item::new(vec![t(self.tr("report-wordings-none", &[]))]));
         } else {
-            items.push(Item::with(vec![b("Wordings")], wordings));
+            items.push(Item::with(self.line("report-wordings", &[]), wordings));
         }
         match amendment.round {
-            Some(round) => items.push(Item::new(vec![t(format!(
-                "The objection round was opened by {}, {}.",
-                self.name(&amendment.proposer),
-                self.when(&round)
+            Some(round) => items.push(Item::new(vec![t(self.tr(
+                "report-round-opened-by",
+                &[
+                    ("name", self.name(&amendment.proposer).into()),
+                    ("date", self.when(&round).into()),
+                ],
             ))])),
             None if amendment.round_open => {
-                items.push(Item::new(vec![t("The objection round was opened.")]));
+                items.push(Item::new(vec![t(self.tr("report-round-opened", &[]))]));
             }
             None => {}
         }
         let reactions = self.reactions(&amendment.reactions, &amendment.submissions);
         if !reactions.is_empty() {
-            items.push(Item::with(vec![b("Reactions")], reactions));
+            items.push(Item::with(self.line("report-reactions", &[]), reactions));
         }
         let objections = self.objections(&amendment.objections, &amendment.submissions);
         if !objections.is_empty() {
-            items.push(Item::with(vec![b("Objections")], objections));
+            items.push(Item::with(self.line("report-objections", &[]), objections));
         }
         items.push(match &amendment.decision {
             Some(decision) => self.decision(decision),
-            None => Item::new(vec![b("Decision:"), t(" none yet")]),
+            None => Item::new(self.line("report-decision-none", &[])),
         });
         if !amendment.ratifications.is_empty() {
             let signers: Vec<String> = amendment
@@ -211,24 +252,25 @@ impl Context<'_> {
                 .iter()
                 .map(|r| self.author(r).unwrap_or_else(|| r.short()))
                 .collect();
-            let mut line = vec![
-                b("Ratification:"),
-                t(format!(" signed by {}", signers.join(", "))),
-            ];
-            match amendment.version.and_then(|v| state.versions.get(v)) {
-                Some(version) => {
-                    line.push(t("; became "));
-                    line.push(b(format!("v{}", version.number)));
-                    line.push(t(" ("));
-                    line.push(c(short_hex(&version.hash)));
-                    line.push(t(format!("), {}", date(version.at))));
-                }
-                None => line.push(t(format!(
-                    "; {} of {} signature(s) needed so far",
-                    signers.len(),
-                    state.rules.amend.signers.max(1)
-                ))),
-            }
+            let line = match amendment.version.and_then(|v| state.versions.get(v)) {
+                Some(version) => self.line(
+                    "report-ratification-done",
+                    &[
+                        ("signers", txt(signers.join(", "))),
+                        ("number", txt(version.number.to_string())),
+                        ("hash", sp(c(short_hex(&version.hash)))),
+                        ("date", txt(self.date(version.at))),
+                    ],
+                ),
+                None => self.line(
+                    "report-ratification-pending",
+                    &[
+                        ("signers", txt(signers.join(", "))),
+                        ("count", num(signers.len())),
+                        ("needed", num(usize::from(state.rules.amend.signers.max(1)))),
+                    ],
+                ),
+            };
             items.push(Item::new(line));
         }
         if !amendment.rebased_onto.is_empty() {
@@ -238,30 +280,43 @@ impl Context<'_> {
                 .filter_map(|v| state.versions.get(*v))
                 .map(|v| format!("v{}", v.number))
                 .collect();
-            items.push(Item::new(vec![t(format!(
-                "Rebased onto {}, which changed other sections",
-                versions.join(", ")
+            items.push(Item::new(vec![t(self.tr(
+                "report-amendment-rebased",
+                &[
+                    ("versions", versions.join(", ").into()),
+                    ("count", versions.len().into()),
+                ],
             ))]));
         }
         if let Some(version) = amendment.stale_because.and_then(|v| state.versions.get(v)) {
-            items.push(Item::new(vec![t(format!(
-                "Stale: v{} changed the same sections; consents are void until a new wording",
-                version.number
+            items.push(Item::new(vec![t(self.tr(
+                "report-amendment-stale",
+                &[("number", version.number.to_string().into())],
             ))]));
         }
         if let Some(reason) = &amendment.withdrawn {
-            let mut line = vec![b("Withdrawn")];
-            if let Some(by) = &amendment.withdrawn_by {
-                line.push(t(format!(
-                    " by {}, {}",
-                    self.name(&amendment.proposer),
-                    self.when(by)
-                )));
-            }
-            if !reason.trim().is_empty() {
-                line.push(t(": "));
-                line.push(t(reason.clone()));
-            }
+            let reason = (!reason.trim().is_empty()).then(|| sp(t(reason.clone())));
+            let line = match (&amendment.withdrawn_by, reason) {
+                (Some(by), Some(reason)) => self.line(
+                    "report-withdrawn-by-because",
+                    &[
+                        ("name", txt(self.name(&amendment.proposer))),
+                        ("date", txt(self.when(by))),
+                        ("reason", reason),
+                    ],
+                ),
+                (Some(by), None) => self.line(
+                    "report-withdrawn-by",
+                    &[
+                        ("name", txt(self.name(&amendment.proposer))),
+                        ("date", txt(self.when(by))),
+                    ],
+                ),
+                (None, Some(reason)) => {
+                    self.line("report-withdrawn-because", &[("reason", reason)])
+                }
+                (None, None) => self.line("report-withdrawn", &[]),
+            };
             items.push(Item::new(line));
         }
         out.push(Block::List(items));
@@ -273,25 +328,41 @@ impl Context<'_> {
         k: usize,
         submission: &Submission,
     ) -> Item {
-        let mut line = vec![t(format!(
-            "Wording {}, {}, by {}",
-            k + 1,
-            date(submission.at),
-            self.name(&submission.by)
-        ))];
-        if !submission.note.trim().is_empty() {
-            line.push(t(": "));
-            line.push(t(submission.note.clone()));
-        }
+        let number = (k + 1).to_string();
+        let date = self.date(submission.at);
+        let by = self.name(&submission.by);
+        let line = if submission.note.trim().is_empty() {
+            self.line(
+                "report-wording",
+                &[
+                    ("number", txt(number)),
+                    ("date", txt(date)),
+                    ("name", txt(by)),
+                ],
+            )
+        } else {
+            self.line(
+                "report-wording-note",
+                &[
+                    ("number", txt(number)),
+                    ("date", txt(date)),
+                    ("name", txt(by)),
+                    ("note", sp(t(submission.note.clone()))),
+                ],
+            )
+        };
         let mut children = Vec::new();
         let sections: Vec<String> = submission
             .sections
             .iter()
-            .map(|s| format!("“{}”", self.heading(s)))
+            .map(|s| self.tr("report-quoted", &[("text", self.heading(s).into())]))
             .collect();
-        children.push(Item::new(vec![t(format!(
-            "Changes {}",
-            sections.join(", ")
+        children.push(Item::new(vec![t(self.tr(
+            "report-wording-changes",
+            &[
+                ("sections", sections.join(", ").into()),
+                ("count", sections.len().into()),
+            ],
         ))]));
         for integrated in &submission.integrates {
             let whose = amendment
@@ -300,11 +371,17 @@ impl Context<'_> {
                 .find(|o| o.record == *integrated)
                 .map(|o| self.name(&o.member));
             children.push(Item::new(match whose {
-                Some(name) => vec![t(format!(
-                    "Integrates the objection of {name} ({})",
-                    self.when(integrated)
+                Some(name) => vec![t(self.tr(
+                    "report-wording-integrates",
+                    &[
+                        ("name", name.into()),
+                        ("date", self.when(integrated).into()),
+                    ],
                 ))],
-                None => vec![t("Integrates the objection "), c(integrated.short())],
+                None => self.line(
+                    "report-wording-integrates-unknown",
+                    &[("id", sp(c(integrated.short())))],
+                ),
             }));
         }
         Item::with(line, children)
@@ -318,27 +395,40 @@ impl Context<'_> {
         reactions
             .iter()
             .map(|reaction| {
-                let mut line = vec![t(format!(
-                    "{} — {}: ",
-                    date(reaction.at),
-                    self.name(&reaction.member)
-                ))];
-                line.push(b(stance_name(reaction.stance)));
+                let mut line = self.line(
+                    "report-reaction",
+                    &[
+                        ("date", txt(self.date(reaction.at))),
+                        ("name", txt(self.name(&reaction.member))),
+                        ("stance", sp(b(stance_name(reaction.stance, self.lang)))),
+                    ],
+                );
                 if let Some(n) = wording_number(submissions, reaction.submission) {
-                    line.push(t(format!(" on wording {n}")));
+                    line.push(t(self.tr(
+                        "report-reaction-on-wording",
+                        &[("number", n.to_string().into())],
+                    )));
                 }
                 if !reaction.criteria.is_empty() {
-                    line.push(t(format!(", criteria {}", criteria(&reaction.criteria))));
+                    line.push(t(self.tr(
+                        "report-reaction-criteria",
+                        &[
+                            ("criteria", criteria(&reaction.criteria).into()),
+                            ("count", reaction.criteria.len().into()),
+                        ],
+                    )));
                 }
                 if let Some(objection) = &reaction.objection {
-                    line.push(t(format!(
-                        ", confirming the objection of {} resolved",
-                        self.when(objection)
+                    line.push(t(self.tr(
+                        "report-reaction-confirms",
+                        &[("date", self.when(objection).into())],
                     )));
                 }
                 if !reaction.argument.trim().is_empty() {
-                    line.push(t(": "));
-                    line.push(t(reaction.argument.clone()));
+                    line.extend(self.line(
+                        "report-then-text",
+                        &[("text", sp(t(reaction.argument.clone())))],
+                    ));
                 }
                 Item::new(line)
             })
@@ -354,7 +444,7 @@ impl Context<'_> {
             .iter()
             .map(|objection| {
                 let status = if objection.test.as_ref().is_some_and(|t| !t.valid) {
-                    "found invalid"
+                    "found-invalid"
                 } else if objection.integrated_by.is_some() && objection.confirmed_by.is_some() {
                     "resolved"
                 } else if objection.withdrawn_by.is_some() {
@@ -362,57 +452,63 @@ impl Context<'_> {
                 } else {
                     "open"
                 };
-                let line = vec![
-                    t(format!(
-                        "{} objected, {}, claiming criteria {}: ",
-                        self.name(&objection.member),
-                        self.when(&objection.record),
-                        criteria(&objection.criteria)
-                    )),
-                    t(objection.argument.clone()),
-                    t(" — "),
-                    b(status),
-                ];
+                let line = self.line(
+                    "report-objection",
+                    &[
+                        ("name", txt(self.name(&objection.member))),
+                        ("date", txt(self.when(&objection.record))),
+                        ("criteria", txt(criteria(&objection.criteria))),
+                        ("count", num(objection.criteria.len())),
+                        ("argument", sp(t(objection.argument.clone()))),
+                        ("status", key(status)),
+                    ],
+                );
                 let mut children = Vec::new();
                 if let Some(test) = &objection.test {
                     let passed = if test.passed.is_empty() {
-                        "none".to_owned()
+                        self.tr("report-test-passes-none", &[])
                     } else {
                         criteria(&test.passed)
                     };
-                    let mut line = vec![
-                        t(format!(
-                            "Tested by {}, {}: passes {passed}, ",
-                            self.name(&test.by),
-                            date(test.at)
-                        )),
-                        b(if test.valid { "valid" } else { "invalid" }),
-                    ];
+                    let mut line = self.line(
+                        "report-test",
+                        &[
+                            ("name", txt(self.name(&test.by))),
+                            ("date", txt(self.date(test.at))),
+                            ("passed", txt(passed)),
+                            ("valid", key(if test.valid { "valid" } else { "invalid" })),
+                        ],
+                    );
                     if !test.note.trim().is_empty() {
-                        line.push(t(": "));
-                        line.push(t(test.note.clone()));
+                        line.extend(
+                            self.line("report-then-text", &[("text", sp(t(test.note.clone())))]),
+                        );
                     }
                     children.push(Item::new(line));
                 }
                 if let Some(by) = &objection.integrated_by {
-                    let which = wording_number(submissions, Some(*by))
-                        .map_or_else(|| by.short(), |n| format!("wording {n}"));
-                    children.push(Item::new(vec![t(format!(
-                        "Integrated by {which}, {}",
-                        self.when(by)
+                    let which = wording_number(submissions, Some(*by)).map_or_else(
+                        || by.short(),
+                        |n| self.tr("report-wording-number", &[("number", n.to_string().into())]),
+                    );
+                    children.push(Item::new(vec![t(self.tr(
+                        "report-objection-integrated",
+                        &[("which", which.into()), ("date", self.when(by).into())],
                     ))]));
                 }
                 if let Some(by) = &objection.confirmed_by {
-                    children.push(Item::new(vec![t(format!(
-                        "Confirmed resolved by {}, {}",
-                        self.name(&objection.member),
-                        self.when(by)
+                    children.push(Item::new(vec![t(self.tr(
+                        "report-objection-confirmed",
+                        &[
+                            ("name", self.name(&objection.member).into()),
+                            ("date", self.when(by).into()),
+                        ],
                     ))]));
                 }
                 if let Some(by) = &objection.withdrawn_by {
-                    children.push(Item::new(vec![t(format!(
-                        "Withdrawn by a later reaction, {}",
-                        self.when(by)
+                    children.push(Item::new(vec![t(self.tr(
+                        "report-objection-withdrawn",
+                        &[("date", self.when(by).into())],
                     ))]));
                 }
                 Item::with(line, children)
@@ -421,25 +517,30 @@ impl Context<'_> {
     }
 
     pub(super) fn decision(&self, decision: &DecisionEntry) -> Item {
-        let mut line = vec![
-            b("Decision:"),
-            t(" "),
-            b(outcome_name(decision.outcome)),
-            t(format!(
-                " by {}, {}",
-                self.name(&decision.by),
-                date(decision.at)
-            )),
-        ];
-        if !decision.reason.trim().is_empty() {
-            line.push(t(": "));
-            line.push(t(decision.reason.clone()));
-        }
+        let by = self.name(&decision.by);
+        let date = self.date(decision.at);
+        let outcome = sp(b(outcome_name(decision.outcome, self.lang)));
+        let line = if decision.reason.trim().is_empty() {
+            self.line(
+                "report-decision",
+                &[("outcome", outcome), ("name", txt(by)), ("date", txt(date))],
+            )
+        } else {
+            self.line(
+                "report-decision-reason",
+                &[
+                    ("outcome", outcome),
+                    ("name", txt(by)),
+                    ("date", txt(date)),
+                    ("reason", sp(t(decision.reason.clone()))),
+                ],
+            )
+        };
         Item::with(
             line,
-            vec![Item::new(vec![t(format!(
-                "Count: {}",
-                decision.tally.explanation
+            vec![Item::new(vec![t(self.tr(
+                "report-decision-count",
+                &[("explanation", decision.tally.explanation.as_str().into())],
             ))])],
         )
     }
@@ -449,52 +550,54 @@ impl Context<'_> {
         let version = &state.versions[i];
         out.push(Block::Heading(
             4,
-            vec![t(format!(
-                "Version v{} ratified, {}",
-                version.number,
-                date(version.at)
+            vec![t(self.tr(
+                "report-version-heading",
+                &[
+                    ("number", version.number.to_string().into()),
+                    ("date", self.date(version.at).into()),
+                ],
             ))],
         ));
         let mut items = Vec::new();
         if let Some(amendment) = version.amendment.and_then(|a| state.amendments.get(&a)) {
-            let mut line = vec![
-                t("Ratifies the amendment “"),
-                t(amendment.title.clone()),
-                t(format!("” by {}", self.name(&amendment.proposer))),
-            ];
+            let mut line = self.line(
+                "report-version-ratifies",
+                &[
+                    ("title", sp(t(amendment.title.clone()))),
+                    ("name", txt(self.name(&amendment.proposer))),
+                ],
+            );
             if let Some(challenge) = state.challenges.get(&amendment.challenge)
                 && challenge.section != section
             {
-                line.push(t(format!(
-                    ", answering a challenge of “{}”",
-                    self.heading(&challenge.section)
+                line.push(t(self.tr(
+                    "report-version-answering",
+                    &[("heading", self.heading(&challenge.section).into())],
                 )));
             }
             items.push(Item::new(line));
         }
-        items.push(Item::new(vec![t(format!(
-            "Signed by {}",
-            self.names(&version.signers)
+        items.push(Item::new(vec![t(self.tr(
+            "report-version-signed",
+            &[("names", self.names(&version.signers).into())],
         ))]));
-        items.push(Item::new(vec![
-            t("Version hash "),
-            c(short_hex(&version.hash)),
-        ]));
+        items.push(Item::new(self.line(
+            "report-version-hash",
+            &[("hash", sp(c(short_hex(&version.hash))))],
+        )));
         let mut unified = None;
         match self.changes.get(i) {
             Some(Ok(changes)) => match changes.get(section) {
                 Some(change) => {
-                    let (lines, text) = describe_change(change);
+                    let (lines, text) = describe_change(change, self.lang);
                     items.extend(lines.into_iter().map(|l| Item::new(vec![t(l)])));
                     unified = text;
                 }
-                None => items.push(Item::new(vec![t(
-                    "Declared as changed, but this section is the same in both versions",
-                )])),
+                None => items.push(Item::new(vec![t(self.tr("report-version-same", &[]))])),
             },
-            Some(Err(why)) => items.push(Item::new(vec![t(format!(
-                "The change cannot be shown: the content is missing ({why})"
-            ))])),
+            Some(Err(why)) => items.push(Item::new(vec![t(
+                self.tr("report-version-missing", &[("why", why.into())])
+            )])),
             None => {}
         }
         out.push(Block::List(items));

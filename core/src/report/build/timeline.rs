@@ -5,12 +5,20 @@ use super::*;
 impl Context<'_> {
     pub(super) fn events(&self) -> Vec<Event> {
         let state = self.state;
+        let lang = self.lang;
+        let tr = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
         let mut events = Vec::new();
         let mut push = |lane: Lane, at: u64, label: String, tick: Option<String>| {
             events.push(Event {
                 lane,
                 at,
-                label: format!("{} — {}", date(at), clip(&label)),
+                label: tr(
+                    "report-event",
+                    &[
+                        ("date", date(lang, at).into()),
+                        ("label", clip(&label).into()),
+                    ],
+                ),
                 tick,
             });
         };
@@ -18,11 +26,13 @@ impl Context<'_> {
             push(
                 Lane::Challenges,
                 challenge.at,
-                format!(
-                    "Challenge by {} of “{}”: {}",
-                    self.name(&challenge.author),
-                    self.heading(&challenge.section),
-                    challenge.tension
+                tr(
+                    "report-event-challenge",
+                    &[
+                        ("name", self.name(&challenge.author).into()),
+                        ("heading", self.heading(&challenge.section).into()),
+                        ("tension", challenge.tension.as_str().into()),
+                    ],
                 ),
                 None,
             );
@@ -32,14 +42,26 @@ impl Context<'_> {
             push(
                 Lane::Amendments,
                 amendment.at,
-                format!("“{title}” proposed by {}", self.name(&amendment.proposer)),
+                tr(
+                    "report-event-amendment",
+                    &[
+                        ("title", title.as_str().into()),
+                        ("name", self.name(&amendment.proposer).into()),
+                    ],
+                ),
                 None,
             );
             for (k, submission) in amendment.submissions.iter().enumerate() {
                 push(
                     Lane::Amendments,
                     submission.at,
-                    format!("Wording {} of “{title}”", k + 1),
+                    tr(
+                        "report-event-wording",
+                        &[
+                            ("number", (k + 1).to_string().into()),
+                            ("title", title.as_str().into()),
+                        ],
+                    ),
                     None,
                 );
             }
@@ -47,10 +69,13 @@ impl Context<'_> {
                 push(
                     Lane::Amendments,
                     reaction.at,
-                    format!(
-                        "{}: {} on “{title}”",
-                        self.name(&reaction.member),
-                        stance_name(reaction.stance)
+                    tr(
+                        "report-event-reaction",
+                        &[
+                            ("name", self.name(&reaction.member).into()),
+                            ("stance", stance_name(reaction.stance, lang).into()),
+                            ("title", title.as_str().into()),
+                        ],
                     ),
                     None,
                 );
@@ -60,11 +85,14 @@ impl Context<'_> {
                     push(
                         Lane::Amendments,
                         test.at,
-                        format!(
-                            "Objection of {} to “{title}” tested by {}: {}",
-                            self.name(&objection.member),
-                            self.name(&test.by),
-                            if test.valid { "valid" } else { "invalid" }
+                        tr(
+                            "report-event-test",
+                            &[
+                                ("name", self.name(&objection.member).into()),
+                                ("title", title.as_str().into()),
+                                ("by", self.name(&test.by).into()),
+                                ("valid", if test.valid { "valid" } else { "invalid" }.into()),
+                            ],
                         ),
                         None,
                     );
@@ -74,10 +102,13 @@ impl Context<'_> {
                 push(
                     Lane::Decisions,
                     decision.at,
-                    format!(
-                        "“{title}” {}: {}",
-                        outcome_name(decision.outcome),
-                        decision.reason
+                    tr(
+                        "report-event-decision-amendment",
+                        &[
+                            ("title", title.as_str().into()),
+                            ("outcome", decision.outcome.name().into()),
+                            ("reason", decision.reason.as_str().into()),
+                        ],
                     ),
                     None,
                 );
@@ -85,38 +116,51 @@ impl Context<'_> {
         }
         for proposal in state.proposals.values() {
             if let Some(decision) = &proposal.decision {
-                let what = match &proposal.kind {
+                let (id, subject) = match &proposal.kind {
                     ProposalKind::Admission { applicant } => {
-                        format!("admission of {}", self.name(applicant))
+                        ("report-event-decision-admission", self.name(applicant))
                     }
                     ProposalKind::Exclusion { member, .. } => {
-                        format!("exclusion of {}", self.name(member))
+                        ("report-event-decision-exclusion", self.name(member))
                     }
                     ProposalKind::RuleChange { act, .. } => {
-                        format!("rule for {}", act_label(*act).to_lowercase())
+                        ("report-event-decision-rule", act_in_sentence(*act, lang))
                     }
                 };
                 push(
                     Lane::Decisions,
                     decision.at,
-                    format!(
-                        "{what} {}: {}",
-                        outcome_name(decision.outcome),
-                        decision.reason
+                    tr(
+                        id,
+                        &[
+                            ("subject", subject.into()),
+                            ("outcome", decision.outcome.name().into()),
+                            ("reason", decision.reason.as_str().into()),
+                        ],
                     ),
                     None,
                 );
             }
         }
         for version in &state.versions {
-            let what = match version.amendment.and_then(|a| state.amendments.get(&a)) {
-                Some(amendment) => format!("ratifies “{}”", amendment.title),
-                None => "the founding version".to_owned(),
+            let number = version.number.to_string();
+            let label = match version.amendment.and_then(|a| state.amendments.get(&a)) {
+                Some(amendment) => tr(
+                    "report-event-version",
+                    &[
+                        ("number", number.as_str().into()),
+                        ("title", amendment.title.as_str().into()),
+                    ],
+                ),
+                None => tr(
+                    "report-event-version-founding",
+                    &[("number", number.as_str().into())],
+                ),
             };
             push(
                 Lane::Versions,
                 version.at,
-                format!("v{}: {what}", version.number),
+                label,
                 Some(format!("v{}", version.number)),
             );
         }
@@ -125,16 +169,25 @@ impl Context<'_> {
                 push(
                     Lane::Membership,
                     at,
-                    format!("{} joined", member.name),
+                    tr(
+                        "report-event-joined",
+                        &[("name", member.name.as_str().into())],
+                    ),
                     None,
                 );
             }
             for sanction in &member.sanctions {
                 if sanction.level != "exclusion" {
-                    let mut label = format!("{}: {}", member.name, sanction.level);
-                    if sanction.until > 0 {
-                        label.push_str(&format!(" until {}", date(sanction.until)));
-                    }
+                    let mut args = vec![
+                        ("name", member.name.as_str().into()),
+                        ("level", sanction_word(&sanction.level, lang).into()),
+                    ];
+                    let label = if sanction.until > 0 {
+                        args.push(("until", date(lang, sanction.until).into()));
+                        tr("report-event-sanction-until", &args)
+                    } else {
+                        tr("report-event-sanction", &args)
+                    };
                     push(Lane::Membership, sanction.at, label, None);
                 }
             }
@@ -142,7 +195,10 @@ impl Context<'_> {
                 push(
                     Lane::Membership,
                     *at,
-                    format!("{} left", self.name(&member.id)),
+                    tr(
+                        "report-event-left",
+                        &[("name", self.name(&member.id).into())],
+                    ),
                     None,
                 );
             }
@@ -151,7 +207,10 @@ impl Context<'_> {
             push(
                 Lane::Membership,
                 application.at,
-                format!("{} applied", application.name),
+                tr(
+                    "report-event-applied",
+                    &[("name", application.name.as_str().into())],
+                ),
                 None,
             );
         }
@@ -160,7 +219,10 @@ impl Context<'_> {
                 push(
                     Lane::Membership,
                     proposal.at,
-                    format!("exclusion of {} proposed", self.name(member)),
+                    tr(
+                        "report-event-exclusion",
+                        &[("name", self.name(member).into())],
+                    ),
                     None,
                 );
             }
@@ -170,10 +232,12 @@ impl Context<'_> {
                 push(
                     Lane::Tensions,
                     *at,
-                    format!(
-                        "“{}”: {}",
-                        clip(&tension.summary),
-                        tension_status_name(*status)
+                    tr(
+                        "report-event-tension",
+                        &[
+                            ("summary", clip(&tension.summary).into()),
+                            ("status", tension_status_name(*status, lang).into()),
+                        ],
                     ),
                     None,
                 );
