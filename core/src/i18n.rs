@@ -162,6 +162,12 @@ impl Lang {
                     "oct.", "nov.", "déc.",
                 ];
                 let name = MONTHS[usize::try_from(month).unwrap_or(1).clamp(1, 12) - 1];
+                // The first of the month is « 1er ».
+                let day = if day == 1 {
+                    "1er".to_owned()
+                } else {
+                    day.to_string()
+                };
                 format!("{day} {name} {year}")
             }
         }
@@ -529,10 +535,11 @@ mod tests {
         assert_eq!(Lang::En.minute(later), "2026-12-16 10:05");
         assert_eq!(Lang::Fr.minute(later), "16 déc. 2026 à 10 h 05");
         assert_eq!(Lang::En.day(later), "2026-12-16");
-        assert_eq!(Lang::Fr.day(0), "1 janv. 1970");
+        assert_eq!(Lang::Fr.day(0), "1er janv. 1970");
         assert_eq!(Lang::Fr.day(951_782_400_000), "29 févr. 2000");
         assert_eq!(Lang::Fr.minute(-60_000), "31 déc. 1969 à 23 h 59");
-        assert_eq!(Lang::Fr.day(1_785_542_400_000), "1 août 2026");
+        assert_eq!(Lang::Fr.day(1_785_542_400_000), "1er août 2026");
+        assert_eq!(Lang::Fr.day(1_785_628_800_000), "2 août 2026");
     }
 
     #[test]

@@ -582,6 +582,7 @@ fn the_demo_converges() {
             .arg("--home")
             .arg(&alice_home)
             .args(args)
+            .env("NOUS_LANG", "en")
             .output()
             .expect("run");
         assert!(

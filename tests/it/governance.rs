@@ -1450,7 +1450,7 @@ fn todo_says_what_awaits_each_member() {
         french.contains("La candidature de Dana attend une décision"),
         "{french}"
     );
-    assert!(french.contains("Coop, depuis le 1 mars 2026"), "{french}");
+    assert!(french.contains("Coop, depuis le 1er mars 2026"), "{french}");
     assert!(
         french.contains(&format!("nous member admit {}", &app[..12])),
         "{french}"
