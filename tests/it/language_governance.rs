@@ -307,7 +307,8 @@ fn a_governance_story_told_in_french() {
             "Document brouillon ",
             "Rédaction 1 (",
             ") : 1 section",
-            "dana consentement : D'accord.",
+            // Names keep their case.
+            "Dana consentement : D'accord.",
         ],
     );
     let out = fr(&alice, &["decide", &am, "adopted"]);

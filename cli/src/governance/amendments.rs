@@ -193,10 +193,9 @@ pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
         lines.push(line);
     }
     for reaction in &amendment.reactions {
-        // The name is lower-cased, as this line always was.
         let mut line = format!(
             "  {} {}",
-            state.display_name(&reaction.member).to_lowercase(),
+            state.display_name(&reaction.member),
             stance_word(reaction.stance)
         );
         if !reaction.criteria.is_empty() {
@@ -232,11 +231,10 @@ pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
         ));
     }
     if let Some(decision) = &amendment.decision {
-        // The explanation is lower-cased, as this line always was.
         lines.push(tr!(
             "gov-amendment-decision",
             outcome = decision.outcome.name(),
-            explanation = decision.tally.explanation.to_lowercase(),
+            explanation = decision.tally.explanation.as_str(),
         ));
     }
     if let Some(diff) = diff {

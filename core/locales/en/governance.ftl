@@ -38,24 +38,24 @@ gov-phase = { $phase ->
     [rejected] rejected
    *[other] { $phase }
 }
-# As the English output always spelled them (`stand-aside` as standaside).
+# As they are typed (`nous react … stand-aside`).
 gov-stance = { $stance ->
     [question] question
     [consent] consent
     [concern] concern
     [objection] objection
     [abstain] abstain
-    [stand-aside] standaside
+    [stand-aside] stand-aside
     [block] block
     [yes] yes
     [no] no
     [resolved] resolved
    *[other] { $stance }
 }
-# As the English output always spelled them (`in-process` as inprocess).
+# As the records name them.
 gov-tension-status = { $status ->
     [open] open
-    [in-process] inprocess
+    [in-process] in-process
     [resolved] resolved
     [escalated] escalated
    *[other] { $status }
