@@ -104,11 +104,32 @@ pub(crate) fn sync_once(cx: &Context, relay: &str, docs: &[String]) -> anyhow::R
     Ok(report)
 }
 
+/// What awaits this device's member (`nous todo`), an entry per item.
+fn awaiting(cx: &Context) -> anyhow::Result<std::collections::BTreeSet<String>> {
+    if cx.json {
+        return Ok(Default::default());
+    }
+    let mut home = open(cx)?;
+    let items = home.governance().todo(None)?;
+    Ok(items
+        .iter()
+        .map(|i| format!("{} {:?} {}", i.community, i.todo.kind, i.todo.subject))
+        .collect())
+}
+
 /// `nous sync`.
 pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
     if !args.watch {
+        let before = awaiting(cx)?;
         let report = sync_once(cx, &args.relay, &args.docs)?;
         print_report(cx, &report)?;
+        // What the sync brought that awaits this member, in one line.
+        if !cx.json {
+            let new = awaiting(cx)?.difference(&before).count();
+            if new > 0 {
+                output::text(&tr!("todo-new-after-sync", count = new))?;
+            }
+        }
         // What did sync is kept and shown; what did not makes the command
         // fail, with the reasons.
         return match unfinished(&report) {

@@ -514,6 +514,20 @@ fn sync_speaks_french() {
     let again = sync(&bob, &[]);
     assert!(again.contains("  2 documents déjà à jour"), "{again}");
     assert!(!again.contains("up to date"), "{again}");
+    assert!(!again.contains("vous attend"), "nothing new: {again}");
+    // What a sync brings that awaits the member is said in one line.
+    alice
+        .run(&["member", "exclude", "Bob", "--reasons", "Absences répétées"])
+        .ok();
+    sync(&alice, &[]);
+    let got = sync(&bob, &[]);
+    assert!(
+        got.trim_end()
+            .ends_with("Une nouvelle chose vous attend : nous todo"),
+        "{got}"
+    );
+    let again = sync(&bob, &[]);
+    assert!(!again.contains("vous attend"), "nothing new: {again}");
     // An outsider asks for the charter: unavailable, in French.
     let dana = Member::new("Dana");
     let asked = sync(&dana, &[&doc]);

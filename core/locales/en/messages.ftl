@@ -68,3 +68,7 @@ todo-confirm-resolved = Your objection to "{ $title }" was integrated: confirm i
 todo-resubmit = Your amendment "{ $title }" went stale: submit it again
 todo-ratify = The adopted amendment "{ $title }" awaits your ratification
 todo-take-up-tension = The tension "{ $title }" awaits someone to take it up
+todo-new-after-sync = { $count ->
+    [one] One new thing awaits you: nous todo
+   *[other] { $count } new things await you: nous todo
+}

@@ -68,3 +68,7 @@ todo-confirm-resolved = Votre objection à « { $title } » a été intégrée :
 todo-resubmit = Votre amendement « { $title } » est périmé : soumettez-le à nouveau
 todo-ratify = L'amendement adopté « { $title } » attend votre ratification
 todo-take-up-tension = La tension « { $title } » attend quelqu'un pour la prendre en charge
+todo-new-after-sync = { $count ->
+    [one] Une nouvelle chose vous attend : nous todo
+   *[other] { $count } nouvelles choses vous attendent : nous todo
+}
