@@ -898,7 +898,7 @@ pub struct ExportArgs {
 pub enum BundleCommand {
     /// Write documents into a bundle file.
     Export(BundleExportArgs),
-    /// Merge a bundle file into this home (importing twice changes nothing).
+    /// Merge bundle files into this home (importing twice changes nothing).
     Import(BundleImportArgs),
 }
 
@@ -917,8 +917,11 @@ pub struct BundleExportArgs {
 
 #[derive(Debug, Args)]
 pub struct BundleImportArgs {
-    /// The bundle file.
-    pub file: PathBuf,
+    /// The bundle files, merged in order (each whole or not at all). With
+    /// --json: the import's report for one file, a list of
+    /// `{file, report}` for several.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -67,7 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bundle(BundleCommand::Export(args)) => {
             bundle_export(&cx, &args.docs, &args.communities, &args.output)
         }
-        Command::Bundle(BundleCommand::Import(args)) => bundle_import(&cx, &args.file),
+        Command::Bundle(BundleCommand::Import(args)) => bundle_import(&cx, &args.files),
         Command::Demo(args) => {
             crate::demo::run(args.keep.as_deref(), args.bundle.as_deref(), cx.json)
         }
@@ -848,17 +848,45 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
-    let bytes = read_bundle_file(path)?;
-    let mut home = open(cx)?;
-    let report = home
-        .bundles()
-        .import(&bytes)
-        .with_context(|| tr!("commands-cannot-import", path = path.display().to_string()))?;
-    home.into_engine().close()?;
-    if cx.json {
-        return output::json(&report);
+fn bundle_import(cx: &Context, paths: &[PathBuf]) -> anyhow::Result<()> {
+    let several = paths.len() > 1;
+    let mut reports = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    for path in paths {
+        // Each file whole or not at all; one that fails stops the command,
+        // and those before it stay imported.
+        let bytes = read_bundle_file(path)?;
+        let mut home = open(cx)?;
+        let report = home
+            .bundles()
+            .import(&bytes)
+            .with_context(|| tr!("commands-cannot-import", path = path.display().to_string()))?;
+        home.into_engine().close()?;
+        if several {
+            lines.push(tr!(
+                "commands-import-file",
+                path = path.display().to_string()
+            ));
+        }
+        lines.extend(import_lines(&report));
+        reports.push((path, report));
     }
+    if cx.json {
+        return match reports.as_slice() {
+            [(_, report)] => output::json(report),
+            _ => output::json(
+                &reports
+                    .iter()
+                    .map(|(path, report)| serde_json::json!({ "file": path, "report": report }))
+                    .collect::<Vec<_>>(),
+            ),
+        };
+    }
+    output::text(&lines.join("\n"))
+}
+
+/// What one import did, for people.
+fn import_lines(report: &nous_api::bundles::BundleImported) -> Vec<String> {
     let mut lines: Vec<String> = report
         .imported
         .iter()
@@ -884,5 +912,5 @@ fn bundle_import(cx: &Context, path: &Path) -> anyhow::Result<()> {
         ));
     }
     lines.extend(crate::conflicts::merged_lines(&report.conflicts));
-    output::text(&lines.join("\n"))
+    lines
 }

@@ -931,3 +931,53 @@ fn concurrent_rewrites_of_the_same_words_are_shown_and_resolved() {
         text("25")
     );
 }
+
+/// `bundle import` takes several files, each merged whole or not at all;
+/// a bad one stops the command and names itself, those before it stay.
+#[test]
+fn bundle_import_takes_several_files() {
+    let a = Home::new();
+    let b = Home::new();
+    a.run(&["charter", "new", "Charte A"]).ok();
+    b.run(&["charter", "new", "Charte B"]).ok();
+    let (fa, fb) = (a.file("a.nous"), b.file("b.nous"));
+    a.run(&["bundle", "export", "-o", path_str(&fa)]).ok();
+    b.run(&["bundle", "export", "-o", path_str(&fb)]).ok();
+    let c = Home::new();
+    let out = c.run(&["bundle", "import", path_str(&fa), path_str(&fb)]);
+    let text = out.ok();
+    assert!(
+        text.contains("Charte A") && text.contains("Charte B"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("{}:", fa.display())), "{text}");
+    let listed = c.run(&["--json", "charter", "list"]).json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    // JSON: one report per file, in order.
+    let d = Home::new();
+    let json = d
+        .run(&["--json", "bundle", "import", path_str(&fa), path_str(&fb)])
+        .json();
+    let reports = json.as_array().expect("a list for several files");
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["file"], path_str(&fa));
+    assert!(reports[1]["report"]["imported"].is_array(), "{json}");
+    // One file: the report itself, as before.
+    let e = Home::new();
+    let one = e.run(&["--json", "bundle", "import", path_str(&fa)]).json();
+    assert!(one["imported"].is_array(), "{one}");
+    // A bad file stops the command and names itself; the one before stays.
+    let bad = e.file("bad.nous");
+    std::fs::write(&bad, b"not a bundle").expect("write");
+    let f = Home::new();
+    f.run(&[
+        "bundle",
+        "import",
+        path_str(&fa),
+        path_str(&bad),
+        path_str(&fb),
+    ])
+    .fails_with("bad.nous");
+    let listed = f.run(&["--json", "charter", "list"]).json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+}

@@ -11,6 +11,7 @@ commands-no-home = no home directory: give --home DIR or set NOUS_HOME
 commands-cannot-read = cannot read { $path }
 commands-cannot-write = cannot write { $path }
 commands-cannot-write-in = cannot write in { $dir }
+commands-import-file = { $path }:
 commands-cannot-import = cannot import { $path }
 commands-too-large = { $path } is larger than { $mib } MiB
 commands-reading-stdin = reading stdin

@@ -12,6 +12,7 @@ commands-no-home = aucun dossier Nous : indiquez --home DOSSIER ou définissez N
 commands-cannot-read = impossible de lire { $path }
 commands-cannot-write = impossible d'écrire { $path }
 commands-cannot-write-in = impossible d'écrire dans { $dir }
+commands-import-file = { $path } :
 commands-cannot-import = impossible d'importer { $path }
 commands-too-large = { $path } dépasse { $mib } Mio
 commands-reading-stdin = lecture de l'entrée standard
