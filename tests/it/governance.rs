@@ -1438,14 +1438,8 @@ fn todo_says_what_awaits_each_member() {
     assert_eq!(item["title"], "Dana");
     assert_eq!(item["community_name"], COOP);
     // In French, with the command that does it.
-    let french = bob
-        .home
-        .command(&["todo"])
-        .env("NOUS_NOW", clock.now())
-        .env("NOUS_LANG", "fr")
-        .output()
-        .expect("run nous");
-    let french = String::from_utf8_lossy(&french.stdout).into_owned();
+    let french = bob.home.run_in_at("fr", &clock.now(), &["todo"]);
+    let french = french.ok();
     assert!(
         french.contains("La candidature de Dana attend une décision"),
         "{french}"
@@ -1456,15 +1450,8 @@ fn todo_says_what_awaits_each_member() {
         "{french}"
     );
     // JSON is the same in both languages.
-    let json_fr = bob
-        .home
-        .command(&["--json", "todo"])
-        .env("NOUS_NOW", clock.now())
-        .env("NOUS_LANG", "fr")
-        .output()
-        .expect("run nous");
-    let json_fr: Value = serde_json::from_slice(&json_fr.stdout).expect("JSON");
-    assert_eq!(json_fr, todo(&bob));
+    let json_fr = bob.home.run_in_at("fr", &clock.now(), &["--json", "todo"]);
+    assert_eq!(json_fr.json(), todo(&bob));
 
     alice.act(&["member", "admit", &app]);
     assert!(kinds(&alice).is_empty());

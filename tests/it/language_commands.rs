@@ -5,12 +5,7 @@ use crate::support::{COOP, Home, Run, path_str};
 
 /// `nous ARGS` in `home`, speaking French.
 fn fr(home: &Home, args: &[&str]) -> Run {
-    Run::from(
-        home.command(args)
-            .env("NOUS_LANG", "fr")
-            .output()
-            .expect("run nous"),
-    )
+    home.run_in("fr", args)
 }
 
 /// `nous --json ARGS` in `home` in English and in French: the same bytes.

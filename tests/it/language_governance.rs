@@ -52,12 +52,7 @@ const ENGLISH: &[&str] = &[
 
 /// `nous ARGS` in `home`, at [`NOW`], speaking `lang`.
 fn run_in(home: &Home, lang: &str, args: &[&str]) -> Run {
-    let mut command = home.command(args);
-    for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-        command.env_remove(name);
-    }
-    command.env("NOUS_LANG", lang).env("NOUS_NOW", NOW);
-    Run::from(command.output().expect("run nous"))
+    home.run_in_at(lang, NOW, args)
 }
 
 /// `nous ARGS` in French; it must succeed and speak no English. Its

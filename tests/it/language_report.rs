@@ -10,13 +10,7 @@ const CHARTER: &str = "# Charte de la coopérative\n\n## Adhésion\n<!-- nous:se
 
 /// Run `nous` at [`NOW`] in `lang`.
 fn run(home: &Home, lang: &str, args: &[&str]) -> Run {
-    Run::from(
-        home.command(args)
-            .env("NOUS_NOW", NOW)
-            .env("NOUS_LANG", lang)
-            .output()
-            .expect("run nous"),
-    )
+    home.run_in_at(lang, NOW, args)
 }
 
 /// Act in JSON; the id of the record made.

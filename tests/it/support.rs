@@ -121,6 +121,25 @@ impl Home {
         Run::from(self.command(args).output().expect("run nous"))
     }
 
+    /// Run speaking `lang` (`NOUS_LANG`; the locale variables removed).
+    pub fn run_in(&self, lang: &str, args: &[&str]) -> Run {
+        let mut command = self.command(args);
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            command.env_remove(name);
+        }
+        Run::from(command.env("NOUS_LANG", lang).output().expect("run nous"))
+    }
+
+    /// Run speaking `lang`, with the engine's clock set to `now`.
+    pub fn run_in_at(&self, lang: &str, now: &str, args: &[&str]) -> Run {
+        let mut command = self.command(args);
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            command.env_remove(name);
+        }
+        command.env("NOUS_LANG", lang).env("NOUS_NOW", now);
+        Run::from(command.output().expect("run nous"))
+    }
+
     /// Run with the engine's clock set to `now` (`NOUS_NOW`: a date
     /// `YYYY-MM-DD[THH:MM]`, UTC): record timestamps and deadlines.
     pub fn run_at(&self, now: &str, args: &[&str]) -> Run {
