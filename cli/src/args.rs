@@ -484,6 +484,13 @@ pub struct ReactArgs {
     #[arg(long, default_value = "")]
     pub argument: String,
     /// For an objection: the criteria it meets, e.g. `abcd` or `e`.
+    ///
+    /// (a) adopting the proposal would cause harm: it degrades what the
+    /// community can do; (b) the objection is created by the proposal: it
+    /// would not exist without it; (c) it rests on known facts, or the harm
+    /// it foresees could not be undone in time; (d) it limits the
+    /// objector's own role or commitments; (e) the proposal breaks the
+    /// charter. An objection is valid when it passes (a) to (d), or (e).
     #[arg(long, default_value = "")]
     pub criteria: String,
     /// For `resolved`: the objection confirmed resolved.
@@ -504,6 +511,12 @@ pub struct ObjectionTestArgs {
     /// The objection (a reaction record).
     pub objection: String,
     /// The criteria it passes, e.g. `abcd`; empty when none.
+    ///
+    /// (a) harm: adopting the proposal degrades what the community can do;
+    /// (b) created by the proposal; (c) known facts, or harm that could
+    /// not be undone in time; (d) it limits the objector's role; (e) the
+    /// proposal breaks the charter. Valid when it passes (a) to (d), or
+    /// (e).
     #[arg(long, default_value = "")]
     pub passed: String,
     /// The reasoning.

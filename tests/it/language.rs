@@ -135,3 +135,41 @@ fn json_is_the_same_in_both_languages_and_errors_follow_the_language() {
     );
     en.fails_with("error: ");
 }
+
+/// The objection criteria are defined where they are typed, in both
+/// languages.
+#[test]
+fn the_objection_criteria_are_defined_in_the_help() {
+    let home = Home::new();
+    for (lang, needles) in [
+        (
+            "en",
+            [
+                "(e) the proposal breaks the",
+                "valid when it passes (a) to (d)",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "(e) la proposition enfreint la",
+                "valide quand elle passe (a) à (d)",
+            ],
+        ),
+    ] {
+        for command in [vec!["react", "--help"], vec!["objection", "test", "--help"]] {
+            let help = home.run_in(lang, &command).ok().replace('\n', " ");
+            let help = help
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            for needle in needles {
+                assert!(
+                    help.contains(needle),
+                    "{lang} {command:?}: no `{needle}` in {help}"
+                );
+            }
+        }
+    }
+}

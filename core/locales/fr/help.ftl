@@ -207,13 +207,17 @@ cmd-react = Réagir à une proposition : question, consentement, préoccupation,
     .subject = La proposition : un amendement, une candidature, une exclusion ou un changement de règle
     .stance = La réaction
     .argument = La question, la préoccupation ou l'argument
-    .criteria = Pour une objection : les critères qu'elle remplit, par ex. `abcd` ou `e`
+    .criteria = Pour une objection : les critères qu'elle remplit, par ex. `abcd` ou `e`.
+
+        (a) adopter la proposition causerait un tort : elle dégrade ce que la communauté peut faire ; (b) l'objection naît de la proposition : elle n'existerait pas sans elle ; (c) elle repose sur des faits connus, ou le tort qu'elle prévoit ne pourrait pas être réparé à temps ; (d) elle limite le rôle ou les engagements de la personne qui objecte ; (e) la proposition enfreint la charte. Une objection est valide quand elle passe (a) à (d), ou (e).
     .objection = Pour `resolved` : l'objection confirmée levée
 cmd-objection = Consigner si une objection passe les critères de validité
 cmd-objection-test = Consigner les critères qu'une objection passe (facilitation)
     .community = La communauté (identifiant, préfixe ou nom). Par défaut : la seule de ce dossier
     .objection = L'objection (un acte de réaction)
-    .passed = Les critères qu'elle passe, par ex. `abcd` ; vide s'il n'y en a aucun
+    .passed = Les critères qu'elle passe, par ex. `abcd` ; vide s'il n'y en a aucun.
+
+        (a) tort : adopter la proposition dégrade ce que la communauté peut faire ; (b) née de la proposition ; (c) faits connus, ou tort irréparable à temps ; (d) elle limite le rôle de la personne qui objecte ; (e) la proposition enfreint la charte. Valide quand elle passe (a) à (d), ou (e).
     .note = Le raisonnement
 cmd-decide = Clore une proposition (amendement, candidature, exclusion, changement de règle) par son issue, vérifiée selon la règle en vigueur
     .community = La communauté (identifiant, préfixe ou nom). Par défaut : la seule de ce dossier
