@@ -572,6 +572,17 @@ pub enum TensionCommand {
     Escalate(TensionEscalateArgs),
     /// List tensions.
     List(CommunityArg),
+    /// Show one tension whole: what it is about, who raised it, each step
+    /// with its note, and the challenges it became.
+    Show(TensionShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TensionShowArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The tension (its record id or an unambiguous prefix).
+    pub tension: String,
 }
 
 #[derive(Debug, Args)]

@@ -111,6 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             TensionCommand::Resolve(args) => gov::tension_resolve(&cx, args),
             TensionCommand::Escalate(args) => gov::tension_escalate(&cx, args),
             TensionCommand::List(args) => gov::tension_list(&cx, args),
+            TensionCommand::Show(args) => gov::tension_show(&cx, args),
         },
         Command::Rules(RulesCommand::Propose(args)) => gov::rules_propose(&cx, args),
         Command::Verify(args) => gov::verify(&cx, args),

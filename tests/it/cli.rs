@@ -981,3 +981,54 @@ fn bundle_import_takes_several_files() {
     let listed = f.run(&["--json", "charter", "list"]).json();
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
 }
+
+/// `tension show` prints one tension whole: what, who, each step with its
+/// note; the same in JSON; in French on demand; a record that is not a
+/// tension is refused in one line.
+#[test]
+fn tension_show_prints_one_tension_whole() {
+    use crate::relay_support::{Member, found};
+    let alice = Member::new("Alice");
+    found(&alice, &[]);
+    let opened = alice.json(&[
+        "tension",
+        "open",
+        "Le planning des ateliers",
+        "--path",
+        "mediation",
+        "--section",
+        "Adhésion",
+    ]);
+    let id = opened["record"].as_str().expect("record").to_owned();
+    alice
+        .run(&["tension", "start", &id[..8], "--note", "Réunion jeudi"])
+        .ok();
+    let shown = alice.run(&["tension", "show", &id[..8]]).ok().to_owned();
+    for text in [
+        "Tension \"Le planning des ateliers\"",
+        "in-process, mediation, raised by Alice",
+        "Section: Adhésion (",
+        "open",
+        "— Réunion jeudi",
+    ] {
+        assert!(shown.contains(text), "no `{text}` in {shown}");
+    }
+    let json = alice.json(&["tension", "show", &id]);
+    assert_eq!(json["summary"], "Le planning des ateliers");
+    assert_eq!(json["history"].as_array().map(Vec::len), Some(2));
+    let french = alice.home.run_in("fr", &["tension", "show", &id]);
+    let french = french.ok();
+    assert!(
+        french.contains("Tension « Le planning des ateliers »")
+            && french.contains("soulevée par Alice"),
+        "{french}"
+    );
+    // The founding record is not a tension.
+    let genesis = alice.json(&["community", "show"])["community"]
+        .as_str()
+        .expect("community id")
+        .to_owned();
+    alice
+        .run(&["tension", "show", &genesis])
+        .fails_with("is not a tension");
+}

@@ -99,6 +99,65 @@ pub fn tension_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
     output::text(&lines.join("\n"))
 }
 
+pub fn tension_show(cx: &Context, args: TensionShowArgs) -> anyhow::Result<()> {
+    let mut home = open(cx)?;
+    let community = home
+        .governance()
+        .community(args.community.community.as_deref())?;
+    let id = community.record_by_ref(&args.tension)?;
+    let state = community.state.clone();
+    let tension = state
+        .tensions
+        .get(&id)
+        .ok_or_else(|| anyhow!(tr!("gov-not-a-tension", record = id.short())))?;
+    if cx.json {
+        return output::json(tension.as_ref());
+    }
+    let mut lines = vec![
+        tr!(
+            "gov-tension-show-head",
+            summary = &tension.summary,
+            record = tension.record.short()
+        ),
+        tr!(
+            "gov-tension-show-state",
+            status = tr!("gov-tension-status", status = tension.status.name()),
+            path = tr!("gov-tension-path", path = tension.path.name()),
+            author = state.display_name(&tension.author),
+        ),
+    ];
+    if let Some(section) = &tension.section {
+        // Its heading in the charter as it stands here, and its id.
+        let charter = state.charter.to_string();
+        let heading = home
+            .documents()
+            .sections(&charter, None)
+            .ok()
+            .and_then(|all| all.into_iter().find(|s| s.id.as_str() == section))
+            .map_or_else(|| section.clone(), |s| format!("{} ({section})", s.heading));
+        lines.push(tr!("gov-tension-show-section", section = heading));
+    }
+    for (record, status, note, at) in &tension.history {
+        let mut line = tr!(
+            "gov-tension-show-step",
+            at = output::time(i64::try_from(*at).unwrap_or(i64::MAX)),
+            status = tr!("gov-tension-status", status = status.name()),
+            record = record.short(),
+        );
+        if !note.is_empty() {
+            line.push_str(&format!(" — {note}"));
+        }
+        lines.push(line);
+    }
+    for challenge in &tension.challenges {
+        lines.push(tr!(
+            "gov-tension-show-challenge",
+            record = challenge.short()
+        ));
+    }
+    output::text(&lines.join("\n"))
+}
+
 pub fn rules_propose(cx: &Context, args: RulesProposeArgs) -> anyhow::Result<()> {
     let rule: ActRule = args.rule.parse()?;
     let described = describe_rule(&rule.rule);

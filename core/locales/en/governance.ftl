@@ -189,6 +189,12 @@ gov-tension-started = The tension is in process
 gov-tension-resolved = The tension is resolved
 gov-tension-escalated = Escalated the tension
 gov-tension-escalated-challenge = Escalated the tension into a challenge of "{ $heading }"
+gov-not-a-tension = record { $record } is not a tension
+gov-tension-show-head = Tension "{ $summary }" ({ $record })
+gov-tension-show-state = { $status }, { $path }, raised by { $author }
+gov-tension-show-section = Section: { $section }
+gov-tension-show-step = {"  "}{ $at }  { $status }  ({ $record })
+gov-tension-show-challenge = {"  "}Became the challenge { $record }
 gov-no-tensions = No tensions.
 gov-tension-line = { $record }  { $status } { $path } { $summary }  by { $author }
 

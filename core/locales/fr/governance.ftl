@@ -228,6 +228,12 @@ gov-tension-started = La tension est en cours de traitement
 gov-tension-resolved = La tension est résolue
 gov-tension-escalated = Tension escaladée
 gov-tension-escalated-challenge = Tension escaladée en interpellation de « { $heading } »
+gov-not-a-tension = l'acte { $record } n'est pas une tension
+gov-tension-show-head = Tension « { $summary } » ({ $record })
+gov-tension-show-state = { $status }, { $path }, soulevée par { $author }
+gov-tension-show-section = Section : { $section }
+gov-tension-show-step = {"  "}{ $at }  { $status }  ({ $record })
+gov-tension-show-challenge = {"  "}Devenue l'interpellation { $record }
 gov-no-tensions = Aucune tension.
 gov-tension-line = { $record }  { $status } { $path } { $summary }  par { $author }
 
