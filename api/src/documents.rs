@@ -12,7 +12,7 @@ use nous_core::diff::CharterDiff;
 use nous_core::engine::DocSummary;
 use nous_core::history::{HistoryEntry, Touched};
 use nous_core::markdown;
-use nous_core::{ChangeHash, DocId, HeadsRef, Section, ids};
+use nous_core::{ChangeHash, DocId, HeadsRef, PublicKey, Section, ids};
 use serde::Serialize;
 
 use crate::conflicts::ConflictView;
@@ -452,6 +452,9 @@ pub struct History {
     /// The headings of every section the history names (removed ones
     /// too), by id.
     pub sections: HashMap<SectionId, String>,
+    /// The names of the members whose devices made the changes, by device,
+    /// where a community of this home knows them.
+    pub authors: HashMap<PublicKey, String>,
 }
 
 /// What changed in a charter between two points of its history.
@@ -508,11 +511,35 @@ impl Documents<'_> {
             let skip = changes.len().saturating_sub(limit);
             changes.drain(..skip);
         }
+        let authors = self.authors(&id, &changes)?;
         Ok(History {
             id,
             changes,
             sections,
+            authors,
         })
+    }
+
+    /// The names of the members whose devices made `changes`, as this
+    /// home's communities know them (the community the document belongs
+    /// to first).
+    fn authors(&self, id: &DocId, changes: &[HistoryEntry]) -> Result<HashMap<PublicKey, String>> {
+        let (mut communities, _) = self.home.resolved_communities()?;
+        communities.sort_by_key(|c| c.state.document_access(id).is_none());
+        let mut authors = HashMap::new();
+        for device in changes.iter().filter_map(|e| e.device) {
+            if authors.contains_key(&device) {
+                continue;
+            }
+            let name = communities.iter().find_map(|c| {
+                let member = c.state.devices.get(&device)?.member;
+                Some(c.state.members.get(&member)?.name.clone())
+            });
+            if let Some(name) = name {
+                authors.insert(device, name);
+            }
+        }
+        Ok(authors)
     }
 
     /// The history of a community's charter as a report: every challenge,

@@ -602,7 +602,7 @@ fn history(cx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
     let lines: Vec<String> = history
         .changes
         .iter()
-        .map(|e| history_line(e, &history.sections))
+        .map(|e| history_line(e, &history.sections, &history.authors))
         .collect();
     if lines.is_empty() {
         return output::text(&tr!("commands-no-changes"));
@@ -610,8 +610,14 @@ fn history(cx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
     output::text(&lines.join("\n"))
 }
 
-pub fn history_line(entry: &HistoryEntry, headings: &HashMap<SectionId, String>) -> String {
+pub fn history_line(
+    entry: &HistoryEntry,
+    headings: &HashMap<SectionId, String>,
+    authors: &HashMap<nous_core::PublicKey, String>,
+) -> String {
     let who = match &entry.device {
+        // The member's name where a community knows the device.
+        Some(device) if authors.contains_key(device) => authors[device].clone(),
         Some(device) => tr!(
             "commands-history-device",
             device = device.short().to_string()

@@ -216,7 +216,7 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
     if !json_output {
         log.push(format!("\n{}", tr!("demo-history")));
         for entry in &history.changes {
-            let line = crate::commands::history_line(entry, &history.sections);
+            let line = crate::commands::history_line(entry, &history.sections, &history.authors);
             log.push(format!("  {line}"));
         }
         log.push(format!(

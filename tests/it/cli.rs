@@ -1032,3 +1032,29 @@ fn tension_show_prints_one_tension_whole() {
         .run(&["tension", "show", &genesis])
         .fails_with("is not a tension");
 }
+
+/// `history` names the members who made the changes, where a community of
+/// the home knows their devices; a device no community knows is shown by
+/// its key.
+#[test]
+fn history_names_members() {
+    use crate::relay_support::{Member, found};
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let doc = found(&alice, &[&bob]);
+    alice.edit(&doc, "Adhésion", "On adhère en écrivant au secrétariat.");
+    let lines = alice.run(&["history", &doc]).ok().to_owned();
+    let edit = lines
+        .lines()
+        .find(|l| l.contains("§ Adhésion") && !l.contains("create charter"))
+        .unwrap_or_else(|| panic!("no edit of Adhésion in {lines}"));
+    assert!(edit.contains("  Alice  "), "{edit}");
+    assert!(!lines.contains("device "), "{lines}");
+    let json = alice.json(&["history", &doc]);
+    assert_eq!(json["authors"][&alice.key], "Alice", "{json}");
+    // A document outside any community: its author is a device.
+    let other = Home::new();
+    other.run(&["charter", "new", "Brouillon"]).ok();
+    let lines = other.run(&["history", "Brouillon"]).ok().to_owned();
+    assert!(lines.contains("device "), "{lines}");
+}
