@@ -1093,8 +1093,29 @@ fn scenario_6_tension_escalated_into_a_challenge_and_the_linter_warning() {
     let lint = alice.run(&["charter", "lint", &doc]).ok().to_owned();
     assert_eq!(
         lint,
-        "warning: no section is tagged `tensions` (how tensions are regulated)\n"
+        format!(
+            "warning: no section is tagged `tensions` (how tensions are regulated)\n  \
+             fix: tag the section that says it, `nous charter tag {doc} SECTION --add tensions`, \
+             or in Markdown put `<!-- nous:section tags=tensions -->` under its heading\n"
+        )
     );
+    let french = alice.home.run_in("fr", &["charter", "lint", &doc]);
+    let french = french.ok();
+    assert!(
+        french.contains(
+            "avertissement : aucune section n'est étiquetée `tensions` (comment les tensions se régulent)"
+        ) && french.contains("pour corriger : étiquetez la section"),
+        "{french}"
+    );
+    // The fix works: the command it gives, with the section named.
+    alice.json(&["charter", "tag", &doc, "tensions", "--add", "tensions"]);
+    assert!(
+        alice
+            .run(&["charter", "lint", &doc])
+            .ok()
+            .starts_with("No warnings")
+    );
+    alice.json(&["charter", "tag", &doc, "tensions", "--remove", "tensions"]);
     let warnings = alice.json(&["charter", "lint", &doc])["warnings"].clone();
     assert_eq!(warnings.as_array().map(Vec::len), Some(1));
 

@@ -12,10 +12,27 @@ pub fn charter_lint(cx: &Context, args: LintArgs) -> anyhow::Result<()> {
     if warnings.is_empty() {
         return output::text(&tr!("gov-lint-clean"));
     }
-    let lines: Vec<String> = warnings
-        .iter()
-        .map(|w| tr!("gov-lint-warning", warning = w.to_string()))
-        .collect();
+    // Each warning, then how to fix it: the command that tags a section,
+    // or the annotation a Markdown import reads.
+    let mut lines: Vec<String> = Vec::new();
+    for w in warnings {
+        lines.push(tr!(
+            "gov-lint-missing",
+            tag = w.tag,
+            what = match w.tag {
+                "membership.entry" => tr!("gov-lint-what-membership-entry"),
+                "membership.exit" => tr!("gov-lint-what-membership-exit"),
+                "tensions" => tr!("gov-lint-what-tensions"),
+                "amendment" => tr!("gov-lint-what-amendment"),
+                _ => w.what.to_owned(),
+            }
+        ));
+        lines.push(tr!(
+            "gov-lint-fix",
+            command = format!("nous charter tag {} SECTION --add {}", args.doc, w.tag),
+            annotation = format!("<!-- nous:section tags={} -->", w.tag)
+        ));
+    }
     output::text(&lines.join("\n"))
 }
 

@@ -201,7 +201,12 @@ gov-tension-line = { $record }  { $status } { $path } { $summary }  by { $author
 ## Lint and verify
 
 gov-lint-clean = No warnings: the charter says how one joins, leaves, regulates tensions and amends it.
-gov-lint-warning = warning: { $warning }
+gov-lint-missing = warning: no section is tagged `{ $tag }` ({ $what })
+gov-lint-what-membership-entry = who the stakeholders are and how one joins
+gov-lint-what-membership-exit = how one leaves or is excluded
+gov-lint-what-tensions = how tensions are regulated
+gov-lint-what-amendment = how the charter is challenged and amended
+gov-lint-fix = {"  "}fix: tag the section that says it, `{ $command }`, or in Markdown put `{ $annotation }` under its heading
 gov-verifying = Verifying { $file } ({ $bytes } bytes)…
 gov-cannot-verify = cannot verify { $file }
 gov-verify-community = Community "{ $name }" { $id }: { $accepted } record(s) accepted, { $rejected } rejected, { $pending } pending

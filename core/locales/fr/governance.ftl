@@ -240,7 +240,12 @@ gov-tension-line = { $record }  { $status } { $path } { $summary }  par { $autho
 ## Vérifications
 
 gov-lint-clean = Aucun avertissement : la charte dit comment on y entre, comment on en sort, comment les tensions se régulent et comment on l'amende.
-gov-lint-warning = avertissement : { $warning }
+gov-lint-missing = avertissement : aucune section n'est étiquetée `{ $tag }` ({ $what })
+gov-lint-what-membership-entry = qui sont les parties prenantes et comment on adhère
+gov-lint-what-membership-exit = comment on part ou on est exclu
+gov-lint-what-tensions = comment les tensions se régulent
+gov-lint-what-amendment = comment la charte est interpellée et amendée
+gov-lint-fix = {"  "}pour corriger : étiquetez la section qui le dit, `{ $command }`, ou en Markdown mettez `{ $annotation }` sous son titre
 gov-verifying = Vérification de { $file } ({ $bytes ->
     [one] { $bytes } octet
    *[other] { $bytes } octets
