@@ -595,6 +595,13 @@ fn the_demo_converges() {
     let shown: serde_json::Value =
         serde_json::from_str(&alice(&["--json", "community", "show"])).expect("json");
     let charter = shown["charter"].as_str().expect("charter").to_owned();
+    // The demo's challenge was answered by a ratified amendment: nothing
+    // is open any more.
+    let summary = alice(&["community", "show"]);
+    assert!(
+        summary.contains("Open: 0 application(s), 0 challenge(s), 0 amendment(s)"),
+        "{summary}"
+    );
     let markdown = alice(&["history", &charter, "--format", "md"]);
     for expected in [
         "On peut être exclu sans avoir été entendu.",

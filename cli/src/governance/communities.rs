@@ -161,7 +161,11 @@ fn show_community(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
     lines.push(tr!(
         "gov-community-open",
         applications = open_apps,
-        challenges = state.challenges.len(),
+        challenges = state
+            .challenges
+            .values()
+            .filter(|c| state.challenge_is_open(c))
+            .count(),
         amendments = open_amendments,
         tensions = open_tensions,
     ));

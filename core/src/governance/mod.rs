@@ -678,6 +678,18 @@ pub struct State {
 }
 
 impl State {
+    /// Whether a challenge is still open business: admissible, and not yet
+    /// answered by an amendment that was ratified (one whose amendments
+    /// were all rejected or withdrawn may be answered again).
+    pub fn challenge_is_open(&self, challenge: &ChallengeState) -> bool {
+        challenge.admissibility == Admissibility::Admissible
+            && !challenge.amendments.iter().any(|a| {
+                self.amendments
+                    .get(a)
+                    .is_some_and(|a| a.phase == Phase::Merged)
+            })
+    }
+
     /// The version in force.
     pub fn in_force(&self) -> &VersionEntry {
         // There is always the founding version.

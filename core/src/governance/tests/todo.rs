@@ -67,7 +67,17 @@ fn an_amendment_asks_each_member_for_what_is_theirs_to_do() {
     w.ok("alice", ratify(am, 20));
     assert!(awaits(&w, "alice").is_empty());
     assert_eq!(awaits(&w, "bob"), vec![(TodoKind::Ratify, am)]);
+    let challenge = w.amendment(&am).challenge;
+    assert!(
+        w.state()
+            .challenge_is_open(&w.state().challenges[&challenge])
+    );
     w.ok("bob", ratify(am, 20));
+    // Answered by a ratified amendment: no longer open business.
+    assert!(
+        !w.state()
+            .challenge_is_open(&w.state().challenges[&challenge])
+    );
     for name in ["alice", "bob", "chloe", "eve", "fred"] {
         assert!(
             awaits(&w, name).is_empty(),
