@@ -355,7 +355,8 @@ fn a_governance_story_told_in_french() {
             ": version 2 en vigueur (",
             "Membres : 2",
             "(members, poids 1) : 2",
-            "En cours : 0 candidature, 1 interpellation, 0 amendement, 1 tension",
+            // The challenge was answered by the ratified amendment.
+            "En cours : 0 candidature, 0 interpellation, 0 amendement, 1 tension",
         ],
     );
 
