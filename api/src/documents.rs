@@ -189,6 +189,39 @@ impl Documents<'_> {
         Ok(self.home.list()?)
     }
 
+    /// Every document, with what it is to this home's communities: a
+    /// community's charter, an amendment's draft, a document shared with a
+    /// community, or none of these.
+    pub fn list_with_roles(&self) -> Result<Vec<Listing>> {
+        let docs = self.home.list()?;
+        let (communities, _) = self.home.resolved_communities()?;
+        Ok(docs
+            .into_iter()
+            .map(|summary| {
+                let id = summary.id;
+                let role = communities.iter().find_map(|c| {
+                    let state = &c.state;
+                    let (kind, amendment) = if state.charter == id {
+                        (RoleKind::Charter, None)
+                    } else if let Some(a) = state.amendments.values().find(|a| a.draft == id) {
+                        (RoleKind::Draft, Some(a.record))
+                    } else if state.documents.contains_key(&id) {
+                        (RoleKind::Shared, None)
+                    } else {
+                        return None;
+                    };
+                    Some(Role {
+                        kind,
+                        community: c.id,
+                        community_name: state.name.clone(),
+                        amendment,
+                    })
+                });
+                Listing { summary, role }
+            })
+            .collect())
+    }
+
     /// The id of the document named by id, id prefix or title.
     pub fn resolve(&self, name: &str) -> Result<DocId> {
         Ok(self.home.resolve(name)?)
@@ -455,6 +488,42 @@ pub struct History {
     /// The names of the members whose devices made the changes, by device,
     /// where a community of this home knows them.
     pub authors: HashMap<PublicKey, String>,
+}
+
+/// A document and what it is to the home's communities.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    /// The document and its index entry (`id`, `title`, `changes`, …).
+    #[serde(flatten)]
+    pub summary: DocSummary,
+    /// What it is to a community, if anything.
+    pub role: Option<Role>,
+}
+
+/// What a document is to a community.
+#[derive(Debug, Clone, Serialize)]
+pub struct Role {
+    /// Charter, draft or shared document.
+    pub kind: RoleKind,
+    /// The community.
+    pub community: nous_core::record::CommunityId,
+    /// Its name.
+    pub community_name: String,
+    /// For a draft: the amendment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amendment: Option<nous_core::record::RecordId>,
+}
+
+/// What a document is to a community.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoleKind {
+    /// The community's charter.
+    Charter,
+    /// The draft of one of its amendments.
+    Draft,
+    /// A document shared with it (`community share`).
+    Shared,
 }
 
 /// What changed in a charter between two points of its history.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, anyhow, bail};
 use serde_json::json;
 
-use nous_api::documents::{ExportFormat, NewSection, Part, Reading};
+use nous_api::documents::{ExportFormat, NewSection, Part, Reading, RoleKind};
 use nous_api::{self as api, Documents, Env, Home};
 use nous_core::ImportOutcome;
 use nous_core::charter::{CharterDraft, SectionId};
@@ -290,7 +290,7 @@ fn charter_new(cx: &Context, args: NewArgs) -> anyhow::Result<()> {
 
 fn charter_list(cx: &Context) -> anyhow::Result<()> {
     let mut home = open(cx)?;
-    let docs = home.documents().list()?;
+    let docs = home.documents().list_with_roles()?;
     if cx.json {
         return output::json(&docs);
     }
@@ -299,24 +299,48 @@ fn charter_list(cx: &Context) -> anyhow::Result<()> {
     }
     let width = docs
         .iter()
-        .map(|d| d.id.to_string().len())
+        .map(|d| d.summary.id.to_string().len())
         .max()
         .unwrap_or(2);
     let changes = tr!("commands-column-changes");
     let changes_width = column(&changes, 7);
+    // What each document is to a community: `charter · Coop`.
+    let roles: Vec<String> = docs
+        .iter()
+        .map(|d| match &d.role {
+            Some(role) => {
+                let kind = match role.kind {
+                    RoleKind::Charter => tr!("commands-role-charter"),
+                    RoleKind::Draft => tr!("commands-role-draft"),
+                    RoleKind::Shared => tr!("commands-role-shared"),
+                };
+                clip(&format!("{kind} · {}", role.community_name), 28)
+            }
+            None => "—".to_owned(),
+        })
+        .collect();
+    let role_heading = tr!("commands-column-role");
+    let role_width = roles
+        .iter()
+        .chain([&role_heading])
+        .map(|r| r.chars().count())
+        .max()
+        .unwrap_or(4);
     let mut lines = vec![format!(
-        "{}  {}  {changes:>changes_width$}  {}",
+        "{}  {}  {}  {changes:>changes_width$}  {}",
         pad(&tr!("commands-column-id"), width),
         pad(&tr!("commands-column-title"), 36),
+        pad(&role_heading, role_width),
         tr!("commands-column-updated")
     )];
-    for doc in &docs {
+    for (doc, role) in docs.iter().zip(&roles) {
         lines.push(format!(
-            "{}  {}  {:>changes_width$}  {}",
-            pad(&doc.id.to_string(), width),
-            pad(&clip(&doc.meta.title, 36), 36),
-            doc.meta.changes,
-            output::time(doc.meta.updated_ms)
+            "{}  {}  {}  {:>changes_width$}  {}",
+            pad(&doc.summary.id.to_string(), width),
+            pad(&clip(&doc.summary.meta.title, 36), 36),
+            pad(role, role_width),
+            doc.summary.meta.changes,
+            output::time(doc.summary.meta.updated_ms)
         ));
     }
     output::text(&lines.join("\n"))

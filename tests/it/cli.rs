@@ -1065,3 +1065,82 @@ fn history_names_members() {
     let lines = other.run(&["history", "Brouillon"]).ok().to_owned();
     assert!(lines.contains("device "), "{lines}");
 }
+
+/// `charter list` says what each document is to the home's communities:
+/// the charter, an amendment's draft, a shared document, or nothing.
+#[test]
+fn charter_list_says_what_each_document_is() {
+    use crate::relay_support::{Member, found};
+    let alice = Member::new("Alice");
+    let doc = found(&alice, &[]);
+    let challenge = alice.json(&[
+        "challenge",
+        "Adhésion",
+        "--tension",
+        "Trop vague",
+        "--example",
+        "La dernière assemblée",
+    ])["record"]
+        .as_str()
+        .expect("record")
+        .to_owned();
+    let proposed = alice.json(&[
+        "amendment",
+        "propose",
+        &challenge,
+        "--title",
+        "Adhésion claire",
+        "--rationale",
+        "Dire les choses",
+    ]);
+    let draft = proposed["draft"].as_str().expect("draft").to_owned();
+    alice
+        .home
+        .charter("# Compte rendu\n\n## Jeudi\n\nOn s'est vus.\n");
+    alice
+        .run(&["community", "share", "Compte rendu", "--public"])
+        .ok();
+    alice
+        .home
+        .charter("# Brouillon perso\n\n## Idées\n\nRien.\n");
+    let listed = alice.json(&["charter", "list"]);
+    let role = |id: &str| -> serde_json::Value {
+        listed
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in {listed}"))["role"]
+            .clone()
+    };
+    assert_eq!(role(&doc)["kind"], "charter");
+    assert_eq!(role(&doc)["community_name"], "Coop");
+    assert_eq!(role(&draft)["kind"], "draft");
+    let by_title = |title: &str| -> serde_json::Value {
+        listed
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|d| d["title"] == title)
+            .unwrap_or_else(|| panic!("{title} not in {listed}"))["role"]
+            .clone()
+    };
+    assert_eq!(by_title("Compte rendu")["kind"], "shared");
+    assert!(by_title("Brouillon perso").is_null());
+    let text = alice.run(&["charter", "list"]).ok().to_owned();
+    assert!(
+        text.lines().next().expect("header").contains("ROLE"),
+        "{text}"
+    );
+    assert!(
+        text.contains("charter · Coop") && text.contains("draft · Coop"),
+        "{text}"
+    );
+    assert!(text.contains("shared · Coop"), "{text}");
+    let french = alice.home.run_in("fr", &["charter", "list"]);
+    let french = french.ok();
+    assert!(
+        french.contains("charte · Coop") && french.contains("brouillon · Coop"),
+        "{french}"
+    );
+}
