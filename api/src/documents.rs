@@ -195,29 +195,39 @@ impl Documents<'_> {
     pub fn list_with_roles(&self) -> Result<Vec<Listing>> {
         let docs = self.home.list()?;
         let (communities, _) = self.home.resolved_communities()?;
+        // Every document a community names, once (the first community to
+        // name it, and for it charter before draft before shared).
+        let mut roles: HashMap<DocId, Role> = HashMap::new();
+        for c in &communities {
+            let role = |kind, amendment| Role {
+                kind,
+                community: c.id,
+                community_name: c.state.name.clone(),
+                amendment,
+            };
+            let state = &c.state;
+            let named = std::iter::once((state.charter, role(RoleKind::Charter, None)))
+                .chain(
+                    state
+                        .amendments
+                        .values()
+                        .map(|a| (a.draft, role(RoleKind::Draft, Some(a.record)))),
+                )
+                .chain(
+                    state
+                        .documents
+                        .keys()
+                        .map(|doc| (*doc, role(RoleKind::Shared, None))),
+                );
+            for (doc, role) in named {
+                roles.entry(doc).or_insert(role);
+            }
+        }
         Ok(docs
             .into_iter()
-            .map(|summary| {
-                let id = summary.id;
-                let role = communities.iter().find_map(|c| {
-                    let state = &c.state;
-                    let (kind, amendment) = if state.charter == id {
-                        (RoleKind::Charter, None)
-                    } else if let Some(a) = state.amendments.values().find(|a| a.draft == id) {
-                        (RoleKind::Draft, Some(a.record))
-                    } else if state.documents.contains_key(&id) {
-                        (RoleKind::Shared, None)
-                    } else {
-                        return None;
-                    };
-                    Some(Role {
-                        kind,
-                        community: c.id,
-                        community_name: state.name.clone(),
-                        amendment,
-                    })
-                });
-                Listing { summary, role }
+            .map(|summary| Listing {
+                role: roles.get(&summary.id).cloned(),
+                summary,
             })
             .collect())
     }
@@ -600,10 +610,9 @@ impl Documents<'_> {
             if authors.contains_key(&device) {
                 continue;
             }
-            let name = communities.iter().find_map(|c| {
-                let member = c.state.devices.get(&device)?.member;
-                Some(c.state.members.get(&member)?.name.clone())
-            });
+            let name = communities
+                .iter()
+                .find_map(|c| Some(c.state.member_of(&device)?.name.clone()));
             if let Some(name) = name {
                 authors.insert(device, name);
             }

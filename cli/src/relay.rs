@@ -163,7 +163,9 @@ pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
 /// Why the sync did not finish, if it did not (`SyncReport::unfinished_reason`,
 /// in the user's language).
 fn unfinished(report: &SyncReport) -> Option<String> {
-    report.unfinished_reason()?;
+    if report.finished() {
+        return None;
+    }
     let mut parts: Vec<String> = report
         .failed
         .iter()
