@@ -230,11 +230,8 @@ impl Governance<'_> {
         };
         let mut items = Vec::new();
         for c in communities {
-            // This device's member: the member it is certified for, else
-            // itself (a founder's or applicant's first device).
-            let member = c.state.devices.get(&device).map_or(device, |d| d.member);
             items.extend(
-                nous_core::governance::todo(&c.state, &member, now)
+                nous_core::governance::todo_of_device(&c.state, &device, now)
                     .into_iter()
                     .map(|todo| TodoItem {
                         community: c.id,

@@ -43,7 +43,7 @@ pub use apply::phase_name;
 /// counts it against the history's integrity).
 pub const SIGNATURE_FAILS: &str = "signature does not verify";
 pub use tally::{Tally, method_name};
-pub use todo::{Todo, TodoKind, todo};
+pub use todo::{Todo, TodoKind, todo, todo_of_device};
 
 /// Milliseconds in a day, for rule deadlines.
 pub use crate::time::DAY_MS;

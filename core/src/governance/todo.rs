@@ -204,6 +204,17 @@ pub fn todo(state: &State, member: &PublicKey, now: u64) -> Vec<Todo> {
     sorted(items)
 }
 
+/// What awaits the member `device` acts for ([`todo`]): the member it is
+/// certified for, or itself when no community record names it (an
+/// applicant's device). A revoked device acts for nobody: nothing.
+pub fn todo_of_device(state: &State, device: &PublicKey, now: u64) -> Vec<Todo> {
+    match state.devices.get(device) {
+        Some(d) if d.revoked.is_some() => Vec::new(),
+        Some(d) => todo(state, &d.member, now),
+        None => todo(state, device, now),
+    }
+}
+
 fn title_of_proposal(state: &State, proposal: &super::ProposalState) -> String {
     match &proposal.kind {
         ProposalKind::Admission { applicant }

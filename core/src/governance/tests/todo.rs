@@ -1,7 +1,7 @@
 //! What awaits each member, read off the state as a story goes on.
 
 use super::*;
-use crate::governance::{TodoKind, todo};
+use crate::governance::{TodoKind, todo, todo_of_device};
 
 /// What awaits `name` now: (kind, subject) pairs, in the order given.
 fn awaits(w: &World, name: &str) -> Vec<(TodoKind, RecordId)> {
@@ -172,4 +172,27 @@ fn open_tensions_await_a_facilitator_and_dated_items_come_first() {
     // A member who left is asked nothing.
     w.ok("chloe", leave());
     assert!(awaits(&w, "chloe").is_empty());
+}
+
+#[test]
+fn a_device_sees_its_members_items_until_it_is_revoked() {
+    let mut w = World::coop();
+    w.ok("bob", certify("bob-laptop"));
+    let (_, am, _) = w.open_amendment("alice", &["s3"], 11);
+    let of = |w: &World, device: &str| -> Vec<(TodoKind, RecordId)> {
+        todo_of_device(&w.state(), &pk(device), w.clock)
+            .into_iter()
+            .map(|t| (t.kind, t.subject))
+            .collect()
+    };
+    assert_eq!(of(&w, "bob-laptop"), vec![(TodoKind::ReactAmendment, am)]);
+    assert_eq!(of(&w, "bob-laptop"), awaits(&w, "bob"));
+    w.ok("bob", revoke("bob-laptop"));
+    assert!(
+        of(&w, "bob-laptop").is_empty(),
+        "a revoked device acts for nobody"
+    );
+    assert_eq!(of(&w, "bob"), vec![(TodoKind::ReactAmendment, am)]);
+    // A device no record names: only what awaits it as an applicant.
+    assert!(of(&w, "stranger").is_empty());
 }
