@@ -453,12 +453,7 @@ impl SyncEngine {
         let ended = loop {
             let frame = tokio::select! {
                 frame = inbound.next() => frame,
-                () = out.kick.rung.notified() => {
-                    let reason = out.kick.reason();
-                    metrics.reject(reason);
-                    tracing::warn!(peer = %who.peer_id, reason, "relay: connection closed");
-                    break reason.replace('_', " ");
-                }
+                () = out.kick.rung.notified() => break kicked(&out, &metrics, &who.peer_id),
             };
             let Some(frame) = frame else {
                 break "closed by the client".to_owned();
@@ -506,7 +501,9 @@ impl SyncEngine {
                         Ask::Sync
                     };
                     let Some(held) = self.hold(&inflight, frame.len(), &out, &metrics).await else {
-                        break out.kick.reason().replace('_', " ");
+                        // Kicked while the frame waited for room: counted
+                        // and told like any other kick.
+                        break kicked(&out, &metrics, &who.peer_id);
                     };
                     (
                         doc,
@@ -525,7 +522,9 @@ impl SyncEngine {
                         continue;
                     }
                     let Some(held) = self.hold(&inflight, frame.len(), &out, &metrics).await else {
-                        break out.kick.reason().replace('_', " ");
+                        // Kicked while the frame waited for room: counted
+                        // and told like any other kick.
+                        break kicked(&out, &metrics, &who.peer_id);
                     };
                     (
                         doc,
@@ -1130,6 +1129,16 @@ async fn admit(
         detail: e.to_string(),
         evidence: None,
     })?
+}
+
+/// A connection the relay closes (a document task or a bound kicked it):
+/// the rejection counted under its reason and logged, and the reason in
+/// words for the end of the connection.
+fn kicked(out: &ClientOut, metrics: &Metrics, peer: &str) -> String {
+    let reason = out.kick.reason();
+    metrics.reject(reason);
+    tracing::warn!(peer = %peer, reason, "relay: connection closed");
+    reason.replace('_', " ")
 }
 
 /// Whether what would then wait in the document for a dependency stays
