@@ -346,6 +346,7 @@ impl Governance<'_> {
             name: name.to_owned(),
             college: college.to_owned(),
             motivation: motivation.to_owned(),
+            invitation: None,
         });
         self.act(&community, payload, Nothing {})
     }

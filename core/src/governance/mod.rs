@@ -177,6 +177,41 @@ pub struct Application {
     pub at: u64,
 }
 
+/// An invitation to apply and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvitationState {
+    /// The `invitation.issue` record.
+    pub record: RecordId,
+    /// The member who issued it.
+    pub by: PublicKey,
+    /// Its public key (the secret is the invitation text's).
+    pub key: PublicKey,
+    /// The college it invites to; none: any.
+    pub college: Option<String>,
+    /// When it expires (ms).
+    pub expires: u64,
+    /// How many applications it admits; none: no limit.
+    pub uses: Option<u32>,
+    /// The applications made with it, in canonical order.
+    pub used: Vec<RecordId>,
+    /// The `invitation.revoke` record, if revoked, and when (ms).
+    pub revoked: Option<(RecordId, u64)>,
+    /// When it was issued (ms).
+    pub at: u64,
+}
+
+impl InvitationState {
+    /// Whether it still admits an application signed at `now` (ms): not
+    /// revoked by then, not expired, uses left.
+    pub fn open_at(&self, now: u64) -> bool {
+        now < self.expires
+            && self.revoked.is_none_or(|(_, at)| at > now)
+            && self
+                .uses
+                .is_none_or(|uses| self.used.len() < uses as usize)
+    }
+}
+
 /// Whether a challenge can be answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "state")]
@@ -670,6 +705,9 @@ pub struct State {
     /// and the amendment drafts belong to the community without being
     /// listed here ([`State::document_access`] answers for all of them).
     pub documents: imbl::OrdMap<DocId, DocumentState>,
+    /// Invitations to apply (`invitation.issue`), by record.
+    #[serde(skip_serializing_if = "imbl::OrdMap::is_empty")]
+    pub invitations: imbl::OrdMap<RecordId, InvitationState>,
     /// Every record and its verdict, in canonical order, then the ones left
     /// out of the DAG by id.
     pub records: imbl::Vector<RecordOutcome>,

@@ -56,6 +56,60 @@ pub const MAX_KIND: usize = 32;
 pub const MAX_RECORD: usize =
     MAGIC.len() + 1 + MAX_KIND + 32 + 32 + 8 + 2 + 32 * MAX_PARENTS + 4 + MAX_PAYLOAD + 64;
 
+/// Prefix of what an invitation's key signs to prove an application holds it.
+pub const INVITATION_DOMAIN: &[u8] = b"nous/invitation/v1\0";
+
+/// What an invitation's key signs for an applicant: the domain, the
+/// community, the invitation record and the applicant's device key, so a
+/// proof is good for one applicant, one invitation, one community.
+pub fn invitation_proof_message(
+    community: &CommunityId,
+    invitation: &RecordId,
+    applicant: &PublicKey,
+) -> Vec<u8> {
+    let mut message = Vec::with_capacity(INVITATION_DOMAIN.len() + 96);
+    message.extend_from_slice(INVITATION_DOMAIN);
+    message.extend_from_slice(&community.0);
+    message.extend_from_slice(&invitation.0);
+    message.extend_from_slice(applicant.as_bytes());
+    message
+}
+
+/// The proof an applicant's record carries: the invitation `key`'s
+/// signature for `applicant` (hex).
+pub fn invitation_proof(
+    key: &DeviceKey,
+    community: &CommunityId,
+    invitation: &RecordId,
+    applicant: &PublicKey,
+) -> String {
+    hex::encode(
+        key.sign(&invitation_proof_message(community, invitation, applicant))
+            .0,
+    )
+}
+
+/// Whether `proof` is the invitation `key`'s signature for `applicant`.
+pub fn invitation_proof_holds(
+    key: &PublicKey,
+    community: &CommunityId,
+    invitation: &RecordId,
+    applicant: &PublicKey,
+    proof: &str,
+) -> bool {
+    let Ok(bytes) = hex::decode(proof) else {
+        return false;
+    };
+    let Ok(bytes) = <[u8; 64]>::try_from(bytes.as_slice()) else {
+        return false;
+    };
+    key.is_sound()
+        && key.verify(
+            &invitation_proof_message(community, invitation, applicant),
+            &Signature(bytes),
+        )
+}
+
 /// The id of a record: SHA-256 of its bytes. Written as 64 hex characters,
 /// abbreviated to 12 in tables.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

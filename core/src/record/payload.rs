@@ -93,6 +93,8 @@ kinds! {
     TensionUpdate(TensionUpdate) = "tension.update",
     Attest(Attest) = "content.attest",
     DocumentShare(DocumentShare) = "document.share",
+    Invite(Invite) = "invitation.issue",
+    RevokeInvitation(RevokeInvitation) = "invitation.revoke",
 }
 
 impl Serialize for Kind {
@@ -324,6 +326,53 @@ pub struct Apply {
     pub college: String,
     /// Why they apply.
     pub motivation: String,
+    /// The invitation they apply with, if any (absent in applications
+    /// brought by hand, and in every application written before
+    /// invitations existed: the field is left out when empty, so their
+    /// bytes are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<Invited>,
+}
+
+/// An application's invitation: the `invitation.issue` record, and the
+/// proof that the applicant holds the invitation's secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invited {
+    /// The `invitation.issue` record.
+    pub id: RecordId,
+    /// The invitation key's signature over
+    /// [`crate::record::invitation_proof_message`] (hex, 64 bytes).
+    pub proof: String,
+}
+
+/// `invitation.issue`: a member invites whoever holds the invitation's
+/// secret to apply. The secret travels in the invitation text (never in a
+/// record); the record carries its public key, so anyone can check an
+/// application's proof offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invite {
+    /// The invitation's public key.
+    pub key: PublicKey,
+    /// The college the invited applicant joins; none: any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub college: Option<String>,
+    /// When it expires (ms since the Unix epoch): an application signed at
+    /// or after this time is refused.
+    pub expires: u64,
+    /// How many applications it admits; none: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<u32>,
+}
+
+/// `invitation.revoke`: a member withdraws an invitation; applications
+/// signed after it are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeInvitation {
+    /// The `invitation.issue` record.
+    pub invitation: RecordId,
 }
 
 /// `member.sign-charter`: an admitted applicant signs the charter in force,

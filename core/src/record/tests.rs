@@ -134,6 +134,7 @@ fn forge(author: [u8; 32], timestamp: u64, sign: impl FnOnce(&[u8]) -> [u8; 64])
                 name: "Mallory".into(),
                 college: "staff".into(),
                 motivation: "trust me".into(),
+                invitation: None,
             }),
         },
     )

@@ -845,6 +845,7 @@ mod tests {
                 name: "Dora".into(),
                 college: "users".into(),
                 motivation: "I shop here".into(),
+                invitation: None,
             }),
         );
         chain.add(

@@ -41,6 +41,9 @@ impl Fold {
         require(!pending, || {
             "this device already has an open application".into()
         })?;
+        if let Some(invited) = &apply.invitation {
+            self.use_invitation(i, record, apply, invited)?;
+        }
         self.state.applications.insert(
             id,
             Application {

@@ -20,6 +20,7 @@
 mod amendments;
 mod decisions;
 mod documents;
+mod invitations;
 mod membership;
 mod tensions;
 
@@ -680,6 +681,8 @@ impl Fold {
             Payload::TensionUpdate(update) => self.tension_update(i, &record, update),
             Payload::Attest(attest) => self.attest(i, &record, attest),
             Payload::DocumentShare(share) => self.share_document(i, &record, share),
+            Payload::Invite(invite) => self.invite(i, &record, invite),
+            Payload::RevokeInvitation(revoke) => self.revoke_invitation(i, &record, revoke),
         }
     }
 
@@ -1113,6 +1116,7 @@ fn initial_state(community: CommunityId, genesis: &Genesis, record: &Record) -> 
         }],
         attestations: imbl::Vector::new(),
         documents: imbl::OrdMap::new(),
+        invitations: imbl::OrdMap::new(),
         records: imbl::Vector::new(),
         heads: Vec::new(),
     }

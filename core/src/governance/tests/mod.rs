@@ -436,6 +436,7 @@ fn apply(name: &str, college: &str) -> Payload {
         name: name.into(),
         college: college.into(),
         motivation: "I want to learn".into(),
+        invitation: None,
     })
 }
 
@@ -556,6 +557,7 @@ mod decisions;
 mod delivery;
 mod documents;
 mod incremental;
+mod invitations;
 mod names;
 mod scenarios;
 mod tamper;

@@ -1,0 +1,142 @@
+//! Invitations: a member invites whoever holds an invitation's secret to
+//! apply (`invitation.issue`), and may withdraw it (`invitation.revoke`).
+//! An application made with one (`member.apply` naming it) must build on
+//! it, prove it holds its secret (a signature by the invitation's key over
+//! the community, the invitation and the applicant's device), ask for its
+//! college if it names one, and come before its expiry, its revocation
+//! and its last use. The times are the records' own: the relay, which
+//! lets an invited applicant in, checks its own clock as well.
+
+use super::*;
+use crate::record::{Apply, Invite, Invited, RevokeInvitation};
+
+impl Fold {
+    /// `invitation.issue`: a member in good standing invites.
+    pub(super) fn invite(&mut self, i: usize, record: &Record, invite: &Invite) -> Check {
+        let author = self.active_member(i)?;
+        require(invite.key.is_sound(), || {
+            "the invitation key is not a sound ed25519 key".into()
+        })?;
+        if let Some(college) = &invite.college {
+            require(self.state.colleges.iter().any(|c| &c.id == college), || {
+                format!("there is no college `{college}`")
+            })?;
+        }
+        require(invite.expires > record.timestamp(), || {
+            "an invitation must expire after it is issued".into()
+        })?;
+        require(invite.uses != Some(0), || {
+            "an invitation must admit at least one application".into()
+        })?;
+        self.state.invitations.insert(
+            record.id(),
+            InvitationState {
+                record: record.id(),
+                by: author.member,
+                key: invite.key,
+                college: invite.college.clone(),
+                expires: invite.expires,
+                uses: invite.uses,
+                used: Vec::new(),
+                revoked: None,
+                at: record.timestamp(),
+            },
+        );
+        Ok(())
+    }
+
+    /// `invitation.revoke`: a member in good standing withdraws an
+    /// invitation; applications signed from then on are refused.
+    pub(super) fn revoke_invitation(
+        &mut self,
+        i: usize,
+        record: &Record,
+        revoke: &RevokeInvitation,
+    ) -> Check {
+        self.active_member(i)?;
+        self.reference(i, &revoke.invitation, "invitation")?;
+        let invitation = self
+            .state
+            .invitations
+            .get(&revoke.invitation)
+            .ok_or_else(|| format!("{} is not an invitation", revoke.invitation.short()))?;
+        require(invitation.revoked.is_none(), || {
+            "the invitation is already revoked".into()
+        })?;
+        let mut invitation = invitation.clone();
+        invitation.revoked = Some((record.id(), record.timestamp()));
+        self.state.invitations.insert(revoke.invitation, invitation);
+        Ok(())
+    }
+
+    /// The invitation an application names, if it names one: it must hold
+    /// for this applicant at the application's time. Counts the use: an
+    /// invitation of `n` uses admits the first `n` applications that prove
+    /// it (by date, depth, id), even one refused for another reason.
+    pub(super) fn use_invitation(
+        &mut self,
+        i: usize,
+        record: &Record,
+        apply: &Apply,
+        invited: &Invited,
+    ) -> Check {
+        let inv_at = self.reference(i, &invited.id, "invitation")?;
+        let mut invitation = self
+            .state
+            .invitations
+            .get(&invited.id)
+            .cloned()
+            .ok_or_else(|| format!("{} is not an invitation", invited.id.short()))?;
+        require(
+            crate::record::invitation_proof_holds(
+                &invitation.key,
+                &record.community(),
+                &invited.id,
+                &record.author(),
+                &invited.proof,
+            ),
+            || "the invitation proof does not hold for this device".into(),
+        )?;
+        let at = record.timestamp();
+        require(at < invitation.expires, || "the invitation has expired".into())?;
+        require(invitation.revoked.is_none_or(|(_, r)| r > at), || {
+            "the invitation was revoked".into()
+        })?;
+        if let Some(uses) = invitation.uses {
+            // The uses go to the first applications that prove the
+            // invitation, in the order that does not depend on the
+            // tie-break (date, depth, id): two concurrent applications on
+            // a last use get the same verdicts on every peer, whatever
+            // order the replay met them in.
+            let (key, expires) = (invitation.key, invitation.expires);
+            let mine = self.dag.causal_key(i);
+            let community = record.community();
+            let before = (0..self.dag.order.len())
+                .filter(|&j| j != i && self.dag.causal_key(j) < mine)
+                .filter(|&j| {
+                    let other = &self.dag.order[j];
+                    matches!(other.payload(), Payload::Apply(Apply { invitation: Some(theirs), .. })
+                        if theirs.id == invited.id
+                            && other.timestamp() < expires
+                            && crate::record::invitation_proof_holds(
+                                &key, &community, &invited.id, &other.author(), &theirs.proof,
+                            ))
+                })
+                .collect::<Vec<usize>>()
+                .into_iter()
+                .filter(|&j| self.builds_on(j, inv_at))
+                .count();
+            require(before < uses as usize, || {
+                "the invitation has been used as many times as it allows".into()
+            })?;
+        }
+        if let Some(college) = &invitation.college {
+            require(&apply.college == college, || {
+                format!("the invitation is for college `{college}`")
+            })?;
+        }
+        invitation.used.push(record.id());
+        self.state.invitations.insert(invited.id, invitation);
+        Ok(())
+    }
+}
