@@ -21,6 +21,7 @@ mod error;
 pub mod events;
 pub mod governance;
 mod home;
+pub mod invitations;
 pub mod keyfile;
 pub mod relays;
 pub mod sync;

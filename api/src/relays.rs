@@ -48,6 +48,23 @@ pub fn pin(home: &Path, relay: &str, key: PublicKey) -> Result<PublicKey> {
     }
 }
 
+/// The relays this home has pinned (their `ws://` URLs), in order.
+pub fn known(home: &Path) -> Result<Vec<String>> {
+    let path = home.join(RELAYS_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let known: BTreeMap<String, String> = serde_json::from_slice(&bytes)
+                .map_err(|e| Error::InvalidInput(format!("{} is damaged: {e}", path.display())))?;
+            Ok(known.into_keys().collect())
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(reason) => Err(Error::Io {
+            path: path.display().to_string(),
+            reason,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use nous_core::DeviceKey;

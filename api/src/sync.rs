@@ -134,7 +134,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         })
 }
 
-fn device_key(home: &Path) -> Result<DeviceKey> {
+pub(crate) fn device_key(home: &Path) -> Result<DeviceKey> {
     let path = home.join(crate::KEY_FILE);
     if !path.exists() {
         return Err(Error::NotInitialised(home.display().to_string()));
@@ -142,9 +142,14 @@ fn device_key(home: &Path) -> Result<DeviceKey> {
     Ok(crate::keyfile::read(&path)?)
 }
 
+/// Run `future` on a runtime of its own (the facade's calls block).
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> Result<F::Output> {
+    Ok(runtime()?.block_on(future))
+}
+
 /// The relay's key, fetched and checked against (or pinned as) the one
 /// this home knows.
-async fn relay_key(home: &Path, url: &RelayUrl) -> Result<PublicKey> {
+pub(crate) async fn relay_key(home: &Path, url: &RelayUrl) -> Result<PublicKey> {
     let key = url
         .fetch_id(CONNECT_TIMEOUT)
         .await
@@ -209,6 +214,7 @@ impl Home {
             let mut plan = SyncPlan::new(self, docs)?;
             session::host_founded(&transport, &plan).await?;
             let narrowed = session::narrow(&transport, &mut plan, true).await?;
+            let applications = crate::invitations::take_pending(self, &narrowed.pending);
             let exchanged = if plan.docs.is_empty() && plan.ledgers.is_empty() {
                 Exchanged::default()
             } else {
@@ -223,7 +229,7 @@ impl Home {
             unavailable.extend(narrowed.unavailable);
             Ok(SyncReport {
                 relay: transport.describe(),
-                new_records: exchanged.new_records,
+                new_records: exchanged.new_records + applications,
                 unchanged: narrowed.unchanged,
                 documents,
                 unavailable,
@@ -408,7 +414,8 @@ impl Live {
             let mut home = self.open()?;
             let mut plan = SyncPlan::new(&mut home, &self.docs)?;
             session::host_founded(&transport, &plan).await?;
-            session::narrow(&transport, &mut plan, false).await?;
+            let narrowed = session::narrow(&transport, &mut plan, false).await?;
+            crate::invitations::take_pending(&mut home, &narrowed.pending);
             let client = transport.connect(plan.initial.clone()).await?;
             let exchanged = session::exchange(&client, &mut home, &plan, &mut |_, _| {}).await?;
             taken_in(&mut home, &exchanged)?;

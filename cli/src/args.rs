@@ -91,6 +91,9 @@ pub enum Command {
     /// Run a relay: automerge-repo sync over WebSocket for the communities
     /// it hosts, with device authentication and access from their records.
     Serve(nous_sync_server::cli::ServeArgs),
+    /// Join a community with an invitation: read its charter, rules and
+    /// colleges through the relay the invitation names, and apply.
+    Join(JoinArgs),
     /// Sync with a relay: once, or live with --watch.
     Sync(crate::relay::SyncArgs),
     /// Print a short-lived token proving this device to a relay (for
@@ -126,6 +129,61 @@ pub enum CommunityCommand {
     Rules(CommunityArg),
     /// List the communities this home knows.
     List,
+    /// Invite someone to apply: a signed invitation published to the relay,
+    /// printed as a text, an `nous:` link and a QR code to hand over. Whoever
+    /// holds the link may read the charter in force, the rules and the
+    /// colleges through the relay and apply (`nous join`); members decide.
+    Invite(CommunityInviteArgs),
+    /// Revoke an invitation: applications made with it from now on are
+    /// refused, by the relay and by governance.
+    Uninvite(CommunityUninviteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CommunityInviteArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The relay the invited reach the community through (ws://HOST:PORT).
+    /// Default: the only relay this home knows.
+    #[arg(long, value_name = "URL")]
+    pub relay: Option<String>,
+    /// The college the invited person joins. Default: the one they choose.
+    #[arg(long)]
+    pub college: Option<String>,
+    /// How long the invitation holds: minutes, hours or days (`30m`, `12h`,
+    /// `7d`).
+    #[arg(long, value_name = "DURATION", default_value = "7d")]
+    pub expires: String,
+    /// How many applications it admits. Default: 1.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub uses: u32,
+    /// Print no QR code.
+    #[arg(long)]
+    pub no_qr: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CommunityUninviteArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The invitation (its record id or an unambiguous prefix).
+    pub invitation: String,
+}
+
+/// `nous join`.
+#[derive(Debug, Args)]
+pub struct JoinArgs {
+    /// The invitation: its `nous:invite/…` link.
+    pub invitation: String,
+    /// Your name, as members will see it.
+    #[arg(long)]
+    pub name: String,
+    /// The college you ask to join. Default: the invitation's, or the only one.
+    #[arg(long)]
+    pub college: Option<String>,
+    /// Why you apply.
+    #[arg(long, default_value = "")]
+    pub motivation: String,
 }
 
 /// The community subcommands about what it holds. One variant of

@@ -76,6 +76,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             CommunityCommand::Show(args) => gov::community_show(&cx, args),
             CommunityCommand::Rules(args) => gov::community_rules(&cx, args),
             CommunityCommand::List => gov::community_list(&cx),
+            CommunityCommand::Invite(args) => crate::invite::invite(&cx, &args),
+            CommunityCommand::Uninvite(args) => crate::invite::uninvite(&cx, &args),
         },
         Command::Member(command) => match command {
             MemberCommand::Apply(args) => gov::member_apply(&cx, args),
@@ -117,6 +119,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(args) => gov::verify(&cx, args),
         Command::Todo(arg) => crate::todo::todo(&cx, &arg),
         Command::Serve(args) => crate::relay::serve(&cx, &args),
+        Command::Join(args) => crate::invite::join(&cx, &args),
         Command::Sync(args) => crate::relay::sync(&cx, &args),
         Command::Token(args) => crate::relay::issue_token(&cx, &args),
     }

@@ -111,6 +111,18 @@ impl Community {
         })
     }
 
+    /// An invitation named by its record id or a prefix.
+    pub fn invitation_by_ref(&self, text: &str) -> Result<RecordId> {
+        let id = self.record_by_ref(text)?;
+        if !self.state.invitations.contains_key(&id) {
+            return Err(Error::WrongKind {
+                id,
+                what: "an invitation",
+            });
+        }
+        Ok(id)
+    }
+
     /// An application named by its record id or a prefix.
     pub fn application_by_ref(&self, text: &str) -> Result<RecordId> {
         let id = self.record_by_ref(text)?;

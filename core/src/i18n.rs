@@ -41,6 +41,7 @@ const EN: &[(&str, &str)] = &[
     ),
     ("demo.ftl", include_str!("../locales/en/demo.ftl")),
     ("report.ftl", include_str!("../locales/en/report.ftl")),
+    ("invite.ftl", include_str!("../locales/en/invite.ftl")),
 ];
 const FR: &[(&str, &str)] = &[
     ("messages.ftl", include_str!("../locales/fr/messages.ftl")),
@@ -51,6 +52,7 @@ const FR: &[(&str, &str)] = &[
     ),
     ("demo.ftl", include_str!("../locales/fr/demo.ftl")),
     ("report.ftl", include_str!("../locales/fr/report.ftl")),
+    ("invite.ftl", include_str!("../locales/fr/invite.ftl")),
     ("help.ftl", include_str!("../locales/fr/help.ftl")),
 ];
 

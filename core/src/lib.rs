@@ -68,6 +68,7 @@ pub mod history;
 pub mod i18n;
 pub mod identity;
 pub mod ids;
+pub mod invitation;
 pub mod ledger;
 pub mod markdown;
 pub mod names;

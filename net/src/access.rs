@@ -153,6 +153,58 @@ struct View {
     known: BTreeSet<PublicKey>,
     claims: BTreeMap<DocId, DocAccess>,
     attested: HashSet<(PublicKey, ChangeHash)>,
+    /// Devices of admitted applicants who have not signed yet: they read
+    /// and write the ledger (to sign the charter), nothing else.
+    admitted: BTreeSet<PublicKey>,
+    /// What an invited applicant may read, and the invitations.
+    welcome: Arc<Welcome>,
+}
+
+/// What the relay tells an invited applicant: exactly what an applicant
+/// may read (the community's name, colleges and rules, the charter in
+/// force), and the signed records that let it check the invitation.
+#[derive(Debug, Clone)]
+pub struct Welcome {
+    /// The community.
+    pub community: CommunityId,
+    /// Its name.
+    pub name: String,
+    /// Its colleges.
+    pub colleges: Vec<nous_core::record::College>,
+    /// Its rules.
+    pub rules: nous_core::record::Rules,
+    /// The charter and the version in force.
+    pub charter: DocId,
+    /// The version in force.
+    pub in_force: governance::VersionEntry,
+    /// The genesis record.
+    pub genesis: Option<Record>,
+    /// Invitations and their records.
+    pub invitations: BTreeMap<nous_core::record::RecordId, (governance::InvitationState, Record)>,
+    /// Applications made with an invitation that members have still to
+    /// decide: handed to members' devices (`/status`), which write them
+    /// into the ledger.
+    pub pending: Vec<Record>,
+}
+
+/// Why an invited applicant is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JoinRefused {
+    /// No such community here, or no such invitation in it.
+    #[error("no such invitation on this relay")]
+    Unknown,
+    /// The invitation expired, was revoked or is used up.
+    #[error("the invitation is no longer valid (expired, revoked or used up)")]
+    Closed,
+    /// The proof does not hold for this device.
+    #[error("the invitation proof does not hold for this device")]
+    Proof,
+    /// The application is not one this device may bring with it.
+    #[error("{0}")]
+    Application(String),
+    /// The store failed.
+    #[error("{0}")]
+    Store(String),
 }
 
 #[derive(Debug, Default)]
@@ -268,11 +320,14 @@ impl Registry {
     pub fn access(&self, doc: &DocId, device: Option<&PublicKey>) -> Access {
         let inner = self.read();
         if let Some(community) = inner.ledgers.get(doc) {
-            let writer = inner
-                .communities
-                .get(community)
-                .zip(device)
-                .is_some_and(|(view, device)| view.writers.contains(device));
+            let writer =
+                inner
+                    .communities
+                    .get(community)
+                    .zip(device)
+                    .is_some_and(|(view, device)| {
+                        view.writers.contains(device) || view.admitted.contains(device)
+                    });
             return if writer {
                 Access::Write
             } else {
@@ -429,11 +484,47 @@ impl Registry {
             .attested_changes()
             .map(|(device, _, hash)| (*device, *hash))
             .collect();
+        let by_id: HashMap<nous_core::record::RecordId, &Record> =
+            records.iter().map(|r| (r.id(), r)).collect();
+        let invitations = state
+            .invitations
+            .iter()
+            .filter_map(|(id, held)| Some((*id, (held.clone(), (*by_id.get(id)?).clone()))))
+            .collect();
+        let pending = state
+            .applications
+            .values()
+            .filter(|a| a.state == governance::ApplicationState::Pending)
+            .filter_map(|a| by_id.get(&a.record))
+            .filter(|r| {
+                matches!(r.payload(), nous_core::record::Payload::Apply(apply) if apply.invitation.is_some())
+            })
+            .map(|r| (*r).clone())
+            .collect();
+        let welcome = Welcome {
+            community: *community,
+            name: state.name.clone(),
+            colleges: state.colleges.clone(),
+            rules: state.rules.clone(),
+            charter: state.charter,
+            in_force: state.in_force().clone(),
+            genesis: by_id.get(community).map(|r| (*r).clone()),
+            invitations,
+            pending,
+        };
+        let admitted = state
+            .applications
+            .values()
+            .filter(|a| a.state == governance::ApplicationState::Admitted)
+            .map(|a| a.applicant)
+            .collect();
         let view = View {
             writers: state.writer_devices_at(crate::now_ms()),
             known: state.known_devices(),
             claims: state.claimed_documents(),
             attested,
+            admitted,
+            welcome: Arc::new(welcome),
         };
         let ledger_id = ledger::doc_id(community);
         // The claims nobody holds yet, and what the store says of them
@@ -502,6 +593,113 @@ impl Registry {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(actor)
             .is_some_and(|device| devices.contains(device))
+    }
+
+    /// What an invited applicant may read of `community`, once its
+    /// invitation holds for `device` at `now` (ms): `proof` is the
+    /// invitation key's signature for this device.
+    pub fn welcome(
+        &self,
+        community: &CommunityId,
+        invitation: &nous_core::record::RecordId,
+        device: &PublicKey,
+        proof: &str,
+        now: u64,
+    ) -> Result<Arc<Welcome>, JoinRefused> {
+        let welcome = self
+            .read()
+            .communities
+            .get(community)
+            .map(|view| Arc::clone(&view.welcome))
+            .ok_or(JoinRefused::Unknown)?;
+        let (held, _) = welcome
+            .invitations
+            .get(invitation)
+            .ok_or(JoinRefused::Unknown)?;
+        if !held.open_at(now) {
+            self.metrics.reject("invitation_closed");
+            return Err(JoinRefused::Closed);
+        }
+        if !nous_core::record::invitation_proof_holds(
+            &held.key, community, invitation, device, proof,
+        ) {
+            self.metrics.reject("invitation_proof");
+            return Err(JoinRefused::Proof);
+        }
+        Ok(welcome)
+    }
+
+    /// Take an invited applicant's application (sent by `device`, its
+    /// author): it must name an invitation open at `now` with a proof for
+    /// this device, and governance must accept it as the next record.
+    /// Stored with the community's records; members' devices write it into
+    /// the ledger ([`Registry::pending_for`]).
+    pub fn take_application(
+        &self,
+        record: Record,
+        device: &PublicKey,
+        now: u64,
+    ) -> Result<nous_core::record::RecordId, JoinRefused> {
+        let community = record.community();
+        let nous_core::record::Payload::Apply(apply) = record.payload() else {
+            return Err(JoinRefused::Application("not an application".into()));
+        };
+        let Some(invited) = &apply.invitation else {
+            return Err(JoinRefused::Application(
+                "an application through a relay must name its invitation".into(),
+            ));
+        };
+        if record.author() != *device {
+            return Err(JoinRefused::Application(
+                "the application is signed by another device".into(),
+            ));
+        }
+        self.welcome(&community, &invited.id, device, &invited.proof, now)?;
+        record
+            .verify_signature()
+            .map_err(|e| JoinRefused::Application(e.to_string()))?;
+        let mut records = {
+            let engine = self
+                .engine
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            engine
+                .records(&community)
+                .map_err(|e| JoinRefused::Store(e.to_string()))?
+        };
+        let id = record.id();
+        if records.iter().any(|r| r.id() == id) {
+            return Ok(id);
+        }
+        records.push(record.clone());
+        // The stored records were verified when they came in.
+        let options = ResolveOptions {
+            check_signatures: false,
+            ..ResolveOptions::default()
+        };
+        let state = governance::resolve(community, &records, options)
+            .map_err(|e| JoinRefused::Store(e.to_string()))?;
+        match state.verdict(&id) {
+            Some(governance::Verdict::Accepted) => {}
+            Some(governance::Verdict::Rejected(reason) | governance::Verdict::Pending(reason)) => {
+                return Err(JoinRefused::Application(reason.clone()));
+            }
+            None => return Err(JoinRefused::Application("not judged".into())),
+        }
+        self.add_records(&community, &[record])
+            .map_err(|e| JoinRefused::Store(e.to_string()))?;
+        Ok(id)
+    }
+
+    /// Invited applications still to decide in `community`, for a device
+    /// that writes its ledger (none for anyone else).
+    pub fn pending_for(&self, community: &CommunityId, device: &PublicKey) -> Vec<Record> {
+        self.read()
+            .communities
+            .get(community)
+            .filter(|view| view.writers.contains(device))
+            .map(|view| view.welcome.pending.clone())
+            .unwrap_or_default()
     }
 
     /// Whether `community` is hosted here.

@@ -21,6 +21,11 @@ pub struct Status {
     pub differ: serde_json::Map<String, serde_json::Value>,
     /// Per document asked, in order: readable and already the same.
     pub same: Vec<bool>,
+    /// Applications invited applicants left with the relay, for the
+    /// ledgers asked about that this device writes (record bytes): the
+    /// device writes them into its replica, which carries them to every
+    /// member.
+    pub pending: Vec<Vec<u8>>,
 }
 
 /// Where a relay is.
@@ -175,10 +180,72 @@ impl RelayUrl {
                     .is_some_and(|byte| byte & (1 << (i % 8)) != 0)
             })
             .collect();
+        let pending = value
+            .get("pending")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|v| hex::decode(v.as_str()?).ok())
+            .collect();
         Ok(Status {
             differ: differ.clone(),
             same,
+            pending,
         })
+    }
+
+    /// `POST /join` with an invited applicant's token: what it may read
+    /// of the community (JSON), or the relay's one-line refusal.
+    pub async fn join(
+        &self,
+        token: &str,
+        ask: &serde_json::Value,
+        timeout: Duration,
+    ) -> Result<Result<serde_json::Value, String>, DiscoverError> {
+        let body = ask.to_string();
+        let (status, text) = self.call("/join", token, body.as_bytes(), timeout).await?;
+        if status != 200 {
+            return Ok(Err(text.trim().to_owned()));
+        }
+        serde_json::from_str(&text)
+            .map(Ok)
+            .map_err(|e| DiscoverError::Unreachable {
+                url: self.websocket(),
+                detail: e.to_string(),
+            })
+    }
+
+    /// `POST /join/apply`: an invited applicant's application (record
+    /// bytes); the relay's one-line refusal if it does not take it.
+    pub async fn join_apply(
+        &self,
+        token: &str,
+        record: &[u8],
+        timeout: Duration,
+    ) -> Result<Result<(), String>, DiscoverError> {
+        let (status, text) = self.call("/join/apply", token, record, timeout).await?;
+        Ok(if status == 201 {
+            Ok(())
+        } else {
+            Err(text.trim().to_owned())
+        })
+    }
+
+    async fn call(
+        &self,
+        path: &str,
+        token: &str,
+        body: &[u8],
+        timeout: Duration,
+    ) -> Result<(u16, String), DiscoverError> {
+        let fail = |detail: String| DiscoverError::Unreachable {
+            url: self.websocket(),
+            detail,
+        };
+        tokio::time::timeout(timeout, self.request("POST", path, Some(token), body))
+            .await
+            .map_err(|_| fail("timed out".into()))?
+            .map_err(|e| fail(e.to_string()))
     }
 
     /// A plain HTTP/1.1 GET, body as text (small answers only).

@@ -322,6 +322,9 @@ pub struct Narrowed {
     pub unavailable: Vec<DocId>,
     /// Documents it already has exactly as this side has them.
     pub unchanged: usize,
+    /// Applications invited applicants left with the other side, for
+    /// ledgers this device writes (record bytes; [`crate::discover::Status`]).
+    pub pending: Vec<Vec<u8>>,
 }
 
 /// Ask which documents of the plan this device may have and what heads the
@@ -351,7 +354,10 @@ pub async fn narrow(
         })
         .collect();
     let status = transport.status(&query).await?;
-    let mut narrowed = Narrowed::default();
+    let mut narrowed = Narrowed {
+        pending: status.pending.clone(),
+        ..Narrowed::default()
+    };
     let mut wanted = BTreeSet::new();
     for (i, doc) in asked.iter().enumerate() {
         let same = status.same.get(i).copied().unwrap_or(false);

@@ -60,6 +60,7 @@ struct Shared {
     registry: Arc<Registry>,
     relay: PublicKey,
     max_frame_bytes: usize,
+    chunks: Arc<dyn ChunkStore>,
 }
 
 /// A running relay.
@@ -135,6 +136,7 @@ impl Relay {
         let relay_peer = format!("nous-relay-{id}");
         let limits = config.guard_limits();
         let store: Arc<dyn ChunkStore> = Arc::new(chunks.clone());
+        let held = store.clone();
         let guard = Arc::new(Guard::new(
             registry.clone(),
             store.clone(),
@@ -159,6 +161,7 @@ impl Relay {
             registry,
             relay: id,
             max_frame_bytes: config.max_frame_bytes,
+            chunks: held,
         });
         let app = Router::new()
             .route("/", get(websocket))
@@ -168,6 +171,15 @@ impl Relay {
             .route(
                 "/register",
                 axum::routing::post(register).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+            )
+            .route(
+                "/join",
+                axum::routing::post(join).layer(DefaultBodyLimit::max(64 << 10)),
+            )
+            .route(
+                "/join/apply",
+                axum::routing::post(join_apply)
+                    .layer(DefaultBodyLimit::max(nous_core::record::MAX_RECORD)),
             )
             .route(
                 "/status",
@@ -407,12 +419,171 @@ async fn status(
             }),
         );
     }
-    let body = serde_json::json!({ "docs": out, "same": hex::encode(same) });
+    // Applications invited applicants left here, for the ledgers this
+    // device writes: it writes them into its replica, and the ledger
+    // carries them to every member.
+    let mut pending = Vec::new();
+    for doc in &docs {
+        if let nous_net::access::DocKind::Ledger(community) = shared.registry.kind(doc) {
+            pending.extend(
+                shared
+                    .registry
+                    .pending_for(&community, &device)
+                    .iter()
+                    .map(|r| hex::encode(r.bytes())),
+            );
+        }
+    }
+    let body = serde_json::json!({ "docs": out, "same": hex::encode(same), "pending": pending });
     (
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )
         .into_response()
+}
+
+/// `POST /join`: an invited applicant's device (its token) shows its
+/// invitation — `{"community", "invitation", "proof"}` (hex) — and gets
+/// what an applicant may read: the community's name, colleges and rules,
+/// the charter and the version in force, and the signed genesis and
+/// invitation records to check them against. Nothing else of the
+/// community is disclosed; a refusal says only why.
+async fn join(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let who = match authenticate(&shared, &query, &headers) {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Ask {
+        community: String,
+        invitation: String,
+        proof: String,
+    }
+    let ask: Ask = match serde_json::from_slice(&body) {
+        Ok(ask) => ask,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("bad request: {e}\n")).into_response(),
+    };
+    let (Ok(community), Ok(invitation)) = (
+        ask.community.parse::<nous_core::record::CommunityId>(),
+        ask.invitation.parse::<nous_core::record::RecordId>(),
+    ) else {
+        return (StatusCode::BAD_REQUEST, "bad community or invitation id\n").into_response();
+    };
+    let welcome = match shared.registry.welcome(
+        &community,
+        &invitation,
+        &who.device,
+        &ask.proof,
+        crate::now_ms(),
+    ) {
+        Ok(welcome) => welcome,
+        Err(refused) => return join_refused(&refused),
+    };
+    let Some((_, invitation_record)) = welcome.invitations.get(&invitation) else {
+        return join_refused(&nous_net::access::JoinRefused::Unknown);
+    };
+    let chunks = shared.chunks.clone();
+    let charter = welcome.charter;
+    let document = tokio::task::spawn_blocking(move || {
+        let stored: Vec<u8> = chunks
+            .scan(&format!("{charter}/"))
+            .into_iter()
+            .flat_map(|(_, value)| value)
+            .collect();
+        let mut doc = automerge::Automerge::new();
+        nous_core::guard::apply_in_place(
+            &mut doc,
+            &stored,
+            &nous_core::guard::Limits::local_store(),
+        )
+        .ok()
+        .map(|_| doc.save())
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or_default();
+    let mut records = Vec::new();
+    if let Some(genesis) = &welcome.genesis {
+        records.push(hex::encode(genesis.bytes()));
+    }
+    records.push(hex::encode(invitation_record.bytes()));
+    tracing::info!(community = %community.short(), "relay: an invited applicant came in");
+    let body = serde_json::json!({
+        "community": community.to_string(),
+        "name": welcome.name,
+        "colleges": welcome.colleges,
+        "rules": welcome.rules,
+        "charter": welcome.charter.to_string(),
+        "version": {
+            "number": welcome.in_force.number,
+            "hash": welcome.in_force.hash,
+            "heads": welcome.in_force.heads,
+        },
+        "records": records,
+        "document": hex::encode(document),
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// `POST /join/apply`: an invited applicant's device sends its signed
+/// `member.apply` record (the body, as bytes). The relay keeps it when its
+/// invitation holds for that device and governance accepts it; members'
+/// devices then receive it with `/status` and write it into the ledger.
+async fn join_apply(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let who = match authenticate(&shared, &query, &headers) {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    let record = match nous_core::record::Record::decode(&body) {
+        Ok(record) => record,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
+    };
+    let registry = shared.registry.clone();
+    let device = who.device;
+    let taken = tokio::task::spawn_blocking(move || {
+        registry.take_application(record, &device, crate::now_ms())
+    })
+    .await;
+    match taken {
+        Ok(Ok(id)) => {
+            tracing::info!("relay: an invited applicant applied");
+            (
+                StatusCode::CREATED,
+                [(header::CONTENT_TYPE, "application/json")],
+                serde_json::json!({ "application": id.to_string() }).to_string(),
+            )
+                .into_response()
+        }
+        Ok(Err(refused)) => join_refused(&refused),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "apply failed\n").into_response(),
+    }
+}
+
+fn join_refused(refused: &nous_net::access::JoinRefused) -> Response {
+    use nous_net::access::JoinRefused as R;
+    let status = match refused {
+        R::Unknown => StatusCode::NOT_FOUND,
+        R::Closed | R::Proof => StatusCode::FORBIDDEN,
+        R::Application(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        R::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, format!("{refused}\n")).into_response()
 }
 
 /// Check the request's token (query `token` or `Authorization: Bearer`).

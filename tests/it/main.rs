@@ -8,6 +8,7 @@ mod convergence;
 mod crash;
 mod facade_sync;
 mod governance;
+mod invitations;
 mod language;
 mod language_commands;
 mod language_governance;

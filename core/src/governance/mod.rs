@@ -206,9 +206,7 @@ impl InvitationState {
     pub fn open_at(&self, now: u64) -> bool {
         now < self.expires
             && self.revoked.is_none_or(|(_, at)| at > now)
-            && self
-                .uses
-                .is_none_or(|uses| self.used.len() < uses as usize)
+            && self.uses.is_none_or(|uses| self.used.len() < uses as usize)
     }
 }
 

@@ -98,7 +98,9 @@ impl Fold {
             || "the invitation proof does not hold for this device".into(),
         )?;
         let at = record.timestamp();
-        require(at < invitation.expires, || "the invitation has expired".into())?;
+        require(at < invitation.expires, || {
+            "the invitation has expired".into()
+        })?;
         require(invitation.revoked.is_none_or(|(_, r)| r > at), || {
             "the invitation was revoked".into()
         })?;
@@ -116,11 +118,11 @@ impl Fold {
                 .filter(|&j| {
                     let other = &self.dag.order[j];
                     matches!(other.payload(), Payload::Apply(Apply { invitation: Some(theirs), .. })
-                        if theirs.id == invited.id
-                            && other.timestamp() < expires
-                            && crate::record::invitation_proof_holds(
-                                &key, &community, &invited.id, &other.author(), &theirs.proof,
-                            ))
+                    if theirs.id == invited.id
+                        && other.timestamp() < expires
+                        && crate::record::invitation_proof_holds(
+                            &key, &community, &invited.id, &other.author(), &theirs.proof,
+                        ))
                 })
                 .collect::<Vec<usize>>()
                 .into_iter()

@@ -1,0 +1,387 @@
+//! Joining through an invitation: a member issues one (a signed
+//! `invitation.issue` record, published to the relay, and a link holding
+//! its secret); an applicant's home uses the link to read, through the
+//! relay, what an applicant may read (the community's name, colleges,
+//! rules and charter in force), and to leave its application there. The
+//! relay hands the application to members' devices on their next sync,
+//! which write it into the ledger; members decide as for any application.
+
+use std::time::Duration;
+
+use nous_core::identity::DeviceKey;
+use nous_core::invitation::Invitation;
+use nous_core::record::{
+    self, Apply, Invite, Invited, Payload, Record, RevokeInvitation, Unsigned,
+};
+use nous_net::discover::RelayUrl;
+use serde::Serialize;
+
+use crate::governance::{Nothing, Recorded};
+use crate::{Error, Home, Result};
+
+/// How long the relay is given to answer.
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// An invitation issued (`community invite`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Issued {
+    /// The link to hand out (it holds the invitation's secret).
+    pub link: String,
+    /// The community's name.
+    pub name: String,
+    /// The college it invites to, if one.
+    pub college: Option<String>,
+    /// When it expires (ms).
+    pub expires_ms: u64,
+    /// How many applications it admits; none: no limit.
+    pub uses: Option<u32>,
+    /// The relay it names.
+    pub relay: String,
+    /// Whether the invitation reached the relay (else: `nous sync`).
+    pub published: bool,
+}
+
+/// What joining did (`nous join`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Joined {
+    /// The community.
+    pub community: String,
+    /// Its name.
+    pub name: String,
+    /// The colleges one may ask for.
+    pub colleges: Vec<record::College>,
+    /// The charter.
+    pub charter: String,
+    /// Its title, as in force.
+    pub title: String,
+    /// The version in force.
+    pub version: usize,
+    /// The application left with the relay.
+    pub application: String,
+    /// The college asked for.
+    pub college: String,
+}
+
+impl Home {
+    /// Issue an invitation to `community` (id, prefix or name; `None`: the
+    /// only one) for the relay at `relay`, valid for `valid_for`, for
+    /// `uses` applications (none: any number), to `college` (none: any),
+    /// then publish it (a sync of the community's ledger).
+    pub fn invite(
+        &mut self,
+        community: Option<&str>,
+        relay: &str,
+        college: Option<&str>,
+        valid_for: Duration,
+        uses: Option<u32>,
+    ) -> Result<Recorded<Issued>> {
+        let url: RelayUrl = relay
+            .parse()
+            .map_err(nous_net::session::SessionError::from)?;
+        let relay_key = crate::sync::block_on(crate::sync::relay_key(self.path(), &url))??;
+        let community = self.governance().community(community)?;
+        if let Some(college) = college
+            && !community.state.colleges.iter().any(|c| c.id == college)
+        {
+            let valid: Vec<&str> = community
+                .state
+                .colleges
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect();
+            return Err(Error::InvalidInput(format!(
+                "there is no college `{college}` (colleges: {})",
+                valid.join(", ")
+            )));
+        }
+        let mut secret = [0u8; 32];
+        self.env().fill(&mut secret);
+        let key = DeviceKey::from_seed(&secret);
+        let valid_ms = u64::try_from(valid_for.as_millis()).unwrap_or(u64::MAX);
+        let expires_ms = self.now_ms().saturating_add(valid_ms.max(1));
+        let payload = Payload::Invite(Invite {
+            key: key.public(),
+            college: college.map(str::to_owned),
+            expires: expires_ms,
+            uses,
+        });
+        let name = community.state.name.clone();
+        let mut recorded = self.governance().act(
+            &community,
+            payload,
+            Issued {
+                link: String::new(),
+                name,
+                college: college.map(str::to_owned),
+                expires_ms,
+                uses,
+                relay: url.websocket(),
+                published: false,
+            },
+        )?;
+        recorded.details.link = Invitation {
+            community: community.id,
+            record: recorded.record,
+            secret,
+            relay_key,
+            expires: expires_ms,
+            relay_url: url.websocket(),
+        }
+        .to_link();
+        let mut quiet = |_: usize, _: usize| {};
+        recorded.details.published = self
+            .sync(relay, &[], &mut quiet)
+            .is_ok_and(|report| report.finished());
+        Ok(recorded)
+    }
+
+    /// Revoke an invitation (its record id or prefix).
+    pub fn revoke_invitation(
+        &mut self,
+        community: Option<&str>,
+        invitation: &str,
+    ) -> Result<Recorded<Nothing>> {
+        let community = self.governance().community(community)?;
+        let id = community.invitation_by_ref(invitation)?;
+        self.governance().act(
+            &community,
+            Payload::RevokeInvitation(RevokeInvitation { invitation: id }),
+            Nothing {},
+        )
+    }
+
+    /// Join through `link`: read what an applicant may read through the
+    /// relay it names, check the community's and the invitation's signed
+    /// records, apply as `name` to `college` (the invitation's, or the
+    /// only one, when none is given) and leave the application with the
+    /// relay. The community's genesis, the invitation, the application and
+    /// the charter are kept in this home.
+    pub fn join(
+        &mut self,
+        link: &str,
+        name: &str,
+        college: Option<&str>,
+        motivation: &str,
+    ) -> Result<Joined> {
+        let invitation: Invitation =
+            link.parse()
+                .map_err(|e: nous_core::invitation::InvitationError| {
+                    Error::InvalidInput(e.to_string())
+                })?;
+        if name.trim().is_empty() {
+            return Err(Error::InvalidInput("an application needs a name".into()));
+        }
+        let url: RelayUrl = invitation
+            .relay_url
+            .parse()
+            .map_err(nous_net::session::SessionError::from)?;
+        let relay_key = crate::sync::block_on(crate::sync::relay_key(self.path(), &url))??;
+        if relay_key != invitation.relay_key {
+            return Err(Error::InvalidInput(
+                "the relay's key is not the one the invitation names".into(),
+            ));
+        }
+        let device = self.device();
+        let proof = record::invitation_proof(
+            &invitation.key(),
+            &invitation.community,
+            &invitation.record,
+            &device,
+        );
+        let ask = serde_json::json!({
+            "community": invitation.community.to_string(),
+            "invitation": invitation.record.to_string(),
+            "proof": proof,
+        });
+        let welcome = crate::sync::block_on(url.join(&self.token_for(&relay_key)?, &ask, TIMEOUT))?
+            .map_err(nous_net::session::SessionError::from)?
+            .map_err(|refused| {
+                Error::InvalidInput(format!("the relay refused the invitation: {refused}"))
+            })?;
+        let welcome = Welcome::read(&welcome, &invitation)?;
+        let college = match (college, &welcome.invited_college) {
+            (Some(asked), _) => asked.to_owned(),
+            (None, Some(invited)) => invited.clone(),
+            (None, None) if welcome.colleges.len() == 1 => welcome.colleges[0].id.clone(),
+            (None, None) => {
+                let valid: Vec<&str> = welcome.colleges.iter().map(|c| c.id.as_str()).collect();
+                return Err(Error::InvalidInput(format!(
+                    "choose a college with --college ({})",
+                    valid.join(", ")
+                )));
+            }
+        };
+        if !welcome.colleges.iter().any(|c| c.id == college) {
+            let valid: Vec<&str> = welcome.colleges.iter().map(|c| c.id.as_str()).collect();
+            return Err(Error::InvalidInput(format!(
+                "there is no college `{college}` (colleges: {})",
+                valid.join(", ")
+            )));
+        }
+        let application = self.sign_record(Unsigned {
+            community: invitation.community,
+            timestamp: self.now_ms().max(welcome.invitation.timestamp()),
+            parents: vec![invitation.record],
+            payload: Payload::Apply(Apply {
+                name: name.trim().to_owned(),
+                college: college.clone(),
+                motivation: motivation.to_owned(),
+                invitation: Some(Invited {
+                    id: invitation.record,
+                    proof,
+                }),
+            }),
+        })?;
+        crate::sync::block_on(url.join_apply(
+            &self.token_for(&relay_key)?,
+            application.bytes(),
+            TIMEOUT,
+        ))?
+        .map_err(nous_net::session::SessionError::from)?
+        .map_err(|refused| {
+            Error::InvalidInput(format!("the relay refused the application: {refused}"))
+        })?;
+        // Kept here: the community (as far as an applicant sees it) and
+        // the charter, read like a bundle, through every check.
+        let mut documents = Vec::new();
+        if !welcome.document.is_empty() {
+            documents.push((welcome.charter, welcome.document.clone()));
+        }
+        self.import_decoded(nous_core::bundle::Bundle {
+            documents,
+            records: vec![
+                welcome.genesis.bytes().to_vec(),
+                welcome.invitation.bytes().to_vec(),
+                application.bytes().to_vec(),
+            ],
+        })?;
+        let title = self
+            .charter_at(&welcome.charter, Some(&welcome.heads))
+            .map(|c| c.title)
+            .unwrap_or_default();
+        Ok(Joined {
+            community: invitation.community.to_string(),
+            name: welcome.name,
+            colleges: welcome.colleges,
+            charter: welcome.charter.to_string(),
+            title,
+            version: welcome.version,
+            application: application.id().to_string(),
+            college,
+        })
+    }
+
+    /// A one-use token of this device for the relay `relay`.
+    fn token_for(&self, relay: &nous_core::PublicKey) -> Result<String> {
+        let mut nonce = [0u8; 16];
+        self.env().fill(&mut nonce);
+        let key = crate::sync::device_key(self.path())?;
+        Ok(nous_core::token::Token::issue(
+            &key,
+            relay,
+            nous_net::now_ms() + 60_000,
+            nonce,
+        ))
+    }
+}
+
+/// The relay's welcome, checked against the link.
+struct Welcome {
+    name: String,
+    colleges: Vec<record::College>,
+    charter: nous_core::ids::DocId,
+    heads: Vec<automerge::ChangeHash>,
+    version: usize,
+    genesis: Record,
+    invitation: Record,
+    invited_college: Option<String>,
+    document: Vec<u8>,
+}
+
+impl Welcome {
+    fn read(value: &serde_json::Value, link: &Invitation) -> Result<Welcome> {
+        let bad =
+            |what: &str| Error::InvalidInput(format!("the relay's welcome is not usable: {what}"));
+        let records: Vec<Record> = value["records"]
+            .as_array()
+            .ok_or_else(|| bad("no records"))?
+            .iter()
+            .map(|v| {
+                let bytes =
+                    hex::decode(v.as_str().unwrap_or_default()).map_err(|_| bad("records"))?;
+                let record = Record::decode(&bytes).map_err(|e| bad(&e.to_string()))?;
+                record.verify_signature().map_err(|e| bad(&e.to_string()))?;
+                Ok(record)
+            })
+            .collect::<Result<_>>()?;
+        // The genesis is the community (its id is the genesis's), and the
+        // invitation a record of it whose key is the link's.
+        let genesis = records
+            .iter()
+            .find(|r| r.id() == link.community)
+            .cloned()
+            .ok_or_else(|| bad("not the community the invitation names"))?;
+        let Payload::Genesis(founded) = genesis.payload() else {
+            return Err(bad("not the community the invitation names"));
+        };
+        let invitation = records
+            .iter()
+            .find(|r| r.id() == link.record && r.community() == link.community)
+            .cloned()
+            .ok_or_else(|| bad("not the invitation of the link"))?;
+        let Payload::Invite(invite) = invitation.payload() else {
+            return Err(bad("not the invitation of the link"));
+        };
+        if invite.key != link.key().public() {
+            return Err(bad("the invitation's key is not the link's"));
+        }
+        let colleges: Vec<record::College> =
+            serde_json::from_value(value["colleges"].clone()).map_err(|_| bad("colleges"))?;
+        let charter: nous_core::ids::DocId = value["charter"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad("charter"))?;
+        if charter != founded.charter.doc {
+            return Err(bad("the charter is not the community's"));
+        }
+        let heads = value["version"]["heads"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.as_str()?.parse().ok())
+            .collect();
+        Ok(Welcome {
+            name: value["name"].as_str().unwrap_or(&founded.name).to_owned(),
+            colleges,
+            charter,
+            heads,
+            version: value["version"]["number"].as_u64().unwrap_or(1) as usize,
+            genesis,
+            invited_college: invite.college.clone(),
+            invitation,
+            document: hex::decode(value["document"].as_str().unwrap_or_default())
+                .map_err(|_| bad("document"))?,
+        })
+    }
+}
+
+/// Take in the applications a relay handed over (`/status`): each through
+/// the import path's checks (signature, community, governance), one at a
+/// time, so one the home refuses does not keep out the others. What was
+/// taken in is written into the ledger replica, which the next exchange
+/// carries to the relay and every member. How many were new.
+pub(crate) fn take_pending(home: &mut Home, pending: &[Vec<u8>]) -> usize {
+    let mut taken = 0;
+    for bytes in pending {
+        let bundle = nous_core::bundle::Bundle {
+            documents: Vec::new(),
+            records: vec![bytes.clone()],
+        };
+        // One refused here (a relay's mistake, or a record this home
+        // judges otherwise) is not taken in, and the sync goes on.
+        if let Ok(report) = home.import_decoded(bundle) {
+            taken += report.new_records;
+        }
+    }
+    taken
+}
