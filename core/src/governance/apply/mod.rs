@@ -14,10 +14,12 @@
 //!   round, withdrawal, ratification, phases;
 //! - `decisions.rs`: rule change proposals, reactions, objection tests,
 //!   decisions;
+//! - `challenges.rs`: closing a challenge (withdrawn, declined);
 //! - `tensions.rs`: tensions;
 //! - `documents.rs`: documents shared with the community.
 
 mod amendments;
+mod challenges;
 mod decisions;
 mod documents;
 mod membership;
@@ -680,6 +682,7 @@ impl Fold {
             Payload::TensionUpdate(update) => self.tension_update(i, &record, update),
             Payload::Attest(attest) => self.attest(i, &record, attest),
             Payload::DocumentShare(share) => self.share_document(i, &record, share),
+            Payload::ChallengeClose(close) => self.close_challenge(i, &record, close),
         }
     }
 
