@@ -10,8 +10,8 @@ use nous_core::community::Community;
 use nous_core::diff::CharterDiff;
 use nous_core::governance::{self, AmendmentState, State, TensionState};
 use nous_core::record::{
-    self, ActRule, Challenge, ChangeRule, Outcome, Payload, React, RecordId, Stance, TensionPath,
-    TensionStatus,
+    self, ActRule, Challenge, ChallengeClose, ChallengeOutcome, ChangeRule, Outcome, Payload,
+    React, RecordId, Stance, TensionPath, TensionStatus,
 };
 use nous_core::{DocId, SectionId, ids};
 use serde::Serialize;
@@ -30,6 +30,15 @@ pub struct Challenged {
     /// Why it is inadmissible, if it is (for people; in the state too).
     #[serde(skip)]
     pub inadmissible: Option<String>,
+}
+
+/// A challenge closed (`challenge.close`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChallengeClosedDetails {
+    /// The challenge.
+    pub challenge: RecordId,
+    /// Withdrawn or declined.
+    pub outcome: ChallengeOutcome,
 }
 
 /// An amendment proposed: its draft forked from the version in force.
@@ -201,6 +210,39 @@ impl Governance<'_> {
             recorded.details.inadmissible = Some(reason.clone());
         }
         Ok(recorded)
+    }
+
+    /// Close a challenge (`challenge`: its id or an id prefix): withdrawn
+    /// by its author, or declined with a reason — by a facilitator, or,
+    /// in a community without one, by a member other than its author. A
+    /// challenge answered by a ratified amendment is closed already.
+    pub fn close_challenge(
+        &mut self,
+        community: Option<&str>,
+        challenge: &str,
+        outcome: ChallengeOutcome,
+        reason: &str,
+    ) -> Result<Recorded<ChallengeClosedDetails>> {
+        let community = self.community(community)?;
+        let challenge = community.record_by_ref(challenge)?;
+        let payload = Payload::ChallengeClose(ChallengeClose {
+            challenge,
+            outcome,
+            reason: reason.to_owned(),
+        });
+        self.act(
+            &community,
+            payload,
+            ChallengeClosedDetails { challenge, outcome },
+        )
+    }
+
+    /// The community's challenges, oldest first.
+    pub fn challenges(&self, community: Option<&str>) -> Result<Vec<governance::ChallengeState>> {
+        let state = self.show(community)?;
+        let mut challenges: Vec<_> = state.challenges.values().cloned().collect();
+        challenges.sort_by_key(|c| (c.at, c.record));
+        Ok(challenges)
     }
 
     /// Propose an amendment answering a challenge: its draft is forked

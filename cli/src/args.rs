@@ -61,7 +61,8 @@ pub enum Command {
     /// Join, leave, sanction and exclude members; manage devices.
     #[command(subcommand)]
     Member(MemberCommand),
-    /// Challenge ("interpeller") a section of the charter in force.
+    /// Challenge ("interpeller") a section of the charter in force; close
+    /// or list challenges.
     Challenge(ChallengeArgs),
     /// Propose, write, submit and follow amendments.
     #[command(subcommand)]
@@ -335,20 +336,51 @@ pub struct DeviceRevokeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ChallengeArgs {
+    #[command(subcommand)]
+    pub command: Option<ChallengeCommand>,
     #[command(flatten)]
     pub community: CommunityArg,
     /// The section of the charter in force (id, number, id prefix or heading).
-    pub section: String,
+    #[arg(required = true)]
+    pub section: Option<String>,
     /// The tension felt.
-    #[arg(long)]
-    pub tension: String,
+    #[arg(long, required = true)]
+    pub tension: Option<String>,
     /// A concrete example.
     #[arg(long, default_value = "")]
     pub example: String,
     /// The escalated tension this challenge comes from.
     #[arg(long, value_name = "TENSION")]
     pub from_tension: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChallengeCommand {
+    /// Close a challenge: withdraw your own, or decline one with a reason
+    /// (a facilitator; without facilitators, any member but its author).
+    Close(ChallengeCloseArgs),
+    /// List the community's challenges and where each stands.
+    List(CommunityArg),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("outcome").args(["withdrawn", "declined"]).required(true).multiple(false))]
+pub struct ChallengeCloseArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The challenge (record id or unambiguous prefix).
+    pub challenge: String,
+    /// Withdraw it (its author).
+    #[arg(long, alias = "withdraw")]
+    pub withdrawn: bool,
+    /// Decline it, saying why.
+    #[arg(long, alias = "decline", value_name = "REASON")]
+    pub declined: Option<String>,
+    /// Why it is withdrawn (optional).
+    #[arg(long, default_value = "", conflicts_with = "declined")]
+    pub reason: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,13 +1,22 @@
 //! Challenges and amendments.
 
 use super::*;
+use nous_core::governance::{Admissibility, ChallengeState, State};
+use nous_core::record::ChallengeOutcome;
 
 pub fn challenge(cx: &Context, args: ChallengeArgs) -> anyhow::Result<()> {
+    let (section, tension) = match (args.command, args.section, args.tension) {
+        (Some(ChallengeCommand::Close(close)), ..) => return challenge_close(cx, close),
+        (Some(ChallengeCommand::List(arg)), ..) => return challenge_list(cx, arg),
+        (None, Some(section), Some(tension)) => (section, tension),
+        // clap requires both without a subcommand.
+        _ => bail!(tr!("gov-challenge-needs-section-and-tension")),
+    };
     let mut home = open(cx)?;
     let challenged = home.governance().challenge(
         args.community.community.as_deref(),
-        &args.section,
-        &args.tension,
+        &section,
+        &tension,
         &args.example,
         args.from_tension.as_deref(),
     )?;
@@ -21,6 +30,95 @@ pub fn challenge(cx: &Context, args: ChallengeArgs) -> anyhow::Result<()> {
         None => tr!("gov-challenged", heading = heading),
     };
     recorded(cx, home, &challenged, summary)
+}
+
+/// `nous challenge close`: a `challenge.close` record.
+fn challenge_close(cx: &Context, args: ChallengeCloseArgs) -> anyhow::Result<()> {
+    let (outcome, reason) = match &args.declined {
+        Some(reason) => (ChallengeOutcome::Declined, reason.as_str()),
+        None => (ChallengeOutcome::Withdrawn, args.reason.as_str()),
+    };
+    let mut home = open(cx)?;
+    let closed = home.governance().close_challenge(
+        args.community.community.as_deref(),
+        &args.challenge,
+        outcome,
+        reason,
+    )?;
+    let summary = tr!(
+        "gov-challenge-closed",
+        outcome = outcome.name(),
+        challenge = closed.details.challenge.short()
+    );
+    recorded(cx, home, &closed, summary)
+}
+
+/// Where a challenge stands, as one word for `challenge list` (and its JSON).
+fn challenge_standing(state: &State, challenge: &ChallengeState) -> &'static str {
+    if let Some(closed) = &challenge.closed {
+        closed.outcome.name()
+    } else if matches!(challenge.admissibility, Admissibility::Inadmissible { .. }) {
+        "inadmissible"
+    } else if state.challenge_answered(challenge) {
+        "answered"
+    } else {
+        "open"
+    }
+}
+
+/// `nous challenge list`: every challenge and where it stands.
+fn challenge_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
+    let mut home = open(cx)?;
+    let mut gov = home.governance();
+    let state = gov.show(arg.community.as_deref())?;
+    let challenges = gov.challenges(arg.community.as_deref())?;
+    // Headings from the charter in force, when this home has it.
+    let charter = gov.charter_in_force(&state).ok();
+    let heading = |section: &str| {
+        charter
+            .as_ref()
+            .and_then(|c| c.find_section(section).ok())
+            .map_or_else(|| section.to_owned(), |s| s.heading.clone())
+    };
+    if cx.json {
+        let items: Vec<serde_json::Value> = challenges
+            .iter()
+            .map(|c| {
+                let mut value = serde_json::to_value(c).unwrap_or_default();
+                value["standing"] = challenge_standing(&state, c).into();
+                value
+            })
+            .collect();
+        return output::json(&items);
+    }
+    if challenges.is_empty() {
+        return output::text(&tr!("gov-no-challenges"));
+    }
+    let words: Vec<String> = challenges
+        .iter()
+        .map(|c| {
+            tr!(
+                "gov-challenge-standing",
+                standing = challenge_standing(&state, c)
+            )
+        })
+        .collect();
+    let width = words.iter().map(|w| w.chars().count()).max().unwrap_or(0);
+    let lines: Vec<String> = challenges
+        .iter()
+        .zip(&words)
+        .map(|(c, word)| {
+            tr!(
+                "gov-challenge-line",
+                record = c.record.short(),
+                standing = pad(word, width),
+                heading = pad(&clip(&heading(&c.section), 30), 30),
+                author = state.display_name(&c.author),
+                tension = clip(&c.tension, 50),
+            )
+        })
+        .collect();
+    output::text(&lines.join("\n"))
 }
 
 pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> {

@@ -531,9 +531,10 @@ mod tests {
     use crate::identity::DeviceKey;
     use crate::ids::DocId;
     use crate::record::{
-        Access, Apply, CertifyDevice, Challenge, ChallengeOutcome, ChangeRule, College, Decide, DocumentShare,
-        Founder, Genesis, Heads, Leave, Payload, Propose, Ratify, React, Record, Round, Rules,
-        Sanction, SanctionLevel, Submit, Tension, TensionUpdate, TestObjection, Unsigned, Version,
+        Access, Apply, CertifyDevice, Challenge, ChallengeOutcome, ChangeRule, College, Decide,
+        DocumentShare, Founder, Genesis, Heads, Leave, Payload, Propose, Ratify, React, Record,
+        Round, Rules, Sanction, SanctionLevel, Submit, Tension, TensionUpdate, TestObjection,
+        Unsigned, Version,
     };
     use crate::time::DAY_MS;
 
