@@ -297,6 +297,12 @@ impl Governance<'_> {
         })
     }
 
+    /// The draft document of an amendment (id or id prefix).
+    pub fn draft_of(&self, community: Option<&str>, amendment: &str) -> Result<DocId> {
+        let community = self.community(community)?;
+        Ok(community.amendment_by_ref(amendment)?.draft)
+    }
+
     /// Submit the draft as the amendment's wording (`integrates`: the
     /// objections, by id prefix, this wording integrates).
     pub fn submit(

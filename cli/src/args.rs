@@ -423,7 +423,8 @@ pub struct ProposeArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("source").args(["text", "file"]).required(true).multiple(false))]
+#[command(group = clap::ArgGroup::new("source").args(["text", "file", "editor"]).multiple(false))]
+#[command(group = clap::ArgGroup::new("action").args(["text", "file", "editor", "discard_kept"]).required(true).multiple(true))]
 pub struct AmendmentEditArgs {
     #[command(flatten)]
     pub community: CommunityArg,
@@ -437,6 +438,15 @@ pub struct AmendmentEditArgs {
     /// Read the new text from a file (`-` for stdin).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Edit the draft's current text in $VISUAL or $EDITOR. A text whose
+    /// save is refused is kept in the home and opened again by the next
+    /// --editor.
+    #[arg(long)]
+    pub editor: bool,
+    /// Drop the text kept from a refused --editor save (alone, or with
+    /// --editor to start again from the current text).
+    #[arg(long, conflicts_with_all = ["text", "file"])]
+    pub discard_kept: bool,
 }
 
 #[derive(Debug, Args)]
@@ -759,7 +769,8 @@ pub struct SectionsArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("source").args(["text", "file", "editor"]).required(true).multiple(false))]
+#[command(group = clap::ArgGroup::new("source").args(["text", "file", "editor"]).multiple(false))]
+#[command(group = clap::ArgGroup::new("action").args(["text", "file", "editor", "discard_kept"]).required(true).multiple(true))]
 pub struct EditArgs {
     /// The document.
     pub doc: String,
@@ -771,9 +782,14 @@ pub struct EditArgs {
     /// Read the new text from a file (`-` for stdin).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// Edit the current text in $VISUAL or $EDITOR.
+    /// Edit the current text in $VISUAL or $EDITOR. A text whose save is
+    /// refused is kept in the home and opened again by the next --editor.
     #[arg(long)]
     pub editor: bool,
+    /// Drop the text kept from a refused --editor save (alone, or with
+    /// --editor to start again from the current text).
+    #[arg(long, conflicts_with_all = ["text", "file"])]
+    pub discard_kept: bool,
 }
 
 #[derive(Debug, Args)]

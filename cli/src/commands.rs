@@ -432,36 +432,46 @@ fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
     let doc = home.documents().resolve(&args.doc)?;
     let target = home.documents().target(&doc, &args.section)?;
     // What is edited, for the messages: `part` picks the wording.
-    let (part, heading) = match &target.part {
-        Part::Title => ("title", String::new()),
-        Part::Preamble => ("preamble", String::new()),
-        Part::Section { heading, .. } => ("section", heading.clone()),
+    let (part, heading, key) = match &target.part {
+        Part::Title => ("title", String::new(), "title".to_owned()),
+        Part::Preamble => ("preamble", String::new(), "preamble".to_owned()),
+        Part::Section { heading, id } => ("section", heading.clone(), id.to_string()),
     };
-    let new_text = if let Some(text) = args.text {
-        text
-    } else if let Some(path) = &args.file {
-        read_text(path)?
-    } else {
-        // Close the home while the editor is open, so other commands can use
-        // it; then check nobody changed the text meanwhile.
-        home.into_engine().close()?;
-        let edited = edit_in_editor(&target.text)?;
-        home = open(cx)?;
-        let now = home.documents().target(&doc, &args.section)?;
-        if now != target {
-            let saved = cx.home.join("unsaved-edit.md");
-            fs::write(&saved, &edited).with_context(|| cannot_write(&saved))?;
-            bail!(tr!(
-                "commands-edit-changed-meanwhile",
-                part = part,
-                heading = &heading,
-                path = saved.display().to_string()
-            ));
+    let kept = crate::kept::path(cx, &doc, &key);
+    if args.discard_kept {
+        crate::kept::discard(cx, &kept, !args.editor)?;
+        if !args.editor {
+            return Ok(());
         }
+    }
+    let edited = if let Some(text) = &args.text {
+        crate::kept::mention(&kept);
+        let edited = home.documents().edit(&doc, &target.part, text)?;
+        save_and_close(home)?;
         edited
+    } else if let Some(path) = &args.file {
+        let text = read_text(path)?;
+        crate::kept::mention(&kept);
+        let edited = home.documents().edit(&doc, &target.part, &text)?;
+        save_and_close(home)?;
+        edited
+    } else {
+        // Saved only if nobody changed the text while the editor was open;
+        // refused, the text is kept.
+        crate::kept::edit(cx, home, &kept, &target.text, |mut home, new_text| {
+            let now = home.documents().target(&doc, &args.section)?;
+            if now != target {
+                bail!(tr!(
+                    "commands-edit-changed-meanwhile",
+                    part = part,
+                    heading = &heading
+                ));
+            }
+            let edited = home.documents().edit(&doc, &target.part, new_text)?;
+            save_and_close(home)?;
+            Ok(edited)
+        })?
     };
-    let edited = home.documents().edit(&doc, &target.part, &new_text)?;
-    save_and_close(home)?;
     if cx.json {
         output::json(&edited)
     } else {

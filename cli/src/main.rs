@@ -8,6 +8,7 @@ mod commands;
 mod conflicts;
 mod demo;
 mod governance;
+mod kept;
 mod lang;
 mod output;
 mod relay;

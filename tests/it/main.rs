@@ -6,6 +6,7 @@ mod bundle_identity;
 mod cli;
 mod convergence;
 mod crash;
+mod editing;
 mod facade_sync;
 mod governance;
 mod language;

@@ -1,6 +1,8 @@
 //! Challenges and amendments.
 
 use super::*;
+use nous_api::deliberation::DraftWritten;
+use nous_api::documents::Part;
 use nous_core::governance::{Admissibility, ChallengeState, State};
 use nous_core::record::ChallengeOutcome;
 
@@ -139,19 +141,25 @@ pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> 
 }
 
 pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<()> {
-    let text = match (&args.text, &args.file) {
-        (Some(text), _) => text.clone(),
-        (None, Some(path)) => read_text(path)?,
-        (None, None) => bail!(tr!("gov-give-text-or-file")),
+    let community = args.community.community.as_deref();
+    let written = if args.editor || args.discard_kept {
+        draft_in_editor(cx, &args)?
+    } else {
+        let text = match (&args.text, &args.file) {
+            (Some(text), _) => text.clone(),
+            (None, Some(path)) => read_text(path)?,
+            (None, None) => bail!(tr!("gov-give-text-or-file")),
+        };
+        let mut home = open(cx)?;
+        let written = home
+            .governance()
+            .write(community, &args.amendment, &args.section, &text)?;
+        crate::commands::save_and_close(home)?;
+        Some(written)
     };
-    let mut home = open(cx)?;
-    let written = home.governance().write(
-        args.community.community.as_deref(),
-        &args.amendment,
-        &args.section,
-        &text,
-    )?;
-    crate::commands::save_and_close(home)?;
+    let Some(written) = written else {
+        return Ok(());
+    };
     if cx.json {
         output::json(&written)
     } else {
@@ -164,6 +172,43 @@ pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<(
             None => tr!("gov-nothing-to-change"),
         })
     }
+}
+
+/// `amendment edit --editor` (or `--discard-kept`): the draft's section in
+/// the editor, the text kept in the home if its save is refused; `None`
+/// when the kept text was only dropped.
+fn draft_in_editor(cx: &Context, args: &AmendmentEditArgs) -> anyhow::Result<Option<DraftWritten>> {
+    let community = args.community.community.as_deref();
+    let mut home = open(cx)?;
+    let draft = home.governance().draft_of(community, &args.amendment)?;
+    let target = home.documents().target(&draft, &args.section)?;
+    let (key, heading) = match &target.part {
+        Part::Title => ("title".to_owned(), String::new()),
+        Part::Preamble => ("preamble".to_owned(), String::new()),
+        Part::Section { id, heading } => (id.to_string(), heading.clone()),
+    };
+    let kept = crate::kept::path(cx, &draft, &key);
+    if args.discard_kept {
+        crate::kept::discard(cx, &kept, !args.editor)?;
+        if !args.editor {
+            return Ok(None);
+        }
+    }
+    crate::kept::edit(cx, home, &kept, &target.text, |mut home, text| {
+        let now = home.documents().target(&draft, &args.section)?;
+        if now != target {
+            bail!(tr!(
+                "commands-edit-changed-meanwhile",
+                part = "section",
+                heading = &heading
+            ));
+        }
+        let written = home
+            .governance()
+            .write(community, &args.amendment, &args.section, text)?;
+        crate::commands::save_and_close(home)?;
+        Ok(Some(written))
+    })
 }
 
 fn submit(

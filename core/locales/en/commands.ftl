@@ -58,7 +58,7 @@ commands-edit-changed-meanwhile = { $part ->
     [title] the title
     [preamble] the preamble
    *[section] section "{ $heading }"
-} changed while you were editing; your text is in { $path }
+} changed while you were editing
 commands-edit-saved = { $part ->
     [title] Saved the title
     [preamble] Saved the preamble
@@ -174,3 +174,12 @@ commands-sync-unfinished = the sync did not finish: { $parts }
 commands-sync-separator = {"; "}
 commands-sync-failed-part = { $id }: { $reason }
 commands-sync-timed-out-part = { $count } document(s) timed out (run again)
+
+## --editor: texts kept when their save is refused (cli/src/kept.rs)
+kept-not-saved = not saved; your text is kept in { $path } (`--editor` opens it again, `--discard-kept` drops it)
+kept-reopened = Opening the text kept from a save that was refused: { $path }
+kept-discarded = Dropped the kept text { $path }
+kept-nothing = No kept text to drop ({ $path })
+kept-still-there = Note: a text kept from a refused save is still in { $path } (`--editor` opens it, `--discard-kept` drops it)
+kept-cannot-write = cannot keep the text in { $path }
+kept-cannot-remove = cannot remove the kept text { $path }

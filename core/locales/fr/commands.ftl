@@ -71,7 +71,7 @@ commands-edit-changed-meanwhile = { $part ->
     [title] le titre a changé pendant que vous le modifiiez
     [preamble] le préambule a changé pendant que vous le modifiiez
    *[section] la section « { $heading } » a changé pendant que vous la modifiiez
-} ; votre texte est dans { $path }
+}
 commands-edit-saved = { $part ->
     [title] Titre enregistré
     [preamble] Préambule enregistré
@@ -211,3 +211,12 @@ commands-sync-timed-out-part = { $count ->
     [one] { $count } document a dépassé le délai (relancez la commande)
    *[other] { $count } documents ont dépassé le délai (relancez la commande)
 }
+
+## --editor: texts kept when their save is refused (cli/src/kept.rs)
+kept-not-saved = rien n'est enregistré ; votre texte est gardé dans { $path } (`--editor` le rouvre, `--discard-kept` l'abandonne)
+kept-reopened = Ouverture du texte gardé d'un enregistrement refusé : { $path }
+kept-discarded = Texte gardé abandonné : { $path }
+kept-nothing = Aucun texte gardé à abandonner ({ $path })
+kept-still-there = Remarque : un texte gardé d'un enregistrement refusé est toujours dans { $path } (`--editor` le rouvre, `--discard-kept` l'abandonne)
+kept-cannot-write = impossible de garder le texte dans { $path }
+kept-cannot-remove = impossible de supprimer le texte gardé { $path }
