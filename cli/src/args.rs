@@ -697,8 +697,9 @@ pub struct VerifyArgs {
 pub enum CharterCommand {
     /// Create a charter, empty or from a Markdown file.
     New(NewArgs),
-    /// List the documents in this home.
-    List,
+    /// List the documents in this home (archived ones with --archived or
+    /// --all).
+    List(ListArgs),
     /// Print a charter (now, or at an earlier point).
     Show(ShowArgs),
     /// List a charter's sections with their ids.
@@ -716,6 +717,28 @@ pub enum CharterCommand {
     /// Warn about what a charter lacks (sections tagged membership.entry,
     /// membership.exit, tensions, amendment).
     Lint(LintArgs),
+    /// Archive a document in this home: hidden from lists, kept whole
+    /// (history, reading by id, sync). Local to this home.
+    Archive(DocArgs),
+    /// Restore an archived document to this home's lists.
+    Restore(DocArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").args(["archived", "all"]).multiple(false))]
+pub struct ListArgs {
+    /// Only the documents archived in this home.
+    #[arg(long)]
+    pub archived: bool,
+    /// Every document, archived or not.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// The document (id, id prefix or title).
+    pub doc: String,
 }
 
 #[derive(Debug, Args)]

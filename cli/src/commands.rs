@@ -20,7 +20,7 @@ use nous_core::markdown::{self, RenderOptions};
 use crate::args::{
     AddSectionArgs, AmendmentCommand, BundleCommand, CharterCommand, Cli, Command,
     CommunityCommand, DeviceCommand, DiffArgs, EditArgs, ExportArgs, Format, HistoryArgs,
-    HistoryFormat, MemberCommand, MoveSectionArgs, NewArgs, ObjectionCommand, Placement,
+    HistoryFormat, ListArgs, MemberCommand, MoveSectionArgs, NewArgs, ObjectionCommand, Placement,
     RulesCommand, SectionArgs, SectionsArgs, ShowArgs, TagArgs, TensionCommand,
 };
 use crate::governance as gov;
@@ -50,7 +50,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Id => id(&cx),
         Command::Charter(command) => match command {
             CharterCommand::New(args) => charter_new(&cx, args),
-            CharterCommand::List => charter_list(&cx),
+            CharterCommand::List(args) => charter_list(&cx, &args),
+            CharterCommand::Archive(args) => charter_archive(&cx, &args.doc, true),
+            CharterCommand::Restore(args) => charter_archive(&cx, &args.doc, false),
             CharterCommand::Show(args) => charter_show(&cx, args),
             CharterCommand::Sections(args) => charter_sections(&cx, args),
             CharterCommand::Edit(args) => charter_edit(&cx, args),
@@ -288,14 +290,49 @@ fn charter_new(cx: &Context, args: NewArgs) -> anyhow::Result<()> {
     }
 }
 
-fn charter_list(cx: &Context) -> anyhow::Result<()> {
+/// `charter archive` / `charter restore`: a mark in this home's store.
+fn charter_archive(cx: &Context, doc: &str, archive: bool) -> anyhow::Result<()> {
     let mut home = open(cx)?;
-    let docs = home.documents().list_with_roles()?;
+    let done = if archive {
+        home.documents().archive(doc)?
+    } else {
+        home.documents().restore(doc)?
+    };
+    save_and_close(home)?;
+    if cx.json {
+        return output::json(&done);
+    }
+    let id = done.id.to_string();
+    output::text(&tr!(
+        "commands-archived",
+        archived = if done.archived { "yes" } else { "no" },
+        changed = if done.changed { "yes" } else { "no" },
+        title = &done.title,
+        id = id
+    ))
+}
+
+fn charter_list(cx: &Context, args: &ListArgs) -> anyhow::Result<()> {
+    let mut home = open(cx)?;
+    let mut docs = home.documents().list_with_roles()?;
+    let hidden = docs.iter().filter(|d| d.archived).count();
+    if !args.all {
+        docs.retain(|d| d.archived == args.archived);
+    }
     if cx.json {
         return output::json(&docs);
     }
     if docs.is_empty() {
-        return output::text(&tr!("commands-no-documents"));
+        return output::text(&if args.archived {
+            tr!("commands-no-archived-documents")
+        } else if hidden > 0 && !args.all {
+            tr!("commands-only-archived-documents", count = hidden)
+        } else {
+            tr!("commands-no-documents")
+        });
+    }
+    if hidden > 0 && !args.all && !args.archived {
+        eprintln!("{}", tr!("commands-archived-hidden", count = hidden));
     }
     let width = docs
         .iter()
@@ -334,14 +371,18 @@ fn charter_list(cx: &Context) -> anyhow::Result<()> {
         tr!("commands-column-updated")
     )];
     for (doc, role) in docs.iter().zip(&roles) {
-        lines.push(format!(
+        let mut line = format!(
             "{}  {}  {}  {:>changes_width$}  {}",
             pad(&doc.summary.id.to_string(), width),
             pad(&clip(&doc.summary.meta.title, 36), 36),
             pad(role, role_width),
             doc.summary.meta.changes,
             output::time(doc.summary.meta.updated_ms)
-        ));
+        );
+        if doc.archived && args.all {
+            line = format!("{line}  {}", tr!("commands-archived-mark"));
+        }
+        lines.push(line);
     }
     output::text(&lines.join("\n"))
 }

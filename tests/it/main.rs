@@ -2,6 +2,7 @@
 //! as a user would, and the engine's invariants under concurrency, crashes
 //! and hostile input.
 
+mod archive;
 mod bundle_identity;
 mod cli;
 mod convergence;

@@ -183,3 +183,19 @@ kept-nothing = No kept text to drop ({ $path })
 kept-still-there = Note: a text kept from a refused save is still in { $path } (`--editor` opens it, `--discard-kept` drops it)
 kept-cannot-write = cannot keep the text in { $path }
 kept-cannot-remove = cannot remove the kept text { $path }
+
+## charter archive, restore, list --archived (a mark in this home only)
+commands-archived = { $changed ->
+    [yes] { $archived ->
+        [yes] Archived "{ $title }" ({ $id }) in this home: hidden from lists, kept whole (`nous charter restore` brings it back)
+       *[no] Restored "{ $title }" ({ $id }) to this home's lists
+    }
+   *[no] { $archived ->
+        [yes] "{ $title }" ({ $id }) was already archived
+       *[no] "{ $title }" ({ $id }) was not archived
+    }
+}
+commands-no-archived-documents = No archived documents.
+commands-only-archived-documents = No documents in the list: { $count } archived (see them with --archived or --all).
+commands-archived-hidden = { $count } archived document(s) not shown (--archived or --all)
+commands-archived-mark = (archived)

@@ -220,3 +220,25 @@ kept-nothing = Aucun texte gardé à abandonner ({ $path })
 kept-still-there = Remarque : un texte gardé d'un enregistrement refusé est toujours dans { $path } (`--editor` le rouvre, `--discard-kept` l'abandonne)
 kept-cannot-write = impossible de garder le texte dans { $path }
 kept-cannot-remove = impossible de supprimer le texte gardé { $path }
+
+## charter archive, restore, list --archived (a mark in this home only)
+commands-archived = { $changed ->
+    [yes] { $archived ->
+        [yes] « { $title } » ({ $id }) archivé dans ce dossier : masqué des listes, gardé en entier (`nous charter restore` le fait revenir)
+       *[no] « { $title } » ({ $id }) de retour dans les listes de ce dossier
+    }
+   *[no] { $archived ->
+        [yes] « { $title } » ({ $id }) était déjà archivé
+       *[no] « { $title } » ({ $id }) n'était pas archivé
+    }
+}
+commands-no-archived-documents = Aucun document archivé.
+commands-only-archived-documents = Aucun document dans la liste : { $count ->
+    [one] { $count } archivé
+   *[other] { $count } archivés
+} (voir avec --archived ou --all).
+commands-archived-hidden = { $count ->
+    [one] { $count } document archivé non affiché
+   *[other] { $count } documents archivés non affichés
+} (--archived ou --all)
+commands-archived-mark = (archivé)
