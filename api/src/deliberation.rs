@@ -237,12 +237,15 @@ impl Governance<'_> {
         )
     }
 
-    /// The community's challenges, oldest first.
+    /// The community's challenges, in the records' canonical order (a
+    /// challenge after those its author had seen).
     pub fn challenges(&self, community: Option<&str>) -> Result<Vec<governance::ChallengeState>> {
         let state = self.show(community)?;
-        let mut challenges: Vec<_> = state.challenges.values().cloned().collect();
-        challenges.sort_by_key(|c| (c.at, c.record));
-        Ok(challenges)
+        Ok(state
+            .records
+            .iter()
+            .filter_map(|outcome| state.challenges.get(&outcome.id).cloned())
+            .collect())
     }
 
     /// Propose an amendment answering a challenge: its draft is forked

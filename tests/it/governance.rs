@@ -1531,12 +1531,10 @@ fn challenges_are_withdrawn_or_declined_and_no_longer_open() {
     );
     let open_count = |peer: &Peer| {
         let text = peer.run(&["community", "show"]).ok().to_owned();
-        let line = text
-            .lines()
+        text.lines()
             .find(|l| l.starts_with("Open:"))
             .unwrap_or_else(|| panic!("{text}"))
-            .to_owned();
-        line
+            .to_owned()
     };
     let challenge = |peer: &Peer, section: &str| {
         peer.act(&[
