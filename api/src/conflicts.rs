@@ -193,11 +193,15 @@ impl Documents<'_> {
                     .unwrap_or_default();
                 vec![(id, title)]
             }
-            None => listed
-                .into_iter()
-                .filter(|d| d.meta.kind == "charter")
-                .map(|d| (d.id, d.meta.title))
-                .collect(),
+            None => {
+                // Archived documents are left out of every list.
+                let archived = self.home.archived()?;
+                listed
+                    .into_iter()
+                    .filter(|d| d.meta.kind == "charter" && !archived.contains(&d.id))
+                    .map(|d| (d.id, d.meta.title))
+                    .collect()
+            }
         })
     }
 }

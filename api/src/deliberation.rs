@@ -10,8 +10,8 @@ use nous_core::community::Community;
 use nous_core::diff::CharterDiff;
 use nous_core::governance::{self, AmendmentState, State, TensionState};
 use nous_core::record::{
-    self, ActRule, Challenge, ChangeRule, Outcome, Payload, React, RecordId, Stance, TensionPath,
-    TensionStatus,
+    self, ActRule, Challenge, ChallengeClose, ChallengeOutcome, ChangeRule, Outcome, Payload,
+    React, RecordId, Stance, TensionPath, TensionStatus,
 };
 use nous_core::{DocId, SectionId, ids};
 use serde::Serialize;
@@ -30,6 +30,15 @@ pub struct Challenged {
     /// Why it is inadmissible, if it is (for people; in the state too).
     #[serde(skip)]
     pub inadmissible: Option<String>,
+}
+
+/// A challenge closed (`challenge.close`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChallengeClosedDetails {
+    /// The challenge.
+    pub challenge: RecordId,
+    /// Withdrawn or declined.
+    pub outcome: ChallengeOutcome,
 }
 
 /// An amendment proposed: its draft forked from the version in force.
@@ -203,6 +212,42 @@ impl Governance<'_> {
         Ok(recorded)
     }
 
+    /// Close a challenge (`challenge`: its id or an id prefix): withdrawn
+    /// by its author, or declined with a reason — by a facilitator, or,
+    /// in a community without one, by a member other than its author. A
+    /// challenge answered by a ratified amendment is closed already.
+    pub fn close_challenge(
+        &mut self,
+        community: Option<&str>,
+        challenge: &str,
+        outcome: ChallengeOutcome,
+        reason: &str,
+    ) -> Result<Recorded<ChallengeClosedDetails>> {
+        let community = self.community(community)?;
+        let challenge = community.record_by_ref(challenge)?;
+        let payload = Payload::ChallengeClose(ChallengeClose {
+            challenge,
+            outcome,
+            reason: reason.to_owned(),
+        });
+        self.act(
+            &community,
+            payload,
+            ChallengeClosedDetails { challenge, outcome },
+        )
+    }
+
+    /// The community's challenges, in the records' canonical order (a
+    /// challenge after those its author had seen).
+    pub fn challenges(&self, community: Option<&str>) -> Result<Vec<governance::ChallengeState>> {
+        let state = self.show(community)?;
+        Ok(state
+            .records
+            .iter()
+            .filter_map(|outcome| state.challenges.get(&outcome.id).cloned())
+            .collect())
+    }
+
     /// Propose an amendment answering a challenge: its draft is forked
     /// from the version in force.
     pub fn propose(
@@ -253,6 +298,12 @@ impl Governance<'_> {
             heading: edited.value.heading.clone(),
             change,
         })
+    }
+
+    /// The draft document of an amendment (id or id prefix).
+    pub fn draft_of(&self, community: Option<&str>, amendment: &str) -> Result<DocId> {
+        let community = self.community(community)?;
+        Ok(community.amendment_by_ref(amendment)?.draft)
     }
 
     /// Submit the draft as the amendment's wording (`integrates`: the

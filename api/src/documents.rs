@@ -223,13 +223,51 @@ impl Documents<'_> {
                 roles.entry(doc).or_insert(role);
             }
         }
+        let archived = self.home.archived()?;
         Ok(docs
             .into_iter()
             .map(|summary| Listing {
                 role: roles.get(&summary.id).cloned(),
+                archived: archived.contains(&summary.id),
                 summary,
             })
             .collect())
+    }
+
+    /// Archive the document named by id, id prefix or title in this home:
+    /// hidden from lists (`Listing::archived`), kept whole — its history,
+    /// its reading by id, its sync. Archiving is this home's: other homes
+    /// and the communities are not told. Archiving it again changes
+    /// nothing (`changed` false).
+    pub fn archive(&mut self, name: &str) -> Result<Archived> {
+        self.set_archived(name, true)
+    }
+
+    /// Restore an archived document to this home's lists.
+    pub fn restore(&mut self, name: &str) -> Result<Archived> {
+        self.set_archived(name, false)
+    }
+
+    fn set_archived(&mut self, name: &str, archived: bool) -> Result<Archived> {
+        let id = self.home.resolve(name)?;
+        let title = self
+            .home
+            .list()?
+            .into_iter()
+            .find(|d| d.id == id)
+            .map(|d| d.meta.title)
+            .unwrap_or_default();
+        let changed = self.home.archived()?.contains(&id) != archived;
+        if changed {
+            let ticket = self.home.set_archived(&id, archived)?;
+            self.home.wait(ticket)?;
+        }
+        Ok(Archived {
+            id,
+            title,
+            archived,
+            changed,
+        })
     }
 
     /// The id of the document named by id, id prefix or title.
@@ -508,6 +546,21 @@ pub struct Listing {
     pub summary: DocSummary,
     /// What it is to a community, if anything.
     pub role: Option<Role>,
+    /// Archived in this home (hidden from `charter list` unless asked).
+    pub archived: bool,
+}
+
+/// A document archived or restored in this home.
+#[derive(Debug, Clone, Serialize)]
+pub struct Archived {
+    /// The document.
+    pub id: DocId,
+    /// Its title.
+    pub title: String,
+    /// Whether it is archived now.
+    pub archived: bool,
+    /// Whether this call changed it (false: it already was).
+    pub changed: bool,
 }
 
 /// What a document is to a community.

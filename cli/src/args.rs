@@ -61,7 +61,8 @@ pub enum Command {
     /// Join, leave, sanction and exclude members; manage devices.
     #[command(subcommand)]
     Member(MemberCommand),
-    /// Challenge ("interpeller") a section of the charter in force.
+    /// Challenge ("interpeller") a section of the charter in force; close
+    /// or list challenges.
     Challenge(ChallengeArgs),
     /// Propose, write, submit and follow amendments.
     #[command(subcommand)]
@@ -393,20 +394,51 @@ pub struct DeviceRevokeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ChallengeArgs {
+    #[command(subcommand)]
+    pub command: Option<ChallengeCommand>,
     #[command(flatten)]
     pub community: CommunityArg,
     /// The section of the charter in force (id, number, id prefix or heading).
-    pub section: String,
+    #[arg(required = true)]
+    pub section: Option<String>,
     /// The tension felt.
-    #[arg(long)]
-    pub tension: String,
+    #[arg(long, required = true)]
+    pub tension: Option<String>,
     /// A concrete example.
     #[arg(long, default_value = "")]
     pub example: String,
     /// The escalated tension this challenge comes from.
     #[arg(long, value_name = "TENSION")]
     pub from_tension: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChallengeCommand {
+    /// Close a challenge: withdraw your own, or decline one with a reason
+    /// (a facilitator; without facilitators, any member but its author).
+    Close(ChallengeCloseArgs),
+    /// List the community's challenges and where each stands.
+    List(CommunityArg),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("outcome").args(["withdrawn", "declined"]).required(true).multiple(false))]
+pub struct ChallengeCloseArgs {
+    #[command(flatten)]
+    pub community: CommunityArg,
+    /// The challenge (record id or unambiguous prefix).
+    pub challenge: String,
+    /// Withdraw it (its author).
+    #[arg(long, alias = "withdraw")]
+    pub withdrawn: bool,
+    /// Decline it, saying why.
+    #[arg(long, alias = "decline", value_name = "REASON")]
+    pub declined: Option<String>,
+    /// Why it is withdrawn (optional).
+    #[arg(long, default_value = "", conflicts_with = "declined")]
+    pub reason: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -449,7 +481,8 @@ pub struct ProposeArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("source").args(["text", "file"]).required(true).multiple(false))]
+#[command(group = clap::ArgGroup::new("source").args(["text", "file", "editor"]).multiple(false))]
+#[command(group = clap::ArgGroup::new("action").args(["text", "file", "editor", "discard_kept"]).required(true).multiple(true))]
 pub struct AmendmentEditArgs {
     #[command(flatten)]
     pub community: CommunityArg,
@@ -463,6 +496,15 @@ pub struct AmendmentEditArgs {
     /// Read the new text from a file (`-` for stdin).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Edit the draft's current text in $VISUAL or $EDITOR. A text whose
+    /// save is refused is kept in the home and opened again by the next
+    /// --editor.
+    #[arg(long)]
+    pub editor: bool,
+    /// Drop the text kept from a refused --editor save (alone, or with
+    /// --editor to start again from the current text).
+    #[arg(long, conflicts_with_all = ["text", "file"])]
+    pub discard_kept: bool,
 }
 
 #[derive(Debug, Args)]
@@ -713,8 +755,9 @@ pub struct VerifyArgs {
 pub enum CharterCommand {
     /// Create a charter, empty or from a Markdown file.
     New(NewArgs),
-    /// List the documents in this home.
-    List,
+    /// List the documents in this home (archived ones with --archived or
+    /// --all).
+    List(ListArgs),
     /// Print a charter (now, or at an earlier point).
     Show(ShowArgs),
     /// List a charter's sections with their ids.
@@ -732,6 +775,28 @@ pub enum CharterCommand {
     /// Warn about what a charter lacks (sections tagged membership.entry,
     /// membership.exit, tensions, amendment).
     Lint(LintArgs),
+    /// Archive a document in this home: hidden from lists, kept whole
+    /// (history, reading by id, sync). Local to this home.
+    Archive(DocArgs),
+    /// Restore an archived document to this home's lists.
+    Restore(DocArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").args(["archived", "all"]).multiple(false))]
+pub struct ListArgs {
+    /// Only the documents archived in this home.
+    #[arg(long)]
+    pub archived: bool,
+    /// Every document, archived or not.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// The document (id, id prefix or title).
+    pub doc: String,
 }
 
 #[derive(Debug, Args)]
@@ -785,7 +850,8 @@ pub struct SectionsArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("source").args(["text", "file", "editor"]).required(true).multiple(false))]
+#[command(group = clap::ArgGroup::new("source").args(["text", "file", "editor"]).multiple(false))]
+#[command(group = clap::ArgGroup::new("action").args(["text", "file", "editor", "discard_kept"]).required(true).multiple(true))]
 pub struct EditArgs {
     /// The document.
     pub doc: String,
@@ -797,9 +863,14 @@ pub struct EditArgs {
     /// Read the new text from a file (`-` for stdin).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// Edit the current text in $VISUAL or $EDITOR.
+    /// Edit the current text in $VISUAL or $EDITOR. A text whose save is
+    /// refused is kept in the home and opened again by the next --editor.
     #[arg(long)]
     pub editor: bool,
+    /// Drop the text kept from a refused --editor save (alone, or with
+    /// --editor to start again from the current text).
+    #[arg(long, conflicts_with_all = ["text", "file"])]
+    pub discard_kept: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,7 +20,7 @@ use nous_core::markdown::{self, RenderOptions};
 use crate::args::{
     AddSectionArgs, AmendmentCommand, BundleCommand, CharterCommand, Cli, Command,
     CommunityCommand, DeviceCommand, DiffArgs, EditArgs, ExportArgs, Format, HistoryArgs,
-    HistoryFormat, MemberCommand, MoveSectionArgs, NewArgs, ObjectionCommand, Placement,
+    HistoryFormat, ListArgs, MemberCommand, MoveSectionArgs, NewArgs, ObjectionCommand, Placement,
     RulesCommand, SectionArgs, SectionsArgs, ShowArgs, TagArgs, TensionCommand,
 };
 use crate::governance as gov;
@@ -50,7 +50,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Id => id(&cx),
         Command::Charter(command) => match command {
             CharterCommand::New(args) => charter_new(&cx, args),
-            CharterCommand::List => charter_list(&cx),
+            CharterCommand::List(args) => charter_list(&cx, &args),
+            CharterCommand::Archive(args) => charter_archive(&cx, &args.doc, true),
+            CharterCommand::Restore(args) => charter_archive(&cx, &args.doc, false),
             CharterCommand::Show(args) => charter_show(&cx, args),
             CharterCommand::Sections(args) => charter_sections(&cx, args),
             CharterCommand::Edit(args) => charter_edit(&cx, args),
@@ -291,14 +293,49 @@ fn charter_new(cx: &Context, args: NewArgs) -> anyhow::Result<()> {
     }
 }
 
-fn charter_list(cx: &Context) -> anyhow::Result<()> {
+/// `charter archive` / `charter restore`: a mark in this home's store.
+fn charter_archive(cx: &Context, doc: &str, archive: bool) -> anyhow::Result<()> {
     let mut home = open(cx)?;
-    let docs = home.documents().list_with_roles()?;
+    let done = if archive {
+        home.documents().archive(doc)?
+    } else {
+        home.documents().restore(doc)?
+    };
+    save_and_close(home)?;
+    if cx.json {
+        return output::json(&done);
+    }
+    let id = done.id.to_string();
+    output::text(&tr!(
+        "commands-archived",
+        archived = if done.archived { "yes" } else { "no" },
+        changed = if done.changed { "yes" } else { "no" },
+        title = &done.title,
+        id = id
+    ))
+}
+
+fn charter_list(cx: &Context, args: &ListArgs) -> anyhow::Result<()> {
+    let mut home = open(cx)?;
+    let mut docs = home.documents().list_with_roles()?;
+    let hidden = docs.iter().filter(|d| d.archived).count();
+    if !args.all {
+        docs.retain(|d| d.archived == args.archived);
+    }
     if cx.json {
         return output::json(&docs);
     }
     if docs.is_empty() {
-        return output::text(&tr!("commands-no-documents"));
+        return output::text(&if args.archived {
+            tr!("commands-no-archived-documents")
+        } else if hidden > 0 && !args.all {
+            tr!("commands-only-archived-documents", count = hidden)
+        } else {
+            tr!("commands-no-documents")
+        });
+    }
+    if hidden > 0 && !args.all && !args.archived {
+        eprintln!("{}", tr!("commands-archived-hidden", count = hidden));
     }
     let width = docs
         .iter()
@@ -337,14 +374,18 @@ fn charter_list(cx: &Context) -> anyhow::Result<()> {
         tr!("commands-column-updated")
     )];
     for (doc, role) in docs.iter().zip(&roles) {
-        lines.push(format!(
+        let mut line = format!(
             "{}  {}  {}  {:>changes_width$}  {}",
             pad(&doc.summary.id.to_string(), width),
             pad(&clip(&doc.summary.meta.title, 36), 36),
             pad(role, role_width),
             doc.summary.meta.changes,
             output::time(doc.summary.meta.updated_ms)
-        ));
+        );
+        if doc.archived && args.all {
+            line = format!("{line}  {}", tr!("commands-archived-mark"));
+        }
+        lines.push(line);
     }
     output::text(&lines.join("\n"))
 }
@@ -435,36 +476,46 @@ fn charter_edit(cx: &Context, args: EditArgs) -> anyhow::Result<()> {
     let doc = home.documents().resolve(&args.doc)?;
     let target = home.documents().target(&doc, &args.section)?;
     // What is edited, for the messages: `part` picks the wording.
-    let (part, heading) = match &target.part {
-        Part::Title => ("title", String::new()),
-        Part::Preamble => ("preamble", String::new()),
-        Part::Section { heading, .. } => ("section", heading.clone()),
+    let (part, heading, key) = match &target.part {
+        Part::Title => ("title", String::new(), "title".to_owned()),
+        Part::Preamble => ("preamble", String::new(), "preamble".to_owned()),
+        Part::Section { heading, id } => ("section", heading.clone(), id.to_string()),
     };
-    let new_text = if let Some(text) = args.text {
-        text
-    } else if let Some(path) = &args.file {
-        read_text(path)?
-    } else {
-        // Close the home while the editor is open, so other commands can use
-        // it; then check nobody changed the text meanwhile.
-        home.into_engine().close()?;
-        let edited = edit_in_editor(&target.text)?;
-        home = open(cx)?;
-        let now = home.documents().target(&doc, &args.section)?;
-        if now != target {
-            let saved = cx.home.join("unsaved-edit.md");
-            fs::write(&saved, &edited).with_context(|| cannot_write(&saved))?;
-            bail!(tr!(
-                "commands-edit-changed-meanwhile",
-                part = part,
-                heading = &heading,
-                path = saved.display().to_string()
-            ));
+    let kept = crate::kept::path(cx, &doc, &key);
+    if args.discard_kept {
+        crate::kept::discard(cx, &kept, !args.editor)?;
+        if !args.editor {
+            return Ok(());
         }
+    }
+    let edited = if let Some(text) = &args.text {
+        crate::kept::mention(&kept);
+        let edited = home.documents().edit(&doc, &target.part, text)?;
+        save_and_close(home)?;
         edited
+    } else if let Some(path) = &args.file {
+        let text = read_text(path)?;
+        crate::kept::mention(&kept);
+        let edited = home.documents().edit(&doc, &target.part, &text)?;
+        save_and_close(home)?;
+        edited
+    } else {
+        // Saved only if nobody changed the text while the editor was open;
+        // refused, the text is kept.
+        crate::kept::edit(cx, home, &kept, &target.text, |mut home, new_text| {
+            let now = home.documents().target(&doc, &args.section)?;
+            if now != target {
+                bail!(tr!(
+                    "commands-edit-changed-meanwhile",
+                    part = part,
+                    heading = &heading
+                ));
+            }
+            let edited = home.documents().edit(&doc, &target.part, new_text)?;
+            save_and_close(home)?;
+            Ok(edited)
+        })?
     };
-    let edited = home.documents().edit(&doc, &target.part, &new_text)?;
-    save_and_close(home)?;
     if cx.json {
         output::json(&edited)
     } else {

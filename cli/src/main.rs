@@ -9,6 +9,7 @@ mod conflicts;
 mod demo;
 mod governance;
 mod invite;
+mod kept;
 mod lang;
 mod output;
 mod relay;

@@ -1510,3 +1510,167 @@ fn todo_says_what_awaits_each_member() {
     sync(&alice, &[&bob]);
     assert_eq!(kinds(&bob), vec![("ratify".to_owned(), am.clone())]);
 }
+
+/// Challenges are closed: withdrawn by their author, declined with a reason
+/// by the facilitator; a closed challenge is no longer open business in
+/// `community show`, is listed with where it stands, takes no amendment,
+/// and the history tells it; refusals are one line; every home agrees.
+#[test]
+fn challenges_are_withdrawn_or_declined_and_no_longer_open() {
+    let clock = Clock::at("2026-03-01");
+    let alice = Peer::new("Alice", &clock);
+    let bob = Peer::new("Bob", &clock);
+    let doc = alice.charter(SAMPLE);
+    let facilitator = alice.key.clone();
+    found(
+        &alice,
+        "members",
+        &doc,
+        &[(&bob, "members")],
+        &["--facilitator", &facilitator],
+    );
+    let open_count = |peer: &Peer| {
+        let text = peer.run(&["community", "show"]).ok().to_owned();
+        text.lines()
+            .find(|l| l.starts_with("Open:"))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_owned()
+    };
+    let challenge = |peer: &Peer, section: &str| {
+        peer.act(&[
+            "challenge",
+            section,
+            "--tension",
+            "trop vague",
+            "--example",
+            "la dernière assemblée",
+        ])
+    };
+    let first = challenge(&bob, "adhesion");
+    let second = challenge(&bob, "depart");
+    assert!(
+        open_count(&bob).contains("2 challenge(s)"),
+        "{}",
+        open_count(&bob)
+    );
+
+    // Only Bob withdraws his own; only the facilitator declines, with a reason.
+    sync(&bob, &[&alice]);
+    alice.refused(
+        &["challenge", "close", &first, "--withdrawn"],
+        "only its author withdraws a challenge",
+    );
+    bob.refused(
+        &["challenge", "close", &second, "--declined", "hors sujet"],
+        "only a facilitator may do this",
+    );
+    alice.refused(
+        &["challenge", "close", &second, "--declined", " "],
+        "declining a challenge needs a reason",
+    );
+    // Neither outcome, or both: a usage error.
+    let neither = bob.run(&["challenge", "close", &first]);
+    assert_eq!(neither.code, 2, "{}", neither.stderr);
+    let both = bob.run(&[
+        "challenge",
+        "close",
+        &first,
+        "--withdrawn",
+        "--declined",
+        "x",
+    ]);
+    assert_eq!(both.code, 2, "{}", both.stderr);
+
+    let withdrawn = bob.json(&["challenge", "close", &first, "--withdrawn"]);
+    assert_eq!(withdrawn["kind"], "challenge.close");
+    assert_eq!(withdrawn["challenge"], first.as_str());
+    assert_eq!(withdrawn["outcome"], "withdrawn");
+    assert!(
+        open_count(&bob).contains("1 challenge(s)"),
+        "{}",
+        open_count(&bob)
+    );
+    bob.refused(
+        &["challenge", "close", &first, "--withdrawn"],
+        "the challenge is already closed",
+    );
+    bob.refused(
+        &[
+            "amendment",
+            "propose",
+            &first,
+            "--title",
+            "Trop tard",
+            "--rationale",
+            "quand même",
+        ],
+        "answers a closed challenge",
+    );
+
+    sync(&bob, &[&alice]);
+    let declined = alice
+        .run(&[
+            "challenge",
+            "close",
+            &second,
+            "--decline",
+            "déjà tranché en assemblée",
+        ])
+        .ok()
+        .to_owned();
+    assert!(declined.contains("declined"), "{declined}");
+    assert!(
+        open_count(&alice).contains("0 challenge(s)"),
+        "{}",
+        open_count(&alice)
+    );
+    let state = alice.community();
+    assert_eq!(
+        state["challenges"][&second]["closed"]["outcome"],
+        "declined"
+    );
+    assert_eq!(
+        state["challenges"][&second]["closed"]["reason"],
+        "déjà tranché en assemblée"
+    );
+
+    // Listed with where each stands, in JSON and in both languages.
+    let list = alice.json(&["challenge", "list"]);
+    let standings: Vec<(&str, &str)> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| {
+            (
+                c["record"].as_str().expect("record"),
+                c["standing"].as_str().expect("standing"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        standings,
+        vec![(first.as_str(), "withdrawn"), (second.as_str(), "declined")]
+    );
+    let text = alice.run(&["challenge", "list"]).ok().to_owned();
+    assert!(
+        text.contains(&first[..12]) && text.contains("withdrawn"),
+        "{text}"
+    );
+    let french = alice
+        .home
+        .run_in_at("fr", &clock.now(), &["challenge", "list"]);
+    assert!(french.ok().contains("déclinée"), "{}", french.ok());
+
+    // The history report tells both.
+    let md = alice
+        .run(&["history", &doc, "--format", "md"])
+        .ok()
+        .to_owned();
+    assert!(md.contains("**Withdrawn** by Bob"), "{md}");
+    assert!(
+        md.contains("**Declined** by Alice") && md.contains("déjà tranché en assemblée"),
+        "{md}"
+    );
+    sync(&alice, &[&bob]);
+    assert_eq!(alice.verifies(), bob.verifies());
+}

@@ -2,10 +2,12 @@
 //! as a user would, and the engine's invariants under concurrency, crashes
 //! and hostile input.
 
+mod archive;
 mod bundle_identity;
 mod cli;
 mod convergence;
 mod crash;
+mod editing;
 mod facade_sync;
 mod governance;
 mod invitations;

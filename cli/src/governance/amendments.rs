@@ -1,13 +1,24 @@
 //! Challenges and amendments.
 
 use super::*;
+use nous_api::deliberation::DraftWritten;
+use nous_api::documents::Part;
+use nous_core::governance::{Admissibility, ChallengeState, State};
+use nous_core::record::ChallengeOutcome;
 
 pub fn challenge(cx: &Context, args: ChallengeArgs) -> anyhow::Result<()> {
+    let (section, tension) = match (args.command, args.section, args.tension) {
+        (Some(ChallengeCommand::Close(close)), ..) => return challenge_close(cx, close),
+        (Some(ChallengeCommand::List(arg)), ..) => return challenge_list(cx, arg),
+        (None, Some(section), Some(tension)) => (section, tension),
+        // clap requires both without a subcommand.
+        _ => bail!(tr!("gov-challenge-needs-section-and-tension")),
+    };
     let mut home = open(cx)?;
     let challenged = home.governance().challenge(
         args.community.community.as_deref(),
-        &args.section,
-        &args.tension,
+        &section,
+        &tension,
         &args.example,
         args.from_tension.as_deref(),
     )?;
@@ -21,6 +32,95 @@ pub fn challenge(cx: &Context, args: ChallengeArgs) -> anyhow::Result<()> {
         None => tr!("gov-challenged", heading = heading),
     };
     recorded(cx, home, &challenged, summary)
+}
+
+/// `nous challenge close`: a `challenge.close` record.
+fn challenge_close(cx: &Context, args: ChallengeCloseArgs) -> anyhow::Result<()> {
+    let (outcome, reason) = match &args.declined {
+        Some(reason) => (ChallengeOutcome::Declined, reason.as_str()),
+        None => (ChallengeOutcome::Withdrawn, args.reason.as_str()),
+    };
+    let mut home = open(cx)?;
+    let closed = home.governance().close_challenge(
+        args.community.community.as_deref(),
+        &args.challenge,
+        outcome,
+        reason,
+    )?;
+    let summary = tr!(
+        "gov-challenge-closed",
+        outcome = outcome.name(),
+        challenge = closed.details.challenge.short()
+    );
+    recorded(cx, home, &closed, summary)
+}
+
+/// Where a challenge stands, as one word for `challenge list` (and its JSON).
+fn challenge_standing(state: &State, challenge: &ChallengeState) -> &'static str {
+    if let Some(closed) = &challenge.closed {
+        closed.outcome.name()
+    } else if matches!(challenge.admissibility, Admissibility::Inadmissible { .. }) {
+        "inadmissible"
+    } else if state.challenge_answered(challenge) {
+        "answered"
+    } else {
+        "open"
+    }
+}
+
+/// `nous challenge list`: every challenge and where it stands.
+fn challenge_list(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
+    let mut home = open(cx)?;
+    let mut gov = home.governance();
+    let state = gov.show(arg.community.as_deref())?;
+    let challenges = gov.challenges(arg.community.as_deref())?;
+    // Headings from the charter in force, when this home has it.
+    let charter = gov.charter_in_force(&state).ok();
+    let heading = |section: &str| {
+        charter
+            .as_ref()
+            .and_then(|c| c.find_section(section).ok())
+            .map_or_else(|| section.to_owned(), |s| s.heading.clone())
+    };
+    if cx.json {
+        let items: Vec<serde_json::Value> = challenges
+            .iter()
+            .map(|c| {
+                let mut value = serde_json::to_value(c).unwrap_or_default();
+                value["standing"] = challenge_standing(&state, c).into();
+                value
+            })
+            .collect();
+        return output::json(&items);
+    }
+    if challenges.is_empty() {
+        return output::text(&tr!("gov-no-challenges"));
+    }
+    let words: Vec<String> = challenges
+        .iter()
+        .map(|c| {
+            tr!(
+                "gov-challenge-standing",
+                standing = challenge_standing(&state, c)
+            )
+        })
+        .collect();
+    let width = words.iter().map(|w| w.chars().count()).max().unwrap_or(0);
+    let lines: Vec<String> = challenges
+        .iter()
+        .zip(&words)
+        .map(|(c, word)| {
+            tr!(
+                "gov-challenge-line",
+                record = c.record.short(),
+                standing = pad(word, width),
+                heading = pad(&clip(&heading(&c.section), 30), 30),
+                author = state.display_name(&c.author),
+                tension = clip(&c.tension, 50),
+            )
+        })
+        .collect();
+    output::text(&lines.join("\n"))
 }
 
 pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> {
@@ -41,19 +141,25 @@ pub fn amendment_propose(cx: &Context, args: ProposeArgs) -> anyhow::Result<()> 
 }
 
 pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<()> {
-    let text = match (&args.text, &args.file) {
-        (Some(text), _) => text.clone(),
-        (None, Some(path)) => read_text(path)?,
-        (None, None) => bail!(tr!("gov-give-text-or-file")),
+    let community = args.community.community.as_deref();
+    let written = if args.editor || args.discard_kept {
+        draft_in_editor(cx, &args)?
+    } else {
+        let text = match (&args.text, &args.file) {
+            (Some(text), _) => text.clone(),
+            (None, Some(path)) => read_text(path)?,
+            (None, None) => bail!(tr!("gov-give-text-or-file")),
+        };
+        let mut home = open(cx)?;
+        let written = home
+            .governance()
+            .write(community, &args.amendment, &args.section, &text)?;
+        crate::commands::save_and_close(home)?;
+        Some(written)
     };
-    let mut home = open(cx)?;
-    let written = home.governance().write(
-        args.community.community.as_deref(),
-        &args.amendment,
-        &args.section,
-        &text,
-    )?;
-    crate::commands::save_and_close(home)?;
+    let Some(written) = written else {
+        return Ok(());
+    };
     if cx.json {
         output::json(&written)
     } else {
@@ -66,6 +172,43 @@ pub fn amendment_edit(cx: &Context, args: AmendmentEditArgs) -> anyhow::Result<(
             None => tr!("gov-nothing-to-change"),
         })
     }
+}
+
+/// `amendment edit --editor` (or `--discard-kept`): the draft's section in
+/// the editor, the text kept in the home if its save is refused; `None`
+/// when the kept text was only dropped.
+fn draft_in_editor(cx: &Context, args: &AmendmentEditArgs) -> anyhow::Result<Option<DraftWritten>> {
+    let community = args.community.community.as_deref();
+    let mut home = open(cx)?;
+    let draft = home.governance().draft_of(community, &args.amendment)?;
+    let target = home.documents().target(&draft, &args.section)?;
+    let (key, heading) = match &target.part {
+        Part::Title => ("title".to_owned(), String::new()),
+        Part::Preamble => ("preamble".to_owned(), String::new()),
+        Part::Section { id, heading } => (id.to_string(), heading.clone()),
+    };
+    let kept = crate::kept::path(cx, &draft, &key);
+    if args.discard_kept {
+        crate::kept::discard(cx, &kept, !args.editor)?;
+        if !args.editor {
+            return Ok(None);
+        }
+    }
+    crate::kept::edit(cx, home, &kept, &target.text, |mut home, text| {
+        let now = home.documents().target(&draft, &args.section)?;
+        if now != target {
+            bail!(tr!(
+                "commands-edit-changed-meanwhile",
+                part = "section",
+                heading = &heading
+            ));
+        }
+        let written = home
+            .governance()
+            .write(community, &args.amendment, &args.section, text)?;
+        crate::commands::save_and_close(home)?;
+        Ok(Some(written))
+    })
 }
 
 fn submit(

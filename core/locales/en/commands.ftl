@@ -58,7 +58,7 @@ commands-edit-changed-meanwhile = { $part ->
     [title] the title
     [preamble] the preamble
    *[section] section "{ $heading }"
-} changed while you were editing; your text is in { $path }
+} changed while you were editing
 commands-edit-saved = { $part ->
     [title] Saved the title
     [preamble] Saved the preamble
@@ -174,3 +174,28 @@ commands-sync-unfinished = the sync did not finish: { $parts }
 commands-sync-separator = {"; "}
 commands-sync-failed-part = { $id }: { $reason }
 commands-sync-timed-out-part = { $count } document(s) timed out (run again)
+
+## --editor: texts kept when their save is refused (cli/src/kept.rs)
+kept-not-saved = not saved; your text is kept in { $path } (`--editor` opens it again, `--discard-kept` drops it)
+kept-reopened = Opening the text kept from a save that was refused: { $path }
+kept-discarded = Dropped the kept text { $path }
+kept-nothing = No kept text to drop ({ $path })
+kept-still-there = Note: a text kept from a refused save is still in { $path } (`--editor` opens it, `--discard-kept` drops it)
+kept-cannot-write = cannot keep the text in { $path }
+kept-cannot-remove = cannot remove the kept text { $path }
+
+## charter archive, restore, list --archived (a mark in this home only)
+commands-archived = { $changed ->
+    [yes] { $archived ->
+        [yes] Archived "{ $title }" ({ $id }) in this home: hidden from lists, kept whole (`nous charter restore` brings it back)
+       *[no] Restored "{ $title }" ({ $id }) to this home's lists
+    }
+   *[no] { $archived ->
+        [yes] "{ $title }" ({ $id }) was already archived
+       *[no] "{ $title }" ({ $id }) was not archived
+    }
+}
+commands-no-archived-documents = No archived documents.
+commands-only-archived-documents = No documents in the list: { $count } archived (see them with --archived or --all).
+commands-archived-hidden = { $count } archived document(s) not shown (--archived or --all)
+commands-archived-mark = (archived)

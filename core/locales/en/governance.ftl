@@ -220,3 +220,19 @@ gov-verify-intact = Intact: every signature, cited record, attestation and versi
 gov-verify-not-intact = NOT INTACT: { $problems } problem(s).
 gov-verify-hash = Report hash: { $hash }
 gov-verify-failed = verification failed: the history is not intact ({ $problems } problem(s))
+
+## Closing and listing challenges
+gov-challenge-needs-section-and-tension = a challenge needs a section and --tension
+gov-challenge-closed = Challenge { $challenge } { $outcome ->
+    [withdrawn] withdrawn
+   *[declined] declined
+}
+gov-no-challenges = No challenges.
+gov-challenge-standing = { $standing ->
+    [open] open
+    [answered] answered
+    [withdrawn] withdrawn
+    [declined] declined
+   *[inadmissible] inadmissible
+}
+gov-challenge-line = { $record }  { $standing }  { $heading }  by { $author }: { $tension }

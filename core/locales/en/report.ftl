@@ -331,3 +331,11 @@ report-event-left = { $name } left
 report-event-applied = { $name } applied
 report-event-exclusion = exclusion of { $name } proposed
 report-event-tension = “{ $summary }”: { $status }
+
+## Closed challenges (challenge.close)
+report-challenge-withdrawn = **Withdrawn** by { $name }, { $date }
+report-challenge-declined = **Declined** by { $name }, { $date }: { $reason }
+report-event-challenge-closed = Challenge of “{ $heading }” { $outcome ->
+    [withdrawn] withdrawn
+   *[declined] declined
+} by { $name }

@@ -71,7 +71,7 @@ commands-edit-changed-meanwhile = { $part ->
     [title] le titre a changé pendant que vous le modifiiez
     [preamble] le préambule a changé pendant que vous le modifiiez
    *[section] la section « { $heading } » a changé pendant que vous la modifiiez
-} ; votre texte est dans { $path }
+}
 commands-edit-saved = { $part ->
     [title] Titre enregistré
     [preamble] Préambule enregistré
@@ -211,3 +211,34 @@ commands-sync-timed-out-part = { $count ->
     [one] { $count } document a dépassé le délai (relancez la commande)
    *[other] { $count } documents ont dépassé le délai (relancez la commande)
 }
+
+## --editor: texts kept when their save is refused (cli/src/kept.rs)
+kept-not-saved = rien n'est enregistré ; votre texte est gardé dans { $path } (`--editor` le rouvre, `--discard-kept` l'abandonne)
+kept-reopened = Ouverture du texte gardé d'un enregistrement refusé : { $path }
+kept-discarded = Texte gardé abandonné : { $path }
+kept-nothing = Aucun texte gardé à abandonner ({ $path })
+kept-still-there = Remarque : un texte gardé d'un enregistrement refusé est toujours dans { $path } (`--editor` le rouvre, `--discard-kept` l'abandonne)
+kept-cannot-write = impossible de garder le texte dans { $path }
+kept-cannot-remove = impossible de supprimer le texte gardé { $path }
+
+## charter archive, restore, list --archived (a mark in this home only)
+commands-archived = { $changed ->
+    [yes] { $archived ->
+        [yes] « { $title } » ({ $id }) archivé dans ce dossier : masqué des listes, gardé en entier (`nous charter restore` le fait revenir)
+       *[no] « { $title } » ({ $id }) de retour dans les listes de ce dossier
+    }
+   *[no] { $archived ->
+        [yes] « { $title } » ({ $id }) était déjà archivé
+       *[no] « { $title } » ({ $id }) n'était pas archivé
+    }
+}
+commands-no-archived-documents = Aucun document archivé.
+commands-only-archived-documents = Aucun document dans la liste : { $count ->
+    [one] { $count } archivé
+   *[other] { $count } archivés
+} (voir avec --archived ou --all).
+commands-archived-hidden = { $count ->
+    [one] { $count } document archivé non affiché
+   *[other] { $count } documents archivés non affichés
+} (--archived ou --all)
+commands-archived-mark = (archivé)

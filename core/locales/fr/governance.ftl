@@ -289,3 +289,19 @@ gov-verify-failed = échec de la vérification : l'historique n'est pas intact (
     [one] { $problems } problème
    *[other] { $problems } problèmes
 })
+
+## Closing and listing challenges
+gov-challenge-needs-section-and-tension = une interpellation demande une section et --tension
+gov-challenge-closed = Interpellation { $challenge } { $outcome ->
+    [withdrawn] retirée
+   *[declined] déclinée
+}
+gov-no-challenges = Aucune interpellation.
+gov-challenge-standing = { $standing ->
+    [open] ouverte
+    [answered] répondue
+    [withdrawn] retirée
+    [declined] déclinée
+   *[inadmissible] irrecevable
+}
+gov-challenge-line = { $record }  { $standing }  { $heading }  par { $author } : { $tension }

@@ -363,3 +363,11 @@ report-event-left = { $name } a quitté la communauté
 report-event-applied = { $name } a posé sa candidature
 report-event-exclusion = exclusion visant { $name } proposée
 report-event-tension = « { $summary } » : { $status }
+
+## Closed challenges (challenge.close)
+report-challenge-withdrawn = **Retirée** par { $name }, le { $date }
+report-challenge-declined = **Déclinée** par { $name }, le { $date } : { $reason }
+report-event-challenge-closed = Interpellation sur « { $heading } » { $outcome ->
+    [withdrawn] retirée
+   *[declined] déclinée
+} par { $name }

@@ -584,6 +584,24 @@ impl Engine {
         Ok(docs)
     }
 
+    /// Archive a document in this home (`archived`), or restore it: a mark
+    /// in the store, nothing in the document — it stays whole, readable and
+    /// synced, only hidden from lists ([`Engine::archived`]). Durable once
+    /// [`Engine::wait`] returned for the ticket.
+    pub fn set_archived(&mut self, doc: &DocId, archived: bool) -> Result<Ticket> {
+        if !self.list()?.iter().any(|d| d.id == *doc) {
+            return Err(Error::UnknownDocument(doc.to_string()));
+        }
+        Ok(self
+            .store
+            .stage(vec![crate::store::archive_write(doc, archived)], None))
+    }
+
+    /// The documents archived in this home (committed marks).
+    pub fn archived(&self) -> Result<BTreeSet<DocId>> {
+        Ok(self.store.archived()?)
+    }
+
     /// Find a document by id, unambiguous id prefix, or title (case and
     /// accents aside), or an unambiguous prefix of its title.
     pub fn resolve(&self, name: &str) -> Result<DocId> {

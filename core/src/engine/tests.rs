@@ -1337,3 +1337,32 @@ fn a_home_that_only_receives_compacts_at_close() {
         alice.charter(&doc, None).expect("read")
     );
 }
+
+#[test]
+fn archive_marks_are_durable_local_and_leave_the_document_whole() {
+    let storage = MemoryStorage::default();
+    let mut e = engine(1, &storage);
+    let doc = create(&mut e);
+    let title = e.charter(&doc, None).expect("read").title;
+    let ticket = e.set_archived(&doc, true).expect("archive");
+    e.wait(ticket).expect("durable");
+    assert_eq!(e.archived().expect("archived"), BTreeSet::from([doc]));
+    // Another engine on the same store sees the mark; the document is
+    // still listed, read and resolved by id.
+    let mut again = engine(1, &storage);
+    assert!(again.archived().expect("archived").contains(&doc));
+    assert_eq!(again.list().expect("list").len(), 1);
+    assert_eq!(again.charter(&doc, None).expect("read").title, title);
+    assert_eq!(again.resolve(&doc.to_string()).expect("resolve"), doc);
+    let ticket = again.set_archived(&doc, false).expect("restore");
+    again.wait(ticket).expect("durable");
+    assert!(again.archived().expect("archived").is_empty());
+    // An unknown document is an error, and nothing is marked.
+    let unknown = DocId::from_bytes([42; 16]);
+    assert!(matches!(
+        again.set_archived(&unknown, true),
+        Err(Error::UnknownDocument(_))
+    ));
+    again.flush().expect("flush");
+    assert!(again.archived().expect("archived").is_empty());
+}

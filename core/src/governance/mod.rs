@@ -246,6 +246,23 @@ pub struct ChallengeState {
     pub promoted_from: Option<RecordId>,
     /// When (ms).
     pub at: u64,
+    /// How it was closed (`challenge.close`), if it was.
+    pub closed: Option<ChallengeClosed>,
+}
+
+/// A challenge closed by a `challenge.close` record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChallengeClosed {
+    /// The `challenge.close` record.
+    pub record: RecordId,
+    /// The member who closed it.
+    pub by: PublicKey,
+    /// Withdrawn or declined.
+    pub outcome: crate::record::ChallengeOutcome,
+    /// Why.
+    pub reason: String,
+    /// When (ms).
+    pub at: u64,
 }
 
 /// The lifecycle of an amendment.
@@ -714,16 +731,23 @@ pub struct State {
 }
 
 impl State {
-    /// Whether a challenge is still open business: admissible, and not yet
-    /// answered by an amendment that was ratified (one whose amendments
-    /// were all rejected or withdrawn may be answered again).
+    /// Whether a challenge is still open business: admissible, not closed
+    /// (withdrawn or declined, `challenge.close`), and not yet answered by
+    /// an amendment that was ratified (one whose amendments were all
+    /// rejected or withdrawn may be answered again).
     pub fn challenge_is_open(&self, challenge: &ChallengeState) -> bool {
         challenge.admissibility == Admissibility::Admissible
-            && !challenge.amendments.iter().any(|a| {
-                self.amendments
-                    .get(a)
-                    .is_some_and(|a| a.phase == Phase::Merged)
-            })
+            && challenge.closed.is_none()
+            && !self.challenge_answered(challenge)
+    }
+
+    /// Whether an amendment answering the challenge was ratified.
+    pub fn challenge_answered(&self, challenge: &ChallengeState) -> bool {
+        challenge.amendments.iter().any(|a| {
+            self.amendments
+                .get(a)
+                .is_some_and(|a| a.phase == Phase::Merged)
+        })
     }
 
     /// The version in force.

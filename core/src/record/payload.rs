@@ -95,6 +95,7 @@ kinds! {
     DocumentShare(DocumentShare) = "document.share",
     Invite(Invite) = "invitation.issue",
     RevokeInvitation(RevokeInvitation) = "invitation.revoke",
+    ChallengeClose(ChallengeClose) = "challenge.close",
 }
 
 impl Serialize for Kind {
@@ -469,6 +470,47 @@ pub struct Challenge {
     pub tension_record: Option<RecordId>,
     /// The rejected amendment this promotes, if any.
     pub promoted_from: Option<RecordId>,
+}
+
+/// How a challenge was closed without an amendment ratified for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChallengeOutcome {
+    /// Its author withdrew it.
+    Withdrawn,
+    /// Declined (by a facilitator, or, in a community without one, by a
+    /// member other than its author), with a reason.
+    Declined,
+}
+
+impl ChallengeOutcome {
+    /// Its name in payloads and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChallengeOutcome::Withdrawn => "withdrawn",
+            ChallengeOutcome::Declined => "declined",
+        }
+    }
+}
+
+impl fmt::Display for ChallengeOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `challenge.close`: a challenge is closed — withdrawn by its author, or
+/// declined with a reason. A challenge answered by a ratified amendment is
+/// closed without one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeClose {
+    /// The challenge.
+    pub challenge: RecordId,
+    /// Withdrawn or declined.
+    pub outcome: ChallengeOutcome,
+    /// Why (required when declined).
+    pub reason: String,
 }
 
 /// `amendment.propose`: answers a challenge with a draft document forked from

@@ -531,9 +531,10 @@ mod tests {
     use crate::identity::DeviceKey;
     use crate::ids::DocId;
     use crate::record::{
-        Access, Apply, CertifyDevice, Challenge, ChangeRule, College, Decide, DocumentShare,
-        Founder, Genesis, Heads, Leave, Payload, Propose, Ratify, React, Record, Round, Rules,
-        Sanction, SanctionLevel, Submit, Tension, TensionUpdate, TestObjection, Unsigned, Version,
+        Access, Apply, CertifyDevice, Challenge, ChallengeOutcome, ChangeRule, College, Decide,
+        DocumentShare, Founder, Genesis, Heads, Leave, Payload, Propose, Ratify, React, Record,
+        Round, Rules, Sanction, SanctionLevel, Submit, Tension, TensionUpdate, TestObjection,
+        Unsigned, Version,
     };
     use crate::time::DAY_MS;
 
@@ -1111,6 +1112,78 @@ mod tests {
         assert_eq!(html.matches("<g class=\"ev ").count(), 2, "a join and v1");
         let middle = LEFT + (WIDTH - LEFT - RIGHT) / 2;
         assert!(html.contains(&format!("<circle cx=\"{middle}\"")), "{html}");
+    }
+
+    #[test]
+    fn closed_challenges_are_told_withdrawn_or_declined() {
+        let alice = DeviceKey::from_seed(&[1; 32]);
+        let bob = DeviceKey::from_seed(&[2; 32]);
+        let mut doc = Automerge::new().with_actor(alice.public().actor_id());
+        let draft = CharterDraft {
+            title: None,
+            preamble: String::new(),
+            sections: vec![section("assemblee", "Assemblée", "Chaque année.")],
+        };
+        let mut tx = doc.transaction();
+        CharterTx::create(&mut tx, "Charte", &draft, || SectionId::from_random([9; 5]))
+            .expect("create");
+        tx.commit();
+        let founders = [(&alice, "Alice"), (&bob, "Bob")]
+            .into_iter()
+            .map(|(key, name)| Founder {
+                member: key.public(),
+                name: name.into(),
+                college: "staff".into(),
+            })
+            .collect();
+        let mut chain = Chain::new(genesis(&alice, founders, doc.get_heads()));
+        let challenge = |tension: &str| {
+            Payload::Challenge(Challenge {
+                section: "assemblee".into(),
+                tension: tension.into(),
+                example: "Nothing decided for a year".into(),
+                tension_record: None,
+                promoted_from: None,
+            })
+        };
+        let close = |challenge, outcome, reason: &str| {
+            Payload::ChallengeClose(crate::record::ChallengeClose {
+                challenge,
+                outcome,
+                reason: reason.into(),
+            })
+        };
+        let first = chain.add(&alice, challenge("Too rare"));
+        chain.add(&alice, close(first, ChallengeOutcome::Withdrawn, ""));
+        let second = chain.add(&bob, challenge("Too often"));
+        chain.add(
+            &alice,
+            close(second, ChallengeOutcome::Declined, "Already settled"),
+        );
+        let state = chain.state();
+        assert_eq!(state.problems().count(), 0);
+        let en = governance_history_in(&state, &doc, Format::Markdown, Lang::En);
+        assert!(
+            en.contains("- **Withdrawn** by Alice, 2023-11-15 00:13\n"),
+            "{en}"
+        );
+        assert!(
+            en.contains("- **Declined** by Alice, 2023-11-15 02:13: Already settled\n"),
+            "{en}"
+        );
+        assert!(!en.contains("No amendment answers it yet."), "{en}");
+        let fr = governance_history_in(&state, &doc, Format::Markdown, Lang::Fr);
+        assert!(fr.contains("- **Retirée** par Alice, le "), "{fr}");
+        assert!(fr.contains("- **Déclinée** par Alice, le "), "{fr}");
+        let html = governance_history_in(&state, &doc, Format::Html, Lang::En);
+        assert!(
+            html.contains("Challenge of “Assemblée” withdrawn by Alice"),
+            "{html}"
+        );
+        assert!(
+            html.contains("Challenge of “Assemblée” declined by Alice"),
+            "{html}"
+        );
     }
 
     #[test]

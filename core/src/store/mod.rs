@@ -19,7 +19,9 @@
 //! bytes; records are immutable (a `Put` of a key already present is
 //! ignored). `meta` holds the store format and one `community/<id>` entry per
 //! community that has records ([`community_key`]), so listing communities
-//! scans no record.
+//! scans no record, and one `archived/<doc id>` entry per document archived
+//! in this home ([`archived_key`]; a home-local mark, nothing in the
+//! document).
 //!
 //! # Durability and group commit
 //! Writes are *staged* ([`Store::stage`], [`Store::append_changes`]) and made
@@ -246,6 +248,33 @@ pub fn community_key(community: &CommunityId) -> String {
     format!("{COMMUNITY_META_PREFIX}{community}")
 }
 
+/// Prefix of the entries of [`Table::Meta`] that mark documents archived in
+/// this home (hidden from its lists, kept whole; value empty).
+pub const ARCHIVED_META_PREFIX: &str = "archived/";
+
+/// The key of a document's archive mark in [`Table::Meta`].
+pub fn archived_key(doc: &DocId) -> String {
+    format!("{ARCHIVED_META_PREFIX}{doc}")
+}
+
+/// The write that archives `doc` in this home, or (`archived` false)
+/// restores it.
+pub fn archive_write(doc: &DocId, archived: bool) -> WriteOp {
+    let key = archived_key(doc);
+    if archived {
+        WriteOp::Put {
+            table: Table::Meta,
+            key,
+            value: Vec::new(),
+        }
+    } else {
+        WriteOp::Delete {
+            table: Table::Meta,
+            key,
+        }
+    }
+}
+
 /// The writes that store `records`: each one under its community, and one
 /// index entry per community. Records already stored are left as they are
 /// (the `records` table is insert-only), so staging a record twice is
@@ -372,6 +401,25 @@ impl Store {
             }
         }
         Ok(communities)
+    }
+
+    /// The documents archived in this home (committed marks; a mark whose
+    /// id does not parse is skipped with a warning).
+    pub fn archived(&self) -> Result<std::collections::BTreeSet<DocId>, StoreError> {
+        let entries = self
+            .storage
+            .scan_prefix(Table::Meta, ARCHIVED_META_PREFIX)?;
+        let mut docs = std::collections::BTreeSet::new();
+        for (key, _) in entries {
+            let id = key.strip_prefix(ARCHIVED_META_PREFIX).unwrap_or(&key);
+            match id.parse::<DocId>() {
+                Ok(doc) => {
+                    docs.insert(doc);
+                }
+                Err(_) => tracing::warn!(%key, "skipping a malformed archive mark"),
+            }
+        }
+        Ok(docs)
     }
 
     /// Stage writes for the next commit. If `doc` is given, that document's

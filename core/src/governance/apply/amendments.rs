@@ -88,6 +88,7 @@ impl Fold {
                 from_tension: challenge.tension_record,
                 promoted_from: challenge.promoted_from,
                 at,
+                closed: None,
             },
         );
         Ok(())
@@ -108,6 +109,7 @@ impl Fold {
         if let Admissibility::Inadmissible { reason } = &challenge.admissibility {
             return Err(format!("answers an inadmissible challenge ({reason})"));
         }
+        self.not_closed_seen(i, &propose.challenge)?;
         require(!propose.title.trim().is_empty(), || {
             "an amendment needs a title".into()
         })?;

@@ -14,10 +14,12 @@
 //!   round, withdrawal, ratification, phases;
 //! - `decisions.rs`: rule change proposals, reactions, objection tests,
 //!   decisions;
+//! - `challenges.rs`: closing a challenge (withdrawn, declined);
 //! - `tensions.rs`: tensions;
 //! - `documents.rs`: documents shared with the community.
 
 mod amendments;
+mod challenges;
 mod decisions;
 mod documents;
 mod invitations;
@@ -683,6 +685,7 @@ impl Fold {
             Payload::DocumentShare(share) => self.share_document(i, &record, share),
             Payload::Invite(invite) => self.invite(i, &record, invite),
             Payload::RevokeInvitation(revoke) => self.revoke_invitation(i, &record, revoke),
+            Payload::ChallengeClose(close) => self.close_challenge(i, &record, close),
         }
     }
 

@@ -552,6 +552,7 @@ impl Rng {
 }
 
 mod acts;
+mod challenges;
 mod concurrency;
 mod decisions;
 mod delivery;

@@ -1,6 +1,7 @@
 //! The report, the story of each section: its challenges, amendments (wordings, reactions, objections, decisions) and versions.
 
 use super::*;
+use crate::record::ChallengeOutcome;
 
 impl Context<'_> {
     pub(super) fn section(&self, entry: &SectionEntry, out: &mut Vec<Block>) {
@@ -154,7 +155,23 @@ impl Context<'_> {
             "report-challenge-record",
             &[("id", sp(c(challenge.record.short())))],
         )));
-        if challenge.amendments.is_empty() {
+        if let Some(closed) = &challenge.closed {
+            let (name, date) = (self.name(&closed.by), self.date(closed.at));
+            items.push(Item::new(match closed.outcome {
+                ChallengeOutcome::Withdrawn => self.line(
+                    "report-challenge-withdrawn",
+                    &[("name", txt(name)), ("date", txt(date))],
+                ),
+                ChallengeOutcome::Declined => self.line(
+                    "report-challenge-declined",
+                    &[
+                        ("name", txt(name)),
+                        ("date", txt(date)),
+                        ("reason", sp(t(closed.reason.clone()))),
+                    ],
+                ),
+            }));
+        } else if challenge.amendments.is_empty() {
             items.push(Item::new(vec![t(
                 self.tr("report-challenge-unanswered", &[])
             )]));

@@ -36,6 +36,21 @@ impl Context<'_> {
                 ),
                 None,
             );
+            if let Some(closed) = &challenge.closed {
+                push(
+                    Lane::Challenges,
+                    closed.at,
+                    tr(
+                        "report-event-challenge-closed",
+                        &[
+                            ("name", self.name(&closed.by).into()),
+                            ("heading", self.heading(&challenge.section).into()),
+                            ("outcome", closed.outcome.name().into()),
+                        ],
+                    ),
+                    None,
+                );
+            }
         }
         for amendment in state.amendments.values() {
             let title = clip(&amendment.title);
