@@ -10,6 +10,7 @@ mod demo;
 mod governance;
 mod lang;
 mod output;
+mod progress;
 mod relay;
 mod todo;
 
