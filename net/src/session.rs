@@ -869,7 +869,6 @@ mod tests {
     /// holds them with its heads known.
     #[test]
     fn a_ledger_that_is_the_replica_is_not_taken_in_again() {
-        use automerge::ReadDoc as _;
         let mut net = Net::new(2, 7, Faults::NONE);
         let community = net.community;
         let id = ledger::doc_id(&community);
