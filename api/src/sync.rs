@@ -27,18 +27,73 @@ use crate::{Env, Error, Event, Home, Result};
 pub struct SyncReport {
     /// The relay's WebSocket URL.
     pub relay: String,
-    /// Records this home did not have.
+    /// The communities this sync brought to the relay (the founder's first
+    /// sync): it hosts them from now on.
+    pub registered: Vec<Registered>,
+    /// What the relay did not have and now has from this home.
+    pub sent: Counts,
+    /// What this home did not have and now has from the relay.
+    pub received: Counts,
+    /// Records this home did not have (`received.records`).
     pub new_records: usize,
     /// Documents the relay already had exactly as this home has them.
     pub unchanged: usize,
-    /// Documents taken in.
+    /// Documents synced: each with what it sent and took in.
     pub documents: Vec<SyncedDoc>,
+    /// Documents of this home that stayed here, and why (not failures).
+    pub kept: Vec<KeptDoc>,
     /// Documents the relay does not have, or will not show this device.
     pub unavailable: Vec<DocId>,
     /// Documents that did not finish syncing in time (run again).
     pub incomplete: Vec<DocId>,
     /// Documents whose sync did not happen, and why.
     pub failed: Vec<FailedDoc>,
+}
+
+/// A community a sync brought to the relay.
+#[derive(Debug, Clone, Serialize)]
+pub struct Registered {
+    /// The community.
+    pub community: String,
+    /// Its name.
+    pub name: String,
+    /// The records its ledger carried there.
+    pub records: usize,
+}
+
+/// What went one way in a sync.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Documents that carried changes.
+    pub documents: usize,
+    /// Their changes.
+    pub changes: usize,
+    /// Signed records (the communities' ledgers).
+    pub records: usize,
+}
+
+/// A document of this home that a sync left here, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeptDoc {
+    /// The document.
+    pub id: DocId,
+    /// Its title, if it is a charter.
+    pub title: String,
+    /// Why it stayed here.
+    pub reason: KeptReason,
+}
+
+/// Why a document stayed here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum KeptReason {
+    /// It belongs to none of this home's communities (a local draft): the
+    /// relay hosts only communities' documents.
+    NoCommunity,
+    /// The relay lets this device read it only: this home's own changes to
+    /// it stay here (the relay's came in).
+    ReadOnly,
 }
 
 impl SyncReport {
@@ -59,11 +114,10 @@ impl SyncReport {
             .iter()
             .map(|f| format!("{}: {}", f.id, f.reason))
             .collect();
-        if !self.incomplete.is_empty() {
-            parts.push(format!(
-                "{} document(s) timed out (run again)",
-                self.incomplete.len()
-            ));
+        match self.incomplete.len() {
+            0 => {}
+            1 => parts.push("1 document timed out (run again)".into()),
+            n => parts.push(format!("{n} documents timed out (run again)")),
         }
         Some(format!("the sync did not finish: {}", parts.join("; ")))
     }
@@ -89,31 +143,40 @@ fn failed_docs(exchanged: &Exchanged) -> Vec<FailedDoc> {
         .collect()
 }
 
-/// One document a sync took in.
+/// One document a sync took in or sent.
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncedDoc {
     /// The document.
     pub id: DocId,
     /// Its title, if it is a charter.
     pub title: String,
-    /// `added`, `merged N change(s)` or `unchanged`.
-    pub outcome: String,
+    /// What came in: `added` (new here), `merged` (`received` changes) or
+    /// `unchanged`.
+    pub outcome: SyncOutcome,
+    /// The changes taken in (all of them for an added document).
+    pub received: usize,
+    /// The changes the relay did not have and now has from this home.
+    pub sent: usize,
     /// The conflicts this merge created.
     pub conflicts: Vec<ConflictView>,
+}
+
+/// What a sync took in of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncOutcome {
+    /// It was new here.
+    Added,
+    /// It was here; the relay's changes were merged.
+    Merged,
+    /// Nothing came in.
+    Unchanged,
 }
 
 impl SyncedDoc {
     /// Whether it took in anything.
     pub fn changed(&self) -> bool {
-        self.outcome != "unchanged"
-    }
-}
-
-fn outcome_text(outcome: &ImportOutcome) -> String {
-    match outcome {
-        ImportOutcome::Added => "added".into(),
-        ImportOutcome::Merged(n) => format!("merged {n} change(s)"),
-        ImportOutcome::Unchanged => "unchanged".into(),
+        self.outcome != SyncOutcome::Unchanged
     }
 }
 
@@ -168,7 +231,8 @@ async fn transport(home: &Path, env: &Env, relay: &str) -> Result<RelayTransport
 }
 
 /// The report's documents from an exchange, with the conflicts each merge
-/// created; each document that took in something is announced.
+/// created; each document that took in something is announced. Documents
+/// that only sent are listed too (outcome `unchanged`).
 fn taken_in(home: &mut Home, exchanged: &Exchanged) -> Result<Vec<SyncedDoc>> {
     let mut documents = Vec::new();
     for doc in &exchanged.documents {
@@ -185,10 +249,17 @@ fn taken_in(home: &mut Home, exchanged: &Exchanged) -> Result<Vec<SyncedDoc>> {
                 exchanged.before.get(&doc.id).map(Vec::as_slice),
             )?
         };
+        let (outcome, received) = match doc.outcome {
+            ImportOutcome::Added => (SyncOutcome::Added, home.changes_count(&doc.id)?),
+            ImportOutcome::Merged(n) => (SyncOutcome::Merged, n),
+            ImportOutcome::Unchanged => (SyncOutcome::Unchanged, 0),
+        };
         documents.push(SyncedDoc {
             id: doc.id,
             title: doc.title.clone(),
-            outcome: outcome_text(&doc.outcome),
+            outcome,
+            received,
+            sent: exchanged.sent.get(&doc.id).copied().unwrap_or(0),
             conflicts,
         });
     }
@@ -196,11 +267,19 @@ fn taken_in(home: &mut Home, exchanged: &Exchanged) -> Result<Vec<SyncedDoc>> {
 }
 
 impl Home {
+    /// How many changes a document of this home holds.
+    fn changes_count(&mut self, id: &DocId) -> Result<usize> {
+        Ok(self.document(id)?.get_changes_meta(&[]).len())
+    }
+
     /// Sync this home once with the relay at `relay` (`ws://HOST:PORT`):
     /// ask it to host the communities this device founded, ask which of
     /// `docs` (default: everything, see [`SyncPlan::new`]) changed, sync
-    /// those, take in what came back. Merged documents are announced to
-    /// [`Home::subscribe`]rs.
+    /// the communities' ledgers first, then the documents — those the
+    /// ledgers just made the relay host included (a document shared since
+    /// the last sync goes with the record that shares it) — and take in
+    /// what came back. Merged documents are announced to
+    /// [`Home::subscribe`]rs. `progress(done, total)` after each document.
     pub fn sync(
         &mut self,
         relay: &str,
@@ -212,32 +291,181 @@ impl Home {
         runtime()?.block_on(async {
             let transport = transport(&path, &env, relay).await?;
             let mut plan = SyncPlan::new(self, docs)?;
-            session::host_founded(&transport, &plan).await?;
-            let narrowed = session::narrow(&transport, &mut plan, true).await?;
+            let local: Vec<(DocId, Vec<u8>)> = plan.initial.clone();
+            let hosted = session::host_founded(&transport, &plan).await?;
+            let asked: BTreeSet<DocId> = plan.docs.iter().copied().collect();
+            let mut narrowed = session::narrow(&transport, &mut plan, true).await?;
             let applications = crate::invitations::take_pending(self, &narrowed.pending);
-            let exchanged = if plan.docs.is_empty() && plan.ledgers.is_empty() {
-                Exchanged::default()
-            } else {
-                let client = transport.connect(plan.initial.clone()).await?;
-                let exchanged = session::exchange(&client, self, &plan, progress).await;
+            // The documents the relay did not host, asked again once the
+            // ledgers went: the records that share them may be among
+            // what they carried.
+            let mut waiting: Vec<DocId> = narrowed
+                .unavailable
+                .iter()
+                .chain(&narrowed.local_only)
+                .copied()
+                .collect();
+            let mut exchanged = Exchanged::default();
+            let mut total = plan.ledgers.len() + plan.docs.len();
+            if !plan.docs.is_empty() || !plan.ledgers.is_empty() || !waiting.is_empty() {
+                // The documents that may be asked again go into the
+                // session too (opened only if they are synced).
+                let mut initial = plan.initial.clone();
+                let held: BTreeSet<DocId> = initial.iter().map(|(id, _)| *id).collect();
+                initial.extend(
+                    local
+                        .iter()
+                        .filter(|(id, _)| waiting.contains(id) && !held.contains(id))
+                        .cloned(),
+                );
+                let client = transport.connect(initial).await?;
+                let result = async {
+                    session::exchange_ledgers(&client, self, &plan, &mut exchanged, &mut |d| {
+                        progress(d, total)
+                    })
+                    .await?;
+                    let ledgers_done = plan.ledgers.len();
+                    if exchanged.new_records > 0 {
+                        // Records came in: documents shared since may be
+                        // new to this home (asked for the first time).
+                        let targets = plan.clone().refresh(self, docs)?;
+                        waiting.extend(targets.docs.iter().filter(|d| !asked.contains(d)));
+                    }
+                    if (exchanged.sent_records > 0 || exchanged.new_records > 0)
+                        && !waiting.is_empty()
+                    {
+                        let mut again = SyncPlan {
+                            docs: std::mem::take(&mut waiting),
+                            local_heads: plan.local_heads.clone(),
+                            local_only: plan.local_only.clone(),
+                            ..SyncPlan::default()
+                        };
+                        let more = session::narrow(&transport, &mut again, true).await?;
+                        let now_hosted: BTreeSet<DocId> = again.docs.iter().copied().collect();
+                        narrowed.unavailable.retain(|d| !now_hosted.contains(d));
+                        narrowed.local_only.retain(|d| !now_hosted.contains(d));
+                        narrowed.read_only.extend(more.read_only);
+                        plan.docs.extend(again.docs);
+                        plan.remote.extend(again.remote);
+                        total = plan.ledgers.len() + plan.docs.len();
+                    }
+                    session::exchange_docs(&client, self, &plan, &mut exchanged, &mut |d| {
+                        progress(ledgers_done + d, total)
+                    })
+                    .await?;
+                    Ok::<_, Error>(())
+                }
+                .await;
                 client.close().await;
-                exchanged?
-            };
-            let documents = taken_in(self, &exchanged)?;
+                result?;
+            }
+            let documents = with_sent(taken_in(self, &exchanged)?, self, &exchanged)?;
+            let registered = self.registered(&hosted)?;
+            let kept = self.kept(&narrowed)?;
             let failed = failed_docs(&exchanged);
-            let mut unavailable = exchanged.unavailable;
+            let mut unavailable = exchanged.unavailable.clone();
             unavailable.extend(narrowed.unavailable);
+            let sent_records =
+                exchanged.sent_records + hosted.iter().map(|h| h.records).sum::<usize>();
             Ok(SyncReport {
                 relay: transport.describe(),
+                registered,
+                sent: Counts {
+                    documents: exchanged.sent.len(),
+                    changes: exchanged.sent.values().sum(),
+                    records: sent_records,
+                },
+                received: Counts {
+                    documents: documents.iter().filter(|d| d.changed()).count(),
+                    changes: documents.iter().map(|d| d.received).sum(),
+                    records: exchanged.new_records + applications,
+                },
                 new_records: exchanged.new_records + applications,
                 unchanged: narrowed.unchanged,
                 documents,
+                kept,
                 unavailable,
                 failed,
                 incomplete: exchanged.incomplete,
             })
         })
     }
+
+    /// The communities the relay took in, with their names.
+    fn registered(&mut self, hosted: &[session::Hosted]) -> Result<Vec<Registered>> {
+        hosted
+            .iter()
+            .map(|h| {
+                let name = self.community(&h.community)?.state.name.clone();
+                Ok(Registered {
+                    community: h.community.to_string(),
+                    name,
+                    records: h.records,
+                })
+            })
+            .collect()
+    }
+
+    /// The documents a sync left here, with their titles.
+    fn kept(&mut self, narrowed: &session::Narrowed) -> Result<Vec<KeptDoc>> {
+        let reasons = narrowed
+            .local_only
+            .iter()
+            .map(|id| (*id, KeptReason::NoCommunity))
+            .chain(
+                narrowed
+                    .read_only
+                    .iter()
+                    .map(|id| (*id, KeptReason::ReadOnly)),
+            );
+        let titles: std::collections::HashMap<DocId, String> = self
+            .list()?
+            .into_iter()
+            .map(|s| (s.id, s.meta.title))
+            .collect();
+        Ok(reasons
+            .map(|(id, reason)| KeptDoc {
+                id,
+                title: titles.get(&id).cloned().unwrap_or_default(),
+                reason,
+            })
+            .collect())
+    }
+}
+
+/// The documents that sent changes and took nothing in, added to the
+/// report's list (`outcome: unchanged`, `sent` > 0).
+fn with_sent(
+    mut documents: Vec<SyncedDoc>,
+    home: &mut Home,
+    exchanged: &Exchanged,
+) -> Result<Vec<SyncedDoc>> {
+    let listed: BTreeSet<DocId> = documents.iter().map(|d| d.id).collect();
+    let missing: Vec<(DocId, usize)> = exchanged
+        .sent
+        .iter()
+        .filter(|(id, _)| !listed.contains(id))
+        .map(|(id, n)| (*id, *n))
+        .collect();
+    if missing.is_empty() {
+        return Ok(documents);
+    }
+    let titles: std::collections::HashMap<DocId, String> = home
+        .list()?
+        .into_iter()
+        .map(|s| (s.id, s.meta.title))
+        .collect();
+    for (id, sent) in missing {
+        documents.push(SyncedDoc {
+            id,
+            title: titles.get(&id).cloned().unwrap_or_default(),
+            outcome: SyncOutcome::Unchanged,
+            received: 0,
+            sent,
+            conflicts: Vec::new(),
+        });
+    }
+    Ok(documents)
 }
 
 /// How a live [`Session`] runs.
@@ -541,9 +769,22 @@ impl Live {
                         documents: failed_docs(&exchanged),
                     });
                 }
-                if exchanged.new_records > 0 {
+                // Records came in, or went out (a document shared here):
+                // the documents to sync may have changed.
+                if exchanged.new_records > 0 || exchanged.sent_records > 0 {
                     plan = plan.refresh(&mut home, &self.docs)?;
                     session::narrow(transport, &mut plan, false).await?;
+                }
+                // What the relay's ledgers hold now, for the next count.
+                for community in plan.ledgers.clone() {
+                    let heads = home.ledger_replica_heads(&community)?;
+                    plan.remote.insert(
+                        nous_core::ledger::doc_id(&community),
+                        session::Remote {
+                            heads: Some(heads),
+                            write: true,
+                        },
+                    );
                 }
             }
             let (now, left) = Seen::close(home, &plan)?;
@@ -670,9 +911,13 @@ mod tests {
     fn report(incomplete: usize, failed: usize) -> SyncReport {
         SyncReport {
             relay: "ws://127.0.0.1:1/".into(),
+            registered: Vec::new(),
+            sent: Counts::default(),
+            received: Counts::default(),
             new_records: 0,
             unchanged: 0,
             documents: Vec::new(),
+            kept: Vec::new(),
             unavailable: Vec::new(),
             incomplete: (0..incomplete)
                 .map(|i| DocId::from_bytes([u8::try_from(i).unwrap_or(0); 16]))
@@ -697,7 +942,9 @@ mod tests {
             "{failed}"
         );
         let timed_out = report(2, 0).unfinished_reason().expect("not finished");
-        assert!(timed_out.contains("2 document(s) timed out"), "{timed_out}");
+        assert!(timed_out.contains("2 documents timed out"), "{timed_out}");
+        let one = report(1, 0).unfinished_reason().expect("not finished");
+        assert!(one.contains("1 document timed out"), "{one}");
         assert!(!failed.contains('\n') && !timed_out.contains('\n'));
         let json = serde_json::to_value(report(0, 1)).expect("json");
         assert_eq!(

@@ -106,15 +106,17 @@ pub enum Command {
 pub struct TodoArgs {
     /// Only this community (id, id prefix or name). Default: every
     /// community of the home.
-    #[arg(long, value_name = "COMMUNITY")]
+    #[arg(short = 'c', long, value_name = "COMMUNITY")]
     pub community: Option<String>,
 }
 
-/// Which community (id, id prefix or name); default: the only one.
+/// Which community (id, id prefix or name); default: the only one. Every
+/// command names a community this one way, `--community`/`-c` (a test walks
+/// the command tree).
 #[derive(Debug, Args, Clone, Default)]
 pub struct CommunityArg {
     /// The community (id, id prefix or name). Default: the home's only one.
-    #[arg(long, value_name = "COMMUNITY")]
+    #[arg(short = 'c', long, value_name = "COMMUNITY")]
     pub community: Option<String>,
 }
 
@@ -1061,7 +1063,7 @@ pub struct BundleExportArgs {
     /// records and amendment drafts along.
     pub docs: Vec<String>,
     /// Also export this community: its records, charter and drafts (repeatable).
-    #[arg(long = "community", value_name = "COMMUNITY")]
+    #[arg(short = 'c', long = "community", value_name = "COMMUNITY")]
     pub communities: Vec<String>,
     /// The bundle file to write.
     #[arg(short, long, value_name = "FILE")]
@@ -1085,4 +1087,54 @@ pub struct DemoArgs {
     /// Leave the demo community's bundle in this file, for `nous verify`.
     #[arg(long, value_name = "FILE")]
     pub bundle: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    /// Every argument that names a community, in every command, is
+    /// `--community COMMUNITY` with `-c`, never a positional, whatever its
+    /// field is called (the name of a community being founded is not one:
+    /// it names no existing community).
+    #[test]
+    fn every_command_names_a_community_the_same_way() {
+        fn walk(command: &clap::Command, path: &str, found: &mut usize, wrong: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str().to_lowercase();
+                let names: Vec<String> = arg
+                    .get_value_names()
+                    .map(|v| v.iter().map(|n| n.to_lowercase()).collect())
+                    .unwrap_or_default();
+                let about = arg
+                    .get_help()
+                    .map(|h| h.to_string().to_lowercase())
+                    .unwrap_or_default();
+                let names_a_community = id.contains("communit")
+                    || names.iter().any(|n| n.contains("communit"))
+                    || about.starts_with("the community")
+                    || about.starts_with("only this community")
+                    || about.starts_with("also export this community");
+                if !names_a_community {
+                    continue;
+                }
+                *found += 1;
+                let right = !arg.is_positional()
+                    && arg.get_long() == Some("community")
+                    && arg.get_short() == Some('c')
+                    && names == ["community"];
+                if !right {
+                    wrong.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), found, wrong);
+            }
+        }
+        let mut found = 0;
+        let mut wrong = Vec::new();
+        walk(&super::Cli::command(), "nous", &mut found, &mut wrong);
+        assert!(wrong.is_empty(), "named another way: {wrong:?}");
+        assert!(found > 30, "only {found} community arguments found");
+    }
 }

@@ -356,10 +356,7 @@ fn through_a_relay(root: &Path, doc: &DocId, log: &mut Vec<String>) -> anyhow::R
     let first = crate::relay::sync_once(&home("alice"), &url, &[])?;
     log.push(format!(
         "  {}",
-        tr!(
-            "demo-relay-alice-syncs",
-            count = first.documents.len() + first.unchanged
-        )
+        tr!("demo-relay-alice-syncs", count = first.sent.documents)
     ));
     let text = "On part quand on veut, en prévenant le bureau par écrit.";
     {

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::bail;
 use clap::Args;
-use nous_api::sync::{Session, SyncEvent, SyncReport, SyncedDoc, WatchOptions};
+use nous_api::sync::{
+    KeptReason, Session, SyncEvent, SyncOutcome, SyncReport, SyncedDoc, WatchOptions,
+};
 use nous_core::token;
 use nous_sync_server::cli::ServeArgs;
 use serde_json::json;
@@ -93,13 +95,9 @@ pub fn issue_token(cx: &Context, args: &TokenArgs) -> anyhow::Result<()> {
 /// `cx.json`.
 pub(crate) fn sync_once(cx: &Context, relay: &str, docs: &[String]) -> anyhow::Result<SyncReport> {
     let mut home = open(cx)?;
-    let quiet = cx.json;
-    let syncing = tr!("commands-syncing");
-    let report = home.sync(relay, docs, &mut |done, total| {
-        if !quiet {
-            output::progress(done, total, &syncing);
-        }
-    })?;
+    let bar = crate::progress::Bar::new(crate::progress::shown(cx.json), &tr!("commands-syncing"));
+    let report = home.sync(relay, docs, &mut |done, total| bar.update(done, total))?;
+    drop(bar);
     save_and_close(home)?;
     Ok(report)
 }
@@ -124,12 +122,7 @@ pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
         let report = sync_once(cx, &args.relay, &args.docs)?;
         print_report(cx, &report)?;
         // What the sync brought that awaits this member, in one line.
-        if !cx.json {
-            let new = awaiting(cx)?.difference(&before).count();
-            if new > 0 {
-                output::text(&tr!("todo-new-after-sync", count = new))?;
-            }
-        }
+        new_todo(cx, &before)?;
         // What did sync is kept and shown; what did not makes the command
         // fail, with the reasons.
         return match unfinished(&report) {
@@ -148,9 +141,18 @@ pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
     let stop_at = args
         .for_secs
         .map(|s| std::time::Instant::now() + Duration::from_secs(s));
+    // What already awaits this member; each round that brings something
+    // ends with one line saying what is new (as `nous sync` once does).
+    let mut seen = awaiting(cx)?;
     loop {
         if let Some(event) = session.next_event(Duration::from_millis(50)) {
             print_event(cx, &event)?;
+            if matches!(
+                event,
+                SyncEvent::Received { new_records, .. } if new_records > 0
+            ) {
+                seen = new_todo(cx, &seen)?;
+            }
             continue;
         }
         if !session.is_running() || stop_at.is_some_and(|at| std::time::Instant::now() >= at) {
@@ -158,6 +160,20 @@ pub fn sync(cx: &Context, args: &SyncArgs) -> anyhow::Result<()> {
         }
     }
     Ok(session.stop()?)
+}
+
+/// Print one line saying how many to-do items are new since `before`
+/// (nothing with `--json`, nor when none is); returns what awaits now.
+fn new_todo(
+    cx: &Context,
+    before: &std::collections::BTreeSet<String>,
+) -> anyhow::Result<std::collections::BTreeSet<String>> {
+    let now = awaiting(cx)?;
+    let new = now.difference(before).count();
+    if new > 0 {
+        output::text(&tr!("todo-new-after-sync", count = new))?;
+    }
+    Ok(now)
 }
 
 /// Why the sync did not finish, if it did not (`SyncReport::unfinished_reason`,
@@ -189,20 +205,18 @@ fn unfinished(report: &SyncReport) -> Option<String> {
     ))
 }
 
-/// A synced document's outcome (`added`, `merged N change(s)`,
-/// `unchanged`: the facade's words, kept in JSON) in the user's language.
-fn outcome(text: &str) -> String {
-    match text {
-        "added" => tr!("commands-sync-added"),
-        "unchanged" => tr!("commands-sync-unchanged"),
-        _ => match text
-            .strip_prefix("merged ")
-            .and_then(|rest| rest.strip_suffix(" change(s)"))
-            .and_then(|n| n.parse::<u64>().ok())
-        {
-            Some(n) => tr!("commands-sync-merged", count = n),
-            None => text.to_owned(),
-        },
+/// What a synced document took in and sent, in the user's language.
+fn outcome(doc: &SyncedDoc) -> String {
+    let received = match doc.outcome {
+        SyncOutcome::Added => Some(tr!("commands-sync-added")),
+        SyncOutcome::Merged => Some(tr!("commands-sync-merged", count = doc.received)),
+        SyncOutcome::Unchanged => None,
+    };
+    let sent = (doc.sent > 0).then(|| tr!("commands-sync-sent-changes", count = doc.sent));
+    match (received, sent) {
+        (Some(r), Some(s)) => format!("{r}, {s}"),
+        (Some(one), None) | (None, Some(one)) => one,
+        (None, None) => tr!("commands-sync-unchanged"),
     }
 }
 
@@ -219,12 +233,32 @@ fn print_report(cx: &Context, report: &SyncReport) -> anyhow::Result<()> {
         "commands-synced-with",
         relay = report.relay.to_string()
     )];
-    if report.new_records > 0 {
+    for registered in &report.registered {
         lines.push(format!(
             "  {}",
-            tr!("commands-sync-new-records", count = report.new_records)
+            tr!(
+                "commands-sync-registered",
+                name = registered.name.as_str(),
+                count = registered.records
+            )
         ));
     }
+    let counts = |c: &nous_api::sync::Counts| {
+        tr!(
+            "commands-sync-counts",
+            documents = c.documents,
+            changes = c.changes,
+            records = c.records
+        )
+    };
+    lines.push(format!(
+        "  {}",
+        tr!("commands-sync-sent", counts = counts(&report.sent))
+    ));
+    lines.push(format!(
+        "  {}",
+        tr!("commands-sync-received", counts = counts(&report.received))
+    ));
     if report.unchanged > 0 {
         lines.push(format!(
             "  {}",
@@ -232,13 +266,39 @@ fn print_report(cx: &Context, report: &SyncReport) -> anyhow::Result<()> {
         ));
     }
     for doc in &report.documents {
-        lines.push(format!(
-            "  {}  {}  {}",
-            doc.id,
-            outcome(&doc.outcome),
-            doc.title
-        ));
+        lines.push(format!("  {}  {}  {}", doc.id, outcome(doc), doc.title));
         lines.extend(conflict_lines(doc));
+    }
+    // What stays here, once per reason, in one line each.
+    for reason in [KeptReason::NoCommunity, KeptReason::ReadOnly] {
+        let kept: Vec<String> = report
+            .kept
+            .iter()
+            .filter(|k| k.reason == reason)
+            .map(|k| {
+                if k.title.is_empty() {
+                    k.id.to_string()
+                } else {
+                    output::clip(&k.title, 40)
+                }
+            })
+            .collect();
+        if kept.is_empty() {
+            continue;
+        }
+        let (count, docs) = (kept.len(), kept.join(", "));
+        lines.push(format!(
+            "  {}",
+            match reason {
+                KeptReason::ReadOnly =>
+                    tr!("commands-sync-kept-read-only", count = count, docs = docs),
+                _ => tr!(
+                    "commands-sync-kept-no-community",
+                    count = count,
+                    docs = docs
+                ),
+            }
+        ));
     }
     for id in &report.unavailable {
         lines.push(format!("  {id}  {}", tr!("commands-sync-unavailable")));
@@ -288,7 +348,7 @@ fn print_event(cx: &Context, event: &SyncEvent) -> anyhow::Result<()> {
                 );
             } else {
                 for doc in documents {
-                    println!("{}  {}", doc.id, outcome(&doc.outcome));
+                    println!("{}  {}", doc.id, outcome(doc));
                     for line in conflict_lines(doc) {
                         println!("{line}");
                     }

@@ -198,6 +198,18 @@ pub fn records(doc: &Automerge) -> Result<Vec<Record>, LedgerError> {
         .collect()
 }
 
+/// How many records the ledger held at `heads` (all of them with `None`),
+/// without decoding any; 0 for a document that is not a ledger.
+pub fn record_count_at(doc: &Automerge, heads: Option<&[ChangeHash]>) -> usize {
+    let Ok(map) = records_map(doc) else {
+        return 0;
+    };
+    match heads {
+        None => doc.length(&map),
+        Some(heads) => doc.length_at(&map, heads),
+    }
+}
+
 /// Apply changes received from another peer (raw change chunks, or a saved
 /// ledger) to `current`, through the guard, and check that the result is
 /// still a ledger whose entries only grew: every entry of `current` is there

@@ -64,8 +64,10 @@ pub trait Transport: Send + Sync {
         &'a self,
         asked: &'a [(String, String)],
     ) -> BoxFuture<'a, Result<Status, SessionError>>;
-    /// Ask it to host a community this device founded (`ledger`, saved).
-    fn host<'a>(&'a self, ledger: &'a [u8]) -> BoxFuture<'a, Result<(), SessionError>>;
+    /// Ask it to host a community this device founded (`ledger`, saved):
+    /// true when it took the community in now, false when it hosted it
+    /// already.
+    fn host<'a>(&'a self, ledger: &'a [u8]) -> BoxFuture<'a, Result<bool, SessionError>>;
     /// Open the connection, with this side's documents (`initial`).
     fn connect(
         &self,
@@ -153,12 +155,12 @@ impl Transport for RelayTransport {
         })
     }
 
-    fn host<'a>(&'a self, ledger: &'a [u8]) -> BoxFuture<'a, Result<(), SessionError>> {
+    fn host<'a>(&'a self, ledger: &'a [u8]) -> BoxFuture<'a, Result<bool, SessionError>> {
         Box::pin(async move {
-            self.url
+            Ok(self
+                .url
                 .register(&(self.tokens)(), ledger, CONNECT_TIMEOUT)
-                .await?;
-            Ok(())
+                .await?)
         })
     }
 
@@ -188,11 +190,30 @@ pub struct SyncPlan {
     pub ledgers: Vec<CommunityId>,
     /// What this side has of them, saved.
     pub initial: Vec<(DocId, Vec<u8>)>,
-    /// Ledgers of the communities this device founded: the other side is
-    /// asked to host them before the session starts.
-    pub founded: Vec<Vec<u8>>,
+    /// Ledgers of the communities this device founded, with how many
+    /// records each holds: the other side is asked to host them before the
+    /// session starts.
+    pub founded: Vec<(CommunityId, Vec<u8>, usize)>,
     /// The heads this side holds, documents and ledgers alike.
     pub local_heads: BTreeMap<DocId, Vec<ChangeHash>>,
+    /// Documents of this home that belong to none of its communities (a
+    /// local draft): the other side hosts them only if another community
+    /// claims them, so one it does not have is not reported unavailable
+    /// but as kept here ([`Narrowed::local_only`]).
+    pub local_only: BTreeSet<DocId>,
+    /// What the other side said of each document [`narrow`] kept: its
+    /// heads and whether this device may write it.
+    pub remote: BTreeMap<DocId, Remote>,
+}
+
+/// What the other side holds of a document, as [`narrow`] heard it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Remote {
+    /// Its heads (`None`: it holds nothing of it yet).
+    pub heads: Option<Vec<ChangeHash>>,
+    /// Whether this device may write it there (else what this side holds
+    /// beyond it stays here).
+    pub write: bool,
 }
 
 impl SyncPlan {
@@ -220,22 +241,42 @@ impl SyncPlan {
             let replica = engine.local_ledger(community)?;
             local_heads.insert(ledger::doc_id(community), replica.get_heads());
             let saved = replica.save();
-            let founder = engine
-                .records(community)?
+            let records = engine.records(community)?;
+            let founder = records
                 .iter()
                 .any(|r| matches!(r.payload(), Payload::Genesis(_)) && r.author() == me);
             if founder {
-                founded.push(saved.clone());
+                founded.push((*community, saved.clone(), records.len()));
             }
             initial.push((ledger::doc_id(community), saved));
         }
+        let local_only = Self::local_only(engine, &local)?;
         Ok(SyncPlan {
             docs,
             ledgers,
             initial,
             founded,
             local_heads,
+            local_only,
+            remote: BTreeMap::new(),
         })
+    }
+
+    /// The documents of `local` that none of the engine's communities
+    /// names (its charter, an amendment's draft, a shared document).
+    fn local_only(
+        engine: &mut Engine,
+        local: &BTreeSet<DocId>,
+    ) -> nous_core::Result<BTreeSet<DocId>> {
+        let (resolved, _) = engine.resolved_communities()?;
+        let mut named = BTreeSet::new();
+        for community in &resolved {
+            let state = &community.state;
+            named.insert(state.charter);
+            named.extend(state.amendments.values().map(|a| a.draft));
+            named.extend(state.documents.keys().copied());
+        }
+        Ok(local.difference(&named).copied().collect())
     }
 
     /// The documents and the ledgers a plan syncs (see [`SyncPlan::new`]).
@@ -291,6 +332,8 @@ impl SyncPlan {
             initial: self.initial,
             founded: Vec::new(),
             local_heads: self.local_heads,
+            local_only: self.local_only,
+            remote: self.remote,
         })
     }
 
@@ -320,6 +363,12 @@ pub struct Narrowed {
     /// Documents the other side does not have, or will not show this
     /// device.
     pub unavailable: Vec<DocId>,
+    /// Documents of this home in none of its communities that the other
+    /// side does not host: they stay here (not a failure).
+    pub local_only: Vec<DocId>,
+    /// Documents it lets this device read only, where this side holds
+    /// changes it does not have: those stay here (what it has comes in).
+    pub read_only: Vec<DocId>,
     /// Documents it already has exactly as this side has them.
     pub unchanged: usize,
     /// Applications invited applicants left with the other side, for
@@ -366,24 +415,76 @@ pub async fn narrow(
             if !only_changed {
                 wanted.insert(*doc);
             }
-        } else if status.differ.contains_key(&doc.to_string()) {
+            let heads = plan.local_heads.get(doc).cloned();
+            plan.remote.insert(*doc, Remote { heads, write: true });
+        } else if let Some(entry) = status.differ.get(&doc.to_string()) {
             wanted.insert(*doc);
+            let remote = remote_of(entry);
+            let ahead = plan
+                .local_heads
+                .get(doc)
+                .is_some_and(|heads| !heads.is_empty());
+            if !remote.write && ahead {
+                narrowed.read_only.push(*doc);
+            }
+            plan.remote.insert(*doc, remote);
+        } else if plan.local_only.contains(doc) {
+            narrowed.local_only.push(*doc);
         } else {
             narrowed.unavailable.push(*doc);
         }
     }
     plan.docs.retain(|d| wanted.contains(d));
     plan.ledgers.retain(|c| wanted.contains(&ledger::doc_id(c)));
-    plan.initial.retain(|(id, _)| wanted.contains(id));
+    // A document this device may only read starts empty in the session:
+    // what this side holds beyond the other's would be stripped there, and
+    // the sync would wait for it in vain. What comes back is merged with
+    // this home's copy, which keeps its changes.
+    let read_only: BTreeSet<DocId> = narrowed.read_only.iter().copied().collect();
+    plan.initial
+        .retain(|(id, _)| wanted.contains(id) && !read_only.contains(id));
     Ok(narrowed)
 }
 
-/// Ask the other side to host the communities this device founded.
-pub async fn host_founded(transport: &dyn Transport, plan: &SyncPlan) -> Result<(), SessionError> {
-    for ledger in &plan.founded {
-        transport.host(ledger).await?;
+/// A `/status` entry: `{"access": "read"|"write", "heads": [hex…]|null}`.
+fn remote_of(entry: &serde_json::Value) -> Remote {
+    let heads = entry["heads"].as_array().map(|heads| {
+        heads
+            .iter()
+            .filter_map(|h| h.as_str()?.parse::<ChangeHash>().ok())
+            .collect()
+    });
+    Remote {
+        heads,
+        write: entry["access"] == "write",
     }
-    Ok(())
+}
+
+/// A community the other side took in at this session's request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hosted {
+    /// The community.
+    pub community: CommunityId,
+    /// The records its ledger carried there.
+    pub records: usize,
+}
+
+/// Ask the other side to host the communities this device founded; say
+/// which it took in now (those it hosted already are left out).
+pub async fn host_founded(
+    transport: &dyn Transport,
+    plan: &SyncPlan,
+) -> Result<Vec<Hosted>, SessionError> {
+    let mut hosted = Vec::new();
+    for (community, ledger, records) in &plan.founded {
+        if transport.host(ledger).await? {
+            hosted.push(Hosted {
+                community: *community,
+                records: *records,
+            });
+        }
+    }
+    Ok(hosted)
 }
 
 /// What one exchange did.
@@ -404,6 +505,12 @@ pub struct Exchanged {
     /// what the relay sent was refused by this side's checks, or the
     /// connection ended while waiting.
     pub failed: Vec<(DocId, String)>,
+    /// The changes this side sent, per document: those the other side's
+    /// heads (as [`narrow`] heard them) did not hold.
+    pub sent: BTreeMap<DocId, usize>,
+    /// The records this side's ledgers sent: those the other side's
+    /// ledgers did not hold.
+    pub sent_records: usize,
 }
 
 /// A document's sync: `Ok(None)` when the other side does not have it,
@@ -444,6 +551,26 @@ pub async fn exchange(
 ) -> Result<Exchanged, SessionError> {
     let mut report = Exchanged::default();
     let total = plan.ledgers.len() + plan.docs.len();
+    let mut counted = |done: usize| progress(done, total);
+    exchange_ledgers(client, engine, plan, &mut report, &mut counted).await?;
+    let done = plan.ledgers.len();
+    exchange_docs(client, engine, plan, &mut report, &mut |d| {
+        counted(done + d)
+    })
+    .await?;
+    Ok(report)
+}
+
+/// The ledgers' part of [`exchange`]: each synced and taken in, and the
+/// records the other side lacked counted (`Exchanged::sent_records`).
+/// `progress(done)` after each.
+pub async fn exchange_ledgers(
+    client: &Client,
+    engine: &mut Engine,
+    plan: &SyncPlan,
+    report: &mut Exchanged,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<(), SessionError> {
     let mut done = 0;
     for community in &plan.ledgers {
         let id = ledger::doc_id(community);
@@ -455,20 +582,67 @@ pub async fn exchange(
             Err(reason) => {
                 report.failed.push((id, reason));
                 done += 1;
-                progress(done, total);
+                progress(done);
                 continue;
             }
         };
         if let Some(synced) = synced {
-            take_in_ledger(engine, community, synced, &mut report)?;
+            let complete = synced.complete;
+            take_in_ledger(engine, community, synced, report)?;
+            if complete && let Some(remote) = plan.remote.get(&id) {
+                report.sent_records += records_sent(engine, community, remote)?;
+            }
         } else {
             report.unavailable.push(id);
         }
         done += 1;
-        progress(done, total);
+        progress(done);
     }
+    Ok(())
+}
+
+/// How many records of this home's ledger of `community` the other side
+/// did not hold at `remote`'s heads (the ledger only grows: what it holds
+/// now that it did not then is what this side had and it lacked, once
+/// what it had came in).
+fn records_sent(
+    engine: &mut Engine,
+    community: &CommunityId,
+    remote: &Remote,
+) -> Result<usize, SessionError> {
+    let Some(replica) = engine.ledger_replica_doc(community)? else {
+        return Ok(0);
+    };
+    let now = ledger::record_count_at(replica, None);
+    let then = match &remote.heads {
+        None => 0,
+        Some(heads)
+            if heads
+                .iter()
+                .all(|h| replica.get_change_meta_by_hash(h).is_some()) =>
+        {
+            ledger::record_count_at(replica, Some(heads))
+        }
+        // What it held is not all here (the sync did not finish): unknown.
+        Some(_) => now,
+    };
+    Ok(now.saturating_sub(then))
+}
+
+/// The documents' part of [`exchange`]: each synced, then all taken in at
+/// once, and the changes the other side lacked counted per document
+/// (`Exchanged::sent`). `progress(done)` after each.
+pub async fn exchange_docs(
+    client: &Client,
+    engine: &mut Engine,
+    plan: &SyncPlan,
+    report: &mut Exchanged,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<(), SessionError> {
+    let mut done = 0;
     let mut documents = Vec::new();
     let mut witnesses = HashMap::new();
+    let mut complete = Vec::new();
     let known: BTreeSet<DocId> = engine.list()?.into_iter().map(|d| d.id).collect();
     for id in &plan.docs {
         // What this home holds already need not come back: only the
@@ -484,7 +658,9 @@ pub async fn exchange(
         }
         match sync_one(client, id, &since, true).await? {
             Ok(Some(synced)) => {
-                if !synced.complete {
+                if synced.complete {
+                    complete.push(*id);
+                } else {
                     report.incomplete.push(*id);
                 }
                 if let Some(witness) = synced.witness {
@@ -496,14 +672,39 @@ pub async fn exchange(
             Err(reason) => report.failed.push((*id, reason)),
         }
         done += 1;
-        progress(done, total);
+        progress(done);
     }
     if !documents.is_empty() {
         report.documents = engine
             .apply_remote_witnessed(documents, witnesses)?
             .documents;
     }
-    Ok(report)
+    // What this side sent: the changes here that the other side's heads
+    // did not hold, once what it held is here (a finished sync).
+    for id in complete {
+        let Some(remote) = plan.remote.get(&id).filter(|r| r.write) else {
+            continue;
+        };
+        if !known.contains(&id) && !plan.local_heads.contains_key(&id) {
+            continue;
+        }
+        let doc = engine.document(&id)?;
+        let sent = match &remote.heads {
+            None => doc.get_changes_meta(&[]).len(),
+            Some(heads)
+                if heads
+                    .iter()
+                    .all(|h| doc.get_change_meta_by_hash(h).is_some()) =>
+            {
+                doc.get_changes_meta(heads).len()
+            }
+            Some(_) => 0,
+        };
+        if sent > 0 {
+            report.sent.insert(id, sent);
+        }
+    }
+    Ok(())
 }
 
 /// Take in what the session holds of `community`'s ledger: the changes
@@ -674,7 +875,6 @@ mod tests {
     /// holds them with its heads known.
     #[test]
     fn a_ledger_that_is_the_replica_is_not_taken_in_again() {
-        use automerge::ReadDoc as _;
         let mut net = Net::new(2, 7, Faults::NONE);
         let community = net.community;
         let id = ledger::doc_id(&community);
@@ -735,7 +935,7 @@ mod tests {
             theirs
                 .get_heads()
                 .iter()
-                .all(|h| replica.get_change_by_hash(h).is_some())
+                .all(|h| replica.get_change_meta_by_hash(h).is_some())
         );
         assert_eq!(
             home.ledger_replica_heads(&community).expect("heads"),
@@ -759,7 +959,7 @@ mod tests {
         assert!(
             since
                 .iter()
-                .all(|h| replica.get_change_by_hash(h).is_some())
+                .all(|h| replica.get_change_meta_by_hash(h).is_some())
         );
         assert_ne!(replica.get_heads(), since);
         assert_eq!(

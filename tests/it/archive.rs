@@ -45,7 +45,7 @@ fn an_archived_document_is_hidden_kept_and_restored() {
     let text = home.run(&["charter", "list"]);
     assert!(!text.ok().contains("Vide"), "{}", text.stdout);
     assert!(
-        text.stderr.contains("1 archived document(s) not shown"),
+        text.stderr.contains("1 archived document not shown"),
         "{}",
         text.stderr
     );

@@ -599,7 +599,7 @@ fn the_demo_converges() {
     // is open any more.
     let summary = alice(&["community", "show"]);
     assert!(
-        summary.contains("Open: 0 application(s), 0 challenge(s), 0 amendment(s)"),
+        summary.contains("Open: 0 applications, 0 challenges, 0 amendments"),
         "{summary}"
     );
     let markdown = alice(&["history", &charter, "--format", "md"]);

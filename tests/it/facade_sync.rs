@@ -56,7 +56,12 @@ fn a_sync_once_through_the_facade_reports_like_the_cli_and_announces_merges() {
     let merged: Vec<_> = report.documents.iter().filter(|d| d.changed()).collect();
     assert_eq!(merged.len(), 1, "{report:?}");
     assert_eq!(merged[0].id.to_string(), doc);
-    assert!(merged[0].outcome.starts_with("merged"), "{report:?}");
+    assert_eq!(
+        merged[0].outcome,
+        nous_api::sync::SyncOutcome::Merged,
+        "{report:?}"
+    );
+    assert_eq!(merged[0].received, 1, "{report:?}");
     let heard: Vec<Event> = events.try_iter().collect();
     assert!(
         heard

@@ -142,7 +142,7 @@ fn the_history_report_speaks_french() {
         "Never challenged",
         "## Membership",
         "## Rules",
-        "record(s)",
+        " records:",
         "2026-03-01",
     ] {
         assert!(!md.contains(english), "« {english} » leaks into\n{md}");
@@ -170,7 +170,7 @@ fn the_history_report_speaks_french() {
         "lang=\"en\"",
         "Governance history",
         "Timeline from",
-        "event(s)",
+        " events from",
         ">Challenges</text>",
         "hover a marker",
     ] {

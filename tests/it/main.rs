@@ -26,3 +26,4 @@ mod relay_guard;
 mod relay_js;
 mod relay_support;
 mod support;
+mod sync_report;

@@ -16,12 +16,20 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-fn outcome<'a>(report: &'a serde_json::Value, doc: &str) -> &'a str {
-    report["documents"]
+/// What a sync took in of `doc`: `added`, `merged N` (N changes received,
+/// a count, not words), `unchanged`, or `absent`.
+fn outcome(report: &serde_json::Value, doc: &str) -> String {
+    let Some(entry) = report["documents"]
         .as_array()
         .and_then(|docs| docs.iter().find(|d| d["id"] == doc))
-        .and_then(|d| d["outcome"].as_str())
-        .unwrap_or("absent")
+    else {
+        return "absent".into();
+    };
+    match entry["outcome"].as_str() {
+        Some("merged") => format!("merged {}", entry["received"]),
+        Some(other) => other.to_owned(),
+        None => "absent".into(),
+    }
 }
 
 #[test]
@@ -49,7 +57,7 @@ fn members_sync_through_the_relay_and_outsiders_learn_nothing() {
     assert_eq!(second["incomplete"], serde_json::json!([]), "{second}");
     assert_eq!(relay.rejections("ledger_refused"), 0);
     let got = bob.sync(&relay, &[]);
-    assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+    assert_eq!(outcome(&got, &doc), "merged 1", "{got}");
     assert_eq!(
         bob.section(&doc, "Adhésion"),
         "On adhère en écrivant au secrétariat."
@@ -240,7 +248,7 @@ fn concurrent_editors_converge_and_a_restart_keeps_everything() {
     alice.edit(&doc, "Adhésion", "Alice: après le redémarrage.");
     alice.sync(&relay, &[]);
     let got = bob.sync(&relay, &[]);
-    assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+    assert_eq!(outcome(&got, &doc), "merged 1", "{got}");
     assert_eq!(
         bob.section(&doc, "Adhésion"),
         "Alice: après le redémarrage."
@@ -324,7 +332,7 @@ fn a_large_change_reaches_the_other_member() {
         "the change went over the inline limit"
     );
     let got = bob.sync(&relay, &[]);
-    assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+    assert_eq!(outcome(&got, &doc), "merged 1", "{got}");
     assert_eq!(bob.section(&doc, "Annexe"), text);
 }
 
@@ -449,7 +457,7 @@ fn idle_documents_are_unloaded_and_come_back_on_demand() {
 
     // They come back from the store when someone asks.
     let got = bob.sync(&relay, &[]);
-    assert_eq!(outcome(&got, &doc), "merged 1 change(s)", "{got}");
+    assert_eq!(outcome(&got, &doc), "merged 1", "{got}");
     assert_eq!(
         bob.section(&doc, "Adhésion"),
         "Écrit avant le déchargement."

@@ -49,8 +49,14 @@ commands-column-heading = HEADING
 commands-column-tags = TAGS
 commands-column-articles = ARTICLES
 commands-version-in-force = Version { $number } in force
-commands-version-in-force-unratified = Version { $number } in force; { $count } change(s) not ratified (see them with --latest)
-commands-open-conflicts-in-latest = { $count } open conflict(s) in the latest text: see `nous conflicts { $doc }`
+commands-version-in-force-unratified = Version { $number } in force; { $count ->
+    [one] { $count } change not ratified
+   *[other] { $count } changes not ratified
+} (see them with --latest)
+commands-open-conflicts-in-latest = { $count ->
+    [one] { $count } open conflict
+   *[other] { $count } open conflicts
+} in the latest text: see `nous conflicts { $doc }`
 
 ## charter edit, add-section, move-section, remove-section, tag
 
@@ -161,19 +167,60 @@ commands-token-issued =
     expires in { $lifetime } s; usable once
 commands-syncing = syncing
 commands-synced-with = synced with { $relay }
-commands-sync-new-records = { $count } new record(s)
-commands-sync-up-to-date = { $count } document(s) already up to date
+commands-sync-up-to-date = { $count ->
+    [one] { $count } document already up to date
+   *[other] { $count } documents already up to date
+}
 commands-sync-added = added
-commands-sync-merged = merged { $count } change(s)
+commands-sync-merged = { $count ->
+    [one] merged { $count } change
+   *[other] merged { $count } changes
+}
 commands-sync-unchanged = unchanged
 commands-sync-unavailable = unavailable (not on the relay, or not shared with you)
 commands-sync-incomplete = incomplete (timed out; run again)
 commands-sync-not-synced = not synced: { $reason }
-commands-sync-watching = watching { $relay } ({ $count } document(s)); Ctrl-C to stop
+commands-sync-watching = watching { $relay } ({ $count ->
+    [one] { $count } document
+   *[other] { $count } documents
+}); Ctrl-C to stop
 commands-sync-unfinished = the sync did not finish: { $parts }
 commands-sync-separator = {"; "}
 commands-sync-failed-part = { $id }: { $reason }
-commands-sync-timed-out-part = { $count } document(s) timed out (run again)
+commands-sync-timed-out-part = { $count ->
+    [one] { $count } document timed out (run again)
+   *[other] { $count } documents timed out (run again)
+}
+
+## sync: what went each way
+commands-sync-registered = the relay now hosts “{ $name }” (registered with { $count ->
+    [one] { $count } record
+   *[other] { $count } records
+})
+commands-sync-counts = { $documents ->
+    [one] { $documents } document
+   *[other] { $documents } documents
+} ({ $changes ->
+    [one] { $changes } change
+   *[other] { $changes } changes
+}), { $records ->
+    [one] { $records } record
+   *[other] { $records } records
+}
+commands-sync-sent = sent: { $counts }
+commands-sync-received = received: { $counts }
+commands-sync-sent-changes = { $count ->
+    [one] sent { $count } change
+   *[other] sent { $count } changes
+}
+commands-sync-kept-no-community = { $count ->
+    [one] stays on this device, in none of your communities (a relay hosts communities' documents): { $docs }
+   *[other] stay on this device, in none of your communities (a relay hosts communities' documents): { $docs }
+}
+commands-sync-kept-read-only = { $count ->
+    [one] you may only read it on the relay: your changes stay on this device: { $docs }
+   *[other] you may only read them on the relay: your changes stay on this device: { $docs }
+}
 
 ## --editor: texts kept when their save is refused (cli/src/kept.rs)
 kept-not-saved = not saved; your text is kept in { $path } (`--editor` opens it again, `--discard-kept` drops it)
@@ -197,5 +244,8 @@ commands-archived = { $changed ->
 }
 commands-no-archived-documents = No archived documents.
 commands-only-archived-documents = No documents in the list: { $count } archived (see them with --archived or --all).
-commands-archived-hidden = { $count } archived document(s) not shown (--archived or --all)
+commands-archived-hidden = { $count ->
+    [one] { $count } archived document not shown
+   *[other] { $count } archived documents not shown
+} (--archived or --all)
 commands-archived-mark = (archived)

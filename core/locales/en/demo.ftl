@@ -41,11 +41,17 @@ demo-does-not-verify = the demo community's bundle does not verify: { $problem }
 
 demo-relay-did-not-start = the relay did not start
 demo-relay-starts = A relay starts on { $url } (its key { $key }):
-demo-relay-alice-syncs = Alice syncs: the community is now hosted there ({ $count } document(s) sent)
+demo-relay-alice-syncs = Alice syncs: the community is now hosted there ({ $count ->
+    [one] { $count } document sent
+   *[other] { $count } documents sent
+})
 demo-relay-bob-edits = Bob edits « Départ » and syncs; Alice syncs and has it: { $reached ->
     [yes] yes
    *[no] NO
-} ({ $count } document(s) merged)
+} ({ $count ->
+    [one] { $count } document merged
+   *[other] { $count } documents merged
+})
 demo-relay-outsider = Dana, not a member, asks for the charter: { $outcome ->
     [nothing] unavailable, as if it did not exist
    *[leaked] SHE GOT IT

@@ -82,7 +82,10 @@ gov-access = { $access ->
 
 gov-rule-quorum = quorum { $percent }%
 gov-rule-threshold = threshold { $percent }%
-gov-rule-days = at least { $days } day(s)
+gov-rule-days = { $days ->
+    [one] at least { $days } day
+   *[other] at least { $days } days
+}
 gov-rule-signers = { $signers } signers
 gov-rule-electorate = decided by { $colleges }
 gov-rule-block = block allowed
@@ -95,15 +98,33 @@ gov-college-id = `{ $spec }`: a college needs an id
 gov-founder-spec = `{ $spec }`: a founder is KEY:NAME:COLLEGE
 gov-founded = Founded community "{ $name }" { $id }
 gov-no-community = No community yet. Found one with `nous community create NAME --charter DOC`.
-gov-community-line = { $id }  { $name }  { $members } member(s)
+gov-community-line = { $id }  { $name }  { $members ->
+    [one] { $members } member
+   *[other] { $members } members
+}
 gov-community-unusable = { $id }  (unusable: { $reason })
 gov-community-charter = Charter { $charter }: version { $version } in force ({ $hash })
 gov-community-members = Members: { $count }
 gov-community-college = { $name } ({ $id }, weight { $weight }): { $count }
-gov-community-open = Open: { $applications } application(s), { $challenges } challenge(s), { $amendments } amendment(s), { $tensions } tension(s)
+gov-community-open = Open: { $applications ->
+    [one] { $applications } application
+   *[other] { $applications } applications
+}, { $challenges ->
+    [one] { $challenges } challenge
+   *[other] { $challenges } challenges
+}, { $amendments ->
+    [one] { $amendments } amendment
+   *[other] { $amendments } amendments
+}, { $tensions ->
+    [one] { $tensions } tension
+   *[other] { $tensions } tensions
+}
 gov-community-documents = Shared documents: { $count }
 gov-community-document = { $doc }  { $access }  "{ $title }"  shared by { $member }
-gov-community-problems = { $count } record(s) rejected or pending (see `nous verify`)
+gov-community-problems = { $count ->
+    [one] { $count } record
+   *[other] { $count } records
+} rejected or pending (see `nous verify`)
 gov-share-give-title = { $error } with --title
 gov-shared-public = Shared "{ $title }" with "{ $community }": anyone reads it, members write
 gov-shared-members = Shared "{ $title }" with "{ $community }": members read and write it
@@ -144,15 +165,24 @@ gov-amendment-proposed = Proposed amendment "{ $title }"; write it with `nous am
 gov-give-text-or-file = give --text or --file
 gov-draft-written = Wrote "{ $heading }" in the draft (change { $change })
 gov-nothing-to-change = Nothing to change.
-gov-submitted = Submitted "{ $title }" (changes { $sections } section(s))
-gov-integrated = Integrated { $objections } objection(s) into "{ $title }"
+gov-submitted = Submitted "{ $title }" (changes { $sections ->
+    [one] { $sections } section
+   *[other] { $sections } sections
+})
+gov-integrated = Integrated { $objections ->
+    [one] { $objections } objection
+   *[other] { $objections } objections
+} into "{ $title }"
 gov-round-opened = Opened the objection round
 gov-withdrawn = Withdrew the amendment
 gov-promoted = Promoted "{ $title }" into a new challenge
 gov-amendment-heading = { $record }  "{ $title }"  [{ $phase }]
 gov-amendment-proposer = Proposed by { $proposer } — { $rationale }
 gov-amendment-draft = Draft document { $draft }
-gov-amendment-wording = Wording { $number } ({ $record }): { $sections } section(s)
+gov-amendment-wording = Wording { $number } ({ $record }): { $sections ->
+    [one] { $sections } section
+   *[other] { $sections } sections
+}
 # $reaction: the member and their stance (and criteria).
 gov-reaction-argued = { $reaction }: { $argument }
 gov-amendment-objection = Objection { $record } by { $member }: { $test ->
@@ -180,7 +210,10 @@ gov-decided = Decided: { $outcome ->
    *[rejected] rejected
 } ({ $tally })
 gov-ratified = Ratified: version { $version } of the charter is in force
-gov-ratification-signed = Signed the ratification ({ $signatures } of { $needed } signature(s))
+gov-ratification-signed = Signed the ratification ({ $signatures } of { $needed ->
+    [one] { $needed } signature
+   *[other] { $needed } signatures
+})
 
 ## Tensions
 
@@ -209,17 +242,38 @@ gov-lint-what-amendment = how the charter is challenged and amended
 gov-lint-fix = {"  "}fix: tag the section that says it, `{ $command }`, or in Markdown put `{ $annotation }` under its heading
 gov-verifying = Verifying { $file } ({ $bytes } bytes)…
 gov-cannot-verify = cannot verify { $file }
-gov-verify-community = Community "{ $name }" { $id }: { $accepted } record(s) accepted, { $rejected } rejected, { $pending } pending
-gov-verify-counts = { $members } member(s), { $amendments } amendment(s), version { $version } in force
+gov-verify-community = Community "{ $name }" { $id }: { $accepted ->
+    [one] { $accepted } record
+   *[other] { $accepted } records
+} accepted, { $rejected } rejected, { $pending } pending
+gov-verify-counts = { $members ->
+    [one] { $members } member
+   *[other] { $members } members
+}, { $amendments ->
+    [one] { $amendments } amendment
+   *[other] { $amendments } amendments
+}, version { $version } in force
 gov-verify-version = v{ $number }  { $hash }  text sha256 { $sha }
 gov-verify-content-missing = (content missing)
-gov-verify-document = Document { $id }: { $changes } change(s), { $attested } attested
+gov-verify-document = Document { $id }: { $changes ->
+    [one] { $changes } change
+   *[other] { $changes } changes
+}, { $attested } attested
 gov-verify-rejected = REJECTED { $what } { $id }: { $reason }
 gov-verify-fail = FAIL { $what } { $id }: { $reason }
-gov-verify-intact = Intact: every signature, cited record, attestation and version holds ({ $rejected } act(s) rejected under the rules).
-gov-verify-not-intact = NOT INTACT: { $problems } problem(s).
+gov-verify-intact = Intact: every signature, cited record, attestation and version holds ({ $rejected ->
+    [one] { $rejected } act
+   *[other] { $rejected } acts
+} rejected under the rules).
+gov-verify-not-intact = NOT INTACT: { $problems ->
+    [one] { $problems } problem
+   *[other] { $problems } problems
+}.
 gov-verify-hash = Report hash: { $hash }
-gov-verify-failed = verification failed: the history is not intact ({ $problems } problem(s))
+gov-verify-failed = verification failed: the history is not intact ({ $problems ->
+    [one] { $problems } problem
+   *[other] { $problems } problems
+})
 
 ## Closing and listing challenges
 gov-challenge-needs-section-and-tension = a challenge needs a section and --tension

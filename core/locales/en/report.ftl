@@ -126,7 +126,10 @@ report-round-opened = The objection round was opened.
 report-reactions = **Reactions**
 report-objections = **Objections**
 report-ratification-done = **Ratification:** signed by { $signers }; became **v{ $number }** ({ $hash }), { $date }
-report-ratification-pending = **Ratification:** signed by { $signers }; { $count } of { $needed } signature(s) needed so far
+report-ratification-pending = **Ratification:** signed by { $signers }; { $count } of { $needed ->
+    [one] { $needed } signature needed so far
+   *[other] { $needed } signatures needed so far
+}
 report-amendment-rebased = Rebased onto { $versions }, which { $count ->
    *[other] changed
     } other sections
@@ -274,12 +277,21 @@ report-rule-no-quorum = no quorum
 report-rule-threshold = { $percent }% needed
 report-rule-everyone-decides = every member decides
 report-rule-decided-by = decided by { $colleges }
-report-rule-min-days = at least { $count } day(s) after the proposal
-report-rule-signers = { $count } signature(s) to ratify
+report-rule-min-days = { $count ->
+    [one] at least { $count } day after the proposal
+   *[other] at least { $count } days after the proposal
+}
+report-rule-signers = { $count ->
+    [one] { $count } signature to ratify
+   *[other] { $count } signatures to ratify
+}
 report-rule-blocks = blocks allowed
 report-rule-no-block = no block
 report-records = Records
-report-records-count = { $count } record(s): { $accepted } accepted, { $rejected } rejected, { $pending } pending.
+report-records-count = { $count ->
+    [one] { $count } record
+   *[other] { $count } records
+}: { $accepted } accepted, { $rejected } rejected, { $pending } pending.
 report-records-problems = Rejected and pending records
 report-record = { $id } { $kind } by { $name }, { $date } — **{ $verdict ->
         [rejected] rejected
@@ -296,7 +308,10 @@ report-lane-version = Versions
 report-lane-membership = Membership
 report-lane-tension = Tensions
 report-timeline-title = Timeline from { $first } to { $last }
-report-timeline-caption = { $count } event(s) from { $first } to { $last }; hover a marker for details.
+report-timeline-caption = { $count ->
+    [one] { $count } event
+   *[other] { $count } events
+} from { $first } to { $last }; hover a marker for details.
 report-event = { $date } — { $label }
 report-event-challenge = Challenge by { $name } of “{ $heading }”: { $tension }
 report-event-amendment = “{ $title }” proposed by { $name }

@@ -183,10 +183,6 @@ commands-token-issued =
     expire dans { $lifetime } s ; utilisable une seule fois
 commands-syncing = synchronisation
 commands-synced-with = synchronisé avec { $relay }
-commands-sync-new-records = { $count ->
-    [one] { $count } nouvel acte
-   *[other] { $count } nouveaux actes
-}
 commands-sync-up-to-date = { $count ->
     [one] { $count } document déjà à jour
    *[other] { $count } documents déjà à jour
@@ -210,6 +206,36 @@ commands-sync-failed-part = { $id } : { $reason }
 commands-sync-timed-out-part = { $count ->
     [one] { $count } document a dépassé le délai (relancez la commande)
    *[other] { $count } documents ont dépassé le délai (relancez la commande)
+}
+
+## sync: what went each way
+commands-sync-registered = le relais héberge désormais « { $name } » (enregistrée avec { $count ->
+    [one] { $count } acte
+   *[other] { $count } actes
+})
+commands-sync-counts = { $documents ->
+    [one] { $documents } document
+   *[other] { $documents } documents
+} ({ $changes ->
+    [one] { $changes } modification
+   *[other] { $changes } modifications
+}), { $records ->
+    [one] { $records } acte
+   *[other] { $records } actes
+}
+commands-sync-sent = envoyé : { $counts }
+commands-sync-received = reçu : { $counts }
+commands-sync-sent-changes = { $count ->
+    [one] { $count } modification envoyée
+   *[other] { $count } modifications envoyées
+}
+commands-sync-kept-no-community = { $count ->
+    [one] reste sur cet appareil, hors de vos communautés (un relais héberge les documents des communautés) : { $docs }
+   *[other] restent sur cet appareil, hors de vos communautés (un relais héberge les documents des communautés) : { $docs }
+}
+commands-sync-kept-read-only = { $count ->
+    [one] vous ne pouvez que le lire sur le relais : vos modifications restent sur cet appareil : { $docs }
+   *[other] vous ne pouvez que les lire sur le relais : vos modifications restent sur cet appareil : { $docs }
 }
 
 ## --editor: texts kept when their save is refused (cli/src/kept.rs)
