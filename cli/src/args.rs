@@ -187,6 +187,14 @@ pub struct JoinArgs {
     /// Why you apply.
     #[arg(long, default_value = "")]
     pub motivation: String,
+    /// Wait for the members' decision, syncing with the relay every few
+    /// seconds, and say it.
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: give up after this many seconds (default: wait until
+    /// the decision).
+    #[arg(long, value_name = "SECS", requires = "wait")]
+    pub for_secs: Option<u64>,
 }
 
 /// The community subcommands about what it holds. One variant of

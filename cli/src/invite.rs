@@ -1,6 +1,8 @@
 //! `nous community invite`, `nous community uninvite` and `nous join`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use nous_core::governance::ApplicationState;
 
 use anyhow::{anyhow, bail};
 use qrcode::QrCode;
@@ -122,12 +124,34 @@ pub fn join(cx: &Context, args: &JoinArgs) -> anyhow::Result<()> {
         &args.motivation,
     )?;
     save_and_close(home)?;
-    if cx.json {
-        return output::json(&joined);
-    }
     let link: nous_core::invitation::Invitation =
         args.invitation.parse().map_err(|e| anyhow!("{e}"))?;
     let application = &joined.application[..12];
+    if args.wait {
+        if !cx.json {
+            output::text(&tr!("joined-waiting", community = &joined.name))?;
+        }
+        let decided = wait_for_decision(cx, &link.relay_url, &joined, args.for_secs)?;
+        if cx.json {
+            let mut value = serde_json::to_value(&joined)?;
+            value["decision"] = serde_json::to_value(&decided)?;
+            return output::json(&value);
+        }
+        return output::text(&match decided {
+            ApplicationState::Admitted | ApplicationState::Joined => tr!(
+                "joined-admitted",
+                community = &joined.name,
+                application = application
+            ),
+            ApplicationState::Declined { reason } => {
+                tr!("joined-declined", community = &joined.name, reason = reason)
+            }
+            ApplicationState::Pending => tr!("joined-still-pending"),
+        });
+    }
+    if cx.json {
+        return output::json(&joined);
+    }
     output::text(
         &[
             tr!(
@@ -151,6 +175,43 @@ pub fn join(cx: &Context, args: &JoinArgs) -> anyhow::Result<()> {
         .join("\n"),
     )
 }
+
+/// Sync with the relay every few seconds until the application is
+/// decided (once members admit the applicant, its device may read the
+/// records, and the sync brings the decision) or `for_secs` pass.
+fn wait_for_decision(
+    cx: &Context,
+    relay: &str,
+    joined: &nous_api::invitations::Joined,
+    for_secs: Option<u64>,
+) -> anyhow::Result<ApplicationState> {
+    let application: nous_core::record::RecordId = joined.application.parse()?;
+    let deadline = for_secs.map(|secs| Instant::now() + Duration::from_secs(secs));
+    loop {
+        let mut home = open(cx)?;
+        let mut quiet = |_: usize, _: usize| {};
+        // A relay that cannot be reached now may be reached next time.
+        let _ = home.sync(relay, &[], &mut quiet);
+        let state = home
+            .governance()
+            .show(Some(&joined.community))?
+            .applications
+            .get(&application)
+            .map(|a| a.state.clone())
+            .unwrap_or(ApplicationState::Pending);
+        save_and_close(home)?;
+        if state != ApplicationState::Pending {
+            return Ok(state);
+        }
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            return Ok(ApplicationState::Pending);
+        }
+        std::thread::sleep(WAIT_STEP);
+    }
+}
+
+/// How often `join --wait` asks the relay.
+const WAIT_STEP: Duration = Duration::from_secs(2);
 
 #[cfg(test)]
 mod tests {

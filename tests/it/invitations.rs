@@ -90,6 +90,10 @@ fn an_invited_applicant_joins_through_the_relay_and_members_decide() {
     let application = joined["application"].as_str().expect("id").to_owned();
     // She read the charter in force: it is in her home.
     assert_eq!(dora.section(&doc, "Adhésion"), "On adhère en écrivant.");
+    // Her home knows the community as far as an applicant sees it.
+    let seen = dora.json(&["community", "list"]);
+    assert!(seen.to_string().contains("Coop"), "{seen}");
+    dora.json(&["todo"]);
     // The invitation admitted one application: Gus is refused by the relay.
     gus.run(&["join", &link, "--name", "Gus"])
         .fails_with("no longer valid");
@@ -242,4 +246,57 @@ fn a_french_member_invites_and_a_french_applicant_joins_in_french() {
         .home
         .run_in("fr", &["community", "invite", "--expires", "7w"])
         .fails_with("n'est pas une durée");
+}
+
+#[test]
+fn join_waits_for_the_decision() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let bob = Member::new("Bob");
+    let dora = Member::new("Dora");
+    coop(&relay, &alice, &bob);
+    let issued = invite(&alice, &relay, &[]);
+    let link = issued["link"].as_str().expect("link").to_owned();
+    let waiting = dora
+        .home
+        .command(&[
+            "--json",
+            "join",
+            &link,
+            "--name",
+            "Dora",
+            "--college",
+            "members",
+            "--wait",
+            "--for-secs",
+            "60",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start join --wait");
+    // Bob syncs until the application reached him, then admits Dora.
+    let mut application = None;
+    for _ in 0..100 {
+        bob.sync(&relay, &[]);
+        let todo = bob.json(&["todo"]);
+        application = todo.as_array().and_then(|items| {
+            items
+                .iter()
+                .find(|item| item["kind"] == "decide-application")
+                .and_then(|item| item["subject"].as_str().map(str::to_owned))
+        });
+        if application.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let application = application.expect("the application reached Bob");
+    bob.json(&["member", "admit", &application]);
+    bob.sync(&relay, &[]);
+    let out = waiting.wait_with_output().expect("join --wait ends");
+    assert!(out.status.success(), "{out:?}");
+    let said: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(said["application"], application.as_str(), "{said}");
+    assert_eq!(said["decision"]["state"], "admitted", "{said}");
+    dora.json(&["member", "sign", &application]);
 }

@@ -20,3 +20,7 @@ invite-revoked = Invitation revoked: applications made with it from now on are r
 joined = You applied to join "{ $community }" (college { $college }): application { $application }.
 joined-charter = Its charter in force: "{ $title }", version { $version } (nous charter show { $charter }).
 joined-next = Members will decide. Follow with `nous sync { $relay }`; once admitted, sign the charter: nous member sign { $application }
+joined-waiting = Waiting for the members of "{ $community }" to decide (Ctrl-C to stop waiting; your application stays).
+joined-admitted = Admitted to "{ $community }": sign the charter to become a member: nous member sign { $application }
+joined-declined = Your application to "{ $community }" was declined: { $reason }
+joined-still-pending = No decision yet; your application waits. Follow with `nous sync`.

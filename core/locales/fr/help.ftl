@@ -307,3 +307,5 @@ cmd-join = Rejoindre une communauté avec une invitation : lire sa charte, ses r
     .name = Votre nom, tel que les membres le verront
     .college = Le collège que vous demandez à rejoindre. Par défaut : celui de l'invitation, ou le seul
     .motivation = Pourquoi vous candidatez
+    .wait = Attendre la décision des membres, en se synchronisant avec le relais toutes les quelques secondes, et la dire
+    .for_secs = Avec --wait : abandonner après ce nombre de secondes (par défaut : attendre la décision)

@@ -20,3 +20,7 @@ invite-revoked = Invitation révoquée : les candidatures faites avec elle à pa
 joined = Vous avez candidaté pour rejoindre « { $community } » (collège { $college }) : candidature { $application }.
 joined-charter = Sa charte en vigueur : « { $title } », version { $version } (nous charter show { $charter }).
 joined-next = Les membres décideront. Suivez avec `nous sync { $relay }` ; une fois admis, signez la charte : nous member sign { $application }
+joined-waiting = En attente de la décision des membres de « { $community } » (Ctrl-C pour ne plus attendre ; votre candidature demeure).
+joined-admitted = Admis dans « { $community } » : signez la charte pour devenir membre : nous member sign { $application }
+joined-declined = Votre candidature à « { $community } » a été refusée : { $reason }
+joined-still-pending = Pas encore de décision ; votre candidature attend. Suivez avec `nous sync`.
