@@ -8,10 +8,11 @@
 
 use std::time::Duration;
 
+use nous_core::governance::ApplicationState;
 use nous_core::identity::DeviceKey;
 use nous_core::invitation::Invitation;
 use nous_core::record::{
-    self, Apply, Invite, Invited, Payload, Record, RevokeInvitation, Unsigned,
+    self, Apply, Invite, Invited, Payload, Record, RecordId, RevokeInvitation, Unsigned,
 };
 use nous_net::discover::RelayUrl;
 use serde::Serialize;
@@ -269,6 +270,46 @@ impl Home {
             application: application.id().to_string(),
             college,
         })
+    }
+
+    /// What became of this device's application to `community` made
+    /// through the relay at `relay`: the home's records say it once the
+    /// applicant may read them (admitted); until then, the relay does
+    /// (pending, or declined with the reason). `None`: no application.
+    pub fn application_status(
+        &mut self,
+        relay: &str,
+        community: &str,
+        application: &str,
+    ) -> Result<Option<ApplicationState>> {
+        let id: RecordId = application
+            .parse()
+            .map_err(|e: record::RecordError| Error::InvalidInput(e.to_string()))?;
+        let local = self
+            .governance()
+            .show(Some(community))?
+            .applications
+            .get(&id)
+            .map(|a| a.state.clone());
+        if local
+            .as_ref()
+            .is_some_and(|s| *s != ApplicationState::Pending)
+        {
+            return Ok(local);
+        }
+        let url: RelayUrl = relay
+            .parse()
+            .map_err(nous_net::session::SessionError::from)?;
+        let relay_key = crate::sync::block_on(crate::sync::relay_key(self.path(), &url))??;
+        let asked = crate::sync::block_on(url.join_status(
+            &self.token_for(&relay_key)?,
+            community,
+            TIMEOUT,
+        ))?
+        .map_err(nous_net::session::SessionError::from)?;
+        Ok(asked
+            .and_then(|value| serde_json::from_value(value).ok())
+            .or(local))
     }
 
     /// A one-use token of this device for the relay `relay`.

@@ -185,7 +185,6 @@ fn wait_for_decision(
     joined: &nous_api::invitations::Joined,
     for_secs: Option<u64>,
 ) -> anyhow::Result<ApplicationState> {
-    let application: nous_core::record::RecordId = joined.application.parse()?;
     let deadline = for_secs.map(|secs| Instant::now() + Duration::from_secs(secs));
     loop {
         let mut home = open(cx)?;
@@ -193,11 +192,9 @@ fn wait_for_decision(
         // A relay that cannot be reached now may be reached next time.
         let _ = home.sync(relay, &[], &mut quiet);
         let state = home
-            .governance()
-            .show(Some(&joined.community))?
-            .applications
-            .get(&application)
-            .map(|a| a.state.clone())
+            .application_status(relay, &joined.community, &joined.application)
+            .ok()
+            .flatten()
             .unwrap_or(ApplicationState::Pending);
         save_and_close(home)?;
         if state != ApplicationState::Pending {

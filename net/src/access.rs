@@ -185,6 +185,9 @@ pub struct Welcome {
     /// decide: handed to members' devices (`/status`), which write them
     /// into the ledger.
     pub pending: Vec<Record>,
+    /// What became of each application made with an invitation, by the
+    /// applicant's device: what the applicant may ask (`/join/status`).
+    pub decided: BTreeMap<PublicKey, governance::ApplicationState>,
 }
 
 /// Why an invited applicant is refused.
@@ -501,7 +504,18 @@ impl Registry {
             })
             .map(|r| (*r).clone())
             .collect();
+        let decided = state
+            .applications
+            .values()
+            .filter(|a| {
+                by_id.get(&a.record).is_some_and(|r| {
+                    matches!(r.payload(), nous_core::record::Payload::Apply(apply) if apply.invitation.is_some())
+                })
+            })
+            .map(|a| (a.applicant, a.state.clone()))
+            .collect();
         let welcome = Welcome {
+            decided,
             community: *community,
             name: state.name.clone(),
             colleges: state.colleges.clone(),
@@ -689,6 +703,19 @@ impl Registry {
         self.add_records(&community, &[record])
             .map_err(|e| JoinRefused::Store(e.to_string()))?;
         Ok(id)
+    }
+
+    /// What became of `device`'s invited application to `community`, if
+    /// it made one.
+    pub fn application_of(
+        &self,
+        community: &CommunityId,
+        device: &PublicKey,
+    ) -> Option<governance::ApplicationState> {
+        self.read()
+            .communities
+            .get(community)
+            .and_then(|view| view.welcome.decided.get(device).cloned())
     }
 
     /// Invited applications still to decide in `community`, for a device

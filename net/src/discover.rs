@@ -231,6 +231,30 @@ impl RelayUrl {
         })
     }
 
+    /// `POST /join/status`: what became of this device's invited
+    /// application to `community` (the relay's JSON), or `None` if the
+    /// relay knows none.
+    pub async fn join_status(
+        &self,
+        token: &str,
+        community: &str,
+        timeout: Duration,
+    ) -> Result<Option<serde_json::Value>, DiscoverError> {
+        let body = serde_json::json!({ "community": community }).to_string();
+        let (status, text) = self
+            .call("/join/status", token, body.as_bytes(), timeout)
+            .await?;
+        if status != 200 {
+            return Ok(None);
+        }
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| DiscoverError::Unreachable {
+                url: self.websocket(),
+                detail: e.to_string(),
+            })
+    }
+
     async fn call(
         &self,
         path: &str,

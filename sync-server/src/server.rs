@@ -182,6 +182,10 @@ impl Relay {
                     .layer(DefaultBodyLimit::max(nous_core::record::MAX_RECORD)),
             )
             .route(
+                "/join/status",
+                axum::routing::post(join_status).layer(DefaultBodyLimit::max(1 << 10)),
+            )
+            .route(
                 "/status",
                 axum::routing::post(status).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
             )
@@ -572,6 +576,42 @@ async fn join_apply(
         }
         Ok(Err(refused)) => join_refused(&refused),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "apply failed\n").into_response(),
+    }
+}
+
+/// `POST /join/status`, body `{"community"}`: what became of the token's
+/// device's invited application — `{"state": "pending" | "admitted" |
+/// "joined" | "declined", "reason"?}` — or 404 if it made none. An
+/// applicant reads nothing else of the community until admitted; this is
+/// how it learns a decline.
+async fn join_status(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let who = match authenticate(&shared, &query, &headers) {
+        Ok(who) => who,
+        Err(response) => return response,
+    };
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Ask {
+        community: String,
+    }
+    let Some(community) = serde_json::from_slice::<Ask>(&body)
+        .ok()
+        .and_then(|ask| ask.community.parse::<nous_core::record::CommunityId>().ok())
+    else {
+        return (StatusCode::BAD_REQUEST, "bad request\n").into_response();
+    };
+    match shared.registry.application_of(&community, &who.device) {
+        Some(state) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&state).unwrap_or_default(),
+        )
+            .into_response(),
+        None => join_refused(&nous_net::access::JoinRefused::Unknown),
     }
 }
 

@@ -248,8 +248,10 @@ fn a_french_member_invites_and_a_french_applicant_joins_in_french() {
         .fails_with("n'est pas une durée");
 }
 
-#[test]
-fn join_waits_for_the_decision() {
+/// Dora joins with `--wait` in the background; Bob, once the application
+/// reached him, acts on it with `decide` (its id is the argument); what
+/// Dora's `join --wait --json` said.
+fn join_and_wait(decide: impl Fn(&Member, &str)) -> (serde_json::Value, Member, String) {
     let relay = RelayProcess::start();
     let alice = Member::new("Alice");
     let bob = Member::new("Bob");
@@ -274,7 +276,6 @@ fn join_waits_for_the_decision() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("start join --wait");
-    // Bob syncs until the application reached him, then admits Dora.
     let mut application = None;
     for _ in 0..100 {
         bob.sync(&relay, &[]);
@@ -291,12 +292,39 @@ fn join_waits_for_the_decision() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let application = application.expect("the application reached Bob");
-    bob.json(&["member", "admit", &application]);
+    decide(&bob, &application);
     bob.sync(&relay, &[]);
     let out = waiting.wait_with_output().expect("join --wait ends");
     assert!(out.status.success(), "{out:?}");
     let said: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(said["application"], application.as_str(), "{said}");
+    (said, dora, application)
+}
+
+#[test]
+fn join_waits_for_the_decision() {
+    let (said, dora, application) = join_and_wait(|bob, application| {
+        bob.json(&["member", "admit", application]);
+    });
     assert_eq!(said["decision"]["state"], "admitted", "{said}");
     dora.json(&["member", "sign", &application]);
+}
+
+#[test]
+fn a_declined_applicant_learns_it_from_the_relay() {
+    let reason = "Pas de place avant septembre";
+    let (said, _, _) = join_and_wait(|bob, application| {
+        bob.json(&[
+            "react",
+            application,
+            "objection",
+            "--criteria",
+            "abcd",
+            "--argument",
+            "L'atelier est complet.",
+        ]);
+        bob.json(&["member", "decline", application, "--reason", reason]);
+    });
+    assert_eq!(said["decision"]["state"], "declined", "{said}");
+    assert_eq!(said["decision"]["reason"], reason, "{said}");
 }

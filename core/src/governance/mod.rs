@@ -142,7 +142,7 @@ pub struct Device {
 }
 
 /// Where an application stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "state")]
 pub enum ApplicationState {
     /// Waiting for the decision.
