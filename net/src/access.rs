@@ -883,6 +883,158 @@ mod tests {
         })
     }
 
+    /// An invited applicant reads nothing and writes nothing until
+    /// members admit it; then it writes the ledger (to sign the charter)
+    /// and nothing else. The invitation's expiry, uses and proof hold at
+    /// the relay.
+    #[test]
+    fn an_invited_applicant_gets_exactly_what_its_decision_allows() {
+        use nous_core::governance::ApplicationState;
+        use nous_core::record::{Apply, Decide, Invite, Invited, Outcome, invitation_proof};
+        let engine = Engine::with_storage(
+            DeviceKey::from_seed(&[1; 32]),
+            Box::new(MemoryStorage::default()),
+            EngineOptions::new(Box::new(|| 1), Box::new(|b: &mut [u8]| b.fill(1))),
+        );
+        let backing = Arc::new(Held {
+            roots: BTreeMap::new(),
+            owners: Mutex::default(),
+        });
+        let registry = Registry::load(
+            engine,
+            Kept::default(),
+            Box::new(backing),
+            Arc::new(Metrics::default()),
+        )
+        .expect("load");
+        let charter = doc(0);
+        let genesis = genesis(0, charter);
+        let community = genesis.id();
+        let ledger = ledger::doc_id(&community);
+        registry
+            .add_records(&community, &[genesis.clone()])
+            .expect("genesis");
+        let founder = key(0);
+        let secret = DeviceKey::from_seed(&[7; 32]);
+        let sign = |key: &DeviceKey, at: u64, parents: Vec<RecordId>, payload: Payload| {
+            Record::sign(
+                key,
+                Unsigned {
+                    community,
+                    timestamp: at,
+                    parents,
+                    payload,
+                },
+            )
+            .expect("sign")
+        };
+        let invitation = sign(
+            &founder,
+            2,
+            vec![community],
+            Payload::Invite(Invite {
+                key: secret.public(),
+                college: None,
+                expires: 1_000,
+                uses: Some(1),
+            }),
+        );
+        registry
+            .add_records(&community, &[invitation.clone()])
+            .expect("invite");
+        let apply = |who: &DeviceKey, with: &DeviceKey| {
+            let proof = invitation_proof(with, &community, &invitation.id(), &who.public());
+            sign(
+                who,
+                3,
+                vec![invitation.id()],
+                Payload::Apply(Apply {
+                    name: "Dora".into(),
+                    college: "m".into(),
+                    motivation: String::new(),
+                    invitation: Some(Invited {
+                        id: invitation.id(),
+                        proof,
+                    }),
+                }),
+            )
+        };
+        let dora = DeviceKey::from_seed(&[50; 32]);
+        let gus = DeviceKey::from_seed(&[51; 32]);
+        // A proof by another key, or too late, is refused.
+        assert_eq!(
+            registry.take_application(apply(&dora, &gus), &dora.public(), 10),
+            Err(JoinRefused::Proof)
+        );
+        assert_eq!(
+            registry.take_application(apply(&dora, &secret), &dora.public(), 1_000),
+            Err(JoinRefused::Closed)
+        );
+        // Someone else's application is not one this device brings.
+        assert!(matches!(
+            registry.take_application(apply(&dora, &secret), &gus.public(), 10),
+            Err(JoinRefused::Application(_))
+        ));
+        let application = apply(&dora, &secret);
+        assert_eq!(
+            registry.take_application(application.clone(), &dora.public(), 10),
+            Ok(application.id())
+        );
+        // Its one use is taken.
+        assert_eq!(
+            registry.take_application(apply(&gus, &secret), &gus.public(), 10),
+            Err(JoinRefused::Closed)
+        );
+        // Waiting: nothing to read, handed to the founder only.
+        assert_eq!(
+            registry.access(&ledger, Some(&dora.public())),
+            Access::Denied
+        );
+        assert_eq!(
+            registry.access(&charter, Some(&dora.public())),
+            Access::Denied
+        );
+        assert_eq!(
+            registry.pending_for(&community, &founder.public()),
+            vec![application.clone()]
+        );
+        assert!(registry.pending_for(&community, &dora.public()).is_empty());
+        assert_eq!(
+            registry.application_of(&community, &dora.public()),
+            Some(ApplicationState::Pending)
+        );
+        // Admitted: the ledger, and nothing else.
+        let admit = sign(
+            &founder,
+            4,
+            vec![application.id()],
+            Payload::Decide(Decide {
+                subject: application.id(),
+                outcome: Outcome::Adopted,
+                reason: String::new(),
+            }),
+        );
+        registry.add_records(&community, &[admit]).expect("admit");
+        assert_eq!(
+            registry.access(&ledger, Some(&dora.public())),
+            Access::Write
+        );
+        assert_eq!(
+            registry.access(&charter, Some(&dora.public())),
+            Access::Denied
+        );
+        assert!(
+            registry
+                .pending_for(&community, &founder.public())
+                .is_empty()
+        );
+        assert_eq!(
+            registry.application_of(&community, &dora.public()),
+            Some(ApplicationState::Admitted)
+        );
+        assert_eq!(registry.application_of(&community, &gus.public()), None);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
