@@ -912,7 +912,7 @@ mod tests {
         let community = genesis.id();
         let ledger = ledger::doc_id(&community);
         registry
-            .add_records(&community, &[genesis.clone()])
+            .add_records(&community, std::slice::from_ref(&genesis))
             .expect("genesis");
         let founder = key(0);
         let secret = DeviceKey::from_seed(&[7; 32]);
@@ -940,7 +940,7 @@ mod tests {
             }),
         );
         registry
-            .add_records(&community, &[invitation.clone()])
+            .add_records(&community, std::slice::from_ref(&invitation))
             .expect("invite");
         let apply = |who: &DeviceKey, with: &DeviceKey| {
             let proof = invitation_proof(with, &community, &invitation.id(), &who.public());
