@@ -276,7 +276,7 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
             let (reason, broken) = match &outcome.verdict {
                 Verdict::Rejected(reason) => (
                     format!("rejected: {reason}"),
-                    reason == governance::SIGNATURE_FAILS,
+                    reason.code() == governance::Code::SignatureFails,
                 ),
                 // A record it cites is missing: loss.
                 Verdict::Pending(reason) => (format!("pending: {reason}"), true),

@@ -11,6 +11,7 @@ mod governance;
 mod language;
 mod language_commands;
 mod language_governance;
+mod language_reasons;
 mod language_report;
 mod malformed;
 mod markdown_import;
