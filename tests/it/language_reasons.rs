@@ -215,3 +215,90 @@ fn errors_a_member_meets_are_said_in_french() {
     assert!(en.ends_with("is already a Nous home"), "{en}");
     assert!(fr.ends_with("est déjà un dossier Nous"), "{fr}");
 }
+
+/// A copy of `home` (key included) in a new one.
+fn twin(home: &Home) -> Home {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read dir") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).expect("copy");
+            }
+        }
+    }
+    let other = Home::empty();
+    copy(&home.path(), &other.path());
+    other
+}
+
+#[test]
+fn nous_verify_says_why_an_act_was_rejected_in_french() {
+    let (alice, dana) = coop();
+    let out = run_in(
+        &dana,
+        "en",
+        &[
+            "--json",
+            "member",
+            "apply",
+            "--name",
+            "Dana",
+            "--college",
+            "members",
+            "--motivation",
+            "x",
+        ],
+    )
+    .json();
+    let application = out["record"].as_str().expect("record")[..12].to_owned();
+    carry(&dana, &alice);
+    // Alice admits Dana from two copies of her home, a day apart, neither
+    // knowing the other: the younger decision is rejected.
+    let copy = twin(&alice);
+    alice
+        .run_in_at("en", "2026-03-01", &["member", "admit", &application])
+        .ok();
+    copy.run_in_at("en", "2026-03-02", &["member", "admit", &application])
+        .ok();
+    carry(&copy, &alice);
+    let file = alice.file("all.bundle");
+    run_in(
+        &alice,
+        "en",
+        &[
+            "bundle",
+            "export",
+            "--community",
+            "Coop",
+            "-o",
+            path_str(&file),
+        ],
+    )
+    .ok();
+    let en = run_in(&alice, "en", &["verify", path_str(&file)]);
+    let fr = run_in(&alice, "fr", &["verify", path_str(&file)]);
+    let line = |run: &Run, start: &str| -> String {
+        run.ok()
+            .lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no `{start}` line in:\n{}", run.stdout))
+            .to_owned()
+    };
+    let en = line(&en, "REJECTED");
+    let fr = line(&fr, "REJETÉ");
+    assert!(
+        en.contains(": decide rejected: this was already decided, concurrently, by an older decision (record "),
+        "{en}"
+    );
+    assert!(
+        fr.contains(" : decide rejeté : c'est déjà décidé, en même temps, par une décision plus ancienne (acte "),
+        "{fr}"
+    );
+    // The report itself (JSON, hash) is the same in both languages.
+    let json = |lang: &str| run_in(&alice, lang, &["--json", "verify", path_str(&file)]).stdout;
+    assert_eq!(json("en"), json("fr"));
+}

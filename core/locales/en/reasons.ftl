@@ -153,3 +153,9 @@ reason-tally-advice = the proposer decides; advice { $given ->
 }
 reason-tally-advice-others = only the proposer decides under the advice process
 reason-tally-rule-change = rule for rule changes: { $change } | old rule: { $old } | new rule: { $new }
+
+## Around reasons
+
+# `nous verify`: a record rejected or pending, as the report says it.
+verify-record-rejected = { $kind } rejected: { $reason }
+verify-record-pending = { $kind } pending: { $reason }

@@ -183,3 +183,9 @@ reason-tally-advice = la personne qui propose décide ; avis { $given ->
 }
 reason-tally-advice-others = seule la personne qui propose décide, selon la sollicitation d'avis
 reason-tally-rule-change = règle des changements de règle : { $change } | ancienne règle : { $old } | nouvelle règle : { $new }
+
+## Autour des raisons
+
+# `nous verify` : un acte rejeté ou en attente, comme le rapport le dit.
+verify-record-rejected = { $kind } rejeté : { $reason }
+verify-record-pending = { $kind } en attente : { $reason }
