@@ -29,7 +29,7 @@ pub struct Challenged {
     pub heading: String,
     /// Why it is inadmissible, if it is (for people; in the state too).
     #[serde(skip)]
-    pub inadmissible: Option<String>,
+    pub inadmissible: Option<governance::Reason>,
 }
 
 /// A challenge closed (`challenge.close`).
@@ -79,10 +79,27 @@ pub struct Tested {
 }
 
 /// A decision recorded.
-#[derive(Debug, Clone, Serialize)]
+///
+/// JSON: `tally`, how the count went in English words (empty if the state
+/// does not say), with `tally_code` and `tally_args` beside it (see
+/// [`governance::Reason`]).
+#[derive(Debug, Clone)]
 pub struct Decided {
-    /// How the count went, in words.
-    pub tally: String,
+    /// How the count went (`Display`: English;
+    /// [`governance::Reason::render`] in another language).
+    pub tally: Option<governance::Reason>,
+}
+
+impl Serialize for Decided {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        match &self.tally {
+            Some(tally) => tally.serialize_as(&mut map, ["tally", "tally_code", "tally_args"])?,
+            None => map.serialize_entry("tally", "")?,
+        }
+        map.end()
+    }
 }
 
 /// A ratification signed.
@@ -481,13 +498,7 @@ impl Governance<'_> {
             outcome,
             reason: reason.to_owned(),
         });
-        let mut recorded = self.act(
-            &community,
-            payload,
-            Decided {
-                tally: String::new(),
-            },
-        )?;
+        let mut recorded = self.act(&community, payload, Decided { tally: None })?;
         let state = &recorded.state;
         recorded.details.tally = state
             .amendments
@@ -499,8 +510,7 @@ impl Governance<'_> {
                     .get(&subject)
                     .and_then(|p| p.decision.as_ref())
             })
-            .map(|d| d.tally.explanation.clone())
-            .unwrap_or_default();
+            .map(|d| d.tally.explanation.clone());
         Ok(recorded)
     }
 
@@ -743,14 +753,14 @@ mod tests {
         assert!(
             early
                 .refusal()
-                .is_some_and(|(_, why)| why.contains("reactions")),
+                .is_some_and(|(_, why)| why.to_string().contains("reactions")),
             "{early}"
         );
         gov.round(c, &amendment).expect("round");
         let decided = gov
             .decide(c, &amendment, Outcome::Adopted, "")
             .expect("decide");
-        assert!(!decided.details.tally.is_empty());
+        assert!(decided.details.tally.is_some());
         let ratified = gov.ratify(c, &amendment).expect("ratify");
         assert_eq!(ratified.details.version, Some(2));
 

@@ -1,5 +1,7 @@
 //! One error type for every front end.
 
+use nous_core::i18n::{Arg, Lang};
+
 use crate::keyfile::KeyFileError;
 
 /// Everything that can go wrong behind the facade. Match on
@@ -111,13 +113,149 @@ impl Error {
         }
     }
 
-    /// A refusal by governance: the kind of record refused and why. Nothing
+    /// A refusal by governance: the kind of record refused and why (its
+    /// code, and its words in any language: [`Reason::render`]). Nothing
     /// was stored.
-    pub fn refusal(&self) -> Option<(&'static str, &str)> {
+    ///
+    /// [`Reason::render`]: nous_core::governance::Reason::render
+    pub fn refusal(&self) -> Option<(&'static str, &nous_core::governance::Reason)> {
         match self {
             Error::Engine(nous_core::Error::ActRefused { kind, reason }) => Some((kind, reason)),
             _ => None,
         }
+    }
+
+    /// The message in `lang`: the errors a member meets in the normal
+    /// course of things (not found, ambiguous, refused by governance with
+    /// its reason, not a home, a home already, the store in use, the relay
+    /// unreachable or refusing) through the catalogues (`errors.ftl`,
+    /// `reasons.ftl`); any other error as its `Display`, in English (what
+    /// the system says stays as it said it). In English this is the
+    /// `Display`.
+    pub fn localized(&self, lang: Lang) -> String {
+        let say = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
+        match self {
+            Error::NotInitialised(path) => say("error-not-a-home", &[("path", path.into())]),
+            Error::AlreadyInitialised(path) => {
+                say("error-already-a-home", &[("path", path.into())])
+            }
+            Error::KeyFile(KeyFileError::Missing(path)) => {
+                say("error-key-missing", &[("path", path.into())])
+            }
+            Error::KeyFile(KeyFileError::AlreadyExists(path)) => {
+                say("error-key-exists", &[("path", path.into())])
+            }
+            Error::KeyFile(KeyFileError::TooOpen { path, mode }) => say(
+                "error-key-too-open",
+                &[("path", path.into()), ("mode", format!("{mode:o}").into())],
+            ),
+            Error::Engine(error) => engine_localized(error, lang),
+            Error::Network(error) => network_localized(error, lang),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// [`Error::localized`] for the engine's errors (for a front end that
+/// called the engine itself).
+pub fn engine_localized(error: &nous_core::Error, lang: Lang) -> String {
+    use nous_core::Error as E;
+    use nous_core::community::NoCommunity;
+    use nous_core::ids::RefError;
+    let say = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
+    // What was looked for, in words (`record of this community`: the
+    // catalogues' keys have dashes for spaces).
+    let what = |what: &str| -> Arg<'static> {
+        lang.tr("error-what", &[("what", what.replace(' ', "-").into())])
+            .into()
+    };
+    match error {
+        E::UnknownDocument(name) => say("error-no-document", &[("name", name.into())]),
+        E::AmbiguousDocument { name, candidates } => say(
+            "error-ambiguous-document",
+            &[
+                ("name", name.into()),
+                ("candidates", candidates.join(", ").into()),
+            ],
+        ),
+        E::NotACharter(doc) => say("error-not-a-charter", &[("doc", doc.to_string().into())]),
+        E::ActRefused { kind, reason } => say(
+            "error-refused",
+            &[
+                ("kind", (*kind).into()),
+                ("reason", reason.render(lang).into()),
+            ],
+        ),
+        E::UnknownCommunity(NoCommunity::NoneYet) => say("error-no-community-yet", &[]),
+        E::UnknownCommunity(NoCommunity::Several) => say("error-several-communities", &[]),
+        E::UnknownCommunity(NoCommunity::NoMatch(name)) => {
+            say("error-no-community-match", &[("name", name.into())])
+        }
+        E::UnknownCommunity(NoCommunity::Ambiguous(name)) => {
+            say("error-ambiguous-community", &[("name", name.into())])
+        }
+        E::NoMatch { what: w, query } => say(
+            "error-no-match",
+            &[("what", what(w)), ("query", query.into())],
+        ),
+        E::AmbiguousRef {
+            what: w,
+            query,
+            candidates,
+        } => say(
+            "error-ambiguous-ref",
+            &[
+                ("what", what(w)),
+                ("query", query.into()),
+                ("candidates", candidates.join(", ").into()),
+            ],
+        ),
+        E::WrongKind { id, what: w } => say(
+            "error-wrong-kind",
+            &[("id", id.short().into()), ("what", what(w))],
+        ),
+        E::Ref(RefError::Syntax(text)) => say("error-change-syntax", &[("text", text.into())]),
+        E::Ref(RefError::TooShort(text)) => say(
+            "error-change-too-short",
+            &[
+                ("text", text.into()),
+                ("min", nous_core::ids::MIN_HASH_PREFIX.into()),
+            ],
+        ),
+        E::Ref(RefError::Unknown(text)) => say("error-change-unknown", &[("text", text.into())]),
+        E::Ref(RefError::Ambiguous { prefix, count }) => say(
+            "error-change-ambiguous",
+            &[("text", prefix.into()), ("count", (*count).into())],
+        ),
+        E::BadRef(text) => say("error-bad-record-ref", &[("text", text.into())]),
+        E::Store(nous_core::store::StoreError::Locked(path)) => {
+            say("error-store-locked", &[("path", path.into())])
+        }
+        other => other.to_string(),
+    }
+}
+
+/// [`Error::localized`] for a sync's errors.
+fn network_localized(error: &nous_net::session::SessionError, lang: Lang) -> String {
+    use nous_net::client::ClientError as C;
+    use nous_net::discover::DiscoverError as D;
+    use nous_net::session::SessionError as S;
+    let say = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
+    match error {
+        S::Engine(error) => engine_localized(error, lang),
+        S::Discover(D::Url(url)) => say("error-relay-url", &[("url", url.into())]),
+        S::Discover(D::Tls(url)) => say("error-relay-tls", &[("url", url.into())]),
+        S::Discover(D::Unreachable { url, detail }) => say(
+            "error-relay-unreachable",
+            &[("url", url.into()), ("detail", detail.into())],
+        ),
+        S::Client(C::Connect(detail)) => say("error-relay-connect", &[("detail", detail.into())]),
+        S::Client(C::Disconnected(detail)) => {
+            say("error-relay-disconnected", &[("detail", detail.into())])
+        }
+        S::Client(C::Stopped) => say("error-relay-stopped", &[]),
+        S::Client(C::Refused(detail)) => say("error-relay-refused", &[("detail", detail.into())]),
+        other => other.to_string(),
     }
 }
 
@@ -129,16 +267,137 @@ mod tests {
     fn a_governance_refusal_is_a_kind_with_its_reason() {
         let error = Error::from(nous_core::Error::ActRefused {
             kind: "decide",
-            reason: "the rule is not met".into(),
+            reason: nous_core::governance::Reason::new(
+                nous_core::governance::Code::RuleMet,
+                Vec::new(),
+            ),
         });
         assert_eq!(error.kind(), ErrorKind::Refused);
-        assert_eq!(error.refusal(), Some(("decide", "the rule is not met")));
-        assert_eq!(error.to_string(), "decide refused: the rule is not met");
+        let (kind, reason) = error.refusal().expect("a refusal");
+        assert_eq!(kind, "decide");
+        assert_eq!(reason.code(), nous_core::governance::Code::RuleMet);
+        assert_eq!(
+            error.to_string(),
+            "decide refused: the rule is met: it cannot be rejected"
+        );
+        assert_eq!(
+            error.localized(Lang::Fr),
+            "decide refusé : la règle est remplie : on ne peut pas rejeter"
+        );
         let error = Error::from(nous_core::Error::AmbiguousDocument {
             name: "ab".into(),
             candidates: vec!["ab1".into(), "ab2".into()],
         });
         assert_eq!(error.kind(), ErrorKind::Ambiguous);
         assert_eq!(error.refusal(), None);
+    }
+
+    /// Every error `localized` says through the catalogues: in English it
+    /// is the `Display`, word for word; in French it is another text, with
+    /// what was typed kept as typed.
+    #[test]
+    fn errors_are_said_in_english_as_displayed_and_in_french() {
+        use nous_core::Error as E;
+        use nous_core::community::NoCommunity;
+        use nous_core::ids::RefError;
+        use nous_net::client::ClientError as C;
+        use nous_net::discover::DiscoverError as D;
+        use nous_net::session::SessionError as S;
+        let id = nous_core::record::RecordId([7; 32]);
+        let errors = vec![
+            Error::NotInitialised("/h".into()),
+            Error::AlreadyInitialised("/h".into()),
+            Error::KeyFile(KeyFileError::Missing("/h/key".into())),
+            Error::KeyFile(KeyFileError::AlreadyExists("/h/key".into())),
+            Error::KeyFile(KeyFileError::TooOpen {
+                path: "/h/key".into(),
+                mode: 0o644,
+            }),
+            E::UnknownDocument("zz".into()).into(),
+            E::AmbiguousDocument {
+                name: "ab".into(),
+                candidates: vec!["ab1 \"A\"".into(), "ab2 \"B\"".into()],
+            }
+            .into(),
+            E::NotACharter(nous_core::DocId::from_bytes([1; 16])).into(),
+            E::UnknownCommunity(NoCommunity::NoneYet).into(),
+            E::UnknownCommunity(NoCommunity::Several).into(),
+            E::UnknownCommunity(NoCommunity::NoMatch("coop".into())).into(),
+            E::UnknownCommunity(NoCommunity::Ambiguous("coop".into())).into(),
+            E::NoMatch {
+                what: "member",
+                query: "Zoé".into(),
+            }
+            .into(),
+            E::NoMatch {
+                what: "record of this community",
+                query: "abcd".into(),
+            }
+            .into(),
+            E::AmbiguousRef {
+                what: "members",
+                query: "ca".into(),
+                candidates: vec!["1a2b \"Camille\"".into(), "3c4d \"Carla\"".into()],
+            }
+            .into(),
+            E::WrongKind {
+                id,
+                what: "an amendment",
+            }
+            .into(),
+            E::Ref(RefError::Syntax("xyz".into())).into(),
+            E::BadRef("zoé".into()).into(),
+            E::Ref(RefError::TooShort("ab".into())).into(),
+            E::Ref(RefError::Unknown("abcd".into())).into(),
+            E::Ref(RefError::Ambiguous {
+                prefix: "abcd".into(),
+                count: 2,
+            })
+            .into(),
+            E::Store(nous_core::store::StoreError::Locked("/h/store".into())).into(),
+            E::ActRefused {
+                kind: "member.apply",
+                reason: nous_core::governance::Reason::new(
+                    nous_core::governance::Code::NoCollege,
+                    vec![("college", "staff".into())],
+                ),
+            }
+            .into(),
+            Error::Network(S::Discover(D::Url("http://x".into()))),
+            Error::Network(S::Discover(D::Tls("wss://x".into()))),
+            Error::Network(S::Discover(D::Unreachable {
+                url: "ws://x".into(),
+                detail: "connection refused".into(),
+            })),
+            Error::Network(S::Client(C::Connect("refused".into()))),
+            Error::Network(S::Client(C::Disconnected("reset".into()))),
+            Error::Network(S::Client(C::Stopped)),
+            Error::Network(S::Client(C::Refused("bad frame".into()))),
+            Error::Network(S::Engine(E::UnknownDocument("zz".into()))),
+        ];
+        for error in &errors {
+            let english = error.localized(Lang::En);
+            assert_eq!(english, error.to_string(), "{error:?}");
+            let french = error.localized(Lang::Fr);
+            assert_ne!(french, english, "not said in French: {error:?}");
+            assert!(!french.starts_with("error-"), "no message: {french}");
+        }
+        let refused = &errors[errors.len() - 9];
+        assert_eq!(
+            refused.localized(Lang::Fr),
+            "member.apply refusé : il n'y a pas de collège « staff »"
+        );
+        let ambiguous = &errors[14];
+        assert_eq!(
+            ambiguous.localized(Lang::Fr),
+            "« ca » correspond à plusieurs membres (1a2b \"Camille\", 3c4d \"Carla\") ; \
+             donnez davantage de l'identifiant"
+        );
+        // What the system said is kept as it said it.
+        let io = Error::Io {
+            path: "/h".into(),
+            reason: std::io::Error::other("disk full"),
+        };
+        assert_eq!(io.localized(Lang::Fr), io.to_string());
     }
 }

@@ -625,7 +625,7 @@ mod tests {
         assert_eq!(refused.kind(), ErrorKind::Refused);
         let (kind, reason) = refused.refusal().expect("a refusal");
         assert_eq!(kind, "decide");
-        assert!(!reason.is_empty());
+        assert!(!reason.to_string().is_empty());
         let roster = bob.governance().roster(Some(&community)).expect("roster");
         assert_eq!(roster.applications.len(), 1, "nothing more was stored");
 

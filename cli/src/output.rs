@@ -56,15 +56,52 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Print an error as one line on stderr (as JSON with `--json`).
+/// Print an error as one line on stderr (as JSON with `--json`, in
+/// English).
 pub fn report_error(error: &anyhow::Error, json: bool) {
-    let message = format!("{error:#}").replace(['\n', '\r'], " ");
+    let message = if json {
+        format!("{error:#}")
+    } else {
+        localized(error, crate::lang::current())
+    }
+    .replace(['\n', '\r'], " ");
     if json {
-        let value = serde_json::json!({ "error": message });
+        let mut value = serde_json::json!({ "error": message });
+        // A refusal by governance: its kind, and its reason as the state's
+        // JSON gives reasons (English text, code, arguments).
+        let refusal = error
+            .chain()
+            .find_map(|cause| cause.downcast_ref::<nous_api::Error>())
+            .and_then(nous_api::Error::refusal);
+        if let Some((kind, reason)) = refusal
+            && let Ok(serde_json::Value::Object(mut refused)) = serde_json::to_value(reason)
+        {
+            refused.insert("kind".into(), kind.into());
+            value["refused"] = serde_json::Value::Object(refused);
+        }
         eprintln!("{value}");
     } else {
         eprintln!("{}", crate::lang::tr!("error-line", message = message));
     }
+}
+
+/// An error and its causes in one line, as `{error:#}` writes them, the
+/// facade's errors said in `lang` ([`nous_api::Error::localized`]; in
+/// English, exactly `{error:#}`).
+pub fn localized(error: &anyhow::Error, lang: nous_core::i18n::Lang) -> String {
+    error
+        .chain()
+        .map(|cause| {
+            if let Some(api) = cause.downcast_ref::<nous_api::Error>() {
+                api.localized(lang)
+            } else if let Some(engine) = cause.downcast_ref::<nous_core::Error>() {
+                nous_api::engine_localized(engine, lang)
+            } else {
+                cause.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// Pad `text` to `width` characters (counting chars, not bytes).
@@ -115,5 +152,24 @@ mod tests {
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("abc", 4), "abc");
         assert_eq!(clip("a\nb\u{1b}[2J", 10), "a b [2J");
+    }
+
+    #[test]
+    fn errors_are_said_in_the_language_spoken_and_as_before_in_english() {
+        use nous_core::i18n::Lang;
+        let api = || nous_api::Error::NotInitialised("/h".into());
+        let error = anyhow::Error::new(api()).context("opening");
+        assert_eq!(localized(&error, Lang::En), format!("{error:#}"));
+        assert_eq!(
+            localized(&error, Lang::Fr),
+            "opening: /h n'est pas un dossier Nous (lancez `nous init`)"
+        );
+        let engine = anyhow::Error::new(nous_core::Error::UnknownDocument("zz".into()));
+        assert_eq!(
+            localized(&engine, Lang::Fr),
+            "aucun document ne correspond à « zz »"
+        );
+        let plain = anyhow::anyhow!("something else");
+        assert_eq!(localized(&plain, Lang::Fr), "something else");
     }
 }

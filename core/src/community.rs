@@ -72,15 +72,31 @@ pub struct Unresolved {
     pub reason: String,
 }
 
+/// Why no one community is the one meant ([`Error::UnknownCommunity`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NoCommunity {
+    /// None named, and this home belongs to none.
+    #[error("this home belongs to no community yet")]
+    NoneYet,
+    /// None named, and this home knows several.
+    #[error("this home knows several communities: give --community")]
+    Several,
+    /// None matches the name or id given.
+    #[error("no community matches `{0}`")]
+    NoMatch(String),
+    /// Several match the name or id given.
+    #[error("`{0}` matches several communities")]
+    Ambiguous(String),
+}
+
 impl Community {
     /// A record named by its id or an unambiguous prefix (at least 4 hex
     /// characters).
     pub fn record_by_ref(&self, text: &str) -> Result<RecordId> {
         let text = text.trim().to_lowercase();
         if text.len() < 4 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(Error::BadRef(format!(
-                "`{text}` is not a record id (give at least 4 hex characters)"
-            )));
+            return Err(Error::BadRef(text));
         }
         let matches: Vec<RecordId> = self
             .records
@@ -176,7 +192,7 @@ pub enum ActOutcome {
         /// The kind of record refused.
         kind: Kind,
         /// Why, as governance says it.
-        reason: String,
+        reason: crate::governance::Reason,
     },
 }
 
@@ -359,12 +375,8 @@ impl Engine {
             }
             return match founded.as_slice() {
                 [one] => Ok(*one),
-                [] => Err(Error::UnknownCommunity(
-                    "this home belongs to no community yet".into(),
-                )),
-                _ => Err(Error::UnknownCommunity(
-                    "this home knows several communities: give --community".into(),
-                )),
+                [] => Err(Error::UnknownCommunity(NoCommunity::NoneYet)),
+                _ => Err(Error::UnknownCommunity(NoCommunity::Several)),
             };
         };
         let lower = name.to_lowercase();
@@ -385,11 +397,11 @@ impl Engine {
         }
         match matches.as_slice() {
             [one] => Ok(*one),
-            [] => Err(Error::UnknownCommunity(format!(
-                "no community matches `{name}`"
+            [] => Err(Error::UnknownCommunity(NoCommunity::NoMatch(
+                name.to_owned(),
             ))),
-            _ => Err(Error::UnknownCommunity(format!(
-                "`{name}` matches several communities"
+            _ => Err(Error::UnknownCommunity(NoCommunity::Ambiguous(
+                name.to_owned(),
             ))),
         }
     }
@@ -470,7 +482,7 @@ impl Engine {
             None => {
                 return Ok(ActOutcome::Refused {
                     kind,
-                    reason: "not resolved".into(),
+                    reason: crate::governance::reason!(NotResolved),
                 });
             }
         }
@@ -620,7 +632,7 @@ impl Engine {
         if sections.is_empty() {
             return Err(Error::ActRefused {
                 kind: crate::record::Kind::Submit.name(),
-                reason: "the draft changes nothing yet".into(),
+                reason: crate::governance::reason!(DraftChangesNothing),
             });
         }
         self.attest_all()?;
@@ -649,7 +661,7 @@ impl Engine {
         let Some(wording) = amendment.submissions.last().map(|s| parse_heads(&s.heads)) else {
             return Err(Error::ActRefused {
                 kind: crate::record::Kind::Ratify.name(),
-                reason: "the amendment has no wording".into(),
+                reason: crate::governance::reason!(NoWording),
             });
         };
         // The new version is computed on a copy; the wording joins the
@@ -1016,7 +1028,7 @@ mod tests {
         {
             ActOutcome::Refused { kind, reason } => {
                 assert_eq!(kind, Kind::Ratify);
-                assert!(!reason.is_empty());
+                assert!(!reason.to_string().is_empty());
             }
             ActOutcome::Accepted(_) => panic!("an unknown amendment was ratified"),
         }

@@ -42,6 +42,8 @@ const EN: &[(&str, &str)] = &[
     ("demo.ftl", include_str!("../locales/en/demo.ftl")),
     ("report.ftl", include_str!("../locales/en/report.ftl")),
     ("invite.ftl", include_str!("../locales/en/invite.ftl")),
+    ("reasons.ftl", include_str!("../locales/en/reasons.ftl")),
+    ("errors.ftl", include_str!("../locales/en/errors.ftl")),
 ];
 const FR: &[(&str, &str)] = &[
     ("messages.ftl", include_str!("../locales/fr/messages.ftl")),
@@ -53,6 +55,8 @@ const FR: &[(&str, &str)] = &[
     ("demo.ftl", include_str!("../locales/fr/demo.ftl")),
     ("report.ftl", include_str!("../locales/fr/report.ftl")),
     ("invite.ftl", include_str!("../locales/fr/invite.ftl")),
+    ("reasons.ftl", include_str!("../locales/fr/reasons.ftl")),
+    ("errors.ftl", include_str!("../locales/fr/errors.ftl")),
     ("help.ftl", include_str!("../locales/fr/help.ftl")),
 ];
 

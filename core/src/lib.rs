@@ -163,15 +163,16 @@ pub enum Error {
     ActRefused {
         /// The kind of record.
         kind: &'static str,
-        /// Why.
-        reason: String,
+        /// Why (`Display`: English; [`governance::Reason::render`] says it
+        /// in another language).
+        reason: governance::Reason,
     },
     /// A community's records cannot be resolved at all.
     #[error("{0}")]
     Governance(String),
     /// No community, or several, match.
     #[error("{0}")]
-    UnknownCommunity(String),
+    UnknownCommunity(community::NoCommunity),
     /// A file system operation failed.
     #[error("{0}")]
     Io(String),
@@ -193,8 +194,8 @@ pub enum Error {
         /// Short forms of what it matches.
         candidates: Vec<String>,
     },
-    /// Text that cannot name anything of the kind asked for.
-    #[error("{0}")]
+    /// Text that cannot name a record: what was typed.
+    #[error("`{0}` is not a record id (give at least 4 hex characters)")]
     BadRef(String),
     /// The record named is of another kind.
     #[error("record {} is not {what}", .id.short())]

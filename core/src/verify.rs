@@ -65,6 +65,12 @@ pub struct Report {
     /// reports of bundles without any keep their bytes and hash).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub equivocations: Vec<Equivocation>,
+    /// Each record rejected or pending, by id (as `problems` and
+    /// `rejected` name it): its kind and verdict, whose reason a front end
+    /// says in its reader's language. Not in the report's JSON (which says
+    /// the reasons in English), so not in its hash.
+    #[serde(skip)]
+    pub verdicts: BTreeMap<String, (crate::record::Kind, Verdict)>,
 }
 
 /// Different changes that claim the same place in one actor's history:
@@ -195,6 +201,7 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
     let bundle = Bundle::decode(bytes)?;
     let mut problems = Vec::new();
     let mut rejected = Vec::new();
+    let mut verdicts = BTreeMap::new();
 
     // Records: decode, and group by community.
     let mut records: Vec<Record> = Vec::with_capacity(bundle.records.len());
@@ -276,12 +283,16 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
             let (reason, broken) = match &outcome.verdict {
                 Verdict::Rejected(reason) => (
                     format!("rejected: {reason}"),
-                    reason == governance::SIGNATURE_FAILS,
+                    reason.code() == governance::Code::SignatureFails,
                 ),
                 // A record it cites is missing: loss.
                 Verdict::Pending(reason) => (format!("pending: {reason}"), true),
                 Verdict::Accepted => continue,
             };
+            verdicts.insert(
+                outcome.id.to_string(),
+                (outcome.kind, outcome.verdict.clone()),
+            );
             let problem = Problem {
                 what: "record".into(),
                 id: outcome.id.to_string(),
@@ -373,6 +384,7 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
         problems,
         rejected,
         equivocations,
+        verdicts,
     })
 }
 

@@ -696,7 +696,7 @@ impl Registry {
         match state.verdict(&id) {
             Some(governance::Verdict::Accepted) => {}
             Some(governance::Verdict::Rejected(reason) | governance::Verdict::Pending(reason)) => {
-                return Err(JoinRefused::Application(reason.clone()));
+                return Err(JoinRefused::Application(reason.to_string()));
             }
             None => return Err(JoinRefused::Application("not judged".into())),
         }

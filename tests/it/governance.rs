@@ -1549,7 +1549,7 @@ fn challenges_are_withdrawn_or_declined_and_no_longer_open() {
     let first = challenge(&bob, "adhesion");
     let second = challenge(&bob, "depart");
     assert!(
-        open_count(&bob).contains("2 challenge(s)"),
+        open_count(&bob).contains("2 challenges"),
         "{}",
         open_count(&bob)
     );
@@ -1586,7 +1586,7 @@ fn challenges_are_withdrawn_or_declined_and_no_longer_open() {
     assert_eq!(withdrawn["challenge"], first.as_str());
     assert_eq!(withdrawn["outcome"], "withdrawn");
     assert!(
-        open_count(&bob).contains("1 challenge(s)"),
+        open_count(&bob).contains("1 challenge,"),
         "{}",
         open_count(&bob)
     );
@@ -1620,7 +1620,7 @@ fn challenges_are_withdrawn_or_declined_and_no_longer_open() {
         .to_owned();
     assert!(declined.contains("declined"), "{declined}");
     assert!(
-        open_count(&alice).contains("0 challenge(s)"),
+        open_count(&alice).contains("0 challenges"),
         "{}",
         open_count(&alice)
     );

@@ -27,7 +27,7 @@ pub fn challenge(cx: &Context, args: ChallengeArgs) -> anyhow::Result<()> {
         Some(reason) => tr!(
             "gov-challenged-inadmissible",
             heading = heading,
-            reason = reason.to_string()
+            reason = reason.render(crate::lang::current())
         ),
         None => tr!("gov-challenged", heading = heading),
     };
@@ -377,7 +377,7 @@ pub fn amendment_show(cx: &Context, args: SubjectArgs) -> anyhow::Result<()> {
         lines.push(tr!(
             "gov-amendment-decision",
             outcome = decision.outcome.name(),
-            explanation = decision.tally.explanation.as_str(),
+            explanation = decision.tally.explanation.render(crate::lang::current()),
         ));
     }
     if let Some(diff) = diff {

@@ -87,12 +87,30 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
             ));
         }
         let short = |id: &str| id.chars().take(12).collect::<String>();
+        // A record's reason in the language spoken (the report says it in
+        // English).
+        let reason = |problem: &nous_core::verify::Problem| -> String {
+            let lang = crate::lang::current();
+            match report.verdicts.get(&problem.id) {
+                Some((kind, nous_core::governance::Verdict::Rejected(why))) => tr!(
+                    "verify-record-rejected",
+                    kind = kind.name(),
+                    reason = why.render(lang)
+                ),
+                Some((kind, nous_core::governance::Verdict::Pending(why))) => tr!(
+                    "verify-record-pending",
+                    kind = kind.name(),
+                    reason = why.render(lang)
+                ),
+                _ => problem.reason.clone(),
+            }
+        };
         for act in &report.rejected {
             lines.push(tr!(
                 "gov-verify-rejected",
                 what = act.what.to_string(),
                 id = short(&act.id),
-                reason = act.reason.to_string(),
+                reason = reason(act),
             ));
         }
         for problem in &report.problems {
@@ -100,7 +118,7 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
                 "gov-verify-fail",
                 what = problem.what.to_string(),
                 id = short(&problem.id),
-                reason = problem.reason.to_string(),
+                reason = reason(problem),
             ));
         }
         lines.push(if report.ok {

@@ -71,7 +71,12 @@ pub fn decide(cx: &Context, args: DecideArgs) -> anyhow::Result<()> {
     let summary = tr!(
         "gov-decided",
         outcome = outcome.name(),
-        tally = &decided.details.tally
+        tally = decided
+            .details
+            .tally
+            .as_ref()
+            .map(|t| t.render(crate::lang::current()))
+            .unwrap_or_default()
     );
     recorded(cx, home, &decided, summary)
 }

@@ -16,7 +16,7 @@ impl Engine {
         let kind = unsigned.payload.kind().name();
         Record::sign(&self.key, unsigned).map_err(|error| Error::ActRefused {
             kind,
-            reason: error.to_string(),
+            reason: crate::governance::reason!(RecordInvalid, detail = error.to_string()),
         })
     }
 

@@ -19,6 +19,7 @@
 
 mod apply;
 mod dag;
+mod reason;
 mod seq;
 mod tally;
 mod todo;
@@ -37,10 +38,13 @@ use crate::record::{
 };
 
 pub use apply::phase_name;
+pub(crate) use reason::reason;
+pub use reason::{Code, Reason, ReasonArg};
 
-/// The reason a record whose signature fails is rejected with: not an act
-/// judged under the rules but a forged or damaged record (`nous verify`
-/// counts it against the history's integrity).
+/// The reason a record whose signature fails is rejected with (in English;
+/// its code is [`Code::SignatureFails`]): not an act judged under the rules
+/// but a forged or damaged record (`nous verify` counts it against the
+/// history's integrity).
 pub const SIGNATURE_FAILS: &str = "signature does not verify";
 pub use tally::{Tally, method_name};
 pub use todo::{Todo, TodoKind, todo, todo_of_device};
@@ -210,17 +214,33 @@ impl InvitationState {
     }
 }
 
-/// Whether a challenge can be answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "state")]
+/// Whether a challenge can be answered. JSON: `{"state": "admissible"}`,
+/// or `{"state": "inadmissible", "reason": …, "code": …, "args": …}` (the
+/// reason in English, then its code and arguments: [`Reason`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Admissibility {
     /// Admissible.
     Admissible,
     /// Inadmissible, and why.
     Inadmissible {
         /// Why.
-        reason: String,
+        reason: Reason,
     },
+}
+
+impl Serialize for Admissibility {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        match self {
+            Admissibility::Admissible => map.serialize_entry("state", "admissible")?,
+            Admissibility::Inadmissible { reason } => {
+                map.serialize_entry("state", "inadmissible")?;
+                reason.serialize_into(&mut map)?;
+            }
+        }
+        map.end()
+    }
 }
 
 /// A challenge of a section.
@@ -654,16 +674,45 @@ pub struct DocumentState {
     pub record: RecordId,
 }
 
-/// What became of a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "status", content = "reason")]
+/// What became of a record. JSON: `{"status": "accepted"}`, or
+/// `{"status": "rejected" | "pending", "reason": …, "code": …, "args": …}`:
+/// the reason in English (the same in every language), then its code and
+/// arguments ([`Reason`]), which a front end says in its own language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// It holds.
     Accepted,
     /// It does not, and why.
-    Rejected(String),
+    Rejected(Reason),
     /// It waits for records not yet received.
-    Pending(String),
+    Pending(Reason),
+}
+
+impl Verdict {
+    /// Why it was rejected or waits (none if accepted).
+    pub fn reason(&self) -> Option<&Reason> {
+        match self {
+            Verdict::Accepted => None,
+            Verdict::Rejected(reason) | Verdict::Pending(reason) => Some(reason),
+        }
+    }
+}
+
+impl Serialize for Verdict {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        let status = match self {
+            Verdict::Accepted => "accepted",
+            Verdict::Rejected(_) => "rejected",
+            Verdict::Pending(_) => "pending",
+        };
+        map.serialize_entry("status", status)?;
+        if let Some(reason) = self.reason() {
+            reason.serialize_into(&mut map)?;
+        }
+        map.end()
+    }
 }
 
 /// A record and what became of it, in canonical order.

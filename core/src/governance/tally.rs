@@ -1,14 +1,16 @@
 //! Counting reactions under a decision rule.
 
 use serde::Serialize;
+use serde::ser::SerializeMap as _;
 
-use super::{DAY_MS, ObjectionState, ReactionEntry};
+use super::{Code, DAY_MS, ObjectionState, ReactionEntry, Reason, ReasonArg, reason};
 use crate::identity::PublicKey;
 use crate::record::{Method, Rule, Stance};
 
 /// The count behind a decision, kept in the state so anyone can see why it
-/// passed or failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// passed or failed. In JSON, `explanation` is the English text, with
+/// `explanation_code` and `explanation_args` beside it ([`Reason`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
     /// The method applied.
     pub method: Method,
@@ -32,8 +34,30 @@ pub struct Tally {
     pub delay_ends: u64,
     /// Whether the rule is satisfied.
     pub passes: bool,
-    /// In words.
-    pub explanation: String,
+    /// In words (`Display`: English).
+    pub explanation: Reason,
+}
+
+impl Serialize for Tally {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("method", &self.method)?;
+        map.serialize_entry("electorate", &self.electorate)?;
+        map.serialize_entry("participants", &self.participants)?;
+        map.serialize_entry("yes", &self.yes)?;
+        map.serialize_entry("no", &self.no)?;
+        map.serialize_entry("open_objections", &self.open_objections)?;
+        map.serialize_entry("blocks", &self.blocks)?;
+        map.serialize_entry("quorum_met", &self.quorum_met)?;
+        map.serialize_entry("deadline_met", &self.deadline_met)?;
+        map.serialize_entry("delay_ends", &self.delay_ends)?;
+        map.serialize_entry("passes", &self.passes)?;
+        self.explanation.serialize_as(
+            &mut map,
+            ["explanation", "explanation_code", "explanation_args"],
+        )?;
+        map.end()
+    }
 }
 
 /// One voter: their member id, the weight of their college and their latest
@@ -122,40 +146,39 @@ pub(crate) fn evaluate(rule: &Rule, ballots: &[Ballot<'_>], cx: &Context<'_>) ->
     let delay_ends = cx.start.saturating_add(u64::from(rule.min_days) * DAY_MS);
     let deadline_met = cx.now >= delay_ends;
     let threshold = u64::from(rule.threshold);
-    let (passes, explanation) = match rule.method {
+    let (passes, detail) = match rule.method {
         Method::Consent => (
             open_objections == 0 && blocks == 0,
-            format!("{open_objections} open objection(s), {blocks} block(s)"),
+            reason!(TallyConsent, open = open_objections, blocks = blocks),
         ),
         Method::Consensus => (
             participants > 0 && all_agree && open_objections == 0 && blocks == 0,
-            format!(
-                "{participants} taking part, {open_objections} open objection(s), {no} against"
+            reason!(
+                TallyConsensus,
+                participants = participants,
+                open = open_objections,
+                no = no
             ),
         ),
-        Method::Majority => (yes > no, format!("{yes} for, {no} against")),
+        Method::Majority => (yes > no, reason!(TallyMajority, yes = yes, no = no)),
         Method::Qualified | Method::Weighted => (
             yes > 0 && yes * 100 >= threshold * (yes + no),
-            format!("{yes} for, {no} against, {threshold}% needed"),
+            reason!(TallyQualified, yes = yes, no = no, threshold = threshold),
         ),
-        Method::Unanimity => (all_yes, format!("{yes} of {electorate} for")),
+        Method::Unanimity => (
+            all_yes,
+            reason!(TallyUnanimity, yes = yes, electorate = electorate),
+        ),
         Method::Lazy => (
             open_objections == 0 && blocks == 0 && said_no == 0,
-            format!("silence consents; {open_objections} open objection(s), {said_no} against"),
+            reason!(TallyLazy, open = open_objections, no = said_no),
         ),
         Method::Advice => (
             cx.by_proposer && cx.advice_given,
             if cx.by_proposer {
-                format!(
-                    "the proposer decides; advice {}",
-                    if cx.advice_given {
-                        "given"
-                    } else {
-                        "not sought"
-                    }
-                )
+                reason!(TallyAdvice, given = cx.advice_given)
             } else {
-                "only the proposer decides under the advice process".to_owned()
+                reason!(TallyAdviceOthers)
             },
         ),
     };
@@ -165,18 +188,20 @@ pub(crate) fn evaluate(rule: &Rule, ballots: &[Ballot<'_>], cx: &Context<'_>) ->
             Method::Consent | Method::Consensus | Method::Lazy
         );
     let passes = passes && quorum_met && deadline_met && !blocked;
-    let mut explanation = format!(
-        "{}: {explanation}; {participants}/{electorate} took part (quorum {}%{})",
-        method_name(rule.method),
-        rule.quorum,
-        if quorum_met { ", met" } else { ", not met" },
-    );
+    let mut args: Vec<(&'static str, ReasonArg)> = vec![
+        ("method", ReasonArg::method(rule.method)),
+        ("detail", detail.into()),
+        ("participants", participants.into()),
+        ("electorate", electorate.into()),
+        ("quorum", rule.quorum.into()),
+        ("met", quorum_met.into()),
+        ("waiting", (!deadline_met).into()),
+        ("blocked", blocked.into()),
+    ];
     if !deadline_met {
-        explanation.push_str(&format!("; {}", delay_not_passed(rule, delay_ends)));
+        args.push(("delay", delay_not_passed(rule, delay_ends).into()));
     }
-    if blocked {
-        explanation.push_str("; blocked");
-    }
+    let explanation = Reason::new(Code::Tally, args);
     Tally {
         method: rule.method,
         electorate,
@@ -194,11 +219,11 @@ pub(crate) fn evaluate(rule: &Rule, ballots: &[Ballot<'_>], cx: &Context<'_>) ->
 }
 
 /// Why a decision must wait: the rule's delay, and when it ends.
-pub(crate) fn delay_not_passed(rule: &Rule, ends: u64) -> String {
-    format!(
-        "the {}-day delay has not passed (it ends {} UTC)",
-        rule.min_days,
-        crate::time::format_minutes(ends)
+pub(crate) fn delay_not_passed(rule: &Rule, ends: u64) -> Reason {
+    reason!(
+        DelayNotPassed,
+        days = rule.min_days,
+        ends = ReasonArg::Time(ends)
     )
 }
 

@@ -20,7 +20,7 @@ impl Fold {
                 .state
                 .tensions
                 .get(tension)
-                .ok_or("refers to a record that is not a tension")?
+                .ok_or_else(|| reason!(NotATension))?
                 .history
                 .iter()
                 .map(|(r, status, ..)| (*r, *status))
@@ -29,9 +29,7 @@ impl Fold {
             let escalated = history
                 .iter()
                 .any(|(r, status)| *status == TensionStatus::Escalated && self.saw(i, r));
-            require(escalated, || {
-                "only an escalated tension becomes a challenge".into()
-            })?;
+            require(escalated, || reason!(TensionNotEscalated))?;
         }
         if let Some(amendment) = &challenge.promoted_from {
             self.reference(i, amendment, "amendment")?;
@@ -39,30 +37,28 @@ impl Fold {
                 .state
                 .amendments
                 .get(amendment)
-                .ok_or("refers to a record that is not an amendment")?;
+                .ok_or_else(|| reason!(NotAnAmendment))?;
             // Rejected by a decision its author had seen.
             let rejected_by = (a.phase == Phase::Rejected)
                 .then(|| a.decision.as_ref().map(|d| d.record))
                 .flatten();
             let proposer = a.proposer;
             require(rejected_by.is_some_and(|d| self.saw(i, &d)), || {
-                "only a rejected amendment can be promoted".into()
+                reason!(PromoteNotRejected)
             })?;
-            require(proposer == author.member, || {
-                "only its proposer promotes an amendment".into()
-            })?;
+            require(proposer == author.member, || reason!(PromoteNotProposer))?;
         }
         let admissibility = if challenge.section.trim().is_empty() {
             Admissibility::Inadmissible {
-                reason: "names no section".into(),
+                reason: reason!(NoSection),
             }
         } else if challenge.tension.trim().is_empty() {
             Admissibility::Inadmissible {
-                reason: "states no tension".into(),
+                reason: reason!(NoTension),
             }
         } else if challenge.example.trim().is_empty() {
             Admissibility::Inadmissible {
-                reason: "gives no concrete example".into(),
+                reason: reason!(NoExample),
             }
         } else {
             Admissibility::Admissible
@@ -105,21 +101,21 @@ impl Fold {
             .state
             .challenges
             .get(&propose.challenge)
-            .ok_or("refers to a record that is not a challenge")?;
+            .ok_or_else(|| reason!(NotAChallenge))?;
         if let Admissibility::Inadmissible { reason } = &challenge.admissibility {
-            return Err(format!("answers an inadmissible challenge ({reason})"));
+            return Err(reason!(ChallengeInadmissible, reason = reason.clone()));
         }
         self.not_closed_seen(i, &propose.challenge)?;
         require(!propose.title.trim().is_empty(), || {
-            "an amendment needs a title".into()
+            reason!(AmendmentNeedsTitle)
         })?;
         require(!propose.rationale.trim().is_empty(), || {
-            "an amendment needs a rationale".into()
+            reason!(AmendmentNeedsRationale)
         })?;
         let base: Vec<String> = propose.base.0.iter().map(crate::ids::hash_hex).collect();
         let in_force = self.in_force_seen(i);
         require(base == self.state.versions[in_force].heads, || {
-            "does not fork from the version in force".into()
+            reason!(NotFromVersionInForce)
         })?;
         if let Some(c) = self.state.challenges.get_mut(&propose.challenge) {
             c.amendments.push(id);
@@ -181,10 +177,10 @@ impl Fold {
             .state
             .amendments
             .get(&submit.amendment)
-            .ok_or("refers to a record that is not an amendment")?;
+            .ok_or_else(|| reason!(NotAnAmendment))?;
         require(
             amendment.proposer == author.member || amendment.coauthors.contains(&author.member),
-            || "only the proposer and co-authors submit wordings".into(),
+            || reason!(SubmitNotAuthor),
         )?;
         // Once adopted, the wording is the one ratified.
         let phase = {
@@ -194,31 +190,19 @@ impl Fold {
         };
         require(
             rival.is_some() || (!is_closed(phase) && phase != Phase::Adopted),
-            || format!("the amendment is {}", phase_name(phase)),
+            || reason!(AmendmentPhase, phase = ReasonArg::phase(phase)),
         )?;
-        require(!submit.heads.0.is_empty(), || {
-            "a wording names the draft's heads".into()
-        })?;
-        require(!submit.sections.is_empty(), || {
-            "a wording changes at least one section".into()
-        })?;
+        require(!submit.heads.0.is_empty(), || reason!(WordingNoHeads))?;
+        require(!submit.sections.is_empty(), || reason!(WordingNoSection))?;
         for objection in &submit.integrates {
             require(
                 amendment.objections.iter().any(|o| o.record == *objection),
-                || {
-                    format!(
-                        "integrates {} which is not an objection to this amendment",
-                        objection.short()
-                    )
-                },
+                || reason!(IntegratesNonObjection, record = objection.short()),
             )?;
         }
         require(
             submit.integrates.is_empty() || submit.tension_addressed,
-            || {
-                "integrating objections, the proposer must confirm the tension is still addressed"
-                    .into()
-            },
+            || reason!(IntegratesUnconfirmed),
         )?;
         let stale_because = amendment.stale_because;
         self.yields(i, rival.filter(|_| !withdrawn_concurrently))?;
@@ -226,7 +210,7 @@ impl Fold {
         let in_force = self.in_force_seen(i);
         let in_force = self.state.versions[in_force].number;
         let Some(amendment) = self.state.amendments.get_mut(&submit.amendment) else {
-            return Err("unknown amendment".into());
+            return Err(reason!(UnknownAmendment));
         };
         amendment.submissions.push(Submission {
             record: id,
@@ -259,20 +243,18 @@ impl Fold {
             .state
             .amendments
             .get(&round.amendment)
-            .ok_or("refers to a record that is not an amendment")?
+            .ok_or_else(|| reason!(NotAnAmendment))?
             .proposer;
-        require(proposer == author.member, || {
-            "only the proposer opens the objection round".into()
-        })?;
+        require(proposer == author.member, || reason!(RoundNotProposer))?;
         // Judged on the phase the proposer saw: a decision, a withdrawal or
         // another round they had not seen does not refuse it (a decision
         // that had not seen a round is refused in turn), and it does not
         // reopen an amendment closed meanwhile.
         let phase = self
             .phase_seen(i, &round.amendment)
-            .ok_or("refers to a record that is not an amendment")?;
+            .ok_or_else(|| reason!(NotAnAmendment))?;
         require(matches!(phase, Phase::Proposed | Phase::Reactions), || {
-            format!("the amendment is {}", phase_name(phase))
+            reason!(AmendmentPhase, phase = ReasonArg::phase(phase))
         })?;
         let id = record.id();
         let older =
@@ -290,7 +272,7 @@ impl Fold {
             .state
             .amendments
             .get_mut(&round.amendment)
-            .ok_or("refers to a record that is not an amendment")?;
+            .ok_or_else(|| reason!(NotAnAmendment))?;
         amendment.round_open = true;
         amendment.round = Some(keep);
         amendment.rounds.push(id);
@@ -309,24 +291,22 @@ impl Fold {
             .state
             .amendments
             .get(&withdraw.amendment)
-            .ok_or("refers to a record that is not an amendment")?
+            .ok_or_else(|| reason!(NotAnAmendment))?
             .proposer;
-        require(proposer == author.member, || {
-            "only the proposer withdraws an amendment".into()
-        })?;
+        require(proposer == author.member, || reason!(WithdrawNotProposer))?;
         let phase = self
             .phase_seen(i, &withdraw.amendment)
-            .ok_or("refers to a record that is not an amendment")?;
+            .ok_or_else(|| reason!(NotAnAmendment))?;
         // Withdrawn "by the proposer, before adoption".
         require(!is_closed(phase) && phase != Phase::Adopted, || {
-            format!("the amendment is {}", phase_name(phase))
+            reason!(AmendmentPhase, phase = ReasonArg::phase(phase))
         })?;
         self.yields(i, rival)?;
         let amendment = self
             .state
             .amendments
             .get_mut(&withdraw.amendment)
-            .ok_or("refers to a record that is not an amendment")?;
+            .ok_or_else(|| reason!(NotAnAmendment))?;
         amendment.phase = Phase::Withdrawn;
         amendment.withdrawn = Some(withdraw.reason.clone());
         amendment.withdrawn_by = Some(record.id());
@@ -373,21 +353,16 @@ impl Fold {
         // stale).
         let seen = self
             .phase_seen(i, &ratify.amendment)
-            .ok_or("refers to a record that is not an amendment")?;
+            .ok_or_else(|| reason!(NotAnAmendment))?;
         require(seen == Phase::Adopted, || {
-            format!(
-                "only an adopted amendment is ratified; this one is {}",
-                phase_name(seen)
-            )
+            reason!(RatifyNotAdopted, phase = ReasonArg::phase(seen))
         })?;
-        require(!ratify.heads.0.is_empty(), || {
-            "a version names heads".into()
-        })?;
+        require(!ratify.heads.0.is_empty(), || reason!(VersionNoHeads))?;
         let amendment = self
             .state
             .amendments
             .get(&ratify.amendment)
-            .ok_or("refers to a record that is not an amendment")?;
+            .ok_or_else(|| reason!(NotAnAmendment))?;
         if let Some(decision) = amendment.decision.as_ref().map(|d| d.record) {
             self.reference(i, &decision, "decision")?;
         }
@@ -395,7 +370,7 @@ impl Fold {
             .state
             .amendments
             .get(&ratify.amendment)
-            .ok_or("refers to a record that is not an amendment")?;
+            .ok_or_else(|| reason!(NotAnAmendment))?;
         let merged_as = amendment.version;
         // The signatures already counted toward this base, oldest first.
         let mut group: Vec<usize> = amendment
@@ -421,12 +396,9 @@ impl Fold {
             }
             if self.builds_on(i, g) {
                 return Err(if same_signer {
-                    "this member already signed".into()
+                    reason!(AlreadySigned)
                 } else {
-                    format!(
-                        "names other heads than ratification {} it builds on",
-                        other.id().short()
-                    )
+                    reason!(OtherHeads, record = other.id().short())
                 });
             }
             rivals.push(g);
@@ -480,7 +452,7 @@ impl Fold {
         let amendment_id = ratify.amendment;
         let (sections, ratified_by) = {
             let Some(a) = self.state.amendments.get_mut(&amendment_id) else {
-                return Err("unknown amendment".into());
+                return Err(reason!(UnknownAmendment));
             };
             a.ratifications.push(id);
             let sections = a

@@ -25,7 +25,7 @@ impl Fold {
             .state
             .challenges
             .get(&close.challenge)
-            .ok_or("refers to a record that is not a challenge")?;
+            .ok_or_else(|| reason!(NotAChallenge))?;
         let (challenger, closed) = (challenge.author, challenge.closed.clone());
         let answered: Vec<RecordId> = challenge
             .amendments
@@ -39,13 +39,13 @@ impl Fold {
             .copied()
             .collect();
         match close.outcome {
-            ChallengeOutcome::Withdrawn => require(author.member == challenger, || {
-                "only its author withdraws a challenge".into()
-            })?,
+            ChallengeOutcome::Withdrawn => {
+                require(author.member == challenger, || reason!(WithdrawOnlyAuthor))?
+            }
             ChallengeOutcome::Declined => {
                 self.is_facilitator_or_member(&author, &challenger)?;
                 require(!close.reason.trim().is_empty(), || {
-                    "declining a challenge needs a reason".into()
+                    reason!(ChallengeDeclineNeedsReason)
                 })?;
             }
         }
@@ -58,13 +58,11 @@ impl Fold {
                 .and_then(|a| a.version);
             version.is_some_and(|v| self.saw_version(i, v))
         });
-        require(!seen_answered, || {
-            "the challenge was answered by a ratified amendment".into()
-        })?;
+        require(!seen_answered, || reason!(ChallengeAnswered))?;
         let mut rivals = Vec::new();
         if let Some(closed) = &closed {
             require(!self.saw(i, &closed.record), || {
-                "the challenge is already closed".into()
+                reason!(ChallengeAlreadyClosed)
             })?;
             if let Some(&at) = self.dag.index.get(&closed.record) {
                 rivals.push(at);
@@ -92,7 +90,7 @@ impl Fold {
             .get(challenge)
             .and_then(|c| c.closed.as_ref().map(|c| c.record));
         require(!closed.is_some_and(|c| self.saw(i, &c)), || {
-            "answers a closed challenge".into()
+            reason!(AnswersClosedChallenge)
         })
     }
 }

@@ -2,7 +2,7 @@
 //! objection tests, and the decisions that adopt or reject them, counted under
 //! the rule in force from the reactions and objections the decision builds on.
 
-use super::amendments::{is_closed, phase_name, update_phase};
+use super::amendments::{is_closed, update_phase};
 use super::*;
 use crate::governance::tally::{self, Ballot, Context};
 use crate::record::{Act, ChangeRule, Decide, Method, React, Rule, TestObjection};
@@ -15,7 +15,7 @@ impl Fold {
         let author = self.active_member(i)?;
         check_rule(&change.rule, &self.state.colleges)?;
         require(!change.rationale.trim().is_empty(), || {
-            "a rule change needs a rationale".into()
+            reason!(RuleChangeNeedsRationale)
         })?;
         self.state.proposals.insert(
             id,
@@ -56,9 +56,7 @@ impl Fold {
                                 ApplicationState::Pending | ApplicationState::Admitted
                             )
                     });
-                    require(applicant, || {
-                        "only members and applicants ask questions".into()
-                    })?;
+                    require(applicant, || reason!(QuestionsMembersApplicants))?;
                     device
                 }
             }
@@ -68,19 +66,19 @@ impl Fold {
         match react.stance {
             Stance::Objection => {
                 require(!react.criteria.is_empty(), || {
-                    "an objection claims the criteria it meets".into()
+                    reason!(ObjectionNeedsCriteria)
                 })?;
                 require(
                     react.criteria.iter().all(|c| record::CRITERIA.contains(c)),
-                    || "criteria are a to e".into(),
+                    || reason!(CriteriaAToE),
                 )?;
                 require(!react.argument.trim().is_empty(), || {
-                    "an objection needs its argument".into()
+                    reason!(ObjectionNeedsArgument)
                 })?;
             }
             Stance::Resolved => {
                 require(react.objection.is_some(), || {
-                    "names the objection resolved".into()
+                    reason!(NamesObjectionResolved)
                 })?;
             }
             _ => {}
@@ -150,21 +148,21 @@ impl Fold {
             if !concurrent_close {
                 require(
                     !is_closed(amendment.phase) && amendment.phase != Phase::Adopted,
-                    || format!("the amendment is {}", phase_name(amendment.phase)),
+                    || reason!(AmendmentPhase, phase = ReasonArg::phase(amendment.phase)),
                 )?;
                 require(amendment.phase != Phase::Draft, || {
-                    "the amendment is not submitted yet".into()
+                    reason!(AmendmentNotSubmitted)
                 })?;
                 require(amendment.phase != Phase::Stale || !stale_seen, || {
-                    "the amendment is stale: wait for the proposer to submit it again".into()
+                    reason!(AmendmentStale)
                 })?;
             }
             require(
                 react.submission.is_some() && react.submission == seen_current,
-                || "reacts to a wording that is not the current one".into(),
+                || reason!(NotCurrentWording),
             )?;
             require(react.stance != Stance::Block || rules.amend.block, || {
-                "the rule for amendments allows no block".into()
+                reason!(AmendNoBlock)
             })?;
             reaction.record(&mut amendment.objections)?;
             push_objection(&mut amendment.objections, &entry);
@@ -176,14 +174,14 @@ impl Fold {
             .state
             .proposals
             .get_mut(&react.subject)
-            .ok_or("reacts to a record that is not a proposal")?;
+            .ok_or_else(|| reason!(ReactNotAProposal))?;
         require(proposal.decision.is_none() || concurrent_close, || {
-            "the decision is closed".into()
+            reason!(DecisionClosed)
         })?;
         let act = proposal_act(&proposal.kind);
         require(
             react.stance != Stance::Block || rules.get(act).block,
-            || "this rule allows no block".into(),
+            || reason!(RuleNoBlock),
         )?;
         reaction.record(&mut proposal.objections)?;
         push_objection(&mut proposal.objections, &entry);
@@ -266,7 +264,7 @@ impl Fold {
         for &rival in rivals {
             self.displaced.push((rival, i));
         }
-        Err("concurrent with a younger record on the same subject (folded again)".into())
+        Err(reason!(FoldedAgain))
     }
 
     /// The phase of amendment `subject` as record `i`'s author saw it: the
@@ -360,15 +358,15 @@ impl Fold {
                     react.subject,
                     self.state.member_of(&r.author()).map(|m| m.id),
                 ),
-                _ => return Err("tests a record that is not an objection".into()),
+                _ => return Err(reason!(TestNotAnObjection)),
             },
-            None => return Err("unknown objection".into()),
+            None => return Err(reason!(UnknownObjection)),
         };
-        let objector = objector.ok_or("the objector is unknown")?;
+        let objector = objector.ok_or_else(|| reason!(ObjectorUnknown))?;
         self.is_facilitator_or_member(&author, &objector)?;
         require(
             test.passed.iter().all(|c| record::CRITERIA.contains(c)),
-            || "criteria are a to e".into(),
+            || reason!(CriteriaAToE),
         )?;
         let entry = ObjectionTestEntry {
             record: id,
@@ -386,18 +384,18 @@ impl Fold {
             return Ok(());
         }
         let objections = if let Some(a) = self.state.amendments.get_mut(&subject) {
-            require(!is_closed(a.phase), || "the decision is closed".into())?;
+            require(!is_closed(a.phase), || reason!(DecisionClosed))?;
             &mut a.objections
         } else if let Some(p) = self.state.proposals.get_mut(&subject) {
-            require(p.decision.is_none(), || "the decision is closed".into())?;
+            require(p.decision.is_none(), || reason!(DecisionClosed))?;
             &mut p.objections
         } else {
-            return Err("the objection's subject is unknown".into());
+            return Err(reason!(ObjectionSubjectUnknown));
         };
         let objection = objections
             .iter_mut()
             .find(|o| o.record == test.objection)
-            .ok_or("the objection was not counted")?;
+            .ok_or_else(|| reason!(ObjectionNotCounted))?;
         objection.acts.tests.push(entry);
         objection.settle(&self.dag, |_| true);
         if let Some(a) = self.state.amendments.get_mut(&subject) {
@@ -442,10 +440,7 @@ impl Fold {
         if seen_wordings == 0
             && let Some(last) = wordings.last()
         {
-            return Err(format!(
-                "refers to wording {} without building on it",
-                last.short()
-            ));
+            return Err(reason!(WordingNotBuiltOn, record = last.short()));
         }
         let unseen = match self.state.amendments.get(&subject) {
             Some(a) => self.versions_unseen(i, a.stale_because, a.version),
@@ -498,17 +493,17 @@ impl Fold {
                     require(seen_phase == Phase::ObjectionRound, || {
                         let open = objections.iter().filter(|o| o.is_open()).count();
                         if seen_phase == Phase::Integrating {
-                            format!(
-                                "cannot adopt: the amendment is {} ({open} open objection{})",
-                                phase_name(seen_phase),
-                                if open == 1 { "" } else { "s" }
+                            reason!(
+                                CannotAdoptOpen,
+                                phase = ReasonArg::phase(seen_phase),
+                                open = open
                             )
                         } else {
-                            format!("cannot adopt: the amendment is {}", phase_name(seen_phase))
+                            reason!(CannotAdopt, phase = ReasonArg::phase(seen_phase))
                         }
                     })?;
                     require(tally.passes, || {
-                        format!("the rule is not met ({})", tally.explanation)
+                        reason!(RuleNotMet, tally = tally.explanation.clone())
                     })?;
                 }
                 Outcome::Rejected => {
@@ -517,38 +512,36 @@ impl Fold {
                     require(
                         !is_closed(seen_phase)
                             && !matches!(seen_phase, Phase::Draft | Phase::Adopted),
-                        || format!("cannot reject: the amendment is {}", phase_name(seen_phase)),
+                        || reason!(CannotReject, phase = ReasonArg::phase(seen_phase)),
                     )?;
                     require(!decide.reason.trim().is_empty(), || {
-                        "a rejection needs a reason".into()
+                        reason!(RejectionNeedsReason)
                     })?;
                     // The rule's delay holds for any decision, not only an
                     // adoption: no one closes a proposal before it.
                     require(tally.deadline_met, || {
                         super::super::tally::delay_not_passed(&rule, tally.delay_ends)
                     })?;
-                    require(!tally.passes, || {
-                        "the rule is met: it cannot be rejected".into()
-                    })?;
+                    require(!tally.passes, || reason!(RuleMet))?;
                 }
             }
             // Several older acts may stand against it (a decision, the
             // withdrawal, a new wording); which the replay meets first is
             // not said.
-            let stands = |reason: String| {
-                if reason.ends_with("(folded again)") {
+            let stands = |reason: Reason| {
+                if reason.code() == Code::FoldedAgain {
                     reason
                 } else {
-                    AMENDMENT_DECIDED_CONCURRENTLY.into()
+                    reason!(DecidedConcurrently)
                 }
             };
             if !self.yields_to(i).is_empty() {
-                return Err(AMENDMENT_DECIDED_CONCURRENTLY.into());
+                return Err(reason!(DecidedConcurrently));
             }
             let rivals: Vec<usize> = rival.into_iter().chain(unseen_wordings).collect();
             self.yields_to_older(i, &rivals).map_err(stands)?;
             let Some(amendment) = self.state.amendments.get_mut(&subject) else {
-                return Err("unknown amendment".into());
+                return Err(reason!(UnknownAmendment));
             };
             // Made stale by a version its decider had not seen: adopted,
             // then stale, as if the decision had come first.
@@ -574,9 +567,9 @@ impl Fold {
             .state
             .proposals
             .get(&subject)
-            .ok_or("decides on a record that is not a proposal")?;
+            .ok_or_else(|| reason!(DecideNotAProposal))?;
         require(proposal.decision.is_none() || rival.is_some(), || {
-            "this was already decided".into()
+            reason!(AlreadyDecided)
         })?;
         let counted = Self::visible(&self.dag, &seen, &proposal.reactions);
         let act = proposal_act(&proposal.kind);
@@ -589,12 +582,8 @@ impl Fold {
                 member, hearing_at, ..
             } => {
                 exclude = Some(*member);
-                require(author.member != *member, || {
-                    "cannot decide on one's own exclusion".into()
-                })?;
-                require(at >= *hearing_at, || {
-                    "the decision comes after the hearing".into()
-                })?;
+                require(author.member != *member, || reason!(OwnExclusionDecision))?;
+                require(at >= *hearing_at, || reason!(DecisionBeforeHearing))?;
             }
             ProposalKind::RuleChange { act, rule, .. } => {
                 // The stricter of the old and the new rule: it must pass both.
@@ -625,27 +614,24 @@ impl Fold {
             .unwrap_or(&tallies[0])
             .clone();
         if tallies.len() > 1 {
-            let labels = ["rule for rule changes", "old rule", "new rule"];
-            tally.explanation = tallies
-                .iter()
-                .zip(labels)
-                .map(|(t, label)| format!("{label}: {}", t.explanation))
-                .collect::<Vec<_>>()
-                .join(" | ");
+            let said = |n: usize| tallies.get(n).map(|t| t.explanation.clone());
+            if let (Some(change), Some(old), Some(new)) = (said(0), said(1), said(2)) {
+                tally.explanation = reason!(TallyRuleChange, change = change, old = old, new = new);
+            }
         }
         match decide.outcome {
             Outcome::Adopted => require(passes, || {
-                format!("the rule is not met ({})", tally.explanation)
+                reason!(RuleNotMet, tally = tally.explanation.clone())
             })?,
             Outcome::Rejected => {
                 require(!decide.reason.trim().is_empty(), || {
-                    "a decline or rejection needs a reason".into()
+                    reason!(DeclineNeedsReason)
                 })?;
                 // The delay of every rule involved holds for a decline too.
                 if let Some((rule, t)) = rules.iter().zip(&tallies).find(|(_, t)| !t.deadline_met) {
                     return Err(super::super::tally::delay_not_passed(rule, t.delay_ends));
                 }
-                require(!passes, || "the rule is met: it cannot be rejected".into())?;
+                require(!passes, || reason!(RuleMet))?;
             }
         }
         let kind = proposal.kind.clone();
@@ -811,13 +797,15 @@ impl Reaction<'_> {
         let all = |_: &RecordId| true;
         match entry.stance {
             Stance::Resolved => {
-                let target = entry.objection.ok_or("names the objection resolved")?;
+                let target = entry
+                    .objection
+                    .ok_or_else(|| reason!(NamesObjectionResolved))?;
                 let objection = objections
                     .iter_mut()
                     .find(|o| o.record == target)
-                    .ok_or("confirms an objection that was not raised here")?;
+                    .ok_or_else(|| reason!(ConfirmsUnraised))?;
                 require(objection.member == entry.member, || {
-                    "only the objector confirms their objection resolved".into()
+                    reason!(ConfirmNotObjector)
                 })?;
                 objection.acts.confirmations.push(entry.record);
                 objection.settle(self.dag, all);
@@ -863,18 +851,16 @@ fn proposal_act(kind: &ProposalKind) -> Act {
 
 pub(super) fn check_rule(rule: &Rule, colleges: &[College]) -> Check {
     require(rule.quorum <= 100 && rule.threshold <= 100, || {
-        "percentages are at most 100".into()
+        reason!(PercentagesMax)
     })?;
-    require(rule.signers >= 1, || {
-        "a rule needs at least one signer".into()
-    })?;
+    require(rule.signers >= 1, || reason!(RuleNeedsSigner))?;
     for college in &rule.electorate {
         require(colleges.iter().any(|c| c.id == *college), || {
-            format!("there is no college `{college}`")
+            reason!(NoCollege, college = college)
         })?;
     }
     if matches!(rule.method, Method::Qualified | Method::Weighted) {
-        require(rule.threshold > 0, || "a threshold is needed".into())?;
+        require(rule.threshold > 0, || reason!(ThresholdNeeded))?;
     }
     Ok(())
 }
@@ -904,28 +890,17 @@ pub(super) fn unsee(view: &mut AmendmentState, (stale, merged): (bool, bool)) {
     }
 }
 
-/// Why a decision on an amendment yields to an older concurrent act.
-const AMENDMENT_DECIDED_CONCURRENTLY: &str = "an older, concurrent act on this amendment stands (a decision, its withdrawal or a new wording)";
-
-pub(super) fn already_decided_by(older: &Record) -> String {
-    let what = match older.payload() {
-        Payload::Withdraw(_) => "closed, concurrently, by an older withdrawal",
+/// Why record `older`, concurrent with the one judged, stands instead.
+pub(super) fn already_decided_by(older: &Record) -> Reason {
+    let record = older.id().short();
+    match older.payload() {
+        Payload::Withdraw(_) => reason!(ClosedByWithdrawal, record = record),
+        Payload::Submit(_) => reason!(NewWordingConcurrently, record = record),
         // Which of several older signatures the replay met first is not
         // said: it depends on the replay.
-        Payload::Submit(_) => {
-            return format!(
-                "a new wording was submitted concurrently, before it (record {})",
-                older.id().short()
-            );
-        }
-        Payload::Ratify(_) => {
-            return "an older, concurrent signature of this amendment holds: sign again once it is known".into();
-        }
+        Payload::Ratify(_) => reason!(SignatureConcurrently),
         // Which of several older updates the replay met first is not said.
-        Payload::TensionUpdate(_) => {
-            return "an older, concurrent update of this tension holds".into();
-        }
-        _ => "decided, concurrently, by an older decision",
-    };
-    format!("this was already {what} (record {})", older.id().short())
+        Payload::TensionUpdate(_) => reason!(TensionUpdateConcurrently),
+        _ => reason!(DecidedByOlder, record = record),
+    }
 }

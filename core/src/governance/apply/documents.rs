@@ -20,9 +20,7 @@ impl Fold {
         share: &DocumentShare,
     ) -> Check {
         let author = self.active_member(i)?;
-        require(!share.title.trim().is_empty(), || {
-            "a shared document needs a title".into()
-        })?;
+        require(!share.title.trim().is_empty(), || reason!(ShareNeedsTitle))?;
         let latest = match self.state.documents.get(&share.doc) {
             Some(held) => self.dag.causal_key_of(&held.record) < self.dag.causal_key(i),
             None => true,

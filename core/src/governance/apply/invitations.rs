@@ -14,20 +14,16 @@ impl Fold {
     /// `invitation.issue`: a member in good standing invites.
     pub(super) fn invite(&mut self, i: usize, record: &Record, invite: &Invite) -> Check {
         let author = self.active_member(i)?;
-        require(invite.key.is_sound(), || {
-            "the invitation key is not a sound ed25519 key".into()
-        })?;
+        require(invite.key.is_sound(), || reason!(UnsoundInvitationKey))?;
         if let Some(college) = &invite.college {
             require(self.state.colleges.iter().any(|c| &c.id == college), || {
-                format!("there is no college `{college}`")
+                reason!(NoCollege, college = college.clone())
             })?;
         }
         require(invite.expires > record.timestamp(), || {
-            "an invitation must expire after it is issued".into()
+            reason!(InvitationExpiresTooSoon)
         })?;
-        require(invite.uses != Some(0), || {
-            "an invitation must admit at least one application".into()
-        })?;
+        require(invite.uses != Some(0), || reason!(InvitationNoUses))?;
         self.state.invitations.insert(
             record.id(),
             InvitationState {
@@ -59,9 +55,9 @@ impl Fold {
             .state
             .invitations
             .get(&revoke.invitation)
-            .ok_or_else(|| format!("{} is not an invitation", revoke.invitation.short()))?;
+            .ok_or_else(|| reason!(NotAnInvitation, record = revoke.invitation.short()))?;
         require(invitation.revoked.is_none(), || {
-            "the invitation is already revoked".into()
+            reason!(InvitationAlreadyRevoked)
         })?;
         let mut invitation = invitation.clone();
         invitation.revoked = Some((record.id(), record.timestamp()));
@@ -86,7 +82,7 @@ impl Fold {
             .invitations
             .get(&invited.id)
             .cloned()
-            .ok_or_else(|| format!("{} is not an invitation", invited.id.short()))?;
+            .ok_or_else(|| reason!(NotAnInvitation, record = invited.id.short()))?;
         require(
             crate::record::invitation_proof_holds(
                 &invitation.key,
@@ -95,14 +91,12 @@ impl Fold {
                 &record.author(),
                 &invited.proof,
             ),
-            || "the invitation proof does not hold for this device".into(),
+            || reason!(InvitationProofFails),
         )?;
         let at = record.timestamp();
-        require(at < invitation.expires, || {
-            "the invitation has expired".into()
-        })?;
+        require(at < invitation.expires, || reason!(InvitationExpired))?;
         require(invitation.revoked.is_none_or(|(_, r)| r > at), || {
-            "the invitation was revoked".into()
+            reason!(InvitationRevoked)
         })?;
         if let Some(uses) = invitation.uses {
             // The uses go to the first applications that prove the
@@ -128,13 +122,11 @@ impl Fold {
                 .into_iter()
                 .filter(|&j| self.builds_on(j, inv_at))
                 .count();
-            require(before < uses as usize, || {
-                "the invitation has been used as many times as it allows".into()
-            })?;
+            require(before < uses as usize, || reason!(InvitationUsedUp))?;
         }
         if let Some(college) = &invitation.college {
             require(&apply.college == college, || {
-                format!("the invitation is for college `{college}`")
+                reason!(InvitationForCollege, college = college.clone())
             })?;
         }
         invitation.used.push(record.id());

@@ -14,22 +14,20 @@ impl Fold {
         let id = record.id();
         let at = record.timestamp();
         let device = self.dag.order[i].author();
-        require(device.is_sound(), || {
-            "the device key is not a sound ed25519 key".into()
-        })?;
+        require(device.is_sound(), || reason!(UnsoundDeviceKey))?;
         if let Some(author) = self.author(i) {
             require(
                 !author.status.active_at(at)
                     && !matches!(author.status, MemberStatus::Suspended { .. }),
-                || "is already a member".into(),
+                || reason!(AlreadyMember),
             )?;
         }
         require(
             self.state.colleges.iter().any(|c| c.id == apply.college),
-            || format!("there is no college `{}`", apply.college),
+            || reason!(NoCollege, college = &apply.college),
         )?;
         require(!apply.name.trim().is_empty(), || {
-            "an application needs a name".into()
+            reason!(ApplicationNeedsName)
         })?;
         let pending = self.state.applications.values().any(|a| {
             a.applicant == device
@@ -38,9 +36,7 @@ impl Fold {
                     ApplicationState::Pending | ApplicationState::Admitted
                 )
         });
-        require(!pending, || {
-            "this device already has an open application".into()
-        })?;
+        require(!pending, || reason!(OpenApplication))?;
         if let Some(invited) = &apply.invitation {
             self.use_invitation(i, record, apply, invited)?;
         }
@@ -82,18 +78,18 @@ impl Fold {
             .state
             .applications
             .get(&sign.application)
-            .ok_or("refers to a record that is not an application")?;
+            .ok_or_else(|| reason!(NotAnApplication))?;
         require(application.applicant == record.author(), || {
-            "only the applicant signs the charter for their application".into()
+            reason!(SignNotApplicant)
         })?;
         require(application.state != ApplicationState::Joined, || {
-            "already a member: this application was signed".into()
+            reason!(ApplicationSigned)
         })?;
         require(application.state == ApplicationState::Admitted, || {
-            "the application is not admitted".into()
+            reason!(ApplicationNotAdmitted)
         })?;
         require(sign.version == self.state.versions[in_force].hash, || {
-            "signs a version that is not the one in force".into()
+            reason!(SignNotInForce)
         })?;
         let (name, college) = (application.name.clone(), application.college.clone());
         let member = record.author();
@@ -134,13 +130,13 @@ impl Fold {
 
     /// `member.leave`: a member leaves, and their devices with them.
     pub(super) fn leave(&mut self, i: usize, record: &Record, leave: &Leave) -> Check {
-        let author = self.author(i).ok_or("only a member can leave")?;
+        let author = self.author(i).ok_or_else(|| reason!(LeaveNotMember))?;
         require(
             matches!(
                 author.status,
                 MemberStatus::Active | MemberStatus::Suspended { .. }
             ),
-            || "is no longer a member".into(),
+            || reason!(NoLongerMember),
         )?;
         if let Some(m) = self.state.members.get_mut(&author.member) {
             m.status = MemberStatus::Left;
@@ -159,13 +155,11 @@ impl Fold {
         let author = self.active_member(i)?;
         self.is_facilitator_or_member(&author, &sanction.member)?;
         require(!sanction.reasons.trim().is_empty(), || {
-            "a sanction needs its reasons".into()
+            reason!(SanctionNeedsReasons)
         })?;
         self.still_member(&sanction.member)?;
         if sanction.level == SanctionLevel::Suspension {
-            require(sanction.until > at, || {
-                "a suspension must end after it starts".into()
-            })?;
+            require(sanction.until > at, || reason!(SuspensionEnd))?;
         }
         let member = sanction.member;
         if let Some(m) = self.state.members.get_mut(&member) {
@@ -205,28 +199,22 @@ impl Fold {
         let id = record.id();
         let at = record.timestamp();
         let author = self.active_member(i)?;
-        require(author.member != exclude.member, || {
-            "cannot propose one's own exclusion".into()
-        })?;
+        require(author.member != exclude.member, || reason!(OwnExclusion))?;
         require(!exclude.reasons.trim().is_empty(), || {
-            "an exclusion needs its reasons".into()
+            reason!(ExclusionNeedsReasons)
         })?;
         self.still_member(&exclude.member)?;
-        require(exclude.notice_at >= at, || {
-            "the notice date is before the proposal".into()
-        })?;
+        require(exclude.notice_at >= at, || reason!(NoticeBeforeProposal))?;
         let days = self.rules_seen(i).exclude.min_days;
         require(
             exclude.hearing_at >= exclude.notice_at.saturating_add(u64::from(days) * DAY_MS),
-            || format!("the hearing must come at least {days} days after the notice"),
+            || reason!(HearingTooSoon, days = days),
         )?;
         let open = self.state.proposals.values().any(|p| {
             p.decision.is_none()
                 && matches!(&p.kind, ProposalKind::Exclusion { member, .. } if *member == exclude.member)
         });
-        require(!open, || {
-            "an exclusion of this member is already open".into()
-        })?;
+        require(!open, || reason!(ExclusionOpen))?;
         self.state.proposals.insert(
             id,
             ProposalState {
@@ -255,11 +243,9 @@ impl Fold {
         cert: &CertifyDevice,
     ) -> Check {
         let author = self.active_member(i)?;
-        require(cert.device.is_sound(), || {
-            "the device key is not a sound ed25519 key".into()
-        })?;
+        require(cert.device.is_sound(), || reason!(UnsoundDeviceKey))?;
         require(!self.state.devices.contains_key(&cert.device), || {
-            "this device is already known to the community".into()
+            reason!(DeviceKnown)
         })?;
         self.state.devices.insert(
             cert.device,
@@ -292,18 +278,14 @@ impl Fold {
         revoke: &RevokeDevice,
     ) -> Check {
         let id = record.id();
-        let author = self
-            .author(i)
-            .ok_or("only a member's device can revoke a device")?;
+        let author = self.author(i).ok_or_else(|| reason!(RevokeNotMember))?;
         let device = self
             .state
             .devices
             .get(&revoke.device)
-            .ok_or("unknown device")?;
-        require(device.member == author.member, || {
-            "can only revoke one's own devices".into()
-        })?;
-        require(device.revoked.is_none(), || "already revoked".into())?;
+            .ok_or_else(|| reason!(UnknownDevice))?;
+        require(device.member == author.member, || reason!(RevokeNotOwn))?;
+        require(device.revoked.is_none(), || reason!(AlreadyRevoked))?;
         if let Some(d) = self.state.devices.get_mut(&revoke.device) {
             d.revoked = Some(id);
         }
@@ -319,17 +301,14 @@ impl Fold {
     /// be the certified device of someone who is still a member.
     pub(super) fn attest(&mut self, i: usize, record: &Record, attest: &Attest) -> Check {
         let id = record.id();
-        let author = self.author(i).ok_or_else(|| {
-            format!(
-                "device {} is not a member's certified device at this point",
-                record.author().short()
-            )
-        })?;
+        let author = self
+            .author(i)
+            .ok_or_else(|| reason!(NotCertifiedDevice, device = record.author().short()))?;
         require(
             !matches!(author.status, MemberStatus::Left | MemberStatus::Excluded),
-            || format!("member {} is no longer a member", author.member.short()),
+            || reason!(MemberGone, member = author.member.short()),
         )?;
-        require(!attest.changes.0.is_empty(), || "attests no change".into())?;
+        require(!attest.changes.0.is_empty(), || reason!(AttestsNothing))?;
         self.state.attestations.push_back(AttestationEntry {
             record: id,
             doc: attest.doc,

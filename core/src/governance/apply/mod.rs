@@ -80,7 +80,7 @@ pub struct Folded {
     fold: Fold,
     /// The records forced out in the last round (their author's removal is
     /// concurrent with them).
-    forced: BTreeMap<usize, String>,
+    forced: BTreeMap<usize, Reason>,
     /// The valid removals of the last round.
     removals: Vec<Removal>,
     /// Records of other communities, or whose signature fails, by id.
@@ -129,9 +129,9 @@ pub(super) fn fold_records(
         if record.community() != community {
             outcomes_bad.push(outcome(
                 record,
-                Verdict::Rejected(format!(
-                    "belongs to another community ({})",
-                    record.community().short()
+                Verdict::Rejected(reason!(
+                    OtherCommunity,
+                    community = record.community().short()
                 )),
             ));
             invalid.push(record.id());
@@ -149,10 +149,7 @@ pub(super) fn fold_records(
         if ok {
             valid.push(record.clone());
         } else {
-            outcomes_bad.push(outcome(
-                record,
-                Verdict::Rejected(super::SIGNATURE_FAILS.into()),
-            ));
+            outcomes_bad.push(outcome(record, Verdict::Rejected(reason!(SignatureFails))));
             invalid.push(record.id());
         }
     }
@@ -161,7 +158,7 @@ pub(super) fn fold_records(
     }
 
     let dag = Arc::new(Dag::build(valid, &invalid, options.tie_break_salt));
-    let mut forced: BTreeMap<usize, String> = BTreeMap::new();
+    let mut forced: BTreeMap<usize, Reason> = BTreeMap::new();
     let mut rounds = 0;
     // Younger decisions that yield to an older concurrent one on the same
     // subject: the younger, and the older.
@@ -193,9 +190,9 @@ pub(super) fn fold_records(
                 let after = bit.is_some_and(|b| fold.auth_anc[j].contains(b));
                 if !after && !before[j] {
                     next.entry(j).or_insert_with(|| {
-                        format!(
-                            "concurrent with the removal of its author (record {})",
-                            dag.order[removal.at].id().short()
+                        reason!(
+                            ConcurrentWithRemoval,
+                            record = dag.order[removal.at].id().short()
                         )
                     });
                 }
@@ -413,10 +410,10 @@ impl Folded {
         for (record, why) in &dag.left_out {
             let verdict = match why {
                 LeftOut::MissingParent(id) => {
-                    Verdict::Pending(format!("waits for record {}", id.short()))
+                    Verdict::Pending(reason!(WaitsForRecord, record = id.short()))
                 }
                 LeftOut::InvalidParent(id) => {
-                    Verdict::Rejected(format!("builds on invalid record {}", id.short()))
+                    Verdict::Rejected(reason!(BuildsOnInvalid, record = id.short()))
                 }
             };
             state.records.push_back(outcome(record, verdict));
@@ -537,9 +534,9 @@ struct Author {
     status: MemberStatus,
 }
 
-type Check<T = ()> = Result<T, String>;
+type Check<T = ()> = Result<T, Reason>;
 
-fn require(condition: bool, reason: impl FnOnce() -> String) -> Check {
+fn require(condition: bool, reason: impl FnOnce() -> Reason) -> Check {
     if condition { Ok(()) } else { Err(reason()) }
 }
 
@@ -547,7 +544,7 @@ impl Fold {
     fn run(
         dag: &Arc<Dag>,
         community: CommunityId,
-        forced: &BTreeMap<usize, String>,
+        forced: &BTreeMap<usize, Reason>,
         yielding: &Arc<BTreeSet<(usize, usize)>>,
     ) -> Result<(Fold, Vec<Removal>), ResolveError> {
         let genesis_at = dag
@@ -658,10 +655,10 @@ impl Fold {
             .max()
             .unwrap_or(0);
         require(record.timestamp() >= parent_time, || {
-            "its timestamp is earlier than a record it builds on".into()
+            reason!(TimestampBeforeParent)
         })?;
         match record.payload() {
-            Payload::Genesis(_) => Err("a community has one genesis".into()),
+            Payload::Genesis(_) => Err(reason!(SecondGenesis)),
             Payload::Apply(apply) => self.apply_application(i, &record, apply),
             Payload::SignCharter(sign) => self.sign_charter(i, &record, sign),
             Payload::Leave(leave) => self.leave(i, &record, leave),
@@ -793,16 +790,16 @@ impl Fold {
     fn active_member(&self, i: usize) -> Check<Author> {
         let record = &self.dag.order[i];
         let Some(author) = self.author(i) else {
-            return Err(format!(
-                "device {} is not a member's certified device at this point",
-                record.author().short()
+            return Err(reason!(
+                NotCertifiedDevice,
+                device = record.author().short()
             ));
         };
         match author.status {
-            MemberStatus::Left => Err(format!("member {} had left", author.member.short())),
-            MemberStatus::Excluded => Err(format!("member {} was excluded", author.member.short())),
+            MemberStatus::Left => Err(reason!(MemberLeft, member = author.member.short())),
+            MemberStatus::Excluded => Err(reason!(MemberExcluded, member = author.member.short())),
             status if !status.active_at(record.timestamp()) => {
-                Err(format!("member {} is suspended", author.member.short()))
+                Err(reason!(MemberSuspended, member = author.member.short()))
             }
             _ => Ok(author),
         }
@@ -965,29 +962,42 @@ impl Fold {
     /// `member` is a member who has neither left nor been excluded (a
     /// suspended member still is one).
     fn still_member(&self, member: &PublicKey) -> Check {
-        let target = self.state.members.get(member).ok_or("no such member")?;
+        let target = self
+            .state
+            .members
+            .get(member)
+            .ok_or_else(|| reason!(NoSuchMember))?;
         require(
             matches!(
                 target.status,
                 MemberStatus::Active | MemberStatus::Suspended { .. }
             ),
-            || "is no longer a member".into(),
+            || reason!(NoLongerMember),
         )
     }
 
     /// A record this one refers to: known, accepted, and among its ancestors.
-    fn reference(&mut self, i: usize, id: &RecordId, what: &str) -> Check<usize> {
+    fn reference(&mut self, i: usize, id: &RecordId, what: &'static str) -> Check<usize> {
         let Some(&at) = self.dag.index.get(id) else {
-            return Err(format!("refers to unknown {what} {}", id.short()));
+            return Err(reason!(
+                RefersToUnknown,
+                what = ReasonArg::what(what),
+                record = id.short()
+            ));
         };
         if !self.builds_on(i, at) {
-            return Err(format!(
-                "refers to {what} {} without building on it",
-                id.short()
+            return Err(reason!(
+                RefersWithoutBuilding,
+                what = ReasonArg::what(what),
+                record = id.short()
             ));
         }
         if self.verdicts[at] != Verdict::Accepted {
-            return Err(format!("refers to rejected {what} {}", id.short()));
+            return Err(reason!(
+                RefersToRejected,
+                what = ReasonArg::what(what),
+                record = id.short()
+            ));
         }
         Ok(at)
     }
@@ -996,12 +1006,10 @@ impl Fold {
     /// facilitator if the community has any, else anyone but the one concerned.
     fn is_facilitator_or_member(&self, author: &Author, concerned: &PublicKey) -> Check {
         if self.state.facilitators.is_empty() {
-            require(author.member != *concerned, || {
-                "cannot act on one's own case".into()
-            })
+            require(author.member != *concerned, || reason!(OwnCase))
         } else {
             require(self.state.facilitators.contains(&author.member), || {
-                "only a facilitator may do this".into()
+                reason!(FacilitatorOnly)
             })
         }
     }

@@ -11,7 +11,7 @@ impl Fold {
         let id = record.id();
         let author = self.active_member(i)?;
         require(!tension.summary.trim().is_empty(), || {
-            "a tension needs a summary".into()
+            reason!(TensionNeedsSummary)
         })?;
         self.state.tensions.insert(
             id,
@@ -46,7 +46,7 @@ impl Fold {
             .state
             .tensions
             .get(&update.tension)
-            .ok_or("refers to a record that is not a tension")?
+            .ok_or_else(|| reason!(NotATension))?
             .history
             .iter()
             .map(|(r, status, _, _)| (*r, *status))
@@ -71,7 +71,11 @@ impl Fold {
                 )
         );
         require(allowed, || {
-            format!("a tension cannot go from {seen} to {}", update.status)
+            reason!(
+                TensionTransition,
+                from = ReasonArg::tension_status(seen),
+                to = ReasonArg::tension_status(update.status)
+            )
         })?;
         self.yields_to_all(i, &rivals)?;
         let dag = Arc::clone(&self.dag);
@@ -79,7 +83,7 @@ impl Fold {
             self.state
                 .tensions
                 .get_mut(&update.tension)
-                .ok_or("refers to a record that is not a tension")?,
+                .ok_or_else(|| reason!(NotATension))?,
         );
         tension
             .history

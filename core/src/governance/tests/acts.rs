@@ -45,7 +45,7 @@ fn certified_devices_act_revoked_and_unknown_ones_cannot() {
     let offline = w.sign_on("alice-laptop", tension("offline"), before);
     match w.push(&offline) {
         Verdict::Rejected(reason) => assert!(
-            reason.contains(&format!(
+            reason.to_string().contains(&format!(
                 "removal of its author (record {})",
                 revocation.short()
             )),
@@ -126,7 +126,9 @@ fn a_timestamp_earlier_than_a_parent_is_rejected() {
     match w.push(&back) {
         Verdict::Rejected(reason) => {
             assert!(
-                reason.contains("earlier than a record it builds on"),
+                reason
+                    .to_string()
+                    .contains("earlier than a record it builds on"),
                 "{reason}"
             )
         }

@@ -260,7 +260,9 @@ fn of_two_concurrent_decisions_on_one_subject_the_older_stands() {
         assert_eq!(state.verdict(&adopts.id()), Some(&Verdict::Accepted));
         match state.verdict(&rejects.id()) {
             Some(Verdict::Rejected(reason)) => assert!(
-                reason.contains("an older, concurrent act on this amendment stands"),
+                reason
+                    .to_string()
+                    .contains("an older, concurrent act on this amendment stands"),
                 "{reason}"
             ),
             other => panic!("the younger decision stands: {other:?}"),

@@ -118,7 +118,9 @@ fn of_a_decision_and_a_concurrent_wording_the_older_stands() {
                 assert_eq!(state.verdict(&resubmit.id()), Some(&Verdict::Accepted));
                 match state.verdict(&decision.id()) {
                     Some(Verdict::Rejected(reason)) => assert!(
-                        reason.contains("an older, concurrent act on this amendment stands"),
+                        reason
+                            .to_string()
+                            .contains("an older, concurrent act on this amendment stands"),
                         "{reason}"
                     ),
                     other => panic!("a decision on a wording it never saw stands: {other:?}"),
@@ -175,7 +177,10 @@ fn a_decision_that_had_not_seen_the_round_opened_does_not_adopt() {
         assert_eq!(state.verdict(&opens.id()), Some(&Verdict::Accepted));
         match state.verdict(&decides.id()) {
             Some(Verdict::Rejected(reason)) => {
-                assert_eq!(reason, "cannot adopt: the amendment is reactions")
+                assert_eq!(
+                    reason.to_string(),
+                    "cannot adopt: the amendment is reactions"
+                )
             }
             other => panic!("a decision that never saw the round adopts: {other:?}"),
         }
@@ -279,7 +284,9 @@ fn of_two_concurrent_updates_of_a_tension_the_older_stands() {
             assert_eq!(state.verdict(&older.id()), Some(&Verdict::Accepted));
             match state.verdict(&younger.id()) {
                 Some(Verdict::Rejected(reason)) => assert!(
-                    reason.contains("an older, concurrent update of this tension holds"),
+                    reason
+                        .to_string()
+                        .contains("an older, concurrent update of this tension holds"),
                     "{reason}"
                 ),
                 other => panic!("both updates stand: {other:?}"),
@@ -375,7 +382,7 @@ fn concurrent_mutual_exclusions_leave_exactly_one_standing() {
     assert_eq!(state.members[&pk(standing)].status, MemberStatus::Active);
     assert!(matches!(
         state.verdict(&note_excluded.id()),
-        Some(Verdict::Rejected(reason)) if reason.contains("concurrent with the removal")
+        Some(Verdict::Rejected(reason)) if reason.to_string().contains("concurrent with the removal")
     ));
     assert_eq!(state.verdict(&note_standing.id()), Some(&Verdict::Accepted));
     // Any order of delivery gives the same answer.

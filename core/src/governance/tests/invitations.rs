@@ -42,7 +42,9 @@ impl World {
     #[track_caller]
     fn rejected(&self, record: &Record, why: &str) {
         match self.verdict(&record.id()) {
-            Verdict::Rejected(reason) => assert!(reason.contains(why), "`{reason}` vs `{why}`"),
+            Verdict::Rejected(reason) => {
+                assert!(reason.to_string().contains(why), "`{reason}` vs `{why}`")
+            }
             other => panic!("expected a rejection ({why}), got {other:?}"),
         }
     }
@@ -163,7 +165,10 @@ fn an_application_must_build_on_its_invitation() {
         vec![genesis],
     );
     match w.push(&blind) {
-        Verdict::Rejected(reason) => assert!(reason.contains("without building on it"), "{reason}"),
+        Verdict::Rejected(reason) => assert!(
+            reason.to_string().contains("without building on it"),
+            "{reason}"
+        ),
         other => panic!("{other:?}"),
     }
 }

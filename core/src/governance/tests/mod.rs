@@ -229,8 +229,9 @@ impl World {
         self.records.retain(|r| r.id() != record.id());
         match verdict {
             Verdict::Rejected(reason) => {
+                let reason = reason.to_string();
                 assert!(
-                    reason.contains(why),
+                    reason.to_string().contains(why),
                     "{who}'s {kind} rejected for `{reason}`, expected `{why}`"
                 );
                 reason

@@ -35,14 +35,14 @@ fn replaced(w: &World, id: RecordId, by: Option<&Record>) -> Vec<Record> {
 
 fn rejected_for(state: &State, id: &RecordId) -> String {
     match state.verdict(id) {
-        Some(Verdict::Rejected(reason)) => reason.clone(),
+        Some(Verdict::Rejected(reason)) => reason.to_string(),
         other => panic!("record {} should be rejected: {other:?}", id.short()),
     }
 }
 
 fn pending_for(state: &State, id: &RecordId) -> String {
     match state.verdict(id) {
-        Some(Verdict::Pending(reason)) => reason.clone(),
+        Some(Verdict::Pending(reason)) => reason.to_string(),
         other => panic!("record {} should be pending: {other:?}", id.short()),
     }
 }
@@ -337,6 +337,6 @@ fn tamper_a_second_genesis_is_rejected_and_a_repeated_one_is_ignored() {
     .expect("sign");
     assert!(matches!(
         resolve(usurper.id(), &[usurper], ResolveOptions::default()),
-        Err(ResolveError::BadGenesis(reason)) if reason.contains("not signed by a founder")
+        Err(ResolveError::BadGenesis(reason)) if reason.to_string().contains("not signed by a founder")
     ));
 }

@@ -171,11 +171,16 @@ impl Context<'_> {
         let items: Vec<Item> = state
             .problems()
             .map(|record| {
-                let (verdict, reason) = match &record.verdict {
-                    Verdict::Rejected(reason) => ("rejected", reason.as_str()),
-                    Verdict::Pending(reason) => ("pending", reason.as_str()),
-                    Verdict::Accepted => ("accepted", ""),
+                let verdict = match &record.verdict {
+                    Verdict::Rejected(_) => "rejected",
+                    Verdict::Pending(_) => "pending",
+                    Verdict::Accepted => "accepted",
                 };
+                let reason = record
+                    .verdict
+                    .reason()
+                    .map(|r| r.render(self.lang))
+                    .unwrap_or_default();
                 Item::new(self.line(
                     "report-record",
                     &[
@@ -184,7 +189,7 @@ impl Context<'_> {
                         ("name", txt(self.name(&record.author))),
                         ("date", txt(self.date(record.at))),
                         ("verdict", key(verdict)),
-                        ("reason", sp(t(reason.to_owned()))),
+                        ("reason", sp(t(reason))),
                     ],
                 ))
             })

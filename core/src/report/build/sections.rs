@@ -118,7 +118,7 @@ impl Context<'_> {
             Admissibility::Admissible => Item::new(self.line("report-challenge-admissible", &[])),
             Admissibility::Inadmissible { reason } => Item::new(self.line(
                 "report-challenge-inadmissible",
-                &[("reason", sp(t(reason.clone())))],
+                &[("reason", sp(t(reason.render(self.lang))))],
             )),
         });
         if let Some(tension) = &challenge.from_tension {
@@ -557,7 +557,10 @@ impl Context<'_> {
             line,
             vec![Item::new(vec![t(self.tr(
                 "report-decision-count",
-                &[("explanation", decision.tally.explanation.as_str().into())],
+                &[(
+                    "explanation",
+                    decision.tally.explanation.render(self.lang).into(),
+                )],
             ))])],
         )
     }
