@@ -35,6 +35,52 @@ pub enum Error {
     /// A sync could not reach, or be completed with, the other side.
     #[error(transparent)]
     Network(#[from] nous_net::session::SessionError),
+    /// Joining through an invitation failed.
+    #[error(transparent)]
+    Join(#[from] JoinError),
+}
+
+/// Why `join` (or `invite`) could not go on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JoinError {
+    /// The text is not an invitation link.
+    #[error("{0}")]
+    Link(#[from] nous_core::invitation::InvitationError),
+    /// The relay answered with another key than the link names.
+    #[error("the relay's key is not the one the invitation names")]
+    WrongRelay,
+    /// The relay knows no such community or invitation.
+    #[error("the relay refused the invitation: no such invitation on this relay")]
+    Unknown,
+    /// Expired, revoked or used up, at the relay's clock.
+    #[error(
+        "the relay refused the invitation: the invitation is no longer valid (expired, revoked or used up)"
+    )]
+    Closed,
+    /// The link's secret is not the invitation's.
+    #[error("the relay refused the invitation: the invitation proof does not hold for this device")]
+    Proof,
+    /// The relay refused the application (governance's reason, in English).
+    #[error("the relay refused the application: {0}")]
+    Application(String),
+    /// What the relay sent does not match the link.
+    #[error("the relay's welcome is not usable: {0}")]
+    Welcome(String),
+    /// Several colleges: the applicant must choose.
+    #[error("choose a college with --college ({})", .0.join(", "))]
+    ChooseCollege(Vec<String>),
+    /// No such college.
+    #[error("there is no college `{college}` (colleges: {})", .valid.join(", "))]
+    NoCollege {
+        /// The one asked for.
+        college: String,
+        /// The community's.
+        valid: Vec<String>,
+    },
+    /// An application needs a name.
+    #[error("an application needs a name")]
+    NoName,
 }
 
 /// The result type of the facade.
@@ -84,6 +130,11 @@ impl Error {
             Error::KeyFile(KeyFileError::Io { .. }) => ErrorKind::Io,
             Error::KeyFile(_) => ErrorKind::InvalidInput,
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
+            Error::Join(JoinError::Unknown) => ErrorKind::NotFound,
+            Error::Join(JoinError::Closed | JoinError::Proof | JoinError::Application(_)) => {
+                ErrorKind::Refused
+            }
+            Error::Join(_) => ErrorKind::InvalidInput,
             Error::Io { .. } => ErrorKind::Io,
             Error::Network(nous_net::session::SessionError::Engine(error))
             | Error::Engine(error) => match error {
@@ -151,8 +202,41 @@ impl Error {
             ),
             Error::Engine(error) => engine_localized(error, lang),
             Error::Network(error) => network_localized(error, lang),
+            Error::Join(error) => join_localized(error, lang),
             other => other.to_string(),
         }
+    }
+}
+
+/// [`Error::localized`] for joining.
+fn join_localized(error: &JoinError, lang: Lang) -> String {
+    use nous_core::invitation::InvitationError;
+    let say = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
+    match error {
+        JoinError::Link(InvitationError::NotAnInvitation) => say("error-join-not-a-link", &[]),
+        JoinError::Link(InvitationError::Damaged(detail)) => {
+            say("error-join-damaged-link", &[("detail", detail.into())])
+        }
+        JoinError::WrongRelay => say("error-join-wrong-relay", &[]),
+        JoinError::Unknown => say("error-join-unknown", &[]),
+        JoinError::Closed => say("error-join-closed", &[]),
+        JoinError::Proof => say("error-join-proof", &[]),
+        JoinError::Application(reason) => {
+            say("error-join-application", &[("reason", reason.into())])
+        }
+        JoinError::Welcome(detail) => say("error-join-welcome", &[("detail", detail.into())]),
+        JoinError::ChooseCollege(valid) => say(
+            "error-join-choose-college",
+            &[("colleges", valid.join(", ").into())],
+        ),
+        JoinError::NoCollege { college, valid } => say(
+            "error-join-no-college",
+            &[
+                ("college", college.into()),
+                ("colleges", valid.join(", ").into()),
+            ],
+        ),
+        JoinError::NoName => say("error-join-no-name", &[]),
     }
 }
 

@@ -18,7 +18,7 @@ use nous_net::discover::RelayUrl;
 use serde::Serialize;
 
 use crate::governance::{Nothing, Recorded};
-use crate::{Error, Home, Result};
+use crate::{Error, Home, JoinError, Result};
 
 /// How long the relay is given to answer.
 const TIMEOUT: Duration = Duration::from_secs(15);
@@ -84,16 +84,16 @@ impl Home {
         if let Some(college) = college
             && !community.state.colleges.iter().any(|c| c.id == college)
         {
-            let valid: Vec<&str> = community
-                .state
-                .colleges
-                .iter()
-                .map(|c| c.id.as_str())
-                .collect();
-            return Err(Error::InvalidInput(format!(
-                "there is no college `{college}` (colleges: {})",
-                valid.join(", ")
-            )));
+            return Err(JoinError::NoCollege {
+                college: college.to_owned(),
+                valid: community
+                    .state
+                    .colleges
+                    .iter()
+                    .map(|c| c.id.clone())
+                    .collect(),
+            }
+            .into());
         }
         let mut secret = [0u8; 32];
         self.env().fill(&mut secret);
@@ -164,13 +164,9 @@ impl Home {
         college: Option<&str>,
         motivation: &str,
     ) -> Result<Joined> {
-        let invitation: Invitation =
-            link.parse()
-                .map_err(|e: nous_core::invitation::InvitationError| {
-                    Error::InvalidInput(e.to_string())
-                })?;
+        let invitation: Invitation = link.parse().map_err(JoinError::Link)?;
         if name.trim().is_empty() {
-            return Err(Error::InvalidInput("an application needs a name".into()));
+            return Err(JoinError::NoName.into());
         }
         let url: RelayUrl = invitation
             .relay_url
@@ -178,9 +174,7 @@ impl Home {
             .map_err(nous_net::session::SessionError::from)?;
         let relay_key = crate::sync::block_on(crate::sync::relay_key(self.path(), &url))??;
         if relay_key != invitation.relay_key {
-            return Err(Error::InvalidInput(
-                "the relay's key is not the one the invitation names".into(),
-            ));
+            return Err(JoinError::WrongRelay.into());
         }
         let device = self.device();
         let proof = record::invitation_proof(
@@ -196,28 +190,25 @@ impl Home {
         });
         let welcome = crate::sync::block_on(url.join(&self.token_for(&relay_key)?, &ask, TIMEOUT))?
             .map_err(nous_net::session::SessionError::from)?
-            .map_err(|refused| {
-                Error::InvalidInput(format!("the relay refused the invitation: {refused}"))
-            })?;
+            .map_err(|refused| refusal(&refused))?;
         let welcome = Welcome::read(&welcome, &invitation)?;
         let college = match (college, &welcome.invited_college) {
             (Some(asked), _) => asked.to_owned(),
             (None, Some(invited)) => invited.clone(),
             (None, None) if welcome.colleges.len() == 1 => welcome.colleges[0].id.clone(),
             (None, None) => {
-                let valid: Vec<&str> = welcome.colleges.iter().map(|c| c.id.as_str()).collect();
-                return Err(Error::InvalidInput(format!(
-                    "choose a college with --college ({})",
-                    valid.join(", ")
-                )));
+                return Err(JoinError::ChooseCollege(
+                    welcome.colleges.iter().map(|c| c.id.clone()).collect(),
+                )
+                .into());
             }
         };
         if !welcome.colleges.iter().any(|c| c.id == college) {
-            let valid: Vec<&str> = welcome.colleges.iter().map(|c| c.id.as_str()).collect();
-            return Err(Error::InvalidInput(format!(
-                "there is no college `{college}` (colleges: {})",
-                valid.join(", ")
-            )));
+            return Err(JoinError::NoCollege {
+                college,
+                valid: welcome.colleges.iter().map(|c| c.id.clone()).collect(),
+            }
+            .into());
         }
         let application = self.sign_record(Unsigned {
             community: invitation.community,
@@ -239,9 +230,7 @@ impl Home {
             TIMEOUT,
         ))?
         .map_err(nous_net::session::SessionError::from)?
-        .map_err(|refused| {
-            Error::InvalidInput(format!("the relay refused the application: {refused}"))
-        })?;
+        .map_err(|refused| refusal(&refused))?;
         // Kept here: the community (as far as an applicant sees it) and
         // the charter, read like a bundle, through every check.
         let mut documents = Vec::new();
@@ -341,8 +330,7 @@ struct Welcome {
 
 impl Welcome {
     fn read(value: &serde_json::Value, link: &Invitation) -> Result<Welcome> {
-        let bad =
-            |what: &str| Error::InvalidInput(format!("the relay's welcome is not usable: {what}"));
+        let bad = |what: &str| Error::from(JoinError::Welcome(what.to_owned()));
         let records: Vec<Record> = value["records"]
             .as_array()
             .ok_or_else(|| bad("no records"))?
@@ -425,4 +413,18 @@ pub(crate) fn take_pending(home: &mut Home, pending: &[Vec<u8>]) -> usize {
         }
     }
     taken
+}
+
+/// A relay's refusal of `/join` or `/join/apply`:
+/// `{"refused": "unknown" | "closed" | "proof" | "application", "reason"}`.
+fn refusal(body: &str) -> Error {
+    let value: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let reason = value["reason"].as_str().unwrap_or(body).to_owned();
+    match value["refused"].as_str() {
+        Some("unknown") => JoinError::Unknown,
+        Some("closed") => JoinError::Closed,
+        Some("proof") => JoinError::Proof,
+        _ => JoinError::Application(reason),
+    }
+    .into()
 }

@@ -617,13 +617,19 @@ async fn join_status(
 
 fn join_refused(refused: &nous_net::access::JoinRefused) -> Response {
     use nous_net::access::JoinRefused as R;
-    let status = match refused {
-        R::Unknown => StatusCode::NOT_FOUND,
-        R::Closed | R::Proof => StatusCode::FORBIDDEN,
-        R::Application(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        R::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    let (status, code) = match refused {
+        R::Unknown => (StatusCode::NOT_FOUND, "unknown"),
+        R::Closed => (StatusCode::FORBIDDEN, "closed"),
+        R::Proof => (StatusCode::FORBIDDEN, "proof"),
+        R::Application(_) => (StatusCode::UNPROCESSABLE_ENTITY, "application"),
+        R::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "store"),
     };
-    (status, format!("{refused}\n")).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({ "refused": code, "reason": refused.to_string() }).to_string(),
+    )
+        .into_response()
 }
 
 /// Check the request's token (query `token` or `Authorization: Bearer`).

@@ -241,6 +241,15 @@ fn a_french_member_invites_and_a_french_applicant_joins_in_french() {
         "{joined}"
     );
     assert!(joined.contains("Les membres décideront"), "{joined}");
+    // Its one use is taken: a second applicant is told so in French, and
+    // a damaged link too.
+    let gus = Member::new("Gus");
+    gus.home
+        .run_in("fr", &["join", link, "--name", "Gus"])
+        .fails_with("le relais a refusé l'invitation : elle n'est plus valable");
+    gus.home
+        .run_in("fr", &["join", "https://example.org/", "--name", "Gus"])
+        .fails_with("ce n'est pas une invitation Nous");
     // A bad duration is a one-line French error.
     alice
         .home

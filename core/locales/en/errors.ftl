@@ -45,3 +45,16 @@ error-relay-connect = cannot connect to the relay: { $detail }
 error-relay-disconnected = the connection to the relay ended: { $detail }
 error-relay-stopped = the sync engine stopped
 error-relay-refused = the relay's answer was refused: { $detail }
+
+# Joining through an invitation.
+error-join-not-a-link = not a Nous invitation (it starts with `nous:invite/1/`)
+error-join-damaged-link = damaged invitation: { $detail }
+error-join-wrong-relay = the relay's key is not the one the invitation names
+error-join-unknown = the relay refused the invitation: no such invitation on this relay
+error-join-closed = the relay refused the invitation: the invitation is no longer valid (expired, revoked or used up)
+error-join-proof = the relay refused the invitation: the invitation proof does not hold for this device
+error-join-application = the relay refused the application: { $reason }
+error-join-welcome = the relay's welcome is not usable: { $detail }
+error-join-choose-college = choose a college with --college ({ $colleges })
+error-join-no-college = there is no college `{ $college }` (colleges: { $colleges })
+error-join-no-name = an application needs a name

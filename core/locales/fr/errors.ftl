@@ -49,3 +49,16 @@ error-relay-connect = impossible de joindre le relais : { $detail }
 error-relay-disconnected = la connexion au relais s'est interrompue : { $detail }
 error-relay-stopped = le moteur de synchronisation s'est arrêté
 error-relay-refused = la réponse du relais a été refusée : { $detail }
+
+# Rejoindre par une invitation.
+error-join-not-a-link = ce n'est pas une invitation Nous (elle commence par `nous:invite/1/`)
+error-join-damaged-link = invitation abîmée : { $detail }
+error-join-wrong-relay = la clé du relais n'est pas celle que nomme l'invitation
+error-join-unknown = le relais a refusé l'invitation : il ne connaît pas cette invitation
+error-join-closed = le relais a refusé l'invitation : elle n'est plus valable (expirée, révoquée ou épuisée)
+error-join-proof = le relais a refusé l'invitation : la preuve d'invitation ne vaut pas pour cet appareil
+error-join-application = le relais a refusé la candidature : { $reason }
+error-join-welcome = l'accueil du relais est inutilisable : { $detail }
+error-join-choose-college = choisissez un collège avec --college ({ $colleges })
+error-join-no-college = il n'y a pas de collège `{ $college }` (collèges : { $colleges })
+error-join-no-name = une candidature demande un nom
