@@ -9,14 +9,14 @@ use crate::support::{Home, Run, path_str};
 
 /// The sample charter: sections colleges, adhesion, depart, tensions,
 /// amendement.
-const SAMPLE: &str = include_str!("../../cli/assets/sample-charter.md");
+pub(crate) const SAMPLE: &str = include_str!("../../cli/assets/sample-charter.md");
 
 /// The date every home pretends it is.
 const NOW: &str = "2026-03-01";
 
 /// English a French run must not show: the summaries, table words and
 /// errors of the governance commands in English.
-const ENGLISH: &[&str] = &[
+pub(crate) const ENGLISH: &[&str] = &[
     "(record ",
     "Founded community",
     "Applied to join",
@@ -82,7 +82,7 @@ fn fr_refused(home: &Home, args: &[&str], needle: &str) -> String {
 
 /// The record id at the end of a French summary: `… (acte ID)`.
 #[track_caller]
-fn record_of(out: &str) -> String {
+pub(crate) fn record_of(out: &str) -> String {
     let line = out.trim_end();
     let start = line
         .rfind("(acte ")
@@ -94,7 +94,7 @@ fn record_of(out: &str) -> String {
 
 /// Assert `out` contains every one of `phrases`.
 #[track_caller]
-fn says(out: &str, phrases: &[&str]) {
+pub(crate) fn says(out: &str, phrases: &[&str]) {
     for phrase in phrases {
         assert!(out.contains(phrase), "`{phrase}` not in:\n{out}");
     }

@@ -16,6 +16,7 @@ mod language_commands;
 mod language_governance;
 mod language_reasons;
 mod language_report;
+mod language_story;
 mod malformed;
 mod markdown_import;
 mod names;

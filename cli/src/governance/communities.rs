@@ -46,6 +46,16 @@ pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Resu
         .iter()
         .map(|k| k.parse::<PublicKey>())
         .collect::<Result<Vec<_>, _>>()?;
+    // One college when none is given, named in the founder's language (its
+    // id, which commands take, is the same in every language).
+    let mut colleges = colleges;
+    if colleges.is_empty() {
+        colleges.push(College {
+            id: "members".into(),
+            name: tr!("gov-default-college"),
+            weight: 1,
+        });
+    }
     let mut home = open(cx)?;
     let founded = home.governance().found(NewCommunity {
         name: &args.name,

@@ -290,3 +290,4 @@ gov-challenge-standing = { $standing ->
    *[inadmissible] inadmissible
 }
 gov-challenge-line = { $record }  { $standing }  { $heading }  by { $author }: { $tension }
+gov-default-college = Members

@@ -305,3 +305,4 @@ gov-challenge-standing = { $standing ->
    *[inadmissible] irrecevable
 }
 gov-challenge-line = { $record }  { $standing }  { $heading }  par { $author } : { $tension }
+gov-default-college = Membres
