@@ -48,7 +48,6 @@ pub fn community_create(cx: &Context, args: CommunityCreateArgs) -> anyhow::Resu
         .collect::<Result<Vec<_>, _>>()?;
     // One college when none is given, named in the founder's language (its
     // id, which commands take, is the same in every language).
-    let mut colleges = colleges;
     if colleges.is_empty() {
         colleges.push(College {
             id: "members".into(),
