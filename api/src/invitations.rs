@@ -51,6 +51,8 @@ pub struct Joined {
     pub name: String,
     /// The colleges one may ask for.
     pub colleges: Vec<record::College>,
+    /// The decision rules in force.
+    pub rules: record::Rules,
     /// The charter.
     pub charter: String,
     /// Its title, as in force.
@@ -253,6 +255,7 @@ impl Home {
             community: invitation.community.to_string(),
             name: welcome.name,
             colleges: welcome.colleges,
+            rules: welcome.rules,
             charter: welcome.charter.to_string(),
             title,
             version: welcome.version,
@@ -318,6 +321,7 @@ impl Home {
 /// The relay's welcome, checked against the link.
 struct Welcome {
     name: String,
+    rules: record::Rules,
     colleges: Vec<record::College>,
     charter: nous_core::ids::DocId,
     heads: Vec<automerge::ChangeHash>,
@@ -379,7 +383,10 @@ impl Welcome {
             .flatten()
             .filter_map(|h| h.as_str()?.parse().ok())
             .collect();
+        let rules: record::Rules =
+            serde_json::from_value(value["rules"].clone()).map_err(|_| bad("rules"))?;
         Ok(Welcome {
+            rules,
             name: value["name"].as_str().unwrap_or(&founded.name).to_owned(),
             colleges,
             charter,

@@ -161,6 +161,27 @@ pub fn join(cx: &Context, args: &JoinArgs) -> anyhow::Result<()> {
                 application = application
             ),
             tr!(
+                "joined-colleges",
+                colleges = joined
+                    .colleges
+                    .iter()
+                    .map(|c| format!("{} ({})", c.name, c.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            tr!(
+                "joined-rules",
+                rules = nous_core::record::Act::ALL
+                    .iter()
+                    .map(|act| format!(
+                        "{} : {}",
+                        act.name(),
+                        crate::governance::describe_rule(joined.rules.get(*act))
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(" ; ")
+            ),
+            tr!(
                 "joined-charter",
                 title = &joined.title,
                 version = joined.version,

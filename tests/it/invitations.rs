@@ -241,6 +241,15 @@ fn a_french_member_invites_and_a_french_applicant_joins_in_french() {
         "{joined}"
     );
     assert!(joined.contains("Les membres décideront"), "{joined}");
+    // What an applicant may read: the colleges and the rules.
+    assert!(
+        joined.contains("Ses collèges : Members (members)."),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("Ses règles : amend : ") && joined.contains("admit : consentement"),
+        "{joined}"
+    );
     // Its one use is taken: a second applicant is told so in French, and
     // a damaged link too.
     let gus = Member::new("Gus");

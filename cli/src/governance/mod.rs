@@ -59,7 +59,7 @@ pub fn parse_time(text: &str) -> anyhow::Result<u64> {
 }
 
 /// A rule in words: its method, then what it asks beyond it.
-fn describe_rule(rule: &Rule) -> String {
+pub fn describe_rule(rule: &Rule) -> String {
     let mut parts = vec![method_word(rule.method)];
     if rule.quorum > 0 {
         parts.push(tr!("gov-rule-quorum", percent = rule.quorum));

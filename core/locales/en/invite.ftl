@@ -24,3 +24,5 @@ joined-waiting = Waiting for the members of "{ $community }" to decide (Ctrl-C t
 joined-admitted = Admitted to "{ $community }": sign the charter to become a member: nous member sign { $application }
 joined-declined = Your application to "{ $community }" was declined: { $reason }
 joined-still-pending = No decision yet; your application waits. Follow with `nous sync`.
+joined-colleges = Its colleges: { $colleges }.
+joined-rules = Its rules: { $rules }.

@@ -24,3 +24,5 @@ joined-waiting = En attente de la décision des membres de « { $community } » 
 joined-admitted = Admis dans « { $community } » : signez la charte pour devenir membre : nous member sign { $application }
 joined-declined = Votre candidature à « { $community } » a été refusée : { $reason }
 joined-still-pending = Pas encore de décision ; votre candidature attend. Suivez avec `nous sync`.
+joined-colleges = Ses collèges : { $colleges }.
+joined-rules = Ses règles : { $rules }.
