@@ -9,6 +9,7 @@ use nous_core::{Bundle, DocId, ImportOutcome, Imported};
 use serde::Serialize;
 
 use crate::conflicts::{self, ConflictView};
+use crate::sync::Progress;
 use crate::{Error, Event, Home, Result};
 
 /// The bundles of a home ([`Home::bundles`]).
@@ -62,6 +63,18 @@ impl Bundles<'_> {
     /// its charter and amendment drafts, and a document with the records
     /// of the communities that own it.
     pub fn export(&mut self, docs: &[String], communities: &[String]) -> Result<BundleExported> {
+        self.export_with_progress(docs, communities, &mut |_, _| {})
+    }
+
+    /// [`Bundles::export`], telling `progress` how far it is: `(done,
+    /// total)`, counting the documents (each loaded and saved) and the
+    /// communities (their records read).
+    pub fn export_with_progress(
+        &mut self,
+        docs: &[String],
+        communities: &[String],
+        progress: Progress<'_>,
+    ) -> Result<BundleExported> {
         let home = &mut *self.home;
         let docs: Vec<DocId> = if docs.is_empty() && communities.is_empty() {
             home.list()?.into_iter().map(|d| d.id).collect()
@@ -76,7 +89,7 @@ impl Bundles<'_> {
                 "there are no documents to export".into(),
             ));
         }
-        let bytes = home.export_bundle_with(&documents, &communities)?;
+        let bytes = home.export_bundle_with_progress(&documents, &communities, progress)?;
         let records = communities
             .iter()
             .map(|c| home.records(c).map(|r| r.len()))
@@ -91,6 +104,18 @@ impl Bundles<'_> {
 
     /// Import a bundle: all of it or, with the reason, nothing.
     pub fn import(&mut self, bytes: &[u8]) -> Result<BundleImported> {
+        self.import_with_progress(bytes, &mut |_, _| {})
+    }
+
+    /// [`Bundles::import`], telling `progress` how far it is: `(done,
+    /// total)`, from `(0, total)` up to `(total, total)` once the import is
+    /// written, counting the bundle's records (known here, or their
+    /// signatures checked) and documents (checked and ready to merge).
+    pub fn import_with_progress(
+        &mut self,
+        bytes: &[u8],
+        progress: Progress<'_>,
+    ) -> Result<BundleImported> {
         let home = &mut *self.home;
         // The heads of the bundle's documents that are here already, to
         // tell which conflicts the merge creates.
@@ -103,7 +128,7 @@ impl Bundles<'_> {
             .filter(|id| known.contains(id))
             .collect();
         let before = conflicts::heads_before(home, here);
-        let report = home.import_decoded(bundle)?;
+        let report = home.import_decoded_with_progress(bundle, progress)?;
         let mut created = Vec::new();
         for imported in report.iter() {
             if imported.outcome != ImportOutcome::Unchanged {

@@ -4,6 +4,7 @@
 use nous_core::verify::Report;
 use serde::Serialize;
 
+use crate::sync::Progress;
 use crate::{Error, Result};
 
 /// What `verify` found.
@@ -29,7 +30,16 @@ impl Verified {
 /// the rules. A bundle that cannot be read at all is an error; a history
 /// that is not intact is a report with `intact() == false`.
 pub fn verify(bundle: &[u8]) -> Result<Verified> {
-    let report = nous_core::verify::verify(bundle).map_err(nous_core::Error::from)?;
+    verify_with_progress(bundle, &mut |_, _| {})
+}
+
+/// [`verify`], telling `progress` how far it is: `(done, total)`, from
+/// `(0, total)` up to `(total, total)`, counting the bundle's documents
+/// (read through the guard) and records (signatures checked). The report
+/// and its hash are the same.
+pub fn verify_with_progress(bundle: &[u8], progress: Progress<'_>) -> Result<Verified> {
+    let report = nous_core::verify::verify_with_progress(bundle, progress)
+        .map_err(nous_core::Error::from)?;
     let report_hash = report.hash();
     Ok(Verified {
         report,

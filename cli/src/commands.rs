@@ -869,10 +869,13 @@ fn bundle_export(
     path: &Path,
 ) -> anyhow::Result<()> {
     let mut home = open(cx)?;
-    let bundling = tr!("commands-bundling");
-    output::progress(0, 1, &bundling);
-    let exported = home.bundles().export(names, communities)?;
-    output::progress(1, 1, &bundling);
+    let bar = crate::progress::Bar::new(crate::progress::shown(cx.json), &tr!("commands-bundling"));
+    let exported =
+        home.bundles()
+            .export_with_progress(names, communities, &mut |done, total| {
+                bar.update(done, total)
+            })?;
+    drop(bar);
     write_atomically(path, &exported.bytes)?;
     if cx.json {
         #[derive(serde::Serialize)]
@@ -942,10 +945,20 @@ fn bundle_import(cx: &Context, paths: &[PathBuf]) -> anyhow::Result<()> {
         // and those before it stay imported.
         let bytes = read_bundle_file(path)?;
         let mut home = open(cx)?;
+        // A bar per file, named after it: each file is imported on its own.
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let bar = crate::progress::Bar::new(
+            crate::progress::shown(cx.json),
+            &tr!("progress-importing", file = name),
+        );
         let report = home
             .bundles()
-            .import(&bytes)
+            .import_with_progress(&bytes, &mut |done, total| bar.update(done, total))
             .with_context(|| tr!("commands-cannot-import", path = path.display().to_string()))?;
+        drop(bar);
         home.into_engine().close()?;
         if several {
             lines.push(tr!(

@@ -23,18 +23,6 @@ pub fn text(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Print a progress line on stderr when it is a terminal.
-pub fn progress(done: usize, total: usize, what: &str) {
-    let mut err = io::stderr();
-    if !err.is_terminal() || total < 2 {
-        return;
-    }
-    let _ = write!(err, "\r{what} {done}/{total}");
-    if done == total {
-        let _ = writeln!(err);
-    }
-}
-
 /// Say what is under way, on stderr when it is a terminal (long work).
 pub fn note(text: &str) {
     let mut err = io::stderr();

@@ -1,4 +1,5 @@
-//! Progress bars for long work (`nous sync`, `nous verify`): drawn on
+//! Progress bars for long work (`nous sync`, `nous verify`, `nous bundle
+//! import` and `export`): drawn on
 //! stderr with `indicatif` when it is a terminal, never on a pipe nor with
 //! `--json`. The facade only counts (`done`, `total`); drawing is here.
 
@@ -22,7 +23,8 @@ impl Bar {
         if !show {
             return Bar(None);
         }
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        // Hidden until the first count: a bar of 0/0 would be drawn full.
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
         let style = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
             .map(|s| s.progress_chars("=> "))
             .unwrap_or_else(|_| ProgressStyle::default_bar());
@@ -36,6 +38,9 @@ impl Bar {
         if let Some(bar) = &self.0 {
             bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
             bar.set_position(u64::try_from(done).unwrap_or(u64::MAX));
+            if bar.is_hidden() {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
         }
     }
 

@@ -32,7 +32,8 @@ use crate::governance::{self, ResolveOptions, State, Verdict};
 use crate::guard::{self, Limits};
 use crate::identity::PublicKey;
 use crate::ids::{DocId, hash_hex};
-use crate::record::{CommunityId, Record, RecordId};
+use crate::progress::{Progress, Tally};
+use crate::record::{self, CommunityId, Record, RecordId};
 use crate::{charter, diff, markdown};
 
 /// The format of the report.
@@ -195,10 +196,48 @@ pub fn verify(bytes: &[u8]) -> Result<Report, VerifyError> {
     verify_with(bytes, ResolveOptions::default())
 }
 
+/// [`verify`], telling `progress` how far it is: `(done, total)`, where
+/// the total is the bundle's records and documents, a document done once
+/// the guard has read it and a record once its signature is checked. The
+/// report is the same.
+pub fn verify_with_progress(bytes: &[u8], progress: Progress<'_>) -> Result<Report, VerifyError> {
+    verify_counting(bytes, ResolveOptions::default(), progress)
+}
+
 /// [`verify`], resolving each community with `options` (tests resolve with
 /// a salted tie-break: the report must not change).
 pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Report, VerifyError> {
+    verify_counting(bytes, options, &mut crate::progress::none)
+}
+
+/// Records whose signatures are checked in one call, between two words to
+/// the progress callback (enough for [`record::verify_signatures`] to use
+/// its two threads).
+const SIGNATURES_AT_ONCE: usize = 1_024;
+
+/// Check the signatures of `records` (one community's) ahead of
+/// [`governance::resolve`], a share at a time, counting them in `tally`:
+/// whether every one holds. When one does not, the rest are not checked
+/// here: `resolve` checks them all and says which.
+fn signatures_hold(records: &[Record], tally: &mut Tally<'_>) -> bool {
+    let mut hold = true;
+    for share in records.chunks(SIGNATURES_AT_ONCE) {
+        if hold {
+            let share: Vec<&Record> = share.iter().collect();
+            hold = record::verify_signatures(&share).into_iter().all(|ok| ok);
+        }
+        tally.add(share.len());
+    }
+    hold
+}
+
+fn verify_counting(
+    bytes: &[u8],
+    options: ResolveOptions,
+    progress: Progress<'_>,
+) -> Result<Report, VerifyError> {
     let bundle = Bundle::decode(bytes)?;
+    let mut tally = Tally::new(bundle.records.len() + bundle.documents.len(), progress);
     let mut problems = Vec::new();
     let mut rejected = Vec::new();
     let mut verdicts = BTreeMap::new();
@@ -236,6 +275,9 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
             });
         }
     }
+    // Records that reach no community (undecodable, or without genesis)
+    // are done with.
+    tally.add(bundle.records.len() - by_community.values().map(Vec::len).sum::<usize>());
 
     // Documents: through the guard, as untrusted bytes.
     let scratch_actor = automerge::ActorId::from(&[0u8; 16][..]);
@@ -251,6 +293,7 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
                 reason: format!("refused by the guard: {error}"),
             }),
         }
+        tally.add(1);
     }
 
     let mut communities = Vec::new();
@@ -261,6 +304,17 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
     let mut signed: HashSet<(PublicKey, ChangeHash)> = HashSet::new();
     let carried: BTreeSet<DocId> = bundle.documents.iter().map(|(id, _)| *id).collect();
     for (id, records) in &by_community {
+        // Signatures checked here, to count them as they go; `resolve`
+        // checks them again only when one fails (and then says which), so
+        // the report is the same either way.
+        let checked = options.check_signatures && signatures_hold(records, &mut tally);
+        if !options.check_signatures {
+            tally.add(records.len());
+        }
+        let options = ResolveOptions {
+            check_signatures: options.check_signatures && !checked,
+            ..options
+        };
         let state = match governance::resolve(*id, records, options) {
             Ok(state) => state,
             Err(error) => {
@@ -376,6 +430,7 @@ pub(crate) fn verify_with(bytes: &[u8], options: ResolveOptions) -> Result<Repor
     problems.dedup();
     rejected.sort();
     rejected.dedup();
+    tally.finish();
     Ok(Report {
         format: REPORT_FORMAT,
         ok: problems.is_empty(),
@@ -953,6 +1008,85 @@ mod tests {
         let again = verify(&reordered).expect("verify");
         assert_eq!(again.canonical(), report.canonical());
         assert_eq!(again.hash(), report.hash());
+    }
+
+    /// The progress callback counts the bundle's documents and records,
+    /// from nothing up to all of them, and the report is the one `verify`
+    /// makes; a bad signature (checked again by `resolve`, which names it)
+    /// is counted the same way.
+    #[test]
+    fn progress_counts_documents_and_records_up_to_the_total() {
+        let mut home = home();
+        let extra = home
+            .engine
+            .create_charter("Annexe", &markdown::parse("# Annexe\n\n## Un\n\nDeux.\n"))
+            .expect("annexe")
+            .value;
+        for summary in ["a", "b", "c"] {
+            home.community = home
+                .engine
+                .act(
+                    &home.community,
+                    Payload::Tension(Tension {
+                        path: TensionPath::Governance,
+                        summary: summary.into(),
+                        section: None,
+                    }),
+                )
+                .expect("act")
+                .community;
+        }
+        let bytes = home
+            .engine
+            .export_bundle_with(&[home.charter, home.notes, extra], &[home.community.id])
+            .expect("export");
+        let bundle = Bundle::decode(&bytes).expect("decode");
+        let total = bundle.records.len() + bundle.documents.len();
+        assert_eq!(total, 6 + 3);
+
+        let counted = |bytes: &[u8]| {
+            let mut calls = Vec::new();
+            let report = verify_with_progress(bytes, &mut |done, total| calls.push((done, total)))
+                .expect("verify");
+            (report, calls)
+        };
+        let (report, calls) = counted(&bytes);
+        assert!(report.ok, "{:?}", report.problems);
+        assert_eq!(
+            report.canonical(),
+            verify(&bytes).expect("verify").canonical()
+        );
+        assert_eq!(calls.first(), Some(&(0, total)), "{calls:?}");
+        assert_eq!(calls.last(), Some(&(total, total)), "{calls:?}");
+        assert!(
+            calls.windows(2).all(|w| w[1].0 > w[0].0 && w[1].1 == total),
+            "increasing: {calls:?}"
+        );
+        // Each document on its own, then the records.
+        assert_eq!(
+            &calls[..4],
+            &[(0, total), (1, total), (2, total), (3, total)]
+        );
+
+        // A forged signature: counted all the same, and named.
+        let mut forged = bundle.clone();
+        let last = forged.records[1].len() - 1;
+        forged.records[1][last] ^= 0x01;
+        let forged = forged.encode();
+        let (report, calls) = counted(&forged);
+        assert_eq!(calls.last(), Some(&(total, total)), "{calls:?}");
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.reason.contains("signature does not verify")),
+            "{:?}",
+            report.problems
+        );
+        assert_eq!(
+            report.canonical(),
+            verify(&forged).expect("verify").canonical()
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod archive;
 mod bundle_identity;
+mod bundle_progress;
 mod cli;
 mod convergence;
 mod crash;

@@ -39,9 +39,15 @@ pub fn charter_lint(cx: &Context, args: LintArgs) -> anyhow::Result<()> {
 pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
     let bytes = crate::commands::read_bundle_file(&args.file)?;
     let file = args.file.display().to_string();
-    output::note(&tr!("gov-verifying", file = &file, bytes = bytes.len()));
+    let show = crate::progress::shown(cx.json);
+    if show {
+        output::note(&tr!("gov-verifying", file = &file, bytes = bytes.len()));
+    }
+    let bar = crate::progress::Bar::new(show, &tr!("progress-verifying"));
     let verified =
-        nous_api::verify(&bytes).with_context(|| tr!("gov-cannot-verify", file = &file))?;
+        nous_api::verify::verify_with_progress(&bytes, &mut |done, total| bar.update(done, total))
+            .with_context(|| tr!("gov-cannot-verify", file = &file))?;
+    drop(bar);
     let (report, hash) = (&verified.report, &verified.report_hash);
     if cx.json {
         output::json(&verified)?;

@@ -249,3 +249,7 @@ commands-archived-hidden = { $count ->
    *[other] { $count } archived documents not shown
 } (--archived or --all)
 commands-archived-mark = (archived)
+
+## Progress bars (on a terminal only)
+progress-verifying = verifying
+progress-importing = importing { $file }

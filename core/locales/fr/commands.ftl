@@ -268,3 +268,7 @@ commands-archived-hidden = { $count ->
    *[other] { $count } documents archivés non affichés
 } (--archived ou --all)
 commands-archived-mark = (archivé)
+
+## Barres de progression (sur un terminal seulement)
+progress-verifying = vérification
+progress-importing = import de { $file }

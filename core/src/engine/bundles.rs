@@ -2,6 +2,7 @@
 
 use super::records::shares_history;
 use super::*;
+use crate::progress::{Progress, Tally};
 
 /// The most changes one import keeps unapplied as keystrokes
 /// ([`Engine::typed_plan`]): what the typing check takes at once.
@@ -20,21 +21,37 @@ impl Engine {
         ids: &[DocId],
         communities: &[CommunityId],
     ) -> Result<Vec<u8>> {
+        self.export_bundle_with_progress(ids, communities, &mut crate::progress::none)
+    }
+
+    /// [`Engine::export_bundle_with`], telling `progress` how far it is:
+    /// `(done, total)`, counting each document (loaded and saved) and each
+    /// community (its records read).
+    pub fn export_bundle_with_progress(
+        &mut self,
+        ids: &[DocId],
+        communities: &[CommunityId],
+        progress: Progress<'_>,
+    ) -> Result<Vec<u8>> {
         let mut bundle = Bundle::default();
         let mut seen = HashSet::new();
-        for id in ids {
-            if seen.insert(*id) {
-                let doc = &self.loaded(id)?.doc;
-                bundle.documents.push((*id, doc.save()));
-            }
-        }
+        let ids: Vec<DocId> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
         let communities: BTreeSet<CommunityId> = communities.iter().copied().collect();
+        let mut tally = Tally::new(ids.len() + communities.len(), progress);
+        for id in &ids {
+            let doc = &self.loaded(id)?.doc;
+            bundle.documents.push((*id, doc.save()));
+            tally.add(1);
+        }
         for community in &communities {
             for record in self.records(community)? {
                 bundle.records.push(record.bytes().to_vec());
             }
+            tally.add(1);
         }
-        Ok(bundle.encode())
+        let bytes = bundle.encode();
+        tally.finish();
+        Ok(bytes)
     }
 
     /// This home's replica of a community's ledger document (what it last
@@ -247,6 +264,19 @@ impl Engine {
         self.import_decoded(Bundle::decode(bytes)?)
     }
 
+    /// [`Engine::import_bundle`], telling `progress` how far it is:
+    /// `(done, total)`, where the total is the bundle's records and
+    /// documents, a record done once known here or its signature checked,
+    /// a document once checked and ready to merge; `(total, total)` once
+    /// the import is written. Nothing else differs.
+    pub fn import_bundle_with_progress(
+        &mut self,
+        bytes: &[u8],
+        progress: Progress<'_>,
+    ) -> Result<ImportReport> {
+        self.import_decoded_with_progress(Bundle::decode(bytes)?, progress)
+    }
+
     /// Merge documents a peer sent (a relay's answer to a sync): the merge
     /// path of [`Engine::import_bundle`], with every check, without
     /// encoding the documents into a bundle and decoding them again. All
@@ -272,13 +302,24 @@ impl Engine {
                 records: Vec::new(),
             },
             witnesses,
+            &mut crate::progress::none,
         )
     }
 
     /// [`Engine::import_bundle`] of a bundle already decoded (by a caller
     /// that read its entries first), so it is not decoded twice.
     pub fn import_decoded(&mut self, bundle: Bundle) -> Result<ImportReport> {
-        self.import_witnessed(bundle, HashMap::new())
+        self.import_decoded_with_progress(bundle, &mut crate::progress::none)
+    }
+
+    /// [`Engine::import_decoded`], telling `progress` how far it is (see
+    /// [`Engine::import_bundle_with_progress`]).
+    pub fn import_decoded_with_progress(
+        &mut self,
+        bundle: Bundle,
+        progress: Progress<'_>,
+    ) -> Result<ImportReport> {
+        self.import_witnessed(bundle, HashMap::new(), progress)
     }
 
     /// `payload` (changes after this home's heads, from a peer) as
@@ -388,8 +429,10 @@ impl Engine {
         &mut self,
         bundle: Bundle,
         mut witnesses: HashMap<DocId, Automerge>,
+        progress: Progress<'_>,
     ) -> Result<ImportReport> {
-        let new_records = self.new_records_from_bundle(&bundle.records)?;
+        let mut tally = Tally::new(bundle.records.len() + bundle.documents.len(), progress);
+        let new_records = self.new_records_from_bundle(&bundle.records, &mut tally)?;
         let mut claims = self.bundle_claims(&new_records)?;
         // The other communities' claims, once gathered.
         let mut others = false;
@@ -477,6 +520,7 @@ impl Engine {
                 Plan::Add(doc, stats.changes)
             };
             plans.push((index, *id, plan));
+            tally.add(1);
         }
         plans.sort_by_key(|(index, _, _)| *index);
 
@@ -597,6 +641,7 @@ impl Engine {
                 }
             }
         }
+        tally.finish();
         Ok(ImportReport {
             documents: report,
             records: bundle.records.len(),

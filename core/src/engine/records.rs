@@ -10,6 +10,11 @@ use super::*;
 /// from the kept fold ([`Engine::add_records`]); more are folded whole.
 const MAX_EXTENDED: usize = 32;
 
+/// A bundle's new records whose signatures are checked in one call,
+/// between two words to the progress callback (enough for
+/// [`record::verify_signatures`] to use its two threads).
+const SIGNATURES_AT_ONCE: usize = 1_024;
+
 impl Engine {
     /// Store signed records. Every signature is verified first (in a batch);
     /// if one fails, the call is refused with [`Error::RecordRefused`] and
@@ -259,8 +264,13 @@ impl Engine {
 
     /// Decode a bundle's records and return those that are new here, with
     /// verified signatures; the first malformed or badly signed one refuses
-    /// the whole bundle.
-    pub(super) fn new_records_from_bundle(&mut self, entries: &[Vec<u8>]) -> Result<Vec<Record>> {
+    /// the whole bundle. Each entry is counted in `tally` once done with
+    /// (known here, or its signature checked).
+    pub(super) fn new_records_from_bundle(
+        &mut self,
+        entries: &[Vec<u8>],
+        tally: &mut crate::progress::Tally<'_>,
+    ) -> Result<Vec<Record>> {
         self.forget_durable_records();
         let mut decoded = Vec::with_capacity(entries.len());
         for bytes in entries {
@@ -271,7 +281,12 @@ impl Engine {
             decoded.push(record);
         }
         let fresh = self.unknown_records(decoded.iter())?;
-        verify_all(&fresh)?;
+        tally.add(entries.len() - fresh.len());
+        // A share at a time, in order: the first bad one is the same.
+        for share in fresh.chunks(SIGNATURES_AT_ONCE) {
+            verify_all(share)?;
+            tally.add(share.len());
+        }
         Ok(fresh.into_iter().cloned().collect())
     }
 }
