@@ -643,6 +643,30 @@ impl Documents<'_> {
             let skip = changes.len().saturating_sub(limit);
             changes.drain(..skip);
         }
+        // Sections in the order the document has them now (removed ones
+        // after), title and preamble before, the order and the document's
+        // own data after: what a reader follows.
+        let place: HashMap<SectionId, usize> = self
+            .home
+            .charter(&id, None)?
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, section)| (section.id.clone(), i))
+            .collect();
+        for change in &mut changes {
+            change.touched.sort_by_cached_key(|part| match part {
+                Touched::Title => (0, 0, None),
+                Touched::Preamble => (1, 0, None),
+                Touched::Section { id } => (
+                    2,
+                    place.get(id).copied().unwrap_or(usize::MAX),
+                    Some(id.clone()),
+                ),
+                Touched::Order => (3, 0, None),
+                Touched::Document => (4, 0, None),
+            });
+        }
         let authors = self.authors(&id, &changes)?;
         Ok(History {
             id,

@@ -1144,3 +1144,41 @@ fn charter_list_says_what_each_document_is() {
         "{french}"
     );
 }
+
+/// `history` names the sections a change touched in the order the
+/// document has them, not in the order of their random ids.
+#[test]
+fn history_lists_sections_in_document_order() {
+    let home = Home::new();
+    let headings = ["Zeta", "Alpha", "Mid", "Beta", "Omega", "Gamma"];
+    let md: String = std::iter::once("# C\n\n".to_owned())
+        .chain(headings.iter().map(|h| format!("## {h}\n\nTexte {h}.\n\n")))
+        .collect();
+    let doc = home.charter(&md);
+    let out = home.run(&["history", &doc]).ok().to_owned();
+    let first = out.lines().next().expect("the creation");
+    let at: Vec<usize> = headings
+        .iter()
+        .map(|h| {
+            first
+                .find(&format!("§ {h}"))
+                .unwrap_or_else(|| panic!("{h} in {first}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{first}");
+    let json = home.run(&["--json", "history", &doc]).json();
+    let ids: Vec<String> = json["changes"][0]["touched"]
+        .as_array()
+        .expect("touched")
+        .iter()
+        .filter_map(|t| t["id"].as_str().map(str::to_owned))
+        .collect();
+    let sections = home.run(&["--json", "charter", "show", &doc]).json();
+    let order: Vec<String> = sections["charter"]["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .filter_map(|s| s["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids, order);
+}
