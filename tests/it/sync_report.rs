@@ -197,3 +197,35 @@ fn a_watch_ends_each_round_that_brings_new_to_do_items_with_one_line() {
         "{stdout}"
     );
 }
+
+/// A reader of a public document who edited it locally: the sync fetches
+/// and finishes (no waiting for changes the relay will never take), and
+/// says the changes stay on this device.
+#[test]
+fn a_reader_with_local_changes_to_a_public_document_finishes_and_keeps_them() {
+    let relay = RelayProcess::start();
+    let alice = Member::new("Alice");
+    let carol = Member::new("Carol");
+    found(&alice, &[]);
+    let notes = alice.home.charter("# Notes\n\n## Séance\n\nOuverte.\n");
+    alice.json(&["community", "share", &notes, "--public"]);
+    alice.sync(&relay, &[]);
+    let got = carol.sync(&relay, &[&notes]);
+    assert_eq!(
+        doc_in(&got, &notes).map(|d| d["outcome"].clone()),
+        Some(serde_json::json!("added")),
+        "{got}"
+    );
+    carol.edit(&notes, "Séance", "Ouverte à 18 h.");
+    let again = carol.sync(&relay, &[&notes]);
+    assert_eq!(again["incomplete"], serde_json::json!([]), "{again}");
+    assert_eq!(again["failed"], serde_json::json!([]), "{again}");
+    let kept = again["kept"].to_string();
+    assert!(
+        kept.contains(&notes) && kept.contains("read-only"),
+        "{again}"
+    );
+    // Carol's change is hers alone: Alice does not get it.
+    alice.sync(&relay, &[]);
+    assert_eq!(alice.section(&notes, "Séance"), "Ouverte.");
+}
