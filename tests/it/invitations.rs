@@ -93,6 +93,12 @@ fn an_invited_applicant_joins_through_the_relay_and_members_decide() {
     // Her home knows the community as far as an applicant sees it.
     let seen = dora.json(&["community", "list"]);
     assert!(seen.to_string().contains("Coop"), "{seen}");
+    let shown = dora.run(&["community", "show"]).ok().to_owned();
+    assert!(
+        shown.contains("Your application awaits the members' decision"),
+        "{shown}"
+    );
+    assert!(!shown.contains("rejected or pending"), "{shown}");
     dora.json(&["todo"]);
     // The invitation admitted one application: Gus is refused by the relay.
     gus.run(&["join", &link, "--name", "Gus"])

@@ -193,8 +193,19 @@ fn show_community(cx: &Context, arg: CommunityArg) -> anyhow::Result<()> {
             lines.push(format!("  {line}"));
         }
     }
+    // An applicant who joined through an invitation holds only what it
+    // could read: its application waits on records it will receive once
+    // admitted. Said as such, not as problems.
+    let device = home.device();
+    let waiting = state.records.iter().any(|r| {
+        r.author == device
+            && r.kind == nous_core::record::Kind::Apply
+            && matches!(r.verdict, nous_core::governance::Verdict::Pending(_))
+    });
     let problems = state.problems().count();
-    if problems > 0 {
+    if waiting {
+        lines.push(tr!("gov-community-application-waiting"));
+    } else if problems > 0 {
         lines.push(tr!("gov-community-problems", count = problems));
     }
     output::text(&lines.join("\n"))

@@ -291,3 +291,4 @@ gov-challenge-standing = { $standing ->
 }
 gov-challenge-line = { $record }  { $standing }  { $heading }  by { $author }: { $tension }
 gov-default-college = Members
+gov-community-application-waiting = Your application awaits the members' decision: you will see the community's records once admitted (`nous sync`, or `nous join … --wait`).

@@ -306,3 +306,4 @@ gov-challenge-standing = { $standing ->
 }
 gov-challenge-line = { $record }  { $standing }  { $heading }  par { $author } : { $tension }
 gov-default-college = Membres
+gov-community-application-waiting = Votre candidature attend la décision des membres : vous verrez les actes de la communauté une fois admis (`nous sync`, ou `nous join … --wait`).
