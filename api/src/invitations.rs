@@ -226,13 +226,32 @@ impl Home {
                 }),
             }),
         })?;
-        crate::sync::block_on(url.join_apply(
+        let kept = crate::sync::block_on(url.join_apply(
             &self.token_for(&relay_key)?,
             application.bytes(),
             TIMEOUT,
         ))?
         .map_err(nous_net::session::SessionError::from)?
         .map_err(|refused| refusal(&refused))?;
+        // A join run again: the relay keeps the application this device
+        // made before with the invitation, and gives it back.
+        let application = if kept == application.bytes() {
+            application
+        } else {
+            let earlier = Record::decode(&kept).map_err(|e| JoinError::Welcome(e.to_string()))?;
+            let ours = earlier.author() == device
+                && earlier.community() == invitation.community
+                && earlier.verify_signature().is_ok()
+                && matches!(earlier.payload(), Payload::Apply(Apply { invitation: Some(used), .. }) if used.id == invitation.record);
+            if !ours {
+                return Err(JoinError::Welcome("not this device's application".into()).into());
+            }
+            earlier
+        };
+        let college = match application.payload() {
+            Payload::Apply(apply) => apply.college.clone(),
+            _ => college,
+        };
         // Kept here: the community (as far as an applicant sees it) and
         // the charter, read like a bundle, through every check.
         let mut documents = Vec::new();

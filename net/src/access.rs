@@ -188,6 +188,9 @@ pub struct Welcome {
     /// What became of each application made with an invitation, by the
     /// applicant's device: what the applicant may ask (`/join/status`).
     pub decided: BTreeMap<PublicKey, governance::ApplicationState>,
+    /// Each applicant device's invited application: a device that asks
+    /// again is given back its own (and may read again what it read).
+    pub applied: BTreeMap<PublicKey, Record>,
 }
 
 /// Why an invited applicant is refused.
@@ -514,7 +517,17 @@ impl Registry {
             })
             .map(|a| (a.applicant, a.state.clone()))
             .collect();
+        let applied = state
+            .applications
+            .values()
+            .filter_map(|a| Some((a.applicant, *by_id.get(&a.record)?)))
+            .filter(|(_, r)| {
+                matches!(r.payload(), nous_core::record::Payload::Apply(apply) if apply.invitation.is_some())
+            })
+            .map(|(device, r)| (device, r.clone()))
+            .collect();
         let welcome = Welcome {
+            applied,
             decided,
             community: *community,
             name: state.name.clone(),
@@ -630,7 +643,12 @@ impl Registry {
             .invitations
             .get(invitation)
             .ok_or(JoinRefused::Unknown)?;
-        if !held.open_at(now) {
+        // A device that applied with it may come back (a join run again).
+        let returning = welcome.applied.get(device).is_some_and(|r| {
+            matches!(r.payload(), nous_core::record::Payload::Apply(apply)
+                if apply.invitation.as_ref().is_some_and(|i| i.id == *invitation))
+        });
+        if !held.open_at(now) && !returning {
             self.metrics.reject("invitation_closed");
             return Err(JoinRefused::Closed);
         }
@@ -653,7 +671,7 @@ impl Registry {
         record: Record,
         device: &PublicKey,
         now: u64,
-    ) -> Result<nous_core::record::RecordId, JoinRefused> {
+    ) -> Result<Record, JoinRefused> {
         let community = record.community();
         let nous_core::record::Payload::Apply(apply) = record.payload() else {
             return Err(JoinRefused::Application("not an application".into()));
@@ -668,7 +686,12 @@ impl Registry {
                 "the application is signed by another device".into(),
             ));
         }
-        self.welcome(&community, &invited.id, device, &invited.proof, now)?;
+        let welcome = self.welcome(&community, &invited.id, device, &invited.proof, now)?;
+        // Applied with it already: that application stands (a join run
+        // again gets it back instead of a second one).
+        if let Some(earlier) = welcome.applied.get(device) {
+            return Ok(earlier.clone());
+        }
         record
             .verify_signature()
             .map_err(|e| JoinRefused::Application(e.to_string()))?;
@@ -683,7 +706,7 @@ impl Registry {
         };
         let id = record.id();
         if records.iter().any(|r| r.id() == id) {
-            return Ok(id);
+            return Ok(record);
         }
         records.push(record.clone());
         // The stored records were verified when they came in.
@@ -700,9 +723,9 @@ impl Registry {
             }
             None => return Err(JoinRefused::Application("not judged".into())),
         }
-        self.add_records(&community, &[record])
+        self.add_records(&community, std::slice::from_ref(&record))
             .map_err(|e| JoinRefused::Store(e.to_string()))?;
-        Ok(id)
+        Ok(record)
     }
 
     /// What became of `device`'s invited application to `community`, if
@@ -978,7 +1001,14 @@ mod tests {
         let application = apply(&dora, &secret);
         assert_eq!(
             registry.take_application(application.clone(), &dora.public(), 10),
-            Ok(application.id())
+            Ok(application.clone())
+        );
+        // Dora asks again, even with the invitation used up: she gets her
+        // application back, not a second one.
+        let again = apply(&dora, &secret);
+        assert_eq!(
+            registry.take_application(again, &dora.public(), 11),
+            Ok(application.clone())
         );
         // Its one use is taken.
         assert_eq!(

@@ -216,19 +216,24 @@ impl RelayUrl {
     }
 
     /// `POST /join/apply`: an invited applicant's application (record
-    /// bytes); the relay's one-line refusal if it does not take it.
+    /// bytes). The application the relay keeps (record bytes: this one, or
+    /// the one this device made before with the invitation), or the
+    /// relay's refusal.
     pub async fn join_apply(
         &self,
         token: &str,
         record: &[u8],
         timeout: Duration,
-    ) -> Result<Result<(), String>, DiscoverError> {
+    ) -> Result<Result<Vec<u8>, String>, DiscoverError> {
         let (status, text) = self.call("/join/apply", token, record, timeout).await?;
-        Ok(if status == 201 {
-            Ok(())
-        } else {
-            Err(text.trim().to_owned())
-        })
+        if status != 201 {
+            return Ok(Err(text.trim().to_owned()));
+        }
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        Ok(Ok(value["record"]
+            .as_str()
+            .and_then(|h| hex::decode(h).ok())
+            .unwrap_or_else(|| record.to_vec())))
     }
 
     /// `POST /join/status`: what became of this device's invited

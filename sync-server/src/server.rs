@@ -565,12 +565,16 @@ async fn join_apply(
     })
     .await;
     match taken {
-        Ok(Ok(id)) => {
+        Ok(Ok(kept)) => {
             tracing::info!("relay: an invited applicant applied");
             (
                 StatusCode::CREATED,
                 [(header::CONTENT_TYPE, "application/json")],
-                serde_json::json!({ "application": id.to_string() }).to_string(),
+                serde_json::json!({
+                    "application": kept.id().to_string(),
+                    "record": hex::encode(kept.bytes()),
+                })
+                .to_string(),
             )
                 .into_response()
         }

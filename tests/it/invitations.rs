@@ -100,6 +100,10 @@ fn an_invited_applicant_joins_through_the_relay_and_members_decide() {
     );
     assert!(!shown.contains("rejected or pending"), "{shown}");
     dora.json(&["todo"]);
+    // Dora runs join again (the network failed her, say): she gets her
+    // own application back, not a second one.
+    let again = dora.json(&["join", &link, "--name", "Dora D."]);
+    assert_eq!(again["application"], application.as_str(), "{again}");
     // The invitation admitted one application: Gus is refused by the relay.
     gus.run(&["join", &link, "--name", "Gus"])
         .fails_with("no longer valid");
