@@ -16,7 +16,7 @@ use nous_core::{ChangeHash, DocId, HeadsRef, PublicKey, Section, ids};
 use serde::Serialize;
 
 use crate::conflicts::ConflictView;
-use crate::{Error, Event, Home, Result};
+use crate::{Event, Home, Invalid, Result};
 
 /// The documents of a home ([`Home::documents`]).
 #[derive(Debug)]
@@ -278,7 +278,7 @@ impl Documents<'_> {
     /// A Markdown text as a charter to create (within the import caps).
     pub fn import_markdown(text: &str) -> Result<CharterDraft> {
         markdown::import(text, &markdown::Limits::default())
-            .map_err(|error| Error::InvalidInput(error.to_string()))
+            .map_err(|error| Invalid::Markdown(error).into())
     }
 
     /// Create a charter titled `title` from `draft`.
@@ -492,7 +492,7 @@ impl Documents<'_> {
         remove: &[String],
     ) -> Result<Tagged> {
         if add.is_empty() && remove.is_empty() {
-            return Err(Error::InvalidInput("give a tag to add or remove".into()));
+            return Err(Invalid::NoTag.into());
         }
         let id = self.resolve(doc)?;
         let charter = self.home.charter(&id, None)?;
@@ -631,11 +631,7 @@ impl Documents<'_> {
                     .parse::<SectionId>()
                     .ok()
                     .filter(|id| sections.contains_key(id))
-                    .ok_or_else(|| {
-                        Error::InvalidInput(format!(
-                            "no section `{name}` in this charter or its history"
-                        ))
-                    })?,
+                    .ok_or_else(|| Invalid::NoSection(name.to_owned()))?,
             };
             changes.retain(|e| e.touched.contains(&Touched::Section { id: wanted.clone() }));
         }
@@ -689,11 +685,7 @@ impl Documents<'_> {
             .0
             .into_iter()
             .find(|c| c.state.charter == id)
-            .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "document {id} is not the charter of a community of this home"
-                ))
-            })?;
+            .ok_or(Invalid::NotACommunityCharter(id))?;
         let format = if html {
             nous_core::report::Format::Html
         } else {
@@ -740,9 +732,9 @@ impl Documents<'_> {
                     heads,
                     charter: &charter,
                 })
-                .map_err(|e| Error::InvalidInput(e.to_string()))?;
+                .map_err(|e| Invalid::Json(e.to_string()))?;
                 let mut text = serde_json::to_string_pretty(&value)
-                    .map_err(|e| Error::InvalidInput(e.to_string()))?;
+                    .map_err(|e| Invalid::Json(e.to_string()))?;
                 text.push('\n');
                 text
             }

@@ -1,5 +1,6 @@
 //! One error type for every front end.
 
+use nous_core::DocId;
 use nous_core::i18n::{Arg, Lang};
 
 use crate::keyfile::KeyFileError;
@@ -20,7 +21,7 @@ pub enum Error {
     KeyFile(#[from] KeyFileError),
     /// What the caller gave is not valid (a time, a name, an option).
     #[error("{0}")]
-    InvalidInput(String),
+    InvalidInput(#[from] Invalid),
     /// A file or directory of the home could not be read or written.
     #[error("{path}: {reason}")]
     Io {
@@ -81,6 +82,90 @@ pub enum JoinError {
     /// An application needs a name.
     #[error("an application needs a name")]
     NoName,
+}
+
+/// What is wrong with what the caller gave ([`Error::InvalidInput`]):
+/// `Display` in English, [`Error::localized`] in any language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Invalid {
+    /// `NOUS_NOW` is set to something that is not a time (its text, when
+    /// it is Unicode).
+    #[error("NOUS_NOW{} is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM in UTC, or milliseconds)", .0.as_ref().map(|t| format!("={t:?}")).unwrap_or_default())]
+    NotATime(Option<String>),
+    /// A Markdown charter beyond the import caps.
+    #[error(transparent)]
+    Markdown(#[from] nous_core::markdown::ImportError),
+    /// Text that is not a full record id.
+    #[error("`{0}` is not a record id (64 hex characters)")]
+    RecordId(String),
+    /// `tag` with nothing to add or remove.
+    #[error("give a tag to add or remove")]
+    NoTag,
+    /// `history --section` names no section the charter ever had.
+    #[error("no section `{0}` in this charter or its history")]
+    NoSection(String),
+    /// The history report of a document that is no community's charter.
+    #[error("document {0} is not the charter of a community of this home")]
+    NotACommunityCharter(DocId),
+    /// Sharing a document with no title, without giving one.
+    #[error("document {0} has no title here: give a title")]
+    NoTitle(DocId),
+    /// Declining an application without a reason.
+    #[error("a decline needs a reason")]
+    DeclineNeedsReason,
+    /// A suspension without an end.
+    #[error("a suspension needs an end: a date or a number of days")]
+    SuspensionNeedsEnd,
+    /// The charter version in force is missing from this home.
+    #[error("the charter version in force is not in this home (import the community's bundle)")]
+    CharterNotHere,
+    /// An empty conflict id.
+    #[error("give the id of a conflict (see `nous conflicts`)")]
+    NoConflictId,
+    /// Resolving a conflict whose words were edited since.
+    #[error("conflict {0} is already resolved: its words were edited since the merge")]
+    ConflictResolved(String),
+    /// An export that would hold nothing.
+    #[error("there are no documents to export")]
+    NothingToExport,
+    /// A relay token shorter than a second.
+    #[error("a token must live at least one second")]
+    TokenTooShort,
+    /// The file of pinned relay keys does not parse.
+    #[error("{path} is damaged: {detail}")]
+    RelaysDamaged {
+        /// The file.
+        path: String,
+        /// What the parser said.
+        detail: String,
+    },
+    /// A relay came back with another key than the one pinned.
+    #[error(
+        "relay at {relay} now has key {key}, not {pinned} as before; if it was reinstalled on purpose, remove it from {path}"
+    )]
+    RelayKeyChanged {
+        /// The relay's URL.
+        relay: String,
+        /// The key it gave now.
+        key: String,
+        /// The key pinned before.
+        pinned: String,
+        /// The file of pinned keys.
+        path: String,
+    },
+    /// A sync session ended before it started watching.
+    #[error("the sync session ended")]
+    SessionEnded,
+    /// A sync session's thread panicked.
+    #[error("the sync session panicked")]
+    SessionPanicked,
+    /// A record the engine made is not of the kind asked for (a bug).
+    #[error("unexpected record")]
+    UnexpectedRecord,
+    /// JSON could not be written (what serde said).
+    #[error("{0}")]
+    Json(String),
 }
 
 /// The result type of the facade.
@@ -203,8 +288,75 @@ impl Error {
             Error::Engine(error) => engine_localized(error, lang),
             Error::Network(error) => network_localized(error, lang),
             Error::Join(error) => join_localized(error, lang),
+            Error::InvalidInput(invalid) => invalid_localized(invalid, lang),
             other => other.to_string(),
         }
+    }
+}
+
+/// [`Error::localized`] for what the caller gave.
+fn invalid_localized(invalid: &Invalid, lang: Lang) -> String {
+    use nous_core::markdown::ImportError as M;
+    let say = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
+    match invalid {
+        Invalid::NotATime(Some(text)) => {
+            say("error-not-a-time", &[("text", format!("={text:?}").into())])
+        }
+        Invalid::NotATime(None) => say("error-not-a-time", &[("text", "".into())]),
+        Invalid::Markdown(M::TooLarge { bytes, max }) => say(
+            "error-markdown-too-large",
+            &[("bytes", (*bytes).into()), ("max", (*max).into())],
+        ),
+        Invalid::Markdown(M::TooManySections { max }) => say(
+            "error-markdown-too-many-sections",
+            &[("max", (*max).into())],
+        ),
+        Invalid::Markdown(M::TooManyArticles { max }) => say(
+            "error-markdown-too-many-articles",
+            &[("max", (*max).into())],
+        ),
+        Invalid::Markdown(M::TooDeep { line, max }) => say(
+            "error-markdown-too-deep",
+            &[("line", (*line).into()), ("max", (*max).into())],
+        ),
+        Invalid::Markdown(other) => other.to_string(),
+        Invalid::RecordId(text) => say("error-record-id", &[("text", text.into())]),
+        Invalid::NoTag => say("error-no-tag", &[]),
+        Invalid::NoSection(name) => say("error-no-section", &[("name", name.into())]),
+        Invalid::NotACommunityCharter(doc) => say(
+            "error-not-a-community-charter",
+            &[("doc", doc.to_string().into())],
+        ),
+        Invalid::NoTitle(doc) => say("error-no-title", &[("doc", doc.to_string().into())]),
+        Invalid::DeclineNeedsReason => say("error-decline-needs-reason", &[]),
+        Invalid::SuspensionNeedsEnd => say("error-suspension-needs-end", &[]),
+        Invalid::CharterNotHere => say("error-charter-not-here", &[]),
+        Invalid::NoConflictId => say("error-no-conflict-id", &[]),
+        Invalid::ConflictResolved(id) => say("error-conflict-resolved", &[("id", id.into())]),
+        Invalid::NothingToExport => say("error-nothing-to-export", &[]),
+        Invalid::TokenTooShort => say("error-token-too-short", &[]),
+        Invalid::RelaysDamaged { path, detail } => say(
+            "error-relays-damaged",
+            &[("path", path.into()), ("detail", detail.into())],
+        ),
+        Invalid::RelayKeyChanged {
+            relay,
+            key,
+            pinned,
+            path,
+        } => say(
+            "error-relay-key-changed",
+            &[
+                ("relay", relay.into()),
+                ("key", key.into()),
+                ("pinned", pinned.into()),
+                ("path", path.into()),
+            ],
+        ),
+        Invalid::SessionEnded => say("error-session-ended", &[]),
+        Invalid::SessionPanicked => say("error-session-panicked", &[]),
+        Invalid::UnexpectedRecord => say("error-unexpected-record", &[]),
+        Invalid::Json(detail) => say("error-json", &[("detail", detail.into())]),
     }
 }
 
@@ -483,5 +635,92 @@ mod tests {
             reason: std::io::Error::other("disk full"),
         };
         assert_eq!(io.localized(Lang::Fr), io.to_string());
+    }
+
+    /// Every [`Invalid`]: said in English as displayed, and in French
+    /// otherwise, with what was typed kept as typed.
+    #[test]
+    fn invalid_input_is_said_in_english_as_displayed_and_in_french() {
+        use nous_core::markdown::ImportError as M;
+        let doc = DocId::from_bytes([1; 16]);
+        let all = vec![
+            Invalid::NotATime(Some("demain".into())),
+            Invalid::NotATime(None),
+            Invalid::Markdown(M::TooLarge { bytes: 9, max: 8 }),
+            Invalid::Markdown(M::TooManySections { max: 3 }),
+            Invalid::Markdown(M::TooManyArticles { max: 3 }),
+            Invalid::Markdown(M::TooDeep { line: 4, max: 3 }),
+            Invalid::RecordId("zz".into()),
+            Invalid::NoTag,
+            Invalid::NoSection("Adhésion".into()),
+            Invalid::NotACommunityCharter(doc),
+            Invalid::NoTitle(doc),
+            Invalid::DeclineNeedsReason,
+            Invalid::SuspensionNeedsEnd,
+            Invalid::CharterNotHere,
+            Invalid::NoConflictId,
+            Invalid::ConflictResolved("ab12".into()),
+            Invalid::NothingToExport,
+            Invalid::TokenTooShort,
+            Invalid::RelaysDamaged {
+                path: "/h/relays.json".into(),
+                detail: "EOF".into(),
+            },
+            Invalid::RelayKeyChanged {
+                relay: "ws://r:1".into(),
+                key: "k2".into(),
+                pinned: "k1".into(),
+                path: "/h/relays.json".into(),
+            },
+            Invalid::SessionEnded,
+            Invalid::SessionPanicked,
+            Invalid::UnexpectedRecord,
+            Invalid::Json("oops".into()),
+        ];
+        // A new variant fails to compile here until it is in the list.
+        let listed = |invalid: &Invalid| match invalid {
+            Invalid::NotATime(_)
+            | Invalid::Markdown(_)
+            | Invalid::RecordId(_)
+            | Invalid::NoTag
+            | Invalid::NoSection(_)
+            | Invalid::NotACommunityCharter(_)
+            | Invalid::NoTitle(_)
+            | Invalid::DeclineNeedsReason
+            | Invalid::SuspensionNeedsEnd
+            | Invalid::CharterNotHere
+            | Invalid::NoConflictId
+            | Invalid::ConflictResolved(_)
+            | Invalid::NothingToExport
+            | Invalid::TokenTooShort
+            | Invalid::RelaysDamaged { .. }
+            | Invalid::RelayKeyChanged { .. }
+            | Invalid::SessionEnded
+            | Invalid::SessionPanicked
+            | Invalid::UnexpectedRecord
+            | Invalid::Json(_) => true,
+        };
+        for invalid in all {
+            assert!(listed(&invalid));
+            let error = Error::from(invalid);
+            assert_eq!(error.kind(), ErrorKind::InvalidInput);
+            let english = error.localized(Lang::En);
+            assert_eq!(english, error.to_string(), "{error:?}");
+            let french = error.localized(Lang::Fr);
+            assert_ne!(french, english, "not said in French: {error:?}");
+            assert!(!french.starts_with("error-"), "no message: {french}");
+        }
+        assert_eq!(
+            Error::from(Invalid::NotATime(Some("demain".into()))).to_string(),
+            "NOUS_NOW=\"demain\" is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM in UTC, or milliseconds)"
+        );
+        assert_eq!(
+            Error::from(Invalid::NotATime(None)).localized(Lang::Fr),
+            "NOUS_NOW n'est pas un moment (AAAA-MM-JJ, AAAA-MM-JJTHH:MM en UTC, ou des millisecondes)"
+        );
+        assert_eq!(
+            Error::from(Invalid::NoSection("Adhésion".into())).localized(Lang::Fr),
+            "aucune section « Adhésion » dans cette charte ni dans son historique"
+        );
     }
 }
