@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use nous_core::charter::TextPart;
 use nous_core::conflicts::{Conflict, SideChange};
+use nous_core::history::ChangeMessage;
 use nous_core::{ChangeHash, DocId, Engine, PublicKey, ids};
 use serde::Serialize;
 
@@ -156,7 +157,7 @@ impl Documents<'_> {
             Resolution::B => found.sides[1].text.clone(),
             Resolution::Text(text) => text,
         };
-        let message = format!("resolve conflict {}", found.id);
+        let message = ChangeMessage::ResolveConflict(found.id.clone()).to_string();
         let edited = self.home.edit(&found.doc, &message, |c| {
             c.resolve_conflict(&found.conflict, &text)
         })?;

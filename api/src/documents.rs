@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use nous_core::charter::{Charter, CharterDraft, LintWarning, Position, SectionDraft, SectionId};
 use nous_core::diff::CharterDiff;
 use nous_core::engine::DocSummary;
-use nous_core::history::{HistoryEntry, Touched};
+use nous_core::history::{ChangeMessage, HistoryEntry, Touched};
 use nous_core::markdown;
 use nous_core::{ChangeHash, DocId, HeadsRef, PublicKey, Section, ids};
 use serde::Serialize;
@@ -366,10 +366,11 @@ impl Documents<'_> {
     pub fn edit(&mut self, doc: &DocId, part: &Part, text: &str) -> Result<Edited> {
         let text = text.trim_end_matches(['\n', '\r']);
         let message = match part {
-            Part::Title => "edit title".to_owned(),
-            Part::Preamble => "edit preamble".to_owned(),
-            Part::Section { id, .. } => format!("edit section {id}"),
-        };
+            Part::Title => ChangeMessage::EditTitle,
+            Part::Preamble => ChangeMessage::EditPreamble,
+            Part::Section { id, .. } => ChangeMessage::EditSection(id.clone()),
+        }
+        .to_string();
         let edited = self.home.edit(doc, &message, |c| match part {
             Part::Title => c.set_title(text),
             Part::Preamble => c.set_preamble(text),
@@ -420,7 +421,9 @@ impl Documents<'_> {
         };
         let edited = self
             .home
-            .edit(&id, "add section", |c| c.add_section(&draft, &place, fresh))?;
+            .edit(&id, &ChangeMessage::AddSection.to_string(), |c| {
+                c.add_section(&draft, &place, fresh)
+            })?;
         let change = hex(edited.change.as_ref());
         self.home.edited(id, change.as_deref());
         Ok(SectionChanged {
@@ -445,11 +448,11 @@ impl Documents<'_> {
             .map_err(nous_core::Error::from)?;
         let (section, heading) = (found.id.clone(), found.heading.clone());
         let place = position(&charter, placement)?;
-        let edited = self
-            .home
-            .edit(&id, &format!("move section {section}"), |c| {
-                c.move_section(&section, &place)
-            })?;
+        let edited = self.home.edit(
+            &id,
+            &ChangeMessage::MoveSection(section.clone()).to_string(),
+            |c| c.move_section(&section, &place),
+        )?;
         let change = hex(edited.change.as_ref());
         self.home.edited(id, change.as_deref());
         Ok(SectionChanged {
@@ -468,11 +471,11 @@ impl Documents<'_> {
             .find_section(section)
             .map_err(nous_core::Error::from)?;
         let (section, heading) = (found.id.clone(), found.heading.clone());
-        let edited = self
-            .home
-            .edit(&id, &format!("remove section {section}"), |c| {
-                c.remove_section(&section)
-            })?;
+        let edited = self.home.edit(
+            &id,
+            &ChangeMessage::RemoveSection(section.clone()).to_string(),
+            |c| c.remove_section(&section),
+        )?;
         let change = hex(edited.change.as_ref());
         self.home.edited(id, change.as_deref());
         Ok(SectionChanged {
@@ -501,11 +504,11 @@ impl Documents<'_> {
             .map_err(nous_core::Error::from)?
             .id
             .clone();
-        let edited = self
-            .home
-            .edit(&id, &format!("tag section {section}"), |c| {
-                c.tag(&section, add, remove)
-            })?;
+        let edited = self.home.edit(
+            &id,
+            &ChangeMessage::TagSection(section.clone()).to_string(),
+            |c| c.tag(&section, add, remove),
+        )?;
         let tags = self
             .home
             .charter(&id, None)?

@@ -238,9 +238,10 @@ impl Error {
                 | E::RecordRefused { .. }
                 | E::Verify(_)
                 | E::BadRef(_) => ErrorKind::InvalidInput,
-                E::Damaged { .. } | E::RecordDamaged { .. } | E::Governance(_) => {
-                    ErrorKind::Damaged
-                }
+                E::Damaged { .. }
+                | E::RecordDamaged { .. }
+                | E::Governance(_)
+                | E::NotExportable { .. } => ErrorKind::Damaged,
                 E::Store(_) => ErrorKind::Store,
                 E::Io(_) => ErrorKind::Io,
                 _ => ErrorKind::Other,
@@ -415,13 +416,20 @@ pub fn engine_localized(error: &nous_core::Error, lang: Lang) -> String {
             ],
         ),
         E::NotACharter(doc) => say("error-not-a-charter", &[("doc", doc.to_string().into())]),
-        E::ActRefused { kind, reason } => say(
-            "error-refused",
-            &[
-                ("kind", (*kind).into()),
-                ("reason", reason.render(lang).into()),
-            ],
-        ),
+        E::ActRefused { kind, reason } => {
+            let (words, gender) = match nous_core::record::Kind::from_name(kind) {
+                Some(kind) => (kind.said(lang), kind.gender(lang)),
+                None => ((*kind).to_owned(), String::new()),
+            };
+            say(
+                "error-refused",
+                &[
+                    ("kind", words.into()),
+                    ("gender", gender.into()),
+                    ("reason", reason.render(lang).into()),
+                ],
+            )
+        }
         E::UnknownCommunity(NoCommunity::NoneYet) => say("error-no-community-yet", &[]),
         E::UnknownCommunity(NoCommunity::Several) => say("error-several-communities", &[]),
         E::UnknownCommunity(NoCommunity::NoMatch(name)) => {
@@ -467,6 +475,42 @@ pub fn engine_localized(error: &nous_core::Error, lang: Lang) -> String {
         E::Store(nous_core::store::StoreError::Locked(path)) => {
             say("error-store-locked", &[("path", path.into())])
         }
+        E::Governance(error) => resolve_localized(error, lang),
+        E::NotExportable { community, reason } => say(
+            "error-not-exportable",
+            &[
+                ("community", community.short().into()),
+                ("reason", resolve_localized(reason, lang).into()),
+            ],
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Why a community's records cannot be resolved at all (a missing or bad
+/// genesis), in `lang`; in English, its `Display`.
+pub fn resolve_localized(error: &nous_core::governance::ResolveError, lang: Lang) -> String {
+    use nous_core::governance::{BadGenesis as B, ResolveError as R};
+    let say = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
+    let bad = |problem: &B| match problem {
+        B::NotAGenesis => say("error-genesis-not-a-genesis", &[]),
+        B::NoFounder => say("error-genesis-no-founder", &[]),
+        B::NotByAFounder => say("error-genesis-not-by-a-founder", &[]),
+        B::College(college) => say("error-genesis-college", &[("college", college.into())]),
+        B::UnsoundKey(name) => say("error-genesis-unsound-key", &[("name", name.into())]),
+        B::NoCollege(name) => say("error-genesis-no-college", &[("name", name.into())]),
+        B::Rule { act, reason } => say(
+            "error-genesis-rule",
+            &[
+                ("act", act.name().into()),
+                ("reason", reason.render(lang).into()),
+            ],
+        ),
+        other => other.to_string(),
+    };
+    match error {
+        R::NoGenesis(community) => say("error-no-genesis", &[("community", community.into())]),
+        R::BadGenesis(problem) => say("error-bad-genesis", &[("problem", bad(problem).into())]),
         other => other.to_string(),
     }
 }
@@ -518,7 +562,7 @@ mod tests {
         );
         assert_eq!(
             error.localized(Lang::Fr),
-            "decide refusé : la règle est remplie : on ne peut pas rejeter"
+            "décision refusée : la règle est remplie : on ne peut pas rejeter"
         );
         let error = Error::from(nous_core::Error::AmbiguousDocument {
             name: "ab".into(),
@@ -621,7 +665,7 @@ mod tests {
         let refused = &errors[errors.len() - 9];
         assert_eq!(
             refused.localized(Lang::Fr),
-            "member.apply refusé : il n'y a pas de collège « staff »"
+            "candidature refusée : il n'y a pas de collège « staff »"
         );
         let ambiguous = &errors[14];
         assert_eq!(
@@ -721,6 +765,58 @@ mod tests {
         assert_eq!(
             Error::from(Invalid::NoSection("Adhésion".into())).localized(Lang::Fr),
             "aucune section « Adhésion » dans cette charte ni dans son historique"
+        );
+    }
+
+    /// A community that cannot be resolved (a missing or bad genesis): said
+    /// in English as displayed, and in French otherwise, every problem.
+    #[test]
+    fn unresolvable_communities_are_said_in_english_as_displayed_and_in_french() {
+        use nous_core::governance::{BadGenesis as B, Code, Reason, ResolveError as R};
+        let problems = vec![
+            B::NotAGenesis,
+            B::NoFounder,
+            B::NotByAFounder,
+            B::College("staff".into()),
+            B::UnsoundKey("Alice".into()),
+            B::NoCollege("Alice".into()),
+            B::Rule {
+                act: nous_core::record::Act::Admit,
+                reason: Reason::new(Code::RuleNeedsSigner, Vec::new()),
+            },
+        ];
+        let mut errors = vec![R::NoGenesis("ab12".into())];
+        errors.extend(problems.into_iter().map(R::BadGenesis));
+        for error in errors {
+            let english = resolve_localized(&error, Lang::En);
+            assert_eq!(english, error.to_string());
+            let french = resolve_localized(&error, Lang::Fr);
+            assert_ne!(french, english, "not said in French: {error:?}");
+            assert!(!french.contains("error-"), "no message: {french}");
+            for outer in [
+                Error::from(nous_core::Error::Governance(error.clone())),
+                Error::from(nous_core::Error::NotExportable {
+                    community: nous_core::record::RecordId([3; 32]),
+                    reason: error.clone(),
+                }),
+            ] {
+                assert_eq!(outer.kind(), ErrorKind::Damaged);
+                assert_eq!(outer.localized(Lang::En), outer.to_string());
+                assert!(outer.localized(Lang::Fr).contains(&french));
+            }
+        }
+        assert_eq!(
+            resolve_localized(
+                &R::BadGenesis(B::Rule {
+                    act: nous_core::record::Act::Admit,
+                    reason: Reason::new(Code::RuleNeedsSigner, Vec::new()),
+                }),
+                Lang::Fr
+            ),
+            format!(
+                "l'acte de fondation n'est pas valable : la règle des admissions : {}",
+                Reason::new(Code::RuleNeedsSigner, Vec::new()).render(Lang::Fr)
+            )
         );
     }
 }

@@ -115,9 +115,19 @@ pub enum Listed {
     Unusable {
         /// Its id.
         id: CommunityId,
-        /// Why.
-        unusable: String,
+        /// Why (in JSON: in English; [`crate::resolve_localized`] says
+        /// it in another language).
+        #[serde(serialize_with = "in_english")]
+        unusable: nous_core::governance::ResolveError,
     },
+}
+
+/// An error as its English text.
+fn in_english<S: serde::Serializer>(
+    error: &nous_core::governance::ResolveError,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.collect_str(error)
 }
 
 /// Something that awaits this device's member, and in which community.

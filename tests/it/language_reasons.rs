@@ -107,7 +107,7 @@ fn a_refusal_by_governance_is_said_in_french_and_in_english() {
     );
     assert_eq!(
         fr,
-        "erreur : member.apply refusé : il n'y a pas de collège « nope »"
+        "erreur : candidature refusée : il n'y a pas de collège « nope »"
     );
     let json = same_json_error(&dana, &apply);
     assert_eq!(
@@ -167,7 +167,7 @@ fn a_refusal_by_governance_is_said_in_french_and_in_english() {
     );
     assert_eq!(
         fr,
-        "erreur : decide refusé : la règle n'est pas remplie (consentement : 1 objection \
+        "erreur : décision refusée : la règle n'est pas remplie (consentement : 1 objection \
          ouverte, 0 blocage ; 1/1 ont pris part (quorum 0 %, atteint))"
     );
     let json = same_json_error(&alice, &admit);
@@ -295,7 +295,7 @@ fn nous_verify_says_why_an_act_was_rejected_in_french() {
         "{en}"
     );
     assert!(
-        fr.contains(" : decide rejeté : c'est déjà décidé, en même temps, par une décision plus ancienne (acte "),
+        fr.contains(" : décision rejetée : c'est déjà décidé, en même temps, par une décision plus ancienne (acte "),
         "{fr}"
     );
     // The report itself (JSON, hash) is the same in both languages.

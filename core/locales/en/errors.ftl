@@ -24,7 +24,11 @@ error-key-too-open = device key { $path } is readable by others (mode { $mode })
 error-no-document = no document matches `{ $name }`
 error-ambiguous-document = `{ $name }` matches several documents ({ $candidates }); give more of the id
 error-not-a-charter = document { $doc } is not a charter
-error-refused = { $kind } refused: { $reason }
+# $kind: the kind of record in words (kind-…); $gender: its gender
+# (kind-gender), which English does not need.
+error-refused = { $kind } refused{ $gender ->
+   *[other] {""}
+}: { $reason }
 error-no-community-yet = this home belongs to no community yet
 error-several-communities = this home knows several communities: give --community
 error-no-community-match = no community matches `{ $name }`
@@ -84,3 +88,52 @@ error-session-ended = the sync session ended
 error-session-panicked = the sync session panicked
 error-unexpected-record = unexpected record
 error-json = { $detail }
+
+# Record kinds, as people read them (`nous_core::record::Kind::said`):
+# `kind-` and the kind's name with dashes for dots. English keeps the
+# name written in records (JSON always does). A test checks every kind.
+# kind-gender: the words' grammatical gender, for messages that agree
+# with them ($gender); English has none.
+kind-community-genesis = community.genesis
+kind-member-apply = member.apply
+kind-member-sign-charter = member.sign-charter
+kind-member-leave = member.leave
+kind-member-sanction = member.sanction
+kind-member-exclude = member.exclude
+kind-device-certify = device.certify
+kind-device-revoke = device.revoke
+kind-challenge = challenge
+kind-amendment-propose = amendment.propose
+kind-amendment-submit = amendment.submit
+kind-amendment-round = amendment.round
+kind-amendment-withdraw = amendment.withdraw
+kind-react = react
+kind-objection-test = objection.test
+kind-decide = decide
+kind-ratify = ratify
+kind-rules-propose = rules.propose
+kind-tension-open = tension.open
+kind-tension-update = tension.update
+kind-content-attest = content.attest
+kind-document-share = document.share
+kind-invitation-issue = invitation.issue
+kind-invitation-revoke = invitation.revoke
+kind-challenge-close = challenge.close
+kind-gender = { $kind ->
+   *[other] neuter
+}
+
+# A community whose records cannot be resolved at all
+# (`nous_core::governance::ResolveError`).
+error-no-genesis = the genesis record of community { $community } is missing
+# $problem: one of the error-genesis-… below.
+error-bad-genesis = the genesis record is invalid: { $problem }
+error-not-exportable = community { $community } cannot be exported: { $reason }
+error-genesis-not-a-genesis = not a genesis record
+error-genesis-no-founder = names no founder
+error-genesis-not-by-a-founder = is not signed by a founder
+error-genesis-college = college `{ $college }` is empty or repeated
+error-genesis-unsound-key = founder { $name } has an unsound key
+error-genesis-no-college = founder { $name } is in no known college
+# $act: amend, admit, exclude or rules.
+error-genesis-rule = rule for { $act }: { $reason }
