@@ -20,7 +20,7 @@ pub enum Error {
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
     /// What the caller gave is not valid (a time, a name, an option).
-    #[error("{0}")]
+    #[error(transparent)]
     InvalidInput(#[from] Invalid),
     /// A file or directory of the home could not be read or written.
     #[error("{path}: {reason}")]

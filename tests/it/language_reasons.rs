@@ -298,6 +298,24 @@ fn nous_verify_says_why_an_act_was_rejected_in_french() {
         fr.contains(" : décision rejetée : c'est déjà décidé, en même temps, par une décision plus ancienne (acte "),
         "{fr}"
     );
+    // What was rejected, and the kind of act, in words of the language.
+    assert!(fr.trim_start().starts_with("REJETÉ acte "), "{fr}");
+    assert!(!fr.contains("record") && !fr.contains("decide"), "{fr}");
+    assert!(en.trim_start().starts_with("REJECTED record "), "{en}");
+    // So says the history report.
+    let charter = run_in(&alice, "en", &["--json", "community", "show"]).json()["charter"]
+        .as_str()
+        .expect("charter")
+        .to_owned();
+    let report = |lang: &str| {
+        run_in(&alice, lang, &["history", &charter, "--format", "md"])
+            .ok()
+            .to_owned()
+    };
+    let (en, fr) = (report("en"), report("fr"));
+    assert!(en.contains(" decide by Alice, "), "{en}");
+    assert!(fr.contains(" (décision) signé par Alice le "), "{fr}");
+    assert!(!fr.contains("decide"), "{fr}");
     // The report itself (JSON, hash) is the same in both languages.
     let json = |lang: &str| run_in(&alice, lang, &["--json", "verify", path_str(&file)]).stdout;
     assert_eq!(json("en"), json("fr"));

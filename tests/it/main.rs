@@ -14,6 +14,7 @@ mod invitations;
 mod language;
 mod language_commands;
 mod language_governance;
+mod language_leftovers;
 mod language_reasons;
 mod language_report;
 mod malformed;
