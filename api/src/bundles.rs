@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::conflicts::{self, ConflictView};
 use crate::sync::Progress;
-use crate::{Error, Event, Home, Result};
+use crate::{Event, Home, Invalid, Result};
 
 /// The bundles of a home ([`Home::bundles`]).
 #[derive(Debug)]
@@ -85,9 +85,7 @@ impl Bundles<'_> {
         };
         let (documents, communities) = home.bundle_selection(&docs, communities)?;
         if documents.is_empty() && communities.is_empty() {
-            return Err(Error::InvalidInput(
-                "there are no documents to export".into(),
-            ));
+            return Err(Invalid::NothingToExport.into());
         }
         let bytes = home.export_bundle_with_progress(&documents, &communities, progress)?;
         let records = communities

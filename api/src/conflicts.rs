@@ -6,11 +6,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use nous_core::charter::TextPart;
 use nous_core::conflicts::{Conflict, SideChange};
+use nous_core::history::ChangeMessage;
 use nous_core::{ChangeHash, DocId, Engine, PublicKey, ids};
 use serde::Serialize;
 
 use crate::documents::Documents;
-use crate::{Error, Result};
+use crate::{Invalid, Result};
 
 /// A conflict as a front end shows it: the core's fields, the document,
 /// and each side's authors by name.
@@ -115,9 +116,7 @@ impl Documents<'_> {
     pub fn conflict(&mut self, doc: Option<&str>, id: &str) -> Result<ConflictView> {
         let wanted = id.trim().to_lowercase();
         if wanted.is_empty() {
-            return Err(Error::InvalidInput(
-                "give the id of a conflict (see `nous conflicts`)".into(),
-            ));
+            return Err(Invalid::NoConflictId.into());
         }
         let mut matches: Vec<ConflictView> = self
             .conflicts(doc, true)?
@@ -151,17 +150,14 @@ impl Documents<'_> {
     ) -> Result<ConflictResolved> {
         let found = self.conflict(doc, id)?;
         if !found.open {
-            return Err(Error::InvalidInput(format!(
-                "conflict {} is already resolved: its words were edited since the merge",
-                found.id
-            )));
+            return Err(Invalid::ConflictResolved(found.id).into());
         }
         let text = match resolution {
             Resolution::A => found.sides[0].text.clone(),
             Resolution::B => found.sides[1].text.clone(),
             Resolution::Text(text) => text,
         };
-        let message = format!("resolve conflict {}", found.id);
+        let message = ChangeMessage::ResolveConflict(found.id.clone()).to_string();
         let edited = self.home.edit(&found.doc, &message, |c| {
             c.resolve_conflict(&found.conflict, &text)
         })?;

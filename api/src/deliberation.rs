@@ -17,7 +17,7 @@ use nous_core::{DocId, SectionId, ids};
 use serde::Serialize;
 
 use crate::governance::{Governance, Nothing, Recorded};
-use crate::{Error, Result};
+use crate::{Invalid, Result};
 
 /// A challenge made.
 #[derive(Debug, Clone, Serialize)]
@@ -155,12 +155,7 @@ impl Governance<'_> {
         let heads = state.in_force().change_hashes();
         self.home()
             .charter_at(&state.charter, Some(&heads))
-            .map_err(|_| {
-                Error::InvalidInput(
-                    "the charter version in force is not in this home (import the community's bundle)"
-                        .into(),
-                )
-            })
+            .map_err(|_| Invalid::CharterNotHere.into())
     }
 
     /// Challenge a section of the charter in force (`tension`: what does
@@ -286,7 +281,7 @@ impl Governance<'_> {
             .propose_amendment(&community, challenge, title, rationale, coauthors)?;
         let draft = match acted.record.payload() {
             Payload::Propose(p) => p.draft,
-            _ => return Err(Error::InvalidInput("unexpected record".into())),
+            _ => return Err(Invalid::UnexpectedRecord.into()),
         };
         self.recorded(acted, Proposed { draft })
     }

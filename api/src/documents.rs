@@ -10,13 +10,13 @@ use std::collections::HashMap;
 use nous_core::charter::{Charter, CharterDraft, LintWarning, Position, SectionDraft, SectionId};
 use nous_core::diff::CharterDiff;
 use nous_core::engine::DocSummary;
-use nous_core::history::{HistoryEntry, Touched};
+use nous_core::history::{ChangeMessage, HistoryEntry, Touched};
 use nous_core::markdown;
 use nous_core::{ChangeHash, DocId, HeadsRef, PublicKey, Section, ids};
 use serde::Serialize;
 
 use crate::conflicts::ConflictView;
-use crate::{Error, Event, Home, Result};
+use crate::{Event, Home, Invalid, Result};
 
 /// The documents of a home ([`Home::documents`]).
 #[derive(Debug)]
@@ -278,7 +278,7 @@ impl Documents<'_> {
     /// A Markdown text as a charter to create (within the import caps).
     pub fn import_markdown(text: &str) -> Result<CharterDraft> {
         markdown::import(text, &markdown::Limits::default())
-            .map_err(|error| Error::InvalidInput(error.to_string()))
+            .map_err(|error| Invalid::Markdown(error).into())
     }
 
     /// Create a charter titled `title` from `draft`.
@@ -366,10 +366,11 @@ impl Documents<'_> {
     pub fn edit(&mut self, doc: &DocId, part: &Part, text: &str) -> Result<Edited> {
         let text = text.trim_end_matches(['\n', '\r']);
         let message = match part {
-            Part::Title => "edit title".to_owned(),
-            Part::Preamble => "edit preamble".to_owned(),
-            Part::Section { id, .. } => format!("edit section {id}"),
-        };
+            Part::Title => ChangeMessage::EditTitle,
+            Part::Preamble => ChangeMessage::EditPreamble,
+            Part::Section { id, .. } => ChangeMessage::EditSection(id.clone()),
+        }
+        .to_string();
         let edited = self.home.edit(doc, &message, |c| match part {
             Part::Title => c.set_title(text),
             Part::Preamble => c.set_preamble(text),
@@ -420,7 +421,9 @@ impl Documents<'_> {
         };
         let edited = self
             .home
-            .edit(&id, "add section", |c| c.add_section(&draft, &place, fresh))?;
+            .edit(&id, &ChangeMessage::AddSection.to_string(), |c| {
+                c.add_section(&draft, &place, fresh)
+            })?;
         let change = hex(edited.change.as_ref());
         self.home.edited(id, change.as_deref());
         Ok(SectionChanged {
@@ -445,11 +448,11 @@ impl Documents<'_> {
             .map_err(nous_core::Error::from)?;
         let (section, heading) = (found.id.clone(), found.heading.clone());
         let place = position(&charter, placement)?;
-        let edited = self
-            .home
-            .edit(&id, &format!("move section {section}"), |c| {
-                c.move_section(&section, &place)
-            })?;
+        let edited = self.home.edit(
+            &id,
+            &ChangeMessage::MoveSection(section.clone()).to_string(),
+            |c| c.move_section(&section, &place),
+        )?;
         let change = hex(edited.change.as_ref());
         self.home.edited(id, change.as_deref());
         Ok(SectionChanged {
@@ -468,11 +471,11 @@ impl Documents<'_> {
             .find_section(section)
             .map_err(nous_core::Error::from)?;
         let (section, heading) = (found.id.clone(), found.heading.clone());
-        let edited = self
-            .home
-            .edit(&id, &format!("remove section {section}"), |c| {
-                c.remove_section(&section)
-            })?;
+        let edited = self.home.edit(
+            &id,
+            &ChangeMessage::RemoveSection(section.clone()).to_string(),
+            |c| c.remove_section(&section),
+        )?;
         let change = hex(edited.change.as_ref());
         self.home.edited(id, change.as_deref());
         Ok(SectionChanged {
@@ -492,7 +495,7 @@ impl Documents<'_> {
         remove: &[String],
     ) -> Result<Tagged> {
         if add.is_empty() && remove.is_empty() {
-            return Err(Error::InvalidInput("give a tag to add or remove".into()));
+            return Err(Invalid::NoTag.into());
         }
         let id = self.resolve(doc)?;
         let charter = self.home.charter(&id, None)?;
@@ -501,11 +504,11 @@ impl Documents<'_> {
             .map_err(nous_core::Error::from)?
             .id
             .clone();
-        let edited = self
-            .home
-            .edit(&id, &format!("tag section {section}"), |c| {
-                c.tag(&section, add, remove)
-            })?;
+        let edited = self.home.edit(
+            &id,
+            &ChangeMessage::TagSection(section.clone()).to_string(),
+            |c| c.tag(&section, add, remove),
+        )?;
         let tags = self
             .home
             .charter(&id, None)?
@@ -631,11 +634,7 @@ impl Documents<'_> {
                     .parse::<SectionId>()
                     .ok()
                     .filter(|id| sections.contains_key(id))
-                    .ok_or_else(|| {
-                        Error::InvalidInput(format!(
-                            "no section `{name}` in this charter or its history"
-                        ))
-                    })?,
+                    .ok_or_else(|| Invalid::NoSection(name.to_owned()))?,
             };
             changes.retain(|e| e.touched.contains(&Touched::Section { id: wanted.clone() }));
         }
@@ -713,11 +712,7 @@ impl Documents<'_> {
             .0
             .into_iter()
             .find(|c| c.state.charter == id)
-            .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "document {id} is not the charter of a community of this home"
-                ))
-            })?;
+            .ok_or(Invalid::NotACommunityCharter(id))?;
         let format = if html {
             nous_core::report::Format::Html
         } else {
@@ -764,9 +759,9 @@ impl Documents<'_> {
                     heads,
                     charter: &charter,
                 })
-                .map_err(|e| Error::InvalidInput(e.to_string()))?;
+                .map_err(|e| Invalid::Json(e.to_string()))?;
                 let mut text = serde_json::to_string_pretty(&value)
-                    .map_err(|e| Error::InvalidInput(e.to_string()))?;
+                    .map_err(|e| Invalid::Json(e.to_string()))?;
                 text.push('\n');
                 text
             }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use nous_core::engine::EngineOptions;
 
-use crate::{Error, Result};
+use crate::{Invalid, Result};
 
 /// Where a home gets the time and random bytes: records and changes are
 /// timestamped by `clock`, and document ids, section ids and keys come from
@@ -59,11 +59,9 @@ impl Env {
             Ok(text) => nous_core::time::parse(&text)
                 .and_then(|ms| i64::try_from(ms).ok())
                 .map(Env::fixed)
-                .ok_or_else(|| Error::InvalidInput(format!("NOUS_NOW={text:?} {NOT_A_TIME}"))),
+                .ok_or_else(|| Invalid::NotATime(Some(text)).into()),
             Err(std::env::VarError::NotPresent) => Ok(Env::system()),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(Error::InvalidInput(format!("NOUS_NOW {NOT_A_TIME}")))
-            }
+            Err(std::env::VarError::NotUnicode(_)) => Err(Invalid::NotATime(None).into()),
         }
     }
 
@@ -96,8 +94,6 @@ impl Env {
         )
     }
 }
-
-const NOT_A_TIME: &str = "is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM in UTC, or milliseconds)";
 
 fn system_now_ms() -> i64 {
     std::time::SystemTime::now()

@@ -1,5 +1,6 @@
 //! One error type for every front end.
 
+use nous_core::DocId;
 use nous_core::i18n::{Arg, Lang};
 
 use crate::keyfile::KeyFileError;
@@ -19,8 +20,8 @@ pub enum Error {
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
     /// What the caller gave is not valid (a time, a name, an option).
-    #[error("{0}")]
-    InvalidInput(String),
+    #[error(transparent)]
+    InvalidInput(#[from] Invalid),
     /// A file or directory of the home could not be read or written.
     #[error("{path}: {reason}")]
     Io {
@@ -81,6 +82,90 @@ pub enum JoinError {
     /// An application needs a name.
     #[error("an application needs a name")]
     NoName,
+}
+
+/// What is wrong with what the caller gave ([`Error::InvalidInput`]):
+/// `Display` in English, [`Error::localized`] in any language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Invalid {
+    /// `NOUS_NOW` is set to something that is not a time (its text, when
+    /// it is Unicode).
+    #[error("NOUS_NOW{} is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM in UTC, or milliseconds)", .0.as_ref().map(|t| format!("={t:?}")).unwrap_or_default())]
+    NotATime(Option<String>),
+    /// A Markdown charter beyond the import caps.
+    #[error(transparent)]
+    Markdown(#[from] nous_core::markdown::ImportError),
+    /// Text that is not a full record id.
+    #[error("`{0}` is not a record id (64 hex characters)")]
+    RecordId(String),
+    /// `tag` with nothing to add or remove.
+    #[error("give a tag to add or remove")]
+    NoTag,
+    /// `history --section` names no section the charter ever had.
+    #[error("no section `{0}` in this charter or its history")]
+    NoSection(String),
+    /// The history report of a document that is no community's charter.
+    #[error("document {0} is not the charter of a community of this home")]
+    NotACommunityCharter(DocId),
+    /// Sharing a document with no title, without giving one.
+    #[error("document {0} has no title here: give a title")]
+    NoTitle(DocId),
+    /// Declining an application without a reason.
+    #[error("a decline needs a reason")]
+    DeclineNeedsReason,
+    /// A suspension without an end.
+    #[error("a suspension needs an end: a date or a number of days")]
+    SuspensionNeedsEnd,
+    /// The charter version in force is missing from this home.
+    #[error("the charter version in force is not in this home (import the community's bundle)")]
+    CharterNotHere,
+    /// An empty conflict id.
+    #[error("give the id of a conflict (see `nous conflicts`)")]
+    NoConflictId,
+    /// Resolving a conflict whose words were edited since.
+    #[error("conflict {0} is already resolved: its words were edited since the merge")]
+    ConflictResolved(String),
+    /// An export that would hold nothing.
+    #[error("there are no documents to export")]
+    NothingToExport,
+    /// A relay token shorter than a second.
+    #[error("a token must live at least one second")]
+    TokenTooShort,
+    /// The file of pinned relay keys does not parse.
+    #[error("{path} is damaged: {detail}")]
+    RelaysDamaged {
+        /// The file.
+        path: String,
+        /// What the parser said.
+        detail: String,
+    },
+    /// A relay came back with another key than the one pinned.
+    #[error(
+        "relay at {relay} now has key {key}, not {pinned} as before; if it was reinstalled on purpose, remove it from {path}"
+    )]
+    RelayKeyChanged {
+        /// The relay's URL.
+        relay: String,
+        /// The key it gave now.
+        key: String,
+        /// The key pinned before.
+        pinned: String,
+        /// The file of pinned keys.
+        path: String,
+    },
+    /// A sync session ended before it started watching.
+    #[error("the sync session ended")]
+    SessionEnded,
+    /// A sync session's thread panicked.
+    #[error("the sync session panicked")]
+    SessionPanicked,
+    /// A record the engine made is not of the kind asked for (a bug).
+    #[error("unexpected record")]
+    UnexpectedRecord,
+    /// JSON could not be written (what serde said).
+    #[error("{0}")]
+    Json(String),
 }
 
 /// The result type of the facade.
@@ -153,9 +238,10 @@ impl Error {
                 | E::RecordRefused { .. }
                 | E::Verify(_)
                 | E::BadRef(_) => ErrorKind::InvalidInput,
-                E::Damaged { .. } | E::RecordDamaged { .. } | E::Governance(_) => {
-                    ErrorKind::Damaged
-                }
+                E::Damaged { .. }
+                | E::RecordDamaged { .. }
+                | E::Governance(_)
+                | E::NotExportable { .. } => ErrorKind::Damaged,
                 E::Store(_) => ErrorKind::Store,
                 E::Io(_) => ErrorKind::Io,
                 _ => ErrorKind::Other,
@@ -203,8 +289,75 @@ impl Error {
             Error::Engine(error) => engine_localized(error, lang),
             Error::Network(error) => network_localized(error, lang),
             Error::Join(error) => join_localized(error, lang),
+            Error::InvalidInput(invalid) => invalid_localized(invalid, lang),
             other => other.to_string(),
         }
+    }
+}
+
+/// [`Error::localized`] for what the caller gave.
+fn invalid_localized(invalid: &Invalid, lang: Lang) -> String {
+    use nous_core::markdown::ImportError as M;
+    let say = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
+    match invalid {
+        Invalid::NotATime(Some(text)) => {
+            say("error-not-a-time", &[("text", format!("={text:?}").into())])
+        }
+        Invalid::NotATime(None) => say("error-not-a-time", &[("text", "".into())]),
+        Invalid::Markdown(M::TooLarge { bytes, max }) => say(
+            "error-markdown-too-large",
+            &[("bytes", (*bytes).into()), ("max", (*max).into())],
+        ),
+        Invalid::Markdown(M::TooManySections { max }) => say(
+            "error-markdown-too-many-sections",
+            &[("max", (*max).into())],
+        ),
+        Invalid::Markdown(M::TooManyArticles { max }) => say(
+            "error-markdown-too-many-articles",
+            &[("max", (*max).into())],
+        ),
+        Invalid::Markdown(M::TooDeep { line, max }) => say(
+            "error-markdown-too-deep",
+            &[("line", (*line).into()), ("max", (*max).into())],
+        ),
+        Invalid::Markdown(other) => other.to_string(),
+        Invalid::RecordId(text) => say("error-record-id", &[("text", text.into())]),
+        Invalid::NoTag => say("error-no-tag", &[]),
+        Invalid::NoSection(name) => say("error-no-section", &[("name", name.into())]),
+        Invalid::NotACommunityCharter(doc) => say(
+            "error-not-a-community-charter",
+            &[("doc", doc.to_string().into())],
+        ),
+        Invalid::NoTitle(doc) => say("error-no-title", &[("doc", doc.to_string().into())]),
+        Invalid::DeclineNeedsReason => say("error-decline-needs-reason", &[]),
+        Invalid::SuspensionNeedsEnd => say("error-suspension-needs-end", &[]),
+        Invalid::CharterNotHere => say("error-charter-not-here", &[]),
+        Invalid::NoConflictId => say("error-no-conflict-id", &[]),
+        Invalid::ConflictResolved(id) => say("error-conflict-resolved", &[("id", id.into())]),
+        Invalid::NothingToExport => say("error-nothing-to-export", &[]),
+        Invalid::TokenTooShort => say("error-token-too-short", &[]),
+        Invalid::RelaysDamaged { path, detail } => say(
+            "error-relays-damaged",
+            &[("path", path.into()), ("detail", detail.into())],
+        ),
+        Invalid::RelayKeyChanged {
+            relay,
+            key,
+            pinned,
+            path,
+        } => say(
+            "error-relay-key-changed",
+            &[
+                ("relay", relay.into()),
+                ("key", key.into()),
+                ("pinned", pinned.into()),
+                ("path", path.into()),
+            ],
+        ),
+        Invalid::SessionEnded => say("error-session-ended", &[]),
+        Invalid::SessionPanicked => say("error-session-panicked", &[]),
+        Invalid::UnexpectedRecord => say("error-unexpected-record", &[]),
+        Invalid::Json(detail) => say("error-json", &[("detail", detail.into())]),
     }
 }
 
@@ -263,13 +416,20 @@ pub fn engine_localized(error: &nous_core::Error, lang: Lang) -> String {
             ],
         ),
         E::NotACharter(doc) => say("error-not-a-charter", &[("doc", doc.to_string().into())]),
-        E::ActRefused { kind, reason } => say(
-            "error-refused",
-            &[
-                ("kind", (*kind).into()),
-                ("reason", reason.render(lang).into()),
-            ],
-        ),
+        E::ActRefused { kind, reason } => {
+            let (words, gender) = match nous_core::record::Kind::from_name(kind) {
+                Some(kind) => (kind.said(lang), kind.gender(lang)),
+                None => ((*kind).to_owned(), String::new()),
+            };
+            say(
+                "error-refused",
+                &[
+                    ("kind", words.into()),
+                    ("gender", gender.into()),
+                    ("reason", reason.render(lang).into()),
+                ],
+            )
+        }
         E::UnknownCommunity(NoCommunity::NoneYet) => say("error-no-community-yet", &[]),
         E::UnknownCommunity(NoCommunity::Several) => say("error-several-communities", &[]),
         E::UnknownCommunity(NoCommunity::NoMatch(name)) => {
@@ -315,6 +475,42 @@ pub fn engine_localized(error: &nous_core::Error, lang: Lang) -> String {
         E::Store(nous_core::store::StoreError::Locked(path)) => {
             say("error-store-locked", &[("path", path.into())])
         }
+        E::Governance(error) => resolve_localized(error, lang),
+        E::NotExportable { community, reason } => say(
+            "error-not-exportable",
+            &[
+                ("community", community.short().into()),
+                ("reason", resolve_localized(reason, lang).into()),
+            ],
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Why a community's records cannot be resolved at all (a missing or bad
+/// genesis), in `lang`; in English, its `Display`.
+pub fn resolve_localized(error: &nous_core::governance::ResolveError, lang: Lang) -> String {
+    use nous_core::governance::{BadGenesis as B, ResolveError as R};
+    let say = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
+    let bad = |problem: &B| match problem {
+        B::NotAGenesis => say("error-genesis-not-a-genesis", &[]),
+        B::NoFounder => say("error-genesis-no-founder", &[]),
+        B::NotByAFounder => say("error-genesis-not-by-a-founder", &[]),
+        B::College(college) => say("error-genesis-college", &[("college", college.into())]),
+        B::UnsoundKey(name) => say("error-genesis-unsound-key", &[("name", name.into())]),
+        B::NoCollege(name) => say("error-genesis-no-college", &[("name", name.into())]),
+        B::Rule { act, reason } => say(
+            "error-genesis-rule",
+            &[
+                ("act", act.name().into()),
+                ("reason", reason.render(lang).into()),
+            ],
+        ),
+        other => other.to_string(),
+    };
+    match error {
+        R::NoGenesis(community) => say("error-no-genesis", &[("community", community.into())]),
+        R::BadGenesis(problem) => say("error-bad-genesis", &[("problem", bad(problem).into())]),
         other => other.to_string(),
     }
 }
@@ -366,7 +562,7 @@ mod tests {
         );
         assert_eq!(
             error.localized(Lang::Fr),
-            "decide refusé : la règle est remplie : on ne peut pas rejeter"
+            "décision refusée : la règle est remplie : on ne peut pas rejeter"
         );
         let error = Error::from(nous_core::Error::AmbiguousDocument {
             name: "ab".into(),
@@ -469,7 +665,7 @@ mod tests {
         let refused = &errors[errors.len() - 9];
         assert_eq!(
             refused.localized(Lang::Fr),
-            "member.apply refusé : il n'y a pas de collège « staff »"
+            "candidature refusée : il n'y a pas de collège « staff »"
         );
         let ambiguous = &errors[14];
         assert_eq!(
@@ -483,5 +679,144 @@ mod tests {
             reason: std::io::Error::other("disk full"),
         };
         assert_eq!(io.localized(Lang::Fr), io.to_string());
+    }
+
+    /// Every [`Invalid`]: said in English as displayed, and in French
+    /// otherwise, with what was typed kept as typed.
+    #[test]
+    fn invalid_input_is_said_in_english_as_displayed_and_in_french() {
+        use nous_core::markdown::ImportError as M;
+        let doc = DocId::from_bytes([1; 16]);
+        let all = vec![
+            Invalid::NotATime(Some("demain".into())),
+            Invalid::NotATime(None),
+            Invalid::Markdown(M::TooLarge { bytes: 9, max: 8 }),
+            Invalid::Markdown(M::TooManySections { max: 3 }),
+            Invalid::Markdown(M::TooManyArticles { max: 3 }),
+            Invalid::Markdown(M::TooDeep { line: 4, max: 3 }),
+            Invalid::RecordId("zz".into()),
+            Invalid::NoTag,
+            Invalid::NoSection("Adhésion".into()),
+            Invalid::NotACommunityCharter(doc),
+            Invalid::NoTitle(doc),
+            Invalid::DeclineNeedsReason,
+            Invalid::SuspensionNeedsEnd,
+            Invalid::CharterNotHere,
+            Invalid::NoConflictId,
+            Invalid::ConflictResolved("ab12".into()),
+            Invalid::NothingToExport,
+            Invalid::TokenTooShort,
+            Invalid::RelaysDamaged {
+                path: "/h/relays.json".into(),
+                detail: "EOF".into(),
+            },
+            Invalid::RelayKeyChanged {
+                relay: "ws://r:1".into(),
+                key: "k2".into(),
+                pinned: "k1".into(),
+                path: "/h/relays.json".into(),
+            },
+            Invalid::SessionEnded,
+            Invalid::SessionPanicked,
+            Invalid::UnexpectedRecord,
+            Invalid::Json("oops".into()),
+        ];
+        // A new variant fails to compile here until it is in the list.
+        let listed = |invalid: &Invalid| match invalid {
+            Invalid::NotATime(_)
+            | Invalid::Markdown(_)
+            | Invalid::RecordId(_)
+            | Invalid::NoTag
+            | Invalid::NoSection(_)
+            | Invalid::NotACommunityCharter(_)
+            | Invalid::NoTitle(_)
+            | Invalid::DeclineNeedsReason
+            | Invalid::SuspensionNeedsEnd
+            | Invalid::CharterNotHere
+            | Invalid::NoConflictId
+            | Invalid::ConflictResolved(_)
+            | Invalid::NothingToExport
+            | Invalid::TokenTooShort
+            | Invalid::RelaysDamaged { .. }
+            | Invalid::RelayKeyChanged { .. }
+            | Invalid::SessionEnded
+            | Invalid::SessionPanicked
+            | Invalid::UnexpectedRecord
+            | Invalid::Json(_) => true,
+        };
+        for invalid in all {
+            assert!(listed(&invalid));
+            let error = Error::from(invalid);
+            assert_eq!(error.kind(), ErrorKind::InvalidInput);
+            let english = error.localized(Lang::En);
+            assert_eq!(english, error.to_string(), "{error:?}");
+            let french = error.localized(Lang::Fr);
+            assert_ne!(french, english, "not said in French: {error:?}");
+            assert!(!french.starts_with("error-"), "no message: {french}");
+        }
+        assert_eq!(
+            Error::from(Invalid::NotATime(Some("demain".into()))).to_string(),
+            "NOUS_NOW=\"demain\" is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM in UTC, or milliseconds)"
+        );
+        assert_eq!(
+            Error::from(Invalid::NotATime(None)).localized(Lang::Fr),
+            "NOUS_NOW n'est pas un moment (AAAA-MM-JJ, AAAA-MM-JJTHH:MM en UTC, ou des millisecondes)"
+        );
+        assert_eq!(
+            Error::from(Invalid::NoSection("Adhésion".into())).localized(Lang::Fr),
+            "aucune section « Adhésion » dans cette charte ni dans son historique"
+        );
+    }
+
+    /// A community that cannot be resolved (a missing or bad genesis): said
+    /// in English as displayed, and in French otherwise, every problem.
+    #[test]
+    fn unresolvable_communities_are_said_in_english_as_displayed_and_in_french() {
+        use nous_core::governance::{BadGenesis as B, Code, Reason, ResolveError as R};
+        let problems = vec![
+            B::NotAGenesis,
+            B::NoFounder,
+            B::NotByAFounder,
+            B::College("staff".into()),
+            B::UnsoundKey("Alice".into()),
+            B::NoCollege("Alice".into()),
+            B::Rule {
+                act: nous_core::record::Act::Admit,
+                reason: Reason::new(Code::RuleNeedsSigner, Vec::new()),
+            },
+        ];
+        let mut errors = vec![R::NoGenesis("ab12".into())];
+        errors.extend(problems.into_iter().map(R::BadGenesis));
+        for error in errors {
+            let english = resolve_localized(&error, Lang::En);
+            assert_eq!(english, error.to_string());
+            let french = resolve_localized(&error, Lang::Fr);
+            assert_ne!(french, english, "not said in French: {error:?}");
+            assert!(!french.contains("error-"), "no message: {french}");
+            for outer in [
+                Error::from(nous_core::Error::Governance(error.clone())),
+                Error::from(nous_core::Error::NotExportable {
+                    community: nous_core::record::RecordId([3; 32]),
+                    reason: error.clone(),
+                }),
+            ] {
+                assert_eq!(outer.kind(), ErrorKind::Damaged);
+                assert_eq!(outer.localized(Lang::En), outer.to_string());
+                assert!(outer.localized(Lang::Fr).contains(&french));
+            }
+        }
+        assert_eq!(
+            resolve_localized(
+                &R::BadGenesis(B::Rule {
+                    act: nous_core::record::Act::Admit,
+                    reason: Reason::new(Code::RuleNeedsSigner, Vec::new()),
+                }),
+                Lang::Fr
+            ),
+            format!(
+                "l'acte de fondation n'est pas valable : la règle des admissions : {}",
+                Reason::new(Code::RuleNeedsSigner, Vec::new()).render(Lang::Fr)
+            )
+        );
     }
 }

@@ -18,7 +18,7 @@ use nous_core::record::{
 use nous_core::{DocId, PublicKey};
 use serde::Serialize;
 
-use crate::{Error, Event, Home, Result};
+use crate::{Event, Home, Invalid, Result};
 
 /// The governance of a home's communities ([`Home::governance`]).
 #[derive(Debug)]
@@ -115,9 +115,19 @@ pub enum Listed {
     Unusable {
         /// Its id.
         id: CommunityId,
-        /// Why.
-        unusable: String,
+        /// Why (in JSON: in English; [`crate::resolve_localized`] says
+        /// it in another language).
+        #[serde(serialize_with = "in_english")]
+        unusable: nous_core::governance::ResolveError,
     },
+}
+
+/// An error as its English text.
+fn in_english<S: serde::Serializer>(
+    error: &nous_core::governance::ResolveError,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.collect_str(error)
 }
 
 /// Something that awaits this device's member, and in which community.
@@ -321,9 +331,7 @@ impl Governance<'_> {
                 .find(|d| d.id == doc)
                 .map(|d| d.meta.title)
                 .filter(|title| !title.trim().is_empty())
-                .ok_or_else(|| {
-                    Error::InvalidInput(format!("document {doc} has no title here: give a title"))
-                })?,
+                .ok_or(Invalid::NoTitle(doc))?,
         };
         let payload = Payload::DocumentShare(DocumentShare {
             doc,
@@ -384,7 +392,7 @@ impl Governance<'_> {
         let community = self.community(community)?;
         let subject = community.application_by_ref(application)?;
         if reason.trim().is_empty() {
-            return Err(Error::InvalidInput("a decline needs a reason".into()));
+            return Err(Invalid::DeclineNeedsReason.into());
         }
         let payload = Payload::Decide(record::Decide {
             subject,
@@ -433,9 +441,7 @@ impl Governance<'_> {
                 self.home.now_ms() + u64::from(days) * governance::DAY_MS
             }
             (SanctionLevel::Suspension, None) => {
-                return Err(Error::InvalidInput(
-                    "a suspension needs an end: a date or a number of days".into(),
-                ));
+                return Err(Invalid::SuspensionNeedsEnd.into());
             }
             _ => 0,
         };

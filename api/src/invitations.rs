@@ -18,7 +18,7 @@ use nous_net::discover::RelayUrl;
 use serde::Serialize;
 
 use crate::governance::{Nothing, Recorded};
-use crate::{Error, Home, JoinError, Result};
+use crate::{Error, Home, Invalid, JoinError, Result};
 
 /// How long the relay is given to answer.
 const TIMEOUT: Duration = Duration::from_secs(15);
@@ -295,7 +295,7 @@ impl Home {
     ) -> Result<Option<ApplicationState>> {
         let id: RecordId = application
             .parse()
-            .map_err(|e: record::RecordError| Error::InvalidInput(e.to_string()))?;
+            .map_err(|_| Invalid::RecordId(application.chars().take(80).collect()))?;
         let local = self
             .governance()
             .show(Some(community))?

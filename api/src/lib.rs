@@ -29,7 +29,9 @@ pub mod verify;
 
 pub use documents::Documents;
 pub use env::Env;
-pub use error::{Error, ErrorKind, JoinError, Result, engine_localized};
+pub use error::{
+    Error, ErrorKind, Invalid, JoinError, Result, engine_localized, resolve_localized,
+};
 pub use events::Event;
 pub use home::{Home, KEY_FILE, STORE_FILE, default_home};
 pub use verify::{Verified, verify};

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use nous_core::PublicKey;
 
-use crate::{Error, Result};
+use crate::{Error, Invalid, Result};
 
 /// The file of pinned relay keys in a home.
 pub const RELAYS_FILE: &str = "relays.json";
@@ -25,21 +25,23 @@ pub fn pin(home: &Path, relay: &str, key: PublicKey) -> Result<PublicKey> {
         reason,
     };
     let mut known: BTreeMap<String, String> = match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| Error::InvalidInput(format!("{} is damaged: {e}", path.display())))?,
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| damaged(&path, &e))?,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
         Err(error) => return Err(io(error)),
     };
     match known.get(relay) {
         Some(pinned) if *pinned == key.to_string() => Ok(key),
-        Some(pinned) => Err(Error::InvalidInput(format!(
-            "relay at {relay} now has key {key}, not {pinned} as before; if it was reinstalled on purpose, remove it from {}",
-            path.display()
-        ))),
+        Some(pinned) => Err(Invalid::RelayKeyChanged {
+            relay: relay.to_owned(),
+            key: key.to_string(),
+            pinned: pinned.clone(),
+            path: path.display().to_string(),
+        }
+        .into()),
         None => {
             known.insert(relay.to_owned(), key.to_string());
-            let text = serde_json::to_vec_pretty(&known)
-                .map_err(|e| Error::InvalidInput(e.to_string()))?;
+            let text =
+                serde_json::to_vec_pretty(&known).map_err(|e| Invalid::Json(e.to_string()))?;
             let fresh = home.join(format!("{RELAYS_FILE}.new"));
             std::fs::write(&fresh, text).map_err(io)?;
             std::fs::rename(&fresh, &path).map_err(io)?;
@@ -48,13 +50,21 @@ pub fn pin(home: &Path, relay: &str, key: PublicKey) -> Result<PublicKey> {
     }
 }
 
+/// The file of pinned keys at `path` does not parse.
+fn damaged(path: &Path, error: &serde_json::Error) -> Invalid {
+    Invalid::RelaysDamaged {
+        path: path.display().to_string(),
+        detail: error.to_string(),
+    }
+}
+
 /// The relays this home has pinned (their `ws://` URLs), in order.
 pub fn known(home: &Path) -> Result<Vec<String>> {
     let path = home.join(RELAYS_FILE);
     match std::fs::read(&path) {
         Ok(bytes) => {
-            let known: BTreeMap<String, String> = serde_json::from_slice(&bytes)
-                .map_err(|e| Error::InvalidInput(format!("{} is damaged: {e}", path.display())))?;
+            let known: BTreeMap<String, String> =
+                serde_json::from_slice(&bytes).map_err(|e| damaged(&path, &e))?;
             Ok(known.into_keys().collect())
         }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),

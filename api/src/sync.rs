@@ -20,7 +20,7 @@ use serde::Serialize;
 pub use nous_net::session::SyncPlan;
 
 use crate::conflicts::{ConflictView, new_conflicts};
-use crate::{Env, Error, Event, Home, Result};
+use crate::{Env, Error, Event, Home, Invalid, Result};
 
 /// What a sync did (the JSON of `nous sync --json`).
 #[derive(Debug, Clone, Serialize)]
@@ -575,7 +575,7 @@ impl Session {
             // its result says why.
             Err(_) => match session.stop() {
                 Err(error) => Err(error),
-                Ok(()) => Err(Error::InvalidInput("the sync session ended".into())),
+                Ok(()) => Err(Invalid::SessionEnded.into()),
             },
         }
     }
@@ -598,7 +598,7 @@ impl Session {
         let _ = self.stop.send(true);
         match self.thread.take().map(std::thread::JoinHandle::join) {
             Some(Ok(result)) => result,
-            Some(Err(_)) => Err(Error::InvalidInput("the sync session panicked".into())),
+            Some(Err(_)) => Err(Invalid::SessionPanicked.into()),
             None => Ok(()),
         }
     }
@@ -880,9 +880,7 @@ pub struct IssuedToken {
 pub fn issue_token(home: &Path, env: &Env, relay: &str, lifetime: Duration) -> Result<IssuedToken> {
     let lifetime_ms = u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX);
     if lifetime_ms < 1000 {
-        return Err(Error::InvalidInput(
-            "a token must live at least one second".into(),
-        ));
+        return Err(Invalid::TokenTooShort.into());
     }
     let url: RelayUrl = relay.parse().map_err(session::SessionError::from)?;
     let key = device_key(home)?;

@@ -721,10 +721,10 @@ pub fn history_line(
         &entry.hash[..12.min(entry.hash.len())],
         output::time(entry.time_ms),
         who,
-        entry
-            .message
-            .clone()
-            .unwrap_or_else(|| tr!("commands-history-no-message")),
+        entry.message.as_deref().map_or_else(
+            || tr!("commands-history-no-message"),
+            |m| nous_core::history::say_message(m, crate::lang::current())
+        ),
         touched.join(", ")
     )
 }

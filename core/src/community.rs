@@ -17,6 +17,7 @@ use automerge::ReadDoc as _;
 
 use crate::engine::Edited;
 use crate::governance::{self, AmendmentState, ResolveOptions, State, Verdict};
+use crate::history::ChangeMessage;
 use crate::ids::DocId;
 use crate::record::Kind;
 use crate::record::{
@@ -68,8 +69,8 @@ pub struct Founding {
 pub struct Unresolved {
     /// The community id the records name.
     pub id: CommunityId,
-    /// Why it cannot be resolved.
-    pub reason: String,
+    /// Why it cannot be resolved (`Display`: in English).
+    pub reason: governance::ResolveError,
 }
 
 /// Why no one community is the one meant ([`Error::UnknownCommunity`]).
@@ -235,7 +236,7 @@ impl Engine {
         let id = record.id();
         let state =
             governance::resolve(id, std::slice::from_ref(&record), ResolveOptions::default())
-                .map_err(|e| Error::Governance(e.to_string()))?;
+                .map_err(Error::Governance)?;
         let staged = self.add_records(std::slice::from_ref(&record))?;
         let community = Community {
             id,
@@ -325,11 +326,10 @@ impl Engine {
         let known: HashSet<DocId> = self.list()?.into_iter().map(|d| d.id).collect();
         let (resolved, unresolved) = self.resolved_communities()?;
         if let Some(broken) = unresolved.iter().find(|u| named.contains(&u.id)) {
-            return Err(Error::Governance(format!(
-                "community {} cannot be exported: {}",
-                broken.id.short(),
-                broken.reason
-            )));
+            return Err(Error::NotExportable {
+                community: broken.id,
+                reason: broken.reason.clone(),
+            });
         }
         for community in resolved {
             let id = community.id;
@@ -596,7 +596,9 @@ impl Engine {
         self.rebase_draft(&community.state, amendment)?;
         let draft = self.charter(&amendment.draft, None)?;
         let section = draft.find_section(section)?.clone();
-        let edited = self.edit(&amendment.draft, "amend", |c| c.set_body(&section.id, text))?;
+        let edited = self.edit(&amendment.draft, &ChangeMessage::Amend.to_string(), |c| {
+            c.set_body(&section.id, text)
+        })?;
         Ok(Edited {
             value: section,
             change: edited.change,
@@ -791,7 +793,7 @@ impl Engine {
                 ..ResolveOptions::default()
             },
         )
-        .map_err(|e| Error::Governance(e.to_string()))?;
+        .map_err(Error::Governance)?;
         Ok(Community {
             id,
             records: records.into(),

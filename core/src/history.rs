@@ -14,6 +14,7 @@ use automerge::legacy::{Key, ObjectId, OpId, OpType};
 use automerge::{Automerge, ChangeHash, ScalarValue};
 
 use crate::charter::{self, SectionId};
+use crate::i18n::Lang;
 use crate::identity::PublicKey;
 use crate::ids;
 
@@ -91,6 +92,127 @@ pub fn history(doc: &Automerge) -> Vec<HistoryEntry> {
             }
         })
         .collect()
+}
+
+/// A message Nous writes in the changes it makes, known by its English
+/// words (its `Display`). What is written stays English in every document:
+/// other peers and older documents have these words; [`ChangeMessage::said`]
+/// says one in the reader's language, and [`say_message`] any message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChangeMessage {
+    /// `create charter`.
+    CreateCharter,
+    /// `edit title`.
+    EditTitle,
+    /// `edit preamble`.
+    EditPreamble,
+    /// `edit section ID`.
+    EditSection(SectionId),
+    /// `add section`.
+    AddSection,
+    /// `move section ID`.
+    MoveSection(SectionId),
+    /// `remove section ID`.
+    RemoveSection(SectionId),
+    /// `tag section ID`.
+    TagSection(SectionId),
+    /// `resolve conflict ID` (a conflict's 12 hex characters).
+    ResolveConflict(String),
+    /// `amend`: an amendment's draft edited.
+    Amend,
+}
+
+impl std::fmt::Display for ChangeMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangeMessage::CreateCharter => f.write_str("create charter"),
+            ChangeMessage::EditTitle => f.write_str("edit title"),
+            ChangeMessage::EditPreamble => f.write_str("edit preamble"),
+            ChangeMessage::EditSection(id) => write!(f, "edit section {id}"),
+            ChangeMessage::AddSection => f.write_str("add section"),
+            ChangeMessage::MoveSection(id) => write!(f, "move section {id}"),
+            ChangeMessage::RemoveSection(id) => write!(f, "remove section {id}"),
+            ChangeMessage::TagSection(id) => write!(f, "tag section {id}"),
+            ChangeMessage::ResolveConflict(id) => write!(f, "resolve conflict {id}"),
+            ChangeMessage::Amend => f.write_str("amend"),
+        }
+    }
+}
+
+impl ChangeMessage {
+    /// The known message `text` is, if it is one: exactly what
+    /// [`Display`](std::fmt::Display) writes.
+    pub fn parse(text: &str) -> Option<ChangeMessage> {
+        let section = |rest: &str| rest.parse::<SectionId>().ok();
+        Some(match text {
+            "create charter" => ChangeMessage::CreateCharter,
+            "edit title" => ChangeMessage::EditTitle,
+            "edit preamble" => ChangeMessage::EditPreamble,
+            "add section" => ChangeMessage::AddSection,
+            "amend" => ChangeMessage::Amend,
+            _ => {
+                if let Some(rest) = text.strip_prefix("edit section ") {
+                    ChangeMessage::EditSection(section(rest)?)
+                } else if let Some(rest) = text.strip_prefix("move section ") {
+                    ChangeMessage::MoveSection(section(rest)?)
+                } else if let Some(rest) = text.strip_prefix("remove section ") {
+                    ChangeMessage::RemoveSection(section(rest)?)
+                } else if let Some(rest) = text.strip_prefix("tag section ") {
+                    ChangeMessage::TagSection(section(rest)?)
+                } else if let Some(rest) = text.strip_prefix("resolve conflict ") {
+                    let conflict = !rest.is_empty()
+                        && rest.len() <= 64
+                        && rest.bytes().all(|b| b.is_ascii_alphanumeric());
+                    if !conflict {
+                        return None;
+                    }
+                    ChangeMessage::ResolveConflict(rest.to_owned())
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+
+    /// Its catalogue message (`commands.ftl`) and the section or conflict
+    /// it names, if any.
+    fn message(&self) -> (&'static str, Option<&str>) {
+        match self {
+            ChangeMessage::CreateCharter => ("history-message-create-charter", None),
+            ChangeMessage::EditTitle => ("history-message-edit-title", None),
+            ChangeMessage::EditPreamble => ("history-message-edit-preamble", None),
+            ChangeMessage::EditSection(id) => ("history-message-edit-section", Some(id.as_str())),
+            ChangeMessage::AddSection => ("history-message-add-section", None),
+            ChangeMessage::MoveSection(id) => ("history-message-move-section", Some(id.as_str())),
+            ChangeMessage::RemoveSection(id) => {
+                ("history-message-remove-section", Some(id.as_str()))
+            }
+            ChangeMessage::TagSection(id) => ("history-message-tag-section", Some(id.as_str())),
+            ChangeMessage::ResolveConflict(id) => {
+                ("history-message-resolve-conflict", Some(id.as_str()))
+            }
+            ChangeMessage::Amend => ("history-message-amend", None),
+        }
+    }
+
+    /// The message in `lang` (in English, as written).
+    pub fn said(&self, lang: Lang) -> String {
+        let (id, named) = self.message();
+        match named {
+            Some(named) => lang.tr(id, &[("id", named.into())]),
+            None => lang.tr(id, &[]),
+        }
+    }
+}
+
+/// A change's message for people: one Nous writes in `lang`, any other as
+/// it was written.
+pub fn say_message(message: &str, lang: Lang) -> String {
+    match ChangeMessage::parse(message) {
+        Some(known) => known.said(lang),
+        None => message.to_owned(),
+    }
 }
 
 /// A change's time in milliseconds. Nous devices write milliseconds; stock
@@ -298,5 +420,83 @@ mod tests {
                 .map(String::as_str),
             Some("C")
         );
+    }
+
+    fn every_message() -> Vec<ChangeMessage> {
+        let id: SectionId = "3fa9k2mx".parse().expect("id");
+        let all = vec![
+            ChangeMessage::CreateCharter,
+            ChangeMessage::EditTitle,
+            ChangeMessage::EditPreamble,
+            ChangeMessage::EditSection(id.clone()),
+            ChangeMessage::AddSection,
+            ChangeMessage::MoveSection(id.clone()),
+            ChangeMessage::RemoveSection(id.clone()),
+            ChangeMessage::TagSection(id),
+            ChangeMessage::ResolveConflict("0123456789ab".into()),
+            ChangeMessage::Amend,
+        ];
+        // A new message fails to compile here until it is in the list.
+        for message in &all {
+            match message {
+                ChangeMessage::CreateCharter
+                | ChangeMessage::EditTitle
+                | ChangeMessage::EditPreamble
+                | ChangeMessage::EditSection(_)
+                | ChangeMessage::AddSection
+                | ChangeMessage::MoveSection(_)
+                | ChangeMessage::RemoveSection(_)
+                | ChangeMessage::TagSection(_)
+                | ChangeMessage::ResolveConflict(_)
+                | ChangeMessage::Amend => {}
+            }
+        }
+        all
+    }
+
+    /// Every message Nous writes is read back, said as written in English,
+    /// and otherwise in French, with the section or conflict kept.
+    #[test]
+    fn known_messages_are_said_in_each_language() {
+        for message in every_message() {
+            let written = message.to_string();
+            assert_eq!(ChangeMessage::parse(&written), Some(message.clone()));
+            assert_eq!(message.said(Lang::En), written);
+            let french = message.said(Lang::Fr);
+            assert_ne!(french, written, "not said in French: {written}");
+            assert!(!french.starts_with("history-message-"), "{french}");
+            if let Some(named) = message.message().1 {
+                assert!(french.contains(named), "{french}");
+            }
+        }
+        assert_eq!(
+            say_message("move section 3fa9k2mx", Lang::Fr),
+            "déplacer la section 3fa9k2mx"
+        );
+        assert_eq!(say_message("create charter", Lang::Fr), "créer la charte");
+        // Unknown messages, and near misses, are shown as written.
+        for other in [
+            "préciser",
+            "create",
+            "edit section ",
+            "edit section Bad Id",
+            "resolve conflict x y",
+            "Create charter",
+        ] {
+            assert_eq!(ChangeMessage::parse(other), None, "{other}");
+            assert_eq!(say_message(other, Lang::Fr), other);
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever a change says: in English it is shown as written, and
+        /// a message read as known is exactly the one written.
+        #[test]
+        fn messages_are_shown_as_written_in_english(text in "(edit|move|tag|remove|resolve|create|add)? ?(section|conflict|charter|title)? ?[a-z0-9 ._-]{0,12}") {
+            proptest::prop_assert_eq!(say_message(&text, Lang::En), text.clone());
+            if let Some(known) = ChangeMessage::parse(&text) {
+                proptest::prop_assert_eq!(known.to_string(), text);
+            }
+        }
     }
 }

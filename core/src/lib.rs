@@ -170,7 +170,15 @@ pub enum Error {
     },
     /// A community's records cannot be resolved at all.
     #[error("{0}")]
-    Governance(String),
+    Governance(governance::ResolveError),
+    /// A community named for export cannot be resolved.
+    #[error("community {} cannot be exported: {reason}", .community.short())]
+    NotExportable {
+        /// The community.
+        community: record::CommunityId,
+        /// Why it cannot be resolved.
+        reason: governance::ResolveError,
+    },
     /// No community, or several, match.
     #[error("{0}")]
     UnknownCommunity(community::NoCommunity),

@@ -107,7 +107,7 @@ fn a_refusal_by_governance_is_said_in_french_and_in_english() {
     );
     assert_eq!(
         fr,
-        "erreur : member.apply refusé : il n'y a pas de collège « nope »"
+        "erreur : candidature refusée : il n'y a pas de collège « nope »"
     );
     let json = same_json_error(&dana, &apply);
     assert_eq!(
@@ -167,7 +167,7 @@ fn a_refusal_by_governance_is_said_in_french_and_in_english() {
     );
     assert_eq!(
         fr,
-        "erreur : decide refusé : la règle n'est pas remplie (consentement : 1 objection \
+        "erreur : décision refusée : la règle n'est pas remplie (consentement : 1 objection \
          ouverte, 0 blocage ; 1/1 ont pris part (quorum 0 %, atteint))"
     );
     let json = same_json_error(&alice, &admit);
@@ -295,9 +295,27 @@ fn nous_verify_says_why_an_act_was_rejected_in_french() {
         "{en}"
     );
     assert!(
-        fr.contains(" : decide rejeté : c'est déjà décidé, en même temps, par une décision plus ancienne (acte "),
+        fr.contains(" : décision rejetée : c'est déjà décidé, en même temps, par une décision plus ancienne (acte "),
         "{fr}"
     );
+    // What was rejected, and the kind of act, in words of the language.
+    assert!(fr.trim_start().starts_with("REJETÉ acte "), "{fr}");
+    assert!(!fr.contains("record") && !fr.contains("decide"), "{fr}");
+    assert!(en.trim_start().starts_with("REJECTED record "), "{en}");
+    // So says the history report.
+    let charter = run_in(&alice, "en", &["--json", "community", "show"]).json()["charter"]
+        .as_str()
+        .expect("charter")
+        .to_owned();
+    let report = |lang: &str| {
+        run_in(&alice, lang, &["history", &charter, "--format", "md"])
+            .ok()
+            .to_owned()
+    };
+    let (en, fr) = (report("en"), report("fr"));
+    assert!(en.contains(" decide by Alice, "), "{en}");
+    assert!(fr.contains(" (décision) signé par Alice le "), "{fr}");
+    assert!(!fr.contains("decide"), "{fr}");
     // The report itself (JSON, hash) is the same in both languages.
     let json = |lang: &str| run_in(&alice, lang, &["--json", "verify", path_str(&file)]).stdout;
     assert_eq!(json("en"), json("fr"));

@@ -15,6 +15,7 @@ mod invitations;
 mod language;
 mod language_commands;
 mod language_governance;
+mod language_leftovers;
 mod language_reasons;
 mod language_report;
 mod language_story;

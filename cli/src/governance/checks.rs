@@ -100,12 +100,13 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
             match report.verdicts.get(&problem.id) {
                 Some((kind, nous_core::governance::Verdict::Rejected(why))) => tr!(
                     "verify-record-rejected",
-                    kind = kind.name(),
+                    kind = kind.said(lang),
+                    gender = kind.gender(lang),
                     reason = why.render(lang)
                 ),
                 Some((kind, nous_core::governance::Verdict::Pending(why))) => tr!(
                     "verify-record-pending",
-                    kind = kind.name(),
+                    kind = kind.said(lang),
                     reason = why.render(lang)
                 ),
                 _ => problem.reason.clone(),
@@ -114,7 +115,7 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
         for act in &report.rejected {
             lines.push(tr!(
                 "gov-verify-rejected",
-                what = act.what.to_string(),
+                what = tr!("verify-what", what = act.what.as_str()),
                 id = short(&act.id),
                 reason = reason(act),
             ));
@@ -122,7 +123,7 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
         for problem in &report.problems {
             lines.push(tr!(
                 "gov-verify-fail",
-                what = problem.what.to_string(),
+                what = tr!("verify-what", what = problem.what.as_str()),
                 id = short(&problem.id),
                 reason = reason(problem),
             ));

@@ -98,7 +98,7 @@ pub fn community_list(cx: &Context) -> anyhow::Result<()> {
             Listed::Unusable { id, unusable } => tr!(
                 "gov-community-unusable",
                 id = id.short(),
-                reason = unusable.to_string(),
+                reason = nous_api::resolve_localized(unusable, crate::lang::current()),
             ),
         })
         .collect();

@@ -253,3 +253,21 @@ commands-archived-mark = (archived)
 ## Progress bars (on a terminal only)
 progress-verifying = verifying
 progress-importing = importing { $file }
+
+## history: the messages Nous writes in changes (`nous_core::history::ChangeMessage`),
+## as written; $id: a section's or a conflict's id.
+history-message-create-charter = create charter
+history-message-edit-title = edit title
+history-message-edit-preamble = edit preamble
+history-message-edit-section = edit section { $id }
+history-message-add-section = add section
+history-message-move-section = move section { $id }
+history-message-remove-section = remove section { $id }
+history-message-tag-section = tag section { $id }
+history-message-resolve-conflict = resolve conflict { $id }
+history-message-amend = amend
+
+## verify: what a rejected act or a problem is (`nous_core::verify::Problem::what`).
+verify-what = { $what ->
+   *[other] { $what }
+}

@@ -157,7 +157,10 @@ reason-tally-rule-change = rule for rule changes: { $change } | old rule: { $old
 ## Around reasons
 
 # `nous verify`: a record rejected or pending, as the report says it.
-verify-record-rejected = { $kind } rejected: { $reason }
+# $kind: the kind in words (kind-… in errors.ftl); $gender: its gender.
+verify-record-rejected = { $kind } rejected{ $gender ->
+   *[other] {""}
+}: { $reason }
 verify-record-pending = { $kind } pending: { $reason }
 
 # Closing challenges.

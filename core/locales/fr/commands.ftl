@@ -272,3 +272,29 @@ commands-archived-mark = (archivé)
 ## Barres de progression (sur un terminal seulement)
 progress-verifying = vérification
 progress-importing = import de { $file }
+
+## history : les messages que Nous écrit dans les modifications
+## (`nous_core::history::ChangeMessage`) ; $id : l'identifiant d'une section
+## ou d'un conflit.
+history-message-create-charter = créer la charte
+history-message-edit-title = modifier le titre
+history-message-edit-preamble = modifier le préambule
+history-message-edit-section = modifier la section { $id }
+history-message-add-section = ajouter une section
+history-message-move-section = déplacer la section { $id }
+history-message-remove-section = retirer la section { $id }
+history-message-tag-section = étiqueter la section { $id }
+history-message-resolve-conflict = résoudre le conflit { $id }
+history-message-amend = amender
+
+## verify : ce qu'est un acte rejeté ou un problème (`nous_core::verify::Problem::what`).
+verify-what = { $what ->
+    [record] acte
+    [change] modification
+    [version] version
+    [wording] rédaction
+    [document] document
+    [community] communauté
+    [equivocation] équivoque
+   *[other] { $what }
+}

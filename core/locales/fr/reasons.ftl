@@ -188,7 +188,11 @@ reason-tally-rule-change = règle des changements de règle : { $change } | anci
 ## Autour des raisons
 
 # `nous verify` : un acte rejeté ou en attente, comme le rapport le dit.
-verify-record-rejected = { $kind } rejeté : { $reason }
+# $kind : la sorte d'acte en mots (kind-… dans errors.ftl) ; $gender : son genre.
+verify-record-rejected = { $kind } { $gender ->
+    [feminine] rejetée
+   *[other] rejeté
+} : { $reason }
 verify-record-pending = { $kind } en attente : { $reason }
 
 # Clore une interpellation.

@@ -310,7 +310,7 @@ report-records-count = { $count ->
        *[other] { $rejected } rejetés
     }, { $pending } en attente.
 report-records-problems = Actes rejetés et en attente
-report-record = { $id } { $kind } signé par { $name } le { $date } — **{ $verdict ->
+report-record = { $id } ({ $kind }) signé par { $name } le { $date } — **{ $verdict ->
         [rejected] rejeté
         [pending] en attente
        *[accepted] accepté

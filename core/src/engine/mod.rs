@@ -35,7 +35,7 @@ use crate::conflicts::{self, Conflict};
 use crate::diff::{self, CharterDiff};
 use crate::governance::{self, ResolveOptions};
 use crate::guard::{self, Limits};
-use crate::history::{self, HistoryEntry};
+use crate::history::{self, ChangeMessage, HistoryEntry};
 use crate::identity::{DeviceKey, PublicKey};
 use crate::ids::{self, DocId, HeadsRef};
 use crate::record::{self, CommunityId, Record, RecordError, RecordId};
@@ -669,7 +669,7 @@ impl Engine {
         let change = tx
             .commit_with(
                 CommitOptions::default()
-                    .with_message("create charter")
+                    .with_message(ChangeMessage::CreateCharter.to_string())
                     .with_time(now),
             )
             .0;

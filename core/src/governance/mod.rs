@@ -962,7 +962,41 @@ pub enum ResolveError {
     NoGenesis(String),
     /// The genesis record itself is invalid.
     #[error("the genesis record is invalid: {0}")]
-    BadGenesis(String),
+    BadGenesis(BadGenesis),
+}
+
+/// What is wrong with a genesis record ([`ResolveError::BadGenesis`]):
+/// `Display` in English; `nous_api::resolve_localized` says it in any
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BadGenesis {
+    /// The record named as the community's first is of another kind.
+    #[error("not a genesis record")]
+    NotAGenesis,
+    /// It names no founder.
+    #[error("names no founder")]
+    NoFounder,
+    /// Its author is none of its founders.
+    #[error("is not signed by a founder")]
+    NotByAFounder,
+    /// A college id is empty or given twice.
+    #[error("college `{0}` is empty or repeated")]
+    College(String),
+    /// A founder's key is not sound (a small-order point).
+    #[error("founder {0} has an unsound key")]
+    UnsoundKey(String),
+    /// A founder is in a college the genesis does not name.
+    #[error("founder {0} is in no known college")]
+    NoCollege(String),
+    /// The rule for an act cannot be applied.
+    #[error("rule for {}: {reason}", .act.name())]
+    Rule {
+        /// The act.
+        act: record::Act,
+        /// Why.
+        reason: Reason,
+    },
 }
 
 /// Options for [`resolve`].

@@ -98,6 +98,29 @@ kinds! {
     ChallengeClose(ChallengeClose) = "challenge.close",
 }
 
+impl Kind {
+    /// The id of its words in the catalogues (`errors.ftl`):
+    /// `kind-member-apply`.
+    pub fn message_id(self) -> String {
+        format!("kind-{}", self.name().replace('.', "-"))
+    }
+
+    /// The kind in words for people, in `lang`: `candidature` for
+    /// `member.apply` in French; in English, its name as written. JSON
+    /// keeps [`Kind::name`].
+    pub fn said(self, lang: crate::i18n::Lang) -> String {
+        lang.tr(&self.message_id(), &[])
+    }
+
+    /// The grammatical gender of [`Kind::said`] in `lang`, for the messages
+    /// whose words agree with it: `feminine` or `masculine` in French
+    /// (`neuter` in English). The catalogue's `kind-gender`.
+    pub fn gender(self, lang: crate::i18n::Lang) -> String {
+        let key = self.name().replace('.', "-");
+        lang.tr("kind-gender", &[("kind", key.into())])
+    }
+}
+
 impl Serialize for Kind {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.name())

@@ -761,3 +761,31 @@ fn unsound_keys_are_told_apart_from_honest_ones() {
     let mixed = PublicKey::from_bytes((point + torsion[1]).compress().0);
     assert!(!mixed.is_sound());
 }
+
+/// Every kind has its words and its gender in every language; French says
+/// them otherwise than the name written in records.
+#[test]
+fn every_kind_is_said_in_every_language() {
+    use crate::i18n::Lang;
+    for kind in Kind::ALL {
+        for lang in Lang::ALL {
+            assert!(
+                lang.catalog().has(&kind.message_id(), None),
+                "no `{}` in {lang:?}",
+                kind.message_id()
+            );
+        }
+        assert_eq!(kind.said(Lang::En), kind.name());
+        let french = kind.said(Lang::Fr);
+        assert_ne!(french, kind.name(), "{kind:?}");
+        assert!(!french.contains('.'), "{french}");
+        let gender = kind.gender(Lang::Fr);
+        assert!(
+            gender == "feminine" || gender == "masculine",
+            "no French gender for {kind:?}: {gender}"
+        );
+    }
+    assert_eq!(Kind::Apply.said(Lang::Fr), "candidature");
+    assert_eq!(Kind::Apply.gender(Lang::Fr), "feminine");
+    assert_eq!(Kind::Leave.gender(Lang::Fr), "masculine");
+}

@@ -554,7 +554,7 @@ impl Fold {
             .ok_or_else(|| ResolveError::NoGenesis(community.short()))?;
         let genesis_record = &dag.order[genesis_at];
         let Payload::Genesis(genesis) = genesis_record.payload() else {
-            return Err(ResolveError::BadGenesis("not a genesis record".into()));
+            return Err(ResolveError::BadGenesis(BadGenesis::NotAGenesis));
         };
         check_genesis(genesis, genesis_record)?;
         let n = dag.order.len();
@@ -1031,36 +1031,30 @@ impl Fold {
 }
 
 fn check_genesis(genesis: &Genesis, record: &Record) -> Result<(), ResolveError> {
-    let bad = |s: String| ResolveError::BadGenesis(s);
+    let bad = ResolveError::BadGenesis;
     if genesis.founders.is_empty() {
-        return Err(bad("names no founder".into()));
+        return Err(bad(BadGenesis::NoFounder));
     }
     if !genesis.founders.iter().any(|f| f.member == record.author()) {
-        return Err(bad("is not signed by a founder".into()));
+        return Err(bad(BadGenesis::NotByAFounder));
     }
     let mut ids = HashSet::new();
     for college in &genesis.colleges {
         if college.id.trim().is_empty() || !ids.insert(college.id.as_str()) {
-            return Err(bad(format!(
-                "college `{}` is empty or repeated",
-                college.id
-            )));
+            return Err(bad(BadGenesis::College(college.id.clone())));
         }
     }
     for founder in &genesis.founders {
         if !founder.member.is_sound() {
-            return Err(bad(format!("founder {} has an unsound key", founder.name)));
+            return Err(bad(BadGenesis::UnsoundKey(founder.name.clone())));
         }
         if !ids.contains(founder.college.as_str()) {
-            return Err(bad(format!(
-                "founder {} is in no known college",
-                founder.name
-            )));
+            return Err(bad(BadGenesis::NoCollege(founder.name.clone())));
         }
     }
     for act in Act::ALL {
         check_rule(genesis.rules.get(act), &genesis.colleges)
-            .map_err(|e| bad(format!("rule for {}: {e}", act.name())))?;
+            .map_err(|reason| bad(BadGenesis::Rule { act, reason }))?;
     }
     Ok(())
 }

@@ -185,7 +185,7 @@ impl Context<'_> {
                     "report-record",
                     &[
                         ("id", sp(c(record.id.short()))),
-                        ("kind", txt(record.kind.name())),
+                        ("kind", txt(record.kind.said(self.lang))),
                         ("name", txt(self.name(&record.author))),
                         ("date", txt(self.date(record.at))),
                         ("verdict", key(verdict)),
