@@ -290,11 +290,7 @@ async fn relay_info(State(shared): State<Arc<Shared>>) -> Response {
         "communities": shared.registry.community_count(),
         "protocol": "automerge-repo/1",
     });
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    json(StatusCode::OK, &body)
 }
 
 /// `POST /register`: host a new community. The body is its ledger (a
@@ -302,14 +298,9 @@ async fn relay_info(State(shared): State<Arc<Shared>>) -> Response {
 /// device's.
 async fn register(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     body: axum::body::Bytes,
 ) -> Response {
-    let who = match authenticate(&shared, &query, &headers) {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     match shared.guard.register(&who.device, body.to_vec()).await {
         Ok(registered) => {
             let status = if registered.new {
@@ -322,12 +313,7 @@ async fn register(
                 "ledger": registered.ledger.to_string(),
                 "new": registered.new,
             });
-            (
-                status,
-                [(header::CONTENT_TYPE, "application/json")],
-                body.to_string(),
-            )
-                .into_response()
+            json(status, &body)
         }
         Err(refused) => {
             shared.metrics.reject("register_refused");
@@ -359,14 +345,9 @@ const MAX_STATUS_DOCS: usize = 100_000;
 /// uses it to sync only what changed while it was away.
 async fn status(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     body: axum::body::Bytes,
 ) -> Response {
-    let who = match authenticate(&shared, &query, &headers) {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     #[derive(serde::Deserialize)]
     struct Ask {
         docs: Vec<String>,
@@ -439,11 +420,7 @@ async fn status(
         }
     }
     let body = serde_json::json!({ "docs": out, "same": hex::encode(same), "pending": pending });
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    json(StatusCode::OK, &body)
 }
 
 /// `POST /join`: an invited applicant's device (its token) shows its
@@ -454,14 +431,9 @@ async fn status(
 /// community is disclosed; a refusal says only why.
 async fn join(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     body: axum::body::Bytes,
 ) -> Response {
-    let who = match authenticate(&shared, &query, &headers) {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Ask {
@@ -533,11 +505,7 @@ async fn join(
         "records": records,
         "document": hex::encode(document),
     });
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    json(StatusCode::OK, &body)
 }
 
 /// `POST /join/apply`: an invited applicant's device sends its signed
@@ -546,14 +514,9 @@ async fn join(
 /// devices then receive it with `/status` and write it into the ledger.
 async fn join_apply(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     body: axum::body::Bytes,
 ) -> Response {
-    let who = match authenticate(&shared, &query, &headers) {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     let record = match nous_core::record::Record::decode(&body) {
         Ok(record) => record,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
@@ -567,16 +530,13 @@ async fn join_apply(
     match taken {
         Ok(Ok(kept)) => {
             tracing::info!("relay: an invited applicant applied");
-            (
+            json(
                 StatusCode::CREATED,
-                [(header::CONTENT_TYPE, "application/json")],
-                serde_json::json!({
+                &serde_json::json!({
                     "application": kept.id().to_string(),
                     "record": hex::encode(kept.bytes()),
-                })
-                .to_string(),
+                }),
             )
-                .into_response()
         }
         Ok(Err(refused)) => join_refused(&refused),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "apply failed\n").into_response(),
@@ -590,14 +550,9 @@ async fn join_apply(
 /// how it learns a decline.
 async fn join_status(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     body: axum::body::Bytes,
 ) -> Response {
-    let who = match authenticate(&shared, &query, &headers) {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Ask {
@@ -610,11 +565,10 @@ async fn join_status(
         return (StatusCode::BAD_REQUEST, "bad request\n").into_response();
     };
     match shared.registry.application_of(&community, &who.device) {
-        Some(state) => (
-            [(header::CONTENT_TYPE, "application/json")],
-            serde_json::to_string(&state).unwrap_or_default(),
-        )
-            .into_response(),
+        Some(state) => json(
+            StatusCode::OK,
+            &serde_json::to_value(&state).unwrap_or_default(),
+        ),
         None => join_refused(&nous_net::access::JoinRefused::Unknown),
     }
 }
@@ -628,10 +582,36 @@ fn join_refused(refused: &nous_net::access::JoinRefused) -> Response {
         R::Application(_) => (StatusCode::UNPROCESSABLE_ENTITY, "application"),
         R::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "store"),
     };
+    json(
+        status,
+        &serde_json::json!({ "refused": code, "reason": refused.to_string() }),
+    )
+}
+
+/// The device a request's token names (query `token` or
+/// `Authorization: Bearer`), checked before the handler runs: a refused
+/// token is answered 401 with its one-line reason, and counted.
+struct Caller(crate::auth::Authenticated);
+
+impl axum::extract::FromRequestParts<Arc<Shared>> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        shared: &Arc<Shared>,
+    ) -> Result<Self, Response> {
+        let Query(query) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
+            .unwrap_or_else(|_| Query(HashMap::new()));
+        authenticate(shared, &query, &parts.headers).map(Caller)
+    }
+}
+
+/// A JSON answer.
+fn json(status: StatusCode, body: &serde_json::Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
-        serde_json::json!({ "refused": code, "reason": refused.to_string() }).to_string(),
+        body.to_string(),
     )
         .into_response()
 }
@@ -660,14 +640,9 @@ fn authenticate(
 
 async fn websocket(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let who = match authenticate(&shared, &query, &headers) {
-        Ok(who) => who,
-        Err(response) => return response,
-    };
     if !shared.health.is_ok() {
         return (StatusCode::SERVICE_UNAVAILABLE, "store failed\n").into_response();
     }
