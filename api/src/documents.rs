@@ -645,14 +645,19 @@ impl Documents<'_> {
         // Sections in the order the document has them now (removed ones
         // after), title and preamble before, the order and the document's
         // own data after: what a reader follows.
+        // (A document that is not a charter has no sections to order.)
         let place: HashMap<SectionId, usize> = self
             .home
-            .charter(&id, None)?
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, section)| (section.id.clone(), i))
-            .collect();
+            .charter(&id, None)
+            .map(|charter| {
+                charter
+                    .sections
+                    .iter()
+                    .enumerate()
+                    .map(|(i, section)| (section.id.clone(), i))
+                    .collect()
+            })
+            .unwrap_or_default();
         for change in &mut changes {
             change.touched.sort_by_cached_key(|part| match part {
                 Touched::Title => (0, 0, None),
