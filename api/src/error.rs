@@ -82,6 +82,9 @@ pub enum JoinError {
     /// An application needs a name.
     #[error("an application needs a name")]
     NoName,
+    /// The invitation is for another college than the one asked for.
+    #[error("the invitation is for college `{0}`")]
+    InvitedCollege(String),
 }
 
 /// What is wrong with what the caller gave ([`Error::InvalidInput`]):
@@ -390,6 +393,9 @@ fn join_localized(error: &JoinError, lang: Lang) -> String {
             ],
         ),
         JoinError::NoName => say("error-join-no-name", &[]),
+        JoinError::InvitedCollege(college) => {
+            say("error-join-invited-college", &[("college", college.into())])
+        }
     }
 }
 

@@ -205,6 +205,11 @@ impl Home {
                 .into());
             }
         };
+        if let Some(invited) = &welcome.invited_college
+            && *invited != college
+        {
+            return Err(JoinError::InvitedCollege(invited.clone()).into());
+        }
         if !welcome.colleges.iter().any(|c| c.id == college) {
             return Err(JoinError::NoCollege {
                 college,

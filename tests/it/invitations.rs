@@ -74,7 +74,9 @@ fn an_invited_applicant_joins_through_the_relay_and_members_decide() {
         "{text}"
     );
 
-    // Dora has nothing but the link.
+    // Dora has nothing but the link; it is for the members' college.
+    dora.run(&["join", &link, "--name", "Dora", "--college", "staff"])
+        .fails_with("the invitation is for college `members`");
     let joined = dora.json(&[
         "join",
         &link,

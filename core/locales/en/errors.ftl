@@ -137,3 +137,4 @@ error-genesis-unsound-key = founder { $name } has an unsound key
 error-genesis-no-college = founder { $name } is in no known college
 # $act: amend, admit, exclude or rules.
 error-genesis-rule = rule for { $act }: { $reason }
+error-join-invited-college = the invitation is for college `{ $college }`

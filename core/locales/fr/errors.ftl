@@ -173,3 +173,4 @@ error-genesis-rule = la règle { $act ->
     [rules] des changements de règles
    *[other] « { $act } »
 } : { $reason }
+error-join-invited-college = l'invitation est pour le collège `{ $college }`
