@@ -459,3 +459,136 @@ fn refusal(body: &str) -> Error {
     }
     .into()
 }
+
+#[cfg(test)]
+mod tests {
+    use nous_core::ids::DocId;
+    use nous_core::record::{College, Founder, Genesis, Heads, Method, Rule, Rules, Version};
+
+    use super::*;
+
+    fn sign(
+        key: &DeviceKey,
+        community: RecordId,
+        parents: Vec<RecordId>,
+        payload: Payload,
+    ) -> Record {
+        Record::sign(
+            key,
+            Unsigned {
+                community,
+                timestamp: 1,
+                parents,
+                payload,
+            },
+        )
+        .expect("sign")
+    }
+
+    fn genesis(founder: &DeviceKey, name: &str) -> Record {
+        sign(
+            founder,
+            RecordId::ZERO,
+            Vec::new(),
+            Payload::Genesis(Genesis {
+                name: name.into(),
+                charter: Version {
+                    doc: DocId::from_bytes([3; 16]),
+                    heads: Heads::new(Vec::new()),
+                },
+                colleges: vec![College {
+                    id: "m".into(),
+                    name: "M".into(),
+                    weight: 1,
+                }],
+                founders: vec![Founder {
+                    member: founder.public(),
+                    name: "F".into(),
+                    college: "m".into(),
+                }],
+                rules: Rules::all(Rule::new(Method::Consent)),
+                facilitators: Vec::new(),
+            }),
+        )
+    }
+
+    fn invite(founder: &DeviceKey, genesis: &Record, secret: &DeviceKey) -> Record {
+        sign(
+            founder,
+            genesis.id(),
+            vec![genesis.id()],
+            Payload::Invite(Invite {
+                key: secret.public(),
+                college: None,
+                expires: 10,
+                uses: Some(1),
+            }),
+        )
+    }
+
+    fn welcome(records: &[&Record], charter: DocId) -> serde_json::Value {
+        serde_json::json!({
+            "name": "Coop",
+            "colleges": [{"id": "m", "name": "M", "weight": 1}],
+            "rules": Rules::all(Rule::new(Method::Consent)),
+            "charter": charter.to_string(),
+            "version": {"number": 1, "heads": []},
+            "records": records.iter().map(|r| hex::encode(r.bytes())).collect::<Vec<_>>(),
+            "document": "",
+        })
+    }
+
+    /// What a relay sends is checked against the link: a relay (or a
+    /// stranger posing as one) cannot pass off another community, another
+    /// invitation, a record signed by someone else, or another charter.
+    #[test]
+    fn a_welcome_that_does_not_match_the_link_is_refused() {
+        let founder = DeviceKey::from_seed(&[1; 32]);
+        let secret = DeviceKey::from_seed(&[2; 32]);
+        let coop = genesis(&founder, "Coop");
+        let invitation = invite(&founder, &coop, &secret);
+        let link = Invitation {
+            community: coop.id(),
+            record: invitation.id(),
+            secret: [2; 32],
+            relay_key: DeviceKey::from_seed(&[9; 32]).public(),
+            expires: 10,
+            relay_url: "ws://127.0.0.1:1/".into(),
+        };
+        let charter = DocId::from_bytes([3; 16]);
+        let read = |value: serde_json::Value| Welcome::read(&value, &link).map(|w| w.name);
+        assert_eq!(
+            read(welcome(&[&coop, &invitation], charter)).ok(),
+            Some("Coop".into())
+        );
+
+        let refused = |value: serde_json::Value| {
+            let error = read(value).expect_err("refused");
+            assert!(
+                matches!(error, Error::Join(JoinError::Welcome(_))),
+                "{error:?}"
+            );
+        };
+        // Another community under the same name.
+        let other = genesis(&DeviceKey::from_seed(&[5; 32]), "Coop");
+        refused(welcome(&[&other, &invitation], charter));
+        // Another invitation of the community (another key).
+        let another = invite(&founder, &coop, &DeviceKey::from_seed(&[6; 32]));
+        refused(welcome(&[&coop, &another], charter));
+        // The right invitation id is not forgeable: a record with altered
+        // bytes does not verify.
+        let mut bytes = invitation.bytes().to_vec();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let mut tampered = welcome(&[&coop], charter);
+        tampered["records"]
+            .as_array_mut()
+            .expect("records")
+            .push(hex::encode(&bytes).into());
+        refused(tampered);
+        // Another charter than the community's.
+        refused(welcome(&[&coop, &invitation], DocId::from_bytes([4; 16])));
+        // Nothing at all.
+        refused(serde_json::json!({}));
+    }
+}
