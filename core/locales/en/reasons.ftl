@@ -181,3 +181,4 @@ reason-invitation-expired = the invitation has expired
 reason-invitation-revoked = the invitation was revoked
 reason-invitation-used-up = the invitation has been used as many times as it allows
 reason-invitation-for-college = the invitation is for college `{ $college }`
+reason-revoke-only-issuer = only the device that issued an invitation revokes it

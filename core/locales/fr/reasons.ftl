@@ -213,3 +213,4 @@ reason-invitation-expired = l'invitation a expiré
 reason-invitation-revoked = l'invitation a été révoquée
 reason-invitation-used-up = l'invitation a servi autant de fois qu'elle le permet
 reason-invitation-for-college = l'invitation est pour le collège `{ $college }`
+reason-revoke-only-issuer = seul l'appareil qui a émis une invitation la révoque

@@ -196,6 +196,7 @@ codes! {
     InvitationRevoked = "invitation-revoked",
     InvitationUsedUp = "invitation-used-up",
     InvitationForCollege = "invitation-for-college",
+    RevokeOnlyIssuer = "revoke-only-issuer",
 }
 
 impl fmt::Display for Code {

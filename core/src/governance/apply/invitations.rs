@@ -41,25 +41,42 @@ impl Fold {
         Ok(())
     }
 
-    /// `invitation.revoke`: a member in good standing withdraws an
-    /// invitation; applications signed from then on are refused.
+    /// `invitation.revoke`: the device that issued an invitation withdraws
+    /// it; applications dated from then on are refused. Only that device:
+    /// so whether an application came after a revocation is read off the
+    /// records alone, whatever order the replay meets them in (see
+    /// [`Fold::use_invitation`]). A revocation that saw another is
+    /// refused; of two concurrent ones, the older (date, depth, id) is the
+    /// one the state keeps.
     pub(super) fn revoke_invitation(
         &mut self,
         i: usize,
         record: &Record,
         revoke: &RevokeInvitation,
     ) -> Check {
-        self.active_member(i)?;
-        self.reference(i, &revoke.invitation, "invitation")?;
+        let at = self.reference(i, &revoke.invitation, "invitation")?;
+        require(record.author() == self.dag.order[at].author(), || {
+            reason!(RevokeOnlyIssuer)
+        })?;
         let invitation = self
             .state
             .invitations
             .get(&revoke.invitation)
+            .cloned()
             .ok_or_else(|| reason!(NotAnInvitation, record = revoke.invitation.short()))?;
-        require(invitation.revoked.is_none(), || {
-            reason!(InvitationAlreadyRevoked)
-        })?;
-        let mut invitation = invitation.clone();
+        if let Some((earlier, _)) = invitation.revoked {
+            let seen = self
+                .dag
+                .index
+                .get(&earlier)
+                .copied()
+                .is_some_and(|e| self.builds_on(i, e));
+            require(!seen, || reason!(InvitationAlreadyRevoked))?;
+            if self.dag.causal_key_of(&earlier) < self.dag.causal_key(i) {
+                return Ok(());
+            }
+        }
+        let mut invitation = invitation;
         invitation.revoked = Some((record.id(), record.timestamp()));
         self.state.invitations.insert(revoke.invitation, invitation);
         Ok(())
@@ -95,9 +112,22 @@ impl Fold {
         )?;
         let at = record.timestamp();
         require(at < invitation.expires, || reason!(InvitationExpired))?;
-        require(invitation.revoked.is_none_or(|(_, r)| r > at), || {
-            reason!(InvitationRevoked)
-        })?;
+        // Revoked by then: any revocation by the issuing device dated at or
+        // before this application, found among all the records (not only
+        // those the replay met before this one), so the verdict does not
+        // depend on how concurrent records are ordered.
+        let issuer = self.dag.order[inv_at].author();
+        let revoked = (0..self.dag.order.len())
+            .filter(|&j| {
+                let other = &self.dag.order[j];
+                other.author() == issuer
+                    && other.timestamp() <= at
+                    && matches!(other.payload(), Payload::RevokeInvitation(r) if r.invitation == invited.id)
+            })
+            .collect::<Vec<usize>>()
+            .into_iter()
+            .any(|j| self.builds_on(j, inv_at));
+        require(!revoked, || reason!(InvitationRevoked))?;
         if let Some(uses) = invitation.uses {
             // The uses go to the first applications that prove the
             // invitation, in the order that does not depend on the

@@ -133,10 +133,19 @@ fn college_expiry_and_revocation_hold() {
     w.records.retain(|r| r.id() != late.id());
 
     let open = w.ok("bob", invite("o", None, w.clock + 30 * DAY_MS, None));
-    w.no("mallory", revoke_invitation(open), "not a member");
+    w.no(
+        "mallory",
+        revoke_invitation(open),
+        "only the device that issued",
+    );
+    w.no(
+        "chloe",
+        revoke_invitation(open),
+        "only the device that issued",
+    );
     w.days(1);
-    w.ok("chloe", revoke_invitation(open));
-    w.no("alice", revoke_invitation(open), "already revoked");
+    w.ok("bob", revoke_invitation(open));
+    w.no("bob", revoke_invitation(open), "already revoked");
     w.days(1);
     let after = w.apply_invited("gus", "learners", open, "o");
     w.rejected(&after, "revoked");
@@ -207,4 +216,43 @@ fn uses_are_counted_alike_in_every_replay_order() {
     };
     assert_eq!(accepted(&states[0]).len(), 1);
     assert_eq!(accepted(&states[0]), accepted(&states[1]));
+}
+
+#[test]
+fn a_revocation_concurrent_with_an_application_is_judged_by_their_dates_in_every_order() {
+    let mut w = World::coop();
+    let invitation = w.ok("bob", invite("inv", None, w.clock + 30 * DAY_MS, None));
+    let heads = w.heads();
+    w.days(1);
+    // Bob revokes on what he saw; Dora (a day later) and Gus (a day
+    // earlier, on the invitation alone) apply without seeing it.
+    let revocation = w.sign_on("bob", revoke_invitation(invitation), heads);
+    let applying = |w: &World, who: &str, at: u64| {
+        let proof = invitation_proof(&key("inv"), &w.community, &invitation, &pk(who));
+        w.sign_at(
+            who,
+            Payload::Apply(Apply {
+                name: who.into(),
+                college: "learners".into(),
+                motivation: String::new(),
+                invitation: Some(Invited {
+                    id: invitation,
+                    proof,
+                }),
+            }),
+            vec![invitation],
+            at,
+        )
+    };
+    let late = applying(&w, "dora", w.clock + DAY_MS);
+    let early = applying(&w, "gus", w.clock - DAY_MS / 2);
+    w.records.push(revocation.clone());
+    w.records.push(late.clone());
+    w.records.push(early.clone());
+    for (application, holds) in [(&late, false), (&early, true)] {
+        for state in w.in_both_replay_orders(revocation.id(), application.id()) {
+            let verdict = state.verdict(&application.id()).cloned();
+            assert_eq!(verdict == Some(Verdict::Accepted), holds, "{verdict:?}");
+        }
+    }
 }
