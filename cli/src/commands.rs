@@ -449,10 +449,18 @@ fn charter_sections(cx: &Context, args: SectionsArgs) -> anyhow::Result<()> {
     let level_width = column(&level, 3);
     let articles = tr!("commands-column-articles");
     let articles_width = column(&articles, 8);
+    // The id column as wide as the longest id (ids may be named by hand).
+    let id_header = tr!("commands-column-id");
+    let id_width = sections
+        .iter()
+        .map(|s| s.id.as_str().chars().count())
+        .chain([id_header.chars().count(), 8])
+        .max()
+        .unwrap_or(8);
     let mut lines = vec![format!(
         "{:>3}  {}  {}  {}  {}  {articles}",
         "#",
-        pad(&tr!("commands-column-id"), 8),
+        pad(&id_header, id_width),
         pad(&level, level_width),
         pad(&tr!("commands-column-heading"), 32),
         pad(&tr!("commands-column-tags"), 24)
@@ -461,7 +469,7 @@ fn charter_sections(cx: &Context, args: SectionsArgs) -> anyhow::Result<()> {
         lines.push(format!(
             "{:>3}  {}  {:>level_width$}  {}  {}  {:>articles_width$}",
             index + 1,
-            pad(section.id.as_str(), 8),
+            pad(section.id.as_str(), id_width),
             section.level,
             pad(&clip(&section.heading, 32), 32),
             pad(&clip(&section.tags.join(","), 24), 24),

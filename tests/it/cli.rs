@@ -1182,3 +1182,26 @@ fn history_lists_sections_in_document_order() {
         .collect();
     assert_eq!(ids, order);
 }
+
+/// `charter sections` keeps its columns aligned when an id is longer than
+/// eight characters (the sample's `amendement`).
+#[test]
+fn the_sections_table_stays_aligned_with_long_ids() {
+    let home = Home::new();
+    let doc = home.charter(include_str!("../../cli/assets/sample-charter.md"));
+    let out = home.run(&["charter", "sections", &doc]).ok().to_owned();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.iter().any(|l| l.contains("amendement")), "{out}");
+    // Where each row's heading starts: the same column in every row.
+    let starts: Vec<usize> = lines[1..]
+        .iter()
+        .map(|line| {
+            let after_level = line
+                .char_indices()
+                .skip(5)
+                .find(|(_, c)| c.is_ascii_digit());
+            after_level.map_or(0, |(at, _)| at)
+        })
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] == w[1]), "{out}");
+}
