@@ -3,8 +3,6 @@
 //! deciding, ratifying, tensions, the tables, refusals), and the same acts
 //! with `--json` giving the same JSON whatever the language.
 
-use std::path::Path;
-
 use crate::support::{Home, Run, path_str};
 
 /// The sample charter: sections colleges, adhesion, depart, tensions,
@@ -59,9 +57,15 @@ fn run_in(home: &Home, lang: &str, args: &[&str]) -> Run {
 /// standard output.
 #[track_caller]
 fn fr(home: &Home, args: &[&str]) -> String {
-    let run = run_in(home, "fr", args);
+    speaks_no_english(&run_in(home, "fr", args), args, &[])
+}
+
+/// `run` (of `args`, in French) succeeded and neither its output nor its
+/// errors hold any of [`ENGLISH`] or of `more`. Its standard output.
+#[track_caller]
+pub(crate) fn speaks_no_english(run: &Run, args: &[&str], more: &[&str]) -> String {
     let out = run.ok().to_owned();
-    for english in ENGLISH {
+    for english in ENGLISH.iter().chain(more) {
         assert!(
             !out.contains(english) && !run.stderr.contains(english),
             "English `{english}` in French output of {args:?}:\n{out}{}",
@@ -425,25 +429,6 @@ fn a_governance_story_told_in_french() {
     );
 }
 
-/// A copy of `home` (a whole Nous home, key included) into a new one.
-fn twin(home: &Home) -> Home {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("read dir") {
-            let entry = entry.expect("entry");
-            let target = to.join(entry.file_name());
-            if entry.file_type().expect("type").is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), &target).expect("copy");
-            }
-        }
-    }
-    let other = Home::empty();
-    copy(&home.path(), &other.path());
-    other
-}
-
 /// `nous --json ARGS` in `home` in English and in a copy of it in French:
 /// the same output, the same exit code. The English run.
 #[track_caller]
@@ -477,7 +462,7 @@ fn masked(value: &serde_json::Value, random: &[&str]) -> serde_json::Value {
 /// of the keys `random`, which both runs must have.
 #[track_caller]
 fn same_json_but(home: &Home, args: &[&str], random: &[&str]) -> Run {
-    let copy = twin(home);
+    let copy = home.twin();
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
     let en = run_in(home, "en", &all);

@@ -45,6 +45,30 @@ fn coop() -> (Home, Home) {
     (alice, dana)
 }
 
+/// Dana applies to the members' college and her application is carried
+/// to Alice: its id (12 characters).
+fn applies(dana: &Home, alice: &Home) -> String {
+    let out = run_in(
+        dana,
+        "en",
+        &[
+            "--json",
+            "member",
+            "apply",
+            "--name",
+            "Dana",
+            "--college",
+            "members",
+            "--motivation",
+            "x",
+        ],
+    )
+    .json();
+    let application = out["record"].as_str().expect("record")[..12].to_owned();
+    carry(dana, alice);
+    application
+}
+
 fn carry(from: &Home, to: &Home) {
     let file = from.file("coop.bundle");
     run_in(
@@ -126,24 +150,7 @@ fn a_refusal_by_governance_is_said_in_french_and_in_english() {
 
     // Dana applies; Alice objects, then admits her all the same: the
     // objection blocks the count.
-    let out = run_in(
-        &dana,
-        "en",
-        &[
-            "--json",
-            "member",
-            "apply",
-            "--name",
-            "Dana",
-            "--college",
-            "members",
-            "--motivation",
-            "x",
-        ],
-    )
-    .json();
-    let application = out["record"].as_str().expect("record")[..12].to_owned();
-    carry(&dana, &alice);
+    let application = applies(&dana, &alice);
     run_in(
         &alice,
         "en",
@@ -216,49 +223,13 @@ fn errors_a_member_meets_are_said_in_french() {
     assert!(fr.ends_with("est déjà un dossier Nous"), "{fr}");
 }
 
-/// A copy of `home` (key included) in a new one.
-fn twin(home: &Home) -> Home {
-    fn copy(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("read dir") {
-            let entry = entry.expect("entry");
-            let target = to.join(entry.file_name());
-            if entry.file_type().expect("type").is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), &target).expect("copy");
-            }
-        }
-    }
-    let other = Home::empty();
-    copy(&home.path(), &other.path());
-    other
-}
-
 #[test]
 fn nous_verify_says_why_an_act_was_rejected_in_french() {
     let (alice, dana) = coop();
-    let out = run_in(
-        &dana,
-        "en",
-        &[
-            "--json",
-            "member",
-            "apply",
-            "--name",
-            "Dana",
-            "--college",
-            "members",
-            "--motivation",
-            "x",
-        ],
-    )
-    .json();
-    let application = out["record"].as_str().expect("record")[..12].to_owned();
-    carry(&dana, &alice);
+    let application = applies(&dana, &alice);
     // Alice admits Dana from two copies of her home, a day apart, neither
     // knowing the other: the younger decision is rejected.
-    let copy = twin(&alice);
+    let copy = alice.twin();
     alice
         .run_in_at("en", "2026-03-01", &["member", "admit", &application])
         .ok();

@@ -2,7 +2,7 @@
 //! through a relay — invited, joins, sees what needs her, takes part in a
 //! challenge and an amendment, reads the history — and no English shows.
 
-use crate::language_governance::{ENGLISH, SAMPLE, record_of, says};
+use crate::language_governance::{SAMPLE, record_of, says, speaks_no_english};
 use crate::relay_support::{Member, RelayProcess};
 use crate::support::path_str;
 
@@ -10,16 +10,7 @@ use crate::support::path_str;
 /// succeed and speak no English. Its standard output.
 #[track_caller]
 fn fr(member: &Member, args: &[&str]) -> String {
-    let run = member.home.run_in("fr", args);
-    let out = run.ok().to_owned();
-    for english in ENGLISH.iter().chain(MORE_ENGLISH) {
-        assert!(
-            !out.contains(english) && !run.stderr.contains(english),
-            "English `{english}` in French output of {args:?}:\n{out}{}",
-            run.stderr
-        );
-    }
-    out
+    speaks_no_english(&member.home.run_in("fr", args), args, MORE_ENGLISH)
 }
 
 /// English the relay and invitation commands must not show in French.

@@ -94,6 +94,25 @@ impl Home {
         self.dir.path().join("home")
     }
 
+    /// A copy of this home (a whole Nous home, key included) in a new one.
+    pub fn twin(&self) -> Home {
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).expect("mkdir");
+            for entry in std::fs::read_dir(from).expect("read dir") {
+                let entry = entry.expect("entry");
+                let target = to.join(entry.file_name());
+                if entry.file_type().expect("type").is_dir() {
+                    copy(&entry.path(), &target);
+                } else {
+                    std::fs::copy(entry.path(), &target).expect("copy");
+                }
+            }
+        }
+        let other = Home::empty();
+        copy(&self.path(), &other.path());
+        other
+    }
+
     /// A scratch file path next to the home.
     pub fn file(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
