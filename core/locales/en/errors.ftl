@@ -119,6 +119,21 @@ kind-document-share = document.share
 kind-invitation-issue = invitation.issue
 kind-invitation-revoke = invitation.revoke
 kind-challenge-close = challenge.close
+kind-participation-open = participation.open
+kind-participation-contract = participation.contract
+kind-participation-phase = participation.phase
+kind-participation-commitment = participation.commitment
+kind-participation-close = participation.close
+kind-contribution-submit = contribution.submit
+kind-contribution-amend = contribution.amend
+kind-contribution-withdraw = contribution.withdraw
+kind-contribution-support = contribution.support
+kind-contribution-link = contribution.link
+kind-moderation-report = moderation.report
+kind-moderation-hide = moderation.hide
+kind-moderation-restore = moderation.restore
+kind-answer-publish = answer.publish
+kind-synthesis-publish = synthesis.publish
 kind-gender = { $kind ->
    *[other] neuter
 }

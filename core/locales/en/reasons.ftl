@@ -182,3 +182,51 @@ reason-invitation-revoked = the invitation was revoked
 reason-invitation-used-up = the invitation has been used as many times as it allows
 reason-invitation-for-college = the invitation is for college `{ $college }`
 reason-revoke-only-issuer = only the device that issued an invitation revokes it
+
+# Public participation.
+reason-not-in-role = the author holds no role in this participation that allows it
+reason-not-a-participation = { $record } is not a participation
+reason-not-a-contribution = { $record } is not a contribution
+reason-participation-members-only = only members may take part in this phase
+reason-participation-needs-invitation = this phase asks for an invitation code
+reason-participation-needs-title = a participation needs a title
+reason-participation-needs-category = a participation needs at least one contribution category
+reason-participation-categories-unique = category ids must be unique and not empty
+reason-answer-due-in-past = the answer deadline must come after the opening
+reason-participation-closed = the participation is closed
+reason-commitment-removed = commitment { $commitment } cannot be taken away once contributions have opened
+reason-commitments-malformed = each commitment needs a unique id and a text
+reason-phase-out-of-order = phase { $phase } cannot come after phase { $before }
+reason-phase-dates = a phase must open after the participation and close after it opens
+reason-no-category = there is no category { $category }
+reason-no-commitment = there is no commitment { $commitment }
+reason-commitment-not-manual = commitment { $commitment } is checked from the records, not settled by hand
+reason-evidence-needed = settling a commitment needs evidence
+reason-commitment-settled = the commitment was already settled
+reason-contributions-unanswered = { $count ->
+    [one] one contribution still has no answer
+   *[other] { $count } contributions still have no answer
+}
+reason-contributions-closed = the participation takes no contributions at this time
+reason-channel-not-taken = this phase takes no contributions by { $channel }
+reason-category-not-taken = this phase takes no contributions in category { $category }
+reason-contribution-needs-title = a contribution needs a title
+reason-contribution-needs-text = a contribution needs a text
+reason-text-too-long = a text may have at most { $max } characters
+reason-on-behalf-needs-transcription = only a transcription speaks on someone's behalf
+reason-agent-members-only = only members of the organiser contribute as its agents
+reason-transcription-needs-whom = a transcription says whom it speaks for
+reason-contribution-not-own = only the device that submitted a contribution may change or withdraw it
+reason-contribution-withdrawn = the contribution was withdrawn
+reason-contribution-answered = the contribution already has its answer
+reason-support-own = one does not support one's own contribution
+reason-link-other-participation = a link joins two different contributions of one participation
+reason-moderation-needs-reason = a moderation act needs a reason
+reason-moderation-needs-clause = a moderation act names the clause of the contract it applies
+reason-not-hidden = the contribution is not hidden
+reason-answer-needs-argument = an answer needs an argument, whatever its state
+reason-answer-must-revise = the contribution already has an answer: a new one revises it
+reason-revises-unknown-answer = { $record } is not an answer to this contribution
+reason-synthesis-other-text = a synthesis measures the participation's own text
+reason-synthesis-method = unknown synthesis method { $method }
+reason-synthesis-hash = a synthesis's hash is 64 lowercase hex digits

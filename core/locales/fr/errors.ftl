@@ -124,6 +124,21 @@ kind-document-share = partage de document
 kind-invitation-issue = invitation
 kind-invitation-revoke = révocation d'invitation
 kind-challenge-close = clôture d'interpellation
+kind-participation-open = ouverture de participation
+kind-participation-contract = révision du contrat participatif
+kind-participation-phase = ouverture de phase
+kind-participation-commitment = bilan d'engagement
+kind-participation-close = clôture de participation
+kind-contribution-submit = contribution
+kind-contribution-amend = modification de contribution
+kind-contribution-withdraw = retrait de contribution
+kind-contribution-support = soutien
+kind-contribution-link = lien entre contributions
+kind-moderation-report = signalement
+kind-moderation-hide = masquage
+kind-moderation-restore = rétablissement
+kind-answer-publish = réponse argumentée
+kind-synthesis-publish = publication de synthèse
 kind-gender = { $kind ->
     [community-genesis] feminine
     [member-apply] feminine
@@ -150,6 +165,21 @@ kind-gender = { $kind ->
     [invitation-issue] feminine
     [invitation-revoke] feminine
     [challenge-close] feminine
+    [participation-open] feminine
+    [participation-contract] feminine
+    [participation-phase] feminine
+    [participation-commitment] masculine
+    [participation-close] feminine
+    [contribution-submit] feminine
+    [contribution-amend] feminine
+    [contribution-withdraw] masculine
+    [contribution-support] masculine
+    [contribution-link] masculine
+    [moderation-report] masculine
+    [moderation-hide] masculine
+    [moderation-restore] masculine
+    [answer-publish] feminine
+    [synthesis-publish] feminine
    *[other] unknown
 }
 

@@ -214,3 +214,51 @@ reason-invitation-revoked = l'invitation a été révoquée
 reason-invitation-used-up = l'invitation a servi autant de fois qu'elle le permet
 reason-invitation-for-college = l'invitation est pour le collège `{ $college }`
 reason-revoke-only-issuer = seul l'appareil qui a émis une invitation la révoque
+
+# Participation publique.
+reason-not-in-role = l'auteur n'a dans cette participation aucun rôle qui le permette
+reason-not-a-participation = { $record } n'est pas une participation
+reason-not-a-contribution = { $record } n'est pas une contribution
+reason-participation-members-only = seuls les membres peuvent participer pendant cette phase
+reason-participation-needs-invitation = cette phase demande un code d'invitation
+reason-participation-needs-title = une participation doit avoir un titre
+reason-participation-needs-category = une participation doit avoir au moins une catégorie de contributions
+reason-participation-categories-unique = les identifiants de catégorie doivent être uniques et non vides
+reason-answer-due-in-past = l'échéance des réponses doit venir après l'ouverture
+reason-participation-closed = la participation est close
+reason-commitment-removed = l'engagement { $commitment } ne peut plus être retiré une fois les contributions ouvertes
+reason-commitments-malformed = chaque engagement doit avoir un identifiant unique et un texte
+reason-phase-out-of-order = la phase { $phase } ne peut pas venir après la phase { $before }
+reason-phase-dates = une phase doit s'ouvrir après la participation et se fermer après son ouverture
+reason-no-category = il n'y a pas de catégorie { $category }
+reason-no-commitment = il n'y a pas d'engagement { $commitment }
+reason-commitment-not-manual = l'engagement { $commitment } se constate d'après les actes, il ne se déclare pas à la main
+reason-evidence-needed = déclarer un engagement tenu ou rompu demande une preuve
+reason-commitment-settled = l'engagement a déjà été déclaré
+reason-contributions-unanswered = { $count ->
+    [one] une contribution n'a pas encore de réponse
+   *[other] { $count } contributions n'ont pas encore de réponse
+}
+reason-contributions-closed = la participation ne prend pas de contributions à ce moment
+reason-channel-not-taken = cette phase ne prend pas de contributions par { $channel }
+reason-category-not-taken = cette phase ne prend pas de contributions dans la catégorie { $category }
+reason-contribution-needs-title = une contribution doit avoir un titre
+reason-contribution-needs-text = une contribution doit avoir un texte
+reason-text-too-long = un texte peut compter au plus { $max } caractères
+reason-on-behalf-needs-transcription = seule une transcription parle au nom de quelqu'un
+reason-agent-members-only = seuls les membres de l'organisateur contribuent en tant qu'agents
+reason-transcription-needs-whom = une transcription dit au nom de qui elle parle
+reason-contribution-not-own = seul l'appareil qui a déposé une contribution peut la modifier ou la retirer
+reason-contribution-withdrawn = la contribution a été retirée
+reason-contribution-answered = la contribution a déjà sa réponse
+reason-support-own = on ne soutient pas sa propre contribution
+reason-link-other-participation = un lien relie deux contributions différentes d'une même participation
+reason-moderation-needs-reason = un acte de modération doit être motivé
+reason-moderation-needs-clause = un acte de modération cite la clause du contrat qu'il applique
+reason-not-hidden = la contribution n'est pas masquée
+reason-answer-needs-argument = une réponse doit être argumentée, quel que soit son sens
+reason-answer-must-revise = la contribution a déjà une réponse : une nouvelle la révise
+reason-revises-unknown-answer = { $record } n'est pas une réponse à cette contribution
+reason-synthesis-other-text = une synthèse mesure le texte de la participation elle-même
+reason-synthesis-method = méthode de synthèse inconnue : { $method }
+reason-synthesis-hash = l'empreinte d'une synthèse compte 64 chiffres hexadécimaux en minuscules

@@ -19,6 +19,7 @@
 
 mod apply;
 mod dag;
+pub mod participation;
 mod reason;
 mod seq;
 mod tally;
@@ -772,6 +773,12 @@ pub struct State {
     /// Invitations to apply (`invitation.issue`), by record.
     #[serde(skip_serializing_if = "imbl::OrdMap::is_empty")]
     pub invitations: imbl::OrdMap<RecordId, InvitationState>,
+    /// Public participations (`participation.open`), by record.
+    #[serde(skip_serializing_if = "imbl::OrdMap::is_empty")]
+    pub participations: imbl::OrdMap<RecordId, participation::ParticipationState>,
+    /// Their contributions (`contribution.submit`), by record.
+    #[serde(skip_serializing_if = "imbl::OrdMap::is_empty")]
+    pub contributions: imbl::OrdMap<RecordId, std::sync::Arc<participation::ContributionState>>,
     /// Every record and its verdict, in canonical order, then the ones left
     /// out of the DAG by id.
     pub records: imbl::Vector<RecordOutcome>,

@@ -24,6 +24,7 @@
 //! the id and signature are computed over them.
 
 mod names;
+mod participation;
 mod payload;
 mod rule_text;
 

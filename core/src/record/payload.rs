@@ -12,6 +12,7 @@ use std::fmt;
 use automerge::ChangeHash;
 use serde::{Deserialize, Serialize};
 
+pub use super::participation::*;
 use super::{RecordError, RecordId};
 use crate::identity::PublicKey;
 use crate::ids::DocId;
@@ -96,6 +97,21 @@ kinds! {
     Invite(Invite) = "invitation.issue",
     RevokeInvitation(RevokeInvitation) = "invitation.revoke",
     ChallengeClose(ChallengeClose) = "challenge.close",
+    OpenParticipation(OpenParticipation) = "participation.open",
+    ReviseContract(ReviseContract) = "participation.contract",
+    OpenPhase(OpenPhase) = "participation.phase",
+    SettleCommitment(SettleCommitment) = "participation.commitment",
+    CloseParticipation(CloseParticipation) = "participation.close",
+    SubmitContribution(SubmitContribution) = "contribution.submit",
+    AmendContribution(AmendContribution) = "contribution.amend",
+    WithdrawContribution(WithdrawContribution) = "contribution.withdraw",
+    SupportContribution(SupportContribution) = "contribution.support",
+    LinkContribution(LinkContribution) = "contribution.link",
+    ReportContribution(ReportContribution) = "moderation.report",
+    Hide(Moderate) = "moderation.hide",
+    Restore(Moderate) = "moderation.restore",
+    PublishAnswer(PublishAnswer) = "answer.publish",
+    SynthesisPublish(SynthesisPublish) = "synthesis.publish",
 }
 
 impl Kind {

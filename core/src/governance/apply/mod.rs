@@ -24,6 +24,7 @@ mod decisions;
 mod documents;
 mod invitations;
 mod membership;
+mod participation;
 mod tensions;
 
 use std::collections::{BTreeMap, HashSet};
@@ -683,6 +684,23 @@ impl Fold {
             Payload::Invite(invite) => self.invite(i, &record, invite),
             Payload::RevokeInvitation(revoke) => self.revoke_invitation(i, &record, revoke),
             Payload::ChallengeClose(close) => self.close_challenge(i, &record, close),
+            Payload::OpenParticipation(open) => self.open_participation(i, &record, open),
+            Payload::ReviseContract(revise) => self.revise_contract(i, &record, revise),
+            Payload::OpenPhase(phase) => self.open_phase(i, &record, phase),
+            Payload::SettleCommitment(settle) => self.settle_commitment(i, &record, settle),
+            Payload::CloseParticipation(close) => self.close_participation(i, &record, close),
+            Payload::SubmitContribution(submit) => self.submit_contribution(i, &record, submit),
+            Payload::AmendContribution(amend) => self.amend_contribution(i, &record, amend),
+            Payload::WithdrawContribution(withdraw) => {
+                self.withdraw_contribution(i, &record, withdraw)
+            }
+            Payload::SupportContribution(support) => self.support_contribution(i, &record, support),
+            Payload::LinkContribution(link) => self.link_contribution(i, &record, link),
+            Payload::ReportContribution(report) => self.report_contribution(i, &record, report),
+            Payload::Hide(moderate) => self.moderate(i, &record, moderate, true),
+            Payload::Restore(moderate) => self.moderate(i, &record, moderate, false),
+            Payload::PublishAnswer(answer) => self.publish_answer(i, &record, answer),
+            Payload::SynthesisPublish(synthesis) => self.publish_synthesis(i, &record, synthesis),
         }
     }
 
@@ -1122,6 +1140,8 @@ fn initial_state(community: CommunityId, genesis: &Genesis, record: &Record) -> 
         attestations: imbl::Vector::new(),
         documents: imbl::OrdMap::new(),
         invitations: imbl::OrdMap::new(),
+        participations: imbl::OrdMap::new(),
+        contributions: imbl::OrdMap::new(),
         records: imbl::Vector::new(),
         heads: Vec::new(),
     }
