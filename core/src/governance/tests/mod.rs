@@ -561,6 +561,7 @@ mod documents;
 mod incremental;
 mod invitations;
 mod names;
+mod participation;
 mod scenarios;
 mod tamper;
 mod todo;
