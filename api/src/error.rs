@@ -731,6 +731,7 @@ mod tests {
             Invalid::SessionPanicked,
             Invalid::UnexpectedRecord,
             Invalid::Json("oops".into()),
+            Invalid::ModeratorsOnly,
         ];
         // A new variant fails to compile here until it is in the list.
         let listed = |invalid: &Invalid| match invalid {
@@ -753,7 +754,8 @@ mod tests {
             | Invalid::SessionEnded
             | Invalid::SessionPanicked
             | Invalid::UnexpectedRecord
-            | Invalid::Json(_) => true,
+            | Invalid::Json(_)
+            | Invalid::ModeratorsOnly => true,
         };
         for invalid in all {
             assert!(listed(&invalid));

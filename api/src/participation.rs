@@ -368,13 +368,18 @@ impl Governance<'_> {
     /// A contribution of `community` named by id or prefix.
     fn contribution_of(community: &Community, text: &str) -> Result<Arc<ContributionState>> {
         let id = community.record_by_ref(text)?;
-        community.state.contributions.get(&id).cloned().ok_or_else(|| {
-            nous_core::Error::WrongKind {
-                id,
-                what: "a contribution",
-            }
-            .into()
-        })
+        community
+            .state
+            .contributions
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| {
+                nous_core::Error::WrongKind {
+                    id,
+                    what: "a contribution",
+                }
+                .into()
+            })
     }
 
     /// A document's version now, as this home has it.
@@ -904,7 +909,10 @@ fn view(state: &State, p: &ParticipationState, now: u64) -> ParticipationView {
         };
         counts.contributions += 1;
         let status = c.status(p.report_threshold);
-        *counts.by_status.entry(status_name(status).into()).or_default() += 1;
+        *counts
+            .by_status
+            .entry(status_name(status).into())
+            .or_default() += 1;
         if let Some(answer) = c.answer() {
             *counts
                 .by_answer

@@ -755,7 +755,9 @@ fn close(cx: &Context, args: CloseArgs) -> anyhow::Result<()> {
 
 fn list(cx: &Context, args: CommunityArg) -> anyhow::Result<()> {
     let mut home = open(cx)?;
-    let all = home.governance().participations(args.community.as_deref())?;
+    let all = home
+        .governance()
+        .participations(args.community.as_deref())?;
     if cx.json {
         return output::json(&all);
     }
@@ -813,10 +815,9 @@ fn show_text(p: &ParticipationView, unanswered: &[ContributionView]) -> String {
             at = when(closed.at),
             summary = &closed.summary
         ),
-        (None, Some(phase)) if p.open_to_contributions => tr!(
-            "participation-show-phase-open",
-            phase = phase_word(phase)
-        ),
+        (None, Some(phase)) if p.open_to_contributions => {
+            tr!("participation-show-phase-open", phase = phase_word(phase))
+        }
         (None, Some(phase)) => tr!("participation-show-phase", phase = phase_word(phase)),
         (None, None) => tr!("participation-not-started"),
     });
@@ -917,10 +918,7 @@ fn show_text(p: &ParticipationView, unanswered: &[ContributionView]) -> String {
         ));
     }
     if !p.overdue.is_empty() {
-        lines.push(tr!(
-            "participation-show-overdue",
-            count = p.overdue.len()
-        ));
+        lines.push(tr!("participation-show-overdue", count = p.overdue.len()));
         for c in unanswered.iter().filter(|c| p.overdue.contains(&c.id)) {
             lines.push(format!(
                 "  {} {}",
@@ -951,7 +949,10 @@ pub fn contribute(cx: &Context, args: ContributeArgs) -> anyhow::Result<()> {
                 [one] => one.id.clone(),
                 all => {
                     let ids: Vec<&str> = all.iter().map(|c| c.id.as_str()).collect();
-                    bail!(tr!("participation-choose-category", categories = ids.join(", ")))
+                    bail!(tr!(
+                        "participation-choose-category",
+                        categories = ids.join(", ")
+                    ))
                 }
             }
         }
@@ -1069,7 +1070,9 @@ fn contribution_list(cx: &Context, args: ContributionListArgs) -> anyhow::Result
             };
             let words = match &c.title {
                 Some(title) if c.visibility == Visibility::Visible => clip(title, 50),
-                Some(title) => format!("[{}] {}", tr!("participation-hidden-mark"), clip(title, 40)),
+                Some(title) => {
+                    format!("[{}] {}", tr!("participation-hidden-mark"), clip(title, 40))
+                }
                 None => format!("[{}]", hidden_why(c)),
             };
             format!(
@@ -1088,10 +1091,9 @@ fn contribution_list(cx: &Context, args: ContributionListArgs) -> anyhow::Result
 /// Why a contribution is hidden, in words.
 fn hidden_why(c: &ContributionView) -> String {
     match (c.visibility, c.moderation.last()) {
-        (Visibility::HiddenPendingReview, _) => tr!(
-            "participation-hidden-by-reports",
-            count = c.reports.len()
-        ),
+        (Visibility::HiddenPendingReview, _) => {
+            tr!("participation-hidden-by-reports", count = c.reports.len())
+        }
         (_, Some(act)) => tr!(
             "participation-hidden-by-moderator",
             reason = &act.reason,
@@ -1175,7 +1177,11 @@ fn contribution_show(cx: &Context, args: ContributionShowArgs) -> anyhow::Result
                 .detail
                 .split_once(' ')
                 .map(|(relation, target)| {
-                    tr!("participation-relation", relation = relation, target = target)
+                    tr!(
+                        "participation-relation",
+                        relation = relation,
+                        target = target
+                    )
                 })
                 .unwrap_or_default(),
             _ => e.detail.clone(),
