@@ -334,6 +334,24 @@ fn scenario_8_and_10_a_participation_from_contract_to_answers() {
         &["contribution", "show", &offensive, "--include-hidden"],
     );
     assert_eq!(seen["body"], "XYZZY des insultes");
+    // The moderator's to-do list asks for the review, without the words;
+    // the answerer's asks for answers.
+    let todo = alice.json("2026-03-11", &["todo"]);
+    let kinds = |todo: &Value, kind: &str| -> Vec<String> {
+        todo.as_array()
+            .expect("todo")
+            .iter()
+            .filter(|t| t["kind"] == kind)
+            .map(|t| t["subject"].as_str().expect("subject").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        kinds(&todo, "review-hidden"),
+        std::slice::from_ref(&offensive)
+    );
+    assert_eq!(kinds(&todo, "answer-contribution").len(), 3, "{todo:#}");
+    assert!(!todo.to_string().contains("XYZZY"));
+    assert!(kinds(&bob.json("2026-03-11", &["todo"]), "review-hidden").is_empty());
     let pending = alice.json("2026-03-11", &["participation", "show", &p]);
     assert_eq!(pending["counts"]["pending_review"], 1);
     let confirmed = alice.act(
@@ -471,6 +489,12 @@ fn scenario_8_and_10_a_participation_from_contract_to_answers() {
     let text = alice.run("2026-05-16", &["participation", "show", &p]);
     assert!(text.ok().contains("Commitment broken"), "{}", text.stdout);
     assert!(text.stdout.contains("BROKEN"), "{}", text.stdout);
+    let todo = alice.json("2026-05-16", &["todo"]);
+    assert_eq!(
+        kinds(&todo, "answer-contribution"),
+        std::slice::from_ref(&transcribed)
+    );
+    assert!(kinds(&todo, "review-hidden").is_empty());
     let answered_late = alice.json(
         "2026-05-20",
         &[

@@ -168,3 +168,7 @@ participation-contribution-anchor = On section { $section }
 participation-contribution-answer = Answer: { $state } ({ $at })
 participation-contribution-late = {"  "}(after the answer deadline: the commitment is broken)
 participation-contribution-timeline = What happened to it:
+
+# `nous todo`.
+todo-answer-contribution = The contribution "{ $title }" awaits its argued answer (due { $due })
+todo-review-hidden = A contribution to "{ $title }" hidden by reports awaits your review

@@ -160,6 +160,10 @@ participation-contribution-answer = Réponse : { $state } ({ $at })
 participation-contribution-late = {"  "}(après l'échéance des réponses : l'engagement n'est pas tenu)
 participation-contribution-timeline = Ce qui lui est arrivé :
 
+# `nous todo`.
+todo-answer-contribution = La contribution « { $title } » attend son avis argumenté (avant le { $due })
+todo-review-hidden = Une contribution à « { $title } » masquée par les signalements attend votre examen
+
 # L'aide des commandes.
 cmd-participation = Participation citoyenne en quatre phases : le contrat participatif (ce à quoi l'organisateur s'engage), la stratégie participative (qui peut contribuer, par quels canaux, jusqu'à quand), l'instruction (les contributions gelées et examinées) et l'avis argumenté (une réponse argumentée à chaque contribution)
 cmd-participation-open = Ouvrir une participation sur un texte soumis à la concertation, avec son contrat participatif (les engagements de l'organisateur : périmètre, ce qui est négociable, calendrier, qui répond et quand). Les deux sont importés comme documents partagés avec la communauté ; la participation les épingle. Sa première phase, le contrat, suit avec `participation phase`.
