@@ -169,6 +169,10 @@ pub enum Invalid {
     /// JSON could not be written (what serde said).
     #[error("{0}")]
     Json(String),
+    /// Hidden contributions' words asked for by someone who does not
+    /// moderate the participation.
+    #[error("only the participation's moderators may see hidden contributions")]
+    ModeratorsOnly,
 }
 
 /// The result type of the facade.
@@ -361,6 +365,7 @@ fn invalid_localized(invalid: &Invalid, lang: Lang) -> String {
         Invalid::SessionPanicked => say("error-session-panicked", &[]),
         Invalid::UnexpectedRecord => say("error-unexpected-record", &[]),
         Invalid::Json(detail) => say("error-json", &[("detail", detail.into())]),
+        Invalid::ModeratorsOnly => say("participation-error-moderators-only", &[]),
     }
 }
 
@@ -726,6 +731,7 @@ mod tests {
             Invalid::SessionPanicked,
             Invalid::UnexpectedRecord,
             Invalid::Json("oops".into()),
+            Invalid::ModeratorsOnly,
         ];
         // A new variant fails to compile here until it is in the list.
         let listed = |invalid: &Invalid| match invalid {
@@ -748,7 +754,8 @@ mod tests {
             | Invalid::SessionEnded
             | Invalid::SessionPanicked
             | Invalid::UnexpectedRecord
-            | Invalid::Json(_) => true,
+            | Invalid::Json(_)
+            | Invalid::ModeratorsOnly => true,
         };
         for invalid in all {
             assert!(listed(&invalid));

@@ -548,6 +548,11 @@ impl Governance<'_> {
         self.home
     }
 
+    /// The home underneath, to read.
+    pub(crate) fn home_ref(&self) -> &Home {
+        self.home
+    }
+
     /// What an act the engine made recorded; durable on return.
     pub(crate) fn recorded<T>(&mut self, acted: Acted, details: T) -> Result<Recorded<T>> {
         self.home.wait(acted.ticket)?;

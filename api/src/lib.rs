@@ -23,6 +23,7 @@ pub mod governance;
 mod home;
 pub mod invitations;
 pub mod keyfile;
+pub mod participation;
 pub mod relays;
 pub mod sync;
 pub mod verify;

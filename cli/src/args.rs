@@ -100,6 +100,29 @@ pub enum Command {
     /// Print a short-lived token proving this device to a relay (for
     /// automerge-repo clients: pass it as ?token= and use its peer id).
     Token(crate::relay::TokenArgs),
+    /// Public participation in four phases: the contrat participatif (what
+    /// the organiser commits to), the stratégie participative (who may
+    /// contribute, through which channels, until when), the instruction
+    /// (contributions frozen and examined) and the avis argumenté (an
+    /// argued answer to every contribution).
+    #[command(subcommand)]
+    Participation(crate::participation::ParticipationCommand),
+    /// Contribute to a participation while its phase takes contributions:
+    /// your own, or (the organiser's team) a transcription from a meeting,
+    /// paper or mail on someone's behalf.
+    Contribute(crate::participation::ContributeArgs),
+    /// Follow contributions: show one and what happened to it, list them,
+    /// amend, withdraw, support, link.
+    #[command(subcommand)]
+    Contribution(crate::participation::ContributionCommand),
+    /// Moderate without erasing: report a contribution, hide or restore it
+    /// (moderators), with the reason and the clause of the contract.
+    #[command(subcommand)]
+    Moderate(crate::participation::ModerateCommand),
+    /// Answer a contribution for the organiser (the avis argumenté): its
+    /// state, an argument (required), and where it landed in the text. An
+    /// answer to a contribution already answered revises it.
+    Answer(crate::participation::AnswerArgs),
 }
 
 #[derive(Debug, Args)]

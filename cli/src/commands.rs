@@ -124,6 +124,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Join(args) => crate::invite::join(&cx, &args),
         Command::Sync(args) => crate::relay::sync(&cx, &args),
         Command::Token(args) => crate::relay::issue_token(&cx, &args),
+        Command::Participation(command) => crate::participation::participation(&cx, command),
+        Command::Contribute(args) => crate::participation::contribute(&cx, args),
+        Command::Contribution(command) => crate::participation::contribution(&cx, command),
+        Command::Moderate(command) => crate::participation::moderate(&cx, command),
+        Command::Answer(args) => crate::participation::answer(&cx, args),
     }
 }
 

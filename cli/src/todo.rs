@@ -80,6 +80,14 @@ pub fn render(items: &[TodoItem]) -> String {
                 tr!("todo-take-up-tension", title = title),
                 Some(format!("nous tension start {subject}")),
             ),
+            TodoKind::AnswerContribution => (
+                tr!("todo-answer-contribution", title = title, due = due),
+                Some(format!("nous answer {subject} …")),
+            ),
+            TodoKind::ReviewHidden => (
+                tr!("todo-review-hidden", title = title),
+                Some(format!("nous contribution show {subject} --include-hidden")),
+            ),
         };
         let since = lang.day(i64::try_from(t.since).unwrap_or(i64::MAX));
         out.push_str(&format!(

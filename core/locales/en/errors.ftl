@@ -13,6 +13,8 @@ error-what = { $what ->
     [single-device-of-this-community] single device of this community
     [an-amendment] an amendment
     [an-application] an application
+    [a-participation] a participation
+    [a-contribution] a contribution
    *[other] { $what }
 }
 

@@ -17,6 +17,8 @@ error-what = { $what ->
     [single-device-of-this-community] appareil unique de cette communauté
     [an-amendment] un amendement
     [an-application] une candidature
+    [a-participation] une participation
+    [a-contribution] une contribution
    *[other] { $what }
 }
 

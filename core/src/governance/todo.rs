@@ -63,6 +63,13 @@ pub enum TodoKind {
     Ratify,
     /// A tension waits to be taken up (I facilitate).
     TakeUpTension,
+    /// A contribution to a participation awaits its argued answer (I
+    /// answer for the organiser); `due`: the answer deadline. `title`: the
+    /// contribution's.
+    AnswerContribution,
+    /// A contribution hidden by reports awaits a moderator's review (I
+    /// moderate). `title`: the participation's, never the hidden words.
+    ReviewHidden,
 }
 
 /// What awaits `member` (a member id) in `state` at `now` (ms), most urgent
@@ -201,7 +208,58 @@ pub fn todo(state: &State, member: &PublicKey, now: u64) -> Vec<Todo> {
             }
         }
     }
+    participation_todo(state, member, facilitates, &mut items);
     sorted(items)
+}
+
+/// What a participation asks of its answerers and moderators: answers to
+/// contributions that need one, reviews of contributions hidden by
+/// reports. Roles as the fold reads them: the participation's, else the
+/// facilitators, else any member.
+fn participation_todo(state: &State, member: &PublicKey, facilitates: bool, items: &mut Vec<Todo>) {
+    use super::participation::Visibility;
+    let organiser = state.facilitators.is_empty() || facilitates;
+    let holds = |roles: &[PublicKey]| {
+        if roles.is_empty() {
+            organiser
+        } else {
+            roles.contains(member)
+        }
+    };
+    for p in state.participations.values() {
+        if p.closed.is_some() {
+            continue;
+        }
+        let answers = holds(&p.answerers);
+        let moderates = holds(&p.moderators);
+        for c in p
+            .contributions
+            .iter()
+            .filter_map(|id| state.contributions.get(id))
+        {
+            if answers && c.needs_answer(p.report_threshold) && c.answers.is_empty() {
+                items.push(Todo {
+                    kind: TodoKind::AnswerContribution,
+                    subject: c.id,
+                    title: c.title.clone(),
+                    since: c.submitted_at,
+                    due: Some(p.answer_due),
+                });
+            }
+            if moderates
+                && c.withdrawn.is_none()
+                && c.visibility(p.report_threshold) == Visibility::HiddenPendingReview
+            {
+                items.push(Todo {
+                    kind: TodoKind::ReviewHidden,
+                    subject: c.id,
+                    title: p.title.clone(),
+                    since: c.reports.last().map_or(c.submitted_at, |r| r.at),
+                    due: None,
+                });
+            }
+        }
+    }
 }
 
 /// What awaits the member `device` acts for ([`todo`]): the member it is
