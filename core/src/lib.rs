@@ -77,6 +77,7 @@ pub mod record;
 pub mod report;
 pub mod splice;
 pub mod store;
+pub mod synthesis;
 pub mod time;
 pub mod token;
 pub mod verify;
