@@ -183,6 +183,9 @@ pub enum Error {
     /// No community, or several, match.
     #[error("{0}")]
     UnknownCommunity(community::NoCommunity),
+    /// A participation's synthesis cannot be computed.
+    #[error(transparent)]
+    Synthesis(#[from] synthesis::SynthesisError),
     /// A file system operation failed.
     #[error("{0}")]
     Io(String),

@@ -238,7 +238,9 @@ pub enum SynthesisError {
     #[error("no version of the text to measure (no heads)")]
     NoHeads,
     /// A version of the text is not in the document.
-    #[error("the {which} version of the text is not in document {doc}: change {missing} is missing")]
+    #[error(
+        "the {which} version of the text is not in document {doc}: change {missing} is missing"
+    )]
     MissingHeads {
         /// `baseline` or `final`.
         which: &'static str,
@@ -294,7 +296,10 @@ impl SynthesisReport {
                     .copied()
                     .unwrap_or(0),
             ),
-            ("citizen_permille", self.shares_permille.contributions_citizen),
+            (
+                "citizen_permille",
+                self.shares_permille.contributions_citizen,
+            ),
             ("retained", c.retained_by_author_type.values().sum()),
             (
                 "retained_citizen",
@@ -561,7 +566,11 @@ pub fn compute(
             let credit = if baseline_elems.contains(&elem) {
                 Credit::Kept
             } else {
-                Credit::Added(changes.inserted_by(&elem).and_then(|h| credited.get(&h).copied()))
+                Credit::Added(
+                    changes
+                        .inserted_by(&elem)
+                        .and_then(|h| credited.get(&h).copied()),
+                )
             };
             chars.extend(content.chars().map(|c| (c, credit)));
         }
@@ -625,11 +634,8 @@ pub fn compute(
                 .as_ref()
                 .is_some_and(|a| a.section == figures.section);
             let landed = statuses[i] == ContributionStatus::Answered
-                && c.answer().is_some_and(|a| {
-                    a.landed_in
-                        .iter()
-                        .any(|l| l.section == figures.section)
-                });
+                && c.answer()
+                    .is_some_and(|a| a.landed_in.iter().any(|l| l.section == figures.section));
             if !(anchored || landed) {
                 continue;
             }
@@ -740,7 +746,8 @@ pub fn compute_on(
     options: ResolveOptions,
 ) -> Result<SynthesisReport, SynthesisError> {
     let subset = ancestors(records, parents);
-    let state = governance::resolve(community, &subset, options).map_err(SynthesisError::Resolve)?;
+    let state =
+        governance::resolve(community, &subset, options).map_err(SynthesisError::Resolve)?;
     compute(&state, participation, doc, final_heads)
 }
 

@@ -13,6 +13,7 @@ error-what = { $what ->
     [single-device-of-this-community] single device of this community
     [an-amendment] an amendment
     [an-application] an application
+    [a-participation] a participation
    *[other] { $what }
 }
 

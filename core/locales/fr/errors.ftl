@@ -17,6 +17,7 @@ error-what = { $what ->
     [single-device-of-this-community] appareil unique de cette communauté
     [an-amendment] un amendement
     [an-application] une candidature
+    [a-participation] une participation
    *[other] { $what }
 }
 

@@ -311,8 +311,8 @@ fn characters_and_words_are_credited_through_the_answers_landings() {
     );
     let state = world.all_accepted();
     let heads = organiser.heads(&doc).expect("heads");
-    let report = compute(&state, &p, organiser.document(&doc).expect("doc"), &heads)
-        .expect("synthesis");
+    let report =
+        compute(&state, &p, organiser.document(&doc).expect("doc"), &heads).expect("synthesis");
 
     let t = &report.text_figures;
     // Baseline: "Charte" 6, "Mobilité" 8, "Les vélos passent." 18,
@@ -366,7 +366,10 @@ fn characters_and_words_are_credited_through_the_answers_landings() {
     let [title, m, k] = &report.sections[..] else {
         panic!("three sections")
     };
-    assert_eq!((title.final_chars, title.final_words, title.added_chars), (6, 1, 0));
+    assert_eq!(
+        (title.final_chars, title.final_words, title.added_chars),
+        (6, 1, 0)
+    );
     assert_eq!((m.final_chars, m.final_words), (34, 5));
     assert_eq!((m.added_chars, m.added_words), (8, 1));
     assert_eq!(m.added_by["citizen"], Added { chars: 8, words: 1 });
@@ -400,7 +403,10 @@ fn characters_and_words_are_credited_through_the_answers_landings() {
         .iter()
         .map(|c| (c.id.as_str(), c.status.as_str()))
         .collect();
-    assert_eq!(commitments, [("answers", "pending"), ("synthesis", "pending")]);
+    assert_eq!(
+        commitments,
+        [("answers", "pending"), ("synthesis", "pending")]
+    );
     assert_eq!(report.as_of, world.clock);
     assert_eq!(report.method, SYNTHESIS_METHOD);
 
@@ -631,7 +637,10 @@ fn scenario_9_the_citizens_share() {
     assert_eq!(sb.contributions.len(), 39 + 17);
     assert_eq!((sb.retained, sb.retained_citizen), (25, 20));
     // The only added words are the first citizen's, landed in A.
-    assert_eq!(report.text_figures.added_chars, " sûres".chars().count() as u64);
+    assert_eq!(
+        report.text_figures.added_chars,
+        " sûres".chars().count() as u64
+    );
     assert_eq!(report.shares_permille.added_chars_citizen, 1000);
     assert_eq!(sa.added_by["citizen"], Added { chars: 6, words: 1 });
     assert_eq!(report.per_contribution[0].added_words, 1);
@@ -640,7 +649,10 @@ fn scenario_9_the_citizens_share() {
 
     // Run again, on the records in another order: the same hash.
     let first = report.hash();
-    assert_eq!(compute(&state, &p, &text, &heads).expect("again").hash(), first);
+    assert_eq!(
+        compute(&state, &p, &text, &heads).expect("again").hash(),
+        first
+    );
     let mut shuffled = world.records.clone();
     shuffled.reverse();
     let again = compute_on(
@@ -667,9 +679,7 @@ fn shuffle<T>(items: &mut [T], mut seed: u64) {
     }
 }
 
-const WORDS: [&str; 8] = [
-    "vélo", "piste", "parc", "œuvre", "Zoë", "bus", "ça", "rue",
-];
+const WORDS: [&str; 8] = ["vélo", "piste", "parc", "œuvre", "Zoë", "bus", "ça", "rue"];
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(case_count(16)))]
