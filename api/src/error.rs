@@ -251,6 +251,10 @@ impl Error {
                 | E::NotExportable { .. } => ErrorKind::Damaged,
                 E::Store(_) => ErrorKind::Store,
                 E::Io(_) => ErrorKind::Io,
+                E::Synthesis(nous_core::synthesis::SynthesisError::NotAParticipation(_)) => {
+                    ErrorKind::NotFound
+                }
+                E::Synthesis(_) => ErrorKind::InvalidInput,
                 _ => ErrorKind::Other,
             },
             Error::Network(_) => ErrorKind::Network,

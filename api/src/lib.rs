@@ -26,6 +26,7 @@ pub mod keyfile;
 pub mod participation;
 pub mod relays;
 pub mod sync;
+mod synthesis;
 pub mod verify;
 
 pub use documents::Documents;
@@ -35,6 +36,7 @@ pub use error::{
 };
 pub use events::Event;
 pub use home::{Home, KEY_FILE, STORE_FILE, default_home};
+pub use synthesis::{SynthesisError, SynthesisReport};
 pub use verify::{Verified, verify};
 
 /// The engine underneath, for what the facade does not offer yet.

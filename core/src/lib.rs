@@ -77,6 +77,7 @@ pub mod record;
 pub mod report;
 pub mod splice;
 pub mod store;
+pub mod synthesis;
 pub mod time;
 pub mod token;
 pub mod verify;
@@ -182,6 +183,9 @@ pub enum Error {
     /// No community, or several, match.
     #[error("{0}")]
     UnknownCommunity(community::NoCommunity),
+    /// A participation's synthesis cannot be computed.
+    #[error(transparent)]
+    Synthesis(#[from] synthesis::SynthesisError),
     /// A file system operation failed.
     #[error("{0}")]
     Io(String),

@@ -102,8 +102,8 @@ pub struct Equivocation {
 /// Something that does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Problem {
-    /// `record`, `change`, `version`, `wording`, `document`, `community` or
-    /// `equivocation`.
+    /// `record`, `change`, `version`, `wording`, `document`, `community`,
+    /// `equivocation` or `synthesis`.
     pub what: String,
     /// The record id, change hash, document id or version number; for an
     /// equivocation, the device key (or the actor id, if it is not a
@@ -137,6 +137,26 @@ pub struct CommunityReport {
     pub amendments: Vec<(RecordId, String, governance::Phase)>,
     /// Every record's verdict, in canonical order.
     pub records: Vec<governance::RecordOutcome>,
+    /// Each accepted `synthesis.publish`, recomputed from the records it
+    /// builds on and the text in the bundle. Left out of the report when
+    /// there is none (so reports of bundles without any keep their bytes
+    /// and hash).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub syntheses: Vec<SynthesisCheck>,
+}
+
+/// A published synthesis, recomputed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SynthesisCheck {
+    /// The `synthesis.publish` record.
+    pub record: RecordId,
+    /// The participation.
+    pub participation: RecordId,
+    /// The hash of the report recomputed (empty if it cannot be).
+    pub hash: String,
+    /// Whether the record publishes exactly that report (method, hash and
+    /// figures).
+    pub reproduced: bool,
 }
 
 /// A ratified version, as verified.
@@ -394,6 +414,7 @@ fn verify_counting(
                 .map(|a| (a.record, a.title.clone(), a.phase))
                 .collect(),
             records: state.records.iter().cloned().collect(),
+            syntheses: check_syntheses(&state, records, &docs, options, &mut problems),
         });
     }
 
@@ -441,6 +462,60 @@ fn verify_counting(
         equivocations,
         verdicts,
     })
+}
+
+/// Recompute every accepted `synthesis.publish` of a community from the
+/// records it builds on (resolved as the community was) and its text in
+/// the bundle; one that does not reproduce is a problem.
+fn check_syntheses(
+    state: &State,
+    records: &[Record],
+    docs: &BTreeMap<DocId, Automerge>,
+    options: ResolveOptions,
+    problems: &mut Vec<Problem>,
+) -> Vec<SynthesisCheck> {
+    let mut out = Vec::new();
+    for (participation, p) in state.participations.iter() {
+        for entry in &p.syntheses {
+            let Some(record) = records.iter().find(|r| r.id() == entry.record) else {
+                continue;
+            };
+            let recomputed = match docs.get(&entry.text.doc) {
+                Some(doc) => {
+                    crate::synthesis::recompute(state.community, records, record, doc, options)
+                        .map_err(|e| e.to_string())
+                }
+                None => Err(format!(
+                    "its text, document {}, is not in the bundle",
+                    entry.text.doc
+                )),
+            };
+            let verdict = match (&recomputed, record.payload()) {
+                (Ok(report), record::Payload::SynthesisPublish(published)) => {
+                    report.matches(published)
+                }
+                (Ok(_), _) => Err("it is not a synthesis".to_owned()),
+                (Err(error), _) => Err(format!("it cannot be recomputed: {error}")),
+            };
+            if let Err(why) = &verdict {
+                problems.push(Problem {
+                    what: "synthesis".into(),
+                    id: entry.record.to_string(),
+                    reason: format!(
+                        "the synthesis of participation {} does not reproduce from the bundle: {why}",
+                        participation.short()
+                    ),
+                });
+            }
+            out.push(SynthesisCheck {
+                record: entry.record,
+                participation: *participation,
+                hash: recomputed.map(|r| r.hash()).unwrap_or_default(),
+                reproduced: verdict.is_ok(),
+            });
+        }
+    }
+    out
 }
 
 /// A community's charter must be in the bundle, and hold every version of

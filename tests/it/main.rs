@@ -32,3 +32,4 @@ mod relay_js;
 mod relay_support;
 mod support;
 mod sync_report;
+mod synthesis;
