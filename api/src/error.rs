@@ -169,6 +169,23 @@ pub enum Invalid {
     /// JSON could not be written (what serde said).
     #[error("{0}")]
     Json(String),
+    /// Not a participation's pseudonym (`p-` and 10 hex digits).
+    #[error("`{0}` is not a pseudonym (p- and 10 hex digits)")]
+    NotAPseudonym(String),
+    /// A name to keep that is empty, too long or has control characters.
+    #[error("a name must be 1 to {max} characters, on one line")]
+    BadName {
+        /// The longest name kept.
+        max: usize,
+    },
+    /// The file of names given with consent does not parse.
+    #[error("{path} is damaged: {detail}")]
+    NamesDamaged {
+        /// The file.
+        path: String,
+        /// What the parser said.
+        detail: String,
+    },
 }
 
 /// The result type of the facade.
@@ -361,6 +378,12 @@ fn invalid_localized(invalid: &Invalid, lang: Lang) -> String {
         Invalid::SessionPanicked => say("error-session-panicked", &[]),
         Invalid::UnexpectedRecord => say("error-unexpected-record", &[]),
         Invalid::Json(detail) => say("error-json", &[("detail", detail.into())]),
+        Invalid::NotAPseudonym(text) => say("error-not-a-pseudonym", &[("text", text.into())]),
+        Invalid::BadName { max } => say("error-bad-name", &[("max", (*max).into())]),
+        Invalid::NamesDamaged { path, detail } => say(
+            "error-names-damaged",
+            &[("path", path.into()), ("detail", detail.into())],
+        ),
     }
 }
 
@@ -726,6 +749,12 @@ mod tests {
             Invalid::SessionPanicked,
             Invalid::UnexpectedRecord,
             Invalid::Json("oops".into()),
+            Invalid::NotAPseudonym("zoe".into()),
+            Invalid::BadName { max: 200 },
+            Invalid::NamesDamaged {
+                path: "/h/names.json".into(),
+                detail: "EOF".into(),
+            },
         ];
         // A new variant fails to compile here until it is in the list.
         let listed = |invalid: &Invalid| match invalid {
@@ -748,7 +777,10 @@ mod tests {
             | Invalid::SessionEnded
             | Invalid::SessionPanicked
             | Invalid::UnexpectedRecord
-            | Invalid::Json(_) => true,
+            | Invalid::Json(_)
+            | Invalid::NotAPseudonym(_)
+            | Invalid::BadName { .. }
+            | Invalid::NamesDamaged { .. } => true,
         };
         for invalid in all {
             assert!(listed(&invalid));

@@ -23,6 +23,8 @@ pub mod governance;
 mod home;
 pub mod invitations;
 pub mod keyfile;
+mod names;
+mod open_data;
 pub mod relays;
 pub mod sync;
 pub mod verify;
