@@ -173,6 +173,23 @@ pub enum Invalid {
     /// moderate the participation.
     #[error("only the participation's moderators may see hidden contributions")]
     ModeratorsOnly,
+    /// Not a participation's pseudonym (`p-` and 10 hex digits).
+    #[error("`{0}` is not a pseudonym (p- and 10 hex digits)")]
+    NotAPseudonym(String),
+    /// A name to keep that is empty, too long or has control characters.
+    #[error("a name must be 1 to {max} characters, on one line")]
+    BadName {
+        /// The longest name kept.
+        max: usize,
+    },
+    /// The file of names given with consent does not parse.
+    #[error("{path} is damaged: {detail}")]
+    NamesDamaged {
+        /// The file.
+        path: String,
+        /// What the parser said.
+        detail: String,
+    },
 }
 
 /// The result type of the facade.
@@ -370,6 +387,12 @@ fn invalid_localized(invalid: &Invalid, lang: Lang) -> String {
         Invalid::UnexpectedRecord => say("error-unexpected-record", &[]),
         Invalid::Json(detail) => say("error-json", &[("detail", detail.into())]),
         Invalid::ModeratorsOnly => say("participation-error-moderators-only", &[]),
+        Invalid::NotAPseudonym(text) => say("error-not-a-pseudonym", &[("text", text.into())]),
+        Invalid::BadName { max } => say("error-bad-name", &[("max", (*max).into())]),
+        Invalid::NamesDamaged { path, detail } => say(
+            "error-names-damaged",
+            &[("path", path.into()), ("detail", detail.into())],
+        ),
     }
 }
 
@@ -736,6 +759,12 @@ mod tests {
             Invalid::UnexpectedRecord,
             Invalid::Json("oops".into()),
             Invalid::ModeratorsOnly,
+            Invalid::NotAPseudonym("zoe".into()),
+            Invalid::BadName { max: 200 },
+            Invalid::NamesDamaged {
+                path: "/h/names.json".into(),
+                detail: "EOF".into(),
+            },
         ];
         // A new variant fails to compile here until it is in the list.
         let listed = |invalid: &Invalid| match invalid {
@@ -759,7 +788,10 @@ mod tests {
             | Invalid::SessionPanicked
             | Invalid::UnexpectedRecord
             | Invalid::Json(_)
-            | Invalid::ModeratorsOnly => true,
+            | Invalid::ModeratorsOnly
+            | Invalid::NotAPseudonym(_)
+            | Invalid::BadName { .. }
+            | Invalid::NamesDamaged { .. } => true,
         };
         for invalid in all {
             assert!(listed(&invalid));

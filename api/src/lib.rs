@@ -24,6 +24,8 @@ mod home;
 pub mod invitations;
 pub mod keyfile;
 pub mod participation;
+mod names;
+mod open_data;
 pub mod relays;
 pub mod sync;
 mod synthesis;

@@ -72,6 +72,7 @@ pub mod invitation;
 pub mod ledger;
 pub mod markdown;
 pub mod names;
+pub mod open_data;
 pub mod progress;
 pub mod record;
 pub mod report;

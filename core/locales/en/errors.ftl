@@ -90,6 +90,9 @@ error-session-ended = the sync session ended
 error-session-panicked = the sync session panicked
 error-unexpected-record = unexpected record
 error-json = { $detail }
+error-not-a-pseudonym = `{ $text }` is not a pseudonym (p- and 10 hex digits)
+error-bad-name = a name must be 1 to { $max } characters, on one line
+error-names-damaged = { $path } is damaged: { $detail }
 
 # Record kinds, as people read them (`nous_core::record::Kind::said`):
 # `kind-` and the kind's name with dashes for dots. English keeps the

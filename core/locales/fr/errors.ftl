@@ -95,6 +95,9 @@ error-session-ended = la session de synchronisation s'est terminée
 error-session-panicked = la session de synchronisation a planté
 error-unexpected-record = acte inattendu
 error-json = échec de l'écriture JSON : { $detail }
+error-not-a-pseudonym = « { $text } » n'est pas un pseudonyme (p- et 10 chiffres hexadécimaux)
+error-bad-name = un nom doit compter de 1 à { $max } caractères, sur une ligne
+error-names-damaged = { $path } est abîmé : { $detail }
 
 # Les sortes d'actes, telles que les gens les lisent
 # (`nous_core::record::Kind::said`) : `kind-` et le nom de la sorte, ses
