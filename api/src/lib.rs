@@ -23,6 +23,7 @@ pub mod governance;
 mod home;
 pub mod invitations;
 pub mod keyfile;
+pub mod participate;
 pub mod relays;
 pub mod sync;
 pub mod verify;
@@ -34,6 +35,7 @@ pub use error::{
 };
 pub use events::Event;
 pub use home::{Home, KEY_FILE, STORE_FILE, default_home};
+pub use participate::{ContributionDraft, ParticipateError, ParticipationView};
 pub use verify::{Verified, verify};
 
 /// The engine underneath, for what the facade does not offer yet.

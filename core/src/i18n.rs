@@ -42,6 +42,10 @@ const EN: &[(&str, &str)] = &[
     ("demo.ftl", include_str!("../locales/en/demo.ftl")),
     ("report.ftl", include_str!("../locales/en/report.ftl")),
     ("invite.ftl", include_str!("../locales/en/invite.ftl")),
+    (
+        "participate.ftl",
+        include_str!("../locales/en/participate.ftl"),
+    ),
     ("reasons.ftl", include_str!("../locales/en/reasons.ftl")),
     ("errors.ftl", include_str!("../locales/en/errors.ftl")),
 ];
@@ -55,6 +59,10 @@ const FR: &[(&str, &str)] = &[
     ("demo.ftl", include_str!("../locales/fr/demo.ftl")),
     ("report.ftl", include_str!("../locales/fr/report.ftl")),
     ("invite.ftl", include_str!("../locales/fr/invite.ftl")),
+    (
+        "participate.ftl",
+        include_str!("../locales/fr/participate.ftl"),
+    ),
     ("reasons.ftl", include_str!("../locales/fr/reasons.ftl")),
     ("errors.ftl", include_str!("../locales/fr/errors.ftl")),
     ("help.ftl", include_str!("../locales/fr/help.ftl")),

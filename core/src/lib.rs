@@ -72,6 +72,7 @@ pub mod invitation;
 pub mod ledger;
 pub mod markdown;
 pub mod names;
+pub mod participation_link;
 pub mod progress;
 pub mod record;
 pub mod report;

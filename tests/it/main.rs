@@ -23,6 +23,7 @@ mod malformed;
 mod markdown_import;
 mod names;
 mod parity;
+mod participation_relay;
 mod relay;
 mod relay_attacks;
 mod relay_browser;
