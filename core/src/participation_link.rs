@@ -189,7 +189,7 @@ mod tests {
             participation: RecordId([2; 32]),
             relay_key: DeviceKey::from_seed(&[4; 32]).public(),
             relay_url: url.into(),
-            invitation: invited.then(|| LinkInvitation {
+            invitation: invited.then_some(LinkInvitation {
                 record: RecordId([5; 32]),
                 secret: [3; 32],
             }),
@@ -228,7 +228,7 @@ mod tests {
             text[..text.len() - 3].to_owned(),
             format!("{text}0"),
             format!("{PREFIX}0OIl"),
-            format!("{PREFIX}"),
+            PREFIX.to_owned(),
             sample("file:///etc/passwd", false).to_link(),
         ] {
             assert!(

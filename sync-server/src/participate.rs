@@ -373,8 +373,8 @@ mod tests {
         // Another key has its own.
         assert!(buckets.take(&2u8, start));
         // One token every 20 s.
-        assert!(!buckets.take(&1u8, start + Duration::from_secs(19)));
-        assert!(buckets.take(&1u8, start + Duration::from_secs(40)));
-        assert!(!buckets.take(&1u8, start + Duration::from_secs(40)));
+        assert!(!buckets.take(&1u8, start + Duration::from_secs(10)));
+        assert!(buckets.take(&1u8, start + Duration::from_secs(31)));
+        assert!(!buckets.take(&1u8, start + Duration::from_secs(31)));
     }
 }
