@@ -39,6 +39,9 @@ pub enum Error {
     /// Joining through an invitation failed.
     #[error(transparent)]
     Join(#[from] JoinError),
+    /// A citizen's view or record through a relay failed.
+    #[error(transparent)]
+    Participate(#[from] crate::participate::ParticipateError),
 }
 
 /// Why `join` (or `invite`) could not go on.
@@ -230,6 +233,7 @@ pub enum ErrorKind {
 impl Error {
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
+        use crate::participate::ParticipateError as P;
         use nous_core::Error as E;
         match self {
             Error::NotInitialised(_) => ErrorKind::NotInitialised,
@@ -244,6 +248,10 @@ impl Error {
                 ErrorKind::Refused
             }
             Error::Join(_) => ErrorKind::InvalidInput,
+            Error::Participate(P::Unknown) => ErrorKind::NotFound,
+            Error::Participate(P::RateLimited | P::Refused { .. }) => ErrorKind::Refused,
+            Error::Participate(P::Answer(_)) => ErrorKind::Network,
+            Error::Participate(_) => ErrorKind::InvalidInput,
             Error::Io { .. } => ErrorKind::Io,
             Error::Network(nous_net::session::SessionError::Engine(error))
             | Error::Engine(error) => match error {
@@ -317,6 +325,7 @@ impl Error {
             Error::Engine(error) => engine_localized(error, lang),
             Error::Network(error) => network_localized(error, lang),
             Error::Join(error) => join_localized(error, lang),
+            Error::Participate(error) => participate_localized(error, lang),
             Error::InvalidInput(invalid) => invalid_localized(invalid, lang),
             other => other.to_string(),
         }
@@ -428,6 +437,30 @@ fn join_localized(error: &JoinError, lang: Lang) -> String {
         JoinError::InvitedCollege(college) => {
             say("error-join-invited-college", &[("college", college.into())])
         }
+    }
+}
+
+/// [`Error::localized`] for a citizen's view or record
+/// (`participate.ftl`).
+fn participate_localized(error: &crate::participate::ParticipateError, lang: Lang) -> String {
+    use crate::participate::ParticipateError as P;
+    use nous_core::participation_link::LinkError;
+    let say = |id: &str, args: &[(&str, Arg<'_>)]| lang.tr(id, args);
+    match error {
+        P::Link(LinkError::NotALink) => say("error-participate-not-a-link", &[]),
+        P::Link(LinkError::Damaged(detail)) => say(
+            "error-participate-damaged-link",
+            &[("detail", detail.into())],
+        ),
+        P::WrongRelay => say("error-participate-wrong-relay", &[]),
+        P::Unknown => say("error-participate-unknown", &[]),
+        P::RateLimited => say("error-participate-rate", &[]),
+        P::Refused { code, reason } => say(
+            "error-participate-refused",
+            &[("code", code.into()), ("reason", reason.into())],
+        ),
+        P::Answer(detail) => say("error-participate-answer", &[("detail", detail.into())]),
+        P::Empty => say("error-participate-empty", &[]),
     }
 }
 

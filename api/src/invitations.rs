@@ -329,7 +329,7 @@ impl Home {
     }
 
     /// A one-use token of this device for the relay `relay`.
-    fn token_for(&self, relay: &nous_core::PublicKey) -> Result<String> {
+    pub(crate) fn token_for(&self, relay: &nous_core::PublicKey) -> Result<String> {
         let mut nonce = [0u8; 16];
         self.env().fill(&mut nonce);
         let key = crate::sync::device_key(self.path())?;

@@ -26,6 +26,7 @@ pub mod keyfile;
 pub mod participation;
 mod names;
 mod open_data;
+pub mod participate;
 pub mod relays;
 pub mod sync;
 mod synthesis;
@@ -39,6 +40,7 @@ pub use error::{
 pub use events::Event;
 pub use home::{Home, KEY_FILE, STORE_FILE, default_home};
 pub use synthesis::{SynthesisError, SynthesisReport};
+pub use participate::{ContributionDraft, ParticipateError, ParticipationView};
 pub use verify::{Verified, verify};
 
 /// The engine underneath, for what the facade does not offer yet.

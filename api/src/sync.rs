@@ -291,11 +291,19 @@ impl Home {
         runtime()?.block_on(async {
             let transport = transport(&path, &env, relay).await?;
             let mut plan = SyncPlan::new(self, docs)?;
-            let local: Vec<(DocId, Vec<u8>)> = plan.initial.clone();
+            let mut local: Vec<(DocId, Vec<u8>)> = plan.initial.clone();
             let hosted = session::host_founded(&transport, &plan).await?;
             let asked: BTreeSet<DocId> = plan.docs.iter().copied().collect();
             let mut narrowed = session::narrow(&transport, &mut plan, true).await?;
             let applications = crate::invitations::take_pending(self, &narrowed.pending);
+            if applications > 0 {
+                // What the relay handed over (applications, citizens'
+                // records) is in the ledger replicas now: plan again, so
+                // this sync carries it to the relay and every member.
+                plan = SyncPlan::new(self, docs)?;
+                local = plan.initial.clone();
+                narrowed = session::narrow(&transport, &mut plan, true).await?;
+            }
             // The documents the relay did not host, asked again once the
             // ledgers went: the records that share them may be among
             // what they carried.

@@ -45,6 +45,8 @@ const EN: &[(&str, &str)] = &[
     (
         "participation.ftl",
         include_str!("../locales/en/participation.ftl"),
+        "participate.ftl",
+        include_str!("../locales/en/participate.ftl"),
     ),
     ("reasons.ftl", include_str!("../locales/en/reasons.ftl")),
     ("errors.ftl", include_str!("../locales/en/errors.ftl")),
@@ -62,6 +64,8 @@ const FR: &[(&str, &str)] = &[
     (
         "participation.ftl",
         include_str!("../locales/fr/participation.ftl"),
+        "participate.ftl",
+        include_str!("../locales/fr/participate.ftl"),
     ),
     ("reasons.ftl", include_str!("../locales/fr/reasons.ftl")),
     ("errors.ftl", include_str!("../locales/fr/errors.ftl")),

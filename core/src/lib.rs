@@ -73,6 +73,7 @@ pub mod ledger;
 pub mod markdown;
 pub mod names;
 pub mod open_data;
+pub mod participation_link;
 pub mod progress;
 pub mod record;
 pub mod report;

@@ -56,6 +56,32 @@ pub trait Backing: Send + Sync {
     fn keep_owner(&self, doc: &DocId, community: &CommunityId);
     /// What the relay holds of a document.
     fn held(&self, doc: &DocId) -> Held;
+    /// The ids of the records a ledger document holds, if the relay holds
+    /// it and it reads (to tell, after a restart, which citizens' records
+    /// members have still to write into it).
+    fn ledger_records(&self, _ledger: &DocId) -> Option<Vec<nous_core::record::RecordId>> {
+        None
+    }
+}
+
+/// The ids of the records in a ledger's stored chunks (in key order), if
+/// they read.
+pub fn ledger_records(chunks: Vec<(String, Vec<u8>)>) -> Option<Vec<nous_core::record::RecordId>> {
+    let bytes: Vec<u8> = chunks.into_iter().flat_map(|(_, value)| value).collect();
+    let mut loaded = automerge::Automerge::new();
+    nous_core::guard::apply_in_place(
+        &mut loaded,
+        &bytes,
+        &nous_core::guard::Limits::local_store(),
+    )
+    .ok()?;
+    Some(
+        ledger::records(&loaded)
+            .ok()?
+            .iter()
+            .map(Record::id)
+            .collect(),
+    )
 }
 
 /// What the relay holds of a document, as proof of who began it.
@@ -158,6 +184,12 @@ struct View {
     admitted: BTreeSet<PublicKey>,
     /// What an invited applicant may read, and the invitations.
     welcome: Arc<Welcome>,
+    /// The resolved state (what a citizen may read of a participation is
+    /// taken from it: [`Registry::participation`]).
+    state: Arc<governance::State>,
+    /// The latest date among the state's heads (a new record is dated at
+    /// or after it).
+    heads_time: u64,
 }
 
 /// What the relay tells an invited applicant: exactly what an applicant
@@ -244,7 +276,14 @@ pub struct Registry {
     bindings: Mutex<HashMap<ActorId, PublicKey>>,
     backing: Box<dyn Backing>,
     metrics: Arc<Metrics>,
+    /// Citizens' records the relay accepted and the community's ledger
+    /// does not hold yet, in the order accepted: handed to members'
+    /// devices (`/status`), which write them into the ledger.
+    outside: Mutex<HashMap<CommunityId, Vec<Record>>>,
 }
+
+mod participate;
+pub use participate::{CITIZEN_KINDS, ParticipateRefused, ParticipationView};
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -284,9 +323,11 @@ impl Registry {
             bindings: Mutex::new(kept.bindings.into_iter().collect()),
             backing,
             metrics,
+            outside: Mutex::default(),
         });
         for community in communities {
             registry.refresh(&community)?;
+            registry.find_outside(&community)?;
         }
         Ok(registry)
     }
@@ -462,6 +503,8 @@ impl Registry {
                 .wait(staged.ticket)
                 .map_err(|e| RegistryError::Store(e.to_string()))?;
         }
+        // Those a ledger brought are no longer outside it.
+        self.now_in_ledger(community, records);
         self.refresh(community)
     }
 
@@ -497,6 +540,13 @@ impl Registry {
             .iter()
             .filter_map(|(id, held)| Some((*id, (held.clone(), (*by_id.get(id)?).clone()))))
             .collect();
+        let heads_time = state
+            .heads
+            .iter()
+            .filter_map(|id| by_id.get(id))
+            .map(|r| r.timestamp())
+            .max()
+            .unwrap_or(0);
         let pending = state
             .applications
             .values()
@@ -552,6 +602,8 @@ impl Registry {
             attested,
             admitted,
             welcome: Arc::new(welcome),
+            state: Arc::new(state),
+            heads_time,
         };
         let ledger_id = ledger::doc_id(community);
         // The claims nobody holds yet, and what the store says of them
@@ -741,15 +793,28 @@ impl Registry {
             .and_then(|view| view.welcome.decided.get(device).cloned())
     }
 
-    /// Invited applications still to decide in `community`, for a device
-    /// that writes its ledger (none for anyone else).
+    /// Invited applications still to decide in `community`, and the
+    /// citizens' records its ledger does not hold yet, for a device that
+    /// writes its ledger (none for anyone else).
     pub fn pending_for(&self, community: &CommunityId, device: &PublicKey) -> Vec<Record> {
-        self.read()
+        let mut pending = self
+            .read()
             .communities
             .get(community)
             .filter(|view| view.writers.contains(device))
             .map(|view| view.welcome.pending.clone())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if !pending.is_empty() || self.is_writer(community, device) {
+            pending.extend(self.outside_of(community));
+        }
+        pending
+    }
+
+    fn is_writer(&self, community: &CommunityId, device: &PublicKey) -> bool {
+        self.read()
+            .communities
+            .get(community)
+            .is_some_and(|view| view.writers.contains(device))
     }
 
     /// Whether `community` is hosted here.

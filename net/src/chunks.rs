@@ -97,6 +97,13 @@ impl Backing for MemoryChunks {
     fn held(&self, doc: &nous_core::ids::DocId) -> crate::access::Held {
         crate::access::held(self.scan(&format!("{doc}/")))
     }
+
+    fn ledger_records(
+        &self,
+        ledger: &nous_core::ids::DocId,
+    ) -> Option<Vec<nous_core::record::RecordId>> {
+        crate::access::ledger_records(self.scan(&format!("{ledger}/")))
+    }
 }
 
 impl ChunkStore for MemoryChunks {

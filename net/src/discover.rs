@@ -260,6 +260,29 @@ impl RelayUrl {
             })
     }
 
+    /// `POST /participate` or `/participate/submit` (`path`): the relay's
+    /// JSON answer, or its refusal (the body, a JSON
+    /// `{"refused", "reason"}` as a rule).
+    pub async fn participate(
+        &self,
+        path: &str,
+        token: &str,
+        ask: &serde_json::Value,
+        timeout: Duration,
+    ) -> Result<Result<serde_json::Value, String>, DiscoverError> {
+        let body = ask.to_string();
+        let (status, text) = self.call(path, token, body.as_bytes(), timeout).await?;
+        if !(200..300).contains(&status) {
+            return Ok(Err(text.trim().to_owned()));
+        }
+        serde_json::from_str(&text)
+            .map(Ok)
+            .map_err(|e| DiscoverError::Unreachable {
+                url: self.websocket(),
+                detail: e.to_string(),
+            })
+    }
+
     async fn call(
         &self,
         path: &str,

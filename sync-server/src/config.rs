@@ -42,6 +42,32 @@ pub struct Config {
     /// How much the relay holds for each client and in all (the `[limits]`
     /// table; `docs/formats.md`, "Relay limits").
     pub limits: RelayLimits,
+    /// What citizens (devices of no member) may send to a participation
+    /// (the `[participation]` table).
+    pub participation: ParticipationLimits,
+}
+
+/// Bounds on citizens' records sent through `/participate/submit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ParticipationLimits {
+    /// Records one device may send per minute (a token bucket: that many
+    /// at once, then one every 60/n seconds).
+    pub device_per_minute: u32,
+    /// Records one client address may send per minute (all its devices).
+    pub address_per_minute: u32,
+    /// The largest record taken, in bytes.
+    pub max_record_bytes: usize,
+}
+
+impl Default for ParticipationLimits {
+    fn default() -> Self {
+        ParticipationLimits {
+            device_per_minute: 10,
+            address_per_minute: 60,
+            max_record_bytes: 32 << 10,
+        }
+    }
 }
 
 impl Config {
@@ -76,6 +102,7 @@ impl Default for Config {
             durable_within_ms: 1000,
             workers: 0,
             limits: RelayLimits::default(),
+            participation: ParticipationLimits::default(),
         }
     }
 }
@@ -94,6 +121,23 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "cli")]
+    #[test]
+    fn participation_limits_read_from_toml() {
+        let config: Config =
+            toml::from_str("[participation]\ndevice_per_minute = 3\nmax_record_bytes = 1000\n")
+                .expect("parses");
+        assert_eq!(
+            config.participation,
+            ParticipationLimits {
+                device_per_minute: 3,
+                address_per_minute: 60,
+                max_record_bytes: 1000,
+            }
+        );
+        assert!(toml::from_str::<Config>("[participation]\nper_hour = 3\n").is_err());
+    }
 
     #[test]
     fn workers_default_to_one_per_core() {

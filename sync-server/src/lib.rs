@@ -11,6 +11,7 @@ pub mod auth;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
+mod participate;
 pub mod server;
 pub mod store;
 

@@ -51,16 +51,17 @@ pub enum RelayError {
     Serve(String),
 }
 
-struct Shared {
-    auth: Authenticator,
-    guard: Arc<Guard>,
-    sync: SyncEngine,
-    metrics: Arc<Metrics>,
-    health: StoreHealth,
-    registry: Arc<Registry>,
-    relay: PublicKey,
-    max_frame_bytes: usize,
-    chunks: Arc<dyn ChunkStore>,
+pub(crate) struct Shared {
+    pub(crate) auth: Authenticator,
+    pub(crate) guard: Arc<Guard>,
+    pub(crate) sync: SyncEngine,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) health: StoreHealth,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) relay: PublicKey,
+    pub(crate) max_frame_bytes: usize,
+    pub(crate) chunks: Arc<dyn ChunkStore>,
+    pub(crate) participate: crate::participate::Participate,
 }
 
 /// A running relay.
@@ -162,7 +163,9 @@ impl Relay {
             relay: id,
             max_frame_bytes: config.max_frame_bytes,
             chunks: held,
+            participate: crate::participate::Participate::new(config.participation),
         });
+        let participate_body = shared.participate.max_body();
         let app = Router::new()
             .route("/", get(websocket))
             .route("/health", get(health_check))
@@ -184,6 +187,15 @@ impl Relay {
             .route(
                 "/join/status",
                 axum::routing::post(join_status).layer(DefaultBodyLimit::max(1 << 10)),
+            )
+            .route(
+                "/participate",
+                axum::routing::post(crate::participate::view).layer(DefaultBodyLimit::max(4 << 10)),
+            )
+            .route(
+                "/participate/submit",
+                axum::routing::post(crate::participate::submit)
+                    .layer(DefaultBodyLimit::max(participate_body)),
             )
             .route(
                 "/status",
@@ -225,7 +237,11 @@ impl Relay {
                     tracing::debug!(error = %e, "relay: cannot set TCP_NODELAY");
                 }
             });
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let serve = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             });
             let served = serve.await.map_err(|e| RelayError::Serve(e.to_string()));
@@ -591,7 +607,7 @@ fn join_refused(refused: &nous_net::access::JoinRefused) -> Response {
 /// The device a request's token names (query `token` or
 /// `Authorization: Bearer`), checked before the handler runs: a refused
 /// token is answered 401 with its one-line reason, and counted.
-struct Caller(crate::auth::Authenticated);
+pub(crate) struct Caller(pub(crate) crate::auth::Authenticated);
 
 impl axum::extract::FromRequestParts<Arc<Shared>> for Caller {
     type Rejection = Response;
@@ -607,7 +623,7 @@ impl axum::extract::FromRequestParts<Arc<Shared>> for Caller {
 }
 
 /// A JSON answer.
-fn json(status: StatusCode, body: &serde_json::Value) -> Response {
+pub(crate) fn json(status: StatusCode, body: &serde_json::Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],

@@ -457,6 +457,13 @@ impl Backing for RedbChunks {
     fn held(&self, doc: &nous_core::ids::DocId) -> Held {
         nous_net::access::held(self.scan(&format!("{doc}/")))
     }
+
+    fn ledger_records(
+        &self,
+        ledger: &nous_core::ids::DocId,
+    ) -> Option<Vec<nous_core::record::RecordId>> {
+        nous_net::access::ledger_records(self.scan(&format!("{ledger}/")))
+    }
 }
 
 impl ChunkStore for RedbChunks {
