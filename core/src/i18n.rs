@@ -45,6 +45,8 @@ const EN: &[(&str, &str)] = &[
     (
         "participation.ftl",
         include_str!("../locales/en/participation.ftl"),
+    ),
+    (
         "participate.ftl",
         include_str!("../locales/en/participate.ftl"),
     ),
@@ -64,6 +66,8 @@ const FR: &[(&str, &str)] = &[
     (
         "participation.ftl",
         include_str!("../locales/fr/participation.ftl"),
+    ),
+    (
         "participate.ftl",
         include_str!("../locales/fr/participate.ftl"),
     ),
