@@ -309,8 +309,9 @@ impl Engine {
 
     /// What a bundle of `docs` and the communities named in `communities`
     /// (ids, prefixes or names) holds: every community named or owning one
-    /// of the documents, with its charter and amendment drafts this home
-    /// has, and the documents themselves. A named community that cannot
+    /// of the documents, with its charter, amendment drafts and
+    /// participations' texts and contracts this home has, and the
+    /// documents themselves. A named community that cannot
     /// be resolved is an error; others that cannot are left out.
     pub fn bundle_selection(
         &mut self,
@@ -335,6 +336,11 @@ impl Engine {
             let id = community.id;
             let mut own = vec![community.state.charter];
             own.extend(community.state.amendments.values().map(|a| a.draft));
+            // A participation's text and contract: `verify` recomputes its
+            // syntheses from them.
+            for p in community.state.participations.values() {
+                own.extend([p.text.doc, p.contract.doc]);
+            }
             if named.contains(&id) || own.iter().any(|d| docs.contains(d)) {
                 out_communities.push(id);
                 out_docs.extend(own.into_iter().filter(|d| known.contains(d)));

@@ -191,6 +191,17 @@ fn verify_reproduces_a_published_synthesis_and_catches_tampered_figures() {
         nous_api::verify(&bundle).expect("verify").report_hash,
         verified.report_hash
     );
+    // A bundle of the community alone (`nous bundle export -c`) carries the
+    // text under consultation too, so the synthesis is reproduced from it.
+    let community = verified.report.communities[0].id.to_string();
+    let alone = home
+        .bundles()
+        .export(&[], &[community])
+        .expect("export")
+        .bytes;
+    let alone = nous_api::verify(&alone).expect("verify");
+    assert!(alone.intact(), "{:#?}", alone.report.problems);
+    assert!(alone.report.communities[0].syntheses[0].reproduced);
 
     // A second synthesis that says 90 % came from citizens, with the
     // right hash: governance takes it (it cannot recompute), verify
