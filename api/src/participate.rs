@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use nous_core::participation_link::{LinkError, ParticipationLink};
+use nous_core::participation_link::{LinkError, LinkInvitation, ParticipationLink};
 use nous_core::record::{
     self, AmendContribution, Anchor, AnswerState, AuthorType, Category, Channel, Commitment,
     Contributors, Invited, Location, Payload, PhaseKind, RecordId, ReportContribution,
@@ -193,6 +193,26 @@ pub struct ContributionDraft {
     pub location: Option<Location>,
 }
 
+/// A participation link the organiser hands out ([`Home::participation_link`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkIssued {
+    /// The link, `nous:participate/1/…`.
+    pub link: String,
+    /// The organising community.
+    pub community: String,
+    /// The `participation.open` record.
+    pub participation: String,
+    /// The participation's title.
+    pub title: String,
+    /// The relay's URL.
+    pub relay: String,
+    /// The `invitation.issue` record whose secret the link carries, if one.
+    pub invitation: Option<String>,
+    /// Whether the sync gave the relay the community's records (so it
+    /// knows the participation).
+    pub published: bool,
+}
+
 /// The link, read, and the relay it names, checked.
 struct Reached {
     link: ParticipationLink,
@@ -291,6 +311,71 @@ impl Home {
             body: body.to_owned(),
         });
         self.send(&reached, payload)
+    }
+
+    /// The link citizens use to reach `participation` (record id or
+    /// prefix) of `community` through `relay`: the relay's key is asked
+    /// and the community's records are synced to it first, so it knows the
+    /// participation. With `invitation` (how long it is valid, how many
+    /// uses), an invitation is issued and its secret goes in the link, for
+    /// phases open to invited contributors.
+    pub fn participation_link(
+        &mut self,
+        community: Option<&str>,
+        participation: &str,
+        relay: &str,
+        invitation: Option<(Duration, Option<u32>)>,
+    ) -> Result<LinkIssued> {
+        let id = self.governance().community(community)?.id;
+        let held = self.governance().participation(community, participation)?;
+        let url: RelayUrl = relay
+            .parse()
+            .map_err(nous_net::session::SessionError::from)?;
+        let (relay_key, carried, published) = match invitation {
+            Some((valid_for, uses)) => {
+                let issued = self.invite(community, relay, None, valid_for, uses)?;
+                let invitation: nous_core::invitation::Invitation = issued
+                    .details
+                    .link
+                    .parse()
+                    .map_err(|_| ParticipateError::Answer("invitation".into()))?;
+                let carried = LinkInvitation {
+                    record: invitation.record,
+                    secret: invitation.secret,
+                };
+                (
+                    invitation.relay_key,
+                    Some(carried),
+                    issued.details.published,
+                )
+            }
+            None => {
+                let relay_key = crate::sync::block_on(crate::sync::relay_key(self.path(), &url))??;
+                let mut quiet = |_: usize, _: usize| {};
+                let published = self
+                    .sync(relay, &[], &mut quiet)
+                    .is_ok_and(|report| report.finished());
+                (relay_key, None, published)
+            }
+        };
+        let invitation_id = carried.as_ref().map(|c| c.record.to_string());
+        let link = ParticipationLink {
+            community: id,
+            participation: held.id,
+            relay_key,
+            relay_url: url.websocket(),
+            invitation: carried,
+        }
+        .to_link();
+        Ok(LinkIssued {
+            link,
+            community: id.to_string(),
+            participation: held.id.to_string(),
+            title: held.title,
+            relay: url.websocket(),
+            invitation: invitation_id,
+            published,
+        })
     }
 
     /// Read `link` and check the relay's key against it.

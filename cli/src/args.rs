@@ -109,7 +109,9 @@ pub enum Command {
     Participation(crate::participation::ParticipationCommand),
     /// Contribute to a participation while its phase takes contributions:
     /// your own, or (the organiser's team) a transcription from a meeting,
-    /// paper or mail on someone's behalf.
+    /// paper or mail on someone's behalf. A citizen — anyone who is no
+    /// member of the organising community — contributes with `--link`,
+    /// through the relay, signing with the device key alone.
     Contribute(crate::participation::ContributeArgs),
     /// Follow contributions: show one and what happened to it, list them,
     /// amend, withdraw, support, link.

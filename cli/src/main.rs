@@ -12,6 +12,7 @@ mod invite;
 mod kept;
 mod lang;
 mod output;
+mod participate;
 mod participation;
 mod progress;
 mod relay;

@@ -56,6 +56,12 @@ pub enum ParticipationCommand {
     /// Close a participation: refused while any contribution that is
     /// neither hidden nor withdrawn lacks its answer.
     Close(CloseArgs),
+    /// Print the participation link for citizens (`nous:participate/1/…`),
+    /// with a QR code: people who are no members of the community read the
+    /// participation and contribute through the relay with it, signing
+    /// with their device key alone (their pseudonym; nothing personal is
+    /// signed). The community's records are synced to the relay first.
+    Link(crate::participate::LinkArgs),
 }
 
 #[derive(Debug, Args)]
@@ -186,6 +192,8 @@ pub struct CommitmentArgs {
 pub struct ParticipationArg {
     #[command(flatten)]
     pub community: CommunityArg,
+    #[command(flatten)]
+    pub via: crate::participate::LinkArg,
     /// The participation (record id or unambiguous prefix). Default: the
     /// community's only one.
     pub participation: Option<String>,
@@ -217,8 +225,11 @@ pub enum AuthorTypeArg {
 pub struct ContributeArgs {
     #[command(flatten)]
     pub community: CommunityArg,
-    /// The participation (record id or unambiguous prefix).
-    pub participation: String,
+    #[command(flatten)]
+    pub via: crate::participate::LinkArg,
+    /// The participation (record id or unambiguous prefix). Default: the
+    /// community's only one (or the link's).
+    pub participation: Option<String>,
     /// A short title.
     #[arg(long)]
     pub title: String,
@@ -276,6 +287,8 @@ pub enum ContributionCommand {
 pub struct ContributionRef {
     #[command(flatten)]
     pub community: CommunityArg,
+    #[command(flatten)]
+    pub via: crate::participate::LinkArg,
     /// The contribution (record id or unambiguous prefix).
     pub contribution: String,
 }
@@ -284,6 +297,8 @@ pub struct ContributionRef {
 pub struct ContributionShowArgs {
     #[command(flatten)]
     pub community: CommunityArg,
+    #[command(flatten)]
+    pub via: crate::participate::LinkArg,
     /// The contribution (record id or unambiguous prefix).
     pub contribution: String,
     /// Show a hidden contribution's words (moderators only).
@@ -327,6 +342,8 @@ pub struct ContributionListArgs {
 pub struct AmendArgs {
     #[command(flatten)]
     pub community: CommunityArg,
+    #[command(flatten)]
+    pub via: crate::participate::LinkArg,
     /// The contribution (record id or unambiguous prefix).
     pub contribution: String,
     /// The new title. Default: the one it has.
@@ -341,6 +358,8 @@ pub struct AmendArgs {
 pub struct WithdrawArgs {
     #[command(flatten)]
     pub community: CommunityArg,
+    #[command(flatten)]
+    pub via: crate::participate::LinkArg,
     /// The contribution (record id or unambiguous prefix).
     pub contribution: String,
     /// Why.
@@ -396,6 +415,8 @@ pub enum ReportReasonArg {
 pub struct ReportArgs {
     #[command(flatten)]
     pub community: CommunityArg,
+    #[command(flatten)]
+    pub via: crate::participate::LinkArg,
     /// The contribution (record id or unambiguous prefix).
     pub contribution: String,
     /// Why.
@@ -410,6 +431,8 @@ pub struct ReportArgs {
 pub struct ModerationArgs {
     #[command(flatten)]
     pub community: CommunityArg,
+    #[command(flatten)]
+    pub via: crate::participate::LinkArg,
     /// The contribution (record id or unambiguous prefix).
     pub contribution: String,
     /// Why.
@@ -436,6 +459,8 @@ pub enum AnswerStateArg {
 pub struct AnswerArgs {
     #[command(flatten)]
     pub community: CommunityArg,
+    #[command(flatten)]
+    pub via: crate::participate::LinkArg,
     /// The contribution (record id or unambiguous prefix).
     pub contribution: String,
     /// What became of it.
@@ -618,6 +643,7 @@ pub fn participation(cx: &Context, command: ParticipationCommand) -> anyhow::Res
         ParticipationCommand::Show(args) => show(cx, args),
         ParticipationCommand::List(args) => list(cx, args),
         ParticipationCommand::Close(args) => close(cx, args),
+        ParticipationCommand::Link(args) => crate::participate::link(cx, args),
     }
 }
 
@@ -785,6 +811,9 @@ fn list(cx: &Context, args: CommunityArg) -> anyhow::Result<()> {
 }
 
 fn show(cx: &Context, args: ParticipationArg) -> anyhow::Result<()> {
+    if let Some(link) = crate::participate::link_for(cx, &args.via)? {
+        return crate::participate::show(cx, &link);
+    }
     let community = args.community.community.as_deref();
     let mut home = open(cx)?;
     let id = participation_ref(&mut home, community, args.participation.as_deref())?;
@@ -938,13 +967,28 @@ fn show_text(p: &ParticipationView, unanswered: &[ContributionView]) -> String {
 pub fn contribute(cx: &Context, args: ContributeArgs) -> anyhow::Result<()> {
     let community = args.community.community.as_deref();
     let location = args.location.as_deref().map(parse_location).transpose()?;
+    if let Some(link) = crate::participate::link_for(cx, &args.via)? {
+        return crate::participate::contribute(
+            cx,
+            &link,
+            crate::participate::Contribute {
+                title: &args.title,
+                text: &args.text,
+                category: args.category.as_deref(),
+                author_type: author_type(args.author_type),
+                section: args.section.as_deref(),
+                article: args.article.as_deref(),
+                location,
+                transcribed: args.channel != ChannelArg::Device || args.on_behalf_of.is_some(),
+            },
+        );
+    }
     let mut home = open(cx)?;
+    let participation = participation_ref(&mut home, community, args.participation.as_deref())?;
     let category = match &args.category {
         Some(c) => c.clone(),
         None => {
-            let p = home
-                .governance()
-                .participation(community, &args.participation)?;
+            let p = home.governance().participation(community, &participation)?;
             match p.categories.as_slice() {
                 [one] => one.id.clone(),
                 all => {
@@ -959,7 +1003,7 @@ pub fn contribute(cx: &Context, args: ContributeArgs) -> anyhow::Result<()> {
     };
     let made = home.governance().contribute(
         community,
-        &args.participation,
+        &participation,
         NewContribution {
             title: &args.title,
             body: &args.text,
@@ -986,6 +1030,31 @@ pub fn contribute(cx: &Context, args: ContributeArgs) -> anyhow::Result<()> {
 }
 
 pub fn contribution(cx: &Context, command: ContributionCommand) -> anyhow::Result<()> {
+    use crate::participate::{Act, act, link_for};
+    match &command {
+        ContributionCommand::Show(args) => {
+            if let Some(link) = link_for(cx, &args.via)? {
+                return crate::participate::contribution_show(cx, &link, &args.contribution);
+            }
+        }
+        ContributionCommand::Amend(args) => {
+            if let Some(link) = link_for(cx, &args.via)? {
+                let amend = Act::Amend(args.title.as_deref(), &args.text);
+                return act(cx, &link, &args.contribution, amend);
+            }
+        }
+        ContributionCommand::Withdraw(args) => {
+            if let Some(link) = link_for(cx, &args.via)? {
+                return act(cx, &link, &args.contribution, Act::Withdraw(&args.reason));
+            }
+        }
+        ContributionCommand::Support(args) => {
+            if let Some(link) = link_for(cx, &args.via)? {
+                return act(cx, &link, &args.contribution, Act::Support);
+            }
+        }
+        ContributionCommand::List(_) | ContributionCommand::Link(_) => {}
+    }
     match command {
         ContributionCommand::Show(args) => contribution_show(cx, args),
         ContributionCommand::List(args) => contribution_list(cx, args),
@@ -1196,16 +1265,26 @@ fn contribution_show(cx: &Context, args: ContributionShowArgs) -> anyhow::Result
 }
 
 pub fn moderate(cx: &Context, command: ModerateCommand) -> anyhow::Result<()> {
+    match &command {
+        ModerateCommand::Report(args) => {
+            if let Some(link) = crate::participate::link_for(cx, &args.via)? {
+                let report =
+                    crate::participate::Act::Report(report_reason(args.reason), &args.details);
+                return crate::participate::act(cx, &link, &args.contribution, report);
+            }
+        }
+        ModerateCommand::Hide(args) if args.via.link.is_some() => {
+            return Err(crate::participate::members_only("moderate hide"));
+        }
+        ModerateCommand::Restore(args) if args.via.link.is_some() => {
+            return Err(crate::participate::members_only("moderate restore"));
+        }
+        _ => {}
+    }
     let mut home = open(cx)?;
     match command {
         ModerateCommand::Report(args) => {
-            let reason = match args.reason {
-                ReportReasonArg::Spam => ReportReason::Spam,
-                ReportReasonArg::Offensive => ReportReason::Offensive,
-                ReportReasonArg::OffTopic => ReportReason::OffTopic,
-                ReportReasonArg::PersonalData => ReportReason::PersonalData,
-                ReportReasonArg::Other => ReportReason::Other,
-            };
+            let reason = report_reason(args.reason);
             let done = home.governance().report(
                 args.community.community.as_deref(),
                 &args.contribution,
@@ -1235,7 +1314,20 @@ pub fn moderate(cx: &Context, command: ModerateCommand) -> anyhow::Result<()> {
     }
 }
 
+fn report_reason(arg: ReportReasonArg) -> ReportReason {
+    match arg {
+        ReportReasonArg::Spam => ReportReason::Spam,
+        ReportReasonArg::Offensive => ReportReason::Offensive,
+        ReportReasonArg::OffTopic => ReportReason::OffTopic,
+        ReportReasonArg::PersonalData => ReportReason::PersonalData,
+        ReportReasonArg::Other => ReportReason::Other,
+    }
+}
+
 pub fn answer(cx: &Context, args: AnswerArgs) -> anyhow::Result<()> {
+    if args.via.link.is_some() {
+        return Err(crate::participate::members_only("answer"));
+    }
     let state = match args.state {
         AnswerStateArg::Retained => AnswerState::Retained,
         AnswerStateArg::PartiallyRetained => AnswerState::PartiallyRetained,

@@ -25,6 +25,7 @@ mod names;
 mod parity;
 mod participation;
 mod participation_relay;
+mod participation_story;
 mod relay;
 mod relay_attacks;
 mod relay_browser;
