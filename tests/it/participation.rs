@@ -622,4 +622,45 @@ fn scenario_8_and_10_a_participation_from_contract_to_answers() {
         "{}",
         help.stdout
     );
+
+    // The history report tells the participation: its phases, each
+    // contribution's path; the hidden one by its id and why, never its words.
+    let charter = alice.json("2026-05-22", &["community", "show"])["charter"]
+        .as_str()
+        .expect("charter")
+        .to_owned();
+    let md = alice.run("2026-05-22", &["history", &charter, "--format", "md"]);
+    let md = md.ok();
+    for words in [
+        "## Public participations",
+        "### “Plan vélo” — closed",
+        "**Participative strategy**: from ",
+        "**Instruction**: from ",
+        "**Answers**: from ",
+        "`reponses` Chaque contribution reçoit un avis argumenté avant le 15 mai — **broken**",
+        "`bilan` Un bilan public en juin — **pending**",
+        "#### Contributions’ paths",
+        "“Éclairer la voie verte” — association",
+        "on paper — **partially retained**",
+        " — answered by Alice: **partially retained** (after the deadline): ",
+        " — answer revised by Alice: **deferred** (after the deadline): À revoir avec le plan des marchés.",
+        " — hidden pending review (report threshold reached)",
+        "**hidden by a moderator**: Propos injurieux envers un agent (clause moderation)",
+        "**Closed** on ",
+    ] {
+        assert!(md.contains(words), "`{words}` not in:\n{md}");
+    }
+    assert!(md.contains(&offensive[..12]), "{md}");
+    assert!(!md.contains("XYZZY"), "{md}");
+    let html = alice.run("2026-05-22", &["history", &charter, "--format", "html"]);
+    let html = html.ok();
+    assert!(!html.contains("XYZZY"), "{html}");
+    assert!(html.contains("<g class=\"ev ev-participation\">"), "{html}");
+    let fr = alice
+        .home
+        .run_in_at("fr", "2026-05-22", &["history", &charter, "--format", "md"]);
+    let fr = fr.ok();
+    assert!(fr.contains("## Participations du public"), "{fr}");
+    assert!(fr.contains("**Stratégie participative** : du "), "{fr}");
+    assert!(!fr.contains("XYZZY"), "{fr}");
 }

@@ -354,3 +354,99 @@ report-event-challenge-closed = Challenge of “{ $heading }” { $outcome ->
     [withdrawn] withdrawn
    *[declined] declined
 } by { $name }
+
+## Public participation (participation.*, contribution.*, moderation.*, answer.*, synthesis.*)
+report-lane-participation = Participation
+report-participations = Public participations
+report-participation-heading = “{ $title }” — { $closed ->
+        [yes] closed
+       *[no] open
+    }
+report-participation-opened = Opened by { $name } on { $date } ({ $record }); answers due by { $due }; { $threshold ->
+        [0] reports never hide a contribution by themselves
+        [one] { $threshold } report hides a contribution pending review
+       *[other] { $threshold } reports hide a contribution pending review
+    }
+report-participation-phases = **Phases:**
+report-pphase-contract = Participation contract
+report-pphase-strategy = Participative strategy
+report-pphase-instruction = Instruction
+report-pphase-answer = Answers
+report-participation-phase = **{ $phase }**: from { $opens }, opened by { $name } on { $date } ({ $record })
+report-participation-phase-until = **{ $phase }**: from { $opens } until { $closes }, opened by { $name } on { $date } ({ $record })
+report-participation-phase-none = **{ $phase }**: not opened
+report-participation-commitments = **Commitments** (as of { $date }):
+report-participation-commitments-none = No commitments.
+report-participation-commitment = { $id } { $text } — **{ $status }**
+report-commitment-kept = kept
+report-commitment-pending = pending
+report-commitment-broken = broken
+report-participation-counts = **Contributions:** { $count }
+report-participation-by-author = By author: { $list }
+report-participation-by-status = By status: { $list }
+report-participation-by-answer = By answer: { $list }
+report-count = { $label } { $count }
+report-author-citizen = citizen
+report-author-association = association
+report-author-expert = expert
+report-author-elected = elected official
+report-author-agent = agent
+report-author-other = other
+report-contribution-status-submitted = awaiting an answer
+report-contribution-status-withdrawn = withdrawn
+report-contribution-status-hidden = hidden
+report-contribution-status-answered = answered
+report-answer-retained = retained
+report-answer-partially-retained = partially retained
+report-answer-not-retained = not retained
+report-answer-out-of-scope = out of scope
+report-answer-already-covered = already covered
+report-answer-deferred = deferred
+report-participation-syntheses = **Syntheses published:**
+report-participation-syntheses-none = No synthesis published.
+report-participation-synthesis = { $date }, by { $name }: { $hash } (method { $method })
+report-participation-closed = **Closed** on { $date } by { $name }
+report-participation-not-closed = **Not closed yet.**
+report-participation-paths = Contributions’ paths
+report-participation-paths-none = No contributions.
+report-contribution = { $id } “{ $title }” — { $author } { $pseudonym }, { $category }, { $channel } — **{ $status }**
+report-contribution-hidden = { $id } — **hidden by a moderator**: { $reason } (clause { $clause }); its title and text are not shown
+report-contribution-hidden-pending = { $id } — **hidden pending review** after { $count ->
+        [one] { $count } report
+       *[other] { $count } reports
+    }; its title and text are not shown
+report-channel-device = online
+report-channel-meeting = at a meeting
+report-channel-paper = on paper
+report-channel-mail = by mail
+report-step-submitted = submitted
+report-step-revised = revised (wording { $number })
+report-step-linked = linked: { $relation } { $target }
+report-relation-duplicate-of = duplicate of
+report-relation-merged-into = merged into
+report-relation-split-from = split from
+report-step-reported = reported: { $reason }
+report-reason-spam = spam
+report-reason-offensive = offensive
+report-reason-off-topic = off topic
+report-reason-personal-data = personal data
+report-reason-other = other reason
+report-step-hidden-by-reports = hidden pending review (report threshold reached)
+report-step-hidden = hidden by { $name }: { $reason } (clause { $clause })
+report-step-restored = restored by { $name }: { $reason } (clause { $clause })
+report-step-answered = answered by { $name }: **{ $state }**
+report-step-answer-revised = answer revised by { $name }: **{ $state }**
+report-step-late = {" "}(after the deadline)
+report-step-landed = landed in { $sections }
+report-step-withdrawn = withdrawn
+report-event-participation-opened = Participation “{ $title }” opened by { $name }
+report-event-participation-phase = “{ $title }”: { $phase } opens
+report-event-contribution = Contribution “{ $title }” to “{ $participation }”
+report-event-contribution-hidden = Contribution { $id } to “{ $participation }” (hidden)
+report-event-contribution-moderated = Contribution { $id } { $hide ->
+        [yes] hidden
+       *[no] restored
+    } by { $name }
+report-event-answer = Answer to contribution { $id }: { $state }
+report-event-synthesis = Synthesis of “{ $participation }” published
+report-event-participation-closed = “{ $title }” closed

@@ -371,3 +371,99 @@ report-event-challenge-closed = Interpellation sur « { $heading } » { $outcome
     [withdrawn] retirée
    *[declined] déclinée
 } par { $name }
+
+## Participation du public (participation.*, contribution.*, moderation.*, answer.*, synthesis.*)
+report-lane-participation = Participation
+report-participations = Participations du public
+report-participation-heading = « { $title } » — { $closed ->
+        [yes] close
+       *[no] ouverte
+    }
+report-participation-opened = Ouverte par { $name } le { $date } ({ $record }) ; réponses attendues au plus tard le { $due } ; { $threshold ->
+        [0] les signalements ne masquent jamais une contribution d'eux-mêmes
+        [one] { $threshold } signalement masque une contribution en attendant l'examen
+       *[other] { $threshold } signalements masquent une contribution en attendant l'examen
+    }
+report-participation-phases = **Phases :**
+report-pphase-contract = Contrat participatif
+report-pphase-strategy = Stratégie participative
+report-pphase-instruction = Instruction
+report-pphase-answer = Réponses
+report-participation-phase = **{ $phase }** : à partir du { $opens }, ouverte par { $name } le { $date } ({ $record })
+report-participation-phase-until = **{ $phase }** : du { $opens } au { $closes }, ouverte par { $name } le { $date } ({ $record })
+report-participation-phase-none = **{ $phase }** : pas encore ouverte
+report-participation-commitments = **Engagements** (au { $date }) :
+report-participation-commitments-none = Aucun engagement.
+report-participation-commitment = { $id } { $text } — **{ $status }**
+report-commitment-kept = tenu
+report-commitment-pending = en attente
+report-commitment-broken = non tenu
+report-participation-counts = **Contributions :** { $count }
+report-participation-by-author = Par auteur : { $list }
+report-participation-by-status = Par état : { $list }
+report-participation-by-answer = Par réponse : { $list }
+report-count = { $label } { $count }
+report-author-citizen = citoyen
+report-author-association = association
+report-author-expert = expert
+report-author-elected = élu
+report-author-agent = agent
+report-author-other = autre
+report-contribution-status-submitted = en attente de réponse
+report-contribution-status-withdrawn = retirée
+report-contribution-status-hidden = masquée
+report-contribution-status-answered = répondue
+report-answer-retained = retenue
+report-answer-partially-retained = partiellement retenue
+report-answer-not-retained = non retenue
+report-answer-out-of-scope = hors du champ
+report-answer-already-covered = déjà prise en compte
+report-answer-deferred = reportée
+report-participation-syntheses = **Synthèses publiées :**
+report-participation-syntheses-none = Aucune synthèse publiée.
+report-participation-synthesis = le { $date }, par { $name } : { $hash } (méthode { $method })
+report-participation-closed = **Close** le { $date } par { $name }
+report-participation-not-closed = **Pas encore close.**
+report-participation-paths = Parcours des contributions
+report-participation-paths-none = Aucune contribution.
+report-contribution = { $id } « { $title } » — { $author } { $pseudonym }, { $category }, { $channel } — **{ $status }**
+report-contribution-hidden = { $id } — **masquée par la modération** : { $reason } (clause { $clause }) ; son titre et son texte ne sont pas montrés
+report-contribution-hidden-pending = { $id } — **masquée en attendant l'examen** après { $count ->
+        [one] { $count } signalement
+       *[other] { $count } signalements
+    } ; son titre et son texte ne sont pas montrés
+report-channel-device = en ligne
+report-channel-meeting = en réunion
+report-channel-paper = sur papier
+report-channel-mail = par courrier
+report-step-submitted = déposée
+report-step-revised = modifiée (rédaction { $number })
+report-step-linked = liée : { $relation } { $target }
+report-relation-duplicate-of = doublon de
+report-relation-merged-into = fusionnée dans
+report-relation-split-from = issue de la division de
+report-step-reported = signalée : { $reason }
+report-reason-spam = spam
+report-reason-offensive = propos offensants
+report-reason-off-topic = hors sujet
+report-reason-personal-data = données personnelles
+report-reason-other = autre motif
+report-step-hidden-by-reports = masquée en attendant l'examen (seuil de signalements atteint)
+report-step-hidden = masquée par { $name } : { $reason } (clause { $clause })
+report-step-restored = rétablie par { $name } : { $reason } (clause { $clause })
+report-step-answered = réponse de { $name } : **{ $state }**
+report-step-answer-revised = réponse révisée par { $name } : **{ $state }**
+report-step-late = {" "}(après l'échéance)
+report-step-landed = intégrée aux sections { $sections }
+report-step-withdrawn = retirée
+report-event-participation-opened = Participation « { $title } » ouverte par { $name }
+report-event-participation-phase = « { $title } » : ouverture de la phase { $phase }
+report-event-contribution = Contribution « { $title } » à « { $participation } »
+report-event-contribution-hidden = Contribution { $id } à « { $participation } » (masquée)
+report-event-contribution-moderated = Contribution { $id } { $hide ->
+        [yes] masquée
+       *[no] rétablie
+    } par { $name }
+report-event-answer = Réponse à la contribution { $id } : { $state }
+report-event-synthesis = Synthèse de « { $participation } » publiée
+report-event-participation-closed = « { $title } » close

@@ -149,7 +149,12 @@ pub(super) const LANE: u64 = 30;
 /// its tooltip, versions as labelled ticks, dates along the axis.
 fn timeline(out: &mut String, events: &[Event], (first, last): (u64, u64), lang: Lang) {
     let date = |ms: u64| date(lang, ms);
-    let lanes = Lane::ALL.len() as u64;
+    // The participation lane shows only where there is a participation.
+    let shown: Vec<Lane> = Lane::ALL
+        .into_iter()
+        .filter(|lane| *lane != Lane::Participation || events.iter().any(|e| e.lane == *lane))
+        .collect();
+    let lanes = shown.len() as u64;
     let axis = TOP + lanes * LANE;
     let height = axis + 34;
     let plot = WIDTH - LEFT - RIGHT;
@@ -164,7 +169,7 @@ fn timeline(out: &mut String, events: &[Event], (first, last): (u64, u64), lang:
         }
     };
     let lane_y = |lane: Lane| -> u64 {
-        let index = Lane::ALL.iter().position(|l| *l == lane).unwrap_or(0) as u64;
+        let index = shown.iter().position(|l| *l == lane).unwrap_or(0) as u64;
         TOP + index * LANE + LANE / 2
     };
     out.push_str("<figure class=\"timeline\">\n");
@@ -180,7 +185,7 @@ fn timeline(out: &mut String, events: &[Event], (first, last): (u64, u64), lang:
             &[("first", date(first).into()), ("last", date(last).into())],
         ))
     );
-    for (index, lane) in Lane::ALL.iter().enumerate() {
+    for (index, lane) in shown.iter().enumerate() {
         let top = TOP + index as u64 * LANE;
         if index % 2 == 0 {
             let _ = writeln!(

@@ -73,6 +73,8 @@ pub fn governance_history_in(
 mod build;
 mod html;
 mod markdown;
+#[cfg(test)]
+mod participation_tests;
 
 use build::Context;
 use html::render_html;
@@ -236,16 +238,18 @@ enum Lane {
     Versions,
     Membership,
     Tensions,
+    Participation,
 }
 
 impl Lane {
-    const ALL: [Lane; 6] = [
+    const ALL: [Lane; 7] = [
         Lane::Challenges,
         Lane::Amendments,
         Lane::Decisions,
         Lane::Versions,
         Lane::Membership,
         Lane::Tensions,
+        Lane::Participation,
     ];
 
     fn label(self, lang: Lang) -> String {
@@ -260,6 +264,7 @@ impl Lane {
             Lane::Versions => "version",
             Lane::Membership => "membership",
             Lane::Tensions => "tension",
+            Lane::Participation => "participation",
         }
     }
 }
@@ -1389,6 +1394,7 @@ mod tests {
             include_str!("build/sections.rs"),
             include_str!("build/tensions.rs"),
             include_str!("build/timeline.rs"),
+            include_str!("build/participation.rs"),
         ];
         let mut ids: Vec<String> = Vec::new();
         for source in sources {
@@ -1443,6 +1449,38 @@ mod tests {
             ["correction", "warning", "suspension", "exclusion"]
                 .iter()
                 .map(|l| format!("report-sanction-{l}"))
+                .collect(),
+            crate::record::PhaseKind::ALL
+                .iter()
+                .map(|p| format!("report-pphase-{}", p.name()))
+                .collect(),
+            crate::record::AuthorType::ALL
+                .iter()
+                .map(|a| format!("report-author-{}", a.name()))
+                .collect(),
+            crate::record::AnswerState::ALL
+                .iter()
+                .map(|a| format!("report-answer-{}", a.name()))
+                .collect(),
+            crate::record::Channel::ALL
+                .iter()
+                .map(|c| format!("report-channel-{}", c.name()))
+                .collect(),
+            ["duplicate-of", "merged-into", "split-from"]
+                .iter()
+                .map(|r| format!("report-relation-{r}"))
+                .collect(),
+            ["spam", "offensive", "off-topic", "personal-data", "other"]
+                .iter()
+                .map(|r| format!("report-reason-{r}"))
+                .collect(),
+            ["kept", "pending", "broken"]
+                .iter()
+                .map(|s| format!("report-commitment-{s}"))
+                .collect(),
+            ["submitted", "withdrawn", "hidden", "answered"]
+                .iter()
+                .map(|s| format!("report-contribution-status-{s}"))
                 .collect(),
         ];
         ids.extend(words.into_iter().flatten());

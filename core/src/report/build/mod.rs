@@ -135,6 +135,7 @@ impl<'a> Context<'a> {
         self.tensions(&mut body);
         self.conflicts(&mut body);
         self.documents(&mut body);
+        self.participations(&mut body);
         self.rules(&mut body);
         self.records_section(&mut body);
         let events = self.events();
@@ -375,6 +376,7 @@ fn opened_at(tension: &TensionState) -> u64 {
 
 mod documents;
 mod membership;
+mod participation;
 mod rules;
 mod sections;
 mod tensions;

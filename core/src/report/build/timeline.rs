@@ -258,6 +258,7 @@ impl Context<'_> {
                 );
             }
         }
+        events.extend(self.participation_events());
         events.sort();
         events
     }
