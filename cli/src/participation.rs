@@ -56,6 +56,8 @@ pub enum ParticipationCommand {
     /// Close a participation: refused while any contribution that is
     /// neither hidden nor withdrawn lacks its answer.
     Close(CloseArgs),
+    #[command(flatten)]
+    Data(crate::open_data::DataCommand),
 }
 
 #[derive(Debug, Args)]
@@ -538,7 +540,7 @@ fn when(ms: u64) -> String {
 }
 
 /// The participation named, or the community's only one.
-fn participation_ref(
+pub(crate) fn participation_ref(
     home: &mut nous_api::Home,
     community: Option<&str>,
     named: Option<&str>,
@@ -618,6 +620,7 @@ pub fn participation(cx: &Context, command: ParticipationCommand) -> anyhow::Res
         ParticipationCommand::Show(args) => show(cx, args),
         ParticipationCommand::List(args) => list(cx, args),
         ParticipationCommand::Close(args) => close(cx, args),
+        ParticipationCommand::Data(command) => crate::open_data::data(cx, command),
     }
 }
 
