@@ -23,10 +23,10 @@ pub mod governance;
 mod home;
 pub mod invitations;
 pub mod keyfile;
-pub mod participation;
 mod names;
 mod open_data;
 pub mod participate;
+pub mod participation;
 pub mod relays;
 pub mod sync;
 mod synthesis;
@@ -39,8 +39,8 @@ pub use error::{
 };
 pub use events::Event;
 pub use home::{Home, KEY_FILE, STORE_FILE, default_home};
-pub use synthesis::{SynthesisError, SynthesisReport};
 pub use participate::{ContributionDraft, ParticipateError, ParticipationView};
+pub use synthesis::{SynthesisError, SynthesisReport};
 pub use verify::{Verified, verify};
 
 /// The engine underneath, for what the facade does not offer yet.

@@ -102,8 +102,12 @@ impl Home {
         &mut self,
         community: Option<&str>,
         participation: &str,
-    ) -> Result<Option<(nous_core::record::RecordId, nous_core::synthesis::SynthesisReport)>>
-    {
+    ) -> Result<
+        Option<(
+            nous_core::record::RecordId,
+            nous_core::synthesis::SynthesisReport,
+        )>,
+    > {
         let community = self.governance().community(community)?;
         let id = community.record_by_ref(participation)?;
         let Some(p) = community.state.participations.get(&id) else {
@@ -329,7 +333,11 @@ mod tests {
             .collect();
         assert_eq!(words(&with), expected);
         assert_eq!(words(&without), expected);
-        assert!(home.published_synthesis(None, &open.to_string()).expect("none").is_none());
+        assert!(
+            home.published_synthesis(None, &open.to_string())
+                .expect("none")
+                .is_none()
+        );
         let (record, published) = home
             .publish_synthesis(None, &open.to_string())
             .expect("publish");

@@ -11,8 +11,8 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 
 use nous_api::Home;
-use nous_core::synthesis::SynthesisReport;
 use nous_core::record::{AnswerState, AuthorType, RecordId};
+use nous_core::synthesis::SynthesisReport;
 
 use crate::args::CommunityArg;
 use crate::commands::{Context, open, save_and_close};
@@ -206,7 +206,10 @@ pub fn synthesis(cx: &Context, args: SynthesisArgs) -> anyhow::Result<()> {
     let mut text = synthesis_text(&title, &report);
     if let Some(record) = record {
         text.push('\n');
-        text.push_str(&tr!("opendata-synthesis-published", record = record.short()));
+        text.push_str(&tr!(
+            "opendata-synthesis-published",
+            record = record.short()
+        ));
     }
     output::text(&text)
 }
@@ -383,7 +386,10 @@ fn name(cx: &Context, args: NameArgs) -> anyhow::Result<()> {
         .values()
         .any(|c| c.participation == participation && c.pseudonym == args.pseudonym);
     if !known {
-        bail!(tr!("opendata-unknown-pseudonym", pseudonym = &args.pseudonym));
+        bail!(tr!(
+            "opendata-unknown-pseudonym",
+            pseudonym = &args.pseudonym
+        ));
     }
     home.record_name(&id, &participation, &args.pseudonym, &args.name)?;
     if cx.json {

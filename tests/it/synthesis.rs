@@ -43,7 +43,9 @@ fn contribute(home: &mut Home, seed: u8, p: RecordId, author_type: AuthorType) -
         },
     )
     .expect("sign");
-    let staged = home.add_records(std::slice::from_ref(&record)).expect("add");
+    let staged = home
+        .add_records(std::slice::from_ref(&record))
+        .expect("add");
     home.wait(staged.ticket).expect("stored");
     record.id()
 }

@@ -22,7 +22,10 @@ opendata-synthesis-text = Text: { $words } words now; { $added } words ({ $chars
 opendata-synthesis-added-by = Words added, credited to: { $detail } — citizens' share { $share }
 opendata-synthesis-sections = Per section:
 opendata-synthesis-title-part = (title and preamble)
-opendata-synthesis-section = {"  "}{ $heading }: { $words } words, { $added } added; { $contributions } contributions, { $retained } retained
+opendata-synthesis-section = {"  "}{ $heading }: { $words } words, { $added } added; { $contributions ->
+    [one] { $contributions } contribution
+   *[other] { $contributions } contributions
+}, { $retained } retained
 opendata-synthesis-commitments = Commitments: { $kept } kept, { $pending } pending, { $broken } broken
 opendata-synthesis-hash = Hash { $hash } (method { $method })
 opendata-synthesis-published = Published: record { $record }

@@ -14,7 +14,13 @@ opendata-bytes = { $count ->
 opendata-kib = { $count } Kio
 
 opendata-synthesis-head = Synthèse de « { $title } » ({ $id })
-opendata-synthesis-contributions = Contributions : { $count } ({ $hidden } masquées, { $withdrawn } retirées)
+opendata-synthesis-contributions = Contributions : { $count } ({ $hidden ->
+    [one] { $hidden } masquée
+   *[other] { $hidden } masquées
+}, { $withdrawn ->
+    [one] { $withdrawn } retirée
+   *[other] { $withdrawn } retirées
+})
 opendata-synthesis-by-author = Par auteur : { $detail } — part des citoyens { $share }
 opendata-synthesis-by-state = Réponses : { $detail }
 opendata-synthesis-retained = Retenues en tout ou partie : { $count } — part des citoyens { $share }
@@ -22,7 +28,13 @@ opendata-synthesis-text = Texte : { $words } mots aujourd'hui ; { $added } mots 
 opendata-synthesis-added-by = Mots ajoutés, attribués à : { $detail } — part des citoyens { $share }
 opendata-synthesis-sections = Par section :
 opendata-synthesis-title-part = (titre et préambule)
-opendata-synthesis-section = {"  "}{ $heading } : { $words } mots, { $added } ajoutés ; { $contributions } contributions, { $retained } retenues
+opendata-synthesis-section = {"  "}{ $heading } : { $words } mots, { $added } ajoutés ; { $contributions ->
+    [one] { $contributions } contribution
+   *[other] { $contributions } contributions
+}, { $retained ->
+    [one] { $retained } retenue
+   *[other] { $retained } retenues
+}
 opendata-synthesis-commitments = Engagements : { $kept } tenus, { $pending } en cours, { $broken } non tenus
 opendata-synthesis-hash = Empreinte { $hash } (méthode { $method })
 opendata-synthesis-published = Publiée : acte { $record }
