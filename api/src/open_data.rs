@@ -41,7 +41,8 @@ impl Home {
             .map(|s| SectionInfo {
                 id: s.id.as_str().to_owned(),
                 heading: s.heading.clone(),
-                words: s.body().split_whitespace().count() as u64,
+                words: reported_words(synthesis.as_ref(), s.id.as_str())
+                    .unwrap_or_else(|| section_words(s)),
             })
             .collect();
         let names = self.names(&id, &participation)?;
@@ -62,6 +63,76 @@ impl Home {
         })
         .map_err(|e| Invalid::Json(e.to_string()))?;
         Ok(archive)
+    }
+}
+
+/// The words of a section as the synthesis counts them
+/// ([`nous_core::synthesis::count_words`]): its heading, its prose and
+/// each article's text, each part on its own (article numbers are not
+/// words of the text).
+fn section_words(section: &nous_core::charter::Section) -> u64 {
+    use nous_core::synthesis::count_words;
+    count_words(&section.heading)
+        + count_words(&section.text)
+        + section
+            .articles
+            .iter()
+            .map(|a| count_words(&a.text))
+            .sum::<u64>()
+}
+
+/// The words the synthesis report counted in a section (its
+/// `final_words`), if the report has that section.
+fn reported_words(synthesis: Option<&serde_json::Value>, section: &str) -> Option<u64> {
+    synthesis?
+        .get("sections")?
+        .as_array()?
+        .iter()
+        .find(|s| s.get("section").and_then(serde_json::Value::as_str) == Some(section))?
+        .get("final_words")?
+        .as_u64()
+}
+
+impl Home {
+    /// The latest published synthesis of `participation` (its
+    /// `synthesis.publish` record and the report it publishes, recomputed
+    /// from the records it builds on and the text as `nous verify` does),
+    /// or `None` if none was published.
+    pub fn published_synthesis(
+        &mut self,
+        community: Option<&str>,
+        participation: &str,
+    ) -> Result<
+        Option<(
+            nous_core::record::RecordId,
+            nous_core::synthesis::SynthesisReport,
+        )>,
+    > {
+        let community = self.governance().community(community)?;
+        let id = community.record_by_ref(participation)?;
+        let Some(p) = community.state.participations.get(&id) else {
+            return Err(nous_core::Error::WrongKind {
+                id,
+                what: "a participation",
+            }
+            .into());
+        };
+        let Some(latest) = p.syntheses.last() else {
+            return Ok(None);
+        };
+        let Some(record) = community.records.iter().find(|r| r.id() == latest.record) else {
+            return Ok(None);
+        };
+        let records: Vec<_> = community.records.iter().cloned().collect();
+        let report = nous_core::synthesis::recompute(
+            community.id,
+            &records,
+            record,
+            self.document(&p.text.doc)?,
+            nous_core::governance::ResolveOptions::default(),
+        )
+        .map_err(nous_core::Error::from)?;
+        Ok(Some((latest.record, report)))
     }
 }
 
@@ -196,8 +267,9 @@ mod tests {
         };
         assert!(contains(&valid.files, "Frédérique Dupont"));
         let sections = String::from_utf8(valid.files["sections.csv"].clone()).expect("utf-8");
-        assert!(sections.contains(",Pistes,4,"), "{sections}");
-        assert!(sections.contains(",Arceaux,2,"), "{sections}");
+        // Words as the synthesis counts them: heading and prose.
+        assert!(sections.contains(",Pistes,5,"), "{sections}");
+        assert!(sections.contains(",Arceaux,3,"), "{sections}");
         // The bundle verifies, and carries the text under consultation.
         let bundle = nous_core::Bundle::decode(&valid.files["bundle.nous"]).expect("bundle");
         assert!(bundle.records.len() >= 4);
@@ -224,5 +296,56 @@ mod tests {
             .export_participation(None, &genesis, None)
             .expect_err("not a participation");
         assert_eq!(error.kind(), ErrorKind::NotFound);
+    }
+
+    /// The words of `sections.csv` are the synthesis's, whether the
+    /// export is given the report or counts them itself.
+    #[test]
+    fn section_words_agree_with_the_synthesis() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (mut home, open, _) = participation(dir.path());
+        let report = home
+            .synthesis(None, &open.to_string(), None)
+            .expect("synthesis");
+        let json = serde_json::to_value(&report).expect("json");
+        let with = home
+            .export_participation(None, &open.to_string(), Some(json))
+            .expect("export");
+        let without = home
+            .export_participation(None, &open.to_string(), None)
+            .expect("export");
+        let words = |archive: &[u8]| -> Vec<(String, u64)> {
+            let valid = nous_core::open_data::validate(archive).expect("valid");
+            let csv = String::from_utf8(valid.files["sections.csv"].clone()).expect("utf-8");
+            csv.lines()
+                .skip(1)
+                .map(|l| {
+                    let cells: Vec<&str> = l.split(',').collect();
+                    (cells[0].to_owned(), cells[3].parse().expect("a number"))
+                })
+                .collect()
+        };
+        let expected: Vec<(String, u64)> = report
+            .sections
+            .iter()
+            .filter(|s| !s.section.is_empty())
+            .map(|s| (s.section.clone(), s.final_words))
+            .collect();
+        assert_eq!(words(&with), expected);
+        assert_eq!(words(&without), expected);
+        assert!(
+            home.published_synthesis(None, &open.to_string())
+                .expect("none")
+                .is_none()
+        );
+        let (record, published) = home
+            .publish_synthesis(None, &open.to_string())
+            .expect("publish");
+        let (latest, recomputed) = home
+            .published_synthesis(None, &open.to_string())
+            .expect("latest")
+            .expect("one");
+        assert_eq!(latest, record);
+        assert_eq!(recomputed.hash(), published.hash());
     }
 }

@@ -89,6 +89,11 @@ pub enum Command {
     Rules(RulesCommand),
     /// Verify a bundle offline: signatures, authority, decisions, versions.
     Verify(VerifyArgs),
+    /// The synthesis of a participation, computed on the text as it stands:
+    /// contributions by author type and the citizens' share, answers by
+    /// state, the text added and kept and whom it is credited to, per
+    /// section, the commitments; --publish signs it.
+    Synthesis(crate::open_data::SynthesisArgs),
     /// Run a relay: automerge-repo sync over WebSocket for the communities
     /// it hosts, with device authentication and access from their records.
     Serve(nous_sync_server::cli::ServeArgs),

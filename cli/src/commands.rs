@@ -119,6 +119,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Rules(RulesCommand::Propose(args)) => gov::rules_propose(&cx, args),
         Command::Verify(args) => gov::verify(&cx, args),
+        Command::Synthesis(args) => crate::open_data::synthesis(&cx, args),
         Command::Todo(arg) => crate::todo::todo(&cx, &arg),
         Command::Serve(args) => crate::relay::serve(&cx, &args),
         Command::Join(args) => crate::invite::join(&cx, &args),

@@ -11,6 +11,7 @@ mod governance;
 mod invite;
 mod kept;
 mod lang;
+mod open_data;
 mod output;
 mod participate;
 mod participation;

@@ -62,6 +62,8 @@ pub enum ParticipationCommand {
     /// with their device key alone (their pseudonym; nothing personal is
     /// signed). The community's records are synced to the relay first.
     Link(crate::participate::LinkArgs),
+    #[command(flatten)]
+    Data(crate::open_data::DataCommand),
 }
 
 #[derive(Debug, Args)]
@@ -563,7 +565,7 @@ fn when(ms: u64) -> String {
 }
 
 /// The participation named, or the community's only one.
-fn participation_ref(
+pub(crate) fn participation_ref(
     home: &mut nous_api::Home,
     community: Option<&str>,
     named: Option<&str>,
@@ -644,6 +646,7 @@ pub fn participation(cx: &Context, command: ParticipationCommand) -> anyhow::Res
         ParticipationCommand::List(args) => list(cx, args),
         ParticipationCommand::Close(args) => close(cx, args),
         ParticipationCommand::Link(args) => crate::participate::link(cx, args),
+        ParticipationCommand::Data(command) => crate::open_data::data(cx, command),
     }
 }
 

@@ -50,6 +50,7 @@ const EN: &[(&str, &str)] = &[
         "participate.ftl",
         include_str!("../locales/en/participate.ftl"),
     ),
+    ("opendata.ftl", include_str!("../locales/en/opendata.ftl")),
     ("reasons.ftl", include_str!("../locales/en/reasons.ftl")),
     ("errors.ftl", include_str!("../locales/en/errors.ftl")),
 ];
@@ -71,6 +72,7 @@ const FR: &[(&str, &str)] = &[
         "participate.ftl",
         include_str!("../locales/fr/participate.ftl"),
     ),
+    ("opendata.ftl", include_str!("../locales/fr/opendata.ftl")),
     ("reasons.ftl", include_str!("../locales/fr/reasons.ftl")),
     ("errors.ftl", include_str!("../locales/fr/errors.ftl")),
     ("help.ftl", include_str!("../locales/fr/help.ftl")),

@@ -780,6 +780,22 @@ fn bump(map: &mut BTreeMap<String, Added>, who: &str, chars: u64, words: u64) {
     entry.words += words;
 }
 
+/// The words of `text` as the synthesis counts them: maximal runs of
+/// alphanumeric characters (Unicode). Count each text part of a charter
+/// on its own (a word never spans two parts).
+pub fn count_words(text: &str) -> u64 {
+    let mut words = 0;
+    let mut inside = false;
+    for c in text.chars() {
+        let alnum = c.is_alphanumeric();
+        if alnum && !inside {
+            words += 1;
+        }
+        inside = alnum;
+    }
+    words
+}
+
 /// `part` of `whole`, permille, rounded half up; 0 when `whole` is 0.
 pub fn permille(part: u64, whole: u64) -> u64 {
     if whole == 0 {

@@ -24,6 +24,7 @@ mod markdown_import;
 mod names;
 mod parity;
 mod participation;
+mod participation_data;
 mod participation_relay;
 mod participation_story;
 mod relay;

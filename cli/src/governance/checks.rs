@@ -83,6 +83,7 @@ pub fn verify(cx: &Context, args: VerifyArgs) -> anyhow::Result<()> {
                 );
                 lines.push(format!("  {line}"));
             }
+            lines.extend(crate::open_data::verify_lines(community));
         }
         for document in &report.documents {
             lines.push(tr!(

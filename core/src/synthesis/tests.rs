@@ -777,3 +777,19 @@ proptest::proptest! {
         proptest::prop_assert_eq!(compute(&state, &p, &other, &heads).expect("again").hash(), report.hash());
     }
 }
+
+proptest::proptest! {
+    /// `count_words` counts the non-empty runs left when the text is cut
+    /// at every character that is not alphanumeric, whatever the text.
+    #[test]
+    fn count_words_counts_alphanumeric_runs(text in "[a-zé0-9 '’,.\\-\n]{0,40}") {
+        let runs = text.split(|c: char| !c.is_alphanumeric()).filter(|r| !r.is_empty()).count();
+        proptest::prop_assert_eq!(count_words(&text), runs as u64);
+    }
+}
+
+#[test]
+fn count_words_reads_apostrophes_and_hyphens_as_breaks() {
+    assert_eq!(count_words("l'arceau, vélo-cargo 2 roues"), 6);
+    assert_eq!(count_words("  "), 0);
+}
