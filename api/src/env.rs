@@ -141,7 +141,7 @@ mod tests {
         let now = Arc::new(std::sync::atomic::AtomicI64::new(1_700_000_000_000));
         let read = Arc::clone(&now);
         let env = Env::with_clock(move || read.load(std::sync::atomic::Ordering::Relaxed));
-        let mut options = env.engine_options();
+        let options = env.engine_options();
         assert_eq!((options.clock)(), 1_700_000_000_000);
         now.store(1_700_086_400_000, std::sync::atomic::Ordering::Relaxed);
         assert_eq!(env.now_ms(), 1_700_086_400_000);

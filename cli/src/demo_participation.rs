@@ -181,6 +181,16 @@ impl Person {
     }
 }
 
+/// Fred's answer to a contribution.
+struct Reply<'a> {
+    contribution: RecordId,
+    title: &'a str,
+    whose: &'a str,
+    state: AnswerState,
+    argument: &'a str,
+    landed_in: Vec<(&'a str, Option<&'a str>)>,
+}
+
 /// What the story produced, for `--json`.
 struct Told {
     community: CommunityId,
@@ -578,7 +588,10 @@ fn story(root: &Path, bundle: Option<&Path>, say: &mut Vec<String>) -> anyhow::R
         .contributions
         .iter()
         .any(|v| v.id == maxs.to_string() && v.hidden && v.title.is_none());
-    say.push(format!("  {}", tr!("demo-participation-reported", who = "Max")));
+    say.push(format!(
+        "  {}",
+        tr!("demo-participation-reported", who = "Max")
+    ));
     expect(pending, "hidden")?;
 
     // Day 14: Alice transcribes a paper form; Bob supports it.
@@ -641,7 +654,10 @@ fn story(root: &Path, bundle: Option<&Path>, say: &mut Vec<String>) -> anyhow::R
         "Propos injurieux envers les cyclistes.",
         clause,
     )?;
-    let hidden = fred.home.governance().contribution(c, &maxs.to_string(), false)?;
+    let hidden = fred
+        .home
+        .governance()
+        .contribution(c, &maxs.to_string(), false)?;
     say.push(format!(
         "  {}",
         tr!("demo-participation-hidden", clause = clause)
@@ -719,42 +735,42 @@ fn story(root: &Path, bundle: Option<&Path>, say: &mut Vec<String>) -> anyhow::R
     fred.home
         .governance()
         .open_phase(c, &p, PhaseOptions::new(PhaseKind::Answer))?;
-    let answers: [(RecordId, &str, &str, AnswerState, &str, Vec<(&str, Option<&str>)>); 4] = [
-        (
-            zoes,
-            "Des pistes séparées des voitures",
-            "Zoé",
-            AnswerState::Retained,
-            "Des pistes séparées sont la condition de la sécurité : le plan l'écrit désormais.",
-            vec![(sections[0].as_str(), Some(tracks.as_str()))],
-        ),
-        (
-            paper,
-            "Une rue aux écoles",
-            "fiche 12",
-            AnswerState::Retained,
-            "Les rues des écoles seront fermées aux voitures aux heures d'entrée et de sortie.",
-            vec![(sections[2].as_str(), Some(schools.as_str()))],
-        ),
-        (
-            yanns,
-            "Des arceaux à la gare Nord",
-            "Yann",
-            AnswerState::AlreadyCovered,
-            "Le plan prévoit déjà des arceaux près de toutes les gares, la gare Nord comprise.",
-            Vec::new(),
-        ),
-        (
-            velos,
-            "Un atelier d'autoréparation par quartier",
-            "Vélo-Cité",
-            AnswerState::Deferred,
-            "La maison du vélo ouvre un premier atelier ; un atelier par quartier sera étudié avec le budget 2027.",
-            Vec::new(),
-        ),
+    let replies = [
+        Reply {
+            contribution: zoes,
+            title: "Des pistes séparées des voitures",
+            whose: "Zoé",
+            state: AnswerState::Retained,
+            argument: "Des pistes séparées sont la condition de la sécurité : le plan l'écrit désormais.",
+            landed_in: vec![(sections[0].as_str(), Some(tracks.as_str()))],
+        },
+        Reply {
+            contribution: paper,
+            title: "Une rue aux écoles",
+            whose: "fiche 12",
+            state: AnswerState::Retained,
+            argument: "Les rues des écoles seront fermées aux voitures aux heures d'entrée et de sortie.",
+            landed_in: vec![(sections[2].as_str(), Some(schools.as_str()))],
+        },
+        Reply {
+            contribution: yanns,
+            title: "Des arceaux à la gare Nord",
+            whose: "Yann",
+            state: AnswerState::AlreadyCovered,
+            argument: "Le plan prévoit déjà des arceaux près de toutes les gares, la gare Nord comprise.",
+            landed_in: Vec::new(),
+        },
+        Reply {
+            contribution: velos,
+            title: "Un atelier d'autoréparation par quartier",
+            whose: "Vélo-Cité",
+            state: AnswerState::Deferred,
+            argument: "La maison du vélo ouvre un premier atelier ; un atelier par quartier sera étudié avec le budget 2027.",
+            landed_in: Vec::new(),
+        },
     ];
     let mut close_refused = String::new();
-    for (n, (id, title, whose, state, argument, landed_in)) in answers.into_iter().enumerate() {
+    for (n, reply) in replies.into_iter().enumerate() {
         if n == 3 {
             // Closing now: refused, one contribution has no answer yet.
             let refused = fred
@@ -781,20 +797,20 @@ fn story(root: &Path, bundle: Option<&Path>, say: &mut Vec<String>) -> anyhow::R
         }
         fred.home.governance().answer(
             c,
-            &id.to_string(),
+            &reply.contribution.to_string(),
             NewAnswer {
-                state,
-                argument,
-                landed_in,
+                state: reply.state,
+                argument: reply.argument,
+                landed_in: reply.landed_in,
             },
         )?;
         say.push(format!(
             "  {}",
             tr!(
                 "demo-participation-answered",
-                title = title,
-                whose = whose,
-                state = tr!("participation-answer-state", state = state.name())
+                title = reply.title,
+                whose = reply.whose,
+                state = tr!("participation-answer-state", state = reply.state.name())
             )
         ));
     }
@@ -868,9 +884,11 @@ fn story(root: &Path, bundle: Option<&Path>, say: &mut Vec<String>) -> anyhow::R
         .pseudonym;
     fred.home
         .record_name(&community, &participation, &zoes_pseudonym, "Zoé Lambert")?;
-    fred.home
-        .governance()
-        .close_participation(c, &p, "Merci à toutes et à tous : le plan vélo est prêt pour le conseil.")?;
+    fred.home.governance().close_participation(
+        c,
+        &p,
+        "Merci à toutes et à tous : le plan vélo est prêt pour le conseil.",
+    )?;
     let closed = fred.home.governance().participation(c, &p)?;
     let mut commitments = serde_json::Map::new();
     for commitment in &closed.commitments {
@@ -931,7 +949,10 @@ fn story(root: &Path, bundle: Option<&Path>, say: &mut Vec<String>) -> anyhow::R
         .filter(|f| f.ends_with(".csv"))
         .filter_map(|f| validated.as_ref().ok()?.files.get(f))
         .any(|bytes| String::from_utf8_lossy(bytes).contains("Zoé Lambert"));
-    say.push(format!("  {}", tr!("demo-participation-named", name = "Zoé Lambert")));
+    say.push(format!(
+        "  {}",
+        tr!("demo-participation-named", name = "Zoé Lambert")
+    ));
     expect(named, "named")?;
 
     // The bundle, verified offline; the synthesis reproduced.
@@ -954,7 +975,11 @@ fn story(root: &Path, bundle: Option<&Path>, say: &mut Vec<String>) -> anyhow::R
         "  {}",
         tr!(
             "demo-participation-verified",
-            verdict = if verified.intact() { "accepted" } else { "rejected" },
+            verdict = if verified.intact() {
+                "accepted"
+            } else {
+                "rejected"
+            },
             reproduced = if reproduced { "yes" } else { "no" },
             hash = verified.report_hash.as_str()
         )
@@ -988,7 +1013,10 @@ fn story(root: &Path, bundle: Option<&Path>, say: &mut Vec<String>) -> anyhow::R
         ));
     }
     zoe.home.bundles().import(&bytes)?;
-    let hers = zoe.home.governance().contribution(c, &zoes.to_string(), false)?;
+    let hers = zoe
+        .home
+        .governance()
+        .contribution(c, &zoes.to_string(), false)?;
     let mut timeline = Vec::new();
     for event in &hers.timeline {
         let name = serde_json::to_value(event.event)?;
@@ -1010,7 +1038,12 @@ fn story(root: &Path, bundle: Option<&Path>, say: &mut Vec<String>) -> anyhow::R
         "timeline",
     )?;
 
-    let answered = fred.home.governance().participation(c, &p)?.counts.by_answer;
+    let answered = fred
+        .home
+        .governance()
+        .participation(c, &p)?
+        .counts
+        .by_answer;
     fred.home.close()?;
     for person in [alice, bob, zoe, yann, velo, max] {
         person.home.close()?;

@@ -440,7 +440,11 @@ fn closing_waits_for_every_answer_and_a_late_one_breaks_the_commitment() {
     let state = w.state();
     let held = &state.participations[&p];
     let lookup = |id: &RecordId| state.contributions.get(id).cloned();
-    let answers = held.commitments.iter().find(|c| c.id == "answers").unwrap();
+    let answers = held
+        .commitments
+        .iter()
+        .find(|c| c.id == "answers")
+        .expect("the answers commitment");
     assert_eq!(
         held.commitment_status(answers, &lookup, w.clock),
         CommitmentStatus::Pending
