@@ -49,6 +49,16 @@ impl Env {
         }
     }
 
+    /// A clock of one's own (`clock` reads ms since the Unix epoch), with
+    /// the operating system's randomness: for a rehearsal whose time moves
+    /// on when its story says so (`nous demo participation`).
+    pub fn with_clock(clock: impl Fn() -> i64 + Send + Sync + 'static) -> Env {
+        Env {
+            clock: Arc::new(clock),
+            entropy: Arc::new(os_random),
+        }
+    }
+
     /// The environment of a command: `NOUS_NOW` (a date `YYYY-MM-DD`,
     /// `YYYY-MM-DDTHH:MM` in UTC, or milliseconds) fixes the clock; unset
     /// or empty, the system's. A value that is not a time is refused:
@@ -124,6 +134,18 @@ mod tests {
         let mut bytes = [0u8; 4];
         (options.entropy)(&mut bytes);
         assert_eq!(bytes, [7; 4]);
+    }
+
+    #[test]
+    fn a_clock_of_ones_own_moves_when_it_is_moved() {
+        let now = Arc::new(std::sync::atomic::AtomicI64::new(1_700_000_000_000));
+        let read = Arc::clone(&now);
+        let env = Env::with_clock(move || read.load(std::sync::atomic::Ordering::Relaxed));
+        let options = env.engine_options();
+        assert_eq!((options.clock)(), 1_700_000_000_000);
+        now.store(1_700_086_400_000, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(env.now_ms(), 1_700_086_400_000);
+        assert_eq!((options.clock)(), 1_700_086_400_000);
     }
 
     #[test]

@@ -53,7 +53,9 @@ pub enum Command {
     Bundle(BundleCommand),
     /// Run a demonstration in throw-away homes: members edit one charter
     /// concurrently, challenge a section, amend, object, decide and ratify,
-    /// exchanging bundles, and the result verifies.
+    /// exchanging bundles, and the result verifies (`nous demo
+    /// participation`: a public participation, from its contract to its
+    /// synthesis).
     Demo(DemoArgs),
     /// Found and inspect communities.
     #[command(subcommand)]
@@ -1119,12 +1121,25 @@ pub struct BundleImportArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    /// Which story: none, members editing and amending a charter;
+    /// `participation`, a public participation from its contract to its
+    /// synthesis.
+    #[arg(value_enum, value_name = "STORY")]
+    pub story: Option<DemoStory>,
     /// Keep the demo homes in this directory instead of a temporary one.
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
     /// Leave the demo community's bundle in this file, for `nous verify`.
     #[arg(long, value_name = "FILE")]
     pub bundle: Option<PathBuf>,
+}
+
+/// The demonstrations `nous demo` tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoStory {
+    /// A public participation: contract, contributions, moderation,
+    /// answers, synthesis and open data.
+    Participation,
 }
 
 #[cfg(test)]

@@ -70,9 +70,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             bundle_export(&cx, &args.docs, &args.communities, &args.output)
         }
         Command::Bundle(BundleCommand::Import(args)) => bundle_import(&cx, &args.files),
-        Command::Demo(args) => {
-            crate::demo::run(args.keep.as_deref(), args.bundle.as_deref(), cx.json)
-        }
+        Command::Demo(args) => match args.story {
+            None => crate::demo::run(args.keep.as_deref(), args.bundle.as_deref(), cx.json),
+            Some(crate::args::DemoStory::Participation) => crate::demo_participation::run(
+                args.keep.as_deref(),
+                args.bundle.as_deref(),
+                cx.json,
+            ),
+        },
         Command::Community(command) => match command {
             CommunityCommand::Create(args) => gov::community_create(&cx, args),
             CommunityCommand::Show(args) => gov::community_show(&cx, args),

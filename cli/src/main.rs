@@ -7,6 +7,7 @@ mod args;
 mod commands;
 mod conflicts;
 mod demo;
+mod demo_participation;
 mod governance;
 mod invite;
 mod kept;

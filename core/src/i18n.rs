@@ -40,6 +40,10 @@ const EN: &[(&str, &str)] = &[
         include_str!("../locales/en/governance.ftl"),
     ),
     ("demo.ftl", include_str!("../locales/en/demo.ftl")),
+    (
+        "demo_participation.ftl",
+        include_str!("../locales/en/demo_participation.ftl"),
+    ),
     ("report.ftl", include_str!("../locales/en/report.ftl")),
     ("invite.ftl", include_str!("../locales/en/invite.ftl")),
     (
@@ -62,6 +66,10 @@ const FR: &[(&str, &str)] = &[
         include_str!("../locales/fr/governance.ftl"),
     ),
     ("demo.ftl", include_str!("../locales/fr/demo.ftl")),
+    (
+        "demo_participation.ftl",
+        include_str!("../locales/fr/demo_participation.ftl"),
+    ),
     ("report.ftl", include_str!("../locales/fr/report.ftl")),
     ("invite.ftl", include_str!("../locales/fr/invite.ftl")),
     (

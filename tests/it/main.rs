@@ -8,6 +8,7 @@ mod bundle_progress;
 mod cli;
 mod convergence;
 mod crash;
+mod demo_participation;
 mod editing;
 mod facade_sync;
 mod governance;
