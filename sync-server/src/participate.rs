@@ -200,7 +200,8 @@ fn contribution(c: &ContributionState, threshold: u32) -> serde_json::Value {
 }
 
 /// `POST /participate`, body `{"community", "participation"}`, any
-/// device's token: the public view of that participation — its title, the
+/// device's token (a member's, until a phase opens it to others): the
+/// public view of that participation — its title, the
 /// phase in force and its window, the categories, who may contribute, the
 /// text under consultation and the contract as Markdown with their heads,
 /// the contributions (a hidden one: its id and `hidden: true`) with their
@@ -208,7 +209,7 @@ fn contribution(c: &ContributionState, threshold: u32) -> serde_json::Value {
 /// builds on.
 pub(crate) async fn view(
     State(shared): State<Arc<Shared>>,
-    Caller(_who): Caller,
+    Caller(who): Caller,
     body: axum::body::Bytes,
 ) -> Response {
     let Some((community, participation)) = serde_json::from_slice::<Ask>(&body)
@@ -218,7 +219,10 @@ pub(crate) async fn view(
     else {
         return refused(StatusCode::BAD_REQUEST, "request", "bad request");
     };
-    let view = match shared.registry.participation(&community, &participation) {
+    let view = match shared
+        .registry
+        .participation(&community, &participation, &who.device)
+    {
         Ok(view) => view,
         Err(refusal) => {
             shared.metrics.reject(refusal.metric());

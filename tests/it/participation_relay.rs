@@ -479,14 +479,27 @@ fn citizens_contribute_through_the_relay_and_write_nothing_else() {
     assert!(can_read(&relay, &device(&alice), &charter));
     assert!(can_read(&relay, &device(&alice), &ledger_doc));
 
-    // A phase for members: the fold's reason.
+    // A participation for members: to a citizen, its view and its
+    // submissions are as for one that does not exist; a member reads it.
     let budget = link(&relay, community, members_only);
-    let (code, _) = refused_with(
+    assert!(matches!(
         cleo_home
             .contribute_remote(&budget, draft("Budget"))
             .expect_err("members only"),
-    );
-    assert_eq!(code, Code::ParticipationMembersOnly.as_str());
+        Error::Participate(ParticipateError::Unknown)
+    ));
+    assert!(matches!(
+        cleo_home
+            .participation_view(&budget)
+            .expect_err("not public to citizens"),
+        Error::Participate(ParticipateError::Unknown)
+    ));
+    let mut alice_home = open(&alice);
+    let budget_view = alice_home
+        .participation_view(&budget)
+        .expect("a member reads it");
+    assert_eq!(budget_view.title, "Budget");
+    alice_home.close().expect("close");
     // A phase for invited contributors: without the invitation, refused;
     // with it, taken.
     let parks = link(&relay, community, invited_only);

@@ -119,6 +119,7 @@ impl Registry {
         &self,
         community: &CommunityId,
         participation: &RecordId,
+        reader: &PublicKey,
     ) -> Result<ParticipationView, ParticipateRefused> {
         let inner = self.read();
         let view = inner
@@ -130,6 +131,16 @@ impl Registry {
             .participations
             .get(participation)
             .ok_or(ParticipateRefused::Unknown)?;
+        // Public once a phase has opened it to people who are no members;
+        // until then (and for a participation of members only) it is the
+        // members' business, and anyone else is told it does not exist.
+        let public = held
+            .phases
+            .iter()
+            .any(|ph| ph.contributors != nous_core::record::Contributors::Members);
+        if !public && !state.known_devices().contains(reader) {
+            return Err(ParticipateRefused::Unknown);
+        }
         let contributions = held
             .contributions
             .iter()
@@ -172,7 +183,7 @@ impl Registry {
             return Err(refused(ParticipateRefused::Community));
         }
         let view = self
-            .participation(community, participation)
+            .participation(community, participation, device)
             .map_err(refused)?;
         // The contribution a record bears on, if any: it must be one of
         // this participation's.
