@@ -615,6 +615,21 @@ impl Governance<'_> {
         Ok(recorded)
     }
 
+    /// Sign an act on one contribution (named by id or prefix): `payload`
+    /// makes it from the contribution (and the community, for a second
+    /// contribution named in it).
+    fn on_contribution(
+        &mut self,
+        community: Option<&str>,
+        contribution: &str,
+        payload: impl FnOnce(&Community, &ContributionState) -> Result<Payload>,
+    ) -> Result<Recorded<OnContribution>> {
+        let community = self.community(community)?;
+        let c = Self::contribution_of(&community, contribution)?;
+        let payload = payload(&community, &c)?;
+        self.act(&community, payload, OnContribution { contribution: c.id })
+    }
+
     /// Amend one's contribution before it is answered (`title`: none keeps
     /// it).
     pub fn amend_contribution(
@@ -624,14 +639,13 @@ impl Governance<'_> {
         title: Option<&str>,
         body: &str,
     ) -> Result<Recorded<OnContribution>> {
-        let community = self.community(community)?;
-        let c = Self::contribution_of(&community, contribution)?;
-        let payload = Payload::AmendContribution(AmendContribution {
-            contribution: c.id,
-            title: title.map_or_else(|| c.title.clone(), str::to_owned),
-            body: body.to_owned(),
-        });
-        self.act(&community, payload, OnContribution { contribution: c.id })
+        self.on_contribution(community, contribution, |_, c| {
+            Ok(Payload::AmendContribution(AmendContribution {
+                contribution: c.id,
+                title: title.map_or_else(|| c.title.clone(), str::to_owned),
+                body: body.to_owned(),
+            }))
+        })
     }
 
     /// Withdraw one's contribution before it is answered.
@@ -641,13 +655,12 @@ impl Governance<'_> {
         contribution: &str,
         reason: &str,
     ) -> Result<Recorded<OnContribution>> {
-        let community = self.community(community)?;
-        let c = Self::contribution_of(&community, contribution)?;
-        let payload = Payload::WithdrawContribution(WithdrawContribution {
-            contribution: c.id,
-            reason: reason.to_owned(),
-        });
-        self.act(&community, payload, OnContribution { contribution: c.id })
+        self.on_contribution(community, contribution, |_, c| {
+            Ok(Payload::WithdrawContribution(WithdrawContribution {
+                contribution: c.id,
+                reason: reason.to_owned(),
+            }))
+        })
     }
 
     /// Support a contribution.
@@ -656,13 +669,12 @@ impl Governance<'_> {
         community: Option<&str>,
         contribution: &str,
     ) -> Result<Recorded<OnContribution>> {
-        let community = self.community(community)?;
-        let c = Self::contribution_of(&community, contribution)?;
-        let payload = Payload::SupportContribution(SupportContribution {
-            contribution: c.id,
-            invitation: None,
-        });
-        self.act(&community, payload, OnContribution { contribution: c.id })
+        self.on_contribution(community, contribution, |_, c| {
+            Ok(Payload::SupportContribution(SupportContribution {
+                contribution: c.id,
+                invitation: None,
+            }))
+        })
     }
 
     /// Link a contribution to another (the team).
@@ -673,15 +685,13 @@ impl Governance<'_> {
         relation: Relation,
         target: &str,
     ) -> Result<Recorded<OnContribution>> {
-        let community = self.community(community)?;
-        let c = Self::contribution_of(&community, contribution)?;
-        let target = Self::contribution_of(&community, target)?;
-        let payload = Payload::LinkContribution(LinkContribution {
-            contribution: c.id,
-            relation,
-            target: target.id,
-        });
-        self.act(&community, payload, OnContribution { contribution: c.id })
+        self.on_contribution(community, contribution, |community, c| {
+            Ok(Payload::LinkContribution(LinkContribution {
+                contribution: c.id,
+                relation,
+                target: Self::contribution_of(community, target)?.id,
+            }))
+        })
     }
 
     /// Report a contribution.
@@ -692,15 +702,14 @@ impl Governance<'_> {
         reason: ReportReason,
         details: &str,
     ) -> Result<Recorded<OnContribution>> {
-        let community = self.community(community)?;
-        let c = Self::contribution_of(&community, contribution)?;
-        let payload = Payload::ReportContribution(ReportContribution {
-            contribution: c.id,
-            reason,
-            details: details.to_owned(),
-            invitation: None,
-        });
-        self.act(&community, payload, OnContribution { contribution: c.id })
+        self.on_contribution(community, contribution, |_, c| {
+            Ok(Payload::ReportContribution(ReportContribution {
+                contribution: c.id,
+                reason,
+                details: details.to_owned(),
+                invitation: None,
+            }))
+        })
     }
 
     /// Hide a contribution (or confirm a hiding by reports), with the
@@ -734,19 +743,18 @@ impl Governance<'_> {
         clause: &str,
         hide: bool,
     ) -> Result<Recorded<OnContribution>> {
-        let community = self.community(community)?;
-        let c = Self::contribution_of(&community, contribution)?;
-        let act = Moderate {
-            contribution: c.id,
-            reason: reason.to_owned(),
-            clause: clause.to_owned(),
-        };
-        let payload = if hide {
-            Payload::Hide(act)
-        } else {
-            Payload::Restore(act)
-        };
-        self.act(&community, payload, OnContribution { contribution: c.id })
+        self.on_contribution(community, contribution, |_, c| {
+            let act = Moderate {
+                contribution: c.id,
+                reason: reason.to_owned(),
+                clause: clause.to_owned(),
+            };
+            Ok(if hide {
+                Payload::Hide(act)
+            } else {
+                Payload::Restore(act)
+            })
+        })
     }
 
     /// Answer a contribution with an argument; where one is in force

@@ -82,19 +82,20 @@ impl Fold {
         Ok(())
     }
 
-    /// The invitation an application names, if it names one: it must hold
-    /// for this applicant at the application's time. Counts the use: an
-    /// invitation of `n` uses admits the first `n` applications that prove
-    /// it (by date, depth, id), even one refused for another reason.
-    pub(super) fn use_invitation(
+    /// The invitation `invited` names, held by record `i`'s author at its
+    /// time: `i` builds on it, the proof holds for this device, and `i`
+    /// comes before its expiry and before any revocation by its issuing
+    /// device — found among all the records (not only those the replay met
+    /// before this one), so the verdict does not depend on how concurrent
+    /// records are ordered. Its index and state.
+    pub(super) fn held_invitation(
         &mut self,
         i: usize,
         record: &Record,
-        apply: &Apply,
         invited: &Invited,
-    ) -> Check {
+    ) -> Check<(usize, InvitationState)> {
         let inv_at = self.reference(i, &invited.id, "invitation")?;
-        let mut invitation = self
+        let invitation = self
             .state
             .invitations
             .get(&invited.id)
@@ -112,10 +113,6 @@ impl Fold {
         )?;
         let at = record.timestamp();
         require(at < invitation.expires, || reason!(InvitationExpired))?;
-        // Revoked by then: any revocation by the issuing device dated at or
-        // before this application, found among all the records (not only
-        // those the replay met before this one), so the verdict does not
-        // depend on how concurrent records are ordered.
         let issuer = self.dag.order[inv_at].author();
         let revoked = (0..self.dag.order.len())
             .filter(|&j| {
@@ -128,6 +125,21 @@ impl Fold {
             .into_iter()
             .any(|j| self.builds_on(j, inv_at));
         require(!revoked, || reason!(InvitationRevoked))?;
+        Ok((inv_at, invitation))
+    }
+
+    /// The invitation an application names, if it names one: it must hold
+    /// for this applicant at the application's time. Counts the use: an
+    /// invitation of `n` uses admits the first `n` applications that prove
+    /// it (by date, depth, id), even one refused for another reason.
+    pub(super) fn use_invitation(
+        &mut self,
+        i: usize,
+        record: &Record,
+        apply: &Apply,
+        invited: &Invited,
+    ) -> Check {
+        let (inv_at, mut invitation) = self.held_invitation(i, record, invited)?;
         if let Some(uses) = invitation.uses {
             // The uses go to the first applications that prove the
             // invitation, in the order that does not depend on the

@@ -161,42 +161,7 @@ impl Fold {
             Contributors::Members => Err(reason!(ParticipationMembersOnly)),
             Contributors::Invited => {
                 let invited = invitation.ok_or_else(|| reason!(ParticipationNeedsInvitation))?;
-                let at = self.reference(i, &invited.id, "invitation")?;
-                let invitation = self
-                    .state
-                    .invitations
-                    .get(&invited.id)
-                    .cloned()
-                    .ok_or_else(|| reason!(NotAnInvitation, record = invited.id.short()))?;
-                require(
-                    crate::record::invitation_proof_holds(
-                        &invitation.key,
-                        &record.community(),
-                        &invited.id,
-                        &record.author(),
-                        &invited.proof,
-                    ),
-                    || reason!(InvitationProofFails),
-                )?;
-                require(record.timestamp() < invitation.expires, || {
-                    reason!(InvitationExpired)
-                })?;
-                // Revoked by then: a revocation by the issuing device dated
-                // at or before this record (read off the records, whatever
-                // the replay order).
-                let issuer = self.dag.order[at].author();
-                let when = record.timestamp();
-                let revoked = (0..self.dag.order.len())
-                    .filter(|&j| {
-                        let other = &self.dag.order[j];
-                        other.author() == issuer
-                            && other.timestamp() <= when
-                            && matches!(other.payload(), Payload::RevokeInvitation(r) if r.invitation == invited.id)
-                    })
-                    .collect::<Vec<usize>>()
-                    .into_iter()
-                    .any(|j| self.builds_on(j, at));
-                require(!revoked, || reason!(InvitationRevoked))?;
+                self.held_invitation(i, record, invited)?;
                 Ok(Participant::Citizen)
             }
         }
