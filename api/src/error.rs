@@ -455,10 +455,35 @@ fn participate_localized(error: &crate::participate::ParticipateError, lang: Lan
         P::WrongRelay => say("error-participate-wrong-relay", &[]),
         P::Unknown => say("error-participate-unknown", &[]),
         P::RateLimited => say("error-participate-rate", &[]),
-        P::Refused { code, reason } => say(
-            "error-participate-refused",
-            &[("code", code.into()), ("reason", reason.into())],
-        ),
+        P::Refused { code, reason, args } => {
+            // Governance's reason, said in the reader's language from its
+            // code and arguments; the relay's own, as it wrote it.
+            let reason = match nous_core::governance::Code::ALL
+                .iter()
+                .find(|c| c.as_str() == code)
+            {
+                Some(known) => {
+                    let args: Vec<(&str, Arg<'_>)> = args
+                        .iter()
+                        .filter_map(|(name, value)| {
+                            let arg: Arg<'_> = match value {
+                                serde_json::Value::String(text) => text.as_str().into(),
+                                serde_json::Value::Number(n) => n.as_u64()?.into(),
+                                serde_json::Value::Bool(flag) => flag.to_string().into(),
+                                _ => return None,
+                            };
+                            Some((name.as_str(), arg))
+                        })
+                        .collect();
+                    say(known.message_id(), &args)
+                }
+                None => reason.clone(),
+            };
+            say(
+                "error-participate-refused",
+                &[("code", code.into()), ("reason", reason.into())],
+            )
+        }
         P::Answer(detail) => say("error-participate-answer", &[("detail", detail.into())]),
         P::Empty => say("error-participate-empty", &[]),
     }
@@ -899,6 +924,53 @@ mod tests {
                 "l'acte de fondation n'est pas valable : la règle des admissions : {}",
                 Reason::new(Code::RuleNeedsSigner, Vec::new()).render(Lang::Fr)
             )
+        );
+    }
+
+    #[test]
+    fn a_citizen_hears_the_relays_governance_refusal_in_their_language() {
+        use crate::participate::ParticipateError;
+        let refused = |code: &str, reason: &str, args: serde_json::Value| {
+            Error::Participate(ParticipateError::Refused {
+                code: code.into(),
+                reason: reason.into(),
+                args: args.as_object().cloned().unwrap_or_default(),
+            })
+        };
+        let closed = refused(
+            "contributions-closed",
+            "the participation takes no contributions at this time",
+            serde_json::json!({}),
+        );
+        assert_eq!(
+            closed.localized(Lang::Fr),
+            "le relais a refusé l'enregistrement : la participation ne prend pas de contributions à ce moment"
+        );
+        assert!(
+            closed
+                .localized(Lang::En)
+                .contains("takes no contributions")
+        );
+        // With arguments, as the relay sends them.
+        let long = refused(
+            "text-too-long",
+            "a text may have at most 200 characters",
+            serde_json::json!({"max": 200}),
+        );
+        assert!(
+            long.localized(Lang::Fr).contains("au plus 200 caractères"),
+            "{}",
+            long.localized(Lang::Fr)
+        );
+        // The relay's own refusals (not governance's) stay as it wrote them.
+        let kind = refused(
+            "kind",
+            "a citizen's device may not write that",
+            serde_json::json!({}),
+        );
+        assert!(
+            kind.localized(Lang::Fr)
+                .ends_with("a citizen's device may not write that")
         );
     }
 }

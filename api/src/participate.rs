@@ -48,6 +48,9 @@ pub enum ParticipateError {
         code: String,
         /// Why, in English.
         reason: String,
+        /// Governance's arguments for its reason (`{}` for the relay's own
+        /// refusals): with `code`, what says it in the reader's language.
+        args: serde_json::Map<String, serde_json::Value>,
     },
     /// What the relay sent is not usable.
     #[error("the relay's answer is not usable: {0}")]
@@ -480,10 +483,12 @@ fn refusal(body: &str) -> Error {
         Some(code) => ParticipateError::Refused {
             code: value["code"].as_str().unwrap_or(code).to_owned(),
             reason,
+            args: value["args"].as_object().cloned().unwrap_or_default(),
         },
         None => ParticipateError::Refused {
             code: "relay".into(),
             reason,
+            args: serde_json::Map::new(),
         },
     }
     .into()
@@ -505,7 +510,7 @@ mod tests {
         ));
         assert!(matches!(
             refusal(r#"{"refused":"kind","reason":"no"}"#),
-            Error::Participate(ParticipateError::Refused { code, reason }) if code == "kind" && reason == "no"
+            Error::Participate(ParticipateError::Refused { code, reason, .. }) if code == "kind" && reason == "no"
         ));
         assert!(matches!(
             refusal(r#"{"refused":"governance","code":"participation-members-only","reason":"r"}"#),

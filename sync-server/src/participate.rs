@@ -128,8 +128,11 @@ fn participate_refused(refusal: &ParticipateRefused) -> Response {
         "refused": refusal.code(),
         "reason": refusal.to_string(),
     });
-    if let ParticipateRefused::Refused { code, .. } = refusal {
+    if let ParticipateRefused::Refused { code, args, .. } = refusal {
         body["code"] = serde_json::Value::String(code.clone());
+        if !args.is_null() {
+            body["args"] = args.clone();
+        }
     }
     json(status, &body)
 }

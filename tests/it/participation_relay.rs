@@ -196,7 +196,7 @@ fn can_read(relay: &RelayProcess, who: &DeviceKey, doc: &str) -> bool {
 
 fn refused_with(error: Error) -> (String, String) {
     match error {
-        Error::Participate(ParticipateError::Refused { code, reason }) => (code, reason),
+        Error::Participate(ParticipateError::Refused { code, reason, .. }) => (code, reason),
         other => panic!("not a relay's refusal: {other:?}"),
     }
 }
@@ -503,11 +503,14 @@ fn citizens_contribute_through_the_relay_and_write_nothing_else() {
     // A phase for invited contributors: without the invitation, refused;
     // with it, taken.
     let parks = link(&relay, community, invited_only);
-    let (code, _) = refused_with(
-        cleo_home
-            .contribute_remote(&parks, draft("Parks"))
-            .expect_err("no invitation"),
-    );
+    let error = cleo_home
+        .contribute_remote(&parks, draft("Parks"))
+        .expect_err("no invitation");
+    // The relay sends the fold's reason with its arguments: a French
+    // citizen reads it in French.
+    let french = error.localized(nous_core::i18n::Lang::Fr);
+    assert!(french.contains("demande un code d'invitation"), "{french}");
+    let (code, _) = refused_with(error);
     assert_eq!(code, Code::ParticipationNeedsInvitation.as_str());
     let invitation: nous_core::invitation::Invitation = invitation.parse().expect("invitation");
     let invited = ParticipationLink {

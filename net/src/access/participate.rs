@@ -57,6 +57,9 @@ pub enum ParticipateRefused {
         code: String,
         /// The reason, in English.
         reason: String,
+        /// Its arguments (`Reason`'s JSON `args`), so a client says it in
+        /// its reader's language.
+        args: serde_json::Value,
     },
     /// The store failed.
     #[error("{0}")]
@@ -238,15 +241,21 @@ impl Registry {
         match state.verdict(&id) {
             Some(governance::Verdict::Accepted) => {}
             Some(governance::Verdict::Rejected(reason) | governance::Verdict::Pending(reason)) => {
+                let args = serde_json::to_value(reason)
+                    .ok()
+                    .and_then(|v| v.get("args").cloned())
+                    .unwrap_or_default();
                 return Err(refused(ParticipateRefused::Refused {
                     code: reason.code().as_str().to_owned(),
                     reason: reason.to_string(),
+                    args,
                 }));
             }
             None => {
                 return Err(refused(ParticipateRefused::Refused {
                     code: "not-judged".into(),
                     reason: "not judged".into(),
+                    args: serde_json::Value::Null,
                 }));
             }
         }
