@@ -457,7 +457,7 @@ fn participate_localized(error: &crate::participate::ParticipateError, lang: Lan
         P::RateLimited => say("error-participate-rate", &[]),
         P::Refused { code, reason, args } => {
             // Governance's reason, said in the reader's language from its
-            // code and arguments; the relay's own, as it wrote it.
+            // code and arguments; the relay's own from its code.
             let reason = match nous_core::governance::Code::ALL
                 .iter()
                 .find(|c| c.as_str() == code)
@@ -476,6 +476,22 @@ fn participate_localized(error: &crate::participate::ParticipateError, lang: Lan
                         })
                         .collect();
                     say(known.message_id(), &args)
+                }
+                // The relay's own codes; anything else as the relay wrote it.
+                None if [
+                    "kind",
+                    "channel",
+                    "community",
+                    "participation",
+                    "too-large",
+                    "author",
+                    "record",
+                    "request",
+                    "store",
+                ]
+                .contains(&code.as_str()) =>
+                {
+                    say("error-participate-relay", &[("code", code.into())])
                 }
                 None => reason.clone(),
             };
@@ -962,15 +978,21 @@ mod tests {
             "{}",
             long.localized(Lang::Fr)
         );
-        // The relay's own refusals (not governance's) stay as it wrote them.
+        // The relay's own refusals, said from their code.
         let kind = refused(
             "kind",
-            "a citizen's device may not write that",
+            "a citizen's device may not write a answer.publish record through the relay",
             serde_json::json!({}),
         );
+        let french = kind.localized(Lang::Fr);
         assert!(
-            kind.localized(Lang::Fr)
-                .ends_with("a citizen's device may not write that")
+            french.ends_with(
+                "l'appareil d'un citoyen ne peut pas écrire ce genre d'acte par le relais"
+            ),
+            "{french}"
         );
+        // A code nobody knows: as the relay wrote it.
+        let odd = refused("mystery", "something odd", serde_json::json!({}));
+        assert!(odd.localized(Lang::Fr).ends_with("something odd"));
     }
 }

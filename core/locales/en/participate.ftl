@@ -8,6 +8,19 @@ error-participate-rate = the relay refused the record: too many records; try aga
 error-participate-refused = the relay refused the record: { $reason }
 error-participate-answer = the relay's answer is not usable: { $detail }
 error-participate-empty = a contribution needs a title and a text
+# The relay's own refusals of a citizen's record, by code (governance's
+# are said from reasons.ftl); $max: the relay's size cap in bytes.
+error-participate-relay = { $code ->
+    [kind] a citizen's device may not write this kind of record through the relay
+    [channel] a contribution sent through the relay comes from its author's own device
+    [community] the record is for another community than the participation's
+    [participation] the record bears on another participation
+    [too-large] the record is larger than the relay takes
+    [author] the record is signed by another device than the one sending it
+    [record] this is not a sound record
+    [request] the relay did not understand the request
+   *[other] the relay could not keep the record
+}
 
 # `nous participation link` and the citizen's commands (`--link`).
 # $title: the participation's title.

@@ -8,6 +8,19 @@ error-participate-rate = le relais a refusé l'enregistrement : trop d'envois ; 
 error-participate-refused = le relais a refusé l'enregistrement : { $reason }
 error-participate-answer = la réponse du relais est inutilisable : { $detail }
 error-participate-empty = une contribution demande un titre et un texte
+# Les refus du relais lui-même, par code (ceux de la gouvernance se disent
+# d'après reasons.ftl).
+error-participate-relay = { $code ->
+    [kind] l'appareil d'un citoyen ne peut pas écrire ce genre d'acte par le relais
+    [channel] une contribution envoyée par le relais vient de l'appareil même de son auteur
+    [community] l'acte concerne une autre communauté que celle de la participation
+    [participation] l'acte porte sur une autre participation
+    [too-large] l'acte est plus grand que ce que le relais accepte
+    [author] l'acte est signé par un autre appareil que celui qui l'envoie
+    [record] ce n'est pas un acte valide
+    [request] le relais n'a pas compris la demande
+   *[other] le relais n'a pas pu garder l'acte
+}
 
 # `nous participation link` et les commandes des citoyens (`--link`).
 participate-link-made = Lien de participation pour « { $title } », pour les citoyens :
