@@ -101,11 +101,15 @@ impl Member {
     }
 }
 
-pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> anyhow::Result<()> {
-    let temp;
-    let root = match keep {
+/// Where a demo's homes live: `keep` (refused if one of `homes` is there
+/// already), else a temporary directory, removed with the returned guard.
+pub(crate) fn homes_root(
+    keep: Option<&Path>,
+    homes: &[&str],
+) -> anyhow::Result<(std::path::PathBuf, Option<tempfile::TempDir>)> {
+    match keep {
         Some(dir) => {
-            if dir.join("alice").exists() || dir.join("bob").exists() {
+            if homes.iter().any(|home| dir.join(home).exists()) {
                 bail!(tr!(
                     "demo-directory-not-empty",
                     dir = dir.display().to_string()
@@ -113,16 +117,20 @@ pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> any
             }
             std::fs::create_dir_all(dir)
                 .with_context(|| tr!("demo-cannot-create", dir = dir.display().to_string()))?;
-            dir.to_owned()
+            Ok((dir.to_owned(), None))
         }
         None => {
-            temp = tempfile::Builder::new()
+            let temp = tempfile::Builder::new()
                 .prefix("nous-demo-")
                 .tempdir()
                 .with_context(|| tr!("demo-cannot-create-temporary"))?;
-            temp.path().to_owned()
+            Ok((temp.path().to_owned(), Some(temp)))
         }
-    };
+    }
+}
+
+pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> anyhow::Result<()> {
+    let (root, _temp) = homes_root(keep, &["alice", "bob"])?;
     let mut log = Vec::new();
 
     let mut alice = Member::create("Alice", &root)?;

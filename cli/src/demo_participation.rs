@@ -212,27 +212,7 @@ struct Told {
 }
 
 pub fn run(keep: Option<&Path>, bundle: Option<&Path>, json_output: bool) -> anyhow::Result<()> {
-    let temp;
-    let root = match keep {
-        Some(dir) => {
-            if HOMES.iter().any(|home| dir.join(home).exists()) {
-                bail!(tr!(
-                    "demo-directory-not-empty",
-                    dir = dir.display().to_string()
-                ));
-            }
-            std::fs::create_dir_all(dir)
-                .with_context(|| tr!("demo-cannot-create", dir = dir.display().to_string()))?;
-            dir.to_owned()
-        }
-        None => {
-            temp = tempfile::Builder::new()
-                .prefix("nous-demo-")
-                .tempdir()
-                .with_context(|| tr!("demo-cannot-create-temporary"))?;
-            temp.path().to_owned()
-        }
-    };
+    let (root, _temp) = crate::demo::homes_root(keep, &HOMES)?;
     let mut log = Vec::new();
     let told = match story(&root, bundle, &mut log) {
         Ok(told) => told,
