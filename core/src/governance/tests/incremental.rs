@@ -6,6 +6,7 @@ use proptest::test_runner::TestCaseError;
 
 use super::concurrency::concurrent_history;
 use super::delivery::history;
+use super::participation::participation_history;
 use super::*;
 use crate::governance::fold;
 
@@ -79,6 +80,15 @@ proptest::proptest! {
     ) {
         let w = concurrent_history(seed, extended);
         replay(&w, w.options)?;
+    }
+
+    /// A public participation with concurrent answers, moderation,
+    /// withdrawals and a closing: the same.
+    #[test]
+    fn participation_records_are_judged_exactly_or_folded_again(seed in any::<u64>()) {
+        let (w, _) = participation_history(seed);
+        let (extended, _) = replay(&w, w.options)?;
+        prop_assert!(extended > 0, "some records judged alone");
     }
 }
 

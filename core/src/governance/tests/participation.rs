@@ -621,61 +621,91 @@ fn concurrent_acts_get_the_same_verdicts_in_both_replay_orders() {
     }
 }
 
+/// A participation written on several branches at once (citizens
+/// contributing, reporting and supporting offline; the team answering,
+/// moderating and closing on what it saw): the world, and the records
+/// signed on the branches.
+pub(super) fn participation_history(seed: u64) -> (World, Vec<Record>) {
+    let mut r = Rng(seed);
+    let mut w = World::coop();
+    w.options = ResolveOptions {
+        check_signatures: false,
+        ..ResolveOptions::default()
+    };
+    let p = w.participation(Contributors::Anyone);
+    let people = ["zoe", "yann", "xavier", "bob", "chloe"];
+    let mut contributions = Vec::new();
+    for _ in 0..(3 + r.below(4)) {
+        let who = people[r.below(people.len())];
+        let types = [
+            AuthorType::Citizen,
+            AuthorType::Association,
+            AuthorType::Expert,
+        ];
+        if let Some(c) = w.attempt(
+            who,
+            contribute(p, &format!("idée {}", w.records.len()), types[r.below(3)]),
+        ) {
+            contributions.push(c);
+        }
+    }
+    // Branches: each person acts on the heads they saw.
+    let saw = w.heads();
+    let mut offline: Vec<Record> = Vec::new();
+    for _ in 0..(4 + r.below(8)) {
+        let c = contributions[r.below(contributions.len())];
+        let who = people[r.below(people.len())];
+        let act = match r.below(6) {
+            0 => report(c),
+            1 => Payload::SupportContribution(SupportContribution {
+                contribution: c,
+                invitation: None,
+            }),
+            2 => answer(c, AnswerState::ALL[r.below(6)], "parce que", None),
+            3 => hide(c),
+            4 => restore(c),
+            _ => Payload::WithdrawContribution(WithdrawContribution {
+                contribution: c,
+                reason: String::new(),
+            }),
+        };
+        let signer = match &act {
+            Payload::PublishAnswer(_) | Payload::Hide(_) | Payload::Restore(_) => "fred",
+            Payload::WithdrawContribution(_) => {
+                let author = w.state().contributions[&c].device;
+                people
+                    .iter()
+                    .copied()
+                    .find(|n| pk(n) == author)
+                    .unwrap_or(who)
+            }
+            _ => who,
+        };
+        let base = if r.chance(50) || offline.is_empty() {
+            saw.clone()
+        } else {
+            vec![offline[r.below(offline.len())].id()]
+        };
+        w.days(1);
+        offline.push(w.sign_on(signer, act, base));
+    }
+    if r.chance(50) {
+        offline.push(w.sign_on("fred", close(p), saw.clone()));
+    }
+    for record in &offline {
+        w.records.push(record.clone());
+    }
+    (w, offline)
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
 
-    /// A participation written on several branches at once (citizens
-    /// contributing, reporting and supporting offline; the team answering,
-    /// moderating and linking on what it saw), delivered in any order:
-    /// every replay order gives the same participations, contributions and
-    /// verdicts.
+    /// [`participation_history`] delivered in any order: every replay
+    /// order gives the same participations, contributions and verdicts.
     #[test]
     fn any_delivery_order_gives_the_same_participation(seed in 0u64..u64::MAX, salts in proptest::collection::vec(0u8..=255, 3)) {
-        let mut r = Rng(seed);
-        let mut w = World::coop();
-        w.options = ResolveOptions { check_signatures: false, ..ResolveOptions::default() };
-        let p = w.participation(Contributors::Anyone);
-        let people = ["zoe", "yann", "xavier", "bob", "chloe"];
-        let mut contributions = Vec::new();
-        for _ in 0..(3 + r.below(4)) {
-            let who = people[r.below(people.len())];
-            let types = [AuthorType::Citizen, AuthorType::Association, AuthorType::Expert];
-            if let Some(c) = w.attempt(who, contribute(p, &format!("idée {}", w.records.len()), types[r.below(3)])) {
-                contributions.push(c);
-            }
-        }
-        // Branches: each person acts on the heads they saw.
-        let saw = w.heads();
-        let mut offline: Vec<Record> = Vec::new();
-        for _ in 0..(4 + r.below(8)) {
-            let c = contributions[r.below(contributions.len())];
-            let who = people[r.below(people.len())];
-            let act = match r.below(6) {
-                0 => report(c),
-                1 => Payload::SupportContribution(SupportContribution { contribution: c, invitation: None }),
-                2 => answer(c, AnswerState::ALL[r.below(6)], "parce que", None),
-                3 => hide(c),
-                4 => restore(c),
-                _ => Payload::WithdrawContribution(WithdrawContribution { contribution: c, reason: String::new() }),
-            };
-            let signer = match &act {
-                Payload::PublishAnswer(_) | Payload::Hide(_) | Payload::Restore(_) => "fred",
-                Payload::WithdrawContribution(_) => {
-                    let author = w.state().contributions[&c].device;
-                    people.iter().copied().find(|n| pk(n) == author).unwrap_or(who)
-                }
-                _ => who,
-            };
-            let base = if r.chance(50) || offline.is_empty() { saw.clone() } else { vec![offline[r.below(offline.len())].id()] };
-            w.days(1);
-            offline.push(w.sign_on(signer, act, base));
-        }
-        if r.chance(50) {
-            offline.push(w.sign_on("fred", close(p), saw.clone()));
-        }
-        for record in &offline {
-            w.records.push(record.clone());
-        }
+        let (w, offline) = participation_history(seed);
         let reference = w.state();
         let held = offline.iter().filter(|r| reference.verdict(&r.id()) == Some(&Verdict::Accepted)).count();
         proptest::prop_assert!(held > 0, "some concurrent acts hold");
